@@ -1,0 +1,54 @@
+import { CloudFrontClient } from '@aws-sdk/client-cloudfront';
+import { CodeDeployClient } from '@aws-sdk/client-codedeploy';
+import { ECRClient } from '@aws-sdk/client-ecr';
+import { ECSClient } from '@aws-sdk/client-ecs';
+import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { Route53Client } from '@aws-sdk/client-route-53';
+import type { AwsCredentialIdentity, RetryStrategyV2 } from '@smithy/types';
+
+/** The SDK clients steady's adapters use, one per AWS service. */
+export interface AwsClients {
+  ecs: ECSClient;
+  elbv2: ElasticLoadBalancingV2Client;
+  route53: Route53Client;
+  ecr: ECRClient;
+  cloudfront: CloudFrontClient;
+  codedeploy: CodeDeployClient;
+}
+
+/** What may differ from the SDK's defaults. Production passes only `region`. */
+export interface AwsClientOptions {
+  region: string;
+  /** Only for the simulated account, which needs no real credentials. */
+  credentials?: AwsCredentialIdentity;
+  /** Only for tests: a retry strategy with tiny back-off delays. */
+  retryStrategy?: RetryStrategyV2;
+}
+
+/**
+ * Builds the clients with the SDK's default configuration: credentials from the default provider
+ * chain, endpoints from the standard resolution (so `AWS_ENDPOINT_URL` and
+ * `AWS_ENDPOINT_URL_<SERVICE>` point steady at LocalStack or moto exactly as they point the AWS
+ * CLI), and the adaptive retry mode, which backs off on throttling across all calls of a client.
+ *
+ * @example
+ * const clients = createAwsClients({ region: 'ap-northeast-1' });
+ */
+export function createAwsClients(options: AwsClientOptions): AwsClients {
+  const config = {
+    region: options.region,
+    retryMode: 'adaptive',
+    ...(options.credentials ? { credentials: options.credentials } : {}),
+    ...(options.retryStrategy ? { retryStrategy: options.retryStrategy } : {}),
+  };
+  return {
+    ecs: new ECSClient(config),
+    elbv2: new ElasticLoadBalancingV2Client(config),
+    // Route 53 is global; its API is signed for us-east-1 whatever the environment's region.
+    route53: new Route53Client({ ...config, region: 'us-east-1' }),
+    ecr: new ECRClient(config),
+    // CloudFront is global as well.
+    cloudfront: new CloudFrontClient({ ...config, region: 'us-east-1' }),
+    codedeploy: new CodeDeployClient(config),
+  };
+}

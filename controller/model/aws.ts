@@ -1,0 +1,252 @@
+/**
+ * AWS resources as steady's adapters return them: normalised, SDK-free, the same shapes whatever
+ * answered (real AWS, LocalStack, the simulated account). The planner only ever sees these.
+ *
+ * Normalisation rules: DNS names lower-case without the trailing dot and with Route 53's octal
+ * escapes decoded (`\052` -> `*`); hosted-zone and change ids without their `/hostedzone/` or
+ * `/change/` prefix; times as epoch milliseconds; tags as plain records.
+ */
+import type { TaskDefinitionContent } from './taskdef.js';
+
+export type Tags = Record<string, string>;
+
+// ------------------------------------------------------------------------------------------- ECS
+
+export interface EcsCluster {
+  arn: string;
+  name: string;
+  status: string;
+}
+
+export interface EcsDeployment {
+  id: string;
+  status: 'PRIMARY' | 'ACTIVE' | 'INACTIVE';
+  taskDefinitionArn: string;
+  desiredCount: number;
+  runningCount: number;
+  pendingCount: number;
+  failedTasks: number;
+  rolloutState?: 'IN_PROGRESS' | 'COMPLETED' | 'FAILED';
+  rolloutStateReason?: string;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface EcsLoadBalancerBinding {
+  targetGroupArn: string;
+  containerName: string;
+  containerPort: number;
+}
+
+export interface EcsNetwork {
+  subnets: string[]; // sorted
+  securityGroups: string[]; // sorted
+  assignPublicIp: 'ENABLED' | 'DISABLED';
+}
+
+export interface EcsService {
+  arn: string;
+  name: string;
+  clusterArn: string;
+  status: 'ACTIVE' | 'DRAINING' | 'INACTIVE';
+  taskDefinitionArn: string;
+  desiredCount: number;
+  runningCount: number;
+  pendingCount: number;
+  launchType?: string;
+  platformVersion?: string;
+  deploymentController: 'ECS' | 'CODE_DEPLOY' | 'EXTERNAL';
+  /** Newest first, as ECS lists them; the PRIMARY one is what the service is moving to. */
+  deployments: EcsDeployment[];
+  loadBalancers: EcsLoadBalancerBinding[]; // sorted by targetGroupArn
+  network?: EcsNetwork;
+  deploymentConfiguration: {
+    minimumHealthyPercent?: number;
+    maximumPercent?: number;
+    circuitBreaker?: { enable: boolean; rollback: boolean };
+  };
+  healthCheckGracePeriodSeconds?: number;
+  /** Task sets, for CODE_DEPLOY / EXTERNAL controllers (PRIMARY serves production traffic). */
+  taskSets?: { id: string; status: string; taskDefinitionArn: string; externalId?: string }[];
+  tags: Tags;
+  /** Latest service events, newest first (at most 10 kept). */
+  events: { createdAt: number; message: string }[];
+  createdAt: number;
+}
+
+export interface EcsTaskDefinition {
+  arn: string;
+  family: string;
+  revision: number;
+  status: 'ACTIVE' | 'INACTIVE' | 'DELETE_IN_PROGRESS';
+  content: TaskDefinitionContent;
+  registeredAt?: number;
+}
+
+export interface EcsTaskContainer {
+  name: string;
+  image?: string;
+  imageDigest?: string;
+  lastStatus?: string;
+  exitCode?: number;
+  reason?: string;
+}
+
+export interface EcsTask {
+  arn: string;
+  clusterArn: string;
+  taskDefinitionArn: string;
+  lastStatus: string;
+  desiredStatus: string;
+  startedBy?: string;
+  group?: string;
+  createdAt?: number;
+  startedAt?: number;
+  stoppedAt?: number;
+  stopCode?: string;
+  stoppedReason?: string;
+  /** The task's private IPv4 address (awsvpc ENI), when it has one. */
+  privateIp?: string;
+  containers: EcsTaskContainer[];
+  tags: Tags;
+}
+
+// ------------------------------------------------------------------------------------------- ECR
+
+/** An image URI taken apart. Only ECR URIs have registryId/region/repository. */
+export interface ImageRef {
+  uri: string;
+  /** Set for ECR URIs (`<acct>.dkr.ecr.<region>.amazonaws.com/<repo>`). */
+  ecr?: { registryId: string; region: string; repository: string };
+  /** Everything before the tag/digest (`registry/repo`). */
+  name: string;
+  tag?: string;
+  digest?: string;
+}
+
+export interface EcrImage {
+  repository: string;
+  registryId: string;
+  digest: string;
+  tags: string[];
+  pushedAt?: number;
+}
+
+// ------------------------------------------------------------------------------------ Load balancing
+
+export interface LoadBalancer {
+  arn: string;
+  name: string;
+  /** Lower-case, no trailing dot. */
+  dnsName: string;
+  canonicalHostedZoneId: string;
+  type: 'application' | 'network' | 'gateway';
+  scheme: 'internet-facing' | 'internal';
+  state: 'provisioning' | 'active' | 'active_impaired' | 'failed';
+  vpcId?: string;
+  createdAt?: number;
+}
+
+export interface TargetGroup {
+  arn: string;
+  name: string;
+  protocol?: string;
+  port?: number;
+  targetType: 'instance' | 'ip' | 'lambda' | 'alb';
+  loadBalancerArns: string[];
+  healthCheckPath?: string;
+  healthCheckPort?: string;
+  healthCheckProtocol?: string;
+  matcher?: string;
+}
+
+export interface ForwardAction {
+  type: string;
+  /** Target groups the action forwards to, with weights (a plain forward is one group, weight 1). */
+  targetGroups: { arn: string; weight: number }[];
+}
+
+export interface Listener {
+  arn: string;
+  loadBalancerArn: string;
+  port: number;
+  protocol: string;
+  certificateArns: string[];
+  defaultActions: ForwardAction[];
+}
+
+export interface ListenerRule {
+  arn: string;
+  priority: string; // "default" for the default rule
+  isDefault: boolean;
+  conditions: { field: string; values: string[] }[];
+  actions: ForwardAction[];
+}
+
+export interface TargetHealth {
+  id: string;
+  port?: number;
+  state: 'initial' | 'healthy' | 'unhealthy' | 'unused' | 'draining' | 'unavailable' | 'unhealthy.draining';
+  reason?: string;
+  description?: string;
+}
+
+// -------------------------------------------------------------------------------------- Route 53
+
+export interface HostedZone {
+  /** Without the `/hostedzone/` prefix. */
+  id: string;
+  /** Lower-case, no trailing dot. */
+  name: string;
+  private: boolean;
+  recordCount?: number;
+}
+
+export interface AliasTarget {
+  /** Lower-case, no trailing dot, exactly as stored (a `dualstack.` prefix is kept here). */
+  dnsName: string;
+  hostedZoneId: string;
+  evaluateTargetHealth: boolean;
+}
+
+export interface RecordSet {
+  /** Lower-case, no trailing dot, octal escapes decoded (`*.example.com`). */
+  name: string;
+  type: string;
+  ttl?: number;
+  values?: string[];
+  alias?: AliasTarget;
+  setIdentifier?: string;
+}
+
+export interface RecordChange {
+  action: 'CREATE' | 'UPSERT' | 'DELETE';
+  record: RecordSet;
+}
+
+export interface ChangeInfo {
+  /** Without the `/change/` prefix. */
+  id: string;
+  status: 'PENDING' | 'INSYNC';
+  submittedAt: number;
+}
+
+/** Compares alias DNS names as Route 53 treats them: case-insensitive, `dualstack.` optional. */
+export function sameAliasDnsName(a: string, b: string): boolean {
+  const norm = (s: string) => s.toLowerCase().replace(/\.$/, '').replace(/^dualstack\./, '');
+  return norm(a) === norm(b);
+}
+
+// ------------------------------------------------------------------------------------ CloudFront
+
+export interface Distribution {
+  id: string;
+  /** e.g. d111111abcdef8.cloudfront.net */
+  domainName: string;
+  status: string;
+  enabled: boolean;
+  aliases: string[];
+}
+
+/** Every CloudFront distribution's alias target zone (AWS documents this fixed id). */
+export const CLOUDFRONT_HOSTED_ZONE_ID = 'Z2FDTNDATAQYW2';

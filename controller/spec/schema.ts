@@ -1,0 +1,465 @@
+/**
+ * The spec language, `steady.dev/v1alpha1`: one zod schema per kind. This file is the single
+ * source of truth: the TypeScript types below are inferred from it and the CRDs in crds/ are
+ * generated from it (`npm run crds`; a test fails when they are out of date).
+ *
+ * Field names follow the AWS APIs (ECS RegisterTaskDefinition / CreateService, Route 53
+ * AliasTarget), in camelCase, so an ECS or Route 53 user recognises them.
+ */
+import { z } from 'zod';
+
+export const API_VERSION = 'steady.dev/v1alpha1';
+export const KINDS = ['Environment', 'Service', 'Migration', 'AliasRecord'] as const;
+export type Kind = (typeof KINDS)[number];
+
+// ---------------------------------------------------------------------------------------------
+// Shared pieces
+
+const resourceName = z
+  .string()
+  .regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/, 'expected a name of lower-case letters, digits and hyphens (at most 63)')
+  .meta({ description: 'Name of the resource, unique per kind within its environment.' });
+
+const awsName = z
+  .string()
+  .regex(/^[A-Za-z0-9_-]{1,255}$/, 'expected up to 255 letters, digits, hyphens and underscores');
+
+const elbName = z
+  .string()
+  .regex(/^[A-Za-z0-9]([A-Za-z0-9-]{0,30}[A-Za-z0-9])?$/, 'expected an Elastic Load Balancing name (up to 32 letters, digits and hyphens)');
+
+const tags = z
+  .record(z.string().min(1).max(128), z.string().max(256))
+  .meta({ description: 'Tags added to the AWS resources steady creates (besides its own steady:* tags).' });
+
+const roleArn = z
+  .string()
+  .regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/, 'expected an IAM role ARN (arn:aws:iam::<account>:role/<name>)');
+
+/**
+ * A reference to a secret: a Secrets Manager secret ARN or an SSM Parameter Store parameter ARN.
+ * Never the secret itself. The error message deliberately does not repeat the value.
+ */
+export const SECRET_ARN = /^arn:aws[a-z-]*:(secretsmanager:[a-z0-9-]+:\d{12}:secret:.+|ssm:[a-z0-9-]+:\d{12}:parameter\/.+)$/;
+const secretArn = z
+  .string()
+  .regex(SECRET_ARN, 'expected a Secrets Manager or SSM Parameter Store ARN; secrets are referenced, never written into a spec');
+
+const domainName = z
+  .string()
+  .max(255)
+  .regex(
+    /^(\*\.)?([a-zA-Z0-9_]([a-zA-Z0-9_-]{0,61}[a-zA-Z0-9_])?\.)*[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?\.?$/,
+    'expected a DNS name such as api.example.com',
+  )
+  .transform((s) => s.toLowerCase().replace(/\.$/, ''));
+
+// Environment variable values: YAML reads `PORT: 8000` as a number; ECS wants strings.
+const envValue = z.union([z.string(), z.number(), z.boolean()]).transform((v) => String(v));
+
+const metadata = z.strictObject({
+  name: resourceName,
+  environment: resourceName.meta({ description: 'The Environment this resource belongs to.' }),
+  labels: z.record(z.string(), z.string()).optional(),
+  annotations: z.record(z.string(), z.string()).optional(),
+});
+
+const environmentMetadata = z.strictObject({
+  name: resourceName,
+  labels: z.record(z.string(), z.string()).optional(),
+  annotations: z.record(z.string(), z.string()).optional(),
+});
+
+// ---------------------------------------------------------------------------------------------
+// Task definitions (ECS RegisterTaskDefinition)
+
+/** `256`, `"256"`, `"0.25 vCPU"`, `"1 vCPU"` -> CPU units as a string, as ECS returns them. */
+export function normalizeCpu(value: string | number): string | undefined {
+  const s = String(value).trim();
+  if (/^\d+$/.test(s)) return String(Number(s));
+  const m = /^(\d+(?:\.\d+)?)\s*vcpu$/i.exec(s);
+  return m ? String(Math.round(Number(m[1]) * 1024)) : undefined;
+}
+
+/** `512`, `"512"`, `"0.5GB"`, `"1 GB"` -> MiB as a string, as ECS returns them. */
+export function normalizeMemory(value: string | number): string | undefined {
+  const s = String(value).trim();
+  if (/^\d+$/.test(s)) return String(Number(s));
+  const m = /^(\d+(?:\.\d+)?)\s*gb$/i.exec(s);
+  return m ? String(Math.round(Number(m[1]) * 1024)) : undefined;
+}
+
+/** Valid Fargate task sizes: CPU units -> allowed memory (MiB). */
+export function fargateMemoryOptions(cpu: number): number[] {
+  const range = (from: number, to: number, step: number) => Array.from({ length: (to - from) / step + 1 }, (_, i) => from + i * step);
+  switch (cpu) {
+    case 256:
+      return [512, 1024, 2048];
+    case 512:
+      return range(1024, 4096, 1024);
+    case 1024:
+      return range(2048, 8192, 1024);
+    case 2048:
+      return range(4096, 16384, 1024);
+    case 4096:
+      return range(8192, 30720, 1024);
+    case 8192:
+      return range(16384, 61440, 4096);
+    case 16384:
+      return range(32768, 122880, 8192);
+    default:
+      return [];
+  }
+}
+
+const cpu = z
+  .union([z.string(), z.number()])
+  .transform((v, ctx) => {
+    const n = normalizeCpu(v);
+    if (n === undefined) ctx.addIssue({ code: 'custom', message: 'expected CPU units (256, 512, 1024, ...) or vCPUs ("0.25 vCPU")' });
+    return n ?? '';
+  })
+  .meta({ description: 'Task CPU: units (256 = 0.25 vCPU) or "N vCPU". Fargate sizes only.' });
+
+const memory = z
+  .union([z.string(), z.number()])
+  .transform((v, ctx) => {
+    const n = normalizeMemory(v);
+    if (n === undefined) ctx.addIssue({ code: 'custom', message: 'expected MiB (512, 1024, ...) or "N GB"' });
+    return n ?? '';
+  })
+  .meta({ description: 'Task memory: MiB or "N GB". Must be a valid Fargate pair with cpu.' });
+
+const portMapping = z.strictObject({
+  containerPort: z.number().int().min(1).max(65535),
+  hostPort: z.number().int().min(1).max(65535).optional().meta({ description: 'With awsvpc, equal to containerPort when given.' }),
+  protocol: z.enum(['tcp', 'udp']).default('tcp'),
+  name: z.string().optional(),
+  appProtocol: z.enum(['http', 'http2', 'grpc']).optional(),
+});
+
+const healthCheck = z.strictObject({
+  command: z.array(z.string()).min(1).meta({ description: 'e.g. ["CMD-SHELL", "curl -f http://localhost:8080/health || exit 1"]' }),
+  interval: z.number().int().min(5).max(300).default(30),
+  timeout: z.number().int().min(2).max(60).default(5),
+  retries: z.number().int().min(1).max(10).default(3),
+  startPeriod: z.number().int().min(0).max(300).default(0),
+});
+
+const logConfiguration = z.strictObject({
+  logDriver: z.enum(['awslogs', 'awsfirelens', 'splunk', 'json-file', 'fluentd', 'gelf', 'journald', 'syslog']),
+  options: z.record(z.string(), z.string()).default({}),
+  secretOptions: z.record(z.string(), secretArn).default({}),
+});
+
+export const containerSchema = z.strictObject({
+  name: awsName,
+  image: z
+    .string()
+    .regex(/^[^\s]+$/, 'expected an image URI without spaces')
+    .meta({ description: 'Image URI. ECR tags are resolved to digests; the registered revision pins the digest.' }),
+  imageOwner: z
+    .enum(['steady', 'external'])
+    .default('steady')
+    .meta({ description: '`external`: a CI pipeline updates this image; steady reports a different image but does not revert it.' }),
+  essential: z.boolean().default(true),
+  cpu: z.number().int().min(0).optional(),
+  memory: z.number().int().min(6).optional(),
+  memoryReservation: z.number().int().min(6).optional(),
+  command: z.array(z.string()).optional(),
+  entryPoint: z.array(z.string()).optional(),
+  workingDirectory: z.string().optional(),
+  user: z.string().optional(),
+  portMappings: z.array(portMapping).default([]),
+  environment: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected an environment variable name'), envValue).default({}),
+  secrets: z
+    .record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected an environment variable name'), secretArn)
+    .default({})
+    .meta({ description: 'Environment variables filled from Secrets Manager / SSM at task start: NAME -> ARN.' }),
+  dependsOn: z
+    .array(z.strictObject({ containerName: awsName, condition: z.enum(['START', 'COMPLETE', 'SUCCESS', 'HEALTHY']) }))
+    .default([]),
+  healthCheck: healthCheck.optional(),
+  logConfiguration: logConfiguration.optional(),
+  readonlyRootFilesystem: z.boolean().optional(),
+  stopTimeout: z.number().int().min(2).max(120).optional(),
+});
+
+export const taskDefinitionSchema = z
+  .strictObject({
+    family: awsName,
+    cpu,
+    memory,
+    executionRoleArn: roleArn.optional().meta({ description: 'Needed to pull from ECR, read secrets and write awslogs.' }),
+    taskRoleArn: roleArn.optional(),
+    networkMode: z.literal('awsvpc', { message: 'expected "awsvpc": steady runs tasks on Fargate' }).default('awsvpc'),
+    runtimePlatform: z
+      .strictObject({
+        cpuArchitecture: z.enum(['X86_64', 'ARM64']).default('X86_64'),
+        operatingSystemFamily: z.literal('LINUX').default('LINUX'),
+      })
+      .optional(),
+    containers: z.array(containerSchema).min(1).max(10),
+    tags: tags.default({}),
+  })
+  .superRefine((td, ctx) => {
+    const cpuUnits = Number(td.cpu);
+    const mem = Number(td.memory);
+    if (td.cpu && td.memory && !fargateMemoryOptions(cpuUnits).includes(mem)) {
+      const options = fargateMemoryOptions(cpuUnits);
+      ctx.addIssue({
+        code: 'custom',
+        path: ['memory'],
+        message: options.length
+          ? `expected a Fargate memory size for cpu ${td.cpu}: ${options[0]}-${options[options.length - 1]} MiB (got ${td.memory})`
+          : `expected a Fargate cpu size (256, 512, 1024, 2048, 4096, 8192, 16384), got ${td.cpu}`,
+      });
+    }
+    const names = new Set<string>();
+    td.containers.forEach((c, i) => {
+      if (names.has(c.name)) ctx.addIssue({ code: 'custom', path: ['containers', i, 'name'], message: `duplicate container name "${c.name}"` });
+      names.add(c.name);
+    });
+    td.containers.forEach((c, i) =>
+      c.dependsOn.forEach((d, j) => {
+        if (!names.has(d.containerName) || d.containerName === c.name) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['containers', i, 'dependsOn', j, 'containerName'],
+            message: `expected the name of another container of this task definition, got "${d.containerName}"`,
+          });
+        }
+      }),
+    );
+    if (!td.containers.some((c) => c.essential)) {
+      ctx.addIssue({ code: 'custom', path: ['containers'], message: 'expected at least one essential container' });
+    }
+    if (!td.executionRoleArn) {
+      td.containers.forEach((c, i) => {
+        if (Object.keys(c.secrets).length > 0) {
+          ctx.addIssue({ code: 'custom', path: ['containers', i, 'secrets'], message: 'secrets need executionRoleArn on the task definition' });
+        }
+        if (c.logConfiguration?.logDriver === 'awslogs') {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['containers', i, 'logConfiguration'],
+            message: 'Fargate requires executionRoleArn on the task definition to use the awslogs log driver',
+          });
+        }
+      });
+    }
+  });
+
+// ---------------------------------------------------------------------------------------------
+// Environment
+
+const secretRef = z.union([
+  z.strictObject({ secretsManager: z.string().regex(/^arn:aws[a-z-]*:secretsmanager:/, 'expected a Secrets Manager secret ARN') }),
+  z.strictObject({ ssmParameter: z.string().min(1).meta({ description: 'Parameter name (/steady/slack-webhook) or ARN.' }) }),
+]);
+
+export const environmentSpecSchema = z.strictObject({
+  region: z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d+$/, 'expected an AWS region such as ap-northeast-1'),
+  cluster: awsName.meta({ description: 'ECS cluster the services and migrations run in.' }),
+  mode: z
+    .enum(['enforce', 'observe'])
+    .default('enforce')
+    .meta({ description: '`observe`: plan and report only, never change anything.' }),
+  changeBudget: z
+    .number()
+    .int()
+    .min(1)
+    .max(1000)
+    .default(20)
+    .meta({ description: 'Most changes one pass may make; a larger plan stops and is reported instead.' }),
+  tags: tags.default({}),
+  notifications: z
+    .strictObject({
+      slack: z
+        .strictObject({
+          webhookUrl: secretRef.meta({ description: 'Where the incoming-webhook URL is stored; never the URL itself.' }),
+          maxSections: z.number().int().min(1).max(45).default(10),
+        })
+        .optional(),
+      email: z
+        .strictObject({
+          from: z.email(),
+          to: z.array(z.email()).min(1),
+        })
+        .optional(),
+      remindEveryHours: z.number().min(1).default(24).meta({ description: 'How often an unhealed drift is reminded.' }),
+      dailyDigest: z.boolean().default(false),
+    })
+    .default({ remindEveryHours: 24, dailyDigest: false }),
+});
+
+// ---------------------------------------------------------------------------------------------
+// Service
+
+const network = z.strictObject({
+  subnets: z.array(z.string().regex(/^subnet-[0-9a-f]{8,17}$/, 'expected a subnet id (subnet-...)')).min(1).max(16),
+  securityGroups: z.array(z.string().regex(/^sg-[0-9a-f]{8,17}$/, 'expected a security group id (sg-...)')).max(5).default([]),
+  assignPublicIp: z.enum(['ENABLED', 'DISABLED']).default('DISABLED'),
+});
+
+const rollingDeployment = z.strictObject({
+  strategy: z.literal('rolling'),
+  minimumHealthyPercent: z.number().int().min(0).max(100).default(100),
+  maximumPercent: z.number().int().min(100).max(200).default(200),
+  circuitBreaker: z
+    .strictObject({ enable: z.boolean().default(true), rollback: z.boolean().default(true) })
+    .default({ enable: true, rollback: true })
+    .meta({ description: 'ECS deployment circuit breaker; steady never re-pushes a revision it rolled back.' }),
+});
+
+const blueGreenDeployment = z.strictObject({
+  strategy: z.literal('blueGreen'),
+  codeDeploy: z.strictObject({
+    application: z.string().min(1).max(100),
+    deploymentGroup: z.string().min(1).max(100),
+    deploymentConfig: z
+      .string()
+      .default('CodeDeployDefault.ECSAllAtOnce')
+      .meta({ description: 'e.g. CodeDeployDefault.ECSAllAtOnce, CodeDeployDefault.ECSLinear10PercentEvery1Minutes' }),
+  }),
+});
+
+export const serviceSpecSchema = z
+  .strictObject({
+    serviceName: awsName.optional().meta({ description: 'ECS service name; defaults to metadata.name.' }),
+    adopt: z
+      .boolean()
+      .default(false)
+      .meta({ description: 'Take over an existing service steady did not create (it is then tagged as steady\'s).' }),
+    desiredCount: z.number().int().min(0).max(5000).default(1),
+    autoscaling: z
+      .boolean()
+      .default(false)
+      .meta({ description: 'Application Auto Scaling owns the count: steady uses desiredCount only when it creates the service.' }),
+    taskDefinition: taskDefinitionSchema,
+    loadBalancer: z
+      .strictObject({
+        targetGroup: elbName.meta({ description: 'Target group name, looked up every pass.' }),
+        containerName: awsName,
+        containerPort: z.number().int().min(1).max(65535),
+      })
+      .optional(),
+    network,
+    platformVersion: z.string().default('LATEST'),
+    healthCheckGracePeriodSeconds: z.number().int().min(0).max(2147483647).optional(),
+    deployment: z
+      .discriminatedUnion('strategy', [rollingDeployment, blueGreenDeployment])
+      .default({ strategy: 'rolling', minimumHealthyPercent: 100, maximumPercent: 200, circuitBreaker: { enable: true, rollback: true } }),
+    after: z.array(resourceName).default([]).meta({ description: 'Migrations that must succeed before this service rolls out.' }),
+    tags: tags.default({}),
+  })
+  .superRefine((svc, ctx) => {
+    const lb = svc.loadBalancer;
+    if (!lb) return;
+    const i = svc.taskDefinition.containers.findIndex((c) => c.name === lb.containerName);
+    if (i === -1) {
+      ctx.addIssue({ code: 'custom', path: ['loadBalancer', 'containerName'], message: `expected a container of the task definition, got "${lb.containerName}"` });
+    } else if (!svc.taskDefinition.containers[i].portMappings.some((p) => p.containerPort === lb.containerPort)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['loadBalancer', 'containerPort'],
+        message: `expected a containerPort that container "${lb.containerName}" maps in portMappings, got ${lb.containerPort}`,
+      });
+    }
+  });
+
+// ---------------------------------------------------------------------------------------------
+// Migration
+
+export const migrationSpecSchema = z
+  .strictObject({
+    taskDefinition: taskDefinitionSchema.optional().meta({ description: 'A task definition of its own (or use fromService).' }),
+    fromService: resourceName.optional().meta({ description: 'Run with this Service\'s task definition and network, overriding the command.' }),
+    container: awsName.optional().meta({ description: 'Container to run the command in; defaults to the first essential one.' }),
+    command: z.array(z.string()).min(1).optional().meta({ description: 'e.g. ["alembic", "upgrade", "head"]' }),
+    network: network.optional().meta({ description: 'Required with a task definition of its own; fromService uses the service\'s.' }),
+    timeoutSeconds: z.number().int().min(1).max(86400).default(900),
+    before: z.array(resourceName).default([]).meta({ description: 'Services that wait for this migration (same as their `after`).' }),
+    tags: tags.default({}),
+  })
+  .superRefine((m, ctx) => {
+    if (!!m.taskDefinition === !!m.fromService) {
+      ctx.addIssue({ code: 'custom', path: [], message: 'expected exactly one of taskDefinition or fromService' });
+    }
+    if (m.fromService && !m.command) {
+      ctx.addIssue({ code: 'custom', path: ['command'], message: 'expected a command to run with fromService' });
+    }
+    if (m.taskDefinition && !m.network) {
+      ctx.addIssue({ code: 'custom', path: ['network'], message: 'expected network (subnets, securityGroups) for a migration with its own task definition' });
+    }
+    if (m.taskDefinition && m.container && !m.taskDefinition.containers.some((c) => c.name === m.container)) {
+      ctx.addIssue({ code: 'custom', path: ['container'], message: `expected a container of the task definition, got "${m.container}"` });
+    }
+  });
+
+// ---------------------------------------------------------------------------------------------
+// AliasRecord
+
+const aliasTarget = z.union([
+  z.strictObject({ loadBalancer: elbName.meta({ description: 'ALB/NLB name: its DNS name and zone id are looked up every pass.' }) }),
+  z.strictObject({ cloudFront: z.string().regex(/^E[A-Z0-9]{6,20}$/, 'expected a CloudFront distribution id (E...)') }),
+  z.strictObject({
+    dnsName: domainName,
+    hostedZoneId: z.string().regex(/^Z[A-Z0-9]{1,31}$/, 'expected a hosted zone id (Z...)'),
+  }),
+]);
+
+export const aliasRecordSpecSchema = z
+  .strictObject({
+    zone: domainName.meta({ description: 'Hosted zone name, e.g. example.com.' }),
+    zoneId: z
+      .string()
+      .regex(/^Z[A-Z0-9]{1,31}$/, 'expected a hosted zone id (Z...)')
+      .optional()
+      .meta({ description: 'Pins the zone when a public and a private zone share the name.' }),
+    name: domainName.meta({ description: 'Record name inside the zone, e.g. api.example.com.' }),
+    type: z.enum(['A', 'AAAA']).default('A'),
+    target: aliasTarget,
+    evaluateTargetHealth: z.boolean().default(false),
+    adopt: z.boolean().default(false).meta({ description: 'Take over an existing record steady did not create.' }),
+  })
+  .superRefine((r, ctx) => {
+    if (r.name !== r.zone && !r.name.endsWith(`.${r.zone}`)) {
+      ctx.addIssue({ code: 'custom', path: ['name'], message: `expected a name inside the zone ${r.zone}, got ${r.name}` });
+    }
+  });
+
+// ---------------------------------------------------------------------------------------------
+// Documents
+
+function document<K extends Kind, M extends z.ZodType, S extends z.ZodType>(kind: K, meta: M, spec: S) {
+  return z.strictObject({
+    apiVersion: z.literal(API_VERSION),
+    kind: z.literal(kind),
+    metadata: meta,
+    spec,
+  });
+}
+
+export const environmentSchema = document('Environment', environmentMetadata, environmentSpecSchema);
+export const serviceSchema = document('Service', metadata, serviceSpecSchema);
+export const migrationSchema = document('Migration', metadata, migrationSpecSchema);
+export const aliasRecordSchema = document('AliasRecord', metadata, aliasRecordSpecSchema);
+
+export const SCHEMAS = {
+  Environment: environmentSchema,
+  Service: serviceSchema,
+  Migration: migrationSchema,
+  AliasRecord: aliasRecordSchema,
+} as const;
+
+export type EnvironmentDoc = z.output<typeof environmentSchema>;
+export type ServiceDoc = z.output<typeof serviceSchema>;
+export type MigrationDoc = z.output<typeof migrationSchema>;
+export type AliasRecordDoc = z.output<typeof aliasRecordSchema>;
+export type SpecDoc = EnvironmentDoc | ServiceDoc | MigrationDoc | AliasRecordDoc;
+
+export type TaskDefinitionSpec = z.output<typeof taskDefinitionSchema>;
+export type ContainerSpec = z.output<typeof containerSchema>;
+export type NetworkSpec = z.output<typeof network>;
+export type AliasTargetSpec = z.output<typeof aliasTarget>;
