@@ -1,0 +1,99 @@
+/**
+ * ActualState: what one pass saw of one environment in AWS. Produced by observe/, consumed by the
+ * pure planner.
+ *
+ * Every lookup map distinguishes three answers, because the safety rules depend on it:
+ * - key present with a value: the thing exists and this is what it looks like;
+ * - key present with `null`: AWS said it does not exist;
+ * - key absent: it could not be read this pass (see `unreadable` for why). The planner never
+ *   plans a change that depends on something it could not read.
+ */
+import type { Distribution, EcsCluster, EcsService, EcsTask, EcsTaskDefinition, HostedZone, LoadBalancer, RecordSet, Tags, TargetGroup } from './aws.js';
+
+/** How an image URI of a spec resolved in ECR. */
+export type ImageResolution =
+  /** An ECR image: `pinned` is `<repository URI>@sha256:...`. */
+  | { kind: 'pinned'; digest: string; pinned: string }
+  /** Not an ECR image (Docker Hub, public registries): used as written, cannot be pinned. */
+  | { kind: 'unpinnable' }
+  /** ECR answered that the repository or image does not exist. */
+  | { kind: 'notFound'; awsName: string; message: string };
+
+/** A described task-definition revision together with its (mutable) tags. */
+export interface TaggedTaskDefinition extends EcsTaskDefinition {
+  tags: Tags;
+}
+
+/** What AWS says about one Migration. */
+export interface ObservedMigration {
+  /** Latest ACTIVE revision of the migration's own family, with tags; null when none exists. */
+  latest: TaggedTaskDefinition | null;
+  /** Tasks started for the version recorded on `latest` (by their startedBy), newest first. */
+  tasks: EcsTask[];
+}
+
+/** A hosted zone with all its record sets. */
+export interface ObservedZone {
+  zone: HostedZone;
+  records: RecordSet[];
+}
+
+/** Something observe could not read, and which resources depend on it. */
+export interface Unreadable {
+  /** What was being read, e.g. `load balancer shop-api-alb`. */
+  what: string;
+  /** Resource keys (`Service/api`) whose planning depends on it. */
+  affects: string[];
+  awsName: string;
+  message: string;
+  transient: boolean;
+}
+
+export interface ActualState {
+  environment: string;
+  /** When observe finished (epoch ms). */
+  observedAt: number;
+  /** The environment's ECS cluster. */
+  cluster?: EcsCluster | null;
+  /** Image URI as written in a spec -> resolution. */
+  images: Record<string, ImageResolution>;
+  /** ECS service name -> service (null: missing or INACTIVE). */
+  services: Record<string, EcsService | null>;
+  /** Task-definition ARN -> described revision (content is immutable, so these are cached). */
+  taskDefinitions: Record<string, EcsTaskDefinition>;
+  /**
+   * Family -> ARNs of ACTIVE revisions, newest first, read only for families whose service does
+   * not already run the desired content (to find an existing matching revision). All of them are
+   * described in `taskDefinitions`.
+   */
+  familyRevisions: Record<string, string[]>;
+  /** Target-group name -> target group. */
+  targetGroups: Record<string, TargetGroup | null>;
+  /** Load-balancer name -> load balancer. */
+  loadBalancers: Record<string, LoadBalancer | null>;
+  /** CloudFront distribution id -> distribution. */
+  distributions: Record<string, Distribution | null>;
+  /** Zone key (the spec's `zoneId` if given, else the zone name) -> zone and its records. */
+  zones: Record<string, ObservedZone | null>;
+  /** Migration name -> what AWS says about it. */
+  migrations: Record<string, ObservedMigration>;
+  unreadable: Unreadable[];
+}
+
+/** An ActualState with nothing in it, to be filled by observe (or by tests). */
+export function emptyActualState(environment: string, observedAt: number): ActualState {
+  return {
+    environment,
+    observedAt,
+    images: {},
+    services: {},
+    taskDefinitions: {},
+    familyRevisions: {},
+    targetGroups: {},
+    loadBalancers: {},
+    distributions: {},
+    zones: {},
+    migrations: {},
+    unreadable: [],
+  };
+}

@@ -1,0 +1,196 @@
+/**
+ * The plan: what steady will do to one environment, as plain data. Made by the pure planner,
+ * executed by converge, rendered by reports. Pure types only.
+ */
+import type { EcsLoadBalancerBinding, EcsNetwork, RecordChange, Tags } from './aws.js';
+import type { TaskDefinitionContent } from './taskdef.js';
+import type { AliasRecordDoc, EnvironmentDoc, MigrationDoc, ServiceDoc } from '../spec/schema.js';
+
+/** The specs of one environment, as the loader hands them over. */
+export interface DesiredEnvironment {
+  name: string;
+  environment: EnvironmentDoc;
+  services: ServiceDoc[];
+  migrations: MigrationDoc[];
+  aliases: AliasRecordDoc[];
+}
+
+/** One field that differs: `path` in spec terms, values rendered for people. */
+export interface FieldDiff {
+  path: string;
+  before: string | undefined;
+  after: string | undefined;
+}
+
+/** A task-definition revision: known already, or the one another action of the plan registers. */
+export type TaskDefinitionRef = { arn: string } | { registeredBy: string };
+
+interface ActionBase {
+  /** Unique within the plan, e.g. `register:Service/api`. */
+  id: string;
+  /** The resource this action serves, `Kind/name`. */
+  resource: string;
+  /** One line for people: `update service api: task definition shop-api:7 -> shop-api:8`. */
+  summary: string;
+  /** The field-level reason. */
+  diff: FieldDiff[];
+  /** Actions that must succeed first (registration before rollout, migration before rollout). */
+  dependsOn: string[];
+}
+
+export interface RegisterTaskDefinitionAction extends ActionBase {
+  kind: 'RegisterTaskDefinition';
+  content: TaskDefinitionContent;
+  tags: Tags;
+}
+
+/** The ECS service settings steady manages, as CreateService/UpdateService take them. */
+export interface ServiceSettings {
+  desiredCount?: number;
+  loadBalancers?: EcsLoadBalancerBinding[];
+  network?: EcsNetwork;
+  platformVersion?: string;
+  healthCheckGracePeriodSeconds?: number;
+  deploymentConfiguration?: {
+    minimumHealthyPercent: number;
+    maximumPercent: number;
+    circuitBreaker: { enable: boolean; rollback: boolean };
+  };
+}
+
+export interface CreateServiceAction extends ActionBase {
+  kind: 'CreateService';
+  cluster: string;
+  serviceName: string;
+  taskDefinition: TaskDefinitionRef;
+  settings: ServiceSettings & { desiredCount: number; network: EcsNetwork };
+  deploymentController: 'ECS' | 'CODE_DEPLOY';
+  tags: Tags;
+}
+
+export interface UpdateServiceAction extends ActionBase {
+  kind: 'UpdateService';
+  cluster: string;
+  serviceName: string;
+  serviceArn: string;
+  /** A new revision to roll out (starts a deployment); remembered in the `steady:rollout` tag. */
+  taskDefinition?: TaskDefinitionRef;
+  settings: ServiceSettings;
+}
+
+export interface TagResourceAction extends ActionBase {
+  kind: 'TagResource';
+  arn: string;
+  tags: Tags;
+  /** Why: adoption of an existing resource, or bookkeeping. */
+  purpose: 'adopt' | 'record';
+}
+
+export interface RunMigrationAction extends ActionBase {
+  kind: 'RunMigration';
+  cluster: string;
+  migration: string;
+  version: string;
+  attempt: number;
+  taskDefinition: TaskDefinitionRef;
+  container: string;
+  command?: string[];
+  network: EcsNetwork;
+  startedBy: string;
+  clientToken: string;
+  timeoutSeconds: number;
+}
+
+/** Wait for a migration task started by an earlier pass, then record its outcome. */
+export interface AwaitMigrationAction extends ActionBase {
+  kind: 'AwaitMigration';
+  cluster: string;
+  migration: string;
+  version: string;
+  taskArn: string;
+  /** The migration family's revision whose tags record the outcome. */
+  taskDefinitionArn: string;
+  /** Deadline (epoch ms) after which the task is stopped and the migration fails. */
+  deadline: number;
+}
+
+export interface ChangeRecordsAction extends ActionBase {
+  kind: 'ChangeRecords';
+  zoneId: string;
+  zoneName: string;
+  /** The alias change and its ownership TXT record, applied together. */
+  changes: RecordChange[];
+}
+
+export type Action =
+  | RegisterTaskDefinitionAction
+  | CreateServiceAction
+  | UpdateServiceAction
+  | TagResourceAction
+  | RunMigrationAction
+  | AwaitMigrationAction
+  | ChangeRecordsAction;
+
+export type ActionKind = Action['kind'];
+
+/** Where a resource stands, in the vocabulary of Kubernetes conditions. */
+export type Phase = 'Synced' | 'Drifted' | 'Progressing' | 'Blocked' | 'Failed';
+
+export interface ResourceStatus {
+  /** `Kind/name` */
+  resource: string;
+  kind: 'Service' | 'Migration' | 'AliasRecord';
+  name: string;
+  phase: Phase;
+  /** A CamelCase reason code: `UpToDate`, `ImageNotFound`, `Conflict`, `MigrationFailed`, ... */
+  reason: string;
+  /** A sentence for people: what is wrong and, when a person must act, what to do. */
+  message: string;
+  /** What differs between the spec and AWS (empty when Synced). */
+  diff: FieldDiff[];
+  /** Hash of the resource's spec: the observedGeneration of this status. */
+  specHash: string;
+  /** Things worth saying that change nothing (an externally owned image that differs). */
+  notes?: string[];
+}
+
+/** The safety policy a plan is made under (Environment spec + command-line flags). */
+export interface Policy {
+  mode: 'enforce' | 'observe';
+  /** `--dry-run`: plan and report, change nothing (like observe, for one pass). */
+  dryRun: boolean;
+  /** Most resources one pass may change. */
+  changeBudget: number;
+  /** Now (epoch ms), for deadlines. */
+  now: number;
+}
+
+export interface Plan {
+  environment: string;
+  policy: Policy;
+  /** In an order that respects `dependsOn`. */
+  actions: Action[];
+  /** One per spec resource. */
+  resources: ResourceStatus[];
+  /** Resources the plan changes, against the budget. */
+  budget: { limit: number; used: number; exceeded: boolean };
+  /** True when nothing may be executed (observe mode, dry run or budget exceeded). */
+  holdAll: boolean;
+}
+
+/** steady's ownership tags. */
+export const TAG_MANAGED_BY = 'steady:managed-by';
+export const TAG_ENVIRONMENT = 'steady:environment';
+export const TAG_RESOURCE = 'steady:resource';
+/** On a service: the revision steady last rolled out and when (`<arn>@<epoch ms>`). */
+export const TAG_ROLLOUT = 'steady:rollout';
+/** On a migration revision: the migration version it was registered for. */
+export const TAG_MIGRATION_VERSION = 'steady:migration-version';
+/** On a migration revision: `succeeded` or `failed: <why>`. */
+export const TAG_MIGRATION_RESULT = 'steady:migration-result';
+/** On a migration revision: retry counter, part of the RunTask client token. */
+export const TAG_MIGRATION_ATTEMPT = 'steady:migration-attempt';
+
+export function ownershipTags(environment: string, resource: string): Tags {
+  return { [TAG_MANAGED_BY]: 'steady', [TAG_ENVIRONMENT]: environment, [TAG_RESOURCE]: resource };
+}

@@ -1,0 +1,217 @@
+/**
+ * From specs to the desired state in AWS's terms: task-definition content with images pinned,
+ * service settings, migration versions, alias targets. Pure.
+ */
+import type { ActualState, ImageResolution } from '../model/actual.js';
+import type { EcsNetwork, EcsTaskDefinition } from '../model/aws.js';
+import type { FieldDiff, ServiceSettings } from '../model/plan.js';
+import { canonicalTaskDefinition, contentHash, stableJson, type LooseContainer, type TaskDefinitionContent } from '../model/taskdef.js';
+import type { ContainerSpec, MigrationDoc, NetworkSpec, ServiceDoc, TaskDefinitionSpec } from '../spec/schema.js';
+
+/** The ECS service name of a Service spec. */
+export function serviceName(svc: ServiceDoc): string {
+  return svc.spec.serviceName ?? svc.metadata.name;
+}
+
+export function resourceKey(kind: string, name: string): string {
+  return `${kind}/${name}`;
+}
+
+/** Why a desired task definition could not be built. */
+export type ImageProblem =
+  | { kind: 'notFound'; container: string; image: string; awsName: string; message: string }
+  | { kind: 'unread'; container: string; image: string };
+
+function container(c: ContainerSpec, image: string): LooseContainer {
+  return {
+    name: c.name,
+    image,
+    essential: c.essential,
+    cpu: c.cpu,
+    memory: c.memory,
+    memoryReservation: c.memoryReservation,
+    command: c.command,
+    entryPoint: c.entryPoint,
+    workingDirectory: c.workingDirectory,
+    user: c.user,
+    portMappings: c.portMappings,
+    environment: Object.entries(c.environment).map(([name, value]) => ({ name, value })),
+    secrets: Object.entries(c.secrets).map(([name, valueFrom]) => ({ name, valueFrom })),
+    dependsOn: c.dependsOn,
+    healthCheck: c.healthCheck,
+    logConfiguration: c.logConfiguration && {
+      logDriver: c.logConfiguration.logDriver,
+      options: c.logConfiguration.options,
+      secretOptions: Object.entries(c.logConfiguration.secretOptions).map(([name, valueFrom]) => ({ name, valueFrom })),
+    },
+    readonlyRootFilesystem: c.readonlyRootFilesystem,
+    stopTimeout: c.stopTimeout,
+  };
+}
+
+/**
+ * The image a container should run: the ECR digest the spec's tag resolves to, or the URI as
+ * written when it is not an ECR image. A container whose image is owned by an outside deployer
+ * keeps what it runs now (`current`), if it runs anything.
+ */
+function imageFor(c: ContainerSpec, images: Record<string, ImageResolution>, current?: string): string | ImageProblem {
+  if (c.imageOwner === 'external' && current) return current;
+  const resolution = images[c.image];
+  if (!resolution) return { kind: 'unread', container: c.name, image: c.image };
+  switch (resolution.kind) {
+    case 'pinned':
+      return resolution.pinned;
+    case 'unpinnable':
+      return c.image;
+    case 'notFound':
+      return { kind: 'notFound', container: c.name, image: c.image, awsName: resolution.awsName, message: resolution.message };
+  }
+}
+
+/**
+ * The canonical task-definition content a spec asks for, with images pinned to digests.
+ * `current` is the revision the service runs now (for externally owned images).
+ *
+ * @example
+ * const built = desiredTaskDefinition(svc.spec.taskDefinition, actual.images, current);
+ * if ('content' in built) registerIfDifferent(built.content);
+ */
+export function desiredTaskDefinition(
+  td: TaskDefinitionSpec,
+  images: Record<string, ImageResolution>,
+  current?: EcsTaskDefinition,
+  family = td.family,
+): { content: TaskDefinitionContent } | { problems: ImageProblem[] } {
+  const problems: ImageProblem[] = [];
+  const containers: LooseContainer[] = [];
+  for (const c of td.containers) {
+    const running = current?.content.containerDefinitions.find((x) => x.name === c.name)?.image;
+    const image = imageFor(c, images, running);
+    if (typeof image === 'string') containers.push(container(c, image));
+    else problems.push(image);
+  }
+  if (problems.length > 0) return { problems };
+  return {
+    content: canonicalTaskDefinition({
+      family,
+      cpu: td.cpu,
+      memory: td.memory,
+      networkMode: td.networkMode,
+      requiresCompatibilities: ['FARGATE'],
+      executionRoleArn: td.executionRoleArn,
+      taskRoleArn: td.taskRoleArn,
+      runtimePlatform: td.runtimePlatform,
+      containerDefinitions: containers,
+    }),
+  };
+}
+
+export function networkOf(n: NetworkSpec): EcsNetwork {
+  return { subnets: [...n.subnets].sort(), securityGroups: [...n.securityGroups].sort(), assignPublicIp: n.assignPublicIp };
+}
+
+/** The settings of an ECS service a Service spec manages (target group resolved to its ARN). */
+export function desiredServiceSettings(svc: ServiceDoc, targetGroupArn: string | undefined): ServiceSettings & { network: EcsNetwork } {
+  const s = svc.spec;
+  const lb = s.loadBalancer;
+  return {
+    desiredCount: s.desiredCount,
+    loadBalancers: lb && targetGroupArn ? [{ targetGroupArn, containerName: lb.containerName, containerPort: lb.containerPort }] : [],
+    network: networkOf(s.network),
+    platformVersion: s.platformVersion,
+    healthCheckGracePeriodSeconds: s.healthCheckGracePeriodSeconds,
+    deploymentConfiguration:
+      s.deployment.strategy === 'rolling'
+        ? {
+            minimumHealthyPercent: s.deployment.minimumHealthyPercent,
+            maximumPercent: s.deployment.maximumPercent,
+            circuitBreaker: { ...s.deployment.circuitBreaker },
+          }
+        : undefined,
+  };
+}
+
+/** The family a migration's task definition is registered under. */
+export function migrationFamily(m: MigrationDoc, services: ServiceDoc[]): string {
+  if (m.spec.taskDefinition) return m.spec.taskDefinition.family;
+  const svc = services.find((s) => s.metadata.name === m.spec.fromService);
+  return `${svc?.spec.taskDefinition.family ?? m.spec.fromService}-${m.metadata.name}`.slice(0, 255);
+}
+
+/** The container a migration runs its command in: named, or the first essential one. */
+export function migrationContainer(m: MigrationDoc, td: TaskDefinitionSpec): string {
+  return m.spec.container ?? td.containers.find((c) => c.essential)?.name ?? td.containers[0].name;
+}
+
+/**
+ * A migration's version: what it runs (the pinned images of its task definition), in which
+ * container, with which command. A migration runs once per version.
+ */
+export function migrationVersion(content: TaskDefinitionContent, container: string, command: string[] | undefined): string {
+  const images = content.containerDefinitions.map((c) => [c.name, c.image]);
+  const effective = command ?? content.containerDefinitions.find((c) => c.name === container)?.command ?? [];
+  return contentHash({ images, container, command: effective });
+}
+
+/** Hash of a spec document: the "generation" a status was computed for. */
+export function specHash(doc: { spec: unknown }): string {
+  return contentHash(doc.spec);
+}
+
+// ------------------------------------------------------------------------------------ diffs
+
+function render(v: unknown): string | undefined {
+  if (v === undefined) return undefined;
+  if (typeof v === 'string') return v;
+  return stableJson(v);
+}
+
+/**
+ * Field-level differences between two canonical task definitions, with containers matched by
+ * name: `containers[app].image: repo@sha256:aaa -> repo@sha256:bbb`.
+ */
+export function taskDefinitionDiff(before: TaskDefinitionContent | undefined, after: TaskDefinitionContent): FieldDiff[] {
+  const diffs: FieldDiff[] = [];
+  const b = (before ?? {}) as unknown as Record<string, unknown>;
+  const a = after as unknown as Record<string, unknown>;
+  for (const key of new Set([...Object.keys(b), ...Object.keys(a)])) {
+    if (key === 'containerDefinitions') continue;
+    if (stableJson(b[key]) !== stableJson(a[key])) diffs.push({ path: `taskDefinition.${key}`, before: render(b[key]), after: render(a[key]) });
+  }
+  const beforeContainers = new Map((before?.containerDefinitions ?? []).map((c) => [c.name, c as unknown as Record<string, unknown>]));
+  const afterContainers = new Map(after.containerDefinitions.map((c) => [c.name, c as unknown as Record<string, unknown>]));
+  for (const name of new Set([...beforeContainers.keys(), ...afterContainers.keys()])) {
+    const bc = beforeContainers.get(name);
+    const ac = afterContainers.get(name);
+    if (!bc || !ac) {
+      diffs.push({ path: `taskDefinition.containers[${name}]`, before: bc ? 'present' : undefined, after: ac ? 'present' : undefined });
+      continue;
+    }
+    for (const key of new Set([...Object.keys(bc), ...Object.keys(ac)])) {
+      if (stableJson(bc[key]) !== stableJson(ac[key])) {
+        diffs.push({ path: `taskDefinition.containers[${name}].${key}`, before: render(bc[key]), after: render(ac[key]) });
+      }
+    }
+  }
+  return diffs;
+}
+
+/** Field-level differences of service settings; only fields the desired side sets are compared. */
+export function settingsDiff(current: ServiceSettings, desired: ServiceSettings): { diff: FieldDiff[]; changed: ServiceSettings } {
+  const diff: FieldDiff[] = [];
+  const changed: ServiceSettings = {};
+  for (const key of Object.keys(desired) as (keyof ServiceSettings)[]) {
+    const want = desired[key];
+    if (want === undefined) continue;
+    if (stableJson(current[key]) !== stableJson(want)) {
+      diff.push({ path: key, before: render(current[key]), after: render(want) });
+      (changed as Record<string, unknown>)[key] = want;
+    }
+  }
+  return { diff, changed };
+}
+
+/** Unreadable entries that affect a resource. */
+export function unreadableFor(actual: ActualState, key: string) {
+  return actual.unreadable.filter((u) => u.affects.includes(key));
+}
