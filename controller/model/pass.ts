@@ -1,0 +1,71 @@
+/**
+ * The result of one pass over one environment: what was planned, what was done, where every
+ * resource stands afterwards. Reports, the state table and the CLI all read this one shape.
+ */
+import type { Phase, Plan, ResourceStatus } from './plan.js';
+
+/** What became of one planned action. */
+export interface ActionOutcome {
+  actionId: string;
+  resource: string;
+  kind: string;
+  summary: string;
+  /**
+   * done: the change was made; failed: AWS refused or it did not work; blocked: something it
+   * depends on failed or is not ready; held: observe mode, dry run or change budget; pending:
+   * started but not finished within the pass (a migration still running, a DNS change still
+   * PENDING) — the next pass picks it up.
+   */
+  state: 'done' | 'failed' | 'blocked' | 'held' | 'pending';
+  /** Why it failed / is blocked / is pending, for people. */
+  message?: string;
+  /** The AWS error name when AWS refused. */
+  awsName?: string;
+  startedAt?: number;
+  finishedAt?: number;
+}
+
+/** A drift seen in this pass and, if healed in it, how long healing took. */
+export interface DriftEvent {
+  resource: string;
+  /** Stable id of this drift (resource + what differs), for noise control. */
+  key: string;
+  summary: string;
+  diff: { path: string; before?: string; after?: string }[];
+  detectedAt: number;
+  healedAt?: number;
+}
+
+export interface PassResult {
+  /** Unique per pass, e.g. `shop-prod/2026-01-01T00:00:00.000Z/ab12`. */
+  passId: string;
+  environment: string;
+  /** The spec commit (spec-set hash) the pass used, when specs came from a published commit. */
+  specVersion?: string;
+  startedAt: number;
+  finishedAt: number;
+  mode: 'enforce' | 'observe';
+  dryRun: boolean;
+  /** Absent when the pass stopped before planning (specs unreadable, lease held, ...). */
+  plan?: Plan;
+  outcomes: ActionOutcome[];
+  /** Status of every resource after the pass. */
+  resources: ResourceStatus[];
+  drift: DriftEvent[];
+  /** AWS API calls made during the pass, by `service:Operation`. */
+  apiCalls: Record<string, number>;
+  /**
+   * skipped: nothing was attempted (lease held, specs unreadable); failed: the pass itself could
+   * not complete (observe failed entirely); ok: the pass ran (resources may still have failed).
+   */
+  outcome: 'ok' | 'failed' | 'skipped';
+  /** Why the pass was skipped or failed. */
+  error?: string;
+}
+
+/** Counts of resources by phase, for summaries. */
+export function countPhases(resources: ResourceStatus[]): Record<Phase, number> {
+  const counts: Record<Phase, number> = { Synced: 0, Drifted: 0, Progressing: 0, Blocked: 0, Failed: 0 };
+  for (const r of resources) counts[r.phase] += 1;
+  return counts;
+}
