@@ -52,3 +52,38 @@ export function createAwsClients(options: AwsClientOptions): AwsClients {
     codedeploy: new CodeDeployClient(config),
   };
 }
+
+const SERVICE_OF_CLIENT: Record<string, string> = {
+  ECSClient: 'ecs',
+  ElasticLoadBalancingV2Client: 'elbv2',
+  Route53Client: 'route53',
+  ECRClient: 'ecr',
+  CloudFrontClient: 'cloudfront',
+  CodeDeployClient: 'codedeploy',
+};
+
+/**
+ * Counts the API calls made through `clients`, by `service:Operation` (one per command, however
+ * many attempts its retries took). Counting starts at zero each time `reset()` is called; a pass
+ * resets it at its start and records the counts in its result.
+ */
+export function countCalls(clients: AwsClients): { counts: () => Record<string, number>; reset: () => void } {
+  let counts: Record<string, number> = {};
+  for (const client of Object.values(clients)) {
+    const service = SERVICE_OF_CLIENT[client.constructor.name] ?? client.constructor.name;
+    client.middlewareStack.add(
+      (next: any, context: any) => async (args: any) => {
+        const key = `${service}:${String(context.commandName).replace(/Command$/, '')}`;
+        counts[key] = (counts[key] ?? 0) + 1;
+        return next(args);
+      },
+      { step: 'initialize', name: 'steadyCallCounter', override: true },
+    );
+  }
+  return {
+    counts: () => ({ ...counts }),
+    reset: () => {
+      counts = {};
+    },
+  };
+}
