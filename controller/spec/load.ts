@@ -178,16 +178,13 @@ function unreadable(file: string, err: unknown): SpecProblem {
 }
 
 function tooLarge(file: string, bytes: number, limit: number): SpecProblem {
-  return { file, line: 1, column: 1, path: '', message: `file is ${formatBytes(bytes)}, over the ${formatBytes(limit)} limit for a spec file` };
+  return { file, line: 1, column: 1, path: '', message: `file is ${bytes} bytes, over the ${formatLimit(limit)} limit for a spec file` };
 }
 
-function formatBytes(n: number): string {
-  for (const [unit, size] of [
-    ['MiB', 1024 * 1024],
-    ['KiB', 1024],
-  ] as const) {
-    if (n >= size) return `${n % size === 0 ? n / size : (n / size).toFixed(1)} ${unit}`;
-  }
+/** `1 MiB`, `64 KiB`, `1000 bytes` */
+function formatLimit(n: number): string {
+  if (n >= 1024 * 1024 && n % (1024 * 1024) === 0) return `${n / (1024 * 1024)} MiB`;
+  if (n >= 1024 && n % 1024 === 0) return `${n / 1024} KiB`;
   return `${n} bytes`;
 }
 
@@ -197,7 +194,8 @@ function decodeUtf8(file: string, bytes: Uint8Array, problems: SpecProblem[]): s
     return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
   } catch {
     // The longest prefix that is valid UTF-8, allowing a sequence cut off at its end, ends at
-    // the first bad byte; validity of prefixes is monotone, so a binary search finds it.
+    // or just after the start of the first bad sequence; validity of prefixes is monotone, so a
+    // binary search finds it. Then step back over the unfinished sequence (at most 3 bytes).
     let lo = 0;
     let hi = bytes.length;
     while (lo < hi) {
@@ -209,10 +207,20 @@ function decodeUtf8(file: string, bytes: Uint8Array, problems: SpecProblem[]): s
         hi = mid - 1;
       }
     }
+    while (lo > 0 && !isUtf8(bytes.subarray(0, lo))) lo--;
     const before = new TextDecoder('utf-8').decode(bytes.subarray(0, lo));
     const lines = before.split('\n');
     problems.push({ file, line: lines.length, column: lines[lines.length - 1].length + 1, path: '', message: 'file is not valid UTF-8; spec files must be UTF-8' });
     return undefined;
+  }
+}
+
+function isUtf8(bytes: Uint8Array): boolean {
+  try {
+    new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    return true;
+  } catch {
+    return false;
   }
 }
 
@@ -240,7 +248,15 @@ function readDocuments(file: string, text: string, problems: SpecProblem[]): Loa
   for (const yamlDoc of yamlDocs) {
     const before = problems.length;
     for (const e of [...yamlDoc.errors, ...yamlDoc.warnings]) problem(e.pos[0], '', yamlMessage(e.message));
-    walk(yamlDoc.contents, [], (offset, fieldPath, message) => problem(offset, fieldPath, message));
+    const aliases: { offset: number; path: string; token: string }[] = [];
+    walk(yamlDoc.contents, [], (offset, fieldPath, message) => problem(offset, fieldPath, message), aliases);
+    if (aliases.length > 0) {
+      // One problem per document: a billion-laughs file has dozens, and one says it all.
+      const [first] = aliases;
+      const more = aliases.length > 1 ? ` (${aliases.length - 1} more in this document)` : '';
+      const offset = first.token.startsWith('&') ? Math.max(0, text.lastIndexOf(first.token, first.offset)) : first.offset;
+      problem(offset, first.path, `YAML ${first.token.startsWith('&') ? 'anchor' : 'alias'} ${first.token} is not allowed: spec files may not use anchors and aliases${more}`);
+    }
     const start = at(yamlDoc.contents?.range[0] ?? 0);
     const locate = (p: ReadonlyArray<PropertyKey>, key = false): SourceLocation => at(offsetOf(yamlDoc, p, key));
 
@@ -295,29 +311,31 @@ function yamlMessage(message: string): string {
 }
 
 /**
- * Walks the YAML tree before it is turned into data: refuses anchors and aliases (never
- * expanded, so a billion-laughs file is refused in linear time) and finds duplicate keys.
+ * Walks the YAML tree before it is turned into data: collects anchors and aliases (never
+ * expanded, so a billion-laughs file is refused in linear time) and reports duplicate keys.
  */
-function walk(node: unknown, at: (string | number)[], report: (offset: number, path: string, message: string) => void): void {
+function walk(
+  node: unknown,
+  at: (string | number)[],
+  report: (offset: number, path: string, message: string) => void,
+  aliases: { offset: number; path: string; token: string }[],
+): void {
   if (isAlias(node)) {
-    report(node.range?.[0] ?? 0, formatPath(at), `YAML alias *${node.source} is not allowed: spec files may not use anchors and aliases`);
+    aliases.push({ offset: node.range?.[0] ?? 0, path: formatPath(at), token: `*${node.source}` });
     return;
   }
-  if (isNode(node) && node.anchor) {
-    report(node.range?.[0] ?? 0, formatPath(at), `YAML anchor &${node.anchor} is not allowed: spec files may not use anchors and aliases`);
-  }
+  if (isNode(node) && node.anchor) aliases.push({ offset: node.range?.[0] ?? 0, path: formatPath(at), token: `&${node.anchor}` });
   if (isMap(node)) {
-    const seen = new Map<string, number>();
+    const seen = new Set<string>();
     for (const pair of node.items) {
-      walk(pair.key, at, report);
+      walk(pair.key, at, report, aliases);
       const key = keyString(pair.key);
-      const offset = isNode(pair.key) ? (pair.key.range?.[0] ?? 0) : 0;
-      if (seen.has(key)) report(offset, formatPath([...at, key]), `duplicate key ${quote(key)}`);
-      else seen.set(key, offset);
-      walk(pair.value, [...at, key], report);
+      if (seen.has(key)) report(isNode(pair.key) ? (pair.key.range?.[0] ?? 0) : 0, formatPath([...at, key]), `duplicate key ${quote(key)}`);
+      seen.add(key);
+      walk(pair.value, [...at, key], report, aliases);
     }
   } else if (isSeq(node)) {
-    node.items.forEach((item, i) => walk(item, [...at, i], report));
+    node.items.forEach((item, i) => walk(item, [...at, i], report, aliases));
   }
 }
 
@@ -395,8 +413,12 @@ function issueProblems(
       message: lines[i] ?? `unknown field ${quote(key)}`,
     }));
   }
-  const key = issue.code === 'invalid_key';
-  return [{ ...locate(issue.path, key), path: formatPath(issue.path), message: issue.message }];
+  if (issue.code === 'invalid_key') {
+    // Point at the key but do not print it: a key that is not a variable name may well be a
+    // pasted secret (`secrets: { "postgres://user:password@db": ... }`).
+    return [{ ...locate(issue.path, true), path: formatPath(issue.path.slice(0, -1)), message: `invalid key: ${issue.message}` }];
+  }
+  return [{ ...locate(issue.path), path: formatPath(issue.path), message: issue.message }];
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -428,11 +450,19 @@ function groupByEnvironment(docs: LoadedDoc[]): EnvironmentSpecs[] {
     }));
 }
 
+/** By file, line and column; the same problem twice (yaml can repeat itself) is shown once. */
 function sortProblems(problems: SpecProblem[]): SpecProblem[] {
+  const seen = new Set<string>();
   return problems
     .map((p, i) => ({ p, i }))
     .sort((a, b) => compare(a.p.file, b.p.file) || a.p.line - b.p.line || a.p.column - b.p.column || a.i - b.i)
-    .map(({ p }) => p);
+    .map(({ p }) => p)
+    .filter((p) => {
+      const line = formatProblem(p);
+      if (seen.has(line)) return false;
+      seen.add(line);
+      return true;
+    });
 }
 
 /** Code-unit order, so that sorting never depends on the machine's locale. */
