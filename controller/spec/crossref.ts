@@ -70,6 +70,8 @@ export function checkSpecSet(docs: LoadedDoc[]): SpecProblem[] {
   for (const d of docs) {
     const doc = d.doc;
     if (!doc || doc.kind === 'Environment' || !environments.has(doc.metadata.environment)) continue;
+    // A duplicate has been reported as such; its claims would only repeat that.
+    if (resources.get(key(doc.metadata.environment, doc.kind, doc.metadata.name)) !== d) continue;
     if (doc.kind === 'Service') {
       doc.spec.after.forEach((name, i) => resolve(d, ['spec', 'after', i], 'Migration', name));
       const ecsName = doc.spec.serviceName ?? doc.metadata.name;
