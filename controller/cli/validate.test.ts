@@ -28,6 +28,7 @@ const BROKEN: Record<string, (file: string) => string[]> = {
     `${f}:13:11 spec.target: expected one of: loadBalancer: <load balancer name>, cloudFront: <distribution id>, or dnsName and hostedZoneId`,
   ],
   'billion-laughs': (f) => [`${f}:2:4 a: YAML anchor &a is not allowed: spec files may not use anchors and aliases (80 more in this document)`],
+  'deep-nesting': (f) => [`${f}:5:107 YAML nested deeper than 50 levels is not allowed in a spec file`],
   'duplicate-environment': (f) => [`${f}:9:19 metadata.name: duplicate Environment "shop-prod", first defined at ${f}:2:1`],
   'duplicate-key': (f) => [`${f}:8:3 spec.region: duplicate key "region"`],
   'duplicate-name': (f) => [`${f}:22:19 metadata.name: duplicate Service "api" in environment shop-prod, first defined at ${f}:7:1`],

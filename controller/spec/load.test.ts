@@ -261,6 +261,19 @@ describe('parseSpecFiles refusals before parsing', () => {
     ]);
   });
 
+  it('refuses YAML nested deeper than 50 levels without recursing into it', () => {
+    // Deep enough to exhaust the stack of a recursive parser step or walk.
+    const yaml = `${'['.repeat(200_000)}${']'.repeat(200_000)}\n`;
+
+    expect(problemsOf(parseSpecFiles([file(yaml)]))).toEqual(['specs/shop.yaml:1:51 YAML nested deeper than 50 levels is not allowed in a spec file']);
+  });
+
+  it('refuses deeply nested block sequences too', () => {
+    const yaml = `${'- '.repeat(60)}x\n`;
+
+    expect(problemsOf(parseSpecFiles([file(yaml)]))).toEqual(['specs/shop.yaml:1:101 YAML nested deeper than 50 levels is not allowed in a spec file']);
+  });
+
   it('refuses a lone alias, even to an undefined anchor', () => {
     const yaml = ENV.replace('cluster: shop-prod }', 'cluster: *c }');
 

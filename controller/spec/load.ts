@@ -13,7 +13,7 @@
 import { createHash } from 'node:crypto';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { isAlias, isMap, isNode, isPair, isScalar, isSeq, LineCounter, parseAllDocuments, type Document } from 'yaml';
+import { Composer, isAlias, isMap, isNode, isPair, isScalar, isSeq, LineCounter, Parser, type CST, type Document } from 'yaml';
 import { checkSpecSet, type LoadedDoc } from './crossref.js';
 import { formatPath, quote, specErrorMap, suggest } from './messages.js';
 import {
@@ -235,14 +235,17 @@ function readDocuments(file: string, text: string, problems: SpecProblem[]): Loa
   };
   const problem = (offset: number, fieldPath: string, message: string) => problems.push({ ...at(offset), path: fieldPath, message });
 
-  let yamlDocs: Document.Parsed[];
-  try {
-    // uniqueKeys off: duplicate keys are found by walk() below, which can name the key and its path.
-    yamlDocs = [...parseAllDocuments(text, { lineCounter, prettyErrors: false, uniqueKeys: false })];
-  } catch (err) {
-    problem(0, '', `cannot parse YAML: ${(err as Error).message}`);
+  // parseAllDocuments in two steps, so that the syntax tree can be measured before the
+  // recursive composer (and walk() below) sees it: a deeply nested file would exhaust the stack
+  // or the heap otherwise.
+  const tokens = [...new Parser(lineCounter.addNewLine).parse(text)];
+  const tooDeep = deeperThan(tokens, MAX_NESTING);
+  if (tooDeep !== undefined) {
+    problem(tooDeep, '', `YAML nested deeper than ${MAX_NESTING} levels is not allowed in a spec file`);
     return [];
   }
+  // uniqueKeys off: duplicate keys are found by walk() below, which can name the key and its path.
+  const yamlDocs = [...new Composer({ uniqueKeys: false }).compose(tokens)];
 
   const loaded: LoadedDoc[] = [];
   for (const yamlDoc of yamlDocs) {
@@ -285,6 +288,27 @@ function readDocuments(file: string, text: string, problems: SpecProblem[]): Loa
     loaded.push({ kind, ...identity(kind, raw), doc: result.success ? (result.data as SpecDoc) : undefined, start, locate });
   }
   return loaded;
+}
+
+/** Far deeper than any spec (a container's health-check command is 6 levels down). */
+const MAX_NESTING = 50;
+
+/** The offset of the first collection nested deeper than `limit`, if any; iterative, never recursive. */
+function deeperThan(tokens: CST.Token[], limit: number): number | undefined {
+  for (const token of tokens) {
+    if (token.type !== 'document') continue;
+    const stack: [CST.Token | undefined, number][] = [[token.value, 0]];
+    while (stack.length > 0) {
+      const [node, depth] = stack.pop() as [CST.Token | undefined, number];
+      if (!node || !('items' in node) || !Array.isArray(node.items)) continue;
+      if (depth >= limit) return node.offset;
+      for (const item of node.items as CST.CollectionItem[]) {
+        if (item.key) stack.push([item.key, depth + 1]);
+        if (item.value) stack.push([item.value, depth + 1]);
+      }
+    }
+  }
+  return undefined;
 }
 
 /** The document as data; aliases are never resolved (walk() has refused them already). */
