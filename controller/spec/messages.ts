@@ -105,7 +105,7 @@ function knownKeys(inst: unknown): string[] {
 }
 
 /** `unknown field "desiredcount" (did you mean "desiredCount"?)` */
-export function unknownFieldMessage(key: string, known: readonly string[]): string {
+function unknownFieldMessage(key: string, known: readonly string[]): string {
   const guess = suggest(key, known);
   return `unknown field ${quote(key)}${guess ? ` (did you mean ${quote(guess)}?)` : ''}`;
 }
