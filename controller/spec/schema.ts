@@ -57,6 +57,34 @@ const domainName = z
 // Environment variable values: YAML reads `PORT: 8000` as a number; ECS wants strings.
 const envValue = z.union([z.string(), z.number(), z.boolean()]).transform((v) => String(v));
 
+/**
+ * A plain environment variable that holds a secret anyway: a name that says so (`DB_PASSWORD`,
+ * `DD_API_KEY`) with a literal value, or a URL with a password in it. Such values belong under
+ * `secrets` as ARNs. An ARN is accepted: it is a reference, not the secret.
+ */
+export function looksLikeLiteralSecret(name: string, value: string): boolean {
+  if (value === '' || /^arn:aws[a-z-]*:/.test(value)) return false;
+  return (
+    /(^|_)(PASSWORD|PASSWD|SECRET|TOKEN|API_KEY|ACCESS_KEY|PRIVATE_KEY)$/i.test(name) ||
+    /^[a-z][a-z0-9+.-]*:\/\/[^/\s:@]*:[^/\s@]+@/i.test(value)
+  );
+}
+
+const environmentVariables = z
+  .record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected an environment variable name'), envValue)
+  .superRefine((vars, ctx) => {
+    for (const [name, value] of Object.entries(vars)) {
+      if (looksLikeLiteralSecret(name, value)) {
+        // Never repeat the value: it is presumably the secret.
+        ctx.addIssue({
+          code: 'custom',
+          path: [name],
+          message: 'looks like a secret written into the spec; put it under secrets as a Secrets Manager or SSM Parameter Store ARN',
+        });
+      }
+    }
+  });
+
 const metadata = z.strictObject({
   name: resourceName,
   environment: resourceName.meta({ description: 'The Environment this resource belongs to.' }),
@@ -171,7 +199,7 @@ export const containerSchema = z.strictObject({
   workingDirectory: z.string().optional(),
   user: z.string().optional(),
   portMappings: z.array(portMapping).default([]),
-  environment: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected an environment variable name'), envValue).default({}),
+  environment: environmentVariables.default({}).meta({ description: 'Plain environment variables: NAME -> value. Secrets go under `secrets`.' }),
   secrets: z
     .record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected an environment variable name'), secretArn)
     .default({})
@@ -253,10 +281,13 @@ export const taskDefinitionSchema = z
 // ---------------------------------------------------------------------------------------------
 // Environment
 
-const secretRef = z.union([
-  z.strictObject({ secretsManager: z.string().regex(/^arn:aws[a-z-]*:secretsmanager:/, 'expected a Secrets Manager secret ARN') }),
-  z.strictObject({ ssmParameter: z.string().min(1).meta({ description: 'Parameter name (/steady/slack-webhook) or ARN.' }) }),
-]);
+const secretRef = z.union(
+  [
+    z.strictObject({ secretsManager: z.string().regex(/^arn:aws[a-z-]*:secretsmanager:/, 'expected a Secrets Manager secret ARN') }),
+    z.strictObject({ ssmParameter: z.string().min(1).meta({ description: 'Parameter name (/steady/slack-webhook) or ARN.' }) }),
+  ],
+  { error: 'expected either secretsManager: <secret ARN> or ssmParameter: <parameter name or ARN>' },
+);
 
 export const environmentSpecSchema = z.strictObject({
   region: z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d+$/, 'expected an AWS region such as ap-northeast-1'),
@@ -400,14 +431,17 @@ export const migrationSpecSchema = z
 // ---------------------------------------------------------------------------------------------
 // AliasRecord
 
-const aliasTarget = z.union([
-  z.strictObject({ loadBalancer: elbName.meta({ description: 'ALB/NLB name: its DNS name and zone id are looked up every pass.' }) }),
-  z.strictObject({ cloudFront: z.string().regex(/^E[A-Z0-9]{6,20}$/, 'expected a CloudFront distribution id (E...)') }),
-  z.strictObject({
-    dnsName: domainName,
-    hostedZoneId: z.string().regex(/^Z[A-Z0-9]{1,31}$/, 'expected a hosted zone id (Z...)'),
-  }),
-]);
+const aliasTarget = z.union(
+  [
+    z.strictObject({ loadBalancer: elbName.meta({ description: 'ALB/NLB name: its DNS name and zone id are looked up every pass.' }) }),
+    z.strictObject({ cloudFront: z.string().regex(/^E[A-Z0-9]{6,20}$/, 'expected a CloudFront distribution id (E...)') }),
+    z.strictObject({
+      dnsName: domainName,
+      hostedZoneId: z.string().regex(/^Z[A-Z0-9]{1,31}$/, 'expected a hosted zone id (Z...)'),
+    }),
+  ],
+  { error: 'expected one of: loadBalancer: <load balancer name>, cloudFront: <distribution id>, or dnsName and hostedZoneId' },
+);
 
 export const aliasRecordSpecSchema = z
   .strictObject({
@@ -432,19 +466,41 @@ export const aliasRecordSpecSchema = z
 // ---------------------------------------------------------------------------------------------
 // Documents
 
-function document<K extends Kind, M extends z.ZodType, S extends z.ZodType>(kind: K, meta: M, spec: S) {
-  return z.strictObject({
-    apiVersion: z.literal(API_VERSION),
-    kind: z.literal(kind),
-    metadata: meta,
-    spec,
-  });
+function document<K extends Kind, M extends z.ZodType, S extends z.ZodType>(kind: K, meta: M, spec: S, description: string) {
+  return z
+    .strictObject({
+      apiVersion: z.literal(API_VERSION),
+      kind: z.literal(kind),
+      metadata: meta,
+      spec,
+    })
+    .meta({ description });
 }
 
-export const environmentSchema = document('Environment', environmentMetadata, environmentSpecSchema);
-export const serviceSchema = document('Service', metadata, serviceSpecSchema);
-export const migrationSchema = document('Migration', metadata, migrationSpecSchema);
-export const aliasRecordSchema = document('AliasRecord', metadata, aliasRecordSpecSchema);
+export const environmentSchema = document(
+  'Environment',
+  environmentMetadata,
+  environmentSpecSchema,
+  'An AWS region and ECS cluster that steady keeps as its specs say: mode, change budget, notifications, default tags.',
+);
+export const serviceSchema = document(
+  'Service',
+  metadata,
+  serviceSpecSchema,
+  'An ECS service on Fargate and the task definition it must run.',
+);
+export const migrationSchema = document(
+  'Migration',
+  metadata,
+  migrationSpecSchema,
+  'A one-off ECS task (a database migration, say) run once per version, before the services that wait for it roll out.',
+);
+export const aliasRecordSchema = document(
+  'AliasRecord',
+  metadata,
+  aliasRecordSpecSchema,
+  'A Route 53 A/AAAA alias record whose target is named (a load balancer, a CloudFront distribution) and looked up every pass.',
+);
 
 export const SCHEMAS = {
   Environment: environmentSchema,
