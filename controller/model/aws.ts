@@ -231,6 +231,20 @@ export interface ChangeInfo {
   submittedAt: number;
 }
 
+/**
+ * A DNS name as steady compares it: Route 53's `\ooo` octal escapes decoded (`\052` -> `*`),
+ * lower-case, without the trailing dot.
+ *
+ * @example
+ * normaliseDnsName('\\052.Example.COM.') // '*.example.com'
+ */
+export function normaliseDnsName(name: string): string {
+  return name
+    .replace(/\\(\d{3})/g, (_, octal: string) => String.fromCharCode(parseInt(octal, 8)))
+    .toLowerCase()
+    .replace(/\.$/, '');
+}
+
 /** Compares alias DNS names as Route 53 treats them: case-insensitive, `dualstack.` optional. */
 export function sameAliasDnsName(a: string, b: string): boolean {
   const norm = (s: string) => s.toLowerCase().replace(/\.$/, '').replace(/^dualstack\./, '');

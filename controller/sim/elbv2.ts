@@ -45,7 +45,7 @@ import {
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import type { SimAccount, SimService } from './account.js';
 import { awsError, unmodelledError } from './errors.js';
-import { pageOf } from './paging.js';
+import { pageOf, SEEDED_AGE_MS } from './support.js';
 
 // ------------------------------------------------------------------------------------ constants
 
@@ -333,8 +333,14 @@ export class Elbv2Sim implements SimService {
   #listeners = new Map<string, ListenerState>();
   #rules = new Map<string, RuleState>();
   #vpcId?: string;
+  #seeding = false;
 
   constructor(readonly account: SimAccount) {}
+
+  /** Creation time of a new resource (seeded ones already existed, see SEEDED_AGE_MS). */
+  #now(): number {
+    return this.account.clock.now() - (this.#seeding ? SEEDED_AGE_MS : 0);
+  }
 
   /** The VPC load balancers and target groups are placed in when none is given. */
   get vpcId(): string {
@@ -343,6 +349,15 @@ export class Elbv2Sim implements SimService {
   }
 
   seed(fixture: Elbv2Fixture): void {
+    this.#seeding = true;
+    try {
+      this.#seedFrom(fixture);
+    } finally {
+      this.#seeding = false;
+    }
+  }
+
+  #seedFrom(fixture: Elbv2Fixture): void {
     if (fixture.vpcId) this.#vpcId = fixture.vpcId;
     for (const f of fixture.targetGroups ?? []) {
       const tg = this.#newTargetGroup({
@@ -532,7 +547,7 @@ export class Elbv2Sim implements SimService {
       subnets,
       securityGroups: spec.securityGroups,
       ipAddressType: spec.ipAddressType ?? 'ipv4',
-      createdAt: this.account.clock.now(),
+      createdAt: this.#now(),
       tags: [...spec.tags],
     };
     this.#lbs.set(lb.arn, lb);
@@ -638,7 +653,7 @@ export class Elbv2Sim implements SimService {
       deregistrationDelayS: DEFAULT_DEREGISTRATION_DELAY_S,
       targets: new Map(),
       inUse: false,
-      createdAt: this.account.clock.now(),
+      createdAt: this.#now(),
       tags: [...(input.Tags ?? [])],
     };
     this.#tgs.set(tg.arn, tg);
@@ -793,7 +808,7 @@ export class Elbv2Sim implements SimService {
       sslPolicy: secure ? (spec.sslPolicy ?? 'ELBSecurityPolicy-2016-08') : undefined,
       defaultActions: spec.actions,
       defaultRuleArn: `${base}:listener-rule/${path}/${this.account.hex(16)}`,
-      createdAt: this.account.clock.now(),
+      createdAt: this.#now(),
       tags: [...(spec.tags ?? [])],
     };
     this.#listeners.set(listener.arn, listener);

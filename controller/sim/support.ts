@@ -1,7 +1,10 @@
+/** Helpers shared by the simulated network services (ELBv2, Route 53, CloudFront). */
+
 /**
- * Paging and id helpers shared by the simulated services that page with an opaque marker
- * (Elastic Load Balancing v2 `Marker`/`NextMarker`, CloudFront `Marker`/`NextMarker`).
+ * How long before the clock's start fixture-seeded resources were created: a seeded account
+ * describes what already existed, so injected stale reads never hide it.
  */
+export const SEEDED_AGE_MS = 24 * 60 * 60 * 1000;
 
 /** One page of `items` starting at `marker` (undefined = from the start). */
 export interface Page<T> {
@@ -11,8 +14,9 @@ export interface Page<T> {
 }
 
 /**
- * Cuts one page out of `items`. Markers are opaque to callers (as AWS's are): here a base64
- * offset. `invalidMarker` builds the service's error for a marker it did not hand out.
+ * Cuts one page out of `items`, for APIs that page with an opaque marker (ELBv2, CloudFront).
+ * Markers are opaque to callers, as AWS's are: here a base64 offset. `invalidMarker` builds the
+ * service's error for a marker it did not hand out.
  */
 export function pageOf<T>(items: T[], marker: string | undefined, size: number, invalidMarker: () => Error): Page<T> {
   let start = 0;
