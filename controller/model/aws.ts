@@ -154,6 +154,8 @@ export interface TargetGroup {
   port?: number;
   targetType: 'instance' | 'ip' | 'lambda' | 'alb';
   loadBalancerArns: string[];
+  /** A target group only serves load balancers in its own VPC. */
+  vpcId?: string;
   healthCheckPath?: string;
   healthCheckPort?: string;
   healthCheckProtocol?: string;
@@ -172,6 +174,7 @@ export interface Listener {
   port: number;
   protocol: string;
   certificateArns: string[];
+  sslPolicy?: string;
   defaultActions: ForwardAction[];
 }
 
