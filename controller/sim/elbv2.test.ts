@@ -186,6 +186,16 @@ describe('simulated ELBv2: load balancers', () => {
     expect(last.NextMarker).toBeUndefined();
   });
 
+  it('refuses names and ARNs in the same DescribeLoadBalancers', async () => {
+    const { elb } = sim();
+    const lb = await lbNamed(elb, 'shop-alb');
+
+    await expect(elb.send(new DescribeLoadBalancersCommand({ Names: ['shop-alb'], LoadBalancerArns: [lb.LoadBalancerArn!] }))).rejects.toMatchObject({
+      name: 'ValidationError',
+      message: 'Load balancer names and load balancer ARNs cannot be specified at the same time',
+    });
+  });
+
   it('hides a just-created load balancer from reads under injected stale reads', async () => {
     const { account, elb } = sim({});
     account.faults.staleReads({ service: 'elbv2', forMs: 10_000 });
@@ -227,6 +237,41 @@ describe('simulated ELBv2: target groups, listeners and rules', () => {
       UnhealthyThresholdCount: 2,
       Matcher: { HttpCode: '200' },
     });
+  });
+
+  it('creates a target group with ELB defaults: instance targets, HTTP checks of / every 30 s', async () => {
+    const { account, elb } = sim({});
+
+    const [tg] = (await elb.send(new CreateTargetGroupCommand({ Name: 'web', Protocol: 'HTTP', Port: 80 }))).TargetGroups!;
+
+    expect(tg).toEqual({
+      TargetGroupArn: expect.stringMatching(/^arn:aws:elasticloadbalancing:ap-northeast-1:123456789012:targetgroup\/web\/[0-9a-f]{16}$/),
+      TargetGroupName: 'web',
+      Protocol: 'HTTP',
+      Port: 80,
+      VpcId: account.elbv2.vpcId,
+      HealthCheckProtocol: 'HTTP',
+      HealthCheckPort: 'traffic-port',
+      HealthCheckEnabled: true,
+      HealthCheckIntervalSeconds: 30,
+      HealthCheckTimeoutSeconds: 5,
+      HealthyThresholdCount: 5,
+      UnhealthyThresholdCount: 2,
+      HealthCheckPath: '/',
+      Matcher: { HttpCode: '200' },
+      LoadBalancerArns: [],
+      TargetType: 'instance',
+      ProtocolVersion: 'HTTP1',
+      IpAddressType: 'ipv4',
+    });
+  });
+
+  it('answers target groups of an unknown load balancer with LoadBalancerNotFoundException', async () => {
+    const { elb } = sim();
+
+    await expect(
+      elb.send(new DescribeTargetGroupsCommand({ LoadBalancerArn: 'arn:aws:elasticloadbalancing:ap-northeast-1:123456789012:loadbalancer/app/gone/0123456789abcdef' })),
+    ).rejects.toMatchObject({ name: 'LoadBalancerNotFoundException', message: 'One or more load balancers not found' });
   });
 
   it('modifies a target group health check', async () => {

@@ -190,6 +190,25 @@ describe('simulated Route 53: record sets', () => {
     expect(second.NextRecordName).toBe('host598.example.com.');
   });
 
+  it('returns at most 300 record sets whatever MaxItems asks for', async () => {
+    const records = Array.from({ length: 400 }, (_, i) => ({ name: `h${i}`, type: 'A', values: '192.0.2.1' }));
+    const { r53 } = sim({ route53: { zones: [{ name: 'example.com', id: ZONE, records }] } });
+
+    const out = await r53.send(new ListResourceRecordSetsCommand({ HostedZoneId: ZONE, MaxItems: 1000 }));
+
+    expect(out.ResourceRecordSets).toHaveLength(300);
+    expect(out.MaxItems).toBe(300);
+  });
+
+  it('refuses StartRecordType without StartRecordName with InvalidInput', async () => {
+    const { r53 } = sim();
+
+    await expect(r53.send(new ListResourceRecordSetsCommand({ HostedZoneId: ZONE, StartRecordType: 'A' }))).rejects.toMatchObject({
+      name: 'InvalidInput',
+      message: 'The input is not valid: StartRecordType requires StartRecordName',
+    });
+  });
+
   it('applies a batch in order and shows the new records while the change is PENDING', async () => {
     const { r53 } = sim();
 
