@@ -470,7 +470,7 @@ export class Elbv2Sim implements SimService {
     const lb = this.#newLoadBalancer({ ...old }, 'provisioning');
     for (const { l, rules } of listeners) {
       const listener = this.#newListener(lb, { ...l, actions: structuredClone(l.defaultActions), tags: l.tags });
-      for (const r of rules) this.#newRule(listener, r.priority, r.conditions, r.actions);
+      for (const r of rules) this.#newRule(listener, r.priority, r.conditions, r.actions, r.tags);
     }
     this.#refreshUsage();
     return this.#lbOut(lb);

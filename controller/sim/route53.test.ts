@@ -242,8 +242,8 @@ describe('simulated Route 53: record sets', () => {
   });
 
   it('rejects the whole batch with every problem in one InvalidChangeBatch', async () => {
-    const { r53 } = sim();
-    const before = await listAll(r53);
+    const { account, r53 } = sim();
+    const before = account.route53.recordSets(ZONE);
 
     const err = await r53
       .send(
@@ -264,7 +264,7 @@ describe('simulated Route 53: record sets', () => {
         "Tried to delete resource record set [name='missing.example.com.', type='A'] but it was not found, " +
         "Tried to delete resource record set [name='_steady-a.api.example.com.', type='TXT'] but the values provided do not match the current values]",
     );
-    expect(await listAll(r53)).toEqual(before);
+    expect(account.route53.recordSets('example.com')).toEqual(before);
   });
 
   it('refuses to delete the same record set twice in one batch', async () => {
@@ -376,6 +376,12 @@ describe('simulated Route 53: record sets', () => {
       message: 'The request was rejected because Route 53 was still processing a prior request.',
     });
     expect(account.calls.map((c) => c.error)).toEqual(['PriorRequestNotComplete', 'PriorRequestNotComplete', 'PriorRequestNotComplete']);
+  });
+
+  it('refuses a fixture record that Route 53 would refuse', () => {
+    expect(() => sim({ route53: { zones: [{ name: 'example.com', records: [{ name: 'owner', type: 'TXT', values: 'heritage=steady' }] }] } })).toThrow(
+      "route53 fixture: zone example.com: Invalid Resource Record: 'FATAL problem: InvalidCharacterString (Value should be enclosed in quotation marks) encountered with 'heritage=steady''",
+    );
   });
 
   it('hides just-created record sets from listings under injected stale reads', async () => {

@@ -199,6 +199,9 @@ export class Route53Sim implements SimService {
             ? { AliasTarget: this.#fixtureAlias(r.alias, `route53 fixture: ${name} ${r.type}`) }
             : { TTL: r.ttl ?? 300, ResourceRecords: [r.values ?? []].flat().map((Value) => ({ Value })) }),
         };
+        // A fixture may hold stale aliases (that is a scenario), but not records AWS would refuse.
+        const problem = outsideZone(zone, rrset) ?? valueProblem(rrset);
+        if (problem) throw new Error(`route53 fixture: zone ${z.name}: ${problem}`);
         this.#put(zone, rrset);
       }
     }
@@ -217,11 +220,6 @@ export class Route53Sim implements SimService {
   /** The record sets of a zone (by id or name) as ListResourceRecordSets returns them, ignoring stale reads. */
   recordSets(zone: string): ResourceRecordSet[] {
     return this.#zoneByIdOrName(zone).records.map((r) => structuredClone(r.rrset));
-  }
-
-  /** A zone's id by name (the first, if several share it). */
-  zoneId(name: string): string {
-    return this.#zoneByIdOrName(name).id;
   }
 
   #zoneByIdOrName(zone: string): ZoneState {
@@ -421,8 +419,8 @@ export class Route53Sim implements SimService {
   /** Applies one change to the working copy; returns Route 53's message when it cannot. */
   #apply(zone: ZoneState, working: Map<string, RecordState>, action: string, rrset: ResourceRecordSet): string | undefined {
     const described = describeRecord(rrset);
-    const apex = zone.name;
-    if (rrset.Name !== apex && !rrset.Name!.endsWith(`.${apex}`)) return `RRSet with DNS name ${rrset.Name} is not permitted in zone ${apex}`;
+    const outside = outsideZone(zone, rrset);
+    if (outside) return outside;
     const current = working.get(identity(rrset));
     if (action === 'DELETE') {
       if (!current) return `Tried to delete resource record set [${described}] but it was not found`;
@@ -548,6 +546,11 @@ function* batchLimits(changes: Change[]): Generator<string> {
   }
   if (records > MAX_RECORDS_PER_BATCH) yield `Number of records limit of ${MAX_RECORDS_PER_BATCH} exceeded.`;
   if (chars > MAX_VALUE_CHARS_PER_BATCH) yield `Number of characters limit of ${MAX_VALUE_CHARS_PER_BATCH} exceeded.`;
+}
+
+function outsideZone(zone: ZoneState, r: ResourceRecordSet): string | undefined {
+  const inside = r.Name === zone.name || r.Name!.endsWith(`.${zone.name}`);
+  return inside ? undefined : `RRSet with DNS name ${r.Name} is not permitted in zone ${zone.name}`;
 }
 
 /** Problems Route 53 finds in record values (the ones steady can run into). */
