@@ -154,6 +154,8 @@ export interface TargetGroup {
   port?: number;
   targetType: 'instance' | 'ip' | 'lambda' | 'alb';
   loadBalancerArns: string[];
+  /** A target group only serves load balancers in its own VPC. */
+  vpcId?: string;
   healthCheckPath?: string;
   healthCheckPort?: string;
   healthCheckProtocol?: string;
@@ -172,6 +174,7 @@ export interface Listener {
   port: number;
   protocol: string;
   certificateArns: string[];
+  sslPolicy?: string;
   defaultActions: ForwardAction[];
 }
 
@@ -229,6 +232,20 @@ export interface ChangeInfo {
   id: string;
   status: 'PENDING' | 'INSYNC';
   submittedAt: number;
+}
+
+/**
+ * A DNS name as steady compares it: Route 53's `\ooo` octal escapes decoded (`\052` -> `*`),
+ * lower-case, without the trailing dot.
+ *
+ * @example
+ * normaliseDnsName('\\052.Example.COM.') // '*.example.com'
+ */
+export function normaliseDnsName(name: string): string {
+  return name
+    .replace(/\\(\d{3})/g, (_, octal: string) => String.fromCharCode(parseInt(octal, 8)))
+    .toLowerCase()
+    .replace(/\.$/, '');
 }
 
 /** Compares alias DNS names as Route 53 treats them: case-insensitive, `dualstack.` optional. */

@@ -144,8 +144,8 @@ export class SimAccount {
   seed(fixture: SimFixture): this {
     if (fixture.ecr) this.ecr.seed(fixture.ecr);
     if (fixture.elbv2) this.elbv2.seed(fixture.elbv2);
-    if (fixture.route53) this.route53.seed(fixture.route53);
     if (fixture.cloudfront) this.cloudfront.seed(fixture.cloudfront);
+    if (fixture.route53) this.route53.seed(fixture.route53);
     if (fixture.ecs) this.ecs.seed(fixture.ecs);
     if (fixture.codedeploy) this.codedeploy.seed(fixture.codedeploy);
     return this;

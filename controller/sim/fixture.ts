@@ -8,7 +8,8 @@ import type { Route53Fixture } from './route53.js';
 /**
  * The starting state of a simulated account, as a YAML/JSON document (`steady plan --sim FILE`).
  * Each section belongs to one simulated service and is applied in dependency order (ECR, ELB,
- * Route 53, CloudFront, then ECS and CodeDeploy, which refer to the others by name).
+ * CloudFront, Route 53 (whose aliases name load balancers and distributions), then ECS and
+ * CodeDeploy, which refer to the others by name).
  */
 export interface SimFixture {
   accountId?: string;

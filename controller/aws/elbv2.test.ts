@@ -1,0 +1,229 @@
+import { describe, expect, it } from 'vitest';
+import { AwsCallError } from '../errors.js';
+import { SimAccount } from '../sim/account.js';
+import type { Elbv2Fixture } from '../sim/elbv2.js';
+import { Elbv2Adapter } from './elbv2.js';
+
+const CERT = 'arn:aws:acm:ap-northeast-1:123456789012:certificate/0f1e2d3c';
+
+function setup(fixture: Elbv2Fixture, options: { pageSize?: number } = {}) {
+  const account = new SimAccount({ region: 'ap-northeast-1', start: 0 });
+  account.elbv2.seed(fixture);
+  return { account, elb: new Elbv2Adapter(account.clients().elbv2, options) };
+}
+
+const lbs = (n: number, prefix = 'lb') => Array.from({ length: n }, (_, i) => ({ name: `${prefix}-${String(i).padStart(2, '0')}` }));
+const namesOf = (list: { name: string }[]) => list.map((x) => x.name);
+/** Number of names in each DescribeLoadBalancers call, in order (undefined = a listing of all). */
+const describedBatches = (account: SimAccount) => account.calls.filter((c) => c.operation === 'DescribeLoadBalancers').map((c) => c.input.Names?.length);
+
+const SHOP: Elbv2Fixture = {
+  targetGroups: [
+    { name: 'api-tg', port: 8000, healthCheckPath: '/health' },
+    { name: 'admin-tg', port: 8080 },
+  ],
+  loadBalancers: [
+    {
+      name: 'Shop-ALB',
+      listeners: [
+        { port: 443, certificate: CERT, forward: 'api-tg', rules: [{ priority: 10, pathPattern: '/admin/*', forward: { 'admin-tg': 1, 'api-tg': 3 } }] },
+        { port: 80, forward: 'api-tg' },
+      ],
+    },
+  ],
+};
+
+describe('Elbv2Adapter.loadBalancersByName', () => {
+  it('asks for 45 names in 3 calls of at most 20', async () => {
+    const fixture = lbs(45);
+    const { account, elb } = setup({ loadBalancers: fixture });
+
+    const { found, missing } = await elb.loadBalancersByName(namesOf(fixture));
+
+    expect(namesOf(found)).toEqual(namesOf(fixture));
+    expect(missing).toEqual([]);
+    expect(describedBatches(account)).toEqual([20, 20, 5]);
+  });
+
+  it('keeps the found ones when one name in a batch is missing, by listing the account once', async () => {
+    const fixture = lbs(45);
+    const { account, elb } = setup({ loadBalancers: fixture });
+    const names = [...namesOf(fixture).slice(0, 30), 'gone-alb', ...namesOf(fixture).slice(30)];
+
+    const { found, missing } = await elb.loadBalancersByName(names);
+
+    expect(namesOf(found)).toEqual(namesOf(fixture));
+    expect(missing).toEqual(['gone-alb']);
+    expect(describedBatches(account)).toEqual([20, 20, undefined]);
+    expect(account.calls.map((c) => c.error)).toEqual([undefined, 'LoadBalancerNotFoundException', undefined]);
+  });
+
+  it('pages the listing of all load balancers', async () => {
+    const { account, elb } = setup({ loadBalancers: lbs(5) }, { pageSize: 2 });
+
+    const { found, missing } = await elb.loadBalancersByName(['lb-04', 'nope']);
+
+    expect(namesOf(found)).toEqual(['lb-04']);
+    expect(missing).toEqual(['nope']);
+    expect(describedBatches(account)).toEqual([2, undefined, undefined, undefined]);
+  });
+
+  it('normalises a load balancer: DNS name lower-cased, canonical zone, state', async () => {
+    const { elb } = setup(SHOP);
+
+    const [lb] = (await elb.loadBalancersByName(['Shop-ALB'])).found;
+
+    expect(lb).toMatchObject({ name: 'Shop-ALB', canonicalHostedZoneId: 'Z14GRHDCWA56QT', type: 'application', scheme: 'internet-facing', state: 'active' });
+    expect(lb.dnsName).toMatch(/^shop-alb-\d{10}\.ap-northeast-1\.elb\.amazonaws\.com$/);
+  });
+
+  it('sees a new DNS name after the ALB is recreated', async () => {
+    const { account, elb } = setup(SHOP);
+    const [before] = (await elb.loadBalancersByName(['Shop-ALB'])).found;
+
+    account.elbv2.recreateLoadBalancer('Shop-ALB');
+    const [after] = (await elb.loadBalancersByName(['Shop-ALB'])).found;
+
+    expect(after.dnsName).not.toBe(before.dnsName);
+    expect(after.arn).not.toBe(before.arn);
+    expect(after.state).toBe('provisioning');
+  });
+
+  it('retries throttling with the SDK retry strategy', async () => {
+    const { account, elb } = setup(SHOP);
+    account.faults.fail({ service: 'elbv2', error: 'throttle', times: 2 });
+
+    const { found } = await elb.loadBalancersByName(['Shop-ALB']);
+
+    expect(namesOf(found)).toEqual(['Shop-ALB']);
+    expect(account.calls.map((c) => c.error)).toEqual(['Throttling', 'Throttling', undefined]);
+  });
+
+  it('surfaces an error other than not-found with what was being done', async () => {
+    const { account, elb } = setup(SHOP);
+    account.faults.fail({ service: 'elbv2', error: 'accessDenied' });
+
+    const err = await elb.loadBalancersByName(['Shop-ALB']).catch((e: unknown) => e);
+
+    expect(err).toBeInstanceOf(AwsCallError);
+    expect(err).toMatchObject({ awsName: 'AccessDenied', transient: false, httpStatus: 403 });
+    expect((err as Error).message).toMatch(/^describing load balancers Shop-ALB: AccessDenied: User: arn:aws:sts::123456789012:assumed-role/);
+  });
+});
+
+describe('Elbv2Adapter.targetGroupsByName', () => {
+  it('finds target groups with the load balancers using them and reports missing names', async () => {
+    const { account, elb } = setup(SHOP);
+    const lbArn = account.elbv2.findByName('Shop-ALB')!.arn;
+
+    const { found, missing } = await elb.targetGroupsByName(['api-tg', 'ghost-tg']);
+
+    expect(missing).toEqual(['ghost-tg']);
+    expect(found).toEqual([
+      expect.objectContaining({
+        name: 'api-tg',
+        port: 8000,
+        protocol: 'HTTP',
+        targetType: 'ip',
+        loadBalancerArns: [lbArn],
+        healthCheckPath: '/health',
+        healthCheckPort: 'traffic-port',
+        matcher: '200',
+        vpcId: account.elbv2.vpcId,
+      }),
+    ]);
+    expect(account.calls.map((c) => `${c.operation} ${c.error ?? 'ok'}`)).toEqual(['DescribeTargetGroups TargetGroupNotFoundException', 'DescribeTargetGroups ok']);
+  });
+});
+
+describe('Elbv2Adapter listeners and rules', () => {
+  it('lists the listeners of a load balancer across pages with certificates and forward actions', async () => {
+    const { account, elb } = setup(SHOP, { pageSize: 1 });
+    const lbArn = account.elbv2.findByName('Shop-ALB')!.arn;
+    const [tg] = (await elb.targetGroupsByName(['api-tg'])).found;
+
+    const listeners = await elb.listeners(lbArn);
+
+    expect(listeners.map((l) => [l.port, l.protocol, l.certificateArns, l.sslPolicy])).toEqual([
+      [443, 'HTTPS', [CERT], 'ELBSecurityPolicy-2016-08'],
+      [80, 'HTTP', [], undefined],
+    ]);
+    expect(listeners[0].defaultActions).toEqual([{ type: 'forward', targetGroups: [{ arn: tg.arn, weight: 1 }] }]);
+    expect(account.calls.filter((c) => c.operation === 'DescribeListeners')).toHaveLength(2);
+  });
+
+  it('lists the rules of a listener with the default rule last', async () => {
+    const { account, elb } = setup(SHOP, { pageSize: 1 });
+    const [https] = await elb.listeners(account.elbv2.findByName('Shop-ALB')!.arn);
+    const { found } = await elb.targetGroupsByName(['admin-tg', 'api-tg']);
+
+    const rules = await elb.rules(https.arn);
+
+    expect(rules.map((r) => [r.priority, r.isDefault, r.conditions])).toEqual([
+      ['10', false, [{ field: 'path-pattern', values: ['/admin/*'] }]],
+      ['default', true, []],
+    ]);
+    expect(rules[0].actions).toEqual([
+      {
+        type: 'forward',
+        targetGroups: [
+          { arn: found[0].arn, weight: 1 },
+          { arn: found[1].arn, weight: 3 },
+        ],
+      },
+    ]);
+    expect(account.calls.filter((c) => c.operation === 'DescribeRules')).toHaveLength(2);
+  });
+
+  it('reports a deleted load balancer as LoadBalancerNotFoundException with the ARN it read', async () => {
+    const { account, elb } = setup(SHOP);
+    const old = account.elbv2.findByName('Shop-ALB')!.arn;
+    account.elbv2.recreateLoadBalancer('Shop-ALB');
+
+    const err = await elb.listeners(old).catch((e: unknown) => e);
+
+    expect(err).toMatchObject({ awsName: 'LoadBalancerNotFoundException', service: 'elbv2', operation: 'DescribeListeners', transient: false });
+    expect((err as Error).message).toBe(`listing listeners of load balancer ${old}: LoadBalancerNotFoundException: One or more load balancers not found`);
+  });
+});
+
+describe('Elbv2Adapter.targetHealth and tags', () => {
+  it('reads target health with states and reasons', async () => {
+    const { account, elb } = setup(SHOP);
+    const [tg] = (await elb.targetGroupsByName(['api-tg'])).found;
+    account.elbv2.registerTargets(tg.arn, [
+      { id: '10.0.1.5', port: 8000, healthy: true },
+      { id: '10.0.1.6', port: 8000, healthy: false },
+    ]);
+    account.clock.advance(150_000);
+
+    const health = await elb.targetHealth(tg.arn);
+
+    expect(health).toEqual([
+      { id: '10.0.1.5', port: 8000, state: 'healthy' },
+      { id: '10.0.1.6', port: 8000, state: 'unhealthy', reason: 'Target.FailedHealthChecks', description: 'Health checks failed' },
+    ]);
+  });
+
+  it('reads tags of 25 resources in 2 calls', async () => {
+    const fixture = lbs(25).map((lb, i) => ({ ...lb, tags: { 'steady:managed-by': 'steady', index: String(i) } }));
+    const { account, elb } = setup({ loadBalancers: fixture });
+    const { found } = await elb.loadBalancersByName(namesOf(fixture));
+
+    const tags = await elb.tags(found.map((lb) => lb.arn));
+
+    expect(Object.keys(tags)).toHaveLength(25);
+    expect(tags[found[24].arn]).toEqual({ 'steady:managed-by': 'steady', index: '24' });
+    expect(account.calls.filter((c) => c.operation === 'DescribeTags').map((c) => c.input.ResourceArns.length)).toEqual([20, 5]);
+  });
+
+  it('surfaces TargetGroupNotFoundException for target health of a deleted group', async () => {
+    const { elb } = setup(SHOP);
+    const arn = 'arn:aws:elasticloadbalancing:ap-northeast-1:123456789012:targetgroup/gone/0123456789abcdef';
+
+    await expect(elb.targetHealth(arn)).rejects.toMatchObject({
+      awsName: 'TargetGroupNotFoundException',
+      message: `reading target health of target group ${arn}: TargetGroupNotFoundException: One or more target groups not found`,
+    });
+  });
+});

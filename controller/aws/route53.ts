@@ -1,0 +1,174 @@
+import {
+  ChangeResourceRecordSetsCommand,
+  GetChangeCommand,
+  ListHostedZonesByNameCommand,
+  ListResourceRecordSetsCommand,
+  Route53Client,
+  type ChangeInfo as SdkChangeInfo,
+  type HostedZone as SdkHostedZone,
+  type ResourceRecordSet,
+  type RRType,
+} from '@aws-sdk/client-route-53';
+import { SteadyError, awsCall } from '../errors.js';
+import { normaliseDnsName, type ChangeInfo, type HostedZone, type RecordChange, type RecordSet } from '../model/aws.js';
+import { collectPages } from './batching.js';
+
+/** ListResourceRecordSets returns at most 300 record sets a page. */
+export const RECORDS_PER_PAGE = 300;
+/** ListHostedZonesByName returns at most 100 zones a page. */
+export const ZONES_PER_PAGE = 100;
+
+/** A hosted zone as the record operations need it: the id to call, the name to say in messages. */
+export type ZoneRef = Pick<HostedZone, 'id' | 'name'>;
+
+/**
+ * steady's use of Route 53: finding a hosted zone by name, reading all its record sets, sending a
+ * change batch and following the change. Names come back normalised (lower-case, no trailing dot,
+ * `\052` -> `*`) and go out fully qualified with the trailing dot. Every failure is an
+ * AwsCallError saying what was being done.
+ *
+ * @example
+ * const r53 = new Route53Adapter(clients.route53);
+ * const zone = await r53.findZone('example.com');
+ * const records = zone && (await r53.recordSets(zone));
+ */
+export class Route53Adapter {
+  constructor(private readonly client: Route53Client = new Route53Client({ region: 'us-east-1', retryMode: 'adaptive' })) {}
+
+  /**
+   * Every hosted zone named `name` (public and private unless `private` says which), in Route 53's
+   * order. ListHostedZonesByName only says where the listing starts, so names are compared here
+   * and the listing stops at the first zone with another name.
+   */
+  async zonesNamed(name: string, options: { private?: boolean } = {}): Promise<HostedZone[]> {
+    const wanted = normaliseDnsName(name);
+    const zones: HostedZone[] = [];
+    let start: { dnsName: string; zoneId?: string } | undefined = { dnsName: `${wanted}.` };
+    while (start) {
+      const from: { dnsName: string; zoneId?: string } = start;
+      const out = await awsCall('route53', 'ListHostedZonesByName', `looking up hosted zone ${wanted}`, () =>
+        this.client.send(new ListHostedZonesByNameCommand({ DNSName: from.dnsName, HostedZoneId: from.zoneId, MaxItems: ZONES_PER_PAGE })),
+      );
+      const page = (out.HostedZones ?? []).map(toHostedZone);
+      const matching = page.filter((z) => z.name === wanted);
+      zones.push(...matching);
+      // Zones are sorted by name: once a page holds another name, no later page has the wanted one.
+      const more = out.IsTruncated && matching.length === page.length;
+      start = more ? { dnsName: out.NextDNSName!, zoneId: out.NextHostedZoneId } : undefined;
+    }
+    return options.private === undefined ? zones : zones.filter((z) => z.private === options.private);
+  }
+
+  /**
+   * The hosted zone named `name`: the one with `id` when pinned, else the only zone of that name
+   * (of the given kind). Undefined when there is none; a terminal SteadyError when several zones
+   * share the name and nothing says which (Route 53 allows that; steady must not guess).
+   */
+  async findZone(name: string, options: { private?: boolean; id?: string } = {}): Promise<HostedZone | undefined> {
+    const zones = await this.zonesNamed(name, options);
+    if (options.id !== undefined) {
+      const id = options.id.replace(/^\/hostedzone\//, '');
+      return zones.find((z) => z.id === id);
+    }
+    if (zones.length > 1) {
+      const list = zones.map((z) => `${z.id} (${z.private ? 'private' : 'public'})`).join(', ');
+      throw new SteadyError(`hosted zone ${normaliseDnsName(name)} is ambiguous: ${zones.length} zones have that name, ${list}; pin one with zoneId`);
+    }
+    return zones[0];
+  }
+
+  /** Every record set of a zone, 300 a ListResourceRecordSets page, to the end. */
+  async recordSets(zone: ZoneRef): Promise<RecordSet[]> {
+    type Start = { name: string; type?: RRType; identifier?: string };
+    const records = await awsCall('route53', 'ListResourceRecordSets', `listing record sets of zone ${zoneLabel(zone)}`, () =>
+      collectPages(async (start: Start | undefined) => {
+        const out = await this.client.send(
+          new ListResourceRecordSetsCommand({
+            HostedZoneId: zone.id,
+            StartRecordName: start?.name,
+            StartRecordType: start?.type,
+            StartRecordIdentifier: start?.identifier,
+            MaxItems: RECORDS_PER_PAGE,
+          }),
+        );
+        const next: Start | undefined = out.IsTruncated
+          ? { name: out.NextRecordName!, type: out.NextRecordType, identifier: out.NextRecordIdentifier }
+          : undefined;
+        return { items: out.ResourceRecordSets ?? [], next };
+      }),
+    );
+    return records.map(toRecordSet);
+  }
+
+  /**
+   * Sends one change batch (all-or-nothing on Route 53's side) and returns its ChangeInfo, still
+   * PENDING. The caller decides what goes into one batch (e.g. a record and its ownership TXT).
+   */
+  async changeRecordSets(zone: ZoneRef, changes: readonly RecordChange[], comment?: string): Promise<ChangeInfo> {
+    const count = `${changes.length} record set${changes.length === 1 ? '' : 's'}`;
+    const out = await awsCall('route53', 'ChangeResourceRecordSets', `changing ${count} in zone ${zoneLabel(zone)}`, () =>
+      this.client.send(
+        new ChangeResourceRecordSetsCommand({
+          HostedZoneId: zone.id,
+          ChangeBatch: { ...(comment !== undefined ? { Comment: comment } : {}), Changes: changes.map((c) => ({ Action: c.action, ResourceRecordSet: toSdkRecord(c.record) })) },
+        }),
+      ),
+    );
+    return toChangeInfo(out.ChangeInfo!);
+  }
+
+  /** The status of a change (PENDING until Route 53 has applied it everywhere, then INSYNC). */
+  async getChange(id: string): Promise<ChangeInfo> {
+    const bare = id.replace(/^\/change\//, '');
+    const out = await awsCall('route53', 'GetChange', `reading the status of Route 53 change ${bare}`, () => this.client.send(new GetChangeCommand({ Id: bare })));
+    return toChangeInfo(out.ChangeInfo!);
+  }
+}
+
+function zoneLabel(zone: ZoneRef): string {
+  return `${zone.name} (${zone.id})`;
+}
+
+function toHostedZone(z: SdkHostedZone): HostedZone {
+  return {
+    id: z.Id!.replace(/^\/hostedzone\//, ''),
+    name: normaliseDnsName(z.Name!),
+    private: z.Config?.PrivateZone ?? false,
+    ...(z.ResourceRecordSetCount !== undefined ? { recordCount: z.ResourceRecordSetCount } : {}),
+  };
+}
+
+function toRecordSet(r: ResourceRecordSet): RecordSet {
+  return {
+    name: normaliseDnsName(r.Name!),
+    type: r.Type!,
+    ...(r.SetIdentifier !== undefined ? { setIdentifier: r.SetIdentifier } : {}),
+    ...(r.TTL !== undefined ? { ttl: r.TTL } : {}),
+    ...(r.ResourceRecords ? { values: r.ResourceRecords.map((v) => v.Value!) } : {}),
+    ...(r.AliasTarget
+      ? {
+          alias: {
+            dnsName: normaliseDnsName(r.AliasTarget.DNSName!),
+            hostedZoneId: r.AliasTarget.HostedZoneId!,
+            evaluateTargetHealth: r.AliasTarget.EvaluateTargetHealth ?? false,
+          },
+        }
+      : {}),
+  };
+}
+
+/** A record set as Route 53 takes it: the name fully qualified, values and alias target as given. */
+function toSdkRecord(r: RecordSet): ResourceRecordSet {
+  return {
+    Name: r.name.endsWith('.') ? r.name : `${r.name}.`,
+    Type: r.type as RRType,
+    ...(r.setIdentifier !== undefined ? { SetIdentifier: r.setIdentifier } : {}),
+    ...(r.ttl !== undefined ? { TTL: r.ttl } : {}),
+    ...(r.values ? { ResourceRecords: r.values.map((Value) => ({ Value })) } : {}),
+    ...(r.alias ? { AliasTarget: { HostedZoneId: r.alias.hostedZoneId, DNSName: r.alias.dnsName, EvaluateTargetHealth: r.alias.evaluateTargetHealth } } : {}),
+  };
+}
+
+function toChangeInfo(c: SdkChangeInfo): ChangeInfo {
+  return { id: c.Id!.replace(/^\/change\//, ''), status: c.Status as ChangeInfo['status'], submittedAt: c.SubmittedAt!.getTime() };
+}
