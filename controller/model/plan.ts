@@ -107,6 +107,9 @@ export interface AwaitMigrationAction extends ActionBase {
   cluster: string;
   migration: string;
   version: string;
+  attempt: number;
+  /** The container whose exit code decides the outcome. */
+  container: string;
   taskArn: string;
   /** The migration family's revision whose tags record the outcome. */
   taskDefinitionArn: string;

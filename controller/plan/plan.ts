@@ -201,6 +201,8 @@ function planMigration(ctx: Context, m: MigrationDoc): Planned & { gate: Gate } 
         cluster: ctx.cluster,
         migration: name,
         version,
+        attempt,
+        container,
         taskArn: task.arn,
         taskDefinitionArn: latest.arn,
         deadline: started + m.spec.timeoutSeconds * 1000,

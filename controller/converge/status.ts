@@ -1,0 +1,65 @@
+/**
+ * Where each resource stands after a pass: the planner's status, updated with what converge did.
+ * Also the drift events of the pass (what differed, and when it was healed).
+ */
+import type { ActionOutcome, DriftEvent } from '../model/pass.js';
+import type { Plan, ResourceStatus } from '../model/plan.js';
+import { contentHash } from '../model/taskdef.js';
+
+function rolloutStarted(plan: Plan, resource: string): boolean {
+  return plan.actions.some((a) => a.resource === resource && (a.kind === 'CreateService' || (a.kind === 'UpdateService' && a.taskDefinition)));
+}
+
+function blockedReason(plan: Plan, outcomes: Map<string, ActionOutcome>, o: ActionOutcome): string {
+  const action = plan.actions.find((a) => a.id === o.actionId);
+  for (const dep of action?.dependsOn ?? []) {
+    const d = outcomes.get(dep);
+    if (!d || d.state === 'done') continue;
+    if (d.kind === 'RunMigration' || d.kind === 'AwaitMigration') return d.state === 'failed' ? 'MigrationFailed' : 'WaitingForMigration';
+  }
+  return 'DependencyNotReady';
+}
+
+/**
+ * The statuses after converge. A resource whose actions all succeeded is Synced, or Progressing
+ * while ECS rolls out what steady started; one with a failed action is Failed with AWS's error;
+ * one whose actions wait for something is Blocked; one with unfinished work is Progressing.
+ */
+export function statusesAfter(plan: Plan, outcomes: ActionOutcome[]): ResourceStatus[] {
+  if (plan.holdAll) return plan.resources;
+  const byId = new Map(outcomes.map((o) => [o.actionId, o]));
+  return plan.resources.map((r) => {
+    const mine = outcomes.filter((o) => o.resource === r.resource);
+    if (mine.length === 0) return r;
+    const failed = mine.find((o) => o.state === 'failed');
+    if (failed) {
+      return { ...r, phase: 'Failed', reason: r.kind === 'Migration' && failed.kind !== 'RegisterTaskDefinition' ? 'MigrationFailed' : (failed.awsName ?? 'ApplyFailed'), message: failed.message ?? failed.summary };
+    }
+    const blocked = mine.find((o) => o.state === 'blocked');
+    if (blocked) return { ...r, phase: 'Blocked', reason: blockedReason(plan, byId, blocked), message: blocked.message ?? blocked.summary };
+    const pending = mine.find((o) => o.state === 'pending');
+    if (pending) return { ...r, phase: 'Progressing', reason: 'InProgress', message: pending.message ?? pending.summary };
+    if (r.kind === 'Service' && rolloutStarted(plan, r.resource)) {
+      return { ...r, phase: 'Progressing', reason: 'RollingOut', message: mine.map((o) => o.message).filter(Boolean).join('; ') || 'rolling out' };
+    }
+    return { ...r, phase: 'Synced', reason: r.kind === 'Migration' ? 'Succeeded' : 'Healed', message: mine.map((o) => o.message ?? o.summary).join('; ') };
+  });
+}
+
+/** The drift this pass found (from the plan) and, for what it healed, when. */
+export function driftOf(plan: Plan, outcomes: ActionOutcome[], detectedAt: number): DriftEvent[] {
+  return plan.resources
+    .filter((r) => r.diff.length > 0 && (r.phase === 'Drifted' || r.phase === 'Blocked' || r.phase === 'Failed'))
+    .map((r) => {
+      const mine = outcomes.filter((o) => o.resource === r.resource);
+      const healed = !plan.holdAll && mine.length > 0 && mine.every((o) => o.state === 'done');
+      return {
+        resource: r.resource,
+        key: `${r.resource}#${contentHash(r.diff, 12)}`,
+        summary: r.message,
+        diff: r.diff,
+        detectedAt,
+        ...(healed ? { healedAt: Math.max(...mine.map((o) => o.finishedAt ?? detectedAt)) } : {}),
+      };
+    });
+}

@@ -1,0 +1,215 @@
+/**
+ * observe: reads what AWS looks like for one environment into an ActualState, with as few calls
+ * as batching allows. Independent reads run in parallel. A read that fails does not fail the
+ * pass: it is recorded in `unreadable` with the resources that depend on it, and the planner
+ * changes nothing that depends on it.
+ *
+ * Calls per pass with no drift (the minimum the benchmark compares against):
+ * 1 DescribeClusters + ceil(services/10) DescribeServices + per ECR repository ceil(images/100)
+ * DescribeImages + ceil(target groups/20) DescribeTargetGroups + ceil(load balancers/20)
+ * DescribeLoadBalancers + per distribution 1 GetDistribution + per zone 1 ListHostedZonesByName
+ * and ceil(records/300) ListResourceRecordSets + per migration 1 DescribeTaskDefinition (the
+ * family's latest revision, with its tags); the revisions services run are served from the cache.
+ */
+import type { CloudFrontAdapter } from '../aws/cloudfront.js';
+import type { EcrAdapter } from '../aws/ecr.js';
+import type { EcsAdapter } from '../aws/ecs.js';
+import type { Elbv2Adapter } from '../aws/elbv2.js';
+import type { Route53Adapter } from '../aws/route53.js';
+import { AwsCallError, SteadyError } from '../errors.js';
+import { emptyActualState, type ActualState } from '../model/actual.js';
+import { parseImageUri, pinImage } from '../model/image.js';
+import type { DesiredEnvironment } from '../model/plan.js';
+import { TAG_MIGRATION_RESULT, TAG_MIGRATION_VERSION, TAG_MIGRATION_ATTEMPT } from '../model/plan.js';
+import { taskDefinitionsEqual } from '../model/taskdef.js';
+import { desiredTaskDefinition, migrationFamily, resourceKey, serviceName } from '../plan/desired.js';
+
+/** The adapters observe and converge use, one per AWS service. */
+export interface Adapters {
+  ecs: EcsAdapter;
+  ecr: EcrAdapter;
+  elbv2: Elbv2Adapter;
+  route53: Route53Adapter;
+  cloudfront: CloudFrontAdapter;
+}
+
+/** How many of a family's newest ACTIVE revisions are searched for one matching the spec. */
+export const REVISIONS_SEARCHED = 10;
+
+function describeError(err: unknown): { awsName: string; message: string; transient: boolean } {
+  if (err instanceof AwsCallError) return { awsName: err.awsName, message: err.message, transient: err.transient };
+  if (err instanceof SteadyError) return { awsName: err.name, message: err.message, transient: err.transient };
+  return { awsName: (err as Error)?.name ?? 'Error', message: (err as Error)?.message ?? String(err), transient: false };
+}
+
+/**
+ * Observes one environment.
+ *
+ * @example
+ * const actual = await observe(desired, adapters, clock.now());
+ * const p = plan(desired, actual, policyFor(desired, { now: clock.now() }));
+ */
+export async function observe(desired: DesiredEnvironment, adapters: Adapters, now: () => number): Promise<ActualState> {
+  const actual = emptyActualState(desired.name, now());
+  const cluster = desired.environment.spec.cluster;
+  const serviceKeys = desired.services.map((s) => resourceKey('Service', s.metadata.name));
+  const migrationKeys = desired.migrations.map((m) => resourceKey('Migration', m.metadata.name));
+
+  /** Runs a read; on failure records what could not be read and for whom. */
+  const read = async (what: string, affects: string[], fn: () => Promise<void>) => {
+    try {
+      await fn();
+    } catch (err) {
+      actual.unreadable.push({ what, affects, ...describeError(err) });
+    }
+  };
+
+  // Which resources use which image, target group, load balancer, distribution and zone.
+  const images = new Map<string, string[]>();
+  const use = (map: Map<string, string[]>, name: string, key: string) => map.set(name, [...(map.get(name) ?? []), key]);
+  for (const s of desired.services) for (const c of s.spec.taskDefinition.containers) use(images, c.image, resourceKey('Service', s.metadata.name));
+  for (const m of desired.migrations) {
+    const td = m.spec.taskDefinition ?? desired.services.find((s) => s.metadata.name === m.spec.fromService)?.spec.taskDefinition;
+    for (const c of td?.containers ?? []) use(images, c.image, resourceKey('Migration', m.metadata.name));
+  }
+  const targetGroups = new Map<string, string[]>();
+  for (const s of desired.services) if (s.spec.loadBalancer) use(targetGroups, s.spec.loadBalancer.targetGroup, resourceKey('Service', s.metadata.name));
+  const loadBalancers = new Map<string, string[]>();
+  const distributions = new Map<string, string[]>();
+  const zones = new Map<string, string[]>();
+  for (const a of desired.aliases) {
+    const key = resourceKey('AliasRecord', a.metadata.name);
+    const t = a.spec.target;
+    if ('loadBalancer' in t) use(loadBalancers, t.loadBalancer, key);
+    if ('cloudFront' in t) use(distributions, t.cloudFront, key);
+    use(zones, a.spec.zoneId ?? a.spec.zone, key);
+  }
+
+  await Promise.all([
+    read(`ECS cluster ${cluster}`, [...serviceKeys, ...migrationKeys], async () => {
+      actual.cluster = (await adapters.ecs.describeCluster(cluster)) ?? null;
+    }),
+    read(`ECS services in cluster ${cluster}`, serviceKeys, async () => {
+      const names = desired.services.map(serviceName);
+      const { services, missing } = await adapters.ecs.describeServices(cluster, names);
+      for (const name of missing) actual.services[name] = null;
+      for (const svc of services) actual.services[svc.name] = svc.status === 'INACTIVE' ? null : svc;
+      // The revisions the services run: immutable, so the adapter serves them from its cache.
+      await Promise.all(
+        services
+          .filter((svc) => svc.status !== 'INACTIVE')
+          .map((svc) =>
+            read(`task definition ${svc.taskDefinitionArn}`, serviceKeys.filter((k) => k === resourceKey('Service', specNameOf(desired, svc.name))), async () => {
+              const td = await adapters.ecs.describeTaskDefinition(svc.taskDefinitionArn);
+              if (td) actual.taskDefinitions[td.arn] = td;
+            }),
+          ),
+      );
+    }),
+    read('ECR images', [...new Set([...images.values()].flat())], async () => {
+      const refs = [...images.keys()].map((uri) => parseImageUri(uri));
+      const resolved = await adapters.ecr.resolveImages(refs);
+      for (const ref of refs) {
+        const r = resolved.get(ref.uri);
+        if (r === undefined) actual.images[ref.uri] = { kind: 'unpinnable' };
+        else if (!(r instanceof AwsCallError)) actual.images[ref.uri] = { kind: 'pinned', digest: r.digest, pinned: pinImage(ref, r.digest) };
+        else if (r.awsName === 'ImageNotFoundException' || r.awsName === 'RepositoryNotFoundException') {
+          actual.images[ref.uri] = { kind: 'notFound', awsName: r.awsName, message: r.message };
+        } else {
+          actual.unreadable.push({ what: `image ${ref.uri}`, affects: images.get(ref.uri) ?? [], ...describeError(r) });
+        }
+      }
+    }),
+    targetGroups.size > 0 &&
+      read(`target groups ${[...targetGroups.keys()].join(', ')}`, [...new Set([...targetGroups.values()].flat())], async () => {
+        const { found, missing } = await adapters.elbv2.targetGroupsByName([...targetGroups.keys()]);
+        for (const tg of found) actual.targetGroups[tg.name] = tg;
+        for (const name of missing) actual.targetGroups[name] = null;
+      }),
+    loadBalancers.size > 0 &&
+      read(`load balancers ${[...loadBalancers.keys()].join(', ')}`, [...new Set([...loadBalancers.values()].flat())], async () => {
+        const { found, missing } = await adapters.elbv2.loadBalancersByName([...loadBalancers.keys()]);
+        for (const lb of found) actual.loadBalancers[lb.name] = lb;
+        for (const name of missing) actual.loadBalancers[name] = null;
+      }),
+    ...[...distributions].map(([id, keys]) =>
+      read(`CloudFront distribution ${id}`, keys, async () => {
+        actual.distributions[id] = (await adapters.cloudfront.distribution(id)) ?? null;
+      }),
+    ),
+    ...[...zones].map(([zoneKey, keys]) =>
+      read(`hosted zone ${zoneKey}`, keys, async () => {
+        const spec = desired.aliases.find((a) => (a.spec.zoneId ?? a.spec.zone) === zoneKey)!.spec;
+        const zone = await adapters.route53.findZone(spec.zone, { id: spec.zoneId });
+        actual.zones[zoneKey] = zone ? { zone, records: await adapters.route53.recordSets(zone) } : null;
+      }),
+    ),
+    ...desired.migrations.map((m) =>
+      read(`migration ${m.metadata.name}`, [resourceKey('Migration', m.metadata.name)], async () => {
+        const family = migrationFamily(m, desired.services);
+        const latest = await adapters.ecs.describeTaskDefinition(family, { tags: true });
+        actual.migrations[m.metadata.name] = { latest: latest ? { ...latest, tags: latest.tags ?? {} } : null, tasks: [] };
+      }),
+    ),
+  ]);
+
+  // Second round, only where the first found something to look into.
+  await Promise.all([
+    ...desired.services.map((svc) => findMatchingRevisions(desired, actual, adapters, svc.metadata.name, read)),
+    ...desired.migrations.map((m) => findMigrationTasks(actual, adapters, cluster, m.metadata.name, migrationFamily(m, desired.services), read)),
+  ]);
+  actual.observedAt = now();
+  return actual;
+}
+
+function specNameOf(desired: DesiredEnvironment, ecsName: string): string {
+  return desired.services.find((s) => serviceName(s) === ecsName)?.metadata.name ?? ecsName;
+}
+
+type Read = (what: string, affects: string[], fn: () => Promise<void>) => Promise<void>;
+
+/**
+ * When a service does not run what its spec asks for, an existing revision may already have the
+ * right content (registered, but the service was never updated): look through the family's
+ * newest ACTIVE revisions so the planner can roll that one out instead of registering another.
+ */
+async function findMatchingRevisions(desired: DesiredEnvironment, actual: ActualState, adapters: Adapters, name: string, read: Read): Promise<void> {
+  const svc = desired.services.find((s) => s.metadata.name === name)!;
+  const current = actual.services[serviceName(svc)];
+  if (current === undefined) return;
+  const currentTd = current ? actual.taskDefinitions[current.taskDefinitionArn] : undefined;
+  const built = desiredTaskDefinition(svc.spec.taskDefinition, actual.images, currentTd);
+  if (!('content' in built)) return;
+  if (currentTd && taskDefinitionsEqual(currentTd.content, built.content)) return;
+  const family = built.content.family;
+  await read(`revisions of task definition family ${family}`, [resourceKey('Service', name)], async () => {
+    const arns = (await adapters.ecs.listTaskDefinitions(family, { status: 'ACTIVE', sort: 'DESC' })).slice(0, REVISIONS_SEARCHED);
+    actual.familyRevisions[family] = arns;
+    for (const arn of arns) {
+      const td = await adapters.ecs.describeTaskDefinition(arn);
+      if (td) actual.taskDefinitions[td.arn] = td;
+      if (td && taskDefinitionsEqual(td.content, built.content)) break;
+    }
+  });
+}
+
+/**
+ * A migration version that was started but has no recorded result: find its task (running, or
+ * stopped within the hour ECS keeps stopped tasks) by the family and its startedBy.
+ */
+async function findMigrationTasks(actual: ActualState, adapters: Adapters, cluster: string, name: string, family: string, read: Read): Promise<void> {
+  const observed = actual.migrations[name];
+  const latest = observed?.latest;
+  if (!latest || !latest.tags[TAG_MIGRATION_VERSION] || latest.tags[TAG_MIGRATION_RESULT]) return;
+  const startedBy = `steady/${name}/${latest.tags[TAG_MIGRATION_VERSION]}/${Number(latest.tags[TAG_MIGRATION_ATTEMPT] ?? '0') || 0}`;
+  await read(`tasks of migration ${name}`, [resourceKey('Migration', name)], async () => {
+    const [running, stopped] = await Promise.all([
+      adapters.ecs.listTasks(cluster, { family, desiredStatus: 'RUNNING' }),
+      adapters.ecs.listTasks(cluster, { family, desiredStatus: 'STOPPED' }),
+    ]);
+    const arns = [...running, ...stopped];
+    if (arns.length === 0) return;
+    const { tasks } = await adapters.ecs.describeTasks(cluster, arns);
+    observed.tasks = tasks.filter((t) => t.startedBy === startedBy).sort((a, b) => (b.createdAt ?? 0) - (a.createdAt ?? 0));
+  });
+}

@@ -1,0 +1,93 @@
+/**
+ * One pass over one environment: observe -> plan -> converge, and the result every shell (CLI,
+ * Lambda) records and reports. Level-triggered: each pass starts from what AWS says now.
+ */
+import { CloudFrontAdapter } from './aws/cloudfront.js';
+import type { AwsClients } from './aws/clients.js';
+import { EcrAdapter } from './aws/ecr.js';
+import { EcsAdapter } from './aws/ecs.js';
+import { Elbv2Adapter } from './aws/elbv2.js';
+import { Route53Adapter } from './aws/route53.js';
+import type { Clock } from './clock.js';
+import { converge, type MigrationLedger } from './converge/converge.js';
+import { driftOf, statusesAfter } from './converge/status.js';
+import type { ActualState } from './model/actual.js';
+import type { PassResult } from './model/pass.js';
+import type { DesiredEnvironment } from './model/plan.js';
+import { observe, type Adapters } from './observe/observe.js';
+import { plan, policyFor } from './plan/plan.js';
+
+/** Adapters over a set of SDK clients. */
+export function createAdapters(clients: AwsClients): Adapters {
+  return {
+    ecs: new EcsAdapter(clients.ecs),
+    ecr: new EcrAdapter(clients.ecr),
+    elbv2: new Elbv2Adapter(clients.elbv2),
+    route53: new Route53Adapter(clients.route53),
+    cloudfront: new CloudFrontAdapter(clients.cloudfront),
+  };
+}
+
+export interface PassOptions {
+  desired: DesiredEnvironment;
+  adapters: Adapters;
+  clock: Clock;
+  /** The spec commit the specs came from. */
+  specVersion?: string;
+  dryRun?: boolean;
+  /** Epoch ms after which nothing new starts (the Lambda's remaining time minus a margin). */
+  deadline?: number;
+  /** A reason to stop starting changes (lease about to expire). */
+  stopReason?: () => string | undefined;
+  ledger?: MigrationLedger;
+  passId?: string;
+  /** API-call counter of the clients behind the adapters (see `countCalls`). */
+  calls?: { counts(): Record<string, number>; reset(): void };
+  /** Most changes in flight at once. */
+  concurrency?: number;
+}
+
+/** A pass id that sorts by time: `<env>/<ISO time>/<random>`. */
+export function newPassId(environment: string, now: number): string {
+  return `${environment}/${new Date(now).toISOString()}/${Math.random().toString(16).slice(2, 8)}`;
+}
+
+/**
+ * Runs one pass. Never throws for AWS trouble: what could not be read or changed is in the result.
+ *
+ * @example
+ * const { result } = await runPass({ desired, adapters: createAdapters(clients), clock: systemClock });
+ * console.log(result.resources.map((r) => `${r.resource} ${r.phase}`));
+ */
+export async function runPass(options: PassOptions): Promise<{ result: PassResult; actual: ActualState }> {
+  const { desired, clock } = options;
+  const startedAt = clock.now();
+  const passId = options.passId ?? newPassId(desired.name, startedAt);
+  options.calls?.reset();
+  const actual = await observe(desired, options.adapters, () => clock.now());
+  const p = plan(desired, actual, policyFor(desired, { dryRun: options.dryRun, now: clock.now() }));
+  const outcomes = await converge(p, options.adapters, {
+    clock,
+    deadline: options.deadline,
+    stopReason: options.stopReason,
+    ledger: options.ledger,
+    passId,
+    concurrency: options.concurrency,
+  });
+  const result: PassResult = {
+    passId,
+    environment: desired.name,
+    specVersion: options.specVersion,
+    startedAt,
+    finishedAt: clock.now(),
+    mode: p.policy.mode,
+    dryRun: p.policy.dryRun,
+    plan: p,
+    outcomes,
+    resources: statusesAfter(p, outcomes),
+    drift: driftOf(p, outcomes, startedAt),
+    apiCalls: options.calls?.counts() ?? {},
+    outcome: 'ok',
+  };
+  return { result, actual };
+}
