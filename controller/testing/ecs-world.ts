@@ -32,6 +32,13 @@ export function ecsWorld(ecs: EcsFixture = {}, options: { seed?: number } = {}) 
     tg,
     /** Moves simulated time forward, firing every state change on the way. */
     advance: (ms: number) => account.clock.advance(ms),
+    /** Advances one simulated second at a time until `done()` holds; fails after `maxMs`. */
+    advanceUntil: (done: () => boolean, maxMs = 600_000) => {
+      for (let waited = 0; !done(); waited += 1_000) {
+        if (waited >= maxMs) throw new Error(`condition not reached within ${maxMs} ms of simulated time`);
+        account.clock.advance(1_000);
+      }
+    },
   };
 }
 
