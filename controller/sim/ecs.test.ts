@@ -12,8 +12,12 @@ import {
   UntagResourceCommand,
 } from '@aws-sdk/client-ecs';
 import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { canonicalTaskDefinition } from '../model/taskdef.js';
+import { stubTargetGroups } from '../testing/elbv2-stub.js';
 import { ecsWorld, NETWORK, REGISTRY, registerApp } from '../testing/ecs-world.js';
+import { SimAccount } from './account.js';
+import type { SimFixture } from './fixture.js';
 
 const ARN = 'arn:aws:ecs:ap-northeast-1:123456789012';
 
@@ -290,6 +294,38 @@ describe('simulated ECS: fixtures', () => {
     expect(tg.targets('api-tg')).toEqual([expect.objectContaining({ port: 8000, healthy: true }), expect.objectContaining({ port: 8000, healthy: true })]);
     const old = await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: 'old:1' }));
     expect(old.taskDefinition?.status).toBe('INACTIVE');
+  });
+
+  it('reads a short YAML fixture as a person would write it', () => {
+    const fixture = parse(`
+ecr:
+  repositories:
+    shop-api:
+      - tags: [v1]
+      - tags: [latest, v2]
+ecs:
+  clusters: [shop-prod]
+  taskDefinitions:
+    - family: shop-api
+      containerDefinitions:
+        - { name: app, image: "123456789012.dkr.ecr.ap-northeast-1.amazonaws.com/shop-api:v1", portMappings: [{ containerPort: 8000 }] }
+    - family: shop-api
+      containerDefinitions:
+        - { name: app, image: "123456789012.dkr.ecr.ap-northeast-1.amazonaws.com/shop-api:latest", portMappings: [{ containerPort: 8000 }] }
+  services:
+    - { name: api, cluster: shop-prod, taskDefinition: "shop-api:1", desiredCount: 2,
+        loadBalancer: { targetGroup: shop-api-tg, containerName: app, containerPort: 8000 } }
+`) as SimFixture;
+    const account = new SimAccount();
+    const tg = stubTargetGroups(account, [{ name: 'shop-api-tg' }]);
+
+    account.seed(fixture);
+    const state = account.ecs.serviceState('shop-prod', 'api');
+
+    expect(state).toMatchObject({ status: 'ACTIVE', runningCount: 2, taskDefinition: `${ARN}:task-definition/shop-api:1` });
+    expect(state.deployments.map((d) => d.rolloutState)).toEqual(['COMPLETED']);
+    expect(state.tasks.map((t) => t.images[0].imageDigest)).toEqual([account.ecr.images('shop-api')[0].digest, account.ecr.images('shop-api')[0].digest]);
+    expect(tg.targets('shop-api-tg')).toHaveLength(2);
   });
 
   it('says which target group a fixture names that does not exist', () => {

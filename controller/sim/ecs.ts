@@ -244,6 +244,8 @@ interface SimServiceRec {
   lastCompleted?: SimDeployment;
   fingerprint: string;
   steady: boolean;
+  /** The service's tasks the simulated ECS still remembers, oldest first. */
+  tasks: Set<SimTask>;
 }
 
 interface SimContainer {
@@ -652,6 +654,7 @@ export class EcsSim implements SimService {
       deployments: [],
       fingerprint,
       steady: false,
+      tasks: new Set(),
     };
     if (existing) this.#services.delete(existing.arn);
     this.#services.set(svc.arn, svc);
@@ -1077,6 +1080,7 @@ export class EcsSim implements SimService {
     }
     if (!opts.service) task.outcome = this.#outcomeFor(task);
     this.#tasks.set(task.arn, task);
+    opts.service?.tasks.add(task);
     this.#after(task, this.timing.provisioningMs, () => {
       this.#setStatus(task, 'PENDING');
       this.#after(task, this.timing.pendingMs, () => this.#activate(task));
@@ -1228,7 +1232,10 @@ export class EcsSim implements SimService {
     task.stoppedAt = this.#now();
     if (task.privateIp) this.#ips.delete(task.privateIp);
     this.#setStatus(task, 'STOPPED');
-    this.#after(task, this.timing.stoppedRetentionMs, () => this.#tasks.delete(task.arn));
+    this.#after(task, this.timing.stoppedRetentionMs, () => {
+      this.#tasks.delete(task.arn);
+      task.service?.tasks.delete(task);
+    });
   }
 
   /** A service task failed (to start, or its health checks): the circuit breaker counts it. */
@@ -1322,7 +1329,7 @@ export class EcsSim implements SimService {
   }
 
   #serviceTasks(svc: SimServiceRec, d?: SimDeployment): SimTask[] {
-    return [...this.#tasks.values()].filter((t) => t.service === svc && (!d || t.deployment === d));
+    return [...svc.tasks].filter((t) => !d || t.deployment === d);
   }
 
   #counts(svc: SimServiceRec, d?: SimDeployment): { running: number; pending: number } {
