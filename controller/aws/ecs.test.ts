@@ -171,6 +171,11 @@ describe('EcsAdapter: clusters and services', () => {
       },
       'running a task of shop-api:1 in cluster prod: ConflictException: The specified client token has already been used with a different request.',
     ],
+    [
+      'ResourceNotFoundException',
+      async (w: ReturnType<typeof world>) => w.adapter.tagResource(`${ARN}:service/prod/ghost`, { a: '1' }),
+      `tagging ${ARN}:service/prod/ghost: ResourceNotFoundException: The specified resource could not be found.`,
+    ],
   ])('surfaces %s as an AwsCallError that says what was being done', async (awsName, act, message) => {
     const w = world(steadyFixture);
 
