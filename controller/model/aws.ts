@@ -16,6 +16,7 @@ export interface EcsCluster {
   arn: string;
   name: string;
   status: string;
+  tags: Tags;
 }
 
 export interface EcsDeployment {
@@ -81,6 +82,8 @@ export interface EcsTaskDefinition {
   status: 'ACTIVE' | 'INACTIVE' | 'DELETE_IN_PROGRESS';
   content: TaskDefinitionContent;
   registeredAt?: number;
+  /** Present only when asked for (tags change; content never does). */
+  tags?: Tags;
 }
 
 export interface EcsTaskContainer {
