@@ -77,7 +77,8 @@ function arnOf(family: string, revision: number): string {
 /** The AWS state in which `desired` is fully converged (images at DIGEST_A). */
 export function syncedActual(desired: DesiredEnvironment, now = Date.UTC(2026, 0, 1)): ActualState {
   const actual = emptyActualState(desired.name, now);
-  actual.cluster = { arn: `arn:aws:ecs:${REGION}:${ACCOUNT}:cluster/shop-prod`, name: 'shop-prod', status: 'ACTIVE' };
+  const cluster = { arn: `arn:aws:ecs:${REGION}:${ACCOUNT}:cluster/shop-prod`, name: 'shop-prod', status: 'ACTIVE', tags: {} };
+  actual.cluster = cluster;
   actual.images[`${REPO}:latest`] = { kind: 'pinned', digest: DIGEST_A, pinned: `${REPO}@${DIGEST_A}` };
   actual.targetGroups['shop-api-tg'] = { arn: TG_ARN, name: 'shop-api-tg', port: 8000, protocol: 'HTTP', targetType: 'ip', loadBalancerArns: ['arn:lb'] };
   actual.loadBalancers['shop-api-alb'] = {
@@ -98,7 +99,7 @@ export function syncedActual(desired: DesiredEnvironment, now = Date.UTC(2026, 0
     const service: EcsService = {
       arn: `arn:aws:ecs:${REGION}:${ACCOUNT}:service/shop-prod/${serviceName(svc)}`,
       name: serviceName(svc),
-      clusterArn: actual.cluster.arn,
+      clusterArn: cluster.arn,
       status: 'ACTIVE',
       taskDefinitionArn: td.arn,
       desiredCount: svc.spec.desiredCount,
