@@ -23,7 +23,7 @@ import type {
   StoredError,
   StoredStatus,
 } from './records.js';
-import { decodeSnapshot, encodeSnapshot, SNAPSHOT_ENCODING, snapshotEnvironment, snapshotResource, type ResourceSnapshot } from './snapshot.js';
+import { decodeSnapshot, encodeSnapshot, SNAPSHOT_ENCODING, SNAPSHOT_PART_BYTES, snapshotEnvironment, snapshotResource, type ResourceSnapshot } from './snapshot.js';
 import { BY_TIME_INDEX, DEFAULT_RETENTION_MS, GSI1, iso, keys, SK } from './table.js';
 
 export interface StateStoreOptions {
@@ -40,6 +40,8 @@ export interface StateStoreOptions {
   leaseSafetyMarginMs?: number;
   /** Tuning of BatchWriteItem retries (tests make the jitter deterministic). */
   batch?: BatchWriteOptions;
+  /** Most compressed snapshot bytes in one item (96 KB). */
+  snapshotPartBytes?: number;
 }
 
 /** The default lease safety margin. */
@@ -107,6 +109,7 @@ export class StateStore implements AlertStore {
   readonly #clock: Clock;
   readonly #lease: LeaseContext;
   readonly #batch: BatchWriteOptions;
+  readonly #partBytes: number;
 
   constructor(options: StateStoreOptions) {
     this.tableName = options.tableName;
@@ -115,6 +118,7 @@ export class StateStore implements AlertStore {
     this.#db = DynamoDBDocumentClient.from(options.client, { marshallOptions: { removeUndefinedValues: true } });
     this.#lease = { db: this.#db, table: this.tableName, clock: this.#clock, safetyMarginMs: options.leaseSafetyMarginMs ?? DEFAULT_LEASE_SAFETY_MARGIN_MS };
     this.#batch = options.batch ?? {};
+    this.#partBytes = options.snapshotPartBytes ?? SNAPSHOT_PART_BYTES;
   }
 
   /** The TTL attribute's value for an item written now (epoch seconds). */
@@ -335,7 +339,7 @@ export class StateStore implements AlertStore {
 
       let snapshotParts = prev?.snapshotParts;
       if (actual) {
-        const parts = encodeSnapshot(snapshotResource(actual, status, options.desired));
+        const parts = encodeSnapshot(snapshotResource(actual, status, options.desired), this.#partBytes);
         this.#putSnapshot(put, env, status.resource, parts, result.passId, ttl);
         for (let i = parts.length; i < (prev?.snapshotParts ?? 0); i++) del(keys.snapshot(env, status.resource, i));
         snapshotParts = parts.length;
@@ -375,7 +379,7 @@ export class StateStore implements AlertStore {
         for (const o of Object.values(prev.openDrift ?? {})) closes.push({ sk: o.sk, at: observedAt });
       }
     }
-    if (actual) this.#putSnapshot(put, env, `Environment/${env}`, encodeSnapshot(snapshotEnvironment(actual)), result.passId, ttl);
+    if (actual) this.#putSnapshot(put, env, `Environment/${env}`, encodeSnapshot(snapshotEnvironment(actual), this.#partBytes), result.passId, ttl);
 
     // Statuses, snapshots and drift first; the pass item last, so a recorded pass implies its statuses are.
     await batchWrite(this.#db, this.tableName, [...writes.values()], this.#clock, doing, this.#batch);
