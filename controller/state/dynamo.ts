@@ -51,7 +51,7 @@ export function dynamoErrorName(cause: unknown): string {
 function hint(name: string): string {
   switch (name) {
     case 'ResourceNotFoundException':
-      return ' (the state table does not exist in this account and region: deploy it, or check STEADY_STATE_TABLE)';
+      return ' (the state table does not exist in this account and region: deploy it, or check the table name steady was given)';
     case 'ProvisionedThroughputExceededException':
     case 'ThrottlingException':
     case 'RequestLimitExceeded':

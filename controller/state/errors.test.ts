@@ -36,7 +36,7 @@ describe('state table failures', () => {
     expect(err).toBeInstanceOf(StateStoreError);
     expect((err as StateStoreError).message).toBe(
       `acquiring the lease for environment gone-1 as pass-b in table ${t.tableName}: ResourceNotFoundException: Requested resource not found ` +
-        '(the state table does not exist in this account and region: deploy it, or check STEADY_STATE_TABLE)',
+        '(the state table does not exist in this account and region: deploy it, or check the table name steady was given)',
     );
     expect((err as StateStoreError).cause).toMatchObject({ name: 'ResourceNotFoundException' });
     expect((err as StateStoreError).transient).toBe(false);

@@ -94,10 +94,17 @@ function compactDiff(diff: FieldDiff[]): FieldDiff[] {
  * const store = new StateStore({ client: new DynamoDBClient({ region }), tableName: 'steady-state' });
  * const lease = await store.acquireLease('shop-prod', passId, 5 * 60_000); // LeaseHeldError if taken
  * try {
+ *   const run = { environment: 'shop-prod', migration: 'db-migrate', version, attempt: 0 };
  *   lease.assertHeld(); // before every change to AWS
- *   const claim = await store.claimMigration({ environment: 'shop-prod', migration: 'db-migrate', version, attempt: 0, passId });
- *   if (claim.claimed) await store.recordMigrationTask({ ...key, taskArn });
- *   await store.savePass(result, actual);
+ *   const claim = await store.claimMigration({ ...run, passId });
+ *   if (claim.claimed) {
+ *     const task = await ecs.runTask(...);
+ *     await store.recordMigrationTask({ ...run, taskArn: task.arn });
+ *   } else if (!claim.taskArn) {
+ *     // claimed by a pass that died before recording its task: find it by its startedBy
+ *   }
+ *   await lease.renewIfDue();
+ *   await store.savePass(result, actual, { desired });
  * } finally {
  *   await lease.release();
  * }
