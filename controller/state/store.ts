@@ -11,7 +11,7 @@ import type { ActualState } from '../model/actual.js';
 import type { AlertState, AlertStore } from '../model/alerts.js';
 import { countPhases, type PassResult } from '../model/pass.js';
 import type { DesiredEnvironment, FieldDiff, ResourceStatus } from '../model/plan.js';
-import { batchWrite, dynamoCall, isConditionFailed, queryAll, toStateStoreError, type BatchWriteOptions, type WriteRequest } from './dynamo.js';
+import { batchWrite, dynamoCall, isConditionFailed, mapLimit, queryAll, toStateStoreError, type BatchWriteOptions, type WriteRequest } from './dynamo.js';
 import { acquireLease, readLease, type Lease, type LeaseContext, type LeaseItem } from './lease.js';
 import type {
   DriftRecord,
@@ -504,7 +504,7 @@ export class StateStore implements AlertStore {
   /** Every resource's last recorded status, of one environment or of all, by environment then resource. */
   async loadStatuses(environment?: string): Promise<StoredStatus[]> {
     const environments = environment ? [environment] : (await this.listEnvironments()).map((e) => e.environment);
-    const lists = await Promise.all(environments.map((env) => this.#statusItems(env)));
+    const lists = await mapLimit(environments, 8, (env) => this.#statusItems(env));
     return lists.flat().map((i) => strip<StoredStatus>(i));
   }
 

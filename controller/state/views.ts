@@ -52,9 +52,10 @@ const UNITS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_
  * or an ISO date (`2026-01-01`, `2026-01-01T09:00:00Z`). Throws ConfigError saying what it expects.
  *
  * @example
- * parseSince('24h', Date.now()); // a day ago, in epoch ms
+ * parseSince('24h'); // a day ago, in epoch ms
+ * parseSince('2026-01-01', clock.now()); // midnight UTC
  */
-export function parseSince(text: string, now: number): number {
+export function parseSince(text: string, now: number = Date.now()): number {
   const value = text.trim();
   const expected = `--since: expected a duration such as 90m, 24h or 7d, or an ISO date such as 2026-01-01T00:00:00Z; got "${text}"`;
   const duration = /^(\d+)([smhdw])$/.exec(value);
