@@ -1,0 +1,205 @@
+import { GetCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { ConfigError, LeaseHeldError } from '../errors.js';
+import { startStateTable, type LocalStateTable } from '../testing/state-table.js';
+import { LeaseLostError } from './lease.js';
+import { keys } from './table.js';
+
+const TTL = 5 * 60_000;
+
+let t: LocalStateTable;
+let env: string;
+let n = 0;
+
+beforeAll(async () => {
+  t = await startStateTable();
+});
+afterAll(() => t.close());
+beforeEach(() => {
+  // A fresh environment per test: the table is shared, the lease items are not.
+  env = `env-${++n}`;
+});
+
+async function storedLease() {
+  const out = await DynamoDBDocumentClient.from(t.client).send(new GetCommand({ TableName: t.tableName, Key: keys.lease(env), ConsistentRead: true }));
+  return out.Item;
+}
+
+describe('the lease', () => {
+  it('is acquired when there is no lease, with version 1 and an expiry of now + ttl', async () => {
+    const store = t.store();
+    const now = t.clock.now();
+
+    const lease = await store.acquireLease(env, 'pass-a', TTL);
+
+    expect({ holder: lease.holder, version: lease.version, expiresAt: lease.expiresAt, lost: lease.lost }).toEqual({
+      holder: 'pass-a',
+      version: 1,
+      expiresAt: now + TTL,
+      lost: false,
+    });
+    expect(await storedLease()).toEqual({
+      pk: `ENV#${env}`,
+      sk: 'LEASE',
+      environment: env,
+      holder: 'pass-a',
+      version: 1,
+      expiresAt: now + TTL,
+      state: 'held',
+      acquiredAt: now,
+      renewedAt: now,
+    });
+  });
+
+  it('refuses a second holder while held, saying who holds it and until when', async () => {
+    const store = t.store();
+    const lease = await store.acquireLease(env, 'pass-a', TTL);
+
+    const err = await store.acquireLease(env, 'pass-b', TTL).catch((e: unknown) => e);
+
+    expect(err).toBeInstanceOf(LeaseHeldError);
+    expect((err as LeaseHeldError).message).toBe(`lease for environment ${env} is held by pass-a until ${new Date(lease.expiresAt).toISOString()}`);
+    expect(err).toMatchObject({ holder: 'pass-a', expiresAt: lease.expiresAt, transient: true });
+  });
+
+  it('lets another holder take over once the holder crashed and its lease expired, with the next version', async () => {
+    const store = t.store();
+    await store.acquireLease(env, 'pass-a', TTL); // pass-a "crashes": never renews nor releases
+    t.clock.advance(TTL);
+
+    const lease = await store.acquireLease(env, 'pass-b', TTL);
+
+    expect({ holder: lease.holder, version: lease.version }).toEqual({ holder: 'pass-b', version: 2 });
+    expect(await storedLease()).toMatchObject({ holder: 'pass-b', version: 2, state: 'held' });
+  });
+
+  it('is renewed by its holder: the expiry moves to now + ttl and the version stays', async () => {
+    const store = t.store();
+    const lease = await store.acquireLease(env, 'pass-a', TTL);
+    t.clock.advance(TTL - 60_000);
+
+    await lease.renew();
+
+    expect(lease.expiresAt).toBe(t.clock.now() + TTL);
+    expect(await storedLease()).toMatchObject({ holder: 'pass-a', version: 1, expiresAt: t.clock.now() + TTL, renewedAt: t.clock.now() });
+    // Renewed in time, it is still held: nobody else gets it.
+    t.clock.advance(TTL - 60_000);
+    await expect(store.acquireLease(env, 'pass-b', TTL)).rejects.toBeInstanceOf(LeaseHeldError);
+  });
+
+  it('fails to renew after a takeover, naming the new holder, and marks itself lost', async () => {
+    const store = t.store();
+    const lease = await store.acquireLease(env, 'pass-a', TTL);
+    t.clock.advance(TTL + 1);
+    const taker = await store.acquireLease(env, 'pass-b', TTL);
+
+    const err = await lease.renew().catch((e: unknown) => e);
+
+    expect(err).toBeInstanceOf(LeaseLostError);
+    expect((err as Error).message).toBe(
+      `renewing the lease for environment ${env} as pass-a (version 1) in table ${t.tableName}: ` +
+        `the lease was taken over by pass-b (version 2, until ${new Date(taker.expiresAt).toISOString()}); stop changing AWS`,
+    );
+    expect(lease.lost).toBe(true);
+    expect(() => lease.assertHeld()).toThrow(err as Error);
+    expect(await storedLease()).toMatchObject({ holder: 'pass-b', version: 2, expiresAt: taker.expiresAt });
+  });
+
+  it('is released by its holder, and then acquired at once by the next', async () => {
+    const store = t.store();
+    const lease = await store.acquireLease(env, 'pass-a', TTL);
+
+    await lease.release();
+
+    expect(await storedLease()).toMatchObject({ holder: 'pass-a', version: 1, state: 'released', releasedAt: t.clock.now() });
+    expect(() => lease.assertHeld()).toThrow(`the lease for environment ${env} was released by pass-a; nothing may change until it is acquired again`);
+    const next = await store.acquireLease(env, 'pass-b', TTL);
+    expect(next.version).toBe(2);
+    expect(await storedLease()).not.toHaveProperty('releasedAt');
+  });
+
+  it('never releases a lease another holder took over', async () => {
+    const store = t.store();
+    const stale = await store.acquireLease(env, 'pass-a', TTL);
+    t.clock.advance(TTL);
+    const current = await store.acquireLease(env, 'pass-b', TTL);
+
+    await stale.release();
+
+    expect(stale.lost).toBe(true);
+    expect(await storedLease()).toMatchObject({ holder: 'pass-b', version: 2, state: 'held', expiresAt: current.expiresAt });
+    await expect(store.acquireLease(env, 'pass-c', TTL)).rejects.toThrow(`is held by pass-b`);
+  });
+
+  it('lets exactly one of two simultaneous acquisitions win', async () => {
+    const store = t.store();
+
+    const results = await Promise.allSettled([store.acquireLease(env, 'pass-a', TTL), store.acquireLease(env, 'pass-b', TTL)]);
+
+    const won = results.filter((r) => r.status === 'fulfilled');
+    const lost = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+    expect(won).toHaveLength(1);
+    expect(lost).toHaveLength(1);
+    expect(lost[0].reason).toBeInstanceOf(LeaseHeldError);
+    const winner = (won[0] as PromiseFulfilledResult<{ holder: string }>).value.holder;
+    expect((lost[0].reason as LeaseHeldError).holder).toBe(winner);
+    expect(await storedLease()).toMatchObject({ holder: winner, version: 1 });
+  });
+
+  it('stops new work once its own expiry minus the safety margin has passed', async () => {
+    const store = t.store({ leaseSafetyMarginMs: 30_000 });
+    const lease = await store.acquireLease(env, 'pass-a', TTL);
+
+    t.clock.advance(TTL - 30_000 - 1);
+    expect(lease.validFor()).toBe(1);
+    expect(() => lease.assertHeld()).not.toThrow();
+
+    t.clock.advance(1);
+    expect(lease.validFor()).toBe(0);
+    expect(() => lease.assertHeld()).toThrow(
+      `the lease for environment ${env} held by pass-a (version 1) runs out at ${new Date(lease.expiresAt).toISOString()}, within the safety margin of 30s: renew it before changing AWS`,
+    );
+    // Nobody took it over, so the holder may still renew and carry on.
+    await lease.renew();
+    expect(lease.validFor()).toBe(TTL - 30_000);
+  });
+
+  it('uses the expiry the holder wrote: a taker whose clock runs behind waits longer, never less', async () => {
+    // The holder's clock runs 2 s behind the taker's: the item says start + TTL on the holder's clock.
+    const store = t.store();
+    const start = t.clock.now();
+    const lease = await store.acquireLease(env, 'pass-a', TTL);
+    const takerClock = { now: () => t.clock.now() + 2_000, sleep: async () => {} };
+    const taker = t.store({ clock: takerClock });
+
+    // Holder's view: it stopped new work 30 s before expiry; the taker (2 s ahead) still waits.
+    t.clock.advance(TTL - 30_000);
+    expect(lease.validFor()).toBe(0);
+    await expect(taker.acquireLease(env, 'pass-b', TTL)).rejects.toThrow(`held by pass-a until ${new Date(start + TTL).toISOString()}`);
+
+    // By the taker's clock the written expiry has passed: the taker proceeds, 28 s after the holder stopped.
+    t.clock.advance(30_000 - 2_000);
+    await expect(taker.acquireLease(env, 'pass-b', TTL)).resolves.toMatchObject({ holder: 'pass-b', version: 2 });
+  });
+
+  it('renews when due: not while more than half the ttl is left, then yes', async () => {
+    const store = t.store();
+    const lease = await store.acquireLease(env, 'pass-a', TTL);
+
+    t.clock.advance(TTL / 2 - 1);
+    expect(await lease.renewIfDue()).toBe(false);
+    t.clock.advance(1);
+    expect(await lease.renewIfDue()).toBe(true);
+    expect(lease.expiresAt).toBe(t.clock.now() + TTL);
+  });
+
+  it('refuses a ttl that leaves no time for work after the safety margin', async () => {
+    const store = t.store({ leaseSafetyMarginMs: 30_000 });
+
+    const err = await store.acquireLease(env, 'pass-a', 60_000).catch((e: unknown) => e);
+
+    expect(err).toBeInstanceOf(ConfigError);
+    expect((err as Error).message).toBe('lease TTL 60000ms must exceed twice the safety margin (30000ms), or a holder could never start work');
+    expect(await storedLease()).toBeUndefined();
+  });
+});

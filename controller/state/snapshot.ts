@@ -1,0 +1,251 @@
+/**
+ * Observed snapshots: what AWS looked like for one resource at the end of a pass, derived from
+ * the pass's ActualState (pure), then compressed and, when large, split into parts so that no
+ * item comes near DynamoDB's 400 KB limit.
+ */
+import { brotliCompressSync, brotliDecompressSync, constants } from 'node:zlib';
+import type { ActualState, ObservedMigration } from '../model/actual.js';
+import type { EcsService, EcsTask, RecordSet } from '../model/aws.js';
+import { TAG_ENVIRONMENT, TAG_MANAGED_BY, TAG_RESOURCE, type DesiredEnvironment, type ResourceStatus } from '../model/plan.js';
+
+/** What AWS looked like for one resource (JSON-able). `found: false` when AWS had nothing. */
+export type ResourceSnapshot =
+  | ServiceSnapshot
+  | MigrationSnapshot
+  | AliasRecordSnapshot
+  | EnvironmentSnapshot
+  | { resource: string; observedAt: number; found: false; why: string };
+
+interface SnapshotBase {
+  resource: string;
+  observedAt: number;
+  /** What could not be read for this resource during the pass. */
+  unreadable?: { what: string; awsName: string; message: string }[];
+}
+
+export interface ServiceSnapshot extends SnapshotBase {
+  found: true;
+  kind: 'Service';
+  service: Omit<EcsService, 'events' | 'tags'> & { tags: Record<string, string>; events: EcsService['events'] };
+  /** The revision the service runs: family:revision and its containers' images. */
+  taskDefinition?: { arn: string; revision: string; images: Record<string, string> };
+  targetGroups: { arn: string; name?: string; loadBalancers: { arn: string; name: string; dnsName: string }[] }[];
+}
+
+export interface MigrationSnapshot extends SnapshotBase {
+  found: true;
+  kind: 'Migration';
+  latest: { arn: string; revision: string; tags: Record<string, string>; images: Record<string, string> } | null;
+  /** Newest first, at most 10. */
+  tasks: MigrationTaskSummary[];
+}
+
+export type MigrationTaskSummary = Pick<
+  EcsTask,
+  'arn' | 'lastStatus' | 'desiredStatus' | 'startedBy' | 'createdAt' | 'startedAt' | 'stoppedAt' | 'stopCode' | 'stoppedReason'
+> & {
+  /** Container name -> exit code (null while it has none). */
+  exitCodes: Record<string, number | null>;
+};
+
+export interface AliasRecordSnapshot extends SnapshotBase {
+  found: true;
+  kind: 'AliasRecord';
+  zone: { id: string; name: string; private: boolean };
+  /** The alias records at the name, and the ownership TXT record beside them. */
+  records: RecordSet[];
+  /** The target as observed this pass (what the alias should point at). */
+  target?: { kind: 'loadBalancer' | 'cloudFront'; name: string; dnsName: string | null };
+}
+
+export interface EnvironmentSnapshot extends SnapshotBase {
+  found: true;
+  kind: 'Environment';
+  cluster: { arn: string; name: string; status: string } | null | 'unread';
+  counts: { services: number; taskDefinitions: number; zones: number; migrations: number; loadBalancers: number };
+  unreadable: { what: string; awsName: string; message: string; affects: string[] }[];
+}
+
+/** Most tasks of a migration and events of a service kept in a snapshot. */
+const MAX_TASKS = 10;
+const MAX_EVENTS = 5;
+
+function revisionOf(arn: string): string {
+  return arn.slice(arn.lastIndexOf('/') + 1);
+}
+
+function images(actual: ActualState, arn: string): Record<string, string> {
+  const td = actual.taskDefinitions[arn];
+  return Object.fromEntries((td?.content.containerDefinitions ?? []).map((c) => [c.name, c.image]));
+}
+
+function unreadableOf(actual: ActualState, resource: string) {
+  const list = actual.unreadable.filter((u) => u.affects.includes(resource)).map(({ what, awsName, message }) => ({ what, awsName, message }));
+  return list.length > 0 ? { unreadable: list } : {};
+}
+
+function ownedTag(tags: Record<string, string>, environment: string, resource: string): boolean {
+  return tags[TAG_MANAGED_BY] === 'steady' && tags[TAG_ENVIRONMENT] === environment && tags[TAG_RESOURCE] === resource;
+}
+
+function serviceSnapshot(actual: ActualState, status: ResourceStatus, desired?: DesiredEnvironment): ResourceSnapshot {
+  const base = { resource: status.resource, observedAt: actual.observedAt, ...unreadableOf(actual, status.resource) };
+  const spec = desired?.services.find((s) => s.metadata.name === status.name);
+  const name = spec?.spec.serviceName ?? status.name;
+  // The service steady tagged as this resource, else the one with the spec's name.
+  const svc =
+    Object.values(actual.services).find((s) => s && ownedTag(s.tags, actual.environment, status.resource)) ?? actual.services[name] ?? undefined;
+  if (!svc) return { ...base, found: false, why: actual.services[name] === null ? `ECS service ${name} does not exist` : `ECS service ${name} was not read` };
+  const { events, tags, ...rest } = svc;
+  const lbArns = new Set<string>();
+  const targetGroups = svc.loadBalancers.map((b) => {
+    const tg = Object.values(actual.targetGroups).find((t) => t?.arn === b.targetGroupArn);
+    for (const arn of tg?.loadBalancerArns ?? []) lbArns.add(arn);
+    const loadBalancers = (tg?.loadBalancerArns ?? []).flatMap((arn) => {
+      const lb = Object.values(actual.loadBalancers).find((l) => l?.arn === arn);
+      return lb ? [{ arn, name: lb.name, dnsName: lb.dnsName }] : [];
+    });
+    return { arn: b.targetGroupArn, name: tg?.name, loadBalancers };
+  });
+  return {
+    ...base,
+    found: true,
+    kind: 'Service',
+    service: { ...rest, tags, events: events.slice(0, MAX_EVENTS) },
+    taskDefinition: { arn: svc.taskDefinitionArn, revision: revisionOf(svc.taskDefinitionArn), images: images(actual, svc.taskDefinitionArn) },
+    targetGroups,
+  };
+}
+
+function migrationSnapshot(actual: ActualState, status: ResourceStatus): ResourceSnapshot {
+  const base = { resource: status.resource, observedAt: actual.observedAt, ...unreadableOf(actual, status.resource) };
+  const observed: ObservedMigration | undefined = actual.migrations[status.name];
+  if (!observed) return { ...base, found: false, why: `migration ${status.name} was not read` };
+  const latest = observed.latest;
+  return {
+    ...base,
+    found: true,
+    kind: 'Migration',
+    latest: latest && {
+      arn: latest.arn,
+      revision: revisionOf(latest.arn),
+      tags: latest.tags,
+      images: Object.fromEntries(latest.content.containerDefinitions.map((c) => [c.name, c.image])),
+    },
+    tasks: observed.tasks.slice(0, MAX_TASKS).map((t) => ({
+      arn: t.arn,
+      lastStatus: t.lastStatus,
+      desiredStatus: t.desiredStatus,
+      startedBy: t.startedBy,
+      createdAt: t.createdAt,
+      startedAt: t.startedAt,
+      stoppedAt: t.stoppedAt,
+      stopCode: t.stopCode,
+      stoppedReason: t.stoppedReason,
+      exitCodes: Object.fromEntries(t.containers.map((c) => [c.name, c.exitCode ?? null])),
+    })),
+  };
+}
+
+/** Route 53's ownership TXT value mentions `steady/resource=<key>` and the environment. */
+function ownsRecord(record: RecordSet, environment: string, resource: string): boolean {
+  return (
+    record.type === 'TXT' &&
+    (record.values ?? []).some((v) => v.includes(`steady/environment=${environment}`) && v.includes(`steady/resource=${resource}`))
+  );
+}
+
+function aliasSnapshot(actual: ActualState, status: ResourceStatus, desired?: DesiredEnvironment): ResourceSnapshot {
+  const base = { resource: status.resource, observedAt: actual.observedAt, ...unreadableOf(actual, status.resource) };
+  const spec = desired?.aliases.find((a) => a.metadata.name === status.name)?.spec;
+  const zones = spec ? [actual.zones[spec.zoneId ?? spec.zone]] : Object.values(actual.zones);
+  for (const observed of zones) {
+    if (!observed) continue;
+    // With a spec: the record it names. Without: the record whose ownership TXT names this resource.
+    let name = spec?.name.toLowerCase().replace(/\.$/, '');
+    let type = spec?.type;
+    if (!name) {
+      const txt = observed.records.find((r) => ownsRecord(r, actual.environment, status.resource));
+      const m = txt && /^_steady-([a-z]+)\.(.+)$/.exec(txt.name);
+      if (!m) continue;
+      type = m[1].toUpperCase() as 'A' | 'AAAA';
+      name = m[2];
+    }
+    const ownership = `_steady-${(type ?? 'a').toLowerCase()}.${name}`;
+    const records = observed.records.filter((r) => (r.name === name && r.type === type) || (r.name === ownership && r.type === 'TXT'));
+    const target = spec?.target;
+    let observedTarget: AliasRecordSnapshot['target'];
+    if (target && 'loadBalancer' in target) {
+      observedTarget = { kind: 'loadBalancer', name: target.loadBalancer, dnsName: actual.loadBalancers[target.loadBalancer]?.dnsName ?? null };
+    } else if (target && 'cloudFront' in target) {
+      observedTarget = { kind: 'cloudFront', name: target.cloudFront, dnsName: actual.distributions[target.cloudFront]?.domainName ?? null };
+    }
+    return {
+      ...base,
+      found: true,
+      kind: 'AliasRecord',
+      zone: { id: observed.zone.id, name: observed.zone.name, private: observed.zone.private },
+      records,
+      ...(observedTarget ? { target: observedTarget } : {}),
+    };
+  }
+  return { ...base, found: false, why: spec ? `hosted zone ${spec.zoneId ?? spec.zone} was not found or not read` : 'no record owned by this resource was seen' };
+}
+
+/**
+ * The snapshot of one resource, from what the pass observed. `desired`, when given, maps spec
+ * names to AWS names (a service's `serviceName`, an alias's zone and record name); without it the
+ * ownership tags and TXT records are used.
+ */
+export function snapshotResource(actual: ActualState, status: ResourceStatus, desired?: DesiredEnvironment): ResourceSnapshot {
+  switch (status.kind) {
+    case 'Service':
+      return serviceSnapshot(actual, status, desired);
+    case 'Migration':
+      return migrationSnapshot(actual, status);
+    case 'AliasRecord':
+      return aliasSnapshot(actual, status, desired);
+  }
+}
+
+/** The environment-wide part of a snapshot: the cluster and what could not be read. */
+export function snapshotEnvironment(actual: ActualState): EnvironmentSnapshot {
+  const cluster = actual.cluster === undefined ? 'unread' : actual.cluster && { arn: actual.cluster.arn, name: actual.cluster.name, status: actual.cluster.status };
+  return {
+    resource: `Environment/${actual.environment}`,
+    observedAt: actual.observedAt,
+    found: true,
+    kind: 'Environment',
+    cluster,
+    counts: {
+      services: Object.keys(actual.services).length,
+      taskDefinitions: Object.keys(actual.taskDefinitions).length,
+      zones: Object.keys(actual.zones).length,
+      migrations: Object.keys(actual.migrations).length,
+      loadBalancers: Object.keys(actual.loadBalancers).length,
+    },
+    unreadable: actual.unreadable.map(({ what, awsName, message, affects }) => ({ what, awsName, message, affects })),
+  };
+}
+
+// ------------------------------------------------------------------------------------- encoding
+
+/** How snapshot bytes are stored: brotli-compressed JSON, in a binary attribute. */
+export const SNAPSHOT_ENCODING = 'json+br';
+
+/** Most bytes of compressed snapshot in one item (far below the 400 KB item limit). */
+export const SNAPSHOT_PART_BYTES = 96 * 1024;
+
+/** Compresses a snapshot and cuts it into parts of at most `partBytes`. */
+export function encodeSnapshot(snapshot: unknown, partBytes = SNAPSHOT_PART_BYTES): Uint8Array[] {
+  const bytes = brotliCompressSync(Buffer.from(JSON.stringify(snapshot), 'utf8'), {
+    params: { [constants.BROTLI_PARAM_QUALITY]: 6, [constants.BROTLI_PARAM_MODE]: constants.BROTLI_MODE_TEXT },
+  });
+  const parts: Uint8Array[] = [];
+  for (let i = 0; i < bytes.length; i += partBytes) parts.push(new Uint8Array(bytes.subarray(i, i + partBytes)));
+  return parts.length > 0 ? parts : [new Uint8Array()];
+}
+
+export function decodeSnapshot<T = ResourceSnapshot>(parts: Uint8Array[]): T {
+  return JSON.parse(brotliDecompressSync(Buffer.concat(parts.map((p) => Buffer.from(p)))).toString('utf8')) as T;
+}

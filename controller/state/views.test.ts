@@ -1,0 +1,241 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError } from '../errors.js';
+import type { DriftRecord, PassRecord, StoredStatus } from './records.js';
+import { formatAge, formatDuration, historyView, parseSince, renderHistory, renderStatus, statusRows } from './views.js';
+
+const NOW = Date.UTC(2026, 0, 2, 12, 0, 0);
+const MIN = 60_000;
+const HOUR = 60 * MIN;
+
+function status(environment: string, resource: string, phase: StoredStatus['phase'], reason: string, message: string, sinceMs: number, extra: Partial<StoredStatus> = {}): StoredStatus {
+  const [kind, name] = resource.split('/') as [StoredStatus['kind'], string];
+  return {
+    environment,
+    resource,
+    kind,
+    name,
+    phase,
+    reason,
+    message,
+    diff: [],
+    specHash: 'abc123',
+    lastTransitionTime: NOW - sinceMs,
+    passId: `${environment}/p9`,
+    updatedAt: NOW - MIN,
+    ...extra,
+  };
+}
+
+const STATUSES: StoredStatus[] = [
+  status('shop-prod', 'Service/api', 'Failed', 'UpdateFailed', 'AccessDeniedException on UpdateService', 3 * MIN, {
+    lastError: { message: 'not authorized to perform ecs:UpdateService', awsName: 'AccessDeniedException', what: 'update service api', at: NOW - 2 * MIN, passId: 'p9' },
+  }),
+  status('shop-prod', 'AliasRecord/api-dns', 'Synced', 'UpToDate', 'api.example.com points at shop-api-alb', 2 * 24 * HOUR),
+  status('shop-prod', 'Migration/db-migrate', 'Synced', 'Succeeded', 'version 1a2b ran', 5 * HOUR),
+];
+
+describe('renderStatus', () => {
+  it('lists every resource aligned like kubectl, migrations first, with the age of its phase and the last error of a failing one', () => {
+    expect(renderStatus(STATUSES, { now: NOW, color: false })).toBe(
+      [
+        'RESOURCE              PHASE   REASON        SINCE   MESSAGE',
+        'Migration/db-migrate  Synced  Succeeded     5h ago  version 1a2b ran',
+        'Service/api           Failed  UpdateFailed  3m ago  AccessDeniedException on UpdateService',
+        '    last error 2m ago: update service api: not authorized to perform ecs:UpdateService',
+        'AliasRecord/api-dns   Synced  UpToDate      2d ago  api.example.com points at shop-api-alb',
+      ].join('\n'),
+    );
+  });
+
+  it('adds an ENVIRONMENT column when several environments are shown', () => {
+    const text = renderStatus([...STATUSES, status('messaging-prod', 'Service/worker', 'Drifted', 'CountDiffers', 'runs 1 task, spec says 2', 45_000)], { now: NOW, color: false });
+
+    expect(text.split('\n').slice(0, 2)).toEqual([
+      'ENVIRONMENT     RESOURCE              PHASE    REASON        SINCE    MESSAGE',
+      'messaging-prod  Service/worker        Drifted  CountDiffers  45s ago  runs 1 task, spec says 2',
+    ]);
+  });
+
+  it('colours phases only when asked', () => {
+    const colored = renderStatus(STATUSES, { now: NOW, color: true });
+
+    expect(colored).toContain('\u001b[31mFailed');
+    expect(colored).toContain('\u001b[32mSynced');
+    expect(renderStatus(STATUSES, { now: NOW, color: false })).not.toContain('\u001b[');
+  });
+
+  it('says so when nothing was recorded', () => {
+    expect(renderStatus([], { now: NOW, color: false })).toBe('No status recorded yet: no pass has saved its results to the state table.');
+  });
+
+  it('gives the same rows as JSON-able data', () => {
+    const [first] = statusRows(STATUSES, NOW);
+
+    expect(JSON.parse(JSON.stringify(first))).toEqual({
+      environment: 'shop-prod',
+      resource: 'Migration/db-migrate',
+      kind: 'Migration',
+      name: 'db-migrate',
+      phase: 'Synced',
+      reason: 'Succeeded',
+      message: 'version 1a2b ran',
+      since: '2026-01-02T07:00:00.000Z',
+      age: '5h ago',
+      specHash: 'abc123',
+      diff: [],
+      passId: 'shop-prod/p9',
+      updatedAt: '2026-01-02T11:59:00.000Z',
+    });
+  });
+});
+
+const PASSES: PassRecord[] = [
+  {
+    passId: 'shop-prod/p1',
+    environment: 'shop-prod',
+    specVersion: 'c0ffee',
+    startedAt: NOW - 2 * HOUR,
+    finishedAt: NOW - 2 * HOUR + 20_000,
+    durationMs: 20_000,
+    mode: 'enforce',
+    dryRun: false,
+    outcome: 'ok',
+    actions: { planned: 3, done: 2, failed: 1, blocked: 0, held: 0, pending: 0 },
+    apiCalls: { 'ecs:DescribeServices': 2, 'ecs:UpdateService': 1 },
+    apiCallCount: 3,
+    phases: { Synced: 2, Drifted: 0, Progressing: 0, Blocked: 0, Failed: 1 },
+    drift: { detected: 1, healed: 1 },
+    failures: [{ resource: 'AliasRecord/api-dns', summary: 'upsert api.example.com', message: 'InvalidChangeBatch: no such target' }],
+  },
+  {
+    passId: 'shop-prod/p2',
+    environment: 'shop-prod',
+    startedAt: NOW - 5 * MIN,
+    finishedAt: NOW - 5 * MIN + 800,
+    durationMs: 800,
+    mode: 'enforce',
+    dryRun: false,
+    outcome: 'skipped',
+    error: 'lease for environment shop-prod is held by shop-prod/p1b until 2026-01-02T12:00:00.000Z',
+    actions: { planned: 0, done: 0, failed: 0, blocked: 0, held: 0, pending: 0 },
+    apiCalls: {},
+    apiCallCount: 0,
+    phases: { Synced: 0, Drifted: 0, Progressing: 0, Blocked: 0, Failed: 0 },
+    drift: { detected: 0, healed: 0 },
+    failures: [],
+  },
+];
+
+const DRIFT: DriftRecord[] = [
+  {
+    environment: 'shop-prod',
+    resource: 'Service/api',
+    key: 'Service/api#td',
+    summary: 'service api runs shop-api:6, spec wants shop-api:7',
+    diff: [],
+    detectedAt: NOW - 3 * HOUR,
+    detectedBy: 'p0',
+    lastSeenAt: NOW - 2 * HOUR,
+    healedAt: NOW - 2 * HOUR + 15_000,
+    timeToHealMs: HOUR + 15_000,
+    resolution: 'healed',
+    healedBy: 'p1',
+  },
+  {
+    environment: 'shop-prod',
+    resource: 'AliasRecord/api-dns',
+    key: 'AliasRecord/api-dns#target',
+    summary: 'api.example.com points at a deleted load balancer',
+    diff: [],
+    detectedAt: NOW - 10 * MIN,
+    detectedBy: 'p2',
+    lastSeenAt: NOW - 10 * MIN,
+  },
+];
+
+describe('renderHistory', () => {
+  it('lists passes and drift newest first, with durations, action counts and time to heal', () => {
+    expect(renderHistory(PASSES, DRIFT, { now: NOW, color: false })).toBe(
+      [
+        'Passes (2)',
+        'STARTED  ENVIRONMENT  OUTCOME  DURATION  ACTIONS                      DRIFT             API CALLS  SPEC',
+        '5m ago   shop-prod    skipped  800ms     none                         -                 0          -',
+        '    lease for environment shop-prod is held by shop-prod/p1b until 2026-01-02T12:00:00.000Z',
+        '2h ago   shop-prod    ok       20s       3 planned: 2 done, 1 failed  1 seen, 1 healed  3          c0ffee',
+        '    failed: upsert api.example.com: InvalidChangeBatch: no such target',
+        '',
+        'Drift (2)',
+        'DETECTED  ENVIRONMENT  RESOURCE             HEALED         TIME TO HEAL  SUMMARY',
+        '10m ago   shop-prod    AliasRecord/api-dns  open           -             api.example.com points at a deleted load balancer',
+        '3h ago    shop-prod    Service/api          healed 1h ago  1h            service api runs shop-api:6, spec wants shop-api:7',
+      ].join('\n'),
+    );
+  });
+
+  it('says when a window holds nothing', () => {
+    expect(renderHistory([], [], { now: NOW, color: false })).toBe(['Passes (0)', '  none in this window', '', 'Drift (0)', '  none in this window'].join('\n'));
+  });
+
+  it('gives the same rows as JSON-able data', () => {
+    const view = historyView(PASSES, DRIFT, NOW);
+
+    expect(view.passes.map((p) => [p.passId, p.duration, p.age])).toEqual([
+      ['shop-prod/p2', '800ms', '5m ago'],
+      ['shop-prod/p1', '20s', '2h ago'],
+    ]);
+    expect(view.drift[1]).toMatchObject({ resolution: 'healed', healedAt: '2026-01-02T10:00:15.000Z', timeToHealMs: HOUR + 15_000, timeToHeal: '1h' });
+    expect(view.drift[0]).toMatchObject({ resolution: 'open' });
+    expect(view.drift[0]).not.toHaveProperty('healedAt');
+  });
+});
+
+describe('formatting times', () => {
+  it.each([
+    [0, '0s'],
+    [59_999, '59s'],
+    [60_000, '1m'],
+    [3 * HOUR, '3h'],
+    [47 * HOUR, '47h'],
+    [48 * HOUR, '2d'],
+    [-5_000, '0s'],
+  ])('shows an age of %i ms as %s', (ms, text) => {
+    expect(formatAge(ms)).toBe(text);
+  });
+
+  it.each([
+    [850, '850ms'],
+    [20_000, '20s'],
+    [130_000, '2m 10s'],
+    [HOUR + 5 * MIN, '1h 5m'],
+    [3 * 24 * HOUR + 4 * HOUR, '3d 4h'],
+  ])('shows a duration of %i ms as %s', (ms, text) => {
+    expect(formatDuration(ms)).toBe(text);
+  });
+});
+
+describe('parseSince', () => {
+  it.each([
+    ['24h', NOW - 24 * HOUR],
+    ['90m', NOW - 90 * MIN],
+    ['7d', NOW - 7 * 24 * HOUR],
+    ['2w', NOW - 14 * 24 * HOUR],
+    ['30s', NOW - 30_000],
+    ['2026-01-01', Date.UTC(2026, 0, 1)],
+    ['2026-01-01T09:30:00Z', Date.UTC(2026, 0, 1, 9, 30)],
+    ['2026-01-01T09:30', Date.UTC(2026, 0, 1, 9, 30)],
+    ['2026-01-01T18:30:00+09:00', Date.UTC(2026, 0, 1, 9, 30)],
+  ])('reads %s', (text, at) => {
+    expect(parseSince(text, NOW)).toBe(at);
+  });
+
+  it.each([
+    ['yesterday', '--since: expected a duration such as 90m, 24h or 7d, or an ISO date such as 2026-01-01T00:00:00Z; got "yesterday"'],
+    ['24', '--since: expected a duration such as 90m, 24h or 7d, or an ISO date such as 2026-01-01T00:00:00Z; got "24"'],
+    ['0h', '--since: a duration must be more than zero; got "0h"'],
+    ['2026-13-45', '--since: "2026-13-45" is not a valid date'],
+    ['2027-01-01', '--since: 2027-01-01T00:00:00.000Z is in the future'],
+  ])('refuses %s with a ConfigError saying what it expects', (text, message) => {
+    expect(() => parseSince(text, NOW)).toThrow(ConfigError);
+    expect(() => parseSince(text, NOW)).toThrow(message);
+  });
+});
