@@ -1,3 +1,7 @@
+import { readFile } from 'node:fs/promises';
+import { parse } from 'yaml';
+import { ConfigError } from '../errors.js';
+import { SimAccount } from './account.js';
 import type { CloudFrontFixture } from './cloudfront.js';
 import type { CodeDeployFixture } from './codedeploy.js';
 import type { EcrFixture } from './ecr.js';
@@ -20,4 +24,36 @@ export interface SimFixture {
   cloudfront?: CloudFrontFixture;
   ecs?: EcsFixture;
   codedeploy?: CodeDeployFixture;
+}
+
+const SECTIONS = ['accountId', 'region', 'ecr', 'elbv2', 'route53', 'cloudfront', 'ecs', 'codedeploy'];
+
+/**
+ * Reads a fixture file (YAML or JSON) and builds the simulated account it describes.
+ *
+ * @example
+ * const account = await simAccountFromFile('controller/sim/fixtures/examples.yaml');
+ */
+export async function simAccountFromFile(path: string, options: { seed?: number } = {}): Promise<SimAccount> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    throw new ConfigError(`reading simulated-account fixture ${path}: ${(err as Error).message}`);
+  }
+  let fixture: SimFixture;
+  try {
+    fixture = (parse(text, { maxAliasCount: 0 }) ?? {}) as SimFixture;
+  } catch (err) {
+    throw new ConfigError(`${path}: ${(err as Error).message}`);
+  }
+  if (typeof fixture !== 'object' || Array.isArray(fixture)) throw new ConfigError(`${path}: expected a mapping with sections ${SECTIONS.join(', ')}`);
+  const unknown = Object.keys(fixture).filter((k) => !SECTIONS.includes(k));
+  if (unknown.length > 0) throw new ConfigError(`${path}: unknown section ${unknown.map((k) => `"${k}"`).join(', ')}; expected ${SECTIONS.join(', ')}`);
+  const account = new SimAccount({ accountId: fixture.accountId, region: fixture.region, seed: options.seed });
+  try {
+    return account.seed(fixture);
+  } catch (err) {
+    throw new ConfigError(`${path}: ${(err as Error).message}`);
+  }
 }
