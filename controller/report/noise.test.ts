@@ -208,7 +208,7 @@ describe('daily digest', () => {
     const next = decideNotifications(report(), env.alerts, { now: at(15), channels: ['slack'], dailyDigest: true });
     expect(next.notifications.map(line)).toEqual(['digest Environment/shop-prod -> slack']);
     expect(next.notifications[0].digest).toEqual({
-      open: [{ resource: 'Service/api', alertKind: 'drift', summary: 'desiredCount: 0 -> 2', firstSeenAt: at(0) }],
+      open: [{ resource: 'Service/api', alertKind: 'drift', summary: 'desiredCount: 0 -> 2', firstSeenAt: at(0), openForMs: 15 * HOUR }],
       resources: 3,
       inSync: 2,
     });

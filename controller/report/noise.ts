@@ -32,7 +32,7 @@ export type NotificationKind = 'detected' | 'failed' | 'blocked' | 'healed' | 'r
 /** What the daily digest lists. */
 export interface DigestContent {
   /** Problems open after this pass, oldest first. */
-  open: { resource: string; alertKind: AlertState['kind']; summary: string; firstSeenAt: number }[];
+  open: { resource: string; alertKind: AlertState['kind']; summary: string; firstSeenAt: number; openForMs: number }[];
   /** Resources in the environment and how many of them are in sync. */
   resources: number;
   inSync: number;
@@ -320,7 +320,7 @@ function digest(
   const open = [...after.values()]
     .filter((a) => a.pending === undefined)
     .sort((a, b) => a.firstSeenAt - b.firstSeenAt)
-    .map((a) => ({ resource: a.resource, alertKind: a.kind, summary: a.summary, firstSeenAt: a.firstSeenAt }));
+    .map((a) => ({ resource: a.resource, alertKind: a.kind, summary: a.summary, firstSeenAt: a.firstSeenAt, openForMs: now - a.firstSeenAt }));
   const resource = `Environment/${report.environment}`;
   const firstSeenAt = marker?.firstSeenAt ?? now;
   announce(
