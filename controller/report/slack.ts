@@ -13,9 +13,10 @@
  */
 import type { Clock } from '../clock.js';
 import { NotifyError } from '../errors.js';
-import { formatDuration, plural, shortCommit, shortDigests, shownValue } from './format.js';
-import { summaryLine, type Report, type ReportAction } from './model.js';
+import { formatDuration, shortCommit } from './format.js';
+import { summaryLine, type Report } from './model.js';
 import type { Notification } from './noise.js';
+import { ACTION_MARK, notificationHeadline, viewNotification, type NotificationView } from './view.js';
 
 export interface SlackText {
   type: 'plain_text' | 'mrkdwn';
@@ -97,93 +98,28 @@ const KIND_EMOJI: Record<Notification['kind'], string> = {
   digest: ':bar_chart:',
 };
 
-/**
- * What a set of notifications amounts to, for headers and subjects:
- * `1 failed, 1 blocked, 2 drifts detected, 1 drift healed`.
- */
-export function notificationHeadline(notifications: Notification[]): string {
-  const count = (p: (n: Notification) => boolean) => notifications.filter(p).length;
-  const parts: string[] = [];
-  const failed = count((n) => n.kind === 'failed');
-  const blocked = count((n) => n.kind === 'blocked');
-  const detected = count((n) => n.kind === 'detected');
-  const reminders = count((n) => n.kind === 'reminder');
-  const healedDrift = count((n) => n.kind === 'healed' && n.alertKind === 'drift');
-  const resolved = count((n) => n.kind === 'healed' && n.alertKind !== 'drift');
-  if (failed) parts.push(`${failed} failed`);
-  if (blocked) parts.push(`${blocked} blocked`);
-  if (detected) parts.push(`${plural(detected, 'drift')} detected`);
-  if (reminders) parts.push(`${reminders} still open`);
-  if (healedDrift) parts.push(`${plural(healedDrift, 'drift')} healed`);
-  if (resolved) parts.push(`${resolved} resolved`);
-  if (count((n) => n.kind === 'digest')) parts.push('daily digest');
-  return parts.join(', ');
-}
-
-/** The title of a notification, without markup: `Drift detected`, `Healed in 1m 40s`, `Still failing for 1d 2h`. */
-export function notificationTitle(n: Notification): string {
-  switch (n.kind) {
-    case 'detected':
-      return n.detail?.outcome === 'wouldChange' ? 'Drift detected (would change; nothing is changed in observe mode)' : 'Drift detected';
-    case 'failed':
-      return 'Failed';
-    case 'blocked':
-      return 'Blocked';
-    case 'healed': {
-      const word = n.alertKind === 'drift' ? 'Healed' : 'Resolved';
-      return n.timeToHealMs !== undefined ? `${word} in ${formatDuration(n.timeToHealMs)}` : word;
+function sectionText(v: NotificationView): string {
+  const lines = [`${KIND_EMOJI[v.kind]} *${escapeMrkdwn(v.title)}* · ${code(v.resource)}${v.code ? ` · ${code(v.code)}` : ''}`];
+  for (const l of v.lines) {
+    switch (l.type) {
+      case 'text':
+        lines.push(escapeMrkdwn(l.text));
+        break;
+      case 'was':
+        lines.push(`_was: ${escapeMrkdwn(l.text)}_`);
+        break;
+      case 'diff':
+        lines.push(`• ${code(l.path)}: ${code(l.before)} → ${code(l.after)}`);
+        break;
+      case 'action':
+        lines.push(`${ACTION_MARK[l.state]} ${escapeMrkdwn(l.summary)}${l.why ? ` — ${escapeMrkdwn(l.why)}` : ''}`);
+        break;
+      case 'open':
+        lines.push(`• ${code(l.resource)} ${l.state} for ${l.forText}: ${escapeMrkdwn(l.summary)}`);
+        break;
     }
-    case 'reminder': {
-      const word = n.alertKind === 'failure' ? 'Still failing' : n.alertKind === 'blocked' ? 'Still blocked' : 'Still drifted';
-      return `${word} for ${formatDuration(n.openForMs ?? 0)}`;
-    }
-    case 'digest':
-      return 'Daily digest';
   }
-}
-
-const ACTION_MARK: Record<ReportAction['state'], string> = { done: '✓', failed: '✗', blocked: '⊘', held: '→ would', pending: '…', notRun: '–' };
-
-function actionLine(a: ReportAction): string {
-  const why = a.message && a.state !== 'done' ? ` — ${escapeMrkdwn(shortDigests(a.awsName && !a.message.includes(a.awsName) ? `${a.awsName}: ${a.message}` : a.message))}` : '';
-  return `${ACTION_MARK[a.state]} ${escapeMrkdwn(shortDigests(a.summary))}${why}`;
-}
-
-function sectionLines(n: Notification): string[] {
-  const d = n.detail;
-  const reason = d && (n.kind === 'failed' || n.kind === 'blocked') ? ` · ${code(d.awsName ?? d.reason)}` : '';
-  const lines = [`${KIND_EMOJI[n.kind]} *${escapeMrkdwn(notificationTitle(n))}* · ${code(n.resource)}${reason}`];
-  const text = (t: string) => escapeMrkdwn(shortDigests(t));
-  const diff = () => (d?.drift ?? []).map((f) => `• ${code(f.path)}: ${code(shownValue(f.before))} → ${code(shownValue(f.after))}`);
-  switch (n.kind) {
-    case 'digest': {
-      const digest = n.digest!;
-      lines.push(`${digest.inSync} of ${plural(digest.resources, 'resource')} in sync.${digest.open.length ? '' : ' Nothing is open.'}`);
-      for (const o of digest.open) {
-        const state = o.alertKind === 'failure' ? 'failing' : o.alertKind === 'blocked' ? 'blocked' : 'drifted';
-        lines.push(`• ${code(o.resource)} ${state} for ${formatDuration(o.openForMs)}: ${text(o.summary)}`);
-      }
-      return lines;
-    }
-    case 'failed':
-    case 'blocked':
-      lines.push(text(d?.message ?? n.summary));
-      if (n.replaces) lines.push(`_was: ${text(n.replaces)}_`);
-      lines.push(...diff());
-      break;
-    case 'detected':
-    case 'healed':
-      if (d && d.drift.length > 0) lines.push(...diff());
-      else lines.push(text(n.summary));
-      if (n.replaces) lines.push(`_was: ${text(n.replaces)}_`);
-      break;
-    case 'reminder':
-      if (d && d.drift.length > 0 && n.alertKind === 'drift') lines.push(...diff());
-      else lines.push(text(d?.message ?? n.summary));
-      return lines;
-  }
-  for (const a of d?.actions ?? []) lines.push(actionLine(a));
-  return lines;
+  return fitLines(lines, SLACK_LIMITS.sectionText);
 }
 
 export interface SlackMessageOptions {
@@ -213,7 +149,7 @@ export function buildSlackMessage(report: Report, notifications: Notification[],
     { type: 'divider' },
   ];
   for (const n of shown) {
-    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: fitLines(sectionLines(n), SLACK_LIMITS.sectionText) } });
+    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: sectionText(viewNotification(n)) } });
   }
   if (rest.length > 0) {
     const names = rest.map((n) => code(n.resource)).join(', ');
@@ -286,7 +222,7 @@ export async function postToSlack(url: string, message: SlackMessage, options: S
 
   for (let attempt = 1; ; attempt++) {
     const last = attempt >= maxAttempts;
-    const tries = `${plural(attempt, 'attempt')}`;
+    const tries = attempt === 1 ? '1 attempt' : `${attempt} attempts`;
     let response: Response;
     try {
       response = await fetch(url, {
