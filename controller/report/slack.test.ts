@@ -1,10 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { NotifyError } from '../errors.js';
 import { SimClock } from '../sim/clock.js';
-import { mixedPass, scaledToZeroPass, T0 } from '../testing/pass-fixtures.js';
+import { accessDeniedPass, mixedPass, quietPass, scaledToZeroPass, T0 } from '../testing/pass-fixtures.js';
 import { startHttpRecorder } from '../testing/servers.js';
 import { buildReport } from './model.js';
-import { decideNotifications, type Notification } from './noise.js';
+import { decideNotifications, settleAlerts, type Notification } from './noise.js';
 import { buildSlackMessage, escapeMrkdwn, postToSlack, SLACK_LIMITS, truncateMrkdwn, type SlackMessage } from './slack.js';
 
 /** A simulated clock that remembers every sleep, so back-off is asserted without waiting. */
@@ -121,6 +121,58 @@ describe('buildSlackMessage', () => {
         expect(b.text.text).not.toMatch(/&(a|am|l|g|lt|gt)?…|&[a-z]*$/);
       }
     }
+  });
+});
+
+describe('buildSlackMessage for later passes', () => {
+  const HOUR = 3600_000;
+  /** The alerts after an observe-mode pass at T0 announced the API scaled to zero. */
+  function announced() {
+    const report = buildReport(scaledToZeroPass({ mode: 'observe' }));
+    return settleAlerts(decideNotifications(report, [], { now: T0, channels: ['slack'] }), [], []).upserts;
+  }
+  const sections = (m: SlackMessage) => m.blocks.filter((b) => b.type === 'section').slice(1).map((b) => (b as { text: { text: string } }).text.text);
+
+  it('reminds with how long the drift has lasted', () => {
+    const alerts = announced();
+    const report = buildReport(scaledToZeroPass({ mode: 'observe', at: T0 + 26 * HOUR }), { alerts });
+    const { notifications } = decideNotifications(report, alerts, { now: T0 + 26 * HOUR, channels: ['slack'] });
+
+    const message = buildSlackMessage(report, notifications, { maxSections: 10 });
+
+    expect(message.text).toBe(':alarm_clock: shop-prod: 1 still open');
+    expect(sections(message)).toEqual([':alarm_clock: *Still drifted for 1d 2h* · `Service/api`\n• `desiredCount`: `0` → `2`']);
+  });
+
+  it('says what a failure replaced, and lists what is still open in the daily digest', () => {
+    const alerts = announced();
+    const report = buildReport(accessDeniedPass({ at: T0 + 26 * HOUR }), { alerts });
+    const { notifications } = decideNotifications(report, alerts, { now: T0 + 26 * HOUR, channels: ['slack'], dailyDigest: true });
+
+    const message = buildSlackMessage(report, notifications, { maxSections: 10 });
+
+    expect(message.text).toBe(':red_circle: shop-prod: 1 failed, daily digest');
+    expect(sections(message)).toEqual([
+      [
+        ':red_circle: *Failed* · `Service/api` · `AccessDeniedException`',
+        'AWS refused the update: AccessDeniedException',
+        '_was: desiredCount: 0 -&gt; 2_',
+        '• `desiredCount`: `0` → `2`',
+        '✗ update service api: desiredCount 0 -&gt; 2 — updating service api in cluster shop-prod: AccessDeniedException: User: arn:aws:sts::123456789012:assumed-role/steady-controller/steady is not authorized to perform: ecs:UpdateService',
+      ].join('\n'),
+      ':bar_chart: *Daily digest* · `Environment/shop-prod`\n2 of 3 resources in sync.\n• `Service/api` failing for 1d 2h: AWS refused the update: AccessDeniedException',
+    ]);
+  });
+
+  it('says a failure is resolved, with how long it lasted', () => {
+    const alerts = settleAlerts(decideNotifications(buildReport(accessDeniedPass()), [], { now: T0, channels: ['slack'] }), [], []).upserts;
+    const report = buildReport(quietPass({ at: T0 + 3 * HOUR }), { alerts });
+    const { notifications } = decideNotifications(report, alerts, { now: T0 + 3 * HOUR, channels: ['slack'] });
+
+    const message = buildSlackMessage(report, notifications, { maxSections: 10 });
+
+    expect(message.text).toBe(':white_check_mark: shop-prod: 1 resolved');
+    expect(sections(message)).toEqual([':white_check_mark: *Resolved in 3h 00m* · `Service/api`\nAWS refused the update: AccessDeniedException']);
   });
 });
 

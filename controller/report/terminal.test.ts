@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { aliasHealedPass, mixedPass, quietPass, scaledToZeroPass, shopPass, pushNewImage } from '../testing/pass-fixtures.js';
+import { aliasHealedPass, mixedPass, pushNewImage, quietPass, recreateAlb, scaleApiToZero, scaledToZeroPass, shopPass } from '../testing/pass-fixtures.js';
 import { buildReport } from './model.js';
 import { renderReport, renderReportJson } from './terminal.js';
 
@@ -115,5 +115,71 @@ describe('renderReportJson', () => {
       ['AliasRecord/api-dns', 'healed'],
     ]);
     expect(json.resources[1].drift[0].after).toBe(`123456789012.dkr.ecr.ap-northeast-1.amazonaws.com/shop-api@sha256:${'b'.repeat(64)}`);
+  });
+});
+
+describe('renderReport, less common passes', () => {
+  it('says once, wrapped, that the change budget held everything back', () => {
+    const result = shopPass(
+      (actual) => {
+        scaleApiToZero(actual);
+        recreateAlb(actual);
+      },
+      { changeBudget: 1 },
+    );
+
+    expect(renderReport(buildReport(result), { color: false })).toBe(`shop-prod · spec 3f9c2a17be04 · 2026-01-01 09:00 UTC · 12s · 5 API calls
+Change budget exceeded: the plan changes 2 resources, more than the change budget of 1; nothing is
+changed. Raise spec.changeBudget of environment shop-prod or change fewer resources at once. This is
+what steady would do:
+
+! Service/api          blocked  ChangeBudgetExceeded
+    desiredCount: 0 -> 2
+    would    update service api: desiredCount 0 -> 2
+
+! AliasRecord/api-dns  blocked  ChangeBudgetExceeded
+    api.example.com A
+        ALIAS dualstack.shop-api-alb-1234567890.ap-northeast-1.elb.amazonaws.com (zone Z14GRHDCWA56QT)
+     -> ALIAS shop-api-alb-987654321.ap-northeast-1.elb.amazonaws.com (zone Z14GRHDCWA56QT)
+    would    update api.example.com A -> shop-api-alb-987654321.ap-northeast-1.elb.amazonaws.com
+
+Plan: 1 to update, 1 record to change. 2 blocked.
+`);
+  });
+
+  it('shows a rollout still under way with its pending action', () => {
+    const result = shopPass(pushNewImage, {
+      outcomes: { 'update:Service/api': { state: 'pending', message: 'deployment ecs-svc/123 IN_PROGRESS' } },
+      after: { 'Service/api': { phase: 'Progressing', reason: 'RolloutInProgress', message: 'rolling out shop-api:8: 1 of 2 tasks running' } },
+    });
+
+    expect(renderReport(buildReport(result), { color: false })).toBe(`shop-prod · spec 3f9c2a17be04 · 2026-01-01 09:00 UTC · 12s · 5 API calls
+
+~ Service/api           in progress  RolloutInProgress
+    rolling out shop-api:8: 1 of 2 tasks running
+    taskDefinition.containers[app].image
+        123456789012.dkr.ecr.ap-northeast-1.amazonaws.com/shop-api@sha256:aaaaaaaaaaaa…
+     -> 123456789012.dkr.ecr.ap-northeast-1.amazonaws.com/shop-api@sha256:bbbbbbbbbbbb…
+    done     register task definition shop-api (new revision)
+    pending  update service api: task definition shop-api:7 -> shop-api:<new revision>
+             deployment ecs-svc/123 IN_PROGRESS
+
+~ Migration/db-migrate  healed       in 12s
+    version: 4ba5f008a97d3637 -> 4a0aa45fcfb7d79e
+    done     register task definition shop-api-db-migrate for migration db-migrate version 4a0aa45fcfb7d79e
+    done     run migration db-migrate (version 4a0aa45fcfb7d79e): alembic upgrade head
+
+Reconciled: 2 registered, 1 migration run. 1 healed, 1 in progress.
+`);
+  });
+
+  it('says why a pass failed, in red on a terminal', () => {
+    const failed = { ...quietPass(), plan: undefined, resources: [], drift: [], outcome: 'failed' as const, error: 'observing cluster shop-prod: AccessDeniedException: no' };
+
+    expect(renderReport(buildReport(failed), { color: false })).toBe(`shop-prod · spec 3f9c2a17be04 · 2026-01-01 09:00 UTC · 12s · 5 API calls
+
+Pass failed: observing cluster shop-prod: AccessDeniedException: no
+`);
+    expect(renderReport(buildReport(failed), { color: true })).toContain('\u001b[31mPass failed: observing cluster shop-prod');
   });
 });

@@ -124,7 +124,9 @@ function resourceBlock(r: ResourceReport, c: Colors, width: number, nameWidth: n
   const detail = detailOf(r);
   const head = `${paint(c, r.outcome, symbolOf(r))} ${c.bold(r.resource.padEnd(nameWidth))}  ${paint(c, r.outcome, detail ? word.padEnd(wordWidth) : word)}${detail ? `  ${detail}` : ''}`;
   const lines = [head.trimEnd()];
-  const saysWhy = r.outcome === 'failed' || r.outcome === 'blocked' || (r.outcome === 'drifted' && r.actions.length === 0) || r.outcome === 'progressing';
+  // A resource held back by the change budget says only what the heading already says.
+  const budgetOnly = r.reason === 'ChangeBudgetExceeded';
+  const saysWhy = !budgetOnly && (r.outcome === 'failed' || r.outcome === 'blocked' || (r.outcome === 'drifted' && r.actions.length === 0) || r.outcome === 'progressing');
   if (saysWhy && r.message) lines.push(...wrap(r.message, width, INDENT).map((l, i) => (i === 0 ? `${INDENT}${l}` : l)));
   lines.push(...diffLines(r, c, width));
   for (const a of r.actions) lines.push(...actionLines(a, c, width));
@@ -132,7 +134,7 @@ function resourceBlock(r: ResourceReport, c: Colors, width: number, nameWidth: n
   return lines;
 }
 
-function heading(report: Report, c: Colors): string[] {
+function heading(report: Report, c: Colors, width: number): string[] {
   const parts = [c.bold(report.environment)];
   if (report.specVersion) parts.push(`spec ${shortCommit(report.specVersion)}`);
   parts.push(formatTime(report.startedAt), formatDuration(report.finishedAt - report.startedAt), plural(report.apiCalls, 'API call'));
@@ -143,11 +145,13 @@ function heading(report: Report, c: Colors): string[] {
         ? 'Dry run: nothing was changed.'
         : report.held === 'observe'
           ? 'Observe mode: steady reports and changes nothing.'
-          : report.held === 'changeBudget' && report.budget
-            ? `Change budget exceeded: the plan changes ${report.budget.used} resources, the limit is ${report.budget.limit}; nothing was changed.`
-            : 'Nothing was changed.';
+          : report.held === 'changeBudget' && report.heldBecause
+            ? `Change budget exceeded: ${report.heldBecause}.`
+            : report.held === 'changeBudget' && report.budget
+              ? `Change budget exceeded: the plan changes ${report.budget.used} resources, the limit is ${report.budget.limit}; nothing was changed.`
+              : 'Nothing was changed.';
     const anything = report.resources.some((r) => r.actions.length > 0);
-    lines.push(c.yellow(anything ? `${why} This is what steady would do:` : why));
+    lines.push(...wrap(anything ? `${why} This is what steady would do:` : why, width, '').map((l) => c.yellow(l)));
   }
   return lines;
 }
@@ -165,7 +169,7 @@ export function renderReport(report: Report, options: RenderOptions): string {
   const shown = report.resources.filter((r) => options.showSynced || r.outcome !== 'synced');
   const nameWidth = Math.max(0, ...shown.map((r) => r.resource.length));
   const wordWidth = Math.max(0, ...shown.map((r) => OUTCOME_WORDS[r.outcome].length));
-  const out = [...heading(report, c), ''];
+  const out = [...heading(report, c, width), ''];
   for (const r of shown.filter((x) => x.outcome !== 'synced')) out.push(...resourceBlock(r, c, width, nameWidth, wordWidth), '');
   // Resources in sync say one line each: keep them together.
   const synced = shown.filter((x) => x.outcome === 'synced');

@@ -18,6 +18,7 @@ export const NEW_LB_DNS = 'shop-api-alb-987654321.ap-northeast-1.elb.amazonaws.c
 export interface PassOptions {
   mode?: 'enforce' | 'observe';
   dryRun?: boolean;
+  changeBudget?: number;
   /** When the pass starts (default T0); it lasts `durationMs` (default 12 s). */
   at?: number;
   durationMs?: number;
@@ -32,7 +33,7 @@ export interface PassOptions {
 
 /** The fixture environment with `drift` applied, planned and "executed" as `options` say. */
 export function shopPass(drift: (actual: ActualState) => void, options: PassOptions = {}): PassResult {
-  const desired = desiredShop({ mode: options.mode ?? 'enforce' });
+  const desired = desiredShop({ mode: options.mode ?? 'enforce', changeBudget: options.changeBudget ?? 20 });
   const actual = syncedActual(desired);
   drift(actual);
   const startedAt = options.at ?? T0;
