@@ -175,7 +175,8 @@ export function buildReport(result: PassResult, options: BuildReportOptions = {}
   const after = new Map(result.resources.map((r) => [r.resource, r]));
   const order = [...new Set([...(plan?.resources ?? []).map((r) => r.resource), ...result.resources.map((r) => r.resource)])];
   const firstSeen = new Map<string, number>();
-  for (const a of options.alerts ?? []) {
+  // Alerts only owed a "healed" message are about a problem already gone, not the current one.
+  for (const a of (options.alerts ?? []).filter((x) => x.pending === undefined && x.kind !== 'digest')) {
     firstSeen.set(a.resource, Math.min(firstSeen.get(a.resource) ?? Infinity, a.firstSeenAt));
   }
   const holdAll = plan?.holdAll ?? false;

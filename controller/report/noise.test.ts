@@ -183,6 +183,16 @@ describe('settleAlerts', () => {
     expect(env.pass(observing(25.2), at(25.2))).toEqual([]);
   });
 
+  it('still delivers an owed heal when the same drift is back, then announces it again', () => {
+    const env = environment();
+    env.pass(observing(0), at(0));
+    env.pass(shopPass(scaleApiToZero, { at: at(1) }), at(1), ['slack']);
+
+    expect(env.pass(observing(2), at(2))).toEqual(['detected Service/api -> slack', 'healed Service/api after 1h 00m -> slack']);
+    expect(env.alerts).toMatchObject([{ resource: 'Service/api', kind: 'drift', firstSeenAt: at(2), notifications: 1 }]);
+    expect(env.alerts[0].pending).toBeUndefined();
+  });
+
   it('writes nothing when nothing changed', () => {
     const env = environment();
     env.pass(observing(0), at(0));
@@ -197,6 +207,15 @@ describe('settleAlerts', () => {
 describe('daily digest', () => {
   it('is off by default', () => {
     expect(environment().pass(quietPass(), at(0))).toEqual([]);
+  });
+
+  it('owes the digest only to the channel that did not take it', () => {
+    const env = environment({ dailyDigest: true, channels: ['slack', 'email'] });
+
+    expect(env.pass(quietPass(), at(0), ['email'])).toEqual(['digest Environment/shop-prod -> slack,email']);
+    expect(env.pass(quietPass({ at: at(1) }), at(1))).toEqual(['digest Environment/shop-prod -> email']);
+    expect(env.pass(quietPass({ at: at(2) }), at(2))).toEqual([]);
+    expect(env.pass(quietPass({ at: at(24) }), at(24))).toEqual(['digest Environment/shop-prod -> slack,email']);
   });
 
   it('goes out on the first pass of each UTC day, listing what is still open', () => {
