@@ -112,6 +112,21 @@ describe('decideNotifications over a sequence of passes', () => {
     expect(env.pass(quietPass({ at: at(0.2) }), at(0.2))).toEqual(['healed Service/api after 12m 00s -> slack']);
   });
 
+  it('does not announce a rollout in progress again when its diff reads differently', () => {
+    const env = environment();
+    env.pass(observing(0), at(0));
+    const rolling = shopPass(scaleApiToZero, {
+      at: at(1),
+      outcomes: { 'update:Service/api': { state: 'pending' } },
+      after: { 'Service/api': { phase: 'Progressing', reason: 'RolloutInProgress', message: 'scaling to 2', diff: [{ path: 'runningCount', before: '0', after: '2' }] } },
+    });
+    rolling.drift = [];
+    rolling.plan!.resources.find((r) => r.resource === 'Service/api')!.diff = [{ path: 'runningCount', before: '0', after: '2' }];
+
+    expect(env.pass(rolling, at(1))).toEqual([]);
+    expect(env.alerts).toMatchObject([{ resource: 'Service/api', firstSeenAt: at(0) }]);
+  });
+
   it('does not announce a rollout someone else started', () => {
     const env = environment();
     const rolling = { 'Service/api': { phase: 'Progressing' as const, reason: 'RolloutInProgress', message: 'rolling out' } };

@@ -102,7 +102,12 @@ export interface DecideOptions {
 const KIND_ORDER: NotificationKind[] = ['failed', 'blocked', 'detected', 'reminder', 'healed', 'digest'];
 const DAY = 86_400_000;
 
-type Problem = { kind: Exclude<AlertState['kind'], 'digest'>; key: string; summary: string } | null | 'continue';
+/**
+ * What is wrong with a resource now: a problem; nothing (null); or 'continue' — whatever was
+ * wrong before is being worked on. `onlyIfNew`: a problem only when no alert is open for the
+ * resource yet (a change under way is not news, whatever its diff looks like now).
+ */
+type Problem = { kind: Exclude<AlertState['kind'], 'digest'>; key: string; summary: string; onlyIfNew?: boolean } | null | 'continue';
 
 function driftSummary(r: ResourceReport): string {
   if (r.drift.length === 0) return r.message;
@@ -121,7 +126,7 @@ function problemOf(r: ResourceReport): Problem {
     case 'progressing':
       // A change steady started is under way: the drift it heals was announced when seen. Only
       // a drift seen for the first time in this very pass is news.
-      return r.driftKey && r.drift.length > 0 ? { kind: 'drift', key: r.driftKey, summary: driftSummary(r) } : 'continue';
+      return r.driftKey && r.drift.length > 0 ? { kind: 'drift', key: r.driftKey, summary: driftSummary(r), onlyIfNew: true } : 'continue';
     case 'healed':
     case 'synced':
       return null;
@@ -179,6 +184,7 @@ export function decideNotifications(report: Report, openAlerts: AlertState[], op
     handled.add(resource);
     const open = [...(byResource.get(resource) ?? [])].sort((a, b) => a.firstSeenAt - b.firstSeenAt);
     let problem = found;
+    if (problem !== null && problem !== 'continue' && problem.onlyIfNew && open.length > 0) problem = 'continue';
     if (problem === 'continue') {
       if (open.length === 0) return;
       problem = { kind: open[0].kind as Exclude<AlertState['kind'], 'digest'>, key: open[0].key, summary: open[0].summary };
