@@ -101,7 +101,7 @@ function describe(n: Notification): string {
 function failureOf(channel: NotifyFailure['channel'], err: unknown, secrets: Set<string>): NotifyFailure {
   let message = err instanceof Error ? err.message : String(err);
   for (const secret of secrets) if (secret) message = message.split(secret).join('[redacted]');
-  // steady's errors say whether retrying may help; anything else is assumed to be passing.
+  // steady's errors say whether retrying may help; anything else is taken as transient.
   return { channel, error: message, transient: (err as { transient?: boolean } | undefined)?.transient ?? true };
 }
 
@@ -118,7 +118,7 @@ function failureOf(channel: NotifyFailure['channel'], err: unknown, secrets: Set
  *   region: environment.spec.region,
  *   logger,
  * });
- * for (const f of outcome.failed) logger.warn('not delivered', { ...f });
+ * // outcome.failed is already logged; the pass goes on whatever it holds.
  */
 export async function notify(result: PassResult, options: NotifyOptions): Promise<NotifyResult> {
   const secrets = new Set<string>();
