@@ -7,6 +7,8 @@
 import { DescribeServicesCommand, ListTaskDefinitionsCommand, UpdateServiceCommand } from '@aws-sdk/client-ecs';
 import { ListResourceRecordSetsCommand } from '@aws-sdk/client-route-53';
 import { describe, expect, it } from 'vitest';
+import { createAdapters } from './pass.js';
+import { retryResource } from './retry.js';
 import { isMutating, type SimCall } from './sim/account.js';
 import { world, type World } from './testing/world.js';
 
@@ -165,6 +167,17 @@ describe('steady heals the failures it exists for', () => {
     expect(m.mutations()).toEqual([]);
     expect(statusOf(next, 'Service/api')).toMatchObject({ phase: 'Blocked', reason: 'MigrationFailed' });
     expect(statusOf(next, 'Migration/db-migrate').message).toContain('steady retry migration/db-migrate --env shop-prod');
+
+    // The documented way: fix the cause, then retry. The next pass runs it once more and rolls out.
+    w.account.ecs.setTaskOutcome({ command: ['alembic', 'upgrade', 'head'] }, { exitCode: 0 });
+    expect(await retryResource(w.desired, 'migration/db-migrate', createAdapters(w.account.clients()))).toMatch(
+      /^migration db-migrate: version [0-9a-f]{16} \(failed: exit code 1\) runs again on the next pass \(attempt 2\)$/,
+    );
+    const r = mark(w);
+    const { result: retried } = await w.pass();
+    expect(r.calls().filter((c) => c.operation === 'RunTask')).toHaveLength(1);
+    expect(statusOf(retried, 'Migration/db-migrate').phase).toBe('Synced');
+    expect(statusOf(retried, 'Service/api')).toMatchObject({ phase: 'Progressing', reason: 'RollingOut' });
   });
 
   it('6a. a service scaled to zero by hand is scaled back', async () => {
@@ -278,6 +291,13 @@ describe('steady stays safe', () => {
       expect(statusOf(result, 'Service/api').message).toMatch(/deployment failed: tasks failed to start\.\); steady does not push it again/);
       w.advance(600_000);
     }
+
+    // After the image is fixed in ECR, `steady retry service/api` lets the same revision go out again.
+    w.account.ecs.clearFailures();
+    await retryResource(w.desired, 'service/api', createAdapters(w.account.clients()));
+    const m = mark(w);
+    await w.pass();
+    expect(m.mutations()).toEqual(['ecs:UpdateService', 'ecs:TagResource']);
   });
 
   it('10. a read that fails changes nothing that depends on it, and the next pass recovers', async () => {

@@ -112,7 +112,7 @@ function actionLines(a: ReportAction, c: Colors, width: number): string[] {
   const hang = INDENT + ' '.repeat(ACTION_COLUMN);
   const word = paintAction(c, a.state, ACTION_WORDS[a.state].padEnd(ACTION_COLUMN));
   const lines = [`${INDENT}${word}${a.summary}`];
-  if (a.message && a.state !== 'done') {
+  if (a.message && a.state !== 'done' && a.state !== 'held') {
     const why = a.awsName && !a.message.includes(a.awsName) ? `${a.awsName}: ${a.message}` : a.message;
     lines.push(...wrap(why, width, hang).map((l, i) => (i === 0 ? `${hang}${c.dim(l)}` : c.dim(l))));
   }
