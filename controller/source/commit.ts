@@ -131,8 +131,9 @@ function decode(bytes: Uint8Array, schema: z.ZodType, what: string): Decoded<unk
   let json: unknown;
   try {
     json = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
-  } catch (err) {
-    return { ok: false, why: `not a ${what}: not JSON (${(err as Error).message})` };
+  } catch {
+    // Not the parser's message: its wording changes between Node versions.
+    return { ok: false, why: `not a ${what}: not UTF-8 JSON` };
   }
   const parsed = schema.safeParse(json);
   if (parsed.success) return { ok: true, value: parsed.data };

@@ -94,14 +94,14 @@ export async function publishSpecs(options: PublishOptions): Promise<PublishResu
   const loc: SpecLocation = { bucket: options.bucket, prefix: normalizePrefix(options.prefix ?? '') };
   const dryRun = options.dryRun ?? false;
 
-  const validated = parseSpecFiles(options.files);
-  if (!validated.ok) throw new SpecValidationError(validated.problems);
   const entries = options.files
     .map((f) => ({ path: f.path, body: typeof f.content === 'string' ? Buffer.from(f.content, 'utf8') : f.content }))
     .map((f) => ({ ...f, sha256: sha256(f.body), bytes: f.body.length }))
     .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   const duplicate = entries.find((f, i) => i > 0 && entries[i - 1].path === f.path);
   if (duplicate) throw new ConfigError(`cannot publish two files with the same path ${duplicate.path}`);
+  const validated = parseSpecFiles(options.files);
+  if (!validated.ok) throw new SpecValidationError(validated.problems);
   const commit = commitIdOf(entries);
   const warnings: string[] = [];
 
