@@ -6,6 +6,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
+import { registerApply } from './apply.js';
+import { registerCommits } from './commits.js';
 import { processIo, type CliIo } from './output.js';
 import { registerValidate } from './validate.js';
 
@@ -47,6 +49,8 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
     .showHelpAfterError('(run steady --help for usage)');
 
   registerValidate(program, ctx);
+  registerApply(program, ctx);
+  registerCommits(program, ctx);
 
   try {
     await program.parseAsync(argv, { from: 'node' });
