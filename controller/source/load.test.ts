@@ -198,6 +198,18 @@ describe('loadPublishedSpecs', () => {
     expect(result.error.message).toBe(`reading s3://${bucket}/HEAD: not a steady commit pointer: commit: expected 64 lower-case hex digits`);
   });
 
+  it('refuses to read a HEAD larger than any pointer', async () => {
+    const { bucket } = await publishedV1();
+    await putText(store.s3, bucket, 'HEAD', ' '.repeat(70_000));
+
+    const result = await loadPublishedSpecs({ bucket, s3: store.s3 });
+
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.error).toMatchObject({ kind: 'unreadable', key: 'HEAD' });
+    expect(result.error.message).toBe(`reading s3://${bucket}/HEAD: HEAD is 70000 bytes, more than the 65536 a pointer may have`);
+  });
+
   it('reports a manifest whose files do not hash to its commit as hash-mismatch', async () => {
     const { bucket, commit } = await publishedV1();
     const key = `commits/${commit}.json`;

@@ -34,6 +34,9 @@ export type PublishedSpecsResult =
 export type CommitLoadResult = { ok: true; commit: string; specSet: SpecSet; manifest: CommitManifest; manifestSha256: string } | { ok: false; error: PublishedSpecsError };
 
 const DEFAULT_CONCURRENCY = 8;
+/** Far above any real manifest (10,000 files is ~1.5 MB) or pointer: a bound on what a damaged bucket can make a pass read. */
+const MAX_MANIFEST_BYTES = 16 * 1024 * 1024;
+const MAX_POINTER_BYTES = 64 * 1024;
 
 /**
  * Loads the commit HEAD names under `s3://bucket/prefix/`. Never throws: every failure is a
@@ -82,10 +85,9 @@ export async function loadCommit(options: LoadPublishedOptions & { commit: strin
     const manifestUrl = s3Url(loc, manifestKey);
     const at = (kind: PublishedSpecsError['kind'], why: string) => fail({ kind, bucket: loc.bucket, key: manifestKey, message: `reading ${manifestUrl}: ${why}` });
 
-    const read = await readObject(s3, loc.bucket, manifestKey);
-    if (!read?.bytes) {
-      return at('manifest-missing', `the manifest of commit ${shortCommit(commit)}${options.manifestSha256 ? ', which HEAD names,' : ''} does not exist`);
-    }
+    const read = await readObject(s3, loc.bucket, manifestKey, MAX_MANIFEST_BYTES);
+    if (!read) return at('manifest-missing', `the manifest of commit ${shortCommit(commit)}${options.manifestSha256 ? ', which HEAD names,' : ''} does not exist`);
+    if (!read.bytes) return at('unreadable', `the manifest is ${read.size} bytes, more than the ${MAX_MANIFEST_BYTES} a manifest may have`);
     const manifestSha256 = sha256(read.bytes);
     if (options.manifestSha256 !== undefined && manifestSha256 !== options.manifestSha256) {
       return at('hash-mismatch', `the manifest has sha256 ${manifestSha256}, but HEAD says ${options.manifestSha256}; it was changed after it was published`);
@@ -124,8 +126,9 @@ export type PointerRead = { state: 'missing' } | { state: 'invalid'; why: string
 
 /** Reads and decodes HEAD. The publisher uses it too, to learn the parent of a new commit. */
 export async function readPointer(s3: S3Client, loc: SpecLocation): Promise<PointerRead> {
-  const read = await readObject(s3, loc.bucket, keys.pointer(loc));
-  if (!read?.bytes) return { state: 'missing' };
+  const read = await readObject(s3, loc.bucket, keys.pointer(loc), MAX_POINTER_BYTES);
+  if (!read) return { state: 'missing' };
+  if (!read.bytes) return { state: 'invalid', why: `HEAD is ${read.size} bytes, more than the ${MAX_POINTER_BYTES} a pointer may have` };
   const decoded = decodePointer(read.bytes);
   if (!decoded.ok) return { state: 'invalid', why: decoded.why };
   const pointer = decoded.value;
