@@ -48,7 +48,7 @@ export function bucketOption(): Option {
 
 /** `--prefix`, normalised to `''` or `a/b/`. */
 export function prefixOption(): Option {
-  return new Option('--prefix <prefix>', 'key prefix under the bucket, e.g. shop-prod (default: the bucket root)').default('').argParser((value: string) => {
+  return new Option('--prefix <prefix>', 'key prefix under the bucket, e.g. shop-prod').default('', 'the bucket root').argParser((value: string) => {
     try {
       return normalizePrefix(value);
     } catch (err) {
