@@ -6,6 +6,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
+import { registerApply } from './apply.js';
+import { registerCommits } from './commits.js';
 import { processIo, type CliIo } from './output.js';
 import { registerDemo } from './demo.js';
 import { registerPlan, registerReconcile } from './reconcile.js';
@@ -57,6 +59,8 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
   registerRetry(program, ctx);
   registerStatus(program, ctx);
   registerHistory(program, ctx);
+  registerApply(program, ctx);
+  registerCommits(program, ctx);
 
   try {
     await program.parseAsync(argv, { from: 'node' });
