@@ -1,18 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startStateTable, type LocalStateTable } from '../testing/state-table.js';
 import { EXAMPLES_FIXTURE, SPECS_DIR } from '../testing/world.js';
-import { main } from './main.js';
+import { runCli } from '../testing/cli.js';
 
-async function run(...args: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(['node', 'steady', ...args], {
-    stdout: { write: (s: string) => (stdout += s) },
-    stderr: { write: (s: string) => (stderr += s) },
-    env: {},
-  });
-  return { code, stdout, stderr };
-}
+const run = runCli;
 
 let t: LocalStateTable;
 beforeAll(async () => {
