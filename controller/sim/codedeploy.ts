@@ -17,6 +17,7 @@ import {
   InvalidNextTokenException,
   InvalidRevisionException,
   RevisionRequiredException,
+  type AutoRollbackEvent,
   type CreateDeploymentGroupInput,
   type CreateDeploymentInput,
   type DeploymentGroupInfo,
@@ -359,6 +360,11 @@ export class CodeDeploySim implements SimService {
     const group = this.#group(input.applicationName, input.currentDeploymentGroupName);
     if (input.deploymentConfigName !== undefined) group.deploymentConfigName = this.#config(input.deploymentConfigName);
     if (input.autoRollbackConfiguration) group.autoRollback = { enabled: input.autoRollbackConfiguration.enabled ?? false, events: [...(input.autoRollbackConfiguration.events ?? [])] };
+    const bg = input.blueGreenDeploymentConfiguration;
+    const termination = bg?.terminateBlueInstancesOnDeploymentSuccess;
+    if (termination) group.termination = { action: termination.action ?? group.termination.action, waitMinutes: termination.terminationWaitTimeInMinutes ?? group.termination.waitMinutes };
+    const ready = bg?.deploymentReadyOption;
+    if (ready) group.ready = { actionOnTimeout: ready.actionOnTimeout ?? group.ready.actionOnTimeout, waitMinutes: ready.waitTimeInMinutes ?? group.ready.waitMinutes };
     this.#applyTargets(group, input);
     if (input.newDeploymentGroupName && input.newDeploymentGroupName !== group.name) {
       this.#groups.delete(`${group.app.name}/${group.name}`);
@@ -688,7 +694,7 @@ export class CodeDeploySim implements SimService {
       serviceRoleArn: g.serviceRoleArn,
       triggerConfigurations: [],
       alarmConfiguration: { enabled: false, ignorePollAlarmFailure: false, alarms: [] },
-      autoRollbackConfiguration: { enabled: g.autoRollback.enabled, events: g.autoRollback.events as never },
+      autoRollbackConfiguration: { enabled: g.autoRollback.enabled, events: g.autoRollback.events as AutoRollbackEvent[] },
       deploymentStyle: { deploymentType: 'BLUE_GREEN', deploymentOption: 'WITH_TRAFFIC_CONTROL' },
       outdatedInstancesStrategy: 'UPDATE',
       blueGreenDeploymentConfiguration: {
@@ -732,7 +738,7 @@ export class CodeDeploySim implements SimService {
         description: d.description,
         creator: d.creator,
         ignoreApplicationStopFailures: false,
-        autoRollbackConfiguration: { enabled: g.autoRollback.enabled, events: [...g.autoRollback.events] },
+        autoRollbackConfiguration: { enabled: g.autoRollback.enabled, events: [...g.autoRollback.events] as AutoRollbackEvent[] },
         updateOutdatedInstancesOnly: false,
         rollbackInfo: d.rollbackInfo && { ...d.rollbackInfo },
         deploymentStyle: { deploymentType: 'BLUE_GREEN', deploymentOption: 'WITH_TRAFFIC_CONTROL' },
