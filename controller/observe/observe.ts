@@ -10,6 +10,8 @@
  * DescribeLoadBalancers + per distribution 1 GetDistribution + per zone 1 ListHostedZonesByName
  * and ceil(records/300) ListResourceRecordSets + per migration 1 DescribeTaskDefinition (the
  * family's latest revision, with its tags); the revisions services run are served from the cache.
+ * A blue/green service adds 1 GetDeploymentGroup, 1 ListDeployments, 1 DescribeTargetGroups (its
+ * pair's other target group) and 1 DescribeListeners (see `observeBlueGreen`).
  */
 import type { CloudFrontAdapter } from '../aws/cloudfront.js';
 import type { CodeDeployAdapter } from '../aws/codedeploy.js';
