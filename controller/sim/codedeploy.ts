@@ -1,4 +1,4 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import {
   ApplicationAlreadyExistsException,
   ApplicationDoesNotExistException,
@@ -322,7 +322,7 @@ export class CodeDeploySim implements SimService {
     const name = input.applicationName;
     if (!name) throw awsError(ApplicationNameRequiredException, 'The minimum number of required application names was not specified.');
     if (this.#apps.has(name)) throw awsError(ApplicationAlreadyExistsException, `The application ${name} already exists with the IAM user or AWS account.`);
-    const app: AppState = { name, id: randomUUID(), computePlatform: input.computePlatform ?? 'Server', createdAt: this.#now() };
+    const app: AppState = { name, id: this.#uuid(), computePlatform: input.computePlatform ?? 'Server', createdAt: this.#now() };
     this.#apps.set(name, app);
     return { applicationId: app.id };
   }
@@ -336,7 +336,7 @@ export class CodeDeploySim implements SimService {
     const group: GroupState = {
       app,
       name,
-      id: randomUUID(),
+      id: this.#uuid(),
       deploymentConfigName: this.#config(input.deploymentConfigName ?? 'CodeDeployDefault.ECSAllAtOnce'),
       serviceRoleArn: input.serviceRoleArn ?? '',
       ecsServices: [],
@@ -641,6 +641,12 @@ export class CodeDeploySim implements SimService {
     const d = this.#deployments.get(id);
     if (!d) throw awsError(DeploymentDoesNotExistException, `The deployment ${id} could not be found.`);
     return d;
+  }
+
+  /** A UUID from the account's seeded random, so the same seed gives the same ids. */
+  #uuid(): string {
+    const h = this.account.hex(32);
+    return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20)}`;
   }
 
   #config(name: string): string {
