@@ -206,6 +206,13 @@ interface DeploymentState {
  * failure marks) or when a scenario says so (`failDeployments`), and then production is rerouted
  * to the original task set and, with automatic rollback, a `codeDeployRollback` deployment is
  * recorded.
+ *
+ * @example
+ * const account = await simAccountFromFile(EXAMPLES_FIXTURE); // messaging-api on blue
+ * account.codedeploy.failDeployments({ taskDefinition: 'messaging-api:2' });
+ * await account.clients().codedeploy.send(new CreateDeploymentCommand({ applicationName: 'messaging-prod', deploymentGroupName: 'messaging-api', revision }));
+ * account.clock.advance(60_000);
+ * account.codedeploy.allDeployments(); // [{ status: 'Failed', ... }, { creator: 'codeDeployRollback', ... }]
  */
 export class CodeDeploySim implements SimService {
   readonly operations: Record<string, (input: any) => unknown> = {
