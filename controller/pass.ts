@@ -4,6 +4,7 @@
  */
 import { CloudFrontAdapter } from './aws/cloudfront.js';
 import type { AwsClients } from './aws/clients.js';
+import { CodeDeployAdapter } from './aws/codedeploy.js';
 import { EcrAdapter } from './aws/ecr.js';
 import { EcsAdapter } from './aws/ecs.js';
 import { Elbv2Adapter } from './aws/elbv2.js';
@@ -25,6 +26,7 @@ export function createAdapters(clients: AwsClients): Adapters {
     elbv2: new Elbv2Adapter(clients.elbv2),
     route53: new Route53Adapter(clients.route53),
     cloudfront: new CloudFrontAdapter(clients.cloudfront),
+    codedeploy: new CodeDeployAdapter(clients.codedeploy),
   };
 }
 

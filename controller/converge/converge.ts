@@ -21,6 +21,7 @@ import {
   type TaskDefinitionRef,
 } from '../model/plan.js';
 import type { Adapters } from '../observe/observe.js';
+import { awaitCodeDeployDeployment, createCodeDeployDeployment } from './codedeploy.js';
 import { schedule, type ExecResult, type Unit } from './schedule.js';
 
 /** What the ledger says about a version/attempt another pass claimed first. */
@@ -201,6 +202,10 @@ async function execute(a: Action, ctx: ExecContext): Promise<ExecResult> {
       return awaitMigration(a, ctx);
     case 'ChangeRecords':
       return (await changeRecords([a], ctx))[0];
+    case 'CreateCodeDeployDeployment':
+      return createCodeDeployDeployment(a, ctx);
+    case 'AwaitCodeDeployDeployment':
+      return awaitCodeDeployDeployment(a, ctx);
   }
 }
 

@@ -12,6 +12,8 @@ export interface ExecResult {
   state: 'done' | 'failed' | 'pending';
   message?: string;
   awsName?: string;
+  /** A reason code for the resource's status when the action failed without AWS refusing it (`DeploymentFailed`). */
+  reason?: string;
 }
 
 /** A unit of execution: one action, or several executed together (one Route 53 batch per zone). */
@@ -74,7 +76,7 @@ export async function schedule(
       }
       u.actions.forEach((a, i) => {
         const r = results[i] ?? { state: 'failed', message: 'no result' };
-        outcomes.set(a.id, outcome(a, r.state, { message: r.message, awsName: r.awsName, startedAt, finishedAt: options.now() }));
+        outcomes.set(a.id, outcome(a, r.state, { message: r.message, awsName: r.awsName, ...(r.reason ? { reason: r.reason } : {}), startedAt, finishedAt: options.now() }));
       });
     })();
     running.add(p);

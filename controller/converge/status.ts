@@ -39,7 +39,7 @@ export function statusesAfter(plan: Plan, outcomes: ActionOutcome[]): ResourceSt
     if (mine.every((o) => isRecord(plan, o.actionId))) return r;
     const failed = mine.find((o) => o.state === 'failed');
     if (failed) {
-      return { ...r, phase: 'Failed', reason: r.kind === 'Migration' && failed.kind !== 'RegisterTaskDefinition' ? 'MigrationFailed' : (failed.awsName ?? 'ApplyFailed'), message: failed.message ?? failed.summary };
+      return { ...r, phase: 'Failed', reason: r.kind === 'Migration' && failed.kind !== 'RegisterTaskDefinition' ? 'MigrationFailed' : (failed.reason ?? failed.awsName ?? 'ApplyFailed'), message: failed.message ?? failed.summary };
     }
     const blocked = mine.find((o) => o.state === 'blocked');
     if (blocked) return { ...r, phase: 'Blocked', reason: blockedReason(plan, byId, blocked), message: blocked.message ?? blocked.summary };

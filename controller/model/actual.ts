@@ -8,7 +8,21 @@
  * - key absent: it could not be read this pass (see `unreadable` for why). The planner never
  *   plans a change that depends on something it could not read.
  */
-import type { Distribution, EcsCluster, EcsService, EcsTask, EcsTaskDefinition, HostedZone, LoadBalancer, RecordSet, Tags, TargetGroup } from './aws.js';
+import type {
+  CodeDeployDeployment,
+  CodeDeployDeploymentGroup,
+  Distribution,
+  EcsCluster,
+  EcsService,
+  EcsTask,
+  EcsTaskDefinition,
+  HostedZone,
+  Listener,
+  LoadBalancer,
+  RecordSet,
+  Tags,
+  TargetGroup,
+} from './aws.js';
 
 /** How an image URI of a spec resolved in ECR. */
 export type ImageResolution =
@@ -30,6 +44,26 @@ export interface ObservedMigration {
   latest: TaggedTaskDefinition | null;
   /** Tasks started for the version recorded on `latest` (by their startedBy), newest first. */
   tasks: EcsTask[];
+}
+
+/** What AWS says about the CodeDeploy side of one blue/green Service. */
+export interface ObservedBlueGreen {
+  /** The deployment group; null when CodeDeploy says it, or its application, does not exist. */
+  group: CodeDeployDeploymentGroup | null;
+  /** Why `group` is null: CodeDeploy's error name and message. */
+  missing?: { awsName: string; message: string };
+  /**
+   * The group's production and test listeners by ARN, looked up among the listeners of its target
+   * groups' load balancers; null when none of them has it.
+   */
+  listeners: Record<string, Listener | null>;
+  /** The group's deployments that have not finished (Created, Queued, InProgress, Baking, Ready), newest first. */
+  active: CodeDeployDeployment[];
+  /**
+   * The deployment the service's `steady:codedeploy` tag names, read when it is not active and
+   * production does not run its revision (did it fail?); null when CodeDeploy no longer knows it.
+   */
+  recorded?: CodeDeployDeployment | null;
 }
 
 /** A hosted zone with all its record sets. */
@@ -77,6 +111,8 @@ export interface ActualState {
   zones: Record<string, ObservedZone | null>;
   /** Migration name -> what AWS says about it. */
   migrations: Record<string, ObservedMigration>;
+  /** Service spec name -> its CodeDeploy setup (blue/green services only). */
+  blueGreen: Record<string, ObservedBlueGreen>;
   unreadable: Unreadable[];
 }
 
@@ -94,6 +130,7 @@ export function emptyActualState(environment: string, observedAt: number): Actua
     distributions: {},
     zones: {},
     migrations: {},
+    blueGreen: {},
     unreadable: [],
   };
 }

@@ -270,3 +270,50 @@ export interface Distribution {
 
 /** Every CloudFront distribution's alias target zone (AWS documents this fixed id). */
 export const CLOUDFRONT_HOSTED_ZONE_ID = 'Z2FDTNDATAQYW2';
+
+// ------------------------------------------------------------------------------------ CodeDeploy
+
+/** A CodeDeploy deployment's status, as CodeDeploy spells it. */
+export type CodeDeployStatus = 'Created' | 'Queued' | 'InProgress' | 'Baking' | 'Ready' | 'Succeeded' | 'Failed' | 'Stopped';
+
+/** Statuses after which a deployment changes nothing more. */
+export const CODEDEPLOY_FINISHED: readonly CodeDeployStatus[] = ['Succeeded', 'Failed', 'Stopped'];
+
+/** A CodeDeploy deployment group of an ECS blue/green service. */
+export interface CodeDeployDeploymentGroup {
+  application: string;
+  name: string;
+  /** `ECS` for ECS services (`Server`, `Lambda` otherwise). */
+  computePlatform: string;
+  deploymentConfigName: string;
+  /** The ECS services the group deploys (ECS allows one). */
+  ecsServices: { serviceName: string; clusterName: string }[];
+  /** The target-group pair by name (blue and green, in the group's order); empty when none is set. */
+  targetGroups: string[];
+  /** Listener ARNs that carry production traffic. */
+  prodListenerArns: string[];
+  /** Listener ARNs of the test route (may be empty). */
+  testListenerArns: string[];
+  /** How many target-group pairs the group has (CodeDeploy allows one for ECS). */
+  targetGroupPairs: number;
+}
+
+/** One CodeDeploy deployment, as GetDeployment reports it. */
+export interface CodeDeployDeployment {
+  id: string;
+  application: string;
+  deploymentGroup: string;
+  status: CodeDeployStatus;
+  /** `user`, `codeDeployRollback`, `CloudFormation`, ... */
+  creator?: string;
+  description?: string;
+  deploymentConfigName?: string;
+  /** Why it failed or stopped: CodeDeploy's error code and message. */
+  error?: { code?: string; message?: string };
+  /** Set when CodeDeploy rolled it back, or when it is itself a rollback. */
+  rollback?: { rollbackDeploymentId?: string; rollbackTriggeringDeploymentId?: string; message?: string };
+  /** sha256 of the AppSpec content (CodeDeploy never returns the content itself). */
+  appSpecSha256?: string;
+  createdAt?: number;
+  completedAt?: number;
+}

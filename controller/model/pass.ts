@@ -21,6 +21,8 @@ export interface ActionOutcome {
   message?: string;
   /** The AWS error name when AWS refused. */
   awsName?: string;
+  /** The status reason an executor chose for a failure AWS did not refuse (a CodeDeploy deployment that failed). */
+  reason?: string;
   startedAt?: number;
   finishedAt?: number;
 }

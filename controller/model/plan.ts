@@ -125,6 +125,43 @@ export interface ChangeRecordsAction extends ActionBase {
   changes: RecordChange[];
 }
 
+/**
+ * Roll a revision of a blue/green service out through CodeDeploy: CreateDeployment with an AppSpec
+ * naming the revision, then the deployment id is remembered in the service's `steady:codedeploy` tag.
+ */
+export interface CreateCodeDeployDeploymentAction extends ActionBase {
+  kind: 'CreateCodeDeployDeployment';
+  application: string;
+  deploymentGroup: string;
+  /** `deploymentConfigName`, e.g. `CodeDeployDefault.ECSAllAtOnce`. */
+  deploymentConfig: string;
+  cluster: string;
+  serviceName: string;
+  serviceArn: string;
+  taskDefinition: TaskDefinitionRef;
+  /** The container and port the load balancer sends traffic to (AppSpec `LoadBalancerInfo`). */
+  containerName: string;
+  containerPort: number;
+  /** Carried in the AppSpec: a CODE_DEPLOY service takes its network and platform only from there. */
+  network: EcsNetwork;
+  platformVersion?: string;
+  /** The revision production runs now (`family:revision`), for messages. */
+  production: string;
+}
+
+/** Follow a CodeDeploy deployment steady started in an earlier pass, until it finishes or the pass must end. */
+export interface AwaitCodeDeployDeploymentAction extends ActionBase {
+  kind: 'AwaitCodeDeployDeployment';
+  deploymentId: string;
+  /** The revision it deploys, for messages (`messaging-api:5`). */
+  revision: string;
+  serviceArn: string;
+  /** The revision production runs now (`family:revision`), for messages. */
+  production: string;
+  /** A `steady:codedeploy` value to write first, when the tag does not record this deployment yet. */
+  recordTag?: string;
+}
+
 export type Action =
   | RegisterTaskDefinitionAction
   | CreateServiceAction
@@ -132,7 +169,9 @@ export type Action =
   | TagResourceAction
   | RunMigrationAction
   | AwaitMigrationAction
-  | ChangeRecordsAction;
+  | ChangeRecordsAction
+  | CreateCodeDeployDeploymentAction
+  | AwaitCodeDeployDeploymentAction;
 
 export type ActionKind = Action['kind'];
 
@@ -187,6 +226,12 @@ export const TAG_ENVIRONMENT = 'steady:environment';
 export const TAG_RESOURCE = 'steady:resource';
 /** On a service: the revision steady last rolled out and when (`<arn>@<epoch ms>`). */
 export const TAG_ROLLOUT = 'steady:rollout';
+/**
+ * On a blue/green service: the CodeDeploy deployment steady last created and the revision it
+ * deploys (`<deployment id>@<task definition arn>`). A failed or stopped one is not repeated for
+ * that revision; `steady retry` removes this tag.
+ */
+export const TAG_CODEDEPLOY = 'steady:codedeploy';
 /** On a migration revision: the migration version it was registered for. */
 export const TAG_MIGRATION_VERSION = 'steady:migration-version';
 /** On a migration revision: `succeeded` or `failed: <why>`. */

@@ -10,19 +10,24 @@
  * DescribeLoadBalancers + per distribution 1 GetDistribution + per zone 1 ListHostedZonesByName
  * and ceil(records/300) ListResourceRecordSets + per migration 1 DescribeTaskDefinition (the
  * family's latest revision, with its tags); the revisions services run are served from the cache.
+ * A blue/green service adds 1 GetDeploymentGroup, 1 ListDeployments, 1 DescribeTargetGroups (its
+ * pair's other target group) and 1 DescribeListeners (see `observeBlueGreen`).
  */
 import type { CloudFrontAdapter } from '../aws/cloudfront.js';
+import type { CodeDeployAdapter } from '../aws/codedeploy.js';
 import type { EcrAdapter } from '../aws/ecr.js';
 import type { EcsAdapter } from '../aws/ecs.js';
 import type { Elbv2Adapter } from '../aws/elbv2.js';
 import type { Route53Adapter } from '../aws/route53.js';
 import { AwsCallError, SteadyError } from '../errors.js';
 import { emptyActualState, type ActualState } from '../model/actual.js';
+import type { CodeDeployDeployment, EcsService, Listener } from '../model/aws.js';
 import { parseImageUri, pinImage } from '../model/image.js';
 import type { DesiredEnvironment } from '../model/plan.js';
-import { TAG_MIGRATION_RESULT, TAG_MIGRATION_VERSION, TAG_MIGRATION_ATTEMPT } from '../model/plan.js';
+import { TAG_CODEDEPLOY, TAG_MIGRATION_RESULT, TAG_MIGRATION_VERSION, TAG_MIGRATION_ATTEMPT } from '../model/plan.js';
 import { taskDefinitionsEqual } from '../model/taskdef.js';
 import { desiredTaskDefinition, migrationFamily, resourceKey, serviceName } from '../plan/desired.js';
+import type { ServiceDoc } from '../spec/schema.js';
 
 /** The adapters observe and converge use, one per AWS service. */
 export interface Adapters {
@@ -31,6 +36,7 @@ export interface Adapters {
   elbv2: Elbv2Adapter;
   route53: Route53Adapter;
   cloudfront: CloudFrontAdapter;
+  codedeploy: CodeDeployAdapter;
 }
 
 /** How many of a family's newest ACTIVE revisions are searched for one matching the spec. */
@@ -157,6 +163,7 @@ export async function observe(desired: DesiredEnvironment, adapters: Adapters, n
   await Promise.all([
     ...desired.services.map((svc) => findMatchingRevisions(desired, actual, adapters, svc.metadata.name, read)),
     ...desired.migrations.map((m) => findMigrationTasks(actual, adapters, cluster, m.metadata.name, migrationFamily(m, desired.services), read)),
+    ...desired.services.filter((svc) => svc.spec.deployment.strategy === 'blueGreen').map((svc) => observeBlueGreen(actual, adapters, svc, read)),
   ]);
   actual.observedAt = now();
   return actual;
@@ -212,4 +219,71 @@ async function findMigrationTasks(actual: ActualState, adapters: Adapters, clust
     const { tasks } = await adapters.ecs.describeTasks(cluster, arns);
     observed.tasks = tasks.filter((t) => t.startedBy === startedBy).sort((a, b) => (b.createdAt ?? 0) - (a.createdAt ?? 0));
   });
+}
+
+// ------------------------------------------------------------------------------------ blue/green
+
+/**
+ * The CodeDeploy side of a blue/green service: its deployment group, the group's target groups
+ * and listeners (for validation), its unfinished deployments, and the deployment the service's
+ * `steady:codedeploy` tag records when production does not run that revision (to know whether it
+ * failed). Calls: 1 GetDeploymentGroup + 1 ListDeployments, then DescribeTargetGroups for a
+ * group target group no spec names, 1 DescribeListeners per load balancer of the pair, and 1
+ * GetDeployment per unfinished deployment (at most one) and for the recorded one when needed.
+ */
+async function observeBlueGreen(actual: ActualState, adapters: Adapters, svc: ServiceDoc, read: Read): Promise<void> {
+  const deployment = svc.spec.deployment;
+  if (deployment.strategy !== 'blueGreen') return;
+  const { application, deploymentGroup } = deployment.codeDeploy;
+  const name = svc.metadata.name;
+  const key = resourceKey('Service', name);
+  const current = actual.services[serviceName(svc)];
+  await read(`CodeDeploy deployment group ${deploymentGroup} of application ${application}`, [key], async () => {
+    const [found, activeIds] = await Promise.all([
+      adapters.codedeploy.deploymentGroup(application, deploymentGroup),
+      adapters.codedeploy.activeDeployments(application, deploymentGroup).catch((err: unknown): string[] => {
+        // A missing group fails both calls; GetDeploymentGroup's answer says so.
+        if (err instanceof AwsCallError && /DoesNotExistException$/.test(err.awsName)) return [];
+        throw err;
+      }),
+    ]);
+    if ('missing' in found) {
+      actual.blueGreen[name] = { group: null, missing: found.missing, listeners: {}, active: [] };
+      return;
+    }
+    const group = found.group;
+    const unknownGroups = group.targetGroups.filter((tg) => tg && !(tg in actual.targetGroups));
+    if (unknownGroups.length > 0) {
+      const { found: tgs, missing } = await adapters.elbv2.targetGroupsByName(unknownGroups);
+      for (const tg of tgs) actual.targetGroups[tg.name] = tg;
+      for (const tgName of missing) actual.targetGroups[tgName] = null;
+    }
+    const loadBalancerArns = [...new Set(group.targetGroups.flatMap((tg) => actual.targetGroups[tg]?.loadBalancerArns ?? []))];
+    const recordedId = recordedDeployment(current ?? undefined);
+    const [listenerLists, active, recorded] = await Promise.all([
+      Promise.all(loadBalancerArns.map((arn) => adapters.elbv2.listeners(arn))),
+      Promise.all(activeIds.map((id) => adapters.codedeploy.deployment(id))),
+      recordedId && !activeIds.includes(recordedId) ? adapters.codedeploy.deployment(recordedId).then((d) => d ?? null) : Promise.resolve(undefined),
+    ]);
+    const listeners: Record<string, Listener | null> = {};
+    for (const arn of [...group.prodListenerArns, ...group.testListenerArns]) listeners[arn] = listenerLists.flat().find((l) => l.arn === arn) ?? null;
+    actual.blueGreen[name] = {
+      group,
+      listeners,
+      active: active.filter((d): d is CodeDeployDeployment => !!d).sort((a, b) => (b.createdAt ?? 0) - (a.createdAt ?? 0)),
+      ...(recorded !== undefined ? { recorded } : {}),
+    };
+  });
+}
+
+/**
+ * The deployment id in a service's `steady:codedeploy` tag, when reading it can tell something:
+ * production (the PRIMARY task set) does not run the revision it deployed.
+ */
+function recordedDeployment(svc: EcsService | undefined): string | undefined {
+  const tag = svc?.tags[TAG_CODEDEPLOY];
+  const at = tag?.indexOf('@') ?? -1;
+  if (!tag || at <= 0) return undefined;
+  const serving = svc!.taskSets?.find((t) => t.status === 'PRIMARY')?.taskDefinitionArn ?? svc!.taskDefinitionArn;
+  return tag.slice(at + 1) === serving ? undefined : tag.slice(0, at);
 }

@@ -32,6 +32,7 @@ import {
 } from '../model/plan.js';
 import { contentHash, taskDefinitionsEqual, type TaskDefinitionContent } from '../model/taskdef.js';
 import type { AliasRecordDoc, MigrationDoc, ServiceDoc } from '../spec/schema.js';
+import { planBlueGreen } from './bluegreen.js';
 import {
   desiredServiceSettings,
   desiredTaskDefinition,
@@ -430,6 +431,28 @@ function planService(ctx: Context, svc: ServiceDoc, gates: Map<string, Gate>, wa
   }
   const adoptDeps = actions.filter((a) => a.kind === 'TagResource').map((a) => a.id);
 
+  if (svc.spec.deployment.strategy === 'blueGreen') {
+    return planBlueGreen({
+      env: ctx.env,
+      cluster: ctx.cluster,
+      svc,
+      key,
+      ecsName,
+      specHash: hash,
+      cur,
+      actual: ctx.actual,
+      target,
+      family: desiredTd.family,
+      tdDiff,
+      desiredSettings,
+      currentSettings: currentSettings(cur),
+      prior: actions,
+      gateDeps,
+      blocked: closed ? (diff) => blockedByMigration('Service', name, hash, closedBy!, closed!, diff) : undefined,
+      notes,
+    });
+  }
+
   const { diff: setDiff, changed } = settingsDiff(currentSettings(cur), desiredSettings);
   const rollout = 'registeredBy' in target || target.arn !== cur.taskDefinitionArn;
   const diff = [...(rollout ? tdDiff : []), ...setDiff];
@@ -710,8 +733,9 @@ export function plan(desired: DesiredEnvironment, actual: ActualState, policy: P
 
   const actions = planned.flatMap((p) => p.actions);
   const resources = planned.map((p) => p.status);
-  // Waiting for a migration and bookkeeping tags change nothing people would count as a change.
-  const changing = new Set(actions.filter((a) => a.kind !== 'AwaitMigration' && !(a.kind === 'TagResource' && a.purpose === 'record')).map((a) => a.resource));
+  // Waiting (for a migration, a CodeDeploy deployment) and bookkeeping tags are not changes people would count.
+  const waiting = new Set(['AwaitMigration', 'AwaitCodeDeployDeployment']);
+  const changing = new Set(actions.filter((a) => !waiting.has(a.kind) && !(a.kind === 'TagResource' && a.purpose === 'record')).map((a) => a.resource));
   const budget = { limit: policy.changeBudget, used: changing.size, exceeded: changing.size > policy.changeBudget };
   const holdAll = policy.mode === 'observe' || policy.dryRun || budget.exceeded;
   if (holdAll) {

@@ -239,9 +239,11 @@ export function buildReport(result: PassResult, options: BuildReportOptions = {}
 
   const counts: ReportCounts = { resources: emptyOutcomeCounts(), planned: {}, done: {} };
   for (const r of sorted) counts.resources[r.outcome] += 1;
-  for (const a of plan?.actions ?? []) counts.planned[a.kind] = (counts.planned[a.kind] ?? 0) + 1;
+  // Bookkeeping tags (steady remembering a failed rollout) are not changes worth counting.
+  const bookkeeping = new Set((plan?.actions ?? []).filter((a) => a.kind === 'TagResource' && a.purpose === 'record').map((a) => a.id));
+  for (const a of plan?.actions ?? []) if (!bookkeeping.has(a.id)) counts.planned[a.kind] = (counts.planned[a.kind] ?? 0) + 1;
   for (const o of result.outcomes) {
-    if (o.state === 'done') counts.done[o.kind as ActionKind] = (counts.done[o.kind as ActionKind] ?? 0) + 1;
+    if (o.state === 'done' && !bookkeeping.has(o.actionId)) counts.done[o.kind as ActionKind] = (counts.done[o.kind as ActionKind] ?? 0) + 1;
   }
 
   const held = result.dryRun ? 'dryRun' : result.mode === 'observe' ? 'observe' : plan?.budget.exceeded ? 'changeBudget' : undefined;
@@ -274,8 +276,20 @@ const ACTION_WORDS: Record<ActionKind, { noun?: [string, string]; planned: strin
   RunMigration: { noun: ['migration', 'migrations'], planned: 'to run', done: 'run' },
   AwaitMigration: { noun: ['migration', 'migrations'], planned: 'to wait for', done: 'finished' },
   ChangeRecords: { noun: ['record', 'records'], planned: 'to change', done: 'changed' },
+  CreateCodeDeployDeployment: { noun: ['blue/green deployment', 'blue/green deployments'], planned: 'to start', done: 'started' },
+  AwaitCodeDeployDeployment: { noun: ['blue/green deployment', 'blue/green deployments'], planned: 'to follow', done: 'finished' },
 };
-const ACTION_ORDER: ActionKind[] = ['RegisterTaskDefinition', 'CreateService', 'UpdateService', 'TagResource', 'RunMigration', 'AwaitMigration', 'ChangeRecords'];
+const ACTION_ORDER: ActionKind[] = [
+  'RegisterTaskDefinition',
+  'CreateService',
+  'UpdateService',
+  'TagResource',
+  'RunMigration',
+  'AwaitMigration',
+  'CreateCodeDeployDeployment',
+  'AwaitCodeDeployDeployment',
+  'ChangeRecords',
+];
 
 function actionPhrases(counts: Partial<Record<ActionKind, number>>, tense: 'planned' | 'done'): string[] {
   return ACTION_ORDER.filter((k) => (counts[k] ?? 0) > 0).map((k) => {

@@ -48,6 +48,7 @@ export interface EcsTaskDefinitionFixture {
   requiresCompatibilities?: string[];
   executionRoleArn?: string;
   taskRoleArn?: string;
+  runtimePlatform?: { cpuArchitecture?: 'X86_64' | 'ARM64'; operatingSystemFamily?: string };
   tags?: Record<string, string>;
   /** `INACTIVE`: deregistered right after it is registered. */
   status?: 'ACTIVE' | 'INACTIVE';
@@ -176,6 +177,17 @@ export interface EcsServiceState {
   events: string[];
 }
 
+/** A CODE_DEPLOY service as the simulated CodeDeploy sees it (`EcsSim.codeDeployService`). */
+export interface CodeDeployServiceView {
+  arn: string;
+  controller: 'ECS' | 'CODE_DEPLOY' | 'EXTERNAL';
+  desiredCount: number;
+  network?: NetworkConfiguration;
+  loadBalancers: LoadBalancer[];
+  /** PRIMARY first. */
+  taskSets: { id: string; status: 'PRIMARY' | 'ACTIVE'; taskDefinitionArn: string; targetGroupArns: string[]; ready: number; failedTasks: number }[];
+}
+
 // ============================================================================================
 // Internal state
 
@@ -219,6 +231,8 @@ interface SimDeployment {
   platformVersion: string;
   /** Container name -> digest, resolved once per deployment (ECS version consistency). */
   images: Map<string, string>;
+  /** CODE_DEPLOY task sets: the target group this task set's tasks register in (else the service's). */
+  loadBalancers?: LoadBalancer[];
 }
 
 interface SimServiceRec {
@@ -474,6 +488,85 @@ export class EcsSim implements SimService {
     };
   }
 
+  // ------------------------------------------------------------------------------ for the simulated CodeDeploy
+
+  /**
+   * A CODE_DEPLOY service's task sets as the simulated CodeDeploy drives them (CodeDeploy calls
+   * ECS's task-set API, which the simulated ECS does not expose through the SDK); undefined when
+   * there is no such ACTIVE service.
+   */
+  codeDeployService(cluster: string, name: string): CodeDeployServiceView | undefined {
+    const c = this.#clusters.get(cluster);
+    const svc = c && this.#serviceByName(c, name);
+    if (!svc || svc.status !== 'ACTIVE') return undefined;
+    return {
+      arn: svc.arn,
+      controller: svc.controller,
+      desiredCount: svc.desiredCount,
+      network: svc.network && structuredClone(svc.network),
+      loadBalancers: structuredClone(svc.loadBalancers),
+      taskSets: svc.deployments.map((d) => {
+        const live = this.#serviceTasks(svc, d).filter((t) => t.desiredStatus === 'RUNNING');
+        return {
+          id: d.id,
+          status: d.status,
+          taskDefinitionArn: d.taskDef.arn,
+          targetGroupArns: (d.loadBalancers ?? svc.loadBalancers).map((lb) => lb.targetGroupArn!),
+          ready: live.filter((t) => t.ready && t.lastStatus === 'RUNNING').length,
+          failedTasks: d.failedTasks,
+        };
+      }),
+    };
+  }
+
+  /**
+   * Starts a replacement task set (status ACTIVE) of `taskDefinition` whose tasks register in
+   * `loadBalancer.targetGroupArn`, as ECS's CreateTaskSet would. Throws ECS's error when ECS would
+   * refuse it (unknown or inactive revision, a container or port the revision lacks, ...).
+   */
+  createTaskSet(cluster: string, name: string, spec: { taskDefinition: string; loadBalancer: LoadBalancer; network?: NetworkConfiguration; platformVersion?: string }): string {
+    const svc = this.#activeService(cluster, name);
+    const taskDef = this.#launchableTaskDef(spec.taskDefinition);
+    const loadBalancers = this.#checkLoadBalancers(taskDef, [spec.loadBalancer]);
+    const network = this.#checkNetwork(taskDef, spec.network ?? svc.network);
+    const d = this.#newDeployment(svc, taskDef, 'ACTIVE');
+    d.loadBalancers = loadBalancers;
+    d.network = network;
+    if (spec.platformVersion) d.platformVersion = spec.platformVersion;
+    svc.deployments.push(d);
+    svc.steady = false;
+    this.#reconcile(svc);
+    return d.id;
+  }
+
+  /** Makes a task set PRIMARY (the others ACTIVE): the service now reports its task definition. */
+  setPrimaryTaskSet(cluster: string, name: string, id: string): void {
+    const svc = this.#activeService(cluster, name);
+    const d = svc.deployments.find((x) => x.id === id);
+    if (!d) throw new Error(`simulated ECS: service ${name} has no task set ${id}`);
+    for (const x of svc.deployments) x.status = 'ACTIVE';
+    d.status = 'PRIMARY';
+    d.updatedAt = this.#now();
+    svc.deployments = [d, ...svc.deployments.filter((x) => x !== d)];
+    this.#event(svc, `(service ${svc.name}) updated its primary task set to (task-set ${id}).`);
+  }
+
+  /** Deletes a task set: its tasks are stopped (and deregistered from its target group). */
+  deleteTaskSet(cluster: string, name: string, id: string): void {
+    const svc = this.#activeService(cluster, name);
+    const d = svc.deployments.find((x) => x.id === id);
+    if (!d) return;
+    svc.deployments = svc.deployments.filter((x) => x !== d);
+    const stopped: SimTask[] = [];
+    for (const t of this.#serviceTasks(svc, d)) {
+      if (t.desiredStatus !== 'RUNNING') continue;
+      this.#stop(t, 'ServiceSchedulerInitiated', `Scaling activity initiated by (deployment ${d.id})`);
+      stopped.push(t);
+    }
+    this.#stoppedEvent(svc, stopped);
+    this.#reconcile(svc);
+  }
+
   /** Every task the simulated ECS still remembers, as DescribeTasks would show it. */
   allTasks(): Task[] {
     return [...this.#tasks.values()].map((t) => this.#renderTask(t, true));
@@ -658,7 +751,11 @@ export class EcsSim implements SimService {
     };
     if (existing) this.#services.delete(existing.arn);
     this.#services.set(svc.arn, svc);
-    if (taskDef) svc.deployments.push(this.#newDeployment(svc, taskDef, 'PRIMARY'));
+    if (taskDef) {
+      const first = this.#newDeployment(svc, taskDef, 'PRIMARY');
+      if (controller === 'CODE_DEPLOY') first.loadBalancers = structuredClone(loadBalancers);
+      svc.deployments.push(first);
+    }
     this.#reconcile(svc);
     return { service: this.#renderService(svc, false) };
   }
@@ -1125,11 +1222,11 @@ export class EcsSim implements SimService {
       return;
     }
     const healthy = !this.#failureFor(task, 'health');
-    for (const lb of task.service?.loadBalancers ?? []) {
+    for (const lb of this.#lbsOf(task)) {
       this.account.elbv2.registerTargets(lb.targetGroupArn!, [{ id: task.privateIp!, port: lb.containerPort!, healthy }]);
       this.#event(task.service!, `(service ${task.service!.name}) registered 1 targets in (target-group ${lb.targetGroupArn})`);
     }
-    task.registered = (task.service?.loadBalancers.length ?? 0) > 0;
+    task.registered = this.#lbsOf(task).length > 0;
     if (immediate) return;
     this.#setStatus(task, 'ACTIVATING');
     this.#after(task, this.timing.activatingMs, () => this.#run(task));
@@ -1152,17 +1249,18 @@ export class EcsSim implements SimService {
       });
     } else if (svc) {
       const failingHealth = this.#failureFor(task, 'health');
-      const checked = svc.loadBalancers.length > 0 || task.taskDef.body.containerDefinitions!.some((c) => c.healthCheck);
+      const lbs = this.#lbsOf(task);
+      const checked = lbs.length > 0 || task.taskDef.body.containerDefinitions!.some((c) => c.healthCheck);
       if (failingHealth && checked) {
         const wait = Math.max(this.timing.unhealthyAfterMs, svc.healthCheckGracePeriodSeconds * 1000);
         this.#after(task, wait, () => {
-          const tg = svc.loadBalancers[0]?.targetGroupArn;
+          const tg = lbs[0]?.targetGroupArn;
           const reason = tg ? `Task failed ELB health checks in (target-group ${tg})` : 'Task failed container health checks';
-          this.#event(svc, tg ? `(service ${svc.name}) (port ${svc.loadBalancers[0].containerPort}) is unhealthy in (target-group ${tg}) due to (reason Health checks failed).` : `(service ${svc.name}) (task ${task.id}) failed container health checks.`);
+          this.#event(svc, tg ? `(service ${svc.name}) (port ${lbs[0].containerPort}) is unhealthy in (target-group ${tg}) due to (reason Health checks failed).` : `(service ${svc.name}) (task ${task.id}) failed container health checks.`);
           this.#stop(task, 'ServiceSchedulerInitiated', reason);
           this.#taskFailed(task);
         });
-      } else if (svc.loadBalancers.length > 0 && !immediate) {
+      } else if (lbs.length > 0 && !immediate) {
         this.#after(task, this.timing.healthyAfterMs, () => this.#becomeReady(task));
       } else {
         task.ready = true;
@@ -1170,6 +1268,11 @@ export class EcsSim implements SimService {
     }
     if (task.ready && task.deployment) task.deployment.failedTasks = 0;
     this.#setStatus(task, 'RUNNING');
+  }
+
+  /** The target groups a service task registers in: its task set's (CODE_DEPLOY), else its service's. */
+  #lbsOf(task: SimTask): LoadBalancer[] {
+    return task.deployment?.loadBalancers ?? task.service?.loadBalancers ?? [];
   }
 
   #becomeReady(task: SimTask): void {
@@ -1214,7 +1317,7 @@ export class EcsSim implements SimService {
     this.#after(task, 0, () => {
       if (task.registered) {
         this.#setStatus(task, 'DEACTIVATING');
-        for (const lb of task.service?.loadBalancers ?? []) {
+        for (const lb of this.#lbsOf(task)) {
           this.account.elbv2.deregisterTargets(lb.targetGroupArn!, [{ id: task.privateIp!, port: lb.containerPort! }]);
         }
         task.registered = false;
@@ -1360,6 +1463,7 @@ export class EcsSim implements SimService {
       if (svc.status === 'DRAINING' && !this.#serviceTasks(svc).some((t) => PRE_STOPPING.has(t.lastStatus))) svc.status = 'INACTIVE';
       return;
     }
+    if (svc.controller === 'CODE_DEPLOY') return this.#reconcileTaskSets(svc);
     const primary = svc.deployments[0];
     if (!primary) return;
     const desired = svc.desiredCount;
@@ -1407,6 +1511,37 @@ export class EcsSim implements SimService {
       this.#event(svc, `(service ${svc.name}) (deployment ${primary.id}) deployment completed.`);
     }
     const steady = primary.rolloutState === 'COMPLETED' && svc.deployments.length === 1 && primaryReady === desired && live(primary).length === desired;
+    if (steady && !svc.steady) this.#event(svc, `(service ${svc.name}) has reached a steady state.`);
+    svc.steady = steady;
+  }
+
+  /**
+   * CODE_DEPLOY services: every task set runs the service's desired count (scale 100%) until the
+   * simulated CodeDeploy deletes it; nothing is rolled between task sets here.
+   */
+  #reconcileTaskSets(svc: SimServiceRec): void {
+    const desired = svc.desiredCount;
+    const started: SimTask[] = [];
+    const stopped: SimTask[] = [];
+    let steady = svc.deployments.length > 0;
+    for (const d of svc.deployments) {
+      const mine = this.#serviceTasks(svc, d).filter((t) => t.desiredStatus === 'RUNNING');
+      if (mine.length > desired) {
+        const byLeastUseful = [...mine].sort((a, b) => Number(a.ready) - Number(b.ready) || b.seq - a.seq);
+        for (const t of byLeastUseful.slice(0, mine.length - desired)) {
+          this.#stop(t, 'ServiceSchedulerInitiated', `Scaling activity initiated by (deployment ${d.id})`);
+          stopped.push(t);
+        }
+      }
+      for (let i = mine.length; i < desired; i++) started.push(this.#startServiceTask(svc, d));
+      d.desiredCount = desired;
+      const live = this.#serviceTasks(svc, d).filter((t) => t.desiredStatus === 'RUNNING');
+      if (live.length !== desired || live.some((t) => !t.ready)) steady = false;
+    }
+    if (started.length) {
+      this.#event(svc, `(service ${svc.name}) has started ${started.length} tasks: ${started.map((t) => `(task ${t.id})`).join(' ')}.`);
+    }
+    this.#stoppedEvent(svc, stopped);
     if (steady && !svc.steady) this.#event(svc, `(service ${svc.name}) has reached a steady state.`);
     svc.steady = steady;
   }
@@ -1508,7 +1643,7 @@ export class EcsSim implements SimService {
       taskSetArn: this.#arn(`task-set/${svc.cluster.name}/${svc.name}/${d.id}`),
       serviceArn: svc.arn,
       clusterArn: svc.cluster.arn,
-      status: 'PRIMARY',
+      status: d.status,
       taskDefinition: d.taskDef.arn,
       computedDesiredCount: svc.desiredCount,
       pendingCount: c.pending,
@@ -1519,12 +1654,17 @@ export class EcsSim implements SimService {
       platformVersion: d.platformVersion,
       platformFamily: 'Linux',
       networkConfiguration: d.network && structuredClone(d.network),
-      loadBalancers: structuredClone(svc.loadBalancers),
+      loadBalancers: structuredClone(d.loadBalancers ?? svc.loadBalancers),
       serviceRegistries: [],
       scale: { value: 100, unit: 'PERCENT' },
-      stabilityStatus: svc.steady ? 'STEADY_STATE' : 'STABILIZING',
+      stabilityStatus: this.#taskSetSteady(svc, d) ? 'STEADY_STATE' : 'STABILIZING',
       stabilityStatusAt: new Date(d.updatedAt),
     });
+  }
+
+  #taskSetSteady(svc: SimServiceRec, d: SimDeployment): boolean {
+    const live = this.#serviceTasks(svc, d).filter((t) => t.desiredStatus === 'RUNNING');
+    return live.length === svc.desiredCount && live.every((t) => t.ready && t.lastStatus === 'RUNNING');
   }
 
   #renderService(svc: SimServiceRec, withTags: boolean): Service {
@@ -1546,7 +1686,7 @@ export class EcsSim implements SimService {
       platformFamily: 'Linux',
       taskDefinition: primary?.taskDef.arn,
       deploymentConfiguration: structuredClone(svc.deploymentConfiguration),
-      ...(ecs ? {} : { taskSets: svc.controller === 'CODE_DEPLOY' && primary ? [this.#renderTaskSet(svc, primary)] : [] }),
+      ...(ecs ? {} : { taskSets: svc.controller === 'CODE_DEPLOY' ? svc.deployments.map((d) => this.#renderTaskSet(svc, d)) : [] }),
       deployments: ecs ? svc.deployments.map((d) => this.#renderDeployment(svc, d)) : [],
       events: svc.events.map((e) => ({ id: e.id, createdAt: new Date(e.createdAt), message: e.message })),
       createdAt: new Date(svc.createdAt),

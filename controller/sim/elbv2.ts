@@ -423,6 +423,42 @@ export class Elbv2Sim implements SimService {
   }
 
   /**
+   * Where a listener's default action forwards (target-group ARNs with weights), for the simulated
+   * CodeDeploy; undefined when there is no such listener.
+   */
+  listenerForwards(arn: string): { arn: string; loadBalancerArn: string; port: number; targetGroups: { arn: string; weight: number }[] } | undefined {
+    const l = this.#listeners.get(arn);
+    if (!l) return undefined;
+    const forward = l.defaultActions.find((a) => a.Type === 'forward');
+    const targetGroups = (forward?.ForwardConfig?.TargetGroups ?? []).map((g) => ({ arn: g.TargetGroupArn!, weight: g.Weight ?? 1 }));
+    return { arn: l.arn, loadBalancerArn: l.lbArn, port: l.port, targetGroups };
+  }
+
+  /** A target group's ARN by name, or undefined. */
+  targetGroupArnOf(name: string): string | undefined {
+    return this.#tgByNameOrUndefined(name)?.arn;
+  }
+
+  /** The ARN of the listener on `port` of the load balancer named `name` (fixtures name listeners so). */
+  listenerArnOf(name: string, port: number): string | undefined {
+    const lb = this.#lbByName(name);
+    return lb && this.#listenersOf(lb.arn).find((l) => l.port === port)?.arn;
+  }
+
+  /**
+   * Points a listener's default action at target groups with weights, through ModifyListener's own
+   * checks (what CodeDeploy does when it shifts traffic). A single group is a plain forward.
+   */
+  shiftListener(arn: string, weights: { arn: string; weight: number }[]): void {
+    const used = weights.filter((w) => w.weight > 0);
+    const action: Action =
+      used.length === 1
+        ? { Type: 'forward', TargetGroupArn: used[0].arn }
+        : { Type: 'forward', ForwardConfig: { TargetGroups: weights.map((w) => ({ TargetGroupArn: w.arn, Weight: w.weight })) } };
+    this.#modifyListener({ ListenerArn: arn, DefaultActions: [action] });
+  }
+
+  /**
    * The load balancer an alias DNS name points at, compared as Route 53 does (case-insensitive,
    * `dualstack.` prefix and trailing dot optional). Stale reads do not hide it: Route 53 checks
    * alias targets against ELB's own records.

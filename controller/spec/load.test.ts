@@ -103,6 +103,14 @@ describe('parseSpecFiles messages', () => {
     expect(problemsOf(parseSpecFiles([file(yaml)]))).toEqual(['specs/shop.yaml:10:27 spec.deployment.strategy: expected one of: rolling, blueGreen']);
   });
 
+  it('refuses a blueGreen deployment without a load balancer, at the strategy', () => {
+    const yaml = `${ENV}---\n${service('api', '  deployment: { strategy: blueGreen, codeDeploy: { application: shop, deploymentGroup: api } }\n')}`;
+
+    expect(problemsOf(parseSpecFiles([file(yaml)]))).toEqual([
+      'specs/shop.yaml:10:27 spec.deployment.strategy: a blueGreen deployment needs spec.loadBalancer: CodeDeploy shifts its traffic between two target groups',
+    ]);
+  });
+
   it('names the scalar types an environment variable accepts', () => {
     const yaml = `${ENV}---\n${service('api')}        environment:\n          PORT: [8000]\n`;
 

@@ -343,17 +343,29 @@ const rollingDeployment = z.strictObject({
     .meta({ description: 'ECS deployment circuit breaker; steady never re-pushes a revision it rolled back.' }),
 });
 
-const blueGreenDeployment = z.strictObject({
-  strategy: z.literal('blueGreen'),
-  codeDeploy: z.strictObject({
-    application: z.string().min(1).max(100),
-    deploymentGroup: z.string().min(1).max(100),
-    deploymentConfig: z
-      .string()
-      .default('CodeDeployDefault.ECSAllAtOnce')
-      .meta({ description: 'e.g. CodeDeployDefault.ECSAllAtOnce, CodeDeployDefault.ECSLinear10PercentEvery1Minutes' }),
-  }),
-});
+const blueGreenDeployment = z
+  .strictObject({
+    strategy: z.literal('blueGreen'),
+    codeDeploy: z.strictObject({
+      application: z.string().min(1).max(100).meta({ description: 'The CodeDeploy application (compute platform ECS).' }),
+      deploymentGroup: z
+        .string()
+        .min(1)
+        .max(100)
+        .meta({
+          description:
+            'The deployment group: it must deploy this ECS service and shift traffic between two target groups, one of them spec.loadBalancer.targetGroup. steady checks it every pass.',
+        }),
+      deploymentConfig: z
+        .string()
+        .default('CodeDeployDefault.ECSAllAtOnce')
+        .meta({ description: 'How traffic shifts, e.g. CodeDeployDefault.ECSAllAtOnce, CodeDeployDefault.ECSLinear10PercentEvery1Minutes, CodeDeployDefault.ECSCanary10Percent5Minutes' }),
+    }),
+  })
+  .meta({
+    description:
+      'Roll out through CodeDeploy: each new revision becomes one CodeDeploy deployment (a failed one is not repeated). The ECS service is created with its deployment group, outside steady; adopt it.',
+  });
 
 export const serviceSpecSchema = z
   .strictObject({
@@ -386,6 +398,9 @@ export const serviceSpecSchema = z
   })
   .superRefine((svc, ctx) => {
     const lb = svc.loadBalancer;
+    if (!lb && svc.deployment.strategy === 'blueGreen') {
+      ctx.addIssue({ code: 'custom', path: ['deployment', 'strategy'], message: 'a blueGreen deployment needs spec.loadBalancer: CodeDeploy shifts its traffic between two target groups' });
+    }
     if (!lb) return;
     const i = svc.taskDefinition.containers.findIndex((c) => c.name === lb.containerName);
     if (i === -1) {

@@ -1,0 +1,229 @@
+/**
+ * The CodeDeploy adapter: the only place steady calls AWS CodeDeploy, for ECS blue/green services.
+ * Four calls: GetDeploymentGroup (validation), ListDeployments (is one running?), GetDeployment
+ * (how is it going?) and CreateDeployment (roll a revision out). Every failure becomes an
+ * `AwsCallError` that says what was being done and keeps the AWS error name.
+ *
+ * ## IAM
+ * The statements the controller's role needs for these calls are `codeDeployPolicyStatements`
+ * (the CDK app turns them into `iam.PolicyStatement`s). CreateDeployment needs no `iam:PassRole`:
+ * CodeDeploy acts with the service role set on the deployment group when the group was created,
+ * and the task definition's roles were passed when steady registered it (ECS permissions).
+ */
+import {
+  CreateDeploymentCommand,
+  GetDeploymentCommand,
+  GetDeploymentGroupCommand,
+  ListDeploymentsCommand,
+  type CodeDeployClient,
+  type DeploymentGroupInfo,
+  type DeploymentInfo,
+} from '@aws-sdk/client-codedeploy';
+import { AwsCallError, awsCall } from '../errors.js';
+import type { CodeDeployDeployment, CodeDeployDeploymentGroup, CodeDeployStatus } from '../model/aws.js';
+
+/** Statuses of a deployment that has not finished (one per deployment group at a time). */
+export const CODEDEPLOY_ACTIVE: readonly CodeDeployStatus[] = ['Created', 'Queued', 'InProgress', 'Baking', 'Ready'];
+
+/** What steady deploys: an AppSpec naming the revision, with its sha256. */
+export interface CreateDeploymentRequest {
+  application: string;
+  deploymentGroup: string;
+  deploymentConfig: string;
+  appSpec: { content: string; sha256: string };
+  description: string;
+}
+
+/** Why a deployment group could not be found: CodeDeploy's error name and message. */
+export interface MissingDeploymentGroup {
+  missing: { awsName: 'ApplicationDoesNotExistException' | 'DeploymentGroupDoesNotExistException'; message: string };
+}
+
+/**
+ * CodeDeploy, narrowed to what blue/green rollouts of ECS services need.
+ *
+ * @example
+ * const codedeploy = new CodeDeployAdapter(createAwsClients({ region }).codedeploy);
+ * const found = await codedeploy.deploymentGroup('messaging-prod', 'messaging-api');
+ * if ('group' in found) console.log(found.group.targetGroups); // ['messaging-api-blue', 'messaging-api-green']
+ */
+export class CodeDeployAdapter {
+  constructor(private readonly client: CodeDeployClient) {}
+
+  /** The deployment group, or which of the application and the group does not exist. */
+  async deploymentGroup(application: string, group: string): Promise<{ group: CodeDeployDeploymentGroup } | MissingDeploymentGroup> {
+    try {
+      const out = await awsCall('codedeploy', 'GetDeploymentGroup', `reading deployment group ${group} of CodeDeploy application ${application}`, () =>
+        this.client.send(new GetDeploymentGroupCommand({ applicationName: application, deploymentGroupName: group })),
+      );
+      return { group: toDeploymentGroup(out.deploymentGroupInfo ?? {}, application, group) };
+    } catch (err) {
+      if (err instanceof AwsCallError && (err.awsName === 'ApplicationDoesNotExistException' || err.awsName === 'DeploymentGroupDoesNotExistException')) {
+        return { missing: { awsName: err.awsName, message: (err.cause as Error).message } };
+      }
+      throw err;
+    }
+  }
+
+  /** Ids of the group's deployments that have not finished, every page. */
+  async activeDeployments(application: string, group: string): Promise<string[]> {
+    const ids: string[] = [];
+    let nextToken: string | undefined;
+    do {
+      const out = await awsCall('codedeploy', 'ListDeployments', `listing unfinished deployments of deployment group ${group} of CodeDeploy application ${application}`, () =>
+        this.client.send(
+          new ListDeploymentsCommand({ applicationName: application, deploymentGroupName: group, includeOnlyStatuses: [...CODEDEPLOY_ACTIVE], nextToken }),
+        ),
+      );
+      ids.push(...(out.deployments ?? []));
+      nextToken = out.nextToken;
+    } while (nextToken);
+    return ids;
+  }
+
+  /** One deployment, or undefined when CodeDeploy does not know it (any more). */
+  async deployment(id: string): Promise<CodeDeployDeployment | undefined> {
+    try {
+      const out = await awsCall('codedeploy', 'GetDeployment', `reading CodeDeploy deployment ${id}`, () => this.client.send(new GetDeploymentCommand({ deploymentId: id })));
+      return out.deploymentInfo ? toDeployment(out.deploymentInfo) : undefined;
+    } catch (err) {
+      if (err instanceof AwsCallError && err.awsName === 'DeploymentDoesNotExistException') return undefined;
+      throw err;
+    }
+  }
+
+  /** Starts a deployment; returns its id (`d-...`). */
+  async createDeployment(request: CreateDeploymentRequest): Promise<string> {
+    const out = await awsCall(
+      'codedeploy',
+      'CreateDeployment',
+      `creating a deployment in deployment group ${request.deploymentGroup} of CodeDeploy application ${request.application}`,
+      () =>
+        this.client.send(
+          new CreateDeploymentCommand({
+            applicationName: request.application,
+            deploymentGroupName: request.deploymentGroup,
+            deploymentConfigName: request.deploymentConfig,
+            description: request.description,
+            revision: { revisionType: 'AppSpecContent', appSpecContent: { content: request.appSpec.content, sha256: request.appSpec.sha256 } },
+          }),
+        ),
+    );
+    return out.deploymentId!;
+  }
+}
+
+// ------------------------------------------------------------------------------------ mapping
+
+function toDeploymentGroup(g: DeploymentGroupInfo, application: string, name: string): CodeDeployDeploymentGroup {
+  const pairs = g.loadBalancerInfo?.targetGroupPairInfoList ?? [];
+  const pair = pairs[0];
+  return {
+    application: g.applicationName ?? application,
+    name: g.deploymentGroupName ?? name,
+    computePlatform: g.computePlatform ?? 'Server',
+    deploymentConfigName: g.deploymentConfigName ?? '',
+    ecsServices: (g.ecsServices ?? []).map((s) => ({ serviceName: s.serviceName ?? '', clusterName: s.clusterName ?? '' })),
+    targetGroups: (pair?.targetGroups ?? []).map((t) => t.name ?? ''),
+    prodListenerArns: pair?.prodTrafficRoute?.listenerArns ?? [],
+    testListenerArns: pair?.testTrafficRoute?.listenerArns ?? [],
+    targetGroupPairs: pairs.length,
+  };
+}
+
+function toDeployment(d: DeploymentInfo): CodeDeployDeployment {
+  const compact = <T extends object>(o: T) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+  const rb = d.rollbackInfo;
+  return compact({
+    id: d.deploymentId!,
+    application: d.applicationName ?? '',
+    deploymentGroup: d.deploymentGroupName ?? '',
+    status: d.status as CodeDeployStatus,
+    creator: d.creator,
+    description: d.description,
+    deploymentConfigName: d.deploymentConfigName,
+    error: d.errorInformation && (d.errorInformation.code || d.errorInformation.message) ? compact({ code: d.errorInformation.code, message: d.errorInformation.message }) : undefined,
+    rollback:
+      rb && (rb.rollbackDeploymentId || rb.rollbackTriggeringDeploymentId || rb.rollbackMessage)
+        ? compact({ rollbackDeploymentId: rb.rollbackDeploymentId, rollbackTriggeringDeploymentId: rb.rollbackTriggeringDeploymentId, message: rb.rollbackMessage })
+        : undefined,
+    appSpecSha256: d.revision?.appSpecContent?.sha256,
+    createdAt: d.createTime?.getTime(),
+    completedAt: d.completeTime?.getTime(),
+  });
+}
+
+// ---------------------------------------------------------------------------------------- IAM
+
+/** One IAM policy statement, as the CDK's `iam.PolicyStatement.fromJson` takes it, with why it is needed. */
+export interface PolicyStatementJson {
+  Sid: string;
+  Effect: 'Allow';
+  Action: string[];
+  Resource: string[];
+  /** Not part of IAM's grammar: the reason, for reviewers (strip it before use). */
+  Why: string;
+}
+
+/** A blue/green Service's CodeDeploy names, as its spec gives them. */
+export interface BlueGreenTarget {
+  application: string;
+  deploymentGroup: string;
+  deploymentConfig: string;
+}
+
+/**
+ * Least-privilege IAM statements for the CodeDeploy calls steady makes, scoped to the deployment
+ * groups and deployment configurations the specs name. Per the Service Authorization Reference,
+ * CreateDeployment, GetDeployment, GetDeploymentGroup and ListDeployments all authorise on the
+ * deployment group (`arn:aws:codedeploy:<region>:<account>:deploymentgroup:<application>/<group>`);
+ * CreateDeployment also reads the deployment configuration it names, and records the revision with
+ * the application (AWS's documented policy for deployers grants GetDeploymentConfig on the
+ * configuration and RegisterApplicationRevision / GetApplicationRevision on the application).
+ * The ELBv2 reads that validation needs (DescribeTargetGroups, DescribeListeners) support no
+ * resource-level permissions and are part of steady's ELB statement already; the ECS TagResource
+ * that records a deployment on the service is part of its ECS statement.
+ *
+ * @example
+ * // deploy/: one statement set for every blue/green service of the specs
+ * const statements = codeDeployPolicyStatements({ region: 'ap-northeast-1', account: '123456789012', targets: [
+ *   { application: 'messaging-prod', deploymentGroup: 'messaging-api', deploymentConfig: 'CodeDeployDefault.ECSCanary10Percent5Minutes' },
+ * ] });
+ * for (const { Why, ...json } of statements) role.addToPolicy(iam.PolicyStatement.fromJson(json));
+ */
+export function codeDeployPolicyStatements(options: { region: string; account: string; targets: BlueGreenTarget[] }): PolicyStatementJson[] {
+  const { region, account, targets } = options;
+  if (targets.length === 0) return [];
+  const arn = (resource: string) => `arn:aws:codedeploy:${region}:${account}:${resource}`;
+  const uniq = (xs: string[]) => [...new Set(xs)].sort();
+  return [
+    {
+      Sid: 'SteadyCodeDeployReadGroups',
+      Effect: 'Allow',
+      Action: ['codedeploy:GetDeploymentGroup', 'codedeploy:ListDeployments', 'codedeploy:GetDeployment'],
+      Resource: uniq(targets.map((t) => arn(`deploymentgroup:${t.application}/${t.deploymentGroup}`))),
+      Why: 'every pass validates each blue/green service\'s deployment group and follows its unfinished deployments',
+    },
+    {
+      Sid: 'SteadyCodeDeployDeploy',
+      Effect: 'Allow',
+      Action: ['codedeploy:CreateDeployment'],
+      Resource: uniq(targets.map((t) => arn(`deploymentgroup:${t.application}/${t.deploymentGroup}`))),
+      Why: 'rolls a new task-definition revision out through the deployment group (ECS refuses it through UpdateService)',
+    },
+    {
+      Sid: 'SteadyCodeDeployConfigs',
+      Effect: 'Allow',
+      Action: ['codedeploy:GetDeploymentConfig'],
+      Resource: uniq(targets.map((t) => arn(`deploymentconfig:${t.deploymentConfig}`))),
+      Why: 'CreateDeployment reads the traffic-shifting configuration it names',
+    },
+    {
+      Sid: 'SteadyCodeDeployRevisions',
+      Effect: 'Allow',
+      Action: ['codedeploy:RegisterApplicationRevision', 'codedeploy:GetApplicationRevision'],
+      Resource: uniq(targets.map((t) => arn(`application:${t.application}`))),
+      Why: 'CreateDeployment records the AppSpec revision it deploys with the application',
+    },
+  ];
+}
