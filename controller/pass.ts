@@ -39,12 +39,16 @@ export interface PassOptions {
   deadline?: number;
   /** A reason to stop starting changes (lease about to expire). */
   stopReason?: () => string | undefined;
+  /** Runs before every change (renews the lease, throws if it was lost). */
+  beforeChange?: () => Promise<void>;
   ledger?: MigrationLedger;
   passId?: string;
   /** API-call counter of the clients behind the adapters (see `countCalls`). */
   calls?: { counts(): Record<string, number>; reset(): void };
   /** Most changes in flight at once. */
   concurrency?: number;
+  /** How often migration tasks and Route 53 changes are polled (ms). */
+  pollMs?: number;
 }
 
 /** A pass id that sorts by time: `<env>/<ISO time>/<random>`. */
@@ -70,9 +74,11 @@ export async function runPass(options: PassOptions): Promise<{ result: PassResul
     clock,
     deadline: options.deadline,
     stopReason: options.stopReason,
+    beforeChange: options.beforeChange,
     ledger: options.ledger,
     passId,
     concurrency: options.concurrency,
+    pollMs: options.pollMs,
   });
   const result: PassResult = {
     passId,

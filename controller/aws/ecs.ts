@@ -491,7 +491,7 @@ function toService(s: Service): EcsService {
         }
       : {}),
     tags: fromTags(s.tags),
-    events: (s.events ?? []).slice(0, 10).map((e) => ({ createdAt: time(e.createdAt) ?? 0, message: e.message ?? '' })),
+    events: (s.events ?? []).map((e) => ({ createdAt: time(e.createdAt) ?? 0, message: e.message ?? '' })),
     createdAt: time(s.createdAt) ?? 0,
   };
 }

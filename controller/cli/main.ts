@@ -6,7 +6,13 @@
  */
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
+import { registerApply } from './apply.js';
+import { registerCommits } from './commits.js';
 import { processIo, type CliIo } from './output.js';
+import { registerDemo } from './demo.js';
+import { registerPlan, registerReconcile } from './reconcile.js';
+import { registerHistory, registerStatus } from './history.js';
+import { registerRetry } from './retry.js';
 import { registerValidate } from './validate.js';
 
 /** What every command gets: where to write, and where to leave its exit code. */
@@ -47,6 +53,14 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
     .showHelpAfterError('(run steady --help for usage)');
 
   registerValidate(program, ctx);
+  registerPlan(program, ctx);
+  registerReconcile(program, ctx);
+  registerDemo(program, ctx);
+  registerRetry(program, ctx);
+  registerStatus(program, ctx);
+  registerHistory(program, ctx);
+  registerApply(program, ctx);
+  registerCommits(program, ctx);
 
   try {
     await program.parseAsync(argv, { from: 'node' });

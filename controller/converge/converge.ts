@@ -23,10 +23,20 @@ import {
 import type { Adapters } from '../observe/observe.js';
 import { schedule, type ExecResult, type Unit } from './schedule.js';
 
+/** What the ledger says about a version/attempt another pass claimed first. */
+export interface LedgerEntry {
+  claimed: false;
+  by: string;
+  claimedAt: number;
+  state: 'claimed' | 'started' | 'succeeded' | 'failed';
+  taskArn?: string;
+  reason?: string;
+}
+
 /** The migration ledger (DynamoDB) as converge uses it; absent when running without a state table. */
 export interface MigrationLedger {
-  /** Claims the right to run one migration version/attempt; false when another pass holds it. */
-  claim(m: { migration: string; version: string; attempt: number }): Promise<{ claimed: true } | { claimed: false; by: string; taskArn?: string }>;
+  /** Claims the right to run one migration version/attempt, or says who claimed it first. */
+  claim(m: { migration: string; version: string; attempt: number }): Promise<{ claimed: true } | LedgerEntry>;
   recordTask(m: { migration: string; version: string; attempt: number; taskArn: string }): Promise<void>;
   recordResult(m: { migration: string; version: string; attempt: number; succeeded: boolean; reason: string }): Promise<void>;
 }
@@ -39,6 +49,8 @@ export interface ConvergeOptions {
   deadline?: number;
   /** A reason to start nothing more (e.g. the lease is about to expire). */
   stopReason?: () => string | undefined;
+  /** Runs before every change (renews the lease, and throws if it was lost). */
+  beforeChange?: () => Promise<void>;
   ledger?: MigrationLedger;
   /** How often migration tasks and Route 53 changes are polled. */
   pollMs?: number;
@@ -47,6 +59,9 @@ export interface ConvergeOptions {
   /** Identifies the pass in change comments. */
   passId?: string;
 }
+
+/** A claim without a task this old means its pass died before RunTask. */
+export const STALE_CLAIM_MS = 5 * 60_000;
 
 class Outputs {
   readonly #arns = new Map<string, string>();
@@ -111,6 +126,7 @@ export async function converge(plan: Plan, adapters: Adapters, options: Converge
     insyncWaitMs: options.insyncWaitMs ?? 120_000,
     deadline: options.deadline ?? Number.POSITIVE_INFINITY,
     passId: options.passId ?? 'manual',
+    beforeChange: options.beforeChange,
   };
   const stopReason = () => {
     if (clock.now() >= ctx.deadline) return 'the pass ran out of time';
@@ -129,15 +145,17 @@ interface ExecContext {
   insyncWaitMs: number;
   deadline: number;
   passId: string;
+  beforeChange?: () => Promise<void>;
 }
 
 async function executeUnit(unit: Unit, ctx: ExecContext): Promise<ExecResult[]> {
   const first = unit.actions[0];
-  if (first.kind === 'ChangeRecords') return changeRecords(unit.actions as ChangeRecordsAction[], ctx);
   try {
+    await ctx.beforeChange?.();
+    if (first.kind === 'ChangeRecords') return await changeRecords(unit.actions as ChangeRecordsAction[], ctx);
     return [await execute(first, ctx)];
   } catch (err) {
-    return [failure(err)];
+    return unit.actions.map(() => failure(err));
   }
 }
 
@@ -199,8 +217,20 @@ async function runMigration(a: RunMigrationAction, ctx: ExecContext): Promise<Ex
   if (ctx.ledger) {
     const claim = await ctx.ledger.claim(ids);
     if (!claim.claimed) {
-      if (!claim.taskArn) return { state: 'pending', message: `another pass (${claim.by}) is starting this migration version` };
-      return waitForMigration({ ...ids, cluster: a.cluster, taskArn: claim.taskArn, taskDefinitionArn: tdArn, deadline: ctx.clock.now() + a.timeoutSeconds * 1000, container: a.container }, ctx);
+      if (claim.state === 'succeeded' || claim.state === 'failed') {
+        // It ran to the end, but the pass that ran it did not live to write the outcome into AWS.
+        await ecs.tagResource(tdArn, { [TAG_MIGRATION_RESULT]: claim.state === 'succeeded' ? 'succeeded' : `failed: ${claim.reason ?? 'see the ledger'}`.slice(0, 256) });
+        return claim.state === 'succeeded' ? { state: 'done', message: `succeeded (recorded by ${claim.by})` } : { state: 'failed', message: `migration ${a.migration} failed: ${claim.reason ?? 'see the ledger'}` };
+      }
+      if (claim.taskArn) {
+        return waitForMigration({ ...ids, cluster: a.cluster, taskArn: claim.taskArn, taskDefinitionArn: tdArn, deadline: ctx.clock.now() + a.timeoutSeconds * 1000, container: a.container }, ctx);
+      }
+      // Claimed, no task recorded: another pass is starting it right now, or died between its claim
+      // and RunTask. Only a stale claim is taken over, and RunTask's clientToken makes that safe:
+      // if the task was started after all, ECS answers with that task instead of a second one.
+      if (ctx.clock.now() - claim.claimedAt < STALE_CLAIM_MS) {
+        return { state: 'pending', message: `another pass (${claim.by}) is starting this migration version` };
+      }
     }
   }
   const { tasks, failures } = await ecs.runTask({

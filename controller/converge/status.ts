@@ -6,6 +6,11 @@ import type { ActionOutcome, DriftEvent } from '../model/pass.js';
 import type { Plan, ResourceStatus } from '../model/plan.js';
 import { contentHash } from '../model/taskdef.js';
 
+function isRecord(plan: Plan, actionId: string): boolean {
+  const a = plan.actions.find((x) => x.id === actionId);
+  return a?.kind === 'TagResource' && a.purpose === 'record';
+}
+
 function rolloutStarted(plan: Plan, resource: string): boolean {
   return plan.actions.some((a) => a.resource === resource && (a.kind === 'CreateService' || (a.kind === 'UpdateService' && a.taskDefinition)));
 }
@@ -30,7 +35,8 @@ export function statusesAfter(plan: Plan, outcomes: ActionOutcome[]): ResourceSt
   const byId = new Map(outcomes.map((o) => [o.actionId, o]));
   return plan.resources.map((r) => {
     const mine = outcomes.filter((o) => o.resource === r.resource);
-    if (mine.length === 0) return r;
+    // Bookkeeping (remembering a failed rollout) does not change where the resource stands.
+    if (mine.every((o) => isRecord(plan, o.actionId))) return r;
     const failed = mine.find((o) => o.state === 'failed');
     if (failed) {
       return { ...r, phase: 'Failed', reason: r.kind === 'Migration' && failed.kind !== 'RegisterTaskDefinition' ? 'MigrationFailed' : (failed.awsName ?? 'ApplyFailed'), message: failed.message ?? failed.summary };

@@ -8,7 +8,8 @@ export interface AlertState {
   key: string;
   /** `Kind/name` */
   resource: string;
-  kind: 'drift' | 'failure' | 'blocked';
+  /** `digest` marks when the environment's daily digest was last sent (one per environment, key `digest`). */
+  kind: 'drift' | 'failure' | 'blocked' | 'digest';
   /** One line for people, as first announced. */
   summary: string;
   firstSeenAt: number;
@@ -18,6 +19,14 @@ export interface AlertState {
   notifications: number;
   /** A message still owed (a "healed" message whose delivery failed). */
   pending?: 'healed';
+  /** When the problem went away, for the time-to-heal of an owed "healed" message. */
+  healedAt?: number;
+  /**
+   * The channels (`slack`, `email`) still owed the message this alert is waiting to deliver (the
+   * first announcement when `lastNotifiedAt` is unset, or the "healed" message when `pending`),
+   * when some channels took it and others did not. Absent: every configured channel.
+   */
+  owedTo?: string[];
 }
 
 export interface AlertStore {

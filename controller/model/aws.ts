@@ -70,7 +70,7 @@ export interface EcsService {
   /** Task sets, for CODE_DEPLOY / EXTERNAL controllers (PRIMARY serves production traffic). */
   taskSets?: { id: string; status: string; taskDefinitionArn: string; externalId?: string }[];
   tags: Tags;
-  /** Latest service events, newest first (at most 10 kept). */
+  /** Latest service events, newest first (ECS returns up to 100). */
   events: { createdAt: number; message: string }[];
   createdAt: number;
 }

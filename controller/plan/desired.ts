@@ -171,14 +171,18 @@ function render(v: unknown): string | undefined {
  * name: `containers[app].image: repo@sha256:aaa -> repo@sha256:bbb`.
  */
 export function taskDefinitionDiff(before: TaskDefinitionContent | undefined, after: TaskDefinitionContent): FieldDiff[] {
+  if (!before) {
+    const containers = after.containerDefinitions.map((c) => c.name).join(', ');
+    return [{ path: 'taskDefinition', before: undefined, after: `${after.family} (cpu ${after.cpu}, memory ${after.memory}; containers ${containers})` }];
+  }
   const diffs: FieldDiff[] = [];
-  const b = (before ?? {}) as unknown as Record<string, unknown>;
+  const b = before as unknown as Record<string, unknown>;
   const a = after as unknown as Record<string, unknown>;
   for (const key of new Set([...Object.keys(b), ...Object.keys(a)])) {
     if (key === 'containerDefinitions') continue;
     if (stableJson(b[key]) !== stableJson(a[key])) diffs.push({ path: `taskDefinition.${key}`, before: render(b[key]), after: render(a[key]) });
   }
-  const beforeContainers = new Map((before?.containerDefinitions ?? []).map((c) => [c.name, c as unknown as Record<string, unknown>]));
+  const beforeContainers = new Map(before.containerDefinitions.map((c) => [c.name, c as unknown as Record<string, unknown>]));
   const afterContainers = new Map(after.containerDefinitions.map((c) => [c.name, c as unknown as Record<string, unknown>]));
   for (const name of new Set([...beforeContainers.keys(), ...afterContainers.keys()])) {
     const bc = beforeContainers.get(name);

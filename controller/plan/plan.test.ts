@@ -253,9 +253,20 @@ describe('plan', () => {
 
     const p = plan(desired, actual, policyFor(desired, POLICY));
 
-    expect(brief(p)).toEqual([]);
+    expect(brief(p)).toEqual(['TagResource record:Service/api']);
+    expect((p.actions[0] as Extract<Action, { kind: 'TagResource' }>).tags).toEqual({
+      [TAG_ROLLOUT]: `${bad.arn}@${POLICY.now - 600_000}#failed:(service api) (deployment ecs-svc/1) deployment failed: tasks failed to start.`,
+    });
     expect(statusOf(p, 'Service/api')).toMatchObject({ phase: 'Failed', reason: 'RolloutFailed' });
     expect(statusOf(p, 'Service/api').message).toContain('deployment failed: tasks failed to start.');
+    expect(p.budget.used).toBe(0);
+
+    // Once written down, the failure needs no more evidence and no more writes.
+    api(actual).tags[TAG_ROLLOUT] = (p.actions[0] as Extract<Action, { kind: 'TagResource' }>).tags[TAG_ROLLOUT];
+    api(actual).events = [];
+    const again = plan(desired, actual, policyFor(desired, POLICY));
+    expect(brief(again)).toEqual([]);
+    expect(statusOf(again, 'Service/api')).toMatchObject({ phase: 'Failed', reason: 'RolloutFailed' });
   });
 
   it('rolls out again a revision that someone reverted by hand without a failure', () => {

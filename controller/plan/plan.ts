@@ -260,22 +260,30 @@ function currentSettings(svc: EcsService): ServiceSettings {
   };
 }
 
+/** What the `steady:rollout` tag says: the revision steady pushed, when, and whether it failed. */
+export function parseRolloutTag(tag: string | undefined): { arn: string; since: number; failed?: string } | undefined {
+  if (!tag) return undefined;
+  const m = /^(.+?)@(\d+)(?:#failed:(.*))?$/s.exec(tag);
+  if (!m) return { arn: tag, since: 0 };
+  return { arn: m[1], since: Number(m[2]), ...(m[3] !== undefined ? { failed: m[3] } : {}) };
+}
+
 /**
  * Did a rollout steady started fail and get rolled back? The `steady:rollout` tag says which
  * revision steady pushed and when; evidence of failure is a FAILED deployment of that revision, or
- * a circuit-breaker / rollback event after the push.
+ * a circuit-breaker / rollback event after the push. Once seen, the failure is written into the
+ * tag (`#failed:<why>`), because ECS keeps only the latest 100 events.
  */
-function rolledBack(svc: EcsService, targetArn: string): string | undefined {
-  const tag = svc.tags[TAG_ROLLOUT];
-  if (!tag) return undefined;
-  const at = tag.lastIndexOf('@');
-  const arn = at > 0 ? tag.slice(0, at) : tag;
-  const since = at > 0 ? Number(tag.slice(at + 1)) : 0;
-  if (arn !== targetArn || svc.taskDefinitionArn === targetArn) return undefined;
+function rolledBack(svc: EcsService, targetArn: string): { reason: string; recorded: boolean } | undefined {
+  const tag = parseRolloutTag(svc.tags[TAG_ROLLOUT]);
+  if (!tag || tag.arn !== targetArn || svc.taskDefinitionArn === targetArn) return undefined;
+  if (tag.failed !== undefined) return { reason: tag.failed, recorded: true };
   const failed = svc.deployments.find((d) => d.taskDefinitionArn === targetArn && d.rolloutState === 'FAILED');
-  if (failed) return failed.rolloutStateReason ?? 'the deployment failed';
-  const event = svc.events.find((e) => e.createdAt >= since && /circuit breaker|rolling back|deployment failed/i.test(e.message));
-  return event?.message;
+  if (failed) return { reason: failed.rolloutStateReason ?? 'the deployment failed', recorded: false };
+  const events = svc.events.filter((e) => e.createdAt >= tag.since && /circuit breaker|rolling back|deployment failed/i.test(e.message));
+  // The event that says why beats the one that says what ECS did about it.
+  const event = events.find((e) => /failed/i.test(e.message)) ?? events[0];
+  return event ? { reason: event.message, recorded: false } : undefined;
 }
 
 function planService(ctx: Context, svc: ServiceDoc, gates: Map<string, Gate>, waitsFor: string[]): Planned {
@@ -444,18 +452,36 @@ function planService(ctx: Context, svc: ServiceDoc, gates: Map<string, Gate>, wa
 
   const failedRollout = rollout && 'arn' in target ? rolledBack(cur, target.arn) : undefined;
   if (failedRollout) {
-    return none({
-      ...status(
-        'Service',
-        name,
-        hash,
-        'Failed',
-        'RolloutFailed',
-        `the rollout of ${refLabel(target, desiredTd.family)} failed and ECS rolled it back (${failedRollout}); steady does not push it again until the spec changes or someone runs \`steady retry service/${name} --env ${ctx.env}\``,
-        diff,
-      ),
-      notes,
-    });
+    const record: Action[] = failedRollout.recorded
+      ? []
+      : [
+          {
+            kind: 'TagResource',
+            id: `record:${key}`,
+            resource: key,
+            summary: `remember on service ${ecsName} that the rollout of ${refLabel(target, desiredTd.family)} failed`,
+            diff: [],
+            dependsOn: [],
+            arn: cur.arn,
+            tags: { [TAG_ROLLOUT]: `${cur.tags[TAG_ROLLOUT]}#failed:${failedRollout.reason}`.slice(0, 256) },
+            purpose: 'record',
+          },
+        ];
+    return {
+      actions: record,
+      status: {
+        ...status(
+          'Service',
+          name,
+          hash,
+          'Failed',
+          'RolloutFailed',
+          `the rollout of ${refLabel(target, desiredTd.family)} failed and ECS rolled it back (${failedRollout.reason}); steady does not push it again until the spec changes or someone runs \`steady retry service/${name} --env ${ctx.env}\``,
+          diff,
+        ),
+        notes,
+      },
+    };
   }
 
   if (!rollout && !settingsChange) {
@@ -684,7 +710,8 @@ export function plan(desired: DesiredEnvironment, actual: ActualState, policy: P
 
   const actions = planned.flatMap((p) => p.actions);
   const resources = planned.map((p) => p.status);
-  const changing = new Set(actions.filter((a) => a.kind !== 'AwaitMigration').map((a) => a.resource));
+  // Waiting for a migration and bookkeeping tags change nothing people would count as a change.
+  const changing = new Set(actions.filter((a) => a.kind !== 'AwaitMigration' && !(a.kind === 'TagResource' && a.purpose === 'record')).map((a) => a.resource));
   const budget = { limit: policy.changeBudget, used: changing.size, exceeded: changing.size > policy.changeBudget };
   const holdAll = policy.mode === 'observe' || policy.dryRun || budget.exceeded;
   if (holdAll) {

@@ -1,0 +1,225 @@
+/**
+ * `steady apply [PATH...] --bucket B [--prefix P]`: validates a spec set, then publishes it to
+ * S3 as one commit (objects, then the manifest, then HEAD) for the controller to load.
+ * `steady apply --rollback COMMIT` points HEAD back at an earlier commit.
+ * Exit codes: 0 published (or nothing to do), 1 invalid specs or S3 failure, 2 usage error.
+ */
+import { stat } from 'node:fs/promises';
+import path from 'node:path';
+import { InvalidArgumentError, Option, type Command } from 'commander';
+import { SpecValidationError, SteadyError } from '../errors.js';
+import { formatProblem, loadSpecPaths, type SpecProblem, type SpecSet } from '../spec/load.js';
+import {
+  bucketNameProblem,
+  isDirty,
+  normalizePrefix,
+  publishSpecs,
+  readGitCheckout,
+  rollbackTo,
+  s3Url,
+  shortCommit,
+  specFilesToPublish,
+  type GitMetadata,
+  type PublishResult,
+  type RollbackResult,
+} from '../source/index.js';
+import type { CliContext } from './main.js';
+import { createOutput, outputOption, plural, type Output, type OutputFormat } from './output.js';
+
+interface ApplyOptions {
+  bucket: string;
+  prefix: string;
+  dryRun?: boolean;
+  message?: string;
+  author?: string;
+  gitCommit?: string;
+  rollback?: string;
+  output: OutputFormat;
+}
+
+/** `--bucket`, checked against S3's naming rules before anything is sent. */
+export function bucketOption(): Option {
+  return new Option('--bucket <name>', 'the S3 bucket the specs are published to').makeOptionMandatory().argParser((value: string) => {
+    const problem = bucketNameProblem(value);
+    if (problem) throw new InvalidArgumentError(problem);
+    return value;
+  });
+}
+
+/** `--prefix`, normalised to `''` or `a/b/`. */
+export function prefixOption(): Option {
+  return new Option('--prefix <prefix>', 'key prefix under the bucket, e.g. shop-prod').default('', 'the bucket root').argParser((value: string) => {
+    try {
+      return normalizePrefix(value);
+    } catch (err) {
+      throw new InvalidArgumentError((err as Error).message);
+    }
+  });
+}
+
+/** Adds the `apply` command to the program. */
+export function registerApply(program: Command, ctx: CliContext): void {
+  program
+    .command('apply')
+    .summary('validate specs and publish them to S3 as one commit')
+    .description(
+      'Validate a spec set, then publish it to s3://BUCKET/PREFIX/ as one commit: each file as a content-addressed ' +
+        'object, then a manifest listing them, then HEAD pointing at the manifest. The controller loads what HEAD ' +
+        'names, so it never sees a commit half uploaded. Publishing identical specs again uploads nothing.\n\n' +
+        'The git commit, author and message are read from the checkout the specs are in; the flags override them.\n\n' +
+        '--rollback COMMIT points HEAD back at an earlier commit (see steady commits) after checking that every one ' +
+        'of its files is intact and valid.\n\n' +
+        'Exit codes: 0 published or nothing to do, 1 invalid specs or S3 failure, 2 usage error.',
+    )
+    .argument('[paths...]', 'spec files, or directories searched recursively for *.yaml and *.yml (default: specs/)')
+    .addOption(bucketOption())
+    .addOption(prefixOption())
+    .option('--dry-run', 'show what would be uploaded, upload nothing')
+    .addOption(new Option('--message <text>', 'commit message to record (default: the git commit\'s)'))
+    .addOption(new Option('--author <name>', 'author to record (default: the git commit\'s)'))
+    .addOption(new Option('--git-commit <sha>', 'git commit to record (default: the checkout\'s HEAD)'))
+    .addOption(
+      new Option('--rollback <commit>', 'point HEAD at this earlier commit (an id or its first 7+ hex digits)')
+        .conflicts(['message', 'author', 'gitCommit'])
+        .argParser((value: string) => {
+          if (!/^[0-9a-fA-F]{7,64}$/.test(value)) throw new InvalidArgumentError('expected a commit id: 7 to 64 hex digits');
+          return value;
+        }),
+    )
+    .addOption(outputOption())
+    .action(async (paths: string[], options: ApplyOptions, command: Command) => {
+      if (options.rollback !== undefined && paths.length > 0) command.error('error: --rollback takes no spec paths: it republishes a commit already in the bucket', { exitCode: 2 });
+      const out = createOutput(ctx.io, options.output);
+      try {
+        ctx.exitCode = options.rollback !== undefined ? await rollback(options.rollback, options, out) : await apply(paths.length > 0 ? paths : ['specs/'], options, out);
+      } catch (err) {
+        if (!(err instanceof SteadyError)) throw err;
+        if (out.format === 'json') out.json({ ok: false, error: { kind: (err as { kind?: string }).kind ?? err.name, message: err.message } });
+        else out.note(out.color.red(`error: ${err.message}`));
+        ctx.exitCode = 1;
+      }
+    });
+}
+
+async function apply(paths: string[], options: ApplyOptions, out: Output): Promise<number> {
+  const { color } = out;
+  const loaded = await loadSpecPaths(paths);
+  if (!loaded.ok) return invalid(loaded.problems, out);
+
+  const checkout = await readGitCheckout(await directoryOf(paths[0]));
+  const { files, base } = await specFilesToPublish(loaded.specSet, checkout?.root);
+  // Whether the files differ from the git commit can be asked only when they are named relative to its root.
+  const git = await gitMetadata(options, checkout && { ...checkout, files: checkout.root === base ? files.map((f) => f.path) : undefined });
+
+  let result: PublishResult;
+  try {
+    result = await publishSpecs({ bucket: options.bucket, prefix: options.prefix, files, git, dryRun: options.dryRun });
+  } catch (err) {
+    // The files changed between validation and publishing: report them as validate would.
+    if (err instanceof SpecValidationError) return invalid([...err.problems], out);
+    throw err;
+  }
+
+  for (const warning of result.warnings) out.note(color.yellow(`warning: ${warning}`));
+  if (out.format === 'json') {
+    const { location, ...rest } = result;
+    out.json({ ok: true, bucket: location.bucket, prefix: location.prefix, ...rest, git: git ?? null });
+    return 0;
+  }
+
+  out.line(`${color.green('✓')} ${validSummary(loaded.specSet)}`);
+  const where = s3Url(result.location);
+  const short = color.yellow(shortCommit(result.commit));
+  if (result.status === 'unchanged') {
+    out.line(`already published as commit ${short} (HEAD of ${where}); nothing was uploaded`);
+    return 0;
+  }
+  const stateOf = new Map(result.objects.flatMap((o) => o.paths.map((p) => [p, o] as const)));
+  const width = Math.max(...files.map((f) => f.path.length));
+  for (const f of files) {
+    const o = stateOf.get(f.path)!;
+    out.line(o.state === 'new' ? `${color.green('+')} ${f.path.padEnd(width)}  ${plural(o.bytes, 'byte')}` : `${color.dim('=')} ${f.path.padEnd(width)}  ${color.dim('already uploaded')}`);
+  }
+  if (result.manifest.state === 'new') out.line(`${color.green('+')} ${result.manifest.key}`);
+  else out.line(`${color.dim('=')} ${result.manifest.key}  ${color.dim('already published')}`);
+  if (result.pointer.state === 'moved') out.line(`${color.cyan('→')} ${result.pointer.key}: ${short}${result.previous ? ` (was ${shortCommit(result.previous)})` : ''}`);
+
+  const uploads = result.objects.filter((o) => o.state === 'new').length;
+  const counts = `${plural(uploads, 'object')} ${options.dryRun ? 'to upload' : 'uploaded'}, ${result.objects.length - uploads} already there`;
+  const replacing = result.previous === null ? ', its first commit' : result.previous !== result.commit ? `, replacing ${shortCommit(result.previous)}` : '';
+  if (options.dryRun) {
+    const verb = result.status === 'published' ? 'publish' : 'republish';
+    out.line(`dry run: would ${verb} commit ${short} to ${where}${replacing} (${counts}); nothing was written`);
+  } else if (result.status === 'published') {
+    out.line(color.green(`published commit ${shortCommit(result.commit)} to ${where}${replacing} (${counts})`));
+  } else {
+    out.line(color.green(`republished commit ${shortCommit(result.commit)}, identical to one published before, to ${where}${replacing} (${counts})`));
+  }
+  return 0;
+}
+
+async function rollback(ref: string, options: ApplyOptions, out: Output): Promise<number> {
+  const { color } = out;
+  const result: RollbackResult = await rollbackTo({ bucket: options.bucket, prefix: options.prefix, commit: ref, dryRun: options.dryRun });
+  if (out.format === 'json') {
+    const { location, manifest, ...rest } = result;
+    out.json({ ok: true, bucket: location.bucket, prefix: location.prefix, ...rest, createdAt: manifest.createdAt, git: manifest.git ?? null, files: manifest.files });
+    return 0;
+  }
+  const short = color.yellow(shortCommit(result.commit));
+  const where = s3Url(result.location);
+  out.line(`${color.green('✓')} commit ${short} is intact: ${plural(result.manifest.files.length, 'file')}, every hash matches, the specs are valid`);
+  if (result.status === 'unchanged') {
+    out.line(`HEAD of ${where} already is commit ${short}; nothing was written`);
+    return 0;
+  }
+  out.line(`${color.cyan('→')} ${result.pointer.key}: ${short}${result.previous ? ` (was ${shortCommit(result.previous)})` : ''}`);
+  const replacing = result.previous ? `, replacing ${shortCommit(result.previous)}` : '';
+  const published = `first published ${result.manifest.createdAt}`;
+  if (result.dryRun) out.line(`dry run: would roll ${where} back to commit ${short} (${published})${replacing}; nothing was written`);
+  else out.line(color.green(`rolled ${where} back to commit ${shortCommit(result.commit)} (${published})${replacing}`));
+  return 0;
+}
+
+/** Validation problems exactly as `steady validate` prints them, and nothing published. */
+function invalid(problems: SpecProblem[], out: Output): number {
+  const { color } = out;
+  if (out.format === 'json') {
+    out.json({ ok: false, problems });
+    return 1;
+  }
+  for (const p of problems) {
+    out.line(color.isColorSupported ? `${color.cyan(`${p.file}:${p.line}:${p.column}`)} ${p.path ? `${color.bold(p.path)}: ` : ''}${p.message}` : formatProblem(p));
+  }
+  out.line(color.red(`${plural(problems.length, 'problem')} in ${plural(new Set(problems.map((p) => p.file)).size, 'file')}`));
+  out.note('nothing was published');
+  return 1;
+}
+
+function validSummary(specSet: SpecSet): string {
+  const resources = specSet.environments.reduce((n, env) => n + env.services.length + env.migrations.length + env.aliases.length, 0);
+  return `${plural(specSet.files.length, 'file')} valid: ${plural(specSet.environments.length, 'environment')}, ${plural(resources, 'resource')}`;
+}
+
+/** The git metadata to record: the checkout's, each field overridden by its flag. */
+async function gitMetadata(options: ApplyOptions, checkout: (GitMetadata & { root: string; files?: string[] }) | undefined): Promise<GitMetadata | undefined> {
+  const git: GitMetadata = {};
+  if (checkout) {
+    if (checkout.commit !== undefined) git.commit = checkout.commit;
+    if (checkout.author !== undefined) git.author = checkout.author;
+    if (checkout.message !== undefined) git.message = checkout.message;
+    // Dirty describes the checkout's commit; it means nothing beside a commit given by flag.
+    if (checkout.commit !== undefined && checkout.files !== undefined && options.gitCommit === undefined) {
+      const dirty = await isDirty(checkout.root, checkout.files);
+      if (dirty !== undefined) git.dirty = dirty;
+    }
+  }
+  if (options.gitCommit !== undefined) git.commit = options.gitCommit;
+  if (options.author !== undefined) git.author = options.author;
+  if (options.message !== undefined) git.message = options.message;
+  return Object.keys(git).length > 0 ? git : undefined;
+}
+
+async function directoryOf(given: string): Promise<string> {
+  return (await stat(given)).isDirectory() ? given : path.dirname(given);
+}

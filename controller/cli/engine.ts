@@ -1,0 +1,107 @@
+/**
+ * What the commands that talk to AWS share: loading the specs and choosing environments, and
+ * choosing the account: real AWS through default-configured SDK clients (credentials from the
+ * default chain; `AWS_ENDPOINT_URL*` redirect them), or the simulated account with `--sim FILE`.
+ */
+import { hostname } from 'node:os';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { Option, type Command } from 'commander';
+import { countCalls, createAwsClients, type AwsClients } from '../aws/clients.js';
+import { systemClock, type Clock } from '../clock.js';
+import { ConfigError } from '../errors.js';
+import type { Adapters } from '../observe/observe.js';
+import { createAdapters } from '../pass.js';
+import type { SimAccount } from '../sim/account.js';
+import { simAccountFromFile } from '../sim/fixture.js';
+import { formatProblem, loadSpecPaths, type EnvironmentSpecs, type SpecProblem } from '../spec/load.js';
+import { StateStore } from '../state/store.js';
+import type { Output } from './output.js';
+
+/** Options every AWS-facing command takes. */
+export interface EngineOptions {
+  env?: string[];
+  sim?: string;
+  table?: string;
+}
+
+export function addEngineOptions(cmd: Command): Command {
+  return cmd
+    .argument('[paths...]', 'spec files, or directories searched for *.yaml and *.yml', ['specs/'])
+    .addOption(new Option('-e, --env <name...>', 'only these environments (default: every environment in the specs)'))
+    .addOption(new Option('--sim <fixture>', 'run against a simulated AWS account seeded from this YAML fixture instead of AWS'));
+}
+
+export function addTableOption(cmd: Command): Command {
+  return cmd.addOption(new Option('--table <name>', 'the state table (DynamoDB) for the lease, migration ledger and history').env('STEADY_TABLE'));
+}
+
+/** Loaded specs of the chosen environments, or the problems to print. */
+export async function loadEnvironments(paths: string[], only?: string[]): Promise<{ ok: true; environments: EnvironmentSpecs[] } | { ok: false; problems: SpecProblem[]; message?: string }> {
+  const loaded = await loadSpecPaths(paths);
+  if (!loaded.ok) return { ok: false, problems: loaded.problems };
+  const all = loaded.specSet.environments;
+  if (!only || only.length === 0) return { ok: true, environments: all };
+  const unknown = only.filter((name) => !all.some((e) => e.name === name));
+  if (unknown.length > 0) {
+    return { ok: false, problems: [], message: `no environment ${unknown.join(', ')} in the specs (there are: ${all.map((e) => e.name).join(', ') || 'none'})` };
+  }
+  return { ok: true, environments: all.filter((e) => only.includes(e.name)) };
+}
+
+export function printLoadFailure(out: Output, failure: { problems: SpecProblem[]; message?: string }): void {
+  for (const p of failure.problems) out.line(formatProblem(p));
+  if (failure.message) out.line(`steady: ${failure.message}`);
+  else out.line(`${failure.problems.length} problem${failure.problems.length === 1 ? '' : 's'} in the specs: nothing was done`);
+}
+
+/** Where the commands act: one clock, and per region a set of adapters. */
+export interface Target {
+  clock: Clock;
+  /** Set with `--sim`. */
+  account?: SimAccount;
+  adapters(region: string): { adapters: Adapters; clients: AwsClients; calls: ReturnType<typeof countCalls> };
+  describe: string;
+}
+
+/** Real AWS, or the simulated account of `--sim`. */
+export async function resolveTarget(options: { sim?: string }): Promise<Target> {
+  if (options.sim) {
+    const account = await simAccountFromFile(options.sim);
+    const clients = account.clients();
+    const calls = countCalls(clients);
+    const adapters = createAdapters(clients);
+    return {
+      clock: account.clock,
+      account,
+      describe: `the simulated account ${account.accountId} (${options.sim})`,
+      adapters: (region) => {
+        if (region !== account.region) throw new ConfigError(`the simulated account is in ${account.region}, the environment in ${region}`);
+        return { adapters, clients, calls };
+      },
+    };
+  }
+  const byRegion = new Map<string, ReturnType<Target['adapters']>>();
+  return {
+    clock: systemClock,
+    describe: 'AWS',
+    adapters: (region) => {
+      let entry = byRegion.get(region);
+      if (!entry) {
+        const clients = createAwsClients({ region });
+        entry = { clients, calls: countCalls(clients), adapters: createAdapters(clients) };
+        byRegion.set(region, entry);
+      }
+      return entry;
+    },
+  };
+}
+
+/** The state store of `--table`, or none. */
+export function stateStoreOf(table: string | undefined, region: string, clock: Clock): StateStore | undefined {
+  return table ? new StateStore({ client: new DynamoDBClient({ region }), tableName: table, clock }) : undefined;
+}
+
+/** The lease holder name of a CLI run. */
+export function cliHolder(): string {
+  return `cli:${process.env.USER ?? 'someone'}@${hostname()}:${process.pid}`;
+}

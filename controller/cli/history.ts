@@ -1,0 +1,81 @@
+/**
+ * `steady status` and `steady history`: what the state table remembers, read without calling ECS
+ * or Route 53. The table is named by `--table` or `STEADY_TABLE`; its region by `--region` or
+ * the SDK's default (`AWS_REGION`).
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { Option, type Command } from 'commander';
+import { systemClock } from '../clock.js';
+import { SteadyError } from '../errors.js';
+import { historyView, parseSince, renderHistory, renderStatus, statusRows } from '../state/views.js';
+import { StateStore } from '../state/store.js';
+import type { CliContext } from './main.js';
+import { addTableOption } from './engine.js';
+import { createOutput, outputOption, type OutputFormat } from './output.js';
+
+interface TableOptions {
+  table?: string;
+  region?: string;
+  env?: string;
+  output: OutputFormat;
+  since?: string;
+}
+
+function storeOf(options: TableOptions): StateStore {
+  if (!options.table) throw new SteadyError('no state table: give --table NAME or set STEADY_TABLE');
+  return new StateStore({ client: new DynamoDBClient(options.region ? { region: options.region } : {}), tableName: options.table, clock: systemClock });
+}
+
+async function guarded(ctx: CliContext, format: OutputFormat, body: () => Promise<void>): Promise<number> {
+  try {
+    await body();
+    return 0;
+  } catch (err) {
+    createOutput(ctx.io, format).note(`steady: ${(err as Error).message}`);
+    return 1;
+  }
+}
+
+function common(cmd: Command): Command {
+  return addTableOption(cmd)
+    .addOption(new Option('--region <region>', 'region of the state table (default: the SDK default, e.g. AWS_REGION)'))
+    .addOption(new Option('-e, --env <name>', 'only this environment'))
+    .addOption(outputOption());
+}
+
+export function registerStatus(program: Command, ctx: CliContext): void {
+  common(
+    program
+      .command('status')
+      .summary('show every resource with its conditions, from the state table')
+      .description('Show every resource steady manages, its phase, reason and age, as the last pass recorded them. Reads only the state table.'),
+  ).action(async (options: TableOptions) => {
+    ctx.exitCode = await guarded(ctx, options.output, async () => {
+      const out = createOutput(ctx.io, options.output);
+      const statuses = await storeOf(options).loadStatuses(options.env);
+      const now = systemClock.now();
+      if (out.format === 'json') out.json(statusRows(statuses, now));
+      else out.line(renderStatus(statuses, { now, color: out.color.isColorSupported }));
+    });
+  });
+}
+
+export function registerHistory(program: Command, ctx: CliContext): void {
+  common(
+    program
+      .command('history')
+      .summary('list passes and drift events with time-to-heal, from the state table')
+      .description('List the passes and the drift events (what differed, when it was seen and healed) of the given period.')
+      .option('--since <when>', 'how far back: a duration (90m, 24h, 7d) or a date', '24h'),
+  ).action(async (options: TableOptions) => {
+    ctx.exitCode = await guarded(ctx, options.output, async () => {
+      const out = createOutput(ctx.io, options.output);
+      const now = systemClock.now();
+      const since = parseSince(options.since ?? '24h', now);
+      const store = storeOf(options);
+      const [passes, drift] = await Promise.all([store.listPasses(options.env, since), store.listDrift(options.env, since)]);
+      if (out.format === 'json') out.json(historyView(passes, drift, now));
+      else out.line(renderHistory(passes, drift, { now, color: out.color.isColorSupported }));
+    });
+  });
+}

@@ -1,0 +1,138 @@
+/**
+ * Passes with the state table (a real DynamoDB-protocol server): the lease keeps writers apart,
+ * the migration ledger keeps a migration version to one RunTask, and losing the table costs
+ * history, never correctness.
+ */
+import { DeleteTableCommand, ProvisionedThroughputExceededException } from '@aws-sdk/client-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createAdapters, runPass } from './pass.js';
+import { ledgerOf, reconcileEnvironment, type ReconcileOptions } from './reconcile.js';
+import { isMutating } from './sim/account.js';
+import { createStateTable } from './state/table.js';
+import { startStateTable, type LocalStateTable } from './testing/state-table.js';
+import { world, type World } from './testing/world.js';
+
+let t: LocalStateTable;
+beforeAll(async () => {
+  t = await startStateTable();
+});
+afterAll(() => t.close());
+
+function options(w: World, holder: string, extra: Partial<ReconcileOptions> = {}): ReconcileOptions {
+  return { adapters: createAdapters(w.account.clients()), clock: w.account.clock, store: t.store({ clock: w.account.clock }), holder, pollMs: 5_000, ...extra };
+}
+
+const mutations = (w: World, from = 0) => w.account.calls.slice(from).filter((c) => isMutating(c.operation));
+
+describe('reconcile with the state table', () => {
+  it('lets exactly one of two simultaneous passes converge; the other says who holds the lease and until when', async () => {
+    const w = await world('shop-prod', { seed: 1 });
+    w.desired.name = w.desired.environment.metadata.name = 'race-1';
+
+    const [a, b] = await Promise.all([reconcileEnvironment(w.desired, options(w, 'pass-a')), reconcileEnvironment(w.desired, options(w, 'pass-b'))]);
+
+    const [winner, loser] = a.result.outcome === 'ok' ? [a, b] : [b, a];
+    expect(winner.result.outcome).toBe('ok');
+    expect(loser.result.outcome).toBe('skipped');
+    expect(loser.result.error).toMatch(/^lease for environment race-1 is held by pass-[ab] until 2026-01-01T00:05:00\.000Z$/);
+    expect(loser.result.plan).toBeUndefined();
+    // Every mutation belongs to the winner's actions: as many as it made, no more.
+    const made = winner.result.outcomes.filter((o) => o.state === 'done').length;
+    expect(mutations(w).length).toBeGreaterThanOrEqual(made);
+    expect(winner.result.outcomes.every((o) => o.state === 'done')).toBe(true);
+    // The lease is released at the end: the next pass gets it.
+    w.advance(600_000);
+    expect((await reconcileEnvironment(w.desired, options(w, 'pass-c'))).result.outcome).toBe('ok');
+  });
+
+  it('finishes the work of a pass that died, once its lease expires', async () => {
+    const w = await world('shop-prod', { seed: 2 });
+    w.desired.name = w.desired.environment.metadata.name = 'crash-1';
+    // A pass took the lease, did part of its work (registered the migration's revision) and died.
+    await t.store({ clock: w.account.clock }).acquireLease('crash-1', 'dead-pass', 300_000);
+    const from = w.account.calls.length;
+
+    const blocked = await reconcileEnvironment(w.desired, options(w, 'pass-b'));
+    expect(blocked.result.outcome).toBe('skipped');
+    expect(mutations(w, from)).toEqual([]);
+
+    w.advance(300_001);
+    const { result } = await reconcileEnvironment(w.desired, options(w, 'pass-c'));
+    expect(result.outcome).toBe('ok');
+    expect(result.outcomes.every((o) => o.state === 'done')).toBe(true);
+    w.advance(600_000);
+    const { result: quiet } = await reconcileEnvironment(w.desired, options(w, 'pass-d'));
+    expect(quiet.plan!.actions).toEqual([]);
+  });
+
+  it('runs a migration version once when two passes race for it', async () => {
+    const w = await world('shop-prod', { seed: 3 });
+    w.desired.name = w.desired.environment.metadata.name = 'race-2';
+    const store = t.store({ clock: w.account.clock });
+    const adapters = createAdapters(w.account.clients());
+    // No lease here on purpose: the ledger must hold even when two passes overlap.
+    const pass = (id: string) => runPass({ desired: w.desired, adapters, clock: w.account.clock, passId: id, ledger: ledgerOf(store, 'race-2', id), pollMs: 5_000 });
+
+    const [a, b] = await Promise.all([pass('pass-a'), pass('pass-b')]);
+
+    expect(w.account.calls.filter((c) => c.operation === 'RunTask')).toHaveLength(1);
+    const runs = [a, b].map((p) => p.result.outcomes.find((o) => o.kind === 'RunMigration')!);
+    // The pass that lost the claim either waits for the winner's task or leaves it to the next pass.
+    const task = w.account.calls.find((c) => c.operation === 'RunTask')!;
+    expect(task.error).toBeUndefined();
+    for (const o of runs) {
+      expect(o.message).toMatch(/^succeeded \(task [0-9a-f]{32}\)$|^another pass \(pass-[ab]\) is starting this migration version$/);
+    }
+    expect(new Set(runs.filter((o) => o.state === 'done').map((o) => o.message)).size).toBe(1);
+  });
+
+  it('converges after the table is deleted and recreated, and history starts again', async () => {
+    const w = await world('shop-prod', { seed: 4 });
+    w.desired.name = w.desired.environment.metadata.name = 'table-1';
+    await reconcileEnvironment(w.desired, options(w, 'pass-a'));
+    w.advance(600_000);
+    await t.client.send(new DeleteTableCommand({ TableName: t.tableName }));
+    await createStateTable(t.client, t.tableName);
+    w.account.ecr.push('shop-api', 'latest');
+
+    const { result } = await reconcileEnvironment(w.desired, options(w, 'pass-b'));
+
+    expect(result.outcomes.map((o) => `${o.kind}:${o.state}`)).toEqual([
+      'RegisterTaskDefinition:done',
+      'RunMigration:done',
+      'RegisterTaskDefinition:done',
+      'UpdateService:done',
+    ]);
+    const store = t.store({ clock: w.account.clock });
+    expect((await store.listPasses('table-1', 0)).map((p) => p.passId)).toEqual([result.passId]);
+    expect(await store.loadStatuses('table-1')).toHaveLength(4);
+  });
+
+  it('makes no AWS change when the lease cannot be taken: throttling or an outage is a clear failed pass', async () => {
+    const w = await world('shop-prod', { seed: 5 });
+    w.desired.name = w.desired.environment.metadata.name = 'outage-1';
+    const name = 'throttle-everything';
+    t.client.middlewareStack.add(
+      () => async () => {
+        throw new ProvisionedThroughputExceededException({ message: 'The level of configured provisioned throughput for the table was exceeded.', $metadata: {} });
+      },
+      { step: 'initialize', name },
+    );
+    let throttled;
+    try {
+      throttled = await reconcileEnvironment(w.desired, options(w, 'pass-a'));
+    } finally {
+      t.client.middlewareStack.remove(name);
+    }
+    expect(throttled.result.outcome).toBe('failed');
+    expect(throttled.result.error).toMatch(/^acquiring the lease for environment outage-1 as pass-a in table steady-state: ProvisionedThroughputExceededException/);
+    expect(mutations(w)).toEqual([]);
+
+    const down = await startStateTable('other-table');
+    await down.close();
+    const outage = await reconcileEnvironment(w.desired, { ...options(w, 'pass-b'), store: down.store({ clock: w.account.clock }) });
+    expect(outage.result.outcome).toBe('failed');
+    expect(outage.result.error).toMatch(/^acquiring the lease for environment outage-1 as pass-b in table other-table: /);
+    expect(mutations(w)).toEqual([]);
+  });
+});

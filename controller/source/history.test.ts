@@ -1,0 +1,98 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import packageJson from '../../package.json' with { type: 'json' };
+import { listCommits } from './history.js';
+import { publishSpecs, rollbackTo } from './publish.js';
+import { deleteKey, fixedClock, fixture, instrumented, putText, startSpecStore } from './testkit.js';
+
+let store: Awaited<ReturnType<typeof startSpecStore>>;
+beforeAll(async () => {
+  store = await startSpecStore();
+});
+afterAll(() => store.close());
+
+/** v1, then v2 a day later, under `shop/`. */
+async function twoCommits() {
+  const bucket = await store.bucket();
+  const git = { commit: '4f1c2d3e4f1c2d3e4f1c2d3e4f1c2d3e4f1c2d3e', author: 'Jane Doe <jane@example.com>', message: 'api 1.1.0' };
+  const v1 = await publishSpecs({ bucket, prefix: 'shop', files: fixture('v1'), s3: store.s3, clock: fixedClock('2026-11-25T10:00:00.000Z') });
+  const v2 = await publishSpecs({ bucket, prefix: 'shop', files: fixture('v2'), git, s3: store.s3, clock: fixedClock('2026-11-26T10:00:00.000Z') });
+  return { bucket, v1: v1.commit, v2: v2.commit, git };
+}
+
+describe('listCommits', () => {
+  it('lists every commit from its manifest, newest first, marking HEAD', async () => {
+    const { bucket, v1, v2, git } = await twoCommits();
+
+    const history = await listCommits({ bucket, prefix: 'shop', s3: store.s3 });
+
+    expect(history).toEqual({
+      location: { bucket, prefix: 'shop/' },
+      head: v2,
+      total: 2,
+      unreadable: [],
+      commits: [
+        { commit: v2, createdAt: '2026-11-26T10:00:00.000Z', parent: v1, steadyVersion: packageJson.version, git, files: 3, bytes: 772, head: true },
+        { commit: v1, createdAt: '2026-11-25T10:00:00.000Z', parent: null, steadyVersion: packageJson.version, files: 2, bytes: 579, head: false },
+      ],
+    });
+  });
+
+  it('moves the HEAD mark on rollback, keeping the order of publication', async () => {
+    const { bucket, v1, v2 } = await twoCommits();
+    await rollbackTo({ bucket, prefix: 'shop', commit: v1, s3: store.s3 });
+
+    const history = await listCommits({ bucket, prefix: 'shop', s3: store.s3 });
+
+    expect(history.head).toBe(v1);
+    expect(history.commits.map((c) => [c.commit, c.head])).toEqual([
+      [v2, false],
+      [v1, true],
+    ]);
+  });
+
+  it('returns the newest `limit` commits and counts them all', async () => {
+    const { bucket, v2 } = await twoCommits();
+
+    const history = await listCommits({ bucket, prefix: 'shop', limit: 1, s3: store.s3 });
+
+    expect(history.commits.map((c) => c.commit)).toEqual([v2]);
+    expect(history.total).toBe(2);
+  });
+
+  it('needs nothing but the manifests: no HEAD, no objects, no versioning', async () => {
+    const { bucket, v1, v2 } = await twoCommits();
+    await deleteKey(store.s3, bucket, 'shop/HEAD');
+    const { s3, sent } = instrumented();
+
+    const history = await listCommits({ bucket, prefix: 'shop', s3 });
+
+    expect(history.head).toBeNull();
+    expect(history.commits.map((c) => c.commit)).toEqual([v2, v1]);
+    expect(sent.map((c) => c.command)).toEqual(['GetObject', 'ListObjectsV2', 'GetObject', 'GetObject']);
+  });
+
+  it('reports manifests it cannot read and ignores other keys', async () => {
+    const { bucket, v2 } = await twoCommits();
+    const bogus = 'f'.repeat(64);
+    await putText(store.s3, bucket, `shop/commits/${bogus}.json`, 'not json');
+    await putText(store.s3, bucket, 'shop/commits/README.txt', 'hello');
+
+    const history = await listCommits({ bucket, prefix: 'shop', s3: store.s3 });
+
+    expect(history.total).toBe(2);
+    expect(history.commits[0].commit).toBe(v2);
+    expect(history.unreadable).toEqual([{ key: `shop/commits/${bogus}.json`, why: 'not a steady commit manifest: not UTF-8 JSON' }]);
+  });
+
+  it('lists nothing under an empty prefix', async () => {
+    const bucket = await store.bucket();
+
+    expect(await listCommits({ bucket, prefix: 'nothing-here', s3: store.s3 })).toEqual({
+      location: { bucket, prefix: 'nothing-here/' },
+      head: null,
+      total: 0,
+      commits: [],
+      unreadable: [],
+    });
+  });
+});
