@@ -13,6 +13,7 @@ import type { Adapters } from '../observe/observe.js';
 import { createAdapters } from '../pass.js';
 import type { SimAccount } from '../sim/account.js';
 import { simAccountFromFile } from '../sim/fixture.js';
+import { loadPublishedSpecs, parseS3Url } from '../source/index.js';
 import { formatProblem, loadSpecPaths, type EnvironmentSpecs, type SpecProblem } from '../spec/load.js';
 import { StateStore } from '../state/store.js';
 import type { Output } from './output.js';
@@ -22,11 +23,16 @@ export interface EngineOptions {
   env?: string[];
   sim?: string;
   table?: string;
+  /** `s3://bucket/prefix`: the published commit instead of local files. */
+  from?: string;
 }
+
+const DEFAULT_PATHS = ['specs/'];
 
 export function addEngineOptions(cmd: Command): Command {
   return cmd
-    .argument('[paths...]', 'spec files, or directories searched for *.yaml and *.yml', ['specs/'])
+    .argument('[paths...]', 'spec files, or directories searched for *.yaml and *.yml', DEFAULT_PATHS)
+    .addOption(new Option('--from <s3-url>', 'the latest commit published with `steady apply` (s3://bucket/prefix) instead of local files'))
     .addOption(new Option('-e, --env <name...>', 'only these environments (default: every environment in the specs)'))
     .addOption(new Option('--sim <fixture>', 'run against a simulated AWS account seeded from this YAML fixture instead of AWS'));
 }
@@ -35,17 +41,38 @@ export function addTableOption(cmd: Command): Command {
   return cmd.addOption(new Option('--table <name>', 'the state table (DynamoDB) for the lease, migration ledger and history').env('STEADY_TABLE'));
 }
 
-/** Loaded specs of the chosen environments, or the problems to print. */
-export async function loadEnvironments(paths: string[], only?: string[]): Promise<{ ok: true; environments: EnvironmentSpecs[] } | { ok: false; problems: SpecProblem[]; message?: string }> {
-  const loaded = await loadSpecPaths(paths);
-  if (!loaded.ok) return { ok: false, problems: loaded.problems };
-  const all = loaded.specSet.environments;
-  if (!only || only.length === 0) return { ok: true, environments: all };
+/** Loaded specs of the chosen environments (and the commit they came from), or what to print. */
+export async function loadEnvironments(
+  paths: string[],
+  only?: string[],
+  from?: string,
+): Promise<{ ok: true; environments: EnvironmentSpecs[]; commit?: string } | { ok: false; problems: SpecProblem[]; message?: string }> {
+  let all: EnvironmentSpecs[];
+  let commit: string | undefined;
+  if (from) {
+    if (paths !== DEFAULT_PATHS) return { ok: false, problems: [], message: 'give spec paths or --from, not both' };
+    let location;
+    try {
+      location = parseS3Url(from);
+    } catch (err) {
+      return { ok: false, problems: [], message: (err as Error).message };
+    }
+    const published = await loadPublishedSpecs(location);
+    // Anything wrong with the published commit means no action at all, never a partial one.
+    if (!published.ok) return { ok: false, problems: published.error.problems ?? [], message: `${published.error.message}; nothing was done` };
+    all = published.specSet.environments;
+    commit = published.commit;
+  } else {
+    const loaded = await loadSpecPaths(paths);
+    if (!loaded.ok) return { ok: false, problems: loaded.problems };
+    all = loaded.specSet.environments;
+  }
+  if (!only || only.length === 0) return { ok: true, environments: all, commit };
   const unknown = only.filter((name) => !all.some((e) => e.name === name));
   if (unknown.length > 0) {
     return { ok: false, problems: [], message: `no environment ${unknown.join(', ')} in the specs (there are: ${all.map((e) => e.name).join(', ') || 'none'})` };
   }
-  return { ok: true, environments: all.filter((e) => only.includes(e.name)) };
+  return { ok: true, environments: all.filter((e) => only.includes(e.name)), commit };
 }
 
 export function printLoadFailure(out: Output, failure: { problems: SpecProblem[]; message?: string }): void {

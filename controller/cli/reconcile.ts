@@ -32,7 +32,7 @@ export function reconcileExitCode(results: PassResult[]): number {
 
 async function runPasses(paths: string[], options: PassCommandOptions, ctx: CliContext, mode: 'plan' | 'reconcile'): Promise<number> {
   const out = createOutput(ctx.io, options.output);
-  const loaded = await loadEnvironments(paths, options.env);
+  const loaded = await loadEnvironments(paths, options.env, options.from);
   if (!loaded.ok) {
     printLoadFailure(out, loaded);
     return 1;
@@ -53,6 +53,7 @@ async function runPasses(paths: string[], options: PassCommandOptions, ctx: CliC
       notify: options.notify ? {} : undefined,
       holder: cliHolder(),
       dryRun,
+      specVersion: loaded.commit,
     });
     results.push(result);
     const report = buildReport(result);

@@ -11,7 +11,7 @@ async function retry(resource: string, paths: string[], options: EngineOptions, 
     out.line(`steady: expected service/NAME or migration/NAME, got "${resource}"`);
     return 2;
   }
-  const loaded = await loadEnvironments(paths, options.env);
+  const loaded = await loadEnvironments(paths, options.env, options.from);
   if (!loaded.ok) {
     printLoadFailure(out, loaded);
     return 1;
