@@ -434,10 +434,18 @@ export class Elbv2Sim implements SimService {
     return tg && { arn: tg.arn, name: tg.name, port: tg.port, targetType: tg.targetType, loadBalancerArns: this.#loadBalancerArnsOf(tg.arn) };
   }
 
-  /** Registers targets; they go `initial` -> `healthy` (or `unhealthy`) on the simulated clock. */
-  registerTargets(targetGroupArn: string, targets: SimTarget[]): void {
+  /**
+   * Registers targets; they go `initial` -> `healthy` (or `unhealthy`) on the simulated clock.
+   * With `settled` (a fixture's service, already in steady state) their health checks have
+   * already run: they start `healthy` or `unhealthy`.
+   */
+  registerTargets(targetGroupArn: string, targets: SimTarget[], options: { settled?: boolean } = {}): void {
     const tg = this.#tg(targetGroupArn);
-    for (const t of targets) this.#register(tg, t.id, t.port, t.healthy);
+    for (const t of targets) {
+      this.#register(tg, t.id, t.port, t.healthy);
+      const target = tg.targets.get(`${t.id}:${t.port}`)!;
+      if (options.settled && tg.inUse && target.state === 'initial') this.#settle(tg, target);
+    }
   }
 
   /** Deregisters targets; they go `draining` and then disappear. Unknown targets are ignored. */
