@@ -14,6 +14,7 @@ import { registerPlan, registerReconcile } from './reconcile.js';
 import { registerHistory, registerStatus } from './history.js';
 import { registerRetry } from './retry.js';
 import { registerValidate } from './validate.js';
+import { registerVerify } from './verify.js';
 
 /** What every command gets: where to write, and where to leave its exit code. */
 export interface CliContext {
@@ -61,6 +62,7 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
   registerHistory(program, ctx);
   registerApply(program, ctx);
   registerCommits(program, ctx);
+  registerVerify(program, ctx);
 
   try {
     await program.parseAsync(argv, { from: 'node' });
