@@ -428,6 +428,36 @@ describe('checkWiring, more breaks', () => {
     expect(r.condition.reason).toBe('ReadFailed');
   });
 
+  it('checks a service with a probe but no load balancer from its deployment on', async () => {
+    const server = await startHttpRecorder({ status: 200 });
+    closers.push(server.close);
+    const { check, api } = await shop();
+    api().spec.loadBalancer = undefined;
+    api().spec.probe = { url: `${server.endpoint}/healthz`, expectStatus: 200, timeoutSeconds: 5 };
+
+    const r = await check();
+
+    expect(statuses(r)).toEqual([
+      ['deployment', 'ok'],
+      ['tasks', 'ok'],
+      ['probe', 'ok'],
+    ]);
+    expect(r.condition).toEqual({ type: 'Ready', reason: 'Wired', message: 'service api runs what the spec says and answers its probe' });
+  });
+
+  it('skips the probes when asked to', async () => {
+    const server = await startHttpRecorder({ status: 502 });
+    closers.push(server.close);
+    const { check, api } = await shop();
+    api().spec.probe = { url: `${server.endpoint}/healthz`, expectStatus: 200, timeoutSeconds: 5 };
+
+    const r = await check({ probes: false });
+
+    expect(linkOf(r, 'probe')).toMatchObject({ status: 'skipped', message: 'not checked: probes were not run' });
+    expect(r.condition.type).toBe('Ready');
+    expect(server.requests).toEqual([]);
+  });
+
   it('reports certificate expiry as not checked when there is no certificate reader', async () => {
     const { check } = await shop();
 

@@ -132,7 +132,7 @@ function skipped(name: LinkName, message: string, reason = 'NotChecked'): Wiring
 }
 
 /** The first error recorded under any of `keys` (or under an observe read mentioning `hint`). */
-function errorFor(f: Facts, keys: string[], hint?: string): string | undefined {
+function errorFor(f: Pick<Facts, 'errors'>, keys: string[], hint?: string): string | undefined {
   for (const k of keys) if (f.errors[k]) return f.errors[k];
   if (hint) for (const [k, v] of Object.entries(f.errors)) if (k.startsWith('observe:') && k.includes(hint)) return v;
   return undefined;
@@ -169,7 +169,7 @@ export function placeLoadBalancer(svc: ServiceDoc, f: Pick<Facts, 'targetGroups'
       problem: {
         status: 'unknown',
         reason: 'ReadFailed',
-        message: `could not read target group ${lb.targetGroup} (${errorFor(f as Facts, [`tg:${lb.targetGroup}`], lb.targetGroup) ?? 'it was not read'}), so the load balancer in front of it is not known`,
+        message: `could not read target group ${lb.targetGroup} (${errorFor(f, [`tg:${lb.targetGroup}`], lb.targetGroup) ?? 'it was not read'}), so the load balancer in front of it is not known`,
       },
     };
   }
@@ -756,7 +756,7 @@ function tasksLink(svc: ServiceDoc, service: EcsService, tasks: EcsTask[], conte
 }
 
 function probeLink(probe: ProbeResult | undefined, infraOk: boolean, firstBroken: WiringLink | undefined): WiringLink {
-  if (!probe) return unknown('probe', 'the probe', undefined);
+  if (!probe) return skipped('probe', 'not checked: probes were not run');
   const evidence: Evidence = { url: probe.url, expectStatus: probe.expectStatus, latencyMs: probe.latencyMs, ...(probe.status !== undefined ? { status: probe.status } : {}), ...(probe.error ? { error: probe.error } : {}) };
   const answer = probe.status !== undefined ? `answered ${probe.status}` : probe.error!;
   if (probe.ok) return link('probe', 'ok', `GET ${probe.url} -> ${probe.status} in ${probe.latencyMs} ms`, evidence);
@@ -906,6 +906,7 @@ export function evaluateService(svc: ServiceDoc, f: Facts): WiringResult {
 
 function conditionOf(svc: ServiceDoc, first: WiringLink | undefined, names: string[], lbName: string | undefined): WiringCondition {
   if (first) return { type: 'Degraded', reason: first.reason ?? 'Broken', message: first.message ?? first.summary };
-  const from = names.length > 0 ? list(names) : lbName ? `load balancer ${lbName}` : 'the cluster';
+  if (!svc.spec.loadBalancer) return { type: 'Ready', reason: 'Wired', message: `service ${svc.metadata.name} runs what the spec says and answers its probe` };
+  const from = names.length > 0 ? list(names) : `load balancer ${lbName}`;
   return { type: 'Ready', reason: 'Wired', message: `${from} reaches service ${svc.metadata.name}: every link is connected` };
 }
