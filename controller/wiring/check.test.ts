@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { CreateTargetGroupCommand, ModifyListenerCommand, ModifyTargetGroupCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { CreateRuleCommand, CreateTargetGroupCommand, ModifyListenerCommand, ModifyTargetGroupCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import type { DesiredEnvironment } from '../model/plan.js';
@@ -372,6 +372,38 @@ describe('checkWiring, more breaks', () => {
     expect(deployment.evidence.differences).toEqual([
       'taskDefinition.containers[app].environment: [{"name":"APP_ENV","value":"production"},{"name":"DD_AGENT_HOST","value":"localhost"},{"name":"DD_ENV","value":"prod"},{"name":"DD_SERVICE","value":"shop-api"}] -> [{"name":"APP_ENV","value":"staging"},{"name":"DD_AGENT_HOST","value":"localhost"},{"name":"DD_ENV","value":"prod"},{"name":"DD_SERVICE","value":"shop-api"}]',
     ]);
+  });
+
+  it('a rule that forwards to the target group only for another host name', async () => {
+    const { account, clients, adapters, check } = await shop();
+    const lb = account.elbv2.findByName('shop-api-alb')!;
+    const tg = (await adapters.elbv2.targetGroupsByName(['shop-api-tg'])).found[0];
+    const web = (await clients.elbv2.send(new CreateTargetGroupCommand({ Name: 'shop-web-tg', Protocol: 'HTTP', Port: 3000, TargetType: 'ip' }))).TargetGroups![0];
+    const [listener] = await adapters.elbv2.listeners(lb.arn);
+    await clients.elbv2.send(new ModifyListenerCommand({ ListenerArn: listener.arn, DefaultActions: [{ Type: 'forward', TargetGroupArn: web.TargetGroupArn }] }));
+    await clients.elbv2.send(
+      new CreateRuleCommand({
+        ListenerArn: listener.arn,
+        Priority: 10,
+        Conditions: [{ Field: 'host-header', Values: ['*.example.net'] }],
+        Actions: [{ Type: 'forward', TargetGroupArn: tg.arn }],
+      }),
+    );
+
+    const r = await check();
+
+    expect(r.firstBroken).toBe('forward');
+    expect(r.condition).toEqual({
+      type: 'Degraded',
+      reason: 'RuleHostMismatch',
+      message: "HTTPS:443 rule 10 (host-header *.example.net) of shop-api-alb forwards to shop-api-tg only for other host names than api.example.com: add api.example.com to the rule's host-header condition",
+    });
+
+    // A rule whose pattern covers the name serves it.
+    await clients.elbv2.send(
+      new CreateRuleCommand({ ListenerArn: listener.arn, Priority: 20, Conditions: [{ Field: 'host-header', Values: ['*.EXAMPLE.com'] }], Actions: [{ Type: 'forward', TargetGroupArn: tg.arn }] }),
+    );
+    expect(linkOf(await check(), 'forward')).toMatchObject({ status: 'ok', summary: 'HTTPS:443 rule 20 (host-header *.EXAMPLE.com) -> shop-api-tg' });
   });
 
   it('a listener port the spec expects but the load balancer does not have', async () => {

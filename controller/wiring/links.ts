@@ -359,7 +359,7 @@ function chooseListeners(svc: ServiceDoc, lbName: string, listeners: Listener[],
   }
   // Nothing expected: the listeners that forward to the target group, else all of them.
   const forwarding = tg
-    ? listeners.filter((l) => (routesOf(l, f) ?? l.defaultActions.map((action) => ({ action }) as Route)).some((r) => forwardsTo(r.action, tg.arn)))
+    ? listeners.filter((l) => (routesOf(l, f)?.map((r) => r.action) ?? l.defaultActions).some((action) => forwardsTo(action, tg.arn)))
     : [];
   return { chosen: forwarding.length > 0 ? forwarding : listeners };
 }
