@@ -1,3 +1,5 @@
+import type { SpecProblem } from './spec/load.js';
+
 /**
  * steady's errors. Each is either transient (the next pass may well succeed: throttling, a
  * service fault, a held lease) or terminal (it will fail the same way until a person or a spec
@@ -38,6 +40,9 @@ const TRANSIENT_AWS_ERRORS = new Set([
   'RequestTimeoutException',
 ]);
 
+/** Node network error codes: the endpoint could not be reached this time. */
+const NETWORK_ERRORS = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+
 /**
  * A failed AWS call, translated at the adapter boundary. Keeps the AWS error name (`awsName`)
  * and the original error as `cause`; the message names the call and the resource.
@@ -51,12 +56,14 @@ export class AwsCallError extends SteadyError {
   readonly httpStatus?: number;
 
   constructor(init: { service: string; operation: string; doing: string; cause: unknown }) {
-    const err = init.cause as { name?: string; message?: string; $metadata?: { httpStatusCode?: number }; $fault?: string };
-    const awsName = err?.name && err.name !== 'Error' ? err.name : 'UnknownError';
+    const err = init.cause as { name?: string; code?: string; message?: string; $metadata?: { httpStatusCode?: number }; $fault?: string };
+    // A network failure (connection refused, DNS, reset) carries a Node error code, not an AWS name.
+    const awsName = err?.name && err.name !== 'Error' ? err.name : (err?.code ?? 'UnknownError');
     const status = err?.$metadata?.httpStatusCode;
     super(`${init.doing}: ${awsName}: ${err?.message ?? String(init.cause)}`, {
       cause: init.cause,
-      transient: TRANSIENT_AWS_ERRORS.has(awsName) || err?.$fault === 'server' || (status !== undefined && status >= 500),
+      transient:
+        TRANSIENT_AWS_ERRORS.has(awsName) || NETWORK_ERRORS.has(err?.code ?? '') || err?.$fault === 'server' || (status !== undefined && status >= 500),
     });
     this.service = init.service;
     this.operation = init.operation;
@@ -81,6 +88,47 @@ export class ConfigError extends SteadyError {}
 /** The published spec commit could not be read whole (missing object, hash mismatch, ...). */
 export class SpecSourceError extends SteadyError {}
 
+/** What went wrong, in the words a report uses. */
+export type SpecSourceErrorKind =
+  /** No HEAD under the prefix (also when the prefix is empty): nothing is published there. */
+  | 'pointer-missing'
+  /** HEAD (or `--rollback`) names a commit whose manifest does not exist. */
+  | 'manifest-missing'
+  /** The manifest names a file whose object does not exist. */
+  | 'object-missing'
+  /** A manifest or an object is not what its hash says. */
+  | 'hash-mismatch'
+  /** Every byte is there and intact, but the specs do not validate; `problems` says why. */
+  | 'invalid-specs'
+  /** S3 refused the read (permissions, bucket policy, KMS key). */
+  | 'access-denied'
+  /** S3 asked to slow down; the next pass will likely succeed. */
+  | 'throttled'
+  /** Anything else: a malformed pointer or manifest, a missing bucket, a network failure. */
+  | 'unreadable';
+
+/**
+ * A published spec commit that cannot be loaded whole. The message names the bucket and key
+ * and the cause: `reading s3://specs/shop/HEAD: AccessDenied: Access Denied`.
+ */
+export class PublishedSpecsError extends SpecSourceError {
+  readonly kind: SpecSourceErrorKind;
+  readonly bucket: string;
+  /** The key being read when it failed, when there was one. */
+  readonly key: string | undefined;
+  /** For `invalid-specs`: every problem, with file:line:column as in the manifest's paths. */
+  readonly problems: SpecProblem[];
+
+  constructor(init: { kind: SpecSourceErrorKind; bucket: string; key?: string; message: string; cause?: unknown; problems?: SpecProblem[] }) {
+    const transient = init.kind === 'throttled' || (init.kind === 'unreadable' && init.cause instanceof AwsCallError && init.cause.transient);
+    super(init.message, { cause: init.cause, transient });
+    this.kind = init.kind;
+    this.bucket = init.bucket;
+    this.key = init.key;
+    this.problems = init.problems ?? [];
+  }
+}
+
 /** Another invocation holds the environment's lease. */
 export class LeaseHeldError extends SteadyError {
   constructor(
@@ -89,6 +137,20 @@ export class LeaseHeldError extends SteadyError {
     readonly expiresAt: number,
   ) {
     super(`lease for environment ${environment} is held by ${holder} until ${new Date(expiresAt).toISOString()}`, { transient: true });
+  }
+}
+
+/**
+ * The lease is no longer ours: taken over by another holder, released, gone with the table, or
+ * past its expiry (minus the safety margin) on our own clock. Stop changing AWS.
+ */
+export class LeaseLostError extends SteadyError {
+  constructor(
+    message: string,
+    readonly environment: string,
+    readonly reason: 'taken-over' | 'released' | 'expired' | 'missing',
+  ) {
+    super(message, { transient: true });
   }
 }
 

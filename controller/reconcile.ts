@@ -15,7 +15,7 @@ import type { PassResult } from './model/pass.js';
 import type { DesiredEnvironment } from './model/plan.js';
 import type { Adapters } from './observe/observe.js';
 import { newPassId, runPass } from './pass.js';
-import { notify, type NotifyResult } from './report/index.js';
+import { buildReport, notify, type NotifyResult } from './report/index.js';
 import type { Lease } from './state/lease.js';
 import type { StateStore } from './state/store.js';
 
@@ -117,7 +117,7 @@ export async function reconcileEnvironment(desired: DesiredEnvironment, options:
     let recordError: string | undefined;
     if (store && !options.dryRun) {
       try {
-        await store.savePass(result, actual, { desired });
+        await store.savePass(result, actual, { desired, report: buildReport(result) });
       } catch (err) {
         recordError = err instanceof SteadyError ? err.message : String(err);
       }

@@ -53,7 +53,8 @@ export function createAwsClients(options: AwsClientOptions): AwsClients {
   };
 }
 
-const SERVICE_OF_CLIENT: Record<string, string> = {
+/** steady's short name of each AWS service, by SDK client class (`ECSClient` -> `ecs`). */
+export const SERVICE_OF_CLIENT: Record<string, keyof AwsClients> = {
   ECSClient: 'ecs',
   ElasticLoadBalancingV2Client: 'elbv2',
   Route53Client: 'route53',

@@ -7,19 +7,9 @@ import { loadSpecPaths } from '../spec/load.js';
 import { commitIdOf, sha256, shortCommit } from '../source/commit.js';
 import { loadPublishedSpecs } from '../source/load.js';
 import { contents, fixture, getText, keysIn, putText, startSpecStore, TESTDATA } from '../source/testkit.js';
-import { main } from './main.js';
+import { runCli } from '../testing/cli.js';
 
-/** Runs `steady ARGS...` in-process and returns what it printed. */
-async function run(...args: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(['node', 'steady', ...args], {
-    stdout: { write: (s: string) => (stdout += s) },
-    stderr: { write: (s: string) => (stderr += s) },
-    env: {},
-  });
-  return { code, stdout, stderr };
-}
+const run = runCli;
 
 let store: Awaited<ReturnType<typeof startSpecStore>>;
 beforeAll(async () => {

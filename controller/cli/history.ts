@@ -7,6 +7,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { Option, type Command } from 'commander';
 import { systemClock } from '../clock.js';
 import { SteadyError } from '../errors.js';
+import { renderReport, renderReportJson, type Report } from '../report/index.js';
 import { historyView, parseSince, renderHistory, renderStatus, statusRows } from '../state/views.js';
 import { StateStore } from '../state/store.js';
 import type { CliContext } from './main.js';
@@ -76,6 +77,27 @@ export function registerHistory(program: Command, ctx: CliContext): void {
       const [passes, drift] = await Promise.all([store.listPasses(options.env, since), store.listDrift(options.env, since)]);
       if (out.format === 'json') out.json(historyView(passes, drift, now));
       else out.line(renderHistory(passes, drift, { now, color: out.color.isColorSupported }));
+    });
+  });
+}
+
+export function registerReport(program: Command, ctx: CliContext): void {
+  common(
+    program
+      .command('report')
+      .summary("render a pass's report again, from the state table")
+      .description('Print the report of the last recorded pass of an environment, as `steady reconcile` printed it.')
+      .requiredOption('--last', 'the last pass (the only choice for now)'),
+  ).action(async (options: TableOptions) => {
+    ctx.exitCode = await guarded(ctx, options.output, async () => {
+      const out = createOutput(ctx.io, options.output);
+      if (!options.env) throw new SteadyError('say which environment with --env');
+      const pass = await storeOf(options).lastPass(options.env);
+      if (!pass) throw new SteadyError(`no pass of environment ${options.env} is recorded in table ${options.table}`);
+      if (!pass.report) throw new SteadyError(`the last pass of ${options.env} (${pass.passId}) was recorded without its report; \`steady history\` shows its summary`);
+      const report = pass.report as Report;
+      if (out.format === 'json') out.line(renderReportJson(report).trimEnd());
+      else out.line(renderReport(report, { color: out.color.isColorSupported }));
     });
   });
 }

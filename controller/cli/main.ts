@@ -11,7 +11,7 @@ import { registerCommits } from './commits.js';
 import { processIo, type CliIo } from './output.js';
 import { registerDemo } from './demo.js';
 import { registerPlan, registerReconcile } from './reconcile.js';
-import { registerHistory, registerStatus } from './history.js';
+import { registerHistory, registerReport, registerStatus } from './history.js';
 import { registerRetry } from './retry.js';
 import { registerValidate } from './validate.js';
 import { registerVerify } from './verify.js';
@@ -60,6 +60,7 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
   registerRetry(program, ctx);
   registerStatus(program, ctx);
   registerHistory(program, ctx);
+  registerReport(program, ctx);
   registerApply(program, ctx);
   registerCommits(program, ctx);
   registerVerify(program, ctx);

@@ -1,19 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { keysIn, deleteKey, startSpecStore } from '../source/testkit.js';
 import { EXAMPLES_FIXTURE, SPECS_DIR } from '../testing/world.js';
-import { main } from './main.js';
+import { runCli } from '../testing/cli.js';
 
-/** Runs `steady ARGS...` in-process and returns what it printed. */
-async function run(...args: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(['node', 'steady', ...args], {
-    stdout: { write: (s: string) => (stdout += s) },
-    stderr: { write: (s: string) => (stderr += s) },
-    env: {},
-  });
-  return { code, stdout, stderr };
-}
+const run = runCli;
 
 const SHOP = `${SPECS_DIR}shop`;
 

@@ -5,19 +5,9 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { parseSpecFiles } from '../spec/load.js';
-import { main } from './main.js';
+import { runCli } from '../testing/cli.js';
 
-/** Runs `steady ARGS...` in-process and returns what it printed. */
-async function run(...args: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(['node', 'steady', ...args], {
-    stdout: { write: (s: string) => (stdout += s) },
-    stderr: { write: (s: string) => (stderr += s) },
-    env: {},
-  });
-  return { code, stdout, stderr };
-}
+const run = runCli;
 
 const BROKEN_DIR = path.relative(process.cwd(), fileURLToPath(new URL('../spec/testdata/broken/', import.meta.url)));
 const SPECS_DIR = path.relative(process.cwd(), fileURLToPath(new URL('../../specs/', import.meta.url)));

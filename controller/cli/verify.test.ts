@@ -3,19 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { main } from './main.js';
-
-/** Runs `steady ARGS...` in-process and returns what it printed. */
-async function run(...args: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(['node', 'steady', ...args], {
-    stdout: { write: (s: string) => (stdout += s) },
-    stderr: { write: (s: string) => (stderr += s) },
-    env: {},
-  });
-  return { code, stdout, stderr };
-}
+import { runCli as run } from '../testing/cli.js';
 
 const TESTDATA = path.relative(process.cwd(), fileURLToPath(new URL('../wiring/testdata/', import.meta.url)));
 const SPECS = path.join(TESTDATA, 'web');

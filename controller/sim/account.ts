@@ -6,7 +6,7 @@ import { ElasticLoadBalancingV2ServiceException } from '@aws-sdk/client-elastic-
 import { Route53ServiceException } from '@aws-sdk/client-route-53';
 import { ConfiguredRetryStrategy } from '@smithy/core/retry';
 import type { Client } from '@smithy/core/client';
-import { createAwsClients, type AwsClients } from '../aws/clients.js';
+import { createAwsClients, SERVICE_OF_CLIENT, type AwsClients } from '../aws/clients.js';
 import { SimClock } from './clock.js';
 import { unmodelledError, requestId } from './errors.js';
 import { Faults, type FaultError } from './faults.js';
@@ -18,7 +18,7 @@ import { Elbv2Sim } from './elbv2.js';
 import { Route53Sim } from './route53.js';
 import type { SimFixture } from './fixture.js';
 
-export type SimServiceName = 'ecs' | 'elbv2' | 'route53' | 'ecr' | 'cloudfront' | 'codedeploy';
+export type SimServiceName = keyof AwsClients;
 
 /** One simulated AWS service: its operations, named as in the API reference. */
 export interface SimService {
@@ -46,14 +46,6 @@ export interface SimAccountOptions {
   start?: number | Date;
 }
 
-const CLIENT_SERVICE: Record<string, SimServiceName> = {
-  ECSClient: 'ecs',
-  ElasticLoadBalancingV2Client: 'elbv2',
-  Route53Client: 'route53',
-  ECRClient: 'ecr',
-  CloudFrontClient: 'cloudfront',
-  CodeDeployClient: 'codedeploy',
-};
 
 const BASE_EXCEPTION: Record<SimServiceName, new (opts: any) => any> = {
   ecs: ECSServiceException,
@@ -153,7 +145,7 @@ export class SimAccount {
 
   /** Routes an SDK client's calls to this account instead of the network. */
   attach<C extends Client<any, any, any, any>>(client: C): C {
-    const service = CLIENT_SERVICE[client.constructor.name];
+    const service = SERVICE_OF_CLIENT[client.constructor.name];
     if (!service) throw new Error(`the simulated account does not simulate ${client.constructor.name}`);
     client.middlewareStack.add(
       (_next, context) => async (args: any) => {

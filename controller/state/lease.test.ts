@@ -2,7 +2,7 @@ import { GetCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ConfigError, LeaseHeldError } from '../errors.js';
 import { startStateTable, type LocalStateTable } from '../testing/state-table.js';
-import { LeaseLostError } from './lease.js';
+import { LeaseLostError } from '../errors.js';
 import { keys } from './table.js';
 
 const TTL = 5 * 60_000;

@@ -5,7 +5,7 @@
  */
 import { GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Clock } from '../clock.js';
-import { ConfigError, LeaseHeldError, SteadyError } from '../errors.js';
+import { ConfigError, LeaseHeldError, SteadyError, LeaseLostError } from '../errors.js';
 import { dynamoCall, isConditionFailed, toStateStoreError } from './dynamo.js';
 import { iso, keys } from './table.js';
 
@@ -23,20 +23,6 @@ export interface LeaseItem {
   acquiredAt: number;
   renewedAt: number;
   releasedAt?: number;
-}
-
-/**
- * The lease is no longer ours: taken over by another holder, released, gone with the table, or
- * past its expiry (minus the safety margin) on our own clock. Stop changing AWS.
- */
-export class LeaseLostError extends SteadyError {
-  constructor(
-    message: string,
-    readonly environment: string,
-    readonly reason: 'taken-over' | 'released' | 'expired' | 'missing',
-  ) {
-    super(message, { transient: true });
-  }
 }
 
 /** What the store lends a Lease to talk to DynamoDB. */

@@ -50,6 +50,8 @@ export interface PassRecord {
   drift: { detected: number; healed: number };
   /** The failed actions (at most 20), for people. */
   failures: { resource: string; summary: string; message?: string; awsName?: string }[];
+  /** The pass's report as the reports module built it (`steady report --last`), when it fit. */
+  report?: unknown;
 }
 
 /** One drift, from first detection to healing (one record however many passes saw it). */

@@ -51,6 +51,8 @@ export const DEFAULT_LEASE_SAFETY_MARGIN_MS = 30_000;
 const MAX_DIFF_ENTRIES = 50;
 const MAX_DIFF_VALUE = 1000;
 const MAX_FAILURES = 20;
+/** Largest compressed report kept on a pass item. */
+const MAX_REPORT_BYTES = 200 * 1024;
 
 /** An open drift remembered on its resource's status item, so later passes extend that record. */
 interface OpenDrift {
@@ -70,7 +72,7 @@ type StatusItem = StoredStatus & {
 
 type Item = Record<string, unknown>;
 
-const BOOKKEEPING = new Set(['pk', 'sk', 'type', 'ttl', 'gsi1pk', 'gsi1sk', 'snapshotParts', 'openDrift']);
+const BOOKKEEPING = new Set(['pk', 'sk', 'type', 'ttl', 'gsi1pk', 'gsi1sk', 'snapshotParts', 'openDrift', 'report']);
 
 function strip<T>(item: object): T {
   return Object.fromEntries(Object.entries(item).filter(([k]) => !BOOKKEEPING.has(k))) as T;
@@ -292,7 +294,7 @@ export class StateStore implements AlertStore {
    * (`outcome: 'ok'` with a plan) removes the statuses of resources no longer in the specs.
    * `desired` helps map spec names to AWS names in snapshots.
    */
-  async savePass(result: PassResult, actual?: ActualState, options: { desired?: DesiredEnvironment } = {}): Promise<void> {
+  async savePass(result: PassResult, actual?: ActualState, options: { desired?: DesiredEnvironment; report?: unknown } = {}): Promise<void> {
     const env = result.environment;
     const doing = `saving pass ${result.passId} of environment ${env} to table ${this.tableName}`;
     const ttl = this.#ttl();
@@ -391,7 +393,7 @@ export class StateStore implements AlertStore {
     // Statuses, snapshots and drift first; the pass item last, so a recorded pass implies its statuses are.
     await batchWrite(this.#db, this.tableName, [...writes.values()], this.#clock, doing, this.#batch);
     await this.#closeDrifts(env, closes, result.passId, doing);
-    await batchWrite(this.#db, this.tableName, [{ PutRequest: { Item: this.#passItem(result, ttl) } }, { PutRequest: { Item: this.#environmentItem(result, ttl) } }], this.#clock, doing, this.#batch);
+    await batchWrite(this.#db, this.tableName, [{ PutRequest: { Item: this.#passItem(result, ttl, options.report) } }, { PutRequest: { Item: this.#environmentItem(result, ttl) } }], this.#clock, doing, this.#batch);
   }
 
   #putSnapshot(put: (item: Item) => void, env: string, resource: string, parts: Uint8Array[], passId: string, ttl: number): void {
@@ -431,7 +433,9 @@ export class StateStore implements AlertStore {
     }
   }
 
-  #passItem(result: PassResult, ttl: number): Item {
+  #passItem(result: PassResult, ttl: number, report?: unknown): Item {
+    // The rendered report, for `steady report --last`: kept when it fits one part.
+    const encoded = report === undefined ? [] : encodeSnapshot(report, MAX_REPORT_BYTES);
     const count = (state: string) => result.outcomes.filter((o) => o.state === state).length;
     const record: PassRecord = {
       passId: result.passId,
@@ -468,6 +472,7 @@ export class StateStore implements AlertStore {
       ttl,
       gsi1pk: GSI1.pass,
       gsi1sk: `${iso(result.startedAt)}#${result.environment}#${result.passId}`,
+      ...(encoded.length === 1 ? { report: encoded[0] } : {}),
     };
   }
 
@@ -560,7 +565,9 @@ export class StateStore implements AlertStore {
       ),
     );
     const item = out.Items?.[0];
-    return item ? strip<PassRecord>(item) : undefined;
+    if (!item) return undefined;
+    const { report, ...rest } = item;
+    return { ...strip<PassRecord>(rest), ...(report ? { report: decodeSnapshot([report as Uint8Array]) } : {}) };
   }
 
   /** The last observed snapshot of one resource (`Environment/<env>` for the environment's own). */
