@@ -14,6 +14,7 @@ import { registerPlan, registerReconcile } from './reconcile.js';
 import { registerHistory, registerReport, registerStatus } from './history.js';
 import { registerRetry } from './retry.js';
 import { registerValidate } from './validate.js';
+import { registerVerify } from './verify.js';
 
 /** What every command gets: where to write, and where to leave its exit code. */
 export interface CliContext {
@@ -62,6 +63,7 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
   registerReport(program, ctx);
   registerApply(program, ctx);
   registerCommits(program, ctx);
+  registerVerify(program, ctx);
 
   try {
     await program.parseAsync(argv, { from: 'node' });

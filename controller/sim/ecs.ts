@@ -1223,7 +1223,7 @@ export class EcsSim implements SimService {
     }
     const healthy = !this.#failureFor(task, 'health');
     for (const lb of this.#lbsOf(task)) {
-      this.account.elbv2.registerTargets(lb.targetGroupArn!, [{ id: task.privateIp!, port: lb.containerPort!, healthy }]);
+      this.account.elbv2.registerTargets(lb.targetGroupArn!, [{ id: task.privateIp!, port: lb.containerPort!, healthy }], { settled: immediate });
       this.#event(task.service!, `(service ${task.service!.name}) registered 1 targets in (target-group ${lb.targetGroupArn})`);
     }
     task.registered = this.#lbsOf(task).length > 0;

@@ -553,3 +553,51 @@ describe('simulated ELBv2: tags', () => {
     ).rejects.toMatchObject({ name: 'TargetGroupNotFoundException', message: 'One or more target groups not found' });
   });
 });
+
+describe('simulated ELBv2: listener certificates', () => {
+  it('dates a certificate first seen on a seeded listener 395 days from its (seeded) first use', () => {
+    const { account } = sim();
+
+    const cert = account.elbv2.certificate(CERT);
+
+    // Seeded resources are dated a day before the clock's start (0 here).
+    expect(cert).toEqual({ arn: CERT, notAfter: -24 * 3600_000 + 395 * 24 * 3600_000, status: 'ISSUED' });
+  });
+
+  it('takes validity and name from the fixture and reports EXPIRED once notAfter has passed', () => {
+    const { account } = sim({ ...FIXTURE, certificates: [{ arn: CERT, domainName: 'api.example.com', notAfter: '1970-01-11T00:00:00Z' }] });
+
+    expect(account.elbv2.certificate(CERT)).toEqual({ arn: CERT, domainName: 'api.example.com', notAfter: 10 * 24 * 3600_000, status: 'ISSUED' });
+    account.clock.advance(10 * 24 * 3600_000);
+    expect(account.elbv2.certificate(CERT)?.status).toBe('EXPIRED');
+  });
+
+  it('lets a scenario move a certificate expiry and knows nothing of certificates no listener used', () => {
+    const { account } = sim();
+
+    account.elbv2.setCertificate(CERT, { notAfter: new Date(5_000) });
+
+    expect(account.elbv2.certificate(CERT)).toEqual({ arn: CERT, notAfter: 5_000, status: 'ISSUED' });
+    expect(account.elbv2.certificate('arn:aws:acm:ap-northeast-1:123456789012:certificate/unknown')).toBeUndefined();
+  });
+
+  it('knows a certificate a new HTTPS listener brings, from the time it was created', async () => {
+    const { account, elb } = sim();
+    const other = 'arn:aws:acm:ap-northeast-1:123456789012:certificate/9a8b7c6d';
+    const lb = await lbNamed(elb, 'shop-alb');
+    const tg = await tgNamed(elb, 'spare-tg');
+    account.clock.advance(1_000);
+
+    await elb.send(
+      new CreateListenerCommand({
+        LoadBalancerArn: lb.LoadBalancerArn,
+        Port: 8443,
+        Protocol: 'HTTPS',
+        Certificates: [{ CertificateArn: other }],
+        DefaultActions: [{ Type: 'forward', TargetGroupArn: tg.TargetGroupArn }],
+      }),
+    );
+
+    expect(account.elbv2.certificate(other)).toEqual({ arn: other, notAfter: 1_000 + 395 * 24 * 3600_000, status: 'ISSUED' });
+  });
+});

@@ -103,6 +103,9 @@ export const REGISTRATION_MS = 5_000;
 /** Deregistration delay (`deregistration_delay.timeout_seconds`) when none is configured. */
 export const DEFAULT_DEREGISTRATION_DELAY_S = 300;
 
+/** Validity of a certificate a fixture or scenario does not date: ACM's 13 months (395 days). */
+export const DEFAULT_CERTIFICATE_VALIDITY_MS = 395 * 24 * 60 * 60 * 1000;
+
 /** What a failing health check reports (`Target.*` reasons of the `unhealthy` state). */
 export type UnhealthyReason = 'Target.ResponseCodeMismatch' | 'Target.Timeout' | 'Target.FailedHealthChecks';
 
@@ -264,6 +267,28 @@ export interface LoadBalancerFixture {
 }
 
 /**
+ * A listener certificate as ACM would describe it. The simulated account has no ACM API (steady
+ * has no ACM client yet), so the ELBv2 simulator keeps what the wiring checks need to know.
+ */
+export interface CertificateFixture {
+  arn: string;
+  /** The certificate's main name, e.g. `api.example.com`. */
+  domainName?: string;
+  /** End of validity: an ISO date-time or epoch ms. Default: 395 days after the first listener used it. */
+  notAfter?: string | number;
+  /** Default ISSUED (EXPIRED once `notAfter` has passed). */
+  status?: 'ISSUED' | 'PENDING_VALIDATION' | 'REVOKED' | 'FAILED' | 'INACTIVE';
+}
+
+/** A certificate's validity and name (ACM DescribeCertificate's NotAfter, DomainName, Status). */
+export interface SimCertificate {
+  arn: string;
+  domainName?: string;
+  notAfter: number;
+  status: string;
+}
+
+/**
  * Starting state of the simulated Elastic Load Balancing v2 (see fixture.ts). Target groups are
  * declared first and referred to by name from listeners and rules.
  *
@@ -282,6 +307,8 @@ export interface Elbv2Fixture {
   vpcId?: string;
   targetGroups?: TargetGroupFixture[];
   loadBalancers?: LoadBalancerFixture[];
+  /** Validity of listener certificates; certificates not listed get 395 days from first use. */
+  certificates?: CertificateFixture[];
 }
 
 // ----------------------------------------------------------------------------------- simulator
@@ -332,6 +359,7 @@ export class Elbv2Sim implements SimService {
   #tgs = new Map<string, TgState>();
   #listeners = new Map<string, ListenerState>();
   #rules = new Map<string, RuleState>();
+  #certificates = new Map<string, SimCertificate>();
   #vpcId?: string;
   #seeding = false;
 
@@ -359,6 +387,7 @@ export class Elbv2Sim implements SimService {
 
   #seedFrom(fixture: Elbv2Fixture): void {
     if (fixture.vpcId) this.#vpcId = fixture.vpcId;
+    for (const c of fixture.certificates ?? []) this.setCertificate(c.arn, c);
     for (const f of fixture.targetGroups ?? []) {
       const tg = this.#newTargetGroup({
         Name: f.name,
@@ -405,10 +434,18 @@ export class Elbv2Sim implements SimService {
     return tg && { arn: tg.arn, name: tg.name, port: tg.port, targetType: tg.targetType, loadBalancerArns: this.#loadBalancerArnsOf(tg.arn) };
   }
 
-  /** Registers targets; they go `initial` -> `healthy` (or `unhealthy`) on the simulated clock. */
-  registerTargets(targetGroupArn: string, targets: SimTarget[]): void {
+  /**
+   * Registers targets; they go `initial` -> `healthy` (or `unhealthy`) on the simulated clock.
+   * With `settled` (a fixture's service, already in steady state) their health checks have
+   * already run: they start `healthy` or `unhealthy`.
+   */
+  registerTargets(targetGroupArn: string, targets: SimTarget[], options: { settled?: boolean } = {}): void {
     const tg = this.#tg(targetGroupArn);
-    for (const t of targets) this.#register(tg, t.id, t.port, t.healthy);
+    for (const t of targets) {
+      this.#register(tg, t.id, t.port, t.healthy);
+      const target = tg.targets.get(`${t.id}:${t.port}`)!;
+      if (options.settled && tg.inUse && target.state === 'initial') this.#settle(tg, target);
+    }
   }
 
   /** Deregisters targets; they go `draining` and then disappear. Unknown targets are ignored. */
@@ -535,6 +572,33 @@ export class Elbv2Sim implements SimService {
     const lb = this.#lbByName(name);
     if (!lb) throw new Error(`no load balancer named ${name}`);
     lb.state = state;
+  }
+
+  /**
+   * Sets what is known of a listener certificate (its expiry, say, to make it about to expire).
+   * Fields not given keep their value, or their default for a certificate not seen before.
+   */
+  setCertificate(arn: string, change: { notAfter?: Date | string | number; domainName?: string; status?: string }): void {
+    const current = this.#certificates.get(arn) ?? { arn, notAfter: this.#now() + DEFAULT_CERTIFICATE_VALIDITY_MS, status: 'ISSUED' };
+    const notAfter = change.notAfter === undefined ? current.notAfter : change.notAfter instanceof Date ? change.notAfter.getTime() : typeof change.notAfter === 'number' ? change.notAfter : Date.parse(change.notAfter);
+    if (Number.isNaN(notAfter)) throw new Error(`certificate ${arn}: notAfter ${String(change.notAfter)} is not a date`);
+    this.#certificates.set(arn, {
+      arn,
+      ...((change.domainName ?? current.domainName) !== undefined ? { domainName: change.domainName ?? current.domainName } : {}),
+      notAfter,
+      status: change.status ?? current.status,
+    });
+  }
+
+  /**
+   * A certificate's validity as ACM DescribeCertificate would show it (`status` EXPIRED once
+   * `notAfter` has passed), or undefined for an ARN no listener or fixture ever used (ACM's
+   * ResourceNotFoundException). Not an SDK operation: the account has no ACM API.
+   */
+  certificate(arn: string): SimCertificate | undefined {
+    const c = this.#certificates.get(arn);
+    if (!c) return undefined;
+    return { ...c, status: c.status === 'ISSUED' && c.notAfter <= this.account.clock.now() ? 'EXPIRED' : c.status };
   }
 
   // ---------------------------------------------------------------------------- load balancers
@@ -848,7 +912,13 @@ export class Elbv2Sim implements SimService {
       tags: [...(spec.tags ?? [])],
     };
     this.#listeners.set(listener.arn, listener);
+    this.#knowCertificates(listener.certificates);
     return listener;
+  }
+
+  /** Certificates first seen on a listener get the default validity from now. */
+  #knowCertificates(certificates: Certificate[]): void {
+    for (const c of certificates) if (c.CertificateArn && !this.#certificates.has(c.CertificateArn)) this.setCertificate(c.CertificateArn, {});
   }
 
   #modifyListener(input: ModifyListenerInput): { Listeners: Listener[] } {
@@ -869,6 +939,7 @@ export class Elbv2Sim implements SimService {
       sslPolicy: protocol === 'HTTPS' || protocol === 'TLS' ? (input.SslPolicy ?? listener.sslPolicy ?? 'ELBSecurityPolicy-2016-08') : undefined,
       defaultActions: actions,
     });
+    this.#knowCertificates(listener.certificates);
     this.#refreshUsage();
     return { Listeners: [this.#listenerOut(listener)] };
   }

@@ -1,4 +1,4 @@
-import { DescribeLoadBalancersCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { DescribeLoadBalancersCommand, DescribeTargetGroupsCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { SimAccount } from './account.js';
@@ -45,5 +45,27 @@ describe('a network fixture written in YAML', () => {
     ]);
     const [described] = (await account.clients().elbv2.send(new DescribeLoadBalancersCommand({ Names: ['shop-api-alb'] }))).LoadBalancers!;
     expect(described.State).toEqual({ Code: 'active' });
+  });
+});
+
+describe('a fixture service behind a load balancer', () => {
+  it('starts with its targets already healthy, as a service in steady state has them', async () => {
+    const account = new SimAccount({ region: 'ap-northeast-1' }).seed({
+      ...(parse(YAML) as SimFixture),
+      ecs: {
+        clusters: ['shop-prod'],
+        taskDefinitions: [{ family: 'shop-api', containerDefinitions: [{ name: 'app', image: 'nginx:1.27', portMappings: [{ containerPort: 8000 }] }] }],
+        services: [{ name: 'api', cluster: 'shop-prod', taskDefinition: 'shop-api:1', desiredCount: 2, loadBalancer: { targetGroup: 'shop-api-tg', containerName: 'app', containerPort: 8000 } }],
+      },
+    });
+    const tg = account.elbv2.targetGroupInfo(
+      (await account.clients().elbv2.send(new DescribeTargetGroupsCommand({ Names: ['shop-api-tg'] }))).TargetGroups![0].TargetGroupArn!,
+    )!;
+    const tasks = account.ecs.allTasks();
+
+    expect(tasks.map((t) => account.elbv2.targetState(tg.arn, t.attachments![0].details!.find((d) => d.name === 'privateIPv4Address')!.value!, 8000))).toEqual([
+      'healthy',
+      'healthy',
+    ]);
   });
 });

@@ -322,6 +322,18 @@ export const environmentSpecSchema = z.strictObject({
       dailyDigest: z.boolean().default(false),
     })
     .default({ remindEveryHours: 24, dailyDigest: false }),
+  wiring: z
+    .strictObject({
+      certificateExpiryDays: z
+        .number()
+        .int()
+        .min(1)
+        .max(365)
+        .default(30)
+        .meta({ description: 'A listener certificate that expires within this many days is reported as a broken link.' }),
+    })
+    .optional()
+    .meta({ description: 'How `steady verify` and the wiring checks judge the chain from a name to the containers. Default certificateExpiryDays 30.' }),
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -367,6 +379,34 @@ const blueGreenDeployment = z
       'Roll out through CodeDeploy: each new revision becomes one CodeDeploy deployment (a failed one is not repeated). The ECS service is created with its deployment group, outside steady; adopt it.',
   });
 
+const listenerExpectation = z
+  .strictObject({
+    loadBalancer: elbName
+      .optional()
+      .meta({
+        description:
+          'The load balancer in front of the target group. Default: the one whose listener or rule forwards to the target group now, ' +
+          'else the only load balancer an AliasRecord of the environment targets.',
+      }),
+    port: z.number().int().min(1).max(65535).optional().meta({ description: 'The listener port, e.g. 443.' }),
+    protocol: z
+      .enum(['HTTP', 'HTTPS'])
+      .optional()
+      .meta({ description: 'HTTPS: the listener must have a certificate, which must not expire within the Environment\'s wiring.certificateExpiryDays.' }),
+  })
+  .meta({ description: 'What the wiring checks expect in front of the target group. Only the fields given are checked; steady never changes listeners.' });
+
+const probe = z
+  .strictObject({
+    url: z.url({ protocol: /^https?$/, error: 'expected an http:// or https:// URL' }).meta({ description: 'e.g. https://api.example.com/health' }),
+    expectStatus: z.number().int().min(100).max(599).default(200).meta({ description: 'The HTTP status a working service answers (redirects are not followed).' }),
+    timeoutSeconds: z.number().positive().max(60).default(5),
+  })
+  .meta({
+    description:
+      'An HTTP request the wiring checks make to the service from outside. A failing probe with every link of the chain healthy is reported as an application problem.',
+  });
+
 export const serviceSpecSchema = z
   .strictObject({
     serviceName: awsName.optional().meta({ description: 'ECS service name; defaults to metadata.name.' }),
@@ -385,8 +425,10 @@ export const serviceSpecSchema = z
         targetGroup: elbName.meta({ description: 'Target group name, looked up every pass.' }),
         containerName: awsName,
         containerPort: z.number().int().min(1).max(65535),
+        listener: listenerExpectation.optional(),
       })
       .optional(),
+    probe: probe.optional(),
     network,
     platformVersion: z.string().default('LATEST'),
     healthCheckGracePeriodSeconds: z.number().int().min(0).max(2147483647).optional(),
@@ -534,3 +576,5 @@ export type TaskDefinitionSpec = z.output<typeof taskDefinitionSchema>;
 export type ContainerSpec = z.output<typeof containerSchema>;
 export type NetworkSpec = z.output<typeof network>;
 export type AliasTargetSpec = z.output<typeof aliasTarget>;
+export type ListenerExpectationSpec = z.output<typeof listenerExpectation>;
+export type ProbeSpec = z.output<typeof probe>;

@@ -1,0 +1,20 @@
+/**
+ * Wiring checks: is the chain from a public name to the running containers connected?
+ * See check.ts for what is read and links.ts for how each link is judged.
+ */
+export { checkWiring, wiringSubjects, DEFAULT_CERTIFICATE_EXPIRY_DAYS, type WiringOptions } from './check.js';
+export { simCertificates, type CertificateInfo, type CertificateReader } from './certificates.js';
+export { healthCheckAgreement, localUrls, type HealthCheckAgreement, type LocalUrl } from './healthcheck.js';
+export { runProbe } from './probe.js';
+export { brokenLinks, chainLabel, renderWiringTree, wiringConditions, wiringReportLines, wiringStatus, type Colors, type Condition } from './report.js';
+export {
+  LINK_NAMES,
+  LINK_TITLES,
+  type Evidence,
+  type LinkName,
+  type LinkStatus,
+  type ProbeResult,
+  type WiringCondition,
+  type WiringLink,
+  type WiringResult,
+} from './types.js';
