@@ -45,6 +45,8 @@ export function statusesAfter(plan: Plan, outcomes: ActionOutcome[]): ResourceSt
     if (blocked) return { ...r, phase: 'Blocked', reason: blockedReason(plan, byId, blocked), message: blocked.message ?? blocked.summary };
     const pending = mine.find((o) => o.state === 'pending');
     if (pending) return { ...r, phase: 'Progressing', reason: 'InProgress', message: pending.message ?? pending.summary };
+    // What the plan could not do stays undone (a rollout behind a failed migration), whatever else succeeded.
+    if (r.phase === 'Blocked' || r.phase === 'Failed') return { ...r, notes: [...(r.notes ?? []), ...mine.map((o) => `done: ${o.summary}`)] };
     if (r.kind === 'Service' && rolloutStarted(plan, r.resource)) {
       return { ...r, phase: 'Progressing', reason: 'RollingOut', message: mine.map((o) => o.message).filter(Boolean).join('; ') || 'rolling out' };
     }
@@ -58,7 +60,7 @@ export function driftOf(plan: Plan, outcomes: ActionOutcome[], detectedAt: numbe
     .filter((r) => r.diff.length > 0 && (r.phase === 'Drifted' || r.phase === 'Blocked' || r.phase === 'Failed'))
     .map((r) => {
       const mine = outcomes.filter((o) => o.resource === r.resource);
-      const healed = !plan.holdAll && mine.length > 0 && mine.every((o) => o.state === 'done');
+      const healed = !plan.holdAll && r.phase === 'Drifted' && mine.length > 0 && mine.every((o) => o.state === 'done');
       return {
         resource: r.resource,
         key: `${r.resource}#${contentHash(r.diff, 12)}`,
