@@ -2,6 +2,7 @@
  * One pass over one environment: observe -> plan -> converge, and the result every shell (CLI,
  * Lambda) records and reports. Level-triggered: each pass starts from what AWS says now.
  */
+import { AcmAdapter } from './aws/acm.js';
 import { CloudFrontAdapter } from './aws/cloudfront.js';
 import type { AwsClients } from './aws/clients.js';
 import { CodeDeployAdapter } from './aws/codedeploy.js';
@@ -27,6 +28,7 @@ export function createAdapters(clients: AwsClients): Adapters {
     route53: new Route53Adapter(clients.route53),
     cloudfront: new CloudFrontAdapter(clients.cloudfront),
     codedeploy: new CodeDeployAdapter(clients.codedeploy),
+    acm: new AcmAdapter(clients.acm),
   };
 }
 

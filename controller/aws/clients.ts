@@ -1,3 +1,4 @@
+import { ACMClient } from '@aws-sdk/client-acm';
 import { CloudFrontClient } from '@aws-sdk/client-cloudfront';
 import { CodeDeployClient } from '@aws-sdk/client-codedeploy';
 import { ECRClient } from '@aws-sdk/client-ecr';
@@ -14,6 +15,7 @@ export interface AwsClients {
   ecr: ECRClient;
   cloudfront: CloudFrontClient;
   codedeploy: CodeDeployClient;
+  acm: ACMClient;
 }
 
 /** What may differ from the SDK's defaults. Production passes only `region`. */
@@ -50,6 +52,7 @@ export function createAwsClients(options: AwsClientOptions): AwsClients {
     // CloudFront is global as well.
     cloudfront: new CloudFrontClient({ ...config, region: 'us-east-1' }),
     codedeploy: new CodeDeployClient(config),
+    acm: new ACMClient(config),
   };
 }
 
@@ -61,6 +64,7 @@ export const SERVICE_OF_CLIENT: Record<string, keyof AwsClients> = {
   ECRClient: 'ecr',
   CloudFrontClient: 'cloudfront',
   CodeDeployClient: 'codedeploy',
+  ACMClient: 'acm',
 };
 
 /**

@@ -7,7 +7,7 @@
  * invalid), 2 on a usage error.
  */
 import type { Command } from 'commander';
-import { checkWiring, renderWiringTree, simCertificates, type WiringResult } from '../wiring/index.js';
+import { checkWiring, renderWiringTree, type WiringResult } from '../wiring/index.js';
 import { addEngineOptions, loadEnvironments, printLoadFailure, resolveTarget, type EngineOptions } from './engine.js';
 import { EXIT_FAILED, EXIT_OK, type CliContext } from './main.js';
 import { createOutput, outputOption, plural, type OutputFormat } from './output.js';
@@ -49,15 +49,13 @@ async function verify(paths: string[], options: VerifyOptions, ctx: CliContext):
     return EXIT_FAILED;
   }
   const target = await resolveTarget(options);
-  // The simulated account knows its certificates' expiry; for real AWS that needs an ACM client.
-  const certificates = target.account ? simCertificates(target.account) : undefined;
 
   const environments: { name: string; region: string; cluster: string; results: WiringResult[] }[] = [];
   for (const env of loaded.environments) {
     const { region, cluster } = env.environment.spec;
     const { adapters } = target.adapters(region);
     if (out.format === 'text') out.note(`verifying ${env.name} in ${target.describe}…`);
-    const results = await checkWiring(env, adapters, { now: () => target.clock.now(), certificates, probes: options.probes });
+    const results = await checkWiring(env, adapters, { now: () => target.clock.now(), probes: options.probes });
     environments.push({ name: env.name, region, cluster, results });
   }
 

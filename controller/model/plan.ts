@@ -181,7 +181,8 @@ export type Phase = 'Synced' | 'Drifted' | 'Progressing' | 'Blocked' | 'Failed';
 export interface ResourceStatus {
   /** `Kind/name` */
   resource: string;
-  kind: 'Service' | 'Migration' | 'AliasRecord';
+  /** `Wiring` statuses say whether the chain from a Service's public name to its containers holds (wiring checks). */
+  kind: 'Service' | 'Migration' | 'AliasRecord' | 'Wiring';
   name: string;
   phase: Phase;
   /** A CamelCase reason code: `UpToDate`, `ImageNotFound`, `Conflict`, `MigrationFailed`, ... */

@@ -13,6 +13,7 @@
  * A blue/green service adds 1 GetDeploymentGroup, 1 ListDeployments, 1 DescribeTargetGroups (its
  * pair's other target group) and 1 DescribeListeners (see `observeBlueGreen`).
  */
+import type { AcmAdapter } from '../aws/acm.js';
 import type { CloudFrontAdapter } from '../aws/cloudfront.js';
 import type { CodeDeployAdapter } from '../aws/codedeploy.js';
 import type { EcrAdapter } from '../aws/ecr.js';
@@ -37,6 +38,8 @@ export interface Adapters {
   route53: Route53Adapter;
   cloudfront: CloudFrontAdapter;
   codedeploy: CodeDeployAdapter;
+  /** Certificate validity, for the wiring checks. */
+  acm: AcmAdapter;
 }
 
 /** How many of a family's newest ACTIVE revisions are searched for one matching the spec. */

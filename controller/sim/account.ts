@@ -1,3 +1,4 @@
+import { ACMServiceException } from '@aws-sdk/client-acm';
 import { CloudFrontServiceException } from '@aws-sdk/client-cloudfront';
 import { CodeDeployServiceException } from '@aws-sdk/client-codedeploy';
 import { ECRServiceException } from '@aws-sdk/client-ecr';
@@ -10,6 +11,7 @@ import { createAwsClients, SERVICE_OF_CLIENT, type AwsClients } from '../aws/cli
 import { SimClock } from './clock.js';
 import { unmodelledError, requestId } from './errors.js';
 import { Faults, type FaultError } from './faults.js';
+import { AcmSim } from './acm.js';
 import { CloudFrontSim } from './cloudfront.js';
 import { CodeDeploySim } from './codedeploy.js';
 import { EcrSim } from './ecr.js';
@@ -54,10 +56,11 @@ const BASE_EXCEPTION: Record<SimServiceName, new (opts: any) => any> = {
   ecr: ECRServiceException,
   cloudfront: CloudFrontServiceException,
   codedeploy: CodeDeployServiceException,
+  acm: ACMServiceException,
 };
 
 // awsJson services and query/rest-xml services spell the same errors differently.
-const JSON_PROTOCOL = new Set<SimServiceName>(['ecs', 'ecr', 'codedeploy']);
+const JSON_PROTOCOL = new Set<SimServiceName>(['ecs', 'ecr', 'codedeploy', 'acm']);
 
 /** True for operations that change state (anything but Describe*, List*, Get*, BatchGet*). */
 export function isMutating(operation: string): boolean {
@@ -89,6 +92,7 @@ export class SimAccount {
   readonly ecr: EcrSim;
   readonly cloudfront: CloudFrontSim;
   readonly codedeploy: CodeDeploySim;
+  readonly acm: AcmSim;
   #rng: number;
   #seq = 0;
 
@@ -103,6 +107,7 @@ export class SimAccount {
     this.ecr = new EcrSim(this);
     this.cloudfront = new CloudFrontSim(this);
     this.codedeploy = new CodeDeploySim(this);
+    this.acm = new AcmSim(this);
   }
 
   /** A deterministic pseudo-random number in [0, 1) (mulberry32). */

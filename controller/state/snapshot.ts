@@ -205,6 +205,9 @@ export function snapshotResource(actual: ActualState, status: ResourceStatus, de
       return migrationSnapshot(actual, status);
     case 'AliasRecord':
       return aliasSnapshot(actual, status, desired);
+    case 'Wiring':
+      // The chain's evidence lives in the status message and notes; its parts are the other snapshots.
+      return { resource: status.resource, observedAt: actual.observedAt, found: false, why: 'a wiring check reads the resources the other snapshots show' };
   }
 }
 

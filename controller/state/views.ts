@@ -122,7 +122,7 @@ export interface StatusRow {
   updatedAt: string;
 }
 
-const KIND_ORDER: Record<StoredStatus['kind'], number> = { Migration: 0, Service: 1, AliasRecord: 2 };
+const KIND_ORDER: Record<StoredStatus['kind'], number> = { Migration: 0, Service: 1, AliasRecord: 2, Wiring: 3 };
 
 /** Statuses as rows: by environment, then migrations, services, aliases, each by name. */
 export function statusRows(statuses: StoredStatus[], now: number): StatusRow[] {

@@ -9,7 +9,6 @@ import { SimAccount } from '../sim/account.js';
 import type { SimFixture } from '../sim/fixture.js';
 import { startHttpRecorder } from '../testing/servers.js';
 import { EXAMPLES_FIXTURE, exampleSpecs } from '../testing/world.js';
-import { simCertificates } from './certificates.js';
 import { checkWiring, type WiringOptions } from './check.js';
 import type { LinkName, WiringResult } from './types.js';
 
@@ -31,7 +30,7 @@ async function shop(options: { fixture?: (f: SimFixture) => void; specs?: (d: De
   await runPass({ desired, adapters, clock: account.clock });
   account.clock.advance(600_000);
   const check = async (o: WiringOptions = {}): Promise<WiringResult> => {
-    const results = await checkWiring(desired, adapters, { now: () => account.clock.now(), certificates: simCertificates(account), ...o });
+    const results = await checkWiring(desired, adapters, { now: () => account.clock.now(), ...o });
     expect(results.map((r) => r.service)).toEqual(['api']);
     return results[0];
   };
@@ -111,7 +110,7 @@ describe('checkWiring on a fully wired environment', () => {
         notAfter: '2027-01-30T00:00:00.000Z',
         daysLeft: 393,
         limitDays: 30,
-        source: 'simulated account',
+        source: 'ACM',
       },
       forward: { targetGroup: 'shop-api-tg', targetGroupArn: tg.arn, routes: ['HTTPS:443 default action -> shop-api-tg'] },
       targetGroup: {
@@ -160,7 +159,7 @@ describe('checkWiring on a fully wired environment', () => {
     expect(account.calls.slice(before).filter((c) => !/^(Describe|List|Get)/.test(c.operation))).toEqual([]);
   });
 
-  it('reuses what observe read and adds only listener, rule, target-health and task reads', async () => {
+  it('reuses what observe read and adds only listener, rule, target-health, task and certificate reads', async () => {
     const { account, desired, adapters, check } = await shop();
     const actual = await observe(desired, adapters, () => account.clock.now());
     const before = account.calls.length;
@@ -176,6 +175,7 @@ describe('checkWiring on a fully wired environment', () => {
       'elbv2:DescribeTargetHealth': 1,
       'ecs:ListTasks': 1,
       'ecs:DescribeTasks': 1,
+      'acm:DescribeCertificate': 1,
     });
   });
 });
@@ -428,7 +428,7 @@ describe('checkWiring, more breaks', () => {
     const account = new SimAccount({ accountId: fixture.accountId, region: fixture.region, seed: 42 }).seed(fixture);
     const desired = await exampleSpecs('shop-prod');
 
-    const [r] = await checkWiring(desired, createAdapters(account.clients()), { now: () => account.clock.now(), certificates: simCertificates(account) });
+    const [r] = await checkWiring(desired, createAdapters(account.clients()), { now: () => account.clock.now() });
 
     expect(r.firstBroken).toBe('alias');
     expect(statuses(r)).toEqual([
@@ -493,7 +493,7 @@ describe('checkWiring, more breaks', () => {
   it('reports certificate expiry as not checked when there is no certificate reader', async () => {
     const { check } = await shop();
 
-    const r = await check({ certificates: undefined });
+    const r = await check({ certificates: null });
 
     expect(r.condition.type).toBe('Ready');
     expect(linkOf(r, 'certificate')).toMatchObject({

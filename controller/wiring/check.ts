@@ -34,8 +34,8 @@ export interface WiringOptions {
   actual?: ActualState;
   /** Now, epoch ms (the simulated clock in tests). Default `Date.now`. */
   now?: () => number;
-  /** Where certificate expiry is read; without one the certificate link is reported as not checked. */
-  certificates?: CertificateReader;
+  /** Where certificate expiry is read: ACM through the adapters by default; `null` skips the check. */
+  certificates?: CertificateReader | null;
   /** Run the services' HTTP probes (default true). */
   probes?: boolean;
   /** The fetch the probes use (default the global one). */
@@ -65,7 +65,8 @@ export async function checkWiring(desired: DesiredEnvironment, adapters: Adapter
   if (subjects.length === 0) return [];
   const now = options.now ?? (() => Date.now());
   const actual = options.actual ?? (await observe(desired, adapters, now));
-  const facts = await gatherFacts(desired, adapters, actual, subjects, options, now);
+  const certificates = options.certificates === undefined ? adapters.acm : options.certificates;
+  const facts = await gatherFacts(desired, adapters, actual, subjects, { ...options, certificates }, now);
   return subjects.map((svc) => evaluateService(svc, facts));
 }
 
@@ -144,7 +145,7 @@ export async function gatherFacts(
   const live = subjects.map(serviceName).map((n) => f.services[n]).filter((s) => !!s && s.status !== 'INACTIVE');
   const liveArns = unique(live.flatMap((s) => [s!.taskDefinitionArn, ...s!.deployments.map((d) => d.taskDefinitionArn), ...(s!.taskSets ?? []).map((t) => t.taskDefinitionArn)])).filter(Boolean);
   const tdArns = liveArns.filter((arn) => !(arn in f.taskDefinitions));
-  const taskArns = new Map<string, string[]>();
+  const clusterTasks: string[] = [];
   await Promise.all([
     lbNames.length > 0 &&
       attempt(lbNames.map((n) => `lb:${n}`), async () => {
@@ -158,26 +159,34 @@ export async function gatherFacts(
         if (td) f.taskDefinitions[td.arn] = td;
       }),
     ),
-    ...live.map((s) =>
-      attempt([`tasks:${s!.name}`], async () => {
-        taskArns.set(s!.name, await adapters.ecs.listTasks(f.cluster, { serviceName: s!.name }));
-      }),
-    ),
+    // One listing of the cluster's running tasks (100 a page) instead of one call per service.
+    live.length > 0 &&
+      attempt(
+        live.map((s) => `tasks:${s!.name}`),
+        async () => {
+          clusterTasks.push(...(await adapters.ecs.listTasks(f.cluster, { desiredStatus: 'RUNNING' })));
+        },
+      ),
   ]);
 
   // 3. Listeners of those load balancers; the tasks (100 a DescribeTasks call, across services).
   const lbs = placed.map((n) => f.loadBalancers[n]).filter((lb) => !!lb);
-  const allTasks = unique([...taskArns.values()].flat());
+  const allTasks = unique(clusterTasks);
   await Promise.all([
     ...lbs.map((lb) =>
       attempt([`listeners:${lb!.arn}`], async () => {
         f.listeners[lb!.arn] = await adapters.elbv2.listeners(lb!.arn);
       }),
     ),
-    attempt([...taskArns.keys()].map((n) => `tasks:${n}`), async () => {
-      const { tasks } = allTasks.length > 0 ? await adapters.ecs.describeTasks(f.cluster, allTasks) : { tasks: [] };
-      for (const [name, arns] of taskArns) f.tasks[name] = tasks.filter((t) => arns.includes(t.arn) && t.desiredStatus === 'RUNNING');
-    }),
+    live.length > 0 &&
+      attempt(
+        live.map((s) => `tasks:${s!.name}`),
+        async () => {
+          const { tasks } = allTasks.length > 0 ? await adapters.ecs.describeTasks(f.cluster, allTasks) : { tasks: [] };
+          // ECS puts a service's tasks in the group `service:<name>`.
+          for (const s of live) f.tasks[s!.name] = tasks.filter((t) => t.group === `service:${s!.name}` && t.desiredStatus === 'RUNNING');
+        },
+      ),
   ]);
 
   // 4. Rules of every listener, target health of every target group, certificates, and the

@@ -3,7 +3,7 @@
  * See check.ts for what is read and links.ts for how each link is judged.
  */
 export { checkWiring, wiringSubjects, DEFAULT_CERTIFICATE_EXPIRY_DAYS, type WiringOptions } from './check.js';
-export { simCertificates, type CertificateInfo, type CertificateReader } from './certificates.js';
+export { type CertificateInfo, type CertificateReader } from './certificates.js';
 export { healthCheckAgreement, localUrls, type HealthCheckAgreement, type LocalUrl } from './healthcheck.js';
 export { runProbe } from './probe.js';
 export { brokenLinks, chainLabel, renderWiringTree, wiringConditions, wiringReportLines, wiringStatus, type Colors, type Condition } from './report.js';
