@@ -351,4 +351,25 @@ describe('steady stays safe', () => {
     expect(statusOf(result, 'AliasRecord/api-dns').phase).toBe('Synced');
     expect((await record(w, 'api.example.com')).AliasTarget).toBeDefined();
   });
+
+  it('12. a broken connection steady cannot heal is reported as failed wiring, with what to fix', async () => {
+    const w = await converged();
+    const elbv2 = w.account.clients().elbv2;
+    const { CreateTargetGroupCommand, DescribeLoadBalancersCommand, DescribeListenersCommand, ModifyListenerCommand } = await import('@aws-sdk/client-elastic-load-balancing-v2');
+    const lb = (await elbv2.send(new DescribeLoadBalancersCommand({ Names: ['shop-api-alb'] }))).LoadBalancers![0];
+    const listener = (await elbv2.send(new DescribeListenersCommand({ LoadBalancerArn: lb.LoadBalancerArn }))).Listeners![0];
+    // Someone points the listener at a new target group of theirs.
+    const other = (await elbv2.send(new CreateTargetGroupCommand({ Name: 'shop-api-canary', Protocol: 'HTTP', Port: 8000, TargetType: 'ip', VpcId: lb.VpcId }))).TargetGroups![0];
+    await elbv2.send(new ModifyListenerCommand({ ListenerArn: listener.ListenerArn, DefaultActions: [{ Type: 'forward', TargetGroupArn: other.TargetGroupArn }] }));
+    const m = mark(w);
+
+    const { result } = await w.pass({ wiring: {} });
+
+    expect(m.mutations()).toEqual([]);
+    expect(statusOf(result, 'Service/api').phase).toBe('Synced');
+    const wiring = statusOf(result, 'Wiring/api');
+    expect(wiring).toMatchObject({ kind: 'Wiring', phase: 'Failed' });
+    expect(wiring.message).toMatch(/^forward: /);
+    expect(wiring.message).toContain('shop-api-canary');
+  });
 });

@@ -15,7 +15,8 @@ import { converge, type MigrationLedger } from './converge/converge.js';
 import { driftOf, statusesAfter } from './converge/status.js';
 import type { ActualState } from './model/actual.js';
 import type { PassResult } from './model/pass.js';
-import type { DesiredEnvironment } from './model/plan.js';
+import type { DesiredEnvironment, ResourceStatus } from './model/plan.js';
+import { checkWiring, wiringStatus, type WiringResult } from './wiring/index.js';
 import { observe, type Adapters } from './observe/observe.js';
 import { plan, policyFor } from './plan/plan.js';
 
@@ -53,6 +54,31 @@ export interface PassOptions {
   concurrency?: number;
   /** How often migration tasks and Route 53 changes are polled (ms). */
   pollMs?: number;
+  /**
+   * Check the wiring of every Service reachable from a name (alias -> ALB -> listener -> target
+   * group -> service -> tasks) after converging; the results join the statuses as `Wiring/<name>`.
+   */
+  wiring?: { probes?: boolean };
+}
+
+/** Links that are broken while a rollout is still under way, and mend when it completes. */
+const ROLLOUT_LINKS = new Set(['deployment', 'targets', 'tasks']);
+
+/**
+ * A wiring result as a status beside the others. A break the pass itself repairs, or one that is
+ * only a rollout still under way, is Progressing, not news.
+ */
+export function wiringResourceStatus(result: WiringResult, service?: ResourceStatus): ResourceStatus {
+  const st = wiringStatus(result);
+  const first = result.links.find((l) => l.name === result.firstBroken);
+  const rollingOut = first && ROLLOUT_LINKS.has(first.name) && (first.reason === 'RolloutInProgress' || service?.phase === 'Progressing');
+  const progressing = st.phase === 'Drifted' || (st.phase === 'Failed' && rollingOut);
+  return {
+    ...st,
+    resource: `Wiring/${result.service}`,
+    kind: 'Wiring',
+    ...(progressing ? { phase: 'Progressing' as const, message: `${rollingOut ? 'waiting for the rollout' : 'steady is repairing this'}: ${st.message}` } : {}),
+  };
 }
 
 /** A pass id that sorts by time: `<env>/<ISO time>/<random>`. */
@@ -84,6 +110,13 @@ export async function runPass(options: PassOptions): Promise<{ result: PassResul
     concurrency: options.concurrency,
     pollMs: options.pollMs,
   });
+  const resources = statusesAfter(p, outcomes);
+  if (options.wiring) {
+    // After changes, read afresh; otherwise what observe read is still the truth.
+    const changed = outcomes.some((o) => o.state === 'done');
+    const wiring = await checkWiring(desired, options.adapters, { actual: changed ? undefined : actual, now: () => clock.now(), probes: options.wiring.probes ?? true });
+    resources.push(...wiring.map((w) => wiringResourceStatus(w, resources.find((r) => r.resource === `Service/${w.service}`))));
+  }
   const result: PassResult = {
     passId,
     environment: desired.name,
@@ -94,7 +127,7 @@ export async function runPass(options: PassOptions): Promise<{ result: PassResul
     dryRun: p.policy.dryRun,
     plan: p,
     outcomes,
-    resources: statusesAfter(p, outcomes),
+    resources,
     drift: driftOf(p, outcomes, startedAt),
     apiCalls: options.calls?.counts() ?? {},
     outcome: 'ok',

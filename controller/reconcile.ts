@@ -42,6 +42,8 @@ export interface ReconcileOptions {
   deadline?: number;
   passId?: string;
   pollMs?: number;
+  /** Check the wiring of reachable services after converging (default on; `false` skips it). */
+  wiring?: { probes?: boolean } | false;
 }
 
 export interface ReconcileOutcome {
@@ -105,6 +107,7 @@ export async function reconcileEnvironment(desired: DesiredEnvironment, options:
       deadline: options.deadline,
       passId,
       pollMs: options.pollMs,
+      wiring: options.wiring === false ? undefined : (options.wiring ?? {}),
       ledger: store && !options.dryRun ? ledgerOf(store, desired.name, passId) : undefined,
       stopReason: lease ? () => (lease!.lost ? 'the lease was lost' : lease!.validFor() <= 0 ? 'the lease is about to expire' : undefined) : undefined,
       beforeChange: lease

@@ -28,7 +28,7 @@ describe('steady plan', () => {
 
     expect(code).toBe(2);
     const report = JSON.parse(stdout);
-    expect(report).toMatchObject({ environment: 'shop-prod', summary: 'Plan: 2 to register, 1 to create, 1 migration to run, 2 records to change.' });
+    expect(report).toMatchObject({ environment: 'shop-prod', summary: 'Plan: 2 to register, 1 to create, 1 migration to run, 2 records to change. 1 in progress.' });
   });
 
   it('exits 1 naming the environment it cannot find', async () => {
@@ -52,7 +52,7 @@ describe('steady reconcile', () => {
     const { code, stdout } = await run('reconcile', SHOP, '--sim', EXAMPLES_FIXTURE);
 
     expect(code).toBe(0);
-    expect(stdout).toContain('Reconciled: 2 registered, 1 created, 1 migration run, 2 records changed. 3 healed, 1 in progress.');
+    expect(stdout).toContain('Reconciled: 2 registered, 1 created, 1 migration run, 2 records changed. 3 healed, 2 in progress.');
   });
 
   it('plans from the latest commit published to S3, and refuses a broken one', async () => {

@@ -26,7 +26,7 @@ export async function exampleSpecs(environment: string): Promise<DesiredEnvironm
 export interface World {
   account: SimAccount;
   desired: DesiredEnvironment;
-  pass: (options?: { dryRun?: boolean; ledger?: MigrationLedger; deadline?: number }) => ReturnType<typeof runPass>;
+  pass: (options?: { dryRun?: boolean; ledger?: MigrationLedger; deadline?: number; wiring?: { probes?: boolean } }) => ReturnType<typeof runPass>;
   /** Moves simulated time on (rollouts complete, DNS changes reach INSYNC). */
   advance: (ms: number) => void;
 }
@@ -40,7 +40,7 @@ export async function world(environment = 'shop-prod', options: { seed?: number 
   return {
     account,
     desired,
-    pass: (o = {}) => runPass({ desired, adapters, clock: account.clock, calls, pollMs: 5_000, ...o } as Parameters<typeof runPass>[0]),
+    pass: (o = {}) => runPass({ desired, adapters, clock: account.clock, calls, pollMs: 5_000, ...o }),
     advance: (ms) => account.clock.advance(ms),
   };
 }
