@@ -3,7 +3,7 @@
  * version that failed, or a rollout the ECS circuit breaker rolled back. steady remembers both in
  * AWS (tags); retrying clears that memory so the next pass acts again.
  */
-import { TAG_MIGRATION_ATTEMPT, TAG_MIGRATION_RESULT, TAG_MIGRATION_VERSION, TAG_ROLLOUT, type DesiredEnvironment } from './model/plan.js';
+import { TAG_CODEDEPLOY, TAG_MIGRATION_ATTEMPT, TAG_MIGRATION_RESULT, TAG_MIGRATION_VERSION, TAG_ROLLOUT, type DesiredEnvironment } from './model/plan.js';
 import type { Adapters } from './observe/observe.js';
 import { migrationFamily, serviceName } from './plan/desired.js';
 
@@ -23,10 +23,12 @@ export async function retryResource(desired: DesiredEnvironment, resource: strin
     const svc = desired.services.find((s) => s.metadata.name === name);
     if (!svc) throw new Error(`no Service ${name} in environment ${desired.name}`);
     const { services } = await adapters.ecs.describeServices(cluster, [serviceName(svc)]);
-    const tag = services[0]?.tags[TAG_ROLLOUT];
-    if (!tag) return `service ${serviceName(svc)} has no failed rollout to forget; the next pass rolls out what the spec says`;
-    await adapters.ecs.untagResource(services[0].arn, [TAG_ROLLOUT]);
-    return `service ${serviceName(svc)}: steady forgot the rollout of ${tag.split('@')[0]}; the next pass rolls it out again if the spec still asks for it`;
+    // A rolling service remembers its last rollout in steady:rollout, a blue/green one its CodeDeploy deployment.
+    const keys = [TAG_ROLLOUT, TAG_CODEDEPLOY].filter((k) => services[0]?.tags[k]);
+    if (keys.length === 0) return `service ${serviceName(svc)} has no failed rollout to forget; the next pass rolls out what the spec says`;
+    const revision = (services[0].tags[TAG_ROLLOUT] ?? services[0].tags[TAG_CODEDEPLOY]).replace(/^d-[A-Z0-9]+@/, '').split('@')[0];
+    await adapters.ecs.untagResource(services[0].arn, keys);
+    return `service ${serviceName(svc)}: steady forgot the rollout of ${revision}; the next pass rolls it out again if the spec still asks for it`;
   }
   const migration = desired.migrations.find((x) => x.metadata.name === name);
   if (!migration) throw new Error(`no Migration ${name} in environment ${desired.name}`);
