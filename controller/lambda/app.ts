@@ -128,7 +128,7 @@ export function createHandler(deps: HandlerDependencies = {}): SteadyHandler {
     config = deps.config ?? configFromEnv(process.env);
   } catch (err) {
     // Cold start: say it once, clearly, and fail the init (every invocation then shows the message).
-    logger.error((err as Error).message, { error: err as Error });
+    logger.error('steady cannot start: its configuration is invalid', { error: err as Error });
     throw err;
   }
   const clock = deps.clock ?? systemClock;
