@@ -28,7 +28,7 @@ describe('deployConfig', () => {
       timeoutSeconds: 300,
       reservedConcurrency: 3,
       leaseTtlSeconds: 300,
-      timeMarginSeconds: 30,
+      timeMarginSeconds: 60,
       environmentConcurrency: 4,
       driftAlarmPasses: 5,
       tracing: false,

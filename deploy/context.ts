@@ -178,7 +178,7 @@ export function deployConfig(read: ContextReader): SteadyDeployConfig {
   const reservedRaw = read('reservedConcurrency');
   const reservedConcurrency = reservedRaw === 'none' ? undefined : whole('reservedConcurrency', 3, 1, 1000);
   const leaseTtlSeconds = whole('leaseTtlSeconds', 300, 61, 3600);
-  const timeMarginSeconds = whole('timeMarginSeconds', 30, 5, 300);
+  const timeMarginSeconds = whole('timeMarginSeconds', 60, 5, 300);
   if (timeMarginSeconds * 2 > timeoutSeconds) problems.push(`timeMarginSeconds: ${timeMarginSeconds} leaves a pass less than half of the ${timeoutSeconds} s timeout`);
   const environmentConcurrency = whole('environmentConcurrency', 4, 1, 64);
   const driftAlarmPasses = whole('driftAlarmPasses', 5, 1, 100);

@@ -157,7 +157,7 @@ describe('the CDK app', () => {
             STEADY_SPEC_PREFIX: 'shop-prod',
             STEADY_TABLE: { Ref: Match.stringLikeRegexp('^StateTable') },
             STEADY_LEASE_TTL_SECONDS: '300',
-            STEADY_TIME_MARGIN_SECONDS: '30',
+            STEADY_TIME_MARGIN_SECONDS: '60',
             STEADY_CONCURRENCY: '4',
             STEADY_NOTIFY: 'true',
             POWERTOOLS_SERVICE_NAME: 'steady',

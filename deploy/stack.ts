@@ -47,6 +47,13 @@ export const SCHEDULE_INPUT = {
   detail: {},
 };
 
+/**
+ * The whole deployment, configured by {@link SteadyDeployConfig} (CDK context).
+ *
+ * @example
+ * const app = new App();
+ * new SteadyStack(app, 'Steady', { config: deployConfigOf(app.node), env: { account: '123456789012', region: 'ap-northeast-1' } });
+ */
 export class SteadyStack extends Stack {
   readonly specBucket: s3.Bucket;
   readonly stateTable: dynamodb.Table;
@@ -302,6 +309,8 @@ export class SteadyStack extends Stack {
     new CfnOutput(this, 'SpecBucketName', { value: this.specBucket.bucketName });
     new CfnOutput(this, 'SpecPrefix', { value: specPrefix });
     new CfnOutput(this, 'StateTableName', { value: this.stateTable.tableName });
+    new CfnOutput(this, 'AccessLogBucketName', { value: accessLogs.bucketName });
+    new CfnOutput(this, 'ControllerLogGroupName', { value: logGroup.logGroupName });
     new CfnOutput(this, 'ControllerFunctionName', { value: this.controller.functionName });
     new CfnOutput(this, 'AlarmTopicArn', { value: this.alarmTopic.topicArn });
     new CfnOutput(this, 'PublishCommand', {

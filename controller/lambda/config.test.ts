@@ -9,7 +9,7 @@ describe('configFromEnv', () => {
       prefix: '',
       table: 'steady-state',
       leaseTtlMs: 300_000,
-      marginMs: 30_000,
+      marginMs: 60_000,
       concurrency: 4,
       notify: true,
     });

@@ -35,12 +35,13 @@ export const CONFIG_VARIABLES = {
   STEADY_SPEC_PREFIX: "key prefix of the published commits (default: the bucket's root)",
   STEADY_TABLE: 'the state table (required): the lease is what keeps two invocations from changing one environment at once',
   STEADY_LEASE_TTL_SECONDS: `lease duration; renewed while a pass runs (default ${DEFAULT_LEASE_TTL_MS / 1000})`,
-  STEADY_TIME_MARGIN_SECONDS: 'stop starting changes this long before the Lambda times out (default 30)',
+  STEADY_TIME_MARGIN_SECONDS: 'stop starting changes this long before the Lambda times out, to record, notify and release the lease (default 60)',
   STEADY_CONCURRENCY: 'environments reconciled at once (default 4)',
   STEADY_NOTIFY: 'send Slack/email notifications: true or false (default true)',
 } as const;
 
-const DEFAULT_MARGIN_MS = 30_000;
+/** Recording the pass, notifying (a Slack post may take 4 attempts of up to 10 s) and releasing the lease. */
+const DEFAULT_MARGIN_MS = 60_000;
 const DEFAULT_CONCURRENCY = 4;
 
 /**
