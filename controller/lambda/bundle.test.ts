@@ -1,15 +1,18 @@
 /**
- * The artefact, not the sources: the handler bundled by esbuild with the options the CDK app
- * deploys (built once for this file), loaded in fresh Node.js processes.
+ * The artefact, not the sources: the handler as the CDK app bundles it for deployment (synthesized
+ * once for this file, with the local esbuild), loaded in fresh Node.js processes.
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { App } from 'aws-cdk-lib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildHandlerBundle, REPOSITORY_ROOT } from '../../deploy/bundling.js';
+import { deployConfig } from '../../deploy/context.js';
+import { SteadyStack } from '../../deploy/stack.js';
 import type { InvocationSummary } from './app.js';
 import { specFiles, SPEC_BUCKET, startHandlerWorld } from './testkit.js';
 
@@ -21,9 +24,21 @@ let dir: string;
 let artefact: { file: string; bytes: number };
 let table: string;
 
+/** Synthesizes the stack as `cdk synth` would and returns the function's bundled file. */
+function deployedArtefact(outdir: string): { file: string; bytes: number } {
+  const app = new App({ outdir });
+  new SteadyStack(app, 'Steady', { config: deployConfig(() => undefined), env: { account: '123456789012', region: 'ap-northeast-1' } });
+  app.synth();
+  const assets = readdirSync(outdir).filter((d) => d.startsWith('asset.') && readdirSync(path.join(outdir, d)).includes('index.mjs'));
+  if (assets.length !== 1) throw new Error(`expected one bundled function asset in ${outdir}, found ${assets.join(', ') || 'none'}`);
+  const file = path.join(outdir, assets[0], 'index.mjs');
+  return { file, bytes: statSync(file).size };
+}
+
 beforeAll(async () => {
   dir = mkdtempSync(path.join(tmpdir(), 'steady-artefact-'));
-  [artefact, world] = await Promise.all([buildHandlerBundle(dir), startHandlerWorld()]);
+  world = await startHandlerWorld();
+  artefact = deployedArtefact(path.join(dir, 'cdk.out'));
   table = (await world.config()).table;
   await world.publish(specFiles('shop'), 'shop-prod');
 });
@@ -62,9 +77,13 @@ function jsonLines(stdout: string): Record<string, any>[] {
 describe('the bundled handler', () => {
   it('is one ESM file of a reasonable size (printed)', () => {
     console.info(`steady Lambda artefact: ${artefact.bytes} bytes (${(artefact.bytes / 1024 / 1024).toFixed(2)} MiB) at ${artefact.file}`);
-    expect(path.basename(artefact.file)).toBe('index.mjs');
     expect(artefact.bytes).toBeGreaterThan(100_000);
     expect(artefact.bytes).toBeLessThan(4 * 1024 * 1024);
+  });
+
+  it('is what `npm run bundle` builds, byte for byte', async () => {
+    const built = await buildHandlerBundle(mkdtempSync(path.join(dir, 'bundle-')));
+    expect(readFileSync(built.file).equals(readFileSync(artefact.file))).toBe(true);
   });
 
   it('loads in a plain node process with nothing but itself (no node_modules, no tsx) and reads S3 through its own SDK', async () => {
