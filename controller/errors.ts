@@ -160,6 +160,9 @@ export class StateStoreError extends SteadyError {}
 /** A notification (Slack, email) could not be delivered. */
 export class NotifyError extends SteadyError {}
 
+/** The Lambda was invoked with an event it does not understand (terminal: the same event fails the same way). */
+export class InvalidEventError extends SteadyError {}
+
 /**
  * Runs an AWS call and translates any failure into an AwsCallError that says what was being done.
  *

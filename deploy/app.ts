@@ -1,0 +1,17 @@
+/**
+ * The CDK app: `npx cdk synth` / `npx cdk deploy` run it through tsx (cdk.json). Context values
+ * (`-c key=value`) configure the stack (see context.ts and the README); cdk-nag's AWS Solutions
+ * checks run on every synthesis and fail it on any finding not acknowledged with a reason.
+ */
+import { App, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { deployConfigOf } from './context.js';
+import { SteadyStack } from './stack.js';
+
+const app = new App();
+new SteadyStack(app, String(app.node.tryGetContext('stackName') ?? 'Steady'), {
+  config: deployConfigOf(app.node),
+  env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
+});
+Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+app.synth();

@@ -1,0 +1,80 @@
+import { describe, expect, it } from 'vitest';
+import { deployConfig } from './context.js';
+
+const from = (context: Record<string, unknown>) => deployConfig((key) => context[key]);
+
+describe('deployConfig', () => {
+  it('defaults to a tick every minute, no zones, no roles, and the sizes the README gives', () => {
+    expect(from({})).toEqual({
+      hostedZoneIds: [],
+      passRoleArns: [],
+      clusters: [],
+      regions: [],
+      schedule: 'rate(1 minute)',
+      passIntervalMinutes: 1,
+      bucketName: undefined,
+      specPrefix: '',
+      tableName: undefined,
+      alarmTopicArn: undefined,
+      alarmEmail: undefined,
+      emailIdentity: undefined,
+      emailFrom: [],
+      slackWebhookSecretArn: undefined,
+      slackWebhookParameter: undefined,
+      codeDeployGroups: [],
+      ecrRepositoryArns: [],
+      cloudFrontDistributionIds: [],
+      memorySize: 512,
+      timeoutSeconds: 300,
+      reservedConcurrency: 3,
+      leaseTtlSeconds: 300,
+      timeMarginSeconds: 60,
+      environmentConcurrency: 4,
+      driftAlarmPasses: 5,
+      tracing: false,
+      logRetentionDays: 30,
+    });
+  });
+
+  it('takes lists as -c comma-separated strings, JSON strings or cdk.json arrays', () => {
+    expect(from({ hostedZoneIds: 'Z1AAAA, /hostedzone/Z2BBBB,Z1AAAA' }).hostedZoneIds).toEqual(['Z1AAAA', 'Z2BBBB']);
+    expect(from({ clusters: '["shop-prod","messaging-prod"]' }).clusters).toEqual(['shop-prod', 'messaging-prod']);
+    expect(from({ regions: ['ap-northeast-1', 'us-west-2'] }).regions).toEqual(['ap-northeast-1', 'us-west-2']);
+  });
+
+  it('derives the alarm period from a rate schedule and needs it for a cron schedule', () => {
+    expect(from({ schedule: 'rate(5 minutes)' }).passIntervalMinutes).toBe(5);
+    expect(from({ schedule: 'cron(0/10 * * * ? *)', passIntervalMinutes: '10' }).passIntervalMinutes).toBe(10);
+    expect(() => from({ schedule: 'cron(0/10 * * * ? *)' })).toThrow('passIntervalMinutes: required with a cron(...) schedule, to size the alarms');
+  });
+
+  it('leaves the function unreserved with reservedConcurrency=none', () => {
+    expect(from({ reservedConcurrency: 'none' }).reservedConcurrency).toBeUndefined();
+    expect(from({ reservedConcurrency: '10' }).reservedConcurrency).toBe(10);
+  });
+
+  it('names every problem at once', () => {
+    expect(() =>
+      from({
+        hostedZoneIds: 'example.com',
+        passRoleArns: 'shop-prod-api',
+        schedule: 'every minute',
+        emailFrom: 'steady@example.com',
+        memorySize: '64',
+        timeMarginSeconds: '200',
+        logRetentionDays: '10',
+      }),
+    ).toThrow(
+      [
+        "steady's deploy context has 7 problems:",
+        '  - hostedZoneIds: "example.com" is not a hosted zone id (Z0123456789ABCDEFGHIJ)',
+        '  - passRoleArns: "shop-prod-api" is not an IAM role ARN',
+        '  - schedule: "every minute" is not a Scheduler expression (rate(1 minute), cron(0/5 * * * ? *))',
+        '  - emailFrom: needs emailIdentity, the SES identity the addresses belong to',
+        '  - memorySize: "64" is not a whole number from 128 to 10240',
+        '  - timeMarginSeconds: 200 leaves a pass less than half of the 300 s timeout',
+        '  - logRetentionDays: 10 is not one CloudWatch Logs offers (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653)',
+      ].join('\n'),
+    );
+  });
+});

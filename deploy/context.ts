@@ -1,0 +1,227 @@
+/**
+ * The deploy-time settings of the stack, from CDK context (`-c key=value` on the command line, or
+ * `context` in cdk.json). Lists are JSON arrays or comma-separated strings. Every problem is
+ * reported at once, before anything is synthesized.
+ */
+import type { Node } from 'constructs';
+
+/** What the stack is deployed with. */
+export interface SteadyDeployConfig {
+  /** Route 53 hosted zones steady may read and change records in (ids, e.g. `Z0123456789ABCDEFGHIJ`). */
+  hostedZoneIds: string[];
+  /** Task and execution roles the specs name: the only roles steady may pass to ECS. */
+  passRoleArns: string[];
+  /** ECS clusters steady manages; every cluster of the account in `regions` when empty. */
+  clusters: string[];
+  /** Regions the environments live in; the stack's own region when empty. */
+  regions: string[];
+  /** EventBridge Scheduler expression of the reconcile tick. */
+  schedule: string;
+  /** Minutes between ticks, 1 to 60: the alarms' period (derived from a `rate(...)` schedule; needed for `cron(...)`). */
+  passIntervalMinutes: number;
+  /** The spec bucket's name; CloudFormation names it when absent. */
+  bucketName?: string;
+  /** Where `steady apply --prefix` publishes in the bucket. */
+  specPrefix: string;
+  /** The state table's name; CloudFormation names it when absent. */
+  tableName?: string;
+  /** An existing SNS topic for the alarms; otherwise the stack makes one. */
+  alarmTopicArn?: string;
+  /** Subscribed to the stack's alarm topic. */
+  alarmEmail?: string;
+  /** The SES identity (domain or address) notification email is sent from. */
+  emailIdentity?: string;
+  /** The `From` addresses allowed (the Environments' `notifications.email.from`); any address of the identity when empty. */
+  emailFrom: string[];
+  /** The Secrets Manager secret holding the Slack webhook URL (full ARN, or ARN without the random suffix). */
+  slackWebhookSecretArn?: string;
+  /** The SSM parameter holding the Slack webhook URL, by name (`/steady/shop-prod/slack-webhook`). */
+  slackWebhookParameter?: string;
+  /** CodeDeploy `application/deploymentGroup` pairs of blue/green services. */
+  codeDeployGroups: string[];
+  /** ECR repositories images are resolved in; every repository of the account in `regions` when empty. */
+  ecrRepositoryArns: string[];
+  /** CloudFront distributions aliases may target; every distribution of the account when empty. */
+  cloudFrontDistributionIds: string[];
+  memorySize: number;
+  timeoutSeconds: number;
+  /** Cost control, not correctness (the lease is that): `undefined` leaves the function unreserved. */
+  reservedConcurrency?: number;
+  leaseTtlSeconds: number;
+  timeMarginSeconds: number;
+  /** Environments one invocation reconciles at once. */
+  environmentConcurrency: number;
+  /** Alarm when some environment's drift stays unhealed for this many passes in a row. */
+  driftAlarmPasses: number;
+  /** X-Ray tracing of the handler and its AWS calls. */
+  tracing: boolean;
+  logRetentionDays: number;
+}
+
+/** The context keys, what they mean and their defaults (the README's table mirrors this). */
+export const CONTEXT_KEYS = [
+  'hostedZoneIds',
+  'passRoleArns',
+  'clusters',
+  'regions',
+  'schedule',
+  'passIntervalMinutes',
+  'bucketName',
+  'specPrefix',
+  'tableName',
+  'alarmTopicArn',
+  'alarmEmail',
+  'emailIdentity',
+  'emailFrom',
+  'slackWebhookSecretArn',
+  'slackWebhookParameter',
+  'codeDeployGroups',
+  'ecrRepositoryArns',
+  'cloudFrontDistributionIds',
+  'memorySize',
+  'timeoutSeconds',
+  'reservedConcurrency',
+  'leaseTtlSeconds',
+  'timeMarginSeconds',
+  'environmentConcurrency',
+  'driftAlarmPasses',
+  'tracing',
+  'logRetentionDays',
+] as const;
+
+type ContextKey = (typeof CONTEXT_KEYS)[number];
+
+/** The retention periods CloudWatch Logs accepts. */
+const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
+
+/** Reads a context value: what `-c` gives (a string) or what cdk.json holds (any JSON). */
+export type ContextReader = (key: ContextKey) => unknown;
+
+/**
+ * The configuration from a construct node's context; throws one Error naming every problem.
+ *
+ * @example
+ * const config = deployConfig((key) => app.node.tryGetContext(key));
+ */
+export function deployConfig(read: ContextReader): SteadyDeployConfig {
+  const problems: string[] = [];
+  const list = (key: ContextKey, pattern: RegExp, what: string): string[] => {
+    const raw = read(key);
+    if (raw === undefined || raw === null || raw === '') return [];
+    let items: unknown[];
+    if (Array.isArray(raw)) items = raw;
+    else if (typeof raw === 'string' && raw.trim().startsWith('[')) {
+      try {
+        items = JSON.parse(raw);
+      } catch {
+        problems.push(`${key}: not a JSON list: ${raw}`);
+        return [];
+      }
+    } else if (typeof raw === 'string') items = raw.split(',');
+    else {
+      problems.push(`${key}: expected a list of ${what}`);
+      return [];
+    }
+    const values = items.map((i) => String(i).trim()).filter((i) => i !== '');
+    for (const v of values) if (!pattern.test(v)) problems.push(`${key}: "${v}" is not ${what}`);
+    return [...new Set(values)];
+  };
+  const text = (key: ContextKey, pattern?: RegExp, what?: string): string | undefined => {
+    const raw = read(key);
+    if (raw === undefined || raw === null || raw === '') return undefined;
+    const value = String(raw).trim();
+    if (pattern && !pattern.test(value)) problems.push(`${key}: "${value}" is not ${what}`);
+    return value;
+  };
+  const whole = (key: ContextKey, fallback: number, min: number, max: number): number => {
+    const raw = read(key);
+    if (raw === undefined || raw === null || raw === '') return fallback;
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < min || n > max) {
+      problems.push(`${key}: "${String(raw)}" is not a whole number from ${min} to ${max}`);
+      return fallback;
+    }
+    return n;
+  };
+
+  const hostedZoneIds = list('hostedZoneIds', /^(\/hostedzone\/)?[A-Z0-9]{1,32}$/, 'a hosted zone id (Z0123456789ABCDEFGHIJ)').map((z) => z.replace(/^\/hostedzone\//, ''));
+  const passRoleArns = list('passRoleArns', /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/, 'an IAM role ARN');
+  const clusters = list('clusters', /^[A-Za-z0-9_-]{1,255}$/, 'an ECS cluster name');
+  const regions = list('regions', /^[a-z]{2}(-[a-z]+)+-\d$/, 'a region (ap-northeast-1)');
+  const schedule = text('schedule', /^(rate|cron)\(.+\)$/, 'a Scheduler expression (rate(1 minute), cron(0/5 * * * ? *))') ?? 'rate(1 minute)';
+  const rate = /^rate\((\d+) (minute|minutes|hour|hours)\)$/.exec(schedule);
+  let passIntervalMinutes = whole('passIntervalMinutes', 1, 1, 60);
+  if (rate) {
+    passIntervalMinutes = Number(rate[1]) * (rate[2].startsWith('hour') ? 60 : 1);
+    // The alarms count passes in periods of one interval; CloudWatch evaluates at most a day.
+    if (passIntervalMinutes < 1 || passIntervalMinutes > 60) problems.push(`schedule: "${schedule}": a reconciler should tick at least hourly (1 to 60 minutes)`);
+  } else if (schedule.startsWith('rate(')) problems.push(`schedule: "${schedule}" is not a rate of minutes or hours`);
+  else if (read('passIntervalMinutes') === undefined && schedule.startsWith('cron(')) {
+    problems.push('passIntervalMinutes: required with a cron(...) schedule, to size the alarms');
+  }
+  const bucketName = text('bucketName', /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'an S3 bucket name');
+  const specPrefix = (text('specPrefix') ?? '').replace(/^\/+|\/+$/g, '');
+  if (specPrefix.split('/').some((s) => s === '.' || s === '..') || specPrefix.includes('//')) problems.push(`specPrefix: "${specPrefix}" has an empty, "." or ".." segment`);
+  const tableName = text('tableName', /^[A-Za-z0-9_.-]{3,255}$/, 'a DynamoDB table name');
+  const alarmTopicArn = text('alarmTopicArn', /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[\w-]+$/, 'an SNS topic ARN');
+  const alarmEmail = text('alarmEmail', /^[^@\s]+@[^@\s]+$/, 'an email address');
+  const emailIdentity = text('emailIdentity', /^([^@\s]+@)?[a-z0-9.-]+\.[a-z]{2,}$/i, 'an SES identity (a domain or an address)');
+  const emailFrom = list('emailFrom', /^[^@\s]+@[^@\s]+$/, 'an email address');
+  if (emailFrom.length > 0 && !emailIdentity) problems.push('emailFrom: needs emailIdentity, the SES identity the addresses belong to');
+  const slackWebhookSecretArn = text('slackWebhookSecretArn', /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[\w/+=.@-]+$/, 'a Secrets Manager secret ARN');
+  const slackWebhookParameter = text('slackWebhookParameter', /^\/?[\w.\-/]+$/, 'an SSM parameter name');
+  const codeDeployGroups = list('codeDeployGroups', /^[\w.+-]+\/[\w.+-]+$/, 'application/deploymentGroup');
+  const ecrRepositoryArns = list('ecrRepositoryArns', /^arn:aws[a-z-]*:ecr:[a-z0-9-]+:\d{12}:repository\/[\w./-]+$/, 'an ECR repository ARN');
+  const cloudFrontDistributionIds = list('cloudFrontDistributionIds', /^[A-Z0-9]{8,20}$/, 'a CloudFront distribution id');
+  const memorySize = whole('memorySize', 512, 128, 10_240);
+  const timeoutSeconds = whole('timeoutSeconds', 300, 60, 900);
+  const reservedRaw = read('reservedConcurrency');
+  const reservedConcurrency = reservedRaw === 'none' ? undefined : whole('reservedConcurrency', 3, 1, 1000);
+  const leaseTtlSeconds = whole('leaseTtlSeconds', 300, 61, 3600);
+  const timeMarginSeconds = whole('timeMarginSeconds', 60, 5, 300);
+  if (timeMarginSeconds * 2 > timeoutSeconds) problems.push(`timeMarginSeconds: ${timeMarginSeconds} leaves a pass less than half of the ${timeoutSeconds} s timeout`);
+  const environmentConcurrency = whole('environmentConcurrency', 4, 1, 64);
+  const driftAlarmPasses = whole('driftAlarmPasses', 5, 1, 100);
+  if (driftAlarmPasses * passIntervalMinutes > 1440) problems.push(`driftAlarmPasses: ${driftAlarmPasses} passes of ${passIntervalMinutes} minutes is more than the day a CloudWatch alarm can look back`);
+  const tracingRaw = read('tracing');
+  const tracing = tracingRaw === true || tracingRaw === 'true';
+  if (tracingRaw !== undefined && tracingRaw !== true && tracingRaw !== false && tracingRaw !== 'true' && tracingRaw !== 'false') problems.push(`tracing: "${String(tracingRaw)}" is not true or false`);
+  const logRetentionDays = whole('logRetentionDays', 30, 1, 3653);
+  if (!LOG_RETENTION_DAYS.includes(logRetentionDays)) problems.push(`logRetentionDays: ${logRetentionDays} is not one CloudWatch Logs offers (${LOG_RETENTION_DAYS.join(', ')})`);
+
+  if (problems.length > 0) throw new Error(`steady's deploy context has ${problems.length} problem${problems.length === 1 ? '' : 's'}:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  return {
+    hostedZoneIds,
+    passRoleArns,
+    clusters,
+    regions,
+    schedule,
+    passIntervalMinutes,
+    bucketName,
+    specPrefix,
+    tableName,
+    alarmTopicArn,
+    alarmEmail,
+    emailIdentity,
+    emailFrom,
+    slackWebhookSecretArn,
+    slackWebhookParameter,
+    codeDeployGroups,
+    ecrRepositoryArns,
+    cloudFrontDistributionIds,
+    memorySize,
+    timeoutSeconds,
+    reservedConcurrency,
+    leaseTtlSeconds,
+    timeMarginSeconds,
+    environmentConcurrency,
+    driftAlarmPasses,
+    tracing,
+    logRetentionDays,
+  };
+}
+
+/** `deployConfig` over a construct's context. */
+export function deployConfigOf(node: Node): SteadyDeployConfig {
+  return deployConfig((key) => node.tryGetContext(key));
+}

@@ -1,0 +1,201 @@
+/**
+ * The controller's IAM policy: exactly the AWS calls steady makes (see the adapters in
+ * `controller/aws/`, the spec loader, the state store and the notifier), on the resources the
+ * deployment names. Every statement that keeps a `*` says why in `wildcards`; the stack turns those
+ * reasons into cdk-nag acknowledgements, and refuses to synthesize a wildcard without one.
+ *
+ * Ownership: ECS mutations are conditioned on steady's ownership tag where ECS supports it —
+ * `aws:ResourceTag/steady:managed-by` on what exists, `aws:RequestTag/steady:managed-by` on what
+ * is created (RegisterTaskDefinition, CreateService, RunTask's tags) and on adoption (tagging an
+ * existing resource as steady's).
+ */
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type { SteadyDeployConfig } from './context.js';
+
+/** steady's ownership tag (controller/model/plan.ts: TAG_MANAGED_BY / ownershipTags). */
+export const OWNERSHIP_TAG = 'steady:managed-by';
+export const OWNERSHIP_VALUE = 'steady';
+
+/** One statement and, when it holds a wildcard, why the wildcard is needed. */
+export interface ControllerStatement {
+  statement: iam.PolicyStatement;
+  /** Why a `*` in its resources cannot be narrowed: the acknowledgement's reason. */
+  wildcards?: string;
+}
+
+/** Where the statements point: the stack's partition and account, and its resources. */
+export interface PolicyScope {
+  partition: string;
+  account: string;
+  /** The regions environments live in (at least the stack's). */
+  regions: string[];
+  bucketArn: string;
+  /** Normalised: `''` or without slashes at either end. */
+  specPrefix: string;
+  tableArn: string;
+  /** The time-ordered index's name (`byTime`). */
+  indexName: string;
+  /** The function's log group ARN (ends in `:*`). */
+  logGroupArn: string;
+}
+
+/**
+ * The statements, in a stable order, each with a Sid.
+ *
+ * @example
+ * const policy = new iam.Policy(this, 'ControllerPolicy', { statements: controllerStatements(config, scope).map((s) => s.statement) });
+ */
+export function controllerStatements(config: SteadyDeployConfig, scope: PolicyScope): ControllerStatement[] {
+  const { partition: p, account: a, regions } = scope;
+  const owned = { StringEquals: { [`aws:ResourceTag/${OWNERSHIP_TAG}`]: OWNERSHIP_VALUE } };
+  const requestsOwned = { StringEquals: { [`aws:RequestTag/${OWNERSHIP_TAG}`]: OWNERSHIP_VALUE } };
+  const clusterNames = config.clusters.length > 0 ? config.clusters : ['*'];
+  const ecsArn = (resource: string) => regions.map((r) => `arn:${p}:ecs:${r}:${a}:${resource}`);
+  const clusterArns = clusterNames.flatMap((c) => ecsArn(`cluster/${c}`));
+  const serviceArns = clusterNames.flatMap((c) => ecsArn(`service/${c}/*`));
+  const taskArns = clusterNames.flatMap((c) => ecsArn(`task/${c}/*`));
+  const taskDefinitionArns = ecsArn('task-definition/*:*');
+  const prefix = scope.specPrefix === '' ? '' : `${scope.specPrefix}/`;
+  const out: ControllerStatement[] = [];
+  const add = (sid: string, actions: string[], resources: string[], conditions?: Record<string, unknown>, wildcards?: string) =>
+    out.push({ statement: new iam.PolicyStatement({ sid, actions, resources, ...(conditions ? { conditions } : {}) }), ...(wildcards ? { wildcards } : {}) });
+
+  // --- the specs and the state table
+  add('ReadPublishedSpecs', ['s3:GetObject'], [`${scope.bucketArn}/${prefix}*`], undefined, 'every key under the spec prefix: content-addressed objects, manifests and HEAD, whose names are not known at deploy time');
+  add(
+    'ListSpecPrefix',
+    ['s3:ListBucket'],
+    [scope.bucketArn],
+    // Without it S3 answers AccessDenied for a missing key, and the loader cannot tell "missing" from "refused".
+    prefix ? { StringLike: { 's3:prefix': [`${prefix}*`] } } : undefined,
+  );
+  add(
+    'StateTable',
+    // BatchWriteItem carries the store's deletes (stale snapshot parts, statuses of removed resources).
+    ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Query', 'dynamodb:BatchWriteItem'],
+    [scope.tableArn, `${scope.tableArn}/index/${scope.indexName}`],
+  );
+  add('WriteOwnLogs', ['logs:CreateLogStream', 'logs:PutLogEvents'], [scope.logGroupArn], undefined, "the function's own log group; Lambda names its log streams at run time");
+
+  // --- ECS: reads
+  add(
+    'EcsReadWithoutResourceLevelPermissions',
+    ['ecs:DescribeTaskDefinition', 'ecs:ListTaskDefinitions'],
+    ['*'],
+    undefined,
+    'ECS DescribeTaskDefinition and ListTaskDefinitions support no resource-level permissions (the Service Authorization Reference lists no resource type for them)',
+  );
+  add(
+    'EcsListInClusters',
+    ['ecs:ListServices', 'ecs:ListTasks'],
+    ['*'],
+    { ArnLike: { 'ecs:cluster': clusterArns } },
+    'ECS ListServices and ListTasks are authorized on the cluster through the ecs:cluster condition key, not a resource ARN; the condition limits them to the clusters steady manages',
+  );
+  add(
+    'EcsRead',
+    ['ecs:DescribeClusters', 'ecs:DescribeServices', 'ecs:DescribeTasks', 'ecs:ListTagsForResource'],
+    [...clusterArns, ...serviceArns, ...taskArns, ...taskDefinitionArns],
+    undefined,
+    'services, tasks and task-definition revisions of the managed clusters: their names and ids are created at run time',
+  );
+  // --- ECS: changes, only to what steady owns or creates as its own
+  add(
+    'EcsRegisterOwnedTaskDefinitions',
+    ['ecs:RegisterTaskDefinition'],
+    ['*'],
+    requestsOwned,
+    'the revision a RegisterTaskDefinition creates has no ARN before the call; the aws:RequestTag condition allows only revisions tagged as steady\'s',
+  );
+  add('EcsCreateOwnedServices', ['ecs:CreateService'], serviceArns, requestsOwned, 'new services of the managed clusters, created only with steady\'s ownership tag');
+  add(
+    'EcsTagAsOwned',
+    ['ecs:TagResource'],
+    [...serviceArns, ...taskArns, ...taskDefinitionArns],
+    // Tag-on-create (CreateService, RegisterTaskDefinition, RunTask send steady's tags) and adoption.
+    requestsOwned,
+    'tags are written when steady creates a service, revision or task, and when a spec adopts a service; the request must carry steady\'s ownership tag',
+  );
+  add(
+    'EcsChangeOwned',
+    ['ecs:UpdateService', 'ecs:StopTask', 'ecs:TagResource'],
+    [...serviceArns, ...taskArns, ...taskDefinitionArns],
+    owned,
+    'only services, task definitions and tasks carrying steady\'s ownership tag; their names are created at run time',
+  );
+  add(
+    'EcsRunOwnedMigrations',
+    ['ecs:RunTask'],
+    taskDefinitionArns,
+    { ...owned, ArnLike: { 'ecs:cluster': clusterArns } },
+    'migration tasks run only from task-definition revisions steady registered (tagged as its own), in the managed clusters; revision ARNs are created at run time',
+  );
+  add(
+    'EcsUntagOwned',
+    ['ecs:UntagResource'],
+    [...serviceArns, ...taskDefinitionArns],
+    { ...owned, 'ForAllValues:StringLike': { 'aws:TagKeys': ['steady:*'] } },
+    'only steady\'s own tags (steady retry clears steady:rollout and steady:migration-result) on resources steady owns',
+  );
+  if (config.passRoleArns.length > 0) {
+    add('PassTaskRoles', ['iam:PassRole'], config.passRoleArns, { StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } });
+  }
+
+  // --- Elastic Load Balancing, ECR, CloudFront: reads
+  add(
+    'ElbRead',
+    [
+      'elasticloadbalancing:DescribeLoadBalancers',
+      'elasticloadbalancing:DescribeTargetGroups',
+      'elasticloadbalancing:DescribeListeners',
+      'elasticloadbalancing:DescribeRules',
+      'elasticloadbalancing:DescribeTags',
+      'elasticloadbalancing:DescribeTargetHealth',
+    ],
+    ['*'],
+    undefined,
+    'Elastic Load Balancing Describe* calls support no resource-level permissions',
+  );
+  const repositories = config.ecrRepositoryArns.length > 0 ? config.ecrRepositoryArns : regions.map((r) => `arn:${p}:ecr:${r}:${a}:repository/*`);
+  add('EcrResolveImages', ['ecr:DescribeImages'], repositories, undefined, config.ecrRepositoryArns.length > 0 ? undefined : 'the repositories of the account the specs name images in (set ecrRepositoryArns to narrow it)');
+  const distributions = (config.cloudFrontDistributionIds.length > 0 ? config.cloudFrontDistributionIds : ['*']).map((d) => `arn:${p}:cloudfront::${a}:distribution/${d}`);
+  add('CloudFrontReadDistributions', ['cloudfront:GetDistribution'], distributions, undefined, config.cloudFrontDistributionIds.length > 0 ? undefined : 'the distributions alias records may target (set cloudFrontDistributionIds to narrow it)');
+
+  // --- Route 53: only the zones given
+  if (config.hostedZoneIds.length > 0) {
+    const zones = config.hostedZoneIds.map((z) => `arn:${p}:route53:::hostedzone/${z}`);
+    add('Route53FindZones', ['route53:ListHostedZonesByName'], ['*'], undefined, 'Route 53 ListHostedZonesByName supports no resource-level permissions; it only finds a zone\'s id by its name');
+    add('Route53ReadRecords', ['route53:ListResourceRecordSets'], zones);
+    add('Route53ChangeRecords', ['route53:ChangeResourceRecordSets'], zones);
+    add('Route53ChangeStatus', ['route53:GetChange'], [`arn:${p}:route53:::change/*`], undefined, 'Route 53 change ids are created by each ChangeResourceRecordSets call');
+  }
+
+  // --- notifications
+  if (config.emailIdentity) {
+    add(
+      'SendNotificationEmail',
+      ['ses:SendEmail'],
+      regions.map((r) => `arn:${p}:ses:${r}:${a}:identity/${config.emailIdentity}`),
+      config.emailFrom.length > 0 ? { StringEquals: { 'ses:FromAddress': config.emailFrom } } : undefined,
+    );
+  }
+  if (config.slackWebhookSecretArn) {
+    // A secret's ARN ends in "-" and six random characters; given without them, match any.
+    const arn = /-[A-Za-z0-9]{6}$/.test(config.slackWebhookSecretArn) ? config.slackWebhookSecretArn : `${config.slackWebhookSecretArn}-??????`;
+    add('ReadSlackWebhookSecret', ['secretsmanager:GetSecretValue'], [arn]);
+  }
+  if (config.slackWebhookParameter) {
+    const name = config.slackWebhookParameter.replace(/^\//, '');
+    add('ReadSlackWebhookParameter', ['ssm:GetParameter'], regions.map((r) => `arn:${p}:ssm:${r}:${a}:parameter/${name}`));
+  }
+
+  // --- CodeDeploy blue/green: only the deployment groups given
+  if (config.codeDeployGroups.length > 0) {
+    add(
+      'CodeDeployBlueGreen',
+      ['codedeploy:CreateDeployment', 'codedeploy:GetDeployment', 'codedeploy:GetDeploymentGroup', 'codedeploy:ListDeployments'],
+      config.codeDeployGroups.flatMap((g) => regions.map((r) => `arn:${p}:codedeploy:${r}:${a}:deploymentgroup:${g}`)),
+    );
+  }
+  return out;
+}

@@ -1,0 +1,379 @@
+/**
+ * steady on AWS: the spec bucket, the state table, the controller function, its schedule and its
+ * S3 trigger, the dead-letter queue, the alarms, and the controller's least-privilege role.
+ *
+ * Overlapping invocations: the lease in the state table is the correctness mechanism (one writer
+ * per environment, whoever invokes: the schedule, an S3 event, a person, the CLI on a laptop).
+ * Reserved concurrency is cost control only: it caps how many invocations can run at once when
+ * passes are slow, and never has to be 1.
+ */
+import { CfnOutput, Duration, RemovalPolicy, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
+import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as s3n from 'aws-cdk-lib/aws-s3-notifications';
+import * as scheduler from 'aws-cdk-lib/aws-scheduler';
+import * as schedulerTargets from 'aws-cdk-lib/aws-scheduler-targets';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as snsSubscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { flattenCfnReference } from 'cdk-nag/lib/utils/flatten-cfn-reference.js';
+import type { Construct } from 'constructs';
+import { METRIC, METRIC_NAMESPACE, SERVICE_NAME } from '../controller/lambda/telemetry.js';
+import { STATE_TABLE } from '../controller/state/table.js';
+import { HANDLER_ENTRY, lambdaBundling, REPOSITORY_ROOT } from './bundling.js';
+import type { SteadyDeployConfig } from './context.js';
+import { controllerStatements, type ControllerStatement } from './policy.js';
+
+export interface SteadyStackProps extends StackProps {
+  config: SteadyDeployConfig;
+}
+
+/** The schedule's input: an EventBridge-shaped "Scheduled Event", filled in by Scheduler at each tick. */
+export const SCHEDULE_INPUT = {
+  version: '0',
+  id: scheduler.ContextAttribute.executionId,
+  'detail-type': 'Scheduled Event',
+  source: 'aws.scheduler',
+  time: scheduler.ContextAttribute.scheduledTime,
+  resources: [scheduler.ContextAttribute.scheduleArn],
+  detail: {},
+};
+
+/**
+ * The whole deployment, configured by {@link SteadyDeployConfig} (CDK context).
+ *
+ * @example
+ * const app = new App();
+ * new SteadyStack(app, 'Steady', { config: deployConfigOf(app.node), env: { account: '123456789012', region: 'ap-northeast-1' } });
+ */
+export class SteadyStack extends Stack {
+  readonly specBucket: s3.Bucket;
+  readonly stateTable: dynamodb.Table;
+  readonly controller: NodejsFunction;
+  readonly controllerPolicy: iam.Policy;
+  readonly failedInvocations: sqs.Queue;
+  readonly alarmTopic: sns.ITopic;
+  readonly alarms: Record<'passErrors' | 'specsUnreadable' | 'driftUnhealed' | 'leaseStuck' | 'functionErrors' | 'notRunning' | 'failedInvocations', cloudwatch.Alarm>;
+
+  constructor(scope: Construct, id: string, props: SteadyStackProps) {
+    super(scope, id, { description: 'steady: a reconciling controller for ECS services, task definitions, migrations and Route 53 aliases', ...props });
+    // Server access logs are delivered under a bucket policy, not the legacy log-delivery ACL.
+    this.node.setContext('@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy', true);
+    const { config } = props;
+    const interval = Duration.minutes(config.passIntervalMinutes);
+    const regions = config.regions.length > 0 ? config.regions : [this.region];
+
+    // ---------------------------------------------------------------------------- spec bucket
+    const accessLogs = new s3.Bucket(this, 'AccessLogs', {
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      lifecycleRules: [{ id: 'ExpireAccessLogs', expiration: Duration.days(365) }],
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    Validations.of(accessLogs).acknowledge({ id: 'AwsSolutions-S1', reason: 'this is the access-log bucket of the spec bucket; logging it into itself would loop' });
+
+    this.specBucket = new s3.Bucket(this, 'SpecBucket', {
+      bucketName: config.bucketName,
+      // Old HEADs stay as noncurrent versions: what was live when, for rollbacks and audits.
+      versioned: true,
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      serverAccessLogsBucket: accessLogs,
+      serverAccessLogsPrefix: 'spec-bucket/',
+      lifecycleRules: [
+        {
+          id: 'ExpireNoncurrentVersions',
+          noncurrentVersionExpiration: Duration.days(90),
+          noncurrentVersionsToRetain: 10,
+          abortIncompleteMultipartUploadAfter: Duration.days(1),
+        },
+      ],
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+
+    // ---------------------------------------------------------------------------- state table
+    const attribute = (a: { name: string; type: string }) => ({ name: a.name, type: a.type === 'S' ? dynamodb.AttributeType.STRING : dynamodb.AttributeType.NUMBER });
+    this.stateTable = new dynamodb.Table(this, 'StateTable', {
+      tableName: config.tableName,
+      partitionKey: attribute(STATE_TABLE.partitionKey),
+      sortKey: attribute(STATE_TABLE.sortKey),
+      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+      timeToLiveAttribute: STATE_TABLE.timeToLiveAttribute,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      deletionProtection: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    for (const index of STATE_TABLE.globalSecondaryIndexes) {
+      this.stateTable.addGlobalSecondaryIndex({
+        indexName: index.indexName,
+        partitionKey: attribute(index.partitionKey),
+        sortKey: attribute(index.sortKey),
+        projectionType: dynamodb.ProjectionType.ALL,
+      });
+    }
+
+    // ---------------------------------------------------------------------------- the function
+    this.failedInvocations = new sqs.Queue(this, 'FailedInvocations', {
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    Validations.of(this.failedInvocations).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason: 'this queue is the dead-letter destination itself (failed invocations and undeliverable schedule ticks); nothing consumes it to fail again',
+    });
+
+    const logGroup = new logs.LogGroup(this, 'ControllerLogs', {
+      retention: config.logRetentionDays as logs.RetentionDays,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    const role = new iam.Role(this, 'ControllerRole', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: "steady's controller: what steady's adapters call, on what the deployment names",
+    });
+    const specPrefix = config.specPrefix;
+    const statements = controllerStatements(config, {
+      partition: this.partition,
+      account: this.account,
+      regions,
+      bucketArn: this.specBucket.bucketArn,
+      specPrefix,
+      tableArn: this.stateTable.tableArn,
+      indexName: STATE_TABLE.globalSecondaryIndexes[0].indexName,
+      logGroupArn: logGroup.logGroupArn,
+    });
+    this.controllerPolicy = new iam.Policy(this, 'ControllerPolicy', { statements: statements.map((s) => s.statement), roles: [role] });
+    acknowledgeWildcards(this.controllerPolicy, statements);
+
+    const leaseTtlSeconds = config.leaseTtlSeconds;
+    this.controller = new NodejsFunction(this, 'Controller', {
+      description: 'steady: reconciles the environments of the published spec commit',
+      entry: HANDLER_ENTRY,
+      handler: 'handler',
+      projectRoot: REPOSITORY_ROOT,
+      depsLockFilePath: `${REPOSITORY_ROOT}/package-lock.json`,
+      runtime: lambda.Runtime.NODEJS_24_X,
+      architecture: lambda.Architecture.ARM_64,
+      memorySize: config.memorySize,
+      timeout: Duration.seconds(config.timeoutSeconds),
+      role,
+      logGroup,
+      bundling: lambdaBundling(),
+      reservedConcurrentExecutions: config.reservedConcurrency,
+      // Lambda delivers asynchronous events at least once and retries failures: a retried or
+      // duplicated tick is never needed (the next tick is a minute away) and a stale one is noise.
+      retryAttempts: 0,
+      maxEventAge: Duration.seconds(60),
+      onFailure: new destinations.SqsDestination(this.failedInvocations),
+      tracing: config.tracing ? lambda.Tracing.ACTIVE : lambda.Tracing.DISABLED,
+      environment: {
+        STEADY_SPEC_BUCKET: this.specBucket.bucketName,
+        STEADY_SPEC_PREFIX: specPrefix,
+        STEADY_TABLE: this.stateTable.tableName,
+        STEADY_LEASE_TTL_SECONDS: String(leaseTtlSeconds),
+        STEADY_TIME_MARGIN_SECONDS: String(config.timeMarginSeconds),
+        STEADY_CONCURRENCY: String(config.environmentConcurrency),
+        STEADY_NOTIFY: 'true',
+        POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
+        POWERTOOLS_METRICS_NAMESPACE: METRIC_NAMESPACE,
+        POWERTOOLS_LOG_LEVEL: 'INFO',
+        POWERTOOLS_TRACE_ENABLED: String(config.tracing),
+        POWERTOOLS_TRACER_CAPTURE_RESPONSE: 'false',
+      },
+    });
+    // The function must not run before its permissions exist.
+    this.controller.node.addDependency(this.controllerPolicy);
+    if (config.tracing) {
+      const defaultPolicy = role.node.tryFindChild('DefaultPolicy') as iam.Policy | undefined;
+      if (defaultPolicy) {
+        Validations.of(defaultPolicy).acknowledge({
+          id: 'AwsSolutions-IAM5[Resource::*]',
+          reason: 'X-Ray PutTraceSegments and PutTelemetryRecords support no resource-level permissions (added by Lambda active tracing)',
+        });
+      }
+    }
+
+    // ---------------------------------------------------------------------------- triggers
+    const tickRole = new iam.Role(this, 'TickRole', {
+      assumedBy: new iam.ServicePrincipal('scheduler.amazonaws.com', { conditions: { StringEquals: { 'aws:SourceAccount': this.account } } }),
+      description: "steady's schedule: invokes the controller, sends undeliverable ticks to the dead-letter queue",
+    });
+    new scheduler.Schedule(this, 'Tick', {
+      description: 'steady: reconcile every environment of the published commit',
+      schedule: scheduler.ScheduleExpression.expression(config.schedule),
+      timeWindow: scheduler.TimeWindow.off(),
+      target: new schedulerTargets.LambdaInvoke(this.controller, {
+        input: scheduler.ScheduleTargetInput.fromObject(SCHEDULE_INPUT),
+        retryAttempts: 0,
+        maxEventAge: Duration.seconds(60),
+        deadLetterQueue: this.failedInvocations,
+        role: tickRole,
+      }),
+    });
+    Validations.of(tickRole).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::${flattenCfnReference(this.resolve(`${this.controller.functionArn}:*`))}]`,
+      reason: "aws-cdk-lib's grant of lambda:InvokeFunction covers the controller's versions and aliases (ARN:*) besides the function itself; it is this one function",
+    });
+    // HEAD is written last by `steady apply` and is the only key a rollback writes: the commit point.
+    const headKey = specPrefix ? `${specPrefix}/HEAD` : 'HEAD';
+    this.specBucket.addEventNotification(s3.EventType.OBJECT_CREATED, new s3n.LambdaDestination(this.controller), { prefix: headKey });
+    this.acknowledgeNotificationsHandler();
+
+    // ---------------------------------------------------------------------------- alarms
+    this.alarmTopic = config.alarmTopicArn ? sns.Topic.fromTopicArn(this, 'AlarmTopic', config.alarmTopicArn) : this.makeAlarmTopic(config.alarmEmail);
+    const metric = (name: string, statistic: 'Sum' | 'Maximum') =>
+      new cloudwatch.Metric({ namespace: METRIC_NAMESPACE, metricName: name, dimensionsMap: { service: SERVICE_NAME }, statistic, period: interval });
+    const alarm = (id: string, props: cloudwatch.AlarmProps) => {
+      const a = new cloudwatch.Alarm(this, id, props);
+      a.addAlarmAction(new cwActions.SnsAction(this.alarmTopic));
+      return a;
+    };
+    const atLeastOne = cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD;
+    // A crashed holder's lease expires after its TTL; a live one is released by the end of the
+    // invocation. Skips that last longer than both together mean the lease is not coming free.
+    const leaseStuckPeriods = Math.ceil((leaseTtlSeconds + config.timeoutSeconds) / 60 / config.passIntervalMinutes) + 1;
+    this.alarms = {
+      passErrors: alarm('PassErrors', {
+        alarmDescription: 'A pass failed: AWS could not be read, the state table or the lease could not be used, or the specs could not be loaded. See the PassFailed lines in the function\'s log.',
+        metric: metric(METRIC.passFailed, 'Sum'),
+        threshold: 1,
+        comparisonOperator: atLeastOne,
+        evaluationPeriods: 1,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      }),
+      specsUnreadable: alarm('SpecsUnreadable', {
+        alarmDescription: 'The published spec commit cannot be loaded (missing or damaged object, access denied): steady changes nothing until it can. Republish with steady apply.',
+        metric: metric(METRIC.specsUnreadable, 'Sum'),
+        threshold: 1,
+        comparisonOperator: atLeastOne,
+        evaluationPeriods: 1,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      }),
+      driftUnhealed: alarm('DriftUnhealed', {
+        alarmDescription: `Drift has stayed unhealed for ${config.driftAlarmPasses} passes in a row (failed, blocked, held by observe mode or the change budget). See steady status.`,
+        metric: metric(METRIC.driftUnhealed, 'Maximum'),
+        threshold: 1,
+        comparisonOperator: atLeastOne,
+        evaluationPeriods: config.driftAlarmPasses,
+        datapointsToAlarm: config.driftAlarmPasses,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      }),
+      leaseStuck: alarm('LeaseStuck', {
+        alarmDescription: `An environment's lease has been held for ${leaseStuckPeriods} passes in a row, longer than the lease TTL plus the function timeout: no pass can run there.`,
+        metric: metric(METRIC.leaseHeld, 'Maximum'),
+        threshold: 1,
+        comparisonOperator: atLeastOne,
+        evaluationPeriods: leaseStuckPeriods,
+        datapointsToAlarm: leaseStuckPeriods,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      }),
+      functionErrors: alarm('FunctionErrors', {
+        alarmDescription: 'The controller function failed (timeout, crash, invalid configuration or event); the event is in the FailedInvocations queue.',
+        metric: this.controller.metricErrors({ period: interval, statistic: 'Sum' }),
+        threshold: 1,
+        comparisonOperator: atLeastOne,
+        evaluationPeriods: 1,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      }),
+      notRunning: alarm('NotRunning', {
+        alarmDescription: 'The controller has not been invoked for 3 schedule intervals: the schedule is disabled or cannot invoke it.',
+        metric: this.controller.metricInvocations({ period: interval, statistic: 'Sum' }),
+        threshold: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+        evaluationPeriods: 3,
+        treatMissingData: cloudwatch.TreatMissingData.BREACHING,
+      }),
+      failedInvocations: alarm('FailedInvocationsQueued', {
+        alarmDescription: 'Events steady could not handle are waiting in the FailedInvocations queue.',
+        metric: this.failedInvocations.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' }),
+        threshold: 1,
+        comparisonOperator: atLeastOne,
+        evaluationPeriods: 1,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      }),
+    };
+
+    // ---------------------------------------------------------------------------- outputs
+    new CfnOutput(this, 'SpecBucketName', { value: this.specBucket.bucketName });
+    new CfnOutput(this, 'SpecPrefix', { value: specPrefix });
+    new CfnOutput(this, 'StateTableName', { value: this.stateTable.tableName });
+    new CfnOutput(this, 'AccessLogBucketName', { value: accessLogs.bucketName });
+    new CfnOutput(this, 'ControllerLogGroupName', { value: logGroup.logGroupName });
+    new CfnOutput(this, 'ControllerFunctionName', { value: this.controller.functionName });
+    new CfnOutput(this, 'AlarmTopicArn', { value: this.alarmTopic.topicArn });
+    new CfnOutput(this, 'PublishCommand', {
+      description: 'Publish specs for the controller to reconcile',
+      value: `npx steady apply specs/ --bucket ${this.specBucket.bucketName}${specPrefix ? ` --prefix ${specPrefix}` : ''}`,
+    });
+  }
+
+  /** An encrypted topic CloudWatch alarms can publish to, with an email subscription if given. */
+  private makeAlarmTopic(email: string | undefined): sns.Topic {
+    const key = new kms.Key(this, 'AlarmTopicKey', {
+      description: "steady's alarm topic",
+      enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    // CloudWatch encrypts what it publishes with the topic's key.
+    key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'CloudWatchAlarmsPublish',
+        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+        resources: ['*'],
+        conditions: { StringEquals: { 'aws:SourceAccount': this.account } },
+      }),
+    );
+    const topic = new sns.Topic(this, 'AlarmTopic', { displayName: 'steady alarms', masterKey: key, enforceSSL: true });
+    if (email) topic.addSubscription(new snsSubscriptions.EmailSubscription(email));
+    return topic;
+  }
+
+  /** The CDK-provided function that writes the bucket's notification configuration. */
+  private acknowledgeNotificationsHandler(): void {
+    const handler = this.node.tryFindChild('BucketNotificationsHandler050a0587b7544547bf325f094a3db834');
+    if (!handler) return;
+    Validations.of(handler).acknowledge(
+      {
+        id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+        reason: "aws-cdk-lib's bucket-notifications custom resource: it runs only at deploy time, and writing its own logs is all the managed policy grants",
+      },
+      {
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason: "aws-cdk-lib's bucket-notifications custom resource sets s3:PutBucketNotification with Resource *; it only configures the spec bucket's notification at deploy time",
+      },
+    );
+  }
+}
+
+/**
+ * One cdk-nag acknowledgement per wildcard resource of `policy`, with the reason its statement
+ * gives. A wildcard without a reason is a defect: synthesis stops.
+ */
+export function acknowledgeWildcards(policy: iam.Policy, statements: ControllerStatement[]): void {
+  const stack = Stack.of(policy);
+  const reasons = new Map<string, string[]>();
+  for (const { statement, wildcards } of statements) {
+    const json = statement.toStatementJson() as { Sid: string; Resource?: unknown };
+    for (const resource of ([] as unknown[]).concat(json.Resource ?? [])) {
+      const flat = flattenCfnReference(stack.resolve(resource));
+      if (!flat.includes('*')) continue;
+      if (!wildcards) throw new Error(`policy statement ${json.Sid} has the wildcard resource ${flat} but gives no reason for it`);
+      const id = `AwsSolutions-IAM5[Resource::${flat}]`;
+      reasons.set(id, [...(reasons.get(id) ?? []), `${json.Sid}: ${wildcards}`]);
+    }
+  }
+  for (const [id, why] of reasons) Validations.of(policy).acknowledge({ id, reason: why.join('; ') });
+}
