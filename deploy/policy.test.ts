@@ -32,6 +32,7 @@ const PACKAGES: Record<string, { prefix: string; actions?: Record<string, string
   '@aws-sdk/client-ecr': { prefix: 'ecr' },
   '@aws-sdk/client-cloudfront': { prefix: 'cloudfront' },
   '@aws-sdk/client-codedeploy': { prefix: 'codedeploy' },
+  '@aws-sdk/client-acm': { prefix: 'acm' },
   '@aws-sdk/client-s3': { prefix: 's3', actions: { HeadObject: 'GetObject', ListObjectsV2: 'ListBucket' } },
   '@aws-sdk/lib-dynamodb': { prefix: 'dynamodb', actions: { Get: 'GetItem', Put: 'PutItem', Update: 'UpdateItem', Delete: 'DeleteItem', BatchWrite: 'BatchWriteItem', BatchGet: 'BatchGetItem' } },
   '@aws-sdk/client-dynamodb': { prefix: 'dynamodb' },

@@ -161,6 +161,15 @@ export function controllerStatements(config: SteadyDeployConfig, scope: PolicySc
   const distributions = (config.cloudFrontDistributionIds.length > 0 ? config.cloudFrontDistributionIds : ['*']).map((d) => `arn:${p}:cloudfront::${a}:distribution/${d}`);
   add('CloudFrontReadDistributions', ['cloudfront:GetDistribution'], distributions, undefined, config.cloudFrontDistributionIds.length > 0 ? undefined : 'the distributions alias records may target (set cloudFrontDistributionIds to narrow it)');
 
+  // The wiring checks read the expiry of the certificates the load balancers' listeners use.
+  add(
+    'AcmReadListenerCertificates',
+    ['acm:DescribeCertificate'],
+    regions.map((r) => `arn:${p}:acm:${r}:${a}:certificate/*`),
+    undefined,
+    "the certificates the listeners use: which ones is only known from the load balancers at run time",
+  );
+
   // --- Route 53: only the zones given
   if (config.hostedZoneIds.length > 0) {
     const zones = config.hostedZoneIds.map((z) => `arn:${p}:route53:::hostedzone/${z}`);
