@@ -199,7 +199,7 @@ export function renderMarkdown(r: BenchResults): string {
 
   out.push('## Time to heal (drift pass)', '');
   out.push(
-    'From the start of the drift pass to the healing change being done: for a service, its UpdateService (and the rollout tag after it); for aliases, the Route 53 change reaching INSYNC. Slowest event of each kind.',
+    'From the start of the drift pass to the healing change being done: for a service, its UpdateService (and the rollout tag after it); for aliases, the Route 53 change reaching INSYNC. Median and slowest event of each kind.',
     '',
   );
   out.push(
