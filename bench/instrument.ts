@@ -119,17 +119,23 @@ function subjectOf(operation: string, input: any): Partial<CallRecord> {
 }
 
 /**
- * Samples the process's resident set size every `everyMs` until stopped; returns the peak in
- * bytes. A sample is a cheap syscall, and the pass awaits I/O often enough for the timer to run.
+ * Samples the process's resident set size and heap in use every `everyMs` until stopped; returns
+ * the peaks in bytes. A sample costs microseconds, and the pass awaits I/O often enough for the
+ * timer to run.
  */
-export function sampleRss(everyMs = 5): () => number {
-  let peak = process.memoryUsage.rss();
-  const timer = setInterval(() => {
-    peak = Math.max(peak, process.memoryUsage.rss());
-  }, everyMs);
+export function sampleMemory(everyMs = 5): () => { rss: number; heapUsed: number } {
+  const peak = { rss: 0, heapUsed: 0 };
+  const sample = () => {
+    const m = process.memoryUsage();
+    peak.rss = Math.max(peak.rss, m.rss);
+    peak.heapUsed = Math.max(peak.heapUsed, m.heapUsed);
+  };
+  sample();
+  const timer = setInterval(sample, everyMs);
   return () => {
     clearInterval(timer);
-    return Math.max(peak, process.memoryUsage.rss());
+    sample();
+    return peak;
   };
 }
 

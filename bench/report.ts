@@ -54,11 +54,17 @@ export function checkTargets(results: Omit<BenchResults, 'targets'>): TargetChec
   const checks: TargetCheck[] = [];
   const noDrift = results.sizes.map((s) => ({ size: s.size, p: s.passes.find((p) => p.pass === 'noDrift')! }));
   const off = noDrift.filter(({ p }) => p.totalCalls !== p.minimumCalls || Object.keys(p.missing).length > 0);
+  const warmOff = results.sizes.filter((s) => s.noDriftWarmUp.totalCalls !== s.noDriftWarmUp.minimumCalls);
   checks.push({
     target: 'no-drift pass calls = minimum (ratio 1.00) at every size',
     measured: noDrift.map(({ size, p }) => `${size}: ${p.totalCalls}/${p.minimumCalls} = ${p.ratio.toFixed(2)}`).join('; '),
-    met: off.length === 0,
-    note: off.length === 0 ? 'every read batched to its maximum; task definitions from the cache' : off.map(({ size, p }) => `${size}: above the minimum by ${opsList(p.excess)}; below it by ${opsList(p.missing)}`).join('; '),
+    met: off.length === 0 && warmOff.length === 0,
+    note: [
+      off.length === 0 ? 'every read batched to its maximum; task definitions from the cache' : off.map(({ size, p }) => `${size}: above the minimum by ${opsList(p.excess)}; below it by ${opsList(p.missing)}`).join('; '),
+      warmOff.length === 0
+        ? 'the no-drift pass right after the first pass made the minimum too'
+        : `the no-drift pass right after the first pass did not: ${warmOff.map((s) => `${s.size}: ${s.noDriftWarmUp.totalCalls}/${s.noDriftWarmUp.minimumCalls}`).join('; ')}`,
+    ].join('; '),
   });
 
   const big = results.sizes.find((s) => s.size === TARGET_SIZE);
@@ -81,7 +87,7 @@ export function checkTargets(results: Omit<BenchResults, 'targets'>): TargetChec
           target: `${TARGET_SIZE}-service no-drift pass under ${TARGET_RSS_MB} MB RSS`,
           measured: `${bigPass.rssPeakMB} MB`,
           met: bigPass.rssPeakMB < TARGET_RSS_MB,
-          note: `${bigPass.rssPeakMB < TARGET_RSS_MB ? '' : `over by ${(bigPass.rssPeakMB - TARGET_RSS_MB).toFixed(1)} MB. `}peak sampled during the pass, for the whole process: steady, the SDK and the simulated account, whose state (~${bigPass.heapBeforeMB} MB of heap before the pass, with steady's cache) a Lambda would not hold; the process's high-water mark including building the environment and the first pass: ${bigPass.maxRssMB} MB`,
+          note: `${bigPass.rssPeakMB < TARGET_RSS_MB ? '' : `over by ${(bigPass.rssPeakMB - TARGET_RSS_MB).toFixed(1)} MB. `}peak sampled during the pass, for the whole process: steady, the SDK and the simulated account. Before the pass, after a full GC, the process held ${bigPass.rssBeforeMB} MB (the simulated account's state: ${bigPass.heapBeforeMB} MB of heap with steady's cache), so the pass itself added ${(bigPass.rssPeakMB - bigPass.rssBeforeMB).toFixed(1)} MB of RSS; heap in use rose by ${(bigPass.heapPeakMB - bigPass.heapBeforeMB).toFixed(1)} MB. The no-drift pass right after the first pass peaked at ${big!.noDriftWarmUp.rssPeakMB} MB, the process's high-water mark (first pass included) is ${bigPass.maxRssMB} MB`,
         },
   );
   const { bundle, load, entry } = results.coldStart;
@@ -150,7 +156,7 @@ export function renderMarkdown(r: BenchResults): string {
   out.push('## Passes', '');
   out.push(
     table(
-      ['services', 'pass', 'calls', 'minimum', 'ratio', 'above the minimum', 'throttled', 'wall', 'simulated', 'CPU (simulator)', 'peak RSS'],
+      ['services', 'pass', 'calls', 'minimum', 'ratio', 'above the minimum', 'throttled', 'wall', 'simulated', 'CPU (simulator)', 'peak RSS (before)', 'heap (before → peak)'],
       r.sizes.flatMap((s) =>
         s.passes.map((p) => [
           s.size,
@@ -163,10 +169,11 @@ export function renderMarkdown(r: BenchResults): string {
           seconds(p.wallMs),
           seconds(p.simMs),
           `${seconds(p.cpuMs)} (${seconds(p.simCpuMs)})`,
-          `${p.rssPeakMB} MB`,
+          `${p.rssPeakMB} MB (${p.rssBeforeMB})`,
+          `${p.heapBeforeMB} → ${p.heapPeakMB} MB`,
         ]),
       ),
-      ['r', 'l', 'r', 'r', 'r', 'l', 'r', 'r', 'r', 'r', 'r'],
+      ['r', 'l', 'r', 'r', 'r', 'l', 'r', 'r', 'r', 'r', 'r', 'r'],
     ),
     '',
   );

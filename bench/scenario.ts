@@ -10,7 +10,7 @@ import type { PassResult } from '../controller/model/pass.js';
 import { createAdapters, runPass } from '../controller/pass.js';
 import { buildEnvironment, type BenchEnvironment } from './environment.js';
 import { driftShape, injectDrift, type DriftEvent } from './drift.js';
-import { Instruments, maxRss, sampleRss, type CallRecord } from './instrument.js';
+import { Instruments, maxRss, sampleMemory, type CallRecord } from './instrument.js';
 import { median } from './stats.js';
 import { driftMinimum, firstPassMinimum, noDriftMinimum, total, DRIFT_KINDS, type CallCounts, type DriftKind } from './minimum.js';
 
@@ -54,8 +54,11 @@ export interface PassMeasurement {
   rssPeakMB: number;
   /** The process's peak RSS so far (includes building the environment and earlier passes). */
   maxRssMB: number;
-  /** Heap in use right before the pass, after a full GC: mostly the simulated account's state. */
+  /** RSS and heap in use right before the pass, after a full GC (heap: mostly the simulated account's state). */
+  rssBeforeMB: number;
   heapBeforeMB: number;
+  /** Highest heap in use sampled during the pass: the rise over heapBeforeMB is the pass's own working set. */
+  heapPeakMB: number;
   plannedActions: number;
   outcomes: Record<string, number>;
   phases: Record<string, number>;
@@ -96,6 +99,8 @@ export interface SizeResult {
   };
   setupMs: number;
   passes: PassMeasurement[];
+  /** The no-drift pass right after the first pass (unmeasured in the tables: see README). */
+  noDriftWarmUp: Pick<PassMeasurement, 'totalCalls' | 'minimumCalls' | 'wallMs' | 'rssPeakMB' | 'rssBeforeMB'>;
   noDriftUnloaded: UnloadedMeasurement;
   drift: { events: DriftEvent[]; heal: HealMeasurement[]; verified: boolean | null; unhealed: string[] };
 }
@@ -149,16 +154,16 @@ export async function runSize(options: SizeOptions): Promise<SizeResult> {
     // Passes run minutes apart: let Route 53's token bucket fill up again (it refills in real time).
     await new Promise((r) => setTimeout(r, 1000));
     (globalThis as { gc?: () => void }).gc?.();
-    const heapBefore = process.memoryUsage().heapUsed;
+    const { heapUsed: heapBefore, rss: rssBefore } = process.memoryUsage();
     const from = instruments.records.length;
     const logFrom = account.calls.length;
     const simCpu = instruments.simCpuMs;
     const cpu = process.cpuUsage();
-    const stopRss = sampleRss();
+    const stopMemory = sampleMemory();
     const wallStart = performance.now();
     const result = await pass();
     const wallMs = performance.now() - wallStart;
-    const rssPeak = stopRss();
+    const memoryPeak = stopMemory();
     const cpuUsed = process.cpuUsage(cpu);
     const records = instruments.records.slice(from);
     const log = account.calls.slice(logFrom);
@@ -179,9 +184,11 @@ export async function runSize(options: SizeOptions): Promise<SizeResult> {
       simMs: result.finishedAt - result.startedAt,
       cpuMs: Math.round((cpuUsed.user + cpuUsed.system) / 1000),
       simCpuMs: Math.round(instruments.simCpuMs - simCpu),
-      rssPeakMB: round(rssPeak / MB),
+      rssPeakMB: round(memoryPeak.rss / MB),
       maxRssMB: round(maxRss() / MB),
+      rssBeforeMB: round(rssBefore / MB),
       heapBeforeMB: round(heapBefore / MB),
+      heapPeakMB: round(memoryPeak.heapUsed / MB),
       plannedActions: result.plan?.actions.length ?? 0,
       outcomes: tally(result.outcomes.map((o) => o.state)),
       phases: tally(result.resources.map((r) => r.phase)),
@@ -192,6 +199,9 @@ export async function runSize(options: SizeOptions): Promise<SizeResult> {
   const passes: PassMeasurement[] = [];
   passes.push((await measure('first', firstPassMinimum(layout))).m);
   account.clock.advance(SETTLE_MS);
+  // A warm Lambda runs no-drift passes one after another: measure the second, so the figures are
+  // not those of the memory the first pass left mapped (Node gives it back over the next GCs).
+  const warmUp = (await measure('noDrift', noDriftMinimum(layout))).m;
   passes.push((await measure('noDrift', noDriftMinimum(layout))).m);
   // Fresh clients, so the adaptive retry mode's client-side rate limit (set by earlier throttling)
   // does not slow this pass down; the task-definition cache is carried over, as a warm Lambda has it.
@@ -232,6 +242,7 @@ export async function runSize(options: SizeOptions): Promise<SizeResult> {
     },
     setupMs: Math.round(setupMs),
     passes,
+    noDriftWarmUp: { totalCalls: warmUp.totalCalls, minimumCalls: warmUp.minimumCalls, wallMs: warmUp.wallMs, rssPeakMB: warmUp.rssPeakMB, rssBeforeMB: warmUp.rssBeforeMB },
     noDriftUnloaded,
     drift: { events, heal, verified, unhealed },
   };
