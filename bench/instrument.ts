@@ -3,7 +3,7 @@
  * calls (wall and simulated time of each one's end, what it changed), the CPU the simulated
  * account spends answering, and the process's resident set size.
  */
-import type { AwsClients } from '../controller/aws/clients.js';
+import { SERVICE_OF_CLIENT, type AwsClients } from '../controller/aws/clients.js';
 import type { SimAccount, SimServiceName } from '../controller/sim/account.js';
 
 /** One SDK command as the timeline keeps it: only what heal times need, no payloads. */
@@ -27,14 +27,6 @@ export interface CallRecord {
   retryDelayMs: number;
 }
 
-const SERVICE_OF_CLIENT: Record<string, string> = {
-  ECSClient: 'ecs',
-  ElasticLoadBalancingV2Client: 'elbv2',
-  Route53Client: 'route53',
-  ECRClient: 'ecr',
-  CloudFrontClient: 'cloudfront',
-  CodeDeployClient: 'codedeploy',
-};
 
 const bare = (id: string | undefined) => id?.replace(/^\/change\//, '');
 const dnsName = (n: string) => n.toLowerCase().replace(/\.$/, '');
@@ -82,7 +74,7 @@ export class Instruments {
     }
     // The simulated services answer synchronously: time each handler to separate the simulator's
     // CPU from steady's.
-    for (const name of ['ecs', 'elbv2', 'route53', 'ecr', 'cloudfront', 'codedeploy'] as SimServiceName[]) {
+    for (const name of Object.values(SERVICE_OF_CLIENT) as SimServiceName[]) {
       const ops = (account[name] as { operations: Record<string, (input: any) => unknown> }).operations;
       for (const [op, handler] of Object.entries(ops)) {
         ops[op] = (input: any) => {

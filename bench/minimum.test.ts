@@ -4,7 +4,7 @@ import { createAdapters, runPass } from '../controller/pass.js';
 import type { SimCall } from '../controller/sim/account.js';
 import { chooseDrift, driftShape, injectDrift } from './drift.js';
 import { benchLayout, buildEnvironment, type BenchEnvironment } from './environment.js';
-import { driftMinimum, firstPassMinimum, noDriftMinimum, total, type CallCounts } from './minimum.js';
+import { driftMinimum, firstPassMinimum, noDriftMinimum, noDriftWiringMinimum, total, type CallCounts } from './minimum.js';
 import { SETTLE_MS } from './scenario.js';
 
 // The benchmark's sanity checks, fast and without timing anything: 10 services, no latency, no
@@ -18,9 +18,9 @@ function countsOf(calls: SimCall[]): CallCounts {
 }
 
 /** Runs one pass on the environment and returns it with the calls the account answered during it. */
-async function passOf(env: BenchEnvironment, adapters: ReturnType<typeof createAdapters>, calls: ReturnType<typeof countCalls>) {
+async function passOf(env: BenchEnvironment, adapters: ReturnType<typeof createAdapters>, calls: ReturnType<typeof countCalls>, wiring?: object) {
   const from = env.account.calls.length;
-  const { result } = await runPass({ desired: env.desired, adapters, clock: env.account.clock, calls });
+  const { result } = await runPass({ desired: env.desired, adapters, clock: env.account.clock, calls, wiring });
   return { result, log: countsOf(env.account.calls.slice(from)) };
 }
 
@@ -86,6 +86,23 @@ describe('benchmark environment and minimum formulas', () => {
     // Assess
     expect(log).toEqual(noDriftMinimum(env.layout));
     expect(result.apiCalls).toEqual(log);
+  });
+
+  it('makes exactly the minimum number of calls with the wiring checks, and finds every chain connected', async () => {
+    // Prepare
+    const env = buildEnvironment(10);
+    const clients = env.account.clients();
+    const adapters = createAdapters(clients);
+    const calls = countCalls(clients);
+    await passOf(env, adapters, calls);
+    env.account.clock.advance(SETTLE_MS);
+
+    // Act
+    const { result, log } = await passOf(env, adapters, calls, {});
+
+    // Assess: 10 services of 2 tasks each.
+    expect(log).toEqual(noDriftWiringMinimum(env.layout, 20));
+    expect(result.resources.filter((r) => r.kind === 'Wiring').map((r) => r.phase)).toEqual(Array(10).fill('Synced'));
   });
 
   it('heals every kind of drift with no calls beyond the minimum but polls', async () => {

@@ -87,6 +87,36 @@ export function noDriftMinimum(layout: BenchLayout): CallCounts {
   );
 }
 
+/** DescribeListeners and DescribeRules return up to 400 a page. */
+export const ELB_PAGE_SIZE = 400;
+/** ListTasks returns, and DescribeTasks takes, up to 100 tasks. */
+export const TASKS_PER_CALL = 100;
+
+/**
+ * The wiring checks (`controller/wiring/`) on top of a pass that changed nothing, so they reuse
+ * what observe read: per ALB in front of a service 1 DescribeListeners, per listener 1
+ * DescribeRules (its rules and the default one, 400 a page), per target group 1
+ * DescribeTargetHealth (the API has no batch form), the cluster's running tasks listed and
+ * described 100 a call, and 1 DescribeCertificate per certificate the listeners use.
+ */
+export function wiringMinimum(layout: BenchLayout, runningTasks: number): CallCounts {
+  const c: CallCounts = {};
+  const rulesPerListener = new Map<string, number>();
+  for (const s of layout.services) rulesPerListener.set(s.loadBalancer, (rulesPerListener.get(s.loadBalancer) ?? 0) + 1);
+  add(c, 'elbv2:DescribeListeners', layout.loadBalancers.length);
+  for (const rules of rulesPerListener.values()) add(c, 'elbv2:DescribeRules', ceil(rules + 1, ELB_PAGE_SIZE));
+  add(c, 'elbv2:DescribeTargetHealth', layout.targetGroups.length);
+  add(c, 'ecs:ListTasks', Math.max(1, ceil(runningTasks, TASKS_PER_CALL)));
+  add(c, 'ecs:DescribeTasks', ceil(runningTasks, TASKS_PER_CALL));
+  add(c, 'acm:DescribeCertificate', 1);
+  return c;
+}
+
+/** The no-drift pass with the wiring checks `reconcileEnvironment` runs by default. */
+export function noDriftWiringMinimum(layout: BenchLayout, runningTasks: number): CallCounts {
+  return sum(noDriftMinimum(layout), wiringMinimum(layout, runningTasks));
+}
+
 /** ChangeResourceRecordSets calls a zone's new aliases need at least: Route 53's per-request limits. */
 export function firstPassBatches(layout: BenchLayout, zone: string): number {
   let records = 0;

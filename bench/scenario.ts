@@ -12,7 +12,7 @@ import { buildEnvironment, type BenchEnvironment } from './environment.js';
 import { driftShape, injectDrift, type DriftEvent } from './drift.js';
 import { Instruments, maxRss, sampleMemory, type CallRecord } from './instrument.js';
 import { median } from './stats.js';
-import { driftMinimum, firstPassMinimum, noDriftMinimum, total, DRIFT_KINDS, type CallCounts, type DriftKind } from './minimum.js';
+import { driftMinimum, firstPassMinimum, noDriftMinimum, noDriftWiringMinimum, total, DRIFT_KINDS, type CallCounts, type DriftKind } from './minimum.js';
 
 export interface SizeOptions {
   size: number;
@@ -24,7 +24,7 @@ export interface SizeOptions {
   skipVerify?: boolean;
 }
 
-export type PassName = 'first' | 'noDrift' | 'drift';
+export type PassName = 'first' | 'noDrift' | 'noDriftWiring' | 'drift';
 
 export interface PassMeasurement {
   pass: PassName;
@@ -148,9 +148,10 @@ export async function runSize(options: SizeOptions): Promise<SizeResult> {
   load();
   const setupMs = performance.now() - setupStart;
 
-  const pass = async (using = adapters): Promise<PassResult> => (await runPass({ desired, adapters: using, clock: account.clock, calls: counter })).result;
+  const pass = async (using = adapters, wiring?: { probes?: boolean }): Promise<PassResult> =>
+    (await runPass({ desired, adapters: using, clock: account.clock, calls: counter, wiring })).result;
 
-  const measure = async (name: PassName, minimum: CallCounts): Promise<{ m: PassMeasurement; result: PassResult; wallStart: number }> => {
+  const measure = async (name: PassName, minimum: CallCounts, wiring?: { probes?: boolean }): Promise<{ m: PassMeasurement; result: PassResult; wallStart: number }> => {
     // Passes run minutes apart: let Route 53's token bucket fill up again (it refills in real time).
     await new Promise((r) => setTimeout(r, 1000));
     (globalThis as { gc?: () => void }).gc?.();
@@ -161,7 +162,7 @@ export async function runSize(options: SizeOptions): Promise<SizeResult> {
     const cpu = process.cpuUsage();
     const stopMemory = sampleMemory();
     const wallStart = performance.now();
-    const result = await pass();
+    const result = await pass(adapters, wiring);
     const wallMs = performance.now() - wallStart;
     const memoryPeak = stopMemory();
     const cpuUsed = process.cpuUsage(cpu);
@@ -203,6 +204,10 @@ export async function runSize(options: SizeOptions): Promise<SizeResult> {
   // not those of the memory the first pass left mapped (Node gives it back over the next GCs).
   const warmUp = (await measure('noDrift', noDriftMinimum(layout))).m;
   passes.push((await measure('noDrift', noDriftMinimum(layout))).m);
+  // The same with the wiring checks reconcileEnvironment runs by default (the issue's pass is
+  // observe, plan and converge; production adds these).
+  const runningTasks = desired.services.reduce((n, svc) => n + svc.spec.desiredCount, 0);
+  passes.push((await measure('noDriftWiring', noDriftWiringMinimum(layout, runningTasks), {})).m);
   // Fresh clients, so the adaptive retry mode's client-side rate limit (set by earlier throttling)
   // does not slow this pass down; the task-definition cache is carried over, as a warm Lambda has it.
   account.faults.clear();
