@@ -113,7 +113,11 @@ export interface ListTasksFilter {
 export class TaskDefinitionCache {
   readonly #entries = new Map<string, EcsTaskDefinition>();
 
-  constructor(readonly capacity = 1000) {}
+  // Room for every revision one pass reads: the services' current revisions, the migrations'
+  // latest ones and the revisions searched for a match. At 1000 entries a 1000-service environment
+  // with migrations evicted some of its own services' revisions each pass and described them again
+  // (bench/README.md); an entry is a few KB, so 5000 stay well inside a Lambda's memory.
+  constructor(readonly capacity = 5000) {}
 
   get(arn: string): EcsTaskDefinition | undefined {
     const hit = this.#entries.get(arn);

@@ -18,6 +18,28 @@ export const RECORDS_PER_PAGE = 300;
 /** ListHostedZonesByName returns at most 100 zones a page. */
 export const ZONES_PER_PAGE = 100;
 
+/** Route 53 refuses a ChangeResourceRecordSets request with more ResourceRecord elements than this. */
+export const MAX_RECORDS_PER_CHANGE_BATCH = 1000;
+/** ... or with more characters than this in all its record values. */
+export const MAX_VALUE_CHARS_PER_CHANGE_BATCH = 32_000;
+
+/**
+ * What `changes` count against Route 53's per-request limits: ResourceRecord elements and the
+ * characters of their values, an UPSERT counted twice (as Route 53 counts it). Alias records have
+ * no values and count zero.
+ */
+export function changeBatchSize(changes: readonly RecordChange[]): { records: number; chars: number } {
+  let records = 0;
+  let chars = 0;
+  for (const c of changes) {
+    const weight = c.action === 'UPSERT' ? 2 : 1;
+    const values = c.record.values ?? [];
+    records += weight * values.length;
+    chars += weight * values.reduce((n, v) => n + v.length, 0);
+  }
+  return { records, chars };
+}
+
 /** A hosted zone as the record operations need it: the id to call, the name to say in messages. */
 export type ZoneRef = Pick<HostedZone, 'id' | 'name'>;
 

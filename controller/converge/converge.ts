@@ -5,6 +5,7 @@
  * Migrations are run once per version (deterministic clientToken), waited for, and their outcome
  * written onto the migration's task-definition revision, where the next pass reads it.
  */
+import { changeBatchSize, MAX_RECORDS_PER_CHANGE_BATCH, MAX_VALUE_CHARS_PER_CHANGE_BATCH } from '../aws/route53.js';
 import type { Clock } from '../clock.js';
 import { AwsCallError } from '../errors.js';
 import type { EcsNetwork, EcsTask } from '../model/aws.js';
@@ -83,19 +84,26 @@ function failure(err: unknown): ExecResult {
 }
 
 /**
- * Groups actions into units of execution: every ChangeRecords action of one zone (they never
- * depend on anything) becomes one unit, everything else its own.
+ * Groups actions into units of execution: the ChangeRecords actions of one zone (they never
+ * depend on anything) go together, as few units as Route 53's per-request limits allow; every
+ * other action is its own unit. Without the limits, a zone with a few hundred new records sent one
+ * batch Route 53 refused, and the record-by-record retry cost a call (and a wait) per record.
  */
 export function unitsOf(actions: Action[]): Unit[] {
   const units: Unit[] = [];
-  const zones = new Map<string, Unit>();
+  const zones = new Map<string, { unit: Unit; size: { records: number; chars: number } }>();
   for (const a of actions) {
     if (a.kind === 'ChangeRecords' && a.dependsOn.length === 0) {
-      const unit = zones.get(a.zoneId);
-      if (unit) unit.actions.push(a);
-      else {
+      const size = changeBatchSize(a.changes);
+      const open = zones.get(a.zoneId);
+      const records = (open?.size.records ?? 0) + size.records;
+      const chars = (open?.size.chars ?? 0) + size.chars;
+      if (open && records <= MAX_RECORDS_PER_CHANGE_BATCH && chars <= MAX_VALUE_CHARS_PER_CHANGE_BATCH) {
+        open.unit.actions.push(a);
+        open.size = { records, chars };
+      } else {
         const u = { actions: [a] };
-        zones.set(a.zoneId, u);
+        zones.set(a.zoneId, { unit: u, size });
         units.push(u);
       }
     } else units.push({ actions: [a] });

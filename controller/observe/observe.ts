@@ -107,12 +107,14 @@ export async function observe(desired: DesiredEnvironment, adapters: Adapters, n
       await Promise.all(
         services
           .filter((svc) => svc.status !== 'INACTIVE')
-          .map((svc) =>
-            read(`task definition ${svc.taskDefinitionArn}`, serviceKeys.filter((k) => k === resourceKey('Service', specNameOf(desired, svc.name))), async () => {
+          .map((svc) => {
+            // Worked out once per service: inside the filter's callback it was O(services^3) per pass.
+            const key = resourceKey('Service', specNameOf(desired, svc.name));
+            return read(`task definition ${svc.taskDefinitionArn}`, serviceKeys.filter((k) => k === key), async () => {
               const td = await adapters.ecs.describeTaskDefinition(svc.taskDefinitionArn);
               if (td) actual.taskDefinitions[td.arn] = td;
-            }),
-          ),
+            });
+          }),
       );
     }),
     read('ECR images', [...new Set([...images.values()].flat())], async () => {

@@ -360,6 +360,13 @@ export class Elbv2Sim implements SimService {
   #listeners = new Map<string, ListenerState>();
   #rules = new Map<string, RuleState>();
   #certificates = new Map<string, SimCertificate>();
+  /**
+   * Target group ARN -> load balancers forwarding to it, in listener order. Built on first use
+   * and dropped whenever a listener or rule changes: without it, every target group described
+   * scanned every rule of every listener, which made DescribeTargetGroups O(listeners x rules)
+   * per group and dominated the benchmark's wall time at 1000 services.
+   */
+  #usage: Map<string, string[]> | undefined;
   #vpcId?: string;
   #seeding = false;
 
@@ -853,12 +860,23 @@ export class Elbv2Sim implements SimService {
 
   /** Load balancers whose listeners or rules forward to the target group, in listener order. */
   #loadBalancerArnsOf(tgArn: string): string[] {
-    const arns = new Set<string>();
+    this.#usage ??= this.#indexUsage();
+    return [...(this.#usage.get(tgArn) ?? [])];
+  }
+
+  #indexUsage(): Map<string, string[]> {
+    const rulesByListener = new Map<string, RuleState[]>();
+    for (const r of this.#rules.values()) rulesByListener.set(r.listenerArn, [...(rulesByListener.get(r.listenerArn) ?? []), r]);
+    const usage = new Map<string, Set<string>>();
     for (const l of this.#listeners.values()) {
-      const actions = [...l.defaultActions, ...this.#rulesOf(l.arn).flatMap((r) => r.actions)];
-      if (actions.some((a) => forwardTargets(a).includes(tgArn))) arns.add(l.lbArn);
+      const actions = [...l.defaultActions, ...(rulesByListener.get(l.arn) ?? []).flatMap((r) => r.actions)];
+      for (const tgArn of actions.flatMap(forwardTargets)) {
+        const lbs = usage.get(tgArn) ?? new Set<string>();
+        lbs.add(l.lbArn);
+        usage.set(tgArn, lbs);
+      }
     }
-    return [...arns];
+    return new Map([...usage].map(([tgArn, lbs]) => [tgArn, [...lbs]]));
   }
 
   // --------------------------------------------------------------------------------- listeners
@@ -913,6 +931,7 @@ export class Elbv2Sim implements SimService {
     };
     this.#listeners.set(listener.arn, listener);
     this.#knowCertificates(listener.certificates);
+    this.#usage = undefined;
     return listener;
   }
 
@@ -940,6 +959,7 @@ export class Elbv2Sim implements SimService {
       defaultActions: actions,
     });
     this.#knowCertificates(listener.certificates);
+    this.#usage = undefined;
     this.#refreshUsage();
     return { Listeners: [this.#listenerOut(listener)] };
   }
@@ -953,6 +973,7 @@ export class Elbv2Sim implements SimService {
   #dropListener(listener: ListenerState): void {
     for (const r of this.#rulesOf(listener.arn)) this.#rules.delete(r.arn);
     this.#listeners.delete(listener.arn);
+    this.#usage = undefined;
   }
 
   #describeListeners(input: DescribeListenersInput) {
@@ -1060,6 +1081,7 @@ export class Elbv2Sim implements SimService {
       tags: [...tags],
     };
     this.#rules.set(rule.arn, rule);
+    this.#usage = undefined;
     return rule;
   }
 
@@ -1067,6 +1089,7 @@ export class Elbv2Sim implements SimService {
     checkArn(arn, 'listener-rule', 'rule');
     if ([...this.#listeners.values()].some((l) => l.defaultRuleArn === arn)) throw awsError(OperationNotPermittedException, 'Default rule cannot be deleted');
     if (!this.#rules.delete(arn!)) throw ruleNotFound();
+    this.#usage = undefined;
     this.#refreshUsage();
     return {};
   }

@@ -1,0 +1,124 @@
+/**
+ * Cold start: the entry point bundled as the Lambda would deploy it (esbuild, minified, Node
+ * target, the AWS SDK clients inside the bundle), its size, and how long a fresh `node` process
+ * takes to import it.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { gzipSync } from 'node:zlib';
+import { build, type Metafile } from 'esbuild';
+import { median } from './stats.js';
+
+export const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
+/** The Lambda handler, once it exists. */
+export const HANDLER_ENTRY = 'controller/lambda/handler.ts';
+/** Until then: the parts a handler is made of that exist today (see the file). */
+export const FALLBACK_ENTRY = 'bench/coldstart-entry.ts';
+
+/** The handler if it exists, else the stand-in entry. */
+export function defaultEntry(root = REPO_ROOT): string {
+  return existsSync(path.join(root, HANDLER_ENTRY)) ? HANDLER_ENTRY : FALLBACK_ENTRY;
+}
+
+/**
+ * ESM bundles of CommonJS packages call `require` for Node built-ins; give the bundle one.
+ * Lambda's Node.js runtimes run `.mjs` handlers the same way.
+ */
+export const ESM_REQUIRE_BANNER = "import { createRequire as __steadyCreateRequire } from 'node:module'; const require = __steadyCreateRequire(import.meta.url);";
+
+export interface BundleResult {
+  file: string;
+  bytes: number;
+  gzipBytes: number;
+  /** The biggest inputs by bytes in the output, package-level (`@aws-sdk/client-ecs`, `controller/`). */
+  largest: { input: string; bytes: number }[];
+}
+
+/**
+ * Bundles `entry` (relative to the repository root) into `outDir`.
+ *
+ * @example
+ * const bundle = await bundleEntry('controller/pass.ts', await mkdtemp('/tmp/steady-'));
+ */
+export async function bundleEntry(entry: string, outDir: string, options: { minify?: boolean } = {}): Promise<BundleResult> {
+  const file = path.join(outDir, `${path.basename(entry, path.extname(entry))}.mjs`);
+  const out = await build({
+    absWorkingDir: REPO_ROOT,
+    entryPoints: [entry],
+    outfile: file,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    minify: options.minify ?? true,
+    // countCalls labels calls by the SDK client's class name, which minification would mangle.
+    keepNames: true,
+    metafile: true,
+    logLevel: 'silent',
+    banner: { js: ESM_REQUIRE_BANNER },
+  });
+  const content = await readFile(file);
+  return { file, bytes: content.length, gzipBytes: gzipSync(content).length, largest: largestInputs(out.metafile!, file) };
+}
+
+function packageOf(input: string): string {
+  const m = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(input);
+  if (m) return m[1];
+  return input.split('/')[0] + '/';
+}
+
+function largestInputs(meta: Metafile, file: string): { input: string; bytes: number }[] {
+  const output = Object.entries(meta.outputs).find(([name]) => path.resolve(REPO_ROOT, name) === file)?.[1];
+  const byPackage = new Map<string, number>();
+  for (const [input, { bytesInOutput }] of Object.entries(output?.inputs ?? {})) {
+    byPackage.set(packageOf(input), (byPackage.get(packageOf(input)) ?? 0) + bytesInOutput);
+  }
+  return [...byPackage].map(([input, bytes]) => ({ input, bytes })).sort((a, b) => b.bytes - a.bytes).slice(0, 8);
+}
+
+export interface LoadTimes {
+  runs: number;
+  /** `import()` of the bundle inside a fresh process, median and all runs (ms). */
+  importMs: number;
+  importRuns: number[];
+  /** The whole process, spawn to exit (Node's own start-up included), median (ms). */
+  processMs: number;
+}
+
+/**
+ * Imports `file` in `runs` fresh `node` processes, one after the other, and takes the medians.
+ */
+export async function measureLoad(file: string, runs: number): Promise<LoadTimes> {
+  const probe = path.join(await mkdtemp(path.join(tmpdir(), 'steady-load-')), 'probe.mjs');
+  await writeFile(
+    probe,
+    `const t = performance.now(); await import(${JSON.stringify(pathToFileURL(file).href)}); process.stdout.write(JSON.stringify({ importMs: performance.now() - t }));\n`,
+  );
+  const imports: number[] = [];
+  const processes: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const start = performance.now();
+    const stdout = await run(process.execPath, [probe]);
+    processes.push(performance.now() - start);
+    imports.push(JSON.parse(stdout).importMs);
+  }
+  const r = (n: number) => Math.round(n * 10) / 10;
+  return { runs, importMs: r(median(imports)), importRuns: imports.map(r), processMs: r(median(processes)) };
+}
+
+/** Runs a command; resolves with its stdout, rejects with its stderr if it fails. */
+export function run(command: string, args: string[], env: NodeJS.ProcessEnv = process.env): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code) => (code === 0 ? resolve(stdout) : reject(new Error(`${path.basename(command)} ${args.join(' ')} exited with ${code}:\n${stderr.trim()}`))));
+  });
+}

@@ -1,0 +1,274 @@
+/**
+ * The benchmark's environments: N services on the simulated account, shaped like a real
+ * multi-team ECS estate. Everything is derived from N, so a size always builds the same world.
+ *
+ * - Services come in groups of {@link SERVICES_PER_GROUP}. A group shares one ALB (an HTTPS
+ *   listener with one host-header rule per service), one ECR repository (a tag per service), and
+ *   every service also runs a shared sidecar image (`datadog/agent:7`, one repository for all).
+ * - Each service has its own target group and one alias record, spread round-robin over
+ *   {@link ZONES} hosted zones.
+ * - One Migration per {@link SERVICES_PER_MIGRATION} services (at least one), run from the first
+ *   service of its block, which waits for it.
+ *
+ * The specs go through steady's real loader (YAML text -> `parseSpecFiles`), so the benchmark
+ * measures environments that steady would accept from a user. The account's starting state is a
+ * fixture with what steady does not create (cluster, repositories and images, target groups,
+ * ALBs, zones); steady's first pass creates the rest.
+ */
+import { stringify } from 'yaml';
+import type { DesiredEnvironment } from '../controller/model/plan.js';
+import { SimAccount } from '../controller/sim/account.js';
+import type { SimFixture } from '../controller/sim/fixture.js';
+import { formatProblem, parseSpecFiles, type SpecFile } from '../controller/spec/load.js';
+
+export const ACCOUNT_ID = '123456789012';
+export const REGION = 'ap-northeast-1';
+export const SERVICES_PER_GROUP = 10;
+export const ZONES = 3;
+export const SERVICES_PER_MIGRATION = 100;
+/** The schema's ceiling for `changeBudget` (see `environmentSpecSchema`). */
+export const SCHEMA_MAX_CHANGE_BUDGET = 1000;
+
+const REGISTRY = `${ACCOUNT_ID}.dkr.ecr.${REGION}.amazonaws.com`;
+const SIDECAR_REPOSITORY = 'datadog/agent';
+const SIDECAR_TAG = '7';
+const CERTIFICATE = `arn:aws:acm:${REGION}:${ACCOUNT_ID}:certificate/0b7e4a2c-1111-4c4c-9d9d-0123456789ab`;
+const EXECUTION_ROLE = `arn:aws:iam::${ACCOUNT_ID}:role/bench-ecs-execution`;
+
+/** One service of the layout, with the names of everything it uses. */
+export interface BenchService {
+  index: number;
+  name: string;
+  group: number;
+  repository: string;
+  tag: string;
+  targetGroup: string;
+  loadBalancer: string;
+  zone: string;
+  record: string;
+  /** The migration this service waits for, if it is the first of a migration block. */
+  migration?: string;
+}
+
+/** Everything the scenarios and the minimum formulas need to know about one size. */
+export interface BenchLayout {
+  size: number;
+  environment: string;
+  cluster: string;
+  services: BenchService[];
+  loadBalancers: string[];
+  targetGroups: string[];
+  zones: string[];
+  /** Repository -> the distinct tags the specs reference in it. */
+  repositories: Record<string, string[]>;
+  migrations: { name: string; service: string }[];
+}
+
+const pad = (n: number, width: number) => String(n).padStart(width, '0');
+
+/**
+ * The names and relations of a benchmark environment of `size` services.
+ *
+ * @example
+ * const layout = benchLayout(100); // 10 ALBs, 100 target groups, 3 zones, 11 repositories, 1 migration
+ */
+export function benchLayout(size: number): BenchLayout {
+  if (!Number.isInteger(size) || size < 1) throw new Error(`expected a positive number of services, got ${size}`);
+  const environment = `bench-${size}`;
+  const zones = Array.from({ length: Math.min(ZONES, size) }, (_, z) => `bench-${size}-${z}.example.com`);
+  const services: BenchService[] = [];
+  const repositories: Record<string, string[]> = { [SIDECAR_REPOSITORY]: [SIDECAR_TAG] };
+  const migrations: BenchLayout['migrations'] = [];
+  for (let i = 0; i < size; i++) {
+    const name = `svc-${pad(i, 4)}`;
+    const group = Math.floor(i / SERVICES_PER_GROUP);
+    const repository = `team-${pad(group, 3)}/app`;
+    const zone = zones[i % zones.length];
+    const migration = i % SERVICES_PER_MIGRATION === 0 ? `migrate-${pad(i / SERVICES_PER_MIGRATION, 2)}` : undefined;
+    if (migration) migrations.push({ name: migration, service: name });
+    (repositories[repository] ??= []).push(name);
+    services.push({
+      index: i,
+      name,
+      group,
+      repository,
+      tag: name,
+      targetGroup: `tg-${name}`,
+      loadBalancer: `alb-${pad(group, 3)}`,
+      zone,
+      record: `${name}.${zone}`,
+      ...(migration ? { migration } : {}),
+    });
+  }
+  return {
+    size,
+    environment,
+    cluster: environment,
+    services,
+    loadBalancers: [...new Set(services.map((s) => s.loadBalancer))],
+    targetGroups: services.map((s) => s.targetGroup),
+    zones,
+    repositories,
+    migrations,
+  };
+}
+
+/** The image URI a service's spec names (a tag, which steady pins to a digest). */
+export function imageUri(repository: string, tag: string): string {
+  return `${REGISTRY}/${repository}:${tag}`;
+}
+
+// ------------------------------------------------------------------------------------ specs
+
+/**
+ * The spec files of a layout: the Environment, then one file per service group (a team's
+ * services, aliases and migrations), as a team would keep them. Files stay well under the
+ * loader's 1 MiB limit at any size.
+ */
+export function benchSpecFiles(layout: BenchLayout): SpecFile[] {
+  const env = layout.environment;
+  const files: SpecFile[] = [
+    {
+      path: `${env}/environment.yaml`,
+      content: stringify({
+        apiVersion: 'steady.dev/v1alpha1',
+        kind: 'Environment',
+        metadata: { name: env },
+        spec: { region: REGION, cluster: layout.cluster, mode: 'enforce', changeBudget: SCHEMA_MAX_CHANGE_BUDGET, tags: { team: 'bench' } },
+      }),
+    },
+  ];
+  const groups = new Map<number, BenchService[]>();
+  for (const s of layout.services) groups.set(s.group, [...(groups.get(s.group) ?? []), s]);
+  for (const [group, services] of groups) {
+    const docs: unknown[] = [];
+    for (const s of services) {
+      docs.push(serviceDoc(env, s));
+      docs.push({
+        apiVersion: 'steady.dev/v1alpha1',
+        kind: 'AliasRecord',
+        metadata: { name: `${s.name}-dns`, environment: env },
+        spec: { zone: s.zone, name: s.record, type: 'A', target: { loadBalancer: s.loadBalancer } },
+      });
+      if (s.migration) {
+        docs.push({
+          apiVersion: 'steady.dev/v1alpha1',
+          kind: 'Migration',
+          metadata: { name: s.migration, environment: env },
+          spec: { fromService: s.name, container: 'app', command: ['./manage', 'migrate'], timeoutSeconds: 600 },
+        });
+      }
+    }
+    files.push({ path: `${env}/team-${pad(group, 3)}.yaml`, content: docs.map((d) => stringify(d)).join('---\n') });
+  }
+  return files;
+}
+
+function serviceDoc(env: string, s: BenchService) {
+  return {
+    apiVersion: 'steady.dev/v1alpha1',
+    kind: 'Service',
+    metadata: { name: s.name, environment: env },
+    spec: {
+      desiredCount: 2,
+      ...(s.migration ? { after: [s.migration] } : {}),
+      loadBalancer: { targetGroup: s.targetGroup, containerName: 'app', containerPort: 8080 },
+      healthCheckGracePeriodSeconds: 30,
+      network: { subnets: ['subnet-0a1b2c3d4e5f60718', 'subnet-0b2c3d4e5f6071829'], securityGroups: ['sg-0c3d4e5f607182930'] },
+      taskDefinition: {
+        family: s.name,
+        cpu: '512',
+        memory: '1 GB',
+        executionRoleArn: EXECUTION_ROLE,
+        containers: [
+          {
+            name: 'app',
+            image: imageUri(s.repository, s.tag),
+            portMappings: [{ containerPort: 8080 }],
+            environment: { APP_ENV: 'production', SERVICE_NAME: s.name, DD_AGENT_HOST: 'localhost' },
+            secrets: { DATABASE_URL: `arn:aws:secretsmanager:${REGION}:${ACCOUNT_ID}:secret:${env}/${s.name}/database-url-Ab12Cd` },
+            healthCheck: { command: ['CMD-SHELL', 'curl -fsS http://localhost:8080/health || exit 1'] },
+            logConfiguration: { logDriver: 'awslogs', options: { 'awslogs-group': `/ecs/${env}/${s.name}`, 'awslogs-region': REGION, 'awslogs-stream-prefix': 'app' } },
+          },
+          {
+            name: 'datadog-agent',
+            image: imageUri(SIDECAR_REPOSITORY, SIDECAR_TAG),
+            essential: false,
+            portMappings: [{ containerPort: 8126 }],
+            environment: { ECS_FARGATE: 'true', DD_APM_ENABLED: 'true' },
+          },
+        ],
+      },
+    },
+  };
+}
+
+/**
+ * The layout's specs as steady loads them. The Environment's `changeBudget` is raised past the
+ * schema's ceiling of {@link SCHEMA_MAX_CHANGE_BUDGET} after validation when the first pass would
+ * change more resources than that (services + aliases + migrations): see bench/README.md.
+ */
+export function benchDesired(layout: BenchLayout): DesiredEnvironment {
+  const loaded = parseSpecFiles(benchSpecFiles(layout));
+  if (!loaded.ok) throw new Error(`benchmark specs are invalid:\n${loaded.problems.slice(0, 10).map(formatProblem).join('\n')}`);
+  const env = loaded.specSet.environments.find((e) => e.name === layout.environment)!;
+  const firstPassChanges = env.services.length + env.aliases.length + env.migrations.length;
+  const budget = Math.max(env.environment.spec.changeBudget, firstPassChanges);
+  return {
+    name: env.name,
+    environment: { ...env.environment, spec: { ...env.environment.spec, changeBudget: budget } },
+    services: env.services,
+    migrations: env.migrations,
+    aliases: env.aliases,
+  };
+}
+
+// ---------------------------------------------------------------------------------- account
+
+/** What exists before steady's first pass: cluster, images, target groups, ALBs, empty zones. */
+export function benchFixture(layout: BenchLayout): SimFixture {
+  const byLb = new Map<string, BenchService[]>();
+  for (const s of layout.services) byLb.set(s.loadBalancer, [...(byLb.get(s.loadBalancer) ?? []), s]);
+  return {
+    accountId: ACCOUNT_ID,
+    region: REGION,
+    ecr: { repositories: Object.fromEntries(Object.entries(layout.repositories).map(([repo, tags]) => [repo, tags.map((tag) => ({ tags: [tag] }))])) },
+    elbv2: {
+      targetGroups: layout.services.map((s) => ({ name: s.targetGroup, port: 8080, healthCheckPath: '/health' })),
+      loadBalancers: [...byLb].map(([name, services]) => ({
+        name,
+        listeners: [
+          {
+            port: 443,
+            certificate: CERTIFICATE,
+            forward: services[0].targetGroup,
+            rules: services.map((s, k) => ({ priority: k + 1, hostHeader: s.record, forward: s.targetGroup })),
+          },
+        ],
+      })),
+    },
+    route53: { zones: layout.zones.map((name) => ({ name })) },
+    ecs: { clusters: [layout.cluster] },
+  };
+}
+
+/** A benchmark environment: its layout, the specs as steady loaded them, and the seeded account. */
+export interface BenchEnvironment {
+  layout: BenchLayout;
+  desired: DesiredEnvironment;
+  account: SimAccount;
+}
+
+/**
+ * Builds the environment of `size` services on a fresh simulated account.
+ *
+ * @example
+ * const { account, desired } = buildEnvironment(10);
+ * const clients = account.clients();
+ */
+export function buildEnvironment(size: number, options: { seed?: number } = {}): BenchEnvironment {
+  const layout = benchLayout(size);
+  const fixture = benchFixture(layout);
+  const account = new SimAccount({ accountId: fixture.accountId, region: fixture.region, seed: options.seed ?? 9 }).seed(fixture);
+  return { layout, desired: benchDesired(layout), account };
+}

@@ -1,0 +1,142 @@
+/**
+ * `npm run bench`: steady's passes on the simulated account at 10, 100 and 1000 services, against
+ * the minimum number of API calls, with wall time, memory, heal times and cold start. Writes
+ * bench/results/results.{json,md} and prints the Markdown. See bench/README.md.
+ *
+ *   npm run bench -- [--sizes 10,100,1000] [--latency 40] [--route53-rps 5] [--quick]
+ *                    [--entry controller/lambda/handler.ts] [--load-runs 10] [--out-dir bench/results] [--no-write]
+ */
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { build } from 'esbuild';
+import pc from 'picocolors';
+import { bundleEntry, defaultEntry, ESM_REQUIRE_BANNER, measureLoad, REPO_ROOT, run } from './coldstart.js';
+import { checkTargets, renderMarkdown, type BenchResults } from './report.js';
+import type { SizeResult } from './scenario.js';
+
+const USAGE = `usage: npm run bench -- [options]
+  --sizes 10,100,1000   environment sizes (services); --quick defaults to 10,100
+  --latency 40          real latency added to every simulated API call (ms)
+  --route53-rps 5       Route 53 throttle (requests/second)
+  --entry FILE          entry point for the cold-start bundle (default: the Lambda handler if it
+                        exists, else bench/coldstart-entry.ts)
+  --load-runs 10        fresh processes for the load-time median (--quick: 3)
+  --quick               fewer sizes and runs, no check pass after the drift pass
+  --out-dir DIR         where results go (default bench/results)
+  --no-write            print only`;
+
+function parse() {
+  const { values } = parseArgs({
+    options: {
+      sizes: { type: 'string' },
+      latency: { type: 'string', default: '40' },
+      'route53-rps': { type: 'string', default: '5' },
+      entry: { type: 'string' },
+      'load-runs': { type: 'string' },
+      quick: { type: 'boolean', default: false },
+      'out-dir': { type: 'string', default: 'bench/results' },
+      'no-write': { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (values.help) {
+    console.log(USAGE);
+    process.exit(0);
+  }
+  const number = (name: string, v: string) => {
+    const n = Number(v);
+    if (!Number.isFinite(n) || n < 0) throw new Error(`--${name} expects a number, got ${v}\n${USAGE}`);
+    return n;
+  };
+  const sizes = (values.sizes ?? (values.quick ? '10,100' : '10,100,1000')).split(',').map((s) => number('sizes', s.trim()));
+  return {
+    sizes,
+    latencyMs: number('latency', values.latency!),
+    route53PerSecond: number('route53-rps', values['route53-rps']!),
+    entry: values.entry ?? defaultEntry(),
+    loadRuns: number('load-runs', values['load-runs'] ?? (values.quick ? '3' : '10')),
+    quick: values.quick!,
+    outDir: path.resolve(REPO_ROOT, values['out-dir']!),
+    write: !values['no-write'],
+  };
+}
+
+const say = (line: string) => process.stderr.write(`${pc.dim('[bench]')} ${line}\n`);
+
+async function gitState(): Promise<{ commit: string; dirty: boolean }> {
+  try {
+    const commit = (await run('git', ['-C', REPO_ROOT, 'rev-parse', '--short', 'HEAD'])).trim();
+    const status = await run('git', ['-C', REPO_ROOT, 'status', '--porcelain', '--', '.', ':(exclude)bench/results']);
+    return { commit, dirty: status.trim() !== '' };
+  } catch {
+    return { commit: 'unknown', dirty: false };
+  }
+}
+
+async function main(): Promise<void> {
+  const options = parse();
+  const work = await mkdtemp(path.join(os.tmpdir(), 'steady-bench-'));
+  try {
+    // Each size runs as a bundled script in a fresh Node process: its peak RSS is its own, and no
+    // TypeScript loader sits in the measured process.
+    const child = path.join(work, 'child.mjs');
+    await build({
+      absWorkingDir: REPO_ROOT,
+      entryPoints: ['bench/child.ts'],
+      outfile: child,
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      target: 'node20',
+      logLevel: 'silent',
+      // The simulated account and countCalls tell SDK clients apart by class name.
+      keepNames: true,
+      banner: { js: ESM_REQUIRE_BANNER },
+    });
+    const sizes: SizeResult[] = [];
+    for (const size of options.sizes) {
+      const started = performance.now();
+      say(`${size} services: first pass, no-drift pass, drift pass${options.quick ? '' : ', check pass'} (${options.latencyMs} ms latency) ...`);
+      const out = path.join(work, `size-${size}.json`);
+      const args = ['--expose-gc', child, '--size', String(size), '--latency', String(options.latencyMs), '--route53-rps', String(options.route53PerSecond), '--out', out];
+      await run(process.execPath, options.quick ? [...args, '--skip-verify'] : args, { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' });
+      sizes.push(JSON.parse(await readFile(out, 'utf8')) as SizeResult);
+      say(`${size} services: done in ${((performance.now() - started) / 1000).toFixed(0)} s`);
+    }
+
+    say(`cold start: bundling ${options.entry}, importing it in ${options.loadRuns} fresh processes ...`);
+    const { file, ...bundle } = await bundleEntry(options.entry, work);
+    const load = await measureLoad(file, options.loadRuns);
+
+    const { commit, dirty } = await gitState();
+    const partial: Omit<BenchResults, 'targets'> = {
+      measuredAt: new Date().toISOString(),
+      commit,
+      dirty,
+      node: process.versions.node,
+      machine: `${os.cpus()[0]?.model.trim() ?? 'unknown CPU'} x${os.cpus().length}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, ${os.type()} ${os.arch()}`,
+      options: { latencyMs: options.latencyMs, route53PerSecond: options.route53PerSecond, sizes: options.sizes, quick: options.quick, loadRuns: options.loadRuns },
+      sizes,
+      coldStart: { entry: options.entry, bundle, load },
+    };
+    const results: BenchResults = { ...partial, targets: checkTargets(partial) };
+    const markdown = renderMarkdown(results);
+    if (options.write) {
+      await mkdir(options.outDir, { recursive: true });
+      await writeFile(path.join(options.outDir, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
+      await writeFile(path.join(options.outDir, 'results.md'), `${markdown}\n`);
+      say(`wrote ${path.relative(process.cwd(), path.join(options.outDir, 'results.{json,md}'))}`);
+    }
+    process.stdout.write(`${markdown}\n`);
+    if (results.targets.some((t) => t.met === false)) say(pc.yellow(`missed: ${results.targets.filter((t) => t.met === false).map((t) => t.target).join('; ')}`));
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+}
+
+main().catch((err) => {
+  process.stderr.write(`${pc.red('bench failed:')} ${(err as Error).message}\n`);
+  process.exit(1);
+});
