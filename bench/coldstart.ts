@@ -4,31 +4,21 @@
  * takes to import it.
  */
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { build, type Metafile } from 'esbuild';
+import { BUNDLE, bundleOptions } from '../deploy/bundling.js';
 import { median } from './stats.js';
 
 export const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
-/** The Lambda handler, once it exists. */
+/** The Lambda handler: what is deployed, and so what is measured by default. */
 export const HANDLER_ENTRY = 'controller/lambda/handler.ts';
-/** Until then: the parts a handler is made of that exist today (see the file). */
-export const FALLBACK_ENTRY = 'bench/coldstart-entry.ts';
 
-/** The handler if it exists, else the stand-in entry. */
-export function defaultEntry(root = REPO_ROOT): string {
-  return existsSync(path.join(root, HANDLER_ENTRY)) ? HANDLER_ENTRY : FALLBACK_ENTRY;
-}
-
-/**
- * ESM bundles of CommonJS packages call `require` for Node built-ins; give the bundle one.
- * Lambda's Node.js runtimes run `.mjs` handlers the same way.
- */
-export const ESM_REQUIRE_BANNER = "import { createRequire as __steadyCreateRequire } from 'node:module'; const require = __steadyCreateRequire(import.meta.url);";
+/** ESM bundles of CommonJS packages call `require` for Node built-ins; the deployed artefact's banner gives them one. */
+export const ESM_REQUIRE_BANNER = BUNDLE.banner;
 
 export interface BundleResult {
   file: string;
@@ -44,23 +34,10 @@ export interface BundleResult {
  * @example
  * const bundle = await bundleEntry('controller/pass.ts', await mkdtemp('/tmp/steady-'));
  */
-export async function bundleEntry(entry: string, outDir: string, options: { minify?: boolean } = {}): Promise<BundleResult> {
+export async function bundleEntry(entry: string, outDir: string): Promise<BundleResult> {
   const file = path.join(outDir, `${path.basename(entry, path.extname(entry))}.mjs`);
-  const out = await build({
-    absWorkingDir: REPO_ROOT,
-    entryPoints: [entry],
-    outfile: file,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    minify: options.minify ?? true,
-    // countCalls labels calls by the SDK client's class name, which minification would mangle.
-    keepNames: true,
-    metafile: true,
-    logLevel: 'silent',
-    banner: { js: ESM_REQUIRE_BANNER },
-  });
+  // Exactly the options the deployed artefact is built with.
+  const out = await build({ ...bundleOptions(path.resolve(REPO_ROOT, entry), file), absWorkingDir: REPO_ROOT, metafile: true, logLevel: 'silent' });
   const content = await readFile(file);
   return { file, bytes: content.length, gzipBytes: gzipSync(content).length, largest: largestInputs(out.metafile!, file) };
 }

@@ -12,7 +12,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { build } from 'esbuild';
 import pc from 'picocolors';
-import { bundleEntry, defaultEntry, ESM_REQUIRE_BANNER, measureLoad, REPO_ROOT, run } from './coldstart.js';
+import { bundleEntry, ESM_REQUIRE_BANNER, HANDLER_ENTRY, measureLoad, REPO_ROOT, run } from './coldstart.js';
 import { checkTargets, renderMarkdown, type BenchResults } from './report.js';
 import type { SizeResult } from './scenario.js';
 
@@ -20,8 +20,7 @@ const USAGE = `usage: npm run bench -- [options]
   --sizes 10,100,1000   environment sizes (services); --quick defaults to 10,100
   --latency 40          real latency added to every simulated API call (ms)
   --route53-rps 5       Route 53 throttle (requests/second)
-  --entry FILE          entry point for the cold-start bundle (default: the Lambda handler if it
-                        exists, else bench/coldstart-entry.ts)
+  --entry FILE          entry point for the cold-start bundle (default: the Lambda handler)
   --load-runs 10        fresh processes for the load-time median (--quick: 3)
   --quick               fewer sizes and runs, no check pass after the drift pass
   --out-dir DIR         where results go (default bench/results)
@@ -55,7 +54,7 @@ function parse() {
     sizes,
     latencyMs: number('latency', values.latency!),
     route53PerSecond: number('route53-rps', values['route53-rps']!),
-    entry: values.entry ?? defaultEntry(),
+    entry: values.entry ?? HANDLER_ENTRY,
     loadRuns: number('load-runs', values['load-runs'] ?? (values.quick ? '3' : '10')),
     quick: values.quick!,
     outDir: path.resolve(REPO_ROOT, values['out-dir']!),

@@ -1,5 +1,5 @@
 /**
- * How the Lambda's artefact is built, in one place: the CDK app's `NodejsFunction` and the tests
+ * How the Lambda's artefact is built, in one place: the CDK app's function code and the tests
  * (and `npm run bundle`) build it with the same esbuild options, so the tests exercise what is
  * deployed.
  *
@@ -13,7 +13,10 @@
 import { statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { OutputFormat, type BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { execFileSync } from 'node:child_process';
+import { AssetHashType, DockerImage } from 'aws-cdk-lib';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import type { BuildOptions, Plugin } from 'esbuild';
 
 export const REPOSITORY_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -32,36 +35,54 @@ export const BUNDLE = {
   banner: REQUIRE_BANNER,
 } as const;
 
-/** `NodejsFunction`'s `bundling`. */
-export function lambdaBundling(): BundlingOptions {
-  return {
-    format: OutputFormat.ESM,
-    target: BUNDLE.target,
-    minify: BUNDLE.minify,
-    keepNames: BUNDLE.keepNames,
-    mainFields: [...BUNDLE.mainFields],
-    banner: BUNDLE.banner,
-    sourceMap: false,
-    // Bundle the SDK too (the default leaves @aws-sdk/* to the runtime).
-    bundleAwsSDK: true,
-    externalModules: [],
-    forceDockerBundling: false,
-  };
+/**
+ * zod's main entry re-exports every translation of its error messages (`z.locales`, ~260 KB
+ * minified); steady writes its own messages and uses none of them. The bundle replaces that
+ * module with English only, which zod configures by default.
+ */
+const ZOD_ENGLISH_ONLY: Plugin = {
+  name: 'zod-english-only',
+  setup(build) {
+    build.onResolve({ filter: /^\.\.\/locales\/index\.js$/ }, (args) =>
+      /[\\/]zod[\\/]v4[\\/](classic|mini|core)[\\/]/.test(args.importer) ? { path: 'zod-locales-en', namespace: 'steady-stub' } : undefined,
+    );
+    build.onLoad({ filter: /.*/, namespace: 'steady-stub' }, () => ({
+      contents: "export { default as en } from 'zod/v4/locales/en.js';",
+      resolveDir: REPOSITORY_ROOT,
+      loader: 'js',
+    }));
+  },
+};
+
+/**
+ * The function's code: built by `buildHandlerBundle` in a child process when the CDK app is
+ * synthesized (no Docker), so the deployed file is exactly what `npm run bundle` and the tests
+ * build.
+ */
+export function handlerCode(): lambda.Code {
+  return lambda.Code.fromAsset(path.join(REPOSITORY_ROOT, 'controller'), {
+    assetHashType: AssetHashType.OUTPUT,
+    bundling: {
+      // Required by the API; never used, because local bundling always succeeds or throws.
+      image: DockerImage.fromRegistry('public.ecr.aws/docker/library/node:20'),
+      local: {
+        tryBundle(outputDir: string): boolean {
+          execFileSync(process.execPath, ['--import', 'tsx', path.join(REPOSITORY_ROOT, 'deploy', 'bundle.ts'), outputDir], { stdio: 'inherit', cwd: REPOSITORY_ROOT });
+          return true;
+        },
+      },
+    },
+  });
 }
 
 /**
- * Builds the artefact into `outdir/index.mjs` (what `NodejsFunction` deploys) and returns its
- * path and size.
- *
- * @example
- * const { file, bytes } = await buildHandlerBundle(mkdtempSync(path.join(tmpdir(), 'steady-')));
+ * esbuild's options for bundling `entry` into `outfile` as the Lambda artefact is built; the
+ * benchmark bundles with the same ones.
  */
-export async function buildHandlerBundle(outdir: string): Promise<{ file: string; bytes: number }> {
-  const esbuild = await import('esbuild');
-  const file = path.join(outdir, 'index.mjs');
-  await esbuild.build({
-    entryPoints: [HANDLER_ENTRY],
-    outfile: file,
+export function bundleOptions(entry: string, outfile: string): BuildOptions {
+  return {
+    entryPoints: [entry],
+    outfile,
     bundle: true,
     platform: 'node',
     format: 'esm',
@@ -71,7 +92,21 @@ export async function buildHandlerBundle(outdir: string): Promise<{ file: string
     mainFields: [...BUNDLE.mainFields],
     banner: { js: BUNDLE.banner },
     external: [],
+    plugins: [ZOD_ENGLISH_ONLY],
     logLevel: 'error',
-  });
+  };
+}
+
+/**
+ * Builds the artefact into `outdir/index.mjs` (what the function deploys) and returns its path
+ * and size.
+ *
+ * @example
+ * const { file, bytes } = await buildHandlerBundle(mkdtempSync(path.join(tmpdir(), 'steady-')));
+ */
+export async function buildHandlerBundle(outdir: string): Promise<{ file: string; bytes: number }> {
+  const esbuild = await import('esbuild');
+  const file = path.join(outdir, 'index.mjs');
+  await esbuild.build(bundleOptions(HANDLER_ENTRY, file));
   return { file, bytes: statSync(file).size };
 }

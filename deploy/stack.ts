@@ -15,7 +15,6 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as destinations from 'aws-cdk-lib/aws-lambda-destinations';
-import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3n from 'aws-cdk-lib/aws-s3-notifications';
@@ -28,7 +27,7 @@ import { flattenCfnReference } from 'cdk-nag/lib/utils/flatten-cfn-reference.js'
 import type { Construct } from 'constructs';
 import { METRIC, METRIC_NAMESPACE, SERVICE_NAME } from '../controller/lambda/telemetry.js';
 import { STATE_TABLE } from '../controller/state/table.js';
-import { HANDLER_ENTRY, lambdaBundling, REPOSITORY_ROOT } from './bundling.js';
+import { handlerCode } from './bundling.js';
 import type { SteadyDeployConfig } from './context.js';
 import { controllerStatements, type ControllerStatement } from './policy.js';
 
@@ -57,7 +56,7 @@ export const SCHEDULE_INPUT = {
 export class SteadyStack extends Stack {
   readonly specBucket: s3.Bucket;
   readonly stateTable: dynamodb.Table;
-  readonly controller: NodejsFunction;
+  readonly controller: lambda.Function;
   readonly controllerPolicy: iam.Policy;
   readonly failedInvocations: sqs.Queue;
   readonly alarmTopic: sns.ITopic;
@@ -158,19 +157,16 @@ export class SteadyStack extends Stack {
     acknowledgeWildcards(this.controllerPolicy, statements);
 
     const leaseTtlSeconds = config.leaseTtlSeconds;
-    this.controller = new NodejsFunction(this, 'Controller', {
+    this.controller = new lambda.Function(this, 'Controller', {
       description: 'steady: reconciles the environments of the published spec commit',
-      entry: HANDLER_ENTRY,
-      handler: 'handler',
-      projectRoot: REPOSITORY_ROOT,
-      depsLockFilePath: `${REPOSITORY_ROOT}/package-lock.json`,
+      code: handlerCode(),
+      handler: 'index.handler',
       runtime: lambda.Runtime.NODEJS_24_X,
       architecture: lambda.Architecture.ARM_64,
       memorySize: config.memorySize,
       timeout: Duration.seconds(config.timeoutSeconds),
       role,
       logGroup,
-      bundling: lambdaBundling(),
       reservedConcurrentExecutions: config.reservedConcurrency,
       // Lambda delivers asynchronous events at least once and retries failures: a retried or
       // duplicated tick is never needed (the next tick is a minute away) and a stale one is noise.
