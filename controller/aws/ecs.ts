@@ -30,6 +30,7 @@ import {
   type Task,
   type TaskDefinition,
 } from '@aws-sdk/client-ecs';
+import { mapLimit } from '../concurrency.js';
 import { AwsCallError, awsCall } from '../errors.js';
 import type {
   EcsCluster,
@@ -185,17 +186,15 @@ export class EcsAdapter {
 
   /** Services by name or ARN, 10 per DescribeServices call; names ECS reports MISSING come back in `missing`. */
   async describeServices(cluster: string, names: string[]): Promise<{ services: EcsService[]; missing: string[] }> {
-    const services: EcsService[] = [];
-    const missing: string[] = [];
-    for (const batch of chunks(unique(names), 10)) {
+    // A few batches at a time: fast for large environments, gentle on ECS's rate limits.
+    const pages = await mapLimit(chunks(unique(names), 10), 4, async (batch) => {
       const out = await this.#call('DescribeServices', `describing services ${batch.join(', ')} in cluster ${cluster}`, () =>
         this.#client.send(new DescribeServicesCommand({ cluster, services: batch, include: ['TAGS'] })),
       );
       const found = (out.services ?? []).map(toService);
-      services.push(...found);
-      missing.push(...batch.filter((ref) => !found.some((s) => s.name === ref || s.arn === ref)));
-    }
-    return { services, missing };
+      return { found, missing: batch.filter((ref) => !found.some((s) => s.name === ref || s.arn === ref)) };
+    });
+    return { services: pages.flatMap((p) => p.found), missing: pages.flatMap((p) => p.missing) };
   }
 
   /** ARNs of the cluster's ACTIVE services, every page. */

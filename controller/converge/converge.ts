@@ -62,6 +62,10 @@ export interface ConvergeOptions {
   passId?: string;
 }
 
+/** Actions that spend their time waiting on AWS; they run in a pool of their own. */
+const WAITING_KINDS = new Set<Action['kind']>(['RunMigration', 'AwaitMigration', 'ChangeRecords', 'CreateCodeDeployDeployment', 'AwaitCodeDeployDeployment']);
+const WAITING_CONCURRENCY = 16;
+
 /** A claim without a task this old means its pass died before RunTask. */
 export const STALE_CLAIM_MS = 5 * 60_000;
 
@@ -141,7 +145,12 @@ export async function converge(plan: Plan, adapters: Adapters, options: Converge
     if (clock.now() >= ctx.deadline) return 'the pass ran out of time';
     return options.stopReason?.();
   };
-  return schedule(unitsOf(plan.actions), (unit) => executeUnit(unit, ctx), { concurrency: options.concurrency ?? 4, stopReason, now: () => clock.now() });
+  return schedule(unitsOf(plan.actions), (unit) => executeUnit(unit, ctx), {
+    concurrency: options.concurrency ?? 4,
+    waiting: { isWaiting: (unit) => WAITING_KINDS.has(unit.actions[0].kind), concurrency: WAITING_CONCURRENCY },
+    stopReason,
+    now: () => clock.now(),
+  });
 }
 
 interface ExecContext {

@@ -77,4 +77,23 @@ describe('schedule', () => {
     const outcomes = await schedule(units(tag('a', ['b']), tag('b', ['a'])), async () => [{ state: 'done' }], { concurrency: 2, now });
     expect(outcomes.map((o) => o.state)).toEqual(['blocked', 'blocked']);
   });
+
+  it('runs waiting units in a pool of their own, so they never hold up quick changes', async () => {
+    const started: string[] = [];
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const outcomes = schedule(
+      units(tag('migrate-1'), tag('migrate-2'), tag('scale')),
+      async (u) => {
+        started.push(u.actions[0].id);
+        if (u.actions[0].id.startsWith('migrate')) await gate;
+        return [{ state: 'done' }];
+      },
+      { concurrency: 1, waiting: { isWaiting: (u) => u.actions[0].id.startsWith('migrate'), concurrency: 2 }, now },
+    );
+    await new Promise((r) => setImmediate(r));
+    expect(started).toEqual(['migrate-1', 'migrate-2', 'scale']);
+    release();
+    expect((await outcomes).map((o) => o.state)).toEqual(['done', 'done', 'done']);
+  });
 });

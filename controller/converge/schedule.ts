@@ -24,6 +24,11 @@ export interface Unit {
 export interface ScheduleOptions {
   /** Most units running at once. */
   concurrency: number;
+  /**
+   * Units that mostly wait (a migration task, a DNS change reaching INSYNC, a blue/green
+   * deployment) run in a pool of their own of this size, so they never hold up quick changes.
+   */
+  waiting?: { isWaiting: (unit: Unit) => boolean; concurrency: number };
   /** Asked before each unit starts: a reason to start nothing more (deadline, lost lease). */
   stopReason?: () => string | undefined;
   now: () => number;
@@ -50,6 +55,9 @@ export async function schedule(
   const known = new Set(all.map((a) => a.id));
   const waiting = [...units];
   const running = new Set<Promise<void>>();
+  const inPool = { work: 0, wait: 0 };
+  const poolOf = (u: Unit): 'work' | 'wait' => (options.waiting?.isWaiting(u) ? 'wait' : 'work');
+  const room = (u: Unit) => (poolOf(u) === 'wait' ? inPool.wait < options.waiting!.concurrency : inPool.work < options.concurrency);
 
   const depsOf = (u: Unit) => u.actions.flatMap((a) => a.dependsOn.filter((d) => known.has(d) && !u.actions.some((x) => x.id === d)));
   const settle = (u: Unit): 'ready' | 'wait' | ActionOutcome => {
@@ -66,6 +74,8 @@ export async function schedule(
 
   const start = (u: Unit) => {
     const startedAt = options.now();
+    const pool = poolOf(u);
+    inPool[pool] += 1;
     const p = (async () => {
       let results: ExecResult[];
       try {
@@ -80,15 +90,18 @@ export async function schedule(
       });
     })();
     running.add(p);
-    void p.finally(() => running.delete(p));
+    void p.finally(() => {
+      running.delete(p);
+      inPool[pool] -= 1;
+    });
   };
 
   while (waiting.length > 0 || running.size > 0) {
     let progressed = false;
-    for (let i = 0; i < waiting.length && running.size < options.concurrency; ) {
+    for (let i = 0; i < waiting.length; ) {
       const u = waiting[i];
       const s = settle(u);
-      if (s === 'wait') {
+      if (s === 'wait' || (s === 'ready' && !room(u))) {
         i++;
         continue;
       }

@@ -26,7 +26,7 @@ import { createAdapters, newPassId } from '../pass.js';
 import { reconcileEnvironment, skippedResult, type ReconcileOutcome } from '../reconcile.js';
 import { buildReport, notify, summaryLine, type NotificationsSpec, type NotifyResult } from '../report/index.js';
 import { createS3Client, loadCommit, loadPublishedSpecs, shortCommit, type PublishedSpecsError } from '../source/index.js';
-import { mapLimit } from '../state/dynamo.js';
+import { mapLimit } from '../concurrency.js';
 import { StateStore } from '../state/store.js';
 import { perPassCallCounts, type CountedScope } from './calls.js';
 import { configFromEnv, type HandlerConfig } from './config.js';

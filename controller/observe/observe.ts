@@ -20,6 +20,7 @@ import type { EcrAdapter } from '../aws/ecr.js';
 import type { EcsAdapter } from '../aws/ecs.js';
 import type { Elbv2Adapter } from '../aws/elbv2.js';
 import type { Route53Adapter } from '../aws/route53.js';
+import { mapLimit } from '../concurrency.js';
 import { AwsCallError, SteadyError } from '../errors.js';
 import { emptyActualState, type ActualState } from '../model/actual.js';
 import type { CodeDeployDeployment, EcsService, Listener } from '../model/aws.js';
@@ -41,6 +42,9 @@ export interface Adapters {
   /** Certificate validity, for the wiring checks. */
   acm: AcmAdapter;
 }
+
+/** Most follow-up reads (revision lookups, migration tasks) in flight at once. */
+export const OBSERVE_CONCURRENCY = 8;
 
 /** How many of a family's newest ACTIVE revisions are searched for one matching the spec. */
 export const REVISIONS_SEARCHED = 10;
@@ -165,11 +169,14 @@ export async function observe(desired: DesiredEnvironment, adapters: Adapters, n
   ]);
 
   // Second round, only where the first found something to look into.
-  await Promise.all([
-    ...desired.services.map((svc) => findMatchingRevisions(desired, actual, adapters, svc.metadata.name, read)),
-    ...desired.migrations.map((m) => findMigrationTasks(actual, adapters, cluster, m.metadata.name, migrationFamily(m, desired.services), read)),
-    ...desired.services.filter((svc) => svc.spec.deployment.strategy === 'blueGreen').map((svc) => observeBlueGreen(actual, adapters, svc, read)),
-  ]);
+  // Bounded: a first pass of a large environment has a lookup per service, and a thousand calls in
+  // flight at once would only meet throttling (and hold their responses in memory together).
+  const lookups: (() => Promise<void>)[] = [
+    ...desired.services.map((svc) => () => findMatchingRevisions(desired, actual, adapters, svc.metadata.name, read)),
+    ...desired.migrations.map((m) => () => findMigrationTasks(actual, adapters, cluster, m.metadata.name, migrationFamily(m, desired.services), read)),
+    ...desired.services.filter((svc) => svc.spec.deployment.strategy === 'blueGreen').map((svc) => () => observeBlueGreen(actual, adapters, svc, read)),
+  ];
+  await mapLimit(lookups, OBSERVE_CONCURRENCY, (lookup) => lookup());
   actual.observedAt = now();
   return actual;
 }

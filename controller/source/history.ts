@@ -6,7 +6,8 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import { decodeManifest, type CommitManifest, type GitMetadata } from './commit.js';
 import { readPointer } from './load.js';
 import { keys, normalizePrefix, type SpecLocation } from './location.js';
-import { createS3Client, listKeys, mapLimit, readObject } from './s3.js';
+import { createS3Client, listKeys, readObject } from './s3.js';
+import { mapLimit } from '../concurrency.js';
 
 /** One published commit, as its manifest describes it. */
 export interface CommitSummary {

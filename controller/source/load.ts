@@ -10,7 +10,8 @@ import { parseSpecFiles, type SpecFile, type SpecSet } from '../spec/load.js';
 import { commitIdOf, decodeManifest, decodePointer, sha256, shortCommit, type CommitManifest, type CommitPointer, type ManifestFile } from './commit.js';
 import { kindOfAwsError, PublishedSpecsError } from './errors.js';
 import { keys, manifestKeyOf, normalizePrefix, s3Url, type SpecLocation } from './location.js';
-import { createS3Client, listKeys, mapLimit, readObject, S3CallError } from './s3.js';
+import { createS3Client, listKeys, readObject, S3CallError } from './s3.js';
+import { mapLimit } from '../concurrency.js';
 
 /** Where to load from, and how. */
 export interface LoadPublishedOptions {

@@ -23,7 +23,8 @@ import {
 import { PublishedSpecsError } from './errors.js';
 import { loadCommit, readPointer, type PointerRead } from './load.js';
 import { keys, manifestKeyOf, normalizePrefix, s3Url, type SpecLocation } from './location.js';
-import { createS3Client, listKeys, mapLimit, objectExists, readObject, writeObject } from './s3.js';
+import { createS3Client, listKeys, objectExists, readObject, writeObject } from './s3.js';
+import { mapLimit } from '../concurrency.js';
 
 const DEFAULT_CONCURRENCY = 8;
 

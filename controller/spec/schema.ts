@@ -300,9 +300,9 @@ export const environmentSpecSchema = z.strictObject({
     .number()
     .int()
     .min(1)
-    .max(1000)
+    .max(10000)
     .default(20)
-    .meta({ description: 'Most changes one pass may make; a larger plan stops and is reported instead.' }),
+    .meta({ description: 'Most resources one pass may change; a larger plan changes nothing and is reported instead (a first pass of a large environment needs a large budget).' }),
   tags: tags.default({}),
   notifications: z
     .strictObject({

@@ -157,20 +157,6 @@ export async function batchWrite(
   await Promise.all(Array.from({ length: Math.min(concurrency, chunks.length) }, worker));
 }
 
-/** Maps `items` through `fn`, at most `limit` at a time, keeping their order. */
-export async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i]);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return out;
-}
-
 /** Runs a query to its last page. */
 export async function queryAll<T>(db: DynamoDBDocumentClient, input: QueryCommandInput, doing: string): Promise<T[]> {
   const items: T[] = [];

@@ -11,7 +11,8 @@ import type { ActualState } from '../model/actual.js';
 import type { AlertState, AlertStore } from '../model/alerts.js';
 import { countPhases, type PassResult } from '../model/pass.js';
 import type { DesiredEnvironment, FieldDiff, ResourceStatus } from '../model/plan.js';
-import { batchWrite, dynamoCall, isConditionFailed, mapLimit, queryAll, toStateStoreError, type BatchWriteOptions, type WriteRequest } from './dynamo.js';
+import { batchWrite, dynamoCall, isConditionFailed, queryAll, toStateStoreError, type BatchWriteOptions, type WriteRequest } from './dynamo.js';
+import { mapLimit } from '../concurrency.js';
 import { acquireLease, readLease, type Lease, type LeaseContext, type LeaseItem } from './lease.js';
 import type {
   DriftRecord,

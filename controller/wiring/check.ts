@@ -10,6 +10,7 @@
  * once per target group, ListTasks once per service and DescribeTasks 100 tasks a call, plus the
  * target groups, load balancers, zones, services and revisions observe did not already read.
  */
+import { mapLimit } from '../concurrency.js';
 import { observe, type Adapters } from '../observe/observe.js';
 import { AwsCallError, SteadyError } from '../errors.js';
 import type { ActualState } from '../model/actual.js';
@@ -24,6 +25,9 @@ import type { WiringResult } from './types.js';
 
 /** The default of an Environment's `wiring.certificateExpiryDays`. */
 export const DEFAULT_CERTIFICATE_EXPIRY_DAYS = 30;
+
+/** Most per-listener / per-target-group reads in flight at once. */
+const READ_CONCURRENCY = 8;
 
 export interface WiringOptions {
   /**
@@ -200,12 +204,13 @@ export async function gatherFacts(
       .filter((uri) => !(uri in f.images) && !parseImageUri(uri).digest && parseImageUri(uri).ecr),
   );
   await Promise.all([
-    ...listeners.map((l) =>
+    // One call per listener and per target group (the APIs have no batch form): a few at a time.
+    mapLimit(listeners, READ_CONCURRENCY, (l) =>
       attempt([`rules:${l.arn}`], async () => {
         f.rules[l.arn] = await adapters.elbv2.rules(l.arn);
       }),
     ),
-    ...tgs.map((tg) =>
+    mapLimit(tgs, READ_CONCURRENCY, (tg) =>
       attempt([`health:${tg!.arn}`], async () => {
         f.health[tg!.arn] = await adapters.elbv2.targetHealth(tg!.arn);
       }),
