@@ -79,7 +79,8 @@ export async function measureLoad(file: string, runs: number): Promise<LoadTimes
   const processes: number[] = [];
   for (let i = 0; i < runs; i++) {
     const start = performance.now();
-    const stdout = await run(process.execPath, [probe]);
+    // The handler checks its configuration when it loads, as on Lambda: give it one.
+    const stdout = await run(process.execPath, [probe], { ...process.env, STEADY_SPEC_BUCKET: 'bench-specs', STEADY_TABLE: 'bench-state', AWS_REGION: process.env.AWS_REGION ?? 'ap-northeast-1' });
     processes.push(performance.now() - start);
     imports.push(JSON.parse(stdout).importMs);
   }

@@ -59,13 +59,14 @@ export async function schedule(
   const poolOf = (u: Unit): 'work' | 'wait' => (options.waiting?.isWaiting(u) ? 'wait' : 'work');
   const room = (u: Unit) => (poolOf(u) === 'wait' ? inPool.wait < options.waiting!.concurrency : inPool.work < options.concurrency);
 
-  const depsOf = (u: Unit) => u.actions.flatMap((a) => a.dependsOn.filter((d) => known.has(d) && !u.actions.some((x) => x.id === d)));
+  const actionById = new Map(all.map((a) => [a.id, a]));
+  const deps = new Map(units.map((u) => [u, u.actions.flatMap((a) => a.dependsOn.filter((d) => known.has(d) && !u.actions.some((x) => x.id === d)))]));
   const settle = (u: Unit): 'ready' | 'wait' | ActionOutcome => {
-    for (const dep of depsOf(u)) {
+    for (const dep of deps.get(u)!) {
       const o = outcomes.get(dep);
       if (!o) return 'wait';
       if (o.state !== 'done') {
-        const depAction = all.find((a) => a.id === dep)!;
+        const depAction = actionById.get(dep)!;
         return outcome(u.actions[0], 'blocked', { message: `waits for "${depAction.summary}", which ${o.state === 'pending' ? 'has not finished' : o.state}${o.message ? `: ${o.message}` : ''}` });
       }
     }

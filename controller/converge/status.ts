@@ -6,13 +6,25 @@ import type { ActionOutcome, DriftEvent } from '../model/pass.js';
 import type { Plan, ResourceStatus } from '../model/plan.js';
 import { contentHash } from '../model/taskdef.js';
 
-function isRecord(plan: Plan, actionId: string): boolean {
-  const a = plan.actions.find((x) => x.id === actionId);
+function groupByResource(outcomes: ActionOutcome[]): Map<string, ActionOutcome[]> {
+  const map = new Map<string, ActionOutcome[]>();
+  for (const o of outcomes) map.set(o.resource, [...(map.get(o.resource) ?? []), o]);
+  return map;
+}
+
+function isRecord(o: ActionOutcome, plan: Plan): boolean {
+  if (o.kind !== 'TagResource') return false;
+  const a = plan.actions.find((x) => x.id === o.actionId);
   return a?.kind === 'TagResource' && a.purpose === 'record';
 }
 
-function rolloutStarted(plan: Plan, resource: string): boolean {
-  return plan.actions.some((a) => a.resource === resource && (a.kind === 'CreateService' || (a.kind === 'UpdateService' && a.taskDefinition)));
+function rolloutStarted(mine: ActionOutcome[], plan: Plan): boolean {
+  return mine.some((o) => {
+    if (o.kind === 'CreateService') return true;
+    if (o.kind !== 'UpdateService') return false;
+    const a = plan.actions.find((x) => x.id === o.actionId);
+    return a?.kind === 'UpdateService' && a.taskDefinition !== undefined;
+  });
 }
 
 function blockedReason(plan: Plan, outcomes: Map<string, ActionOutcome>, o: ActionOutcome): string {
@@ -33,10 +45,11 @@ function blockedReason(plan: Plan, outcomes: Map<string, ActionOutcome>, o: Acti
 export function statusesAfter(plan: Plan, outcomes: ActionOutcome[]): ResourceStatus[] {
   if (plan.holdAll) return plan.resources;
   const byId = new Map(outcomes.map((o) => [o.actionId, o]));
+  const byResource = groupByResource(outcomes);
   return plan.resources.map((r) => {
-    const mine = outcomes.filter((o) => o.resource === r.resource);
+    const mine = byResource.get(r.resource) ?? [];
     // Bookkeeping (remembering a failed rollout) does not change where the resource stands.
-    if (mine.every((o) => isRecord(plan, o.actionId))) return r;
+    if (mine.every((o) => isRecord(o, plan))) return r;
     const failed = mine.find((o) => o.state === 'failed');
     if (failed) {
       return { ...r, phase: 'Failed', reason: r.kind === 'Migration' && failed.kind !== 'RegisterTaskDefinition' ? 'MigrationFailed' : (failed.reason ?? failed.awsName ?? 'ApplyFailed'), message: failed.message ?? failed.summary };
@@ -47,7 +60,7 @@ export function statusesAfter(plan: Plan, outcomes: ActionOutcome[]): ResourceSt
     if (pending) return { ...r, phase: 'Progressing', reason: 'InProgress', message: pending.message ?? pending.summary };
     // What the plan could not do stays undone (a rollout behind a failed migration), whatever else succeeded.
     if (r.phase === 'Blocked' || r.phase === 'Failed') return { ...r, notes: [...(r.notes ?? []), ...mine.map((o) => `done: ${o.summary}`)] };
-    if (r.kind === 'Service' && rolloutStarted(plan, r.resource)) {
+    if (r.kind === 'Service' && rolloutStarted(mine, plan)) {
       return { ...r, phase: 'Progressing', reason: 'RollingOut', message: mine.map((o) => o.message).filter(Boolean).join('; ') || 'rolling out' };
     }
     return { ...r, phase: 'Synced', reason: r.kind === 'Migration' ? 'Succeeded' : 'Healed', message: mine.map((o) => o.message ?? o.summary).join('; ') };
@@ -56,10 +69,11 @@ export function statusesAfter(plan: Plan, outcomes: ActionOutcome[]): ResourceSt
 
 /** The drift this pass found (from the plan) and, for what it healed, when. */
 export function driftOf(plan: Plan, outcomes: ActionOutcome[], detectedAt: number): DriftEvent[] {
+  const byResource = groupByResource(outcomes);
   return plan.resources
     .filter((r) => r.diff.length > 0 && (r.phase === 'Drifted' || r.phase === 'Blocked' || r.phase === 'Failed'))
     .map((r) => {
-      const mine = outcomes.filter((o) => o.resource === r.resource);
+      const mine = byResource.get(r.resource) ?? [];
       const healed = !plan.holdAll && r.phase === 'Drifted' && mine.length > 0 && mine.every((o) => o.state === 'done');
       return {
         resource: r.resource,

@@ -27,7 +27,7 @@ import type { WiringResult } from './types.js';
 export const DEFAULT_CERTIFICATE_EXPIRY_DAYS = 30;
 
 /** Most per-listener / per-target-group reads in flight at once. */
-const READ_CONCURRENCY = 8;
+const READ_CONCURRENCY = 16;
 
 export interface WiringOptions {
   /**
