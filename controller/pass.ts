@@ -63,6 +63,8 @@ export interface PassOptions {
 
 /** Links that are broken while a rollout is still under way, and mend when it completes. */
 const ROLLOUT_LINKS = new Set(['deployment', 'targets', 'tasks']);
+/** Breaks AWS mends by itself within minutes (a new load balancer still provisioning). */
+const SETTLING_REASONS = new Set(['LoadBalancerProvisioning']);
 
 /**
  * A wiring result as a status beside the others. A break the pass itself repairs, or one that is
@@ -72,12 +74,14 @@ export function wiringResourceStatus(result: WiringResult, service?: ResourceSta
   const st = wiringStatus(result);
   const first = result.links.find((l) => l.name === result.firstBroken);
   const rollingOut = first && ROLLOUT_LINKS.has(first.name) && (first.reason === 'RolloutInProgress' || service?.phase === 'Progressing');
-  const progressing = st.phase === 'Drifted' || (st.phase === 'Failed' && rollingOut);
+  const settling = first?.reason !== undefined && SETTLING_REASONS.has(first.reason);
+  const progressing = st.phase === 'Drifted' || (st.phase === 'Failed' && (rollingOut || settling));
+  const why = rollingOut ? 'waiting for the rollout' : settling ? 'waiting for AWS' : 'steady is repairing this';
   return {
     ...st,
     resource: `Wiring/${result.service}`,
     kind: 'Wiring',
-    ...(progressing ? { phase: 'Progressing' as const, message: `${rollingOut ? 'waiting for the rollout' : 'steady is repairing this'}: ${st.message}` } : {}),
+    ...(progressing ? { phase: 'Progressing' as const, message: `${why}: ${st.message}` } : {}),
   };
 }
 

@@ -70,3 +70,17 @@ describe('steady reconcile', () => {
     expect(broken.stdout).toMatch(new RegExp(`^steady: reading s3://${bucket}/team/objects/sha256/[0-9a-f]{64}: .*; nothing was done\\n$`));
   });
 });
+
+describe('steady demo', () => {
+  it('builds the examples, breaks them the way the failures happen, heals them, and ends with nothing to do', async () => {
+    const { code, stdout } = await run('demo', SPECS_DIR);
+
+    expect(code).toBe(0);
+    expect(stdout).toContain('! CI pushed a new image to shop-api:latest, and nobody registered a new task definition');
+    expect(stdout).toContain('! the ALB shop-api-alb was deleted and created again: it has a new DNS name');
+    expect(stdout).toContain('! someone scaled the service api to 0 by hand');
+    const last = stdout.slice(stdout.indexOf('4. And once ECS has rolled out'));
+    expect(last).toMatch(/messaging-prod[^\n]*\n\nNo changes\. 3 resources in sync\./);
+    expect(last).toMatch(/shop-prod[^\n]*\n\nNo changes\. 5 resources in sync\./);
+  });
+});

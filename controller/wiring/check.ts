@@ -19,7 +19,7 @@ import type { DesiredEnvironment } from '../model/plan.js';
 import { serviceName } from '../plan/desired.js';
 import type { ServiceDoc } from '../spec/schema.js';
 import type { CertificateReader } from './certificates.js';
-import { evaluateService, factsFrom, placeLoadBalancer, type Facts } from './links.js';
+import { evaluateService, factsFrom, placeLoadBalancer, type Facts, liveTargetGroup } from './links.js';
 import { runProbe } from './probe.js';
 import type { WiringResult } from './types.js';
 
@@ -196,7 +196,7 @@ export async function gatherFacts(
   // 4. Rules of every listener, target health of every target group, certificates, and the
   //    digests of image tags the running revisions name.
   const listeners = lbs.flatMap((lb) => f.listeners[lb!.arn] ?? []);
-  const tgs = unique(subjects.flatMap((s) => (s.spec.loadBalancer ? [f.targetGroups[s.spec.loadBalancer.targetGroup]] : []))).filter((tg) => !!tg);
+  const tgs = unique(subjects.flatMap((s) => { const name = liveTargetGroup(s, f); return name ? [f.targetGroups[name]] : []; })).filter((tg) => !!tg);
   const certArns = unique(listeners.flatMap((l) => l.certificateArns));
   const tagImages = unique(
     liveArns

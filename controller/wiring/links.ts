@@ -56,6 +56,20 @@ export interface Facts {
   probes: Record<string, ProbeResult>;
   /** Why something could not be read, by key (`listeners:<arn>`, `tg:<name>`, ...). */
   errors: Record<string, string>;
+  /**
+   * Blue/green services: service spec name -> the target groups of its CodeDeploy pair, and the
+   * one production traffic goes to now (CodeDeploy moves it between the two on every deployment).
+   */
+  blueGreen: Record<string, { pair: string[]; live?: string }>;
+}
+
+/** The pair member the production listeners forward to (with weight), when one can be told. */
+function liveOfPair(pair: string[], prod: (Listener | null)[], targetGroups: Record<string, TargetGroup | null>): string | undefined {
+  const arns = new Set(prod.flatMap((l) => (l?.defaultActions ?? []).flatMap((a) => a.targetGroups.filter((g) => g.weight > 0).map((g) => g.arn))));
+  return pair.find((name) => {
+    const tg = targetGroups[name];
+    return tg && arns.has(tg.arn);
+  });
 }
 
 /** Facts with nothing read yet, seeded from what observe already saw. */
@@ -77,7 +91,24 @@ export function factsFrom(actual: ActualState, init: Pick<Facts, 'environment' |
     certificates: {},
     probes: {},
     errors,
+    blueGreen: Object.fromEntries(
+      Object.entries(actual.blueGreen)
+        .filter(([, bg]) => bg.group && bg.group.targetGroups.length > 0)
+        .map(([name, bg]) => {
+          const pair = bg.group!.targetGroups;
+          const live = liveOfPair(pair, bg.group!.prodListenerArns.map((arn) => bg.listeners[arn] ?? null), actual.targetGroups);
+          return [name, { pair, ...(live ? { live } : {}) }];
+        }),
+    ),
   };
+}
+
+/**
+ * The target group a service's traffic goes through: the spec's, or for a blue/green service the
+ * member of its CodeDeploy pair production traffic goes to now.
+ */
+export function liveTargetGroup(svc: ServiceDoc, f: Pick<Facts, 'blueGreen'>): string | undefined {
+  return f.blueGreen[svc.metadata.name]?.live ?? svc.spec.loadBalancer?.targetGroup;
 }
 
 // ------------------------------------------------------------------------------------ helpers
@@ -277,7 +308,8 @@ function loadBalancerLink(placement: Placement, lb: LoadBalancer | null | undefi
       failed: 'it failed to set up and serves no traffic: recreate it',
     };
     return link('loadBalancer', 'broken', `${name} ${lb.state}`, evidence, {
-      reason: 'LoadBalancerNotActive',
+      // Provisioning ends by itself within minutes; the other states need a person.
+      reason: lb.state === 'provisioning' ? 'LoadBalancerProvisioning' : 'LoadBalancerNotActive',
       message: `load balancer ${name} is not active: ${why[lb.state] ?? lb.state}`,
     });
   }
@@ -566,13 +598,14 @@ function healthCheckLink(tg: TargetGroup, svc: ServiceDoc, running: TaskDefiniti
   }
 }
 
-function bindingLink(svc: ServiceDoc, service: EcsService, tg: TargetGroup): WiringLink {
+/** `pair`: for a blue/green service, the ARNs of its CodeDeploy target groups: a binding to either serves. */
+function bindingLink(svc: ServiceDoc, service: EcsService, tg: TargetGroup, pair: string[] = []): WiringLink {
   const spec = svc.spec.loadBalancer!;
   const bindings = service.loadBalancers.map((b) => `${nameFromArn(b.targetGroupArn)} <- ${b.containerName}:${b.containerPort}`);
   const evidence: Evidence = { service: service.name, serviceArn: service.arn, bindings, deploymentController: service.deploymentController };
   const healable = service.deploymentController === 'ECS';
   const heal = healable ? "; steady's reconcile pass updates the service" : ' (the service is deployed through CodeDeploy, which owns its load balancer settings)';
-  const b = service.loadBalancers.find((x) => x.targetGroupArn === tg.arn);
+  const b = service.loadBalancers.find((x) => x.targetGroupArn === tg.arn) ?? service.loadBalancers.find((x) => pair.includes(x.targetGroupArn));
   if (!b) {
     return link('binding', 'broken', bindings.length ? `bound to ${list(service.loadBalancers.map((x) => nameFromArn(x.targetGroupArn)))}` : 'bound to no target group', evidence, {
       reason: 'NotBoundToTargetGroup',
@@ -587,7 +620,7 @@ function bindingLink(svc: ServiceDoc, service: EcsService, tg: TargetGroup): Wir
       message: `ECS service ${service.name} registers container ${b.containerName} port ${b.containerPort} in ${tg.name}, the spec says ${spec.containerName} port ${spec.containerPort}${heal}`,
     });
   }
-  return link('binding', 'ok', `${service.name} -> ${tg.name}, container ${b.containerName}:${b.containerPort}`, evidence);
+  return link('binding', 'ok', `${service.name} -> ${nameFromArn(b.targetGroupArn)}, container ${b.containerName}:${b.containerPort}${b.targetGroupArn !== tg.arn ? ` (CodeDeploy moves traffic to ${tg.name})` : ''}`, evidence);
 }
 
 /** The deployment that serves (or is taking over) traffic: PRIMARY deployment or task set. */
@@ -787,7 +820,8 @@ export function evaluateService(svc: ServiceDoc, f: Facts): WiringResult {
   const lb = lbName ? f.loadBalancers[lbName] : undefined;
   const aliases = lbName ? aliasesTo(lbName, lb, f.aliases) : [];
   const names = aliases.map((a) => a.spec.name);
-  const tg = spec ? f.targetGroups[spec.targetGroup] : undefined;
+  const tgName = liveTargetGroup(svc, f);
+  const tg = tgName ? f.targetGroups[tgName] : undefined;
   const service = f.services[ecsName];
 
   if (spec) {
@@ -856,7 +890,7 @@ export function evaluateService(svc: ServiceDoc, f: Facts): WiringResult {
     if (!serviceUsable) links.push(missingService('binding'));
     else if (service.status === 'DRAINING') {
       links.push(link('binding', 'broken', `${ecsName} is being deleted`, { service: ecsName, status: service.status }, { reason: 'ServiceDraining', message: `ECS service ${ecsName} is being deleted (DRAINING); steady creates it again once it is gone` }));
-    } else if (tg) links.push(bindingLink(svc, service, tg));
+    } else if (tg) links.push(bindingLink(svc, service, tg, f.blueGreen[svc.metadata.name]?.pair.map((n) => f.targetGroups[n]?.arn).filter((a): a is string => !!a)));
     else links.push(skipped('binding', `not checked: target group ${spec.targetGroup} ${tg === null ? 'does not exist' : 'could not be read'}`));
   }
 
