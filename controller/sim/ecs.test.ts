@@ -15,7 +15,7 @@ import { DescribeTargetHealthCommand } from '@aws-sdk/client-elastic-load-balanc
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { canonicalTaskDefinition } from '../model/taskdef.js';
-import { ecsWorld, NETWORK, REGISTRY, registerApp } from '../testing/ecs-world.js';
+import { ECS_WORLD_ELBV2, ecsWorld, NETWORK, REGISTRY, registerApp } from '../testing/ecs-world.js';
 import { SimAccount } from './account.js';
 import type { SimFixture } from './fixture.js';
 
@@ -102,16 +102,8 @@ describe('simulated ECS: task definitions', () => {
     [{ networkMode: 'bridge' as const }, 'Fargate only supports network mode \u2018awsvpc\u2019.'],
   ])('refuses a Fargate task definition with %j', async (change, message) => {
     const { ecs } = ecsWorld();
-    const input = {
-      family: 'x',
-      cpu: '256',
-      memory: '512',
-      networkMode: 'awsvpc' as const,
-      requiresCompatibilities: ['FARGATE' as const],
-      containerDefinitions: [{ name: 'app', image: 'nginx' }],
-    };
 
-    await expect(ecs.send(new RegisterTaskDefinitionCommand({ ...input, cpu: undefined, ...change }))).rejects.toMatchObject({
+    await expect(registerApp(ecs, { extra: { cpu: undefined, ...change } })).rejects.toMatchObject({
       name: 'ClientException',
       message,
       $metadata: { httpStatusCode: 400 },
@@ -316,20 +308,13 @@ ecs:
         - { name: app, image: "123456789012.dkr.ecr.ap-northeast-1.amazonaws.com/shop-api:latest", portMappings: [{ containerPort: 8000 }] }
   services:
     - { name: api, cluster: shop-prod, taskDefinition: "shop-api:1", desiredCount: 2,
-        loadBalancer: { targetGroup: shop-api-tg, containerName: app, containerPort: 8000 } }
-elbv2:
-  targetGroups:
-    - { name: shop-api-tg, port: 8000, healthCheckPath: /health }
-  loadBalancers:
-    - name: shop-api-alb
-      listeners:
-        - { port: 80, forward: shop-api-tg }
+        loadBalancer: { targetGroup: api-tg, containerName: app, containerPort: 8000 } }
 `) as SimFixture;
     const account = new SimAccount();
 
-    account.seed(fixture);
+    account.seed({ ...fixture, elbv2: ECS_WORLD_ELBV2 });
     const state = account.ecs.serviceState('shop-prod', 'api');
-    const health = await account.clients().elbv2.send(new DescribeTargetHealthCommand({ TargetGroupArn: account.elbv2.targetGroupArnOf('shop-api-tg') }));
+    const health = await account.clients().elbv2.send(new DescribeTargetHealthCommand({ TargetGroupArn: account.elbv2.targetGroupArnOf('api-tg') }));
 
     expect(state).toMatchObject({ status: 'ACTIVE', runningCount: 2, taskDefinition: `${ARN}:task-definition/shop-api:1` });
     expect(state.deployments.map((d) => d.rolloutState)).toEqual(['COMPLETED']);

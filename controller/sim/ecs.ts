@@ -1122,19 +1122,9 @@ export class EcsSim implements SimService {
   // ============================================================================================
   // Task lifecycle
 
-  #startTask(opts: {
-    cluster: SimCluster;
-    taskDef: SimTaskDef;
-    startedBy?: string;
-    group: string;
-    network?: NetworkConfiguration;
-    launchType: string;
-    platformVersion: string;
-    overrides: TaskOverride;
-    tags: Tags;
-    service?: SimServiceRec;
-    deployment?: SimDeployment;
-  }): SimTask {
+  #startTask(
+    opts: Pick<SimTask, 'cluster' | 'taskDef' | 'startedBy' | 'group' | 'network' | 'launchType' | 'platformVersion' | 'overrides' | 'tags' | 'service' | 'deployment'>,
+  ): SimTask {
     const id = this.account.hex(32);
     const overrides = opts.overrides.containerOverrides ?? [];
     const task: SimTask = {
