@@ -1,9 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { countCalls } from '../controller/aws/clients.js';
 import { createAdapters, runPass } from '../controller/pass.js';
-import type { SimCall } from '../controller/sim/account.js';
 import { chooseDrift, driftShape, injectDrift } from './drift.js';
-import { benchLayout, buildEnvironment, type BenchEnvironment } from './environment.js';
+import { benchLayout, buildEnvironment } from './environment.js';
 import { driftMinimum, firstPassMinimum, noDriftMinimum, noDriftWiringMinimum, total, type CallCounts } from './minimum.js';
 import { SETTLE_MS } from './scenario.js';
 
@@ -11,17 +10,29 @@ import { SETTLE_MS } from './scenario.js';
 // throttling. They keep the minimum formulas honest, so `npm test` guards the ratio the
 // benchmark reports.
 
-function countsOf(calls: SimCall[]): CallCounts {
-  const counts: CallCounts = {};
-  for (const c of calls) counts[`${c.service}:${c.operation}`] = (counts[`${c.service}:${c.operation}`] ?? 0) + 1;
-  return counts;
+/**
+ * A 10-service environment and `pass(wiring?)`, which runs one pass on it with the production
+ * adapters and returns the pass with the calls the account answered during it.
+ */
+function tenServices() {
+  const env = buildEnvironment(10);
+  const clients = env.account.clients();
+  const adapters = createAdapters(clients);
+  const calls = countCalls(clients);
+  const pass = async (wiring?: object) => {
+    const from = env.account.calls.length;
+    const { result } = await runPass({ desired: env.desired, adapters, clock: env.account.clock, calls, wiring });
+    return { result, log: env.account.callCounts(from) };
+  };
+  return { env, pass };
 }
 
-/** Runs one pass on the environment and returns it with the calls the account answered during it. */
-async function passOf(env: BenchEnvironment, adapters: ReturnType<typeof createAdapters>, calls: ReturnType<typeof countCalls>, wiring?: object) {
-  const from = env.account.calls.length;
-  const { result } = await runPass({ desired: env.desired, adapters, clock: env.account.clock, calls, wiring });
-  return { result, log: countsOf(env.account.calls.slice(from)) };
+/** `tenServices()` after a first pass has created everything and the account has settled. */
+async function settledTenServices() {
+  const world = tenServices();
+  await world.pass();
+  world.env.account.clock.advance(SETTLE_MS);
+  return world;
 }
 
 /** Operations whose calls beyond the minimum are polls while waiting (see minimum.ts). */
@@ -51,16 +62,13 @@ describe('benchmark environment and minimum formulas', () => {
 
   it('builds a 10-service environment that steady accepts, creates, and then leaves alone', async () => {
     // Prepare
-    const env = buildEnvironment(10);
-    const clients = env.account.clients();
-    const adapters = createAdapters(clients);
-    const calls = countCalls(clients);
+    const { env, pass } = tenServices();
     expect([env.desired.services.length, env.desired.aliases.length, env.desired.migrations.length]).toEqual([10, 10, 1]);
 
     // Act
-    const first = await passOf(env, adapters, calls);
+    const first = await pass();
     env.account.clock.advance(SETTLE_MS);
-    const second = await passOf(env, adapters, calls);
+    const second = await pass();
 
     // Assess: everything was created, the next pass has nothing to do and every resource is synced.
     expect(first.result.outcomes.filter((o) => o.state !== 'done')).toEqual([]);
@@ -73,15 +81,10 @@ describe('benchmark environment and minimum formulas', () => {
 
   it('makes exactly the minimum number of calls, by operation, in a 10-service no-drift pass', async () => {
     // Prepare
-    const env = buildEnvironment(10);
-    const clients = env.account.clients();
-    const adapters = createAdapters(clients);
-    const calls = countCalls(clients);
-    await passOf(env, adapters, calls);
-    env.account.clock.advance(SETTLE_MS);
+    const { env, pass } = await settledTenServices();
 
     // Act
-    const { result, log } = await passOf(env, adapters, calls);
+    const { result, log } = await pass();
 
     // Assess
     expect(log).toEqual(noDriftMinimum(env.layout));
@@ -90,15 +93,10 @@ describe('benchmark environment and minimum formulas', () => {
 
   it('makes exactly the minimum number of calls with the wiring checks, and finds every chain connected', async () => {
     // Prepare
-    const env = buildEnvironment(10);
-    const clients = env.account.clients();
-    const adapters = createAdapters(clients);
-    const calls = countCalls(clients);
-    await passOf(env, adapters, calls);
-    env.account.clock.advance(SETTLE_MS);
+    const { env, pass } = await settledTenServices();
 
     // Act
-    const { result, log } = await passOf(env, adapters, calls, {});
+    const { result, log } = await pass({});
 
     // Assess: 10 services of 2 tasks each.
     expect(log).toEqual(noDriftWiringMinimum(env.layout, 20));
@@ -107,18 +105,13 @@ describe('benchmark environment and minimum formulas', () => {
 
   it('heals every kind of drift with no calls beyond the minimum but polls', async () => {
     // Prepare
-    const env = buildEnvironment(10);
-    const clients = env.account.clients();
-    const adapters = createAdapters(clients);
-    const calls = countCalls(clients);
-    await passOf(env, adapters, calls);
-    env.account.clock.advance(SETTLE_MS);
+    const { env, pass } = await settledTenServices();
     const events = await injectDrift(env, env.account.clients(), chooseDrift(env.layout));
 
     // Act
-    const drift = await passOf(env, adapters, calls);
+    const drift = await pass();
     env.account.clock.advance(SETTLE_MS);
-    const after = await passOf(env, adapters, calls);
+    const after = await pass();
 
     // Assess
     expect(events.map((e) => e.kind)).toEqual(['image-pushed', 'image-pushed-with-migration', 'revision-left-behind', 'wrong-image', 'scaled-by-hand', 'alb-recreated']);

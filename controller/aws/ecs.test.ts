@@ -92,7 +92,7 @@ describe('EcsAdapter: clusters and services', () => {
       pendingCount: 0,
       launchType: 'FARGATE',
       deploymentController: 'ECS',
-      loadBalancers: [{ targetGroupArn: w.tg.arns['api-tg'], containerName: 'app', containerPort: 8000 }],
+      loadBalancers: [{ targetGroupArn: w.tgArn('api-tg'), containerName: 'app', containerPort: 8000 }],
       network: { subnets: ['subnet-0aaaaaaaaaaaaaaaa', 'subnet-0bbbbbbbbbbbbbbbb'], securityGroups: ['sg-0123456789abcdef0'], assignPublicIp: 'DISABLED' },
       deploymentConfiguration: { minimumHealthyPercent: 100, maximumPercent: 200, circuitBreaker: { enable: true, rollback: true } },
       tags: { 'steady:managed-by': 'steady' },
@@ -125,13 +125,13 @@ describe('EcsAdapter: clusters and services', () => {
       taskDefinitionArn: one,
       desiredCount: 1,
       network: NET,
-      loadBalancers: [{ targetGroupArn: w.tg.arns['api-tg'], containerName: 'app', containerPort: 8000 }],
+      loadBalancers: [{ targetGroupArn: w.tgArn('api-tg'), containerName: 'app', containerPort: 8000 }],
       deploymentConfiguration: { circuitBreaker: { enable: true, rollback: true } },
       tags: { 'steady:managed-by': 'steady' },
     });
     const updated = await w.adapter.updateService('prod', 'api', { taskDefinitionArn: two, desiredCount: 2 });
     const refused = await w.adapter
-      .createService({ cluster: 'prod', name: 'web', taskDefinitionArn: one, desiredCount: 1, network: NET, loadBalancers: [{ targetGroupArn: w.tg.arns['orphan-tg'], containerName: 'app', containerPort: 8000 }] })
+      .createService({ cluster: 'prod', name: 'web', taskDefinitionArn: one, desiredCount: 1, network: NET, loadBalancers: [{ targetGroupArn: w.tgArn('orphan-tg'), containerName: 'app', containerPort: 8000 }] })
       .catch((e: unknown) => e);
 
     expect(created).toMatchObject({ name: 'api', taskDefinitionArn: one, deployments: [expect.objectContaining({ rolloutState: 'IN_PROGRESS' })] });
@@ -143,7 +143,7 @@ describe('EcsAdapter: clusters and services', () => {
       service: 'ecs',
       operation: 'CreateService',
       transient: false,
-      message: `creating service web in cluster prod: InvalidParameterException: The target group with targetGroupArn ${w.tg.arns['orphan-tg']} does not have an associated load balancer.`,
+      message: `creating service web in cluster prod: InvalidParameterException: The target group with targetGroupArn ${w.tgArn('orphan-tg')} does not have an associated load balancer.`,
     });
   });
 

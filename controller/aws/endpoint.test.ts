@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startRecordingServer } from '../testing/recording-server.js';
+import { startHttpRecorder } from '../testing/servers.js';
 import { createAwsClients } from './clients.js';
 import { EcsAdapter } from './ecs.js';
 
@@ -48,14 +48,15 @@ const describeServicesAnswer = {
 
 describe('AWS_ENDPOINT_URL redirects the production clients', () => {
   const saved: Record<string, string | undefined> = {};
-  let server: Awaited<ReturnType<typeof startRecordingServer>>;
+  let server: Awaited<ReturnType<typeof startHttpRecorder>>;
 
   beforeEach(async () => {
     for (const name of ENDPOINT_VARIABLES) saved[name] = process.env[name];
-    server = await startRecordingServer(() => ({
+    server = await startHttpRecorder({
+      status: 200,
       headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-requestid': '11111111-2222-3333-4444-555555555555' },
       body: JSON.stringify(describeServicesAnswer),
-    }));
+    });
   });
 
   afterEach(async () => {
@@ -67,7 +68,7 @@ describe('AWS_ENDPOINT_URL redirects the production clients', () => {
   });
 
   it('sends an adapter call to the endpoint in AWS_ENDPOINT_URL and parses its answer', async () => {
-    process.env.AWS_ENDPOINT_URL = server.url;
+    process.env.AWS_ENDPOINT_URL = server.endpoint;
     const ecs = new EcsAdapter(createAwsClients({ region: 'ap-northeast-1' }).ecs);
 
     const out = await ecs.describeServices('shop-prod', ['api', 'worker']);
@@ -95,7 +96,7 @@ describe('AWS_ENDPOINT_URL redirects the production clients', () => {
 
   it('prefers AWS_ENDPOINT_URL_ECS over AWS_ENDPOINT_URL for ECS', async () => {
     process.env.AWS_ENDPOINT_URL = 'http://127.0.0.1:9'; // nothing listens there: a request to it would fail
-    process.env.AWS_ENDPOINT_URL_ECS = server.url;
+    process.env.AWS_ENDPOINT_URL_ECS = server.endpoint;
     const ecs = new EcsAdapter(createAwsClients({ region: 'ap-northeast-1' }).ecs);
 
     const out = await ecs.describeServices('shop-prod', ['api']);

@@ -28,6 +28,16 @@ describe('SimAccount', () => {
     expect(account.callCounts()).toEqual({ 'ecs:ListAttributes': 1 });
   });
 
+  it('counts only the calls made since a given point', async () => {
+    const { account, clients } = accountWithListAttributes();
+    await clients.ecs.send(new ListAttributesCommand({ cluster: 'prod', targetType: 'container-instance' }));
+    const since = account.calls.length;
+
+    await clients.ecs.send(new ListAttributesCommand({ cluster: 'prod', targetType: 'container-instance' }));
+
+    expect([account.callCounts(), account.callCounts(since), account.callCounts(account.calls.length)]).toEqual([{ 'ecs:ListAttributes': 2 }, { 'ecs:ListAttributes': 1 }, {}]);
+  });
+
   it('throttles with the service wire code and the SDK retry strategy retries it', async () => {
     const { account, clients, served } = accountWithListAttributes();
     account.faults.fail({ service: 'ecs', operation: 'ListAttributes', error: 'throttle', times: 2 });

@@ -183,10 +183,13 @@ export class SimAccount {
     return this.calls.filter((c) => isMutating(c.operation));
   }
 
-  /** Number of calls per `service:Operation`, e.g. `{ 'ecs:DescribeServices': 3 }`. */
-  callCounts(): Record<string, number> {
+  /**
+   * Number of calls per `service:Operation`, e.g. `{ 'ecs:DescribeServices': 3 }`; with `since`
+   * (a length of `calls` taken earlier), only the calls made after that point.
+   */
+  callCounts(since = 0): Record<string, number> {
     const counts: Record<string, number> = {};
-    for (const c of this.calls) counts[`${c.service}:${c.operation}`] = (counts[`${c.service}:${c.operation}`] ?? 0) + 1;
+    for (const c of this.calls.slice(since)) counts[`${c.service}:${c.operation}`] = (counts[`${c.service}:${c.operation}`] ?? 0) + 1;
     return counts;
   }
 

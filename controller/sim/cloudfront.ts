@@ -8,7 +8,8 @@ import {
 } from '@aws-sdk/client-cloudfront';
 import type { SimAccount, SimService } from './account.js';
 import { awsError, unmodelledError } from './errors.js';
-import { pageOf, SEEDED_AGE_MS, upperAlnum } from './support.js';
+import { page } from './paging.js';
+import { SEEDED_AGE_MS, upperAlnum } from './support.js';
 
 /** A distribution as a fixture (or a scenario) declares it. Everything is optional. */
 export interface DistributionFixture {
@@ -121,17 +122,17 @@ export class CloudFrontSim implements SimService {
   #list(input: ListDistributionsRequest) {
     const maxItems = input.MaxItems ?? 100;
     const all = [...this.#distributions.values()].filter((d) => this.account.visible('cloudfront', d.createdAt));
-    const page = pageOf(all, input.Marker || undefined, maxItems, () =>
+    const { items, next } = page(all, { size: maxItems, token: input.Marker || undefined }, () =>
       unmodelledError(CloudFrontServiceException, 'InvalidArgument', 'The marker is not valid.'),
     );
     return {
       DistributionList: {
         Marker: input.Marker ?? '',
-        ...(page.next ? { NextMarker: page.next } : {}),
+        ...(next ? { NextMarker: next } : {}),
         MaxItems: maxItems,
-        IsTruncated: page.next !== undefined,
-        Quantity: page.items.length,
-        Items: page.items.map((d) => this.#summary(d)),
+        IsTruncated: next !== undefined,
+        Quantity: items.length,
+        Items: items.map((d) => this.#summary(d)),
       },
     };
   }

@@ -29,6 +29,7 @@ import type { NetworkConfiguration } from '@aws-sdk/client-ecs';
 import { parse as parseYaml } from 'yaml';
 import type { SimAccount, SimService } from './account.js';
 import { awsError } from './errors.js';
+import { page } from './paging.js';
 import { upperAlnum } from './support.js';
 
 // ============================================================================================
@@ -431,14 +432,10 @@ export class CodeDeploySim implements SimService {
     const all = [...this.#deployments.values()]
       .filter((d) => (!group || d.group === group) && (!statuses || statuses.has(d.status)) && d.createdAt >= from && d.createdAt <= to)
       .sort((a, b) => b.seq - a.seq);
-    let start = 0;
-    if (input.nextToken !== undefined) {
-      const m = /^o:(\d+)$/.exec(Buffer.from(input.nextToken, 'base64').toString('utf8'));
-      if (!m) throw awsError(InvalidNextTokenException, 'The next token was specified in an invalid format.');
-      start = Number(m[1]);
-    }
-    const end = start + PAGE;
-    return { deployments: all.slice(start, end).map((d) => d.id), ...(end < all.length ? { nextToken: Buffer.from(`o:${end}`).toString('base64') } : {}) };
+    const { items, next } = page(all, { size: PAGE, token: input.nextToken }, () =>
+      awsError(InvalidNextTokenException, 'The next token was specified in an invalid format.'),
+    );
+    return { deployments: items.map((d) => d.id), ...(next ? { nextToken: next } : {}) };
   }
 
   stopDeployment(input: { deploymentId?: string; autoRollbackEnabled?: boolean }): Out<{ status: string; statusMessage: string }> {

@@ -24,7 +24,7 @@ import {
 import { isDigest, parseImageUri } from '../model/image.js';
 import type { SimAccount, SimService } from './account.js';
 import { awsError } from './errors.js';
-import { page, sortByKey } from './paging.js';
+import { page } from './paging.js';
 
 type Out<T> = Omit<T, '$metadata'>;
 
@@ -178,10 +178,8 @@ export class EcrSim implements SimService {
     }
     const maxResults = this.#maxResults(input.maxResults, 1000, 100);
     const visible = [...this.#repositories.values()].filter((r) => this.account.visible('ecr', r.createdAt));
-    const { items, nextToken } = page(sortByKey(visible, (r) => [r.seq]), (r) => [r.seq], { maxResults, nextToken: input.nextToken }, () =>
-      awsError(InvalidParameterException, 'Invalid parameter at nextToken'),
-    );
-    return { repositories: items.map((r) => this.#renderRepository(r)), ...(nextToken ? { nextToken } : {}) };
+    const { items, next } = page(visible, { size: maxResults, token: input.nextToken || undefined, key: (r) => [r.seq] }, invalidNextToken);
+    return { repositories: items.map((r) => this.#renderRepository(r)), ...(next ? { nextToken: next } : {}) };
   }
 
   /**
@@ -212,10 +210,8 @@ export class EcrSim implements SimService {
     const status = input.filter?.tagStatus ?? 'ANY';
     const filtered = images.filter((i) => status === 'ANY' || (status === 'TAGGED') === i.tags.length > 0);
     const maxResults = this.#maxResults(input.maxResults, 1000, 100);
-    const { items, nextToken } = page(filtered, (i) => [i.seq], { maxResults, nextToken: input.nextToken }, () =>
-      awsError(InvalidParameterException, 'Invalid parameter at nextToken'),
-    );
-    return { imageDetails: items.map((i) => this.#renderDetail(repo, i)), ...(nextToken ? { nextToken } : {}) };
+    const { items, next } = page(filtered, { size: maxResults, token: input.nextToken || undefined, key: (i) => [i.seq] }, invalidNextToken);
+    return { imageDetails: items.map((i) => this.#renderDetail(repo, i)), ...(next ? { nextToken: next } : {}) };
   }
 
   batchGetImage(input: BatchGetImageCommandInput): Out<BatchGetImageCommandOutput> {
@@ -368,3 +364,5 @@ export class EcrSim implements SimService {
     };
   }
 }
+
+const invalidNextToken = (): Error => awsError(InvalidParameterException, 'Invalid parameter at nextToken');

@@ -24,7 +24,7 @@ async function createApi(w: World, extra: Partial<CreateServiceCommandInput> = {
       desiredCount: 2,
       launchType: 'FARGATE',
       networkConfiguration: NETWORK,
-      loadBalancers: [{ targetGroupArn: w.tg.arns['api-tg'], containerName: 'app', containerPort: 8000 }],
+      loadBalancers: [{ targetGroupArn: w.tgArn('api-tg'), containerName: 'app', containerPort: 8000 }],
       deploymentConfiguration: { deploymentCircuitBreaker: { enable: true, rollback: true } },
       ...extra,
     }),
@@ -55,6 +55,10 @@ describe('simulated ECS: CreateService', () => {
     const running = await describeApi(w.ecs);
     w.advance(10_000);
     const steady = await describeApi(w.ecs);
+    const tasks = await w.targetsOf(w.account.ecs.serviceState('prod', 'api').tasks.map((t) => t.arn));
+    const checking = await w.targetsByState('api-tg');
+    w.advance(150_000); // api-tg's health checks: 5 healthy checks 30 s apart
+    const checked = await w.targetsByState('api-tg');
 
     expect(created).toMatchObject({ serviceArn: `${ARN}:service/prod/api`, status: 'ACTIVE', taskDefinition: td, desiredCount: 2, runningCount: 0, pendingCount: 2, launchType: 'FARGATE' });
     expect(created.deploymentController).toBeUndefined();
@@ -70,7 +74,9 @@ describe('simulated ECS: CreateService', () => {
       '(service api) has reached a steady state.',
       `(service api) (deployment ${created.deployments![0].id}) deployment completed.`,
     ]);
-    expect(w.tg.targets('api-tg')).toHaveLength(2);
+    expect(tasks).toHaveLength(2);
+    expect(checking).toEqual({ initial: tasks });
+    expect(checked).toEqual({ healthy: tasks });
   });
 
   it('gives service tasks the deployment as startedBy and service:<name> as group', async () => {
@@ -116,13 +122,13 @@ describe('simulated ECS: CreateService', () => {
   ])('refuses %s', async (_case, change, name, message) => {
     const w = ecsWorld();
     await registerApp(w.ecs);
-    const tgArn = (s: string | undefined) => (s === 'orphan' ? w.tg.arns['orphan-tg'] : s === 'instance' ? w.tg.arns['instance-tg'] : s === 'api' ? w.tg.arns['api-tg'] : s);
+    const tgArn = (s: string | undefined) => (s === 'orphan' || s === 'instance' || s === 'api' ? w.tgArn(`${s}-tg`) : s);
     const input = { ...change } as Partial<CreateServiceCommandInput>;
     if (input.loadBalancers) input.loadBalancers = input.loadBalancers.map((lb) => ({ ...lb, targetGroupArn: tgArn(lb.targetGroupArn) }));
 
     await expect(createApi(w, input)).rejects.toMatchObject({
       name,
-      message: message.replace('<orphan-tg>', w.tg.arns['orphan-tg']).replace('<instance-tg>', w.tg.arns['instance-tg']),
+      message: message.replace('<orphan-tg>', w.tgArn('orphan-tg')).replace('<instance-tg>', w.tgArn('instance-tg')),
     });
     expect(w.account.calls.at(-1)).toMatchObject({ operation: 'CreateService', error: name });
   });
@@ -159,6 +165,7 @@ describe('simulated ECS: UpdateService and deployments', () => {
   it('rolls a new revision out: both deployments side by side, then only the new one, COMPLETED', async () => {
     const w = await steadyApi();
     const oldTasks = w.account.ecs.serviceState('prod', 'api').tasks.map((t) => t.arn);
+    const oldTargets = await w.targetsOf(oldTasks);
     const two = await registerApp(w.ecs, { image: `${REGISTRY}/shop-api:v2` });
 
     const updated = (await w.ecs.send(new UpdateServiceCommand({ cluster: 'prod', service: 'api', taskDefinition: two }))).service!;
@@ -181,7 +188,8 @@ describe('simulated ECS: UpdateService and deployments', () => {
     ]);
     const running = w.account.ecs.serviceState('prod', 'api').tasks;
     expect(running.map((t) => t.images[0].imageDigest)).toEqual([w.account.ecr.resolve(`${REGISTRY}/shop-api:v2`), w.account.ecr.resolve(`${REGISTRY}/shop-api:v2`)]);
-    expect(w.tg.targets('api-tg')).toHaveLength(2);
+    // The new tasks are registered and their health checks running; the old ones drain.
+    expect(await w.targetsByState('api-tg')).toEqual({ initial: await w.targetsOf(running.map((t) => t.arn)), draining: oldTargets });
   });
 
   it('scales with desiredCount without a new deployment, down to zero and back', async () => {
@@ -191,6 +199,8 @@ describe('simulated ECS: UpdateService and deployments', () => {
     await w.ecs.send(new UpdateServiceCommand({ cluster: 'prod', service: 'api', desiredCount: 4 }));
     w.advance(60_000);
     const up = w.account.ecs.serviceState('prod', 'api');
+    const upTargets = await w.targetsOf(up.tasks.map((t) => t.arn));
+    const registeredWhenUp = await w.targetsByState('api-tg');
     await w.ecs.send(new UpdateServiceCommand({ cluster: 'prod', service: 'api', desiredCount: 0 }));
     w.advance(60_000);
     const zero = w.account.ecs.serviceState('prod', 'api');
@@ -200,7 +210,8 @@ describe('simulated ECS: UpdateService and deployments', () => {
     expect(up.events[0]).toBe('(service api) has reached a steady state.');
     expect(zero).toMatchObject({ desiredCount: 0, runningCount: 0, pendingCount: 0, tasks: [] });
     expect(zero.deployments.map((d) => d.id)).toEqual([deployment]);
-    expect(w.tg.targets('api-tg')).toEqual([]);
+    expect(registeredWhenUp).toEqual({ initial: upTargets });
+    expect(await w.targetsByState('api-tg')).toEqual({ draining: upTargets });
   });
 
   it('does not deploy again for the revision the service already runs', async () => {
@@ -273,9 +284,13 @@ describe('simulated ECS: UpdateService and deployments', () => {
     w.advance(300_000);
     const state = w.account.ecs.serviceState('prod', 'api');
 
-    expect(firstFailures.tasks?.[0]).toMatchObject({ stopCode: 'ServiceSchedulerInitiated', stoppedReason: `Task failed ELB health checks in (target-group ${w.tg.arns['api-tg']})` });
+    expect(firstFailures.tasks?.[0]).toMatchObject({ stopCode: 'ServiceSchedulerInitiated', stoppedReason: `Task failed ELB health checks in (target-group ${w.tgArn('api-tg')})` });
     expect(state.deployments).toEqual([expect.objectContaining({ taskDefinition: `${ARN}:task-definition/shop-api:1`, rolloutState: 'COMPLETED' })]);
     expect(state.events).toContain('(service api) (deployment ' + w.account.ecs.allTasks().find((t) => t.taskDefinitionArn === bad)!.startedBy + ') deployment failed: tasks failed to start.');
+    // Only the rolled-back revision's tasks serve; every other task was deregistered (some still drain).
+    const targets = await w.targetsByState('api-tg');
+    expect(targets.healthy).toEqual(await w.targetsOf(state.tasks.map((t) => t.arn)));
+    expect(Object.keys(targets).sort()).toEqual(['draining', 'healthy']);
   });
 
   it('keeps retrying and counting failed tasks without a circuit breaker, leaving the old tasks serving', async () => {
@@ -385,6 +400,7 @@ describe('simulated ECS: DescribeServices, ListServices, DeleteService', () => {
 
   it('refuses to delete a scaled service without force; a forced delete drains it to INACTIVE', async () => {
     const w = await steadyApi();
+    const targets = await w.targetsOf(w.account.ecs.serviceState('prod', 'api').tasks.map((t) => t.arn));
 
     await expect(w.ecs.send(new DeleteServiceCommand({ cluster: 'prod', service: 'api' }))).rejects.toMatchObject({
       name: 'InvalidParameterException',
@@ -398,7 +414,9 @@ describe('simulated ECS: DescribeServices, ListServices, DeleteService', () => {
     expect(deleted.service?.status).toBe('DRAINING');
     expect(listed.serviceArns).toEqual([]);
     expect(after).toMatchObject({ status: 'INACTIVE', desiredCount: 0, runningCount: 0 });
-    expect(w.tg.targets('api-tg')).toEqual([]);
+    expect(await w.targetsByState('api-tg')).toEqual({ draining: targets });
+    w.advance(300_000); // api-tg's deregistration delay
+    expect(await w.targetsByState('api-tg')).toEqual({});
   });
 
   it('lets a service be created again under the name of an INACTIVE one', async () => {

@@ -11,11 +11,11 @@ import {
   TagResourceCommand,
   UntagResourceCommand,
 } from '@aws-sdk/client-ecs';
+import { DescribeTargetHealthCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { canonicalTaskDefinition } from '../model/taskdef.js';
-import { stubTargetGroups } from '../testing/elbv2-stub.js';
-import { ecsWorld, NETWORK, REGISTRY, registerApp } from '../testing/ecs-world.js';
+import { ECS_WORLD_ELBV2, ecsWorld, NETWORK, REGISTRY, registerApp } from '../testing/ecs-world.js';
 import { SimAccount } from './account.js';
 import type { SimFixture } from './fixture.js';
 
@@ -102,16 +102,8 @@ describe('simulated ECS: task definitions', () => {
     [{ networkMode: 'bridge' as const }, 'Fargate only supports network mode \u2018awsvpc\u2019.'],
   ])('refuses a Fargate task definition with %j', async (change, message) => {
     const { ecs } = ecsWorld();
-    const input = {
-      family: 'x',
-      cpu: '256',
-      memory: '512',
-      networkMode: 'awsvpc' as const,
-      requiresCompatibilities: ['FARGATE' as const],
-      containerDefinitions: [{ name: 'app', image: 'nginx' }],
-    };
 
-    await expect(ecs.send(new RegisterTaskDefinitionCommand({ ...input, cpu: undefined, ...change }))).rejects.toMatchObject({
+    await expect(registerApp(ecs, { extra: { cpu: undefined, ...change } })).rejects.toMatchObject({
       name: 'ClientException',
       message,
       $metadata: { httpStatusCode: 400 },
@@ -254,7 +246,7 @@ describe('simulated ECS: tags', () => {
 describe('simulated ECS: fixtures', () => {
   it('seeds revisions in order and services in steady state on the revision they name', async () => {
     const container = { name: 'app', image: `${REGISTRY}/shop-api:v1`, portMappings: [{ containerPort: 8000 }] };
-    const { account, ecs, tg } = ecsWorld({
+    const w = ecsWorld({
       taskDefinitions: [
         { family: 'shop-api', containerDefinitions: [container] },
         { family: 'shop-api', containerDefinitions: [container], tags: { release: 'two' } },
@@ -274,6 +266,7 @@ describe('simulated ECS: fixtures', () => {
       ],
     });
 
+    const { account, ecs } = w;
     const out = await ecs.send(new DescribeServicesCommand({ cluster: 'prod', services: ['api'], include: ['TAGS'] }));
     const state = account.ecs.serviceState('prod', 'api');
 
@@ -284,19 +277,20 @@ describe('simulated ECS: fixtures', () => {
       runningCount: 2,
       pendingCount: 0,
       deploymentConfiguration: { deploymentCircuitBreaker: { enable: true, rollback: true }, maximumPercent: 200, minimumHealthyPercent: 100 },
-      loadBalancers: [{ targetGroupArn: tg.arns['api-tg'], containerName: 'app', containerPort: 8000 }],
+      loadBalancers: [{ targetGroupArn: w.tgArn('api-tg'), containerName: 'app', containerPort: 8000 }],
       tags: [{ key: 'steady:managed-by', value: 'steady' }],
     });
     expect(out.services?.[0].deployments).toEqual([expect.objectContaining({ status: 'PRIMARY', rolloutState: 'COMPLETED', runningCount: 2 })]);
     expect(out.services?.[0].events?.[0].message).toBe('(service api) has reached a steady state.');
     expect(state.tasks.map((t) => t.lastStatus)).toEqual(['RUNNING', 'RUNNING']);
     expect(state.tasks[0].images).toEqual([{ name: 'app', image: `${REGISTRY}/shop-api:v1`, imageDigest: account.ecr.resolve(`${REGISTRY}/shop-api:v1`) }]);
-    expect(tg.targets('api-tg')).toEqual([expect.objectContaining({ port: 8000, healthy: true }), expect.objectContaining({ port: 8000, healthy: true })]);
+    // A seeded service is past its health checks: its tasks are healthy targets already.
+    expect(await w.targetsByState('api-tg')).toEqual({ healthy: await w.targetsOf(state.tasks.map((t) => t.arn)) });
     const old = await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: 'old:1' }));
     expect(old.taskDefinition?.status).toBe('INACTIVE');
   });
 
-  it('reads a short YAML fixture as a person would write it', () => {
+  it('reads a short YAML fixture as a person would write it', async () => {
     const fixture = parse(`
 ecr:
   repositories:
@@ -314,18 +308,21 @@ ecs:
         - { name: app, image: "123456789012.dkr.ecr.ap-northeast-1.amazonaws.com/shop-api:latest", portMappings: [{ containerPort: 8000 }] }
   services:
     - { name: api, cluster: shop-prod, taskDefinition: "shop-api:1", desiredCount: 2,
-        loadBalancer: { targetGroup: shop-api-tg, containerName: app, containerPort: 8000 } }
+        loadBalancer: { targetGroup: api-tg, containerName: app, containerPort: 8000 } }
 `) as SimFixture;
     const account = new SimAccount();
-    const tg = stubTargetGroups(account, [{ name: 'shop-api-tg' }]);
 
-    account.seed(fixture);
+    account.seed({ ...fixture, elbv2: ECS_WORLD_ELBV2 });
     const state = account.ecs.serviceState('shop-prod', 'api');
+    const health = await account.clients().elbv2.send(new DescribeTargetHealthCommand({ TargetGroupArn: account.elbv2.targetGroupArnOf('api-tg') }));
 
     expect(state).toMatchObject({ status: 'ACTIVE', runningCount: 2, taskDefinition: `${ARN}:task-definition/shop-api:1` });
     expect(state.deployments.map((d) => d.rolloutState)).toEqual(['COMPLETED']);
     expect(state.tasks.map((t) => t.images[0].imageDigest)).toEqual([account.ecr.images('shop-api')[0].digest, account.ecr.images('shop-api')[0].digest]);
-    expect(tg.targets('shop-api-tg')).toHaveLength(2);
+    expect(health.TargetHealthDescriptions?.map((d) => [d.Target?.Port, d.TargetHealth?.State])).toEqual([
+      [8000, 'healthy'],
+      [8000, 'healthy'],
+    ]);
   });
 
   it('says which target group a fixture names that does not exist', () => {

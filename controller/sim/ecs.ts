@@ -30,7 +30,7 @@ import { parseImageUri } from '../model/image.js';
 import { stableJson } from '../model/taskdef.js';
 import type { SimAccount, SimService } from './account.js';
 import { awsError } from './errors.js';
-import { page, sortByKey } from './paging.js';
+import { page } from './paging.js';
 
 // ============================================================================================
 // Public types: fixtures, scenario helpers, timing
@@ -682,14 +682,12 @@ export class EcsSim implements SimService {
     const all = [...this.#families.values()]
       .flat()
       .filter((td) => (!input.familyPrefix || td.family === input.familyPrefix) && td.status === status && this.account.visible('ecs', td.registeredAt));
-    const key = (td: SimTaskDef) => [td.family, td.revision];
-    const { items, nextToken } = page(
-      sortByKey(all, key, descending),
-      key,
-      { maxResults: this.#maxResults(input.maxResults, 100, 100), nextToken: input.nextToken, descending },
+    const { items, next } = page(
+      all,
+      { size: this.#maxResults(input.maxResults, 100, 100), token: input.nextToken || undefined, key: (td) => [td.family, td.revision], descending },
       invalidToken,
     );
-    return { taskDefinitionArns: items.map((td) => td.arn), ...(nextToken ? { nextToken } : {}) };
+    return { taskDefinitionArns: items.map((td) => td.arn), ...(next ? { nextToken: next } : {}) };
   }
 
   // ------------------------------------------------------------------------------ services
@@ -827,9 +825,8 @@ export class EcsSim implements SimService {
         (!input.launchType || s.launchType === input.launchType) &&
         (!input.schedulingStrategy || input.schedulingStrategy === 'REPLICA'),
     );
-    const key = (s: SimServiceRec) => [s.seq];
-    const { items, nextToken } = page(sortByKey(services, key), key, { maxResults: this.#maxResults(input.maxResults, 100, 10), nextToken: input.nextToken }, invalidToken);
-    return { serviceArns: items.map((s) => s.arn), ...(nextToken ? { nextToken } : {}) };
+    const { items, next } = page(services, { size: this.#maxResults(input.maxResults, 100, 10), token: input.nextToken || undefined, key: (s) => [s.seq] }, invalidToken);
+    return { serviceArns: items.map((s) => s.arn), ...(next ? { nextToken: next } : {}) };
   }
 
   deleteService(input: { cluster?: string; service?: string; force?: boolean }): Out<{ service: Service }> {
@@ -939,9 +936,8 @@ export class EcsSim implements SimService {
         (!service || t.service === service) &&
         (!input.launchType || t.launchType === input.launchType),
     );
-    const key = (t: SimTask) => [t.seq];
-    const { items, nextToken } = page(sortByKey(tasks, key), key, { maxResults: this.#maxResults(input.maxResults, 100, 100), nextToken: input.nextToken }, invalidToken);
-    return { taskArns: items.map((t) => t.arn), ...(nextToken ? { nextToken } : {}) };
+    const { items, next } = page(tasks, { size: this.#maxResults(input.maxResults, 100, 100), token: input.nextToken || undefined, key: (t) => [t.seq] }, invalidToken);
+    return { taskArns: items.map((t) => t.arn), ...(next ? { nextToken: next } : {}) };
   }
 
   stopTask(input: { cluster?: string; task?: string; reason?: string }): Out<{ task: Task }> {
@@ -1126,19 +1122,9 @@ export class EcsSim implements SimService {
   // ============================================================================================
   // Task lifecycle
 
-  #startTask(opts: {
-    cluster: SimCluster;
-    taskDef: SimTaskDef;
-    startedBy?: string;
-    group: string;
-    network?: NetworkConfiguration;
-    launchType: string;
-    platformVersion: string;
-    overrides: TaskOverride;
-    tags: Tags;
-    service?: SimServiceRec;
-    deployment?: SimDeployment;
-  }): SimTask {
+  #startTask(
+    opts: Pick<SimTask, 'cluster' | 'taskDef' | 'startedBy' | 'group' | 'network' | 'launchType' | 'platformVersion' | 'overrides' | 'tags' | 'service' | 'deployment'>,
+  ): SimTask {
     const id = this.account.hex(32);
     const overrides = opts.overrides.containerOverrides ?? [];
     const task: SimTask = {

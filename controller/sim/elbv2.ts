@@ -45,7 +45,8 @@ import {
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import type { SimAccount, SimService } from './account.js';
 import { awsError, unmodelledError } from './errors.js';
-import { pageOf, SEEDED_AGE_MS } from './support.js';
+import { page } from './paging.js';
+import { SEEDED_AGE_MS } from './support.js';
 
 // ------------------------------------------------------------------------------------ constants
 
@@ -685,8 +686,8 @@ export class Elbv2Sim implements SimService {
     if (input.LoadBalancerArns) list = input.LoadBalancerArns.map((a) => this.#visibleLb(a));
     else if (input.Names) list = input.Names.map((n) => this.#lbByName(n, true) ?? lbNotFound());
     else list = [...this.#lbs.values()].filter((lb) => this.#visible(lb));
-    const page = pageOf([...new Set(list)], input.Marker, size, invalidMarker);
-    return { LoadBalancers: page.items.map((lb) => this.#lbOut(lb)), NextMarker: page.next };
+    const { items, next } = page(new Set(list), { size, token: input.Marker }, invalidMarker);
+    return { LoadBalancers: items.map((lb) => this.#lbOut(lb)), NextMarker: next };
   }
 
   #lbOut(lb: LbState): LoadBalancer {
@@ -799,8 +800,8 @@ export class Elbv2Sim implements SimService {
     } else {
       list = [...this.#tgs.values()].filter((tg) => this.#visible(tg));
     }
-    const page = pageOf([...new Set(list)], input.Marker, size, invalidMarker);
-    return { TargetGroups: page.items.map((tg) => this.#tgOut(tg)), NextMarker: page.next };
+    const { items, next } = page(new Set(list), { size, token: input.Marker }, invalidMarker);
+    return { TargetGroups: items.map((tg) => this.#tgOut(tg)), NextMarker: next };
   }
 
   #modifyTargetGroup(input: ModifyTargetGroupInput): { TargetGroups: TargetGroup[] } {
@@ -982,8 +983,8 @@ export class Elbv2Sim implements SimService {
     const list = input.ListenerArns
       ? input.ListenerArns.map((a) => this.#listeners.get(a) ?? listenerNotFound())
       : this.#listenersOf(this.#visibleLb(input.LoadBalancerArn!).arn);
-    const page = pageOf(list, input.Marker, size, invalidMarker);
-    return { Listeners: page.items.map((l) => this.#listenerOut(l)), NextMarker: page.next };
+    const { items, next } = page(list, { size, token: input.Marker }, invalidMarker);
+    return { Listeners: items.map((l) => this.#listenerOut(l)), NextMarker: next };
   }
 
   #listenerOut(l: ListenerState): Listener {
@@ -1109,8 +1110,8 @@ export class Elbv2Sim implements SimService {
       const listener = this.#listener(input.ListenerArn);
       list = [...this.#rulesOf(listener.arn).map((r) => this.#ruleOut(r)), this.#defaultRuleOut(listener)];
     }
-    const page = pageOf(list, input.Marker, size, invalidMarker);
-    return { Rules: page.items, NextMarker: page.next };
+    const { items, next } = page(list, { size, token: input.Marker }, invalidMarker);
+    return { Rules: items, NextMarker: next };
   }
 
   /** A listener's rules by priority (the default rule is not stored as one). */

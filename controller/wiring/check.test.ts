@@ -167,9 +167,7 @@ describe('checkWiring on a fully wired environment', () => {
     const r = await check({ actual });
 
     expect(r.condition.type).toBe('Ready');
-    const counts: Record<string, number> = {};
-    for (const c of account.calls.slice(before)) counts[`${c.service}:${c.operation}`] = (counts[`${c.service}:${c.operation}`] ?? 0) + 1;
-    expect(counts).toEqual({
+    expect(account.callCounts(before)).toEqual({
       'elbv2:DescribeListeners': 1,
       'elbv2:DescribeRules': 1,
       'elbv2:DescribeTargetHealth': 1,
