@@ -19,7 +19,7 @@ import type { Context } from 'aws-lambda';
 import { createAwsClients, type AwsClients } from '../aws/clients.js';
 import { systemClock, type Clock } from '../clock.js';
 import { InvalidEventError } from '../errors.js';
-import type { PassResult } from '../model/pass.js';
+import { actionCounts, type PassResult } from '../model/pass.js';
 import type { DesiredEnvironment } from '../model/plan.js';
 import type { Adapters } from '../observe/observe.js';
 import { createAdapters, newPassId } from '../pass.js';
@@ -347,21 +347,13 @@ function isOk(s: EnvironmentSummary): boolean {
 }
 
 function summarize(result: PassResult, extra: Partial<Pick<ReconcileOutcome, 'recordError' | 'notified'>>): EnvironmentSummary {
-  const count = (state: string) => result.outcomes.filter((o) => o.state === state).length;
   return {
     environment: result.environment,
     passId: result.passId,
     outcome: result.outcome,
     summary: summaryLine(buildReport(result)),
     ...(result.error ? { error: result.error } : {}),
-    actions: {
-      planned: result.plan?.actions.length ?? 0,
-      done: count('done'),
-      failed: count('failed'),
-      blocked: count('blocked'),
-      held: count('held'),
-      pending: count('pending'),
-    },
+    actions: actionCounts(result),
     changes: result.outcomes.map((o) => ({ resource: o.resource, kind: o.kind, summary: o.summary, state: o.state, ...(o.message ? { message: o.message } : {}) })),
     drift: { found: result.drift.length, healed: result.drift.filter((d) => d.healedAt !== undefined).length },
     apiCalls: Object.values(result.apiCalls).reduce((a, b) => a + b, 0),

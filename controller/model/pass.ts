@@ -71,3 +71,9 @@ export function countPhases(resources: ResourceStatus[]): Record<Phase, number> 
   for (const r of resources) counts[r.phase] += 1;
   return counts;
 }
+
+/** Actions planned in a pass, and what became of them. */
+export function actionCounts(result: PassResult): { planned: number; done: number; failed: number; blocked: number; held: number; pending: number } {
+  const count = (state: ActionOutcome['state']) => result.outcomes.filter((o) => o.state === state).length;
+  return { planned: result.plan?.actions.length ?? 0, done: count('done'), failed: count('failed'), blocked: count('blocked'), held: count('held'), pending: count('pending') };
+}

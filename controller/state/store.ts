@@ -9,7 +9,7 @@ import { systemClock, type Clock } from '../clock.js';
 import { StateStoreError } from '../errors.js';
 import type { ActualState } from '../model/actual.js';
 import type { AlertState, AlertStore } from '../model/alerts.js';
-import { countPhases, type PassResult } from '../model/pass.js';
+import { actionCounts, countPhases, type PassResult } from '../model/pass.js';
 import type { DesiredEnvironment, FieldDiff, ResourceStatus } from '../model/plan.js';
 import { batchWrite, dynamoCall, isConditionFailed, queryAll, toStateStoreError, type BatchWriteOptions, type WriteRequest } from './dynamo.js';
 import { mapLimit } from '../concurrency.js';
@@ -437,7 +437,6 @@ export class StateStore implements AlertStore {
   #passItem(result: PassResult, ttl: number, report?: unknown): Item {
     // The rendered report, for `steady report --last`: kept when it fits one part.
     const encoded = report === undefined ? [] : encodeSnapshot(report, MAX_REPORT_BYTES);
-    const count = (state: string) => result.outcomes.filter((o) => o.state === state).length;
     const record: PassRecord = {
       passId: result.passId,
       environment: result.environment,
@@ -449,14 +448,7 @@ export class StateStore implements AlertStore {
       dryRun: result.dryRun,
       outcome: result.outcome,
       error: result.error,
-      actions: {
-        planned: result.plan?.actions.length ?? 0,
-        done: count('done'),
-        failed: count('failed'),
-        blocked: count('blocked'),
-        held: count('held'),
-        pending: count('pending'),
-      },
+      actions: actionCounts(result),
       apiCalls: result.apiCalls,
       apiCallCount: Object.values(result.apiCalls).reduce((a, b) => a + b, 0),
       phases: countPhases(result.resources),
