@@ -92,10 +92,9 @@ const INDIRECT: Record<string, string> = {
   'logs:CreateLogStream': 'Lambda writes the function\'s logs with the role',
   'logs:PutLogEvents': 'Lambda writes the function\'s logs with the role',
   'iam:PassRole': 'ECS checks it when a task definition with roles is run or a service is created',
-  'codedeploy:CreateDeployment': 'blue/green rollouts (controller/aws/codedeploy.ts, being written on its own branch)',
-  'codedeploy:GetDeployment': 'blue/green rollouts',
-  'codedeploy:GetDeploymentGroup': 'blue/green rollouts',
-  'codedeploy:ListDeployments': 'blue/green rollouts',
+  'codedeploy:RegisterApplicationRevision': 'CreateDeployment records the revision with the application',
+  'codedeploy:GetApplicationRevision': 'CreateDeployment records the revision with the application',
+  'codedeploy:GetDeploymentConfig': 'CreateDeployment reads the deployment configuration it names',
 };
 
 /** Called in the files scanned, but not by the Lambda. */

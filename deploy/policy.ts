@@ -205,6 +205,21 @@ export function controllerStatements(config: SteadyDeployConfig, scope: PolicySc
       ['codedeploy:CreateDeployment', 'codedeploy:GetDeployment', 'codedeploy:GetDeploymentGroup', 'codedeploy:ListDeployments'],
       config.codeDeployGroups.flatMap((g) => regions.map((r) => `arn:${p}:codedeploy:${r}:${a}:deploymentgroup:${g}`)),
     );
+    // CreateDeployment also records the AppSpec revision with the application, and reads the
+    // traffic-shifting configuration it names (AWS's documented policy for deployers).
+    const applications = [...new Set(config.codeDeployGroups.map((g) => g.split('/')[0]))];
+    add(
+      'CodeDeployRevisions',
+      ['codedeploy:RegisterApplicationRevision', 'codedeploy:GetApplicationRevision'],
+      applications.flatMap((app) => regions.map((r) => `arn:${p}:codedeploy:${r}:${a}:application:${app}`)),
+    );
+    add(
+      'CodeDeployConfigs',
+      ['codedeploy:GetDeploymentConfig'],
+      regions.map((r) => `arn:${p}:codedeploy:${r}:${a}:deploymentconfig:*`),
+      undefined,
+      "the traffic-shifting configurations the specs name (AWS's predefined ones or the account's own) are chosen per Service, not at deploy time",
+    );
   }
   return out;
 }

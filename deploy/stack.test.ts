@@ -377,6 +377,16 @@ describe('the CDK app', () => {
           Action: ['codedeploy:CreateDeployment', 'codedeploy:GetDeployment', 'codedeploy:GetDeploymentGroup', 'codedeploy:ListDeployments'],
           Resource: arn('codedeploy', 'deploymentgroup:messaging-api/messaging-api-prod'),
         }),
+        expect.objectContaining({
+          Sid: 'CodeDeployRevisions',
+          Action: ['codedeploy:RegisterApplicationRevision', 'codedeploy:GetApplicationRevision'],
+          Resource: arn('codedeploy', 'application:messaging-api'),
+        }),
+        expect.objectContaining({
+          Sid: 'CodeDeployConfigs',
+          Action: 'codedeploy:GetDeploymentConfig',
+          Resource: arn('codedeploy', 'deploymentconfig:*'),
+        }),
       ]);
     });
 

@@ -4,7 +4,7 @@ import { AwsCallError } from '../errors.js';
 import { appSpec } from '../plan/bluegreen.js';
 import { simAccountFromFile } from '../sim/fixture.js';
 import { EXAMPLES_FIXTURE } from '../testing/world.js';
-import { CodeDeployAdapter, codeDeployPolicyStatements } from './codedeploy.js';
+import { CodeDeployAdapter } from './codedeploy.js';
 
 const V1 = 'arn:aws:ecs:ap-northeast-1:123456789012:task-definition/messaging-api:1';
 const NETWORK = { subnets: ['subnet-0d4e5f6071829304a'], securityGroups: ['sg-0f6071829304a5b6c'], assignPublicIp: 'DISABLED' as const };
@@ -139,59 +139,5 @@ describe('CodeDeployAdapter deployments', () => {
 
     expect(await adapter.activeDeployments('messaging-prod', 'messaging-api')).toEqual([]);
     expect(account.calls.filter((c) => c.operation === 'ListDeployments').map((c) => c.error)).toEqual(['ThrottlingException', 'ThrottlingException', undefined]);
-  });
-});
-
-describe('codeDeployPolicyStatements', () => {
-  it('scopes every call to the deployment groups, configurations and applications the specs name', () => {
-    const statements = codeDeployPolicyStatements({
-      region: 'ap-northeast-1',
-      account: '123456789012',
-      targets: [
-        { application: 'messaging-prod', deploymentGroup: 'messaging-api', deploymentConfig: 'CodeDeployDefault.ECSCanary10Percent5Minutes' },
-        { application: 'messaging-prod', deploymentGroup: 'messaging-worker', deploymentConfig: 'CodeDeployDefault.ECSAllAtOnce' },
-      ],
-    });
-
-    expect(statements.map(({ Why: _why, ...s }) => s)).toEqual([
-      {
-        Sid: 'SteadyCodeDeployReadGroups',
-        Effect: 'Allow',
-        Action: ['codedeploy:GetDeploymentGroup', 'codedeploy:ListDeployments', 'codedeploy:GetDeployment'],
-        Resource: [
-          'arn:aws:codedeploy:ap-northeast-1:123456789012:deploymentgroup:messaging-prod/messaging-api',
-          'arn:aws:codedeploy:ap-northeast-1:123456789012:deploymentgroup:messaging-prod/messaging-worker',
-        ],
-      },
-      {
-        Sid: 'SteadyCodeDeployDeploy',
-        Effect: 'Allow',
-        Action: ['codedeploy:CreateDeployment'],
-        Resource: [
-          'arn:aws:codedeploy:ap-northeast-1:123456789012:deploymentgroup:messaging-prod/messaging-api',
-          'arn:aws:codedeploy:ap-northeast-1:123456789012:deploymentgroup:messaging-prod/messaging-worker',
-        ],
-      },
-      {
-        Sid: 'SteadyCodeDeployConfigs',
-        Effect: 'Allow',
-        Action: ['codedeploy:GetDeploymentConfig'],
-        Resource: [
-          'arn:aws:codedeploy:ap-northeast-1:123456789012:deploymentconfig:CodeDeployDefault.ECSAllAtOnce',
-          'arn:aws:codedeploy:ap-northeast-1:123456789012:deploymentconfig:CodeDeployDefault.ECSCanary10Percent5Minutes',
-        ],
-      },
-      {
-        Sid: 'SteadyCodeDeployRevisions',
-        Effect: 'Allow',
-        Action: ['codedeploy:RegisterApplicationRevision', 'codedeploy:GetApplicationRevision'],
-        Resource: ['arn:aws:codedeploy:ap-northeast-1:123456789012:application:messaging-prod'],
-      },
-    ]);
-    expect(statements.every((s) => s.Why.length > 0)).toBe(true);
-  });
-
-  it('grants nothing when no service is blue/green', () => {
-    expect(codeDeployPolicyStatements({ region: 'ap-northeast-1', account: '123456789012', targets: [] })).toEqual([]);
   });
 });

@@ -5,8 +5,9 @@
  * `AwsCallError` that says what was being done and keeps the AWS error name.
  *
  * ## IAM
- * The statements the controller's role needs for these calls are `codeDeployPolicyStatements`
- * (the CDK app turns them into `iam.PolicyStatement`s). CreateDeployment needs no `iam:PassRole`:
+ * The controller's policy (deploy/policy.ts) allows these calls on the deployment groups given at
+ * deploy time, plus what CreateDeployment uses on the caller's behalf (GetDeploymentConfig,
+ * Register/GetApplicationRevision). CreateDeployment needs no `iam:PassRole`:
  * CodeDeploy acts with the service role set on the deployment group when the group was created,
  * and the task definition's roles were passed when steady registered it (ECS permissions).
  */
@@ -151,79 +152,4 @@ function toDeployment(d: DeploymentInfo): CodeDeployDeployment {
     createdAt: d.createTime?.getTime(),
     completedAt: d.completeTime?.getTime(),
   });
-}
-
-// ---------------------------------------------------------------------------------------- IAM
-
-/** One IAM policy statement, as the CDK's `iam.PolicyStatement.fromJson` takes it, with why it is needed. */
-export interface PolicyStatementJson {
-  Sid: string;
-  Effect: 'Allow';
-  Action: string[];
-  Resource: string[];
-  /** Not part of IAM's grammar: the reason, for reviewers (strip it before use). */
-  Why: string;
-}
-
-/** A blue/green Service's CodeDeploy names, as its spec gives them. */
-export interface BlueGreenTarget {
-  application: string;
-  deploymentGroup: string;
-  deploymentConfig: string;
-}
-
-/**
- * Least-privilege IAM statements for the CodeDeploy calls steady makes, scoped to the deployment
- * groups and deployment configurations the specs name. Per the Service Authorization Reference,
- * CreateDeployment, GetDeployment, GetDeploymentGroup and ListDeployments all authorise on the
- * deployment group (`arn:aws:codedeploy:<region>:<account>:deploymentgroup:<application>/<group>`);
- * CreateDeployment also reads the deployment configuration it names, and records the revision with
- * the application (AWS's documented policy for deployers grants GetDeploymentConfig on the
- * configuration and RegisterApplicationRevision / GetApplicationRevision on the application).
- * The ELBv2 reads that validation needs (DescribeTargetGroups, DescribeListeners) support no
- * resource-level permissions and are part of steady's ELB statement already; the ECS TagResource
- * that records a deployment on the service is part of its ECS statement.
- *
- * @example
- * // deploy/: one statement set for every blue/green service of the specs
- * const statements = codeDeployPolicyStatements({ region: 'ap-northeast-1', account: '123456789012', targets: [
- *   { application: 'messaging-prod', deploymentGroup: 'messaging-api', deploymentConfig: 'CodeDeployDefault.ECSCanary10Percent5Minutes' },
- * ] });
- * for (const { Why, ...json } of statements) role.addToPolicy(iam.PolicyStatement.fromJson(json));
- */
-export function codeDeployPolicyStatements(options: { region: string; account: string; targets: BlueGreenTarget[] }): PolicyStatementJson[] {
-  const { region, account, targets } = options;
-  if (targets.length === 0) return [];
-  const arn = (resource: string) => `arn:aws:codedeploy:${region}:${account}:${resource}`;
-  const uniq = (xs: string[]) => [...new Set(xs)].sort();
-  return [
-    {
-      Sid: 'SteadyCodeDeployReadGroups',
-      Effect: 'Allow',
-      Action: ['codedeploy:GetDeploymentGroup', 'codedeploy:ListDeployments', 'codedeploy:GetDeployment'],
-      Resource: uniq(targets.map((t) => arn(`deploymentgroup:${t.application}/${t.deploymentGroup}`))),
-      Why: 'every pass validates each blue/green service\'s deployment group and follows its unfinished deployments',
-    },
-    {
-      Sid: 'SteadyCodeDeployDeploy',
-      Effect: 'Allow',
-      Action: ['codedeploy:CreateDeployment'],
-      Resource: uniq(targets.map((t) => arn(`deploymentgroup:${t.application}/${t.deploymentGroup}`))),
-      Why: 'rolls a new task-definition revision out through the deployment group (ECS refuses it through UpdateService)',
-    },
-    {
-      Sid: 'SteadyCodeDeployConfigs',
-      Effect: 'Allow',
-      Action: ['codedeploy:GetDeploymentConfig'],
-      Resource: uniq(targets.map((t) => arn(`deploymentconfig:${t.deploymentConfig}`))),
-      Why: 'CreateDeployment reads the traffic-shifting configuration it names',
-    },
-    {
-      Sid: 'SteadyCodeDeployRevisions',
-      Effect: 'Allow',
-      Action: ['codedeploy:RegisterApplicationRevision', 'codedeploy:GetApplicationRevision'],
-      Resource: uniq(targets.map((t) => arn(`application:${t.application}`))),
-      Why: 'CreateDeployment records the AppSpec revision it deploys with the application',
-    },
-  ];
 }
