@@ -188,7 +188,9 @@ export async function gatherFacts(
         async () => {
           const { tasks } = allTasks.length > 0 ? await adapters.ecs.describeTasks(f.cluster, allTasks) : { tasks: [] };
           // ECS puts a service's tasks in the group `service:<name>`.
-          for (const s of live) f.tasks[s!.name] = tasks.filter((t) => t.group === `service:${s!.name}` && t.desiredStatus === 'RUNNING');
+          const byGroup = new Map<string, typeof tasks>();
+          for (const t of tasks) if (t.desiredStatus === 'RUNNING' && t.group) byGroup.set(t.group, [...(byGroup.get(t.group) ?? []), t]);
+          for (const s of live) f.tasks[s!.name] = byGroup.get(`service:${s!.name}`) ?? [];
         },
       ),
   ]);
