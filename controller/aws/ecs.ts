@@ -21,10 +21,10 @@ import {
   TagResourceCommand,
   UntagResourceCommand,
   UpdateServiceCommand,
-  type ContainerDefinition,
   type Deployment,
   type ECSClient,
   type NetworkConfiguration,
+  type RegisterTaskDefinitionCommandInput,
   type Service,
   type Tag,
   type Task,
@@ -238,20 +238,15 @@ export class EcsAdapter {
     });
   }
 
-  /** Registers `content` as the family's next revision, with `tags`. */
+  /**
+   * Registers `content` as the family's next revision, with `tags`. The content is sent whole, every
+   * field as it is: what is registered is exactly what the plan compared.
+   */
   async registerTaskDefinition(content: TaskDefinitionContent, tags: Tags = {}): Promise<EcsTaskDefinition> {
     const out = await this.#call('RegisterTaskDefinition', `registering a revision of task definition family ${content.family}`, () =>
       this.#client.send(
         new RegisterTaskDefinitionCommand({
-          family: content.family,
-          cpu: content.cpu,
-          memory: content.memory,
-          networkMode: content.networkMode as TaskDefinition['networkMode'],
-          ...(content.requiresCompatibilities.length ? { requiresCompatibilities: content.requiresCompatibilities as TaskDefinition['requiresCompatibilities'] } : {}),
-          executionRoleArn: content.executionRoleArn,
-          taskRoleArn: content.taskRoleArn,
-          runtimePlatform: content.runtimePlatform as TaskDefinition['runtimePlatform'],
-          containerDefinitions: content.containerDefinitions as ContainerDefinition[],
+          ...(structuredClone(content) as unknown as RegisterTaskDefinitionCommandInput),
           ...(Object.keys(tags).length ? { tags: toTags(tags) } : {}),
         }),
       ),
