@@ -22,6 +22,7 @@ import {
   UntagResourceCommand,
   UpdateServiceCommand,
   type Deployment,
+  type DeploymentConfiguration,
   type ECSClient,
   type NetworkConfiguration,
   type RegisterTaskDefinitionCommandInput,
@@ -421,13 +422,22 @@ function toNetworkConfiguration(n: EcsNetwork): NetworkConfiguration {
   return { awsvpcConfiguration: { subnets: n.subnets, securityGroups: n.securityGroups, assignPublicIp: n.assignPublicIp } };
 }
 
-function toDeploymentConfiguration(c: EcsService['deploymentConfiguration'] | undefined) {
+/** The fields of ECS's deploymentConfiguration steady models; the rest travels as `unmodelled`. */
+const MODELLED_DEPLOYMENT_FIELDS = ['minimumHealthyPercent', 'maximumPercent', 'deploymentCircuitBreaker'];
+
+function toDeploymentConfiguration(c: EcsService['deploymentConfiguration'] | undefined): DeploymentConfiguration | undefined {
   if (!c) return undefined;
   return {
+    ...(c.unmodelled as DeploymentConfiguration | undefined),
     ...(c.minimumHealthyPercent !== undefined ? { minimumHealthyPercent: c.minimumHealthyPercent } : {}),
     ...(c.maximumPercent !== undefined ? { maximumPercent: c.maximumPercent } : {}),
     ...(c.circuitBreaker ? { deploymentCircuitBreaker: { enable: c.circuitBreaker.enable, rollback: c.circuitBreaker.rollback } } : {}),
   };
+}
+
+function unmodelledOf(dc: DeploymentConfiguration | undefined): { unmodelled?: Record<string, unknown> } {
+  const rest = Object.fromEntries(Object.entries(dc ?? {}).filter(([k, v]) => !MODELLED_DEPLOYMENT_FIELDS.includes(k) && v !== undefined));
+  return Object.keys(rest).length > 0 ? { unmodelled: rest } : {};
 }
 
 function toNetwork(c: NetworkConfiguration | undefined): EcsNetwork | undefined {
@@ -476,6 +486,7 @@ function toService(s: Service): EcsService {
       ...(s.deploymentConfiguration?.minimumHealthyPercent !== undefined ? { minimumHealthyPercent: s.deploymentConfiguration.minimumHealthyPercent } : {}),
       ...(s.deploymentConfiguration?.maximumPercent !== undefined ? { maximumPercent: s.deploymentConfiguration.maximumPercent } : {}),
       ...(breaker ? { circuitBreaker: { enable: breaker.enable ?? false, rollback: breaker.rollback ?? false } } : {}),
+      ...unmodelledOf(s.deploymentConfiguration),
     },
     ...(s.healthCheckGracePeriodSeconds !== undefined ? { healthCheckGracePeriodSeconds: s.healthCheckGracePeriodSeconds } : {}),
     ...(s.taskSets

@@ -37,6 +37,32 @@ function renderAlias(a: AliasTarget | undefined): string | undefined {
 }
 
 /**
+ * An existing record that already points where the spec says (in any equivalent form: `dualstack.`,
+ * letter case, trailing dot) is adopted as it is: only the ownership TXT record is written.
+ */
+function adoptAsIs(ctx: Context, a: AliasRecordDoc, zone: { id: string; name: string }, current: RecordSet, ownerTxt: RecordSet): Planned {
+  const key = resourceKey('AliasRecord', a.metadata.name);
+  const { name, type } = a.spec;
+  const diff: FieldDiff[] = [{ path: `${ownerTxt.name} TXT`, before: undefined, after: ownerTxt.values![0] }];
+  return {
+    actions: [
+      {
+        kind: 'ChangeRecords',
+        id: `records:${key}`,
+        resource: key,
+        summary: `adopt ${name} ${type} as it is (${current.alias!.dnsName}); write its ownership record ${ownerTxt.name}`,
+        diff,
+        dependsOn: [],
+        zoneId: zone.id,
+        zoneName: zone.name,
+        changes: [{ action: 'UPSERT', record: ownerTxt }],
+      },
+    ],
+    status: status('AliasRecord', a.metadata.name, specHash(a), 'Drifted', 'Adopting', `${name} ${type} already points at ${current.alias!.dnsName}; steady adopts it unchanged`, diff),
+  };
+}
+
+/**
  * Plans one AliasRecord.
  *
  * @example
@@ -101,9 +127,11 @@ export function planAlias(ctx: Context, a: AliasRecordDoc): Planned {
     sameAliasDnsName(current.alias.dnsName, want.dnsName) &&
     current.alias.hostedZoneId === want.hostedZoneId &&
     current.alias.evaluateTargetHealth === want.evaluateTargetHealth;
+  // Equivalent forms (`dualstack.`, letter case, trailing dot) are not drift, and adoption keeps the user's.
   if (same && mine) {
     return none(status('AliasRecord', name, hash, 'Synced', 'UpToDate', `${spec.name} ${spec.type} -> ${want.dnsName}`));
   }
+  if (same) return adoptAsIs(ctx, a, observed.zone, current!, ownerTxt);
   const diff: FieldDiff[] = [{ path: `${spec.name} ${spec.type}`, before: current ? (renderAlias(current.alias) ?? `${current.values?.join(' ')}`) : undefined, after: renderAlias(want) }];
   const changes = [
     { action: current ? ('UPSERT' as const) : ('CREATE' as const), record },

@@ -16,6 +16,7 @@ import {
   type TaskDefinitionRef,
 } from '../model/plan.js';
 import { resourceKey, unreadableFor, type ImageProblem } from './desired.js';
+import type { UnexpressibleField } from './expressible.js';
 
 /** What one resource's planner returns: its actions and its status before converge. */
 export interface Planned {
@@ -88,4 +89,22 @@ export function revisionLabel(arn: string): string {
 
 export function refLabel(ref: TaskDefinitionRef, family: string): string {
   return 'arn' in ref ? revisionLabel(ref.arn) : `${family}:<new revision>`;
+}
+
+/**
+ * Blocked because a revision has content the spec language cannot express: a revision built from
+ * the spec would drop it, so nothing is registered or updated. `whose` says whose revision it is
+ * (`ECS service api runs shop-api:3`), `remedy` what a person can do about it.
+ */
+export function unexpressibleStatus(
+  kind: ResourceStatus['kind'],
+  name: string,
+  hash: string,
+  s: { whose: string; fields: UnexpressibleField[]; diff: FieldDiff[]; remedy: string },
+): ResourceStatus {
+  const paths = s.fields.map((f) => f.path).join(', ');
+  const message =
+    `${s.whose}, which has content the spec language cannot express: ${paths}. ` +
+    `A revision built from the spec would drop it, so steady registers and updates nothing for ${kind} ${name}. ${s.remedy}`;
+  return status(kind, name, hash, 'Blocked', 'UnexpressibleFields', message, s.diff);
 }

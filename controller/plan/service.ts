@@ -5,6 +5,7 @@
  * manages, the migration gates, and the memory of rollouts the circuit breaker rolled back. Pure.
  */
 import type { EcsService, EcsTaskDefinition } from '../model/aws.js';
+import { carryOver } from '../model/carryover.js';
 import {
   ownershipTags,
   TAG_ENVIRONMENT,
@@ -19,7 +20,8 @@ import {
 import { taskDefinitionsEqual, type TaskDefinitionContent } from '../model/taskdef.js';
 import type { ServiceDoc } from '../spec/schema.js';
 import { planBlueGreen } from './bluegreen.js';
-import { clusterProblem, imageProblemStatus, ownedBy, refLabel, revisionLabel, status, unreadStatus, type Context, type Gate, type Planned } from './common.js';
+import { clusterProblem, imageProblemStatus, ownedBy, refLabel, revisionLabel, status, unexpressibleStatus, unreadStatus, type Context, type Gate, type Planned } from './common.js';
+import { unexpressibleFields, type UnexpressibleField } from './expressible.js';
 import { desiredServiceSettings, desiredTaskDefinition, resourceKey, serviceName, settingsDiff, specHash, taskDefinitionDiff } from './desired.js';
 
 /** One service being planned: its names, and what AWS says about it. */
@@ -245,8 +247,15 @@ function planRolledBack(sc: ServiceCase, cur: EcsService, p: Prepared, failed: {
   return { actions: record, status: { ...status('Service', sc.name, sc.hash, 'Failed', 'RolloutFailed', message, diff), notes: p.notes } };
 }
 
-function updateAction(ctx: Context, sc: ServiceCase, cur: EcsService, p: Prepared, id: string, withTarget: boolean, settings: ServiceSettings, dependsOn: string[]): Action {
-  const settingDiffs = settingsDiff(currentSettings(cur), settings).diff;
+/** The fields of a service's deploymentConfiguration steady owns; the rest is carried over as observed. */
+const DEPLOYMENT_FIELDS_STEADY_OWNS = ['minimumHealthyPercent', 'maximumPercent', 'circuitBreaker'];
+
+function updateAction(ctx: Context, sc: ServiceCase, cur: EcsService, p: Prepared, id: string, withTarget: boolean, changed: ServiceSettings, dependsOn: string[]): Action {
+  const settingDiffs = settingsDiff(currentSettings(cur), changed).diff;
+  // UpdateService replaces deploymentConfiguration whole: send what is there with steady's fields applied.
+  const settings = changed.deploymentConfiguration
+    ? { ...changed, deploymentConfiguration: carryOver<NonNullable<ServiceSettings['deploymentConfiguration']>>(cur.deploymentConfiguration, DEPLOYMENT_FIELDS_STEADY_OWNS, changed.deploymentConfiguration) }
+    : changed;
   const parts = [
     ...(withTarget ? [`task definition ${revisionLabel(cur.taskDefinitionArn)} -> ${refLabel(p.target, p.desiredTd.family)}`] : []),
     ...settingDiffs.map((d) => `${d.path} ${d.before ?? '-'} -> ${d.after ?? '-'}`),
@@ -318,6 +327,26 @@ function serviceRuntimeStatus(cur: EcsService, name: string, hash: string): Reso
 }
 
 /**
+ * The service runs a revision with content the spec cannot express (adopted that way, or a revision
+ * registered by hand): nothing is registered, updated or tagged, and the message says what to do.
+ */
+function hiddenContentStatus(ctx: Context, sc: ServiceCase, running: EcsTaskDefinition, desiredTd: TaskDefinitionContent, fields: UnexpressibleField[]): ResourceStatus {
+  const match = (ctx.actual.familyRevisions[desiredTd.family] ?? [])
+    .map((arn) => ctx.actual.taskDefinitions[arn])
+    .find((td) => td && td.status === 'ACTIVE' && taskDefinitionsEqual(td.content, desiredTd));
+  const without = match ? `(${revisionLabel(match.arn)} is one, exactly as the spec asks)` : '(one registered from the same content minus these fields)';
+  const remedy =
+    `If the service needs this content, leave it out of steady's specs until the spec language can express it; ` +
+    `if it does not, update the service to a revision without it ${without}, and the next pass takes over`;
+  return unexpressibleStatus('Service', sc.name, sc.hash, {
+    whose: `ECS service ${sc.ecsName} runs ${revisionLabel(running.arn)}`,
+    fields,
+    diff: taskDefinitionDiff(running.content, desiredTd),
+    remedy,
+  });
+}
+
+/**
  * Plans one Service.
  *
  * @example
@@ -330,6 +359,8 @@ export function planService(ctx: Context, svc: ServiceDoc, gates: Map<string, Ga
   const built = desiredTaskDefinition(svc.spec.taskDefinition, ctx.actual.images, currentTd);
   if ('problems' in built) return none(imageProblemStatus('Service', name, hash, built.problems));
   const desiredTd = built.content;
+  const hidden = currentTd ? unexpressibleFields(currentTd.content) : [];
+  if (currentTd && hidden.length > 0) return none(hiddenContentStatus(ctx, sc, currentTd, desiredTd, hidden));
   const desiredSettings = desiredServiceSettings(svc, sc.targetGroupArn);
   if (svc.spec.autoscaling) delete desiredSettings.desiredCount;
   const tags = { ...ctx.desired.environment.spec.tags, ...svc.spec.tags, ...ownershipTags(ctx.env, key) };
