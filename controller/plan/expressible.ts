@@ -154,5 +154,5 @@ function walk(value: unknown, node: Expressible, path: string, field: string, ou
 export function unexpressibleFields(content: TaskDefinitionContent): UnexpressibleField[] {
   const out: UnexpressibleField[] = [];
   walk(content, EXPRESSIBLE, '', '', out);
-  return out;
+  return out.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
