@@ -47,8 +47,8 @@ describe('a running revision with content the spec cannot express', () => {
       message:
         'ECS service api runs shop-api:8, which has content the spec language cannot express: containerDefinitions[app].dockerLabels, ' +
         'containerDefinitions[app].ulimits, ephemeralStorage. A revision built from the spec would drop it, so steady registers and updates nothing for Service api. ' +
-        "If the service needs this content, leave it out of steady's specs until the spec language can express it; if it does not, update the service to a revision " +
-        'without it (shop-api:7 is one, exactly as the spec asks), and the next pass takes over',
+        "If the service needs this content, leave it out of steady's specs until the spec language can express it; if it does not, update the service to shop-api:7, " +
+        'which has exactly what the spec asks, and the next pass takes over',
     });
     expect(statusOf(p, 'Service/api').diff).toEqual([
       { path: 'taskDefinition.containers[app].ulimits', before: '[{"hardLimit":65536,"name":"nofile","softLimit":65536}]', after: undefined },
@@ -83,7 +83,7 @@ describe('a running revision with content the spec cannot express', () => {
     expect(actionsOf(p, 'Service/api')).toEqual([]);
     expect(svc.tags[TAG_MANAGED_BY]).toBeUndefined();
     expect(statusOf(p, 'Service/api').message).toContain('cannot express: volumes[shared].efsVolumeConfiguration. ');
-    expect(statusOf(p, 'Service/api').message).toContain('update the service to a revision without it (one registered from the same content minus these fields)');
+    expect(statusOf(p, 'Service/api').message).toContain('if it does not, register a revision without it and update the service to that revision, and the next pass takes over');
   });
 
   it('adopts a service whose revision says only what the spec says, in another form, with the ownership tag alone', () => {

@@ -334,10 +334,10 @@ function hiddenContentStatus(ctx: Context, sc: ServiceCase, running: EcsTaskDefi
   const match = (ctx.actual.familyRevisions[desiredTd.family] ?? [])
     .map((arn) => ctx.actual.taskDefinitions[arn])
     .find((td) => td && td.status === 'ACTIVE' && taskDefinitionsEqual(td.content, desiredTd));
-  const without = match ? `(${revisionLabel(match.arn)} is one, exactly as the spec asks)` : '(one registered from the same content minus these fields)';
-  const remedy =
-    `If the service needs this content, leave it out of steady's specs until the spec language can express it; ` +
-    `if it does not, update the service to a revision without it ${without}, and the next pass takes over`;
+  const without = match
+    ? `update the service to ${revisionLabel(match.arn)}, which has exactly what the spec asks`
+    : 'register a revision without it and update the service to that revision';
+  const remedy = `If the service needs this content, leave it out of steady's specs until the spec language can express it; if it does not, ${without}, and the next pass takes over`;
   return unexpressibleStatus('Service', sc.name, sc.hash, {
     whose: `ECS service ${sc.ecsName} runs ${revisionLabel(running.arn)}`,
     fields,
