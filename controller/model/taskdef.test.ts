@@ -171,6 +171,41 @@ describe('canonicalTaskDefinition', () => {
     expect(content.containerDefinitions[0]).toMatchObject({ essential: false, cpu: 128, readonlyRootFilesystem: true, linuxParameters: { initProcessEnabled: true } });
   });
 
+  it('reads the task role or an SSM parameter named where ECS also takes its ARN as that ARN, in the revision\'s account and region', () => {
+    const byName = {
+      ...described,
+      taskRoleArn: 'shop-task',
+      containerDefinitions: [
+        {
+          ...described.containerDefinitions[0],
+          secrets: [
+            { name: 'DATABASE_URL', valueFrom: DB_SECRET },
+            { name: 'API_TOKEN', valueFrom: '/shop/api-token' },
+            { name: 'PLAIN', valueFrom: 'plain-param' },
+          ],
+          logConfiguration: { logDriver: 'splunk', options: { 'splunk-url': 'https://splunk.example.com' }, secretOptions: [{ name: 'splunk-token', valueFrom: '/shop/splunk' }] },
+        },
+      ],
+    };
+
+    const content = canonicalTaskDefinition(byName);
+
+    expect(content.taskRoleArn).toBe('arn:aws:iam::123456789012:role/shop-task');
+    expect(content.executionRoleArn).toBe('arn:aws:iam::123456789012:role/shop-exec');
+    // Without the revision's ARN nothing says which account a name belongs to: it stays as written.
+    expect(canonicalTaskDefinition({ ...byName, taskDefinitionArn: undefined }).taskRoleArn).toBe('shop-task');
+    expect(content.containerDefinitions[0].secrets).toEqual([
+      { name: 'API_TOKEN', valueFrom: 'arn:aws:ssm:ap-northeast-1:123456789012:parameter/shop/api-token' },
+      { name: 'DATABASE_URL', valueFrom: DB_SECRET },
+      { name: 'PLAIN', valueFrom: 'arn:aws:ssm:ap-northeast-1:123456789012:parameter/plain-param' },
+    ]);
+    expect(content.containerDefinitions[0].logConfiguration).toEqual({
+      logDriver: 'splunk',
+      options: { 'splunk-url': 'https://splunk.example.com' },
+      secretOptions: [{ name: 'splunk-token', valueFrom: 'arn:aws:ssm:ap-northeast-1:123456789012:parameter/shop/splunk' }],
+    });
+  });
+
   it('sorts named lists and sets, drops empty host volumes and default EFS settings', () => {
     const content = canonicalTaskDefinition({
       family: 'files',

@@ -9,7 +9,9 @@
  * - the defaults AWS fills in are filled (or removed) on both sides: `cpu: 0`, `essential`, port
  *   protocol and host port, health-check timings, `ephemeralStorage` of 20 GiB, `false` flags;
  * - empty lists and objects (`mountPoints: []`, `host: {}`) are the same as absent ones;
- * - lists whose order means nothing are sorted by what identifies an item (`LIST_KEYS`).
+ * - lists whose order means nothing are sorted by what identifies an item (`LIST_KEYS`);
+ * - in a described revision, the task role or an SSM parameter named where ECS also takes its ARN is made
+ *   the ARN it stands for (the revision's own ARN says which account and region).
  * Containers keep the order they were registered in; comparisons match them by name.
  *
  * Pure: no I/O, no SDK import.
@@ -196,6 +198,32 @@ function runtimePlatform(v: unknown): Obj | undefined {
   return Object.keys(filled).length === 2 && filled.cpuArchitecture === 'X86_64' && filled.operatingSystemFamily === 'LINUX' ? undefined : filled;
 }
 
+/** Partition, region and account of a revision, from its ARN: what a short reference in it means. */
+function homeOf(arn: unknown): { partition: string; region: string; account: string } | undefined {
+  const m = typeof arn === 'string' ? /^arn:(aws[a-z-]*):ecs:([a-z0-9-]+):(\d{12}):task-definition\//.exec(arn) : null;
+  return m ? { partition: m[1], region: m[2], account: m[3] } : undefined;
+}
+
+/**
+ * References ECS takes as a name or an ARN, as ARNs (what a spec writes): the task role by its short
+ * name, an SSM parameter of the task's own region by name (`/shop/db-url` or `db-url`) in `secrets`
+ * and `secretOptions`.
+ */
+function expandReferences(raw: Obj, home: { partition: string; region: string; account: string }): Obj {
+  const role = (v: unknown) => (typeof v === 'string' && v !== '' && !v.startsWith('arn:') ? `arn:${home.partition}:iam::${home.account}:role/${v}` : v);
+  const parameter = (v: unknown) =>
+    typeof v === 'string' && v !== '' && !v.startsWith('arn:') ? `arn:${home.partition}:ssm:${home.region}:${home.account}:parameter/${v.replace(/^\//, '')}` : v;
+  const refs = (list: unknown) => (Array.isArray(list) ? list.map((i) => (isObject(i) ? { ...i, valueFrom: parameter(i.valueFrom) } : i)) : list);
+  return {
+    ...raw,
+    taskRoleArn: role(raw.taskRoleArn),
+    containerDefinitions: list(raw.containerDefinitions).map((c) => {
+      const log = object(c.logConfiguration);
+      return { ...c, secrets: refs(c.secrets), logConfiguration: log && { ...log, secretOptions: refs(log.secretOptions) } };
+    }),
+  };
+}
+
 /**
  * Brings a task definition (a DescribeTaskDefinition `taskDefinition`, a RegisterTaskDefinition
  * input, or content built from a spec) into canonical form.
@@ -205,7 +233,8 @@ function runtimePlatform(v: unknown): Obj | undefined {
  * const same = taskDefinitionsEqual(actual, desired);
  */
 export function canonicalTaskDefinition(td: object): TaskDefinitionContent {
-  const raw: Obj = { ...(td as Obj) };
+  const home = homeOf((td as Obj).taskDefinitionArn);
+  const raw: Obj = home ? expandReferences({ ...(td as Obj) }, home) : { ...(td as Obj) };
   for (const field of NOT_CONTENT) delete raw[field];
   const networkMode = typeof raw.networkMode === 'string' ? raw.networkMode : 'bridge';
   const ephemeral = object(raw.ephemeralStorage);
