@@ -122,7 +122,8 @@ export function specHash(doc: { spec: unknown }): string {
 
 // ------------------------------------------------------------------------------------ diffs
 
-function render(v: unknown): string | undefined {
+/** A value as a diff shows it: strings as they are, anything else as JSON. */
+export function render(v: unknown): string | undefined {
   if (v === undefined) return undefined;
   if (typeof v === 'string') return v;
   return stableJson(v);

@@ -30,7 +30,7 @@ describe('a migration and content the spec cannot express', () => {
         "it runs a copy of service api's task definition, and ECS service api runs shop-api:7, which has content the spec language cannot express: pidMode. " +
         'A revision built from the spec would drop it, so steady registers and updates nothing for Migration db-migrate. ' +
         "The migration runs once the service's revision holds only what the spec can say (see the status of Service api)",
-      diff: [{ path: 'taskDefinition.pidMode', before: '"task"', after: undefined }],
+      diff: [{ path: 'taskDefinition.pidMode', before: 'task', after: undefined }],
     });
     expect(p.actions).toEqual([]);
   });
