@@ -40,7 +40,7 @@ function renderAlias(a: AliasTarget | undefined): string | undefined {
  * An existing record that already points where the spec says (in any equivalent form: `dualstack.`,
  * letter case, trailing dot) is adopted as it is: only the ownership TXT record is written.
  */
-function adoptAsIs(ctx: Context, a: AliasRecordDoc, zone: { id: string; name: string }, current: RecordSet, ownerTxt: RecordSet): Planned {
+function adoptAsIs(a: AliasRecordDoc, zone: { id: string; name: string }, current: RecordSet, ownerTxt: RecordSet): Planned {
   const key = resourceKey('AliasRecord', a.metadata.name);
   const { name, type } = a.spec;
   const diff: FieldDiff[] = [{ path: `${ownerTxt.name} TXT`, before: undefined, after: ownerTxt.values![0] }];
@@ -131,7 +131,7 @@ export function planAlias(ctx: Context, a: AliasRecordDoc): Planned {
   if (same && mine) {
     return none(status('AliasRecord', name, hash, 'Synced', 'UpToDate', `${spec.name} ${spec.type} -> ${want.dnsName}`));
   }
-  if (same) return adoptAsIs(ctx, a, observed.zone, current!, ownerTxt);
+  if (same) return adoptAsIs(a, observed.zone, current!, ownerTxt);
   const diff: FieldDiff[] = [{ path: `${spec.name} ${spec.type}`, before: current ? (renderAlias(current.alias) ?? `${current.values?.join(' ')}`) : undefined, after: renderAlias(want) }];
   const changes = [
     { action: current ? ('UPSERT' as const) : ('CREATE' as const), record },
