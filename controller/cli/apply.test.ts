@@ -3,7 +3,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, realpathSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadSpecPaths } from '../spec/load.js';
+import { parseSpecFiles } from '../spec/load.js';
 import { commitIdOf, sha256, shortCommit } from '../source/commit.js';
 import { loadPublishedSpecs } from '../source/load.js';
 import { contents, fixture, getText, keysIn, putText, startSpecStore, TESTDATA } from '../source/testkit.js';
@@ -36,8 +36,8 @@ describe('steady apply', () => {
     expect(stdout).toBe(
       [
         '✓ 2 files valid: 1 environment, 1 resource',
-        `+ ${V1_DIR}/api.yaml          359 bytes`,
-        `+ ${V1_DIR}/environment.yaml  220 bytes`,
+        '+ api.yaml          359 bytes',
+        '+ environment.yaml  220 bytes',
         `+ shop-prod/commits/${V1}.json`,
         `→ shop-prod/HEAD: ${shortCommit(V1)}`,
         `published commit ${shortCommit(V1)} to s3://${bucket}/shop-prod/, its first commit (2 objects uploaded, 0 already there)`,
@@ -52,7 +52,8 @@ describe('steady apply', () => {
 
   it('round-trips: the loader returns exactly the spec set and commit id that apply published', async () => {
     const bucket = await store.bucket();
-    const fromDisk = await loadSpecPaths([V2_DIR]);
+    // The files as they are on disk, named relative to the spec root given to apply.
+    const fromDisk = parseSpecFiles(fixture('v2'));
 
     await run('apply', V2_DIR, '--bucket', bucket, '--prefix', 'shop-prod');
     const loaded = await loadPublishedSpecs({ bucket, prefix: 'shop-prod' });
@@ -85,9 +86,9 @@ describe('steady apply', () => {
     expect(stdout).toBe(
       [
         '✓ 3 files valid: 1 environment, 2 resources',
-        `+ ${V2_DIR}/api.yaml          359 bytes`,
-        `+ ${V2_DIR}/dns.yaml          193 bytes`,
-        `= ${V2_DIR}/environment.yaml  already uploaded`,
+        '+ api.yaml          359 bytes',
+        '+ dns.yaml          193 bytes',
+        '= environment.yaml  already uploaded',
         `+ commits/${V2}.json`,
         `→ HEAD: ${shortCommit(V2)} (was ${shortCommit(V1)})`,
         `published commit ${shortCommit(V2)} to s3://${bucket}/, replacing ${shortCommit(V1)} (2 objects uploaded, 1 already there)`,
@@ -132,9 +133,9 @@ describe('steady apply', () => {
     expect(stdout).toBe(
       [
         '✓ 3 files valid: 1 environment, 2 resources',
-        `+ ${V2_DIR}/api.yaml          359 bytes`,
-        `+ ${V2_DIR}/dns.yaml          193 bytes`,
-        `= ${V2_DIR}/environment.yaml  already uploaded`,
+        '+ api.yaml          359 bytes',
+        '+ dns.yaml          193 bytes',
+        '= environment.yaml  already uploaded',
         `+ commits/${V2}.json`,
         `→ HEAD: ${shortCommit(V2)} (was ${shortCommit(V1)})`,
         `dry run: would publish commit ${shortCommit(V2)} to s3://${bucket}/, replacing ${shortCommit(V1)} (2 objects to upload, 1 already there); nothing was written`,
@@ -160,8 +161,8 @@ describe('steady apply', () => {
       commit: V1,
       previous: null,
       objects: [
-        { key: `shop/objects/sha256/${sha256(api.content)}`, sha256: sha256(api.content), bytes: 359, paths: [`${V1_DIR}/api.yaml`], state: 'new' },
-        { key: `shop/objects/sha256/${sha256(env.content)}`, sha256: sha256(env.content), bytes: 220, paths: [`${V1_DIR}/environment.yaml`], state: 'new' },
+        { key: `shop/objects/sha256/${sha256(api.content)}`, sha256: sha256(api.content), bytes: 359, paths: ['api.yaml'], state: 'new' },
+        { key: `shop/objects/sha256/${sha256(env.content)}`, sha256: sha256(env.content), bytes: 220, paths: ['environment.yaml'], state: 'new' },
       ],
       manifest: { key: `shop/commits/${V1}.json`, state: 'new' },
       pointer: { key: 'shop/HEAD', state: 'moved' },
@@ -195,7 +196,7 @@ describe('steady apply', () => {
     });
     afterAll(() => rmSync(repo, { recursive: true, force: true }));
 
-    it('records the checkout\'s commit, author and message, with paths relative to its root', async () => {
+    it('records the checkout\'s commit, author and message, with paths relative to the spec root', async () => {
       const bucket = await store.bucket();
 
       const { code } = await run('apply', path.join(repo, 'specs'), '--bucket', bucket);
@@ -203,7 +204,7 @@ describe('steady apply', () => {
       expect(code).toBe(0);
       const { commit, manifest } = (await loadPublishedSpecs({ bucket })) as Extract<Awaited<ReturnType<typeof loadPublishedSpecs>>, { ok: true }>;
       expect(manifest.git).toEqual({ commit: head, author: 'Jane Doe <jane@example.com>', message: 'api 1.0.0', dirty: false });
-      expect(manifest.files.map((f) => f.path)).toEqual(['specs/api.yaml', 'specs/environment.yaml']);
+      expect(manifest.files.map((f) => f.path)).toEqual(['api.yaml', 'environment.yaml']);
       expect(commit).toBe(commitIdOf(manifest.files));
     });
 
@@ -258,7 +259,7 @@ describe('steady apply --rollback', () => {
       ].join('\n'),
     );
     const loaded = await loadPublishedSpecs({ bucket });
-    const v1 = await loadSpecPaths([V1_DIR]);
+    const v1 = parseSpecFiles(fixture('v1'));
     expect(loaded.ok && loaded.commit).toBe(V1);
     expect(loaded.ok && v1.ok && loaded.specSet).toEqual(v1.ok && v1.specSet);
   });
@@ -296,7 +297,7 @@ describe('steady apply --rollback', () => {
 
     expect(code).toBe(1);
     expect(stdout).toBe('');
-    expect(stderr).toBe(`error: reading s3://${bucket}/${key}: the object of ${V1_DIR}/api.yaml is 10 bytes, the manifest says 359; the object is corrupt\n`);
+    expect(stderr).toBe(`error: reading s3://${bucket}/${key}: the object of api.yaml is 10 bytes, the manifest says 359; the object is corrupt\n`);
     expect(await getText(store.s3, bucket, 'HEAD')).toBe(head);
   });
 

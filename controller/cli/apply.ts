@@ -4,8 +4,6 @@
  * `steady apply --rollback COMMIT` points HEAD back at an earlier commit.
  * Exit codes: 0 published (or nothing to do), 1 invalid specs or S3 failure, 2 usage error.
  */
-import { stat } from 'node:fs/promises';
-import path from 'node:path';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { SpecValidationError, SteadyError } from '../errors.js';
 import { formatProblem, loadSpecPaths, type SpecProblem, type SpecSet } from '../spec/load.js';
@@ -15,6 +13,7 @@ import {
   normalizePrefix,
   publishSpecs,
   readGitCheckout,
+  relativeToCheckout,
   rollbackTo,
   s3Url,
   shortCommit,
@@ -106,10 +105,10 @@ async function apply(paths: string[], options: ApplyOptions, out: Output): Promi
   const loaded = await loadSpecPaths(paths);
   if (!loaded.ok) return invalid(loaded.problems, out);
 
-  const checkout = await readGitCheckout(await directoryOf(paths[0]));
-  const { files, base } = await specFilesToPublish(loaded.specSet, checkout?.root);
-  // Whether the files differ from the git commit can be asked only when they are named relative to its root.
-  const git = await gitMetadata(options, checkout && { ...checkout, files: checkout.root === base ? files.map((f) => f.path) : undefined });
+  const { files, base } = await specFilesToPublish(loaded.specSet, paths);
+  const checkout = await readGitCheckout(base);
+  // Whether the files differ from the git commit can be asked only when they are all in its work tree.
+  const git = await gitMetadata(options, checkout && { ...checkout, files: await relativeToCheckout(base, files, checkout.root) });
 
   let result: PublishResult;
   try {
@@ -218,8 +217,4 @@ async function gitMetadata(options: ApplyOptions, checkout: (GitMetadata & { roo
   if (options.author !== undefined) git.author = options.author;
   if (options.message !== undefined) git.message = options.message;
   return Object.keys(git).length > 0 ? git : undefined;
-}
-
-async function directoryOf(given: string): Promise<string> {
-  return (await stat(given)).isDirectory() ? given : path.dirname(given);
 }

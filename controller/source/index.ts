@@ -4,7 +4,7 @@
  */
 export { COMMIT_FORMAT, commitIdOf, shortCommit, type CommitManifest, type CommitPointer, type GitMetadata, type ManifestFile } from './commit.js';
 export { PublishedSpecsError, type SpecSourceErrorKind } from './errors.js';
-export { specFilesToPublish, type FilesToPublish } from './files.js';
+export { relativeToCheckout, specFilesToPublish, specRoot, type FilesToPublish } from './files.js';
 export { isDirty, readGitCheckout, type GitCheckout } from './git.js';
 export { listCommits, type CommitHistory, type CommitSummary, type ListCommitsOptions } from './history.js';
 export { loadCommit, loadPublishedSpecs, type CommitLoadResult, type LoadPublishedOptions, type PublishedSpecsResult } from './load.js';

@@ -21,7 +21,7 @@ const V2 = fixture('v2');
 const V1_COMMIT = commitIdOf(V1.map((f) => ({ path: f.path, sha256: sha256(f.content) })));
 const V2_COMMIT = commitIdOf(V2.map((f) => ({ path: f.path, sha256: sha256(f.content) })));
 const objectKey = (content: string | Uint8Array, prefix = '') => `${prefix}objects/sha256/${sha256(content)}`;
-const file = (set: typeof V1, name: string) => set.find((f) => f.path.endsWith(`/${name}`))!;
+const file = (set: typeof V1, name: string) => set.find((f) => f.path === name)!;
 
 describe('publishSpecs', () => {
   it('writes the objects, then the manifest, then HEAD', async () => {
@@ -51,7 +51,7 @@ describe('publishSpecs', () => {
     });
     const stored = await contents(store.s3, bucket);
     expect(Object.keys(stored).sort()).toEqual([manifestKey, 'team/shop/HEAD', objectKey(api.content, 'team/shop/'), objectKey(env.content, 'team/shop/')].sort());
-    expect(stored[objectKey(api.content, 'team/shop/')]).toBe(readFileSync(api.path, 'utf8'));
+    expect(stored[objectKey(api.content, 'team/shop/')]).toBe(readFileSync(`${TESTDATA}/v1/${api.path}`, 'utf8'));
     expect(JSON.parse(stored[manifestKey])).toEqual({
       format: 1,
       commit: V1_COMMIT,
@@ -60,8 +60,8 @@ describe('publishSpecs', () => {
       steadyVersion: packageJson.version,
       git,
       files: [
-        { path: `${TESTDATA}/v1/api.yaml`, sha256: sha256(api.content), bytes: 359 },
-        { path: `${TESTDATA}/v1/environment.yaml`, sha256: sha256(env.content), bytes: 220 },
+        { path: 'api.yaml', sha256: sha256(api.content), bytes: 359 },
+        { path: 'environment.yaml', sha256: sha256(env.content), bytes: 220 },
       ],
     });
     expect(JSON.parse(stored['team/shop/HEAD'])).toEqual({
@@ -109,9 +109,9 @@ describe('publishSpecs', () => {
     expect(puts().slice(0, 2).sort()).toEqual([objectKey(file(V2, 'api.yaml').content), objectKey(file(V2, 'dns.yaml').content)].sort());
     expect(puts().slice(2)).toEqual([`commits/${V2_COMMIT}.json`, 'HEAD']);
     expect(result.objects.map((o) => [o.paths[0], o.state])).toEqual([
-      [`${TESTDATA}/v2/api.yaml`, 'new'],
-      [`${TESTDATA}/v2/dns.yaml`, 'new'],
-      [`${TESTDATA}/v2/environment.yaml`, 'present'],
+      ['api.yaml', 'new'],
+      ['dns.yaml', 'new'],
+      ['environment.yaml', 'present'],
     ]);
     expect(result.previous).toBe(V1_COMMIT);
     expect(JSON.parse(await getText(store.s3, bucket, `commits/${V2_COMMIT}.json`)).parent).toBe(V1_COMMIT);
@@ -124,7 +124,7 @@ describe('publishSpecs', () => {
 
     const result = await publishSpecs({ bucket, files: [...V1, { path: 'copy/environment-notes.yaml', content: '# notes\n' }, { path: 'copy/more-notes.yaml', content: '# notes\n' }], s3: store.s3 });
 
-    expect(result.objects.map((o) => o.paths)).toEqual([[`${TESTDATA}/v1/api.yaml`], [env.path], ['copy/environment-notes.yaml', 'copy/more-notes.yaml']]);
+    expect(result.objects.map((o) => o.paths)).toEqual([['api.yaml'], ['copy/environment-notes.yaml', 'copy/more-notes.yaml'], [env.path]]);
     expect((await keysIn(store.s3, bucket)).filter((k) => k.startsWith('objects/'))).toHaveLength(3);
   });
 
@@ -319,7 +319,7 @@ describe('rollbackTo', () => {
     const rollingBack = rollbackTo({ bucket, commit: V1_COMMIT, s3: store.s3 });
 
     await expect(rollingBack).rejects.toThrow(PublishedSpecsError);
-    await expect(rollingBack).rejects.toThrow(`reading s3://${bucket}/${key}: the object of ${TESTDATA}/v1/api.yaml is 7 bytes, the manifest says 359; the object is corrupt`);
+    await expect(rollingBack).rejects.toThrow(`reading s3://${bucket}/${key}: the object of api.yaml is 7 bytes, the manifest says 359; the object is corrupt`);
     expect(await getText(store.s3, bucket, 'HEAD')).toBe(head);
   });
 
