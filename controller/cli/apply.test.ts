@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, realpathSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -97,6 +97,61 @@ describe('steady apply', () => {
     );
   });
 
+  it('repairs the commit HEAD already names when an object of it is damaged, instead of saying "already published"', async () => {
+    const bucket = await store.bucket();
+    await run('apply', V1_DIR, '--bucket', bucket);
+    const [api] = fixture('v1');
+    const key = `objects/sha256/${sha256(api.content)}`;
+    await putText(store.s3, bucket, key, 'gone wrong');
+
+    const { code, stdout, stderr } = await run('apply', V1_DIR, '--bucket', bucket);
+
+    expect(code).toBe(0);
+    expect(stderr).toBe(`warning: s3://${bucket}/${key} (api.yaml) is damaged (10 bytes, not 359); it will be uploaded again\n`);
+    expect(stdout).toBe(
+      [
+        '✓ 2 files valid: 1 environment, 1 resource',
+        '! api.yaml          359 bytes, uploaded again: the object in the bucket is damaged',
+        '= environment.yaml  already uploaded',
+        `= commits/${V1}.json  already published`,
+        `repaired commit ${shortCommit(V1)}, the HEAD of s3://${bucket}/ (0 objects uploaded, 1 damaged repaired, 1 already there)`,
+        '',
+      ].join('\n'),
+    );
+    expect((await loadPublishedSpecs({ bucket })).ok).toBe(true);
+  });
+
+  it('says loudly, once per Environment, what the commit it replaces held and this one does not', async () => {
+    const bucket = await store.bucket();
+    await run('apply', V2_DIR, '--bucket', bucket);
+    const other = realpathSync(mkdtempSync(path.join(tmpdir(), 'steady-apply-other-')));
+    try {
+      writeFileSync(path.join(other, 'environment.yaml'), 'apiVersion: steady.dev/v1alpha1\nkind: Environment\nmetadata: { name: shop-prod }\nspec: { region: ap-northeast-1, cluster: shop-prod }\n');
+
+      const { code, stderr } = await run('apply', other, '--bucket', bucket);
+      const json = await run('apply', V2_DIR, '--bucket', bucket, '--output', 'json');
+
+      expect(code).toBe(0);
+      const next = (await loadPublishedSpecs({ bucket })) as { commit: string };
+      expect(stderr).toBe(
+        `warning: Environment shop-test is no longer in the specs (commit ${shortCommit(V2)} → ${shortCommit(commitIdOf([{ path: 'environment.yaml', sha256: sha256(readFileSync(path.join(other, 'environment.yaml'))) }]))}); ` +
+          'it and its 2 resources are not reconciled any more; steady deletes nothing\n',
+      );
+      expect(next.commit).toBe(V2);
+      expect(JSON.parse(json.stdout).removed).toEqual([
+        {
+          kind: 'Environment',
+          name: 'shop-prod',
+          environment: 'shop-prod',
+          resources: 0,
+          message: expect.stringMatching(/^Environment shop-prod is no longer in the specs \(commit [0-9a-f]{12} → [0-9a-f]{12}\); it is not reconciled any more; steady deletes nothing$/),
+        },
+      ]);
+    } finally {
+      rmSync(other, { recursive: true, force: true });
+    }
+  });
+
   it('refuses invalid specs exactly as validate reports them, and uploads nothing', async () => {
     const bucket = await store.bucket();
     const broken = 'controller/spec/testdata/broken/unknown-field.yaml';
@@ -167,6 +222,7 @@ describe('steady apply', () => {
       manifest: { key: `shop/commits/${V1}.json`, state: 'new' },
       pointer: { key: 'shop/HEAD', state: 'moved' },
       warnings: [],
+      removed: [],
       git: { commit: '4f1c2d3e4f1c2d3e4f1c2d3e4f1c2d3e4f1c2d3e', author: 'Jane Doe <jane@example.com>', message: 'api 1.0.0' },
     });
   });
@@ -249,7 +305,10 @@ describe('steady apply --rollback', () => {
     const { code, stdout, stderr } = await run('apply', '--rollback', V1.slice(0, 7), '--bucket', bucket);
 
     expect(code).toBe(0);
-    expect(stderr).toBe('');
+    // v1 has no dns.yaml: rolling back drops its AliasRecord, and apply says so.
+    expect(stderr).toBe(
+      `warning: AliasRecord api-dns of environment shop-test is no longer in the specs (commit ${shortCommit(V2)} → ${shortCommit(V1)}); it is not reconciled any more; steady deletes nothing\n`,
+    );
     expect(stdout).toBe(
       [
         `✓ commit ${shortCommit(V1)} is intact: 2 files, every hash matches, the specs are valid`,

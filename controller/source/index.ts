@@ -10,4 +10,5 @@ export { listCommits, type CommitHistory, type CommitSummary, type ListCommitsOp
 export { loadCommit, loadPublishedSpecs, type CommitLoadResult, type LoadPublishedOptions, type PublishedSpecsResult } from './load.js';
 export { bucketNameProblem, keys, normalizePrefix, parseS3Url, s3Url, specLocation, type SpecLocation } from './location.js';
 export { publishSpecs, resolveCommit, rollbackTo, type PublishedObject, type PublishOptions, type PublishResult, type RollbackOptions, type RollbackResult } from './publish.js';
+export { removalsSince, type RemovalsResult } from './removals.js';
 export { createS3Client } from './s3.js';

@@ -122,7 +122,7 @@ describe('publishSpecs', () => {
     const bucket = await store.bucket();
     const env = file(V1, 'environment.yaml');
 
-    const result = await publishSpecs({ bucket, files: [...V1, { path: 'copy/environment-notes.yaml', content: '# notes\n' }, { path: 'copy/more-notes.yaml', content: '# notes\n' }], s3: store.s3 });
+    const result = await publishSpecs({ bucket, files: [...V1, { path: 'copy/environment-notes.yaml', content: '# notes\n' }, { path: 'copy/more-notes.yaml', content: '# notes\n' }], allowEmpty: true, s3: store.s3 });
 
     expect(result.objects.map((o) => o.paths)).toEqual([['api.yaml'], ['copy/environment-notes.yaml', 'copy/more-notes.yaml'], [env.path]]);
     expect((await keysIn(store.s3, bucket)).filter((k) => k.startsWith('objects/'))).toHaveLength(3);
@@ -188,6 +188,61 @@ describe('publishSpecs', () => {
     expect((await loadPublishedSpecs({ bucket, s3: store.s3 })).ok).toBe(true);
   });
 
+  it('uploads again an object of the current commit that is damaged, instead of taking the commit for published', async () => {
+    const bucket = await store.bucket();
+    await publishSpecs({ bucket, files: V1, s3: store.s3 });
+    const key = objectKey(V1[0].content);
+    const original = await getText(store.s3, bucket, key);
+    await putText(store.s3, bucket, key, original.replace('shop-api:1.0.0', 'shop-api:6.6.6'));
+    expect((await loadPublishedSpecs({ bucket, s3: store.s3 })).ok).toBe(false);
+    const { s3, puts, sent } = instrumented();
+
+    const result = await publishSpecs({ bucket, files: V1, s3 });
+
+    expect(result).toMatchObject({ status: 'republished', pointer: { state: 'unchanged' }, manifest: { state: 'present' } });
+    expect(result.objects.map((o) => o.state)).toEqual(['repaired', 'present']);
+    expect(result.warnings).toEqual([`s3://${bucket}/${key} (api.yaml) is damaged (other bytes of the same size); it will be uploaded again`]);
+    expect(puts()).toEqual([key]);
+    // Overwritten: a conditional write would be refused by S3, the key being there.
+    expect(sent.find((c) => c.command === 'PutObject')?.input.IfNoneMatch).toBeUndefined();
+    expect(await getText(store.s3, bucket, key)).toBe(original);
+    expect((await loadPublishedSpecs({ bucket, s3: store.s3 })).ok).toBe(true);
+  });
+
+  it('writes again a manifest whose sizes are wrong, and moves HEAD to it', async () => {
+    const bucket = await store.bucket();
+    await publishSpecs({ bucket, files: V1, s3: store.s3 });
+    const key = `commits/${V1_COMMIT}.json`;
+    const manifest = JSON.parse(await getText(store.s3, bucket, key));
+    manifest.files[0].bytes = 100;
+    await putText(store.s3, bucket, key, JSON.stringify(manifest));
+    const pointer = JSON.parse(await getText(store.s3, bucket, 'HEAD'));
+    await putText(store.s3, bucket, 'HEAD', JSON.stringify({ ...pointer, manifestSha256: sha256(JSON.stringify(manifest)) }));
+    expect((await loadPublishedSpecs({ bucket, s3: store.s3 })).ok).toBe(false);
+
+    const result = await publishSpecs({ bucket, files: V1, s3: store.s3 });
+
+    expect(result).toMatchObject({ status: 'republished', manifest: { state: 'repaired' }, pointer: { state: 'moved' } });
+    expect(result.warnings).toEqual([`s3://${bucket}/${key} is damaged (the sizes it records are not the files'); it will be written again`]);
+    expect(JSON.parse(await getText(store.s3, bucket, key)).files[0].bytes).toBe(359);
+    expect((await loadPublishedSpecs({ bucket, s3: store.s3 })).ok).toBe(true);
+  });
+
+  it('refuses to publish files under names a manifest may not hold, writing nothing', async () => {
+    const { s3, sent } = instrumented();
+    const env = file(V1, 'environment.yaml');
+
+    const publishing = publishSpecs({ bucket: 'never-touched', files: [{ path: '../escape.yaml', content: env.content }, { path: 'a\u001b[31m.yaml', content: '# x\n' }], s3 });
+
+    await expect(publishing).rejects.toThrow(
+      new ConfigError(
+        'cannot publish files under these names: ../escape.yaml: an empty, "." or ".." segment; manifest paths are relative to the spec root and stay inside it; ' +
+          '"a\\u001b[31m.yaml": a control character (newline, escape, ...) or an invisible formatting character in a path',
+      ),
+    );
+    expect(sent).toEqual([]);
+  });
+
   it('replaces a HEAD that is not a pointer, and warns', async () => {
     const bucket = await store.bucket();
     await putText(store.s3, bucket, 'HEAD', 'ref: main');
@@ -207,7 +262,7 @@ describe('publishSpecs', () => {
     const result = await publishSpecs({ bucket, files: V1, s3: store.s3 });
 
     expect(result.warnings).toEqual([`s3://${bucket}/commits/${V1_COMMIT}.json is damaged (not a steady commit manifest: format: Invalid input: expected 1); it will be written again`]);
-    expect(result).toMatchObject({ status: 'published', manifest: { state: 'new' }, pointer: { state: 'moved' } });
+    expect(result).toMatchObject({ status: 'republished', manifest: { state: 'repaired' }, pointer: { state: 'moved' } });
     expect((await loadPublishedSpecs({ bucket, s3: store.s3 })).ok).toBe(true);
   });
 
