@@ -238,6 +238,7 @@ describe('the CDK app', () => {
       const common = { Namespace: 'steady', Dimensions: [{ Name: 'service', Value: 'steady' }], Period: 120, Threshold: 1, AlarmActions: [{ Ref: expect.stringMatching(/^AlarmTopic/) }] };
       expect(alarm(full.template, METRIC.passFailed)).toMatchObject({ ...common, Statistic: 'Sum', EvaluationPeriods: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold' });
       expect(alarm(full.template, METRIC.specsUnreadable)).toMatchObject({ ...common, Statistic: 'Sum', EvaluationPeriods: 1 });
+      expect(alarm(full.template, METRIC.specsRemoved)).toMatchObject({ ...common, Statistic: 'Sum', EvaluationPeriods: 1, TreatMissingData: 'notBreaching' });
       // Unhealed drift for N passes in a row.
       expect(alarm(full.template, METRIC.driftUnhealed)).toMatchObject({ ...common, Statistic: 'Maximum', EvaluationPeriods: 4, DatapointsToAlarm: 4 });
       // Lease held through more than its TTL plus the function timeout: (300 + 300) s / 120 s + 1.

@@ -29,6 +29,7 @@ import { createS3Client, loadCommit, loadPublishedSpecs, shortCommit, type Publi
 import { mapLimit } from '../concurrency.js';
 import { StateStore } from '../state/store.js';
 import { perPassCallCounts, type CountedScope } from './calls.js';
+import { removalsAnnouncer } from './removals.js';
 import { configFromEnv, type HandlerConfig } from './config.js';
 import { parseEvent, type Invocation } from './events.js';
 import { METRIC, METRIC_NAMESPACE, publishPassMetrics, SERVICE_NAME } from './telemetry.js';
@@ -155,6 +156,7 @@ export function createHandler(deps: HandlerDependencies = {}): SteadyHandler {
     return c;
   };
   const lastGood = new Map<string, NotificationTargets>();
+  const announceRemovals = removalsAnnouncer({ ...location, s3, store, logger, metrics });
 
   async function run(event: unknown, context: Context): Promise<InvocationSummary> {
     let parsed;
@@ -182,6 +184,7 @@ export function createHandler(deps: HandlerDependencies = {}): SteadyHandler {
     if (!loaded.ok) return reportUnreadable(loaded.error, invocation);
     const commit = loaded.commit;
     logger.appendKeys({ commit: shortCommit(commit) });
+    await announceRemovals(loaded, context.awsRequestId);
     for (const env of loaded.specSet.environments) {
       lastGood.set(env.name, { notifications: env.environment.spec.notifications, region: env.environment.spec.region, commit });
     }

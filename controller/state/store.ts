@@ -178,6 +178,30 @@ export class StateStore implements AlertStore {
     return { claimed: false, by: existing.passId, taskArn: existing.taskArn, state: existing.state, entry: existing };
   }
 
+  /**
+   * Claims the right to say `notice` (e.g. `specs-removed#<from>#<to>`): true for exactly one
+   * caller however many ask at once (a conditional put), false for everyone after. The item
+   * expires with the retention, so a notice is said at most once in that time.
+   *
+   * @example
+   * if (await store.claimNotice(`specs-removed#${previous}#${commit}`, passId)) logger.warn(message);
+   */
+  async claimNotice(notice: string, by: string): Promise<boolean> {
+    try {
+      await this.#db.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { ...keys.notice(notice), type: 'notice', notice, by, at: this.#clock.now(), ttl: this.#ttl() },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+      return true;
+    } catch (cause) {
+      if (isConditionFailed(cause)) return false;
+      throw toStateStoreError(`claiming notice ${notice} (table ${this.tableName})`, cause);
+    }
+  }
+
   /** The ledger entry of one run of a migration version, if any (strongly consistent). */
   async getMigration(key: MigrationKey): Promise<MigrationEntry | undefined> {
     const out = await dynamoCall(`reading migration ${key.migration} version ${key.version} attempt ${key.attempt} of environment ${key.environment} (table ${this.tableName})`, () =>
