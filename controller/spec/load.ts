@@ -17,6 +17,7 @@ import { Composer, isAlias, isMap, isNode, isPair, isScalar, isSeq, LineCounter,
 import { checkSpecSet, type LoadedDoc } from './crossref.js';
 import { DEFAULT_MAX_FILE_BYTES, DEFAULT_SET_LABEL, emptinessProblems, formatLimit, MAX_SPEC_FILES, setSizeProblems } from './limits.js';
 import { formatPath, quote, specErrorMap, suggest } from './messages.js';
+import { scanSecrets } from './secrets.js';
 import {
   API_VERSION,
   KINDS,
@@ -285,6 +286,13 @@ function readDocuments(file: string, text: string, problems: SpecProblem[]): { d
     for (const e of [...yamlDoc.errors, ...yamlDoc.warnings]) problem(e.pos[0], '', yamlMessage(e.message));
     const aliases: { offset: number; path: string; token: string }[] = [];
     walk(yamlDoc.contents, [], (offset, fieldPath, message) => problem(offset, fieldPath, message), aliases);
+    // Secrets in any field, before the schema speaks: its message for the same value would be weaker.
+    const secretsAt = new Set<string>();
+    scanSecrets(yamlDoc.contents, [], (offset, fieldPath, message) => {
+      const where = at(offset);
+      secretsAt.add(`${where.line}:${where.column}`);
+      problems.push({ ...where, path: fieldPath, message });
+    });
     if (aliases.length > 0) {
       // One problem per document: a billion-laughs file has dozens, and one says it all.
       const [first] = aliases;
@@ -315,7 +323,7 @@ function readDocuments(file: string, text: string, problems: SpecProblem[]): { d
 
     const result = SCHEMAS[kind].safeParse(raw, { error: specErrorMap });
     if (!result.success) {
-      for (const issue of result.error.issues) problems.push(...issueProblems(issue, locate));
+      for (const issue of result.error.issues) problems.push(...issueProblems(issue, locate).filter((p) => !secretsAt.has(`${p.line}:${p.column}`)));
     }
     loaded.push({ kind, ...identity(kind, raw), doc: result.success ? (result.data as SpecDoc) : undefined, start, locate });
   }
@@ -386,6 +394,11 @@ function walk(
     for (const pair of node.items) {
       walk(pair.key, at, report, aliases);
       const key = keyString(pair.key);
+      if (key === '__proto__') {
+        // A JavaScript object cannot hold this key: it would vanish without a word.
+        report(isNode(pair.key) ? (pair.key.range?.[0] ?? 0) : 0, formatPath(at), 'a key named "__proto__" is not allowed (it would be dropped silently); rename it');
+        continue;
+      }
       if (seen.has(key)) report(isNode(pair.key) ? (pair.key.range?.[0] ?? 0) : 0, formatPath([...at, key]), `duplicate key ${quote(key)}`);
       seen.add(key);
       walk(pair.value, [...at, key], report, aliases);
