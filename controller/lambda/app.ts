@@ -25,6 +25,7 @@ import type { Adapters } from '../observe/observe.js';
 import { createAdapters, newPassId } from '../pass.js';
 import { reconcileEnvironment, skippedResult, type ReconcileOutcome } from '../reconcile.js';
 import { buildReport, notify, summaryLine, type NotificationsSpec, type NotifyResult } from '../report/index.js';
+import { redactingJsonReplacer, redactReport } from '../report/secrets.js';
 import { createS3Client, loadCommit, loadPublishedSpecs, shortCommit, type PublishedSpecsError } from '../source/index.js';
 import { mapLimit } from '../concurrency.js';
 import { StateStore } from '../state/store.js';
@@ -121,7 +122,7 @@ const LAST_GOOD_LOOKBACK_MS = 24 * 60 * 60 * 1000;
  * const summary = await handler(scheduledEvent, lambdaContext({ remainingMs: 300_000 }));
  */
 export function createHandler(deps: HandlerDependencies = {}): SteadyHandler {
-  const logger = deps.logger ?? new Logger({ serviceName: SERVICE_NAME });
+  const logger = deps.logger ?? new Logger({ serviceName: SERVICE_NAME, jsonReplacerFn: redactingJsonReplacer });
   const metrics = deps.metrics ?? new Metrics({ namespace: METRIC_NAMESPACE, serviceName: SERVICE_NAME });
   const tracer = deps.tracer ?? new Tracer({ serviceName: SERVICE_NAME });
   let config: HandlerConfig;
@@ -329,6 +330,8 @@ export function createHandler(deps: HandlerDependencies = {}): SteadyHandler {
   }
 
   const handler = middy<unknown, InvocationSummary, Error, Context>(run)
+    // The answer is a report too: nothing secret-shaped in it (an event naming one, an AWS message quoting one).
+    .use({ after: (request) => void (request.response = redactReport(request.response)) })
     .use(captureLambdaHandler(tracer, { captureResponse: false }))
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(logMetrics(metrics, { captureColdStartMetric: true }));

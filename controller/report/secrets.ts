@@ -14,7 +14,7 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { awsCall, NotifyError } from '../errors.js';
-import { redactDeep, redactSecrets, REDACTED } from '../spec/secrets.js';
+import { isLiteralValue, isSecretName, redactDeep, redactSecrets, REDACTED } from '../spec/secrets.js';
 
 export { redactSecrets, REDACTED };
 
@@ -28,6 +28,18 @@ export { redactSecrets, REDACTED };
  */
 export function redactReport<T>(report: T): T {
   return redactDeep(report);
+}
+
+/**
+ * A `JSON.stringify` replacer that redacts as {@link redactReport} does, for loggers that
+ * serialise what they are given (Powertools Logger's `jsonReplacerFn`): every log line is a report.
+ *
+ * @example
+ * const logger = new Logger({ serviceName: 'steady', jsonReplacerFn: redactingJsonReplacer });
+ */
+export function redactingJsonReplacer(key: string, value: unknown): unknown {
+  if (typeof value !== 'string') return value;
+  return key !== '' && isSecretName(key) && isLiteralValue(value) ? REDACTED : redactSecrets(value);
 }
 
 /** Where the webhook URL is stored (the Environment's `notifications.slack.webhookUrl`). */
