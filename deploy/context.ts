@@ -13,6 +13,17 @@ export interface SteadyDeployConfig {
   passRoleArns: string[];
   /** ECS clusters steady manages; every cluster of the account in `regions` when empty. */
   clusters: string[];
+  /**
+   * `cluster/service` of the existing ECS services specs adopt (`adopt: true`): the only existing
+   * resources the role may tag as steady's. Everything else is tagged only when steady creates it.
+   */
+  adoptServices: string[];
+  /**
+   * The record names (in `hostedZoneIds`) steady manages, normalised as Route 53's IAM condition
+   * wants them: Route 53 changes are limited to these and their ownership TXT records. Any name
+   * in the zones when empty.
+   */
+  recordNames: string[];
   /** Regions the environments live in; the stack's own region when empty. */
   regions: string[];
   /** EventBridge Scheduler expression of the reconcile tick. */
@@ -63,6 +74,8 @@ export const CONTEXT_KEYS = [
   'hostedZoneIds',
   'passRoleArns',
   'clusters',
+  'adoptServices',
+  'recordNames',
   'regions',
   'schedule',
   'passIntervalMinutes',
@@ -147,6 +160,12 @@ export function deployConfig(read: ContextReader): SteadyDeployConfig {
   const hostedZoneIds = list('hostedZoneIds', /^(\/hostedzone\/)?[A-Z0-9]{1,32}$/, 'a hosted zone id (Z0123456789ABCDEFGHIJ)').map((z) => z.replace(/^\/hostedzone\//, ''));
   const passRoleArns = list('passRoleArns', /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/, 'an IAM role ARN');
   const clusters = list('clusters', /^[A-Za-z0-9_-]{1,255}$/, 'an ECS cluster name');
+  const adoptServices = list('adoptServices', /^[A-Za-z0-9_-]{1,255}\/[A-Za-z0-9_-]{1,255}$/, 'cluster/service (an ECS cluster and service name)');
+  for (const a of adoptServices) {
+    if (a.includes('/') && clusters.length > 0 && !clusters.includes(a.split('/')[0])) problems.push(`adoptServices: "${a}" is not in one of the clusters steady may manage (${clusters.join(', ')})`);
+  }
+  const recordNames = list('recordNames', /^(\*\.)?([A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?\.)*[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.?$/, 'a DNS name (api.example.com, *.example.com)').map((n) => n.toLowerCase().replace(/\.$/, ''));
+  if (recordNames.length > 0 && hostedZoneIds.length === 0) problems.push('recordNames: needs hostedZoneIds, the zones the records are in');
   const regions = list('regions', /^[a-z]{2}(-[a-z]+)+-\d$/, 'a region (ap-northeast-1)');
   const schedule = text('schedule', /^(rate|cron)\(.+\)$/, 'a Scheduler expression (rate(1 minute), cron(0/5 * * * ? *))') ?? 'rate(1 minute)';
   const rate = /^rate\((\d+) (minute|minutes|hour|hours)\)$/.exec(schedule);
@@ -194,6 +213,8 @@ export function deployConfig(read: ContextReader): SteadyDeployConfig {
     hostedZoneIds,
     passRoleArns,
     clusters,
+    adoptServices,
+    recordNames: [...new Set(recordNames)],
     regions,
     schedule,
     passIntervalMinutes,
