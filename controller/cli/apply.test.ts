@@ -380,6 +380,7 @@ describe('steady apply usage errors', () => {
     [['apply', V1_DIR, '--bucket', 'specs', '--prefix', 'a//b'], 'invalid prefix "a//b": an empty segment (//) is not allowed'],
     [['apply', V1_DIR, '--bucket', 'specs', '--rollback', 'abcdef0'], 'error: --rollback takes no spec paths: it republishes a commit already in the bucket'],
     [['apply', '--bucket', 'specs', '--rollback', 'abcdef0', '--message', 'x'], "error: option '--rollback <commit>' cannot be used with option '--message <text>'"],
+    [['apply', '--bucket', 'specs', '--rollback', 'abcdef0', '--allow-empty'], "error: option '--rollback <commit>' cannot be used with option '--allow-empty'"],
     [['apply', '--bucket', 'specs', '--rollback', 'main'], "error: option '--rollback <commit>' argument 'main' is invalid. expected a commit id: 7 to 64 hex digits"],
   ])('exits 2 for steady %j', async (args, message) => {
     const { code, stderr } = await run(...args);

@@ -68,8 +68,11 @@ function normalizeName(name: string): string {
  * isSecretName('TOKEN_TTL')  // false
  */
 export function isSecretName(name: string): boolean {
-  return SECRET_NAME.test(normalizeName(name.replace(/^-+/, '')));
+  // Most names hold none of the words: say so before normalizing (reports are scanned whole).
+  return MAYBE_SECRET_NAME.test(name) && SECRET_NAME.test(normalizeName(name.replace(/^-+/, '')));
 }
+
+const MAYBE_SECRET_NAME = /pass|pwd|secret|token|key|credential|pat|auth|webhook/i;
 
 /**
  * True when a value under a secret's name is a literal that may be the secret: not empty, not a
@@ -192,6 +195,8 @@ export function redactSecrets(text: string): string {
       return p.group ? m[0].replace(m[1], REDACTED) : REDACTED;
     });
   }
+  // The rest needs a secret's name somewhere in the text: most report text has none.
+  if (!MAYBE_SECRET_NAME.test(out)) return out;
   // ECS's {"name":"DB_PASSWORD","value":"..."} and JSON's "DB_PASSWORD":"..."
   out = out.replace(/("name"\s*:\s*"([^"\\]*)"\s*,\s*"value"\s*:\s*)"((?:[^"\\]|\\.)*)"/g, (all, head: string, name: string, value: string) =>
     isSecretName(name) && isLiteralValue(value) ? `${head}"${REDACTED}"` : all,
