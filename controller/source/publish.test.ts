@@ -228,6 +228,15 @@ describe('publishSpecs', () => {
     expect((await loadPublishedSpecs({ bucket, s3: store.s3 })).ok).toBe(true);
   });
 
+  it('keeps a huge git message short, so the manifest stays loadable', async () => {
+    const bucket = await store.bucket();
+
+    await publishSpecs({ bucket, files: V1, git: { message: 'x'.repeat(3 * 1024 * 1024) }, s3: store.s3 });
+
+    const loaded = await loadPublishedSpecs({ bucket, s3: store.s3 });
+    expect(loaded.ok && loaded.manifest.git?.message?.length).toBe(16 * 1024);
+  });
+
   it('refuses to publish files under names a manifest may not hold, writing nothing', async () => {
     const { s3, sent } = instrumented();
     const env = file(V1, 'environment.yaml');

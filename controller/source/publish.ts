@@ -153,7 +153,7 @@ export async function publishSpecs(options: PublishOptions): Promise<PublishResu
       createdAt: new Date(clock.now()).toISOString(),
       parent: previous === commit ? null : previous,
       steadyVersion: packageJson.version,
-      ...(options.git && Object.keys(options.git).length > 0 ? { git: options.git } : {}),
+      ...(options.git && Object.keys(options.git).length > 0 ? { git: boundedGit(options.git) } : {}),
       ...(allowEmpty ? { allowEmpty: true as const } : {}),
       files,
     };
@@ -327,6 +327,13 @@ async function writePointer(
   };
   const body = encodeDocument(pointer);
   await writeObject(s3, loc.bucket, keys.pointer(loc), body, { contentType: 'application/json', sha256: sha256(body) });
+}
+
+/** Longest git message a manifest records: it must stay far inside the size a manifest may have. */
+const MAX_GIT_MESSAGE = 16 * 1024;
+
+function boundedGit(git: GitMetadata): GitMetadata {
+  return git.message !== undefined && git.message.length > MAX_GIT_MESSAGE ? { ...git, message: `${git.message.slice(0, MAX_GIT_MESSAGE - 1)}…` } : git;
 }
 
 function contentTypeOf(file: string): string {
