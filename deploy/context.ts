@@ -110,14 +110,8 @@ const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400,
 /** Reads a context value: what `-c` gives (a string) or what cdk.json holds (any JSON). */
 export type ContextReader = (key: ContextKey) => unknown;
 
-/**
- * The configuration from a construct node's context; throws one Error naming every problem.
- *
- * @example
- * const config = deployConfig((key) => app.node.tryGetContext(key));
- */
-export function deployConfig(read: ContextReader): SteadyDeployConfig {
-  const problems: string[] = [];
+/** Readers of list, text and whole-number context values; each adds what is wrong to `problems`. */
+function contextReaders(read: ContextReader, problems: string[]) {
   const list = (key: ContextKey, pattern: RegExp, what: string): string[] => {
     const raw = read(key);
     if (raw === undefined || raw === null || raw === '') return [];
@@ -156,6 +150,18 @@ export function deployConfig(read: ContextReader): SteadyDeployConfig {
     }
     return n;
   };
+  return { list, text, whole };
+}
+
+/**
+ * The configuration from a construct node's context; throws one Error naming every problem.
+ *
+ * @example
+ * const config = deployConfig((key) => app.node.tryGetContext(key));
+ */
+export function deployConfig(read: ContextReader): SteadyDeployConfig {
+  const problems: string[] = [];
+  const { list, text, whole } = contextReaders(read, problems);
 
   const hostedZoneIds = list('hostedZoneIds', /^(\/hostedzone\/)?[A-Z0-9]{1,32}$/, 'a hosted zone id (Z0123456789ABCDEFGHIJ)').map((z) => z.replace(/^\/hostedzone\//, ''));
   const passRoleArns = list('passRoleArns', /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/, 'an IAM role ARN');
