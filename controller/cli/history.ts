@@ -7,7 +7,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { Option, type Command } from 'commander';
 import { systemClock } from '../clock.js';
 import { SteadyError } from '../errors.js';
-import { renderReport, renderReportJson, type Report } from '../report/index.js';
+import { redactReport, renderReport, renderReportJson, type Report } from '../report/index.js';
 import { historyView, parseSince, renderHistory, renderStatus, statusRows } from '../state/views.js';
 import { StateStore } from '../state/store.js';
 import type { CliContext } from './main.js';
@@ -95,7 +95,8 @@ export function registerReport(program: Command, ctx: CliContext): void {
       const pass = await storeOf(options).lastPass(options.env);
       if (!pass) throw new SteadyError(`no pass of environment ${options.env} is recorded in table ${options.table}`);
       if (!pass.report) throw new SteadyError(`the last pass of ${options.env} (${pass.passId}) was recorded without its report; \`steady history\` shows its summary`);
-      const report = pass.report as Report;
+      // Redacted again: a report stored by an earlier version of steady was not.
+      const report = redactReport(pass.report as Report);
       if (out.format === 'json') out.line(renderReportJson(report).trimEnd());
       else out.line(renderReport(report, { color: out.color.isColorSupported }));
     });

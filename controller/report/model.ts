@@ -8,6 +8,7 @@ import type { AlertState } from '../model/alerts.js';
 import type { ActionOutcome, DriftEvent, PassResult } from '../model/pass.js';
 import type { ActionKind, FieldDiff, Phase, Plan, ResourceStatus } from '../model/plan.js';
 import { plural } from './format.js';
+import { redactReport } from './secrets.js';
 
 /**
  * What became of one resource in the pass, the word a report leads with:
@@ -247,7 +248,8 @@ export function buildReport(result: PassResult, options: BuildReportOptions = {}
   }
 
   const held = result.dryRun ? 'dryRun' : result.mode === 'observe' ? 'observe' : plan?.budget.exceeded ? 'changeBudget' : undefined;
-  return {
+  // Every rendering (terminal, JSON, Slack, email, the stored report) starts here: nothing secret-shaped leaves.
+  return redactReport({
     environment: result.environment,
     passId: result.passId,
     ...(result.specVersion !== undefined ? { specVersion: result.specVersion } : {}),
@@ -264,7 +266,7 @@ export function buildReport(result: PassResult, options: BuildReportOptions = {}
     resources: sorted,
     counts,
     apiCalls: Object.values(result.apiCalls).reduce((a, b) => a + b, 0),
-  };
+  });
 }
 
 /** How each action kind is counted in a summary line: planned (`to register`) and done (`registered`). */
