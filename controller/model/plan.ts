@@ -4,7 +4,7 @@
  */
 import type { EcsLoadBalancerBinding, EcsNetwork, RecordChange, Tags } from './aws.js';
 import type { TaskDefinitionContent } from './taskdef.js';
-import type { AliasRecordDoc, EnvironmentDoc, MigrationDoc, ServiceDoc } from '../spec/schema.js';
+import type { AliasRecordDoc, EnvironmentDoc, MigrationDoc, ScheduledTaskDoc, ServiceDoc } from '../spec/schema.js';
 
 /** The specs of one environment, as the loader hands them over. */
 export interface DesiredEnvironment {
@@ -12,6 +12,7 @@ export interface DesiredEnvironment {
   environment: EnvironmentDoc;
   services: ServiceDoc[];
   migrations: MigrationDoc[];
+  scheduledTasks: ScheduledTaskDoc[];
   aliases: AliasRecordDoc[];
 }
 
@@ -182,7 +183,7 @@ export interface ResourceStatus {
   /** `Kind/name` */
   resource: string;
   /** `Wiring` statuses say whether the chain from a Service's public name to its containers holds (wiring checks). */
-  kind: 'Service' | 'Migration' | 'AliasRecord' | 'Wiring';
+  kind: 'Service' | 'Migration' | 'ScheduledTask' | 'AliasRecord' | 'Wiring';
   name: string;
   phase: Phase;
   /** A CamelCase reason code: `UpToDate`, `ImageNotFound`, `Conflict`, `MigrationFailed`, ... */
