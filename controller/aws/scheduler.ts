@@ -22,6 +22,7 @@ import {
   ListTagsForResourceCommand,
   TagResourceCommand,
   UpdateScheduleCommand,
+  type EcsParameters,
   type GetScheduleOutput,
   type SchedulerClient,
   type Target,
@@ -122,7 +123,7 @@ export function withSteadyFields(current: GetScheduleOutput, settings: ScheduleS
   else delete target.DeadLetterConfig;
   const ecs = settings.target.ecs;
   if (ecs) {
-    const before = current.Target?.EcsParameters ?? {};
+    const before: Partial<EcsParameters> = current.Target?.EcsParameters ?? {};
     const launch = before.CapacityProviderStrategy?.length ? {} : { LaunchType: (ecs.launchType ?? 'FARGATE') as 'FARGATE' };
     target.EcsParameters = {
       ...before,
