@@ -79,8 +79,12 @@ describe('steady demo', () => {
     expect(stdout).toContain('! CI pushed a new image to shop-api:latest, and nobody registered a new task definition');
     expect(stdout).toContain('! the ALB shop-api-alb was deleted and created again: it has a new DNS name');
     expect(stdout).toContain('! someone scaled the service api to 0 by hand');
-    const last = stdout.slice(stdout.indexOf('4. And once ECS has rolled out'));
-    expect(last).toMatch(/messaging-prod[^\n]*\n\nNo changes\. 3 resources in sync\./);
-    expect(last).toMatch(/shop-prod[^\n]*\n\nNo changes\. 5 resources in sync\./);
+    const quiet = stdout.slice(stdout.indexOf('4. And once ECS has rolled out'), stdout.indexOf('5. At '));
+    expect(quiet).toMatch(/messaging-prod[^\n]*\n\nNo changes\. 3 resources in sync\./);
+    expect(quiet).toMatch(/shop-prod[^\n]*\n\nNo changes\. 6 resources in sync\./);
+    // The night: the nightly migration runs on the simulated Scheduler, exits 1, and is reported.
+    const night = stdout.slice(stdout.indexOf('5. At '));
+    expect(night).toContain('5. At 2026-01-02 03:00 Asia/Tokyo, EventBridge Scheduler runs db-migrate-nightly, and it fails');
+    expect(night).toMatch(/ScheduledTask\/db-migrate-nightly[\s\S]*the run due 2026-01-02 03:00 Asia\/Tokyo failed: exit code 1 after 55 s \(task\s+[0-9a-f]{32}\)/);
   });
 });
