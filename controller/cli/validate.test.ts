@@ -120,8 +120,8 @@ describe('steady validate on the example specs', () => {
     expect(stdout).toBe(
       [
         '✓ messaging-prod  1 service, 0 migrations, 1 alias record',
-        '✓ shop-prod       1 service, 1 migration, 2 alias records',
-        '2 environments, 6 resources valid',
+        '✓ shop-prod       1 service, 1 migration, 1 scheduled task, 2 alias records',
+        '2 environments, 7 resources valid',
         '',
       ].join('\n'),
     );
@@ -136,8 +136,8 @@ describe('steady validate on the example specs', () => {
       ok: true,
       problems: [],
       environments: [
-        { name: 'messaging-prod', services: ['messaging-api'], migrations: [], aliases: ['api-dns'] },
-        { name: 'shop-prod', services: ['api'], migrations: ['db-migrate'], aliases: ['apex-dns', 'api-dns'] },
+        { name: 'messaging-prod', services: ['messaging-api'], migrations: [], scheduledTasks: [], aliases: ['api-dns'] },
+        { name: 'shop-prod', services: ['api'], migrations: ['db-migrate'], scheduledTasks: ['db-migrate-nightly'], aliases: ['apex-dns', 'api-dns'] },
       ],
     });
   });
@@ -159,9 +159,9 @@ describe('steady validate on the example specs', () => {
     const { code, stdout, stderr } = await run('validate', path.join(SPECS_DIR, 'shop'), '--show-defaults');
 
     expect(code).toBe(0);
-    expect(stderr).toBe('1 environment, 4 resources valid\n');
+    expect(stderr).toBe('1 environment, 5 resources valid\n');
     const docs = parseAllDocuments(stdout).map((d) => d.toJS());
-    expect(docs.map((d) => `${d.kind}/${d.metadata.name}`)).toEqual(['Environment/shop-prod', 'Service/api', 'Migration/db-migrate', 'AliasRecord/apex-dns', 'AliasRecord/api-dns']);
+    expect(docs.map((d) => `${d.kind}/${d.metadata.name}`)).toEqual(['Environment/shop-prod', 'Service/api', 'Migration/db-migrate', 'ScheduledTask/db-migrate-nightly', 'AliasRecord/apex-dns', 'AliasRecord/api-dns']);
     const service = docs[1];
     expect(service.spec.deployment).toEqual({
       strategy: 'rolling',
