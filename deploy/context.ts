@@ -179,8 +179,7 @@ export function deployConfig(read: ContextReader): SteadyDeployConfig {
   const codeDeployGroups = list('codeDeployGroups', /^[\w.+-]+\/[\w.+-]+$/, 'application/deploymentGroup');
   const ecrRepositoryArns = list('ecrRepositoryArns', /^arn:aws[a-z-]*:ecr:[a-z0-9-]+:\d{12}:repository\/[\w./-]+$/, 'an ECR repository ARN');
   const cloudFrontDistributionIds = list('cloudFrontDistributionIds', /^[A-Z0-9]{8,20}$/, 'a CloudFront distribution id');
-  const schedulerRoleArns = list('schedulerRoleArns', /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/, 'an IAM role ARN');
-  const scheduleGroups = list('scheduleGroups', /^[0-9a-zA-Z._-]{1,64}$/, 'a schedule group name');
+  const [schedulerRoleArns, scheduleGroups] = [list('schedulerRoleArns', /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/, 'an IAM role ARN'), list('scheduleGroups', /^[0-9a-zA-Z._-]{1,64}$/, 'a schedule group name')];
   const memorySize = whole('memorySize', 512, 128, 10_240);
   const timeoutSeconds = whole('timeoutSeconds', 300, 60, 900);
   const reservedRaw = read('reservedConcurrency');
@@ -217,8 +216,7 @@ export function deployConfig(read: ContextReader): SteadyDeployConfig {
     codeDeployGroups,
     ecrRepositoryArns,
     cloudFrontDistributionIds,
-    schedulerRoleArns,
-    scheduleGroups,
+    schedulerRoleArns, scheduleGroups,
     memorySize,
     timeoutSeconds,
     reservedConcurrency,
