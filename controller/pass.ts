@@ -10,6 +10,7 @@ import { EcrAdapter } from './aws/ecr.js';
 import { EcsAdapter } from './aws/ecs.js';
 import { Elbv2Adapter } from './aws/elbv2.js';
 import { Route53Adapter } from './aws/route53.js';
+import { SchedulerAdapter } from './aws/scheduler.js';
 import type { Clock } from './clock.js';
 import { converge, type MigrationLedger } from './converge/converge.js';
 import { driftOf, statusesAfter } from './converge/status.js';
@@ -30,6 +31,7 @@ export function createAdapters(clients: AwsClients): Adapters {
     cloudfront: new CloudFrontAdapter(clients.cloudfront),
     codedeploy: new CodeDeployAdapter(clients.codedeploy),
     acm: new AcmAdapter(clients.acm),
+    scheduler: new SchedulerAdapter(clients.scheduler),
   };
 }
 

@@ -33,6 +33,7 @@ const PACKAGES: Record<string, { prefix: string; actions?: Record<string, string
   '@aws-sdk/client-cloudfront': { prefix: 'cloudfront' },
   '@aws-sdk/client-codedeploy': { prefix: 'codedeploy' },
   '@aws-sdk/client-acm': { prefix: 'acm' },
+  '@aws-sdk/client-scheduler': { prefix: 'scheduler' },
   '@aws-sdk/client-s3': { prefix: 's3', actions: { HeadObject: 'GetObject', ListObjectsV2: 'ListBucket' } },
   '@aws-sdk/lib-dynamodb': { prefix: 'dynamodb', actions: { Get: 'GetItem', Put: 'PutItem', Update: 'UpdateItem', Delete: 'DeleteItem', BatchWrite: 'BatchWriteItem', BatchGet: 'BatchGetItem' } },
   '@aws-sdk/client-dynamodb': { prefix: 'dynamodb' },
@@ -73,6 +74,7 @@ const CONFIG = deployConfig((key) =>
     slackWebhookSecretArn: 'arn:aws:secretsmanager:ap-northeast-1:123456789012:secret:slack-AbCdEf',
     slackWebhookParameter: '/steady/slack',
     codeDeployGroups: 'app/group',
+    schedulerRoleArns: 'arn:aws:iam::123456789012:role/shop-prod-scheduler',
   })[key as string],
 );
 const SCOPE = {
@@ -91,7 +93,7 @@ const allowed = new Set(controllerStatements(CONFIG, SCOPE).flatMap((s) => (s.st
 const INDIRECT: Record<string, string> = {
   'logs:CreateLogStream': 'Lambda writes the function\'s logs with the role',
   'logs:PutLogEvents': 'Lambda writes the function\'s logs with the role',
-  'iam:PassRole': 'ECS checks it when a task definition with roles is run or a service is created',
+  'iam:PassRole': 'ECS checks it when a task definition with roles is run or a service is created; Scheduler when a schedule names its role',
   'codedeploy:RegisterApplicationRevision': 'CreateDeployment records the revision with the application',
   'codedeploy:GetApplicationRevision': 'CreateDeployment records the revision with the application',
   'codedeploy:GetDeploymentConfig': 'CreateDeployment reads the deployment configuration it names',

@@ -35,6 +35,8 @@ const FULL = {
   slackWebhookParameter: '/steady/shop-prod/slack-webhook',
   slackWebhookSecretArn: `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:steady/slack-webhook`,
   codeDeployGroups: 'messaging-api/messaging-api-prod',
+  schedulerRoleArns: `arn:aws:iam::${ACCOUNT}:role/shop-prod-scheduler`,
+  scheduleGroups: 'default',
   driftAlarmPasses: '4',
 };
 
@@ -383,7 +385,7 @@ describe('the CDK app', () => {
       expect(controllerStatementsOf(minimal.template).filter((s) => actionsOf(s).some((a) => a.startsWith('route53:')))).toEqual([]);
     });
 
-    it('pass only the task and execution roles given, and only to ECS tasks', () => {
+    it('pass only the task and execution roles given, only to ECS tasks, and the scheduler roles given, only to Scheduler', () => {
       const passRole = controllerStatementsOf(full.template).filter((s) => actionsOf(s).includes('iam:PassRole'));
       expect(passRole).toEqual([
         {
@@ -392,6 +394,13 @@ describe('the CDK app', () => {
           Action: 'iam:PassRole',
           Resource: [`arn:aws:iam::${ACCOUNT}:role/shop-prod-ecs-execution`, `arn:aws:iam::${ACCOUNT}:role/shop-prod-api`],
           Condition: { StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } },
+        },
+        {
+          Sid: 'PassSchedulerRoles',
+          Effect: 'Allow',
+          Action: 'iam:PassRole',
+          Resource: `arn:aws:iam::${ACCOUNT}:role/shop-prod-scheduler`,
+          Condition: { StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } },
         },
       ]);
       expect(controllerStatementsOf(minimal.template).filter((s) => actionsOf(s).includes('iam:PassRole'))).toEqual([]);
@@ -408,6 +417,30 @@ describe('the CDK app', () => {
       expect(bySid.ReadSlackWebhookParameter).toMatchObject({ Action: 'ssm:GetParameter', Resource: arn('ssm', 'parameter/steady/shop-prod/slack-webhook') });
       const none = controllerStatementsOf(minimal.template).flatMap(actionsOf);
       expect(none.filter((a) => /^(ses|secretsmanager|ssm|codedeploy|iam):/.test(a))).toEqual([]);
+    });
+
+    it('manage schedules only in steady\'s schedule groups and the groups given, creating only groups tagged as steady\'s', () => {
+      const scheduler = controllerStatementsOf(full.template).filter((s) => actionsOf(s).some((a) => a.startsWith('scheduler:')));
+      expect(scheduler).toEqual([
+        expect.objectContaining({
+          Sid: 'SchedulerReadGroups',
+          Action: ['scheduler:GetScheduleGroup', 'scheduler:ListTagsForResource'],
+          Resource: [arn('scheduler', 'schedule-group/steady-*'), arn('scheduler', 'schedule-group/default')],
+        }),
+        expect.objectContaining({
+          Sid: 'SchedulerCreateOwnGroups',
+          Action: ['scheduler:CreateScheduleGroup', 'scheduler:TagResource'],
+          Resource: arn('scheduler', 'schedule-group/steady-*'),
+          Condition: { StringEquals: { 'aws:RequestTag/steady:managed-by': 'steady' } },
+        }),
+        expect.objectContaining({
+          Sid: 'SchedulerSchedules',
+          Action: ['scheduler:GetSchedule', 'scheduler:CreateSchedule', 'scheduler:UpdateSchedule'],
+          Resource: [arn('scheduler', 'schedule/steady-*/*'), arn('scheduler', 'schedule/default/*')],
+        }),
+      ]);
+      // Never a delete: steady never deletes a schedule or a group.
+      expect(controllerStatementsOf(full.template).flatMap(actionsOf).filter((a) => /^scheduler:Delete/.test(a))).toEqual([]);
     });
 
     it('deploy blue/green only through the CodeDeploy deployment groups given', () => {

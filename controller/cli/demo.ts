@@ -2,13 +2,16 @@
  * `steady demo` (what `npm start` runs): steady's main job on a simulated AWS account, no AWS
  * account and no network needed. A first pass builds the example environments from specs/; then
  * the incidents steady exists for happen (an image pushed but never rolled out, an ALB recreated
- * under its DNS alias, a service scaled to zero by hand); the next pass heals them; the last finds
- * nothing to do.
+ * under its DNS alias, a service scaled to zero by hand); the next pass heals them; the next finds
+ * nothing to do. Last, the night comes: a ScheduledTask (the nightly migration) runs on the
+ * simulated EventBridge Scheduler, fails, and the pass after it reports the failed run.
  */
 import { fileURLToPath } from 'node:url';
 import { UpdateServiceCommand } from '@aws-sdk/client-ecs';
 import type { Command } from 'commander';
 import type { PassResult } from '../model/pass.js';
+import { formatFireTime, nextFireTime, parseScheduleExpression } from '../model/schedule-expression.js';
+import { scheduledFamily } from '../plan/scheduled.js';
 import { reconcileEnvironment } from '../reconcile.js';
 import { buildReport, renderReport } from '../report/index.js';
 import type { SimAccount } from '../sim/account.js';
@@ -44,6 +47,19 @@ function incidents(account: SimAccount, services: Set<string>): Incident[] {
     });
   }
   return list;
+}
+
+/** The first scheduled task of the environments, its family and when it next fires, if there is one. */
+function nightlyRun(envs: Parameters<typeof reconcileEnvironment>[0][], now: number): { name: string; family: string; at: number; when: string } | undefined {
+  for (const env of envs) {
+    for (const t of env.scheduledTasks) {
+      const expression = parseScheduleExpression(t.spec.schedule);
+      if ('error' in expression || !t.spec.enabled) continue;
+      const at = nextFireTime(expression, { timezone: t.spec.timezone, anchor: now }, now);
+      if (at !== undefined) return { name: t.metadata.name, family: scheduledFamily(t, env.services), at, when: formatFireTime(at, t.spec.timezone) };
+    }
+  }
+  return undefined;
 }
 
 async function passes(label: string, target: Target, envs: Parameters<typeof reconcileEnvironment>[0][], out: Output): Promise<PassResult[]> {
@@ -89,6 +105,17 @@ async function demo(paths: string[], options: DemoOptions, ctx: CliContext): Pro
   const healed = await passes('3. The next pass notices and heals', target, envs, out);
   account.clock.advance(10 * 60_000);
   const quiet = await passes('4. And once ECS has rolled out, there is nothing left to do', target, envs, out);
+  const night = nightlyRun(envs, account.clock.now());
+  if (night) {
+    // The job's code has a bug: its container exits 1. Scheduler starts it on time all the same.
+    account.ecs.setTaskOutcome({ family: night.family }, { exitCode: 1, runMs: 45_000 });
+    account.clock.advanceTo(night.at + 5 * 60_000);
+    out.line(out.color.bold(`5. At ${night.when}, EventBridge Scheduler runs ${night.name}, and it fails`));
+    out.line();
+    out.line(`  ${out.color.yellow('!')} the task ${night.family} started on schedule and exited with code 1`);
+    out.line();
+    await passes('   The next pass reports the failed run (once; a later good run reports it healed)', target, envs, out);
+  }
   out.line(
     `Try it yourself: ${out.color.cyan('npx steady plan specs/ --sim ' + DEMO_FIXTURE.replace(process.cwd() + '/', ''))}, ` +
       `edit a spec, and plan again.`,
@@ -103,7 +130,7 @@ export function registerDemo(program: Command, ctx: CliContext): void {
     .description(
       "Run steady's main job on a simulated AWS account (no AWS account, no network): a first pass creates the example " +
         'environments, then an image is pushed without a rollout, the ALB is recreated under its DNS alias and a service ' +
-        'is scaled to zero by hand; the next pass heals all three.',
+        'is scaled to zero by hand; the next pass heals all three. Then a nightly scheduled task runs, fails, and is reported.',
     )
     .argument('[paths...]', 'spec files or directories', ['specs/'])
     .option('--sim <fixture>', 'the simulated account to start from', DEMO_FIXTURE)

@@ -19,8 +19,8 @@ describe('steady plan', () => {
 
     expect(code).toBe(2);
     expect(stdout).toContain('Dry run: nothing was changed. This is what steady would do:');
-    expect(stdout).toContain('+ Service/api           would change');
-    expect(stdout).toContain('Plan: 2 to register, 1 to create, 1 migration to run, 2 records to change.');
+    expect(stdout).toContain('+ Service/api                       would change');
+    expect(stdout).toContain('Plan: 3 to register, 1 to create, 1 migration to run, 1 schedule group to create, 1 schedule to create, 2 records to change.');
   });
 
   it('prints the report as JSON with --output json', async () => {
@@ -28,7 +28,7 @@ describe('steady plan', () => {
 
     expect(code).toBe(2);
     const report = JSON.parse(stdout);
-    expect(report).toMatchObject({ environment: 'shop-prod', summary: 'Plan: 2 to register, 1 to create, 1 migration to run, 2 records to change. 1 in progress.' });
+    expect(report).toMatchObject({ environment: 'shop-prod', summary: 'Plan: 3 to register, 1 to create, 1 migration to run, 1 schedule group to create, 1 schedule to create, 2 records to change. 1 in progress.' });
   });
 
   it('exits 1 naming the environment it cannot find', async () => {
@@ -52,7 +52,7 @@ describe('steady reconcile', () => {
     const { code, stdout } = await run('reconcile', SHOP, '--sim', EXAMPLES_FIXTURE);
 
     expect(code).toBe(0);
-    expect(stdout).toContain('Reconciled: 2 registered, 1 created, 1 migration run, 2 records changed. 3 healed, 2 in progress.');
+    expect(stdout).toContain('Reconciled: 3 registered, 1 created, 1 migration run, 1 schedule group created, 1 schedule created, 2 records changed. 4 healed, 2 in progress.');
   });
 
   it('plans from the latest commit published to S3, and refuses a broken one', async () => {
@@ -61,7 +61,7 @@ describe('steady reconcile', () => {
 
     const good = await run('plan', '--from', `s3://${bucket}/team`, '--sim', EXAMPLES_FIXTURE);
     expect(good.code).toBe(2);
-    expect(good.stdout).toContain('Plan: 2 to register, 1 to create, 1 migration to run, 2 records to change.');
+    expect(good.stdout).toContain('Plan: 3 to register, 1 to create, 1 migration to run, 1 schedule group to create, 1 schedule to create, 2 records to change.');
 
     const object = (await keysIn(store.s3, bucket)).find((k) => k.startsWith('team/objects/'))!;
     await deleteKey(store.s3, bucket, object);
@@ -79,8 +79,12 @@ describe('steady demo', () => {
     expect(stdout).toContain('! CI pushed a new image to shop-api:latest, and nobody registered a new task definition');
     expect(stdout).toContain('! the ALB shop-api-alb was deleted and created again: it has a new DNS name');
     expect(stdout).toContain('! someone scaled the service api to 0 by hand');
-    const last = stdout.slice(stdout.indexOf('4. And once ECS has rolled out'));
-    expect(last).toMatch(/messaging-prod[^\n]*\n\nNo changes\. 3 resources in sync\./);
-    expect(last).toMatch(/shop-prod[^\n]*\n\nNo changes\. 5 resources in sync\./);
+    const quiet = stdout.slice(stdout.indexOf('4. And once ECS has rolled out'), stdout.indexOf('5. At '));
+    expect(quiet).toMatch(/messaging-prod[^\n]*\n\nNo changes\. 3 resources in sync\./);
+    expect(quiet).toMatch(/shop-prod[^\n]*\n\nNo changes\. 6 resources in sync\./);
+    // The night: the nightly migration runs on the simulated Scheduler, exits 1, and is reported.
+    const night = stdout.slice(stdout.indexOf('5. At '));
+    expect(night).toContain('5. At 2026-01-02 03:00 Asia/Tokyo, EventBridge Scheduler runs db-migrate-nightly, and it fails');
+    expect(night).toMatch(/ScheduledTask\/db-migrate-nightly[\s\S]*the run due 2026-01-02 03:00 Asia\/Tokyo failed: exit code 1 after 55 s \(task\s+[0-9a-f]{32}\)/);
   });
 });

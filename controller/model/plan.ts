@@ -2,9 +2,9 @@
  * The plan: what steady will do to one environment, as plain data. Made by the pure planner,
  * executed by converge, rendered by reports. Pure types only.
  */
-import type { EcsLoadBalancerBinding, EcsNetwork, RecordChange, Tags } from './aws.js';
+import type { EcsLoadBalancerBinding, EcsNetwork, RecordChange, ScheduleSettings, Tags } from './aws.js';
 import type { TaskDefinitionContent } from './taskdef.js';
-import type { AliasRecordDoc, EnvironmentDoc, MigrationDoc, ServiceDoc } from '../spec/schema.js';
+import type { AliasRecordDoc, EnvironmentDoc, MigrationDoc, ScheduledTaskDoc, ServiceDoc } from '../spec/schema.js';
 
 /** The specs of one environment, as the loader hands them over. */
 export interface DesiredEnvironment {
@@ -12,6 +12,7 @@ export interface DesiredEnvironment {
   environment: EnvironmentDoc;
   services: ServiceDoc[];
   migrations: MigrationDoc[];
+  scheduledTasks: ScheduledTaskDoc[];
   aliases: AliasRecordDoc[];
 }
 
@@ -164,6 +165,25 @@ export interface AwaitCodeDeployDeploymentAction extends ActionBase {
   recordTag?: string;
 }
 
+/** Create steady's schedule group of an environment, tagged as steady's. */
+export interface CreateScheduleGroupAction extends ActionBase {
+  kind: 'CreateScheduleGroup';
+  group: string;
+  tags: Tags;
+}
+
+/**
+ * Create or update a ScheduledTask's schedule with steady's settings. The target's task-definition
+ * ARN in `settings` is replaced by `taskDefinition` once known (a revision this plan registers).
+ */
+export interface ScheduleAction extends ActionBase {
+  kind: 'CreateSchedule' | 'UpdateSchedule';
+  group: string;
+  name: string;
+  settings: ScheduleSettings;
+  taskDefinition: TaskDefinitionRef;
+}
+
 export type Action =
   | RegisterTaskDefinitionAction
   | CreateServiceAction
@@ -173,7 +193,9 @@ export type Action =
   | AwaitMigrationAction
   | ChangeRecordsAction
   | CreateCodeDeployDeploymentAction
-  | AwaitCodeDeployDeploymentAction;
+  | AwaitCodeDeployDeploymentAction
+  | CreateScheduleGroupAction
+  | ScheduleAction;
 
 export type ActionKind = Action['kind'];
 
@@ -184,7 +206,7 @@ export interface ResourceStatus {
   /** `Kind/name` */
   resource: string;
   /** `Wiring` statuses say whether the chain from a Service's public name to its containers holds (wiring checks). */
-  kind: 'Service' | 'Migration' | 'AliasRecord' | 'Wiring';
+  kind: 'Service' | 'Migration' | 'ScheduledTask' | 'AliasRecord' | 'Wiring';
   name: string;
   phase: Phase;
   /** A CamelCase reason code: `UpToDate`, `ImageNotFound`, `Conflict`, `MigrationFailed`, ... */
@@ -241,6 +263,13 @@ export const TAG_MIGRATION_VERSION = 'steady:migration-version';
 export const TAG_MIGRATION_RESULT = 'steady:migration-result';
 /** On a migration revision: retry counter, part of the RunTask client token. */
 export const TAG_MIGRATION_ATTEMPT = 'steady:migration-attempt';
+
+/**
+ * On a ScheduledTask's latest task-definition revision: how its last run ended, written once a pass
+ * has seen it (ECS forgets stopped tasks after an hour): `fire=<ISO time> result=<succeeded|failed|missed>`
+ * and, for a run that started, `task=<id> exit=<code> stop=<stop code> seconds=<duration>`.
+ */
+export const TAG_LAST_RUN = 'steady:last-run';
 
 export function ownershipTags(environment: string, resource: string): Tags {
   return { [TAG_MANAGED_BY]: 'steady', [TAG_ENVIRONMENT]: environment, [TAG_RESOURCE]: resource };
