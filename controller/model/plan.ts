@@ -5,6 +5,7 @@
 import type { EcsLoadBalancerBinding, EcsNetwork, RecordChange, Tags } from './aws.js';
 import type { TaskDefinitionContent } from './taskdef.js';
 import type { AliasRecordDoc, EnvironmentDoc, MigrationDoc, ServiceDoc } from '../spec/schema.js';
+import type { WiringChain } from '../wiring/types.js';
 
 /** The specs of one environment, as the loader hands them over. */
 export interface DesiredEnvironment {
@@ -195,6 +196,8 @@ export interface ResourceStatus {
   specHash: string;
   /** Things worth saying that change nothing (an externally owned image that differs). */
   notes?: string[];
+  /** On a `Wiring` status: the chain it was judged on, link by link with the evidence (the status page draws it). */
+  wiring?: WiringChain;
 }
 
 /** The safety policy a plan is made under (Environment spec + command-line flags). */

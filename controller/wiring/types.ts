@@ -113,3 +113,12 @@ export interface WiringResult {
   /** Hash of the Service spec the result was computed for (as `ResourceStatus.specHash`). */
   specHash: string;
 }
+
+/** What a `Wiring` status keeps of its result, so the chain can be drawn later from the state table. */
+export type WiringChain = Pick<WiringResult, 'names' | 'loadBalancer' | 'targetGroup' | 'links' | 'firstBroken' | 'checkedAt'>;
+
+/** The chain of a result, without what the status already says. */
+export function wiringChain(result: WiringResult): WiringChain {
+  const { names, loadBalancer, targetGroup, links, firstBroken, checkedAt } = result;
+  return { names, loadBalancer, targetGroup, links, firstBroken, checkedAt };
+}
