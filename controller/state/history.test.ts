@@ -6,6 +6,7 @@ import type { ResourceStatus } from '../model/plan.js';
 import { plan } from '../plan/plan.js';
 import { desiredShop, LB_DNS, POLICY, syncedActual, TG_ARN, ZONE_ID } from '../testing/plan-fixtures.js';
 import { startStateTable, type LocalStateTable } from '../testing/state-table.js';
+import type { WiringChain } from '../wiring/types.js';
 import { keys } from './table.js';
 
 const DAY = 24 * 60 * 60 * 1000;
@@ -408,15 +409,15 @@ describe('reading history', () => {
     const store = t.store();
     const { result } = pass('chain-1', 1);
     const targets = Array.from({ length: 25 }, (_, i) => `10.0.0.${i}:8000`);
-    const chain = {
+    const chain: WiringChain = {
       names: ['api.example.com'],
       loadBalancer: 'shop-api-alb',
       targetGroup: 'shop-api-tg',
-      firstBroken: 'targets' as const,
+      firstBroken: 'targets',
       checkedAt: t.clock.now(),
       links: [
-        { name: 'alias' as const, status: 'ok' as const, ok: true, summary: 'api.example.com A -> shop-api-alb', evidence: { record: 'api.example.com' } },
-        { name: 'targets' as const, status: 'broken' as const, ok: false, summary: '0/25 healthy', evidence: { unhealthy: targets }, reason: 'NoHealthyTargets', message: 'x'.repeat(1500) },
+        { name: 'alias', status: 'ok', ok: true, summary: 'api.example.com A -> shop-api-alb', evidence: { record: 'api.example.com' } },
+        { name: 'targets', status: 'broken', ok: false, summary: '0/25 healthy', evidence: { unhealthy: targets }, reason: 'NoHealthyTargets', message: 'x'.repeat(1500) },
       ],
     };
     result.resources.push({ resource: 'Wiring/api', kind: 'Wiring', name: 'api', phase: 'Failed', reason: 'NoHealthyTargets', message: 'targets: none healthy', diff: [], specHash: 'h', wiring: chain });
