@@ -1,0 +1,8 @@
+/**
+ * The status page: a self-contained HTML view of the state table (environments, resources,
+ * wiring chains, drift timeline, recent passes). See README.md beside this file.
+ */
+export { loadSiteData, DEFAULT_PASSES, DEFAULT_WINDOW_MS, type EnvironmentData, type LoadOptions, type SiteData } from './data.js';
+export { renderStatusPage, worstPhase } from './page.js';
+export { writeStatusSite, PAGE_FILE } from './write.js';
+export { CONTENT_SECURITY_POLICY } from './style.js';
