@@ -3,6 +3,7 @@
  * or Route 53. The table is named by `--table` or `STEADY_TABLE`; its region by `--region` or
  * the SDK's default (`AWS_REGION`).
  */
+import { pathToFileURL } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { Option, type Command } from 'commander';
 import { systemClock } from '../clock.js';
@@ -10,6 +11,7 @@ import { SteadyError } from '../errors.js';
 import { renderReport, renderReportJson, type Report } from '../report/index.js';
 import { historyView, parseSince, renderHistory, renderStatus, statusRows } from '../state/views.js';
 import { StateStore } from '../state/store.js';
+import { loadSiteData, writeStatusSite } from '../status-page/index.js';
 import type { CliContext } from './main.js';
 import { addTableOption } from './engine.js';
 import { createOutput, outputOption, type OutputFormat } from './output.js';
@@ -20,6 +22,7 @@ interface TableOptions {
   env?: string;
   output: OutputFormat;
   since?: string;
+  html?: string;
 }
 
 function storeOf(options: TableOptions): StateStore {
@@ -49,12 +52,25 @@ export function registerStatus(program: Command, ctx: CliContext): void {
     program
       .command('status')
       .summary('show every resource with its conditions, from the state table')
-      .description('Show every resource steady manages, its phase, reason and age, as the last pass recorded them. Reads only the state table.'),
+      .description(
+        'Show every resource steady manages, its phase, reason and age, as the last pass recorded them. Reads only the state table.\n\n' +
+          'With --html DIR, write the status page instead: one self-contained HTML file (DIR/index.html) with the environments, ' +
+          'their resources, the wiring chain of every service, the drift timeline and the recent passes.',
+      )
+      .option('--html <dir>', 'write the status page into this folder (index.html) and print its path')
+      .option('--since <when>', 'with --html: how far back the drift timeline goes (90m, 24h, 7d, or a date)', '7d'),
   ).action(async (options: TableOptions) => {
     ctx.exitCode = await guarded(ctx, options.output, async () => {
       const out = createOutput(ctx.io, options.output);
-      const statuses = await storeOf(options).loadStatuses(options.env);
       const now = systemClock.now();
+      if (options.html !== undefined) {
+        const since = parseSince(options.since ?? '7d', now);
+        const file = await writeStatusSite(options.html, await loadSiteData(storeOf(options), { environment: options.env, now, sinceMs: now - since }));
+        if (out.format === 'json') out.json({ page: file });
+        else out.line(`Status page: ${file}\nOpen it in a browser: ${pathToFileURL(file).href}`);
+        return;
+      }
+      const statuses = await storeOf(options).loadStatuses(options.env);
       if (out.format === 'json') out.json(statusRows(statuses, now));
       else out.line(renderStatus(statuses, { now, color: out.color.isColorSupported }));
     });
