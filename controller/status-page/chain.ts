@@ -14,9 +14,10 @@ function title(link: WiringLink): string {
   return LINK_TITLES[link.name] ?? link.name;
 }
 
-/** `api.example.com → shop-api-alb → shop-api-tg → api` */
+/** `api.example.com → shop-api-alb → shop-api-tg → api` (two names at most: the alias link lists them all). */
 function route(chain: WiringChain, service: string): string {
-  return [chain.names.join(', '), chain.loadBalancer, chain.targetGroup, service].filter(Boolean).join(' → ');
+  const names = chain.names.length > 2 ? `${chain.names.slice(0, 2).join(', ')} and ${chain.names.length - 2} more` : chain.names.join(', ');
+  return [names, chain.loadBalancer, chain.targetGroup, service].filter(Boolean).join(' → ');
 }
 
 /** The marks in a row: `✓ alias → ✓ load balancer → ✗ forward → – target group`. */
@@ -66,13 +67,25 @@ export function chainCard(status: StoredStatus): Markup {
   )}</ol></details></article>`;
 }
 
-/** A healthy chain in one line, its evidence folded. */
+/** A healthy chain in one line: every link connected, so only the route is worth the space. */
 function healthyItem(status: StoredStatus): Markup {
   const chain = status.wiring!;
-  return html`<li><details><summary>${badge(linkWord('ok'), '✓')} ${status.name} <span class="muted mono">${route(chain, status.name)}</span></summary><ol class="links">${chain.links.map((l) =>
-    linkItem(l, false),
-  )}</ol></details></li>`;
+  return html`<li>✓ ${status.name} <span class="muted mono">${route(chain, status.name)}</span> <span class="muted">(${chain.links.length} links)</span></li>`;
 }
+
+/** A broken chain past the first {@link MAX_CHAIN_CARDS}: its first broken link and what to fix, in one item. */
+function brokenItem(status: StoredStatus): Markup {
+  const chain = status.wiring!;
+  const first = chain.links.find((l) => l.name === chain.firstBroken)!;
+  const w = linkWord(first.status);
+  return html`<li>${badge(phaseWord(status.phase))} ${status.name}: ${w.mark} ${title(first)}${first.reason ? html` <code>${first.reason}</code>` : ''} ${first.message ?? first.summary}</li>`;
+}
+
+/**
+ * Broken chains drawn in full, with every link's evidence; the rest are listed in one line each
+ * (the page stays small when a load balancer takes a thousand services down with it).
+ */
+export const MAX_CHAIN_CARDS = 50;
 
 /**
  * The wiring of an environment: services whose chain is broken or unread first, each in full;
@@ -86,7 +99,13 @@ export function wiringSection(statuses: StoredStatus[], envName: string): Markup
   const id = anchorId('chains', envName);
   return html`<section aria-labelledby="${id}"><h3 id="${id}">Wiring: from the name to the containers</h3><p class="meta">${broken.length} of ${wired.length} ${
     wired.length === 1 ? 'service has' : 'services have'
-  } a broken or unread link.</p>${broken.map(chainCard)}${
+  } a broken or unread link.</p>${broken.slice(0, MAX_CHAIN_CARDS).map(chainCard)}${
+    broken.length > MAX_CHAIN_CARDS
+      ? html`<details class="card" open><summary>${broken.length - MAX_CHAIN_CARDS} more broken ${broken.length - MAX_CHAIN_CARDS === 1 ? 'chain' : 'chains'} (the evidence of each: <code>steady verify</code>)</summary><ul class="links">${broken
+          .slice(MAX_CHAIN_CARDS)
+          .map(brokenItem)}</ul></details>`
+      : ''
+  }${
     healthy.length
       ? html`<details class="card"><summary>${badge(linkWord('ok'), '✓')} ${healthy.length} ${healthy.length === 1 ? 'service' : 'services'} connected end to end</summary><ul class="links">${healthy.map(healthyItem)}</ul></details>`
       : ''

@@ -5,6 +5,7 @@
 import type { Report } from '../report/model.js';
 import type { PassRecord, StoredStatus } from '../state/records.js';
 import { anchorId, html, type Markup } from './html.js';
+import { formatAge } from '../state/views.js';
 import { ago, badge, duration, shortId } from './format.js';
 import { actionWord, modeWord, passWord, phaseWord } from './words.js';
 
@@ -35,26 +36,31 @@ function attentionCard(s: StoredStatus, now: number): Markup {
   )}</span></p><p>${s.message}${chainLink}</p>${notes(s)}${lastError(s, now)}</div>`;
 }
 
+/** Cards drawn under "Needs attention"; the rest are in the resources table, most urgent first. */
+export const MAX_ATTENTION_CARDS = 100;
+
 export function attentionSection(statuses: StoredStatus[], envName: string, now: number): Markup {
   const id = anchorId('attention', envName);
   const bad = statuses.filter((s) => s.phase !== 'Synced').sort(byUrgency);
+  const more = bad.length - MAX_ATTENTION_CARDS;
   return html`<section aria-labelledby="${id}"><h3 id="${id}">Needs attention</h3>${
-    bad.length === 0 ? html`<p class="meta">${badge(phaseWord('Synced'))} Every resource is as its spec says.</p>` : bad.map((s) => attentionCard(s, now))
-  }</section>`;
+    bad.length === 0 ? html`<p class="meta">${badge(phaseWord('Synced'))} Every resource is as its spec says.</p>` : bad.slice(0, MAX_ATTENTION_CARDS).map((s) => attentionCard(s, now))
+  }${more > 0 ? html`<p class="meta">${more} more, at the top of the resources below.</p>` : ''}</section>`;
 }
 
+/** One row per resource, as small as it can be: a thousand of them must stay light. */
 function resourceRow(s: StoredStatus, now: number): Markup {
-  return html`<tr><td data-l="Resource"><span class="mono">${s.resource}</span></td><td data-l="Phase">${badge(phaseWord(s.phase))}</td><td data-l="Reason"><code>${s.reason}</code></td><td data-l="Since">${ago(
+  const w = phaseWord(s.phase);
+  return html`<tr><td class="mono">${s.resource}</td><td><span class="t ${w.tone}">${w.label}</span></td><td><code>${s.reason}</code></td><td><time datetime="${new Date(
     s.lastTransitionTime,
-    now,
-  )}</td><td data-l="Message">${s.message}</td></tr>`;
+  ).toISOString()}">${formatAge(now - s.lastTransitionTime)}</time></td><td>${s.message}</td></tr>`;
 }
 
 /** Every resource (the chains are drawn in their own section), with its phase, reason and message. */
 export function resourcesSection(statuses: StoredStatus[], envName: string, now: number): Markup {
   const id = anchorId('resources', envName);
   const rows = statuses.filter((s) => s.kind !== 'Wiring').sort(byUrgency);
-  return html`<section aria-labelledby="${id}"><h3 id="${id}">Resources (${rows.length})</h3><div class="scroll" role="region" aria-labelledby="${id}" tabindex="0"><table class="stack"><thead><tr><th scope="col">Resource</th><th scope="col">Phase</th><th scope="col">Reason</th><th scope="col">Since</th><th scope="col">Message</th></tr></thead><tbody>${rows.map(
+  return html`<section aria-labelledby="${id}"><h3 id="${id}">Resources (${rows.length})</h3><div class="scroll" role="region" aria-labelledby="${id}" tabindex="0"><table class="stack res"><thead><tr><th scope="col">Resource</th><th scope="col">Phase</th><th scope="col">Reason</th><th scope="col">For</th><th scope="col">Message</th></tr></thead><tbody>${rows.map(
     (s) => resourceRow(s, now),
   )}</tbody></table></div></section>`;
 }

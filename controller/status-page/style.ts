@@ -75,6 +75,8 @@ table.stack thead{position:absolute;left:-9999px}
 table.stack tr{display:block;border-bottom:1px solid var(--line);padding:.4rem 0}
 table.stack td{display:block;border:0;padding:.1rem .25rem}
 table.stack td[data-l]::before{content:attr(data-l) ": ";color:var(--muted)}
+table.res td:nth-child(3)::before{content:"Reason: ";color:var(--muted)}
+table.res td:nth-child(4)::before{content:"For: ";color:var(--muted)}
 dl.ev{margin-left:.5rem}
 }
 `.trim();

@@ -26,6 +26,9 @@ function entry(d: DriftRecord, now: number): Markup {
   return html`<li class="${w.tone}"><p>${utc(d.detectedAt)} (${ago(d.detectedAt, now)}) <strong>${d.resource}</strong> ${badge(w)} ${took}</p><p>${d.summary}</p>${what(d)}</li>`;
 }
 
+/** Entries drawn; the counts and the median cover every drift of the window. */
+export const MAX_TIMELINE_ENTRIES = 100;
+
 export function timelineSection(drift: DriftRecord[], envName: string, since: number, now: number): Markup {
   const id = anchorId('drift', envName);
   const healed = drift.filter((d) => d.resolution === 'healed' && d.timeToHealMs !== undefined).map((d) => d.timeToHealMs!);
@@ -36,6 +39,10 @@ export function timelineSection(drift: DriftRecord[], envName: string, since: nu
       ? html`<p class="meta">No drift in this window.</p>`
       : html`<p class="meta">${drift.length} drift ${drift.length === 1 ? 'event' : 'events'}, ${open} open${
           median !== undefined ? html`; median time to heal <strong>${duration(median)}</strong>` : ''
-        }.</p><ol class="timeline">${drift.map((d) => entry(d, now))}</ol>`
+        }.</p><ol class="timeline">${drift.slice(0, MAX_TIMELINE_ENTRIES).map((d) => entry(d, now))}</ol>${
+          drift.length > MAX_TIMELINE_ENTRIES
+            ? html`<p class="meta">The ${drift.length - MAX_TIMELINE_ENTRIES} older ${drift.length - MAX_TIMELINE_ENTRIES === 1 ? 'event is' : 'events are'} in <code>steady history</code>.</p>`
+            : ''
+        }`
   }</section>`;
 }
