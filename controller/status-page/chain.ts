@@ -67,11 +67,22 @@ export function chainCard(status: StoredStatus): Markup {
   )}</ol></details></article>`;
 }
 
-/** A healthy chain in one line: every link connected, so only the route is worth the space. */
+/** A healthy chain, its links and their evidence folded under its route. */
 function healthyItem(status: StoredStatus): Markup {
+  const chain = status.wiring!;
+  return html`<li><details><summary>✓ ${status.name} <span class="muted mono">${route(chain, status.name)}</span></summary><ol class="links">${chain.links.map((l) =>
+    linkItem(l, false),
+  )}</ol></details></li>`;
+}
+
+/** A healthy chain in one line, when there are too many to carry their evidence: every link is connected. */
+function healthyLine(status: StoredStatus): Markup {
   const chain = status.wiring!;
   return html`<li>✓ ${status.name} <span class="muted mono">${route(chain, status.name)}</span> <span class="muted">(${chain.links.length} links)</span></li>`;
 }
+
+/** Up to this many healthy chains carry their evidence; more are one line each. */
+export const MAX_HEALTHY_DRAWN = 50;
 
 /** A broken chain past the first {@link MAX_CHAIN_CARDS}: its first broken link and what to fix, in one item. */
 function brokenItem(status: StoredStatus): Markup {
@@ -107,7 +118,7 @@ export function wiringSection(statuses: StoredStatus[], envName: string): Markup
       : ''
   }${
     healthy.length
-      ? html`<details class="card"><summary>${badge(linkWord('ok'), '✓')} ${healthy.length} ${healthy.length === 1 ? 'service' : 'services'} connected end to end</summary><ul class="links">${healthy.map(healthyItem)}</ul></details>`
+      ? html`<details class="card"><summary>${badge(linkWord('ok'), '✓')} ${healthy.length} ${healthy.length === 1 ? 'service' : 'services'} connected end to end</summary><ul class="links">${healthy.map(healthy.length > MAX_HEALTHY_DRAWN ? healthyLine : healthyItem)}</ul></details>`
       : ''
   }</section>`;
 }
