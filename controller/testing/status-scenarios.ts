@@ -25,6 +25,10 @@ export const HOSTILE_REASON = `CannotPullContainerError: <script>window.__steady
 
 const MIN = 60_000;
 
+/** The published commit the scenarios' passes say they ran, and who published it. */
+export const SPEC_COMMIT = '9830ce858a1f51d09e4940fda42c821f3c080a8c80e1b5400c3aaf07415337b7';
+export const SPEC_SOURCE = { publishedAt: '2025-12-31T23:50:00.000Z', author: 'Ana Lima <ana@example.com>', gitCommit: '4f2a9c1d7be0', message: 'api: alembic migration for orders' };
+
 async function scenarioWorld(environment: string, seed: number): Promise<World> {
   const w = await world('shop-prod', { seed });
   w.desired.name = w.desired.environment.metadata.name = environment;
@@ -43,7 +47,8 @@ export async function runScenario(name: ScenarioName, storeFor: (w: World) => St
   const clients = w.account.clients();
   const calls = countCalls(clients);
   const adapters = createAdapters(clients);
-  const pass = async () => (await reconcileEnvironment(w.desired, { adapters, calls, clock: w.account.clock, store, holder: `test@${environment}`, pollMs: 5_000 })).result;
+  const pass = async () =>
+    (await reconcileEnvironment(w.desired, { adapters, calls, clock: w.account.clock, store, holder: `test@${environment}`, pollMs: 5_000, specVersion: SPEC_COMMIT, specSource: SPEC_SOURCE })).result;
   // Every scenario starts from the environment built and rolled out, then quiet for a while.
   await pass();
   w.advance(10 * MIN);
