@@ -6,4 +6,5 @@ export { loadSiteData, DEFAULT_PASSES, DEFAULT_WINDOW_MS, type EnvironmentData, 
 export { renderStatusPage, worstPhase } from './page.js';
 export { writeStatusSite, PAGE_FILE } from './write.js';
 export { CONTENT_SECURITY_POLICY } from './style.js';
-export { publishStatusPage, statusPageUrl, STATUS_PAGE_KEY, DEFAULT_URL_TTL_SECONDS, MAX_URL_TTL_SECONDS } from './publish.js';
+export { publishStatusPage, STATUS_PAGE_KEY } from './publish.js';
+export { statusPageUrl, DEFAULT_URL_TTL_SECONDS, MAX_URL_TTL_SECONDS } from './url.js';
