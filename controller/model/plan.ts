@@ -5,7 +5,7 @@
 import type { EcsLoadBalancerBinding, EcsNetwork, RecordChange, Tags } from './aws.js';
 import type { TaskDefinitionContent } from './taskdef.js';
 import type { AliasRecordDoc, EnvironmentDoc, MigrationDoc, ServiceDoc } from '../spec/schema.js';
-import type { WiringChain } from '../wiring/types.js';
+import type { WiringChain } from './wiring.js';
 
 /** The specs of one environment, as the loader hands them over. */
 export interface DesiredEnvironment {

@@ -11,7 +11,7 @@ import type { ActualState } from '../model/actual.js';
 import type { AlertState, AlertStore } from '../model/alerts.js';
 import { actionCounts, countPhases, type PassResult } from '../model/pass.js';
 import type { DesiredEnvironment, FieldDiff, ResourceStatus } from '../model/plan.js';
-import type { Evidence, WiringChain } from '../wiring/types.js';
+import type { WiringChain } from '../model/wiring.js';
 import { batchWrite, dynamoCall, isConditionFailed, queryAll, toStateStoreError, type BatchWriteOptions, type WriteRequest } from './dynamo.js';
 import { mapLimit } from '../concurrency.js';
 import { acquireLease, readLease, type Lease, type LeaseContext, type LeaseItem } from './lease.js';
@@ -89,7 +89,7 @@ const MAX_EVIDENCE_ENTRIES = 20;
 
 /** A wiring chain bounded like diffs: long evidence lists and values are cut, saying so. */
 function compactChain(chain: WiringChain): WiringChain {
-  const value = (v: Evidence[string]): Evidence[string] => {
+  const value = (v: WiringChain['links'][number]['evidence'][string]): WiringChain['links'][number]['evidence'][string] => {
     if (typeof v === 'string') return clip(v)!;
     if (!Array.isArray(v)) return v;
     const kept = v.slice(0, MAX_EVIDENCE_ENTRIES).map((x) => clip(x)!);

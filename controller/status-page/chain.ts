@@ -4,14 +4,15 @@
  * and every link's evidence one click away. Healthy chains are folded into one list so that a
  * thousand services stay readable and small.
  */
-import { LINK_TITLES, type WiringChain, type WiringLink } from '../wiring/types.js';
+import type { WiringChain, WiringChainLink as WiringLink } from '../model/wiring.js';
+import { LINK_TITLES, type LinkName } from '../wiring/types.js';
 import type { StoredStatus } from '../state/records.js';
 import { anchorId, html, type Markup } from './html.js';
 import { badge, evidenceText } from './format.js';
 import { linkWord, phaseWord } from './words.js';
 
 function title(link: WiringLink): string {
-  return LINK_TITLES[link.name] ?? link.name;
+  return LINK_TITLES[link.name as LinkName] ?? link.name;
 }
 
 /** `api.example.com → shop-api-alb → shop-api-tg → api` (two names at most: the alias link lists them all). */
@@ -62,7 +63,7 @@ export function chainCard(status: StoredStatus): Markup {
   return html`<article class="card ${phase.tone}" id="${id}" aria-labelledby="${id}-h"><h4 id="${id}-h">${badge(phase)} ${status.name} <span class="muted mono">${route(
     chain,
     status.name,
-  )}</span></h4>${marks(chain)}${first ? fix(first) : ''}<details${first ? '' : ''}><summary>Evidence of all ${chain.links.length} links</summary><ol class="links">${chain.links.map((l) =>
+  )}</span></h4>${marks(chain)}${first ? fix(first) : ''}<details><summary>Evidence of all ${chain.links.length} links</summary><ol class="links">${chain.links.map((l) =>
     linkItem(l, l === first),
   )}</ol></details></article>`;
 }

@@ -1,7 +1,7 @@
 /** Small pieces every section uses: times, tone badges, evidence values. */
 import { formatAge, formatDuration } from '../state/views.js';
 import { html, type Markup } from './html.js';
-import type { Tone, Word } from './words.js';
+import type { Word } from './words.js';
 
 /** `<time>` with the ISO instant (machine- and hover-readable) and the age a person reads. */
 export function ago(at: number, now: number): Markup {
@@ -22,10 +22,6 @@ export function duration(ms: number): string {
 /** A coloured label; the word carries the meaning, the colour only repeats it. */
 export function badge(word: Word, text: string = word.label): Markup {
   return html`<span class="t ${word.tone}">${text}</span>`;
-}
-
-export function toneClass(tone: Tone): string {
-  return tone;
 }
 
 /** An evidence value as text: lists comma-separated. */

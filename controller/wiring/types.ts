@@ -4,6 +4,7 @@
  * the first broken one, and a Ready / Degraded condition. Plain data: reports, `steady verify`
  * and `steady status` all render this one shape.
  */
+import type { WiringChain } from '../model/wiring.js';
 
 /** The links of the chain, in the order a request passes them, from the name to the containers. */
 export const LINK_NAMES = [
@@ -115,7 +116,7 @@ export interface WiringResult {
 }
 
 /** What a `Wiring` status keeps of its result, so the chain can be drawn later from the state table. */
-export type WiringChain = Pick<WiringResult, 'names' | 'loadBalancer' | 'targetGroup' | 'links' | 'firstBroken' | 'checkedAt'>;
+export type { WiringChain };
 
 /** The chain of a result, without what the status already says. */
 export function wiringChain(result: WiringResult): WiringChain {
