@@ -30,9 +30,10 @@ function commitCell(env: EnvironmentData): Markup {
   const last = env.passes[0];
   if (!last?.specVersion) return html`<span class="muted">local files</span>`;
   const src = last.specSource;
-  return html`<span class="mono">${shortId(last.specVersion)}</span>${src?.author ? html`<br>by ${src.author}` : ''}${
-    src?.gitCommit ? html`<br><span class="muted">git <span class="mono">${src.gitCommit.slice(0, 12)}</span></span>` : ''
-  }${src?.publishedAt ? html`<br><span class="muted">published ${utc(Date.parse(src.publishedAt))}</span>` : ''}`;
+  const origin = [src?.gitCommit ? html`git <span class="mono">${src.gitCommit.slice(0, 12)}</span>` : '', src?.publishedAt ? html`published ${utc(Date.parse(src.publishedAt))}` : '']
+    .filter(Boolean)
+    .map((part, i) => html`${i ? ', ' : ''}${part}`);
+  return html`<span class="mono">${shortId(last.specVersion)}</span>${src?.author ? html` by ${src.author}` : ''}${origin.length ? html`<br><span class="muted">${origin}</span>` : ''}`;
 }
 
 function leaseCell(env: EnvironmentData, now: number): Markup {

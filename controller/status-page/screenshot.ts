@@ -34,9 +34,9 @@ async function main(): Promise<void> {
     const file = await writeStatusSite(dir, await loadSiteData(table.store(), { now }));
     const browser = await launchBrowser();
     try {
-      const page = await (await browser.context({ viewport: { width: 1100, height: 1300 }, colorScheme: 'light' })).newPage();
+      const page = await (await browser.context({ viewport: { width: 1100, height: 1500 }, colorScheme: 'light' })).newPage();
       await page.goto(pathToFileURL(file).href);
-      await page.screenshot({ path: SCREENSHOT, clip: { x: 0, y: 0, width: 1100, height: 1300 } });
+      await page.screenshot({ path: SCREENSHOT, clip: { x: 0, y: 0, width: 1100, height: 1500 } });
     } finally {
       await browser.close();
     }
