@@ -92,7 +92,8 @@ export function passesSection(passes: PassRecord[], envName: string, now: number
 
 /** The actions of the last pass and how each went: what steady did, in its own words. */
 export function lastPassSection(report: Report | undefined, envName: string): Markup {
-  const actions = (report?.resources ?? []).flatMap((r) => r.actions.map((a) => ({ resource: r.resource, ...a })));
+  // Stored reports outlive the version that wrote them: read them leniently.
+  const actions = (report?.resources ?? []).flatMap((r) => (r.actions ?? []).map((a) => ({ resource: r.resource, ...a })));
   if (!report || actions.length === 0) return html``;
   const id = anchorId('last', envName);
   return html`<section aria-labelledby="${id}"><h3 id="${id}">What the last pass did</h3><ul class="links">${actions.map((a) => {
