@@ -15,9 +15,9 @@ import type { Clock } from './clock.js';
 import { converge, type MigrationLedger } from './converge/converge.js';
 import { driftOf, statusesAfter } from './converge/status.js';
 import type { ActualState } from './model/actual.js';
-import type { PassResult } from './model/pass.js';
+import type { PassResult, SpecSource } from './model/pass.js';
 import type { DesiredEnvironment, ResourceStatus } from './model/plan.js';
-import { checkWiring, wiringStatus, type WiringResult } from './wiring/index.js';
+import { checkWiring, wiringChain, wiringStatus, type WiringResult } from './wiring/index.js';
 import { observe, type Adapters } from './observe/observe.js';
 import { plan, policyFor } from './plan/plan.js';
 
@@ -41,6 +41,8 @@ export interface PassOptions {
   clock: Clock;
   /** The spec commit the specs came from. */
   specVersion?: string;
+  /** Who published that commit, and when. */
+  specSource?: SpecSource;
   dryRun?: boolean;
   /** Epoch ms after which nothing new starts (the Lambda's remaining time minus a margin). */
   deadline?: number;
@@ -83,6 +85,7 @@ export function wiringResourceStatus(result: WiringResult, service?: ResourceSta
     ...st,
     resource: `Wiring/${result.service}`,
     kind: 'Wiring',
+    wiring: wiringChain(result),
     ...(progressing ? { phase: 'Progressing' as const, message: `${why}: ${st.message}` } : {}),
   };
 }
@@ -127,6 +130,7 @@ export async function runPass(options: PassOptions): Promise<{ result: PassResul
     passId,
     environment: desired.name,
     specVersion: options.specVersion,
+    ...(options.specSource ? { specSource: options.specSource } : {}),
     startedAt,
     finishedAt: clock.now(),
     mode: p.policy.mode,

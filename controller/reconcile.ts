@@ -11,7 +11,7 @@ import type { MigrationLedger } from './converge/converge.js';
 import { LeaseHeldError, SteadyError } from './errors.js';
 import type { ActualState } from './model/actual.js';
 import { MemoryAlertStore, type AlertStore } from './model/alerts.js';
-import type { PassResult } from './model/pass.js';
+import type { PassResult, SpecSource } from './model/pass.js';
 import type { DesiredEnvironment } from './model/plan.js';
 import type { Adapters } from './observe/observe.js';
 import { newPassId, runPass } from './pass.js';
@@ -38,6 +38,8 @@ export interface ReconcileOptions {
   holder: string;
   leaseTtlMs?: number;
   specVersion?: string;
+  /** Who published that commit, and when (the manifest's git metadata). */
+  specSource?: SpecSource;
   dryRun?: boolean;
   deadline?: number;
   passId?: string;
@@ -103,6 +105,7 @@ export async function reconcileEnvironment(desired: DesiredEnvironment, options:
       clock,
       calls: options.calls,
       specVersion: options.specVersion,
+      specSource: options.specSource,
       dryRun: options.dryRun,
       deadline: options.deadline,
       passId,

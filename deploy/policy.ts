@@ -15,6 +15,7 @@
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { ownerRecordName } from '../controller/plan/plan.js';
 import type { SteadyDeployConfig } from './context.js';
+import { STATUS_PAGE_KEY } from '../controller/status-page/publish.js';
 
 /** steady's ownership tag (controller/model/plan.ts: TAG_MANAGED_BY / ownershipTags). */
 export const OWNERSHIP_TAG = 'steady:managed-by';
@@ -36,6 +37,8 @@ export interface PolicyScope {
   bucketArn: string;
   /** Normalised: `''` or without slashes at either end. */
   specPrefix: string;
+  /** The private bucket the status page is written to. */
+  statusBucketArn: string;
   tableArn: string;
   /** The time-ordered index's name (`byTime`). */
   indexName: string;
@@ -79,6 +82,7 @@ export function controllerStatements(config: SteadyDeployConfig, scope: PolicySc
     ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Query', 'dynamodb:BatchWriteItem'],
     [scope.tableArn, `${scope.tableArn}/index/${scope.indexName}`],
   );
+  add('WriteStatusPage', ['s3:PutObject'], [`${scope.statusBucketArn}/${STATUS_PAGE_KEY}`]);
   add('WriteOwnLogs', ['logs:CreateLogStream', 'logs:PutLogEvents'], [scope.logGroupArn], undefined, "the function's own log group; Lambda names its log streams at run time");
 
   // --- ECS: reads

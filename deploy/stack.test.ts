@@ -97,6 +97,25 @@ describe('the CDK app', () => {
       });
     });
 
+    it('has a sibling for the status page: encrypted, private, TLS-only, logged, kept on destroy', () => {
+      full.template.hasResource('AWS::S3::Bucket', {
+        DeletionPolicy: 'Retain',
+        Properties: {
+          BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
+          PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
+          OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] },
+          LoggingConfiguration: { DestinationBucketName: Match.anyValue(), LogFilePrefix: 'status-bucket/' },
+        },
+      });
+      full.template.hasResourceProperties('AWS::S3::BucketPolicy', {
+        Bucket: { Ref: Match.stringLikeRegexp('^StatusBucket') },
+        PolicyDocument: {
+          Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Action: 's3:*', Condition: { Bool: { 'aws:SecureTransport': 'false' } }, Principal: { AWS: '*' } })]),
+        },
+      });
+      full.template.hasOutput('StatusPageCommand', { Value: { 'Fn::Join': ['', ['npx steady status --url --status-bucket ', { Ref: Match.stringLikeRegexp('^StatusBucket') }]] } });
+    });
+
     it('invokes the controller when HEAD under the prefix is written, and the event is one the handler acts on', () => {
       full.template.hasResourceProperties('Custom::S3BucketNotifications', {
         NotificationConfiguration: {
@@ -164,6 +183,7 @@ describe('the CDK app', () => {
             STEADY_TIME_MARGIN_SECONDS: '60',
             STEADY_CONCURRENCY: '4',
             STEADY_NOTIFY: 'true',
+            STEADY_STATUS_BUCKET: { Ref: Match.stringLikeRegexp('^StatusBucket') },
             POWERTOOLS_SERVICE_NAME: 'steady',
             POWERTOOLS_METRICS_NAMESPACE: 'steady',
             POWERTOOLS_LOG_LEVEL: 'INFO',
@@ -464,7 +484,7 @@ describe('the CDK app', () => {
       ]);
     });
 
-    it('read only the spec prefix of the bucket and write only the state table', () => {
+    it('read only the spec prefix of the bucket and write only the state table and the status page', () => {
       const bySid = Object.fromEntries(controllerStatementsOf(full.template).map((s) => [s.Sid, s]));
       expect(bySid.ReadPublishedSpecs).toMatchObject({ Action: 's3:GetObject', Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [expect.stringMatching(/^SpecBucket/), 'Arn'] }, '/shop-prod/*']] } });
       expect(bySid.ListSpecPrefix).toMatchObject({ Action: 's3:ListBucket', Condition: { StringLike: { 's3:prefix': ['shop-prod/*'] } } });
@@ -472,7 +492,11 @@ describe('the CDK app', () => {
         { 'Fn::GetAtt': [expect.stringMatching(/^StateTable/), 'Arn'] },
         { 'Fn::Join': ['', [{ 'Fn::GetAtt': [expect.stringMatching(/^StateTable/), 'Arn'] }, '/index/byTime']] },
       ]);
-      const writes = controllerStatementsOf(full.template).flatMap(actionsOf).filter((a) => /^(s3:(Put|Delete)|dynamodb:(CreateTable|DeleteTable|UpdateTable))/.test(a));
+      expect(bySid.WriteStatusPage).toMatchObject({ Action: 's3:PutObject', Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [expect.stringMatching(/^StatusBucket/), 'Arn'] }, '/index.html']] } });
+      const writes = controllerStatementsOf(full.template)
+        .filter((st) => st.Sid !== 'WriteStatusPage')
+        .flatMap(actionsOf)
+        .filter((a) => /^(s3:(Put|Delete)|dynamodb:(CreateTable|DeleteTable|UpdateTable))/.test(a));
       expect(writes).toEqual([]);
     });
   });

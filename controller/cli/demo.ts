@@ -6,7 +6,7 @@
  * nothing to do. Last, the night comes: a ScheduledTask (the nightly migration) runs on the
  * simulated EventBridge Scheduler, fails, and the pass after it reports the failed run.
  */
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { UpdateServiceCommand } from '@aws-sdk/client-ecs';
 import type { Command } from 'commander';
 import type { PassResult } from '../model/pass.js';
@@ -15,6 +15,10 @@ import { scheduledFamily } from '../plan/scheduled.js';
 import { reconcileEnvironment } from '../reconcile.js';
 import { buildReport, renderReport } from '../report/index.js';
 import type { SimAccount } from '../sim/account.js';
+import type { EnvironmentSpecs } from '../spec/load.js';
+import type { StateStore } from '../state/store.js';
+import { loadSiteData, writeStatusSite } from '../status-page/index.js';
+import { startLocalTable } from './local-table.js';
 import type { CliContext } from './main.js';
 import { cliHolder, loadEnvironments, printLoadFailure, resolveTarget, type Target } from './engine.js';
 import { createOutput, type Output } from './output.js';
@@ -24,7 +28,11 @@ export const DEMO_FIXTURE = fileURLToPath(new URL('../sim/fixtures/examples.yaml
 
 interface DemoOptions {
   sim: string;
+  html: string;
 }
+
+/** Where `steady demo` writes its status page by default (git-ignored). */
+export const DEMO_PAGE_DIR = '.steady/status';
 
 /** An incident the demo causes, if the environment has what it needs. */
 interface Incident {
@@ -62,13 +70,13 @@ function nightlyRun(envs: Parameters<typeof reconcileEnvironment>[0][], now: num
   return undefined;
 }
 
-async function passes(label: string, target: Target, envs: Parameters<typeof reconcileEnvironment>[0][], out: Output): Promise<PassResult[]> {
+async function passes(label: string, target: Target, envs: Parameters<typeof reconcileEnvironment>[0][], out: Output, store?: StateStore): Promise<PassResult[]> {
   out.line(out.color.bold(label));
   out.line();
   const results: PassResult[] = [];
   for (const env of envs) {
     const { adapters, calls } = target.adapters(env.environment.spec.region);
-    const { result } = await reconcileEnvironment(env, { adapters, calls, clock: target.clock, holder: cliHolder() });
+    const { result } = await reconcileEnvironment(env, { adapters, calls, clock: target.clock, holder: cliHolder(), store });
     results.push(result);
     out.line(renderReport(buildReport(result), { color: out.color.isColorSupported }));
   }
@@ -84,13 +92,34 @@ async function demo(paths: string[], options: DemoOptions, ctx: CliContext): Pro
   }
   const target = await resolveTarget({ sim: options.sim });
   const account = target.account!;
-  const envs = loaded.environments;
+  const table = await startLocalTable(target.clock);
+  try {
+    const store = 'store' in table ? table.store : undefined;
+    return await story({ paths, options, out, target, account, envs: loaded.environments, store, noTable: 'unavailable' in table ? table.unavailable : undefined });
+  } finally {
+    if ('close' in table) await table.close();
+  }
+}
+
+interface Stage {
+  paths: string[];
+  options: DemoOptions;
+  out: Output;
+  target: Target;
+  account: SimAccount;
+  envs: EnvironmentSpecs[];
+  /** The demo's own state table, when dynalite is installed; `noTable` says why not otherwise. */
+  store?: StateStore;
+  noTable?: string;
+}
+
+async function story({ paths, options, out, target, account, envs, store, noTable }: Stage): Promise<number> {
   out.line(out.color.bold('steady demo'));
   out.line(`The specs in ${paths.join(', ')} against ${target.describe}: no AWS account, no network.`);
   out.line('Time is simulated: waits for migrations, rollouts and DNS changes take no real time.');
   out.line();
 
-  const first = await passes('1. The first pass creates what the specs describe', target, envs, out);
+  const first = await passes('1. The first pass creates what the specs describe', target, envs, out, store);
   account.clock.advance(10 * 60_000);
 
   const services = new Set(envs.flatMap((e) => e.services.map((s) => `${e.environment.spec.cluster}/${s.spec.serviceName ?? s.metadata.name}`)));
@@ -102,9 +131,9 @@ async function demo(paths: string[], options: DemoOptions, ctx: CliContext): Pro
     out.line(`  ${out.color.yellow('!')} ${incident.says}`);
   }
   out.line();
-  const healed = await passes('3. The next pass notices and heals', target, envs, out);
+  const healed = await passes('3. The next pass notices and heals', target, envs, out, store);
   account.clock.advance(10 * 60_000);
-  const quiet = await passes('4. And once ECS has rolled out, there is nothing left to do', target, envs, out);
+  const quiet = await passes('4. And once ECS has rolled out, there is nothing left to do', target, envs, out, store);
   const night = nightlyRun(envs, account.clock.now());
   if (night) {
     // The job's code has a bug: its container exits 1. Scheduler starts it on time all the same.
@@ -114,7 +143,13 @@ async function demo(paths: string[], options: DemoOptions, ctx: CliContext): Pro
     out.line();
     out.line(`  ${out.color.yellow('!')} the task ${night.family} started on schedule and exited with code 1`);
     out.line();
-    await passes('   The next pass reports the failed run (once; a later good run reports it healed)', target, envs, out);
+    await passes('   The next pass reports the failed run (once; a later good run reports it healed)', target, envs, out, store);
+  }
+  if (store) {
+    const file = await writeStatusSite(options.html, await loadSiteData(store, { now: account.clock.now() }));
+    out.line(`The status page of these passes (environments, wiring, drift and time to heal): ${out.color.cyan(pathToFileURL(file).href)}`);
+  } else {
+    out.line(`No status page: ${noTable}.`);
   }
   out.line(
     `Try it yourself: ${out.color.cyan('npx steady plan specs/ --sim ' + DEMO_FIXTURE.replace(process.cwd() + '/', ''))}, ` +
@@ -134,6 +169,7 @@ export function registerDemo(program: Command, ctx: CliContext): void {
     )
     .argument('[paths...]', 'spec files or directories', ['specs/'])
     .option('--sim <fixture>', 'the simulated account to start from', DEMO_FIXTURE)
+    .option('--html <dir>', 'where to write the status page of the demo (index.html)', DEMO_PAGE_DIR)
     .action(async (paths: string[], options: DemoOptions) => {
       ctx.exitCode = await demo(paths, options, ctx);
     });

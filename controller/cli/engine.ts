@@ -14,6 +14,8 @@ import { createAdapters } from '../pass.js';
 import type { SimAccount } from '../sim/account.js';
 import { simAccountFromFile } from '../sim/fixture.js';
 import { loadPublishedSpecs, parseS3Url } from '../source/index.js';
+import { specSourceOf } from '../source/commit.js';
+import type { SpecSource } from '../model/pass.js';
 import { formatProblem, loadSpecPaths, type EnvironmentSpecs, type SpecProblem } from '../spec/load.js';
 import { StateStore } from '../state/store.js';
 import type { Output } from './output.js';
@@ -46,9 +48,10 @@ export async function loadEnvironments(
   paths: string[],
   only?: string[],
   from?: string,
-): Promise<{ ok: true; environments: EnvironmentSpecs[]; commit?: string } | { ok: false; problems: SpecProblem[]; message?: string }> {
+): Promise<{ ok: true; environments: EnvironmentSpecs[]; commit?: string; source?: SpecSource } | { ok: false; problems: SpecProblem[]; message?: string }> {
   let all: EnvironmentSpecs[];
   let commit: string | undefined;
+  let source: SpecSource | undefined;
   if (from) {
     if (paths !== DEFAULT_PATHS) return { ok: false, problems: [], message: 'give spec paths or --from, not both' };
     let location;
@@ -62,17 +65,18 @@ export async function loadEnvironments(
     if (!published.ok) return { ok: false, problems: published.error.problems ?? [], message: `${published.error.message}; nothing was done` };
     all = published.specSet.environments;
     commit = published.commit;
+    source = specSourceOf(published.manifest);
   } else {
     const loaded = await loadSpecPaths(paths);
     if (!loaded.ok) return { ok: false, problems: loaded.problems };
     all = loaded.specSet.environments;
   }
-  if (!only || only.length === 0) return { ok: true, environments: all, commit };
+  if (!only || only.length === 0) return { ok: true, environments: all, commit, source };
   const unknown = only.filter((name) => !all.some((e) => e.name === name));
   if (unknown.length > 0) {
     return { ok: false, problems: [], message: `no environment ${unknown.join(', ')} in the specs (there are: ${all.map((e) => e.name).join(', ') || 'none'})` };
   }
-  return { ok: true, environments: all.filter((e) => only.includes(e.name)), commit };
+  return { ok: true, environments: all.filter((e) => only.includes(e.name)), commit, source };
 }
 
 export function printLoadFailure(out: Output, failure: { problems: SpecProblem[]; message?: string }): void {

@@ -1,3 +1,7 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { keysIn, deleteKey, startSpecStore } from '../source/testkit.js';
 import { EXAMPLES_FIXTURE, SPECS_DIR } from '../testing/world.js';
@@ -73,7 +77,8 @@ describe('steady reconcile', () => {
 
 describe('steady demo', () => {
   it('builds the examples, breaks them the way the failures happen, heals them, and ends with nothing to do', async () => {
-    const { code, stdout } = await run('demo', SPECS_DIR);
+    const dir = mkdtempSync(path.join(tmpdir(), 'steady-demo-'));
+    const { code, stdout } = await run('demo', SPECS_DIR, '--html', dir);
 
     expect(code).toBe(0);
     expect(stdout).toContain('! CI pushed a new image to shop-api:latest, and nobody registered a new task definition');
@@ -86,5 +91,13 @@ describe('steady demo', () => {
     const night = stdout.slice(stdout.indexOf('5. At '));
     expect(night).toContain('5. At 2026-01-02 03:00 Asia/Tokyo, EventBridge Scheduler runs db-migrate-nightly, and it fails');
     expect(night).toMatch(/ScheduledTask\/db-migrate-nightly[\s\S]*the run due 2026-01-02 03:00 Asia\/Tokyo failed: exit code 1 after 55 s \(task\s+[0-9a-f]{32}\)/);
+    // The status page of those passes, drawn from the demo's own state table.
+    const page = path.join(dir, 'index.html');
+    expect(stdout).toContain(`The status page of these passes (environments, wiring, drift and time to heal): ${pathToFileURL(page).href}\n`);
+    const html = readFileSync(page, 'utf8');
+    expect(html).toContain('<h2 id="overview">Environments (2)</h2>');
+    expect(html).toMatch(/<strong>AliasRecord\/api-dns<\/strong> <span class="t ok">healed by steady<\/span> healed after/);
+    expect(html).toContain('<span class="counts"><span class="t ok">5 Synced</span></span>');
+    rmSync(dir, { recursive: true, force: true });
   });
 });

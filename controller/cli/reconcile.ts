@@ -54,6 +54,7 @@ async function runPasses(paths: string[], options: PassCommandOptions, ctx: CliC
       holder: cliHolder(),
       dryRun,
       specVersion: loaded.commit,
+      specSource: loaded.source,
     });
     results.push(result);
     const report = buildReport(result);

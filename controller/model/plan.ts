@@ -5,6 +5,7 @@
 import type { EcsLoadBalancerBinding, EcsNetwork, RecordChange, ScheduleSettings, Tags } from './aws.js';
 import type { TaskDefinitionContent } from './taskdef.js';
 import type { AliasRecordDoc, EnvironmentDoc, MigrationDoc, ScheduledTaskDoc, ServiceDoc } from '../spec/schema.js';
+import type { WiringChain } from './wiring.js';
 
 /** The specs of one environment, as the loader hands them over. */
 export interface DesiredEnvironment {
@@ -219,6 +220,8 @@ export interface ResourceStatus {
   specHash: string;
   /** Things worth saying that change nothing (an externally owned image that differs). */
   notes?: string[];
+  /** On a `Wiring` status: the chain it was judged on, link by link with the evidence (the status page draws it). */
+  wiring?: WiringChain;
 }
 
 /** The safety policy a plan is made under (Environment spec + command-line flags). */

@@ -3,7 +3,7 @@
  * records without the table's key and bookkeeping attributes.
  */
 import type { AlertState } from '../model/alerts.js';
-import type { PassResult } from '../model/pass.js';
+import type { PassResult, SpecSource } from '../model/pass.js';
 import type { FieldDiff, Phase, ResourceStatus } from '../model/plan.js';
 
 /** A resource's status as last recorded, with the history a single pass cannot know. */
@@ -33,6 +33,8 @@ export interface PassRecord {
   passId: string;
   environment: string;
   specVersion?: string;
+  /** Who published that commit, as its manifest says. */
+  specSource?: SpecSource;
   startedAt: number;
   finishedAt: number;
   durationMs: number;
@@ -71,6 +73,8 @@ export interface DriftRecord {
   /** healed: steady healed it; gone: a later pass no longer saw it (fixed elsewhere, or superseded). */
   resolution?: 'healed' | 'gone';
   healedBy?: string;
+  /** What steady did to heal it: the changes the healing pass made to the resource. */
+  healedWith?: string[];
 }
 
 /** One run of one migration version (per attempt), as the ledger records it. */
