@@ -4,7 +4,7 @@
  */
 import type { EcsLoadBalancerBinding, EcsNetwork, RecordChange, ScheduleSettings, Tags } from './aws.js';
 import type { TaskDefinitionContent } from './taskdef.js';
-import type { AliasRecordDoc, EnvironmentDoc, MigrationDoc, ScheduledTaskDoc, ServiceDoc } from '../spec/schema.js';
+import type { AliasRecordDoc, EnvironmentDoc, MaintenanceDoc, MigrationDoc, ScheduledTaskDoc, ServiceDoc } from '../spec/schema.js';
 import type { WiringChain } from './wiring.js';
 
 /** The specs of one environment, as the loader hands them over. */
@@ -15,6 +15,8 @@ export interface DesiredEnvironment {
   migrations: MigrationDoc[];
   scheduledTasks: ScheduledTaskDoc[];
   aliases: AliasRecordDoc[];
+  /** Maintenance pages (at most a few per environment); absent in desired states built before the kind existed. */
+  maintenance?: MaintenanceDoc[];
 }
 
 /** One field that differs: `path` in spec terms, values rendered for people. */
