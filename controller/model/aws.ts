@@ -175,6 +175,8 @@ export interface ForwardAction {
   type: string;
   /** Target groups the action forwards to, with weights (a plain forward is one group, weight 1). */
   targetGroups: { arn: string; weight: number }[];
+  /** What a `fixed-response` action answers (a maintenance rule, say). */
+  fixedResponse?: { statusCode: string; contentType?: string; messageBody?: string };
 }
 
 export interface Listener {
@@ -193,6 +195,8 @@ export interface ListenerRule {
   isDefault: boolean;
   conditions: { field: string; values: string[] }[];
   actions: ForwardAction[];
+  /** Present only when asked for (DescribeTags). */
+  tags?: Tags;
 }
 
 export interface TargetHealth {
