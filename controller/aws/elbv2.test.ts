@@ -187,6 +187,40 @@ describe('Elbv2Adapter listeners and rules', () => {
   });
 });
 
+describe('Elbv2Adapter maintenance rules', () => {
+  const RULE = { priority: 1, conditions: [{ field: 'host-header', values: ['api.example.com'] }], statusCode: '503', contentType: 'application/json', body: '{"status":"maintenance"}' };
+
+  it('creates a tagged fixed-response rule, reads it back with its response, and deletes it', async () => {
+    const { account, elb } = setup(SHOP);
+    const [https] = await elb.listeners(account.elbv2.findByName('Shop-ALB')!.arn);
+
+    const created = await elb.createFixedResponseRule(https.arn, RULE, { 'steady:managed-by': 'steady' });
+
+    expect(created).toMatchObject({
+      priority: '1',
+      isDefault: false,
+      conditions: [{ field: 'host-header', values: ['api.example.com'] }],
+      actions: [{ type: 'fixed-response', targetGroups: [], fixedResponse: { statusCode: '503', contentType: 'application/json', messageBody: '{"status":"maintenance"}' } }],
+    });
+    expect((await elb.rules(https.arn)).map((r) => r.priority)).toEqual(['1', '10', 'default']);
+    expect(await elb.tags([created.arn])).toEqual({ [created.arn]: { 'steady:managed-by': 'steady' } });
+    await elb.deleteRule(created.arn);
+    await elb.deleteRule(created.arn);
+    expect((await elb.rules(https.arn)).map((r) => r.priority)).toEqual(['10', 'default']);
+    expect(account.calls.filter((c) => c.operation === 'DeleteRule').map((c) => c.error ?? 'ok')).toEqual(['ok', 'RuleNotFoundException']);
+  });
+
+  it('surfaces a taken priority as PriorityInUseException', async () => {
+    const { account, elb } = setup(SHOP);
+    const [https] = await elb.listeners(account.elbv2.findByName('Shop-ALB')!.arn);
+
+    const err = await elb.createFixedResponseRule(https.arn, { ...RULE, priority: 10 }, {}).catch((e: unknown) => e);
+
+    expect(err).toMatchObject({ awsName: 'PriorityInUseException', operation: 'CreateRule' });
+    expect((err as Error).message).toBe(`creating rule 10 on listener ${https.arn}: PriorityInUseException: Priority '10' is currently in use`);
+  });
+});
+
 describe('Elbv2Adapter.targetHealth and tags', () => {
   it('reads target health with states and reasons', async () => {
     const { account, elb } = setup(SHOP);

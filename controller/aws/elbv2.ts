@@ -1,4 +1,6 @@
 import {
+  CreateRuleCommand,
+  DeleteRuleCommand,
   DescribeListenersCommand,
   DescribeLoadBalancersCommand,
   DescribeRulesCommand,
@@ -7,6 +9,7 @@ import {
   DescribeTargetHealthCommand,
   ElasticLoadBalancingV2Client,
   type Action,
+  type Rule,
   type LoadBalancer as SdkLoadBalancer,
   type TargetGroup as SdkTargetGroup,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
@@ -21,6 +24,7 @@ import {
   type TargetGroup,
   type TargetHealth,
 } from '../model/aws.js';
+import type { MaintenanceRule } from '../model/maintenance.js';
 import { chunk, collectPages } from './batching.js';
 
 /** DescribeLoadBalancers and DescribeTargetGroups take at most 20 names, DescribeTags 20 ARNs. */
@@ -124,16 +128,37 @@ export class Elbv2Adapter {
         return { items: out.Rules ?? [], next: out.NextMarker };
       }),
     );
-    return rules.map((r) => ({
-      arn: r.RuleArn!,
-      priority: r.Priority!,
-      isDefault: r.IsDefault ?? false,
-      conditions: (r.Conditions ?? []).map((c) => ({
-        field: c.Field!,
-        values: c.Values ?? c.PathPatternConfig?.Values ?? c.HostHeaderConfig?.Values ?? c.HttpRequestMethodConfig?.Values ?? c.SourceIpConfig?.Values ?? [],
-      })),
-      actions: (r.Actions ?? []).map(toAction),
-    }));
+    return rules.map(toRule);
+  }
+
+  /**
+   * Creates a fixed-response rule (a maintenance rule) at its priority, tagged in the same call.
+   * PriorityInUse when another rule holds the priority.
+   */
+  async createFixedResponseRule(listenerArn: string, rule: MaintenanceRule, tags: Tags): Promise<ListenerRule> {
+    const out = await awsCall('elbv2', 'CreateRule', `creating rule ${rule.priority} on listener ${listenerArn}`, () =>
+      this.client.send(
+        new CreateRuleCommand({
+          ListenerArn: listenerArn,
+          Priority: rule.priority,
+          Conditions: rule.conditions.map((c) =>
+            c.field === 'host-header' ? { Field: c.field, HostHeaderConfig: { Values: c.values } } : { Field: c.field, PathPatternConfig: { Values: c.values } },
+          ),
+          Actions: [{ Type: 'fixed-response', FixedResponseConfig: { StatusCode: rule.statusCode, ContentType: rule.contentType, MessageBody: rule.body } }],
+          Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })),
+        }),
+      ),
+    );
+    return toRule(out.Rules![0]);
+  }
+
+  /** Deletes a rule; a rule already gone (RuleNotFound) counts as deleted. */
+  async deleteRule(ruleArn: string): Promise<void> {
+    try {
+      await awsCall('elbv2', 'DeleteRule', `deleting rule ${ruleArn}`, () => this.client.send(new DeleteRuleCommand({ RuleArn: ruleArn })));
+    } catch (err) {
+      if (!(err instanceof AwsCallError && err.awsName === 'RuleNotFoundException')) throw err;
+    }
   }
 
   /** The health of every target registered in a target group. */
@@ -234,9 +259,29 @@ function toTargetGroup(tg: SdkTargetGroup): TargetGroup {
   };
 }
 
-/** An action with the target groups it forwards to (ForwardConfig when present, else TargetGroupArn). */
+/** An action with the target groups it forwards to (ForwardConfig when present, else TargetGroupArn), or what it answers. */
 function toAction(a: Action): ForwardAction {
   const groups = a.ForwardConfig?.TargetGroups?.map((g) => ({ arn: g.TargetGroupArn!, weight: g.Weight ?? 1 })) ??
     (a.TargetGroupArn ? [{ arn: a.TargetGroupArn, weight: 1 }] : []);
-  return { type: a.Type!, targetGroups: groups };
+  const f = a.FixedResponseConfig;
+  return {
+    type: a.Type!,
+    targetGroups: groups,
+    ...(a.Type === 'fixed-response' && f
+      ? { fixedResponse: { statusCode: f.StatusCode!, ...(f.ContentType ? { contentType: f.ContentType } : {}), ...(f.MessageBody !== undefined ? { messageBody: f.MessageBody } : {}) } }
+      : {}),
+  };
+}
+
+function toRule(r: Rule): ListenerRule {
+  return {
+    arn: r.RuleArn!,
+    priority: r.Priority!,
+    isDefault: r.IsDefault ?? false,
+    conditions: (r.Conditions ?? []).map((c) => ({
+      field: c.Field!,
+      values: c.Values ?? c.PathPatternConfig?.Values ?? c.HostHeaderConfig?.Values ?? c.HttpRequestMethodConfig?.Values ?? c.SourceIpConfig?.Values ?? [],
+    })),
+    actions: (r.Actions ?? []).map(toAction),
+  };
 }

@@ -278,6 +278,19 @@ export interface Distribution {
   aliases: string[];
 }
 
+/** A distribution with what maintenance needs: its whole configuration (and its ETag) and its tags. */
+export interface DistributionDetail {
+  id: string;
+  arn: string;
+  /** `Deployed`, or `InProgress` while a change is being deployed. */
+  status: string;
+  /** The ETag of `config`: UpdateDistribution's `IfMatch`. */
+  etag: string;
+  /** The DistributionConfig as CloudFront returned it (JSON, fields steady does not model included). */
+  config: Record<string, any>;
+  tags: Tags;
+}
+
 /** Every CloudFront distribution's alias target zone (AWS documents this fixed id). */
 export const CLOUDFRONT_HOSTED_ZONE_ID = 'Z2FDTNDATAQYW2';
 
