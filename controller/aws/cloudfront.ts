@@ -6,6 +6,7 @@ import {
   TagResourceCommand,
   UntagResourceCommand,
   UpdateDistributionCommand,
+  type Distribution as SdkDistribution,
   type DistributionConfig,
 } from '@aws-sdk/client-cloudfront';
 import { AwsCallError, awsCall } from '../errors.js';
@@ -42,14 +43,7 @@ export class CloudFrontAdapter {
       const out = await awsCall('cloudfront', 'GetDistribution', `reading CloudFront distribution ${id}`, () =>
         this.client.send(new GetDistributionCommand({ Id: id })),
       );
-      const d = out.Distribution!;
-      return {
-        id: d.Id!,
-        domainName: normaliseDnsName(d.DomainName!),
-        status: d.Status!,
-        enabled: d.DistributionConfig?.Enabled ?? false,
-        aliases: [...(d.DistributionConfig?.Aliases?.Items ?? [])].map(normaliseDnsName).sort(),
-      };
+      return toDistribution(out.Distribution!);
     } catch (err) {
       if (err instanceof AwsCallError && err.awsName === 'NoSuchDistribution') return undefined;
       throw err;
@@ -66,13 +60,13 @@ export class CloudFrontAdapter {
       throw err;
     }
     const d = out.Distribution!;
+    const summary = toDistribution(d);
     const tags = await awsCall('cloudfront', 'ListTagsForResource', `reading the tags of CloudFront distribution ${id}`, () =>
       this.client.send(new ListTagsForResourceCommand({ Resource: d.ARN })),
     );
     return {
-      id: d.Id!,
+      ...summary,
       arn: d.ARN!,
-      status: d.Status!,
       etag: out.ETag!,
       config: structuredClone(d.DistributionConfig ?? {}) as Record<string, any>,
       tags: Object.fromEntries((tags.Tags?.Items ?? []).map((t) => [t.Key!, t.Value ?? ''])),
@@ -90,15 +84,18 @@ export class CloudFrontAdapter {
    * `change` makes of it (UpdateDistribution with the ETag read). When someone changed the
    * distribution in between (PreconditionFailed), `change` is applied to the fresh configuration,
    * up to UPDATE_ATTEMPTS times. `change` returns undefined when there is nothing to change: then
-   * nothing is sent. `change` must start from the configuration it is given, never from an
+   * nothing is sent. `change` may do work of its own first (write a record of what it changes). `change` must start from the configuration it is given, never from an
    * earlier one: whatever else the distribution holds travels back as it is.
    */
-  async updateConfig(id: string, change: (config: Record<string, any>) => Record<string, any> | undefined): Promise<DistributionUpdate | undefined> {
+  async updateConfig(
+    id: string,
+    change: (config: Record<string, any>) => Record<string, any> | undefined | Promise<Record<string, any> | undefined>,
+  ): Promise<DistributionUpdate | undefined> {
     for (let attempt = 1; ; attempt++) {
       const read = await awsCall('cloudfront', 'GetDistributionConfig', `reading the configuration of CloudFront distribution ${id}`, () =>
         this.client.send(new GetDistributionConfigCommand({ Id: id })),
       );
-      const config = change(structuredClone(read.DistributionConfig ?? {}) as Record<string, any>);
+      const config = await change(structuredClone(read.DistributionConfig ?? {}) as Record<string, any>);
       if (!config) return undefined;
       try {
         const out = await awsCall('cloudfront', 'UpdateDistribution', `updating CloudFront distribution ${id}`, () =>
@@ -125,4 +122,14 @@ export class CloudFrontAdapter {
       this.client.send(new UntagResourceCommand({ Resource: arn, TagKeys: { Items: keys } })),
     );
   }
+}
+
+function toDistribution(d: SdkDistribution): Distribution {
+  return {
+    id: d.Id!,
+    domainName: normaliseDnsName(d.DomainName!),
+    status: d.Status!,
+    enabled: d.DistributionConfig?.Enabled ?? false,
+    aliases: [...(d.DistributionConfig?.Aliases?.Items ?? [])].map(normaliseDnsName).sort(),
+  };
 }

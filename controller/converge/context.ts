@@ -5,6 +5,7 @@
  */
 import type { Clock } from '../clock.js';
 import { AwsCallError } from '../errors.js';
+import type { DistributionRestore } from '../model/maintenance.js';
 import type { Plan, TaskDefinitionRef } from '../model/plan.js';
 import type { Adapters } from '../observe/observe.js';
 import type { ExecResult } from './schedule.js';
@@ -55,6 +56,11 @@ export interface ExecContext {
   deadline: number;
   passId: string;
   beforeChange?: () => Promise<void>;
+  /**
+   * Told what a Maintenance's distribution had before maintenance (the restore record, also
+   * written to the distribution's tags), and null once it is back: the state table keeps a copy.
+   */
+  rememberRestore?: (resource: string, distributionId: string, record: DistributionRestore | null) => void;
 }
 
 export function failure(err: unknown): ExecResult {

@@ -57,12 +57,14 @@ export function statusesAfter(plan: Plan, outcomes: ActionOutcome[]): ResourceSt
     const blocked = mine.find((o) => o.state === 'blocked');
     if (blocked) return { ...r, phase: 'Blocked', reason: blockedReason(plan, byId, blocked), message: blocked.message ?? blocked.summary };
     const pending = mine.find((o) => o.state === 'pending');
-    if (pending) return { ...r, phase: 'Progressing', reason: 'InProgress', message: pending.message ?? pending.summary };
+    if (pending) return { ...r, phase: 'Progressing', reason: r.kind === 'Maintenance' ? r.reason : 'InProgress', message: pending.message ?? pending.summary };
     // What the plan could not do stays undone (a rollout behind a failed migration), whatever else succeeded.
     if (r.phase === 'Blocked' || r.phase === 'Failed') return { ...r, notes: [...(r.notes ?? []), ...mine.map((o) => `done: ${o.summary}`)] };
     if (r.kind === 'Service' && rolloutStarted(mine, plan)) {
       return { ...r, phase: 'Progressing', reason: 'RollingOut', message: mine.map((o) => o.message).filter(Boolean).join('; ') || 'rolling out' };
     }
+    // A maintenance switch keeps its reason (who turned it on, or Off): that is what is in place now.
+    if (r.kind === 'Maintenance') return { ...r, phase: 'Synced', message: [r.message.replace(/^turning maintenance (on|off)/, 'maintenance turned $1'), ...mine.map((o) => o.message ?? o.summary)].join('; ') };
     return { ...r, phase: 'Synced', reason: r.kind === 'Migration' ? 'Succeeded' : 'Healed', message: mine.map((o) => o.message ?? o.summary).join('; ') };
   });
 }

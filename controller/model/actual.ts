@@ -12,12 +12,14 @@ import type {
   CodeDeployDeployment,
   CodeDeployDeploymentGroup,
   Distribution,
+  DistributionDetail,
   EcsCluster,
   EcsService,
   EcsTask,
   EcsTaskDefinition,
   HostedZone,
   Listener,
+  ListenerRule,
   LoadBalancer,
   RecordSet,
   ScheduleGroup,
@@ -78,6 +80,18 @@ export interface ObservedBlueGreen {
   recorded?: CodeDeployDeployment | null;
 }
 
+/** What AWS says about the entry points one Maintenance switches. Absent fields were not read (see `unreadable`). */
+export interface ObservedMaintenance {
+  /** The distribution with its configuration and tags; null when it does not exist. */
+  distribution?: DistributionDetail | null;
+  /** The load balancer; null when it does not exist. */
+  loadBalancer?: LoadBalancer | null;
+  /** The listener on the spec's port (and protocol); null when the load balancer has none. */
+  listener?: Listener | null;
+  /** The listener's rules, the default rule last; fixed-response rules carry their tags. */
+  rules?: ListenerRule[];
+}
+
 /** A hosted zone with all its record sets. */
 export interface ObservedZone {
   zone: HostedZone;
@@ -129,6 +143,8 @@ export interface ActualState {
   scheduledTasks: Record<string, ObservedScheduledTask>;
   /** Schedule group name -> the group (null: does not exist). */
   scheduleGroups: Record<string, ScheduleGroup | null>;
+  /** Maintenance name -> its distribution and listener as observed. */
+  maintenance: Record<string, ObservedMaintenance>;
   unreadable: Unreadable[];
 }
 
@@ -149,6 +165,7 @@ export function emptyActualState(environment: string, observedAt: number): Actua
     blueGreen: {},
     scheduledTasks: {},
     scheduleGroups: {},
+    maintenance: {},
     unreadable: [],
   };
 }

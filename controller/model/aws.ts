@@ -279,11 +279,8 @@ export interface Distribution {
 }
 
 /** A distribution with what maintenance needs: its whole configuration (and its ETag) and its tags. */
-export interface DistributionDetail {
-  id: string;
+export interface DistributionDetail extends Distribution {
   arn: string;
-  /** `Deployed`, or `InProgress` while a change is being deployed. */
-  status: string;
   /** The ETag of `config`: UpdateDistribution's `IfMatch`. */
   etag: string;
   /** The DistributionConfig as CloudFront returned it (JSON, fields steady does not model included). */

@@ -51,6 +51,58 @@ export interface MaintenanceState {
   until?: number;
 }
 
+/** The automatic mode's memory: whether it switched maintenance on, its counters and its switches. */
+export interface AutomaticState {
+  /** Maintenance is on because the automatic mode switched it on. */
+  active: boolean;
+  /** When it switched on (while active). */
+  since?: number;
+  /** What it saw when it switched on. */
+  reason?: string;
+  /** Passes in a row the watched chains were broken / Ready. */
+  brokenPasses: number;
+  readyPasses: number;
+  /** When it switched on within the last hour (the cap). */
+  switchesOn: number[];
+  /** Its last switch, on or off (the hold times); a command's `off` counts too. */
+  lastSwitchAt?: number;
+}
+
+/** A window set by `steady maintenance on`: who, why, when, until when. */
+export interface MaintenanceOverride {
+  by: string;
+  reason: string;
+  at: number;
+  until: number;
+}
+
+/**
+ * What the state table remembers of one Maintenance between passes. Losing it costs the command's
+ * window and the automatic counters, never the way back: the restore record is on the distribution.
+ */
+export interface MaintenanceMemory {
+  name: string;
+  override?: MaintenanceOverride;
+  automatic?: AutomaticState;
+  /** A copy of the distribution's restore record (its tags are the first source). */
+  restore?: { distribution: string; record: DistributionRestore; savedAt: number };
+  /** What the last pass left in place. */
+  last?: MaintenanceState;
+}
+
+/** One switch, for history: on or off, by what, and what the state is now. */
+export interface MaintenanceEvent {
+  environment: string;
+  name: string;
+  at: number;
+  switched: 'on' | 'off';
+  source?: MaintenanceSource;
+  by?: string;
+  reason?: string;
+  until?: number;
+  passId?: string;
+}
+
 /**
  * What maintenance replaced in a distribution, to put back when it ends: each switched behaviour's
  * origin, and each error code's custom error response (null: there was none). `origin` and `page`
@@ -305,7 +357,8 @@ export function ruleAnswers(rule: ListenerRule, want: MaintenanceRule): boolean 
   return !!f && f.statusCode === want.statusCode && (f.contentType ?? 'text/plain') === want.contentType && (f.messageBody ?? '') === want.body && conditions(rule.conditions) === conditions(want.conditions);
 }
 
+/** `503 application/json for api.example.com` (or `for every request`). */
 export function describeRule(r: MaintenanceRule): string {
-  const where = r.conditions.map((c) => (c.field === 'host-header' ? `for ${c.values.join(', ')}` : `for ${c.values.join(', ')}`)).join(' ');
-  return `rule ${r.priority}: ${r.statusCode} ${r.contentType} ${where}`;
+  const hosts = r.conditions.find((c) => c.field === 'host-header')?.values;
+  return `${r.statusCode} ${r.contentType} for ${hosts ? hosts.join(', ') : 'every request'}`;
 }

@@ -4,7 +4,8 @@
  */
 import type { EcsLoadBalancerBinding, EcsNetwork, RecordChange, ScheduleSettings, Tags } from './aws.js';
 import type { TaskDefinitionContent } from './taskdef.js';
-import type { AliasRecordDoc, EnvironmentDoc, MaintenanceDoc, MigrationDoc, ScheduledTaskDoc, ServiceDoc } from '../spec/schema.js';
+import type { AliasRecordDoc, EnvironmentDoc, MaintenanceCloudFrontSpec, MaintenanceDoc, MigrationDoc, ScheduledTaskDoc, ServiceDoc } from '../spec/schema.js';
+import type { DistributionRestore, MaintenanceRule, MaintenanceState } from './maintenance.js';
 import type { WiringChain } from './wiring.js';
 
 /** The specs of one environment, as the loader hands them over. */
@@ -187,6 +188,44 @@ export interface ScheduleAction extends ActionBase {
   taskDefinition: TaskDefinitionRef;
 }
 
+/**
+ * Switch a CloudFront distribution to its maintenance page (`on`) or back (`off`). The change is
+ * worked out again by the executor on the configuration it reads just before the update (the
+ * restore record written to the distribution's tags first); the plan's diff is what it saw when
+ * it looked.
+ */
+export interface SwitchDistributionAction extends ActionBase {
+  kind: 'SwitchDistribution';
+  mode: 'on' | 'off';
+  distributionId: string;
+  arn: string;
+  cloudFront: MaintenanceCloudFrontSpec;
+  /** `on`: the `steady:maintenance` marker to write. */
+  marker?: string;
+  /** `on`: the record of an earlier switch, kept as it is; `off`: the record to put back. */
+  restore?: DistributionRestore;
+  /** The distribution's tags when observed (old restore parts are removed). */
+  tags: Tags;
+}
+
+/** Create the fixed-response rule a Maintenance owns on an ALB listener, tagged as steady's. */
+export interface CreateMaintenanceRuleAction extends ActionBase {
+  kind: 'CreateMaintenanceRule';
+  listenerArn: string;
+  /** `HTTPS:443 of shop-api-alb`, for messages. */
+  listener: string;
+  rule: MaintenanceRule;
+  tags: Tags;
+}
+
+/** Delete the maintenance rule (maintenance is over). */
+export interface DeleteMaintenanceRuleAction extends ActionBase {
+  kind: 'DeleteMaintenanceRule';
+  ruleArn: string;
+  listener: string;
+  priority: string;
+}
+
 export type Action =
   | RegisterTaskDefinitionAction
   | CreateServiceAction
@@ -198,7 +237,10 @@ export type Action =
   | CreateCodeDeployDeploymentAction
   | AwaitCodeDeployDeploymentAction
   | CreateScheduleGroupAction
-  | ScheduleAction;
+  | ScheduleAction
+  | SwitchDistributionAction
+  | CreateMaintenanceRuleAction
+  | DeleteMaintenanceRuleAction;
 
 export type ActionKind = Action['kind'];
 
@@ -209,7 +251,7 @@ export interface ResourceStatus {
   /** `Kind/name` */
   resource: string;
   /** `Wiring` statuses say whether the chain from a Service's public name to its containers holds (wiring checks). */
-  kind: 'Service' | 'Migration' | 'ScheduledTask' | 'AliasRecord' | 'Wiring';
+  kind: 'Service' | 'Migration' | 'ScheduledTask' | 'AliasRecord' | 'Maintenance' | 'Wiring';
   name: string;
   phase: Phase;
   /** A CamelCase reason code: `UpToDate`, `ImageNotFound`, `Conflict`, `MigrationFailed`, ... */
@@ -224,6 +266,8 @@ export interface ResourceStatus {
   notes?: string[];
   /** On a `Wiring` status: the chain it was judged on, link by link with the evidence (the status page draws it). */
   wiring?: WiringChain;
+  /** On a `Maintenance` status: on or off, who turned it on, why, since and until when (in place when the phase is Synced). */
+  maintenance?: MaintenanceState;
 }
 
 /** The safety policy a plan is made under (Environment spec + command-line flags). */

@@ -12,11 +12,13 @@ export async function observeAliases(desired: DesiredEnvironment, actual: Actual
   const loadBalancers = new Map<string, string[]>();
   const distributions = new Map<string, string[]>();
   const zones = new Map<string, { keys: string[]; zone: string; zoneId?: string }>();
+  // A distribution a Maintenance switches is read by observeMaintenance, whole, for both.
+  const readForMaintenance = new Set((desired.maintenance ?? []).map((m) => m.spec.cloudFront?.distribution));
   for (const a of desired.aliases) {
     const key = resourceKey('AliasRecord', a.metadata.name);
     const t = a.spec.target;
     if ('loadBalancer' in t) use(loadBalancers, t.loadBalancer, key);
-    if ('cloudFront' in t) use(distributions, t.cloudFront, key);
+    if ('cloudFront' in t && !readForMaintenance.has(t.cloudFront)) use(distributions, t.cloudFront, key);
     const zoneKey = a.spec.zoneId ?? a.spec.zone;
     const z = zones.get(zoneKey) ?? { keys: [], zone: a.spec.zone, zoneId: a.spec.zoneId };
     z.keys.push(key);

@@ -15,6 +15,9 @@
  * GetScheduleGroup and 1 ListTagsForResource (see `observeScheduledTasks`).
  * A blue/green service adds 1 GetDeploymentGroup, 1 ListDeployments, 1 DescribeTargetGroups (its
  * pair's other target group) and 1 DescribeListeners (see `observeBlueGreen`).
+ * A Maintenance adds 1 GetDistribution and 1 ListTagsForResource (its distribution), and 1
+ * DescribeListeners, 1 DescribeRules and, when the listener has fixed-response rules, 1 DescribeTags
+ * (plus 1 DescribeLoadBalancers when no alias names its load balancer; see `observeMaintenance`).
  */
 import { mapLimit } from '../concurrency.js';
 import { emptyActualState, type ActualState } from '../model/actual.js';
@@ -24,6 +27,7 @@ import { AwsCallError } from '../errors.js';
 import { resourceKey } from '../plan/desired.js';
 import { observeAliases } from './alias.js';
 import { describeError, readerFor, use, type Adapters, type Read } from './common.js';
+import { maintenanceFollowUps, observeMaintenance } from './maintenance.js';
 import { migrationFollowUps, observeMigrations } from './migration.js';
 import { observeScheduledTasks, scheduledTaskFollowUps } from './scheduled.js';
 import { observeServices, serviceFollowUps } from './service.js';
@@ -57,6 +61,7 @@ export async function observe(desired: DesiredEnvironment, adapters: Adapters, n
     observeMigrations(desired, actual, adapters, read),
     observeScheduledTasks(desired, actual, adapters, read),
     observeAliases(desired, actual, adapters, read),
+    observeMaintenance(desired, actual, adapters, read),
   ]);
   // Second round, only where the first found something to look into.
   // Bounded: a first pass of a large environment has a lookup per service, and a thousand calls in
@@ -65,6 +70,7 @@ export async function observe(desired: DesiredEnvironment, adapters: Adapters, n
     ...serviceFollowUps(desired, actual, adapters, read),
     ...migrationFollowUps(desired, actual, adapters, read),
     ...scheduledTaskFollowUps(desired, actual, adapters, read),
+    ...maintenanceFollowUps(desired, actual, adapters, read),
   ];
   await mapLimit(lookups, OBSERVE_CONCURRENCY, (lookup) => lookup());
   actual.observedAt = now();

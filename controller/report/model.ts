@@ -283,6 +283,9 @@ const ACTION_WORDS: Record<ActionKind, { noun?: [string, string]; planned: strin
   CreateScheduleGroup: { noun: ['schedule group', 'schedule groups'], planned: 'to create', done: 'created' },
   CreateSchedule: { noun: ['schedule', 'schedules'], planned: 'to create', done: 'created' },
   UpdateSchedule: { noun: ['schedule', 'schedules'], planned: 'to update', done: 'updated' },
+  SwitchDistribution: { noun: ['distribution', 'distributions'], planned: 'to switch', done: 'switched' },
+  CreateMaintenanceRule: { noun: ['maintenance rule', 'maintenance rules'], planned: 'to create', done: 'created' },
+  DeleteMaintenanceRule: { noun: ['maintenance rule', 'maintenance rules'], planned: 'to delete', done: 'deleted' },
 };
 const ACTION_ORDER: ActionKind[] = [
   'RegisterTaskDefinition',
@@ -297,6 +300,9 @@ const ACTION_ORDER: ActionKind[] = [
   'CreateSchedule',
   'UpdateSchedule',
   'ChangeRecords',
+  'SwitchDistribution',
+  'CreateMaintenanceRule',
+  'DeleteMaintenanceRule',
 ];
 
 function actionPhrases(counts: Partial<Record<ActionKind, number>>, tense: 'planned' | 'done'): string[] {

@@ -423,6 +423,7 @@ export class StateStore implements AlertStore {
         specHash: status.specHash,
         ...(status.notes?.length ? { notes: status.notes } : {}),
         ...(status.wiring ? { wiring: compactChain(status.wiring) } : {}),
+        ...(status.maintenance ? { maintenance: status.maintenance } : {}),
         lastTransitionTime: prev && prev.phase === status.phase ? prev.lastTransitionTime : result.finishedAt,
         lastError: redactDeep(this.#lastError(result, status)) ?? prev?.lastError,
         passId: result.passId,

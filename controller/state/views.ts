@@ -122,7 +122,7 @@ export interface StatusRow {
   updatedAt: string;
 }
 
-const KIND_ORDER: Record<StoredStatus['kind'], number> = { Migration: 0, Service: 1, ScheduledTask: 2, AliasRecord: 3, Wiring: 4 };
+const KIND_ORDER: Record<StoredStatus['kind'], number> = { Migration: 0, Service: 1, ScheduledTask: 2, AliasRecord: 3, Maintenance: 4, Wiring: 5 };
 
 /** Statuses as rows: by environment, then migrations, services, scheduled tasks, aliases, each by name. */
 export function statusRows(statuses: StoredStatus[], now: number): StatusRow[] {
