@@ -19,6 +19,9 @@ import type { PassResult, SpecSource } from './model/pass.js';
 import type { DesiredEnvironment, ResourceStatus } from './model/plan.js';
 import { checkWiring, wiringChain, wiringStatus, type WiringResult } from './wiring/index.js';
 import { observe, type Adapters } from './observe/observe.js';
+import { describeError } from './observe/common.js';
+import { automaticRound, rememberMaintenance, type RestoreLog } from './maintenance.js';
+import type { MaintenanceEvent, MaintenanceMemory } from './model/maintenance.js';
 import { plan, policyFor } from './plan/plan.js';
 
 /** Adapters over a set of SDK clients. */
@@ -63,6 +66,13 @@ export interface PassOptions {
    * group -> service -> tasks) after converging; the results join the statuses as `Wiring/<name>`.
    */
   wiring?: { probes?: boolean };
+  /**
+   * What the state table remembers of the environment's Maintenances (a command's window, the
+   * automatic mode): planned with, and handed back updated in the pass's `maintenance`.
+   */
+  maintenance?: Record<string, MaintenanceMemory>;
+  /** Set when that memory could not be read: every Maintenance is then left as it is this pass. */
+  maintenanceUnreadable?: Error;
 }
 
 /** Links that are broken while a rollout is still under way, and mend when it completes. */
@@ -90,6 +100,13 @@ export function wiringResourceStatus(result: WiringResult, service?: ResourceSta
   };
 }
 
+/** Puts `status` in the place of the list's status of the same resource (or at the end). */
+function replaceStatus(list: ResourceStatus[], status: ResourceStatus): void {
+  const i = list.findIndex((r) => r.resource === status.resource);
+  if (i === -1) list.push(status);
+  else list[i] = status;
+}
+
 /** A pass id that sorts by time: `<env>/<ISO time>/<random>`. */
 export function newPassId(environment: string, now: number): string {
   return `${environment}/${new Date(now).toISOString()}/${Math.random().toString(16).slice(2, 8)}`;
@@ -102,15 +119,21 @@ export function newPassId(environment: string, now: number): string {
  * const { result } = await runPass({ desired, adapters: createAdapters(clients), clock: systemClock });
  * console.log(result.resources.map((r) => `${r.resource} ${r.phase}`));
  */
-export async function runPass(options: PassOptions): Promise<{ result: PassResult; actual: ActualState }> {
+export async function runPass(
+  options: PassOptions,
+): Promise<{ result: PassResult; actual: ActualState; maintenance: { remember: MaintenanceMemory[]; events: MaintenanceEvent[] } }> {
   const { desired, clock } = options;
   const startedAt = clock.now();
   const passId = options.passId ?? newPassId(desired.name, startedAt);
   options.calls?.reset();
   const actual = await observe(desired, options.adapters, () => clock.now());
-  const p = plan(desired, actual, policyFor(desired, { dryRun: options.dryRun, now: clock.now() }));
-  const outcomes = await converge(p, options.adapters, {
-    clock,
+  if (options.maintenanceUnreadable) {
+    const affects = (desired.maintenance ?? []).map((m) => `Maintenance/${m.metadata.name}`);
+    actual.unreadable.push({ what: 'the maintenance state in the state table', affects, ...describeError(options.maintenanceUnreadable) });
+  }
+  const p = plan(desired, actual, policyFor(desired, { dryRun: options.dryRun, now: clock.now() }), options.maintenance);
+  const restores: RestoreLog = new Map();
+  const convergeOptions = {
     deadline: options.deadline,
     stopReason: options.stopReason,
     beforeChange: options.beforeChange,
@@ -118,13 +141,25 @@ export async function runPass(options: PassOptions): Promise<{ result: PassResul
     passId,
     concurrency: options.concurrency,
     pollMs: options.pollMs,
-  });
+    rememberRestore: (resource: string, distribution: string, record: Parameters<RestoreLog['set']>[1]['record']) => void restores.set(resource, { distribution, record }),
+  };
+  const outcomes = await converge(p, options.adapters, { clock, ...convergeOptions });
   const resources = statusesAfter(p, outcomes);
   if (options.wiring) {
     // After changes, read afresh; otherwise what observe read is still the truth.
     const changed = outcomes.some((o) => o.state === 'done');
     const wiring = await checkWiring(desired, options.adapters, { actual: changed ? undefined : actual, now: () => clock.now(), probes: options.wiring.probes ?? true });
     resources.push(...wiring.map((w) => wiringResourceStatus(w, resources.find((r) => r.resource === `Service/${w.service}`))));
+  }
+  // The automatic mode of the Maintenances judges this pass's chains, and switches at once when due.
+  const round = options.maintenanceUnreadable
+    ? { automatic: {}, statuses: [], outcomes: [] }
+    : await automaticRound({ desired, adapters: options.adapters, clock, plan: p, resources, memory: options.maintenance, converge: convergeOptions });
+  for (const st of round.statuses) replaceStatus(resources, st);
+  if (round.plan) {
+    for (const r of round.plan.resources) replaceStatus(p.resources, r);
+    p.actions.push(...round.plan.actions);
+    outcomes.push(...round.outcomes);
   }
   const result: PassResult = {
     passId,
@@ -142,5 +177,6 @@ export async function runPass(options: PassOptions): Promise<{ result: PassResul
     apiCalls: options.calls?.counts() ?? {},
     outcome: 'ok',
   };
-  return { result, actual };
+  const maintenance = rememberMaintenance(desired, options.maintenance, resources, restores, round.automatic, { now: clock.now(), passId });
+  return { result, actual, maintenance };
 }

@@ -46,6 +46,8 @@ export interface ReconcileOptions {
   pollMs?: number;
   /** Check the wiring of reachable services after converging (default on; `false` skips it). */
   wiring?: { probes?: boolean } | false;
+  /** Runs holding the lease, before the pass (`steady maintenance` writes its window there). */
+  prepare?: (store: StateStore) => Promise<void>;
 }
 
 export interface ReconcileOutcome {
@@ -99,7 +101,18 @@ export async function reconcileEnvironment(desired: DesiredEnvironment, options:
     }
   }
   try {
-    const { result, actual } = await runPass({
+    if (store && options.prepare) await options.prepare(store);
+    // What the table remembers of the Maintenances (a command's window, the automatic mode). When
+    // it cannot be read, maintenance is left as it is this pass (and nothing of it is saved).
+    let maintenance: Awaited<ReturnType<StateStore['loadMaintenance']>> | undefined;
+    let maintenanceUnreadable: SteadyError | undefined;
+    if (store && (desired.maintenance?.length ?? 0) > 0) {
+      maintenance = await store.loadMaintenance(desired.name).catch((err: unknown) => {
+        maintenanceUnreadable = err instanceof SteadyError ? err : new SteadyError(String(err), { transient: true });
+        return undefined;
+      });
+    }
+    const { result, actual, maintenance: after } = await runPass({
       desired,
       adapters: options.adapters,
       clock,
@@ -111,6 +124,8 @@ export async function reconcileEnvironment(desired: DesiredEnvironment, options:
       passId,
       pollMs: options.pollMs,
       wiring: options.wiring === false ? undefined : (options.wiring ?? {}),
+      ...(maintenance ? { maintenance } : {}),
+      ...(maintenanceUnreadable ? { maintenanceUnreadable } : {}),
       ledger: store && !options.dryRun ? ledgerOf(store, desired.name, passId) : undefined,
       stopReason: lease ? () => (lease!.lost ? 'the lease was lost' : lease!.validFor() <= 0 ? 'the lease is about to expire' : undefined) : undefined,
       beforeChange: lease
@@ -123,6 +138,7 @@ export async function reconcileEnvironment(desired: DesiredEnvironment, options:
     let recordError: string | undefined;
     if (store && !options.dryRun) {
       try {
+        if (after.remember.length > 0 && !maintenanceUnreadable) await store.saveMaintenance(desired.name, after.remember, after.events);
         await store.savePass(result, actual, { desired, report: buildReport(result) });
       } catch (err) {
         recordError = err instanceof SteadyError ? err.message : String(err);

@@ -28,6 +28,8 @@ describe('deployConfig', () => {
       cloudFrontDistributionIds: [],
       schedulerRoleArns: [],
       scheduleGroups: [],
+      maintenanceDistributionIds: [],
+      maintenanceListeners: [],
       memorySize: 512,
       timeoutSeconds: 300,
       reservedConcurrency: 3,

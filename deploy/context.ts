@@ -58,6 +58,14 @@ export interface SteadyDeployConfig {
   schedulerRoleArns: string[];
   /** Schedule groups besides steady's own (`steady-<environment>`) whose schedules ScheduledTasks adopt. */
   scheduleGroups: string[];
+  /** CloudFront distributions Maintenances switch (ids): the only ones steady may update and mark. */
+  maintenanceDistributionIds: string[];
+  /**
+   * Where Maintenances add their ALB rule: listener ARNs, or load balancer names (all their
+   * listeners, still right after the load balancer is recreated). The only places steady may create
+   * and delete rules.
+   */
+  maintenanceListeners: string[];
   memorySize: number;
   timeoutSeconds: number;
   /** Cost control, not correctness (the lease is that): `undefined` leaves the function unreserved. */
@@ -97,6 +105,8 @@ export const CONTEXT_KEYS = [
   'cloudFrontDistributionIds',
   'schedulerRoleArns',
   'scheduleGroups',
+  'maintenanceDistributionIds',
+  'maintenanceListeners',
   'memorySize',
   'timeoutSeconds',
   'reservedConcurrency',
@@ -109,6 +119,9 @@ export const CONTEXT_KEYS = [
 ] as const;
 
 type ContextKey = (typeof CONTEXT_KEYS)[number];
+
+/** An application load balancer's listener ARN, or a load balancer name. */
+const MAINTENANCE_LISTENER = /^(arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:\d{12}:listener\/app\/[A-Za-z0-9-]{1,32}\/[0-9a-f]+\/[0-9a-f]+|[A-Za-z0-9]([A-Za-z0-9-]{0,30}[A-Za-z0-9])?)$/;
 
 /** The retention periods CloudWatch Logs accepts. */
 const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
@@ -205,6 +218,8 @@ export function deployConfig(read: ContextReader): SteadyDeployConfig {
   const ecrRepositoryArns = list('ecrRepositoryArns', /^arn:aws[a-z-]*:ecr:[a-z0-9-]+:\d{12}:repository\/[\w./-]+$/, 'an ECR repository ARN');
   const cloudFrontDistributionIds = list('cloudFrontDistributionIds', /^[A-Z0-9]{8,20}$/, 'a CloudFront distribution id');
   const [schedulerRoleArns, scheduleGroups] = [list('schedulerRoleArns', /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/, 'an IAM role ARN'), list('scheduleGroups', /^[0-9a-zA-Z._-]{1,64}$/, 'a schedule group name')];
+  const maintenanceDistributionIds = list('maintenanceDistributionIds', /^[A-Z0-9]{8,20}$/, 'a CloudFront distribution id');
+  const maintenanceListeners = list('maintenanceListeners', MAINTENANCE_LISTENER, 'an ALB listener ARN or an application load balancer name');
   const memorySize = whole('memorySize', 512, 128, 10_240);
   const timeoutSeconds = whole('timeoutSeconds', 300, 60, 900);
   const reservedRaw = read('reservedConcurrency');
@@ -244,6 +259,8 @@ export function deployConfig(read: ContextReader): SteadyDeployConfig {
     ecrRepositoryArns,
     cloudFrontDistributionIds,
     schedulerRoleArns, scheduleGroups,
+    maintenanceDistributionIds,
+    maintenanceListeners,
     memorySize,
     timeoutSeconds,
     reservedConcurrency,

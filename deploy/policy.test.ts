@@ -19,6 +19,7 @@ const CODE = [
   'controller/source/s3.ts',
   'controller/state/store.ts',
   'controller/state/lease.ts',
+  'controller/state/maintenance.ts',
   'controller/state/dynamo.ts',
   'controller/report/email.ts',
   'controller/report/secrets.ts',
@@ -76,6 +77,8 @@ const CONFIG = deployConfig((key) =>
     slackWebhookParameter: '/steady/slack',
     codeDeployGroups: 'app/group',
     schedulerRoleArns: 'arn:aws:iam::123456789012:role/shop-prod-scheduler',
+    maintenanceDistributionIds: 'E2QWRUHAPOMQZL',
+    maintenanceListeners: 'shop-api-alb',
   })[key as string],
 );
 const SCOPE = {
@@ -99,6 +102,7 @@ const INDIRECT: Record<string, string> = {
   'codedeploy:RegisterApplicationRevision': 'CreateDeployment records the revision with the application',
   'codedeploy:GetApplicationRevision': 'CreateDeployment records the revision with the application',
   'codedeploy:GetDeploymentConfig': 'CreateDeployment reads the deployment configuration it names',
+  'elasticloadbalancing:AddTags': 'CreateRule with Tags needs it (tagging on creation), and only for CreateRule',
 };
 
 /** Called in the files scanned, but not by the Lambda. */

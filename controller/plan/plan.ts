@@ -38,7 +38,7 @@ export { policyFor } from './policy.js';
  * @example
  * const p = plan(desired, actual, { mode: 'enforce', dryRun: false, changeBudget: 20, now: Date.now() });
  * // with what the state table remembers of the Maintenances (command windows, the automatic mode):
- * const q = plan(desired, actual, policy, await store.loadMaintenance(desired.name));
+ * const q = plan(desired, actual, policy, memory); // memory: store.loadMaintenance(desired.name)
  * for (const a of p.actions) console.log(a.summary);
  */
 export function plan(desired: DesiredEnvironment, actual: ActualState, policy: Policy, memory?: Record<string, MaintenanceMemory>): Plan {

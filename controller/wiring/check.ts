@@ -97,6 +97,7 @@ export async function gatherFacts(
     now: now(),
     certificateExpiryDays: env.wiring?.certificateExpiryDays ?? DEFAULT_CERTIFICATE_EXPIRY_DAYS,
     aliases: desired.aliases,
+    maintenance: desired.maintenance ?? [],
   });
   if (options.certificates) f.certificateSource = options.certificates.source;
   /** Runs a read; a failure is recorded under every key it would have answered. */

@@ -21,7 +21,8 @@ import { isDigest, parseImageUri } from '../model/image.js';
 import { taskDefinitionsEqual, type TaskDefinitionContent } from '../model/taskdef.js';
 import { desiredTaskDefinition, serviceName, specHash, taskDefinitionDiff } from '../plan/desired.js';
 import { unexpressibleFields } from '../plan/expressible.js';
-import type { AliasRecordDoc, ServiceDoc } from '../spec/schema.js';
+import type { AliasRecordDoc, MaintenanceDoc, ServiceDoc } from '../spec/schema.js';
+import { conditionInMaintenance, maintenanceInFront, probeInMaintenance } from './maintenance.js';
 import type { CertificateInfo } from './certificates.js';
 import { commandText, healthCheckAgreement } from './healthcheck.js';
 import type { Evidence, LinkName, LinkStatus, ProbeResult, WiringCondition, WiringLink, WiringResult } from './types.js';
@@ -34,6 +35,8 @@ export interface Facts {
   now: number;
   certificateExpiryDays: number;
   aliases: AliasRecordDoc[];
+  /** The environment's Maintenances: a rule of theirs in front of a service puts it in maintenance. */
+  maintenance?: MaintenanceDoc[];
   targetGroups: Record<string, TargetGroup | null>;
   loadBalancers: Record<string, LoadBalancer | null>;
   /** Zone key (the spec's zoneId, else its zone name) -> zone and records. */
@@ -74,7 +77,7 @@ function liveOfPair(pair: string[], prod: (Listener | null)[], targetGroups: Rec
 }
 
 /** Facts with nothing read yet, seeded from what observe already saw. */
-export function factsFrom(actual: ActualState, init: Pick<Facts, 'environment' | 'cluster' | 'now' | 'certificateExpiryDays' | 'aliases'>): Facts {
+export function factsFrom(actual: ActualState, init: Pick<Facts, 'environment' | 'cluster' | 'now' | 'certificateExpiryDays' | 'aliases' | 'maintenance'>): Facts {
   const errors: Record<string, string> = {};
   for (const u of actual.unreadable) errors[`observe:${u.what}`] = `${u.awsName}: ${u.message}`;
   return {
@@ -926,7 +929,8 @@ export function evaluateService(svc: ServiceDoc, f: Facts): WiringResult {
   }
 
   const infra = links.find((l) => l.status === 'broken' || l.status === 'unknown');
-  if (svc.spec.probe) links.push(probeLink(f.probes[svc.metadata.name], !infra, infra));
+  const inMaintenance = maintenanceInFront(f.maintenance ?? [], lbName, chosenListeners(lb, svc, tg, f), names, f.rules);
+  if (svc.spec.probe) links.push(inMaintenance ? probeInMaintenance(inMaintenance) : probeLink(f.probes[svc.metadata.name], !infra, infra));
 
   const first = links.find((l) => l.status === 'broken' || l.status === 'unknown');
   return {
@@ -938,11 +942,19 @@ export function evaluateService(svc: ServiceDoc, f: Facts): WiringResult {
     ...(spec ? { targetGroup: spec.targetGroup } : {}),
     links,
     ...(first ? { firstBroken: first.name } : {}),
-    condition: conditionOf(svc, first, names, lbName),
+    condition: inMaintenance ? conditionInMaintenance(inMaintenance, first, names.length > 0 ? list(names) : `load balancer ${lbName}`) : conditionOf(svc, first, names, lbName),
     ...(f.probes[svc.metadata.name] ? { probe: f.probes[svc.metadata.name] } : {}),
     checkedAt: f.now,
     specHash: specHash(svc),
   };
+}
+
+/** The listeners a service is expected behind (as the listener link chose them), when they can be told. */
+function chosenListeners(lb: LoadBalancer | null | undefined, svc: ServiceDoc, tg: TargetGroup | null | undefined, f: Facts): Listener[] | undefined {
+  const listeners = lb ? f.listeners[lb.arn] : undefined;
+  if (!lb || !listeners) return undefined;
+  const choice = chooseListeners(svc, lb.name, listeners, tg, f);
+  return choice.problem ? undefined : choice.chosen;
 }
 
 function conditionOf(svc: ServiceDoc, first: WiringLink | undefined, names: string[], lbName: string | undefined): WiringCondition {
