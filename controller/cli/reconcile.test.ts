@@ -86,7 +86,7 @@ describe('steady demo', () => {
     expect(stdout).toContain('! someone scaled the service api to 0 by hand');
     const quiet = stdout.slice(stdout.indexOf('4. And once ECS has rolled out'), stdout.indexOf('5. At '));
     expect(quiet).toMatch(/messaging-prod[^\n]*\n\nNo changes\. 3 resources in sync\./);
-    expect(quiet).toMatch(/shop-prod[^\n]*\n\nNo changes\. 6 resources in sync\./);
+    expect(quiet).toMatch(/shop-prod[^\n]*\n\nNo changes\. 7 resources in sync\./);
     // The night: the nightly migration runs on the simulated Scheduler, exits 1, and is reported.
     const night = stdout.slice(stdout.indexOf('5. At '));
     expect(night).toContain('5. At 2026-01-02 03:00 Asia/Tokyo, EventBridge Scheduler runs db-migrate-nightly, and it fails');
@@ -97,8 +97,8 @@ describe('steady demo', () => {
     const html = readFileSync(page, 'utf8');
     expect(html).toContain('<h2 id="overview">Environments (2)</h2>');
     expect(html).toMatch(/<strong>AliasRecord\/api-dns<\/strong> <span class="t ok">healed by steady<\/span> healed after/);
-    // shop-prod after the night: the failed nightly run beside the five resources in sync.
-    expect(html).toContain('<span class="counts"><span class="t bad">1 Failed</span><span class="t ok">5 Synced</span></span>');
+    // shop-prod after the night: the failed nightly run beside the six resources in sync (the Maintenance among them).
+    expect(html).toContain('<span class="counts"><span class="t bad">1 Failed</span><span class="t ok">6 Synced</span></span>');
     rmSync(dir, { recursive: true, force: true });
   });
 });

@@ -115,6 +115,25 @@ export interface DistributionRestore {
   page?: ErrorResponseDoc;
 }
 
+/** `2026-01-01 09:00 UTC`. */
+export function utcMinute(ms: number): string {
+  return `${new Date(ms).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+}
+
+/** `on by command (alice: DB upgrade) since 2026-01-01 09:00 UTC until 2026-01-01 11:00 UTC`, `on by spec since ...`, `off`. */
+export function describeMaintenance(s: MaintenanceState): string {
+  if (s.state === 'off') return 'off';
+  const since = s.since !== undefined ? ` since ${utcMinute(s.since)}` : '';
+  switch (s.source) {
+    case 'command':
+      return `on by command (${s.by}: ${s.reason})${since}${s.until !== undefined ? ` until ${utcMinute(s.until)}` : ''}`;
+    case 'automatic':
+      return `on automatically${since}${s.reason ? ` (${s.reason})` : ''}`;
+    default:
+      return `on by spec${since}`;
+  }
+}
+
 /** `*` is the default cache behaviour. */
 export const DEFAULT_BEHAVIOR = '*';
 

@@ -21,6 +21,8 @@ import {
   switchOff,
   switchOn,
   TAG_MAINTENANCE,
+  describeMaintenance,
+  utcMinute,
   type MaintenanceMemory,
   type MaintenanceState,
 } from '../model/maintenance.js';
@@ -31,11 +33,6 @@ import { resourceKey, specHash } from './desired.js';
 
 /** The status reason of each way maintenance can be on, and of off. */
 export const MAINTENANCE_REASONS = { spec: 'OnBySpec', command: 'OnByCommand', automatic: 'OnAutomatically', off: 'Off' } as const;
-
-/** `2026-01-01 09:00 UTC`. */
-export function utcMinute(ms: number): string {
-  return `${new Date(ms).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
-}
 
 /**
  * Whether maintenance should be on, and why: a command's window while it lasts, else the spec's
@@ -61,20 +58,6 @@ export function wantedMaintenance(
   const a = memory?.automatic;
   if (a?.active) return { wanted: { state: 'on', source: 'automatic', since: a.since ?? now, ...(a.reason ? { reason: a.reason } : {}) }, notes };
   return { wanted: { state: 'off' }, notes };
-}
-
-/** `on by command (alice: DB upgrade) since 2026-01-01 09:00 UTC until 2026-01-01 11:00 UTC`, `on by spec since ...`, `off`. */
-export function describeMaintenance(s: MaintenanceState): string {
-  if (s.state === 'off') return 'off';
-  const since = s.since !== undefined ? ` since ${utcMinute(s.since)}` : '';
-  switch (s.source) {
-    case 'command':
-      return `on by command (${s.by}: ${s.reason})${since}${s.until !== undefined ? ` until ${utcMinute(s.until)}` : ''}`;
-    case 'automatic':
-      return `on automatically${since}${s.reason ? ` (${s.reason})` : ''}`;
-    default:
-      return `on by spec${since}`;
-  }
 }
 
 /** What planning one entry point found: its actions, what differs, and whether it is switched now. */
