@@ -245,7 +245,7 @@ const serviceConnectService = z.strictObject({
 });
 
 /** ECS Service Connect, as CreateService takes it (its logConfiguration as a container's). */
-export function serviceConnectConfiguration(logConfiguration: z.ZodType) {
+export function serviceConnectConfiguration<L extends z.ZodType>(logConfiguration: L) {
   return z
     .strictObject({
       enabled: z.boolean(),
