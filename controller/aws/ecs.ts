@@ -541,6 +541,11 @@ function toTaskDefinition(td: TaskDefinition): EcsTaskDefinition {
   };
 }
 
+function commandOverridesOf(t: Task): Record<string, string[]> | undefined {
+  const list = (t.overrides?.containerOverrides ?? []).filter((o) => o.name && o.command);
+  return list.length > 0 ? Object.fromEntries(list.map((o) => [o.name!, [...o.command!]])) : undefined;
+}
+
 function toTask(t: Task): EcsTask {
   const eni = t.attachments?.find((a) => a.type === 'ElasticNetworkInterface');
   const privateIp =
@@ -560,6 +565,7 @@ function toTask(t: Task): EcsTask {
     stopCode: t.stopCode,
     stoppedReason: t.stoppedReason,
     privateIp,
+    commandOverrides: commandOverridesOf(t),
     containers: (t.containers ?? []).map((c) =>
       compact({ name: c.name ?? '', image: c.image, imageDigest: c.imageDigest, lastStatus: c.lastStatus, exitCode: c.exitCode, reason: c.reason }),
     ),

@@ -2,6 +2,7 @@ import {
   ChangeResourceRecordSetsCommand,
   GetChangeCommand,
   ListHostedZonesByNameCommand,
+  ListHostedZonesCommand,
   ListResourceRecordSetsCommand,
   Route53Client,
   type ChangeInfo as SdkChangeInfo,
@@ -79,6 +80,17 @@ export class Route53Adapter {
       start = more ? { dnsName: out.NextDNSName!, zoneId: out.NextHostedZoneId } : undefined;
     }
     return options.private === undefined ? zones : zones.filter((z) => z.private === options.private);
+  }
+
+  /** Every hosted zone of the account, 100 a ListHostedZones page (`steady import` looks through them all). */
+  async allZones(): Promise<HostedZone[]> {
+    const zones = await awsCall('route53', 'ListHostedZones', 'listing the hosted zones of the account', () =>
+      collectPages(async (marker: string | undefined) => {
+        const out = await this.client.send(new ListHostedZonesCommand({ Marker: marker, MaxItems: ZONES_PER_PAGE }));
+        return { items: out.HostedZones ?? [], next: out.IsTruncated ? out.NextMarker : undefined };
+      }),
+    );
+    return zones.map(toHostedZone);
   }
 
   /**

@@ -12,6 +12,7 @@ import { processIo, type CliIo } from './output.js';
 import { registerDemo } from './demo.js';
 import { registerPlan, registerReconcile } from './reconcile.js';
 import { registerHistory, registerReport, registerStatus } from './history.js';
+import { registerImport } from './import.js';
 import { registerRetry } from './retry.js';
 import { registerValidate } from './validate.js';
 import { registerVerify } from './verify.js';
@@ -64,6 +65,7 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
   registerApply(program, ctx);
   registerCommits(program, ctx);
   registerVerify(program, ctx);
+  registerImport(program, ctx);
 
   try {
     await program.parseAsync(argv, { from: 'node' });

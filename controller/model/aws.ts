@@ -124,6 +124,8 @@ export interface EcsTask {
   stoppedReason?: string;
   /** The task's private IPv4 address (awsvpc ENI), when it has one. */
   privateIp?: string;
+  /** RunTask's command overrides, by container name. */
+  commandOverrides?: Record<string, string[]>;
   containers: EcsTaskContainer[];
   tags: Tags;
 }

@@ -154,3 +154,18 @@ export function unexpressibleFields(content: TaskDefinitionContent): Unexpressib
   walk(content, EXPRESSIBLE, '', '', out);
   return out.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
+
+function prune(value: unknown, node: Expressible): unknown {
+  if (node === true) return value;
+  if (Array.isArray(value)) return value.map((item) => prune(item, node));
+  if (!isObject(value)) return value;
+  return Object.fromEntries(Object.entries(value).flatMap(([k, v]) => (k in node ? [[k, prune(v, node[k])]] : [])));
+}
+
+/**
+ * The part of a revision's content the spec language can express: every field `unexpressibleFields`
+ * names is left out (`steady import` writes what remains, and names the rest in comments).
+ */
+export function expressiblePart(content: TaskDefinitionContent): TaskDefinitionContent {
+  return prune(content, EXPRESSIBLE) as TaskDefinitionContent;
+}

@@ -278,10 +278,9 @@ const taskDefinitionObject = z
     networkMode: z.literal('awsvpc', { message: 'expected "awsvpc": steady runs tasks on Fargate' }).default('awsvpc'),
     requiresCompatibilities: z
       .array(z.enum(['FARGATE', 'EC2', 'EXTERNAL', 'MANAGED_INSTANCES']))
-      .min(1)
       .default(['FARGATE'])
-      .refine((list) => list.includes('FARGATE'), { message: 'expected FARGATE among them: steady runs tasks on Fargate' })
-      .meta({ description: 'What ECS validates the task definition against; default [FARGATE].' }),
+      .refine((list) => list.length === 0 || list.includes('FARGATE'), { message: 'expected FARGATE among them: steady runs tasks on Fargate' })
+      .meta({ description: 'What ECS validates the task definition against; default [FARGATE] ([] registers without it, as ECS allows).' }),
     runtimePlatform: z
       .strictObject({
         cpuArchitecture: z.enum(['X86_64', 'ARM64']).default('X86_64'),
