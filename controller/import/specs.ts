@@ -97,7 +97,7 @@ export function serviceDoc(imported: ImportedService, cluster: ImportedCluster, 
   const tg = binding && imported.targetGroups.find((t) => t.arn === binding.targetGroupArn);
   const network = svc.network!;
   const serviceTags = Object.fromEntries(Object.entries(svc.tags).filter(([k]) => !k.startsWith('steady:') && !k.startsWith('aws:')));
-  const spec = compact({
+  const { tags: specTags, ...settings } = compact({
     serviceName: name === svc.name ? undefined : svc.name,
     adopt: true,
     desiredCount: svc.desiredCount,
@@ -108,9 +108,10 @@ export function serviceDoc(imported: ImportedService, cluster: ImportedCluster, 
     healthCheckGracePeriodSeconds: svc.healthCheckGracePeriodSeconds ? svc.healthCheckGracePeriodSeconds : undefined,
     ...extrasSpec(svc),
     deployment: deploymentSpec(imported, notes),
-    taskDefinition: td.spec,
     tags: serviceTags,
   }) as Obj;
+  // Not compacted with the rest: an empty requiresCompatibilities there is meant.
+  const spec = { ...settings, taskDefinition: td.spec, ...(specTags ? { tags: specTags } : {}) };
   notes.push({ path: ['spec', 'desiredCount'], text: 'if Application Auto Scaling owns this count, add autoscaling: true (steady then leaves the count alone)' });
   if (after.length) notes.push({ path: ['spec', 'after'], text: 'its migration, imported too: the service rolls out only after it succeeded for the same version' });
   const header = [`The ECS service ${svc.name} of cluster ${cluster.cluster}, imported by steady import: it runs ${revision(imported.taskDefinition.arn)}.`];
@@ -183,7 +184,7 @@ export function migrationDoc(m: ImportedMigration, cluster: ImportedCluster, env
     const own = taskDefinitionSpec(td.content, cluster.images, cluster.region, td.tags);
     notes.push(...prefixed(['spec', 'taskDefinition'], own.notes));
     const network = services[0]?.imported.service.network;
-    spec = compact({ taskDefinition: own.spec, container: container === first.name ? undefined : container, command, network }) as Obj;
+    spec = { taskDefinition: own.spec, ...(compact({ container: container === first.name ? undefined : container, command, network }) as Obj) };
     if (network) notes.push({ path: ['spec', 'network'], text: `the network of service ${services[0].imported.service.name}: ECS does not keep the network of stopped tasks; check it` });
   }
   notes.push({ path: ['spec', copied ? 'fromService' : 'taskDefinition'], text: 'how long a run may take is not kept by ECS: steady allows 900 seconds unless timeoutSeconds says otherwise' });
