@@ -8,7 +8,7 @@
 import { isEcrImage, parseImageUri } from '../model/image.js';
 import type { CanonicalContainer, TaskDefinitionContent } from '../model/taskdef.js';
 import { expressiblePart, unexpressibleFields } from '../plan/expressible.js';
-import { looksLikeLiteralSecret } from '../spec/schema.js';
+import { redact, secretLooking } from '../plan/redact.js';
 import type { ImageLookup } from './read.js';
 
 /** A comment for the node at `path` (relative to the object it was made for): written above it. */
@@ -18,14 +18,6 @@ export interface Note {
 }
 
 type Obj = Record<string, unknown>;
-
-/**
- * A literal value that must not be copied into a spec: what the spec loader refuses as a secret
- * (`DB_PASSWORD`, a URL with a password), and keys that name a credential (`apikey`, `token`).
- */
-export function secretLooking(name: string, value: string): boolean {
-  return looksLikeLiteralSecret(name, value) || (value !== '' && !value.startsWith('arn:') && /(api[-_]?key|token|secret|passw(or)?d|credentials?)$/i.test(name));
-}
 
 /** `{ NAME: value }` of a `[{ name, value }]` list, leaving out (and noting) values that look like secrets. */
 function toMap(list: unknown, field: 'value' | 'valueFrom', path: (string | number)[], notes: Note[], checkSecrets: boolean): Record<string, string> | undefined {
@@ -143,7 +135,7 @@ export function compact(value: unknown): unknown {
 export function taskDefinitionSpec(content: TaskDefinitionContent, images: Record<string, ImageLookup>, region: string, tags: Record<string, string> = {}): { spec: Obj; notes: Note[] } {
   const notes: Note[] = unexpressibleFields(content).map((f) => ({
     path: [],
-    text: `${f.path}: ${JSON.stringify(f.value)} is more than the spec language can say; steady blocks this resource (UnexpressibleFields) until it is gone`,
+    text: `${f.path}: ${JSON.stringify(redact(f.value))} is more than the spec language can say; steady blocks this resource (UnexpressibleFields) until it is gone`,
   }));
   const { containerDefinitions, networkMode, requiresCompatibilities, ...task } = expressiblePart(content);
   const compat = requiresCompatibilities as string[] | undefined;

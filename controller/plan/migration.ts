@@ -20,6 +20,7 @@ import type { MigrationDoc } from '../spec/schema.js';
 import { clusterProblem, imageProblemStatus, revisionLabel, status, unexpressibleStatus, unreadStatus, type Context, type Gate, type Planned } from './common.js';
 import { desiredTaskDefinition, migrationContainer, migrationFamily, migrationVersion, networkOf, render, resourceKey, serviceName, specHash, specPath, taskDefinitionDiff } from './desired.js';
 import { unexpressibleFields, type UnexpressibleField } from './expressible.js';
+import { leafName, redact } from './redact.js';
 
 type PlannedMigration = Planned & { gate: Gate };
 
@@ -157,7 +158,7 @@ function planKnownVersion(ctx: Context, run: MigrationRun, latest: TaggedTaskDef
  * by hand). Then the migration is Blocked and nothing is registered or run.
  */
 function hiddenContent(run: MigrationRun): ResourceStatus | undefined {
-  const asDiff = (fields: UnexpressibleField[]): FieldDiff[] => fields.map((f) => ({ path: specPath(f.path), before: render(f.value), after: undefined }));
+  const asDiff = (fields: UnexpressibleField[]): FieldDiff[] => fields.map((f) => ({ path: specPath(f.path), before: render(redact(f.value, leafName(f.path))), after: undefined }));
   const running = run.from?.running;
   const fromService = running ? unexpressibleFields(running.content) : [];
   if (running && fromService.length > 0) {
