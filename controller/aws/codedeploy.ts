@@ -15,8 +15,6 @@ import {
   CreateDeploymentCommand,
   GetDeploymentCommand,
   GetDeploymentGroupCommand,
-  ListApplicationsCommand,
-  ListDeploymentGroupsCommand,
   ListDeploymentsCommand,
   type CodeDeployClient,
   type DeploymentGroupInfo,
@@ -66,41 +64,6 @@ export class CodeDeployAdapter {
       }
       throw err;
     }
-  }
-
-  /**
-   * The deployment group that deploys ECS service `service` of `cluster`, looked for through every
-   * application and group of the account (`steady import`); undefined when none does.
-   */
-  async groupOfService(cluster: string, service: string): Promise<CodeDeployDeploymentGroup | undefined> {
-    const applications = await this.#pages('ListApplications', 'listing CodeDeploy applications', async (nextToken) => {
-      const out = await this.client.send(new ListApplicationsCommand({ nextToken }));
-      return { items: out.applications ?? [], next: out.nextToken };
-    });
-    for (const application of applications) {
-      const groups = await this.#pages('ListDeploymentGroups', `listing deployment groups of CodeDeploy application ${application}`, async (nextToken) => {
-        const out = await this.client.send(new ListDeploymentGroupsCommand({ applicationName: application, nextToken }));
-        return { items: out.deploymentGroups ?? [], next: out.nextToken };
-      });
-      for (const name of groups) {
-        const found = await this.deploymentGroup(application, name);
-        if ('group' in found && found.group.ecsServices.some((s) => s.serviceName === service && (s.clusterName === cluster || s.clusterName.endsWith(`/${cluster}`)))) {
-          return found.group;
-        }
-      }
-    }
-    return undefined;
-  }
-
-  async #pages(operation: string, doing: string, fetch: (nextToken?: string) => Promise<{ items: string[]; next?: string }>): Promise<string[]> {
-    const all: string[] = [];
-    let nextToken: string | undefined;
-    do {
-      const page = await awsCall('codedeploy', operation, doing, () => fetch(nextToken));
-      all.push(...page.items);
-      nextToken = page.next;
-    } while (nextToken);
-    return all;
   }
 
   /** Ids of the group's deployments that have not finished, every page. */

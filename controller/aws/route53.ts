@@ -2,7 +2,6 @@ import {
   ChangeResourceRecordSetsCommand,
   GetChangeCommand,
   ListHostedZonesByNameCommand,
-  ListHostedZonesCommand,
   ListResourceRecordSetsCommand,
   Route53Client,
   type ChangeInfo as SdkChangeInfo,
@@ -82,17 +81,6 @@ export class Route53Adapter {
     return options.private === undefined ? zones : zones.filter((z) => z.private === options.private);
   }
 
-  /** Every hosted zone of the account, 100 a ListHostedZones page (`steady import` looks through them all). */
-  async allZones(): Promise<HostedZone[]> {
-    const zones = await awsCall('route53', 'ListHostedZones', 'listing the hosted zones of the account', () =>
-      collectPages(async (marker: string | undefined) => {
-        const out = await this.client.send(new ListHostedZonesCommand({ Marker: marker, MaxItems: ZONES_PER_PAGE }));
-        return { items: out.HostedZones ?? [], next: out.IsTruncated ? out.NextMarker : undefined };
-      }),
-    );
-    return zones.map(toHostedZone);
-  }
-
   /**
    * The hosted zone named `name`: the one with `id` when pinned, else the only zone of that name
    * (of the given kind). Undefined when there is none; a terminal SteadyError when several zones
@@ -163,7 +151,7 @@ function zoneLabel(zone: ZoneRef): string {
   return `${zone.name} (${zone.id})`;
 }
 
-function toHostedZone(z: SdkHostedZone): HostedZone {
+export function toHostedZone(z: SdkHostedZone): HostedZone {
   return {
     id: z.Id!.replace(/^\/hostedzone\//, ''),
     name: normaliseDnsName(z.Name!),

@@ -9,6 +9,7 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Option, type Command } from 'commander';
+import { importReads } from '../import/aws.js';
 import { readCluster } from '../import/read.js';
 import { importedDocs, type ImportedDoc } from '../import/specs.js';
 import { renderDoc } from '../import/yaml.js';
@@ -64,8 +65,9 @@ async function runImport(options: ImportCommandOptions, ctx: CliContext): Promis
     return EXIT_FAILED;
   }
   if (options.output === 'text') out.note(`importing ECS cluster ${options.cluster} from ${target.describe}…`);
-  const { adapters } = target.adapters(region);
-  const cluster = await readCluster(adapters, { cluster: options.cluster, services: options.service, migrations: options.migrations }, region);
+  const { adapters, clients } = target.adapters(region);
+  const reads = importReads(clients, adapters.codedeploy);
+  const cluster = await readCluster({ ...adapters, reads }, { cluster: options.cluster, services: options.service, migrations: options.migrations }, region);
   const { env, docs, skipped } = importedDocs(cluster, options.env);
   const dir = options.out ?? path.join('specs', env);
   const files = docs.map((d) => ({ doc: d, path: path.join(dir, d.file), text: renderDoc(d) }));

@@ -12,6 +12,7 @@ import type { TaggedTaskDefinition } from '../model/actual.js';
 import { sameAliasDnsName } from '../model/aws.js';
 import { isDigest, parseImageUri } from '../model/image.js';
 import type { Adapters } from '../observe/common.js';
+import type { ImportReads } from './aws.js';
 import { servingRevision } from '../plan/bluegreen.js';
 
 /** What to read. */
@@ -92,9 +93,10 @@ function unimportable(svc: EcsService): string | undefined {
  * cannot be imported is listed in `skipped` with the reason.
  *
  * @example
- * const cluster = await readCluster(adapters, { cluster: 'shop-prod', migrations: ['shop-api-db-migrate'] }, 'ap-northeast-1');
+ * const reads = importReads(clients, adapters.codedeploy);
+ * const cluster = await readCluster({ ...adapters, reads }, { cluster: 'shop-prod', migrations: ['shop-api-db-migrate'] }, 'ap-northeast-1');
  */
-export async function readCluster(adapters: Adapters, options: ImportOptions, region: string): Promise<ImportedCluster> {
+export async function readCluster(adapters: Adapters & { reads: ImportReads }, options: ImportOptions, region: string): Promise<ImportedCluster> {
   const { ecs } = adapters;
   const found = await ecs.describeCluster(options.cluster);
   if (!found || found.status !== 'ACTIVE') throw new Error(`ECS cluster ${options.cluster} does not exist in ${region}`);
@@ -118,12 +120,12 @@ export async function readCluster(adapters: Adapters, options: ImportOptions, re
   return out;
 }
 
-async function readService(adapters: Adapters, cluster: string, service: EcsService): Promise<ImportedService> {
+async function readService(adapters: Adapters & { reads: ImportReads }, cluster: string, service: EcsService): Promise<ImportedService> {
   const arn = servingRevision(service);
   const td = await adapters.ecs.describeTaskDefinition(arn, { tags: true });
   if (!td) throw new Error(`task definition ${arn} of service ${service.name} could not be described`);
   const targetGroups = service.loadBalancers.length ? await adapters.elbv2.targetGroupsByArn(service.loadBalancers.map((b) => b.targetGroupArn)) : [];
-  const codeDeploy = service.deploymentController === 'CODE_DEPLOY' ? await adapters.codedeploy.groupOfService(cluster, service.name) : undefined;
+  const codeDeploy = service.deploymentController === 'CODE_DEPLOY' ? await adapters.reads.groupOfService(cluster, service.name) : undefined;
   return { service, taskDefinition: { ...td, tags: td.tags ?? {} }, targetGroups, ...(codeDeploy ? { codeDeploy } : {}) };
 }
 
@@ -161,8 +163,8 @@ async function readImages(adapters: Adapters, revisions: TaggedTaskDefinition[])
 }
 
 /** Alias records, zone by zone, that point at one of `loadBalancers` (`dualstack.`, case and trailing dot aside). */
-async function readAliases(adapters: Adapters, loadBalancers: LoadBalancer[]): Promise<ImportedAlias[]> {
-  const zones = await adapters.route53.allZones();
+async function readAliases(adapters: Adapters & { reads: ImportReads }, loadBalancers: LoadBalancer[]): Promise<ImportedAlias[]> {
+  const zones = await adapters.reads.allZones();
   const out: ImportedAlias[] = [];
   for (const zone of zones.sort((a, b) => a.name.localeCompare(b.name) || a.id.localeCompare(b.id))) {
     const records = await adapters.route53.recordSets(zone);

@@ -140,8 +140,11 @@ export function taskDefinitionSpec(content: TaskDefinitionContent, images: Recor
   const { containerDefinitions, networkMode, requiresCompatibilities, ...task } = expressiblePart(content);
   const compat = requiresCompatibilities as string[] | undefined;
   const ownTags = Object.fromEntries(Object.entries(tags).filter(([k]) => !k.startsWith('steady:') && !k.startsWith('aws:')));
+  const platform = task.runtimePlatform as Obj | undefined;
   const spec = compact({
     ...task,
+    // LINUX is what the spec says when it says nothing.
+    runtimePlatform: platform && { ...platform, operatingSystemFamily: platform.operatingSystemFamily === 'LINUX' ? undefined : platform.operatingSystemFamily },
     networkMode: networkMode === 'awsvpc' ? undefined : networkMode,
     requiresCompatibilities: compat && !(compat.length === 1 && compat[0] === 'FARGATE') ? compat : undefined,
     containers: containerDefinitions.map((c, i) => containerSpec(c, i, images, region, notes)),

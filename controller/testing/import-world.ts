@@ -6,6 +6,7 @@ import type { ChangeRecordsAction, TagResourceAction } from '../model/plan.js';
 import type { Action } from '../model/plan.js';
 import type { PassResult } from '../model/pass.js';
 import { createAdapters, runPass } from '../pass.js';
+import { importReads } from '../import/aws.js';
 import { readCluster, type ImportOptions } from '../import/read.js';
 import { importedDocs, type ImportedDoc } from '../import/specs.js';
 import { renderDoc } from '../import/yaml.js';
@@ -22,8 +23,9 @@ export interface RoundTrip {
 
 /** Imports `options.cluster`, loads what was written, and plans it against the same account. Throws when the written specs are invalid. */
 export async function roundTrip(account: SimAccount, options: ImportOptions & { env?: string }): Promise<RoundTrip> {
-  const adapters = createAdapters(account.clients());
-  const cluster = await readCluster(adapters, options, account.region);
+  const clients = account.clients();
+  const adapters = createAdapters(clients);
+  const cluster = await readCluster({ ...adapters, reads: importReads(clients, adapters.codedeploy) }, options, account.region);
   const { docs, skipped } = importedDocs(cluster, options.env);
   const files = Object.fromEntries(docs.map((d) => [d.file, renderDoc(d)]));
   const loaded = parseSpecFiles(Object.entries(files).map(([path, content]) => ({ path, content })));
