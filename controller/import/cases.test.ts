@@ -131,6 +131,16 @@ describe('steady import: what it does not copy', () => {
     ]);
   });
 
+  it('leaves out a service on an EC2 capacity provider', async () => {
+    const a = new SimAccount({ seed: 4 }).seed({ ecr: { repositories: { app: [{ tags: ['v1'] }] } }, ecs: { clusters: [{ name: 'c', capacityProviders: ['FARGATE', 'my-asg'] }] } });
+    await runService(a, {}, { launchType: undefined, capacityProviderStrategy: [{ capacityProvider: 'my-asg', weight: 1 }] });
+
+    const { skipped, docs } = await roundTrip(a, { cluster: 'c' });
+
+    expect(docs.map((d) => d.kind)).toEqual(['Environment']);
+    expect(skipped).toEqual([{ name: 'app', why: 'its capacity provider my-asg runs tasks on EC2 instances, and steady manages Fargate services only' }]);
+  });
+
   it("writes a migration whose command ECS no longer shows as a comment, and does not make its service wait for it", async () => {
     const a = account();
     await runService(a, {});

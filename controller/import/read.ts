@@ -80,6 +80,8 @@ export function ownerOf(tags: Record<string, string> | undefined): { environment
 /** Why a service cannot be imported, or undefined when it can. */
 function unimportable(svc: EcsService): string | undefined {
   if (svc.launchType && svc.launchType !== 'FARGATE') return `it runs on ${svc.launchType}, and steady manages Fargate services only`;
+  const ec2 = svc.capacityProviderStrategy?.find((i) => i.capacityProvider !== 'FARGATE' && i.capacityProvider !== 'FARGATE_SPOT');
+  if (ec2) return `its capacity provider ${ec2.capacityProvider} runs tasks on EC2 instances, and steady manages Fargate services only`;
   if (svc.deploymentController === 'EXTERNAL') return 'its deployment controller is EXTERNAL: another tool deploys its task sets';
   if (svc.loadBalancers.length > 1) {
     return `it is bound to ${svc.loadBalancers.length} target groups and a Service spec names one; importing it would remove the others`;
