@@ -21,6 +21,7 @@ import type { EcsAdapter } from '../aws/ecs.js';
 import type { Elbv2Adapter } from '../aws/elbv2.js';
 import type { Route53Adapter } from '../aws/route53.js';
 import { mapLimit } from '../concurrency.js';
+import type { AwsCause } from '../causes.js';
 import { AwsCallError, SteadyError } from '../errors.js';
 import { emptyActualState, type ActualState } from '../model/actual.js';
 import type { CodeDeployDeployment, EcsService, Listener } from '../model/aws.js';
@@ -49,10 +50,12 @@ export const OBSERVE_CONCURRENCY = 8;
 /** How many of a family's newest ACTIVE revisions are searched for one matching the spec. */
 export const REVISIONS_SEARCHED = 10;
 
-function describeError(err: unknown): { awsName: string; message: string; transient: boolean } {
-  if (err instanceof AwsCallError) return { awsName: err.awsName, message: err.message, transient: err.transient };
-  if (err instanceof SteadyError) return { awsName: err.name, message: err.message, transient: err.transient };
-  return { awsName: (err as Error)?.name ?? 'Error', message: (err as Error)?.message ?? String(err), transient: false };
+function describeError(err: unknown, what: string): { awsName: string; message: string; transient: boolean; cause: AwsCause } {
+  if (err instanceof AwsCallError) return { awsName: err.awsName, message: err.message, transient: err.transient, cause: err.awsCause };
+  const awsName = err instanceof SteadyError ? err.name : ((err as Error)?.name ?? 'Error');
+  const message = (err as Error)?.message ?? String(err);
+  const cause: AwsCause = { kind: 'other', action: 'steady', doing: `reading ${what}`, code: awsName, message };
+  return { awsName, message, transient: err instanceof SteadyError ? err.transient : false, cause };
 }
 
 /**
@@ -73,7 +76,7 @@ export async function observe(desired: DesiredEnvironment, adapters: Adapters, n
     try {
       await fn();
     } catch (err) {
-      actual.unreadable.push({ what, affects, ...describeError(err) });
+      actual.unreadable.push({ what, affects, ...describeError(err, what) });
     }
   };
 
@@ -131,7 +134,7 @@ export async function observe(desired: DesiredEnvironment, adapters: Adapters, n
         else if (r.awsName === 'ImageNotFoundException' || r.awsName === 'RepositoryNotFoundException') {
           actual.images[ref.uri] = { kind: 'notFound', awsName: r.awsName, message: r.message };
         } else {
-          actual.unreadable.push({ what: `image ${ref.uri}`, affects: images.get(ref.uri) ?? [], ...describeError(r) });
+          actual.unreadable.push({ what: `image ${ref.uri}`, affects: images.get(ref.uri) ?? [], ...describeError(r, `image ${ref.uri}`) });
         }
       }
     }),
