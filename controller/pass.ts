@@ -14,8 +14,9 @@ import type { Clock } from './clock.js';
 import { converge, type MigrationLedger } from './converge/converge.js';
 import { driftOf, statusesAfter } from './converge/status.js';
 import type { ActualState } from './model/actual.js';
-import type { PassResult } from './model/pass.js';
-import type { DesiredEnvironment, ResourceStatus } from './model/plan.js';
+import { resourceVerdicts, type ResourceVerdict } from './model/outcome.js';
+import type { ActionOutcome, PassResult } from './model/pass.js';
+import type { DesiredEnvironment, Plan, ResourceStatus } from './model/plan.js';
 import { checkWiring, wiringStatus, type WiringResult } from './wiring/index.js';
 import { observe, type Adapters } from './observe/observe.js';
 import { plan, policyFor } from './plan/plan.js';
@@ -66,23 +67,89 @@ const ROLLOUT_LINKS = new Set(['deployment', 'targets', 'tasks']);
 /** Breaks AWS mends by itself within minutes (a new load balancer still provisioning). */
 const SETTLING_REASONS = new Set(['LoadBalancerProvisioning']);
 
+/** What the wiring statuses are judged against: the rest of the pass so far. */
+export interface WiringContext {
+  /** The statuses of the pass's resources after converging, by resource key. */
+  statuses: Map<string, ResourceStatus>;
+  /** Their outcomes (model/outcome.ts), by resource key. */
+  verdicts: Map<string, ResourceVerdict>;
+  /** The environment's AliasRecords: which mend the `alias` link of which record name. */
+  aliases: { key: string; recordName: string }[];
+  /** The pass's actions on each resource, for "steady is repairing this" messages. */
+  actions: Map<string, string[]>;
+}
+
+/** The resources whose changes mend a link: the AliasRecords of its names, or the service itself. */
+function mendersOf(result: WiringResult, link: string, ctx: WiringContext): string[] {
+  if (link === 'alias') return ctx.aliases.filter((a) => result.names.includes(a.recordName)).map((a) => a.key);
+  return [`Service/${result.service}`];
+}
+
+/** Why a mender's outcome keeps it from repairing the link, for people. */
+function notRepairedBecause(key: string, verdict: ResourceVerdict, status: ResourceStatus | undefined): string {
+  const said = status?.message ? `: ${status.message}` : '';
+  switch (verdict.blockedBy) {
+    case 'observe':
+      return 'the environment is in observe mode, so steady does not change it';
+    case 'changeBudget':
+      return `the pass would change more resources than the change budget allows${said}`;
+    default:
+      return `${key} is ${verdict.outcome === 'unrepaired' ? 'not being repaired' : verdict.outcome}${said}`;
+  }
+}
+
 /**
- * A wiring result as a status beside the others. A break the pass itself repairs, or one that is
- * only a rollout still under way, is Progressing, not news.
+ * A wiring result as a status beside the others. It is Progressing only when this pass's own
+ * change to the resource that mends the broken link (the service, or the alias records of its
+ * names) succeeded or is under way, or when the link waits for a rollout of the spec's revision or
+ * for AWS to finish provisioning a load balancer. Otherwise it keeps its real phase and says what
+ * keeps steady from repairing it (observe mode, a conflict, a failed migration, the change budget),
+ * with `steady retry ...` where the blocking status names it.
  */
-export function wiringResourceStatus(result: WiringResult, service?: ResourceStatus): ResourceStatus {
-  const st = wiringStatus(result);
-  const first = result.links.find((l) => l.name === result.firstBroken);
-  const rollingOut = first && ROLLOUT_LINKS.has(first.name) && (first.reason === 'RolloutInProgress' || service?.phase === 'Progressing');
-  const settling = first?.reason !== undefined && SETTLING_REASONS.has(first.reason);
-  const progressing = st.phase === 'Drifted' || (st.phase === 'Failed' && (rollingOut || settling));
-  const why = rollingOut ? 'waiting for the rollout' : settling ? 'waiting for AWS' : 'steady is repairing this';
-  return {
-    ...st,
-    resource: `Wiring/${result.service}`,
-    kind: 'Wiring',
-    ...(progressing ? { phase: 'Progressing' as const, message: `${why}: ${st.message}` } : {}),
-  };
+export function wiringResourceStatus(result: WiringResult, ctx: WiringContext): ResourceStatus {
+  const st = { ...wiringStatus(result), resource: `Wiring/${result.service}`, kind: 'Wiring' as const };
+  const broken = result.links.filter((l) => l.status === 'broken' || l.status === 'unknown');
+  const first = broken[0];
+  if (!first) return st;
+  if (first.status === 'unknown') {
+    const unread = broken.filter((l) => l.status === 'unknown').map((l) => ({ what: l.summary.replace(/^could not read /, ''), ...(l.cause ? { cause: l.cause } : {}) }));
+    return { ...st, phase: 'Blocked', reason: 'ReadFailed', unread };
+  }
+  const service = ctx.verdicts.get(`Service/${result.service}`);
+  if (ROLLOUT_LINKS.has(first.name) && !first.healable && service?.outcome === 'converging') {
+    return { ...st, phase: 'Progressing', message: `waiting for the rollout: ${st.message}` };
+  }
+  if (first.reason !== undefined && SETTLING_REASONS.has(first.reason)) return { ...st, phase: 'Progressing', message: `waiting for AWS: ${st.message}` };
+  if (!first.healable) return st;
+
+  const menders = mendersOf(result, first.name, ctx).map((key) => ({ key, verdict: ctx.verdicts.get(key), status: ctx.statuses.get(key) }));
+  const repairing = menders.find((m) => m.verdict && ['converging', 'healed', 'created'].includes(m.verdict.outcome));
+  if (repairing) {
+    const what = ctx.actions.get(repairing.key)?.join('; ') ?? repairing.status?.message ?? '';
+    return { ...st, phase: 'Progressing', message: `steady is repairing this (${what}): ${st.message}` };
+  }
+  const would = menders.find((m) => m.verdict?.outcome === 'wouldChange');
+  if (would) return { ...st, phase: 'Drifted', message: `${st.message}; a reconcile would repair it (${ctx.actions.get(would.key)?.join('; ') ?? would.key})` };
+  const failed = menders.find((m) => m.verdict?.outcome === 'failed');
+  if (failed) return { ...st, phase: 'Failed', message: `${st.message}; the repair failed: ${failed.key}: ${failed.status?.message ?? 'failed'}` };
+  const blocked = menders.find((m) => m.verdict?.outcome === 'unrepaired' || m.verdict?.outcome === 'unknown');
+  if (blocked) {
+    const blockedBy = blocked.verdict!.outcome === 'unknown' ? 'none' : (blocked.verdict!.blockedBy ?? 'none');
+    return { ...st, phase: 'Blocked', blockedBy, message: `${st.message}; not repaired: ${notRepairedBecause(blocked.key, blocked.verdict!, blocked.status)}` };
+  }
+  return { ...st, phase: 'Failed', message: `${st.message}; nothing in this pass repairs it` };
+}
+
+/** What the pass did (or would do) to each resource, one phrase per action. */
+function actionSummaries(p: Plan, outcomes: ActionOutcome[]): Map<string, string[]> {
+  const done = new Map(outcomes.map((o) => [o.actionId, o]));
+  const map = new Map<string, string[]>();
+  for (const a of p.actions) {
+    const o = done.get(a.id);
+    const phrase = o && o.state !== 'held' ? `${o.summary}: ${o.state}` : a.summary;
+    map.set(a.resource, [...(map.get(a.resource) ?? []), phrase]);
+  }
+  return map;
 }
 
 /** A pass id that sorts by time: `<env>/<ISO time>/<random>`. */
@@ -119,7 +186,14 @@ export async function runPass(options: PassOptions): Promise<{ result: PassResul
     // After changes, read afresh; otherwise what observe read is still the truth.
     const changed = outcomes.some((o) => o.state === 'done');
     const wiring = await checkWiring(desired, options.adapters, { actual: changed ? undefined : actual, now: () => clock.now(), probes: options.wiring.probes ?? true });
-    resources.push(...wiring.map((w) => wiringResourceStatus(w, resources.find((r) => r.resource === `Service/${w.service}`))));
+    const facts = { plan: p, outcomes, resources, drift: driftOf(p, outcomes, startedAt), dryRun: p.policy.dryRun, mode: p.policy.mode, unreadable: actual.unreadable };
+    const context: WiringContext = {
+      statuses: new Map(resources.map((r) => [r.resource, r])),
+      verdicts: new Map(resourceVerdicts(facts).map((v) => [v.resource, v])),
+      aliases: desired.aliases.map((a) => ({ key: `AliasRecord/${a.metadata.name}`, recordName: a.spec.name })),
+      actions: actionSummaries(p, outcomes),
+    };
+    resources.push(...wiring.map((w) => wiringResourceStatus(w, context)));
   }
   const result: PassResult = {
     passId,
@@ -135,6 +209,7 @@ export async function runPass(options: PassOptions): Promise<{ result: PassResul
     drift: driftOf(p, outcomes, startedAt),
     apiCalls: options.calls?.counts() ?? {},
     outcome: 'ok',
+    ...(actual.unreadable.length > 0 ? { unreadable: actual.unreadable } : {}),
   };
   return { result, actual };
 }

@@ -214,7 +214,7 @@ export function createHandler(deps: HandlerDependencies = {}): SteadyHandler {
     const { region, cluster } = desired.environment.spec;
     if (clock.now() >= deadline) {
       // Queued behind other environments until the time ran out: no lease taken, the next tick comes.
-      const result = skippedResult(desired.name, clock.now(), 'skipped', 'the invocation ran out of time before this environment was reached', passId);
+      const result = skippedResult(desired.name, clock.now(), 'skipped', 'the invocation ran out of time before this environment was reached', passId, 'outOfTime');
       log.warn(result.error!);
       return summarize(result, {});
     }

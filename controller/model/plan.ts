@@ -2,6 +2,7 @@
  * The plan: what steady will do to one environment, as plain data. Made by the pure planner,
  * executed by converge, rendered by reports. Pure types only.
  */
+import type { RepairBlock, UnreadItem } from './outcome.js';
 import type { EcsLoadBalancerBinding, EcsNetwork, RecordChange, Tags } from './aws.js';
 import type { TaskDefinitionContent } from './taskdef.js';
 import type { AliasRecordDoc, EnvironmentDoc, MigrationDoc, ServiceDoc } from '../spec/schema.js';
@@ -195,6 +196,10 @@ export interface ResourceStatus {
   specHash: string;
   /** Things worth saying that change nothing (an externally owned image that differs). */
   notes?: string[];
+  /** What keeps steady from repairing it, when a status says so itself (wiring statuses); see model/outcome.ts. */
+  blockedBy?: RepairBlock;
+  /** What could not be read for it, and why (wiring statuses); see model/outcome.ts. */
+  unread?: UnreadItem[];
 }
 
 /** The safety policy a plan is made under (Environment spec + command-line flags). */
