@@ -160,8 +160,10 @@ export interface CauseDescription {
 export function describeCauses(causes: AwsCause[], env: Record<string, string | undefined> = {}): CauseDescription[] {
   const order: AwsCauseKind[] = ['noCredentials', 'credentialsRejected', 'unreachable', 'accessDenied', 'throttled', 'serverError', 'other'];
   const out: CauseDescription[] = [];
+  // Reads run in parallel: sort, so the same failure is said the same way every time.
+  const sorted = [...causes].sort((a, b) => a.action.localeCompare(b.action) || a.doing.localeCompare(b.doing) || a.message.localeCompare(b.message));
   for (const kind of order) {
-    const mine = causes.filter((c) => c.kind === kind);
+    const mine = sorted.filter((c) => c.kind === kind);
     if (mine.length === 0) continue;
     const actions = [...new Set(mine.map((c) => c.action))];
     const first = mine[0];

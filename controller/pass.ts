@@ -14,10 +14,10 @@ import type { Clock } from './clock.js';
 import { converge, type MigrationLedger } from './converge/converge.js';
 import { driftOf, statusesAfter } from './converge/status.js';
 import type { ActualState } from './model/actual.js';
-import { resourceVerdicts, type ResourceVerdict } from './model/outcome.js';
+import { resourceVerdicts, type ResourceVerdict, type UnreadItem } from './model/outcome.js';
 import type { ActionOutcome, PassResult } from './model/pass.js';
 import type { DesiredEnvironment, Plan, ResourceStatus } from './model/plan.js';
-import { checkWiring, wiringStatus, type WiringResult } from './wiring/index.js';
+import { checkWiring, LINK_TITLES, wiringStatus, type WiringResult } from './wiring/index.js';
 import { observe, type Adapters } from './observe/observe.js';
 import { plan, policyFor } from './plan/plan.js';
 
@@ -112,7 +112,11 @@ export function wiringResourceStatus(result: WiringResult, ctx: WiringContext): 
   const first = broken[0];
   if (!first) return st;
   if (first.status === 'unknown') {
-    const unread = broken.filter((l) => l.status === 'unknown').map((l) => ({ what: l.summary.replace(/^could not read /, ''), ...(l.cause ? { cause: l.cause } : {}) }));
+    const unread = dedupe(
+      broken
+        .filter((l) => l.status === 'unknown')
+        .map((l) => ({ what: l.summary.startsWith('could not read ') ? l.summary.slice('could not read '.length) : LINK_TITLES[l.name], ...(l.cause ? { cause: l.cause } : {}) })),
+    );
     return { ...st, phase: 'Blocked', reason: 'ReadFailed', unread };
   }
   const service = ctx.verdicts.get(`Service/${result.service}`);
@@ -138,6 +142,12 @@ export function wiringResourceStatus(result: WiringResult, ctx: WiringContext): 
     return { ...st, phase: 'Blocked', blockedBy, message: `${st.message}; not repaired: ${notRepairedBecause(blocked.key, blocked.verdict!, blocked.status)}` };
   }
   return { ...st, phase: 'Failed', message: `${st.message}; nothing in this pass repairs it` };
+}
+
+/** Each thing not read once, in a stable order. */
+function dedupe(items: UnreadItem[]): UnreadItem[] {
+  const byWhat = new Map(items.map((u) => [u.what, u]));
+  return [...byWhat.values()].sort((a, b) => a.what.localeCompare(b.what));
 }
 
 /** What the pass did (or would do) to each resource, one phrase per action. */

@@ -24,6 +24,7 @@ import {
   type RollbackResult,
 } from '../source/index.js';
 import type { CliContext } from './main.js';
+import { document } from './json.js';
 import { createOutput, outputOption, plural, type Output, type OutputFormat } from './output.js';
 
 interface ApplyOptions {
@@ -94,8 +95,10 @@ export function registerApply(program: Command, ctx: CliContext): void {
         ctx.exitCode = options.rollback !== undefined ? await rollback(options.rollback, options, out) : await apply(paths.length > 0 ? paths : ['specs/'], options, out);
       } catch (err) {
         if (!(err instanceof SteadyError)) throw err;
-        if (out.format === 'json') out.json({ ok: false, error: { kind: (err as { kind?: string }).kind ?? err.name, message: err.message } });
-        else out.note(out.color.red(`error: ${err.message}`));
+        if (out.format === 'json') {
+          out.note(`error: ${err.message}`);
+          out.json(document('apply', 1, { error: { kind: (err as { kind?: string }).kind ?? err.name, message: err.message }, ok: false, problems: [] }));
+        } else out.note(out.color.red(`error: ${err.message}`));
         ctx.exitCode = 1;
       }
     });
@@ -123,7 +126,7 @@ async function apply(paths: string[], options: ApplyOptions, out: Output): Promi
   for (const warning of result.warnings) out.note(color.yellow(`warning: ${warning}`));
   if (out.format === 'json') {
     const { location, ...rest } = result;
-    out.json({ ok: true, bucket: location.bucket, prefix: location.prefix, ...rest, git: git ?? null });
+    out.json(document('apply', 0, { ok: true, bucket: location.bucket, prefix: location.prefix, ...rest, git: git ?? null, problems: [] }));
     return 0;
   }
 
@@ -163,7 +166,7 @@ async function rollback(ref: string, options: ApplyOptions, out: Output): Promis
   const result: RollbackResult = await rollbackTo({ bucket: options.bucket, prefix: options.prefix, commit: ref, dryRun: options.dryRun });
   if (out.format === 'json') {
     const { location, manifest, ...rest } = result;
-    out.json({ ok: true, bucket: location.bucket, prefix: location.prefix, ...rest, createdAt: manifest.createdAt, git: manifest.git ?? null, files: manifest.files });
+    out.json(document('apply', 0, { ok: true, bucket: location.bucket, prefix: location.prefix, ...rest, createdAt: manifest.createdAt, git: manifest.git ?? null, files: manifest.files, problems: [] }));
     return 0;
   }
   const short = color.yellow(shortCommit(result.commit));
@@ -185,7 +188,9 @@ async function rollback(ref: string, options: ApplyOptions, out: Output): Promis
 function invalid(problems: SpecProblem[], out: Output): number {
   const { color } = out;
   if (out.format === 'json') {
-    out.json({ ok: false, problems });
+    const message = `${plural(problems.length, 'problem')} in the specs: nothing was published`;
+    out.note(message);
+    out.json(document('apply', 1, { error: { kind: 'invalidSpecs', message, problems }, ok: false, problems }));
     return 1;
   }
   for (const p of problems) {

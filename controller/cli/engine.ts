@@ -16,6 +16,7 @@ import { simAccountFromFile } from '../sim/fixture.js';
 import { loadPublishedSpecs, parseS3Url } from '../source/index.js';
 import { formatProblem, loadSpecPaths, type EnvironmentSpecs, type SpecProblem } from '../spec/load.js';
 import { StateStore } from '../state/store.js';
+import { printFailure, type JsonError } from './json.js';
 import type { Output } from './output.js';
 
 /** Options every AWS-facing command takes. */
@@ -75,10 +76,21 @@ export async function loadEnvironments(
   return { ok: true, environments: all.filter((e) => only.includes(e.name)), commit };
 }
 
-export function printLoadFailure(out: Output, failure: { problems: SpecProblem[]; message?: string }): void {
-  for (const p of failure.problems) out.line(formatProblem(p));
-  if (failure.message) out.line(`steady: ${failure.message}`);
-  else out.line(`${failure.problems.length} problem${failure.problems.length === 1 ? '' : 's'} in the specs: nothing was done`);
+/** Why the specs could not be loaded: for people (lines) and for `--output json` (an error object). */
+export function loadFailure(failure: { problems: SpecProblem[]; message?: string }): { error: JsonError; text: string[] } {
+  const text = failure.problems.map(formatProblem);
+  const message = failure.message ?? `${failure.problems.length} problem${failure.problems.length === 1 ? '' : 's'} in the specs: nothing was done`;
+  text.push(failure.message ? `steady: ${failure.message}` : message);
+  return { error: { kind: failure.problems.length > 0 ? 'invalidSpecs' : 'specsUnreadable', message, ...(failure.problems.length > 0 ? { problems: failure.problems } : {}) }, text };
+}
+
+/**
+ * Prints why the specs could not be loaded and returns 1: the problems on stdout as text, or, with
+ * `--output json`, the command's document with `error` on stdout and the text on stderr.
+ */
+export function printLoadFailure(out: Output, failure: { problems: SpecProblem[]; message?: string }, command: string, emptyLists: object): number {
+  const { error, text } = loadFailure(failure);
+  return printFailure(out, command, 1, error, emptyLists, text);
 }
 
 /** Where the commands act: one clock, and per region a set of adapters. */

@@ -6,12 +6,13 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { Option, type Command } from 'commander';
 import { systemClock } from '../clock.js';
-import { SteadyError } from '../errors.js';
-import { renderReport, renderReportJson, type Report } from '../report/index.js';
-import { historyView, parseSince, renderHistory, renderStatus, statusRows } from '../state/views.js';
+import { AwsCallError, SteadyError } from '../errors.js';
+import { renderReport, type Report } from '../report/index.js';
+import { historyJson, parseSince, renderHistory, renderStatus, statusJson } from '../state/views.js';
 import { StateStore } from '../state/store.js';
 import type { CliContext } from './main.js';
 import { addTableOption } from './engine.js';
+import { document, passJson } from './json.js';
 import { createOutput, outputOption, type OutputFormat } from './output.js';
 
 interface TableOptions {
@@ -27,12 +28,21 @@ function storeOf(options: TableOptions): StateStore {
   return new StateStore({ client: new DynamoDBClient(options.region ? { region: options.region } : {}), tableName: options.table, clock: systemClock });
 }
 
-async function guarded(ctx: CliContext, format: OutputFormat, body: () => Promise<void>): Promise<number> {
+/**
+ * Runs a command's body; a failure is said on stderr and, with `--output json`, as the command's
+ * document (its lists empty, `error` set) on stdout.
+ */
+async function guarded(ctx: CliContext, format: OutputFormat, command: string, emptyLists: object, body: () => Promise<void>): Promise<number> {
   try {
     await body();
     return 0;
   } catch (err) {
-    createOutput(ctx.io, format).note(`steady: ${(err as Error).message}`);
+    const out = createOutput(ctx.io, format);
+    out.note(`steady: ${(err as Error).message}`);
+    if (format === 'json') {
+      const kind = err instanceof AwsCallError ? err.awsCause.kind : err instanceof SteadyError ? err.name : 'error';
+      out.json(document(command, 1, { ...emptyLists, error: { kind, message: (err as Error).message } }));
+    }
     return 1;
   }
 }
@@ -44,6 +54,16 @@ function common(cmd: Command): Command {
     .addOption(outputOption());
 }
 
+/**
+ * A report as recorded: one written before verdicts were kept has none; it is shown as what its
+ * outcome said then (a failed or skipped pass, or "converged" for one that ran).
+ */
+function storedReport(report: Report): Report {
+  if (report.verdict !== undefined) return report;
+  const old = report as Report & { outcome: Report['outcome'] };
+  return { ...old, verdict: old.outcome === 'ok' ? 'converged' : old.outcome, causes: [] };
+}
+
 export function registerStatus(program: Command, ctx: CliContext): void {
   common(
     program
@@ -51,11 +71,11 @@ export function registerStatus(program: Command, ctx: CliContext): void {
       .summary('show every resource with its conditions, from the state table')
       .description('Show every resource steady manages, its phase, reason and age, as the last pass recorded them. Reads only the state table.'),
   ).action(async (options: TableOptions) => {
-    ctx.exitCode = await guarded(ctx, options.output, async () => {
+    ctx.exitCode = await guarded(ctx, options.output, 'status', { resources: [] }, async () => {
       const out = createOutput(ctx.io, options.output);
       const statuses = await storeOf(options).loadStatuses(options.env);
       const now = systemClock.now();
-      if (out.format === 'json') out.json(statusRows(statuses, now));
+      if (out.format === 'json') out.json(document('status', 0, { resources: statusJson(statuses, now) }));
       else out.line(renderStatus(statuses, { now, color: out.color.isColorSupported }));
     });
   });
@@ -69,13 +89,13 @@ export function registerHistory(program: Command, ctx: CliContext): void {
       .description('List the passes and the drift events (what differed, when it was seen and healed) of the given period.')
       .option('--since <when>', 'how far back: a duration (90m, 24h, 7d) or a date', '24h'),
   ).action(async (options: TableOptions) => {
-    ctx.exitCode = await guarded(ctx, options.output, async () => {
+    ctx.exitCode = await guarded(ctx, options.output, 'history', { passes: [], drift: [] }, async () => {
       const out = createOutput(ctx.io, options.output);
       const now = systemClock.now();
       const since = parseSince(options.since ?? '24h', now);
       const store = storeOf(options);
       const [passes, drift] = await Promise.all([store.listPasses(options.env, since), store.listDrift(options.env, since)]);
-      if (out.format === 'json') out.json(historyView(passes, drift, now));
+      if (out.format === 'json') out.json(document('history', 0, { since: new Date(since).toISOString(), ...historyJson(passes, drift, now) }));
       else out.line(renderHistory(passes, drift, { now, color: out.color.isColorSupported }));
     });
   });
@@ -89,14 +109,14 @@ export function registerReport(program: Command, ctx: CliContext): void {
       .description('Print the report of the last recorded pass of an environment, as `steady reconcile` printed it.')
       .requiredOption('--last', 'the last pass (the only choice for now)'),
   ).action(async (options: TableOptions) => {
-    ctx.exitCode = await guarded(ctx, options.output, async () => {
+    ctx.exitCode = await guarded(ctx, options.output, 'report', { environments: [] }, async () => {
       const out = createOutput(ctx.io, options.output);
       if (!options.env) throw new SteadyError('say which environment with --env');
       const pass = await storeOf(options).lastPass(options.env);
       if (!pass) throw new SteadyError(`no pass of environment ${options.env} is recorded in table ${options.table}`);
       if (!pass.report) throw new SteadyError(`the last pass of ${options.env} (${pass.passId}) was recorded without its report; \`steady history\` shows its summary`);
-      const report = pass.report as Report;
-      if (out.format === 'json') out.line(renderReportJson(report).trimEnd());
+      const report = storedReport(pass.report as Report);
+      if (out.format === 'json') out.json(document('report', 0, { environments: [passJson(report)] }));
       else out.line(renderReport(report, { color: out.color.isColorSupported }));
     });
   });

@@ -155,7 +155,12 @@ export function resourceVerdicts(pass: PassFacts): ResourceVerdict[] {
 
     if (states.includes('failed')) return verdict('failed');
     if (UNREAD_REASONS.has(now.reason) || (planned && UNREAD_REASONS.has(planned.reason) && !states.includes('done'))) {
-      const unread = now.unread ?? (pass.unreadable ?? []).filter((u) => u.affects.includes(name)).map((u) => ({ what: u.what, ...(u.cause ? { cause: u.cause } : {}) }));
+      const unread =
+        now.unread ??
+        (pass.unreadable ?? [])
+          .filter((u) => u.affects.includes(name))
+          .map((u) => ({ what: u.what, ...(u.cause ? { cause: u.cause } : {}) }))
+          .sort((a, b) => a.what.localeCompare(b.what));
       return verdict('unknown', { unread });
     }
     if (now.phase === 'Failed') return now.reason === 'Conflict' ? verdict('unrepaired', { blockedBy: 'conflict' }) : verdict('failed');
@@ -213,7 +218,7 @@ export function passOutcome(pass: PassFacts): PassOutcome {
 }
 
 /** One cause per (kind, action, what was done, message): a read repeated for the wiring checks is one failure. */
-function uniqueCauses(causes: AwsCause[]): AwsCause[] {
+export function uniqueCauses(causes: AwsCause[]): AwsCause[] {
   const seen = new Map<string, AwsCause>();
   for (const c of causes) seen.set(`${c.kind}|${c.action}|${c.doing}|${c.message}`, c);
   return [...seen.values()];
@@ -222,6 +227,21 @@ function uniqueCauses(causes: AwsCause[]): AwsCause[] {
 /** The cause kinds of a pass's failed reads, once each. */
 export function causeKinds(outcome: Pick<PassOutcome, 'causes'>): AwsCauseKind[] {
   return [...new Set(outcome.causes.map((c) => c.kind))];
+}
+
+/**
+ * Drift in numbers, for metrics and history: `found` differences seen (a first creation is not
+ * drift), `healed` the resources brought back by this pass, `unrepaired` those left differing that
+ * nothing in this pass repairs (observe mode included).
+ */
+export function driftCounts(pass: PassFacts, outcome: Pick<PassOutcome, 'resources'> = passOutcome(pass)): { found: number; healed: number; unrepaired: number } {
+  const byResource = new Map(outcome.resources.map((r) => [r.resource, r.outcome]));
+  const events = pass.drift.filter((e) => byResource.get(e.resource) !== 'created');
+  return {
+    found: events.length,
+    healed: events.filter((e) => e.healedAt !== undefined && byResource.get(e.resource) === 'healed').length,
+    unrepaired: outcome.resources.filter((r) => r.outcome === 'unrepaired').length,
+  };
 }
 
 // ------------------------------------------------------------------------------------ exit codes

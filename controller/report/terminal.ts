@@ -196,7 +196,8 @@ function heading(report: Report, c: Colors, width: number, saidAbove: boolean): 
   if (report.specVersion) parts.push(`spec ${shortCommit(report.specVersion)}`);
   parts.push(formatTime(report.startedAt), formatDuration(report.finishedAt - report.startedAt), plural(report.apiCalls, 'API call'));
   lines.push(c.dim(`${INDENT}${parts.join(' · ')}`));
-  if (report.kind === 'plan') {
+  // "Nothing was planned" says it already.
+  if (report.kind === 'plan' && !(report.verdict === 'unknown' && report.resources.every((r) => r.actions.length === 0))) {
     const why =
       report.held === 'dryRun'
         ? 'Dry run: nothing was changed.'

@@ -149,6 +149,14 @@ export function statusRows(statuses: StoredStatus[], now: number): StatusRow[] {
     }));
 }
 
+/** Statuses for `steady status --output json`: the rows without the "5m ago" strings (times are ISO 8601 UTC). */
+export function statusJson(statuses: StoredStatus[], now: number) {
+  return statusRows(statuses, now).map(({ age: _age, lastError, ...row }) => ({
+    ...row,
+    ...(lastError ? { lastError: { message: lastError.message, ...(lastError.awsName ? { awsName: lastError.awsName } : {}), what: lastError.what, at: lastError.at } } : {}),
+  }));
+}
+
 /**
  * `steady status`: every resource with its phase, reason, how long it has been so, and what is
  * wrong; the last error under a resource that is not Synced. The ENVIRONMENT column appears when
@@ -256,6 +264,18 @@ export function historyView(passes: PassRecord[], drift: DriftRecord[], now: num
         ...(d.timeToHealMs !== undefined ? { timeToHealMs: d.timeToHealMs, timeToHeal: formatDuration(d.timeToHealMs) } : {}),
         diff: d.diff,
       })),
+  };
+}
+
+/** Passes and drift for `steady history --output json`: ISO times and milliseconds, no "ago" or "2m 10s" strings. */
+export function historyJson(passes: PassRecord[], drift: DriftRecord[], now: number) {
+  const view = historyView(passes, drift, now);
+  return {
+    passes: view.passes.map(({ age: _age, duration: _duration, ...p }, i) => {
+      const verdict = [...passes].sort((a, b) => b.startedAt - a.startedAt)[i].verdict;
+      return { ...p, ...(verdict ? { verdict } : {}) };
+    }),
+    drift: view.drift.map(({ age: _age, timeToHeal: _timeToHeal, ...d }) => d),
   };
 }
 
