@@ -26,7 +26,7 @@ describe('steady status, history and report --last', () => {
 
     const report = await run('report', '--last', '--table', 'cli-state', '--env', 'shop-prod');
     expect(report.code).toBe(0);
-    expect(report.stdout).toContain('Reconciled: 2 registered, 1 created, 1 migration run, 2 records changed. 3 healed, 2 in progress.');
+    expect(report.stdout.split('\n')[0]).toBe('shop-prod: Converging: 2 registered, 1 created, 1 migration run, 2 records changed. 2 converging, 3 created.');
   });
 
   it('say plainly when no table is given', async () => {

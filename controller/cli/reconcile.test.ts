@@ -27,8 +27,9 @@ describe('steady plan', () => {
     const { code, stdout } = await run('plan', SHOP, '--sim', EXAMPLES_FIXTURE, '-o', 'json');
 
     expect(code).toBe(2);
-    const report = JSON.parse(stdout);
-    expect(report).toMatchObject({ environment: 'shop-prod', summary: 'Plan: 2 to register, 1 to create, 1 migration to run, 2 records to change. 1 in progress.' });
+    const doc = JSON.parse(stdout);
+    expect(doc).toMatchObject({ formatVersion: 1, command: 'plan', exitCode: 2, environments: [{ environment: 'shop-prod', verdict: 'changesPending', exitCode: 2 }] });
+    expect(doc.environments[0].summary).toBe('Plan: 2 to register, 1 to create, 1 migration to run, 2 records to change.');
   });
 
   it('exits 1 naming the environment it cannot find', async () => {
@@ -52,7 +53,8 @@ describe('steady reconcile', () => {
     const { code, stdout } = await run('reconcile', SHOP, '--sim', EXAMPLES_FIXTURE);
 
     expect(code).toBe(0);
-    expect(stdout).toContain('Reconciled: 2 registered, 1 created, 1 migration run, 2 records changed. 3 healed, 2 in progress.');
+    expect(stdout.split('\n')[0]).toBe('shop-prod: Converging: 2 registered, 1 created, 1 migration run, 2 records changed. 2 converging, 3 created.');
+    expect(stdout).toContain('+ Service/api           converging  RollingOut');
   });
 
   it('plans from the latest commit published to S3, and refuses a broken one', async () => {
@@ -80,7 +82,7 @@ describe('steady demo', () => {
     expect(stdout).toContain('! the ALB shop-api-alb was deleted and created again: it has a new DNS name');
     expect(stdout).toContain('! someone scaled the service api to 0 by hand');
     const last = stdout.slice(stdout.indexOf('4. And once ECS has rolled out'));
-    expect(last).toMatch(/messaging-prod[^\n]*\n\nNo changes\. 3 resources in sync\./);
-    expect(last).toMatch(/shop-prod[^\n]*\n\nNo changes\. 5 resources in sync\./);
+    expect(last).toContain('messaging-prod: No changes. 3 resources in sync.');
+    expect(last).toContain('shop-prod: No changes. 5 resources in sync.');
   });
 });

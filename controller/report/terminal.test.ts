@@ -7,8 +7,7 @@ describe('renderReport', () => {
   it('prints a busy pass like terraform, the summary first: symbols, aligned columns, before -> after and actions', () => {
     const text = renderReport(buildReport(mixedPass()), { color: false });
 
-    expect(text).toBe(`shop-prod: Failed: 2 registered, 1 record changed. 1 failed, 1 unrepaired (migration gate), 1
-    healed.
+    expect(text).toBe(`shop-prod: Failed: 2 registered, 1 record changed. 1 failed, 1 unrepaired (migration gate), 1 healed.
     spec 3f9c2a17be04 · 2026-01-01 09:00 UTC · 12s · 5 API calls
 
 ! Migration/db-migrate  failed      MigrationFailed

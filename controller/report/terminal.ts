@@ -190,7 +190,8 @@ function firstLine(report: Report, saidAbove: boolean): string {
 function heading(report: Report, c: Colors, width: number, saidAbove: boolean): string[] {
   const bad = report.verdict === 'failed' || report.verdict === 'unknown' || report.verdict === 'unrepaired';
   const first = firstLine(report, saidAbove);
-  const lines = wrap(first, width, INDENT).map((l) => c.bold(bad ? c.red(l) : l));
+  // One line, however long: it is what a person (and `head -1`) reads first.
+  const lines = [c.bold(bad ? c.red(first) : first)];
   lines.push(...causeLines(report, c, width, saidAbove));
   const parts: string[] = [];
   if (report.specVersion) parts.push(`spec ${shortCommit(report.specVersion)}`);
