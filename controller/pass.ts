@@ -77,6 +77,8 @@ export interface WiringContext {
   aliases: { key: string; recordName: string }[];
   /** The pass's actions on each resource, for "steady is repairing this" messages. */
   actions: Map<string, string[]>;
+  /** Services whose tasks this pass's own changes replace or add (a rollout, a new desired count), done or under way. */
+  tasksChanging: Set<string>;
 }
 
 /** The resources whose changes mend a link: the AliasRecords of its names, or the service itself. */
@@ -120,7 +122,7 @@ export function wiringResourceStatus(result: WiringResult, ctx: WiringContext): 
     return { ...st, phase: 'Blocked', reason: 'ReadFailed', unread };
   }
   const service = ctx.verdicts.get(`Service/${result.service}`);
-  if (ROLLOUT_LINKS.has(first.name) && !first.healable && service?.outcome === 'converging') {
+  if (ROLLOUT_LINKS.has(first.name) && !first.healable && (service?.outcome === 'converging' || ctx.tasksChanging.has(`Service/${result.service}`))) {
     return { ...st, phase: 'Progressing', message: `waiting for the rollout: ${st.message}` };
   }
   if (first.reason !== undefined && SETTLING_REASONS.has(first.reason)) return { ...st, phase: 'Progressing', message: `waiting for AWS: ${st.message}` };
@@ -142,6 +144,17 @@ export function wiringResourceStatus(result: WiringResult, ctx: WiringContext): 
     return { ...st, phase: 'Blocked', blockedBy, message: `${st.message}; not repaired: ${notRepairedBecause(blocked.key, blocked.verdict!, blocked.status)}` };
   }
   return { ...st, phase: 'Failed', message: `${st.message}; nothing in this pass repairs it` };
+}
+
+/** Services whose tasks a change of this pass (done or under way) replaces or adds to. */
+function tasksChanging(p: Plan, outcomes: ActionOutcome[]): Set<string> {
+  const state = new Map(outcomes.map((o) => [o.actionId, o.state]));
+  const changes = (a: Plan['actions'][number]) =>
+    a.kind === 'CreateService' ||
+    a.kind === 'CreateCodeDeployDeployment' ||
+    a.kind === 'AwaitCodeDeployDeployment' ||
+    (a.kind === 'UpdateService' && (a.taskDefinition !== undefined || a.settings.desiredCount !== undefined));
+  return new Set(p.actions.filter((a) => changes(a) && (state.get(a.id) === 'done' || state.get(a.id) === 'pending')).map((a) => a.resource));
 }
 
 /** Each thing not read once, in a stable order. */
@@ -202,6 +215,7 @@ export async function runPass(options: PassOptions): Promise<{ result: PassResul
       verdicts: new Map(resourceVerdicts(facts).map((v) => [v.resource, v])),
       aliases: desired.aliases.map((a) => ({ key: `AliasRecord/${a.metadata.name}`, recordName: a.spec.name })),
       actions: actionSummaries(p, outcomes),
+      tasksChanging: tasksChanging(p, outcomes),
     };
     resources.push(...wiring.map((w) => wiringResourceStatus(w, context)));
   }

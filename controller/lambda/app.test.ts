@@ -159,7 +159,8 @@ describe('the Lambda handler', () => {
         Metrics: expect.arrayContaining([
           { Name: METRIC.driftFound, Unit: 'Count' },
           { Name: METRIC.driftHealed, Unit: 'Count' },
-          { Name: METRIC.driftUnhealed, Unit: 'Count' },
+          { Name: METRIC.driftUnrepaired, Unit: 'Count' },
+          { Name: METRIC.environmentUnreadable, Unit: 'Count' },
           { Name: METRIC.actionsFailed, Unit: 'Count' },
           { Name: METRIC.passFailed, Unit: 'Count' },
           { Name: METRIC.leaseHeld, Unit: 'Count' },
