@@ -1,4 +1,4 @@
-import { classifyAwsError, readableError, type AwsCause } from './causes.js';
+import { classifyAwsError, readableError, type AwsCause } from './model/causes.js';
 import type { SpecProblem } from './spec/load.js';
 
 /**

@@ -7,7 +7,7 @@
  * invalid), 2 on a usage error.
  */
 import type { Command } from 'commander';
-import { describeCauses } from '../causes.js';
+import { describeCauses } from '../model/causes.js';
 import { uniqueCauses } from '../model/outcome.js';
 import { checkWiring, renderWiringTree, type WiringResult } from '../wiring/index.js';
 import { document, wiringJson } from './json.js';

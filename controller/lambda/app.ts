@@ -19,7 +19,7 @@ import type { Context } from 'aws-lambda';
 import { createAwsClients, type AwsClients } from '../aws/clients.js';
 import { systemClock, type Clock } from '../clock.js';
 import { InvalidEventError } from '../errors.js';
-import type { CauseDescription } from '../causes.js';
+import type { CauseDescription } from '../model/causes.js';
 import { driftCounts, isOk, passOutcome, type PassVerdict } from '../model/outcome.js';
 import { actionCounts, type PassResult } from '../model/pass.js';
 import type { DesiredEnvironment } from '../model/plan.js';

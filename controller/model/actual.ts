@@ -8,7 +8,7 @@
  * - key absent: it could not be read this pass (see `unreadable` for why). The planner never
  *   plans a change that depends on something it could not read.
  */
-import type { AwsCause } from '../causes.js';
+import type { AwsCause } from './causes.js';
 import type {
   CodeDeployDeployment,
   CodeDeployDeploymentGroup,

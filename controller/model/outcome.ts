@@ -5,7 +5,7 @@
  * alarms), and the summary line of every report (terminal, Slack, email, JSON) all read them, and
  * nothing else decides on its own. Pure: no I/O, no SDK.
  */
-import type { AwsCause, AwsCauseKind } from '../causes.js';
+import type { AwsCause, AwsCauseKind } from './causes.js';
 import type { ActionOutcome, PassResult } from './pass.js';
 import type { ResourceStatus } from './plan.js';
 
@@ -148,7 +148,10 @@ export function resourceVerdicts(pass: PassFacts): ResourceVerdict[] {
     const planned = before.get(name);
     const now = after.get(name) ?? planned!;
     const actions = (plan?.actions ?? []).filter((a) => a.resource === name && !(a.kind === 'TagResource' && a.purpose === 'record'));
-    const states: ActionState[] = actions.map((a) => outcomes.get(a.id)?.state ?? (holdAll ? 'held' : 'notRun'));
+    const listed = new Set(actions.map((a) => a.id));
+    // An outcome whose action the plan does not list (a recorded pass read back) still counts.
+    const extra = pass.outcomes.filter((o) => o.resource === name && !listed.has(o.actionId) && !(plan?.actions ?? []).some((a) => a.id === o.actionId));
+    const states: ActionState[] = [...actions.map((a) => outcomes.get(a.id)?.state ?? (holdAll ? 'held' : 'notRun')), ...extra.map((o) => o.state)];
     const healedEvent = pass.drift.some((e) => e.resource === name && e.healedAt !== undefined);
     const base = { resource: name, kind: now.kind };
     const verdict = (outcome: ResourceOutcome, extra: Partial<ResourceVerdict> = {}): ResourceVerdict => ({ ...base, outcome, ...extra });

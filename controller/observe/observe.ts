@@ -21,7 +21,7 @@ import type { EcsAdapter } from '../aws/ecs.js';
 import type { Elbv2Adapter } from '../aws/elbv2.js';
 import type { Route53Adapter } from '../aws/route53.js';
 import { mapLimit } from '../concurrency.js';
-import type { AwsCause } from '../causes.js';
+import type { AwsCause } from '../model/causes.js';
 import { AwsCallError, SteadyError } from '../errors.js';
 import { emptyActualState, type ActualState } from '../model/actual.js';
 import type { CodeDeployDeployment, EcsService, Listener } from '../model/aws.js';

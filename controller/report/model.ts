@@ -4,7 +4,7 @@
  * `--output json` all render this one shape; it holds no secret and no SDK type, so it can be
  * stored in history and rendered again later (`steady report --last`).
  */
-import { describeCauses, type AwsCauseKind, type CauseDescription } from '../causes.js';
+import { describeCauses, type AwsCauseKind, type CauseDescription } from '../model/causes.js';
 import type { AlertState } from '../model/alerts.js';
 import { changeOf, passOutcome, RESOURCE_OUTCOMES, type PassVerdict, type RepairBlock, type ResourceOutcome, type SkipReason } from '../model/outcome.js';
 import type { ActionOutcome, PassResult } from '../model/pass.js';

@@ -4,7 +4,7 @@
  * when that is missing because an earlier link is broken, it is skipped, so one break is reported
  * once, where it is, and every link that can still be judged is.
  */
-import type { AwsCause } from '../causes.js';
+import type { AwsCause } from '../model/causes.js';
 import type { ActualState, ImageResolution, ObservedZone } from '../model/actual.js';
 import {
   sameAliasDnsName,

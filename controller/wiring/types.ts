@@ -5,7 +5,7 @@
  * and `steady status` all render this one shape.
  */
 
-import type { AwsCause } from '../causes.js';
+import type { AwsCause } from '../model/causes.js';
 
 /** The links of the chain, in the order a request passes them, from the name to the containers. */
 export const LINK_NAMES = [
