@@ -79,6 +79,8 @@ export interface WiringContext {
   actions: Map<string, string[]>;
   /** Services whose tasks this pass's own changes replace or add (a rollout, a new desired count), done or under way. */
   tasksChanging: Set<string>;
+  /** What a person runs to let steady go on, by resource key (`steady retry migration/db-migrate --env shop-prod`). */
+  wayOut: Map<string, string>;
 }
 
 /** The resources whose changes mend a link: the AliasRecords of its names, or the service itself. */
@@ -96,7 +98,7 @@ function notRepairedBecause(key: string, verdict: ResourceVerdict, status: Resou
     case 'changeBudget':
       return `the pass would change more resources than the change budget allows${said}`;
     default:
-      return `${key} is ${verdict.outcome === 'unrepaired' ? 'not being repaired' : verdict.outcome}${said}`;
+      return `${key}${said}`;
   }
 }
 
@@ -134,16 +136,35 @@ export function wiringResourceStatus(result: WiringResult, ctx: WiringContext): 
     const what = ctx.actions.get(repairing.key)?.join('; ') ?? repairing.status?.message ?? '';
     return { ...st, phase: 'Progressing', message: `steady is repairing this (${what}): ${st.message}` };
   }
+  // The link's own words promise that a reconcile repairs it; from here on, this pass does not.
+  const said = st.message.replace(/[;.] steady(?:'s reconcile pass)? (?:creates|re-points|updates|registers|starts)[^;]*$/, '');
   const would = menders.find((m) => m.verdict?.outcome === 'wouldChange');
-  if (would) return { ...st, phase: 'Drifted', message: `${st.message}; a reconcile would repair it (${ctx.actions.get(would.key)?.join('; ') ?? would.key})` };
+  if (would) return { ...st, phase: 'Drifted', message: `${said}; a reconcile would repair it (${ctx.actions.get(would.key)?.join('; ') ?? would.key})` };
   const failed = menders.find((m) => m.verdict?.outcome === 'failed');
-  if (failed) return { ...st, phase: 'Failed', message: `${st.message}; the repair failed: ${failed.key}: ${failed.status?.message ?? 'failed'}` };
+  if (failed) return { ...st, phase: 'Failed', message: `${said}; the repair failed: ${failed.key}: ${failed.status?.message ?? 'failed'}` };
   const blocked = menders.find((m) => m.verdict?.outcome === 'unrepaired' || m.verdict?.outcome === 'unknown');
   if (blocked) {
     const blockedBy = blocked.verdict!.outcome === 'unknown' ? 'none' : (blocked.verdict!.blockedBy ?? 'none');
-    return { ...st, phase: 'Blocked', blockedBy, message: `${st.message}; not repaired: ${notRepairedBecause(blocked.key, blocked.verdict!, blocked.status)}` };
+    const retry = ctx.wayOut.get(blocked.key);
+    return { ...st, phase: 'Blocked', blockedBy, message: `${said}; not repaired: ${notRepairedBecause(blocked.key, blocked.verdict!, blocked.status)}${retry ? `; ${retry}` : ''}` };
   }
-  return { ...st, phase: 'Failed', message: `${st.message}; nothing in this pass repairs it` };
+  return { ...st, phase: 'Failed', message: `${said}; nothing in this pass repairs it` };
+}
+
+/**
+ * The `steady retry` a person runs once they fixed the cause: for a failed migration, and for a
+ * service whose rollout waits for one.
+ */
+function waysOut(desired: DesiredEnvironment, verdicts: Map<string, ResourceVerdict>): Map<string, string> {
+  const out = new Map<string, string>();
+  const retry = (name: string) => `after fixing migration ${name}, run \`steady retry migration/${name} --env ${desired.name}\``;
+  for (const m of desired.migrations) if (verdicts.get(`Migration/${m.metadata.name}`)?.outcome === 'failed') out.set(`Migration/${m.metadata.name}`, retry(m.metadata.name));
+  for (const svc of desired.services) {
+    const gates = [...svc.spec.after, ...desired.migrations.filter((m) => m.spec.before.includes(svc.metadata.name)).map((m) => m.metadata.name)];
+    const failed = gates.filter((g) => out.has(`Migration/${g}`));
+    if (failed.length > 0) out.set(`Service/${svc.metadata.name}`, retry(failed[0]));
+  }
+  return out;
 }
 
 /** Services whose tasks a change of this pass (done or under way) replaces or adds to. */
@@ -210,12 +231,14 @@ export async function runPass(options: PassOptions): Promise<{ result: PassResul
     const changed = outcomes.some((o) => o.state === 'done');
     const wiring = await checkWiring(desired, options.adapters, { actual: changed ? undefined : actual, now: () => clock.now(), probes: options.wiring.probes ?? true });
     const facts = { plan: p, outcomes, resources, drift: driftOf(p, outcomes, startedAt), dryRun: p.policy.dryRun, mode: p.policy.mode, unreadable: actual.unreadable };
+    const context0 = new Map(resourceVerdicts(facts).map((v) => [v.resource, v]));
     const context: WiringContext = {
       statuses: new Map(resources.map((r) => [r.resource, r])),
-      verdicts: new Map(resourceVerdicts(facts).map((v) => [v.resource, v])),
+      verdicts: context0,
       aliases: desired.aliases.map((a) => ({ key: `AliasRecord/${a.metadata.name}`, recordName: a.spec.name })),
       actions: actionSummaries(p, outcomes),
       tasksChanging: tasksChanging(p, outcomes),
+      wayOut: waysOut(desired, context0),
     };
     resources.push(...wiring.map((w) => wiringResourceStatus(w, context)));
   }

@@ -12,6 +12,7 @@
 import type { ActualState } from '../model/actual.js';
 import { CLOUDFRONT_HOSTED_ZONE_ID, sameAliasDnsName, type AliasTarget, type EcsService, type RecordSet } from '../model/aws.js';
 import {
+  migrationStartedAt,
   ownershipTags,
   TAG_ENVIRONMENT,
   TAG_MANAGED_BY,
@@ -191,7 +192,7 @@ function planMigration(ctx: Context, m: MigrationDoc): Planned & { gate: Gate } 
     const startedBy = `steady/${name}/${version}/${attempt}`.slice(0, 128);
     const task = observed.tasks.find((t) => t.startedBy === startedBy);
     if (task) {
-      const started = task.startedAt ?? task.createdAt ?? ctx.policy.now;
+      const started = migrationStartedAt(task, latest.tags, attempt) ?? ctx.policy.now;
       const action: Action = {
         kind: 'AwaitMigration',
         id: `wait:${key}`,
@@ -207,6 +208,7 @@ function planMigration(ctx: Context, m: MigrationDoc): Planned & { gate: Gate } 
         taskArn: task.arn,
         taskDefinitionArn: latest.arn,
         deadline: started + m.spec.timeoutSeconds * 1000,
+        startedAt: started,
       };
       return {
         actions: [action],

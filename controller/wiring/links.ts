@@ -779,7 +779,9 @@ function tasksLink(svc: ServiceDoc, service: EcsService, tasks: EcsTask[], conte
     const fix =
       first.want.from === 'pinned'
         ? old.length > 0
-          ? `: they run ${list(old.map(revisionLabel))}, an older revision ECS is still replacing; check again once the deployment completes`
+          ? service.deployments.length > 1 || service.deployments.some((d) => d.status === 'PRIMARY' && d.rolloutState === 'IN_PROGRESS')
+            ? `: they run ${list(old.map(revisionLabel))}, an older revision ECS is still replacing; check again once the deployment completes`
+            : `: they run ${list(old.map(revisionLabel))}, an older revision, and no deployment is replacing it`
           : ': stop them so that ECS starts them again with the revision\'s image'
         : `: ECS resolved the tag when the deployment started and keeps that image. Start a new deployment (aws ecs update-service --cluster ${f.cluster} --service ${service.name} --force-new-deployment), or let steady own the image so it pins digests`;
     const should = first.want.from === 'pinned' ? `${shortDigest(first.want.digest)} as ${contentLabel} says` : `${first.want.from}, which is now ${shortDigest(first.want.digest)}`;
