@@ -153,6 +153,8 @@ export function resourceVerdicts(pass: PassFacts): ResourceVerdict[] {
     const extra = pass.outcomes.filter((o) => o.resource === name && !listed.has(o.actionId) && !(plan?.actions ?? []).some((a) => a.id === o.actionId));
     const states: ActionState[] = [...actions.map((a) => outcomes.get(a.id)?.state ?? (holdAll ? 'held' : 'notRun')), ...extra.map((o) => o.state)];
     const healedEvent = pass.drift.some((e) => e.resource === name && e.healedAt !== undefined);
+    // A plan over the change budget: a reconcile would not apply it either.
+    const overBudget = plan?.budget.exceeded === true && pass.mode !== 'observe';
     const base = { resource: name, kind: now.kind };
     const verdict = (outcome: ResourceOutcome, extra: Partial<ResourceVerdict> = {}): ResourceVerdict => ({ ...base, outcome, ...extra });
 
@@ -170,16 +172,16 @@ export function resourceVerdicts(pass: PassFacts): ResourceVerdict[] {
     if (now.phase === 'Blocked' || states.includes('blocked')) return verdict('unrepaired', { blockedBy: blockOf(now, planned) });
     if (states.includes('pending')) return verdict('converging');
     if (states.includes('held')) {
-      if (pass.dryRun) return verdict('wouldChange');
-      return verdict('unrepaired', { blockedBy: pass.mode === 'observe' ? 'observe' : plan?.budget.exceeded ? 'changeBudget' : 'none' });
+      if (pass.dryRun && !overBudget) return verdict('wouldChange');
+      return verdict('unrepaired', { blockedBy: pass.mode === 'observe' ? 'observe' : overBudget ? 'changeBudget' : 'none' });
     }
     if (now.phase === 'Progressing') {
       const block = NOT_CONVERGING[now.reason];
       return block ? verdict('unrepaired', { blockedBy: block }) : verdict('converging');
     }
     if (now.phase === 'Drifted') {
-      if (pass.dryRun) return verdict('wouldChange');
-      return verdict('unrepaired', { blockedBy: now.blockedBy ?? (pass.mode === 'observe' ? 'observe' : 'none') });
+      if (pass.dryRun && !overBudget) return verdict('wouldChange');
+      return verdict('unrepaired', { blockedBy: now.blockedBy ?? (pass.mode === 'observe' ? 'observe' : overBudget ? 'changeBudget' : 'none') });
     }
     if (states.includes('done') || healedEvent) return verdict(changeOf(planned, actions) === 'create' ? 'created' : 'healed');
     return verdict('synced');

@@ -306,9 +306,9 @@ export const REPAIR_BLOCK_WORDS: Record<RepairBlock, string> = {
  * `1 failed, 2 not read, 1 unrepaired (conflict), 1 converging, 2 healed` (zeros left out). In
  * observe mode what is left unrepaired by choice is `drifted`.
  */
-export function outcomePhrases(report: Pick<Report, 'counts' | 'resources' | 'kind'>): string[] {
+export function outcomePhrases(report: Pick<Report, 'counts' | 'resources' | 'dryRun'>): string[] {
   const counts = report.counts.resources;
-  const counted = report.resources.filter((r) => r.outcome === 'unrepaired' && !(report.kind === 'plan' && r.kind === 'Wiring'));
+  const counted = report.resources.filter((r) => r.outcome === 'unrepaired' && !(report.dryRun && r.kind === 'Wiring'));
   const observed = counted.filter((r) => r.blockedBy === 'observe').length;
   const unrepaired = counted.filter((r) => r.blockedBy !== 'observe');
   const reasons = [...new Set(unrepaired.map((r) => REPAIR_BLOCK_WORDS[r.blockedBy ?? 'none']))];

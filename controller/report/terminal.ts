@@ -210,7 +210,12 @@ function heading(report: Report, c: Colors, width: number, saidAbove: boolean): 
               ? `Change budget exceeded: the plan changes ${report.budget.used} resources, the limit is ${report.budget.limit}; nothing was changed.`
               : 'Nothing was changed.';
     const anything = report.resources.some((r) => r.actions.length > 0);
-    lines.push(...wrap(anything ? `${why} This is what steady would do:` : why, width, '').map((l) => c.yellow(l)));
+    // A plan over the budget: a reconcile would not apply it either, and says so.
+    const budget =
+      report.held === 'dryRun' && report.budget?.exceeded && report.mode !== 'observe'
+        ? ` The plan changes ${report.budget.used} resources, more than the change budget of ${report.budget.limit}: a reconcile would change nothing.`
+        : '';
+    lines.push(...wrap(anything ? `${why}${budget} This is what steady would do:` : `${why}${budget}`, width, '').map((l) => c.yellow(l)));
   }
   return lines;
 }
