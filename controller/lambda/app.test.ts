@@ -270,6 +270,30 @@ describe('the Lambda handler', () => {
     );
   });
 
+  it('answers ok: false and emits EnvironmentUnreadable on every pass when every AWS call is AccessDenied, so the AwsUnreadable alarm fires on the second', async () => {
+    await world.publish(specFiles('shop'));
+    const { account, handler } = await setup();
+    account.faults.fail({ error: 'accessDenied' });
+
+    for (let pass = 0; pass < 2; pass++) {
+      const before = output.lines.length;
+      const summary = await handler(eventJson('eventbridge-scheduled'), PLENTY);
+      const env = only(summary);
+      const emf = output.lines.slice(before).filter((l) => l.json?._aws).map((l) => l.json!);
+
+      expect(summary.ok).toBe(false);
+      expect(env).toMatchObject({ verdict: 'unknown', ok: false, outcome: 'ok', causes: [{ kind: 'accessDenied' }] });
+      expect(env.summary).toMatch(/^AWS could not be read: access denied to (ecs|elasticloadbalancing|route53|ecr|cloudfront):\w+ \(.+\)/);
+      expect(env.causes![0].actions).toEqual(expect.arrayContaining(['ecs:DescribeClusters', 'ecs:DescribeServices', 'elasticloadbalancing:DescribeTargetGroups', 'route53:ListHostedZonesByName']));
+      // Said once for the pass, not per resource or link.
+      expect(env.summary.split('access denied').length - 1).toBe(1);
+      // The alarm watches the `service` aggregate: Maximum >= 1 for two periods in a row (deploy/stack.ts).
+      expect(emf.find((m) => m.environment === 'shop-prod')).toMatchObject({ [METRIC.environmentUnreadable]: 1, [METRIC.passFailed]: 0, [METRIC.driftFound]: 0 });
+      expect(mutations(account)).toEqual([]);
+      account.clock.advance(60_000);
+    }
+  });
+
   it('plans without changing anything or taking the lease on a manual dry run', async () => {
     await world.publish(specFiles('shop'));
     const { account, handler, store } = await setup();

@@ -198,7 +198,11 @@ export function describeCauses(causes: AwsCause[], env: Record<string, string | 
         out.push({
           kind,
           actions,
-          text: `access denied to ${list(mine.map((c) => `${c.action} (${c.doing})`), 3)}`,
+          // Two calls are named with what they were for; more, by their actions (the JSON has them all).
+          text:
+            mine.length <= 2
+              ? `access denied to ${list(mine.map((c) => `${c.action} (${c.doing})`))}`
+              : `access denied to ${actions.length} action${actions.length === 1 ? '' : 's'}: ${list(actions, 6)}`,
           advice: `Allow ${list(actions, 8)} to the role or user steady runs as (deploy/policy.ts has the statements steady needs).`,
         });
         break;
