@@ -10,7 +10,7 @@
  * that depend on the poll interval and on how long AWS takes, and are reported as excess.
  */
 import { MAX_RECORDS_PER_CHANGE_BATCH, MAX_VALUE_CHARS_PER_CHANGE_BATCH } from '../controller/aws/route53.js';
-import { ownerRecordValue } from '../controller/plan/plan.js';
+import { ownerRecordValue } from '../controller/plan/alias.js';
 import type { BenchLayout } from './environment.js';
 
 /** Calls by `service:Operation`. */

@@ -23,6 +23,8 @@ const FULL = {
   hostedZoneIds: 'Z0123456789ABCDEFGHIJ,Z9876543210ZYXWVUTSRQ',
   passRoleArns: JSON.stringify([`arn:aws:iam::${ACCOUNT}:role/shop-prod-ecs-execution`, `arn:aws:iam::${ACCOUNT}:role/shop-prod-api`]),
   clusters: 'shop-prod,messaging-prod',
+  adoptServices: 'messaging-prod/messaging-api',
+  recordNames: 'api.example.com,*.example.com',
   schedule: 'rate(2 minutes)',
   bucketName: 'my-steady-specs',
   specPrefix: 'shop-prod',
@@ -238,6 +240,7 @@ describe('the CDK app', () => {
       const common = { Namespace: 'steady', Dimensions: [{ Name: 'service', Value: 'steady' }], Period: 120, Threshold: 1, AlarmActions: [{ Ref: expect.stringMatching(/^AlarmTopic/) }] };
       expect(alarm(full.template, METRIC.passFailed)).toMatchObject({ ...common, Statistic: 'Sum', EvaluationPeriods: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold' });
       expect(alarm(full.template, METRIC.specsUnreadable)).toMatchObject({ ...common, Statistic: 'Sum', EvaluationPeriods: 1 });
+      expect(alarm(full.template, METRIC.specsRemoved)).toMatchObject({ ...common, Statistic: 'Sum', EvaluationPeriods: 1, TreatMissingData: 'notBreaching' });
       // Drift left unrepaired for N passes in a row.
       expect(alarm(full.template, METRIC.driftUnrepaired)).toMatchObject({ ...common, Statistic: 'Maximum', EvaluationPeriods: 4, DatapointsToAlarm: 4 });
       // An environment steady cannot read: two passes in a row, so one throttled pass does not page anyone.
@@ -304,7 +307,15 @@ describe('the CDK app', () => {
     it('make every ECS change conditional on steady\'s ownership tag', () => {
       const mutating = /^ecs:(Create|Register|Update|Run|Stop|Tag|Untag|Delete)/;
       const changes = controllerStatementsOf(full.template).filter((s) => actionsOf(s).some((a) => mutating.test(a)));
-      expect(changes.map((s) => s.Sid)).toEqual(['EcsRegisterOwnedTaskDefinitions', 'EcsCreateOwnedServices', 'EcsTagAsOwned', 'EcsChangeOwned', 'EcsRunOwnedMigrations', 'EcsUntagOwned']);
+      expect(changes.map((s) => s.Sid)).toEqual([
+        'EcsRegisterOwnedTaskDefinitions',
+        'EcsCreateOwnedServices',
+        'EcsTagOnCreate',
+        'EcsAdoptNamedServices',
+        'EcsChangeOwned',
+        'EcsRunOwnedMigrations',
+        'EcsUntagOwned',
+      ]);
       for (const s of changes) {
         const tags = s.Condition?.StringEquals ?? {};
         expect(tags['aws:ResourceTag/steady:managed-by'] ?? tags['aws:RequestTag/steady:managed-by']).toBe('steady');
@@ -317,6 +328,21 @@ describe('the CDK app', () => {
       expect(bySid.EcsChangeOwned.Condition).toEqual({ StringEquals: { 'aws:ResourceTag/steady:managed-by': 'steady' } });
       expect(bySid.EcsRunOwnedMigrations.Condition).toMatchObject({ StringEquals: { 'aws:ResourceTag/steady:managed-by': 'steady' }, ArnLike: { 'ecs:cluster': expect.any(Array) } });
       expect(bySid.EcsUntagOwned.Condition!['ForAllValues:StringLike']).toEqual({ 'aws:TagKeys': ['steady:*'] });
+      // The ownership tag is written only while steady creates the resource, or on a service named at deploy time.
+      expect(bySid.EcsTagOnCreate.Condition).toEqual({
+        StringEquals: { 'ecs:CreateAction': ['CreateService', 'RegisterTaskDefinition', 'RunTask'], 'aws:RequestTag/steady:managed-by': 'steady' },
+      });
+      expect(resourcesOf(bySid.EcsAdoptNamedServices)).toEqual([arn('ecs', 'service/messaging-prod/messaging-api')]);
+      expect(bySid.EcsAdoptNamedServices.Condition).toEqual({ StringEquals: { 'aws:RequestTag/steady:managed-by': 'steady' } });
+      const tagging = controllerStatementsOf(full.template).filter((s) => actionsOf(s).includes('ecs:TagResource'));
+      for (const s of tagging) {
+        const existingOwned = s.Condition?.StringEquals?.['aws:ResourceTag/steady:managed-by'] === 'steady';
+        const onCreate = s.Condition?.StringEquals?.['ecs:CreateAction'] !== undefined;
+        const named = resourcesOf(s).every((r) => !JSON.stringify(r).includes('*'));
+        expect({ sid: s.Sid, bounded: existingOwned || onCreate || named }).toEqual({ sid: s.Sid, bounded: true });
+      }
+      // Without adoptServices, no existing resource can be tagged as steady's.
+      expect(controllerStatementsOf(minimal.template).map((s) => s.Sid)).not.toContain('EcsAdoptNamedServices');
       // Only in the clusters given.
       expect(resourcesOf(bySid.EcsChangeOwned)).toEqual([
         arn('ecs', 'service/shop-prod/*'),
@@ -340,6 +366,21 @@ describe('the CDK app', () => {
         ['Route53ChangeRecords', ['route53:ChangeResourceRecordSets'], zones],
         ['Route53ChangeStatus', ['route53:GetChange'], [{ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':route53:::change/*']] }]],
       ]);
+      // Only CREATE and UPSERT of alias and ownership records, of the names given and their TXT records.
+      expect(route53.find((s) => s.Sid === 'Route53ChangeRecords')!.Condition).toEqual({
+        'ForAllValues:StringEquals': {
+          'route53:ChangeResourceRecordSetsActions': ['CREATE', 'UPSERT'],
+          'route53:ChangeResourceRecordSetsRecordTypes': ['A', 'AAAA', 'TXT'],
+          'route53:ChangeResourceRecordSetsNormalizedRecordNames': [
+            'api.example.com',
+            '_steady-a.api.example.com',
+            '_steady-aaaa.api.example.com',
+            '\\052.example.com',
+            '_steady-a.\\052.example.com',
+            '_steady-aaaa.\\052.example.com',
+          ],
+        },
+      });
       // No zones given, no Route 53 at all.
       expect(controllerStatementsOf(minimal.template).filter((s) => actionsOf(s).some((a) => a.startsWith('route53:')))).toEqual([]);
     });

@@ -60,7 +60,10 @@ export class SteadyStack extends Stack {
   readonly controllerPolicy: iam.Policy;
   readonly failedInvocations: sqs.Queue;
   readonly alarmTopic: sns.ITopic;
-  readonly alarms: Record<'passErrors' | 'specsUnreadable' | 'awsUnreadable' | 'driftUnrepaired' | 'leaseStuck' | 'functionErrors' | 'notRunning' | 'failedInvocations', cloudwatch.Alarm>;
+  readonly alarms: Record<
+    'passErrors' | 'specsUnreadable' | 'specsRemoved' | 'awsUnreadable' | 'driftUnrepaired' | 'leaseStuck' | 'functionErrors' | 'notRunning' | 'failedInvocations',
+    cloudwatch.Alarm
+  >;
 
   constructor(scope: Construct, id: string, props: SteadyStackProps) {
     super(scope, id, { description: 'steady: a reconciling controller for ECS services, task definitions, migrations and Route 53 aliases', ...props });
@@ -253,6 +256,15 @@ export class SteadyStack extends Stack {
       specsUnreadable: alarm('SpecsUnreadable', {
         alarmDescription: 'The published spec commit cannot be loaded (missing or damaged object, access denied): steady changes nothing until it can. Republish with steady apply.',
         metric: metric(METRIC.specsUnreadable, 'Sum'),
+        threshold: 1,
+        comparisonOperator: atLeastOne,
+        evaluationPeriods: 1,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      }),
+      // Emitted once per commit pair: the alarm fires for one period, then clears by itself.
+      specsRemoved: alarm('SpecsRemoved', {
+        alarmDescription: 'The published HEAD no longer holds an Environment or resource the commit before it held: it is not reconciled any more and steady deleted nothing. The function\'s log says which ("is no longer in the specs").',
+        metric: metric(METRIC.specsRemoved, 'Sum'),
         threshold: 1,
         comparisonOperator: atLeastOne,
         evaluationPeriods: 1,

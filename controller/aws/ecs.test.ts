@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { AwsCallError } from '../errors.js';
 import { canonicalTaskDefinition, type TaskDefinitionContent } from '../model/taskdef.js';
 import { ecsWorld, NETWORK, REGISTRY, registerApp } from '../testing/ecs-world.js';
+import { FIRELENS_TASK_DEFINITION } from '../testing/firelens.js';
 import { EcsAdapter, TaskDefinitionCache } from './ecs.js';
 
 const ARN = 'arn:aws:ecs:ap-northeast-1:123456789012';
@@ -200,6 +201,27 @@ describe('EcsAdapter: clusters and services', () => {
   });
 });
 
+describe('EcsAdapter: deploymentConfiguration', () => {
+  const alarms = { alarmNames: ['api-5xx'], enable: true, rollback: true };
+
+  it('reads the fields steady does not model as they are, and sends them back whole', async () => {
+    const w = world({ ...steadyFixture, services: [{ ...steadyFixture.services[0], alarms }] });
+
+    const [before] = (await w.adapter.describeServices('prod', ['api'])).services;
+    await w.adapter.updateService('prod', 'api', { deploymentConfiguration: { ...before.deploymentConfiguration, minimumHealthyPercent: 50 } });
+    const [after] = (await w.adapter.describeServices('prod', ['api'])).services;
+
+    expect(before.deploymentConfiguration).toEqual({ minimumHealthyPercent: 100, maximumPercent: 200, circuitBreaker: { enable: true, rollback: true }, unmodelled: { alarms } });
+    expect(w.calls('UpdateService')[0].input.deploymentConfiguration).toEqual({
+      alarms,
+      minimumHealthyPercent: 50,
+      maximumPercent: 200,
+      deploymentCircuitBreaker: { enable: true, rollback: true },
+    });
+    expect(after.deploymentConfiguration).toEqual({ ...before.deploymentConfiguration, minimumHealthyPercent: 50 });
+  });
+});
+
 describe('EcsAdapter: task definitions', () => {
   it('describes a revision ARN once and serves it from the cache afterwards, also to another adapter on the client', async () => {
     const w = world();
@@ -249,6 +271,18 @@ describe('EcsAdapter: task definitions', () => {
     expect(registered.content).toEqual(content);
     expect(described?.content).toEqual(content);
     expect(w.calls('DescribeTaskDefinition')).toHaveLength(0);
+  });
+
+  it('registers the whole content: every field, not only the ones the spec language has', async () => {
+    const w = world();
+    const whole = canonicalTaskDefinition({ ...FIRELENS_TASK_DEFINITION, pidMode: 'task', enableFaultInjection: true });
+
+    const registered = await w.adapter.registerTaskDefinition(whole);
+
+    const sent = w.calls('RegisterTaskDefinition')[0].input;
+    expect(sent).toMatchObject({ pidMode: 'task', enableFaultInjection: true, ephemeralStorage: { sizeInGiB: 50 }, volumes: FIRELENS_TASK_DEFINITION.volumes });
+    expect(sent.containerDefinitions[1]).toMatchObject({ ulimits: [{ name: 'nofile', softLimit: 65536, hardLimit: 65536 }], linuxParameters: { initProcessEnabled: true } });
+    expect(registered.content).toEqual(whole);
   });
 
   it('lists a family past one page, newest first', async () => {

@@ -21,10 +21,11 @@ import {
   TagResourceCommand,
   UntagResourceCommand,
   UpdateServiceCommand,
-  type ContainerDefinition,
   type Deployment,
+  type DeploymentConfiguration,
   type ECSClient,
   type NetworkConfiguration,
+  type RegisterTaskDefinitionCommandInput,
   type Service,
   type Tag,
   type Task,
@@ -238,20 +239,15 @@ export class EcsAdapter {
     });
   }
 
-  /** Registers `content` as the family's next revision, with `tags`. */
+  /**
+   * Registers `content` as the family's next revision, with `tags`. The content is sent whole, every
+   * field as it is: what is registered is exactly what the plan compared.
+   */
   async registerTaskDefinition(content: TaskDefinitionContent, tags: Tags = {}): Promise<EcsTaskDefinition> {
     const out = await this.#call('RegisterTaskDefinition', `registering a revision of task definition family ${content.family}`, () =>
       this.#client.send(
         new RegisterTaskDefinitionCommand({
-          family: content.family,
-          cpu: content.cpu,
-          memory: content.memory,
-          networkMode: content.networkMode as TaskDefinition['networkMode'],
-          ...(content.requiresCompatibilities.length ? { requiresCompatibilities: content.requiresCompatibilities as TaskDefinition['requiresCompatibilities'] } : {}),
-          executionRoleArn: content.executionRoleArn,
-          taskRoleArn: content.taskRoleArn,
-          runtimePlatform: content.runtimePlatform as TaskDefinition['runtimePlatform'],
-          containerDefinitions: content.containerDefinitions as ContainerDefinition[],
+          ...(structuredClone(content) as unknown as RegisterTaskDefinitionCommandInput),
           ...(Object.keys(tags).length ? { tags: toTags(tags) } : {}),
         }),
       ),
@@ -426,13 +422,22 @@ function toNetworkConfiguration(n: EcsNetwork): NetworkConfiguration {
   return { awsvpcConfiguration: { subnets: n.subnets, securityGroups: n.securityGroups, assignPublicIp: n.assignPublicIp } };
 }
 
-function toDeploymentConfiguration(c: EcsService['deploymentConfiguration'] | undefined) {
+/** The fields of ECS's deploymentConfiguration steady models; the rest travels as `unmodelled`. */
+const MODELLED_DEPLOYMENT_FIELDS = ['minimumHealthyPercent', 'maximumPercent', 'deploymentCircuitBreaker'];
+
+function toDeploymentConfiguration(c: EcsService['deploymentConfiguration'] | undefined): DeploymentConfiguration | undefined {
   if (!c) return undefined;
   return {
+    ...(c.unmodelled as DeploymentConfiguration | undefined),
     ...(c.minimumHealthyPercent !== undefined ? { minimumHealthyPercent: c.minimumHealthyPercent } : {}),
     ...(c.maximumPercent !== undefined ? { maximumPercent: c.maximumPercent } : {}),
     ...(c.circuitBreaker ? { deploymentCircuitBreaker: { enable: c.circuitBreaker.enable, rollback: c.circuitBreaker.rollback } } : {}),
   };
+}
+
+function unmodelledOf(dc: DeploymentConfiguration | undefined): { unmodelled?: Record<string, unknown> } {
+  const rest = Object.fromEntries(Object.entries(dc ?? {}).filter(([k, v]) => !MODELLED_DEPLOYMENT_FIELDS.includes(k) && v !== undefined));
+  return Object.keys(rest).length > 0 ? { unmodelled: rest } : {};
 }
 
 function toNetwork(c: NetworkConfiguration | undefined): EcsNetwork | undefined {
@@ -481,6 +486,7 @@ function toService(s: Service): EcsService {
       ...(s.deploymentConfiguration?.minimumHealthyPercent !== undefined ? { minimumHealthyPercent: s.deploymentConfiguration.minimumHealthyPercent } : {}),
       ...(s.deploymentConfiguration?.maximumPercent !== undefined ? { maximumPercent: s.deploymentConfiguration.maximumPercent } : {}),
       ...(breaker ? { circuitBreaker: { enable: breaker.enable ?? false, rollback: breaker.rollback ?? false } } : {}),
+      ...unmodelledOf(s.deploymentConfiguration),
     },
     ...(s.healthCheckGracePeriodSeconds !== undefined ? { healthCheckGracePeriodSeconds: s.healthCheckGracePeriodSeconds } : {}),
     ...(s.taskSets

@@ -7,7 +7,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { Option, type Command } from 'commander';
 import { systemClock } from '../clock.js';
 import { AwsCallError, SteadyError } from '../errors.js';
-import { renderReport, type Report } from '../report/index.js';
+import { redactReport, renderReport, type Report } from '../report/index.js';
 import { historyJson, parseSince, renderHistory, renderStatus, statusJson } from '../state/views.js';
 import { StateStore } from '../state/store.js';
 import type { CliContext } from './main.js';
@@ -115,7 +115,8 @@ export function registerReport(program: Command, ctx: CliContext): void {
       const pass = await storeOf(options).lastPass(options.env);
       if (!pass) throw new SteadyError(`no pass of environment ${options.env} is recorded in table ${options.table}`);
       if (!pass.report) throw new SteadyError(`the last pass of ${options.env} (${pass.passId}) was recorded without its report; \`steady history\` shows its summary`);
-      const report = storedReport(pass.report as Report);
+      // Redacted again: a report stored by an earlier version of steady was not.
+      const report = storedReport(redactReport(pass.report as Report));
       if (out.format === 'json') out.json(document('report', 0, { environments: [passJson(report)] }));
       else out.line(renderReport(report, { color: out.color.isColorSupported }));
     });

@@ -4,7 +4,7 @@
  */
 import type { Command } from 'commander';
 import { stringify } from 'yaml';
-import { formatProblem, loadSpecPaths, type EnvironmentSpecs, type SpecProblem } from '../spec/load.js';
+import { formatProblem, loadSpecPaths, problemCount, problemLocation, type EnvironmentSpecs, type SpecProblem } from '../spec/load.js';
 import { createOutput, outputOption, plural, type OutputFormat } from './output.js';
 import type { CliContext } from './main.js';
 import { FORMAT_VERSION } from './contract.js';
@@ -12,6 +12,7 @@ import { FORMAT_VERSION } from './contract.js';
 interface ValidateOptions {
   output: OutputFormat;
   showDefaults?: boolean;
+  allowEmpty?: boolean;
 }
 
 /** Adds the `validate` command to the program. */
@@ -28,6 +29,7 @@ export function registerValidate(program: Command, ctx: CliContext): void {
     .argument('[paths...]', 'spec files, or directories searched recursively for *.yaml and *.yml', ['specs/'])
     .addOption(outputOption())
     .option('--show-defaults', 'print the documents with every default filled in (YAML; with --output json, as "documents")')
+    .option('--allow-empty', 'accept a spec set with no documents, or files holding only comments (refused otherwise: it would stop steady reconciling what they held)')
     .action(async (paths: string[], options: ValidateOptions) => {
       ctx.exitCode = await validate(paths, options, ctx);
     });
@@ -36,7 +38,7 @@ export function registerValidate(program: Command, ctx: CliContext): void {
 async function validate(paths: string[], options: ValidateOptions, ctx: CliContext): Promise<number> {
   const out = createOutput(ctx.io, options.output);
   const { color } = out;
-  const result = await loadSpecPaths(paths);
+  const result = await loadSpecPaths(paths, { allowEmpty: options.allowEmpty });
   const problems = result.ok ? [] : result.problems;
   const environments = result.ok ? result.specSet.environments : [];
 
@@ -61,8 +63,7 @@ async function validate(paths: string[], options: ValidateOptions, ctx: CliConte
 
   if (!result.ok) {
     for (const p of problems) out.line(colorProblem(p, color));
-    const files = new Set(problems.map((p) => p.file)).size;
-    out.line(color.red(`${plural(problems.length, 'problem')} in ${plural(files, 'file')}`));
+    out.line(color.red(problemCount(problems)));
     return 1;
   }
 
@@ -94,5 +95,5 @@ function documentsOf(env: EnvironmentSpecs): unknown[] {
 
 function colorProblem(p: SpecProblem, color: ReturnType<typeof createOutput>['color']): string {
   if (!color.isColorSupported) return formatProblem(p);
-  return `${color.cyan(`${p.file}:${p.line}:${p.column}`)} ${p.path ? `${color.bold(p.path)}: ` : ''}${p.message}`;
+  return `${color.cyan(problemLocation(p))} ${p.path ? `${color.bold(p.path)}: ` : ''}${p.message}`;
 }

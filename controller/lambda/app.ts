@@ -27,10 +27,12 @@ import type { Adapters } from '../observe/observe.js';
 import { createAdapters, newPassId } from '../pass.js';
 import { reconcileEnvironment, skippedResult, type ReconcileOutcome } from '../reconcile.js';
 import { buildReport, notify, summaryLine, type NotificationsSpec, type NotifyResult } from '../report/index.js';
+import { redactingJsonReplacer, redactReport } from '../report/secrets.js';
 import { createS3Client, loadCommit, loadPublishedSpecs, shortCommit, type PublishedSpecsError } from '../source/index.js';
 import { mapLimit } from '../concurrency.js';
 import { StateStore } from '../state/store.js';
 import { perPassCallCounts, type CountedScope } from './calls.js';
+import { removalsAnnouncer } from './removals.js';
 import { configFromEnv, type HandlerConfig } from './config.js';
 import { parseEvent, type Invocation } from './events.js';
 import { METRIC, METRIC_NAMESPACE, publishPassMetrics, SERVICE_NAME } from './telemetry.js';
@@ -133,7 +135,7 @@ const LAST_GOOD_LOOKBACK_MS = 24 * 60 * 60 * 1000;
  * const summary = await handler(scheduledEvent, lambdaContext({ remainingMs: 300_000 }));
  */
 export function createHandler(deps: HandlerDependencies = {}): SteadyHandler {
-  const logger = deps.logger ?? new Logger({ serviceName: SERVICE_NAME });
+  const logger = deps.logger ?? new Logger({ serviceName: SERVICE_NAME, jsonReplacerFn: redactingJsonReplacer });
   const metrics = deps.metrics ?? new Metrics({ namespace: METRIC_NAMESPACE, serviceName: SERVICE_NAME });
   const tracer = deps.tracer ?? new Tracer({ serviceName: SERVICE_NAME });
   let config: HandlerConfig;
@@ -168,6 +170,7 @@ export function createHandler(deps: HandlerDependencies = {}): SteadyHandler {
     return c;
   };
   const lastGood = new Map<string, NotificationTargets>();
+  const announceRemovals = removalsAnnouncer({ ...location, s3, store, logger, metrics });
 
   async function run(event: unknown, context: Context): Promise<InvocationSummary> {
     let parsed;
@@ -195,6 +198,7 @@ export function createHandler(deps: HandlerDependencies = {}): SteadyHandler {
     if (!loaded.ok) return reportUnreadable(loaded.error, invocation);
     const commit = loaded.commit;
     logger.appendKeys({ commit: shortCommit(commit) });
+    await announceRemovals(loaded, context.awsRequestId);
     for (const env of loaded.specSet.environments) {
       lastGood.set(env.name, { notifications: env.environment.spec.notifications, region: env.environment.spec.region, commit });
     }
@@ -339,6 +343,8 @@ export function createHandler(deps: HandlerDependencies = {}): SteadyHandler {
   }
 
   const handler = middy<unknown, InvocationSummary, Error, Context>(run)
+    // The answer is a report too: nothing secret-shaped in it (an event naming one, an AWS message quoting one).
+    .use({ after: (request) => void (request.response = redactReport(request.response)) })
     .use(captureLambdaHandler(tracer, { captureResponse: false }))
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(logMetrics(metrics, { captureColdStartMetric: true }));

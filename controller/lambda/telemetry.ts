@@ -41,6 +41,8 @@ export const METRIC = {
   environmentsReconciled: 'EnvironmentsReconciled',
   /** Per invocation: 1 when the event was not for steady (another key of the bucket). */
   eventsIgnored: 'EventsIgnored',
+  /** Environments and resources a new HEAD no longer holds; emitted once per commit pair. */
+  specsRemoved: 'SpecsRemoved',
 } as const;
 
 /**

@@ -65,6 +65,12 @@ export interface EcsService {
     minimumHealthyPercent?: number;
     maximumPercent?: number;
     circuitBreaker?: { enable: boolean; rollback: boolean };
+    /**
+     * The rest of ECS's `deploymentConfiguration`, which steady does not model (`alarms`, `strategy`,
+     * `bakeTimeInMinutes`, `lifecycleHooks`, ...), as ECS returned it. UpdateService replaces the
+     * object whole, so this is sent back with it (`model/carryover.ts`).
+     */
+    unmodelled?: Record<string, unknown>;
   };
   healthCheckGracePeriodSeconds?: number;
   /** Task sets, for CODE_DEPLOY / EXTERNAL controllers (PRIMARY serves production traffic). */

@@ -56,6 +56,8 @@ export interface ServiceSettings {
     minimumHealthyPercent: number;
     maximumPercent: number;
     circuitBreaker: { enable: boolean; rollback: boolean };
+    /** On UpdateService: the fields of the service's deploymentConfiguration steady does not own, carried over as observed. */
+    unmodelled?: Record<string, unknown>;
   };
 }
 

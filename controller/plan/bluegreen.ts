@@ -18,7 +18,10 @@ import type { ActualState, ObservedBlueGreen } from '../model/actual.js';
 import type { CodeDeployDeployment, EcsNetwork, EcsService, Listener } from '../model/aws.js';
 import { TAG_CODEDEPLOY, type Action, type FieldDiff, type Phase, type ResourceStatus, type ServiceSettings, type TaskDefinitionRef } from '../model/plan.js';
 import type { ServiceDoc } from '../spec/schema.js';
+import { revisionLabel } from './common.js';
 import { networkOf, settingsDiff } from './desired.js';
+
+export { revisionLabel };
 
 /** What `planService` has worked out for a blue/green service that exists and steady may manage. */
 export interface BlueGreenInput {
@@ -66,39 +69,17 @@ export function planBlueGreen(input: BlueGreenInput): { actions: Action[]; statu
   if (deployment.strategy !== 'blueGreen') throw new Error(`internal: ${key} is not a blue/green service`);
   const { application, deploymentGroup, deploymentConfig } = deployment.codeDeploy;
   const groupLabel = `CodeDeploy deployment group ${deploymentGroup} of application ${application}`;
-  const withNotes = (st: ResourceStatus, extra: string[] = []): ResourceStatus => {
-    const notes = [...(input.notes ?? []), ...extra];
-    return notes.length > 0 ? { ...st, notes } : st;
-  };
-  const status = (phase: Phase, reason: string, message: string, diff: FieldDiff[] = [], extra: string[] = []): ResourceStatus =>
-    withNotes({ resource: key, kind: 'Service', name, phase, reason, message, diff, specHash: input.specHash }, extra);
+  const status = statusMaker(input);
   const none = (st: ResourceStatus) => ({ actions: [], status: st });
 
   const bg = actual.blueGreen[name];
-  if (!bg) return none(status('Blocked', 'ObserveFailed', `${groupLabel} could not be read; nothing is changed this pass`));
-  if (!bg.group) {
-    const why = bg.missing ? ` (${bg.missing.awsName}: ${bg.missing.message})` : '';
-    return none(status('Failed', 'DeploymentGroupNotFound', `${groupLabel} does not exist${why}; create it or fix spec.deployment.codeDeploy. Nothing is rolled out`));
-  }
-  if (cur.deploymentController !== 'CODE_DEPLOY') {
-    return none(
-      status(
-        'Failed',
-        'DeploymentControllerMismatch',
-        `ECS service ${input.ecsName} uses the ${cur.deploymentController} deployment controller; a blueGreen deployment needs a service created with the CODE_DEPLOY controller. Nothing is rolled out`,
-      ),
-    );
-  }
-  const problems = groupProblems(input, bg);
-  if (problems.length > 0) {
-    return none(status('Failed', 'DeploymentGroupMismatch', `${groupLabel} does not match the service: ${problems.join('; ')}. Nothing is rolled out until it does`));
-  }
+  const problem = groupProblem(input, bg, groupLabel);
+  if (problem || !bg?.group) return none(problem ?? status('Blocked', 'ObserveFailed', `${groupLabel} could not be read; nothing is changed this pass`));
 
   const serving = servingRevision(cur);
   const rollout = 'registeredBy' in target || target.arn !== serving;
   const wanted = 'arn' in target ? revisionLabel(target.arn) : `${input.family}:<new revision>`;
   const recorded = parseRecord(cur.tags[TAG_CODEDEPLOY]);
-  const mine = (d: CodeDeployDeployment) => d.id === recorded?.id || !!d.description?.startsWith(descriptionPrefix(env, key));
 
   // Settings ECS still takes for a CODE_DEPLOY service; network and platform ride on the AppSpec.
   const wantSettings: ServiceSettings = Object.fromEntries(UPDATABLE.filter((k) => input.desiredSettings[k] !== undefined).map((k) => [k, input.desiredSettings[k]]));
@@ -109,49 +90,7 @@ export function planBlueGreen(input: BlueGreenInput): { actions: Action[]; statu
 
   // A deployment that has not finished: follow ours, leave anybody else's alone.
   const running = bg.active[0];
-  if (running) {
-    const waiting = rollout ? [`the spec asks for ${wanted}; steady deploys it once deployment ${running.id} has finished`] : [];
-    if (running.creator === 'codeDeployRollback') {
-      const of = running.rollback?.rollbackTriggeringDeploymentId;
-      return none(
-        status('Progressing', 'RollingBack', `CodeDeploy is rolling back${of ? ` deployment ${of}` : ''} (rollback deployment ${running.id} is ${running.status}); production runs ${revisionLabel(serving)}`, diff, [
-          ...appSpecNotes,
-          ...waiting,
-        ]),
-      );
-    }
-    if (!mine(running)) {
-      return none(
-        status('Progressing', 'DeploymentInProgress', `deployment ${running.id} started by someone else is in progress (${running.status}); steady does not interrupt or race it`, diff, [
-          ...appSpecNotes,
-          ...waiting,
-        ]),
-      );
-    }
-    const deploying = running.id === recorded?.id ? revisionLabel(recorded.arn) : (running.description?.slice(descriptionPrefix(env, key).length) ?? 'a new revision');
-    const recordTag = running.id === recorded?.id ? undefined : recordValue(running.id, deploying, cur);
-    const follow: Action = {
-      kind: 'AwaitCodeDeployDeployment',
-      id: `follow:${key}`,
-      resource: key,
-      summary: `follow CodeDeploy deployment ${running.id} of ${deploying} (${running.status})`,
-      diff: [],
-      dependsOn: [],
-      deploymentId: running.id,
-      revision: deploying,
-      serviceArn: cur.arn,
-      production: revisionLabel(serving),
-      ...(recordTag ? { recordTag } : {}),
-    };
-    const stillWanted = rollout && 'arn' in target && revisionLabel(target.arn) !== deploying ? waiting : [];
-    return {
-      actions: [follow],
-      status: status('Progressing', 'Deploying', `CodeDeploy deployment ${running.id} of ${deploying} is ${running.status}; production runs ${revisionLabel(serving)}`, diff, [
-        ...appSpecNotes,
-        ...stillWanted,
-      ]),
-    };
-  }
+  if (running) return planRunning(input, { running, rollout, wanted, serving, recorded, diff, appSpecNotes });
 
   const update = (dependsOn: string[]): Action => ({
     kind: 'UpdateService',
@@ -173,16 +112,8 @@ export function planBlueGreen(input: BlueGreenInput): { actions: Action[]; statu
       return { actions: [...input.prior, update(adoptDeps)], status: status('Drifted', 'SettingsDiffer', message, diff, appSpecNotes) };
     }
     const tg = productionTargetGroups(bg, actual);
-    return {
-      actions: input.prior,
-      status: status(
-        'Synced',
-        'UpToDate',
-        `runs ${revisionLabel(serving)} with ${cur.runningCount}/${cur.desiredCount} tasks; production traffic goes to target group ${tg.join(', ') || '(none)'}`,
-        [],
-        appSpecNotes,
-      ),
-    };
+    const message = `runs ${revisionLabel(serving)} with ${cur.runningCount}/${cur.desiredCount} tasks; production traffic goes to target group ${tg.join(', ') || '(none)'}`;
+    return { actions: input.prior, status: status('Synced', 'UpToDate', message, [], appSpecNotes) };
   }
 
   // The same revision failed before: do not push it again (the circuit-breaker rule).
@@ -193,7 +124,7 @@ export function planBlueGreen(input: BlueGreenInput): { actions: Action[]; statu
 
   const settingsAction = settingsChange ? [update(adoptDeps)] : [];
   if (input.blocked) {
-    return { actions: [...input.prior.filter((a) => a.kind === 'TagResource'), ...settingsAction], status: withNotes(input.blocked(diff), appSpecNotes) };
+    return { actions: [...input.prior.filter((a) => a.kind === 'TagResource'), ...settingsAction], status: withNotes(input, input.blocked(diff), appSpecNotes) };
   }
   const deploy: Action = {
     kind: 'CreateCodeDeployDeployment',
@@ -221,9 +152,72 @@ export function planBlueGreen(input: BlueGreenInput): { actions: Action[]; statu
   };
 }
 
-// ------------------------------------------------------------------------------------ validation
+function withNotes(input: BlueGreenInput, st: ResourceStatus, extra: string[] = []): ResourceStatus {
+  const notes = [...(input.notes ?? []), ...extra];
+  return notes.length > 0 ? { ...st, notes } : st;
+}
 
-/** Everything about the deployment group that does not fit this service, as precise sentences. */
+function statusMaker(input: BlueGreenInput) {
+  return (phase: Phase, reason: string, message: string, diff: FieldDiff[] = [], extra: string[] = []): ResourceStatus =>
+    withNotes(input, { resource: input.key, kind: 'Service', name: input.svc.metadata.name, phase, reason, message, diff, specHash: input.specHash }, extra);
+}
+
+/** Why nothing can roll out through the deployment group: missing, the wrong controller, or a group that does not match. */
+function groupProblem(input: BlueGreenInput, bg: ObservedBlueGreen | undefined, groupLabel: string): ResourceStatus | undefined {
+  const status = statusMaker(input);
+  if (!bg) return undefined;
+  if (!bg.group) {
+    const why = bg.missing ? ` (${bg.missing.awsName}: ${bg.missing.message})` : '';
+    return status('Failed', 'DeploymentGroupNotFound', `${groupLabel} does not exist${why}; create it or fix spec.deployment.codeDeploy. Nothing is rolled out`);
+  }
+  if (input.cur.deploymentController !== 'CODE_DEPLOY') {
+    const message = `ECS service ${input.ecsName} uses the ${input.cur.deploymentController} deployment controller; a blueGreen deployment needs a service created with the CODE_DEPLOY controller. Nothing is rolled out`;
+    return status('Failed', 'DeploymentControllerMismatch', message);
+  }
+  const problems = groupProblems(input, bg);
+  if (problems.length > 0) return status('Failed', 'DeploymentGroupMismatch', `${groupLabel} does not match the service: ${problems.join('; ')}. Nothing is rolled out until it does`);
+  return undefined;
+}
+
+/** A deployment of the group has not finished: follow steady's own, report anybody else's (or CodeDeploy's rollback) and leave it alone. */
+function planRunning(
+  input: BlueGreenInput,
+  s: { running: CodeDeployDeployment; rollout: boolean; wanted: string; serving: string; recorded?: { id: string; arn: string }; diff: FieldDiff[]; appSpecNotes: string[] },
+): { actions: Action[]; status: ResourceStatus } {
+  const { key, env, cur, target } = input;
+  const { running, recorded, serving, diff, appSpecNotes } = s;
+  const status = statusMaker(input);
+  const waiting = s.rollout ? [`the spec asks for ${s.wanted}; steady deploys it once deployment ${running.id} has finished`] : [];
+  if (running.creator === 'codeDeployRollback') {
+    const of = running.rollback?.rollbackTriggeringDeploymentId;
+    const message = `CodeDeploy is rolling back${of ? ` deployment ${of}` : ''} (rollback deployment ${running.id} is ${running.status}); production runs ${revisionLabel(serving)}`;
+    return { actions: [], status: status('Progressing', 'RollingBack', message, diff, [...appSpecNotes, ...waiting]) };
+  }
+  const mine = running.id === recorded?.id || !!running.description?.startsWith(descriptionPrefix(env, key));
+  if (!mine) {
+    const message = `deployment ${running.id} started by someone else is in progress (${running.status}); steady does not interrupt or race it`;
+    return { actions: [], status: status('Progressing', 'DeploymentInProgress', message, diff, [...appSpecNotes, ...waiting]) };
+  }
+  const deploying = running.id === recorded?.id ? revisionLabel(recorded.arn) : (running.description?.slice(descriptionPrefix(env, key).length) ?? 'a new revision');
+  const recordTag = running.id === recorded?.id ? undefined : recordValue(running.id, deploying, cur);
+  const follow: Action = {
+    kind: 'AwaitCodeDeployDeployment',
+    id: `follow:${key}`,
+    resource: key,
+    summary: `follow CodeDeploy deployment ${running.id} of ${deploying} (${running.status})`,
+    diff: [],
+    dependsOn: [],
+    deploymentId: running.id,
+    revision: deploying,
+    serviceArn: cur.arn,
+    production: revisionLabel(serving),
+    ...(recordTag ? { recordTag } : {}),
+  };
+  const stillWanted = s.rollout && 'arn' in target && revisionLabel(target.arn) !== deploying ? waiting : [];
+  const message = `CodeDeploy deployment ${running.id} of ${deploying} is ${running.status}; production runs ${revisionLabel(serving)}`;
+  return { actions: [follow], status: status('Progressing', 'Deploying', message, diff, [...appSpecNotes, ...stillWanted]) };
+}
+
 function groupProblems(input: BlueGreenInput, bg: ObservedBlueGreen): string[] {
   const group = bg.group!;
   const { actual, cur, svc } = input;
@@ -301,10 +295,6 @@ export function servingRevision(svc: EcsService): string {
   return svc.taskSets?.find((t) => t.status === 'PRIMARY')?.taskDefinitionArn ?? svc.taskDefinitionArn;
 }
 
-/** `family:revision` of a task-definition ARN. */
-export function revisionLabel(arn: string): string {
-  return arn.slice(arn.lastIndexOf('/') + 1);
-}
 
 function parseRecord(tag: string | undefined): { id: string; arn: string } | undefined {
   const at = tag?.indexOf('@') ?? -1;

@@ -5,8 +5,9 @@
 import type { ActualState, ImageResolution } from '../model/actual.js';
 import type { EcsNetwork, EcsTaskDefinition } from '../model/aws.js';
 import type { FieldDiff, ServiceSettings } from '../model/plan.js';
-import { canonicalTaskDefinition, contentHash, stableJson, type LooseContainer, type TaskDefinitionContent } from '../model/taskdef.js';
+import { contentDiff, contentHash, stableJson, type TaskDefinitionContent } from '../model/taskdef.js';
 import type { ContainerSpec, MigrationDoc, NetworkSpec, ServiceDoc, TaskDefinitionSpec } from '../spec/schema.js';
+import { specContent } from './expressible.js';
 
 /** The ECS service name of a Service spec. */
 export function serviceName(svc: ServiceDoc): string {
@@ -21,33 +22,6 @@ export function resourceKey(kind: string, name: string): string {
 export type ImageProblem =
   | { kind: 'notFound'; container: string; image: string; awsName: string; message: string }
   | { kind: 'unread'; container: string; image: string };
-
-function container(c: ContainerSpec, image: string): LooseContainer {
-  return {
-    name: c.name,
-    image,
-    essential: c.essential,
-    cpu: c.cpu,
-    memory: c.memory,
-    memoryReservation: c.memoryReservation,
-    command: c.command,
-    entryPoint: c.entryPoint,
-    workingDirectory: c.workingDirectory,
-    user: c.user,
-    portMappings: c.portMappings,
-    environment: Object.entries(c.environment).map(([name, value]) => ({ name, value })),
-    secrets: Object.entries(c.secrets).map(([name, valueFrom]) => ({ name, valueFrom })),
-    dependsOn: c.dependsOn,
-    healthCheck: c.healthCheck,
-    logConfiguration: c.logConfiguration && {
-      logDriver: c.logConfiguration.logDriver,
-      options: c.logConfiguration.options,
-      secretOptions: Object.entries(c.logConfiguration.secretOptions).map(([name, valueFrom]) => ({ name, valueFrom })),
-    },
-    readonlyRootFilesystem: c.readonlyRootFilesystem,
-    stopTimeout: c.stopTimeout,
-  };
-}
 
 /**
  * The image a container should run: the ECR digest the spec's tag resolves to, or the URI as
@@ -83,27 +57,15 @@ export function desiredTaskDefinition(
   family = td.family,
 ): { content: TaskDefinitionContent } | { problems: ImageProblem[] } {
   const problems: ImageProblem[] = [];
-  const containers: LooseContainer[] = [];
+  const pinned = new Map<string, string>();
   for (const c of td.containers) {
     const running = current?.content.containerDefinitions.find((x) => x.name === c.name)?.image;
     const image = imageFor(c, images, running);
-    if (typeof image === 'string') containers.push(container(c, image));
+    if (typeof image === 'string') pinned.set(c.name, image);
     else problems.push(image);
   }
   if (problems.length > 0) return { problems };
-  return {
-    content: canonicalTaskDefinition({
-      family,
-      cpu: td.cpu,
-      memory: td.memory,
-      networkMode: td.networkMode,
-      requiresCompatibilities: ['FARGATE'],
-      executionRoleArn: td.executionRoleArn,
-      taskRoleArn: td.taskRoleArn,
-      runtimePlatform: td.runtimePlatform,
-      containerDefinitions: containers,
-    }),
-  };
+  return { content: specContent(td, family, (c) => pinned.get(c.name)!) };
 }
 
 export function networkOf(n: NetworkSpec): EcsNetwork {
@@ -160,44 +122,38 @@ export function specHash(doc: { spec: unknown }): string {
 
 // ------------------------------------------------------------------------------------ diffs
 
-function render(v: unknown): string | undefined {
+/** A value as a diff shows it: strings as they are, anything else as JSON. */
+export function render(v: unknown): string | undefined {
   if (v === undefined) return undefined;
   if (typeof v === 'string') return v;
   return stableJson(v);
 }
 
+/** A content path in the diff's spec terms: `containerDefinitions[app].image` -> `taskDefinition.containers[app].image`. */
+export function specPath(path: string): string {
+  return `taskDefinition.${path.replace(/^containerDefinitions\[/, 'containers[')}`;
+}
+
 /**
- * Field-level differences between two canonical task definitions, with containers matched by
- * name: `containers[app].image: repo@sha256:aaa -> repo@sha256:bbb`.
+ * Every difference between two canonical task definitions, nested fields included, with containers
+ * and other named items matched by name: `taskDefinition.containers[app].image: repo@sha256:aaa ->
+ * repo@sha256:bbb`, `taskDefinition.containers[app].ulimits: [...] -> -`. Empty exactly when the two
+ * are equal, so a registration is never shown with part of its reason.
  */
 export function taskDefinitionDiff(before: TaskDefinitionContent | undefined, after: TaskDefinitionContent): FieldDiff[] {
   if (!before) {
     const containers = after.containerDefinitions.map((c) => c.name).join(', ');
     return [{ path: 'taskDefinition', before: undefined, after: `${after.family} (cpu ${after.cpu}, memory ${after.memory}; containers ${containers})` }];
   }
-  const diffs: FieldDiff[] = [];
-  const b = before as unknown as Record<string, unknown>;
-  const a = after as unknown as Record<string, unknown>;
-  for (const key of new Set([...Object.keys(b), ...Object.keys(a)])) {
-    if (key === 'containerDefinitions') continue;
-    if (stableJson(b[key]) !== stableJson(a[key])) diffs.push({ path: `taskDefinition.${key}`, before: render(b[key]), after: render(a[key]) });
-  }
-  const beforeContainers = new Map(before.containerDefinitions.map((c) => [c.name, c as unknown as Record<string, unknown>]));
-  const afterContainers = new Map(after.containerDefinitions.map((c) => [c.name, c as unknown as Record<string, unknown>]));
-  for (const name of new Set([...beforeContainers.keys(), ...afterContainers.keys()])) {
-    const bc = beforeContainers.get(name);
-    const ac = afterContainers.get(name);
-    if (!bc || !ac) {
-      diffs.push({ path: `taskDefinition.containers[${name}]`, before: bc ? 'present' : undefined, after: ac ? 'present' : undefined });
-      continue;
-    }
-    for (const key of new Set([...Object.keys(bc), ...Object.keys(ac)])) {
-      if (stableJson(bc[key]) !== stableJson(ac[key])) {
-        diffs.push({ path: `taskDefinition.containers[${name}].${key}`, before: render(bc[key]), after: render(ac[key]) });
-      }
-    }
-  }
-  return diffs;
+  return contentDiff(before, after).map((d) => {
+    // A whole container comes or goes: say so, not its every field.
+    const whole = /^containerDefinitions\[[^\]]+\]$/.test(d.path);
+    return {
+      path: specPath(d.path),
+      before: whole ? (d.before === undefined ? undefined : 'present') : render(d.before),
+      after: whole ? (d.after === undefined ? undefined : 'present') : render(d.after),
+    };
+  });
 }
 
 /** Field-level differences of service settings; only fields the desired side sets are compared. */

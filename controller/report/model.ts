@@ -10,6 +10,7 @@ import { changeOf, passOutcome, RESOURCE_OUTCOMES, type PassVerdict, type Repair
 import type { ActionOutcome, PassResult } from '../model/pass.js';
 import type { ActionKind, FieldDiff, Phase, Plan, ResourceStatus } from '../model/plan.js';
 import { plural } from './format.js';
+import { redactReport } from './secrets.js';
 
 export { RESOURCE_OUTCOMES, type ResourceOutcome };
 
@@ -236,7 +237,8 @@ export function buildReport(result: PassResult, options: BuildReportOptions = {}
   }
 
   const held = result.dryRun ? 'dryRun' : result.mode === 'observe' ? 'observe' : plan?.budget.exceeded ? 'changeBudget' : undefined;
-  return {
+  // Every rendering (terminal, JSON, Slack, email, the stored report) starts here: nothing secret-shaped leaves.
+  return redactReport({
     environment: result.environment,
     passId: result.passId,
     ...(result.specVersion !== undefined ? { specVersion: result.specVersion } : {}),
@@ -256,7 +258,7 @@ export function buildReport(result: PassResult, options: BuildReportOptions = {}
     resources: sorted,
     counts,
     apiCalls: Object.values(result.apiCalls).reduce((a, b) => a + b, 0),
-  };
+  });
 }
 
 /** How each action kind is counted in a summary line: planned (`to register`) and done (`registered`). */

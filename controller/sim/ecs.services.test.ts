@@ -366,6 +366,39 @@ describe('simulated ECS: UpdateService and deployments', () => {
   });
 });
 
+describe('simulated ECS: deploymentConfiguration', () => {
+  const alarms = { alarmNames: ['api-5xx'], enable: true, rollback: true };
+
+  it('keeps the whole object CreateService was given and fills the REPLICA defaults', async () => {
+    const w = ecsWorld();
+    await registerApp(w.ecs);
+
+    await createApi(w, { deploymentConfiguration: { alarms, bakeTimeInMinutes: 5 } });
+
+    expect((await describeApi(w.ecs)).deploymentConfiguration).toEqual({
+      alarms,
+      bakeTimeInMinutes: 5,
+      deploymentCircuitBreaker: { enable: false, rollback: false },
+      maximumPercent: 200,
+      minimumHealthyPercent: 100,
+    });
+  });
+
+  it('is replaced whole by UpdateService: what the update leaves out is gone', async () => {
+    const w = ecsWorld();
+    await registerApp(w.ecs);
+    await createApi(w, { deploymentConfiguration: { alarms, minimumHealthyPercent: 50 } });
+
+    await w.ecs.send(new UpdateServiceCommand({ cluster: 'prod', service: 'api', deploymentConfiguration: { maximumPercent: 150 } }));
+
+    expect((await describeApi(w.ecs)).deploymentConfiguration).toEqual({
+      deploymentCircuitBreaker: { enable: false, rollback: false },
+      maximumPercent: 150,
+      minimumHealthyPercent: 100,
+    });
+  });
+});
+
 describe('simulated ECS: DescribeServices, ListServices, DeleteService', () => {
   it('takes at most 10 names and reports unknown ones as MISSING', async () => {
     const w = await steadyApi();

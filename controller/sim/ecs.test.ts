@@ -16,6 +16,7 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { canonicalTaskDefinition } from '../model/taskdef.js';
 import { ECS_WORLD_ELBV2, ecsWorld, NETWORK, REGISTRY, registerApp } from '../testing/ecs-world.js';
+import { FIRELENS_TASK_DEFINITION } from '../testing/firelens.js';
 import { SimAccount } from './account.js';
 import type { SimFixture } from './fixture.js';
 
@@ -108,6 +109,65 @@ describe('simulated ECS: task definitions', () => {
       message,
       $metadata: { httpStatusCode: 400 },
     });
+  });
+
+  it('keeps every field RegisterTaskDefinition takes and returns it, with the defaults AWS fills', async () => {
+    const { ecs } = ecsWorld();
+    const input = {
+      ...FIRELENS_TASK_DEFINITION,
+      pidMode: 'task' as const,
+      proxyConfiguration: { type: 'APPMESH' as const, containerName: 'app', properties: [{ name: 'ProxyIngressPort', value: '15000' }] },
+      enableFaultInjection: true,
+      containerDefinitions: FIRELENS_TASK_DEFINITION.containerDefinitions!.map((c) =>
+        c.name === 'app'
+          ? { ...c, healthCheck: { command: ['CMD', 'true'] }, systemControls: [{ namespace: 'net.core.somaxconn', value: '1024' }], startTimeout: 30, versionConsistency: 'disabled' as const }
+          : c,
+      ),
+    };
+
+    const arn = (await ecs.send(new RegisterTaskDefinitionCommand(input))).taskDefinition!.taskDefinitionArn;
+    const td = (await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: arn }))).taskDefinition!;
+
+    expect(td).toMatchObject({
+      pidMode: 'task',
+      proxyConfiguration: { type: 'APPMESH', containerName: 'app', properties: [{ name: 'ProxyIngressPort', value: '15000' }] },
+      enableFaultInjection: true,
+      ephemeralStorage: { sizeInGiB: 50 },
+      runtimePlatform: { cpuArchitecture: 'ARM64', operatingSystemFamily: 'LINUX' },
+      volumes: [{ name: 'shared', efsVolumeConfiguration: { fileSystemId: 'fs-0123456789abcdef0', transitEncryption: 'ENABLED' } }],
+    });
+    expect(td.containerDefinitions![0]).toMatchObject({ name: 'log_router', cpu: 0, firelensConfiguration: { type: 'fluentbit', options: { 'enable-ecs-log-metadata': 'true' } } });
+    expect(td.containerDefinitions![1]).toMatchObject({
+      name: 'app',
+      cpu: 0,
+      mountPoints: [{ sourceVolume: 'shared', containerPath: '/data' }],
+      ulimits: [{ name: 'nofile', softLimit: 65536, hardLimit: 65536 }],
+      linuxParameters: { initProcessEnabled: true },
+      dockerLabels: { 'com.datadoghq.tags.service': 'files-api' },
+      healthCheck: { command: ['CMD', 'true'], interval: 30, timeout: 5, retries: 3 },
+      systemControls: [{ namespace: 'net.core.somaxconn', value: '1024' }],
+      startTimeout: 30,
+      versionConsistency: 'disabled',
+      volumesFrom: [],
+    });
+    expect(canonicalTaskDefinition(td)).toEqual(canonicalTaskDefinition(input));
+  });
+
+  it.each([
+    [
+      'a container logs through awsfirelens but none routes logs',
+      [{ name: 'app', image: 'nginx', logConfiguration: { logDriver: 'awsfirelens' as const } }],
+      'When awsfirelens log driver is specified in log configuration, a firelens configuration object must be configured in one of the containers.',
+    ],
+    [
+      'a log router that no container logs through',
+      [{ name: 'app', image: 'nginx' }, { name: 'log_router', image: 'fluent-bit', firelensConfiguration: { type: 'fluentbit' as const } }],
+      'When a firelensConfiguration object is specified, at least one container has to be configured with the awsfirelens log driver.',
+    ],
+  ])('refuses FireLens with only one half: %s', async (_what, containerDefinitions, message) => {
+    const { ecs } = ecsWorld();
+
+    await expect(registerApp(ecs, { extra: { containerDefinitions } })).rejects.toMatchObject({ name: 'ClientException', message });
   });
 
   it('refuses awslogs without an execution role on Fargate', async () => {

@@ -36,23 +36,21 @@ import { page } from './paging.js';
 // Public types: fixtures, scenario helpers, timing
 
 /**
- * A task definition in a fixture: RegisterTaskDefinition's own field names, with Fargate
- * defaults so a fixture stays short (cpu `256`, memory `512`, `awsvpc`, `FARGATE`).
+ * A task definition in a fixture: RegisterTaskDefinition's own input (every field it takes), with
+ * Fargate defaults so a fixture stays short (cpu `256`, memory `512`, `awsvpc`, `FARGATE`).
  */
-export interface EcsTaskDefinitionFixture {
+export type EcsTaskDefinitionFixture = Omit<RegisterTaskDefinitionCommandInput, 'tags' | 'family' | 'containerDefinitions' | 'cpu' | 'memory' | 'networkMode' | 'requiresCompatibilities' | 'runtimePlatform'> & {
   family: string;
   containerDefinitions: ContainerDefinition[];
   cpu?: string;
   memory?: string;
   networkMode?: string;
   requiresCompatibilities?: string[];
-  executionRoleArn?: string;
-  taskRoleArn?: string;
   runtimePlatform?: { cpuArchitecture?: 'X86_64' | 'ARM64'; operatingSystemFamily?: string };
   tags?: Record<string, string>;
   /** `INACTIVE`: deregistered right after it is registered. */
   status?: 'ACTIVE' | 'INACTIVE';
-}
+};
 
 /** A service in a fixture. It starts in steady state: one COMPLETED deployment, tasks RUNNING. */
 export interface EcsServiceFixture {
@@ -69,6 +67,8 @@ export interface EcsServiceFixture {
   circuitBreaker?: { enable: boolean; rollback: boolean };
   minimumHealthyPercent?: number;
   maximumPercent?: number;
+  /** CloudWatch alarms that fail (and roll back) a deployment: `deploymentConfiguration.alarms`. */
+  alarms?: { alarmNames: string[]; enable: boolean; rollback: boolean };
   healthCheckGracePeriodSeconds?: number;
   platformVersion?: string;
   tags?: Record<string, string>;
@@ -412,6 +412,7 @@ export class EcsSim implements SimService {
           ...(s.circuitBreaker ? { deploymentCircuitBreaker: s.circuitBreaker } : {}),
           ...(s.minimumHealthyPercent !== undefined ? { minimumHealthyPercent: s.minimumHealthyPercent } : {}),
           ...(s.maximumPercent !== undefined ? { maximumPercent: s.maximumPercent } : {}),
+          ...(s.alarms ? { alarms: s.alarms } : {}),
         },
         healthCheckGracePeriodSeconds: s.healthCheckGracePeriodSeconds,
         tags: toTagList(s.tags),
@@ -631,21 +632,22 @@ export class EcsSim implements SimService {
         throw awsError(ClientException, 'Fargate requires task definition to have execution role ARN to support log driver awslogs.');
       }
     }
+    checkFirelens(defs);
     const tags = tagsFrom(input.tags);
     const revisions = this.#families.get(family) ?? [];
     const revision = revisions.length + 1;
     const canFargate = networkMode === 'awsvpc' && !!cpu && !!memory && validFargateSize(Number(cpu), Number(memory));
+    // Every field RegisterTaskDefinition accepts is kept and returned, as AWS does; only tags are
+    // kept apart, and AWS's defaults are filled in as DescribeTaskDefinition shows them.
+    const { tags: _tags, ...content } = structuredClone(input);
     const body: TaskDefinition = compact({
+      ...(content as TaskDefinition),
       containerDefinitions: defs.map((c) => containerWithDefaults(c, networkMode)),
       family,
-      taskRoleArn: input.taskRoleArn,
-      executionRoleArn: input.executionRoleArn,
       networkMode: networkMode as TaskDefinition['networkMode'],
-      volumes: input.volumes ?? [],
-      placementConstraints: input.placementConstraints ?? [],
+      volumes: content.volumes ?? [],
+      placementConstraints: content.placementConstraints ?? [],
       compatibilities: (canFargate ? ['EC2', 'FARGATE'] : ['EC2']) as TaskDefinition['compatibilities'],
-      runtimePlatform: input.runtimePlatform,
-      requiresCompatibilities: input.requiresCompatibilities,
       cpu,
       memory,
       registeredBy: `arn:aws:sts::${this.account.accountId}:assumed-role/steady/controller`,
@@ -741,11 +743,7 @@ export class EcsSim implements SimService {
       loadBalancers,
       network,
       controller,
-      deploymentConfiguration: {
-        deploymentCircuitBreaker: { enable: breaker?.enable ?? false, rollback: breaker?.rollback ?? false },
-        maximumPercent: input.deploymentConfiguration?.maximumPercent ?? 200,
-        minimumHealthyPercent: input.deploymentConfiguration?.minimumHealthyPercent ?? 100,
-      },
+      deploymentConfiguration: deploymentConfigurationOf(input.deploymentConfiguration),
       healthCheckGracePeriodSeconds: input.healthCheckGracePeriodSeconds ?? 0,
       propagateTags: input.propagateTags ?? 'NONE',
       enableECSManagedTags: input.enableECSManagedTags ?? false,
@@ -777,14 +775,8 @@ export class EcsSim implements SimService {
     const platformVersion = input.platformVersion ?? svc.platformVersion;
 
     if (input.desiredCount !== undefined) svc.desiredCount = input.desiredCount;
-    if (input.deploymentConfiguration) {
-      const dc = input.deploymentConfiguration;
-      svc.deploymentConfiguration = {
-        deploymentCircuitBreaker: dc.deploymentCircuitBreaker ?? svc.deploymentConfiguration.deploymentCircuitBreaker,
-        maximumPercent: dc.maximumPercent ?? svc.deploymentConfiguration.maximumPercent,
-        minimumHealthyPercent: dc.minimumHealthyPercent ?? svc.deploymentConfiguration.minimumHealthyPercent,
-      };
-    }
+    // UpdateService takes deploymentConfiguration whole: what it leaves out is gone (alarms, strategy, ...).
+    if (input.deploymentConfiguration) svc.deploymentConfiguration = deploymentConfigurationOf(input.deploymentConfiguration);
     if (input.healthCheckGracePeriodSeconds !== undefined) svc.healthCheckGracePeriodSeconds = input.healthCheckGracePeriodSeconds;
     if (input.propagateTags !== undefined) svc.propagateTags = input.propagateTags;
     if (input.enableECSManagedTags !== undefined) svc.enableECSManagedTags = input.enableECSManagedTags;
@@ -1833,10 +1825,39 @@ function validFargateSize(cpu: number, memory: number): boolean {
   }
 }
 
+/**
+ * A service's deployment configuration as ECS keeps it: the whole object sent, with the defaults
+ * of a REPLICA service filled (200 % / 100 %, no circuit breaker).
+ */
+function deploymentConfigurationOf(dc: DeploymentConfiguration | undefined): DeploymentConfiguration {
+  const breaker = dc?.deploymentCircuitBreaker;
+  return compact({
+    ...structuredClone(dc ?? {}),
+    deploymentCircuitBreaker: { enable: breaker?.enable ?? false, rollback: breaker?.rollback ?? false },
+    maximumPercent: dc?.maximumPercent ?? 200,
+    minimumHealthyPercent: dc?.minimumHealthyPercent ?? 100,
+  });
+}
+
+/** FireLens needs both halves: a log router and a container that logs through it (obs). */
+function checkFirelens(defs: ContainerDefinition[]): void {
+  const router = defs.some((c) => c.firelensConfiguration);
+  const routed = defs.some((c) => c.logConfiguration?.logDriver === 'awsfirelens');
+  if (routed && !router) {
+    throw awsError(ClientException, 'When awsfirelens log driver is specified in log configuration, a firelens configuration object must be configured in one of the containers.');
+  }
+  if (router && !routed) {
+    throw awsError(ClientException, 'When a firelensConfiguration object is specified, at least one container has to be configured with the awsfirelens log driver.');
+  }
+}
+
 /** A container definition as DescribeTaskDefinition returns it: ECS fills these defaults. */
 function containerWithDefaults(c: ContainerDefinition, networkMode: string): ContainerDefinition {
   return {
     ...structuredClone(c),
+    ...(c.healthCheck
+      ? { healthCheck: { ...structuredClone(c.healthCheck), interval: c.healthCheck.interval ?? 30, timeout: c.healthCheck.timeout ?? 5, retries: c.healthCheck.retries ?? 3 } }
+      : {}),
     cpu: c.cpu ?? 0,
     portMappings: (c.portMappings ?? []).map((p) => ({
       ...p,

@@ -58,32 +58,10 @@ const domainName = z
 const envValue = z.union([z.string(), z.number(), z.boolean()]).transform((v) => String(v));
 
 /**
- * A plain environment variable that holds a secret anyway: a name that says so (`DB_PASSWORD`,
- * `DD_API_KEY`) with a literal value, or a URL with a password in it. Such values belong under
- * `secrets` as ARNs. An ARN is accepted: it is a reference, not the secret.
+ * Plain environment variables. Secrets written into them (or into any other field) are refused by
+ * the loader (`secrets.ts`), which can point at the value without repeating it.
  */
-export function looksLikeLiteralSecret(name: string, value: string): boolean {
-  if (value === '' || /^arn:aws[a-z-]*:/.test(value)) return false;
-  return (
-    /(^|_)(PASSWORD|PASSWD|SECRET|TOKEN|API_KEY|ACCESS_KEY|PRIVATE_KEY)$/i.test(name) ||
-    /^[a-z][a-z0-9+.-]*:\/\/[^/\s:@]*:[^/\s@]+@/i.test(value)
-  );
-}
-
-const environmentVariables = z
-  .record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected an environment variable name'), envValue)
-  .superRefine((vars, ctx) => {
-    for (const [name, value] of Object.entries(vars)) {
-      if (looksLikeLiteralSecret(name, value)) {
-        // Never repeat the value: it is presumably the secret.
-        ctx.addIssue({
-          code: 'custom',
-          path: [name],
-          message: 'looks like a secret written into the spec; put it under secrets as a Secrets Manager or SSM Parameter Store ARN',
-        });
-      }
-    }
-  });
+const environmentVariables = z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected an environment variable name'), envValue);
 
 const metadata = z.strictObject({
   name: resourceName,

@@ -6,6 +6,7 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { systemClock, type Clock } from '../clock.js';
+import { redactDeep, redactSecrets } from '../spec/secrets.js';
 import { StateStoreError } from '../errors.js';
 import type { ActualState } from '../model/actual.js';
 import type { AlertState, AlertStore } from '../model/alerts.js';
@@ -84,9 +85,12 @@ function clip(value: string | undefined): string | undefined {
   return value !== undefined && value.length > MAX_DIFF_VALUE ? `${value.slice(0, MAX_DIFF_VALUE - 1)}…` : value;
 }
 
-/** Diffs are for people; keep them bounded so an item never grows with a task definition. */
+/**
+ * Diffs are for people; keep them bounded so an item never grows with a task definition, and
+ * secret-shaped values (observed in AWS, never from a spec) out of the table.
+ */
 function compactDiff(diff: FieldDiff[]): FieldDiff[] {
-  const kept = diff.slice(0, MAX_DIFF_ENTRIES).map((d) => ({ path: d.path, before: clip(d.before), after: clip(d.after) }));
+  const kept = redactDeep(diff.slice(0, MAX_DIFF_ENTRIES)).map((d) => ({ path: d.path, before: clip(d.before), after: clip(d.after) }));
   if (diff.length > MAX_DIFF_ENTRIES) kept.push({ path: `… ${diff.length - MAX_DIFF_ENTRIES} more differences`, before: undefined, after: undefined });
   return kept;
 }
@@ -177,6 +181,30 @@ export class StateStore implements AlertStore {
     const existing = await this.getMigration(claim);
     if (!existing) throw new StateStoreError(`${doing}: the claim was refused but no claim is stored; try again`, { transient: true });
     return { claimed: false, by: existing.passId, taskArn: existing.taskArn, state: existing.state, entry: existing };
+  }
+
+  /**
+   * Claims the right to say `notice` (e.g. `specs-removed#<from>#<to>`): true for exactly one
+   * caller however many ask at once (a conditional put), false for everyone after. The item
+   * expires with the retention, so a notice is said at most once in that time.
+   *
+   * @example
+   * if (await store.claimNotice(`specs-removed#${previous}#${commit}`, passId)) logger.warn(message);
+   */
+  async claimNotice(notice: string, by: string): Promise<boolean> {
+    try {
+      await this.#db.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { ...keys.notice(notice), type: 'notice', notice, by, at: this.#clock.now(), ttl: this.#ttl() },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+      return true;
+    } catch (cause) {
+      if (isConditionFailed(cause)) return false;
+      throw toStateStoreError(`claiming notice ${notice} (table ${this.tableName})`, cause);
+    }
   }
 
   /** The ledger entry of one run of a migration version, if any (strongly consistent). */
@@ -365,12 +393,12 @@ export class StateStore implements AlertStore {
         name: status.name,
         phase: status.phase,
         reason: status.reason,
-        message: status.message,
+        message: redactSecrets(status.message),
         diff: compactDiff(status.diff),
         specHash: status.specHash,
         ...(status.notes?.length ? { notes: status.notes } : {}),
         lastTransitionTime: prev && prev.phase === status.phase ? prev.lastTransitionTime : result.finishedAt,
-        lastError: this.#lastError(result, status) ?? prev?.lastError,
+        lastError: redactDeep(this.#lastError(result, status)) ?? prev?.lastError,
         passId: result.passId,
         updatedAt: result.finishedAt,
         ttl,
@@ -440,7 +468,7 @@ export class StateStore implements AlertStore {
     const encoded = report === undefined ? [] : encodeSnapshot(report, MAX_REPORT_BYTES);
     const passed = passOutcome(result);
     const drift = driftCounts(result, passed);
-    const record: PassRecord = {
+    const record: PassRecord = redactDeep({
       passId: result.passId,
       environment: result.environment,
       specVersion: result.specVersion,
@@ -461,7 +489,7 @@ export class StateStore implements AlertStore {
         .filter((o) => o.state === 'failed')
         .slice(0, MAX_FAILURES)
         .map((o) => ({ resource: o.resource, summary: o.summary, message: clip(o.message), awsName: o.awsName })),
-    };
+    });
     return {
       ...keys.pass(result.environment, result.startedAt, result.passId),
       type: 'pass',

@@ -9,7 +9,7 @@ import { emptyActualState } from '../model/actual.js';
 import type { EcsService, EcsTaskDefinition } from '../model/aws.js';
 import { aliasRecordSchema, environmentSchema, migrationSchema, serviceSchema } from '../spec/schema.js';
 import { desiredServiceSettings, desiredTaskDefinition, migrationContainer, migrationFamily, migrationVersion, serviceName } from '../plan/desired.js';
-import { ownerRecordName, ownerRecordValue } from '../plan/plan.js';
+import { ownerRecordName, ownerRecordValue } from '../plan/alias.js';
 
 export const ACCOUNT = '123456789012';
 export const REGION = 'ap-northeast-1';

@@ -21,6 +21,7 @@ import {
 import { isDigest, parseImageUri } from '../model/image.js';
 import { taskDefinitionsEqual, type TaskDefinitionContent } from '../model/taskdef.js';
 import { desiredTaskDefinition, serviceName, specHash, taskDefinitionDiff } from '../plan/desired.js';
+import { unexpressibleFields } from '../plan/expressible.js';
 import type { AliasRecordDoc, ServiceDoc } from '../spec/schema.js';
 import type { CertificateInfo } from './certificates.js';
 import { commandText, healthCheckAgreement } from './healthcheck.js';
@@ -673,10 +674,16 @@ function deploymentLink(svc: ServiceDoc, service: EcsService, expected: Expected
   if (!taskDefinitionsEqual(running.content, expected.content!)) {
     const diff = taskDefinitionDiff(running.content, expected.content!);
     const shown = diff.map((d) => `${d.path}: ${d.before ?? '(none)'} -> ${d.after ?? '(none)'}`);
-    const heal = service.deploymentController === 'ECS' ? "; steady's reconcile pass registers the expected revision and rolls it out" : '; steady starts a CodeDeploy deployment of the expected revision';
+    // A revision with content the spec cannot say is not replaced: the Service is Blocked (UnexpressibleFields).
+    const hidden = unexpressibleFields(running.content).map((h) => h.path);
+    const heal = hidden.length
+      ? `; it also has content the spec language cannot express (${list(hidden)}), so steady does not replace it (see the status of Service ${svc.metadata.name})`
+      : service.deploymentController === 'ECS'
+        ? "; steady's reconcile pass registers the expected revision and rolls it out"
+        : '; steady starts a CodeDeploy deployment of the expected revision';
     return link('deployment', 'broken', `${p.id} runs ${label}, not what the spec says`, { ...evidence, differences: shown }, {
       reason: 'UnexpectedRevision',
-      healable: true,
+      healable: hidden.length === 0,
       message: `the PRIMARY deployment ${p.id} of ECS service ${service.name} runs ${label}, which differs from the spec in ${list(diff.map((d) => d.path))}${heal}`,
     });
   }

@@ -1,0 +1,64 @@
+/**
+ * What every executor of converge shares: the pass's execution context (deadline, clock, the
+ * revisions registered so far), the migration ledger's interface, and how a failure becomes an
+ * outcome.
+ */
+import type { Clock } from '../clock.js';
+import { AwsCallError } from '../errors.js';
+import type { Plan, TaskDefinitionRef } from '../model/plan.js';
+import type { Adapters } from '../observe/observe.js';
+import type { ExecResult } from './schedule.js';
+
+/** What the ledger says about a version/attempt another pass claimed first. */
+export interface LedgerEntry {
+  claimed: false;
+  by: string;
+  claimedAt: number;
+  state: 'claimed' | 'started' | 'succeeded' | 'failed';
+  taskArn?: string;
+  reason?: string;
+}
+
+/** The migration ledger (DynamoDB) as converge uses it; absent when running without a state table. */
+export interface MigrationLedger {
+  /** Claims the right to run one migration version/attempt, or says who claimed it first. */
+  claim(m: { migration: string; version: string; attempt: number }): Promise<{ claimed: true } | LedgerEntry>;
+  recordTask(m: { migration: string; version: string; attempt: number; taskArn: string }): Promise<void>;
+  recordResult(m: { migration: string; version: string; attempt: number; succeeded: boolean; reason: string }): Promise<void>;
+}
+
+/** A claim without a task this old means its pass died before RunTask. */
+export const STALE_CLAIM_MS = 5 * 60_000;
+
+/** The task-definition revisions registered by earlier actions of this pass. */
+export class Outputs {
+  readonly #arns = new Map<string, string>();
+  set(actionId: string, arn: string) {
+    this.#arns.set(actionId, arn);
+  }
+  resolve(ref: TaskDefinitionRef): string {
+    if ('arn' in ref) return ref.arn;
+    const arn = this.#arns.get(ref.registeredBy);
+    if (!arn) throw new Error(`internal: no revision registered by ${ref.registeredBy}`);
+    return arn;
+  }
+}
+
+export interface ExecContext {
+  plan: Plan;
+  adapters: Adapters;
+  outputs: Outputs;
+  clock: Clock;
+  ledger?: MigrationLedger;
+  pollMs: number;
+  insyncWaitMs: number;
+  deadline: number;
+  passId: string;
+  beforeChange?: () => Promise<void>;
+}
+
+export function failure(err: unknown): ExecResult {
+  const e = err as Error;
+  return { state: 'failed', message: e.message, awsName: err instanceof AwsCallError ? err.awsName : undefined };
+}
+

@@ -1,0 +1,52 @@
+/**
+ * Executes what the service planner asks for: revisions registered (their ARN kept for the
+ * actions that depend on them), services created and updated, adoption and bookkeeping tags.
+ * steady remembers each rollout it starts on the service (`steady:rollout=<arn>@<time>`), so a
+ * rollback by the circuit breaker is recognised by a later pass.
+ */
+import { TAG_ROLLOUT, type CreateServiceAction, type RegisterTaskDefinitionAction, type TagResourceAction, type UpdateServiceAction } from '../model/plan.js';
+import type { ExecContext } from './context.js';
+import type { ExecResult } from './schedule.js';
+
+function revision(arn: string): string {
+  return arn.slice(arn.lastIndexOf('/') + 1);
+}
+
+export async function registerTaskDefinition(a: RegisterTaskDefinitionAction, ctx: ExecContext): Promise<ExecResult> {
+  const td = await ctx.adapters.ecs.registerTaskDefinition(a.content, a.tags);
+  ctx.outputs.set(a.id, td.arn);
+  return { state: 'done', message: `registered ${td.family}:${td.revision}` };
+}
+
+export async function createService(a: CreateServiceAction, ctx: ExecContext): Promise<ExecResult> {
+  const arn = ctx.outputs.resolve(a.taskDefinition);
+  await ctx.adapters.ecs.createService({
+    cluster: a.cluster,
+    name: a.serviceName,
+    taskDefinitionArn: arn,
+    desiredCount: a.settings.desiredCount,
+    network: a.settings.network,
+    loadBalancers: a.settings.loadBalancers,
+    platformVersion: a.settings.platformVersion,
+    deploymentController: a.deploymentController,
+    deploymentConfiguration: a.settings.deploymentConfiguration,
+    healthCheckGracePeriodSeconds: a.settings.healthCheckGracePeriodSeconds,
+    propagateTags: 'SERVICE',
+    tags: { ...a.tags, [TAG_ROLLOUT]: `${arn}@${ctx.clock.now()}` },
+  });
+  return { state: 'done', message: `created with ${revision(arn)}` };
+}
+
+export async function updateService(a: UpdateServiceAction, ctx: ExecContext): Promise<ExecResult> {
+  const { ecs } = ctx.adapters;
+  const arn = a.taskDefinition ? ctx.outputs.resolve(a.taskDefinition) : undefined;
+  await ecs.updateService(a.cluster, a.serviceName, { taskDefinitionArn: arn, ...a.settings });
+  // Remember what steady rolled out, so a rollback by the circuit breaker is recognised later.
+  if (arn) await ecs.tagResource(a.serviceArn, { [TAG_ROLLOUT]: `${arn}@${ctx.clock.now()}` });
+  return { state: 'done', message: arn ? `rolling out ${revision(arn)}` : 'updated' };
+}
+
+export async function tagResource(a: TagResourceAction, ctx: ExecContext): Promise<ExecResult> {
+  await ctx.adapters.ecs.tagResource(a.arn, a.tags);
+  return { state: 'done' };
+}

@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest';
+import { carryOver } from './carryover.js';
+
+describe('carryOver', () => {
+  const observed = {
+    maximumPercent: 200,
+    minimumHealthyPercent: 100,
+    deploymentCircuitBreaker: { enable: false, rollback: false },
+    alarms: { alarmNames: ['api-5xx'], enable: true, rollback: true },
+    strategy: 'BLUE_GREEN',
+    bakeTimeInMinutes: 10,
+    lifecycleHooks: [{ hookTargetArn: 'arn:aws:lambda:ap-northeast-1:123456789012:function:smoke', roleArn: 'arn:aws:iam::123456789012:role/hooks', lifecycleStages: ['POST_TEST_TRAFFIC_SHIFT'] }],
+  };
+  const owned = ['maximumPercent', 'minimumHealthyPercent', 'deploymentCircuitBreaker'];
+
+  it('sends what is observed with steady’s fields applied', () => {
+    const sent = carryOver(observed, owned, { maximumPercent: 150, minimumHealthyPercent: 50, deploymentCircuitBreaker: { enable: true, rollback: true } });
+
+    expect(sent).toEqual({
+      maximumPercent: 150,
+      minimumHealthyPercent: 50,
+      deploymentCircuitBreaker: { enable: true, rollback: true },
+      alarms: { alarmNames: ['api-5xx'], enable: true, rollback: true },
+      strategy: 'BLUE_GREEN',
+      bakeTimeInMinutes: 10,
+      lifecycleHooks: [{ hookTargetArn: 'arn:aws:lambda:ap-northeast-1:123456789012:function:smoke', roleArn: 'arn:aws:iam::123456789012:role/hooks', lifecycleStages: ['POST_TEST_TRAFFIC_SHIFT'] }],
+    });
+  });
+
+  it('removes an owned field the desired object leaves out, and never changes the observed object', () => {
+    const before = structuredClone(observed);
+
+    const sent = carryOver<Record<string, unknown>>(observed, owned, { maximumPercent: 200 });
+
+    expect(sent).not.toHaveProperty('minimumHealthyPercent');
+    expect(sent).not.toHaveProperty('deploymentCircuitBreaker');
+    expect(sent.alarms).toEqual(observed.alarms);
+    expect(observed).toEqual(before);
+  });
+
+  it('applies nested owned paths and keeps their siblings', () => {
+    const distribution = { Aliases: { Quantity: 1, Items: ['old.example.com'] }, ViewerCertificate: { ACMCertificateArn: 'arn:old', SSLSupportMethod: 'sni-only', MinimumProtocolVersion: 'TLSv1.2_2021' }, Comment: 'made by hand' };
+
+    const sent = carryOver(distribution, ['Aliases', 'ViewerCertificate.ACMCertificateArn'], { Aliases: { Quantity: 1, Items: ['new.example.com'] }, ViewerCertificate: { ACMCertificateArn: 'arn:new' } });
+
+    expect(sent).toEqual({
+      Aliases: { Quantity: 1, Items: ['new.example.com'] },
+      ViewerCertificate: { ACMCertificateArn: 'arn:new', SSLSupportMethod: 'sni-only', MinimumProtocolVersion: 'TLSv1.2_2021' },
+      Comment: 'made by hand',
+    });
+  });
+
+  it('starts from nothing when nothing was observed', () => {
+    expect(carryOver(undefined, owned, { maximumPercent: 200, minimumHealthyPercent: 100 })).toEqual({ maximumPercent: 200, minimumHealthyPercent: 100 });
+  });
+});

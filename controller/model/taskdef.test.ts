@@ -1,0 +1,354 @@
+/**
+ * Canonical task definitions. Every expected value here is written out by hand: DescribeTaskDefinition
+ * responses as AWS returns them (defaults filled, lists in AWS's order, ports with protocol and host
+ * port, `cpu: 0`, empty lists, revision metadata) against the RegisterTaskDefinition input a person
+ * sent, and the canonical form both must come to.
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { canonicalTaskDefinition, contentDiff, taskDefinitionsEqual } from './taskdef.js';
+
+const ARN = 'arn:aws:ecs:ap-northeast-1:123456789012:task-definition/shop-api:7';
+const IMAGE = '123456789012.dkr.ecr.ap-northeast-1.amazonaws.com/shop-api@sha256:' + 'a'.repeat(64);
+const DB_SECRET = 'arn:aws:secretsmanager:ap-northeast-1:123456789012:secret:shop-db';
+
+/** What a person sent to RegisterTaskDefinition. */
+const registered = {
+  family: 'shop-api',
+  cpu: '512',
+  memory: '1024',
+  networkMode: 'awsvpc',
+  requiresCompatibilities: ['FARGATE'],
+  executionRoleArn: 'arn:aws:iam::123456789012:role/shop-exec',
+  containerDefinitions: [
+    {
+      name: 'app',
+      image: IMAGE,
+      portMappings: [{ containerPort: 8000 }, { containerPort: 9000, protocol: 'udp' }],
+      environment: [
+        { name: 'LOG_LEVEL', value: 'info' },
+        { name: 'APP_ENV', value: 'production' },
+      ],
+      secrets: [{ name: 'DATABASE_URL', valueFrom: DB_SECRET }],
+      healthCheck: { command: ['CMD-SHELL', 'curl -f http://localhost:8000/health'] },
+    },
+  ],
+  tags: [{ key: 'team', value: 'shop' }],
+};
+
+/** What DescribeTaskDefinition answers for it. */
+const described = {
+  taskDefinitionArn: ARN,
+  containerDefinitions: [
+    {
+      name: 'app',
+      image: IMAGE,
+      cpu: 0,
+      portMappings: [
+        { containerPort: 9000, hostPort: 9000, protocol: 'udp' },
+        { containerPort: 8000, hostPort: 8000, protocol: 'tcp' },
+      ],
+      essential: true,
+      environment: [
+        { name: 'APP_ENV', value: 'production' },
+        { name: 'LOG_LEVEL', value: 'info' },
+      ],
+      mountPoints: [],
+      volumesFrom: [],
+      secrets: [{ name: 'DATABASE_URL', valueFrom: DB_SECRET }],
+      healthCheck: { command: ['CMD-SHELL', 'curl -f http://localhost:8000/health'], interval: 30, timeout: 5, retries: 3 },
+      systemControls: [],
+    },
+  ],
+  family: 'shop-api',
+  executionRoleArn: 'arn:aws:iam::123456789012:role/shop-exec',
+  networkMode: 'awsvpc',
+  revision: 7,
+  volumes: [],
+  status: 'ACTIVE',
+  requiresAttributes: [{ name: 'ecs.capability.execution-role-awslogs' }, { name: 'com.amazonaws.ecs.capability.docker-remote-api.1.18' }, { name: 'ecs.capability.task-eni' }],
+  placementConstraints: [],
+  compatibilities: ['EC2', 'FARGATE'],
+  requiresCompatibilities: ['FARGATE'],
+  cpu: '512',
+  memory: '1024',
+  registeredAt: new Date('2026-01-01T09:00:00Z'),
+  registeredBy: 'arn:aws:sts::123456789012:assumed-role/admin/alice',
+};
+
+/** The canonical form of both. */
+const canonical = {
+  family: 'shop-api',
+  cpu: '512',
+  memory: '1024',
+  networkMode: 'awsvpc',
+  requiresCompatibilities: ['FARGATE'],
+  executionRoleArn: 'arn:aws:iam::123456789012:role/shop-exec',
+  containerDefinitions: [
+    {
+      name: 'app',
+      image: IMAGE,
+      essential: true,
+      portMappings: [
+        { containerPort: 8000, hostPort: 8000, protocol: 'tcp' },
+        { containerPort: 9000, hostPort: 9000, protocol: 'udp' },
+      ],
+      environment: [
+        { name: 'APP_ENV', value: 'production' },
+        { name: 'LOG_LEVEL', value: 'info' },
+      ],
+      secrets: [{ name: 'DATABASE_URL', valueFrom: DB_SECRET }],
+      healthCheck: { command: ['CMD-SHELL', 'curl -f http://localhost:8000/health'], interval: 30, timeout: 5, retries: 3, startPeriod: 0 },
+    },
+  ],
+};
+
+describe('canonicalTaskDefinition', () => {
+  it('brings what AWS describes and what a person registered to one form', () => {
+    expect(canonicalTaskDefinition(described)).toEqual(canonical);
+    expect(canonicalTaskDefinition(registered)).toEqual(canonical);
+    expect(taskDefinitionsEqual(canonicalTaskDefinition(described), canonicalTaskDefinition(registered))).toBe(true);
+  });
+
+  it('leaves out what describes the revision rather than its content', () => {
+    const other = { ...described, taskDefinitionArn: ARN.replace(':7', ':8'), revision: 8, status: 'INACTIVE', deregisteredAt: new Date(), registeredBy: 'someone-else', compatibilities: ['EC2'], requiresAttributes: [] };
+
+    expect(canonicalTaskDefinition(other)).toEqual(canonical);
+  });
+
+  it('treats default-valued fields present and absent alike', () => {
+    const withDefaults = {
+      ...described,
+      ephemeralStorage: { sizeInGiB: 20 },
+      enableFaultInjection: false,
+      runtimePlatform: { cpuArchitecture: 'X86_64', operatingSystemFamily: 'LINUX' },
+      proxyConfiguration: undefined,
+      containerDefinitions: [
+        {
+          ...described.containerDefinitions[0],
+          readonlyRootFilesystem: false,
+          privileged: false,
+          interactive: false,
+          pseudoTerminal: false,
+          disableNetworking: false,
+          versionConsistency: 'enabled',
+          linuxParameters: { initProcessEnabled: false, capabilities: { add: [], drop: [] } },
+          dockerLabels: {},
+          ulimits: [],
+          command: [],
+          healthCheck: { command: ['CMD-SHELL', 'curl -f http://localhost:8000/health'], interval: 30, timeout: 5, retries: 3, startPeriod: 0 },
+        },
+      ],
+    };
+
+    expect(canonicalTaskDefinition(withDefaults)).toEqual(canonical);
+  });
+
+  it('keeps content it has never heard of, at any level', () => {
+    const future = {
+      ...described,
+      someFutureTaskField: { mode: 'strict' },
+      containerDefinitions: [{ ...described.containerDefinitions[0], someFutureContainerField: ['a', 'b'] }],
+    };
+
+    const content = canonicalTaskDefinition(future);
+
+    expect(content.someFutureTaskField).toEqual({ mode: 'strict' });
+    expect(content.containerDefinitions[0].someFutureContainerField).toEqual(['a', 'b']);
+    expect(taskDefinitionsEqual(content, canonicalTaskDefinition(described))).toBe(false);
+  });
+
+  it('keeps non-default values of fields that have a default', () => {
+    const content = canonicalTaskDefinition({
+      ...described,
+      ephemeralStorage: { sizeInGiB: 21 },
+      runtimePlatform: { cpuArchitecture: 'ARM64' },
+      containerDefinitions: [{ ...described.containerDefinitions[0], essential: false, cpu: 128, readonlyRootFilesystem: true, linuxParameters: { initProcessEnabled: true } }],
+    });
+
+    expect(content.ephemeralStorage).toEqual({ sizeInGiB: 21 });
+    expect(content.runtimePlatform).toEqual({ cpuArchitecture: 'ARM64', operatingSystemFamily: 'LINUX' });
+    expect(content.containerDefinitions[0]).toMatchObject({ essential: false, cpu: 128, readonlyRootFilesystem: true, linuxParameters: { initProcessEnabled: true } });
+  });
+
+  it('reads the task role or an SSM parameter named where ECS also takes its ARN as that ARN, in the revision\'s account and region', () => {
+    const byName = {
+      ...described,
+      taskRoleArn: 'shop-task',
+      containerDefinitions: [
+        {
+          ...described.containerDefinitions[0],
+          secrets: [
+            { name: 'DATABASE_URL', valueFrom: DB_SECRET },
+            { name: 'API_TOKEN', valueFrom: '/shop/api-token' },
+            { name: 'PLAIN', valueFrom: 'plain-param' },
+          ],
+          logConfiguration: { logDriver: 'splunk', options: { 'splunk-url': 'https://splunk.example.com' }, secretOptions: [{ name: 'splunk-token', valueFrom: '/shop/splunk' }] },
+        },
+      ],
+    };
+
+    const content = canonicalTaskDefinition(byName);
+
+    expect(content.taskRoleArn).toBe('arn:aws:iam::123456789012:role/shop-task');
+    expect(content.executionRoleArn).toBe('arn:aws:iam::123456789012:role/shop-exec');
+    // Without the revision's ARN nothing says which account a name belongs to: it stays as written.
+    expect(canonicalTaskDefinition({ ...byName, taskDefinitionArn: undefined }).taskRoleArn).toBe('shop-task');
+    expect(content.containerDefinitions[0].secrets).toEqual([
+      { name: 'API_TOKEN', valueFrom: 'arn:aws:ssm:ap-northeast-1:123456789012:parameter/shop/api-token' },
+      { name: 'DATABASE_URL', valueFrom: DB_SECRET },
+      { name: 'PLAIN', valueFrom: 'arn:aws:ssm:ap-northeast-1:123456789012:parameter/plain-param' },
+    ]);
+    expect(content.containerDefinitions[0].logConfiguration).toEqual({
+      logDriver: 'splunk',
+      options: { 'splunk-url': 'https://splunk.example.com' },
+      secretOptions: [{ name: 'splunk-token', valueFrom: 'arn:aws:ssm:ap-northeast-1:123456789012:parameter/shop/splunk' }],
+    });
+  });
+
+  it('sorts named lists and sets, drops empty host volumes and default EFS settings', () => {
+    const content = canonicalTaskDefinition({
+      family: 'files',
+      networkMode: 'awsvpc',
+      requiresCompatibilities: ['FARGATE', 'EC2'],
+      volumes: [
+        { name: 'shared', efsVolumeConfiguration: { fileSystemId: 'fs-0123456789abcdef0', rootDirectory: '/', transitEncryption: 'ENABLED' } },
+        { name: 'scratch', host: {} },
+      ],
+      containerDefinitions: [
+        {
+          name: 'app',
+          image: 'busybox',
+          ulimits: [
+            { name: 'nproc', softLimit: 512, hardLimit: 1024 },
+            { name: 'nofile', softLimit: 65536, hardLimit: 65536 },
+          ],
+          mountPoints: [
+            { sourceVolume: 'shared', containerPath: '/data', readOnly: false },
+            { sourceVolume: 'scratch', containerPath: '/cache', readOnly: true },
+          ],
+          linuxParameters: { capabilities: { add: ['SYS_PTRACE', 'NET_ADMIN'] } },
+        },
+      ],
+    });
+
+    expect(content).toEqual({
+      family: 'files',
+      networkMode: 'awsvpc',
+      requiresCompatibilities: ['EC2', 'FARGATE'],
+      volumes: [{ name: 'scratch' }, { name: 'shared', efsVolumeConfiguration: { fileSystemId: 'fs-0123456789abcdef0', transitEncryption: 'ENABLED' } }],
+      containerDefinitions: [
+        {
+          name: 'app',
+          image: 'busybox',
+          essential: true,
+          ulimits: [
+            { name: 'nofile', softLimit: 65536, hardLimit: 65536 },
+            { name: 'nproc', softLimit: 512, hardLimit: 1024 },
+          ],
+          mountPoints: [
+            { sourceVolume: 'scratch', containerPath: '/cache', readOnly: true },
+            { sourceVolume: 'shared', containerPath: '/data' },
+          ],
+          linuxParameters: { capabilities: { add: ['NET_ADMIN', 'SYS_PTRACE'] } },
+        },
+      ],
+    });
+  });
+
+  it('keeps the order of containers and of lists whose order means something', () => {
+    const content = canonicalTaskDefinition({
+      family: 'two',
+      containerDefinitions: [
+        { name: 'web', image: 'nginx', dnsServers: ['10.0.0.2', '10.0.0.1'], environmentFiles: [{ type: 's3', value: 'arn:aws:s3:::b/2.env' }, { type: 's3', value: 'arn:aws:s3:::b/1.env' }] },
+        { name: 'agent', image: 'datadog/agent:7' },
+      ],
+    });
+
+    expect(content.containerDefinitions.map((c) => c.name)).toEqual(['web', 'agent']);
+    expect(content.containerDefinitions[0].dnsServers).toEqual(['10.0.0.2', '10.0.0.1']);
+    expect(content.containerDefinitions[0].environmentFiles).toEqual([
+      { type: 's3', value: 'arn:aws:s3:::b/2.env' },
+      { type: 's3', value: 'arn:aws:s3:::b/1.env' },
+    ]);
+    expect(content.networkMode).toBe('bridge');
+  });
+});
+
+describe('contentDiff', () => {
+  it('names every difference, nested ones and named list items included', () => {
+    const before = canonicalTaskDefinition({
+      ...described,
+      ephemeralStorage: { sizeInGiB: 50 },
+      containerDefinitions: [{ ...described.containerDefinitions[0], ulimits: [{ name: 'nofile', softLimit: 65536, hardLimit: 65536 }], stopTimeout: 60 }],
+    });
+    const after = canonicalTaskDefinition({
+      ...registered,
+      containerDefinitions: [
+        {
+          ...registered.containerDefinitions[0],
+          environment: [
+            { name: 'LOG_LEVEL', value: 'debug' },
+            { name: 'APP_ENV', value: 'production' },
+            { name: 'NEW', value: '1' },
+          ],
+          healthCheck: { command: ['CMD-SHELL', 'curl -f http://localhost:8000/health'], interval: 10 },
+        },
+        { name: 'sidecar', image: 'busybox' },
+      ],
+    });
+
+    expect(contentDiff(before, after)).toEqual([
+      { path: 'containerDefinitions[app].environment[LOG_LEVEL]', before: 'info', after: 'debug' },
+      { path: 'containerDefinitions[app].environment[NEW]', before: undefined, after: '1' },
+      { path: 'containerDefinitions[app].healthCheck.interval', before: 30, after: 10 },
+      { path: 'containerDefinitions[app].ulimits', before: [{ name: 'nofile', softLimit: 65536, hardLimit: 65536 }], after: undefined },
+      { path: 'containerDefinitions[app].stopTimeout', before: 60, after: undefined },
+      { path: 'containerDefinitions[sidecar]', before: undefined, after: { name: 'sidecar', image: 'busybox', essential: true } },
+      { path: 'ephemeralStorage', before: { sizeInGiB: 50 }, after: undefined },
+    ]);
+  });
+
+  it('matches containers by name, so their order is no difference', () => {
+    const a = canonicalTaskDefinition({ family: 'f', containerDefinitions: [{ name: 'a', image: 'x' }, { name: 'b', image: 'y' }] });
+    const b = canonicalTaskDefinition({ family: 'f', containerDefinitions: [{ name: 'b', image: 'y' }, { name: 'a', image: 'x' }] });
+
+    expect(contentDiff(a, b)).toEqual([]);
+    expect(taskDefinitionsEqual(a, b)).toBe(true);
+  });
+
+  it('finds a difference exactly when the canonical forms differ (containers in any order)', () => {
+    const value = fc.oneof(fc.constant(undefined), fc.integer({ min: 0, max: 3 }), fc.constantFrom('a', 'b'), fc.array(fc.constantFrom('x', 'y'), { maxLength: 2 }));
+    const container = fc.record({
+      name: fc.constantFrom('app', 'sidecar'),
+      image: fc.constantFrom('i1', 'i2'),
+      stopTimeout: value,
+      environment: fc.array(fc.record({ name: fc.constantFrom('A', 'B', 'C'), value: fc.constantFrom('1', '2') }), { maxLength: 3 }),
+      ulimits: fc.array(fc.record({ name: fc.constantFrom('nofile', 'nproc'), softLimit: fc.integer({ min: 1, max: 2 }), hardLimit: fc.integer({ min: 1, max: 2 }) }), { maxLength: 2 }),
+      dockerLabels: fc.dictionary(fc.constantFrom('k1', 'k2'), fc.constantFrom('v1', 'v2'), { maxKeys: 2 }),
+    });
+    const td = fc.record({
+      family: fc.constant('f'),
+      cpu: fc.constantFrom('256', '512'),
+      pidMode: fc.constantFrom(undefined, 'task'),
+      ephemeralStorage: fc.constantFrom(undefined, { sizeInGiB: 20 }, { sizeInGiB: 30 }),
+      containerDefinitions: fc.uniqueArray(container, { minLength: 1, maxLength: 2, selector: (c) => c.name }),
+    });
+    fc.assert(
+      fc.property(td, td, (x, y) => {
+        const a = canonicalTaskDefinition(x);
+        const b = canonicalTaskDefinition(y);
+        const sameJson = stable(a) === stable(b);
+        expect(contentDiff(a, b).length === 0).toBe(sameJson);
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
+
+/** A spelling of a canonical content independent of key and container order, for the property above. */
+function stable(t: ReturnType<typeof canonicalTaskDefinition>): string {
+  const sortKeys = (v: unknown): unknown =>
+    Array.isArray(v) ? v.map(sortKeys) : v && typeof v === 'object' ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b)).map(([k, x]) => [k, sortKeys(x)])) : v;
+  return JSON.stringify(sortKeys({ ...t, containerDefinitions: [...t.containerDefinitions].sort((x, y) => x.name.localeCompare(y.name)) }));
+}
