@@ -55,7 +55,7 @@ export const CauseJson = z.strictObject({ kind: z.enum(CAUSE_KINDS), text: z.str
 
 export const PASS_VERDICTS = ['converged', 'converging', 'changesPending', 'drifted', 'unrepaired', 'failed', 'unknown', 'skipped'] as const;
 export const RESOURCE_OUTCOMES = ['synced', 'created', 'healed', 'converging', 'wouldChange', 'unrepaired', 'failed', 'unknown'] as const;
-const REPAIR_BLOCKS = ['observe', 'changeBudget', 'conflict', 'migration', 'dependency', 'aws', 'none'] as const;
+const REPAIR_BLOCKS = ['observe', 'changeBudget', 'conflict', 'migration', 'dependency', 'aws', 'unexpressible', 'none'] as const;
 
 const ActionJson = z
   .strictObject({
@@ -269,6 +269,8 @@ export const ApplyOutput = z.strictObject({
   createdAt: iso().optional(),
   git: GitJson.nullable().optional(),
   files: z.array(z.looseObject({ path: z.string(), sha256: z.string(), bytes: count() })).optional(),
+  /** Environments and resources the commit before held and this one does not (steady deletes nothing). */
+  removed: z.array(z.looseObject({ message: z.string() })).optional(),
   problems: z.array(Problem),
 });
 

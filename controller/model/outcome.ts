@@ -34,9 +34,11 @@ export const RESOURCE_OUTCOMES: readonly ResourceOutcome[] = ['failed', 'unknown
  * - `migration`: a migration it waits for failed or is not ready (a gate);
  * - `dependency`: a change it depends on did not succeed;
  * - `aws`: AWS is busy with it (a service draining, a deployment or rollback steady did not start);
+ * - `unexpressible`: what runs has content the spec language cannot express, so a revision built
+ *   from the spec would drop it (see plan/expressible.ts);
  * - `none`: nothing in this pass would repair it.
  */
-export type RepairBlock = 'observe' | 'changeBudget' | 'conflict' | 'migration' | 'dependency' | 'aws' | 'none';
+export type RepairBlock = 'observe' | 'changeBudget' | 'conflict' | 'migration' | 'dependency' | 'aws' | 'unexpressible' | 'none';
 
 /** A read that failed, and why. */
 export interface UnreadItem {
@@ -118,6 +120,8 @@ function blockOf(status: ResourceStatus, planned: ResourceStatus | undefined): R
       return 'aws';
     case 'Conflict':
       return 'conflict';
+    case 'UnexpressibleFields':
+      return 'unexpressible';
     default:
       return 'none';
   }

@@ -301,6 +301,7 @@ export const REPAIR_BLOCK_WORDS: Record<RepairBlock, string> = {
   migration: 'migration gate',
   dependency: 'dependency',
   aws: 'waiting on AWS',
+  unexpressible: 'content the spec cannot express',
   none: 'no repair planned',
 };
 
