@@ -69,7 +69,10 @@ export function registerStatus(program: Command, ctx: CliContext): void {
     program
       .command('status')
       .summary('show every resource with its conditions, from the state table')
-      .description('Show every resource steady manages, its phase, reason and age, as the last pass recorded them. Reads only the state table.'),
+      .description(
+        'Show every resource steady manages, its phase, reason and age, as the last pass recorded them. Reads only the state table.\n\n' +
+          'Exit codes: 0 shown, 1 the state table could not be read, 2 usage error.',
+      ),
   ).action(async (options: TableOptions) => {
     ctx.exitCode = await guarded(ctx, options.output, 'status', { resources: [] }, async () => {
       const out = createOutput(ctx.io, options.output);
@@ -86,7 +89,10 @@ export function registerHistory(program: Command, ctx: CliContext): void {
     program
       .command('history')
       .summary('list passes and drift events with time-to-heal, from the state table')
-      .description('List the passes and the drift events (what differed, when it was seen and healed) of the given period.')
+      .description(
+        'List the passes (with their verdict) and the drift events (what differed, when it was seen and healed) of the given period.\n\n' +
+          'Exit codes: 0 listed, 1 the state table could not be read, 2 usage error.',
+      )
       .option('--since <when>', 'how far back: a duration (90m, 24h, 7d) or a date', '24h'),
   ).action(async (options: TableOptions) => {
     ctx.exitCode = await guarded(ctx, options.output, 'history', { passes: [], drift: [] }, async () => {
@@ -106,7 +112,10 @@ export function registerReport(program: Command, ctx: CliContext): void {
     program
       .command('report')
       .summary("render a pass's report again, from the state table")
-      .description('Print the report of the last recorded pass of an environment, as `steady reconcile` printed it.')
+      .description(
+        'Print the report of the last recorded pass of an environment, as `steady reconcile` printed it.\n\n' +
+          'Exit codes: 0 printed, 1 no pass recorded or the state table could not be read, 2 usage error.',
+      )
       .requiredOption('--last', 'the last pass (the only choice for now)'),
   ).action(async (options: TableOptions) => {
     ctx.exitCode = await guarded(ctx, options.output, 'report', { environments: [] }, async () => {

@@ -75,6 +75,19 @@ const json = async (...args: string[]) => {
 };
 const resource = (doc: any, name: string) => doc.environments[0].resources.find((r: { resource: string }) => r.resource === name);
 
+describe('the exit codes', () => {
+  it.each(['validate', 'plan', 'reconcile', 'verify', 'retry', 'status', 'history', 'report', 'apply', 'commits'])('are in the --help of %s', async (command) => {
+    const { code, stdout } = await run(command, '--help');
+    expect(code).toBe(0);
+    expect(stdout.replace(/\s+/g, ' ')).toMatch(/Exit codes[^:]*: 0 /);
+  });
+
+  it('of plan keep 2 for "changes pending": a usage error exits 1', async () => {
+    expect((await run('plan', '--bogus')).code).toBe(1);
+    expect((await run('reconcile', '--bogus')).code).toBe(2);
+  });
+});
+
 describe('the baseline: an environment as its specs say', () => {
   it('plans nothing and exits 0; a reconcile converges and exits 0', async () => {
     const dir = specs();
