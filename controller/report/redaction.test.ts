@@ -61,7 +61,8 @@ describe('a secret observed in AWS', () => {
     expect(text).not.toMatch(SECRET);
     expect(json).not.toMatch(SECRET);
     expect(json).toContain('[redacted]');
-    expect(json).toContain('"name\\":\\"DB_PASSWORD\\",\\"value\\":\\"[redacted]\\"');
+    const drift = report.resources.find((r) => r.resource === 'Service/api')!.drift;
+    expect(drift).toContainEqual({ path: 'taskDefinition.containers[app].environment[DB_PASSWORD]', before: '[redacted]', after: undefined });
   });
 
   it('is redacted from the Slack message and the email', async () => {
