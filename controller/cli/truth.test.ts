@@ -255,6 +255,13 @@ describe('6. the JSON is a contract', () => {
     }
   });
 
+  it('says an environment the specs do not have as JSON too', async () => {
+    const { code, doc } = await json('plan', `${SPECS_DIR}shop`, '--env', 'nope', '--sim', EXAMPLES_FIXTURE);
+
+    expect(code).toBe(1);
+    expect(doc).toMatchObject({ command: 'plan', exitCode: 1, environments: [], error: { kind: 'unknownEnvironment', message: 'no environment nope in the specs (there are: shop-prod)' } });
+  });
+
   it('includes what the notifications came to', async () => {
     const { code, doc } = await json('reconcile', `${SPECS_DIR}shop`, '--sim', EXAMPLES_FIXTURE, '--notify');
 

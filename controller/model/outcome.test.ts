@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { accessDeniedPass, aliasHealedPass, mixedPass, pushNewImage, quietPass, recreateAlb, scaleApiToZero, scaledToZeroPass, shopPass } from '../testing/pass-fixtures.js';
+import { accessDeniedPass, aliasHealedPass, mixedPass, pushNewImage, quietPass, recreateAlb, scaleApiToZero, scaledToZeroPass, shopPass, unreadablePass } from '../testing/pass-fixtures.js';
 import type { AwsCause } from './causes.js';
 import { describeCauses } from './causes.js';
-import type { Unreadable } from './actual.js';
 import type { PassResult } from './pass.js';
 import { driftCounts, exitCode, isOk, passOutcome, resourceVerdicts, verdictExitCode } from './outcome.js';
 
@@ -13,37 +12,7 @@ const noCredentials = (action: string, doing: string): AwsCause => ({
   code: 'CredentialsProviderError',
   message: 'Could not load credentials from any providers',
 });
-
-/** The shop environment with its ECS cluster unreadable: what a pass without credentials sees. */
-function clusterUnreadable(options: { dryRun?: boolean } = {}): PassResult {
-  const unreadable: Unreadable[] = [
-    {
-      what: 'ECS cluster shop-prod',
-      affects: ['Service/api', 'Migration/db-migrate'],
-      awsName: 'CredentialsProviderError',
-      message: 'describing cluster shop-prod: CredentialsProviderError: Could not load credentials from any providers',
-      transient: false,
-      cause: noCredentials('ecs:DescribeClusters', 'describing cluster shop-prod'),
-    },
-    {
-      what: 'hosted zone example.com',
-      affects: ['AliasRecord/api-dns'],
-      awsName: 'CredentialsProviderError',
-      message: 'looking up hosted zone example.com: CredentialsProviderError: Could not load credentials from any providers',
-      transient: false,
-      cause: noCredentials('route53:ListHostedZonesByName', 'looking up hosted zone example.com'),
-    },
-  ];
-  const result = shopPass(
-    (actual) => {
-      actual.cluster = undefined;
-      delete actual.zones['example.com'];
-      actual.unreadable.push(...unreadable);
-    },
-    { dryRun: options.dryRun },
-  );
-  return { ...result, unreadable };
-}
+const clusterUnreadable = unreadablePass;
 
 const skipped = (): PassResult => ({ ...quietPass(), plan: undefined, resources: [], drift: [], outcome: 'skipped', skipped: 'leaseHeld', error: 'lease for environment shop-prod is held by x until y' });
 
