@@ -14,10 +14,10 @@ import type { Clock } from './clock.js';
 import { converge, type MigrationLedger } from './converge/converge.js';
 import { driftOf, statusesAfter } from './converge/status.js';
 import type { ActualState } from './model/actual.js';
-import { resourceVerdicts, type ResourceVerdict, type UnreadItem } from './model/outcome.js';
-import type { ActionOutcome, PassResult } from './model/pass.js';
-import type { DesiredEnvironment, Plan, ResourceStatus } from './model/plan.js';
-import { checkWiring, LINK_TITLES, wiringStatus, type WiringResult } from './wiring/index.js';
+import type { PassResult } from './model/pass.js';
+import type { DesiredEnvironment } from './model/plan.js';
+import { checkWiring } from './wiring/index.js';
+import { wiringContext, wiringResourceStatus } from './wiring/status.js';
 import { observe, type Adapters } from './observe/observe.js';
 import { plan, policyFor } from './plan/plan.js';
 
@@ -62,140 +62,6 @@ export interface PassOptions {
   wiring?: { probes?: boolean };
 }
 
-/** Links that are broken while a rollout is still under way, and mend when it completes. */
-const ROLLOUT_LINKS = new Set(['deployment', 'targets', 'tasks']);
-/** Breaks AWS mends by itself within minutes (a new load balancer still provisioning). */
-const SETTLING_REASONS = new Set(['LoadBalancerProvisioning']);
-
-/** What the wiring statuses are judged against: the rest of the pass so far. */
-export interface WiringContext {
-  /** The statuses of the pass's resources after converging, by resource key. */
-  statuses: Map<string, ResourceStatus>;
-  /** Their outcomes (model/outcome.ts), by resource key. */
-  verdicts: Map<string, ResourceVerdict>;
-  /** The environment's AliasRecords: which mend the `alias` link of which record name. */
-  aliases: { key: string; recordName: string }[];
-  /** The pass's actions on each resource, for "steady is repairing this" messages. */
-  actions: Map<string, string[]>;
-  /** Services whose tasks this pass's own changes replace or add (a rollout, a new desired count), done or under way. */
-  tasksChanging: Set<string>;
-  /** What a person runs to let steady go on, by resource key (`steady retry migration/db-migrate --env shop-prod`). */
-  wayOut: Map<string, string>;
-}
-
-/** The resources whose changes mend a link: the AliasRecords of its names, or the service itself. */
-function mendersOf(result: WiringResult, link: string, ctx: WiringContext): string[] {
-  if (link === 'alias') return ctx.aliases.filter((a) => result.names.includes(a.recordName)).map((a) => a.key);
-  return [`Service/${result.service}`];
-}
-
-/** Why a mender's outcome keeps it from repairing the link, for people. */
-function notRepairedBecause(key: string, verdict: ResourceVerdict, status: ResourceStatus | undefined): string {
-  const said = status?.message ? `: ${status.message}` : '';
-  switch (verdict.blockedBy) {
-    case 'observe':
-      return 'the environment is in observe mode, so steady does not change it';
-    case 'changeBudget':
-      return `the pass would change more resources than the change budget allows${said}`;
-    default:
-      return `${key}${said}`;
-  }
-}
-
-/**
- * A wiring result as a status beside the others. It is Progressing only when this pass's own
- * change to the resource that mends the broken link (the service, or the alias records of its
- * names) succeeded or is under way, or when the link waits for a rollout of the spec's revision or
- * for AWS to finish provisioning a load balancer. Otherwise it keeps its real phase and says what
- * keeps steady from repairing it (observe mode, a conflict, a failed migration, the change budget),
- * with `steady retry ...` where the blocking status names it.
- */
-export function wiringResourceStatus(result: WiringResult, ctx: WiringContext): ResourceStatus {
-  const st = { ...wiringStatus(result), resource: `Wiring/${result.service}`, kind: 'Wiring' as const };
-  const broken = result.links.filter((l) => l.status === 'broken' || l.status === 'unknown');
-  const first = broken[0];
-  if (!first) return st;
-  if (first.status === 'unknown') {
-    const unread = dedupe(
-      broken
-        .filter((l) => l.status === 'unknown')
-        .map((l) => ({ what: l.summary.startsWith('could not read ') ? l.summary.slice('could not read '.length) : LINK_TITLES[l.name], ...(l.cause ? { cause: l.cause } : {}) })),
-    );
-    return { ...st, phase: 'Blocked', reason: 'ReadFailed', unread };
-  }
-  const service = ctx.verdicts.get(`Service/${result.service}`);
-  if (ROLLOUT_LINKS.has(first.name) && !first.healable && (service?.outcome === 'converging' || ctx.tasksChanging.has(`Service/${result.service}`))) {
-    return { ...st, phase: 'Progressing', message: `waiting for the rollout: ${st.message}` };
-  }
-  if (first.reason !== undefined && SETTLING_REASONS.has(first.reason)) return { ...st, phase: 'Progressing', message: `waiting for AWS: ${st.message}` };
-  if (!first.healable) return st;
-
-  const menders = mendersOf(result, first.name, ctx).map((key) => ({ key, verdict: ctx.verdicts.get(key), status: ctx.statuses.get(key) }));
-  const repairing = menders.find((m) => m.verdict && ['converging', 'healed', 'created'].includes(m.verdict.outcome));
-  if (repairing) {
-    const what = ctx.actions.get(repairing.key)?.join('; ') ?? repairing.status?.message ?? '';
-    return { ...st, phase: 'Progressing', message: `steady is repairing this (${what}): ${st.message}` };
-  }
-  // The link's own words promise that a reconcile repairs it; from here on, this pass does not.
-  const said = st.message.replace(/[;.] steady(?:'s reconcile pass)? (?:creates|re-points|updates|registers|starts)[^;]*$/, '');
-  const would = menders.find((m) => m.verdict?.outcome === 'wouldChange');
-  if (would) return { ...st, phase: 'Drifted', message: `${said}; a reconcile would repair it (${ctx.actions.get(would.key)?.join('; ') ?? would.key})` };
-  const failed = menders.find((m) => m.verdict?.outcome === 'failed');
-  if (failed) return { ...st, phase: 'Failed', message: `${said}; the repair failed: ${failed.key}: ${failed.status?.message ?? 'failed'}` };
-  const blocked = menders.find((m) => m.verdict?.outcome === 'unrepaired' || m.verdict?.outcome === 'unknown');
-  if (blocked) {
-    const blockedBy = blocked.verdict!.outcome === 'unknown' ? 'none' : (blocked.verdict!.blockedBy ?? 'none');
-    const retry = ctx.wayOut.get(blocked.key);
-    return { ...st, phase: 'Blocked', blockedBy, message: `${said}; not repaired: ${notRepairedBecause(blocked.key, blocked.verdict!, blocked.status)}${retry ? `; ${retry}` : ''}` };
-  }
-  return { ...st, phase: 'Failed', message: `${said}; nothing in this pass repairs it` };
-}
-
-/**
- * The `steady retry` a person runs once they fixed the cause: for a failed migration, and for a
- * service whose rollout waits for one.
- */
-function waysOut(desired: DesiredEnvironment, verdicts: Map<string, ResourceVerdict>): Map<string, string> {
-  const out = new Map<string, string>();
-  const retry = (name: string) => `after fixing migration ${name}, run \`steady retry migration/${name} --env ${desired.name}\``;
-  for (const m of desired.migrations) if (verdicts.get(`Migration/${m.metadata.name}`)?.outcome === 'failed') out.set(`Migration/${m.metadata.name}`, retry(m.metadata.name));
-  for (const svc of desired.services) {
-    const gates = [...svc.spec.after, ...desired.migrations.filter((m) => m.spec.before.includes(svc.metadata.name)).map((m) => m.metadata.name)];
-    const failed = gates.filter((g) => out.has(`Migration/${g}`));
-    if (failed.length > 0) out.set(`Service/${svc.metadata.name}`, retry(failed[0]));
-  }
-  return out;
-}
-
-/** Services whose tasks a change of this pass (done or under way) replaces or adds to. */
-function tasksChanging(p: Plan, outcomes: ActionOutcome[]): Set<string> {
-  const state = new Map(outcomes.map((o) => [o.actionId, o.state]));
-  const changes = (a: Plan['actions'][number]) =>
-    a.kind === 'CreateService' ||
-    a.kind === 'CreateCodeDeployDeployment' ||
-    a.kind === 'AwaitCodeDeployDeployment' ||
-    (a.kind === 'UpdateService' && (a.taskDefinition !== undefined || a.settings.desiredCount !== undefined));
-  return new Set(p.actions.filter((a) => changes(a) && (state.get(a.id) === 'done' || state.get(a.id) === 'pending')).map((a) => a.resource));
-}
-
-/** Each thing not read once, in a stable order. */
-function dedupe(items: UnreadItem[]): UnreadItem[] {
-  const byWhat = new Map(items.map((u) => [u.what, u]));
-  return [...byWhat.values()].sort((a, b) => a.what.localeCompare(b.what));
-}
-
-/** What the pass did (or would do) to each resource, one phrase per action. */
-function actionSummaries(p: Plan, outcomes: ActionOutcome[]): Map<string, string[]> {
-  const done = new Map(outcomes.map((o) => [o.actionId, o]));
-  const map = new Map<string, string[]>();
-  for (const a of p.actions) {
-    const o = done.get(a.id);
-    const phrase = o && o.state !== 'held' ? `${o.summary}: ${o.state}` : a.summary;
-    map.set(a.resource, [...(map.get(a.resource) ?? []), phrase]);
-  }
-  return map;
-}
-
 /** A pass id that sorts by time: `<env>/<ISO time>/<random>`. */
 export function newPassId(environment: string, now: number): string {
   return `${environment}/${new Date(now).toISOString()}/${Math.random().toString(16).slice(2, 8)}`;
@@ -230,16 +96,7 @@ export async function runPass(options: PassOptions): Promise<{ result: PassResul
     // After changes, read afresh; otherwise what observe read is still the truth.
     const changed = outcomes.some((o) => o.state === 'done');
     const wiring = await checkWiring(desired, options.adapters, { actual: changed ? undefined : actual, now: () => clock.now(), probes: options.wiring.probes ?? true });
-    const facts = { plan: p, outcomes, resources, drift: driftOf(p, outcomes, startedAt), dryRun: p.policy.dryRun, mode: p.policy.mode, unreadable: actual.unreadable };
-    const context0 = new Map(resourceVerdicts(facts).map((v) => [v.resource, v]));
-    const context: WiringContext = {
-      statuses: new Map(resources.map((r) => [r.resource, r])),
-      verdicts: context0,
-      aliases: desired.aliases.map((a) => ({ key: `AliasRecord/${a.metadata.name}`, recordName: a.spec.name })),
-      actions: actionSummaries(p, outcomes),
-      tasksChanging: tasksChanging(p, outcomes),
-      wayOut: waysOut(desired, context0),
-    };
+    const context = wiringContext(desired, { plan: p, outcomes, resources, drift: driftOf(p, outcomes, startedAt), dryRun: p.policy.dryRun, mode: p.policy.mode, unreadable: actual.unreadable });
     resources.push(...wiring.map((w) => wiringResourceStatus(w, context)));
   }
   const result: PassResult = {
