@@ -148,15 +148,18 @@ export function resourceVerdicts(pass: PassFacts): ResourceVerdict[] {
   const order = [...new Set([...(plan?.resources ?? []).map((r) => r.resource), ...pass.resources.map((r) => r.resource)])];
   const outcomes = new Map(pass.outcomes.map((o) => [o.actionId, o]));
   const holdAll = plan?.holdAll ?? false;
+  // Bookkeeping (remembering a failed rollout) does not change where a resource stands.
+  const actionsOf = groupBy((plan?.actions ?? []).filter((a) => !(a.kind === 'TagResource' && a.purpose === 'record')), (a) => a.resource);
+  const listed = new Set((plan?.actions ?? []).map((a) => a.id));
+  // An outcome whose action the plan does not list (a recorded pass read back) still counts.
+  const unlisted = groupBy(pass.outcomes.filter((o) => !listed.has(o.actionId)), (o) => o.resource);
+  const healed = new Set(pass.drift.filter((e) => e.healedAt !== undefined).map((e) => e.resource));
   return order.map((name) => {
     const planned = before.get(name);
     const now = after.get(name) ?? planned!;
-    const actions = (plan?.actions ?? []).filter((a) => a.resource === name && !(a.kind === 'TagResource' && a.purpose === 'record'));
-    const listed = new Set(actions.map((a) => a.id));
-    // An outcome whose action the plan does not list (a recorded pass read back) still counts.
-    const extra = pass.outcomes.filter((o) => o.resource === name && !listed.has(o.actionId) && !(plan?.actions ?? []).some((a) => a.id === o.actionId));
-    const states: ActionState[] = [...actions.map((a) => outcomes.get(a.id)?.state ?? (holdAll ? 'held' : 'notRun')), ...extra.map((o) => o.state)];
-    const healedEvent = pass.drift.some((e) => e.resource === name && e.healedAt !== undefined);
+    const actions = actionsOf.get(name) ?? [];
+    const states: ActionState[] = [...actions.map((a) => outcomes.get(a.id)?.state ?? (holdAll ? 'held' : 'notRun')), ...(unlisted.get(name) ?? []).map((o) => o.state)];
+    const healedEvent = healed.has(name);
     // A plan over the change budget: a reconcile would not apply it either.
     const overBudget = plan?.budget.exceeded === true && pass.mode !== 'observe';
     const base = { resource: name, kind: now.kind };
@@ -190,6 +193,17 @@ export function resourceVerdicts(pass: PassFacts): ResourceVerdict[] {
     if (states.includes('done') || healedEvent) return verdict(changeOf(planned, actions) === 'create' ? 'created' : 'healed');
     return verdict('synced');
   });
+}
+
+function groupBy<T>(items: T[], key: (item: T) => string): Map<string, T[]> {
+  const map = new Map<string, T[]>();
+  for (const item of items) {
+    const k = key(item);
+    const list = map.get(k);
+    if (list) list.push(item);
+    else map.set(k, [item]);
+  }
+  return map;
 }
 
 /** Most severe first: the verdict of a pass is the first that applies. */
