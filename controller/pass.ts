@@ -10,11 +10,12 @@ import { EcrAdapter } from './aws/ecr.js';
 import { EcsAdapter } from './aws/ecs.js';
 import { Elbv2Adapter } from './aws/elbv2.js';
 import { Route53Adapter } from './aws/route53.js';
+import { SchedulerAdapter } from './aws/scheduler.js';
 import type { Clock } from './clock.js';
 import { converge, type MigrationLedger } from './converge/converge.js';
 import { driftOf, statusesAfter } from './converge/status.js';
 import type { ActualState } from './model/actual.js';
-import type { PassResult } from './model/pass.js';
+import type { PassResult, SpecSource } from './model/pass.js';
 import type { DesiredEnvironment } from './model/plan.js';
 import { checkWiring } from './wiring/index.js';
 import { wiringContext, wiringResourceStatus } from './wiring/status.js';
@@ -31,6 +32,7 @@ export function createAdapters(clients: AwsClients): Adapters {
     cloudfront: new CloudFrontAdapter(clients.cloudfront),
     codedeploy: new CodeDeployAdapter(clients.codedeploy),
     acm: new AcmAdapter(clients.acm),
+    scheduler: new SchedulerAdapter(clients.scheduler),
   };
 }
 
@@ -40,6 +42,8 @@ export interface PassOptions {
   clock: Clock;
   /** The spec commit the specs came from. */
   specVersion?: string;
+  /** Who published that commit, and when. */
+  specSource?: SpecSource;
   dryRun?: boolean;
   /** Epoch ms after which nothing new starts (the Lambda's remaining time minus a margin). */
   deadline?: number;
@@ -103,6 +107,7 @@ export async function runPass(options: PassOptions): Promise<{ result: PassResul
     passId,
     environment: desired.name,
     specVersion: options.specVersion,
+    ...(options.specSource ? { specSource: options.specSource } : {}),
     startedAt,
     finishedAt: clock.now(),
     mode: p.policy.mode,

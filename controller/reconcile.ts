@@ -12,7 +12,7 @@ import { LeaseHeldError, SteadyError } from './errors.js';
 import type { ActualState } from './model/actual.js';
 import { MemoryAlertStore, type AlertStore } from './model/alerts.js';
 import type { SkipReason } from './model/outcome.js';
-import type { PassResult } from './model/pass.js';
+import type { PassResult, SpecSource } from './model/pass.js';
 import type { DesiredEnvironment } from './model/plan.js';
 import type { Adapters } from './observe/observe.js';
 import { newPassId, runPass } from './pass.js';
@@ -39,6 +39,8 @@ export interface ReconcileOptions {
   holder: string;
   leaseTtlMs?: number;
   specVersion?: string;
+  /** Who published that commit, and when (the manifest's git metadata). */
+  specSource?: SpecSource;
   dryRun?: boolean;
   deadline?: number;
   passId?: string;
@@ -111,6 +113,7 @@ export async function reconcileEnvironment(desired: DesiredEnvironment, options:
       clock,
       calls: options.calls,
       specVersion: options.specVersion,
+      specSource: options.specSource,
       dryRun: options.dryRun,
       deadline: options.deadline,
       passId,

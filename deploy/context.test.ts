@@ -26,6 +26,8 @@ describe('deployConfig', () => {
       codeDeployGroups: [],
       ecrRepositoryArns: [],
       cloudFrontDistributionIds: [],
+      schedulerRoleArns: [],
+      scheduleGroups: [],
       memorySize: 512,
       timeoutSeconds: 300,
       reservedConcurrency: 3,

@@ -54,6 +54,10 @@ export interface SteadyDeployConfig {
   ecrRepositoryArns: string[];
   /** CloudFront distributions aliases may target; every distribution of the account when empty. */
   cloudFrontDistributionIds: string[];
+  /** Roles EventBridge Scheduler assumes to run ScheduledTasks (their `roleArn`): the only roles steady may pass to Scheduler. */
+  schedulerRoleArns: string[];
+  /** Schedule groups besides steady's own (`steady-<environment>`) whose schedules ScheduledTasks adopt. */
+  scheduleGroups: string[];
   memorySize: number;
   timeoutSeconds: number;
   /** Cost control, not correctness (the lease is that): `undefined` leaves the function unreserved. */
@@ -91,6 +95,8 @@ export const CONTEXT_KEYS = [
   'codeDeployGroups',
   'ecrRepositoryArns',
   'cloudFrontDistributionIds',
+  'schedulerRoleArns',
+  'scheduleGroups',
   'memorySize',
   'timeoutSeconds',
   'reservedConcurrency',
@@ -198,6 +204,7 @@ export function deployConfig(read: ContextReader): SteadyDeployConfig {
   const codeDeployGroups = list('codeDeployGroups', /^[\w.+-]+\/[\w.+-]+$/, 'application/deploymentGroup');
   const ecrRepositoryArns = list('ecrRepositoryArns', /^arn:aws[a-z-]*:ecr:[a-z0-9-]+:\d{12}:repository\/[\w./-]+$/, 'an ECR repository ARN');
   const cloudFrontDistributionIds = list('cloudFrontDistributionIds', /^[A-Z0-9]{8,20}$/, 'a CloudFront distribution id');
+  const [schedulerRoleArns, scheduleGroups] = [list('schedulerRoleArns', /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/, 'an IAM role ARN'), list('scheduleGroups', /^[0-9a-zA-Z._-]{1,64}$/, 'a schedule group name')];
   const memorySize = whole('memorySize', 512, 128, 10_240);
   const timeoutSeconds = whole('timeoutSeconds', 300, 60, 900);
   const reservedRaw = read('reservedConcurrency');
@@ -236,6 +243,7 @@ export function deployConfig(read: ContextReader): SteadyDeployConfig {
     codeDeployGroups,
     ecrRepositoryArns,
     cloudFrontDistributionIds,
+    schedulerRoleArns, scheduleGroups,
     memorySize,
     timeoutSeconds,
     reservedConcurrency,

@@ -15,6 +15,7 @@
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { ownerRecordName } from '../controller/plan/plan.js';
 import type { SteadyDeployConfig } from './context.js';
+import { STATUS_PAGE_KEY } from '../controller/status-page/publish.js';
 
 /** steady's ownership tag (controller/model/plan.ts: TAG_MANAGED_BY / ownershipTags). */
 export const OWNERSHIP_TAG = 'steady:managed-by';
@@ -36,6 +37,8 @@ export interface PolicyScope {
   bucketArn: string;
   /** Normalised: `''` or without slashes at either end. */
   specPrefix: string;
+  /** The private bucket the status page is written to. */
+  statusBucketArn: string;
   tableArn: string;
   /** The time-ordered index's name (`byTime`). */
   indexName: string;
@@ -79,6 +82,7 @@ export function controllerStatements(config: SteadyDeployConfig, scope: PolicySc
     ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Query', 'dynamodb:BatchWriteItem'],
     [scope.tableArn, `${scope.tableArn}/index/${scope.indexName}`],
   );
+  add('WriteStatusPage', ['s3:PutObject'], [`${scope.statusBucketArn}/${STATUS_PAGE_KEY}`]);
   add('WriteOwnLogs', ['logs:CreateLogStream', 'logs:PutLogEvents'], [scope.logGroupArn], undefined, "the function's own log group; Lambda names its log streams at run time");
 
   // --- ECS: reads
@@ -228,6 +232,46 @@ export function controllerStatements(config: SteadyDeployConfig, scope: PolicySc
       undefined,
       "the traffic-shifting configurations the specs name (AWS's predefined ones or the account's own) are chosen per Service, not at deploy time",
     );
+  }
+  out.push(...schedulerStatements(config, scope));
+  return out;
+}
+
+/**
+ * EventBridge Scheduler, for ScheduledTasks (controller/aws/scheduler.ts): steady's own schedule
+ * groups (`steady-<environment>`, created only with steady's ownership tag) and the groups given at
+ * deploy time for adopted schedules; the schedules in them; and passing the scheduler roles given
+ * at deploy time, only to Scheduler.
+ */
+export function schedulerStatements(config: SteadyDeployConfig, scope: PolicyScope): ControllerStatement[] {
+  const { partition: p, account: a, regions } = scope;
+  const arn = (resource: string) => regions.map((r) => `arn:${p}:scheduler:${r}:${a}:${resource}`);
+  const groups = ['steady-*', ...config.scheduleGroups];
+  const why = "steady's schedule groups are named steady-<environment> after the environments in the specs, which are not known at deploy time";
+  const statement = (sid: string, actions: string[], resources: string[], conditions?: Record<string, unknown>, wildcards?: string): ControllerStatement => ({
+    statement: new iam.PolicyStatement({ sid, actions, resources, ...(conditions ? { conditions } : {}) }),
+    ...(wildcards ? { wildcards } : {}),
+  });
+  const out = [
+    statement('SchedulerReadGroups', ['scheduler:GetScheduleGroup', 'scheduler:ListTagsForResource'], groups.flatMap((g) => arn(`schedule-group/${g}`)), undefined, why),
+    statement(
+      'SchedulerCreateOwnGroups',
+      // CreateScheduleGroup with tags also needs TagResource (tag-on-create).
+      ['scheduler:CreateScheduleGroup', 'scheduler:TagResource'],
+      arn('schedule-group/steady-*'),
+      { StringEquals: { [`aws:RequestTag/${OWNERSHIP_TAG}`]: OWNERSHIP_VALUE } },
+      `${why}; only with steady's ownership tag`,
+    ),
+    statement(
+      'SchedulerSchedules',
+      ['scheduler:GetSchedule', 'scheduler:CreateSchedule', 'scheduler:UpdateSchedule'],
+      groups.flatMap((g) => arn(`schedule/${g}/*`)),
+      undefined,
+      `${why}; the schedules in them are named after the ScheduledTasks`,
+    ),
+  ];
+  if (config.schedulerRoleArns.length > 0) {
+    out.push(statement('PassSchedulerRoles', ['iam:PassRole'], config.schedulerRoleArns, { StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } }));
   }
   return out;
 }

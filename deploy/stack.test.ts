@@ -35,6 +35,8 @@ const FULL = {
   slackWebhookParameter: '/steady/shop-prod/slack-webhook',
   slackWebhookSecretArn: `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:steady/slack-webhook`,
   codeDeployGroups: 'messaging-api/messaging-api-prod',
+  schedulerRoleArns: `arn:aws:iam::${ACCOUNT}:role/shop-prod-scheduler`,
+  scheduleGroups: 'default',
   driftAlarmPasses: '4',
 };
 
@@ -93,6 +95,25 @@ describe('the CDK app', () => {
           Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Action: 's3:*', Condition: { Bool: { 'aws:SecureTransport': 'false' } }, Principal: { AWS: '*' } })]),
         },
       });
+    });
+
+    it('has a sibling for the status page: encrypted, private, TLS-only, logged, kept on destroy', () => {
+      full.template.hasResource('AWS::S3::Bucket', {
+        DeletionPolicy: 'Retain',
+        Properties: {
+          BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
+          PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
+          OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] },
+          LoggingConfiguration: { DestinationBucketName: Match.anyValue(), LogFilePrefix: 'status-bucket/' },
+        },
+      });
+      full.template.hasResourceProperties('AWS::S3::BucketPolicy', {
+        Bucket: { Ref: Match.stringLikeRegexp('^StatusBucket') },
+        PolicyDocument: {
+          Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Action: 's3:*', Condition: { Bool: { 'aws:SecureTransport': 'false' } }, Principal: { AWS: '*' } })]),
+        },
+      });
+      full.template.hasOutput('StatusPageCommand', { Value: { 'Fn::Join': ['', ['npx steady status --url --status-bucket ', { Ref: Match.stringLikeRegexp('^StatusBucket') }]] } });
     });
 
     it('invokes the controller when HEAD under the prefix is written, and the event is one the handler acts on', () => {
@@ -162,6 +183,7 @@ describe('the CDK app', () => {
             STEADY_TIME_MARGIN_SECONDS: '60',
             STEADY_CONCURRENCY: '4',
             STEADY_NOTIFY: 'true',
+            STEADY_STATUS_BUCKET: { Ref: Match.stringLikeRegexp('^StatusBucket') },
             POWERTOOLS_SERVICE_NAME: 'steady',
             POWERTOOLS_METRICS_NAMESPACE: 'steady',
             POWERTOOLS_LOG_LEVEL: 'INFO',
@@ -385,7 +407,7 @@ describe('the CDK app', () => {
       expect(controllerStatementsOf(minimal.template).filter((s) => actionsOf(s).some((a) => a.startsWith('route53:')))).toEqual([]);
     });
 
-    it('pass only the task and execution roles given, and only to ECS tasks', () => {
+    it('pass only the task and execution roles given, only to ECS tasks, and the scheduler roles given, only to Scheduler', () => {
       const passRole = controllerStatementsOf(full.template).filter((s) => actionsOf(s).includes('iam:PassRole'));
       expect(passRole).toEqual([
         {
@@ -394,6 +416,13 @@ describe('the CDK app', () => {
           Action: 'iam:PassRole',
           Resource: [`arn:aws:iam::${ACCOUNT}:role/shop-prod-ecs-execution`, `arn:aws:iam::${ACCOUNT}:role/shop-prod-api`],
           Condition: { StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } },
+        },
+        {
+          Sid: 'PassSchedulerRoles',
+          Effect: 'Allow',
+          Action: 'iam:PassRole',
+          Resource: `arn:aws:iam::${ACCOUNT}:role/shop-prod-scheduler`,
+          Condition: { StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } },
         },
       ]);
       expect(controllerStatementsOf(minimal.template).filter((s) => actionsOf(s).includes('iam:PassRole'))).toEqual([]);
@@ -410,6 +439,30 @@ describe('the CDK app', () => {
       expect(bySid.ReadSlackWebhookParameter).toMatchObject({ Action: 'ssm:GetParameter', Resource: arn('ssm', 'parameter/steady/shop-prod/slack-webhook') });
       const none = controllerStatementsOf(minimal.template).flatMap(actionsOf);
       expect(none.filter((a) => /^(ses|secretsmanager|ssm|codedeploy|iam):/.test(a))).toEqual([]);
+    });
+
+    it('manage schedules only in steady\'s schedule groups and the groups given, creating only groups tagged as steady\'s', () => {
+      const scheduler = controllerStatementsOf(full.template).filter((s) => actionsOf(s).some((a) => a.startsWith('scheduler:')));
+      expect(scheduler).toEqual([
+        expect.objectContaining({
+          Sid: 'SchedulerReadGroups',
+          Action: ['scheduler:GetScheduleGroup', 'scheduler:ListTagsForResource'],
+          Resource: [arn('scheduler', 'schedule-group/steady-*'), arn('scheduler', 'schedule-group/default')],
+        }),
+        expect.objectContaining({
+          Sid: 'SchedulerCreateOwnGroups',
+          Action: ['scheduler:CreateScheduleGroup', 'scheduler:TagResource'],
+          Resource: arn('scheduler', 'schedule-group/steady-*'),
+          Condition: { StringEquals: { 'aws:RequestTag/steady:managed-by': 'steady' } },
+        }),
+        expect.objectContaining({
+          Sid: 'SchedulerSchedules',
+          Action: ['scheduler:GetSchedule', 'scheduler:CreateSchedule', 'scheduler:UpdateSchedule'],
+          Resource: [arn('scheduler', 'schedule/steady-*/*'), arn('scheduler', 'schedule/default/*')],
+        }),
+      ]);
+      // Never a delete: steady never deletes a schedule or a group.
+      expect(controllerStatementsOf(full.template).flatMap(actionsOf).filter((a) => /^scheduler:Delete/.test(a))).toEqual([]);
     });
 
     it('deploy blue/green only through the CodeDeploy deployment groups given', () => {
@@ -433,7 +486,7 @@ describe('the CDK app', () => {
       ]);
     });
 
-    it('read only the spec prefix of the bucket and write only the state table', () => {
+    it('read only the spec prefix of the bucket and write only the state table and the status page', () => {
       const bySid = Object.fromEntries(controllerStatementsOf(full.template).map((s) => [s.Sid, s]));
       expect(bySid.ReadPublishedSpecs).toMatchObject({ Action: 's3:GetObject', Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [expect.stringMatching(/^SpecBucket/), 'Arn'] }, '/shop-prod/*']] } });
       expect(bySid.ListSpecPrefix).toMatchObject({ Action: 's3:ListBucket', Condition: { StringLike: { 's3:prefix': ['shop-prod/*'] } } });
@@ -441,7 +494,11 @@ describe('the CDK app', () => {
         { 'Fn::GetAtt': [expect.stringMatching(/^StateTable/), 'Arn'] },
         { 'Fn::Join': ['', [{ 'Fn::GetAtt': [expect.stringMatching(/^StateTable/), 'Arn'] }, '/index/byTime']] },
       ]);
-      const writes = controllerStatementsOf(full.template).flatMap(actionsOf).filter((a) => /^(s3:(Put|Delete)|dynamodb:(CreateTable|DeleteTable|UpdateTable))/.test(a));
+      expect(bySid.WriteStatusPage).toMatchObject({ Action: 's3:PutObject', Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [expect.stringMatching(/^StatusBucket/), 'Arn'] }, '/index.html']] } });
+      const writes = controllerStatementsOf(full.template)
+        .filter((st) => st.Sid !== 'WriteStatusPage')
+        .flatMap(actionsOf)
+        .filter((a) => /^(s3:(Put|Delete)|dynamodb:(CreateTable|DeleteTable|UpdateTable))/.test(a));
       expect(writes).toEqual([]);
     });
   });

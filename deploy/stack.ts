@@ -55,6 +55,7 @@ export const SCHEDULE_INPUT = {
  */
 export class SteadyStack extends Stack {
   readonly specBucket: s3.Bucket;
+  readonly statusBucket: s3.Bucket;
   readonly stateTable: dynamodb.Table;
   readonly controller: lambda.Function;
   readonly controllerPolicy: iam.Policy;
@@ -105,6 +106,21 @@ export class SteadyStack extends Stack {
       removalPolicy: RemovalPolicy.RETAIN,
     });
 
+    // ---------------------------------------------------------------------------- status bucket
+    // The status page the function writes after each invocation (controller/status-page): private,
+    // encrypted, TLS-only; people open it only through a short-lived presigned link
+    // (`steady status --url`), signed with their own credentials.
+    this.statusBucket = new s3.Bucket(this, 'StatusBucket', {
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      serverAccessLogsBucket: accessLogs,
+      serverAccessLogsPrefix: 'status-bucket/',
+      lifecycleRules: [{ id: 'AbortIncompleteUploads', abortIncompleteMultipartUploadAfter: Duration.days(1) }],
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+
     // ---------------------------------------------------------------------------- state table
     const attribute = (a: { name: string; type: string }) => ({ name: a.name, type: a.type === 'S' ? dynamodb.AttributeType.STRING : dynamodb.AttributeType.NUMBER });
     this.stateTable = new dynamodb.Table(this, 'StateTable', {
@@ -152,6 +168,7 @@ export class SteadyStack extends Stack {
       regions,
       bucketArn: this.specBucket.bucketArn,
       specPrefix,
+      statusBucketArn: this.statusBucket.bucketArn,
       tableArn: this.stateTable.tableArn,
       indexName: STATE_TABLE.globalSecondaryIndexes[0].indexName,
       logGroupArn: logGroup.logGroupArn,
@@ -185,6 +202,7 @@ export class SteadyStack extends Stack {
         STEADY_TIME_MARGIN_SECONDS: String(config.timeMarginSeconds),
         STEADY_CONCURRENCY: String(config.environmentConcurrency),
         STEADY_NOTIFY: 'true',
+        STEADY_STATUS_BUCKET: this.statusBucket.bucketName,
         POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
         POWERTOOLS_METRICS_NAMESPACE: METRIC_NAMESPACE,
         POWERTOOLS_LOG_LEVEL: 'INFO',
@@ -329,6 +347,11 @@ export class SteadyStack extends Stack {
     new CfnOutput(this, 'SpecPrefix', { value: specPrefix });
     new CfnOutput(this, 'StateTableName', { value: this.stateTable.tableName });
     new CfnOutput(this, 'AccessLogBucketName', { value: accessLogs.bucketName });
+    new CfnOutput(this, 'StatusBucketName', { value: this.statusBucket.bucketName });
+    new CfnOutput(this, 'StatusPageCommand', {
+      description: 'Open the status page: a link that works for 15 minutes',
+      value: `npx steady status --url --status-bucket ${this.statusBucket.bucketName}`,
+    });
     new CfnOutput(this, 'ControllerLogGroupName', { value: logGroup.logGroupName });
     new CfnOutput(this, 'ControllerFunctionName', { value: this.controller.functionName });
     new CfnOutput(this, 'AlarmTopicArn', { value: this.alarmTopic.topicArn });

@@ -233,7 +233,7 @@ function invalid(problems: SpecProblem[], out: Output): number {
 }
 
 function validSummary(specSet: SpecSet): string {
-  const resources = specSet.environments.reduce((n, env) => n + env.services.length + env.migrations.length + env.aliases.length, 0);
+  const resources = specSet.environments.reduce((n, env) => n + env.services.length + env.migrations.length + env.scheduledTasks.length + env.aliases.length, 0);
   return `${plural(specSet.files.length, 'file')} valid: ${plural(specSet.environments.length, 'environment')}, ${plural(resources, 'resource')}`;
 }
 

@@ -9,6 +9,8 @@
  * fields do not.
  */
 import { z } from 'zod';
+import type { ActionKind } from '../model/plan.js';
+import { ACTION_ORDER } from '../report/model.js';
 import { LINK_NAMES } from '../wiring/types.js';
 
 /** The version of the JSON documents; readers should check it. */
@@ -17,18 +19,8 @@ export const FORMAT_VERSION = 1;
 const iso = () => z.iso.datetime().describe('ISO 8601 time in UTC');
 const count = () => z.int().min(0);
 
-const ACTION_KINDS = [
-  'RegisterTaskDefinition',
-  'CreateService',
-  'UpdateService',
-  'TagResource',
-  'RunMigration',
-  'AwaitMigration',
-  'ChangeRecords',
-  'CreateCodeDeployDeployment',
-  'AwaitCodeDeployDeployment',
-] as const;
-const RESOURCE_KINDS = ['Service', 'Migration', 'AliasRecord', 'Wiring'] as const;
+const ACTION_KINDS = ACTION_ORDER as [ActionKind, ...ActionKind[]];
+const RESOURCE_KINDS = ['Service', 'Migration', 'ScheduledTask', 'AliasRecord', 'Wiring'] as const;
 const PHASES = ['Synced', 'Drifted', 'Progressing', 'Blocked', 'Failed'] as const;
 const CAUSE_KINDS = ['noCredentials', 'credentialsRejected', 'unreachable', 'accessDenied', 'throttled', 'serverError', 'other'] as const;
 
@@ -156,7 +148,14 @@ export const ValidateOutput = z.strictObject({
   ok: z.boolean(),
   problems: z.array(Problem),
   environments: z.array(
-    z.strictObject({ name: z.string(), services: z.array(z.string()), migrations: z.array(z.string()), aliases: z.array(z.string()), documents: z.array(z.record(z.string(), z.unknown())).optional() }),
+    z.strictObject({
+      name: z.string(),
+      services: z.array(z.string()),
+      migrations: z.array(z.string()),
+      scheduledTasks: z.array(z.string()),
+      aliases: z.array(z.string()),
+      documents: z.array(z.record(z.string(), z.unknown())).optional(),
+    }),
   ),
 });
 
@@ -219,7 +218,15 @@ const StatusRowJson = z.strictObject({
   passId: z.string(),
   updatedAt: iso(),
 });
-export const StatusOutput = z.strictObject({ ...envelope('status'), resources: z.array(StatusRowJson) });
+export const StatusOutput = z.strictObject({
+  ...envelope('status'),
+  resources: z.array(StatusRowJson),
+  /** `--html DIR`: the status page written (its resources are in the page, not here). */
+  page: z.string().optional(),
+  /** `--url`: a short-lived link to the status page the Lambda keeps, and when it stops working. */
+  url: z.string().optional(),
+  expiresAt: iso().optional(),
+});
 
 const PassRowJson = z.strictObject({
   passId: z.string(),

@@ -14,6 +14,8 @@ import { createAdapters } from '../pass.js';
 import type { SimAccount } from '../sim/account.js';
 import { simAccountFromFile } from '../sim/fixture.js';
 import { loadPublishedSpecs, parseS3Url } from '../source/index.js';
+import { specSourceOf } from '../source/commit.js';
+import type { SpecSource } from '../model/pass.js';
 import { formatProblem, loadSpecPaths, type EnvironmentSpecs, type SpecProblem } from '../spec/load.js';
 import { StateStore } from '../state/store.js';
 import { printFailure, type JsonError } from './json.js';
@@ -55,9 +57,10 @@ export async function loadEnvironments(
   paths: string[],
   only?: string[],
   from?: string,
-): Promise<{ ok: true; environments: EnvironmentSpecs[]; commit?: string } | LoadFailure> {
+): Promise<{ ok: true; environments: EnvironmentSpecs[]; commit?: string; source?: SpecSource } | LoadFailure> {
   let all: EnvironmentSpecs[];
   let commit: string | undefined;
+  let source: SpecSource | undefined;
   if (from) {
     if (paths !== DEFAULT_PATHS) return { ok: false, kind: 'usage', problems: [], message: 'give spec paths or --from, not both' };
     let location;
@@ -71,17 +74,18 @@ export async function loadEnvironments(
     if (!published.ok) return { ok: false, kind: published.error.kind, problems: published.error.problems ?? [], message: `${published.error.message}; nothing was done` };
     all = published.specSet.environments;
     commit = published.commit;
+    source = specSourceOf(published.manifest);
   } else {
     const loaded = await loadSpecPaths(paths);
     if (!loaded.ok) return { ok: false, kind: 'invalidSpecs', problems: loaded.problems };
     all = loaded.specSet.environments;
   }
-  if (!only || only.length === 0) return { ok: true, environments: all, commit };
+  if (!only || only.length === 0) return { ok: true, environments: all, commit, source };
   const unknown = only.filter((name) => !all.some((e) => e.name === name));
   if (unknown.length > 0) {
     return { ok: false, kind: 'unknownEnvironment', problems: [], message: `no environment ${unknown.join(', ')} in the specs (there are: ${all.map((e) => e.name).join(', ') || 'none'})` };
   }
-  return { ok: true, environments: all.filter((e) => only.includes(e.name)), commit };
+  return { ok: true, environments: all.filter((e) => only.includes(e.name)), commit, source };
 }
 
 /** Why the specs could not be loaded: for people (lines) and for `--output json` (an error object). */

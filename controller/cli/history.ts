@@ -3,13 +3,16 @@
  * or Route 53. The table is named by `--table` or `STEADY_TABLE`; its region by `--region` or
  * the SDK's default (`AWS_REGION`).
  */
+import { pathToFileURL } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { Option, type Command } from 'commander';
 import { systemClock } from '../clock.js';
-import { AwsCallError, SteadyError } from '../errors.js';
+import { AwsCallError, ConfigError, SteadyError } from '../errors.js';
+import { createS3Client } from '../source/s3.js';
 import { redactReport, renderReport, type Report } from '../report/index.js';
 import { historyJson, parseSince, renderHistory, renderStatus, statusJson } from '../state/views.js';
 import { StateStore } from '../state/store.js';
+import { loadSiteData, MAX_URL_TTL_SECONDS, statusPageUrl, writeStatusSite } from '../status-page/index.js';
 import type { CliContext } from './main.js';
 import { addTableOption } from './engine.js';
 import { document, passJson } from './json.js';
@@ -21,6 +24,32 @@ interface TableOptions {
   env?: string;
   output: OutputFormat;
   since?: string;
+  html?: string;
+  url?: boolean;
+  statusBucket?: string;
+  expires: string;
+}
+
+/** `15m`, `1h`, `2d`: how long a --url link works, at most 7 days (SigV4's limit). */
+function expirySeconds(text: string): number {
+  const m = /^(\d+)([smhd])$/.exec(text.trim());
+  const seconds = m ? Number(m[1]) * { s: 1, m: 60, h: 3600, d: 86_400 }[m[2] as 's' | 'm' | 'h' | 'd'] : NaN;
+  if (!m || seconds < 1 || seconds > MAX_URL_TTL_SECONDS) throw new ConfigError(`--expires: expected a duration from 1s to 7d such as 15m, 1h or 2d; got "${text}"`);
+  return seconds;
+}
+
+/** `steady status --url`: a short-lived link to the page the Lambda writes to the status bucket. */
+async function printStatusUrl(options: TableOptions, out: ReturnType<typeof createOutput>): Promise<void> {
+  if (!options.statusBucket) throw new SteadyError('no status bucket: give --status-bucket NAME or set STEADY_STATUS_BUCKET (the StatusBucketName output of the deployed stack)');
+  const seconds = expirySeconds(options.expires);
+  const now = systemClock.now();
+  const url = await statusPageUrl({ s3: createS3Client(), bucket: options.statusBucket, expiresInSeconds: seconds });
+  const expiresAt = new Date(now + seconds * 1000).toISOString();
+  if (out.format === 'json') out.json(document('status', 0, { resources: [], url, expiresAt }));
+  else {
+    out.line(url);
+    out.note(`This link opens the status page until ${expiresAt}, for anyone who has it.`);
+  }
 }
 
 function storeOf(options: TableOptions): StateStore {
@@ -71,13 +100,31 @@ export function registerStatus(program: Command, ctx: CliContext): void {
       .summary('show every resource with its conditions, from the state table')
       .description(
         'Show every resource steady manages, its phase, reason and age, as the last pass recorded them. Reads only the state table.\n\n' +
-          'Exit codes: 0 shown, 1 the state table could not be read, 2 usage error.',
-      ),
+          'With --html DIR, write the status page instead: one self-contained HTML file (DIR/index.html) with the environments, ' +
+          'their resources, the wiring chain of every service, the drift timeline and the recent passes.\n\n' +
+          'Exit codes: 0 shown, 1 the state table (or the status bucket) could not be read, 2 usage error.',
+      )
+      .option('--html <dir>', 'write the status page into this folder (index.html) and print its path')
+      .option('--since <when>', 'with --html: how far back the drift timeline goes (90m, 24h, 7d, or a date)', '7d')
+      .option('--url', 'print a short-lived link to the status page the deployed Lambda keeps in its private status bucket')
+      .addOption(new Option('--status-bucket <name>', 'with --url: the status bucket (the stack output StatusBucketName)').env('STEADY_STATUS_BUCKET'))
+      .option('--expires <duration>', 'with --url: how long the link works (15m, 1h, up to 7d)', '15m'),
   ).action(async (options: TableOptions) => {
     ctx.exitCode = await guarded(ctx, options.output, 'status', { resources: [] }, async () => {
       const out = createOutput(ctx.io, options.output);
-      const statuses = await storeOf(options).loadStatuses(options.env);
       const now = systemClock.now();
+      if (options.url) {
+        if (options.html !== undefined) throw new SteadyError('give --html DIR or --url, not both');
+        return printStatusUrl(options, out);
+      }
+      if (options.html !== undefined) {
+        const since = parseSince(options.since ?? '7d', now);
+        const file = await writeStatusSite(options.html, await loadSiteData(storeOf(options), { environment: options.env, now, sinceMs: now - since }));
+        if (out.format === 'json') out.json(document('status', 0, { resources: [], page: file }));
+        else out.line(`Status page: ${file}\nOpen it in a browser: ${pathToFileURL(file).href}`);
+        return;
+      }
+      const statuses = await storeOf(options).loadStatuses(options.env);
       if (out.format === 'json') out.json(document('status', 0, { resources: statusJson(statuses, now) }));
       else out.line(renderStatus(statuses, { now, color: out.color.isColorSupported }));
     });

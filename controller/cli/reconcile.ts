@@ -93,6 +93,7 @@ async function runPasses(paths: string[], options: PassCommandOptions, ctx: CliC
       holder: cliHolder(),
       dryRun,
       specVersion: loaded.commit,
+      specSource: loaded.source,
     });
     reports.push({ report: buildReport(run.result, { env: ctx.io.env }), run });
   }

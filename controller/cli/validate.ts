@@ -54,6 +54,7 @@ async function validate(paths: string[], options: ValidateOptions, ctx: CliConte
         name: env.name,
         services: env.services.map((d) => d.metadata.name),
         migrations: env.migrations.map((d) => d.metadata.name),
+        scheduledTasks: env.scheduledTasks.map((d) => d.metadata.name),
         aliases: env.aliases.map((d) => d.metadata.name),
         ...(options.showDefaults ? { documents: documentsOf(env) } : {}),
       })),
@@ -67,7 +68,7 @@ async function validate(paths: string[], options: ValidateOptions, ctx: CliConte
     return 1;
   }
 
-  const resources = environments.reduce((n, env) => n + env.services.length + env.migrations.length + env.aliases.length, 0);
+  const resources = environments.reduce((n, env) => n + env.services.length + env.migrations.length + env.scheduledTasks.length + env.aliases.length, 0);
   const summary = color.green(`${plural(environments.length, 'environment')}, ${plural(resources, 'resource')} valid`);
   if (options.showDefaults) {
     // stdout stays a clean YAML stream that can be saved or piped; the summary goes to stderr.
@@ -80,6 +81,7 @@ async function validate(paths: string[], options: ValidateOptions, ctx: CliConte
     const counts = [
       plural(env.services.length, 'service'),
       plural(env.migrations.length, 'migration'),
+      ...(env.scheduledTasks.length > 0 ? [plural(env.scheduledTasks.length, 'scheduled task')] : []),
       plural(env.aliases.length, 'alias record'),
     ].join(', ');
     out.line(`${color.green('✓')} ${color.bold(env.name.padEnd(width))}  ${counts}`);
@@ -90,7 +92,7 @@ async function validate(paths: string[], options: ValidateOptions, ctx: CliConte
 
 /** The environment's documents in the order a reader expects: the Environment first. */
 function documentsOf(env: EnvironmentSpecs): unknown[] {
-  return [env.environment, ...env.services, ...env.migrations, ...env.aliases];
+  return [env.environment, ...env.services, ...env.migrations, ...env.scheduledTasks, ...env.aliases];
 }
 
 function colorProblem(p: SpecProblem, color: ReturnType<typeof createOutput>['color']): string {

@@ -4,7 +4,7 @@
  * published with the source module).
  */
 import { DescribeServicesCommand } from '@aws-sdk/client-ecs';
-import { DeleteObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { InvalidEventError } from '../errors.js';
 import { isMutating, type SimAccount } from '../sim/account.js';
@@ -97,6 +97,31 @@ describe('the Lambda handler', () => {
     const next = only(await handler(eventJson('eventbridge-scheduled'), PLENTY));
     expect(next).toMatchObject({ outcome: 'ok', summary: expect.stringMatching(/^No changes\./) });
     expect(next.actions.planned).toBe(0);
+  });
+
+  it('writes the status page to its bucket after the passes, with the commit they ran; a failed write is only a warning', async () => {
+    await world.s3.send(new CreateBucketCommand({ Bucket: 'steady-status' }));
+    const commit = await world.publish(specFiles('shop'));
+    const { handler, store } = await setup({ statusBucket: 'steady-status' });
+
+    const summary = await handler(eventJson('eventbridge-scheduled'), PLENTY);
+
+    expect(summary.ok).toBe(true);
+    const object = await world.s3.send(new GetObjectCommand({ Bucket: 'steady-status', Key: 'index.html' }));
+    expect(object.ContentType).toBe('text/html; charset=utf-8');
+    const page = await object.Body!.transformToString();
+    expect(page).toContain('<h2 id="env-shop-prod-h">shop-prod');
+    expect(page).toContain(`<span class="mono">${commit.slice(0, 12)}</span>`);
+    expect(output.logs().find((l) => /^status page written/.test(l.message))?.message).toMatch(/^status page written to s3:\/\/steady-status\/index\.html \(\d+ bytes\)$/);
+    // The manifest's author (the publisher's --author, or git) is what the pass recorded.
+    expect((await store.lastPass('shop-prod'))?.specSource).toMatchObject({ publishedAt: expect.any(String) });
+
+    const { handler: broken } = await setup({ statusBucket: 'no-such-status-bucket' });
+    expect((await broken(eventJson('eventbridge-scheduled'), PLENTY)).ok).toBe(true);
+    expect(output.logs().find((l) => /^the status page was not written/.test(l.message))).toMatchObject({
+      level: 'WARN',
+      message: expect.stringMatching(/^the status page was not written: writing the status page to s3:\/\/no-such-status-bucket\/index\.html: NoSuchBucket: /),
+    });
   });
 
   it('reconciles right away when S3 reports a new HEAD, using the commit HEAD names', async () => {

@@ -21,7 +21,7 @@ import { systemClock, type Clock } from '../clock.js';
 import { InvalidEventError } from '../errors.js';
 import type { CauseDescription } from '../model/causes.js';
 import { driftCounts, isOk, passOutcome, type PassVerdict } from '../model/outcome.js';
-import { actionCounts, type PassResult } from '../model/pass.js';
+import { actionCounts, type PassResult, type SpecSource } from '../model/pass.js';
 import type { DesiredEnvironment } from '../model/plan.js';
 import type { Adapters } from '../observe/observe.js';
 import { createAdapters, newPassId } from '../pass.js';
@@ -29,6 +29,8 @@ import { reconcileEnvironment, skippedResult, type ReconcileOutcome } from '../r
 import { buildReport, notify, summaryLine, type NotificationsSpec, type NotifyResult } from '../report/index.js';
 import { redactingJsonReplacer, redactReport } from '../report/secrets.js';
 import { createS3Client, loadCommit, loadPublishedSpecs, shortCommit, type PublishedSpecsError } from '../source/index.js';
+import { specSourceOf } from '../source/commit.js';
+import { publishStatusPage } from '../status-page/publish.js';
 import { mapLimit } from '../concurrency.js';
 import { StateStore } from '../state/store.js';
 import { perPassCallCounts, type CountedScope } from './calls.js';
@@ -207,7 +209,7 @@ export function createHandler(deps: HandlerDependencies = {}): SteadyHandler {
     const wanted = invocation.environments ?? available.map((e) => e.name);
     const summaries = await mapLimit(wanted, config.concurrency, async (name) => {
       const desired = available.find((e) => e.name === name);
-      if (desired) return reconcileOne(desired, invocation, commit, deadline);
+      if (desired) return reconcileOne(desired, invocation, commit, deadline, specSourceOf(loaded.manifest));
       const error = `no environment ${name} in commit ${shortCommit(commit)} (it has: ${available.map((e) => e.name).join(', ') || 'none'}); nothing was done for it`;
       const result = skippedResult(name, clock.now(), 'failed', error);
       logger.createChild({ persistentKeys: { environment: name, passId: result.passId } }).error(error);
@@ -225,7 +227,7 @@ export function createHandler(deps: HandlerDependencies = {}): SteadyHandler {
     return summary;
   }
 
-  async function reconcileOne(desired: DesiredEnvironment, invocation: Invocation, commit: string, deadline: number): Promise<EnvironmentSummary> {
+  async function reconcileOne(desired: DesiredEnvironment, invocation: Invocation, commit: string, deadline: number, specSource?: SpecSource): Promise<EnvironmentSummary> {
     const passId = newPassId(desired.name, clock.now());
     const log = logger.createChild({ persistentKeys: { environment: desired.name, passId } });
     const { region, cluster } = desired.environment.spec;
@@ -249,6 +251,7 @@ export function createHandler(deps: HandlerDependencies = {}): SteadyHandler {
           holder: passId,
           leaseTtlMs: config.leaseTtlMs,
           specVersion: commit,
+          specSource,
           dryRun: invocation.dryRun,
           deadline,
           passId,
@@ -342,7 +345,22 @@ export function createHandler(deps: HandlerDependencies = {}): SteadyHandler {
     }
   }
 
-  const handler = middy<unknown, InvocationSummary, Error, Context>(run)
+  // After the passes, the status page in its private bucket, read back from the table (never fails the invocation).
+  const runAndPublish = async (event: unknown, context: Context): Promise<InvocationSummary> => {
+    const summary = await run(event, context);
+    if (config.statusBucket && !summary.dryRun && summary.trigger !== 'ignored') await publishPage(config.statusBucket);
+    return summary;
+  };
+  async function publishPage(bucket: string): Promise<void> {
+    try {
+      const { key, bytes } = await publishStatusPage(store, { s3, bucket, now: clock.now() });
+      logger.info(`status page written to s3://${bucket}/${key} (${bytes} bytes)`);
+    } catch (err) {
+      logger.warn(`the status page was not written: ${(err as Error).message}`);
+    }
+  }
+
+  const handler = middy<unknown, InvocationSummary, Error, Context>(runAndPublish)
     // The answer is a report too: nothing secret-shaped in it (an event naming one, an AWS message quoting one).
     .use({ after: (request) => void (request.response = redactReport(request.response)) })
     .use(captureLambdaHandler(tracer, { captureResponse: false }))

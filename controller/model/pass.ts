@@ -40,12 +40,24 @@ export interface DriftEvent {
   healedAt?: number;
 }
 
+/** Where the specs of a pass came from, as the published commit's manifest says. */
+export interface SpecSource {
+  /** When the commit was published (ISO 8601). */
+  publishedAt?: string;
+  /** `Name <email>` of the git commit, or `--author`. */
+  author?: string;
+  gitCommit?: string;
+  message?: string;
+}
+
 export interface PassResult {
   /** Unique per pass, e.g. `shop-prod/2026-01-01T00:00:00.000Z/ab12`. */
   passId: string;
   environment: string;
   /** The spec commit (spec-set hash) the pass used, when specs came from a published commit. */
   specVersion?: string;
+  /** Who published that commit and when, when the specs came from a published commit. */
+  specSource?: SpecSource;
   startedAt: number;
   finishedAt: number;
   mode: 'enforce' | 'observe';

@@ -3,9 +3,10 @@
  * executed by converge, rendered by reports. Pure types only.
  */
 import type { RepairBlock, UnreadItem } from './outcome.js';
-import type { EcsLoadBalancerBinding, EcsNetwork, RecordChange, Tags } from './aws.js';
+import type { EcsLoadBalancerBinding, EcsNetwork, RecordChange, ScheduleSettings, Tags } from './aws.js';
 import type { TaskDefinitionContent } from './taskdef.js';
-import type { AliasRecordDoc, EnvironmentDoc, MigrationDoc, ServiceDoc } from '../spec/schema.js';
+import type { AliasRecordDoc, EnvironmentDoc, MigrationDoc, ScheduledTaskDoc, ServiceDoc } from '../spec/schema.js';
+import type { WiringChain } from './wiring.js';
 
 /** The specs of one environment, as the loader hands them over. */
 export interface DesiredEnvironment {
@@ -13,6 +14,7 @@ export interface DesiredEnvironment {
   environment: EnvironmentDoc;
   services: ServiceDoc[];
   migrations: MigrationDoc[];
+  scheduledTasks: ScheduledTaskDoc[];
   aliases: AliasRecordDoc[];
 }
 
@@ -170,6 +172,25 @@ export interface AwaitCodeDeployDeploymentAction extends ActionBase {
   recordTag?: string;
 }
 
+/** Create steady's schedule group of an environment, tagged as steady's. */
+export interface CreateScheduleGroupAction extends ActionBase {
+  kind: 'CreateScheduleGroup';
+  group: string;
+  tags: Tags;
+}
+
+/**
+ * Create or update a ScheduledTask's schedule with steady's settings. The target's task-definition
+ * ARN in `settings` is replaced by `taskDefinition` once known (a revision this plan registers).
+ */
+export interface ScheduleAction extends ActionBase {
+  kind: 'CreateSchedule' | 'UpdateSchedule';
+  group: string;
+  name: string;
+  settings: ScheduleSettings;
+  taskDefinition: TaskDefinitionRef;
+}
+
 export type Action =
   | RegisterTaskDefinitionAction
   | CreateServiceAction
@@ -179,7 +200,9 @@ export type Action =
   | AwaitMigrationAction
   | ChangeRecordsAction
   | CreateCodeDeployDeploymentAction
-  | AwaitCodeDeployDeploymentAction;
+  | AwaitCodeDeployDeploymentAction
+  | CreateScheduleGroupAction
+  | ScheduleAction;
 
 export type ActionKind = Action['kind'];
 
@@ -190,7 +213,7 @@ export interface ResourceStatus {
   /** `Kind/name` */
   resource: string;
   /** `Wiring` statuses say whether the chain from a Service's public name to its containers holds (wiring checks). */
-  kind: 'Service' | 'Migration' | 'AliasRecord' | 'Wiring';
+  kind: 'Service' | 'Migration' | 'ScheduledTask' | 'AliasRecord' | 'Wiring';
   name: string;
   phase: Phase;
   /** A CamelCase reason code: `UpToDate`, `ImageNotFound`, `Conflict`, `MigrationFailed`, ... */
@@ -207,6 +230,8 @@ export interface ResourceStatus {
   blockedBy?: RepairBlock;
   /** What could not be read for it, and why (wiring statuses); see model/outcome.ts. */
   unread?: UnreadItem[];
+  /** On a `Wiring` status: the chain it was judged on, link by link with the evidence (the status page draws it). */
+  wiring?: WiringChain;
 }
 
 /** The safety policy a plan is made under (Environment spec + command-line flags). */
@@ -268,6 +293,13 @@ export function migrationStartedAt(task: { startedAt?: number; createdAt?: numbe
   const m = /^(\d+)@(\d+)$/.exec(revisionTags[TAG_MIGRATION_STARTED] ?? '');
   return m && Number(m[1]) === attempt ? Number(m[2]) : undefined;
 }
+
+/**
+ * On a ScheduledTask's latest task-definition revision: how its last run ended, written once a pass
+ * has seen it (ECS forgets stopped tasks after an hour): `fire=<ISO time> result=<succeeded|failed|missed>`
+ * and, for a run that started, `task=<id> exit=<code> stop=<stop code> seconds=<duration>`.
+ */
+export const TAG_LAST_RUN = 'steady:last-run';
 
 export function ownershipTags(environment: string, resource: string): Tags {
   return { [TAG_MANAGED_BY]: 'steady', [TAG_ENVIRONMENT]: environment, [TAG_RESOURCE]: resource };

@@ -9,6 +9,7 @@ import type { EcrAdapter } from '../aws/ecr.js';
 import type { EcsAdapter } from '../aws/ecs.js';
 import type { Elbv2Adapter } from '../aws/elbv2.js';
 import type { Route53Adapter } from '../aws/route53.js';
+import type { SchedulerAdapter } from '../aws/scheduler.js';
 import { AwsCallError, SteadyError } from '../errors.js';
 import type { ActualState } from '../model/actual.js';
 import type { AwsCause } from '../model/causes.js';
@@ -23,6 +24,8 @@ export interface Adapters {
   codedeploy: CodeDeployAdapter;
   /** Certificate validity, for the wiring checks. */
   acm: AcmAdapter;
+  /** EventBridge Scheduler, for ScheduledTasks. */
+  scheduler: SchedulerAdapter;
 }
 
 /** Runs a read; on failure records what could not be read and for whom. */

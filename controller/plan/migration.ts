@@ -18,9 +18,8 @@ import {
 import type { EcsTaskDefinition } from '../model/aws.js';
 import { contentHash, type TaskDefinitionContent } from '../model/taskdef.js';
 import type { MigrationDoc } from '../spec/schema.js';
-import { clusterProblem, imageProblemStatus, revisionLabel, status, unexpressibleStatus, unreadStatus, type Context, type Gate, type Planned } from './common.js';
-import { desiredTaskDefinition, migrationContainer, migrationFamily, migrationVersion, networkOf, render, resourceKey, serviceName, specHash, specPath, taskDefinitionDiff } from './desired.js';
-import { unexpressibleFields, type UnexpressibleField } from './expressible.js';
+import { clusterProblem, hiddenContentStatus, imageProblemStatus, status, unreadStatus, type Context, type Gate, type Planned } from './common.js';
+import { desiredTaskDefinition, migrationContainer, migrationFamily, migrationVersion, networkOf, resourceKey, serviceName, specHash, taskDefinitionDiff } from './desired.js';
 
 type PlannedMigration = Planned & { gate: Gate };
 
@@ -153,32 +152,8 @@ function planKnownVersion(ctx: Context, run: MigrationRun, latest: TaggedTaskDef
   };
 }
 
-/**
- * A new revision of the migration's family would drop content the spec cannot express: content of
- * the service revision a fromService migration copies, or of the family's latest revision (registered
- * by hand). Then the migration is Blocked and nothing is registered or run.
- */
 function hiddenContent(run: MigrationRun): ResourceStatus | undefined {
-  const asDiff = (fields: UnexpressibleField[]): FieldDiff[] => fields.map((f) => ({ path: specPath(f.path), before: render(f.value), after: undefined }));
-  const running = run.from?.running;
-  const fromService = running ? unexpressibleFields(running.content) : [];
-  if (running && fromService.length > 0) {
-    return unexpressibleStatus('Migration', run.name, run.hash, {
-      whose: `it runs a copy of service ${run.from!.service}'s task definition, and ECS service ${run.from!.service} runs ${revisionLabel(running.arn)}`,
-      fields: fromService,
-      diff: asDiff(fromService),
-      remedy: `The migration runs once the service's revision holds only what the spec can say (see the status of Service ${run.from!.service})`,
-    });
-  }
-  const latest = run.observed.latest;
-  const own = latest ? unexpressibleFields(latest.content) : [];
-  if (!latest || own.length === 0) return undefined;
-  return unexpressibleStatus('Migration', run.name, run.hash, {
-    whose: `the latest revision of task definition family ${run.family} is ${revisionLabel(latest.arn)}`,
-    fields: own,
-    diff: asDiff(own),
-    remedy: `If the migration needs this content, run it outside steady until the spec language can express it; if it does not, deregister ${revisionLabel(latest.arn)} and the next pass registers the migration's own revision`,
-  });
+  return hiddenContentStatus('Migration', run.name, run.hash, { from: run.from, family: run.family, latest: run.observed.latest ?? undefined, subject: 'the migration' });
 }
 
 /**

@@ -272,8 +272,12 @@ const ACTION_WORDS: Record<ActionKind, { noun?: [string, string]; planned: strin
   ChangeRecords: { noun: ['record', 'records'], planned: 'to change', done: 'changed' },
   CreateCodeDeployDeployment: { noun: ['blue/green deployment', 'blue/green deployments'], planned: 'to start', done: 'started' },
   AwaitCodeDeployDeployment: { noun: ['blue/green deployment', 'blue/green deployments'], planned: 'to follow', done: 'finished' },
+  CreateScheduleGroup: { noun: ['schedule group', 'schedule groups'], planned: 'to create', done: 'created' },
+  CreateSchedule: { noun: ['schedule', 'schedules'], planned: 'to create', done: 'created' },
+  UpdateSchedule: { noun: ['schedule', 'schedules'], planned: 'to update', done: 'updated' },
 };
-const ACTION_ORDER: ActionKind[] = [
+/** Every action kind, in the order summary lines count them. */
+export const ACTION_ORDER: ActionKind[] = [
   'RegisterTaskDefinition',
   'CreateService',
   'UpdateService',
@@ -282,6 +286,9 @@ const ACTION_ORDER: ActionKind[] = [
   'AwaitMigration',
   'CreateCodeDeployDeployment',
   'AwaitCodeDeployDeployment',
+  'CreateScheduleGroup',
+  'CreateSchedule',
+  'UpdateSchedule',
   'ChangeRecords',
 ];
 

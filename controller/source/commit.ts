@@ -46,6 +46,17 @@ export interface CommitManifest {
   files: ManifestFile[];
 }
 
+/** Who published a commit and when, as a pass records it (`PassResult.specSource`). */
+export function specSourceOf(manifest: CommitManifest): { publishedAt: string; author?: string; gitCommit?: string; message?: string } {
+  const git = manifest.git ?? {};
+  return {
+    publishedAt: manifest.createdAt,
+    ...(git.author ? { author: git.author } : {}),
+    ...(git.commit ? { gitCommit: git.commit } : {}),
+    ...(git.message ? { message: git.message } : {}),
+  };
+}
+
 /** `HEAD`: the current commit. Written last, after the manifest and every object it names. */
 export interface CommitPointer {
   format: typeof COMMIT_FORMAT;

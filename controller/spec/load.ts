@@ -26,6 +26,7 @@ import {
   type EnvironmentDoc,
   type Kind,
   type MigrationDoc,
+  type ScheduledTaskDoc,
   type ServiceDoc,
   type SpecDoc,
 } from './schema.js';
@@ -56,6 +57,7 @@ export interface EnvironmentSpecs {
   environment: EnvironmentDoc;
   services: ServiceDoc[];
   migrations: MigrationDoc[];
+  scheduledTasks: ScheduledTaskDoc[];
   aliases: AliasRecordDoc[];
   /** `${kind}/${name}` -> where the document starts */
   locations: Record<string, SourceLocation>;
@@ -497,7 +499,7 @@ function groupByEnvironment(docs: LoadedDoc[]): EnvironmentSpecs[] {
   const byName = new Map<string, EnvironmentSpecs>();
   for (const d of docs) {
     if (d.doc?.kind !== 'Environment') continue;
-    byName.set(d.doc.metadata.name, { name: d.doc.metadata.name, environment: d.doc, services: [], migrations: [], aliases: [], locations: {} });
+    byName.set(d.doc.metadata.name, { name: d.doc.metadata.name, environment: d.doc, services: [], migrations: [], scheduledTasks: [], aliases: [], locations: {} });
   }
   for (const d of docs) {
     if (!d.doc || !d.environment) continue;
@@ -506,6 +508,7 @@ function groupByEnvironment(docs: LoadedDoc[]): EnvironmentSpecs[] {
     env.locations[`${d.kind}/${d.doc.metadata.name}`] = d.start;
     if (d.doc.kind === 'Service') env.services.push(d.doc);
     else if (d.doc.kind === 'Migration') env.migrations.push(d.doc);
+    else if (d.doc.kind === 'ScheduledTask') env.scheduledTasks.push(d.doc);
     else if (d.doc.kind === 'AliasRecord') env.aliases.push(d.doc);
   }
   const byMetadataName = (a: { metadata: { name: string } }, b: { metadata: { name: string } }) => compare(a.metadata.name, b.metadata.name);
@@ -515,6 +518,7 @@ function groupByEnvironment(docs: LoadedDoc[]): EnvironmentSpecs[] {
       ...env,
       services: env.services.sort(byMetadataName),
       migrations: env.migrations.sort(byMetadataName),
+      scheduledTasks: env.scheduledTasks.sort(byMetadataName),
       aliases: env.aliases.sort(byMetadataName),
     }));
 }

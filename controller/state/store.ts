@@ -13,6 +13,7 @@ import type { AlertState, AlertStore } from '../model/alerts.js';
 import { actionCounts, countPhases, type PassResult } from '../model/pass.js';
 import { driftCounts, passOutcome } from '../model/outcome.js';
 import type { DesiredEnvironment, FieldDiff, ResourceStatus } from '../model/plan.js';
+import type { WiringChain } from '../model/wiring.js';
 import { batchWrite, dynamoCall, isConditionFailed, queryAll, toStateStoreError, type BatchWriteOptions, type WriteRequest } from './dynamo.js';
 import { mapLimit } from '../concurrency.js';
 import { acquireLease, readLease, type Lease, type LeaseContext, type LeaseItem } from './lease.js';
@@ -83,6 +84,26 @@ function strip<T>(item: object): T {
 
 function clip(value: string | undefined): string | undefined {
   return value !== undefined && value.length > MAX_DIFF_VALUE ? `${value.slice(0, MAX_DIFF_VALUE - 1)}…` : value;
+}
+
+/** Evidence lists (targets, tasks) keep this many entries on a status item. */
+const MAX_EVIDENCE_ENTRIES = 20;
+
+/** A wiring chain bounded like diffs: long evidence lists and values are cut, saying so. */
+function compactChain(chain: WiringChain): WiringChain {
+  const value = (v: WiringChain['links'][number]['evidence'][string]): WiringChain['links'][number]['evidence'][string] => {
+    if (typeof v === 'string') return clip(v)!;
+    if (!Array.isArray(v)) return v;
+    const kept = v.slice(0, MAX_EVIDENCE_ENTRIES).map((x) => clip(x)!);
+    return v.length > MAX_EVIDENCE_ENTRIES ? [...kept, `… ${v.length - MAX_EVIDENCE_ENTRIES} more`] : kept;
+  };
+  const links = chain.links.map((l) => ({
+    ...l,
+    summary: clip(l.summary)!,
+    ...(l.message !== undefined ? { message: clip(l.message) } : {}),
+    evidence: Object.fromEntries(Object.entries(l.evidence).map(([k, v]) => [k, value(v)])),
+  }));
+  return { ...chain, links };
 }
 
 /**
@@ -339,6 +360,11 @@ export class StateStore implements AlertStore {
     const driftByResource = new Map<string, PassResult['drift']>();
     for (const d of result.drift) driftByResource.set(d.resource, [...(driftByResource.get(d.resource) ?? []), d]);
 
+    // What steady did about a drift it healed: the changes this pass made to the resource.
+    const healedWith = (resource: string): { healedWith?: string[] } => {
+      const done = result.outcomes.filter((o) => o.resource === resource && o.state === 'done').map((o) => clip(o.summary)!);
+      return done.length ? { healedWith: done.slice(0, MAX_FAILURES) } : {};
+    };
     const writeDrift = (d: PassResult['drift'][number], open: OpenDrift | undefined): OpenDrift => {
       const detectedAt = open?.detectedAt ?? d.detectedAt;
       const sk = open?.sk ?? keys.drift(env, detectedAt, d.key).sk;
@@ -352,7 +378,7 @@ export class StateStore implements AlertStore {
         detectedAt,
         detectedBy: open?.detectedBy ?? result.passId,
         lastSeenAt: d.detectedAt,
-        ...(healed ? { healedAt: d.healedAt, timeToHealMs: d.healedAt! - detectedAt, resolution: 'healed' as const, healedBy: result.passId } : {}),
+        ...(healed ? { healedAt: d.healedAt, timeToHealMs: d.healedAt! - detectedAt, resolution: 'healed' as const, healedBy: result.passId, ...healedWith(d.resource) } : {}),
       };
       put({ pk: keys.environmentPk(env), sk, type: 'drift', ...record, ttl, gsi1pk: GSI1.drift, gsi1sk: `${iso(detectedAt)}#${env}#${d.key}` });
       return { sk, detectedAt, detectedBy: record.detectedBy };
@@ -397,6 +423,7 @@ export class StateStore implements AlertStore {
         diff: compactDiff(status.diff),
         specHash: status.specHash,
         ...(status.notes?.length ? { notes: status.notes } : {}),
+        ...(status.wiring ? { wiring: compactChain(status.wiring) } : {}),
         lastTransitionTime: prev && prev.phase === status.phase ? prev.lastTransitionTime : result.finishedAt,
         lastError: redactDeep(this.#lastError(result, status)) ?? prev?.lastError,
         passId: result.passId,
@@ -472,6 +499,7 @@ export class StateStore implements AlertStore {
       passId: result.passId,
       environment: result.environment,
       specVersion: result.specVersion,
+      ...(result.specSource ? { specSource: result.specSource } : {}),
       startedAt: result.startedAt,
       finishedAt: result.finishedAt,
       durationMs: result.finishedAt - result.startedAt,
@@ -541,6 +569,22 @@ export class StateStore implements AlertStore {
   /** Passes that started at or after `since` (epoch ms), newest first. */
   async listPasses(environment: string | undefined, since: number): Promise<PassRecord[]> {
     return (await this.#history('pass', environment, since)).map((i) => strip<PassRecord>(i));
+  }
+
+  /** The `limit` most recent passes of an environment, newest first (one query page). */
+  async recentPasses(environment: string, limit: number): Promise<PassRecord[]> {
+    const out = await dynamoCall(`reading the last ${limit} passes of environment ${environment} from table ${this.tableName}`, () =>
+      this.#db.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+          ExpressionAttributeValues: { ':pk': keys.environmentPk(environment), ':prefix': SK.pass },
+          ScanIndexForward: false,
+          Limit: limit,
+        }),
+      ),
+    );
+    return (out.Items ?? []).map((i) => strip<PassRecord>(i));
   }
 
   /** Drift records detected at or after `since` (epoch ms), newest first. */

@@ -122,9 +122,9 @@ export interface StatusRow {
   updatedAt: string;
 }
 
-const KIND_ORDER: Record<StoredStatus['kind'], number> = { Migration: 0, Service: 1, AliasRecord: 2, Wiring: 3 };
+const KIND_ORDER: Record<StoredStatus['kind'], number> = { Migration: 0, Service: 1, ScheduledTask: 2, AliasRecord: 3, Wiring: 4 };
 
-/** Statuses as rows: by environment, then migrations, services, aliases, each by name. */
+/** Statuses as rows: by environment, then migrations, services, scheduled tasks, aliases, each by name. */
 export function statusRows(statuses: StoredStatus[], now: number): StatusRow[] {
   return [...statuses]
     .sort((a, b) => a.environment.localeCompare(b.environment) || KIND_ORDER[a.kind] - KIND_ORDER[b.kind] || a.name.localeCompare(b.name))

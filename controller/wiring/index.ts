@@ -11,10 +11,12 @@ export { brokenLinks, chainLabel, renderWiringTree, wiringConditions, wiringRepo
 export {
   LINK_NAMES,
   LINK_TITLES,
+  wiringChain,
   type Evidence,
   type LinkName,
   type LinkStatus,
   type ProbeResult,
+  type WiringChain,
   type WiringCondition,
   type WiringLink,
   type WiringResult,

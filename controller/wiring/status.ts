@@ -6,7 +6,7 @@ import { resourceVerdicts, type PassFacts, type ResourceVerdict, type UnreadItem
 import type { ActionOutcome } from '../model/pass.js';
 import type { DesiredEnvironment, Plan, ResourceStatus } from '../model/plan.js';
 import { wiringStatus } from './report.js';
-import { LINK_TITLES, type WiringResult } from './types.js';
+import { LINK_TITLES, wiringChain, type WiringResult } from './types.js';
 
 /** Links that are broken while a rollout is still under way, and mend when it completes. */
 const ROLLOUT_LINKS = new Set(['deployment', 'targets', 'tasks']);
@@ -57,7 +57,7 @@ function notRepairedBecause(key: string, verdict: ResourceVerdict, status: Resou
  * with `steady retry ...` where the blocking status names it.
  */
 export function wiringResourceStatus(result: WiringResult, ctx: WiringContext): ResourceStatus {
-  const st = { ...wiringStatus(result), resource: `Wiring/${result.service}`, kind: 'Wiring' as const };
+  const st = { ...wiringStatus(result), resource: `Wiring/${result.service}`, kind: 'Wiring' as const, wiring: wiringChain(result) };
   const broken = result.links.filter((l) => l.status === 'broken' || l.status === 'unknown');
   const first = broken[0];
   if (!first) return st;

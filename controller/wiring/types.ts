@@ -4,6 +4,7 @@
  * the first broken one, and a Ready / Degraded condition. Plain data: reports, `steady verify`
  * and `steady status` all render this one shape.
  */
+import type { WiringChain } from '../model/wiring.js';
 
 import type { AwsCause } from '../model/causes.js';
 
@@ -122,4 +123,13 @@ export interface WiringResult {
   checkedAt: number;
   /** Hash of the Service spec the result was computed for (as `ResourceStatus.specHash`). */
   specHash: string;
+}
+
+/** What a `Wiring` status keeps of its result, so the chain can be drawn later from the state table. */
+export type { WiringChain };
+
+/** The chain of a result, without what the status already says. */
+export function wiringChain(result: WiringResult): WiringChain {
+  const { names, loadBalancer, targetGroup, links, firstBroken, checkedAt } = result;
+  return { names, loadBalancer, targetGroup, links, firstBroken, checkedAt };
 }
