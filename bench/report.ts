@@ -4,6 +4,7 @@
  */
 import type { BundleResult, LoadTimes } from './coldstart.js';
 import { SETTLE_MS, type PassMeasurement, type SizeResult } from './scenario.js';
+import type { StatusPageMeasurement } from './status-page.js';
 
 export interface BenchResults {
   measuredAt: string;
@@ -15,6 +16,8 @@ export interface BenchResults {
   options: { latencyMs: number; route53PerSecond: number; sizes: number[]; quick: boolean; loadRuns: number };
   sizes: SizeResult[];
   coldStart: { entry: string; bundle: Omit<BundleResult, 'file'>; load: LoadTimes };
+  /** The status page of the largest size, read from a state table and rendered. */
+  statusPage?: StatusPageMeasurement;
   targets: TargetCheck[];
 }
 
@@ -31,6 +34,8 @@ export const TARGET_WALL_MS = 10_000;
 export const TARGET_RSS_MB = 256;
 export const TARGET_BUNDLE_BYTES = 2_000_000;
 export const TARGET_LOAD_MS = 300;
+export const TARGET_PAGE_RENDER_MS = 1000;
+export const TARGET_PAGE_BYTES = 2_000_000;
 const TARGET_SIZE = 1000;
 const TARGET_LATENCY_MS = 40;
 
@@ -110,7 +115,21 @@ export function checkTargets(results: Omit<BenchResults, 'targets'>): TargetChec
     met: load.importMs < TARGET_LOAD_MS,
     note: `${load.importMs < TARGET_LOAD_MS ? '' : `over by ${(load.importMs - TARGET_LOAD_MS).toFixed(0)} ms. `}median import() of ${load.runs} fresh processes; the whole process (Node start-up included) ${load.processMs} ms`,
   });
+  checks.push(statusPageTarget(results.statusPage));
   return checks;
+}
+
+function statusPageTarget(page: StatusPageMeasurement | undefined): TargetCheck {
+  const target = `${TARGET_SIZE}-service status page renders under 1 s, under 2 MB`;
+  if (!page || page.services !== TARGET_SIZE) return { target, measured: '—', met: null, note: `not measured: run with --sizes including ${TARGET_SIZE}` };
+  const fast = page.renderMs.max < TARGET_PAGE_RENDER_MS;
+  const small = page.bytes < TARGET_PAGE_BYTES;
+  return {
+    target,
+    measured: `${page.renderMs.median} ms, ${mb(page.bytes)}`,
+    met: fast && small,
+    note: `${fast ? '' : `slowest render ${page.renderMs.max} ms. `}${small ? '' : `over by ${mb(page.bytes - TARGET_PAGE_BYTES)}. `}median of ${page.runs} renders (slowest ${page.renderMs.max} ms) of ${page.statuses} statuses, ${page.brokenChains} broken chains and ${page.driftEvents} drift events after the first, a quiet and the drift pass; reading them from the table took ${page.loadMs} ms`,
+  };
 }
 
 // ---------------------------------------------------------------------------------- Markdown
@@ -245,5 +264,17 @@ export function renderMarkdown(r: BenchResults): string {
     '',
   );
   out.push(`Largest inputs in the bundle: ${bundle.largest.map((l) => `${l.input} ${mb(l.bytes)}`).join(', ')}.`, '');
+  if (r.statusPage) {
+    const p = r.statusPage;
+    out.push('## Status page', '');
+    out.push(
+      table(
+        ['services', 'statuses', 'broken chains', 'drift events', 'read from the table', `render (median / slowest of ${p.runs})`, 'page'],
+        [[p.services, p.statuses, p.brokenChains, p.driftEvents, `${p.loadMs} ms`, `${p.renderMs.median} ms / ${p.renderMs.max} ms`, mb(p.bytes)]],
+        ['r', 'r', 'r', 'r', 'r', 'r', 'r'],
+      ),
+      '',
+    );
+  }
   return out.join('\n');
 }

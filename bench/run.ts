@@ -15,6 +15,7 @@ import pc from 'picocolors';
 import { bundleEntry, ESM_REQUIRE_BANNER, HANDLER_ENTRY, measureLoad, REPO_ROOT, run } from './coldstart.js';
 import { checkTargets, renderMarkdown, type BenchResults } from './report.js';
 import type { SizeResult } from './scenario.js';
+import { measureStatusPage } from './status-page.js';
 
 const USAGE = `usage: npm run bench -- [options]
   --sizes 10,100,1000   environment sizes (services); --quick defaults to 10,100
@@ -105,6 +106,10 @@ async function main(): Promise<void> {
       say(`${size} services: done in ${((performance.now() - started) / 1000).toFixed(0)} s`);
     }
 
+    const pageSize = Math.max(...options.sizes);
+    say(`status page: ${pageSize} services, three passes recorded in a local state table, then read and rendered ...`);
+    const statusPage = await measureStatusPage(pageSize);
+
     say(`cold start: bundling ${options.entry}, importing it in ${options.loadRuns} fresh processes ...`);
     const { file, ...bundle } = await bundleEntry(options.entry, work);
     const load = await measureLoad(file, options.loadRuns);
@@ -119,6 +124,7 @@ async function main(): Promise<void> {
       options: { latencyMs: options.latencyMs, route53PerSecond: options.route53PerSecond, sizes: options.sizes, quick: options.quick, loadRuns: options.loadRuns },
       sizes,
       coldStart: { entry: options.entry, bundle, load },
+      statusPage,
     };
     const results: BenchResults = { ...partial, targets: checkTargets(partial) };
     const markdown = renderMarkdown(results);

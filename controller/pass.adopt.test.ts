@@ -67,7 +67,7 @@ describe('adopting the FireLens + EFS + ulimits service', () => {
   it('`steady plan -o json` plans the adoption and nothing else: no drift, nothing to register', async () => {
     const { stdout } = await runCli('plan', SPECS, '--sim', FIXTURE, '-o', 'json');
 
-    const report = JSON.parse(stdout);
+    const report = JSON.parse(stdout).environments[0];
     const files = report.resources.find((r: { resource: string }) => r.resource === 'Service/files-api');
     expect(files.actions.map((a: { kind: string }) => a.kind)).toEqual(['TagResource']);
     expect(files.drift ?? []).toEqual([]);

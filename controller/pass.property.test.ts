@@ -108,7 +108,7 @@ function desiredOf(shapes: ServiceShape[], aliasCount: number): DesiredEnvironme
       spec: { zone: 'example.com', name: i === 0 ? 'example.com' : `app${i}.example.com`, target: i === 0 ? { cloudFront: 'E1EXAMPLE0000' } : { loadBalancer: 'web-alb' } },
     }),
   );
-  return { name: 'prop', environment, services, migrations, aliases };
+  return { name: 'prop', environment, services, migrations, scheduledTasks: [], aliases };
 }
 
 async function applyDrift(a: SimAccount, d: Drift, shapes: ServiceShape[], aliasCount: number): Promise<void> {

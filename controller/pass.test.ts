@@ -253,6 +253,9 @@ describe('steady stays safe', () => {
       'RunMigration',
       'RegisterTaskDefinition',
       'CreateService',
+      'CreateScheduleGroup',
+      'RegisterTaskDefinition',
+      'CreateSchedule',
       'ChangeRecords',
       'ChangeRecords',
     ]);

@@ -131,7 +131,7 @@ function desiredOf(c: Case, adopt: boolean): DesiredEnvironment {
       },
     },
   });
-  return { name: 'prop', environment, services: [service], migrations: [], aliases: [] };
+  return { name: 'prop', environment, services: [service], migrations: [], aliases: [], scheduledTasks: [] };
 }
 
 /** The same task definition, registered by hand, with the extra content. */

@@ -45,6 +45,9 @@ describe('reconcile with the state table', () => {
         'TagResource', // the migration's outcome on its revision
         'RegisterTaskDefinition', // the service's revision
         'CreateService',
+        'CreateScheduleGroup', // the nightly migration's schedule group,
+        'RegisterTaskDefinition', // its revision
+        'CreateSchedule', // and its schedule
         'ChangeResourceRecordSets', // both aliases of the zone in one batch
       ].sort(),
     );
@@ -110,10 +113,12 @@ describe('reconcile with the state table', () => {
       'RunMigration:done',
       'RegisterTaskDefinition:done',
       'UpdateService:done',
+      'RegisterTaskDefinition:done', // the nightly migration's new revision,
+      'UpdateSchedule:done', // which its schedule now runs
     ]);
     const store = t.store({ clock: w.account.clock });
     expect((await store.listPasses('table-1', 0)).map((p) => p.passId)).toEqual([result.passId]);
-    expect((await store.loadStatuses('table-1')).map((s) => s.resource).sort()).toEqual(['AliasRecord/apex-dns', 'AliasRecord/api-dns', 'Migration/db-migrate', 'Service/api', 'Wiring/api']);
+    expect((await store.loadStatuses('table-1')).map((s) => s.resource).sort()).toEqual(['AliasRecord/apex-dns', 'AliasRecord/api-dns', 'Migration/db-migrate', 'ScheduledTask/db-migrate-nightly', 'Service/api', 'Wiring/api']);
   });
 
   it('makes no AWS change when the lease cannot be taken: throttling or an outage is a clear failed pass', async () => {

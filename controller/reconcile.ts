@@ -11,7 +11,8 @@ import type { MigrationLedger } from './converge/converge.js';
 import { LeaseHeldError, SteadyError } from './errors.js';
 import type { ActualState } from './model/actual.js';
 import { MemoryAlertStore, type AlertStore } from './model/alerts.js';
-import type { PassResult } from './model/pass.js';
+import type { SkipReason } from './model/outcome.js';
+import type { PassResult, SpecSource } from './model/pass.js';
 import type { DesiredEnvironment } from './model/plan.js';
 import type { Adapters } from './observe/observe.js';
 import { newPassId, runPass } from './pass.js';
@@ -38,6 +39,8 @@ export interface ReconcileOptions {
   holder: string;
   leaseTtlMs?: number;
   specVersion?: string;
+  /** Who published that commit, and when (the manifest's git metadata). */
+  specSource?: SpecSource;
   dryRun?: boolean;
   deadline?: number;
   passId?: string;
@@ -71,9 +74,16 @@ export function ledgerOf(store: StateStore, environment: string, passId: string)
   };
 }
 
-/** A result for a pass that did not get to plan (lease held, specs unreadable). */
-export function skippedResult(environment: string, now: number, outcome: 'skipped' | 'failed', error: string, passId = newPassId(environment, now)): PassResult {
-  return { passId, environment, startedAt: now, finishedAt: now, mode: 'enforce', dryRun: false, outcomes: [], resources: [], drift: [], apiCalls: {}, outcome, error };
+/** A result for a pass that did not get to plan (lease held, out of time, specs unreadable). */
+export function skippedResult(
+  environment: string,
+  now: number,
+  outcome: 'skipped' | 'failed',
+  error: string,
+  passId = newPassId(environment, now),
+  skipped?: SkipReason,
+): PassResult {
+  return { passId, environment, startedAt: now, finishedAt: now, mode: 'enforce', dryRun: false, outcomes: [], resources: [], drift: [], apiCalls: {}, outcome, error, ...(skipped ? { skipped } : {}) };
 }
 
 /**
@@ -91,7 +101,7 @@ export async function reconcileEnvironment(desired: DesiredEnvironment, options:
     try {
       lease = await store.acquireLease(desired.name, options.holder, options.leaseTtlMs ?? DEFAULT_LEASE_TTL_MS);
     } catch (err) {
-      if (err instanceof LeaseHeldError) return { result: skippedResult(desired.name, clock.now(), 'skipped', err.message, passId) };
+      if (err instanceof LeaseHeldError) return { result: skippedResult(desired.name, clock.now(), 'skipped', err.message, passId, 'leaseHeld') };
       // Without the lease there is no safe way to change anything: no pass this time.
       return { result: skippedResult(desired.name, clock.now(), 'failed', (err as Error).message, passId) };
     }
@@ -103,6 +113,7 @@ export async function reconcileEnvironment(desired: DesiredEnvironment, options:
       clock,
       calls: options.calls,
       specVersion: options.specVersion,
+      specSource: options.specSource,
       dryRun: options.dryRun,
       deadline: options.deadline,
       passId,

@@ -65,7 +65,7 @@ describe('the code', () => {
 
   it('plans, observes and converges each kind in a module of its own', () => {
     for (const stage of ['plan', 'observe', 'converge']) {
-      for (const kind of ['service', 'migration', stage === 'converge' ? 'records' : 'alias']) {
+      for (const kind of ['service', 'migration', 'scheduled', stage === 'converge' ? 'records' : 'alias']) {
         expect(existsSync(join(root, 'controller', stage, `${kind}.ts`)), `controller/${stage}/${kind}.ts`).toBe(true);
       }
     }

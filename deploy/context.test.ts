@@ -9,6 +9,8 @@ describe('deployConfig', () => {
       hostedZoneIds: [],
       passRoleArns: [],
       clusters: [],
+      adoptServices: [],
+      recordNames: [],
       regions: [],
       schedule: 'rate(1 minute)',
       passIntervalMinutes: 1,
@@ -24,6 +26,8 @@ describe('deployConfig', () => {
       codeDeployGroups: [],
       ecrRepositoryArns: [],
       cloudFrontDistributionIds: [],
+      schedulerRoleArns: [],
+      scheduleGroups: [],
       memorySize: 512,
       timeoutSeconds: 300,
       reservedConcurrency: 3,
@@ -40,6 +44,21 @@ describe('deployConfig', () => {
     expect(from({ hostedZoneIds: 'Z1AAAA, /hostedzone/Z2BBBB,Z1AAAA' }).hostedZoneIds).toEqual(['Z1AAAA', 'Z2BBBB']);
     expect(from({ clusters: '["shop-prod","messaging-prod"]' }).clusters).toEqual(['shop-prod', 'messaging-prod']);
     expect(from({ regions: ['ap-northeast-1', 'us-west-2'] }).regions).toEqual(['ap-northeast-1', 'us-west-2']);
+  });
+
+  it('reads the services that may be adopted and the record names steady may change', () => {
+    const config = from({ clusters: 'shop-prod', adoptServices: 'shop-prod/api', hostedZoneIds: 'Z1AAAA', recordNames: 'API.example.com., *.example.com' });
+
+    expect(config.adoptServices).toEqual(['shop-prod/api']);
+    expect(config.recordNames).toEqual(['api.example.com', '*.example.com']);
+    expect(() => from({ clusters: 'shop-prod', adoptServices: 'other/api,api', recordNames: 'api.example.com' })).toThrow(
+      [
+        "steady's deploy context has 3 problems:",
+        '  - adoptServices: "api" is not cluster/service (an ECS cluster and service name)',
+        '  - adoptServices: "other/api" is not in one of the clusters steady may manage (shop-prod)',
+        '  - recordNames: needs hostedZoneIds, the zones the records are in',
+      ].join('\n'),
+    );
   });
 
   it('derives the alarm period from a rate schedule and needs it for a cron schedule', () => {

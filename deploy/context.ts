@@ -13,6 +13,17 @@ export interface SteadyDeployConfig {
   passRoleArns: string[];
   /** ECS clusters steady manages; every cluster of the account in `regions` when empty. */
   clusters: string[];
+  /**
+   * `cluster/service` of the existing ECS services specs adopt (`adopt: true`): the only existing
+   * resources the role may tag as steady's. Everything else is tagged only when steady creates it.
+   */
+  adoptServices: string[];
+  /**
+   * The record names (in `hostedZoneIds`) steady manages, normalised as Route 53's IAM condition
+   * wants them: Route 53 changes are limited to these and their ownership TXT records. Any name
+   * in the zones when empty.
+   */
+  recordNames: string[];
   /** Regions the environments live in; the stack's own region when empty. */
   regions: string[];
   /** EventBridge Scheduler expression of the reconcile tick. */
@@ -43,6 +54,10 @@ export interface SteadyDeployConfig {
   ecrRepositoryArns: string[];
   /** CloudFront distributions aliases may target; every distribution of the account when empty. */
   cloudFrontDistributionIds: string[];
+  /** Roles EventBridge Scheduler assumes to run ScheduledTasks (their `roleArn`): the only roles steady may pass to Scheduler. */
+  schedulerRoleArns: string[];
+  /** Schedule groups besides steady's own (`steady-<environment>`) whose schedules ScheduledTasks adopt. */
+  scheduleGroups: string[];
   memorySize: number;
   timeoutSeconds: number;
   /** Cost control, not correctness (the lease is that): `undefined` leaves the function unreserved. */
@@ -63,6 +78,8 @@ export const CONTEXT_KEYS = [
   'hostedZoneIds',
   'passRoleArns',
   'clusters',
+  'adoptServices',
+  'recordNames',
   'regions',
   'schedule',
   'passIntervalMinutes',
@@ -78,6 +95,8 @@ export const CONTEXT_KEYS = [
   'codeDeployGroups',
   'ecrRepositoryArns',
   'cloudFrontDistributionIds',
+  'schedulerRoleArns',
+  'scheduleGroups',
   'memorySize',
   'timeoutSeconds',
   'reservedConcurrency',
@@ -97,14 +116,8 @@ const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400,
 /** Reads a context value: what `-c` gives (a string) or what cdk.json holds (any JSON). */
 export type ContextReader = (key: ContextKey) => unknown;
 
-/**
- * The configuration from a construct node's context; throws one Error naming every problem.
- *
- * @example
- * const config = deployConfig((key) => app.node.tryGetContext(key));
- */
-export function deployConfig(read: ContextReader): SteadyDeployConfig {
-  const problems: string[] = [];
+/** Readers of list, text and whole-number context values; each adds what is wrong to `problems`. */
+function contextReaders(read: ContextReader, problems: string[]) {
   const list = (key: ContextKey, pattern: RegExp, what: string): string[] => {
     const raw = read(key);
     if (raw === undefined || raw === null || raw === '') return [];
@@ -143,10 +156,28 @@ export function deployConfig(read: ContextReader): SteadyDeployConfig {
     }
     return n;
   };
+  return { list, text, whole };
+}
+
+/**
+ * The configuration from a construct node's context; throws one Error naming every problem.
+ *
+ * @example
+ * const config = deployConfig((key) => app.node.tryGetContext(key));
+ */
+export function deployConfig(read: ContextReader): SteadyDeployConfig {
+  const problems: string[] = [];
+  const { list, text, whole } = contextReaders(read, problems);
 
   const hostedZoneIds = list('hostedZoneIds', /^(\/hostedzone\/)?[A-Z0-9]{1,32}$/, 'a hosted zone id (Z0123456789ABCDEFGHIJ)').map((z) => z.replace(/^\/hostedzone\//, ''));
   const passRoleArns = list('passRoleArns', /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/, 'an IAM role ARN');
   const clusters = list('clusters', /^[A-Za-z0-9_-]{1,255}$/, 'an ECS cluster name');
+  const adoptServices = list('adoptServices', /^[A-Za-z0-9_-]{1,255}\/[A-Za-z0-9_-]{1,255}$/, 'cluster/service (an ECS cluster and service name)');
+  for (const a of adoptServices) {
+    if (a.includes('/') && clusters.length > 0 && !clusters.includes(a.split('/')[0])) problems.push(`adoptServices: "${a}" is not in one of the clusters steady may manage (${clusters.join(', ')})`);
+  }
+  const recordNames = list('recordNames', /^(\*\.)?([A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?\.)*[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.?$/, 'a DNS name (api.example.com, *.example.com)').map((n) => n.toLowerCase().replace(/\.$/, ''));
+  if (recordNames.length > 0 && hostedZoneIds.length === 0) problems.push('recordNames: needs hostedZoneIds, the zones the records are in');
   const regions = list('regions', /^[a-z]{2}(-[a-z]+)+-\d$/, 'a region (ap-northeast-1)');
   const schedule = text('schedule', /^(rate|cron)\(.+\)$/, 'a Scheduler expression (rate(1 minute), cron(0/5 * * * ? *))') ?? 'rate(1 minute)';
   const rate = /^rate\((\d+) (minute|minutes|hour|hours)\)$/.exec(schedule);
@@ -173,6 +204,7 @@ export function deployConfig(read: ContextReader): SteadyDeployConfig {
   const codeDeployGroups = list('codeDeployGroups', /^[\w.+-]+\/[\w.+-]+$/, 'application/deploymentGroup');
   const ecrRepositoryArns = list('ecrRepositoryArns', /^arn:aws[a-z-]*:ecr:[a-z0-9-]+:\d{12}:repository\/[\w./-]+$/, 'an ECR repository ARN');
   const cloudFrontDistributionIds = list('cloudFrontDistributionIds', /^[A-Z0-9]{8,20}$/, 'a CloudFront distribution id');
+  const [schedulerRoleArns, scheduleGroups] = [list('schedulerRoleArns', /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/, 'an IAM role ARN'), list('scheduleGroups', /^[0-9a-zA-Z._-]{1,64}$/, 'a schedule group name')];
   const memorySize = whole('memorySize', 512, 128, 10_240);
   const timeoutSeconds = whole('timeoutSeconds', 300, 60, 900);
   const reservedRaw = read('reservedConcurrency');
@@ -194,6 +226,8 @@ export function deployConfig(read: ContextReader): SteadyDeployConfig {
     hostedZoneIds,
     passRoleArns,
     clusters,
+    adoptServices,
+    recordNames: [...new Set(recordNames)],
     regions,
     schedule,
     passIntervalMinutes,
@@ -209,6 +243,7 @@ export function deployConfig(read: ContextReader): SteadyDeployConfig {
     codeDeployGroups,
     ecrRepositoryArns,
     cloudFrontDistributionIds,
+    schedulerRoleArns, scheduleGroups,
     memorySize,
     timeoutSeconds,
     reservedConcurrency,

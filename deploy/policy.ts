@@ -6,11 +6,16 @@
  *
  * Ownership: ECS mutations are conditioned on steady's ownership tag where ECS supports it —
  * `aws:ResourceTag/steady:managed-by` on what exists, `aws:RequestTag/steady:managed-by` on what
- * is created (RegisterTaskDefinition, CreateService, RunTask's tags) and on adoption (tagging an
- * existing resource as steady's).
+ * is created (RegisterTaskDefinition, CreateService, RunTask's tags). The ownership tag itself can
+ * be written only when a resource is created (`ecs:CreateAction`), and on an existing resource only
+ * if the deployment names it (`adoptServices`): the role cannot claim a resource by tagging it.
+ * Route 53 changes are CREATE and UPSERT of A, AAAA and TXT records only, and only of the names the
+ * deployment gives (`recordNames`) when it gives them.
  */
 import * as iam from 'aws-cdk-lib/aws-iam';
+import { ownerRecordName } from '../controller/plan/plan.js';
 import type { SteadyDeployConfig } from './context.js';
+import { STATUS_PAGE_KEY } from '../controller/status-page/publish.js';
 
 /** steady's ownership tag (controller/model/plan.ts: TAG_MANAGED_BY / ownershipTags). */
 export const OWNERSHIP_TAG = 'steady:managed-by';
@@ -32,6 +37,8 @@ export interface PolicyScope {
   bucketArn: string;
   /** Normalised: `''` or without slashes at either end. */
   specPrefix: string;
+  /** The private bucket the status page is written to. */
+  statusBucketArn: string;
   tableArn: string;
   /** The time-ordered index's name (`byTime`). */
   indexName: string;
@@ -75,6 +82,7 @@ export function controllerStatements(config: SteadyDeployConfig, scope: PolicySc
     ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Query', 'dynamodb:BatchWriteItem'],
     [scope.tableArn, `${scope.tableArn}/index/${scope.indexName}`],
   );
+  add('WriteStatusPage', ['s3:PutObject'], [`${scope.statusBucketArn}/${STATUS_PAGE_KEY}`]);
   add('WriteOwnLogs', ['logs:CreateLogStream', 'logs:PutLogEvents'], [scope.logGroupArn], undefined, "the function's own log group; Lambda names its log streams at run time");
 
   // --- ECS: reads
@@ -109,13 +117,17 @@ export function controllerStatements(config: SteadyDeployConfig, scope: PolicySc
   );
   add('EcsCreateOwnedServices', ['ecs:CreateService'], serviceArns, requestsOwned, 'new services of the managed clusters, created only with steady\'s ownership tag');
   add(
-    'EcsTagAsOwned',
+    'EcsTagOnCreate',
     ['ecs:TagResource'],
     [...serviceArns, ...taskArns, ...taskDefinitionArns],
-    // Tag-on-create (CreateService, RegisterTaskDefinition, RunTask send steady's tags) and adoption.
-    requestsOwned,
-    'tags are written when steady creates a service, revision or task, and when a spec adopts a service; the request must carry steady\'s ownership tag',
+    // ECS authorizes the tags of CreateService, RegisterTaskDefinition and RunTask as TagResource.
+    { StringEquals: { 'ecs:CreateAction': ['CreateService', 'RegisterTaskDefinition', 'RunTask'], [`aws:RequestTag/${OWNERSHIP_TAG}`]: OWNERSHIP_VALUE } },
+    'tags written while steady creates a service, revision or task (ecs:CreateAction), carrying steady\'s ownership tag; the ARNs are created by that very call',
   );
+  if (config.adoptServices.length > 0) {
+    // Adoption: tagging an existing service as steady's, only for the services named at deploy time.
+    add('EcsAdoptNamedServices', ['ecs:TagResource'], config.adoptServices.flatMap((s) => ecsArn(`service/${s}`)), requestsOwned);
+  }
   add(
     'EcsChangeOwned',
     ['ecs:UpdateService', 'ecs:StopTask', 'ecs:TagResource'],
@@ -175,7 +187,7 @@ export function controllerStatements(config: SteadyDeployConfig, scope: PolicySc
     const zones = config.hostedZoneIds.map((z) => `arn:${p}:route53:::hostedzone/${z}`);
     add('Route53FindZones', ['route53:ListHostedZonesByName'], ['*'], undefined, 'Route 53 ListHostedZonesByName supports no resource-level permissions; it only finds a zone\'s id by its name');
     add('Route53ReadRecords', ['route53:ListResourceRecordSets'], zones);
-    add('Route53ChangeRecords', ['route53:ChangeResourceRecordSets'], zones);
+    add('Route53ChangeRecords', ['route53:ChangeResourceRecordSets'], zones, route53ChangeConditions(config.recordNames));
     add('Route53ChangeStatus', ['route53:GetChange'], [`arn:${p}:route53:::change/*`], undefined, 'Route 53 change ids are created by each ChangeResourceRecordSets call');
   }
 
@@ -221,5 +233,74 @@ export function controllerStatements(config: SteadyDeployConfig, scope: PolicySc
       "the traffic-shifting configurations the specs name (AWS's predefined ones or the account's own) are chosen per Service, not at deploy time",
     );
   }
+  out.push(...schedulerStatements(config, scope));
   return out;
+}
+
+/**
+ * EventBridge Scheduler, for ScheduledTasks (controller/aws/scheduler.ts): steady's own schedule
+ * groups (`steady-<environment>`, created only with steady's ownership tag) and the groups given at
+ * deploy time for adopted schedules; the schedules in them; and passing the scheduler roles given
+ * at deploy time, only to Scheduler.
+ */
+export function schedulerStatements(config: SteadyDeployConfig, scope: PolicyScope): ControllerStatement[] {
+  const { partition: p, account: a, regions } = scope;
+  const arn = (resource: string) => regions.map((r) => `arn:${p}:scheduler:${r}:${a}:${resource}`);
+  const groups = ['steady-*', ...config.scheduleGroups];
+  const why = "steady's schedule groups are named steady-<environment> after the environments in the specs, which are not known at deploy time";
+  const statement = (sid: string, actions: string[], resources: string[], conditions?: Record<string, unknown>, wildcards?: string): ControllerStatement => ({
+    statement: new iam.PolicyStatement({ sid, actions, resources, ...(conditions ? { conditions } : {}) }),
+    ...(wildcards ? { wildcards } : {}),
+  });
+  const out = [
+    statement('SchedulerReadGroups', ['scheduler:GetScheduleGroup', 'scheduler:ListTagsForResource'], groups.flatMap((g) => arn(`schedule-group/${g}`)), undefined, why),
+    statement(
+      'SchedulerCreateOwnGroups',
+      // CreateScheduleGroup with tags also needs TagResource (tag-on-create).
+      ['scheduler:CreateScheduleGroup', 'scheduler:TagResource'],
+      arn('schedule-group/steady-*'),
+      { StringEquals: { [`aws:RequestTag/${OWNERSHIP_TAG}`]: OWNERSHIP_VALUE } },
+      `${why}; only with steady's ownership tag`,
+    ),
+    statement(
+      'SchedulerSchedules',
+      ['scheduler:GetSchedule', 'scheduler:CreateSchedule', 'scheduler:UpdateSchedule'],
+      groups.flatMap((g) => arn(`schedule/${g}/*`)),
+      undefined,
+      `${why}; the schedules in them are named after the ScheduledTasks`,
+    ),
+  ];
+  if (config.schedulerRoleArns.length > 0) {
+    out.push(statement('PassSchedulerRoles', ['iam:PassRole'], config.schedulerRoleArns, { StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } }));
+  }
+  return out;
+}
+
+/**
+ * What ChangeResourceRecordSets may do: CREATE and UPSERT (steady never deletes) of alias A/AAAA
+ * records and their ownership TXT records, and, when the deployment names them, only those names
+ * and their `_steady-<type>.` TXT records. The keys are multivalued (one value per change in the
+ * batch), hence `ForAllValues`; each is always present in the request, so none is vacuously true.
+ */
+export function route53ChangeConditions(recordNames: string[]): Record<string, unknown> {
+  const names = recordNames.flatMap((n) => [n, ownerRecordName('A', n), ownerRecordName('AAAA', n)]).map(normalizedRecordName);
+  return {
+    'ForAllValues:StringEquals': {
+      'route53:ChangeResourceRecordSetsActions': ['CREATE', 'UPSERT'],
+      'route53:ChangeResourceRecordSetsRecordTypes': ['A', 'AAAA', 'TXT'],
+      ...(names.length > 0 ? { 'route53:ChangeResourceRecordSetsNormalizedRecordNames': [...new Set(names)] } : {}),
+    },
+  };
+}
+
+/**
+ * A record name as `route53:ChangeResourceRecordSetsNormalizedRecordNames` holds it: lower case,
+ * no trailing dot, and every character other than a-z, 0-9, `-`, `_` and `.` as a backslash and
+ * three octal digits (`*.example.com` -> `\\052.example.com`).
+ */
+export function normalizedRecordName(name: string): string {
+  return name
+    .toLowerCase()
+    .replace(/\.$/, '')
+    .replace(/[^a-z0-9\-_.]/g, (c) => `\\${c.charCodeAt(0).toString(8).padStart(3, '0')}`);
 }

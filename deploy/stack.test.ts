@@ -23,6 +23,8 @@ const FULL = {
   hostedZoneIds: 'Z0123456789ABCDEFGHIJ,Z9876543210ZYXWVUTSRQ',
   passRoleArns: JSON.stringify([`arn:aws:iam::${ACCOUNT}:role/shop-prod-ecs-execution`, `arn:aws:iam::${ACCOUNT}:role/shop-prod-api`]),
   clusters: 'shop-prod,messaging-prod',
+  adoptServices: 'messaging-prod/messaging-api',
+  recordNames: 'api.example.com,*.example.com',
   schedule: 'rate(2 minutes)',
   bucketName: 'my-steady-specs',
   specPrefix: 'shop-prod',
@@ -33,6 +35,8 @@ const FULL = {
   slackWebhookParameter: '/steady/shop-prod/slack-webhook',
   slackWebhookSecretArn: `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:steady/slack-webhook`,
   codeDeployGroups: 'messaging-api/messaging-api-prod',
+  schedulerRoleArns: `arn:aws:iam::${ACCOUNT}:role/shop-prod-scheduler`,
+  scheduleGroups: 'default',
   driftAlarmPasses: '4',
 };
 
@@ -91,6 +95,25 @@ describe('the CDK app', () => {
           Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Action: 's3:*', Condition: { Bool: { 'aws:SecureTransport': 'false' } }, Principal: { AWS: '*' } })]),
         },
       });
+    });
+
+    it('has a sibling for the status page: encrypted, private, TLS-only, logged, kept on destroy', () => {
+      full.template.hasResource('AWS::S3::Bucket', {
+        DeletionPolicy: 'Retain',
+        Properties: {
+          BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
+          PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
+          OwnershipControls: { Rules: [{ ObjectOwnership: 'BucketOwnerEnforced' }] },
+          LoggingConfiguration: { DestinationBucketName: Match.anyValue(), LogFilePrefix: 'status-bucket/' },
+        },
+      });
+      full.template.hasResourceProperties('AWS::S3::BucketPolicy', {
+        Bucket: { Ref: Match.stringLikeRegexp('^StatusBucket') },
+        PolicyDocument: {
+          Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Action: 's3:*', Condition: { Bool: { 'aws:SecureTransport': 'false' } }, Principal: { AWS: '*' } })]),
+        },
+      });
+      full.template.hasOutput('StatusPageCommand', { Value: { 'Fn::Join': ['', ['npx steady status --url --status-bucket ', { Ref: Match.stringLikeRegexp('^StatusBucket') }]] } });
     });
 
     it('invokes the controller when HEAD under the prefix is written, and the event is one the handler acts on', () => {
@@ -160,6 +183,7 @@ describe('the CDK app', () => {
             STEADY_TIME_MARGIN_SECONDS: '60',
             STEADY_CONCURRENCY: '4',
             STEADY_NOTIFY: 'true',
+            STEADY_STATUS_BUCKET: { Ref: Match.stringLikeRegexp('^StatusBucket') },
             POWERTOOLS_SERVICE_NAME: 'steady',
             POWERTOOLS_METRICS_NAMESPACE: 'steady',
             POWERTOOLS_LOG_LEVEL: 'INFO',
@@ -238,8 +262,11 @@ describe('the CDK app', () => {
       const common = { Namespace: 'steady', Dimensions: [{ Name: 'service', Value: 'steady' }], Period: 120, Threshold: 1, AlarmActions: [{ Ref: expect.stringMatching(/^AlarmTopic/) }] };
       expect(alarm(full.template, METRIC.passFailed)).toMatchObject({ ...common, Statistic: 'Sum', EvaluationPeriods: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold' });
       expect(alarm(full.template, METRIC.specsUnreadable)).toMatchObject({ ...common, Statistic: 'Sum', EvaluationPeriods: 1 });
-      // Unhealed drift for N passes in a row.
-      expect(alarm(full.template, METRIC.driftUnhealed)).toMatchObject({ ...common, Statistic: 'Maximum', EvaluationPeriods: 4, DatapointsToAlarm: 4 });
+      expect(alarm(full.template, METRIC.specsRemoved)).toMatchObject({ ...common, Statistic: 'Sum', EvaluationPeriods: 1, TreatMissingData: 'notBreaching' });
+      // Drift left unrepaired for N passes in a row.
+      expect(alarm(full.template, METRIC.driftUnrepaired)).toMatchObject({ ...common, Statistic: 'Maximum', EvaluationPeriods: 4, DatapointsToAlarm: 4 });
+      // An environment steady cannot read: two passes in a row, so one throttled pass does not page anyone.
+      expect(alarm(full.template, METRIC.environmentUnreadable)).toMatchObject({ ...common, Statistic: 'Maximum', EvaluationPeriods: 2, DatapointsToAlarm: 2, ComparisonOperator: 'GreaterThanOrEqualToThreshold' });
       // Lease held through more than its TTL plus the function timeout: (300 + 300) s / 120 s + 1.
       expect(alarm(full.template, METRIC.leaseHeld)).toMatchObject({ ...common, Statistic: 'Maximum', EvaluationPeriods: 6, DatapointsToAlarm: 6 });
       expect(alarm(full.template, 'Errors')).toMatchObject({ Namespace: 'AWS/Lambda', Statistic: 'Sum', Threshold: 1, Period: 120 });
@@ -302,7 +329,15 @@ describe('the CDK app', () => {
     it('make every ECS change conditional on steady\'s ownership tag', () => {
       const mutating = /^ecs:(Create|Register|Update|Run|Stop|Tag|Untag|Delete)/;
       const changes = controllerStatementsOf(full.template).filter((s) => actionsOf(s).some((a) => mutating.test(a)));
-      expect(changes.map((s) => s.Sid)).toEqual(['EcsRegisterOwnedTaskDefinitions', 'EcsCreateOwnedServices', 'EcsTagAsOwned', 'EcsChangeOwned', 'EcsRunOwnedMigrations', 'EcsUntagOwned']);
+      expect(changes.map((s) => s.Sid)).toEqual([
+        'EcsRegisterOwnedTaskDefinitions',
+        'EcsCreateOwnedServices',
+        'EcsTagOnCreate',
+        'EcsAdoptNamedServices',
+        'EcsChangeOwned',
+        'EcsRunOwnedMigrations',
+        'EcsUntagOwned',
+      ]);
       for (const s of changes) {
         const tags = s.Condition?.StringEquals ?? {};
         expect(tags['aws:ResourceTag/steady:managed-by'] ?? tags['aws:RequestTag/steady:managed-by']).toBe('steady');
@@ -315,6 +350,21 @@ describe('the CDK app', () => {
       expect(bySid.EcsChangeOwned.Condition).toEqual({ StringEquals: { 'aws:ResourceTag/steady:managed-by': 'steady' } });
       expect(bySid.EcsRunOwnedMigrations.Condition).toMatchObject({ StringEquals: { 'aws:ResourceTag/steady:managed-by': 'steady' }, ArnLike: { 'ecs:cluster': expect.any(Array) } });
       expect(bySid.EcsUntagOwned.Condition!['ForAllValues:StringLike']).toEqual({ 'aws:TagKeys': ['steady:*'] });
+      // The ownership tag is written only while steady creates the resource, or on a service named at deploy time.
+      expect(bySid.EcsTagOnCreate.Condition).toEqual({
+        StringEquals: { 'ecs:CreateAction': ['CreateService', 'RegisterTaskDefinition', 'RunTask'], 'aws:RequestTag/steady:managed-by': 'steady' },
+      });
+      expect(resourcesOf(bySid.EcsAdoptNamedServices)).toEqual([arn('ecs', 'service/messaging-prod/messaging-api')]);
+      expect(bySid.EcsAdoptNamedServices.Condition).toEqual({ StringEquals: { 'aws:RequestTag/steady:managed-by': 'steady' } });
+      const tagging = controllerStatementsOf(full.template).filter((s) => actionsOf(s).includes('ecs:TagResource'));
+      for (const s of tagging) {
+        const existingOwned = s.Condition?.StringEquals?.['aws:ResourceTag/steady:managed-by'] === 'steady';
+        const onCreate = s.Condition?.StringEquals?.['ecs:CreateAction'] !== undefined;
+        const named = resourcesOf(s).every((r) => !JSON.stringify(r).includes('*'));
+        expect({ sid: s.Sid, bounded: existingOwned || onCreate || named }).toEqual({ sid: s.Sid, bounded: true });
+      }
+      // Without adoptServices, no existing resource can be tagged as steady's.
+      expect(controllerStatementsOf(minimal.template).map((s) => s.Sid)).not.toContain('EcsAdoptNamedServices');
       // Only in the clusters given.
       expect(resourcesOf(bySid.EcsChangeOwned)).toEqual([
         arn('ecs', 'service/shop-prod/*'),
@@ -338,11 +388,26 @@ describe('the CDK app', () => {
         ['Route53ChangeRecords', ['route53:ChangeResourceRecordSets'], zones],
         ['Route53ChangeStatus', ['route53:GetChange'], [{ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':route53:::change/*']] }]],
       ]);
+      // Only CREATE and UPSERT of alias and ownership records, of the names given and their TXT records.
+      expect(route53.find((s) => s.Sid === 'Route53ChangeRecords')!.Condition).toEqual({
+        'ForAllValues:StringEquals': {
+          'route53:ChangeResourceRecordSetsActions': ['CREATE', 'UPSERT'],
+          'route53:ChangeResourceRecordSetsRecordTypes': ['A', 'AAAA', 'TXT'],
+          'route53:ChangeResourceRecordSetsNormalizedRecordNames': [
+            'api.example.com',
+            '_steady-a.api.example.com',
+            '_steady-aaaa.api.example.com',
+            '\\052.example.com',
+            '_steady-a.\\052.example.com',
+            '_steady-aaaa.\\052.example.com',
+          ],
+        },
+      });
       // No zones given, no Route 53 at all.
       expect(controllerStatementsOf(minimal.template).filter((s) => actionsOf(s).some((a) => a.startsWith('route53:')))).toEqual([]);
     });
 
-    it('pass only the task and execution roles given, and only to ECS tasks', () => {
+    it('pass only the task and execution roles given, only to ECS tasks, and the scheduler roles given, only to Scheduler', () => {
       const passRole = controllerStatementsOf(full.template).filter((s) => actionsOf(s).includes('iam:PassRole'));
       expect(passRole).toEqual([
         {
@@ -351,6 +416,13 @@ describe('the CDK app', () => {
           Action: 'iam:PassRole',
           Resource: [`arn:aws:iam::${ACCOUNT}:role/shop-prod-ecs-execution`, `arn:aws:iam::${ACCOUNT}:role/shop-prod-api`],
           Condition: { StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } },
+        },
+        {
+          Sid: 'PassSchedulerRoles',
+          Effect: 'Allow',
+          Action: 'iam:PassRole',
+          Resource: `arn:aws:iam::${ACCOUNT}:role/shop-prod-scheduler`,
+          Condition: { StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } },
         },
       ]);
       expect(controllerStatementsOf(minimal.template).filter((s) => actionsOf(s).includes('iam:PassRole'))).toEqual([]);
@@ -367,6 +439,30 @@ describe('the CDK app', () => {
       expect(bySid.ReadSlackWebhookParameter).toMatchObject({ Action: 'ssm:GetParameter', Resource: arn('ssm', 'parameter/steady/shop-prod/slack-webhook') });
       const none = controllerStatementsOf(minimal.template).flatMap(actionsOf);
       expect(none.filter((a) => /^(ses|secretsmanager|ssm|codedeploy|iam):/.test(a))).toEqual([]);
+    });
+
+    it('manage schedules only in steady\'s schedule groups and the groups given, creating only groups tagged as steady\'s', () => {
+      const scheduler = controllerStatementsOf(full.template).filter((s) => actionsOf(s).some((a) => a.startsWith('scheduler:')));
+      expect(scheduler).toEqual([
+        expect.objectContaining({
+          Sid: 'SchedulerReadGroups',
+          Action: ['scheduler:GetScheduleGroup', 'scheduler:ListTagsForResource'],
+          Resource: [arn('scheduler', 'schedule-group/steady-*'), arn('scheduler', 'schedule-group/default')],
+        }),
+        expect.objectContaining({
+          Sid: 'SchedulerCreateOwnGroups',
+          Action: ['scheduler:CreateScheduleGroup', 'scheduler:TagResource'],
+          Resource: arn('scheduler', 'schedule-group/steady-*'),
+          Condition: { StringEquals: { 'aws:RequestTag/steady:managed-by': 'steady' } },
+        }),
+        expect.objectContaining({
+          Sid: 'SchedulerSchedules',
+          Action: ['scheduler:GetSchedule', 'scheduler:CreateSchedule', 'scheduler:UpdateSchedule'],
+          Resource: [arn('scheduler', 'schedule/steady-*/*'), arn('scheduler', 'schedule/default/*')],
+        }),
+      ]);
+      // Never a delete: steady never deletes a schedule or a group.
+      expect(controllerStatementsOf(full.template).flatMap(actionsOf).filter((a) => /^scheduler:Delete/.test(a))).toEqual([]);
     });
 
     it('deploy blue/green only through the CodeDeploy deployment groups given', () => {
@@ -390,7 +486,7 @@ describe('the CDK app', () => {
       ]);
     });
 
-    it('read only the spec prefix of the bucket and write only the state table', () => {
+    it('read only the spec prefix of the bucket and write only the state table and the status page', () => {
       const bySid = Object.fromEntries(controllerStatementsOf(full.template).map((s) => [s.Sid, s]));
       expect(bySid.ReadPublishedSpecs).toMatchObject({ Action: 's3:GetObject', Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [expect.stringMatching(/^SpecBucket/), 'Arn'] }, '/shop-prod/*']] } });
       expect(bySid.ListSpecPrefix).toMatchObject({ Action: 's3:ListBucket', Condition: { StringLike: { 's3:prefix': ['shop-prod/*'] } } });
@@ -398,7 +494,11 @@ describe('the CDK app', () => {
         { 'Fn::GetAtt': [expect.stringMatching(/^StateTable/), 'Arn'] },
         { 'Fn::Join': ['', [{ 'Fn::GetAtt': [expect.stringMatching(/^StateTable/), 'Arn'] }, '/index/byTime']] },
       ]);
-      const writes = controllerStatementsOf(full.template).flatMap(actionsOf).filter((a) => /^(s3:(Put|Delete)|dynamodb:(CreateTable|DeleteTable|UpdateTable))/.test(a));
+      expect(bySid.WriteStatusPage).toMatchObject({ Action: 's3:PutObject', Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [expect.stringMatching(/^StatusBucket/), 'Arn'] }, '/index.html']] } });
+      const writes = controllerStatementsOf(full.template)
+        .filter((st) => st.Sid !== 'WriteStatusPage')
+        .flatMap(actionsOf)
+        .filter((a) => /^(s3:(Put|Delete)|dynamodb:(CreateTable|DeleteTable|UpdateTable))/.test(a));
       expect(writes).toEqual([]);
     });
   });

@@ -55,12 +55,16 @@ export const SCHEDULE_INPUT = {
  */
 export class SteadyStack extends Stack {
   readonly specBucket: s3.Bucket;
+  readonly statusBucket: s3.Bucket;
   readonly stateTable: dynamodb.Table;
   readonly controller: lambda.Function;
   readonly controllerPolicy: iam.Policy;
   readonly failedInvocations: sqs.Queue;
   readonly alarmTopic: sns.ITopic;
-  readonly alarms: Record<'passErrors' | 'specsUnreadable' | 'driftUnhealed' | 'leaseStuck' | 'functionErrors' | 'notRunning' | 'failedInvocations', cloudwatch.Alarm>;
+  readonly alarms: Record<
+    'passErrors' | 'specsUnreadable' | 'specsRemoved' | 'awsUnreadable' | 'driftUnrepaired' | 'leaseStuck' | 'functionErrors' | 'notRunning' | 'failedInvocations',
+    cloudwatch.Alarm
+  >;
 
   constructor(scope: Construct, id: string, props: SteadyStackProps) {
     super(scope, id, { description: 'steady: a reconciling controller for ECS services, task definitions, migrations and Route 53 aliases', ...props });
@@ -99,6 +103,21 @@ export class SteadyStack extends Stack {
           abortIncompleteMultipartUploadAfter: Duration.days(1),
         },
       ],
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+
+    // ---------------------------------------------------------------------------- status bucket
+    // The status page the function writes after each invocation (controller/status-page): private,
+    // encrypted, TLS-only; people open it only through a short-lived presigned link
+    // (`steady status --url`), signed with their own credentials.
+    this.statusBucket = new s3.Bucket(this, 'StatusBucket', {
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      serverAccessLogsBucket: accessLogs,
+      serverAccessLogsPrefix: 'status-bucket/',
+      lifecycleRules: [{ id: 'AbortIncompleteUploads', abortIncompleteMultipartUploadAfter: Duration.days(1) }],
       removalPolicy: RemovalPolicy.RETAIN,
     });
 
@@ -149,6 +168,7 @@ export class SteadyStack extends Stack {
       regions,
       bucketArn: this.specBucket.bucketArn,
       specPrefix,
+      statusBucketArn: this.statusBucket.bucketArn,
       tableArn: this.stateTable.tableArn,
       indexName: STATE_TABLE.globalSecondaryIndexes[0].indexName,
       logGroupArn: logGroup.logGroupArn,
@@ -182,6 +202,7 @@ export class SteadyStack extends Stack {
         STEADY_TIME_MARGIN_SECONDS: String(config.timeMarginSeconds),
         STEADY_CONCURRENCY: String(config.environmentConcurrency),
         STEADY_NOTIFY: 'true',
+        STEADY_STATUS_BUCKET: this.statusBucket.bucketName,
         POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
         POWERTOOLS_METRICS_NAMESPACE: METRIC_NAMESPACE,
         POWERTOOLS_LOG_LEVEL: 'INFO',
@@ -242,7 +263,8 @@ export class SteadyStack extends Stack {
     const leaseStuckPeriods = Math.ceil((leaseTtlSeconds + config.timeoutSeconds) / 60 / config.passIntervalMinutes) + 1;
     this.alarms = {
       passErrors: alarm('PassErrors', {
-        alarmDescription: 'A pass failed: AWS could not be read, the state table or the lease could not be used, or the specs could not be loaded. See the PassFailed lines in the function\'s log.',
+        alarmDescription:
+          'A pass failed: a change AWS refused, a resource steady cannot bring to its spec (a failed migration or rollout, an image not found), the state table or the lease unusable, or the specs unloadable. See the ERROR lines in the function\'s log.',
         metric: metric(METRIC.passFailed, 'Sum'),
         threshold: 1,
         comparisonOperator: atLeastOne,
@@ -257,9 +279,28 @@ export class SteadyStack extends Stack {
         evaluationPeriods: 1,
         treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
       }),
-      driftUnhealed: alarm('DriftUnhealed', {
-        alarmDescription: `Drift has stayed unhealed for ${config.driftAlarmPasses} passes in a row (failed, blocked, held by observe mode or the change budget). See steady status.`,
-        metric: metric(METRIC.driftUnhealed, 'Maximum'),
+      // Emitted once per commit pair: the alarm fires for one period, then clears by itself.
+      specsRemoved: alarm('SpecsRemoved', {
+        alarmDescription: 'The published HEAD no longer holds an Environment or resource the commit before it held: it is not reconciled any more and steady deleted nothing. The function\'s log says which ("is no longer in the specs").',
+        metric: metric(METRIC.specsRemoved, 'Sum'),
+        threshold: 1,
+        comparisonOperator: atLeastOne,
+        evaluationPeriods: 1,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      }),
+      awsUnreadable: alarm('AwsUnreadable', {
+        alarmDescription:
+          'steady could not read AWS for an environment two passes in a row (no credentials, access denied, the endpoint unreachable, throttled out, AWS errors): it cannot tell whether anything drifted. The function\'s log names the cause.',
+        metric: metric(METRIC.environmentUnreadable, 'Maximum'),
+        threshold: 1,
+        comparisonOperator: atLeastOne,
+        evaluationPeriods: 2,
+        datapointsToAlarm: 2,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      }),
+      driftUnrepaired: alarm('DriftUnrepaired', {
+        alarmDescription: `Drift has been left unrepaired for ${config.driftAlarmPasses} passes in a row (a conflict, a failed migration, the change budget, AWS busy, or observe mode). See steady status.`,
+        metric: metric(METRIC.driftUnrepaired, 'Maximum'),
         threshold: 1,
         comparisonOperator: atLeastOne,
         evaluationPeriods: config.driftAlarmPasses,
@@ -306,6 +347,11 @@ export class SteadyStack extends Stack {
     new CfnOutput(this, 'SpecPrefix', { value: specPrefix });
     new CfnOutput(this, 'StateTableName', { value: this.stateTable.tableName });
     new CfnOutput(this, 'AccessLogBucketName', { value: accessLogs.bucketName });
+    new CfnOutput(this, 'StatusBucketName', { value: this.statusBucket.bucketName });
+    new CfnOutput(this, 'StatusPageCommand', {
+      description: 'Open the status page: a link that works for 15 minutes',
+      value: `npx steady status --url --status-bucket ${this.statusBucket.bucketName}`,
+    });
     new CfnOutput(this, 'ControllerLogGroupName', { value: logGroup.logGroupName });
     new CfnOutput(this, 'ControllerFunctionName', { value: this.controller.functionName });
     new CfnOutput(this, 'AlarmTopicArn', { value: this.alarmTopic.topicArn });

@@ -5,6 +5,7 @@ import { ECRClient } from '@aws-sdk/client-ecr';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { Route53Client } from '@aws-sdk/client-route-53';
+import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import type { AwsCredentialIdentity, RetryStrategyV2 } from '@smithy/types';
 
 /** The SDK clients steady's adapters use, one per AWS service. */
@@ -16,6 +17,8 @@ export interface AwsClients {
   cloudfront: CloudFrontClient;
   codedeploy: CodeDeployClient;
   acm: ACMClient;
+  /** EventBridge Scheduler, for ScheduledTasks. */
+  scheduler: SchedulerClient;
 }
 
 /** What may differ from the SDK's defaults. Production passes only `region`. */
@@ -53,6 +56,7 @@ export function createAwsClients(options: AwsClientOptions): AwsClients {
     cloudfront: new CloudFrontClient({ ...config, region: 'us-east-1' }),
     codedeploy: new CodeDeployClient(config),
     acm: new ACMClient(config),
+    scheduler: new SchedulerClient(config),
   };
 }
 
@@ -65,6 +69,7 @@ export const SERVICE_OF_CLIENT: Record<string, keyof AwsClients> = {
   CloudFrontClient: 'cloudfront',
   CodeDeployClient: 'codedeploy',
   ACMClient: 'acm',
+  SchedulerClient: 'scheduler',
 };
 
 /**

@@ -1,9 +1,9 @@
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, realpathSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadSpecPaths } from '../spec/load.js';
+import { parseSpecFiles } from '../spec/load.js';
 import { commitIdOf, sha256, shortCommit } from '../source/commit.js';
 import { loadPublishedSpecs } from '../source/load.js';
 import { contents, fixture, getText, keysIn, putText, startSpecStore, TESTDATA } from '../source/testkit.js';
@@ -36,8 +36,8 @@ describe('steady apply', () => {
     expect(stdout).toBe(
       [
         '✓ 2 files valid: 1 environment, 1 resource',
-        `+ ${V1_DIR}/api.yaml          359 bytes`,
-        `+ ${V1_DIR}/environment.yaml  220 bytes`,
+        '+ api.yaml          359 bytes',
+        '+ environment.yaml  220 bytes',
         `+ shop-prod/commits/${V1}.json`,
         `→ shop-prod/HEAD: ${shortCommit(V1)}`,
         `published commit ${shortCommit(V1)} to s3://${bucket}/shop-prod/, its first commit (2 objects uploaded, 0 already there)`,
@@ -52,7 +52,8 @@ describe('steady apply', () => {
 
   it('round-trips: the loader returns exactly the spec set and commit id that apply published', async () => {
     const bucket = await store.bucket();
-    const fromDisk = await loadSpecPaths([V2_DIR]);
+    // The files as they are on disk, named relative to the spec root given to apply.
+    const fromDisk = parseSpecFiles(fixture('v2'));
 
     await run('apply', V2_DIR, '--bucket', bucket, '--prefix', 'shop-prod');
     const loaded = await loadPublishedSpecs({ bucket, prefix: 'shop-prod' });
@@ -85,15 +86,70 @@ describe('steady apply', () => {
     expect(stdout).toBe(
       [
         '✓ 3 files valid: 1 environment, 2 resources',
-        `+ ${V2_DIR}/api.yaml          359 bytes`,
-        `+ ${V2_DIR}/dns.yaml          193 bytes`,
-        `= ${V2_DIR}/environment.yaml  already uploaded`,
+        '+ api.yaml          359 bytes',
+        '+ dns.yaml          193 bytes',
+        '= environment.yaml  already uploaded',
         `+ commits/${V2}.json`,
         `→ HEAD: ${shortCommit(V2)} (was ${shortCommit(V1)})`,
         `published commit ${shortCommit(V2)} to s3://${bucket}/, replacing ${shortCommit(V1)} (2 objects uploaded, 1 already there)`,
         '',
       ].join('\n'),
     );
+  });
+
+  it('repairs the commit HEAD already names when an object of it is damaged, instead of saying "already published"', async () => {
+    const bucket = await store.bucket();
+    await run('apply', V1_DIR, '--bucket', bucket);
+    const [api] = fixture('v1');
+    const key = `objects/sha256/${sha256(api.content)}`;
+    await putText(store.s3, bucket, key, 'gone wrong');
+
+    const { code, stdout, stderr } = await run('apply', V1_DIR, '--bucket', bucket);
+
+    expect(code).toBe(0);
+    expect(stderr).toBe(`warning: s3://${bucket}/${key} (api.yaml) is damaged (10 bytes, not 359); it will be uploaded again\n`);
+    expect(stdout).toBe(
+      [
+        '✓ 2 files valid: 1 environment, 1 resource',
+        '! api.yaml          359 bytes, uploaded again: the object in the bucket is damaged',
+        '= environment.yaml  already uploaded',
+        `= commits/${V1}.json  already published`,
+        `repaired commit ${shortCommit(V1)}, the HEAD of s3://${bucket}/ (0 objects uploaded, 1 damaged repaired, 1 already there)`,
+        '',
+      ].join('\n'),
+    );
+    expect((await loadPublishedSpecs({ bucket })).ok).toBe(true);
+  });
+
+  it('says loudly, once per Environment, what the commit it replaces held and this one does not', async () => {
+    const bucket = await store.bucket();
+    await run('apply', V2_DIR, '--bucket', bucket);
+    const other = realpathSync(mkdtempSync(path.join(tmpdir(), 'steady-apply-other-')));
+    try {
+      writeFileSync(path.join(other, 'environment.yaml'), 'apiVersion: steady.dev/v1alpha1\nkind: Environment\nmetadata: { name: shop-prod }\nspec: { region: ap-northeast-1, cluster: shop-prod }\n');
+
+      const { code, stderr } = await run('apply', other, '--bucket', bucket);
+      const json = await run('apply', V2_DIR, '--bucket', bucket, '--output', 'json');
+
+      expect(code).toBe(0);
+      const next = (await loadPublishedSpecs({ bucket })) as { commit: string };
+      expect(stderr).toBe(
+        `warning: Environment shop-test is no longer in the specs (commit ${shortCommit(V2)} → ${shortCommit(commitIdOf([{ path: 'environment.yaml', sha256: sha256(readFileSync(path.join(other, 'environment.yaml'))) }]))}); ` +
+          'it and its 2 resources are not reconciled any more; steady deletes nothing\n',
+      );
+      expect(next.commit).toBe(V2);
+      expect(JSON.parse(json.stdout).removed).toEqual([
+        {
+          kind: 'Environment',
+          name: 'shop-prod',
+          environment: 'shop-prod',
+          resources: 0,
+          message: expect.stringMatching(/^Environment shop-prod is no longer in the specs \(commit [0-9a-f]{12} → [0-9a-f]{12}\); it is not reconciled any more; steady deletes nothing$/),
+        },
+      ]);
+    } finally {
+      rmSync(other, { recursive: true, force: true });
+    }
   });
 
   it('refuses invalid specs exactly as validate reports them, and uploads nothing', async () => {
@@ -117,7 +173,15 @@ describe('steady apply', () => {
     const { code, stdout } = await run('apply', broken, '--bucket', bucket, '-o', 'json');
 
     expect(code).toBe(1);
-    expect(JSON.parse(stdout)).toEqual({ ok: false, problems: [{ file: broken, line: 8, column: 9, path: 'spec.mode', message: 'expected one of: enforce, observe' }] });
+    const problems = [{ file: broken, line: 8, column: 9, path: 'spec.mode', message: 'expected one of: enforce, observe' }];
+    expect(JSON.parse(stdout)).toEqual({
+      formatVersion: 1,
+      command: 'apply',
+      exitCode: 1,
+      error: { kind: 'invalidSpecs', message: '1 problem in the specs: nothing was published', problems },
+      ok: false,
+      problems,
+    });
     expect(await keysIn(store.s3, bucket)).toEqual([]);
   });
 
@@ -132,9 +196,9 @@ describe('steady apply', () => {
     expect(stdout).toBe(
       [
         '✓ 3 files valid: 1 environment, 2 resources',
-        `+ ${V2_DIR}/api.yaml          359 bytes`,
-        `+ ${V2_DIR}/dns.yaml          193 bytes`,
-        `= ${V2_DIR}/environment.yaml  already uploaded`,
+        '+ api.yaml          359 bytes',
+        '+ dns.yaml          193 bytes',
+        '= environment.yaml  already uploaded',
         `+ commits/${V2}.json`,
         `→ HEAD: ${shortCommit(V2)} (was ${shortCommit(V1)})`,
         `dry run: would publish commit ${shortCommit(V2)} to s3://${bucket}/, replacing ${shortCommit(V1)} (2 objects to upload, 1 already there); nothing was written`,
@@ -152,6 +216,9 @@ describe('steady apply', () => {
 
     expect(code).toBe(0);
     expect(JSON.parse(stdout)).toEqual({
+      formatVersion: 1,
+      command: 'apply',
+      exitCode: 0,
       ok: true,
       bucket,
       prefix: 'shop/',
@@ -160,13 +227,15 @@ describe('steady apply', () => {
       commit: V1,
       previous: null,
       objects: [
-        { key: `shop/objects/sha256/${sha256(api.content)}`, sha256: sha256(api.content), bytes: 359, paths: [`${V1_DIR}/api.yaml`], state: 'new' },
-        { key: `shop/objects/sha256/${sha256(env.content)}`, sha256: sha256(env.content), bytes: 220, paths: [`${V1_DIR}/environment.yaml`], state: 'new' },
+        { key: `shop/objects/sha256/${sha256(api.content)}`, sha256: sha256(api.content), bytes: 359, paths: ['api.yaml'], state: 'new' },
+        { key: `shop/objects/sha256/${sha256(env.content)}`, sha256: sha256(env.content), bytes: 220, paths: ['environment.yaml'], state: 'new' },
       ],
       manifest: { key: `shop/commits/${V1}.json`, state: 'new' },
       pointer: { key: 'shop/HEAD', state: 'moved' },
       warnings: [],
+      removed: [],
       git: { commit: '4f1c2d3e4f1c2d3e4f1c2d3e4f1c2d3e4f1c2d3e', author: 'Jane Doe <jane@example.com>', message: 'api 1.0.0' },
+      problems: [],
     });
   });
 
@@ -195,7 +264,7 @@ describe('steady apply', () => {
     });
     afterAll(() => rmSync(repo, { recursive: true, force: true }));
 
-    it('records the checkout\'s commit, author and message, with paths relative to its root', async () => {
+    it('records the checkout\'s commit, author and message, with paths relative to the spec root', async () => {
       const bucket = await store.bucket();
 
       const { code } = await run('apply', path.join(repo, 'specs'), '--bucket', bucket);
@@ -203,7 +272,7 @@ describe('steady apply', () => {
       expect(code).toBe(0);
       const { commit, manifest } = (await loadPublishedSpecs({ bucket })) as Extract<Awaited<ReturnType<typeof loadPublishedSpecs>>, { ok: true }>;
       expect(manifest.git).toEqual({ commit: head, author: 'Jane Doe <jane@example.com>', message: 'api 1.0.0', dirty: false });
-      expect(manifest.files.map((f) => f.path)).toEqual(['specs/api.yaml', 'specs/environment.yaml']);
+      expect(manifest.files.map((f) => f.path)).toEqual(['api.yaml', 'environment.yaml']);
       expect(commit).toBe(commitIdOf(manifest.files));
     });
 
@@ -248,7 +317,10 @@ describe('steady apply --rollback', () => {
     const { code, stdout, stderr } = await run('apply', '--rollback', V1.slice(0, 7), '--bucket', bucket);
 
     expect(code).toBe(0);
-    expect(stderr).toBe('');
+    // v1 has no dns.yaml: rolling back drops its AliasRecord, and apply says so.
+    expect(stderr).toBe(
+      `warning: AliasRecord api-dns of environment shop-test is no longer in the specs (commit ${shortCommit(V2)} → ${shortCommit(V1)}); it is not reconciled any more; steady deletes nothing\n`,
+    );
     expect(stdout).toBe(
       [
         `✓ commit ${shortCommit(V1)} is intact: 2 files, every hash matches, the specs are valid`,
@@ -258,7 +330,7 @@ describe('steady apply --rollback', () => {
       ].join('\n'),
     );
     const loaded = await loadPublishedSpecs({ bucket });
-    const v1 = await loadSpecPaths([V1_DIR]);
+    const v1 = parseSpecFiles(fixture('v1'));
     expect(loaded.ok && loaded.commit).toBe(V1);
     expect(loaded.ok && v1.ok && loaded.specSet).toEqual(v1.ok && v1.specSet);
   });
@@ -296,7 +368,7 @@ describe('steady apply --rollback', () => {
 
     expect(code).toBe(1);
     expect(stdout).toBe('');
-    expect(stderr).toBe(`error: reading s3://${bucket}/${key}: the object of ${V1_DIR}/api.yaml is 10 bytes, the manifest says 359; the object is corrupt\n`);
+    expect(stderr).toBe(`error: reading s3://${bucket}/${key}: the object of api.yaml is 10 bytes, the manifest says 359; the object is corrupt\n`);
     expect(await getText(store.s3, bucket, 'HEAD')).toBe(head);
   });
 
@@ -307,8 +379,12 @@ describe('steady apply --rollback', () => {
 
     expect(code).toBe(1);
     expect(JSON.parse(stdout)).toEqual({
-      ok: false,
+      formatVersion: 1,
+      command: 'apply',
+      exitCode: 1,
       error: { kind: 'manifest-missing', message: `no commit 1234567 under s3://${bucket}/: no manifest commits/1234567*.json` },
+      ok: false,
+      problems: [],
     });
   });
 });
@@ -320,6 +396,7 @@ describe('steady apply usage errors', () => {
     [['apply', V1_DIR, '--bucket', 'specs', '--prefix', 'a//b'], 'invalid prefix "a//b": an empty segment (//) is not allowed'],
     [['apply', V1_DIR, '--bucket', 'specs', '--rollback', 'abcdef0'], 'error: --rollback takes no spec paths: it republishes a commit already in the bucket'],
     [['apply', '--bucket', 'specs', '--rollback', 'abcdef0', '--message', 'x'], "error: option '--rollback <commit>' cannot be used with option '--message <text>'"],
+    [['apply', '--bucket', 'specs', '--rollback', 'abcdef0', '--allow-empty'], "error: option '--rollback <commit>' cannot be used with option '--allow-empty'"],
     [['apply', '--bucket', 'specs', '--rollback', 'main'], "error: option '--rollback <commit>' argument 'main' is invalid. expected a commit id: 7 to 64 hex digits"],
   ])('exits 2 for steady %j', async (args, message) => {
     const { code, stderr } = await run(...args);

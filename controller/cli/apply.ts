@@ -4,17 +4,18 @@
  * `steady apply --rollback COMMIT` points HEAD back at an earlier commit.
  * Exit codes: 0 published (or nothing to do), 1 invalid specs or S3 failure, 2 usage error.
  */
-import { stat } from 'node:fs/promises';
-import path from 'node:path';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { SpecValidationError, SteadyError } from '../errors.js';
-import { formatProblem, loadSpecPaths, type SpecProblem, type SpecSet } from '../spec/load.js';
+import { formatProblem, loadSpecPaths, problemCount, problemLocation, type SpecProblem, type SpecSet } from '../spec/load.js';
+import { removalMessage } from '../spec/removed.js';
 import {
   bucketNameProblem,
   isDirty,
   normalizePrefix,
   publishSpecs,
   readGitCheckout,
+  relativeToCheckout,
+  removalsSince,
   rollbackTo,
   s3Url,
   shortCommit,
@@ -24,6 +25,7 @@ import {
   type RollbackResult,
 } from '../source/index.js';
 import type { CliContext } from './main.js';
+import { document } from './json.js';
 import { createOutput, outputOption, plural, type Output, type OutputFormat } from './output.js';
 
 interface ApplyOptions {
@@ -34,6 +36,7 @@ interface ApplyOptions {
   author?: string;
   gitCommit?: string;
   rollback?: string;
+  allowEmpty?: boolean;
   output: OutputFormat;
 }
 
@@ -75,12 +78,13 @@ export function registerApply(program: Command, ctx: CliContext): void {
     .addOption(bucketOption())
     .addOption(prefixOption())
     .option('--dry-run', 'show what would be uploaded, upload nothing')
+    .option('--allow-empty', 'publish a spec set with no documents, or files holding only comments (refused otherwise: it would stop steady reconciling what they held)')
     .addOption(new Option('--message <text>', 'commit message to record (default: the git commit\'s)'))
     .addOption(new Option('--author <name>', 'author to record (default: the git commit\'s)'))
     .addOption(new Option('--git-commit <sha>', 'git commit to record (default: the checkout\'s HEAD)'))
     .addOption(
       new Option('--rollback <commit>', 'point HEAD at this earlier commit (an id or its first 7+ hex digits)')
-        .conflicts(['message', 'author', 'gitCommit'])
+        .conflicts(['message', 'author', 'gitCommit', 'allowEmpty'])
         .argParser((value: string) => {
           if (!/^[0-9a-fA-F]{7,64}$/.test(value)) throw new InvalidArgumentError('expected a commit id: 7 to 64 hex digits');
           return value;
@@ -94,8 +98,10 @@ export function registerApply(program: Command, ctx: CliContext): void {
         ctx.exitCode = options.rollback !== undefined ? await rollback(options.rollback, options, out) : await apply(paths.length > 0 ? paths : ['specs/'], options, out);
       } catch (err) {
         if (!(err instanceof SteadyError)) throw err;
-        if (out.format === 'json') out.json({ ok: false, error: { kind: (err as { kind?: string }).kind ?? err.name, message: err.message } });
-        else out.note(out.color.red(`error: ${err.message}`));
+        if (out.format === 'json') {
+          out.note(`error: ${err.message}`);
+          out.json(document('apply', 1, { error: { kind: (err as { kind?: string }).kind ?? err.name, message: err.message }, ok: false, problems: [] }));
+        } else out.note(out.color.red(`error: ${err.message}`));
         ctx.exitCode = 1;
       }
     });
@@ -103,17 +109,17 @@ export function registerApply(program: Command, ctx: CliContext): void {
 
 async function apply(paths: string[], options: ApplyOptions, out: Output): Promise<number> {
   const { color } = out;
-  const loaded = await loadSpecPaths(paths);
+  const loaded = await loadSpecPaths(paths, { allowEmpty: options.allowEmpty });
   if (!loaded.ok) return invalid(loaded.problems, out);
 
-  const checkout = await readGitCheckout(await directoryOf(paths[0]));
-  const { files, base } = await specFilesToPublish(loaded.specSet, checkout?.root);
-  // Whether the files differ from the git commit can be asked only when they are named relative to its root.
-  const git = await gitMetadata(options, checkout && { ...checkout, files: checkout.root === base ? files.map((f) => f.path) : undefined });
+  const { files, base } = await specFilesToPublish(loaded.specSet, paths);
+  const checkout = await readGitCheckout(base);
+  // Whether the files differ from the git commit can be asked only when they are all in its work tree.
+  const git = await gitMetadata(options, checkout && { ...checkout, files: await relativeToCheckout(base, files, checkout.root) });
 
   let result: PublishResult;
   try {
-    result = await publishSpecs({ bucket: options.bucket, prefix: options.prefix, files, git, dryRun: options.dryRun });
+    result = await publishSpecs({ bucket: options.bucket, prefix: options.prefix, files, git, dryRun: options.dryRun, allowEmpty: options.allowEmpty });
   } catch (err) {
     // The files changed between validation and publishing: report them as validate would.
     if (err instanceof SpecValidationError) return invalid([...err.problems], out);
@@ -121,9 +127,10 @@ async function apply(paths: string[], options: ApplyOptions, out: Output): Promi
   }
 
   for (const warning of result.warnings) out.note(color.yellow(`warning: ${warning}`));
+  const removed = result.pointer.state === 'moved' ? await removals(options, result.previous, result.commit, loaded.specSet, out) : [];
   if (out.format === 'json') {
     const { location, ...rest } = result;
-    out.json({ ok: true, bucket: location.bucket, prefix: location.prefix, ...rest, git: git ?? null });
+    out.json(document('apply', 0, { ok: true, bucket: location.bucket, prefix: location.prefix, ...rest, removed, git: git ?? null, problems: [] }));
     return 0;
   }
 
@@ -135,35 +142,62 @@ async function apply(paths: string[], options: ApplyOptions, out: Output): Promi
     return 0;
   }
   const stateOf = new Map(result.objects.flatMap((o) => o.paths.map((p) => [p, o] as const)));
-  const width = Math.max(...files.map((f) => f.path.length));
+  const width = Math.max(0, ...files.map((f) => f.path.length));
   for (const f of files) {
     const o = stateOf.get(f.path)!;
-    out.line(o.state === 'new' ? `${color.green('+')} ${f.path.padEnd(width)}  ${plural(o.bytes, 'byte')}` : `${color.dim('=')} ${f.path.padEnd(width)}  ${color.dim('already uploaded')}`);
+    if (o.state === 'new') out.line(`${color.green('+')} ${f.path.padEnd(width)}  ${plural(o.bytes, 'byte')}`);
+    else if (o.state === 'repaired') out.line(`${color.yellow('!')} ${f.path.padEnd(width)}  ${plural(o.bytes, 'byte')}, ${options.dryRun ? 'to upload' : 'uploaded'} again: the object in the bucket is damaged`);
+    else out.line(`${color.dim('=')} ${f.path.padEnd(width)}  ${color.dim('already uploaded')}`);
   }
   if (result.manifest.state === 'new') out.line(`${color.green('+')} ${result.manifest.key}`);
+  else if (result.manifest.state === 'repaired') out.line(`${color.yellow('!')} ${result.manifest.key}  ${options.dryRun ? 'to write' : 'written'} again: the manifest in the bucket is damaged`);
   else out.line(`${color.dim('=')} ${result.manifest.key}  ${color.dim('already published')}`);
   if (result.pointer.state === 'moved') out.line(`${color.cyan('→')} ${result.pointer.key}: ${short}${result.previous ? ` (was ${shortCommit(result.previous)})` : ''}`);
 
   const uploads = result.objects.filter((o) => o.state === 'new').length;
-  const counts = `${plural(uploads, 'object')} ${options.dryRun ? 'to upload' : 'uploaded'}, ${result.objects.length - uploads} already there`;
+  const repairs = result.objects.filter((o) => o.state === 'repaired').length;
+  const present = result.objects.length - uploads - repairs;
+  const counts = `${plural(uploads, 'object')} ${options.dryRun ? 'to upload' : 'uploaded'}, ${repairs > 0 ? `${repairs} damaged ${options.dryRun ? 'to repair' : 'repaired'}, ` : ''}${present} already there`;
   const replacing = result.previous === null ? ', its first commit' : result.previous !== result.commit ? `, replacing ${shortCommit(result.previous)}` : '';
   if (options.dryRun) {
     const verb = result.status === 'published' ? 'publish' : 'republish';
     out.line(`dry run: would ${verb} commit ${short} to ${where}${replacing} (${counts}); nothing was written`);
   } else if (result.status === 'published') {
     out.line(color.green(`published commit ${shortCommit(result.commit)} to ${where}${replacing} (${counts})`));
+  } else if (result.previous === result.commit) {
+    out.line(color.green(`repaired commit ${shortCommit(result.commit)}, the HEAD of ${where} (${counts})`));
   } else {
     out.line(color.green(`republished commit ${shortCommit(result.commit)}, identical to one published before, to ${where}${replacing} (${counts})`));
   }
   return 0;
 }
 
+/**
+ * Says, once per Environment or resource, what the commit HEAD named before held that the new
+ * one does not (steady deletes nothing, so it simply stops being reconciled); returns it for
+ * `--output json`.
+ */
+async function removals(options: ApplyOptions, previous: string | null, commit: string, specSet: Pick<SpecSet, 'environments'>, out: Output) {
+  if (previous === null || previous === commit) return [];
+  const compared = await removalsSince({ bucket: options.bucket, prefix: options.prefix, previous, specSet });
+  if (!compared.ok) {
+    out.note(out.color.yellow(`warning: the commit this one replaces (${shortCommit(previous)}) could not be read, so what it held and this one does not is unknown: ${compared.error.message}`));
+    return [];
+  }
+  return compared.removed.map((r) => {
+    const message = removalMessage(r, shortCommit(previous), shortCommit(commit));
+    out.note(out.color.yellow(`warning: ${message}`));
+    return { ...r, message };
+  });
+}
+
 async function rollback(ref: string, options: ApplyOptions, out: Output): Promise<number> {
   const { color } = out;
   const result: RollbackResult = await rollbackTo({ bucket: options.bucket, prefix: options.prefix, commit: ref, dryRun: options.dryRun });
+  const removed = result.status === 'rolled-back' ? await removals(options, result.previous, result.commit, result.specSet, out) : [];
   if (out.format === 'json') {
-    const { location, manifest, ...rest } = result;
-    out.json({ ok: true, bucket: location.bucket, prefix: location.prefix, ...rest, createdAt: manifest.createdAt, git: manifest.git ?? null, files: manifest.files });
+    const { location, manifest, specSet: _specSet, ...rest } = result;
+    out.json(document('apply', 0, { ok: true, bucket: location.bucket, prefix: location.prefix, ...rest, createdAt: manifest.createdAt, git: manifest.git ?? null, files: manifest.files, removed, problems: [] }));
     return 0;
   }
   const short = color.yellow(shortCommit(result.commit));
@@ -185,19 +219,21 @@ async function rollback(ref: string, options: ApplyOptions, out: Output): Promis
 function invalid(problems: SpecProblem[], out: Output): number {
   const { color } = out;
   if (out.format === 'json') {
-    out.json({ ok: false, problems });
+    const message = `${plural(problems.length, 'problem')} in the specs: nothing was published`;
+    out.note(message);
+    out.json(document('apply', 1, { error: { kind: 'invalidSpecs', message, problems }, ok: false, problems }));
     return 1;
   }
   for (const p of problems) {
-    out.line(color.isColorSupported ? `${color.cyan(`${p.file}:${p.line}:${p.column}`)} ${p.path ? `${color.bold(p.path)}: ` : ''}${p.message}` : formatProblem(p));
+    out.line(color.isColorSupported ? `${color.cyan(problemLocation(p))} ${p.path ? `${color.bold(p.path)}: ` : ''}${p.message}` : formatProblem(p));
   }
-  out.line(color.red(`${plural(problems.length, 'problem')} in ${plural(new Set(problems.map((p) => p.file)).size, 'file')}`));
+  out.line(color.red(problemCount(problems)));
   out.note('nothing was published');
   return 1;
 }
 
 function validSummary(specSet: SpecSet): string {
-  const resources = specSet.environments.reduce((n, env) => n + env.services.length + env.migrations.length + env.aliases.length, 0);
+  const resources = specSet.environments.reduce((n, env) => n + env.services.length + env.migrations.length + env.scheduledTasks.length + env.aliases.length, 0);
   return `${plural(specSet.files.length, 'file')} valid: ${plural(specSet.environments.length, 'environment')}, ${plural(resources, 'resource')}`;
 }
 
@@ -218,8 +254,4 @@ async function gitMetadata(options: ApplyOptions, checkout: (GitMetadata & { roo
   if (options.author !== undefined) git.author = options.author;
   if (options.message !== undefined) git.message = options.message;
   return Object.keys(git).length > 0 ? git : undefined;
-}
-
-async function directoryOf(given: string): Promise<string> {
-  return (await stat(given)).isDirectory() ? given : path.dirname(given);
 }

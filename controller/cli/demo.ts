@@ -2,26 +2,37 @@
  * `steady demo` (what `npm start` runs): steady's main job on a simulated AWS account, no AWS
  * account and no network needed. A first pass builds the example environments from specs/; then
  * the incidents steady exists for happen (an image pushed but never rolled out, an ALB recreated
- * under its DNS alias, a service scaled to zero by hand); the next pass heals them; the last finds
- * nothing to do.
+ * under its DNS alias, a service scaled to zero by hand); the next pass heals them; the next finds
+ * nothing to do. Last, the night comes: a ScheduledTask (the nightly migration) runs on the
+ * simulated EventBridge Scheduler, fails, and the pass after it reports the failed run.
  */
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { UpdateServiceCommand } from '@aws-sdk/client-ecs';
 import type { Command } from 'commander';
 import type { PassResult } from '../model/pass.js';
+import { formatFireTime, nextFireTime, parseScheduleExpression } from '../model/schedule-expression.js';
+import { scheduledFamily } from '../plan/scheduled.js';
 import { reconcileEnvironment } from '../reconcile.js';
 import { buildReport, renderReport } from '../report/index.js';
 import type { SimAccount } from '../sim/account.js';
+import type { EnvironmentSpecs } from '../spec/load.js';
+import type { StateStore } from '../state/store.js';
+import { loadSiteData, writeStatusSite } from '../status-page/index.js';
+import { startLocalTable } from './local-table.js';
 import type { CliContext } from './main.js';
 import { cliHolder, loadEnvironments, printLoadFailure, resolveTarget, type Target } from './engine.js';
 import { createOutput, type Output } from './output.js';
-import { reconcileExitCode } from './reconcile.js';
+import { exitCode, passOutcome } from '../model/outcome.js';
 
 export const DEMO_FIXTURE = fileURLToPath(new URL('../sim/fixtures/examples.yaml', import.meta.url));
 
 interface DemoOptions {
   sim: string;
+  html: string;
 }
+
+/** Where `steady demo` writes its status page by default (git-ignored). */
+export const DEMO_PAGE_DIR = '.steady/status';
 
 /** An incident the demo causes, if the environment has what it needs. */
 interface Incident {
@@ -46,13 +57,26 @@ function incidents(account: SimAccount, services: Set<string>): Incident[] {
   return list;
 }
 
-async function passes(label: string, target: Target, envs: Parameters<typeof reconcileEnvironment>[0][], out: Output): Promise<PassResult[]> {
+/** The first scheduled task of the environments, its family and when it next fires, if there is one. */
+function nightlyRun(envs: Parameters<typeof reconcileEnvironment>[0][], now: number): { name: string; family: string; at: number; when: string } | undefined {
+  for (const env of envs) {
+    for (const t of env.scheduledTasks) {
+      const expression = parseScheduleExpression(t.spec.schedule);
+      if ('error' in expression || !t.spec.enabled) continue;
+      const at = nextFireTime(expression, { timezone: t.spec.timezone, anchor: now }, now);
+      if (at !== undefined) return { name: t.metadata.name, family: scheduledFamily(t, env.services), at, when: formatFireTime(at, t.spec.timezone) };
+    }
+  }
+  return undefined;
+}
+
+async function passes(label: string, target: Target, envs: Parameters<typeof reconcileEnvironment>[0][], out: Output, store?: StateStore): Promise<PassResult[]> {
   out.line(out.color.bold(label));
   out.line();
   const results: PassResult[] = [];
   for (const env of envs) {
     const { adapters, calls } = target.adapters(env.environment.spec.region);
-    const { result } = await reconcileEnvironment(env, { adapters, calls, clock: target.clock, holder: cliHolder() });
+    const { result } = await reconcileEnvironment(env, { adapters, calls, clock: target.clock, holder: cliHolder(), store });
     results.push(result);
     out.line(renderReport(buildReport(result), { color: out.color.isColorSupported }));
   }
@@ -62,19 +86,37 @@ async function passes(label: string, target: Target, envs: Parameters<typeof rec
 async function demo(paths: string[], options: DemoOptions, ctx: CliContext): Promise<number> {
   const out = createOutput(ctx.io, 'text');
   const loaded = await loadEnvironments(paths);
-  if (!loaded.ok) {
-    printLoadFailure(out, loaded);
-    return 1;
-  }
+  if (!loaded.ok) return printLoadFailure(out, loaded, 'demo', {});
   const target = await resolveTarget({ sim: options.sim });
   const account = target.account!;
-  const envs = loaded.environments;
+  const table = await startLocalTable(target.clock);
+  try {
+    const store = 'store' in table ? table.store : undefined;
+    return await story({ paths, options, out, target, account, envs: loaded.environments, store, noTable: 'unavailable' in table ? table.unavailable : undefined });
+  } finally {
+    if ('close' in table) await table.close();
+  }
+}
+
+interface Stage {
+  paths: string[];
+  options: DemoOptions;
+  out: Output;
+  target: Target;
+  account: SimAccount;
+  envs: EnvironmentSpecs[];
+  /** The demo's own state table, when dynalite is installed; `noTable` says why not otherwise. */
+  store?: StateStore;
+  noTable?: string;
+}
+
+async function story({ paths, options, out, target, account, envs, store, noTable }: Stage): Promise<number> {
   out.line(out.color.bold('steady demo'));
   out.line(`The specs in ${paths.join(', ')} against ${target.describe}: no AWS account, no network.`);
   out.line('Time is simulated: waits for migrations, rollouts and DNS changes take no real time.');
   out.line();
 
-  const first = await passes('1. The first pass creates what the specs describe', target, envs, out);
+  const first = await passes('1. The first pass creates what the specs describe', target, envs, out, store);
   account.clock.advance(10 * 60_000);
 
   const services = new Set(envs.flatMap((e) => e.services.map((s) => `${e.environment.spec.cluster}/${s.spec.serviceName ?? s.metadata.name}`)));
@@ -86,14 +128,31 @@ async function demo(paths: string[], options: DemoOptions, ctx: CliContext): Pro
     out.line(`  ${out.color.yellow('!')} ${incident.says}`);
   }
   out.line();
-  const healed = await passes('3. The next pass notices and heals', target, envs, out);
+  const healed = await passes('3. The next pass notices and heals', target, envs, out, store);
   account.clock.advance(10 * 60_000);
-  const quiet = await passes('4. And once ECS has rolled out, there is nothing left to do', target, envs, out);
+  const quiet = await passes('4. And once ECS has rolled out, there is nothing left to do', target, envs, out, store);
+  const night = nightlyRun(envs, account.clock.now());
+  if (night) {
+    // The job's code has a bug: its container exits 1. Scheduler starts it on time all the same.
+    account.ecs.setTaskOutcome({ family: night.family }, { exitCode: 1, runMs: 45_000 });
+    account.clock.advanceTo(night.at + 5 * 60_000);
+    out.line(out.color.bold(`5. At ${night.when}, EventBridge Scheduler runs ${night.name}, and it fails`));
+    out.line();
+    out.line(`  ${out.color.yellow('!')} the task ${night.family} started on schedule and exited with code 1`);
+    out.line();
+    await passes('   The next pass reports the failed run (once; a later good run reports it healed)', target, envs, out, store);
+  }
+  if (store) {
+    const file = await writeStatusSite(options.html, await loadSiteData(store, { now: account.clock.now() }));
+    out.line(`The status page of these passes (environments, wiring, drift and time to heal): ${out.color.cyan(pathToFileURL(file).href)}`);
+  } else {
+    out.line(`No status page: ${noTable}.`);
+  }
   out.line(
     `Try it yourself: ${out.color.cyan('npx steady plan specs/ --sim ' + DEMO_FIXTURE.replace(process.cwd() + '/', ''))}, ` +
       `edit a spec, and plan again.`,
   );
-  return reconcileExitCode([...first, ...healed, ...quiet]);
+  return exitCode('reconcile', [...first, ...healed, ...quiet].map((r) => passOutcome(r).verdict));
 }
 
 export function registerDemo(program: Command, ctx: CliContext): void {
@@ -103,10 +162,11 @@ export function registerDemo(program: Command, ctx: CliContext): void {
     .description(
       "Run steady's main job on a simulated AWS account (no AWS account, no network): a first pass creates the example " +
         'environments, then an image is pushed without a rollout, the ALB is recreated under its DNS alias and a service ' +
-        'is scaled to zero by hand; the next pass heals all three.',
+        'is scaled to zero by hand; the next pass heals all three. Then a nightly scheduled task runs, fails, and is reported.',
     )
     .argument('[paths...]', 'spec files or directories', ['specs/'])
     .option('--sim <fixture>', 'the simulated account to start from', DEMO_FIXTURE)
+    .option('--html <dir>', 'where to write the status page of the demo (index.html)', DEMO_PAGE_DIR)
     .action(async (paths: string[], options: DemoOptions) => {
       ctx.exitCode = await demo(paths, options, ctx);
     });

@@ -1,3 +1,7 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startStateTable, type LocalStateTable } from '../testing/state-table.js';
 import { EXAMPLES_FIXTURE, SPECS_DIR } from '../testing/world.js';
@@ -26,7 +30,30 @@ describe('steady status, history and report --last', () => {
 
     const report = await run('report', '--last', '--table', 'cli-state', '--env', 'shop-prod');
     expect(report.code).toBe(0);
-    expect(report.stdout).toContain('Reconciled: 2 registered, 1 created, 1 migration run, 2 records changed. 3 healed, 2 in progress.');
+    expect(report.stdout.split('\n')[0]).toBe('shop-prod: Converging: 3 registered, 1 created, 1 migration run, 1 schedule group created, 1 schedule created, 2 records changed. 2 converging, 4 created.');
+  });
+
+  it('write the status page with --html and say where it is', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'steady-status-'));
+    try {
+      const page = await run('status', '--table', 'cli-state', '--html', dir);
+      expect(page.code).toBe(0);
+      const file = path.join(dir, 'index.html');
+      expect(page.stdout).toBe(`Status page: ${file}\nOpen it in a browser: ${pathToFileURL(file).href}\n`);
+      const html = readFileSync(file, 'utf8');
+      expect(html).toMatch(/^<!doctype html>/);
+      expect(html).toContain('<h2 id="env-shop-prod-h">shop-prod');
+      expect(html).toContain('Migration/db-migrate');
+
+      const json = await run('status', '--table', 'cli-state', '--env', 'shop-prod', '--html', path.join(dir, 'one'), '-o', 'json');
+      expect(JSON.parse(json.stdout)).toEqual({ formatVersion: 1, command: 'status', exitCode: 0, resources: [], page: path.join(dir, 'one', 'index.html') });
+
+      const bad = await run('status', '--table', 'cli-state', '--html', dir, '--since', 'yesterday');
+      expect(bad.code).toBe(1);
+      expect(bad.stderr).toMatch(/^steady: --since: expected a duration/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('say plainly when no table is given', async () => {

@@ -76,7 +76,7 @@ async function runImport(options: ImportCommandOptions, ctx: CliContext): Promis
     out.note(`steady import: ${existing.join(', ')} already exist${existing.length === 1 ? 's' : ''}; nothing was written (--force overwrites)`);
     return EXIT_FAILED;
   }
-  const loaded = parseSpecFiles(files.map((f) => ({ path: f.path, content: f.text })));
+  const loaded = parseSpecFiles(files.filter((f) => !f.doc.commentedOut).map((f) => ({ path: f.path, content: f.text })));
   const problems = loaded.ok ? [] : loaded.problems.map(formatProblem);
   mkdirSync(dir, { recursive: true });
   for (const f of files) writeFileSync(f.path, f.text);
@@ -106,7 +106,7 @@ function printSummary(
   for (const f of r.files) {
     const mark = f.doc.commentedOut ? color.yellow('!') : color.green('+');
     out.line(`  ${mark} ${f.path}  ${color.dim(`${f.doc.kind}/${f.doc.name}`)}`);
-    if (f.doc.commentedOut) out.line(`      ${color.yellow(`not imported: ${f.doc.commentedOut}`)}`);
+    if (f.doc.commentedOut) out.line(`      ${color.yellow(`not imported: ${f.doc.commentedOut}; a draft to complete`)}`);
     const notes = f.doc.notes.length;
     if (notes > 0) out.line(`      ${color.dim(`${plural(notes, 'comment')} to review`)}`);
   }

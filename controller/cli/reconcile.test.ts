@@ -1,3 +1,7 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { keysIn, deleteKey, startSpecStore } from '../source/testkit.js';
 import { EXAMPLES_FIXTURE, SPECS_DIR } from '../testing/world.js';
@@ -19,16 +23,17 @@ describe('steady plan', () => {
 
     expect(code).toBe(2);
     expect(stdout).toContain('Dry run: nothing was changed. This is what steady would do:');
-    expect(stdout).toContain('+ Service/api           would change');
-    expect(stdout).toContain('Plan: 2 to register, 1 to create, 1 migration to run, 2 records to change.');
+    expect(stdout).toContain('+ Service/api                       would change');
+    expect(stdout).toContain('Plan: 3 to register, 1 to create, 1 migration to run, 1 schedule group to create, 1 schedule to create, 2 records to change.');
   });
 
   it('prints the report as JSON with --output json', async () => {
     const { code, stdout } = await run('plan', SHOP, '--sim', EXAMPLES_FIXTURE, '-o', 'json');
 
     expect(code).toBe(2);
-    const report = JSON.parse(stdout);
-    expect(report).toMatchObject({ environment: 'shop-prod', summary: 'Plan: 2 to register, 1 to create, 1 migration to run, 2 records to change. 1 in progress.' });
+    const doc = JSON.parse(stdout);
+    expect(doc).toMatchObject({ formatVersion: 1, command: 'plan', exitCode: 2, environments: [{ environment: 'shop-prod', verdict: 'changesPending', exitCode: 2 }] });
+    expect(doc.environments[0].summary).toBe('Plan: 3 to register, 1 to create, 1 migration to run, 1 schedule group to create, 1 schedule to create, 2 records to change.');
   });
 
   it('exits 1 naming the environment it cannot find', async () => {
@@ -52,7 +57,8 @@ describe('steady reconcile', () => {
     const { code, stdout } = await run('reconcile', SHOP, '--sim', EXAMPLES_FIXTURE);
 
     expect(code).toBe(0);
-    expect(stdout).toContain('Reconciled: 2 registered, 1 created, 1 migration run, 2 records changed. 3 healed, 2 in progress.');
+    expect(stdout.split('\n')[0]).toBe('shop-prod: Converging: 3 registered, 1 created, 1 migration run, 1 schedule group created, 1 schedule created, 2 records changed. 2 converging, 4 created.');
+    expect(stdout).toMatch(/\n\+ Service\/api +converging  RollingOut\n/);
   });
 
   it('plans from the latest commit published to S3, and refuses a broken one', async () => {
@@ -61,7 +67,7 @@ describe('steady reconcile', () => {
 
     const good = await run('plan', '--from', `s3://${bucket}/team`, '--sim', EXAMPLES_FIXTURE);
     expect(good.code).toBe(2);
-    expect(good.stdout).toContain('Plan: 2 to register, 1 to create, 1 migration to run, 2 records to change.');
+    expect(good.stdout).toContain('Plan: 3 to register, 1 to create, 1 migration to run, 1 schedule group to create, 1 schedule to create, 2 records to change.');
 
     const object = (await keysIn(store.s3, bucket)).find((k) => k.startsWith('team/objects/'))!;
     await deleteKey(store.s3, bucket, object);
@@ -73,14 +79,28 @@ describe('steady reconcile', () => {
 
 describe('steady demo', () => {
   it('builds the examples, breaks them the way the failures happen, heals them, and ends with nothing to do', async () => {
-    const { code, stdout } = await run('demo', SPECS_DIR);
+    const dir = mkdtempSync(path.join(tmpdir(), 'steady-demo-'));
+    const { code, stdout } = await run('demo', SPECS_DIR, '--html', dir);
 
     expect(code).toBe(0);
     expect(stdout).toContain('! CI pushed a new image to shop-api:latest, and nobody registered a new task definition');
     expect(stdout).toContain('! the ALB shop-api-alb was deleted and created again: it has a new DNS name');
     expect(stdout).toContain('! someone scaled the service api to 0 by hand');
-    const last = stdout.slice(stdout.indexOf('4. And once ECS has rolled out'));
-    expect(last).toMatch(/messaging-prod[^\n]*\n\nNo changes\. 3 resources in sync\./);
-    expect(last).toMatch(/shop-prod[^\n]*\n\nNo changes\. 5 resources in sync\./);
+    const quiet = stdout.slice(stdout.indexOf('4. And once ECS has rolled out'), stdout.indexOf('5. At '));
+    expect(quiet).toContain('messaging-prod: No changes. 3 resources in sync.');
+    expect(quiet).toContain('shop-prod: No changes. 6 resources in sync.');
+    // The night: the nightly migration runs on the simulated Scheduler, exits 1, and is reported.
+    const night = stdout.slice(stdout.indexOf('5. At '));
+    expect(night).toContain('5. At 2026-01-02 03:00 Asia/Tokyo, EventBridge Scheduler runs db-migrate-nightly, and it fails');
+    expect(night).toMatch(/ScheduledTask\/db-migrate-nightly[\s\S]*the run due 2026-01-02 03:00 Asia\/Tokyo failed: exit code 1 after 55 s \(task\s+[0-9a-f]{32}\)/);
+    // The status page of those passes, drawn from the demo's own state table.
+    const page = path.join(dir, 'index.html');
+    expect(stdout).toContain(`The status page of these passes (environments, wiring, drift and time to heal): ${pathToFileURL(page).href}\n`);
+    const html = readFileSync(page, 'utf8');
+    expect(html).toContain('<h2 id="overview">Environments (2)</h2>');
+    expect(html).toMatch(/<strong>AliasRecord\/api-dns<\/strong> <span class="t ok">healed by steady<\/span> healed after/);
+    // shop-prod after the night: the failed nightly run beside the five resources in sync.
+    expect(html).toContain('<span class="counts"><span class="t bad">1 Failed</span><span class="t ok">5 Synced</span></span>');
+    rmSync(dir, { recursive: true, force: true });
   });
 });

@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { parseSpecFiles } from '../spec/load.js';
+import { SECRET_ADVICE } from '../spec/secrets.js';
 import { runCli } from '../testing/cli.js';
 
 const run = runCli;
@@ -24,12 +25,21 @@ const BROKEN: Record<string, (file: string) => string[]> = {
   'duplicate-name': (f) => [`${f}:22:19 metadata.name: duplicate Service "api" in environment shop-prod, first defined at ${f}:7:1`],
   'fargate-size': (f) => [`${f}:15:13 spec.taskDefinition.memory: expected a Fargate memory size for cpu 256: 512-2048 MiB (got 4096)`],
   'invalid-enum': (f) => [`${f}:8:9 spec.mode: expected one of: enforce, observe`],
-  'literal-secret': (f) => [
-    `${f}:21:25 spec.taskDefinition.containers[0].secrets.DATABASE_URL: expected a Secrets Manager or SSM Parameter Store ARN; secrets are referenced, never written into a spec`,
-  ],
+  'literal-secret': (f) => [`${f}:21:25 spec.taskDefinition.containers[0].secrets.DATABASE_URL: looks like a secret (a URL with a password) written into the spec; ${SECRET_ADVICE}`],
   'literal-secret-in-environment': (f) => [
-    `${f}:20:23 spec.taskDefinition.containers[0].environment.DD_API_KEY: looks like a secret written into the spec; put it under secrets as a Secrets Manager or SSM Parameter Store ARN`,
+    `${f}:20:23 spec.taskDefinition.containers[0].environment.DD_API_KEY: looks like a secret (the name DD_API_KEY says it is one) written into the spec; ${SECRET_ADVICE}`,
   ],
+  'secret-in-any-field': (f) => [
+    `${f}:4:54 metadata.labels.deployer-key: looks like a secret (an AWS access key id) written into the spec; ${SECRET_ADVICE}`,
+    `${f}:20:27 spec.taskDefinition.containers[0].environment.API_SECRET_KEY: looks like a secret (the name API_SECRET_KEY says it is one) written into the spec; ${SECRET_ADVICE}`,
+    `${f}:21:23 spec.taskDefinition.containers[0].environment.GITHUB_PAT: looks like a secret (a GitHub token) written into the spec; ${SECRET_ADVICE}`,
+    `${f}:22:26 spec.taskDefinition.containers[0].environment.SLACK_WEBHOOK: looks like a secret (a Slack webhook URL) written into the spec; ${SECRET_ADVICE}`,
+    `${f}:23:17 spec.taskDefinition.containers[0].environment.AUTH: looks like a secret (a bearer token) written into the spec; ${SECRET_ADVICE}`,
+    `${f}:29:27 spec.taskDefinition.containers[0].logConfiguration.options.splunk-token: looks like a secret (the name splunk-token says it is one) written into the spec; ${SECRET_ADVICE}`,
+    `${f}:36:31 spec.command[2]: looks like a secret (the value of --password) written into the spec; ${SECRET_ADVICE}`,
+    `${f}:43:21 spec.command[2]: looks like a secret (the value of PGPASSWORD=) written into the spec; ${SECRET_ADVICE}`,
+  ],
+  'proto-environment-variable': (f) => [`${f}:20:11 spec.taskDefinition.containers[0].environment: a key named "__proto__" is not allowed (it would be dropped silently); rename it`],
   'migration-unknown-service': (f) => [`${f}:24:16 spec.fromService: no Service named "apii" in environment shop-prod (did you mean "api"?)`],
   'missing-environment': (f) => [`${f}:9:37 metadata.environment: no Environment named "shop-prd" (did you mean "shop-prod"?)`],
   'missing-field': (f) => [`${f}:17:9 spec.taskDefinition.containers[0].image: missing required field, expected a string`],
@@ -44,7 +54,7 @@ const BROKEN: Record<string, (file: string) => string[]> = {
   'unknown-api-version': (f) => [`${f}:2:13 apiVersion: unknown apiVersion "steady.dev/v1", expected steady.dev/v1alpha1`],
   'unknown-field': (f) => [`${f}:11:3 spec.desiredcount: unknown field "desiredcount" (did you mean "desiredCount"?)`],
   'unknown-kind': (f) => [
-    `${f}:8:7 kind: unknown kind "Servce" (did you mean "Service"?), expected one of: Environment, Service, Migration, AliasRecord`,
+    `${f}:8:7 kind: unknown kind "Servce" (did you mean "Service"?), expected one of: Environment, Service, Migration, ScheduledTask, AliasRecord`,
   ],
   'unresolved-reference': (f) => [`${f}:11:11 spec.after[0]: no Migration named "db-migrate" in environment shop-prod`],
   'wrong-type': (f) => [`${f}:18:16 spec.taskDefinition.containers[0].image: expected a string`],
@@ -70,11 +80,11 @@ describe('steady validate on broken specs', () => {
   });
 
   it('never prints the value of a secret written into a spec', async () => {
-    for (const name of ['literal-secret', 'literal-secret-in-environment']) {
+    for (const name of ['literal-secret', 'literal-secret-in-environment', 'secret-in-any-field']) {
       const { code, stdout, stderr } = await run('validate', path.join(BROKEN_DIR, `${name}.yaml`));
 
       expect(code).toBe(1);
-      expect(stdout + stderr).not.toContain('do-not-print');
+      expect(stdout + stderr).not.toMatch(/do-not-print|DoNotPrint|DONOTPRN/i);
     }
   });
 
@@ -120,8 +130,8 @@ describe('steady validate on the example specs', () => {
     expect(stdout).toBe(
       [
         '✓ messaging-prod  1 service, 0 migrations, 1 alias record',
-        '✓ shop-prod       1 service, 1 migration, 2 alias records',
-        '2 environments, 6 resources valid',
+        '✓ shop-prod       1 service, 1 migration, 1 scheduled task, 2 alias records',
+        '2 environments, 7 resources valid',
         '',
       ].join('\n'),
     );
@@ -133,11 +143,14 @@ describe('steady validate on the example specs', () => {
 
     expect(code).toBe(0);
     expect(JSON.parse(stdout)).toEqual({
+      formatVersion: 1,
+      command: 'validate',
+      exitCode: 0,
       ok: true,
       problems: [],
       environments: [
-        { name: 'messaging-prod', services: ['messaging-api'], migrations: [], aliases: ['api-dns'] },
-        { name: 'shop-prod', services: ['api'], migrations: ['db-migrate'], aliases: ['apex-dns', 'api-dns'] },
+        { name: 'messaging-prod', services: ['messaging-api'], migrations: [], scheduledTasks: [], aliases: ['api-dns'] },
+        { name: 'shop-prod', services: ['api'], migrations: ['db-migrate'], scheduledTasks: ['db-migrate-nightly'], aliases: ['apex-dns', 'api-dns'] },
       ],
     });
   });
@@ -148,9 +161,14 @@ describe('steady validate on the example specs', () => {
     const { code, stdout } = await run('validate', '-o', 'json', file);
 
     expect(code).toBe(1);
+    const problems = [{ file, line: 8, column: 9, path: 'spec.mode', message: 'expected one of: enforce, observe' }];
     expect(JSON.parse(stdout)).toEqual({
+      formatVersion: 1,
+      command: 'validate',
+      exitCode: 1,
+      error: { kind: 'invalidSpecs', message: '1 problem in the specs', problems },
       ok: false,
-      problems: [{ file, line: 8, column: 9, path: 'spec.mode', message: 'expected one of: enforce, observe' }],
+      problems,
       environments: [],
     });
   });
@@ -159,9 +177,9 @@ describe('steady validate on the example specs', () => {
     const { code, stdout, stderr } = await run('validate', path.join(SPECS_DIR, 'shop'), '--show-defaults');
 
     expect(code).toBe(0);
-    expect(stderr).toBe('1 environment, 4 resources valid\n');
+    expect(stderr).toBe('1 environment, 5 resources valid\n');
     const docs = parseAllDocuments(stdout).map((d) => d.toJS());
-    expect(docs.map((d) => `${d.kind}/${d.metadata.name}`)).toEqual(['Environment/shop-prod', 'Service/api', 'Migration/db-migrate', 'AliasRecord/apex-dns', 'AliasRecord/api-dns']);
+    expect(docs.map((d) => `${d.kind}/${d.metadata.name}`)).toEqual(['Environment/shop-prod', 'Service/api', 'Migration/db-migrate', 'ScheduledTask/db-migrate-nightly', 'AliasRecord/apex-dns', 'AliasRecord/api-dns']);
     const service = docs[1];
     expect(service.spec.deployment).toEqual({
       strategy: 'rolling',

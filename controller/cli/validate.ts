@@ -4,13 +4,15 @@
  */
 import type { Command } from 'commander';
 import { stringify } from 'yaml';
-import { formatProblem, loadSpecPaths, type EnvironmentSpecs, type SpecProblem } from '../spec/load.js';
+import { formatProblem, loadSpecPaths, problemCount, problemLocation, type EnvironmentSpecs, type SpecProblem } from '../spec/load.js';
 import { createOutput, outputOption, plural, type OutputFormat } from './output.js';
 import type { CliContext } from './main.js';
+import { FORMAT_VERSION } from './contract.js';
 
 interface ValidateOptions {
   output: OutputFormat;
   showDefaults?: boolean;
+  allowEmpty?: boolean;
 }
 
 /** Adds the `validate` command to the program. */
@@ -27,6 +29,7 @@ export function registerValidate(program: Command, ctx: CliContext): void {
     .argument('[paths...]', 'spec files, or directories searched recursively for *.yaml and *.yml', ['specs/'])
     .addOption(outputOption())
     .option('--show-defaults', 'print the documents with every default filled in (YAML; with --output json, as "documents")')
+    .option('--allow-empty', 'accept a spec set with no documents, or files holding only comments (refused otherwise: it would stop steady reconciling what they held)')
     .action(async (paths: string[], options: ValidateOptions) => {
       ctx.exitCode = await validate(paths, options, ctx);
     });
@@ -35,18 +38,23 @@ export function registerValidate(program: Command, ctx: CliContext): void {
 async function validate(paths: string[], options: ValidateOptions, ctx: CliContext): Promise<number> {
   const out = createOutput(ctx.io, options.output);
   const { color } = out;
-  const result = await loadSpecPaths(paths);
+  const result = await loadSpecPaths(paths, { allowEmpty: options.allowEmpty });
   const problems = result.ok ? [] : result.problems;
   const environments = result.ok ? result.specSet.environments : [];
 
   if (out.format === 'json') {
     out.json({
+      formatVersion: FORMAT_VERSION,
+      command: 'validate',
+      exitCode: result.ok ? 0 : 1,
+      ...(result.ok ? {} : { error: { kind: 'invalidSpecs', message: `${plural(problems.length, 'problem')} in the specs`, problems } }),
       ok: result.ok,
       problems,
       environments: environments.map((env) => ({
         name: env.name,
         services: env.services.map((d) => d.metadata.name),
         migrations: env.migrations.map((d) => d.metadata.name),
+        scheduledTasks: env.scheduledTasks.map((d) => d.metadata.name),
         aliases: env.aliases.map((d) => d.metadata.name),
         ...(options.showDefaults ? { documents: documentsOf(env) } : {}),
       })),
@@ -56,12 +64,11 @@ async function validate(paths: string[], options: ValidateOptions, ctx: CliConte
 
   if (!result.ok) {
     for (const p of problems) out.line(colorProblem(p, color));
-    const files = new Set(problems.map((p) => p.file)).size;
-    out.line(color.red(`${plural(problems.length, 'problem')} in ${plural(files, 'file')}`));
+    out.line(color.red(problemCount(problems)));
     return 1;
   }
 
-  const resources = environments.reduce((n, env) => n + env.services.length + env.migrations.length + env.aliases.length, 0);
+  const resources = environments.reduce((n, env) => n + env.services.length + env.migrations.length + env.scheduledTasks.length + env.aliases.length, 0);
   const summary = color.green(`${plural(environments.length, 'environment')}, ${plural(resources, 'resource')} valid`);
   if (options.showDefaults) {
     // stdout stays a clean YAML stream that can be saved or piped; the summary goes to stderr.
@@ -74,6 +81,7 @@ async function validate(paths: string[], options: ValidateOptions, ctx: CliConte
     const counts = [
       plural(env.services.length, 'service'),
       plural(env.migrations.length, 'migration'),
+      ...(env.scheduledTasks.length > 0 ? [plural(env.scheduledTasks.length, 'scheduled task')] : []),
       plural(env.aliases.length, 'alias record'),
     ].join(', ');
     out.line(`${color.green('✓')} ${color.bold(env.name.padEnd(width))}  ${counts}`);
@@ -84,10 +92,10 @@ async function validate(paths: string[], options: ValidateOptions, ctx: CliConte
 
 /** The environment's documents in the order a reader expects: the Environment first. */
 function documentsOf(env: EnvironmentSpecs): unknown[] {
-  return [env.environment, ...env.services, ...env.migrations, ...env.aliases];
+  return [env.environment, ...env.services, ...env.migrations, ...env.scheduledTasks, ...env.aliases];
 }
 
 function colorProblem(p: SpecProblem, color: ReturnType<typeof createOutput>['color']): string {
   if (!color.isColorSupported) return formatProblem(p);
-  return `${color.cyan(`${p.file}:${p.line}:${p.column}`)} ${p.path ? `${color.bold(p.path)}: ` : ''}${p.message}`;
+  return `${color.cyan(problemLocation(p))} ${p.path ? `${color.bold(p.path)}: ` : ''}${p.message}`;
 }

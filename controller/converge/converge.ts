@@ -2,7 +2,8 @@
  * converge: carries out a plan against AWS through the adapters. Actions run in dependency order
  * (schedule.ts) with bounded concurrency, each by the executor of its kind: service.ts (revisions,
  * services, tags), migration.ts (run once per version, wait, record the outcome), records.ts
- * (Route 53 batches per zone), codedeploy.ts (blue/green deployments).
+ * (Route 53 batches per zone), codedeploy.ts (blue/green deployments), scheduled.ts (EventBridge
+ * Scheduler groups and schedules).
  */
 import type { Clock } from '../clock.js';
 import type { ActionOutcome } from '../model/pass.js';
@@ -12,6 +13,7 @@ import { awaitCodeDeployDeployment, createCodeDeployDeployment } from './codedep
 import { failure, Outputs, type ExecContext, type MigrationLedger } from './context.js';
 import { awaitMigration, runMigration } from './migration.js';
 import { changeRecords, unitsOf } from './records.js';
+import { createScheduleGroup, putSchedule } from './scheduled.js';
 import { schedule, type ExecResult, type Unit } from './schedule.js';
 import { createService, registerTaskDefinition, tagResource, updateService } from './service.js';
 
@@ -112,5 +114,10 @@ async function execute(a: Action, ctx: ExecContext): Promise<ExecResult> {
       return createCodeDeployDeployment(a, ctx);
     case 'AwaitCodeDeployDeployment':
       return awaitCodeDeployDeployment(a, ctx);
+    case 'CreateScheduleGroup':
+      return createScheduleGroup(a, ctx);
+    case 'CreateSchedule':
+    case 'UpdateSchedule':
+      return putSchedule(a, ctx);
   }
 }

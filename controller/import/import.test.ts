@@ -77,7 +77,7 @@ describe('steady import (the command)', () => {
     expect(readdirSync(dir).sort()).toEqual(['environment.yaml', 'files-api.yaml', 'files-dns.yaml']);
     expect(imported.stdout).toContain(`Environment files-prod: 3 files in ${dir}`);
     expect(planned.code).toBe(2);
-    const report = JSON.parse(planned.stdout);
+    const report = JSON.parse(planned.stdout).environments[0];
     expect(report.resources.flatMap((r: { actions: { kind: string }[] }) => r.actions.map((a) => a.kind)).sort()).toEqual(['ChangeRecords', 'TagResource']);
     const service = report.resources.find((r: { resource: string }) => r.resource === 'Service/files-api');
     expect(service.drift ?? []).toEqual([]);

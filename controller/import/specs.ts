@@ -24,7 +24,7 @@ export interface ImportedDoc {
   notes: Note[];
   /** Lines of the comment at the top of the file. */
   header: string[];
-  /** The whole document is written as a comment: import could not make a valid one. */
+  /** Why import could not make a valid document: it is written whole as a comment, to a `.yaml.draft` file the loader skips. */
   commentedOut?: string;
 }
 
@@ -195,7 +195,8 @@ export function migrationDoc(m: ImportedMigration, cluster: ImportedCluster, env
   }
   const doc = document('Migration', { name, environment: env }, spec);
   if (copied && !command) {
-    return { file: `${name}.yaml`, kind: 'Migration', name, doc, notes, header, commentedOut: `it runs a copy of service ${copied.imported.service.name}'s revision with a command override, and ECS no longer shows a task that says which command: fill in command and uncomment` };
+    // A file of comments only would be refused by the loader: the draft is named so that it is not loaded.
+    return { file: `${name}.yaml.draft`, kind: 'Migration', name, doc, notes, header, commentedOut: `it runs a copy of service ${copied.imported.service.name}'s revision with a command override, and ECS no longer shows a task that says which command: fill in command and uncomment` };
   }
   return { file: `${name}.yaml`, kind: 'Migration', name, doc, notes, header };
 }

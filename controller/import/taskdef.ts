@@ -8,7 +8,7 @@
 import { isEcrImage, parseImageUri } from '../model/image.js';
 import type { CanonicalContainer, TaskDefinitionContent } from '../model/taskdef.js';
 import { expressiblePart, unexpressibleFields } from '../plan/expressible.js';
-import { redact, secretLooking } from '../plan/redact.js';
+import { redactDeep, secretFinding } from '../spec/secrets.js';
 import type { ImageLookup } from './read.js';
 
 /** A comment for the node at `path` (relative to the object it was made for): written above it. */
@@ -26,7 +26,7 @@ function toMap(list: unknown, field: 'value' | 'valueFrom', path: (string | numb
   for (const item of list as Obj[]) {
     const name = String(item.name);
     const value = String(item[field] ?? '');
-    if (checkSecrets && secretLooking(name, value)) {
+    if (checkSecrets && secretFinding(name, value)) {
       notes.push({ path, text: `${name}: not copied: its value looks like a secret. Store it in Secrets Manager or SSM Parameter Store and name it under secrets (until then the plan shows its removal)` });
       continue;
     }
@@ -40,7 +40,7 @@ function withoutSecrets(map: unknown, path: (string | number)[], notes: Note[]):
   if (!map || typeof map !== 'object') return undefined;
   const out: Obj = {};
   for (const [k, v] of Object.entries(map as Obj)) {
-    if (typeof v === 'string' && secretLooking(k, v)) {
+    if (typeof v === 'string' && secretFinding(k, v)) {
       notes.push({ path, text: `${k}: not copied: its value looks like a secret. Move it to secretOptions (a Secrets Manager or SSM ARN); until then the plan shows its removal` });
     } else out[k] = v;
   }
@@ -135,7 +135,7 @@ export function compact(value: unknown): unknown {
 export function taskDefinitionSpec(content: TaskDefinitionContent, images: Record<string, ImageLookup>, region: string, tags: Record<string, string> = {}): { spec: Obj; notes: Note[] } {
   const notes: Note[] = unexpressibleFields(content).map((f) => ({
     path: [],
-    text: `${f.path}: ${JSON.stringify(redact(f.value))} is more than the spec language can say; steady blocks this resource (UnexpressibleFields) until it is gone`,
+    text: `${f.path}: ${JSON.stringify(redactDeep(f.value))} is more than the spec language can say; steady blocks this resource (UnexpressibleFields) until it is gone`,
   }));
   const { containerDefinitions, networkMode, requiresCompatibilities, ...task } = expressiblePart(content);
   const compat = requiresCompatibilities as string[] | undefined;

@@ -43,5 +43,5 @@ export function renderDoc(d: ImportedDoc): string {
   const header = asComment(d.header).replace(/^ /gm, '# ');
   if (!d.commentedOut) return `${header}\n${text}`;
   const body = text.replace(/^/gm, '# ').replace(/# $/gm, '#');
-  return `${header}\n# Not imported: ${d.commentedOut}.\n${body}`;
+  return `${header}\n# Not imported: ${d.commentedOut}, then rename this file to ${d.file.replace(/\.draft$/, '')}.\n${body}`;
 }

@@ -4,7 +4,7 @@
  * published with the source module).
  */
 import { DescribeServicesCommand } from '@aws-sdk/client-ecs';
-import { DeleteObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { InvalidEventError } from '../errors.js';
 import { isMutating, type SimAccount } from '../sim/account.js';
@@ -99,6 +99,31 @@ describe('the Lambda handler', () => {
     expect(next.actions.planned).toBe(0);
   });
 
+  it('writes the status page to its bucket after the passes, with the commit they ran; a failed write is only a warning', async () => {
+    await world.s3.send(new CreateBucketCommand({ Bucket: 'steady-status' }));
+    const commit = await world.publish(specFiles('shop'));
+    const { handler, store } = await setup({ statusBucket: 'steady-status' });
+
+    const summary = await handler(eventJson('eventbridge-scheduled'), PLENTY);
+
+    expect(summary.ok).toBe(true);
+    const object = await world.s3.send(new GetObjectCommand({ Bucket: 'steady-status', Key: 'index.html' }));
+    expect(object.ContentType).toBe('text/html; charset=utf-8');
+    const page = await object.Body!.transformToString();
+    expect(page).toContain('<h2 id="env-shop-prod-h">shop-prod');
+    expect(page).toContain(`<span class="mono">${commit.slice(0, 12)}</span>`);
+    expect(output.logs().find((l) => /^status page written/.test(l.message))?.message).toMatch(/^status page written to s3:\/\/steady-status\/index\.html \(\d+ bytes\)$/);
+    // The manifest's author (the publisher's --author, or git) is what the pass recorded.
+    expect((await store.lastPass('shop-prod'))?.specSource).toMatchObject({ publishedAt: expect.any(String) });
+
+    const { handler: broken } = await setup({ statusBucket: 'no-such-status-bucket' });
+    expect((await broken(eventJson('eventbridge-scheduled'), PLENTY)).ok).toBe(true);
+    expect(output.logs().find((l) => /^the status page was not written/.test(l.message))).toMatchObject({
+      level: 'WARN',
+      message: expect.stringMatching(/^the status page was not written: writing the status page to s3:\/\/no-such-status-bucket\/index\.html: NoSuchBucket: /),
+    });
+  });
+
   it('reconciles right away when S3 reports a new HEAD, using the commit HEAD names', async () => {
     const files = specFiles('shop');
     await world.publish(files);
@@ -159,7 +184,8 @@ describe('the Lambda handler', () => {
         Metrics: expect.arrayContaining([
           { Name: METRIC.driftFound, Unit: 'Count' },
           { Name: METRIC.driftHealed, Unit: 'Count' },
-          { Name: METRIC.driftUnhealed, Unit: 'Count' },
+          { Name: METRIC.driftUnrepaired, Unit: 'Count' },
+          { Name: METRIC.environmentUnreadable, Unit: 'Count' },
           { Name: METRIC.actionsFailed, Unit: 'Count' },
           { Name: METRIC.passFailed, Unit: 'Count' },
           { Name: METRIC.leaseHeld, Unit: 'Count' },
@@ -267,6 +293,30 @@ describe('the Lambda handler', () => {
     expect(emf.find((m) => m[METRIC.specsUnreadable] !== undefined)).toEqual(
       expect.objectContaining({ [METRIC.specsUnreadable]: 1, _aws: expect.objectContaining({ CloudWatchMetrics: [expect.objectContaining({ Dimensions: [['service']] })] }) }),
     );
+  });
+
+  it('answers ok: false and emits EnvironmentUnreadable on every pass when every AWS call is AccessDenied, so the AwsUnreadable alarm fires on the second', async () => {
+    await world.publish(specFiles('shop'));
+    const { account, handler } = await setup();
+    account.faults.fail({ error: 'accessDenied' });
+
+    for (let pass = 0; pass < 2; pass++) {
+      const before = output.lines.length;
+      const summary = await handler(eventJson('eventbridge-scheduled'), PLENTY);
+      const env = only(summary);
+      const emf = output.lines.slice(before).filter((l) => l.json?._aws).map((l) => l.json!);
+
+      expect(summary.ok).toBe(false);
+      expect(env).toMatchObject({ verdict: 'unknown', ok: false, outcome: 'ok', causes: [{ kind: 'accessDenied' }] });
+      expect(env.summary).toMatch(/^AWS could not be read: access denied to \d+ actions: cloudfront:GetDistribution, ecr:DescribeImages, ecs:DescribeClusters, .* Nothing was changed\.$/);
+      expect(env.causes![0].actions).toEqual(expect.arrayContaining(['ecs:DescribeClusters', 'ecs:DescribeServices', 'elasticloadbalancing:DescribeTargetGroups', 'route53:ListHostedZonesByName']));
+      // Said once for the pass, not per resource or link.
+      expect(env.summary.split('access denied').length - 1).toBe(1);
+      // The alarm watches the `service` aggregate: Maximum >= 1 for two periods in a row (deploy/stack.ts).
+      expect(emf.find((m) => m.environment === 'shop-prod')).toMatchObject({ [METRIC.environmentUnreadable]: 1, [METRIC.passFailed]: 0, [METRIC.driftFound]: 0 });
+      expect(mutations(account)).toEqual([]);
+      account.clock.advance(60_000);
+    }
   });
 
   it('plans without changing anything or taking the lease on a manual dry run', async () => {

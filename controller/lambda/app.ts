@@ -19,16 +19,22 @@ import type { Context } from 'aws-lambda';
 import { createAwsClients, type AwsClients } from '../aws/clients.js';
 import { systemClock, type Clock } from '../clock.js';
 import { InvalidEventError } from '../errors.js';
-import { actionCounts, type PassResult } from '../model/pass.js';
+import type { CauseDescription } from '../model/causes.js';
+import { driftCounts, isOk, passOutcome, type PassVerdict } from '../model/outcome.js';
+import { actionCounts, type PassResult, type SpecSource } from '../model/pass.js';
 import type { DesiredEnvironment } from '../model/plan.js';
 import type { Adapters } from '../observe/observe.js';
 import { createAdapters, newPassId } from '../pass.js';
 import { reconcileEnvironment, skippedResult, type ReconcileOutcome } from '../reconcile.js';
 import { buildReport, notify, summaryLine, type NotificationsSpec, type NotifyResult } from '../report/index.js';
+import { redactingJsonReplacer, redactReport } from '../report/secrets.js';
 import { createS3Client, loadCommit, loadPublishedSpecs, shortCommit, type PublishedSpecsError } from '../source/index.js';
+import { specSourceOf } from '../source/commit.js';
+import { publishStatusPage } from '../status-page/publish.js';
 import { mapLimit } from '../concurrency.js';
 import { StateStore } from '../state/store.js';
 import { perPassCallCounts, type CountedScope } from './calls.js';
+import { removalsAnnouncer } from './removals.js';
 import { configFromEnv, type HandlerConfig } from './config.js';
 import { parseEvent, type Invocation } from './events.js';
 import { METRIC, METRIC_NAMESPACE, publishPassMetrics, SERVICE_NAME } from './telemetry.js';
@@ -59,14 +65,20 @@ export interface HandlerDependencies {
 export interface EnvironmentSummary {
   environment: string;
   passId: string;
+  /** What the pass was (model/outcome.ts): the same verdict `ok`, the metrics and the summary line read. */
+  verdict: PassVerdict;
+  /** This environment's part of the invocation's `ok`. */
+  ok: boolean;
   outcome: PassResult['outcome'];
-  /** One sentence, as the CLI prints it: `Reconciled: 1 service updated.` */
+  /** One sentence, as the CLI prints it first: `Converged: 1 updated. 1 healed.` */
   summary: string;
+  /** Why AWS could not be read, each cause once, with what to do about it. */
+  causes?: CauseDescription[];
   error?: string;
   actions: Record<'planned' | 'done' | 'failed' | 'blocked' | 'held' | 'pending', number>;
   /** Every planned change and what became of it. */
   changes: { resource: string; kind: string; summary: string; state: string; message?: string }[];
-  drift: { found: number; healed: number };
+  drift: { found: number; healed: number; unrepaired: number };
   apiCalls: number;
   durationMs: number;
   /** Set when the pass could not be recorded in the state table. */
@@ -77,7 +89,12 @@ export interface EnvironmentSummary {
 /** The handler's answer (what `aws lambda invoke` prints). */
 export interface InvocationSummary {
   trigger: Invocation['trigger'] | 'ignored';
-  /** False when a pass failed, a change failed or the specs could not be loaded. A held lease is not a failure. */
+  /**
+   * True when every environment's pass converged, is converging by steady's own changes, reported
+   * observe-mode drift, or was skipped (a held lease, no time left): the passes `steady reconcile`
+   * would exit 0 or 3 for. False when one failed, could not read AWS, left drift unrepaired, or the
+   * specs could not be loaded.
+   */
   ok: boolean;
   dryRun: boolean;
   /** The commit the passes used. */
@@ -120,7 +137,7 @@ const LAST_GOOD_LOOKBACK_MS = 24 * 60 * 60 * 1000;
  * const summary = await handler(scheduledEvent, lambdaContext({ remainingMs: 300_000 }));
  */
 export function createHandler(deps: HandlerDependencies = {}): SteadyHandler {
-  const logger = deps.logger ?? new Logger({ serviceName: SERVICE_NAME });
+  const logger = deps.logger ?? new Logger({ serviceName: SERVICE_NAME, jsonReplacerFn: redactingJsonReplacer });
   const metrics = deps.metrics ?? new Metrics({ namespace: METRIC_NAMESPACE, serviceName: SERVICE_NAME });
   const tracer = deps.tracer ?? new Tracer({ serviceName: SERVICE_NAME });
   let config: HandlerConfig;
@@ -155,6 +172,7 @@ export function createHandler(deps: HandlerDependencies = {}): SteadyHandler {
     return c;
   };
   const lastGood = new Map<string, NotificationTargets>();
+  const announceRemovals = removalsAnnouncer({ ...location, s3, store, logger, metrics });
 
   async function run(event: unknown, context: Context): Promise<InvocationSummary> {
     let parsed;
@@ -182,6 +200,7 @@ export function createHandler(deps: HandlerDependencies = {}): SteadyHandler {
     if (!loaded.ok) return reportUnreadable(loaded.error, invocation);
     const commit = loaded.commit;
     logger.appendKeys({ commit: shortCommit(commit) });
+    await announceRemovals(loaded, context.awsRequestId);
     for (const env of loaded.specSet.environments) {
       lastGood.set(env.name, { notifications: env.environment.spec.notifications, region: env.environment.spec.region, commit });
     }
@@ -190,7 +209,7 @@ export function createHandler(deps: HandlerDependencies = {}): SteadyHandler {
     const wanted = invocation.environments ?? available.map((e) => e.name);
     const summaries = await mapLimit(wanted, config.concurrency, async (name) => {
       const desired = available.find((e) => e.name === name);
-      if (desired) return reconcileOne(desired, invocation, commit, deadline);
+      if (desired) return reconcileOne(desired, invocation, commit, deadline, specSourceOf(loaded.manifest));
       const error = `no environment ${name} in commit ${shortCommit(commit)} (it has: ${available.map((e) => e.name).join(', ') || 'none'}); nothing was done for it`;
       const result = skippedResult(name, clock.now(), 'failed', error);
       logger.createChild({ persistentKeys: { environment: name, passId: result.passId } }).error(error);
@@ -199,7 +218,7 @@ export function createHandler(deps: HandlerDependencies = {}): SteadyHandler {
     metrics.addMetric(METRIC.environmentsReconciled, MetricUnit.Count, summaries.length);
     const summary: InvocationSummary = {
       trigger: invocation.trigger,
-      ok: summaries.every(isOk),
+      ok: summaries.every((s) => s.ok),
       dryRun: invocation.dryRun,
       commit,
       environments: summaries,
@@ -208,13 +227,13 @@ export function createHandler(deps: HandlerDependencies = {}): SteadyHandler {
     return summary;
   }
 
-  async function reconcileOne(desired: DesiredEnvironment, invocation: Invocation, commit: string, deadline: number): Promise<EnvironmentSummary> {
+  async function reconcileOne(desired: DesiredEnvironment, invocation: Invocation, commit: string, deadline: number, specSource?: SpecSource): Promise<EnvironmentSummary> {
     const passId = newPassId(desired.name, clock.now());
     const log = logger.createChild({ persistentKeys: { environment: desired.name, passId } });
     const { region, cluster } = desired.environment.spec;
     if (clock.now() >= deadline) {
       // Queued behind other environments until the time ran out: no lease taken, the next tick comes.
-      const result = skippedResult(desired.name, clock.now(), 'skipped', 'the invocation ran out of time before this environment was reached', passId);
+      const result = skippedResult(desired.name, clock.now(), 'skipped', 'the invocation ran out of time before this environment was reached', passId, 'outOfTime');
       log.warn(result.error!);
       return summarize(result, {});
     }
@@ -232,6 +251,7 @@ export function createHandler(deps: HandlerDependencies = {}): SteadyHandler {
           holder: passId,
           leaseTtlMs: config.leaseTtlMs,
           specVersion: commit,
+          specSource,
           dryRun: invocation.dryRun,
           deadline,
           passId,
@@ -245,7 +265,7 @@ export function createHandler(deps: HandlerDependencies = {}): SteadyHandler {
     }
     const { result } = outcome;
     logResult(log, result, outcome);
-    if (!invocation.dryRun) publishPassMetrics(metrics, result, { leaseHeld: result.outcome === 'skipped' });
+    if (!invocation.dryRun) publishPassMetrics(metrics, result);
     return summarize(result, outcome);
   }
 
@@ -294,7 +314,7 @@ export function createHandler(deps: HandlerDependencies = {}): SteadyHandler {
       } else if (config.notify) {
         log.warn('no notification targets known for this environment (no commit of it loaded in the last 24 hours): the alarm on SpecsUnreadable is the report');
       }
-      publishPassMetrics(metrics, result, { leaseHeld: false });
+      publishPassMetrics(metrics, result);
       return summarize(result, { recordError, notified });
     });
     invocationMetrics(summaries.length);
@@ -325,7 +345,24 @@ export function createHandler(deps: HandlerDependencies = {}): SteadyHandler {
     }
   }
 
-  const handler = middy<unknown, InvocationSummary, Error, Context>(run)
+  // After the passes, the status page in its private bucket, read back from the table (never fails the invocation).
+  const runAndPublish = async (event: unknown, context: Context): Promise<InvocationSummary> => {
+    const summary = await run(event, context);
+    if (config.statusBucket && !summary.dryRun && summary.trigger !== 'ignored') await publishPage(config.statusBucket);
+    return summary;
+  };
+  async function publishPage(bucket: string): Promise<void> {
+    try {
+      const { key, bytes } = await publishStatusPage(store, { s3, bucket, now: clock.now() });
+      logger.info(`status page written to s3://${bucket}/${key} (${bytes} bytes)`);
+    } catch (err) {
+      logger.warn(`the status page was not written: ${(err as Error).message}`);
+    }
+  }
+
+  const handler = middy<unknown, InvocationSummary, Error, Context>(runAndPublish)
+    // The answer is a report too: nothing secret-shaped in it (an event naming one, an AWS message quoting one).
+    .use({ after: (request) => void (request.response = redactReport(request.response)) })
     .use(captureLambdaHandler(tracer, { captureResponse: false }))
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(logMetrics(metrics, { captureColdStartMetric: true }));
@@ -342,20 +379,22 @@ function notifyLogger(log: Logger) {
   };
 }
 
-function isOk(s: EnvironmentSummary): boolean {
-  return s.outcome !== 'failed' && s.actions.failed === 0;
-}
-
 function summarize(result: PassResult, extra: Partial<Pick<ReconcileOutcome, 'recordError' | 'notified'>>): EnvironmentSummary {
+  const outcome = passOutcome(result);
+  const report = buildReport(result);
+  const drift = driftCounts(result, outcome);
   return {
     environment: result.environment,
     passId: result.passId,
+    verdict: outcome.verdict,
+    ok: isOk(outcome),
     outcome: result.outcome,
-    summary: summaryLine(buildReport(result)),
+    summary: summaryLine(report),
+    ...(report.causes.length > 0 ? { causes: report.causes } : {}),
     ...(result.error ? { error: result.error } : {}),
     actions: actionCounts(result),
     changes: result.outcomes.map((o) => ({ resource: o.resource, kind: o.kind, summary: o.summary, state: o.state, ...(o.message ? { message: o.message } : {}) })),
-    drift: { found: result.drift.length, healed: result.drift.filter((d) => d.healedAt !== undefined).length },
+    drift: { found: drift.found, healed: drift.healed, unrepaired: drift.unrepaired },
     apiCalls: Object.values(result.apiCalls).reduce((a, b) => a + b, 0),
     durationMs: result.finishedAt - result.startedAt,
     ...(extra.recordError ? { recordError: extra.recordError } : {}),
@@ -367,16 +406,20 @@ function summarize(result: PassResult, extra: Partial<Pick<ReconcileOutcome, 're
 
 /** One line for the pass, and one per change that failed: what a person on call reads first. */
 function logResult(log: Logger, result: PassResult, outcome: ReconcileOutcome): void {
+  const passed = passOutcome(result);
+  const drift = driftCounts(result, passed);
   const line = summaryLine(buildReport(result));
   const attributes = {
+    verdict: passed.verdict,
     outcome: result.outcome,
     durationMs: result.finishedAt - result.startedAt,
     apiCalls: Object.values(result.apiCalls).reduce((a, b) => a + b, 0),
-    driftFound: result.drift.length,
-    driftHealed: result.drift.filter((d) => d.healedAt !== undefined).length,
+    driftFound: drift.found,
+    driftHealed: drift.healed,
     actions: result.outcomes.map((o) => `${o.state} ${o.resource}: ${o.summary}`),
   };
-  if (result.outcome === 'failed') log.error(line, attributes);
+  // The same verdict that makes `ok` false makes the line an ERROR.
+  if (!isOk(passed)) log.error(line, attributes);
   else log.info(line, attributes);
   for (const o of result.outcomes.filter((x) => x.state === 'failed')) {
     log.error(`${o.resource}: ${o.summary} failed: ${o.message ?? 'no reason given'}`, { resource: o.resource, action: o.kind, ...(o.awsName ? { awsName: o.awsName } : {}) });

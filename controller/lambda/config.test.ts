@@ -22,8 +22,9 @@ describe('configFromEnv', () => {
         STEADY_TIME_MARGIN_SECONDS: '45',
         STEADY_CONCURRENCY: '8',
         STEADY_NOTIFY: 'false',
+        STEADY_STATUS_BUCKET: 'my-steady-status',
       }),
-    ).toEqual({ bucket: 'my-steady-specs', prefix: 'shop-prod/', table: 'steady-state', leaseTtlMs: 600_000, marginMs: 45_000, concurrency: 8, notify: false });
+    ).toEqual({ bucket: 'my-steady-specs', prefix: 'shop-prod/', table: 'steady-state', leaseTtlMs: 600_000, marginMs: 45_000, concurrency: 8, notify: false, statusBucket: 'my-steady-status' });
   });
 
   it('names every problem at once, in one ConfigError', () => {
@@ -52,5 +53,6 @@ describe('configFromEnv', () => {
 
   it('refuses a bucket or table name AWS would refuse', () => {
     expect(() => configFromEnv({ STEADY_SPEC_BUCKET: 'My_Bucket', STEADY_TABLE: 'a' })).toThrow(/STEADY_SPEC_BUCKET="My_Bucket": .+\n {2}- STEADY_TABLE="a": not a DynamoDB table name/);
+    expect(() => configFromEnv({ STEADY_SPEC_BUCKET: 'specs', STEADY_TABLE: 'steady-state', STEADY_STATUS_BUCKET: 'Status_Bucket' })).toThrow(/\n {2}- STEADY_STATUS_BUCKET="Status_Bucket": /);
   });
 });

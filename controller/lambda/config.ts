@@ -27,6 +27,8 @@ export interface HandlerConfig {
   concurrency: number;
   /** Send the Slack/email notifications of each Environment's spec. */
   notify: boolean;
+  /** The private bucket the status page is written to after each invocation; none: no page. */
+  statusBucket?: string;
 }
 
 /** The variables, their defaults and what they mean (the README's table comes from here). */
@@ -38,6 +40,7 @@ export const CONFIG_VARIABLES = {
   STEADY_TIME_MARGIN_SECONDS: 'stop starting changes this long before the Lambda times out, to record, notify and release the lease (default 60)',
   STEADY_CONCURRENCY: 'environments reconciled at once (default 4)',
   STEADY_NOTIFY: 'send Slack/email notifications: true or false (default true)',
+  STEADY_STATUS_BUCKET: 'the private bucket the status page is written to after each invocation (default: none, no page)',
 } as const;
 
 /** Recording the pass, notifying (a Slack post may take 4 attempts of up to 10 s) and releasing the lease. */
@@ -108,8 +111,14 @@ export function configFromEnv(env: Record<string, string | undefined>): HandlerC
     else problems.push(`STEADY_NOTIFY=${JSON.stringify(rawNotify)}: expected true or false`);
   }
 
+  const statusBucket = text('STEADY_STATUS_BUCKET');
+  if (statusBucket !== undefined) {
+    const why = bucketNameProblem(statusBucket);
+    if (why) problems.push(`STEADY_STATUS_BUCKET=${JSON.stringify(statusBucket)}: ${why}`);
+  }
+
   if (problems.length > 0) {
     throw new ConfigError(`steady's Lambda is misconfigured (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n${problems.map((p) => `  - ${p}`).join('\n')}`);
   }
-  return { bucket: bucket!, prefix, table: table!, leaseTtlMs, marginMs, concurrency, notify };
+  return { bucket: bucket!, prefix, table: table!, leaseTtlMs, marginMs, concurrency, notify, ...(statusBucket ? { statusBucket } : {}) };
 }

@@ -23,13 +23,13 @@ export function eventJson(name: 'eventbridge-scheduled' | 's3-put-head'): Record
   return JSON.parse(readFileSync(path.join(HERE, 'testdata', `${name}.json`), 'utf8'));
 }
 
-/** The spec files of `specs/<folder>`, with the paths `steady apply specs/` records from the repository's root. */
+/** The spec files of `specs/<folder>`, with the paths `steady apply specs/` records (relative to `specs/`). */
 export function specFiles(folder: string): SpecFile[] {
   const dir = path.join(ROOT, 'specs', folder);
   return readdirSync(dir)
     .filter((n) => n.endsWith('.yaml'))
     .sort()
-    .map((name) => ({ path: `specs/${folder}/${name}`, content: readFileSync(path.join(dir, name)) }));
+    .map((name) => ({ path: `${folder}/${name}`, content: readFileSync(path.join(dir, name)) }));
 }
 
 /** A Lambda context with a fixed remaining time. */

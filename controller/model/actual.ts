@@ -8,6 +8,7 @@
  * - key absent: it could not be read this pass (see `unreadable` for why). The planner never
  *   plans a change that depends on something it could not read.
  */
+import type { AwsCause } from './causes.js';
 import type {
   CodeDeployDeployment,
   CodeDeployDeploymentGroup,
@@ -20,6 +21,8 @@ import type {
   Listener,
   LoadBalancer,
   RecordSet,
+  ScheduleGroup,
+  SchedulerSchedule,
   Tags,
   TargetGroup,
 } from './aws.js';
@@ -44,6 +47,16 @@ export interface ObservedMigration {
   latest: TaggedTaskDefinition | null;
   /** Tasks started for the version recorded on `latest` (by their startedBy), newest first. */
   tasks: EcsTask[];
+}
+
+/** What AWS says about one ScheduledTask. */
+export interface ObservedScheduledTask {
+  /** The schedule (GetSchedule); null when it does not exist. */
+  schedule: SchedulerSchedule | null;
+  /** Latest ACTIVE revision of the task's own family, with tags (the last run's record); null when none exists. */
+  latest: TaggedTaskDefinition | null;
+  /** Tasks the schedule started that ECS still knows (running, or stopped within the hour), newest first; undefined when not read. */
+  runs?: EcsTask[];
 }
 
 /** What AWS says about the CodeDeploy side of one blue/green Service. */
@@ -81,6 +94,8 @@ export interface Unreadable {
   awsName: string;
   message: string;
   transient: boolean;
+  /** Why it could not be read, classified (no credentials, unreachable, access denied, ...); observe always sets it. */
+  cause?: AwsCause;
 }
 
 export interface ActualState {
@@ -113,6 +128,10 @@ export interface ActualState {
   migrations: Record<string, ObservedMigration>;
   /** Service spec name -> its CodeDeploy setup (blue/green services only). */
   blueGreen: Record<string, ObservedBlueGreen>;
+  /** ScheduledTask name -> what AWS says about it. */
+  scheduledTasks: Record<string, ObservedScheduledTask>;
+  /** Schedule group name -> the group (null: does not exist). */
+  scheduleGroups: Record<string, ScheduleGroup | null>;
   unreadable: Unreadable[];
 }
 
@@ -131,6 +150,8 @@ export function emptyActualState(environment: string, observedAt: number): Actua
     zones: {},
     migrations: {},
     blueGreen: {},
+    scheduledTasks: {},
+    scheduleGroups: {},
     unreadable: [],
   };
 }

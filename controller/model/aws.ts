@@ -333,3 +333,61 @@ export interface CodeDeployDeployment {
   createdAt?: number;
   completedAt?: number;
 }
+
+// ------------------------------------------------------------------------------ EventBridge Scheduler
+
+/** A schedule group (groups can be tagged; schedules cannot). */
+export interface ScheduleGroup {
+  arn: string;
+  name: string;
+  state: string;
+  tags: Tags;
+}
+
+/** What an ECS RunTask target of a schedule runs. */
+export interface ScheduleEcsTarget {
+  taskDefinitionArn: string;
+  taskCount: number;
+  /** Absent when the target uses a capacity provider strategy instead. */
+  launchType?: string;
+  /** True when the target names a capacity provider strategy (steady then leaves the launch alone). */
+  capacityProviderStrategy?: boolean;
+  network?: EcsNetwork;
+  platformVersion?: string;
+  /** The tags RunTask puts on each task (Scheduler's list of one-entry maps, as one record). */
+  tags: Tags;
+}
+
+/**
+ * The parts of a schedule steady decides (everything else a schedule has is carried over when
+ * steady updates it): when, in which time zone, enabled or not, its description (steady's
+ * ownership marker), its window and its target.
+ */
+export interface ScheduleSettings {
+  expression: string;
+  /** IANA name; Scheduler's default `UTC` when the schedule has none. */
+  timezone: string;
+  state: 'ENABLED' | 'DISABLED';
+  description?: string;
+  /** Minutes of the FLEXIBLE window; absent: OFF. */
+  flexibleWindowMinutes?: number;
+  target: {
+    /** The ECS cluster's ARN for a RunTask target. */
+    arn: string;
+    roleArn: string;
+    retryPolicy: { maximumRetryAttempts: number; maximumEventAgeSeconds: number };
+    deadLetterArn?: string;
+    ecs?: ScheduleEcsTarget;
+  };
+}
+
+/** An EventBridge Scheduler schedule as GetSchedule describes it. */
+export interface SchedulerSchedule extends ScheduleSettings {
+  arn: string;
+  name: string;
+  group: string;
+  startDate?: number;
+  endDate?: number;
+  createdAt: number;
+  modifiedAt: number;
+}

@@ -2,6 +2,8 @@
  * The result of one pass over one environment: what was planned, what was done, where every
  * resource stands afterwards. Reports, the state table and the CLI all read this one shape.
  */
+import type { Unreadable } from './actual.js';
+import type { SkipReason } from './outcome.js';
 import type { Phase, Plan, ResourceStatus } from './plan.js';
 
 /** What became of one planned action. */
@@ -38,12 +40,24 @@ export interface DriftEvent {
   healedAt?: number;
 }
 
+/** Where the specs of a pass came from, as the published commit's manifest says. */
+export interface SpecSource {
+  /** When the commit was published (ISO 8601). */
+  publishedAt?: string;
+  /** `Name <email>` of the git commit, or `--author`. */
+  author?: string;
+  gitCommit?: string;
+  message?: string;
+}
+
 export interface PassResult {
   /** Unique per pass, e.g. `shop-prod/2026-01-01T00:00:00.000Z/ab12`. */
   passId: string;
   environment: string;
   /** The spec commit (spec-set hash) the pass used, when specs came from a published commit. */
   specVersion?: string;
+  /** Who published that commit and when, when the specs came from a published commit. */
+  specSource?: SpecSource;
   startedAt: number;
   finishedAt: number;
   mode: 'enforce' | 'observe';
@@ -63,6 +77,10 @@ export interface PassResult {
   outcome: 'ok' | 'failed' | 'skipped';
   /** Why the pass was skipped or failed. */
   error?: string;
+  /** For a skipped pass: the lease was held, or the invocation ran out of time before reaching it. */
+  skipped?: SkipReason;
+  /** What observe could not read, for whom, and why (the causes a report says once). */
+  unreadable?: Unreadable[];
 }
 
 /** Counts of resources by phase, for summaries. */

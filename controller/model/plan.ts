@@ -2,10 +2,12 @@
  * The plan: what steady will do to one environment, as plain data. Made by the pure planner,
  * executed by converge, rendered by reports. Pure types only.
  */
-import type { EcsLoadBalancerBinding, EcsNetwork, RecordChange, Tags } from './aws.js';
+import type { RepairBlock, UnreadItem } from './outcome.js';
+import type { EcsLoadBalancerBinding, EcsNetwork, RecordChange, ScheduleSettings, Tags } from './aws.js';
 import type { DeploymentAlarms, EcsServiceExtras } from './service-settings.js';
 import type { TaskDefinitionContent } from './taskdef.js';
-import type { AliasRecordDoc, EnvironmentDoc, MigrationDoc, ServiceDoc } from '../spec/schema.js';
+import type { AliasRecordDoc, EnvironmentDoc, MigrationDoc, ScheduledTaskDoc, ServiceDoc } from '../spec/schema.js';
+import type { WiringChain } from './wiring.js';
 
 /** The specs of one environment, as the loader hands them over. */
 export interface DesiredEnvironment {
@@ -13,6 +15,7 @@ export interface DesiredEnvironment {
   environment: EnvironmentDoc;
   services: ServiceDoc[];
   migrations: MigrationDoc[];
+  scheduledTasks: ScheduledTaskDoc[];
   aliases: AliasRecordDoc[];
 }
 
@@ -126,6 +129,11 @@ export interface AwaitMigrationAction extends ActionBase {
   taskDefinitionArn: string;
   /** Deadline (epoch ms) after which the task is stopped and the migration fails. */
   deadline: number;
+  /**
+   * When the migration's timeout started counting (epoch ms): the task's own start, or, when the
+   * endpoint gave none, steady's RunTask time (see {@link migrationStartedAt}).
+   */
+  startedAt?: number;
 }
 
 export interface ChangeRecordsAction extends ActionBase {
@@ -173,6 +181,25 @@ export interface AwaitCodeDeployDeploymentAction extends ActionBase {
   recordTag?: string;
 }
 
+/** Create steady's schedule group of an environment, tagged as steady's. */
+export interface CreateScheduleGroupAction extends ActionBase {
+  kind: 'CreateScheduleGroup';
+  group: string;
+  tags: Tags;
+}
+
+/**
+ * Create or update a ScheduledTask's schedule with steady's settings. The target's task-definition
+ * ARN in `settings` is replaced by `taskDefinition` once known (a revision this plan registers).
+ */
+export interface ScheduleAction extends ActionBase {
+  kind: 'CreateSchedule' | 'UpdateSchedule';
+  group: string;
+  name: string;
+  settings: ScheduleSettings;
+  taskDefinition: TaskDefinitionRef;
+}
+
 export type Action =
   | RegisterTaskDefinitionAction
   | CreateServiceAction
@@ -182,7 +209,9 @@ export type Action =
   | AwaitMigrationAction
   | ChangeRecordsAction
   | CreateCodeDeployDeploymentAction
-  | AwaitCodeDeployDeploymentAction;
+  | AwaitCodeDeployDeploymentAction
+  | CreateScheduleGroupAction
+  | ScheduleAction;
 
 export type ActionKind = Action['kind'];
 
@@ -193,7 +222,7 @@ export interface ResourceStatus {
   /** `Kind/name` */
   resource: string;
   /** `Wiring` statuses say whether the chain from a Service's public name to its containers holds (wiring checks). */
-  kind: 'Service' | 'Migration' | 'AliasRecord' | 'Wiring';
+  kind: 'Service' | 'Migration' | 'ScheduledTask' | 'AliasRecord' | 'Wiring';
   name: string;
   phase: Phase;
   /** A CamelCase reason code: `UpToDate`, `ImageNotFound`, `Conflict`, `MigrationFailed`, ... */
@@ -206,6 +235,12 @@ export interface ResourceStatus {
   specHash: string;
   /** Things worth saying that change nothing (an externally owned image that differs). */
   notes?: string[];
+  /** What keeps steady from repairing it, when a status says so itself (wiring statuses); see model/outcome.ts. */
+  blockedBy?: RepairBlock;
+  /** What could not be read for it, and why (wiring statuses); see model/outcome.ts. */
+  unread?: UnreadItem[];
+  /** On a `Wiring` status: the chain it was judged on, link by link with the evidence (the status page draws it). */
+  wiring?: WiringChain;
 }
 
 /** The safety policy a plan is made under (Environment spec + command-line flags). */
@@ -250,6 +285,30 @@ export const TAG_MIGRATION_VERSION = 'steady:migration-version';
 export const TAG_MIGRATION_RESULT = 'steady:migration-result';
 /** On a migration revision: retry counter, part of the RunTask client token. */
 export const TAG_MIGRATION_ATTEMPT = 'steady:migration-attempt';
+/**
+ * On a migration revision, only when ECS (or the endpoint steady talks to) answered RunTask without
+ * the task's `createdAt`: `<attempt>@<epoch ms of steady's RunTask>`, so the timeout of that run is
+ * counted from when steady started it, by whichever pass waits for it.
+ */
+export const TAG_MIGRATION_STARTED = 'steady:migration-started';
+
+/**
+ * When a migration task's timeout starts: the task's own start or creation time, else the time
+ * steady recorded at RunTask for this attempt (`steady:migration-started`).
+ */
+export function migrationStartedAt(task: { startedAt?: number; createdAt?: number }, revisionTags: Tags, attempt: number): number | undefined {
+  if (task.startedAt !== undefined) return task.startedAt;
+  if (task.createdAt !== undefined) return task.createdAt;
+  const m = /^(\d+)@(\d+)$/.exec(revisionTags[TAG_MIGRATION_STARTED] ?? '');
+  return m && Number(m[1]) === attempt ? Number(m[2]) : undefined;
+}
+
+/**
+ * On a ScheduledTask's latest task-definition revision: how its last run ended, written once a pass
+ * has seen it (ECS forgets stopped tasks after an hour): `fire=<ISO time> result=<succeeded|failed|missed>`
+ * and, for a run that started, `task=<id> exit=<code> stop=<stop code> seconds=<duration>`.
+ */
+export const TAG_LAST_RUN = 'steady:last-run';
 
 export function ownershipTags(environment: string, resource: string): Tags {
   return { [TAG_MANAGED_BY]: 'steady', [TAG_ENVIRONMENT]: environment, [TAG_RESOURCE]: resource };

@@ -10,6 +10,9 @@
  * DescribeLoadBalancers + per distribution 1 GetDistribution + per zone 1 ListHostedZonesByName
  * and ceil(records/300) ListResourceRecordSets + per migration 1 DescribeTaskDefinition (the
  * family's latest revision, with its tags); the revisions services run are served from the cache.
+ * A scheduled task adds 1 GetSchedule, 1 DescribeTaskDefinition (its family's latest, with tags),
+ * 2 ListTasks (its runs) and 1 DescribeTasks when there are any; each schedule group 1
+ * GetScheduleGroup and 1 ListTagsForResource (see `observeScheduledTasks`).
  * A blue/green service adds 1 GetDeploymentGroup, 1 ListDeployments, 1 DescribeTargetGroups (its
  * pair's other target group) and 1 DescribeListeners (see `observeBlueGreen`).
  */
@@ -22,6 +25,7 @@ import { resourceKey } from '../plan/desired.js';
 import { observeAliases } from './alias.js';
 import { describeError, readerFor, use, type Adapters, type Read } from './common.js';
 import { migrationFollowUps, observeMigrations } from './migration.js';
+import { observeScheduledTasks, scheduledTaskFollowUps } from './scheduled.js';
 import { observeServices, serviceFollowUps } from './service.js';
 
 export type { Adapters } from './common.js';
@@ -43,31 +47,41 @@ export async function observe(desired: DesiredEnvironment, adapters: Adapters, n
   const read = readerFor(actual);
   const serviceKeys = desired.services.map((s) => resourceKey('Service', s.metadata.name));
   const migrationKeys = desired.migrations.map((m) => resourceKey('Migration', m.metadata.name));
+  const scheduledKeys = desired.scheduledTasks.map((t) => resourceKey('ScheduledTask', t.metadata.name));
   await Promise.all([
-    read(`ECS cluster ${cluster}`, [...serviceKeys, ...migrationKeys], async () => {
+    read(`ECS cluster ${cluster}`, [...serviceKeys, ...migrationKeys, ...scheduledKeys], async () => {
       actual.cluster = (await adapters.ecs.describeCluster(cluster)) ?? null;
     }),
     observeImages(desired, actual, adapters, read),
     observeServices(desired, actual, adapters, read),
     observeMigrations(desired, actual, adapters, read),
+    observeScheduledTasks(desired, actual, adapters, read),
     observeAliases(desired, actual, adapters, read),
   ]);
   // Second round, only where the first found something to look into.
   // Bounded: a first pass of a large environment has a lookup per service, and a thousand calls in
   // flight at once would only meet throttling (and hold their responses in memory together).
-  const lookups = [...serviceFollowUps(desired, actual, adapters, read), ...migrationFollowUps(desired, actual, adapters, read)];
+  const lookups = [
+    ...serviceFollowUps(desired, actual, adapters, read),
+    ...migrationFollowUps(desired, actual, adapters, read),
+    ...scheduledTaskFollowUps(desired, actual, adapters, read),
+  ];
   await mapLimit(lookups, OBSERVE_CONCURRENCY, (lookup) => lookup());
   actual.observedAt = now();
   return actual;
 }
 
-/** Every image the services and migrations name, resolved in ECR in one batch per repository. */
+/** Every image the services, migrations and scheduled tasks name, resolved in ECR in one batch per repository. */
 async function observeImages(desired: DesiredEnvironment, actual: ActualState, adapters: Adapters, read: Read): Promise<void> {
   const images = new Map<string, string[]>();
   for (const s of desired.services) for (const c of s.spec.taskDefinition.containers) use(images, c.image, resourceKey('Service', s.metadata.name));
   for (const m of desired.migrations) {
     const td = m.spec.taskDefinition ?? desired.services.find((s) => s.metadata.name === m.spec.fromService)?.spec.taskDefinition;
     for (const c of td?.containers ?? []) use(images, c.image, resourceKey('Migration', m.metadata.name));
+  }
+  for (const t of desired.scheduledTasks) {
+    const td = t.spec.taskDefinition ?? desired.services.find((s) => s.metadata.name === t.spec.fromService)?.spec.taskDefinition;
+    for (const c of td?.containers ?? []) use(images, c.image, resourceKey('ScheduledTask', t.metadata.name));
   }
   await read('ECR images', [...new Set([...images.values()].flat())], async () => {
     const refs = [...images.keys()].map((uri) => parseImageUri(uri));
@@ -79,7 +93,7 @@ async function observeImages(desired: DesiredEnvironment, actual: ActualState, a
       else if (r.awsName === 'ImageNotFoundException' || r.awsName === 'RepositoryNotFoundException') {
         actual.images[ref.uri] = { kind: 'notFound', awsName: r.awsName, message: r.message };
       } else {
-        actual.unreadable.push({ what: `image ${ref.uri}`, affects: images.get(ref.uri) ?? [], ...describeError(r) });
+        actual.unreadable.push({ what: `image ${ref.uri}`, affects: images.get(ref.uri) ?? [], ...describeError(r, `image ${ref.uri}`) });
       }
     }
   });

@@ -15,8 +15,9 @@ import {
   type ResourceStatus,
   type TaskDefinitionRef,
 } from '../model/plan.js';
-import { resourceKey, unreadableFor, type ImageProblem } from './desired.js';
-import type { UnexpressibleField } from './expressible.js';
+import type { EcsTaskDefinition } from '../model/aws.js';
+import { render, resourceKey, specPath, unreadableFor, type ImageProblem } from './desired.js';
+import { unexpressibleFields, type UnexpressibleField } from './expressible.js';
 
 /** What one resource's planner returns: its actions and its status before converge. */
 export interface Planned {
@@ -107,4 +108,37 @@ export function unexpressibleStatus(
     `${s.whose}, which has content the spec language cannot express: ${paths}. ` +
     `A revision built from the spec would drop it, so steady registers and updates nothing for ${kind} ${name}. ${s.remedy}`;
   return status(kind, name, hash, 'Blocked', 'UnexpressibleFields', message, s.diff);
+}
+
+/**
+ * A new revision of a task's own family (a Migration's, a ScheduledTask's) would drop content the
+ * spec cannot express: content of the service revision a `fromService` task copies, or of the
+ * family's latest revision (registered by hand). Then the resource is Blocked and nothing is
+ * registered or run.
+ */
+export function hiddenContentStatus(
+  kind: ResourceStatus['kind'],
+  name: string,
+  hash: string,
+  s: { from?: { service: string; running?: EcsTaskDefinition }; family: string; latest?: EcsTaskDefinition; subject: string },
+): ResourceStatus | undefined {
+  const asDiff = (fields: UnexpressibleField[]): FieldDiff[] => fields.map((f) => ({ path: specPath(f.path), before: render(f.value), after: undefined }));
+  const running = s.from?.running;
+  const fromService = running ? unexpressibleFields(running.content) : [];
+  if (running && fromService.length > 0) {
+    return unexpressibleStatus(kind, name, hash, {
+      whose: `it runs a copy of service ${s.from!.service}'s task definition, and ECS service ${s.from!.service} runs ${revisionLabel(running.arn)}`,
+      fields: fromService,
+      diff: asDiff(fromService),
+      remedy: `${s.subject[0].toUpperCase()}${s.subject.slice(1)} runs once the service's revision holds only what the spec can say (see the status of Service ${s.from!.service})`,
+    });
+  }
+  const own = s.latest ? unexpressibleFields(s.latest.content) : [];
+  if (!s.latest || own.length === 0) return undefined;
+  return unexpressibleStatus(kind, name, hash, {
+    whose: `the latest revision of task definition family ${s.family} is ${revisionLabel(s.latest.arn)}`,
+    fields: own,
+    diff: asDiff(own),
+    remedy: `If ${s.subject} needs this content, run it outside steady until the spec language can express it; if it does not, deregister ${revisionLabel(s.latest.arn)} and the next pass registers ${s.subject}'s own revision`,
+  });
 }

@@ -9,7 +9,6 @@ import { canonicalAlarms, canonicalSetting, EXTRA_SETTINGS, type EcsServiceExtra
 import { contentDiff, contentHash, stableJson, type TaskDefinitionContent } from '../model/taskdef.js';
 import type { ContainerSpec, MigrationDoc, NetworkSpec, ServiceDoc, TaskDefinitionSpec } from '../spec/schema.js';
 import { specContent } from './expressible.js';
-import { leafName, redact } from './redact.js';
 
 /** The ECS service name of a Service spec. */
 export function serviceName(svc: ServiceDoc): string {
@@ -185,12 +184,10 @@ export function taskDefinitionDiff(before: TaskDefinitionContent | undefined, af
   return contentDiff(before, after).map((d) => {
     // A whole container comes or goes: say so, not its every field.
     const whole = /^containerDefinitions\[[^\]]+\]$/.test(d.path);
-    // A value that looks like a secret (a password in a plain variable of a revision made by hand) is never shown.
-    const shown = (v: unknown) => render(redact(v, leafName(d.path)));
     return {
       path: specPath(d.path),
-      before: whole ? (d.before === undefined ? undefined : 'present') : shown(d.before),
-      after: whole ? (d.after === undefined ? undefined : 'present') : shown(d.after),
+      before: whole ? (d.before === undefined ? undefined : 'present') : render(d.before),
+      after: whole ? (d.after === undefined ? undefined : 'present') : render(d.after),
     };
   });
 }
@@ -203,7 +200,7 @@ export function settingsDiff(current: ServiceSettings, desired: ServiceSettings)
     const want = desired[key];
     if (want === undefined) continue;
     if (stableJson(current[key]) !== stableJson(want)) {
-      diff.push({ path: key, before: render(redact(current[key])), after: render(redact(want)) });
+      diff.push({ path: key, before: render(current[key]), after: render(want) });
       (changed as Record<string, unknown>)[key] = want;
     }
   }

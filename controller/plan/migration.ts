@@ -5,6 +5,7 @@
  */
 import type { ObservedMigration, TaggedTaskDefinition } from '../model/actual.js';
 import {
+  migrationStartedAt,
   ownershipTags,
   TAG_MIGRATION_ATTEMPT,
   TAG_MIGRATION_RESULT,
@@ -17,10 +18,8 @@ import {
 import type { EcsTaskDefinition } from '../model/aws.js';
 import { contentHash, type TaskDefinitionContent } from '../model/taskdef.js';
 import type { MigrationDoc } from '../spec/schema.js';
-import { clusterProblem, imageProblemStatus, revisionLabel, status, unexpressibleStatus, unreadStatus, type Context, type Gate, type Planned } from './common.js';
-import { desiredTaskDefinition, migrationContainer, migrationFamily, migrationVersion, networkOf, render, resourceKey, serviceName, specHash, specPath, taskDefinitionDiff } from './desired.js';
-import { unexpressibleFields, type UnexpressibleField } from './expressible.js';
-import { leafName, redact } from './redact.js';
+import { clusterProblem, hiddenContentStatus, imageProblemStatus, status, unreadStatus, type Context, type Gate, type Planned } from './common.js';
+import { desiredTaskDefinition, migrationContainer, migrationFamily, migrationVersion, networkOf, resourceKey, serviceName, specHash, taskDefinitionDiff } from './desired.js';
 
 type PlannedMigration = Planned & { gate: Gate };
 
@@ -120,7 +119,7 @@ function planKnownVersion(ctx: Context, run: MigrationRun, latest: TaggedTaskDef
   }
   const task = run.observed.tasks.find((t) => t.startedBy === startedByOf(run, attempt));
   if (task) {
-    const started = task.startedAt ?? task.createdAt ?? ctx.policy.now;
+    const started = migrationStartedAt(task, latest.tags, attempt) ?? ctx.policy.now;
     const action: Action = {
       kind: 'AwaitMigration',
       id: `wait:${key}`,
@@ -136,6 +135,7 @@ function planKnownVersion(ctx: Context, run: MigrationRun, latest: TaggedTaskDef
       taskArn: task.arn,
       taskDefinitionArn: latest.arn,
       deadline: started + run.timeoutSeconds * 1000,
+      startedAt: started,
     };
     return {
       actions: [action],
@@ -152,32 +152,8 @@ function planKnownVersion(ctx: Context, run: MigrationRun, latest: TaggedTaskDef
   };
 }
 
-/**
- * A new revision of the migration's family would drop content the spec cannot express: content of
- * the service revision a fromService migration copies, or of the family's latest revision (registered
- * by hand). Then the migration is Blocked and nothing is registered or run.
- */
 function hiddenContent(run: MigrationRun): ResourceStatus | undefined {
-  const asDiff = (fields: UnexpressibleField[]): FieldDiff[] => fields.map((f) => ({ path: specPath(f.path), before: render(redact(f.value, leafName(f.path))), after: undefined }));
-  const running = run.from?.running;
-  const fromService = running ? unexpressibleFields(running.content) : [];
-  if (running && fromService.length > 0) {
-    return unexpressibleStatus('Migration', run.name, run.hash, {
-      whose: `it runs a copy of service ${run.from!.service}'s task definition, and ECS service ${run.from!.service} runs ${revisionLabel(running.arn)}`,
-      fields: fromService,
-      diff: asDiff(fromService),
-      remedy: `The migration runs once the service's revision holds only what the spec can say (see the status of Service ${run.from!.service})`,
-    });
-  }
-  const latest = run.observed.latest;
-  const own = latest ? unexpressibleFields(latest.content) : [];
-  if (!latest || own.length === 0) return undefined;
-  return unexpressibleStatus('Migration', run.name, run.hash, {
-    whose: `the latest revision of task definition family ${run.family} is ${revisionLabel(latest.arn)}`,
-    fields: own,
-    diff: asDiff(own),
-    remedy: `If the migration needs this content, run it outside steady until the spec language can express it; if it does not, deregister ${revisionLabel(latest.arn)} and the next pass registers the migration's own revision`,
-  });
+  return hiddenContentStatus('Migration', run.name, run.hash, { from: run.from, family: run.family, latest: run.observed.latest ?? undefined, subject: 'the migration' });
 }
 
 /**

@@ -5,6 +5,7 @@
  * One planner per kind, beside the shared rules:
  * - migration.ts: a migration runs once per version and gates the rollouts that wait for it;
  * - service.ts (and bluegreen.ts): revisions, settings, adoption, failed rollouts;
+ * - scheduled.ts (and scheduled-runs.ts): EventBridge Scheduler schedules running ECS tasks, and their runs;
  * - alias.ts: alias targets resolved every pass, ownership through TXT records;
  * - common.ts: statuses, ownership, "could not be read";
  * - policy.ts: observe mode, dry run and the change budget, applied over the whole plan.
@@ -22,6 +23,7 @@ import { planAlias } from './alias.js';
 import type { Context, Gate, Planned } from './common.js';
 import { planMigration } from './migration.js';
 import { applyPolicy } from './policy.js';
+import { planScheduledTasks } from './scheduled.js';
 import { planService } from './service.js';
 
 export { ownerRecordName, ownerRecordValue } from './alias.js';
@@ -48,6 +50,7 @@ export function plan(desired: DesiredEnvironment, actual: ActualState, policy: P
     for (const m of desired.migrations) if (m.spec.before.includes(svc.metadata.name)) waitsFor.add(m.metadata.name);
     planned.push(planService(ctx, svc, gates, [...waitsFor].sort()));
   }
+  planned.push(...planScheduledTasks(ctx));
   for (const a of desired.aliases) planned.push(planAlias(ctx, a));
 
   const actions = planned.flatMap((p) => p.actions);

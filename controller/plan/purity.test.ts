@@ -6,8 +6,9 @@ import { describe, expect, it } from 'vitest';
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '../..');
 const IMPORT = /^\s*(?:import|export)\s[^;]*?from\s+['"]([^'"]+)['"]/gm;
-// The pure core may use these packages and node built-ins: nothing that does I/O.
-const ALLOWED_PACKAGES = new Set(['zod', 'node:crypto']);
+// The pure core may use these packages and node built-ins: nothing that does I/O. croner only
+// evaluates cron expressions here (model/schedule-expression.ts); its timers are never started.
+const ALLOWED_PACKAGES = new Set(['zod', 'node:crypto', 'croner']);
 
 /** Every local module `entry` reaches through its imports, with the packages each one imports. */
 function reach(entry: string): Map<string, string[]> {

@@ -12,7 +12,7 @@ export { notificationHeadline, viewNotification } from './view.js';
 export type { NotificationView, ViewLine } from './view.js';
 export { buildSlackMessage, escapeMrkdwn, postToSlack, SLACK_LIMITS, truncateMrkdwn } from './slack.js';
 export type { SlackBlock, SlackMessage, SlackMessageOptions, SlackPostOptions, SlackPostResult, SlackText } from './slack.js';
-export { lambdaWebhookCache, resolveWebhookUrl, WebhookUrlCache, webhookSource, webhookUrlFrom } from './secrets.js';
+export { lambdaWebhookCache, redactReport, redactSecrets, resolveWebhookUrl, WebhookUrlCache, webhookSource, webhookUrlFrom } from './secrets.js';
 export type { ResolveOptions, SecretClients, WebhookRef } from './secrets.js';
 export { buildEmail, escapeHtml, sendEmail } from './email.js';
 export type { EmailContent, EmailTarget } from './email.js';

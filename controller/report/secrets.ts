@@ -1,14 +1,46 @@
 /**
- * Reads the Slack incoming-webhook URL from where the Environment spec says it is stored: a
- * Secrets Manager secret (`GetSecretValue`; the SecretString is the URL, or JSON with a `url` or
- * `webhookUrl` field) or an SSM SecureString parameter (`GetParameter` with decryption).
+ * Secrets and reports. Two things:
  *
- * The URL is a credential. Nothing here puts it, or any part of the stored value, into an error
- * message: errors name the secret ARN or parameter name only.
+ * - Reads the Slack incoming-webhook URL from where the Environment spec says it is stored: a
+ *   Secrets Manager secret (`GetSecretValue`; the SecretString is the URL, or JSON with a `url` or
+ *   `webhookUrl` field) or an SSM SecureString parameter (`GetParameter` with decryption). The
+ *   URL is a credential. Nothing here puts it, or any part of the stored value, into an error
+ *   message: errors name the secret ARN or parameter name only.
+ * - Redacts reports ({@link redactReport}): the second line of defence. The loader refuses specs
+ *   with secrets in them, but what AWS holds (a task definition registered by hand with a password
+ *   in its environment, an error message quoting a URL) reaches diffs and messages; anything
+ *   secret-shaped is replaced by `[redacted]` before a report is rendered, sent or stored.
  */
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { awsCall, NotifyError } from '../errors.js';
+import { isLiteralValue, isSecretName, redactDeep, redactSecrets, REDACTED } from '../spec/secrets.js';
+
+export { redactSecrets, REDACTED };
+
+/**
+ * A copy of a report (or any plain data) with every secret-shaped string redacted: credential
+ * formats anywhere, and whole values under a secret's name (`DB_PASSWORD`) or diff path
+ * (`...environment.DB_PASSWORD`). See `controller/spec/secrets.ts` for the patterns.
+ *
+ * @example
+ * const safe = redactReport(buildReport(result));
+ */
+export function redactReport<T>(report: T): T {
+  return redactDeep(report);
+}
+
+/**
+ * A `JSON.stringify` replacer that redacts as {@link redactReport} does, for loggers that
+ * serialise what they are given (Powertools Logger's `jsonReplacerFn`): every log line is a report.
+ *
+ * @example
+ * const logger = new Logger({ serviceName: 'steady', jsonReplacerFn: redactingJsonReplacer });
+ */
+export function redactingJsonReplacer(key: string, value: unknown): unknown {
+  if (typeof value !== 'string') return value;
+  return key !== '' && isSecretName(key) && isLiteralValue(value) ? REDACTED : redactSecrets(value);
+}
 
 /** Where the webhook URL is stored (the Environment's `notifications.slack.webhookUrl`). */
 export type WebhookRef = { secretsManager: string } | { ssmParameter: string };

@@ -5,6 +5,7 @@ import { ECRServiceException } from '@aws-sdk/client-ecr';
 import { ECSServiceException } from '@aws-sdk/client-ecs';
 import { ElasticLoadBalancingV2ServiceException } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { Route53ServiceException } from '@aws-sdk/client-route-53';
+import { SchedulerServiceException } from '@aws-sdk/client-scheduler';
 import { ConfiguredRetryStrategy } from '@smithy/core/retry';
 import type { Client } from '@smithy/core/client';
 import { createAwsClients, SERVICE_OF_CLIENT, type AwsClients } from '../aws/clients.js';
@@ -18,6 +19,7 @@ import { EcrSim } from './ecr.js';
 import { EcsSim } from './ecs.js';
 import { Elbv2Sim } from './elbv2.js';
 import { Route53Sim } from './route53.js';
+import { SchedulerSim } from './scheduler.js';
 import type { SimFixture } from './fixture.js';
 
 export type SimServiceName = keyof AwsClients;
@@ -57,10 +59,11 @@ const BASE_EXCEPTION: Record<SimServiceName, new (opts: any) => any> = {
   cloudfront: CloudFrontServiceException,
   codedeploy: CodeDeployServiceException,
   acm: ACMServiceException,
+  scheduler: SchedulerServiceException,
 };
 
 // awsJson services and query/rest-xml services spell the same errors differently.
-const JSON_PROTOCOL = new Set<SimServiceName>(['ecs', 'ecr', 'codedeploy', 'acm']);
+const JSON_PROTOCOL = new Set<SimServiceName>(['ecs', 'ecr', 'codedeploy', 'acm', 'scheduler']);
 
 /** True for operations that change state (anything but Describe*, List*, Get*, BatchGet*). */
 export function isMutating(operation: string): boolean {
@@ -69,7 +72,7 @@ export function isMutating(operation: string): boolean {
 
 /**
  * A simulated AWS account: a stateful, in-memory ECS, Elastic Load Balancing v2, Route 53, ECR,
- * CloudFront and CodeDeploy that answers the real AWS SDK v3 clients. It hooks into a client's
+ * CloudFront, CodeDeploy and EventBridge Scheduler that answers the real AWS SDK v3 clients. It hooks into a client's
  * middleware stack at the deserialize step, so the SDK still builds and signs each request and
  * its retry strategy still handles the throttling the account injects; only the HTTP exchange is
  * replaced. Tests, the demo and the benchmarks all run steady's production adapters on it.
@@ -93,6 +96,7 @@ export class SimAccount {
   readonly cloudfront: CloudFrontSim;
   readonly codedeploy: CodeDeploySim;
   readonly acm: AcmSim;
+  readonly scheduler: SchedulerSim;
   #rng: number;
   #seq = 0;
 
@@ -108,6 +112,7 @@ export class SimAccount {
     this.cloudfront = new CloudFrontSim(this);
     this.codedeploy = new CodeDeploySim(this);
     this.acm = new AcmSim(this);
+    this.scheduler = new SchedulerSim(this);
   }
 
   /** A deterministic pseudo-random number in [0, 1) (mulberry32). */
@@ -228,7 +233,8 @@ export class SimAccount {
           403,
         );
       case 'internal':
-        return unmodelledError(Base, json ? 'ServerException' : 'InternalFailure', 'We encountered an internal error. Please try again.', 500);
+        // Scheduler models its internal error as InternalServerException; ECS and the other JSON services use ServerException.
+        return unmodelledError(Base, service === 'scheduler' ? 'InternalServerException' : json ? 'ServerException' : 'InternalFailure', 'We encountered an internal error. Please try again.', 500);
     }
   }
 }

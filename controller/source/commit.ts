@@ -4,6 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
+import { DEFAULT_MAX_FILE_BYTES, formatLimit, MAX_SPEC_FILES, MAX_SPEC_SET_BYTES } from '../spec/limits.js';
 import { formatPath } from '../spec/messages.js';
 
 /** The version of the format both documents declare; a reader refuses any other. */
@@ -39,8 +40,21 @@ export interface CommitManifest {
   /** The version of steady that published it. */
   steadyVersion: string;
   git?: GitMetadata;
+  /** Published with `--allow-empty`: the loader accepts the set empty, or files without documents. */
+  allowEmpty?: true;
   /** Sorted by path. */
   files: ManifestFile[];
+}
+
+/** Who published a commit and when, as a pass records it (`PassResult.specSource`). */
+export function specSourceOf(manifest: CommitManifest): { publishedAt: string; author?: string; gitCommit?: string; message?: string } {
+  const git = manifest.git ?? {};
+  return {
+    publishedAt: manifest.createdAt,
+    ...(git.author ? { author: git.author } : {}),
+    ...(git.commit ? { gitCommit: git.commit } : {}),
+    ...(git.message ? { message: git.message } : {}),
+  };
 }
 
 /** `HEAD`: the current commit. Written last, after the manifest and every object it names. */
@@ -59,6 +73,35 @@ export interface CommitPointer {
   reason: 'apply' | 'rollback';
 }
 
+/** Longest path a manifest may name: far beyond any real spec file's. */
+export const MAX_PATH_LENGTH = 512;
+
+/**
+ * What is wrong with a path a manifest names, or undefined: it must be relative to the spec root,
+ * `/`-separated, without empty, `.` or `..` segments, and printable (no newline, escape or other
+ * control character, no bidirectional override), because it is shown in every message about the
+ * file. The path itself is never part of the answer.
+ */
+export function manifestPathProblem(p: string): string | undefined {
+  if (p === '') return 'an empty path';
+  if (p.length > MAX_PATH_LENGTH) return `longer than ${MAX_PATH_LENGTH} characters`;
+  if (UNPRINTABLE.test(p)) return 'a control character (newline, escape, ...) or an invisible formatting character in a path';
+  if (p.includes('\\')) return 'a backslash in a path; manifest paths use /';
+  if (p.startsWith('/') || /^[A-Za-z]:/.test(p)) return 'an absolute path; manifest paths are relative to the spec root';
+  if (p.split('/').some((seg) => seg === '' || seg === '.' || seg === '..')) return 'an empty, "." or ".." segment; manifest paths are relative to the spec root and stay inside it';
+  return undefined;
+}
+
+/** A path as it may be shown: as it is when plain, else quoted with every character {@link manifestPathProblem} refuses escaped. */
+export function printablePath(p: string): string {
+  if (/^[\w.@+/-]{1,200}$/.test(p)) return p;
+  const shown = p.length > 80 ? `${p.slice(0, 77)}...` : p;
+  return JSON.stringify(shown).replace(new RegExp(UNPRINTABLE.source, 'g'), (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+/** C0 and C1 controls, DEL, zero-width and bidirectional formatting characters, BOM. */
+const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/;
+
 const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/, 'expected 64 lower-case hex digits');
 const isoTime = z.string().refine((s) => !Number.isNaN(Date.parse(s)), 'expected an ISO 8601 time');
 
@@ -71,7 +114,28 @@ const manifestSchema = z.object({
   git: z
     .object({ commit: z.string().optional(), author: z.string().optional(), message: z.string().optional(), dirty: z.boolean().optional() })
     .optional(),
-  files: z.array(z.object({ path: z.string().min(1), sha256: sha256Hex, bytes: z.number().int().nonnegative() })),
+  allowEmpty: z.literal(true).optional(),
+  files: z
+    .array(
+      z.object({
+        path: z.string().superRefine((p, ctx) => {
+          const problem = manifestPathProblem(p);
+          if (problem) ctx.addIssue({ code: 'custom', message: problem });
+        }),
+        sha256: sha256Hex,
+        bytes: z.number().int().nonnegative().max(DEFAULT_MAX_FILE_BYTES, `more than the ${formatLimit(DEFAULT_MAX_FILE_BYTES)} a spec file may have`),
+      }),
+    )
+    .max(MAX_SPEC_FILES, `more than the ${MAX_SPEC_FILES} files a commit may hold`)
+    .superRefine((files, ctx) => {
+      const total = files.reduce((n, f) => n + f.bytes, 0);
+      if (total > MAX_SPEC_SET_BYTES) ctx.addIssue({ code: 'custom', message: `${total} bytes together, more than the ${formatLimit(MAX_SPEC_SET_BYTES)} a commit may hold` });
+      const seen = new Set<string>();
+      for (const [i, f] of files.entries()) {
+        if (seen.has(f.path)) ctx.addIssue({ code: 'custom', path: [i, 'path'], message: 'the same path twice' });
+        seen.add(f.path);
+      }
+    }),
 });
 
 const pointerSchema = z.object({

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadSpecPaths } from '../spec/load.js';
-import { specFilesToPublish } from './files.js';
+import { relativeToCheckout, specFilesToPublish } from './files.js';
 import { isDirty, readGitCheckout } from './git.js';
 import { TESTDATA } from './testkit.js';
 
@@ -73,45 +73,44 @@ describe('isDirty', () => {
 });
 
 describe('specFilesToPublish', () => {
-  it('names files relative to the root of their checkout, whatever path they were given by', async () => {
+  it('names files relative to the spec root given, whatever path it was given by', async () => {
     repository();
     const loaded = await loadSpecPaths([path.join(dir, 'specs')]);
     if (!loaded.ok) throw new Error('fixture does not validate');
 
-    const { files, base } = await specFilesToPublish(loaded.specSet, dir);
+    const { files, base } = await specFilesToPublish(loaded.specSet, [path.join(dir, 'specs')]);
 
-    expect(base).toBe(dir);
-    expect(files.map((f) => f.path)).toEqual(['specs/api.yaml', 'specs/environment.yaml']);
+    expect(base).toBe(path.join(dir, 'specs'));
+    expect(files.map((f) => f.path)).toEqual(['api.yaml', 'environment.yaml']);
     expect(files.map((f) => Buffer.from(f.content).toString('utf8'))).toEqual([
       execFileSync('cat', [path.join(dir, 'specs/api.yaml')], { encoding: 'utf8' }),
       execFileSync('cat', [path.join(dir, 'specs/environment.yaml')], { encoding: 'utf8' }),
     ]);
   });
 
-  it('names files relative to the current directory outside a checkout', async () => {
-    const loaded = await loadSpecPaths([path.resolve(TESTDATA, 'v1')]);
+  it('takes a file\'s directory as the root, and the deepest common directory of several paths', async () => {
+    repository();
+    mkdirSync(path.join(dir, 'more'));
+    copyFileSync(path.join(TESTDATA, 'v2', 'dns.yaml'), path.join(dir, 'more', 'dns.yaml'));
+    const given = [path.join(dir, 'specs'), path.join(dir, 'more', 'dns.yaml')];
+    const loaded = await loadSpecPaths(given);
     if (!loaded.ok) throw new Error('fixture does not validate');
 
-    const { files, base } = await specFilesToPublish(loaded.specSet);
+    const one = await specFilesToPublish(loaded.specSet, [path.join(dir, 'more', 'dns.yaml')]);
+    const both = await specFilesToPublish(loaded.specSet, given);
 
-    expect(base).toBe(realpathSync(process.cwd()));
-    expect(files.map((f) => f.path)).toEqual([`${TESTDATA}/v1/api.yaml`, `${TESTDATA}/v1/environment.yaml`]);
+    expect(one.base).toBe(path.join(dir, 'more'));
+    expect(both.base).toBe(dir);
+    expect(both.files.map((f) => f.path).sort()).toEqual(['more/dns.yaml', 'specs/api.yaml', 'specs/environment.yaml']);
   });
 
-  it('falls back to the current directory when a file is outside the checkout', async () => {
+  it('names the files relative to the checkout for git, when they are in it', async () => {
     repository();
-    const loaded = await loadSpecPaths([path.join(dir, 'specs'), path.join(TESTDATA, 'v2', 'dns.yaml')]);
+    const loaded = await loadSpecPaths([path.join(dir, 'specs')]);
     if (!loaded.ok) throw new Error('fixture does not validate');
+    const { files, base } = await specFilesToPublish(loaded.specSet, [path.join(dir, 'specs')]);
 
-    const { files, base } = await specFilesToPublish(loaded.specSet, dir);
-
-    expect(base).toBe(realpathSync(process.cwd()));
-    expect(files.map((f) => f.path).sort()).toEqual(
-      [
-        `${TESTDATA}/v2/dns.yaml`,
-        path.relative(process.cwd(), path.join(dir, 'specs/api.yaml')),
-        path.relative(process.cwd(), path.join(dir, 'specs/environment.yaml')),
-      ].sort(),
-    );
+    expect(await relativeToCheckout(base, files, dir)).toEqual(['specs/api.yaml', 'specs/environment.yaml']);
+    expect(await relativeToCheckout(base, files, path.join(dir, 'specs', 'elsewhere'))).toBeUndefined();
   });
 });

@@ -2,12 +2,12 @@ import { readFileSync } from 'node:fs';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SpecValidationError } from '../errors.js';
-import { loadSpecPaths, parseSpecFiles, type SpecFile } from '../spec/load.js';
+import { parseSpecFiles, type SpecFile } from '../spec/load.js';
 import { COMMIT_FORMAT, commitIdOf, encodeDocument, sha256, shortCommit } from './commit.js';
 import { PublishedSpecsError } from './errors.js';
 import { loadCommit, loadPublishedSpecs } from './load.js';
 import { publishSpecs } from './publish.js';
-import { accessDenied, deleteKey, fixedClock, fixture, getText, instrumented, keysIn, putText, slowDown, startSpecStore, TESTDATA } from './testkit.js';
+import { accessDenied, deleteKey, fixedClock, fixture, getText, instrumented, keysIn, putText, slowDown, startSpecStore } from './testkit.js';
 
 let store: Awaited<ReturnType<typeof startSpecStore>>;
 beforeAll(async () => {
@@ -29,7 +29,7 @@ function objectKeyOf(path: string, prefix = ''): string {
   return `${prefix}objects/sha256/${sha256(file.content)}`;
 }
 
-const API = `${TESTDATA}/v1/api.yaml`;
+const API = 'api.yaml';
 
 /** Writes a commit the way the publisher would, without validating it first. */
 async function publishUnchecked(s3: S3Client, bucket: string, files: SpecFile[]): Promise<string> {
@@ -55,16 +55,14 @@ describe('loadPublishedSpecs', () => {
   it('returns exactly the spec set that was published, with its commit id', async () => {
     const { bucket, commit } = await publishedV1('team/shop');
     const expected = parseSpecFiles(fixture('v1'));
-    const fromDisk = await loadSpecPaths([`${TESTDATA}/v1`]);
 
     const result = await loadPublishedSpecs({ bucket, prefix: 'team/shop', s3: store.s3 });
 
     expect(result.ok).toBe(true);
-    if (!result.ok || !expected.ok || !fromDisk.ok) throw new Error('unreachable');
+    if (!result.ok || !expected.ok) throw new Error('unreachable');
     expect(result.commit).toBe(commit);
     expect(result.commit).toBe(commitIdOf(expected.specSet.files));
     expect(result.specSet).toEqual(expected.specSet);
-    expect(result.specSet).toEqual(fromDisk.specSet);
     expect(result.manifest.files).toEqual(expected.specSet.files);
     expect(result.pointer).toMatchObject({ commit, manifestKey: `commits/${commit}.json`, reason: 'apply', previous: null });
   });
@@ -229,6 +227,104 @@ describe('loadPublishedSpecs', () => {
     expect(result.error.message).toBe(`reading s3://${bucket}/${key}: its files hash to commit ${shortCommit(actual)}, not ${shortCommit(commit)}; the manifest is corrupt`);
   });
 
+  /** Rewrites the manifest HEAD names with `edit` and points HEAD at the result, as a tampering publisher would. */
+  async function tamperedManifest(edit: (manifest: any) => void) {
+    const { bucket, commit } = await publishedV1();
+    const key = `commits/${commit}.json`;
+    const manifest = JSON.parse(await getText(store.s3, bucket, key));
+    edit(manifest);
+    const bytes = encodeDocument(manifest);
+    await putText(store.s3, bucket, key, bytes.toString('utf8'));
+    const pointer = JSON.parse(await getText(store.s3, bucket, 'HEAD'));
+    await putText(store.s3, bucket, 'HEAD', JSON.stringify({ ...pointer, manifestSha256: sha256(bytes) }));
+    return { bucket, commit, key, manifest };
+  }
+
+  it.each([
+    ['a path leaving the spec root', '../fid-specs/api.yaml', 'an empty, "." or ".." segment; manifest paths are relative to the spec root and stay inside it'],
+    ['an absolute path', '/etc/steady/api.yaml', 'an absolute path; manifest paths are relative to the spec root'],
+    ['a newline', 'api.yaml\nspecs/other.yaml:1:1 all good', 'a control character (newline, escape, ...) or an invisible formatting character in a path'],
+    ['an ANSI escape', '\u001b[2K\u001b[1Gapi.yaml', 'a control character (newline, escape, ...) or an invisible formatting character in a path'],
+    ['a backslash', 'shop\\api.yaml', 'a backslash in a path; manifest paths use /'],
+  ])('refuses a manifest naming a file with %s, without printing the path', async (_what, path, why) => {
+    // The commit id is recomputed, so only the path rules can refuse it.
+    const { bucket, key, manifest } = await tamperedManifest((m) => {
+      m.files[0].path = path;
+      m.commit = commitIdOf(m.files);
+    });
+    const pointer = JSON.parse(await getText(store.s3, bucket, 'HEAD'));
+    await putText(store.s3, bucket, `commits/${manifest.commit}.json`, await getText(store.s3, bucket, key));
+    await putText(store.s3, bucket, 'HEAD', JSON.stringify({ ...pointer, commit: manifest.commit, manifestKey: `commits/${manifest.commit}.json` }));
+
+    const result = await loadPublishedSpecs({ bucket, s3: store.s3 });
+
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.error).toMatchObject({ kind: 'unreadable', key: `commits/${manifest.commit}.json` });
+    expect(result.error.message).toBe(`reading s3://${bucket}/commits/${manifest.commit}.json: not a steady commit manifest: files[0].path: ${why}`);
+    expect(result.error.message).not.toContain(path);
+  });
+
+  it('refuses a manifest of 100,000 files before reading any object', async () => {
+    const bucket = await store.bucket();
+    const files = Array.from({ length: 100_000 }, (_, i) => ({ path: `specs/f${i}.yaml`, sha256: sha256(`f${i}`), bytes: 2 }));
+    const commit = commitIdOf(files);
+    const manifest = encodeDocument({ format: COMMIT_FORMAT, commit, createdAt: '2026-11-25T10:00:00.000Z', parent: null, steadyVersion: '0.0.1', files });
+    await putText(store.s3, bucket, `commits/${commit}.json`, manifest.toString('utf8'));
+    await putText(store.s3, bucket, 'HEAD', JSON.stringify({ format: 1, commit, manifestKey: `commits/${commit}.json`, manifestSha256: sha256(manifest), updatedAt: '2026-11-25T10:00:00.000Z', previous: null, reason: 'apply' }));
+    const { s3, sent } = instrumented();
+
+    const result = await loadPublishedSpecs({ bucket, s3 });
+
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.error.kind).toBe('unreadable');
+    // ~8 MB of manifest is over the size a manifest may have: it is not even read.
+    expect(result.error.message).toMatch(/^reading s3:\/\/specs-\d+\/commits\/[0-9a-f]{64}\.json: the manifest is \d+ bytes, more than the 2097152 a manifest may have$/);
+    expect(sent.filter((c) => c.command === 'GetObject').map((c) => c.input.Key)).toEqual(['HEAD', `commits/${commit}.json`]);
+  });
+
+  it('refuses a manifest of more files, or more bytes, than a commit may hold', async () => {
+    const many = await tamperedManifest((m) => {
+      m.files = Array.from({ length: 1001 }, (_, i) => ({ path: `f${i}.yaml`, sha256: sha256(`f${i}`), bytes: 2 }));
+      m.commit = commitIdOf(m.files);
+    });
+    const big = await tamperedManifest((m) => {
+      m.files = Array.from({ length: 9 }, (_, i) => ({ path: `f${i}.yaml`, sha256: sha256(`f${i}`), bytes: 1024 * 1024 }));
+      m.commit = commitIdOf(m.files);
+    });
+
+    for (const [t, why] of [
+      [many, 'files: more than the 1000 files a commit may hold'],
+      [big, 'files: 9437184 bytes together, more than the 8 MiB a commit may hold'],
+    ] as const) {
+      const manifestKey = `commits/${t.manifest.commit}.json`;
+      const pointer = JSON.parse(await getText(store.s3, t.bucket, 'HEAD'));
+      await putText(store.s3, t.bucket, manifestKey, await getText(store.s3, t.bucket, t.key));
+      await putText(store.s3, t.bucket, 'HEAD', JSON.stringify({ ...pointer, commit: t.manifest.commit, manifestKey }));
+
+      const result = await loadPublishedSpecs({ bucket: t.bucket, s3: store.s3 });
+
+      expect(result.ok || result.error.message).toBe(`reading s3://${t.bucket}/${manifestKey}: not a steady commit manifest: ${why}`);
+    }
+  });
+
+  it('blames a wrong bytes field on the manifest, not on the intact object', async () => {
+    const { bucket, key } = await tamperedManifest((m) => {
+      m.files[0].bytes = 100; // api.yaml is 359 bytes; its object is intact
+    });
+
+    const result = await loadPublishedSpecs({ bucket, s3: store.s3 });
+
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    const api = fixture('v1')[0];
+    expect(result.error).toMatchObject({ kind: 'unreadable', key });
+    expect(result.error.message).toBe(
+      `reading s3://${bucket}/${key}: the manifest says api.yaml is 100 bytes, but its object (sha256 ${sha256(api.content)}) is 359; the object is intact, the manifest is wrong`,
+    );
+  });
+
   it('reports a commit whose specs do not validate as invalid-specs, with every problem', async () => {
     const bucket = await store.bucket();
     const broken = 'controller/spec/testdata/broken/unknown-field.yaml';
@@ -297,7 +393,7 @@ describe('loadPublishedSpecs', () => {
       content: `apiVersion: steady.dev/v1alpha1\nkind: Environment\nmetadata: { name: env-${i} }\nspec: { region: ap-northeast-1, cluster: c${i} }\n`,
     }));
     files.push({ path: 'specs/z-copy.yaml', content: '# nothing here\n' }, { path: 'specs/z-copy-2.yaml', content: '# nothing here\n' });
-    await publishSpecs({ bucket, files, s3: store.s3, clock });
+    await publishSpecs({ bucket, files, allowEmpty: true, s3: store.s3, clock });
     let inFlight = 0;
     let most = 0;
     const { s3, sent } = instrumented({
@@ -339,7 +435,7 @@ describe('loadCommit', () => {
     const result = await loadCommit({ bucket, commit, s3: store.s3 });
 
     expect(result.ok && result.commit).toBe(commit);
-    expect(result.ok && result.specSet.files.map((f) => f.path)).toEqual([API, `${TESTDATA}/v1/environment.yaml`]);
+    expect(result.ok && result.specSet.files.map((f) => f.path)).toEqual([API, 'environment.yaml']);
   });
 
   it('reports a commit that was never published as manifest-missing', async () => {

@@ -6,8 +6,9 @@
  */
 import type { S3Client } from '@aws-sdk/client-s3';
 import { AwsCallError, SpecValidationError } from '../errors.js';
+import { DEFAULT_MAX_FILE_BYTES } from '../spec/limits.js';
 import { parseSpecFiles, type SpecFile, type SpecSet } from '../spec/load.js';
-import { commitIdOf, decodeManifest, decodePointer, sha256, shortCommit, type CommitManifest, type CommitPointer, type ManifestFile } from './commit.js';
+import { commitIdOf, decodeManifest, decodePointer, printablePath, sha256, shortCommit, type CommitManifest, type CommitPointer, type ManifestFile } from './commit.js';
 import { kindOfAwsError, PublishedSpecsError } from './errors.js';
 import { keys, manifestKeyOf, normalizePrefix, s3Url, type SpecLocation } from './location.js';
 import { createS3Client, listKeys, readObject, S3CallError } from './s3.js';
@@ -35,8 +36,8 @@ export type PublishedSpecsResult =
 export type CommitLoadResult = { ok: true; commit: string; specSet: SpecSet; manifest: CommitManifest; manifestSha256: string } | { ok: false; error: PublishedSpecsError };
 
 const DEFAULT_CONCURRENCY = 8;
-/** Far above any real manifest (10,000 files is ~1.5 MB) or pointer: a bound on what a damaged bucket can make a pass read. */
-const MAX_MANIFEST_BYTES = 16 * 1024 * 1024;
+/** Far above any real manifest (1,000 files of 512-character paths is ~0.7 MB) or pointer: a bound on what a damaged bucket can make a pass read. */
+export const MAX_MANIFEST_BYTES = 2 * 1024 * 1024;
 const MAX_POINTER_BYTES = 64 * 1024;
 
 /**
@@ -100,11 +101,15 @@ export async function loadCommit(options: LoadPublishedOptions & { commit: strin
     const filesHash = commitIdOf(manifest.files);
     if (filesHash !== commit) return at('hash-mismatch', `its files hash to commit ${shortCommit(filesHash)}, not ${shortCommit(commit)}; the manifest is corrupt`);
 
-    const bodies = await readObjects(s3, loc, manifest.files, options.concurrency ?? DEFAULT_CONCURRENCY);
+    const bodies = await readObjects(s3, loc, manifest.files, options.concurrency ?? DEFAULT_CONCURRENCY, { key: manifestKey, url: manifestUrl });
     if (!bodies.ok) return bodies;
 
     const files: SpecFile[] = manifest.files.map((f) => ({ path: f.path, content: bodies.bySha.get(f.sha256)! }));
-    const parsed = parseSpecFiles(files, options.maxFileBytes === undefined ? {} : { maxFileBytes: options.maxFileBytes });
+    const parsed = parseSpecFiles(files, {
+      ...(options.maxFileBytes === undefined ? {} : { maxFileBytes: options.maxFileBytes }),
+      allowEmpty: manifest.allowEmpty === true,
+      label: `commit ${shortCommit(commit)} of ${s3Url(loc)}`,
+    });
     if (!parsed.ok) {
       const cause = new SpecValidationError(parsed.problems);
       return fail({
@@ -154,22 +159,33 @@ async function whyNoPointer(s3: S3Client, loc: SpecLocation): Promise<string> {
 
 type ObjectsRead = { ok: true; bySha: Map<string, Uint8Array> } | { ok: false; error: PublishedSpecsError };
 
-/** Every distinct object of the manifest, each checked; the first failure in manifest order wins. */
-async function readObjects(s3: S3Client, loc: SpecLocation, files: ManifestFile[], concurrency: number): Promise<ObjectsRead> {
+/**
+ * Every distinct object of the manifest, each checked; the first failure in manifest order wins.
+ * An object is read only up to the size any spec file may have; one whose bytes hash to what the
+ * manifest says but whose size is not the manifest's is intact, and the manifest is wrong.
+ */
+async function readObjects(s3: S3Client, loc: SpecLocation, files: ManifestFile[], concurrency: number, manifest: { key: string; url: string }): Promise<ObjectsRead> {
   const distinct = [...new Map(files.map((f) => [f.sha256, f])).values()];
   const outcomes = await mapLimit(distinct, concurrency, async (file) => {
     const key = keys.object(loc, file.sha256);
     const at = (kind: PublishedSpecsError['kind'], why: string) =>
       new PublishedSpecsError({ kind, bucket: loc.bucket, key, message: `reading ${s3Url(loc, key)}: ${why}` });
+    const name = printablePath(file.path);
     try {
-      const read = await readObject(s3, loc.bucket, key, file.bytes);
-      if (!read) return at('object-missing', `the object of ${file.path} does not exist`);
-      if (!read.bytes || read.size !== file.bytes) {
-        return at('hash-mismatch', `the object of ${file.path} is ${read.size} bytes, the manifest says ${file.bytes}; the object is corrupt`);
+      const read = await readObject(s3, loc.bucket, key, DEFAULT_MAX_FILE_BYTES);
+      if (!read) return at('object-missing', `the object of ${name} does not exist`);
+      const actual = read.bytes && sha256(read.bytes);
+      if (actual === file.sha256 && read.size !== file.bytes) {
+        return new PublishedSpecsError({
+          kind: 'unreadable',
+          bucket: loc.bucket,
+          key: manifest.key,
+          message: `reading ${manifest.url}: the manifest says ${name} is ${file.bytes} bytes, but its object (sha256 ${file.sha256}) is ${read.size}; the object is intact, the manifest is wrong`,
+        });
       }
-      const actual = sha256(read.bytes);
-      if (actual !== file.sha256) return at('hash-mismatch', `the object of ${file.path} has sha256 ${actual}; the object is corrupt`);
-      return read.bytes;
+      if (read.size !== file.bytes) return at('hash-mismatch', `the object of ${name} is ${read.size} bytes, the manifest says ${file.bytes}; the object is corrupt`);
+      if (actual !== file.sha256) return at('hash-mismatch', `the object of ${name} has sha256 ${actual}; the object is corrupt`);
+      return read.bytes!;
     } catch (err) {
       return translate(err, loc);
     }

@@ -21,7 +21,7 @@ const V2 = fixture('v2');
 const V1_COMMIT = commitIdOf(V1.map((f) => ({ path: f.path, sha256: sha256(f.content) })));
 const V2_COMMIT = commitIdOf(V2.map((f) => ({ path: f.path, sha256: sha256(f.content) })));
 const objectKey = (content: string | Uint8Array, prefix = '') => `${prefix}objects/sha256/${sha256(content)}`;
-const file = (set: typeof V1, name: string) => set.find((f) => f.path.endsWith(`/${name}`))!;
+const file = (set: typeof V1, name: string) => set.find((f) => f.path === name)!;
 
 describe('publishSpecs', () => {
   it('writes the objects, then the manifest, then HEAD', async () => {
@@ -51,7 +51,7 @@ describe('publishSpecs', () => {
     });
     const stored = await contents(store.s3, bucket);
     expect(Object.keys(stored).sort()).toEqual([manifestKey, 'team/shop/HEAD', objectKey(api.content, 'team/shop/'), objectKey(env.content, 'team/shop/')].sort());
-    expect(stored[objectKey(api.content, 'team/shop/')]).toBe(readFileSync(api.path, 'utf8'));
+    expect(stored[objectKey(api.content, 'team/shop/')]).toBe(readFileSync(`${TESTDATA}/v1/${api.path}`, 'utf8'));
     expect(JSON.parse(stored[manifestKey])).toEqual({
       format: 1,
       commit: V1_COMMIT,
@@ -60,8 +60,8 @@ describe('publishSpecs', () => {
       steadyVersion: packageJson.version,
       git,
       files: [
-        { path: `${TESTDATA}/v1/api.yaml`, sha256: sha256(api.content), bytes: 359 },
-        { path: `${TESTDATA}/v1/environment.yaml`, sha256: sha256(env.content), bytes: 220 },
+        { path: 'api.yaml', sha256: sha256(api.content), bytes: 359 },
+        { path: 'environment.yaml', sha256: sha256(env.content), bytes: 220 },
       ],
     });
     expect(JSON.parse(stored['team/shop/HEAD'])).toEqual({
@@ -109,9 +109,9 @@ describe('publishSpecs', () => {
     expect(puts().slice(0, 2).sort()).toEqual([objectKey(file(V2, 'api.yaml').content), objectKey(file(V2, 'dns.yaml').content)].sort());
     expect(puts().slice(2)).toEqual([`commits/${V2_COMMIT}.json`, 'HEAD']);
     expect(result.objects.map((o) => [o.paths[0], o.state])).toEqual([
-      [`${TESTDATA}/v2/api.yaml`, 'new'],
-      [`${TESTDATA}/v2/dns.yaml`, 'new'],
-      [`${TESTDATA}/v2/environment.yaml`, 'present'],
+      ['api.yaml', 'new'],
+      ['dns.yaml', 'new'],
+      ['environment.yaml', 'present'],
     ]);
     expect(result.previous).toBe(V1_COMMIT);
     expect(JSON.parse(await getText(store.s3, bucket, `commits/${V2_COMMIT}.json`)).parent).toBe(V1_COMMIT);
@@ -122,9 +122,9 @@ describe('publishSpecs', () => {
     const bucket = await store.bucket();
     const env = file(V1, 'environment.yaml');
 
-    const result = await publishSpecs({ bucket, files: [...V1, { path: 'copy/environment-notes.yaml', content: '# notes\n' }, { path: 'copy/more-notes.yaml', content: '# notes\n' }], s3: store.s3 });
+    const result = await publishSpecs({ bucket, files: [...V1, { path: 'copy/environment-notes.yaml', content: '# notes\n' }, { path: 'copy/more-notes.yaml', content: '# notes\n' }], allowEmpty: true, s3: store.s3 });
 
-    expect(result.objects.map((o) => o.paths)).toEqual([[`${TESTDATA}/v1/api.yaml`], [env.path], ['copy/environment-notes.yaml', 'copy/more-notes.yaml']]);
+    expect(result.objects.map((o) => o.paths)).toEqual([['api.yaml'], ['copy/environment-notes.yaml', 'copy/more-notes.yaml'], [env.path]]);
     expect((await keysIn(store.s3, bucket)).filter((k) => k.startsWith('objects/'))).toHaveLength(3);
   });
 
@@ -188,6 +188,70 @@ describe('publishSpecs', () => {
     expect((await loadPublishedSpecs({ bucket, s3: store.s3 })).ok).toBe(true);
   });
 
+  it('uploads again an object of the current commit that is damaged, instead of taking the commit for published', async () => {
+    const bucket = await store.bucket();
+    await publishSpecs({ bucket, files: V1, s3: store.s3 });
+    const key = objectKey(V1[0].content);
+    const original = await getText(store.s3, bucket, key);
+    await putText(store.s3, bucket, key, original.replace('shop-api:1.0.0', 'shop-api:6.6.6'));
+    expect((await loadPublishedSpecs({ bucket, s3: store.s3 })).ok).toBe(false);
+    const { s3, puts, sent } = instrumented();
+
+    const result = await publishSpecs({ bucket, files: V1, s3 });
+
+    expect(result).toMatchObject({ status: 'republished', pointer: { state: 'unchanged' }, manifest: { state: 'present' } });
+    expect(result.objects.map((o) => o.state)).toEqual(['repaired', 'present']);
+    expect(result.warnings).toEqual([`s3://${bucket}/${key} (api.yaml) is damaged (other bytes of the same size); it will be uploaded again`]);
+    expect(puts()).toEqual([key]);
+    // Overwritten: a conditional write would be refused by S3, the key being there.
+    expect(sent.find((c) => c.command === 'PutObject')?.input.IfNoneMatch).toBeUndefined();
+    expect(await getText(store.s3, bucket, key)).toBe(original);
+    expect((await loadPublishedSpecs({ bucket, s3: store.s3 })).ok).toBe(true);
+  });
+
+  it('writes again a manifest whose sizes are wrong, and moves HEAD to it', async () => {
+    const bucket = await store.bucket();
+    await publishSpecs({ bucket, files: V1, s3: store.s3 });
+    const key = `commits/${V1_COMMIT}.json`;
+    const manifest = JSON.parse(await getText(store.s3, bucket, key));
+    manifest.files[0].bytes = 100;
+    await putText(store.s3, bucket, key, JSON.stringify(manifest));
+    const pointer = JSON.parse(await getText(store.s3, bucket, 'HEAD'));
+    await putText(store.s3, bucket, 'HEAD', JSON.stringify({ ...pointer, manifestSha256: sha256(JSON.stringify(manifest)) }));
+    expect((await loadPublishedSpecs({ bucket, s3: store.s3 })).ok).toBe(false);
+
+    const result = await publishSpecs({ bucket, files: V1, s3: store.s3 });
+
+    expect(result).toMatchObject({ status: 'republished', manifest: { state: 'repaired' }, pointer: { state: 'moved' } });
+    expect(result.warnings).toEqual([`s3://${bucket}/${key} is damaged (the sizes it records are not the files'); it will be written again`]);
+    expect(JSON.parse(await getText(store.s3, bucket, key)).files[0].bytes).toBe(359);
+    expect((await loadPublishedSpecs({ bucket, s3: store.s3 })).ok).toBe(true);
+  });
+
+  it('keeps a huge git message short, so the manifest stays loadable', async () => {
+    const bucket = await store.bucket();
+
+    await publishSpecs({ bucket, files: V1, git: { message: 'x'.repeat(3 * 1024 * 1024) }, s3: store.s3 });
+
+    const loaded = await loadPublishedSpecs({ bucket, s3: store.s3 });
+    expect(loaded.ok && loaded.manifest.git?.message?.length).toBe(16 * 1024);
+  });
+
+  it('refuses to publish files under names a manifest may not hold, writing nothing', async () => {
+    const { s3, sent } = instrumented();
+    const env = file(V1, 'environment.yaml');
+
+    const publishing = publishSpecs({ bucket: 'never-touched', files: [{ path: '../escape.yaml', content: env.content }, { path: 'a\u001b[31m.yaml', content: '# x\n' }], s3 });
+
+    await expect(publishing).rejects.toThrow(
+      new ConfigError(
+        'cannot publish files under these names: ../escape.yaml: an empty, "." or ".." segment; manifest paths are relative to the spec root and stay inside it; ' +
+          '"a\\u001b[31m.yaml": a control character (newline, escape, ...) or an invisible formatting character in a path',
+      ),
+    );
+    expect(sent).toEqual([]);
+  });
+
   it('replaces a HEAD that is not a pointer, and warns', async () => {
     const bucket = await store.bucket();
     await putText(store.s3, bucket, 'HEAD', 'ref: main');
@@ -207,7 +271,7 @@ describe('publishSpecs', () => {
     const result = await publishSpecs({ bucket, files: V1, s3: store.s3 });
 
     expect(result.warnings).toEqual([`s3://${bucket}/commits/${V1_COMMIT}.json is damaged (not a steady commit manifest: format: Invalid input: expected 1); it will be written again`]);
-    expect(result).toMatchObject({ status: 'published', manifest: { state: 'new' }, pointer: { state: 'moved' } });
+    expect(result).toMatchObject({ status: 'republished', manifest: { state: 'repaired' }, pointer: { state: 'moved' } });
     expect((await loadPublishedSpecs({ bucket, s3: store.s3 })).ok).toBe(true);
   });
 
@@ -319,7 +383,7 @@ describe('rollbackTo', () => {
     const rollingBack = rollbackTo({ bucket, commit: V1_COMMIT, s3: store.s3 });
 
     await expect(rollingBack).rejects.toThrow(PublishedSpecsError);
-    await expect(rollingBack).rejects.toThrow(`reading s3://${bucket}/${key}: the object of ${TESTDATA}/v1/api.yaml is 7 bytes, the manifest says 359; the object is corrupt`);
+    await expect(rollingBack).rejects.toThrow(`reading s3://${bucket}/${key}: the object of api.yaml is 7 bytes, the manifest says 359; the object is corrupt`);
     expect(await getText(store.s3, bucket, 'HEAD')).toBe(head);
   });
 

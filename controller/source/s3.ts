@@ -2,7 +2,7 @@
  * The few S3 calls the spec source makes. A failure is an S3CallError (an AwsCallError) that
  * says which s3:// URL was being read or written and keeps the AWS error name.
  */
-import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { AwsCallError } from '../errors.js';
 
 /** A failed S3 call: an AwsCallError that also keeps the bucket and key it was about. */
@@ -78,22 +78,11 @@ export async function readObject(s3: S3Client, bucket: string, key: string, maxB
   }
 }
 
-/** True when the key exists (HeadObject). */
-export async function objectExists(s3: S3Client, bucket: string, key: string): Promise<boolean> {
-  try {
-    await s3Call('HeadObject', 'checking', bucket, key, () => s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key })));
-    return true;
-  } catch (err) {
-    if (isNotFound(err)) return false;
-    throw err;
-  }
-}
-
 export interface PutOptions {
   contentType: string;
   /**
    * Write only if the key does not exist (`If-None-Match: *`). S3 honours it; local S3 servers
-   * may not, which is why callers check with HeadObject first as well.
+   * may not, which is why callers read the key first as well.
    */
   ifAbsent?: boolean;
   /** Hex SHA-256 of the body: S3 verifies it on receipt and refuses a body that does not match. */

@@ -14,12 +14,12 @@ import { startS3, useEndpoint } from '../testing/servers.js';
 /** The fixture sets' folder, relative to the working directory (the repository's root). */
 export const TESTDATA = path.relative(process.cwd(), fileURLToPath(new URL('./testdata/', import.meta.url))).split(path.sep).join('/');
 
-/** The files of `testdata/<version>/`, with the paths `steady apply` would record for them. */
+/** The files of `testdata/<version>/`, with the paths `steady apply testdata/<version>` records for them. */
 export function fixture(version: 'v1' | 'v2'): SpecFile[] {
   const dir = `${TESTDATA}/${version}`;
   return readdirSync(dir)
     .sort()
-    .map((name) => ({ path: `${dir}/${name}`, content: readFileSync(path.join(dir, name)) }));
+    .map((name) => ({ path: name, content: readFileSync(path.join(dir, name)) }));
 }
 
 /** An S3 server for one test file; `bucket()` makes a fresh, empty bucket for each test. */

@@ -4,7 +4,7 @@
  * same AWS resource (they would undo each other's work on every pass).
  */
 import { formatPath, quote, suggest } from './messages.js';
-import type { Kind, SpecDoc } from './schema.js';
+import type { Kind, ScheduledTaskDoc, SpecDoc } from './schema.js';
 import type { SourceLocation, SpecProblem } from './load.js';
 
 /** A document as the loader read it; `doc` is set only when it passed its schema. */
@@ -104,6 +104,8 @@ export function checkSpecSet(docs: LoadedDoc[]): SpecProblem[] {
           );
         }
       }
+    } else if (doc.kind === 'ScheduledTask') {
+      checkScheduledTask(d, doc, { resolve, claim, by, report });
     } else {
       const record = `${doc.spec.name} ${doc.spec.type}`;
       claim(d, ['spec', 'name'], `record:${record}`, (first) =>
@@ -112,6 +114,51 @@ export function checkSpecSet(docs: LoadedDoc[]): SpecProblem[] {
     }
   }
   return problems;
+}
+
+/** What the set-level checks of one kind get to work with. */
+interface SetChecks {
+  resolve(d: LoadedDoc, path: PropertyKey[], kind: Kind, name: string): LoadedDoc | undefined;
+  claim(d: LoadedDoc, path: PropertyKey[], what: string, message: (first: LoadedDoc) => string): void;
+  by(first: LoadedDoc): string;
+  report(d: LoadedDoc, path: PropertyKey[], message: string): void;
+}
+
+/** EventBridge Scheduler's longest group name. */
+const MAX_GROUP_NAME = 64;
+
+/**
+ * A scheduled task's service exists and has its container; its task-definition family and its
+ * schedule are its alone; its default schedule group's name fits Scheduler's limit.
+ */
+function checkScheduledTask(d: LoadedDoc, doc: ScheduledTaskDoc, c: SetChecks): void {
+  const env = doc.metadata.environment;
+  const group = doc.spec.group ?? `steady-${env}`;
+  if (!doc.spec.group && group.length > MAX_GROUP_NAME) {
+    c.report(d, ['metadata', 'environment'], `the default schedule group ${group} is longer than Scheduler's ${MAX_GROUP_NAME} characters; set spec.group`);
+  }
+  const schedule = doc.spec.scheduleName ?? doc.metadata.name;
+  c.claim(d, doc.spec.scheduleName ? ['spec', 'scheduleName'] : ['metadata', 'name'], `schedule:${group}/${schedule}`, (first) =>
+    `schedule ${group}/${schedule} is already claimed by ${c.by(first)}; two ScheduledTasks would fight over it`,
+  );
+  if (doc.spec.taskDefinition) {
+    const family = doc.spec.taskDefinition.family;
+    c.claim(d, ['spec', 'taskDefinition', 'family'], `family:${family}`, (first) =>
+      `task definition family ${quote(family)} is already used by ${c.by(first)}; both would register revisions of it`,
+    );
+  }
+  if (!doc.spec.fromService) return;
+  const service = c.resolve(d, ['spec', 'fromService'], 'Service', doc.spec.fromService)?.doc;
+  if (service?.kind !== 'Service') return;
+  const containers = service.spec.taskDefinition.containers.map((x) => x.name);
+  if (doc.spec.container && !containers.includes(doc.spec.container)) {
+    c.report(d, ['spec', 'container'], `expected a container of Service ${quote(service.metadata.name)} (${containers.join(', ')}), got ${quote(doc.spec.container)}`);
+  }
+  // Like a fromService migration, it runs a copy of the service's task definition in a family of its own.
+  const family = `${service.spec.taskDefinition.family}-${doc.metadata.name}`;
+  c.claim(d, ['spec', 'fromService'], `family:${family}`, (first) =>
+    `this scheduled task's task definition family ${quote(family)} is already used by ${c.by(first)}; both would register revisions of it`,
+  );
 }
 
 function where(d: LoadedDoc): string {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseDocument } from 'yaml';
-import { formatProblem, loadSpecPaths, parseSpecFiles, type LoadResult, type SpecFile } from './load.js';
+import { formatProblem, loadSpecPaths, MAX_SPEC_FILES, parseSpecFiles, type LoadResult, type SpecFile } from './load.js';
 
 const ENV = `apiVersion: steady.dev/v1alpha1
 kind: Environment
@@ -154,7 +154,7 @@ spec:
   it('reports a missing apiVersion and kind together', () => {
     expect(problemsOf(parseSpecFiles([file('metadata: { name: x }\n')]))).toEqual([
       'specs/shop.yaml:1:1 apiVersion: missing required field, expected steady.dev/v1alpha1',
-      'specs/shop.yaml:1:1 kind: missing required field, expected one of: Environment, Service, Migration, AliasRecord',
+      'specs/shop.yaml:1:1 kind: missing required field, expected one of: Environment, Service, Migration, ScheduledTask, AliasRecord',
     ]);
   });
 });
@@ -172,14 +172,49 @@ describe('parseSpecFiles on the whole set', () => {
     ]);
   });
 
-  it('ignores empty documents and accepts a file with no documents at all', () => {
-    const result = parseSpecFiles([file(`---\n# nothing here\n---\n${ENV}---\n`), file('', 'specs/empty.yaml'), file('# only a comment\n', 'specs/c.yaml')]);
+  it('ignores empty documents in a file that holds a document', () => {
+    const result = parseSpecFiles([file(`---\n# nothing here\n---\n${ENV}---\n`)]);
 
     expect(result.ok && result.specSet.environments.map((e) => e.name)).toEqual(['shop-prod']);
   });
 
-  it('accepts an empty set', () => {
-    expect(parseSpecFiles([])).toEqual({ ok: true, specSet: { environments: [], files: [] } });
+  it('refuses each file that holds no document, saying why and how to allow it', () => {
+    const result = parseSpecFiles([file(ENV), file('', 'specs/empty.yaml'), file('# only a comment\n', 'specs/dns.yaml')]);
+
+    const why =
+      'the file holds no document (only comments, or nothing): a file truncated to its comments would silently drop the resources it held; ' +
+      'restore it or delete it, or if that is what you mean, pass --allow-empty to steady validate and steady apply';
+    expect(problemsOf(result)).toEqual([`specs/dns.yaml:1:1 ${why}`, `specs/empty.yaml:1:1 ${why}`]);
+  });
+
+  it('refuses an empty set, and a set of comments only, as a whole', () => {
+    const why =
+      'an empty spec set would stop steady reconciling what the previous one held (steady deletes nothing, but nothing is kept as the specs say any more); ' +
+      'if that is what you mean, pass --allow-empty to steady validate and steady apply';
+
+    expect(problemsOf(parseSpecFiles([], { label: 'specs/' }))).toEqual([`specs/: no spec files (*.yaml, *.yml): ${why}`]);
+    expect(problemsOf(parseSpecFiles([file('# a\n', 'specs/a.yaml'), file('---\n', 'specs/b.yaml')], { label: 'specs/' }))).toEqual([
+      `specs/: none of the 2 spec files holds a document (only comments, or nothing): ${why}`,
+    ]);
+  });
+
+  it('accepts an empty set and files without documents with allowEmpty', () => {
+    expect(parseSpecFiles([], { allowEmpty: true })).toEqual({ ok: true, specSet: { environments: [], files: [] } });
+    const result = parseSpecFiles([file(ENV), file('# only a comment\n', 'specs/dns.yaml')], { allowEmpty: true });
+    expect(result.ok && result.specSet.environments.map((e) => e.name)).toEqual(['shop-prod']);
+  });
+
+  it('refuses more files than a spec set may have, before parsing any', () => {
+    const files = Array.from({ length: MAX_SPEC_FILES + 1 }, (_, i) => file('{{{ not yaml', `specs/f${i}.yaml`));
+
+    expect(problemsOf(parseSpecFiles(files, { label: 'specs/' }))).toEqual([`specs/: ${MAX_SPEC_FILES + 1} spec files, more than the ${MAX_SPEC_FILES} a spec set may have`]);
+  });
+
+  it('refuses more bytes altogether than a spec set may have, before parsing any', () => {
+    const big = `# ${'x'.repeat(1024 * 1024 - 3)}\n`;
+    const files = Array.from({ length: 9 }, (_, i) => file(big, `specs/f${i}.yaml`));
+
+    expect(problemsOf(parseSpecFiles(files))).toEqual([`the spec set: the spec files are ${9 * 1024 * 1024} bytes together, more than the 8 MiB a spec set may have`]);
   });
 
   it('fills defaults and normalises values after validation', () => {
@@ -223,7 +258,7 @@ describe('parseSpecFiles on the whole set', () => {
   });
 
   it('lists the files with their size and SHA-256, sorted by path', () => {
-    const result = parseSpecFiles([file('', 'specs/b.yaml'), file(new TextEncoder().encode('# é\n'), 'specs/a.yaml')]);
+    const result = parseSpecFiles([file('', 'specs/b.yaml'), file(new TextEncoder().encode('# é\n'), 'specs/a.yaml')], { allowEmpty: true });
 
     expect(result.ok && result.specSet.files).toEqual([
       { path: 'specs/a.yaml', bytes: 5, sha256: 'd09ff7567c702b23a7d5d761755c0a5ef509a08d5917d7005371e3df19a3a040' },

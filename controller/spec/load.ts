@@ -15,7 +15,9 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { Composer, isAlias, isMap, isNode, isPair, isScalar, isSeq, LineCounter, Parser, type CST, type Document } from 'yaml';
 import { checkSpecSet, type LoadedDoc } from './crossref.js';
+import { DEFAULT_MAX_FILE_BYTES, DEFAULT_SET_LABEL, emptinessProblems, formatLimit, MAX_SPEC_FILES, setSizeProblems } from './limits.js';
 import { formatPath, quote, specErrorMap, suggest } from './messages.js';
+import { scanSecrets } from './secrets.js';
 import {
   API_VERSION,
   KINDS,
@@ -24,6 +26,7 @@ import {
   type EnvironmentDoc,
   type Kind,
   type MigrationDoc,
+  type ScheduledTaskDoc,
   type ServiceDoc,
   type SpecDoc,
 } from './schema.js';
@@ -54,6 +57,7 @@ export interface EnvironmentSpecs {
   environment: EnvironmentDoc;
   services: ServiceDoc[];
   migrations: MigrationDoc[];
+  scheduledTasks: ScheduledTaskDoc[];
   aliases: AliasRecordDoc[];
   /** `${kind}/${name}` -> where the document starts */
   locations: Record<string, SourceLocation>;
@@ -70,10 +74,16 @@ export type LoadResult = { ok: true; specSet: SpecSet } | { ok: false; problems:
 export interface LoadOptions {
   /** Largest spec file accepted, in bytes; default {@link DEFAULT_MAX_FILE_BYTES}. */
   maxFileBytes?: number;
+  /**
+   * Accept an empty set, and files holding no document (`--allow-empty`). Without it they are
+   * refused: an empty or truncated source must never quietly stop reconciling.
+   */
+  allowEmpty?: boolean;
+  /** How problems about the whole set name it (`specs/`); default `the spec set`. */
+  label?: string;
 }
 
-/** 1 MiB: far more than any real spec file, far less than what could hurt the Lambda. */
-export const DEFAULT_MAX_FILE_BYTES = 1024 * 1024;
+export { DEFAULT_MAX_FILE_BYTES, MAX_SPEC_FILES, MAX_SPEC_SET_BYTES } from './limits.js';
 
 /**
  * Validates a set of spec files held in memory. Pure and synchronous: the S3 source and the
@@ -85,19 +95,31 @@ export const DEFAULT_MAX_FILE_BYTES = 1024 * 1024;
  */
 export function parseSpecFiles(files: SpecFile[], options: LoadOptions = {}): LoadResult {
   const maxFileBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
+  const label = options.label ?? DEFAULT_SET_LABEL;
   const problems: SpecProblem[] = [];
   const docs: LoadedDoc[] = [];
   const infos: SpecSet['files'] = [];
+  const counted: { path: string; documents: number }[] = [];
 
-  for (const file of files) {
-    const bytes = typeof file.content === 'string' ? Buffer.from(file.content, 'utf8') : file.content;
-    infos.push({ path: file.path, sha256: createHash('sha256').update(bytes).digest('hex'), bytes: bytes.length });
+  const contents = files.map((f) => ({ path: f.path, bytes: typeof f.content === 'string' ? Buffer.from(f.content, 'utf8') : f.content }));
+  const tooMuch = setSizeProblems(contents.map((c) => ({ bytes: c.bytes.length })), label);
+  if (tooMuch.length > 0) return { ok: false, problems: tooMuch };
+  for (const { path: file, bytes } of contents) {
+    infos.push({ path: file, sha256: createHash('sha256').update(bytes).digest('hex'), bytes: bytes.length });
     if (bytes.length > maxFileBytes) {
-      problems.push(tooLarge(file.path, bytes.length, maxFileBytes));
+      problems.push(tooLarge(file, bytes.length, maxFileBytes));
       continue;
     }
-    const text = decodeUtf8(file.path, bytes, problems);
-    if (text !== undefined) docs.push(...readDocuments(file.path, text, problems));
+    const text = decodeUtf8(file, bytes, problems);
+    if (text === undefined) continue;
+    const read = readDocuments(file, text, problems);
+    docs.push(...read.docs);
+    counted.push({ path: file, documents: read.documents });
+  }
+  if (!options.allowEmpty) {
+    // A file that could not be read may well hold documents: "the set is empty" only when none could not.
+    const before = problems.length;
+    problems.push(...emptinessProblems(counted, label).filter((p) => p.line > 0 || before === 0));
   }
   problems.push(...checkSpecSet(docs));
 
@@ -116,6 +138,7 @@ export function parseSpecFiles(files: SpecFile[], options: LoadOptions = {}): Lo
  */
 export async function loadSpecPaths(paths: string[], options: LoadOptions = {}): Promise<LoadResult> {
   const maxFileBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
+  const label = options.label ?? paths.join(', ');
   const problems: SpecProblem[] = [];
   const names: string[] = [];
   for (const given of paths) {
@@ -126,6 +149,8 @@ export async function loadSpecPaths(paths: string[], options: LoadOptions = {}):
       problems.push(unreadable(given, err));
     }
   }
+  // Before anything is read: a folder of 100,000 files is refused for its count alone.
+  if (names.length > MAX_SPEC_FILES) return { ok: false, problems: setSizeProblems(names.map(() => ({ bytes: 0 })), label) };
 
   const seen = new Set<string>();
   const files: SpecFile[] = [];
@@ -142,9 +167,11 @@ export async function loadSpecPaths(paths: string[], options: LoadOptions = {}):
     }
   }
 
-  const result = parseSpecFiles(files, { maxFileBytes });
+  const result = parseSpecFiles(files, { ...options, maxFileBytes, label });
   if (problems.length === 0) return result;
-  return { ok: false, problems: sortProblems([...problems, ...(result.ok ? [] : result.problems)]) };
+  // A path that could not be read, or a file too large to read, is the problem; not "the set is empty".
+  const more = result.ok ? [] : result.problems.filter((p) => p.line > 0);
+  return { ok: false, problems: sortProblems([...problems, ...more]) };
 }
 
 /**
@@ -154,7 +181,19 @@ export async function loadSpecPaths(paths: string[], options: LoadOptions = {}):
  * formatProblem(p) // 'specs/saburo/api.yaml:14:9 spec.taskDefinition.containers[0].image: expected a string'
  */
 export function formatProblem(p: SpecProblem): string {
-  return `${p.file}:${p.line}:${p.column} ${p.path ? `${p.path}: ` : ''}${p.message}`;
+  return `${problemLocation(p)} ${p.path ? `${p.path}: ` : ''}${p.message}`;
+}
+
+/** `3 problems in 2 files`; problems about the whole set are in no file. */
+export function problemCount(problems: SpecProblem[]): string {
+  const files = new Set(problems.filter((p) => p.line > 0).map((p) => p.file)).size;
+  const n = problems.length;
+  return `${n} problem${n === 1 ? '' : 's'}${files > 0 ? ` in ${files} file${files === 1 ? '' : 's'}` : ''}`;
+}
+
+/** `file:line:column`, or `label:` for a problem about the whole set (line 0). */
+export function problemLocation(p: SourceLocation): string {
+  return p.line > 0 ? `${p.file}:${p.line}:${p.column}` : `${p.file}:`;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -179,13 +218,6 @@ function unreadable(file: string, err: unknown): SpecProblem {
 
 function tooLarge(file: string, bytes: number, limit: number): SpecProblem {
   return { file, line: 1, column: 1, path: '', message: `file is ${bytes} bytes, over the ${formatLimit(limit)} limit for a spec file` };
-}
-
-/** `1 MiB`, `64 KiB`, `1000 bytes` */
-function formatLimit(n: number): string {
-  if (n >= 1024 * 1024 && n % (1024 * 1024) === 0) return `${n / (1024 * 1024)} MiB`;
-  if (n >= 1024 && n % 1024 === 0) return `${n / 1024} KiB`;
-  return `${n} bytes`;
 }
 
 /** The text of a file, or undefined (and a problem at the first bad byte) when it is not UTF-8. */
@@ -227,7 +259,8 @@ function isUtf8(bytes: Uint8Array): boolean {
 // ---------------------------------------------------------------------------------------------
 // Documents
 
-function readDocuments(file: string, text: string, problems: SpecProblem[]): LoadedDoc[] {
+/** The file's documents, and how many it holds that are not empty (comments only, or nothing). */
+function readDocuments(file: string, text: string, problems: SpecProblem[]): { docs: LoadedDoc[]; documents: number } {
   const lineCounter = new LineCounter();
   const at = (offset: number): SourceLocation => {
     const { line, col } = lineCounter.linePos(offset);
@@ -242,10 +275,12 @@ function readDocuments(file: string, text: string, problems: SpecProblem[]): Loa
   const tooDeep = deeperThan(tokens, MAX_NESTING);
   if (tooDeep !== undefined) {
     problem(tooDeep, '', `YAML nested deeper than ${MAX_NESTING} levels is not allowed in a spec file`);
-    return [];
+    return { docs: [], documents: 1 };
   }
   // uniqueKeys off: duplicate keys are found by walk() below, which can name the key and its path.
   const yamlDocs = [...new Composer({ uniqueKeys: false }).compose(tokens)];
+  // `---` alone, `~`, comments only: documents that say nothing (toData below skips them too).
+  const documents = yamlDocs.filter((d) => d.errors.length > 0 || !(d.contents === null || (isScalar(d.contents) && d.contents.value === null))).length;
 
   const loaded: LoadedDoc[] = [];
   for (const yamlDoc of yamlDocs) {
@@ -253,6 +288,13 @@ function readDocuments(file: string, text: string, problems: SpecProblem[]): Loa
     for (const e of [...yamlDoc.errors, ...yamlDoc.warnings]) problem(e.pos[0], '', yamlMessage(e.message));
     const aliases: { offset: number; path: string; token: string }[] = [];
     walk(yamlDoc.contents, [], (offset, fieldPath, message) => problem(offset, fieldPath, message), aliases);
+    // Secrets in any field, before the schema speaks: its message for the same value would be weaker.
+    const secretsAt = new Set<string>();
+    scanSecrets(yamlDoc.contents, [], (offset, fieldPath, message) => {
+      const where = at(offset);
+      secretsAt.add(`${where.line}:${where.column}`);
+      problems.push({ ...where, path: fieldPath, message });
+    });
     if (aliases.length > 0) {
       // One problem per document: a billion-laughs file has dozens, and one says it all.
       const [first] = aliases;
@@ -283,11 +325,11 @@ function readDocuments(file: string, text: string, problems: SpecProblem[]): Loa
 
     const result = SCHEMAS[kind].safeParse(raw, { error: specErrorMap });
     if (!result.success) {
-      for (const issue of result.error.issues) problems.push(...issueProblems(issue, locate));
+      for (const issue of result.error.issues) problems.push(...issueProblems(issue, locate).filter((p) => !secretsAt.has(`${p.line}:${p.column}`)));
     }
     loaded.push({ kind, ...identity(kind, raw), doc: result.success ? (result.data as SpecDoc) : undefined, start, locate });
   }
-  return loaded;
+  return { docs: loaded, documents };
 }
 
 /** Far deeper than any spec (a container's health-check command is 6 levels down). */
@@ -354,6 +396,11 @@ function walk(
     for (const pair of node.items) {
       walk(pair.key, at, report, aliases);
       const key = keyString(pair.key);
+      if (key === '__proto__') {
+        // A JavaScript object cannot hold this key: it would vanish without a word.
+        report(isNode(pair.key) ? (pair.key.range?.[0] ?? 0) : 0, formatPath(at), 'a key named "__proto__" is not allowed (it would be dropped silently); rename it');
+        continue;
+      }
       if (seen.has(key)) report(isNode(pair.key) ? (pair.key.range?.[0] ?? 0) : 0, formatPath([...at, key]), `duplicate key ${quote(key)}`);
       seen.add(key);
       walk(pair.value, [...at, key], report, aliases);
@@ -452,7 +499,7 @@ function groupByEnvironment(docs: LoadedDoc[]): EnvironmentSpecs[] {
   const byName = new Map<string, EnvironmentSpecs>();
   for (const d of docs) {
     if (d.doc?.kind !== 'Environment') continue;
-    byName.set(d.doc.metadata.name, { name: d.doc.metadata.name, environment: d.doc, services: [], migrations: [], aliases: [], locations: {} });
+    byName.set(d.doc.metadata.name, { name: d.doc.metadata.name, environment: d.doc, services: [], migrations: [], scheduledTasks: [], aliases: [], locations: {} });
   }
   for (const d of docs) {
     if (!d.doc || !d.environment) continue;
@@ -461,6 +508,7 @@ function groupByEnvironment(docs: LoadedDoc[]): EnvironmentSpecs[] {
     env.locations[`${d.kind}/${d.doc.metadata.name}`] = d.start;
     if (d.doc.kind === 'Service') env.services.push(d.doc);
     else if (d.doc.kind === 'Migration') env.migrations.push(d.doc);
+    else if (d.doc.kind === 'ScheduledTask') env.scheduledTasks.push(d.doc);
     else if (d.doc.kind === 'AliasRecord') env.aliases.push(d.doc);
   }
   const byMetadataName = (a: { metadata: { name: string } }, b: { metadata: { name: string } }) => compare(a.metadata.name, b.metadata.name);
@@ -470,6 +518,7 @@ function groupByEnvironment(docs: LoadedDoc[]): EnvironmentSpecs[] {
       ...env,
       services: env.services.sort(byMetadataName),
       migrations: env.migrations.sort(byMetadataName),
+      scheduledTasks: env.scheduledTasks.sort(byMetadataName),
       aliases: env.aliases.sort(byMetadataName),
     }));
 }

@@ -30,9 +30,10 @@ import {
   volumeConfiguration,
   volumeFrom,
 } from './ecs-fields.js';
+import { checkTimezone, parseScheduleExpression } from '../model/schedule-expression.js';
 
 export const API_VERSION = 'steady.dev/v1alpha1';
-export const KINDS = ['Environment', 'Service', 'Migration', 'AliasRecord'] as const;
+export const KINDS = ['Environment', 'Service', 'Migration', 'ScheduledTask', 'AliasRecord'] as const;
 export type Kind = (typeof KINDS)[number];
 
 // ---------------------------------------------------------------------------------------------
@@ -81,32 +82,10 @@ const domainName = z
 const envValue = z.union([z.string(), z.number(), z.boolean()]).transform((v) => String(v));
 
 /**
- * A plain environment variable that holds a secret anyway: a name that says so (`DB_PASSWORD`,
- * `DD_API_KEY`) with a literal value, or a URL with a password in it. Such values belong under
- * `secrets` as ARNs. An ARN is accepted: it is a reference, not the secret.
+ * Plain environment variables. Secrets written into them (or into any other field) are refused by
+ * the loader (`secrets.ts`), which can point at the value without repeating it.
  */
-export function looksLikeLiteralSecret(name: string, value: string): boolean {
-  if (value === '' || /^arn:aws[a-z-]*:/.test(value)) return false;
-  return (
-    /(^|_)(PASSWORD|PASSWD|SECRET|TOKEN|API_KEY|ACCESS_KEY|PRIVATE_KEY)$/i.test(name) ||
-    /^[a-z][a-z0-9+.-]*:\/\/[^/\s:@]*:[^/\s@]+@/i.test(value)
-  );
-}
-
-const environmentVariables = z
-  .record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected an environment variable name'), envValue)
-  .superRefine((vars, ctx) => {
-    for (const [name, value] of Object.entries(vars)) {
-      if (looksLikeLiteralSecret(name, value)) {
-        // Never repeat the value: it is presumably the secret.
-        ctx.addIssue({
-          code: 'custom',
-          path: [name],
-          message: 'looks like a secret written into the spec; put it under secrets as a Secrets Manager or SSM Parameter Store ARN',
-        });
-      }
-    }
-  });
+const environmentVariables = z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected an environment variable name'), envValue);
 
 const metadata = z.strictObject({
   name: resourceName,
@@ -641,6 +620,91 @@ export const migrationSpecSchema = z
   });
 
 // ---------------------------------------------------------------------------------------------
+// ScheduledTask
+
+/** EventBridge Scheduler's name rules for schedules and schedule groups. */
+const schedulerName = z.string().regex(/^[0-9a-zA-Z._-]{1,64}$/, 'expected up to 64 letters, digits, dots, hyphens and underscores');
+
+export const scheduledTaskSpecSchema = z
+  .strictObject({
+    schedule: z
+      .string()
+      .superRefine((expression, ctx) => {
+        const parsed = parseScheduleExpression(expression);
+        if ('error' in parsed) ctx.addIssue({ code: 'custom', message: parsed.error });
+      })
+      .meta({
+        description:
+          'When it runs, in EventBridge Scheduler syntax: cron(minutes hours day-of-month month day-of-week year) with ? in one of the day fields, rate(value unit), or at(yyyy-mm-ddThh:mm:ss) for once.',
+      }),
+    timezone: z
+      .string()
+      .default('UTC')
+      .superRefine((name, ctx) => {
+        const problem = checkTimezone(name);
+        if (problem) ctx.addIssue({ code: 'custom', message: problem });
+      })
+      .meta({ description: 'IANA time zone the cron or at expression is read in, e.g. Asia/Tokyo (daylight saving time as Scheduler handles it).' }),
+    enabled: z.boolean().default(true).meta({ description: '`false`: the schedule is kept but DISABLED: nothing runs and no run is missed.' }),
+    flexibleWindowMinutes: z
+      .number()
+      .int()
+      .min(1)
+      .max(1440)
+      .optional()
+      .meta({ description: 'Scheduler may start the run up to this many minutes after the fire time (FLEXIBLE window); omitted: on time (OFF).' }),
+    taskDefinition: taskDefinitionSchema.optional().meta({ description: 'A task definition of its own (or use fromService).' }),
+    fromService: resourceName
+      .optional()
+      .meta({ description: "Run a copy of this Service's task definition (same images, pinned to digests, same secrets) with the command below, in its network." }),
+    container: awsName.optional().meta({ description: 'Container to run the command in; defaults to the first essential one.' }),
+    command: z.array(z.string()).min(1).optional().meta({ description: 'e.g. ["alembic", "upgrade", "head"]; registered into the task definition steady keeps for this task.' }),
+    network: network.optional().meta({ description: "Required with a task definition of its own; fromService uses the service's." }),
+    roleArn: roleArn.meta({
+      description: 'The role EventBridge Scheduler assumes to call ecs:RunTask (it must be allowed to, and to pass the task definition\'s roles: iam:PassRole).',
+    }),
+    retryPolicy: z
+      .strictObject({
+        maximumRetryAttempts: z.number().int().min(0).max(185).default(185),
+        maximumEventAgeSeconds: z.number().int().min(60).max(86400).default(86400),
+      })
+      .default({ maximumRetryAttempts: 185, maximumEventAgeSeconds: 86400 })
+      .meta({ description: 'How Scheduler retries a RunTask call that fails (throttled, refused). A task that starts and exits non-zero is not retried: steady reports it.' }),
+    deadLetterQueue: z
+      .string()
+      .regex(/^arn:aws[a-z-]*:sqs:[a-z0-9-]+:\d{12}:[\w-]+(\.fifo)?$/, 'expected an SQS queue ARN (arn:aws:sqs:<region>:<account>:<queue>)')
+      .optional()
+      .meta({ description: 'Where Scheduler sends a run it could not start after its retries.' }),
+    overlap: z
+      .enum(['allow', 'report'])
+      .default('allow')
+      .meta({
+        description:
+          'Scheduler starts a run at every fire time even if the previous one still runs; nothing between Scheduler and RunTask can skip it. `report`: steady reports two runs at once as a failure (RunsOverlap). To forbid overlap, the job itself must take a lock.',
+      }),
+    group: schedulerName
+      .optional()
+      .meta({ description: "The schedule group; default steady-<environment>, which steady creates and tags as its own. Another group must exist already (adopted schedules)." }),
+    scheduleName: schedulerName.optional().meta({ description: 'The EventBridge Scheduler schedule name; defaults to metadata.name.' }),
+    adopt: z.boolean().default(false).meta({ description: 'Take over an existing schedule steady did not create (steady writes its marker into the description).' }),
+    tags: tags.default({}),
+  })
+  .superRefine((t, ctx) => {
+    if (!!t.taskDefinition === !!t.fromService) {
+      ctx.addIssue({ code: 'custom', path: [], message: 'expected exactly one of taskDefinition or fromService' });
+    }
+    if (t.fromService && !t.command) {
+      ctx.addIssue({ code: 'custom', path: ['command'], message: 'expected a command to run with fromService' });
+    }
+    if (t.taskDefinition && !t.network) {
+      ctx.addIssue({ code: 'custom', path: ['network'], message: 'expected network (subnets, securityGroups) for a scheduled task with its own task definition' });
+    }
+    if (t.taskDefinition && t.container && !t.taskDefinition.containers.some((c) => c.name === t.container)) {
+      ctx.addIssue({ code: 'custom', path: ['container'], message: `expected a container of the task definition, got "${t.container}"` });
+    }
+  });
+
+// ---------------------------------------------------------------------------------------------
 // AliasRecord
 
 const aliasTarget = z.union(
@@ -707,6 +771,12 @@ export const migrationSchema = document(
   migrationSpecSchema,
   'A one-off ECS task (a database migration, say) run once per version, before the services that wait for it roll out.',
 );
+export const scheduledTaskSchema = document(
+  'ScheduledTask',
+  metadata,
+  scheduledTaskSpecSchema,
+  'An ECS task run on a schedule (a nightly migration, a batch job): an EventBridge Scheduler schedule whose target is ECS RunTask of a task definition steady keeps pinned to image digests, and the outcome of its runs.',
+);
 export const aliasRecordSchema = document(
   'AliasRecord',
   metadata,
@@ -718,14 +788,16 @@ export const SCHEMAS = {
   Environment: environmentSchema,
   Service: serviceSchema,
   Migration: migrationSchema,
+  ScheduledTask: scheduledTaskSchema,
   AliasRecord: aliasRecordSchema,
 } as const;
 
 export type EnvironmentDoc = z.output<typeof environmentSchema>;
 export type ServiceDoc = z.output<typeof serviceSchema>;
 export type MigrationDoc = z.output<typeof migrationSchema>;
+export type ScheduledTaskDoc = z.output<typeof scheduledTaskSchema>;
 export type AliasRecordDoc = z.output<typeof aliasRecordSchema>;
-export type SpecDoc = EnvironmentDoc | ServiceDoc | MigrationDoc | AliasRecordDoc;
+export type SpecDoc = EnvironmentDoc | ServiceDoc | MigrationDoc | ScheduledTaskDoc | AliasRecordDoc;
 
 export type TaskDefinitionSpec = z.output<typeof taskDefinitionSchema>;
 export type ContainerSpec = z.output<typeof containerSchema>;

@@ -6,6 +6,7 @@ import type { ResourceStatus } from '../model/plan.js';
 import { plan } from '../plan/plan.js';
 import { desiredShop, LB_DNS, POLICY, syncedActual, TG_ARN, ZONE_ID } from '../testing/plan-fixtures.js';
 import { startStateTable, type LocalStateTable } from '../testing/state-table.js';
+import type { WiringChain } from '../wiring/types.js';
 import { keys } from './table.js';
 
 const DAY = 24 * 60 * 60 * 1000;
@@ -101,6 +102,7 @@ describe('saving a pass', () => {
       mode: 'enforce',
       dryRun: false,
       outcome: 'ok',
+      verdict: 'failed',
       actions: { planned: 0, done: 1, failed: 1, blocked: 0, held: 0, pending: 1 },
       apiCalls: { 'ecs:DescribeServices': 1, 'route53:ListResourceRecordSets': 2 },
       apiCallCount: 3,
@@ -296,6 +298,23 @@ describe('drift events', () => {
     ]);
   });
 
+  it('say what steady did to heal them: the changes the healing pass made to the resource', async () => {
+    const store = t.store();
+    const seen = t.clock.now() - 15_000;
+    const { result, actual } = pass('drift-4', 1, {
+      drift: [drift(seen, seen + 9_000)],
+      outcomes: [
+        { actionId: 'update:Service/api', resource: 'Service/api', kind: 'UpdateService', summary: 'update service api: shop-api:6 -> shop-api:7', state: 'done' },
+        { actionId: 'tag:Service/api', resource: 'Service/api', kind: 'TagResource', summary: 'tag service api', state: 'failed', message: 'AccessDenied' },
+        { actionId: 'run:Migration/db-migrate', resource: 'Migration/db-migrate', kind: 'RunMigration', summary: 'run db-migrate', state: 'done' },
+      ],
+    });
+
+    await store.savePass(result, actual);
+
+    expect(await store.listDrift('drift-4', 0)).toMatchObject([{ resolution: 'healed', timeToHealMs: 9_000, healedWith: ['update service api: shop-api:6 -> shop-api:7'] }]);
+  });
+
   it('are closed as gone when a complete pass no longer sees them', async () => {
     const store = t.store();
     const firstSeen = t.clock.now() - 15_000;
@@ -370,6 +389,47 @@ describe('reading history', () => {
       { environment: 'every-1', lastPassId: 'every-1/pass-1', lastPassAt: t.clock.now(), lastOutcome: 'ok' },
       { environment: 'every-2', lastPassId: 'every-2/pass-1', lastPassAt: t.clock.now(), lastOutcome: 'ok' },
     ]);
+  });
+
+  it('reads the most recent passes of an environment, newest first, with who published their specs', async () => {
+    const store = t.store();
+    for (let n = 1; n <= 4; n++) {
+      t.clock.advance(MIN);
+      const { result } = pass('recent-1', n, { specSource: { publishedAt: '2026-01-01T00:00:00.000Z', author: 'Ana <ana@example.com>', gitCommit: 'abc1234' } });
+      await store.savePass(result);
+    }
+
+    const recent = await store.recentPasses('recent-1', 3);
+
+    expect(recent.map((p) => p.passId)).toEqual(['recent-1/pass-4', 'recent-1/pass-3', 'recent-1/pass-2']);
+    expect(recent[0].specSource).toEqual({ publishedAt: '2026-01-01T00:00:00.000Z', author: 'Ana <ana@example.com>', gitCommit: 'abc1234' });
+    expect(recent[0]).not.toHaveProperty('report');
+  });
+
+  it('keeps the wiring chain of a Wiring status, with long evidence lists cut short', async () => {
+    const store = t.store();
+    const { result } = pass('chain-1', 1);
+    const targets = Array.from({ length: 25 }, (_, i) => `10.0.0.${i}:8000`);
+    const chain: WiringChain = {
+      names: ['api.example.com'],
+      loadBalancer: 'shop-api-alb',
+      targetGroup: 'shop-api-tg',
+      firstBroken: 'targets',
+      checkedAt: t.clock.now(),
+      links: [
+        { name: 'alias', status: 'ok', ok: true, summary: 'api.example.com A -> shop-api-alb', evidence: { record: 'api.example.com' } },
+        { name: 'targets', status: 'broken', ok: false, summary: '0/25 healthy', evidence: { unhealthy: targets }, reason: 'NoHealthyTargets', message: 'x'.repeat(1500) },
+      ],
+    };
+    result.resources.push({ resource: 'Wiring/api', kind: 'Wiring', name: 'api', phase: 'Failed', reason: 'NoHealthyTargets', message: 'targets: none healthy', diff: [], specHash: 'h', wiring: chain });
+
+    await store.savePass(result);
+
+    const stored = (await store.loadStatuses('chain-1')).find((s) => s.resource === 'Wiring/api')!;
+    expect(stored.wiring!.links[0]).toEqual(chain.links[0]);
+    expect(stored.wiring!.links[1].evidence.unhealthy).toEqual([...targets.slice(0, 20), '… 5 more']);
+    expect(stored.wiring!.links[1].message).toHaveLength(1000);
+    expect(stored.wiring).toMatchObject({ names: ['api.example.com'], loadBalancer: 'shop-api-alb', targetGroup: 'shop-api-tg', firstBroken: 'targets' });
   });
 
   it('has no last pass for an environment that never recorded one', async () => {

@@ -3,7 +3,8 @@
  * records without the table's key and bookkeeping attributes.
  */
 import type { AlertState } from '../model/alerts.js';
-import type { PassResult } from '../model/pass.js';
+import type { PassVerdict } from '../model/outcome.js';
+import type { PassResult, SpecSource } from '../model/pass.js';
 import type { FieldDiff, Phase, ResourceStatus } from '../model/plan.js';
 
 /** A resource's status as last recorded, with the history a single pass cannot know. */
@@ -33,12 +34,16 @@ export interface PassRecord {
   passId: string;
   environment: string;
   specVersion?: string;
+  /** Who published that commit, as its manifest says. */
+  specSource?: SpecSource;
   startedAt: number;
   finishedAt: number;
   durationMs: number;
   mode: PassResult['mode'];
   dryRun: boolean;
   outcome: PassResult['outcome'];
+  /** What the pass was (model/outcome.ts); absent in records written before it was kept. */
+  verdict?: PassVerdict;
   error?: string;
   /** Actions planned, and what became of them. */
   actions: { planned: number; done: number; failed: number; blocked: number; held: number; pending: number };
@@ -71,6 +76,8 @@ export interface DriftRecord {
   /** healed: steady healed it; gone: a later pass no longer saw it (fixed elsewhere, or superseded). */
   resolution?: 'healed' | 'gone';
   healedBy?: string;
+  /** What steady did to heal it: the changes the healing pass made to the resource. */
+  healedWith?: string[];
 }
 
 /** One run of one migration version (per attempt), as the ledger records it. */

@@ -5,13 +5,14 @@
  */
 import { brotliCompressSync, brotliDecompressSync, constants } from 'node:zlib';
 import type { ActualState, ObservedMigration } from '../model/actual.js';
-import type { EcsService, EcsTask, RecordSet } from '../model/aws.js';
+import type { EcsService, EcsTask, RecordSet, SchedulerSchedule } from '../model/aws.js';
 import { TAG_ENVIRONMENT, TAG_MANAGED_BY, TAG_RESOURCE, type DesiredEnvironment, type ResourceStatus } from '../model/plan.js';
 
 /** What AWS looked like for one resource (JSON-able). `found: false` when AWS had nothing. */
 export type ResourceSnapshot =
   | ServiceSnapshot
   | MigrationSnapshot
+  | ScheduledTaskSnapshot
   | AliasRecordSnapshot
   | EnvironmentSnapshot
   | { resource: string; observedAt: number; found: false; why: string };
@@ -47,6 +48,17 @@ export type MigrationTaskSummary = Pick<
   /** Container name -> exit code (null while it has none). */
   exitCodes: Record<string, number | null>;
 };
+
+export interface ScheduledTaskSnapshot extends SnapshotBase {
+  found: true;
+  kind: 'ScheduledTask';
+  /** The schedule as Scheduler describes it (null: it does not exist). */
+  schedule: SchedulerSchedule | null;
+  /** The family's latest revision, with the last run's record in its tags. */
+  latest: { arn: string; revision: string; tags: Record<string, string>; images: Record<string, string> } | null;
+  /** The runs ECS still lists, newest first, at most 10: exit codes and times. */
+  runs: MigrationTaskSummary[];
+}
 
 export interface AliasRecordSnapshot extends SnapshotBase {
   found: true;
@@ -132,18 +144,42 @@ function migrationSnapshot(actual: ActualState, status: ResourceStatus): Resourc
       tags: latest.tags,
       images: Object.fromEntries(latest.content.containerDefinitions.map((c) => [c.name, c.image])),
     },
-    tasks: observed.tasks.slice(0, MAX_TASKS).map((t) => ({
-      arn: t.arn,
-      lastStatus: t.lastStatus,
-      desiredStatus: t.desiredStatus,
-      startedBy: t.startedBy,
-      createdAt: t.createdAt,
-      startedAt: t.startedAt,
-      stoppedAt: t.stoppedAt,
-      stopCode: t.stopCode,
-      stoppedReason: t.stoppedReason,
-      exitCodes: Object.fromEntries(t.containers.map((c) => [c.name, c.exitCode ?? null])),
-    })),
+    tasks: observed.tasks.slice(0, MAX_TASKS).map(taskSummary),
+  };
+}
+
+function taskSummary(t: EcsTask): MigrationTaskSummary {
+  return {
+    arn: t.arn,
+    lastStatus: t.lastStatus,
+    desiredStatus: t.desiredStatus,
+    startedBy: t.startedBy,
+    createdAt: t.createdAt,
+    startedAt: t.startedAt,
+    stoppedAt: t.stoppedAt,
+    stopCode: t.stopCode,
+    stoppedReason: t.stoppedReason,
+    exitCodes: Object.fromEntries(t.containers.map((c) => [c.name, c.exitCode ?? null])),
+  };
+}
+
+function scheduledTaskSnapshot(actual: ActualState, status: ResourceStatus): ResourceSnapshot {
+  const base = { resource: status.resource, observedAt: actual.observedAt, ...unreadableOf(actual, status.resource) };
+  const observed = actual.scheduledTasks[status.name];
+  if (!observed) return { ...base, found: false, why: `scheduled task ${status.name} was not read` };
+  const latest = observed.latest;
+  return {
+    ...base,
+    found: true,
+    kind: 'ScheduledTask',
+    schedule: observed.schedule,
+    latest: latest && {
+      arn: latest.arn,
+      revision: revisionOf(latest.arn),
+      tags: latest.tags,
+      images: Object.fromEntries(latest.content.containerDefinitions.map((c) => [c.name, c.image])),
+    },
+    runs: (observed.runs ?? []).slice(0, MAX_TASKS).map(taskSummary),
   };
 }
 
@@ -203,6 +239,8 @@ export function snapshotResource(actual: ActualState, status: ResourceStatus, de
       return serviceSnapshot(actual, status, desired);
     case 'Migration':
       return migrationSnapshot(actual, status);
+    case 'ScheduledTask':
+      return scheduledTaskSnapshot(actual, status);
     case 'AliasRecord':
       return aliasSnapshot(actual, status, desired);
     case 'Wiring':

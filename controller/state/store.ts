@@ -6,11 +6,14 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { systemClock, type Clock } from '../clock.js';
+import { redactDeep, redactSecrets } from '../spec/secrets.js';
 import { StateStoreError } from '../errors.js';
 import type { ActualState } from '../model/actual.js';
 import type { AlertState, AlertStore } from '../model/alerts.js';
 import { actionCounts, countPhases, type PassResult } from '../model/pass.js';
+import { driftCounts, passOutcome } from '../model/outcome.js';
 import type { DesiredEnvironment, FieldDiff, ResourceStatus } from '../model/plan.js';
+import type { WiringChain } from '../model/wiring.js';
 import { batchWrite, dynamoCall, isConditionFailed, queryAll, toStateStoreError, type BatchWriteOptions, type WriteRequest } from './dynamo.js';
 import { mapLimit } from '../concurrency.js';
 import { acquireLease, readLease, type Lease, type LeaseContext, type LeaseItem } from './lease.js';
@@ -83,9 +86,32 @@ function clip(value: string | undefined): string | undefined {
   return value !== undefined && value.length > MAX_DIFF_VALUE ? `${value.slice(0, MAX_DIFF_VALUE - 1)}…` : value;
 }
 
-/** Diffs are for people; keep them bounded so an item never grows with a task definition. */
+/** Evidence lists (targets, tasks) keep this many entries on a status item. */
+const MAX_EVIDENCE_ENTRIES = 20;
+
+/** A wiring chain bounded like diffs: long evidence lists and values are cut, saying so. */
+function compactChain(chain: WiringChain): WiringChain {
+  const value = (v: WiringChain['links'][number]['evidence'][string]): WiringChain['links'][number]['evidence'][string] => {
+    if (typeof v === 'string') return clip(v)!;
+    if (!Array.isArray(v)) return v;
+    const kept = v.slice(0, MAX_EVIDENCE_ENTRIES).map((x) => clip(x)!);
+    return v.length > MAX_EVIDENCE_ENTRIES ? [...kept, `… ${v.length - MAX_EVIDENCE_ENTRIES} more`] : kept;
+  };
+  const links = chain.links.map((l) => ({
+    ...l,
+    summary: clip(l.summary)!,
+    ...(l.message !== undefined ? { message: clip(l.message) } : {}),
+    evidence: Object.fromEntries(Object.entries(l.evidence).map(([k, v]) => [k, value(v)])),
+  }));
+  return { ...chain, links };
+}
+
+/**
+ * Diffs are for people; keep them bounded so an item never grows with a task definition, and
+ * secret-shaped values (observed in AWS, never from a spec) out of the table.
+ */
 function compactDiff(diff: FieldDiff[]): FieldDiff[] {
-  const kept = diff.slice(0, MAX_DIFF_ENTRIES).map((d) => ({ path: d.path, before: clip(d.before), after: clip(d.after) }));
+  const kept = redactDeep(diff.slice(0, MAX_DIFF_ENTRIES)).map((d) => ({ path: d.path, before: clip(d.before), after: clip(d.after) }));
   if (diff.length > MAX_DIFF_ENTRIES) kept.push({ path: `… ${diff.length - MAX_DIFF_ENTRIES} more differences`, before: undefined, after: undefined });
   return kept;
 }
@@ -176,6 +202,30 @@ export class StateStore implements AlertStore {
     const existing = await this.getMigration(claim);
     if (!existing) throw new StateStoreError(`${doing}: the claim was refused but no claim is stored; try again`, { transient: true });
     return { claimed: false, by: existing.passId, taskArn: existing.taskArn, state: existing.state, entry: existing };
+  }
+
+  /**
+   * Claims the right to say `notice` (e.g. `specs-removed#<from>#<to>`): true for exactly one
+   * caller however many ask at once (a conditional put), false for everyone after. The item
+   * expires with the retention, so a notice is said at most once in that time.
+   *
+   * @example
+   * if (await store.claimNotice(`specs-removed#${previous}#${commit}`, passId)) logger.warn(message);
+   */
+  async claimNotice(notice: string, by: string): Promise<boolean> {
+    try {
+      await this.#db.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { ...keys.notice(notice), type: 'notice', notice, by, at: this.#clock.now(), ttl: this.#ttl() },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+      return true;
+    } catch (cause) {
+      if (isConditionFailed(cause)) return false;
+      throw toStateStoreError(`claiming notice ${notice} (table ${this.tableName})`, cause);
+    }
   }
 
   /** The ledger entry of one run of a migration version, if any (strongly consistent). */
@@ -310,6 +360,11 @@ export class StateStore implements AlertStore {
     const driftByResource = new Map<string, PassResult['drift']>();
     for (const d of result.drift) driftByResource.set(d.resource, [...(driftByResource.get(d.resource) ?? []), d]);
 
+    // What steady did about a drift it healed: the changes this pass made to the resource.
+    const healedWith = (resource: string): { healedWith?: string[] } => {
+      const done = result.outcomes.filter((o) => o.resource === resource && o.state === 'done').map((o) => clip(o.summary)!);
+      return done.length ? { healedWith: done.slice(0, MAX_FAILURES) } : {};
+    };
     const writeDrift = (d: PassResult['drift'][number], open: OpenDrift | undefined): OpenDrift => {
       const detectedAt = open?.detectedAt ?? d.detectedAt;
       const sk = open?.sk ?? keys.drift(env, detectedAt, d.key).sk;
@@ -323,7 +378,7 @@ export class StateStore implements AlertStore {
         detectedAt,
         detectedBy: open?.detectedBy ?? result.passId,
         lastSeenAt: d.detectedAt,
-        ...(healed ? { healedAt: d.healedAt, timeToHealMs: d.healedAt! - detectedAt, resolution: 'healed' as const, healedBy: result.passId } : {}),
+        ...(healed ? { healedAt: d.healedAt, timeToHealMs: d.healedAt! - detectedAt, resolution: 'healed' as const, healedBy: result.passId, ...healedWith(d.resource) } : {}),
       };
       put({ pk: keys.environmentPk(env), sk, type: 'drift', ...record, ttl, gsi1pk: GSI1.drift, gsi1sk: `${iso(detectedAt)}#${env}#${d.key}` });
       return { sk, detectedAt, detectedBy: record.detectedBy };
@@ -364,12 +419,13 @@ export class StateStore implements AlertStore {
         name: status.name,
         phase: status.phase,
         reason: status.reason,
-        message: status.message,
+        message: redactSecrets(status.message),
         diff: compactDiff(status.diff),
         specHash: status.specHash,
         ...(status.notes?.length ? { notes: status.notes } : {}),
+        ...(status.wiring ? { wiring: compactChain(status.wiring) } : {}),
         lastTransitionTime: prev && prev.phase === status.phase ? prev.lastTransitionTime : result.finishedAt,
-        lastError: this.#lastError(result, status) ?? prev?.lastError,
+        lastError: redactDeep(this.#lastError(result, status)) ?? prev?.lastError,
         passId: result.passId,
         updatedAt: result.finishedAt,
         ttl,
@@ -437,27 +493,31 @@ export class StateStore implements AlertStore {
   #passItem(result: PassResult, ttl: number, report?: unknown): Item {
     // The rendered report, for `steady report --last`: kept when it fits one part.
     const encoded = report === undefined ? [] : encodeSnapshot(report, MAX_REPORT_BYTES);
-    const record: PassRecord = {
+    const passed = passOutcome(result);
+    const drift = driftCounts(result, passed);
+    const record: PassRecord = redactDeep({
       passId: result.passId,
       environment: result.environment,
       specVersion: result.specVersion,
+      ...(result.specSource ? { specSource: result.specSource } : {}),
       startedAt: result.startedAt,
       finishedAt: result.finishedAt,
       durationMs: result.finishedAt - result.startedAt,
       mode: result.mode,
       dryRun: result.dryRun,
       outcome: result.outcome,
+      verdict: passed.verdict,
       error: result.error,
       actions: actionCounts(result),
       apiCalls: result.apiCalls,
       apiCallCount: Object.values(result.apiCalls).reduce((a, b) => a + b, 0),
       phases: countPhases(result.resources),
-      drift: { detected: result.drift.length, healed: result.drift.filter((d) => d.healedAt !== undefined).length },
+      drift: { detected: drift.found, healed: drift.healed },
       failures: result.outcomes
         .filter((o) => o.state === 'failed')
         .slice(0, MAX_FAILURES)
         .map((o) => ({ resource: o.resource, summary: o.summary, message: clip(o.message), awsName: o.awsName })),
-    };
+    });
     return {
       ...keys.pass(result.environment, result.startedAt, result.passId),
       type: 'pass',
@@ -509,6 +569,22 @@ export class StateStore implements AlertStore {
   /** Passes that started at or after `since` (epoch ms), newest first. */
   async listPasses(environment: string | undefined, since: number): Promise<PassRecord[]> {
     return (await this.#history('pass', environment, since)).map((i) => strip<PassRecord>(i));
+  }
+
+  /** The `limit` most recent passes of an environment, newest first (one query page). */
+  async recentPasses(environment: string, limit: number): Promise<PassRecord[]> {
+    const out = await dynamoCall(`reading the last ${limit} passes of environment ${environment} from table ${this.tableName}`, () =>
+      this.#db.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+          ExpressionAttributeValues: { ':pk': keys.environmentPk(environment), ':prefix': SK.pass },
+          ScanIndexForward: false,
+          Limit: limit,
+        }),
+      ),
+    );
+    return (out.Items ?? []).map((i) => strip<PassRecord>(i));
   }
 
   /** Drift records detected at or after `since` (epoch ms), newest first. */

@@ -101,6 +101,8 @@ export const keys = {
   /** The registry of environments that have recorded a pass (for `steady status` without `--env`). */
   environment: (environment: string) => ({ pk: 'ENVIRONMENTS', sk: environment }),
   environmentsPk: 'ENVIRONMENTS',
+  /** A notice said once across every invocation (`claimNotice`): what the commit HEAD moved to no longer holds. */
+  notice: (notice: string) => ({ pk: 'NOTICES', sk: notice }),
 } as const;
 
 /** Sort-key prefixes of the item types that are listed by `begins_with`. */

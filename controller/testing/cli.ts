@@ -1,3 +1,5 @@
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { main } from '../cli/main.js';
 
 /** Runs `steady ARGS...` in-process, as a pipe would see it (no TTY, no colour), and returns what it printed. */
@@ -10,4 +12,27 @@ export async function runCli(...args: string[]): Promise<{ code: number; stdout:
     env: {},
   });
   return { code, stdout, stderr };
+}
+
+/** The repository's `bin/steady.js`, the command users run. */
+const BINARY = fileURLToPath(new URL('../../bin/steady.js', import.meta.url));
+
+/**
+ * Runs `node bin/steady.js ARGS...` as a child process, the way a user or CI runs it: its own
+ * working directory, this process's environment (the tests' fake credentials and local endpoints)
+ * plus `env`. Asynchronous, so that local servers in this process keep answering it.
+ */
+export function runBinary(args: string[], options: { cwd?: string; env?: Record<string, string> } = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    execFile(
+      process.execPath,
+      [BINARY, ...args],
+      { cwd: options.cwd, env: { ...process.env, NO_COLOR: '1', ...options.env }, encoding: 'utf8', timeout: 60_000 },
+      (err, stdout, stderr) => {
+        const code = err ? (err as { code?: unknown }).code : 0;
+        if (typeof code !== 'number') return reject(err);
+        resolve({ code, stdout, stderr });
+      },
+    );
+  });
 }

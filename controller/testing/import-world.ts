@@ -28,7 +28,8 @@ export async function roundTrip(account: SimAccount, options: ImportOptions & { 
   const cluster = await readCluster({ ...adapters, reads: importReads(clients, adapters.codedeploy) }, options, account.region);
   const { docs, skipped } = importedDocs(cluster, options.env);
   const files = Object.fromEntries(docs.map((d) => [d.file, renderDoc(d)]));
-  const loaded = parseSpecFiles(Object.entries(files).map(([path, content]) => ({ path, content })));
+  // Drafts (`.yaml.draft`) are not spec files: the loader never reads them.
+  const loaded = parseSpecFiles(Object.entries(files).filter(([path]) => !path.endsWith('.draft')).map(([path, content]) => ({ path, content })));
   if (!loaded.ok) throw new Error(`the imported specs are invalid:\n${loaded.problems.map(formatProblem).join('\n')}\n\n${Object.values(files).join('\n---\n')}`);
   const [desired] = loaded.specSet.environments;
   const { result } = await runPass({ desired, adapters, clock: account.clock, pollMs: 5_000, dryRun: true });

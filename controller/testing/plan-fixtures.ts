@@ -67,7 +67,7 @@ export function desiredShop(overrides: { mode?: 'enforce' | 'observe'; changeBud
     metadata: { name: 'api-dns', environment: 'shop-prod' },
     spec: { zone: 'example.com', name: 'api.example.com', target: { loadBalancer: 'shop-api-alb' } },
   });
-  return { name: 'shop-prod', environment, services: [api], migrations: [migrate], aliases: [apiDns] };
+  return { name: 'shop-prod', environment, services: [api], migrations: [migrate], scheduledTasks: [], aliases: [apiDns] };
 }
 
 function arnOf(family: string, revision: number): string {

@@ -4,6 +4,9 @@
  * the first broken one, and a Ready / Degraded condition. Plain data: reports, `steady verify`
  * and `steady status` all render this one shape.
  */
+import type { WiringChain } from '../model/wiring.js';
+
+import type { AwsCause } from '../model/causes.js';
 
 /** The links of the chain, in the order a request passes them, from the name to the containers. */
 export const LINK_NAMES = [
@@ -64,6 +67,14 @@ export interface WiringLink {
   message?: string;
   /** True when steady's own reconcile pass repairs this (a stale alias, a service on the wrong revision). */
   healable?: boolean;
+  /** For a link that could not be read: why (no credentials, access denied, ...). */
+  cause?: AwsCause;
+}
+
+/** A read that failed: the message, and its cause when it was an AWS call. */
+export interface ReadError {
+  message: string;
+  cause?: AwsCause;
 }
 
 /** What an HTTP probe of a service saw. */
@@ -112,4 +123,13 @@ export interface WiringResult {
   checkedAt: number;
   /** Hash of the Service spec the result was computed for (as `ResourceStatus.specHash`). */
   specHash: string;
+}
+
+/** What a `Wiring` status keeps of its result, so the chain can be drawn later from the state table. */
+export type { WiringChain };
+
+/** The chain of a result, without what the status already says. */
+export function wiringChain(result: WiringResult): WiringChain {
+  const { names, loadBalancer, targetGroup, links, firstBroken, checkedAt } = result;
+  return { names, loadBalancer, targetGroup, links, firstBroken, checkedAt };
 }
