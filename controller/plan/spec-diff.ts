@@ -159,7 +159,8 @@ function effectsOf(kind: Kind, doc: Doc, change: 'added' | 'changed', diff: Fiel
     }
     case 'Migration':
       if (change === 'added') return ['a new migration: it runs once'];
-      return before?.version !== after?.version ? ['it runs again: a new version (images, container or command)'] : [];
+      if (before?.version !== after?.version) return ['it runs again: a new version (images, container or command)'];
+      return fields.has('taskDefinition') ? ['no new run: its version (images, container, command) is the same'] : [];
     case 'ScheduledTask': {
       if (change === 'added') return ['a new schedule'];
       const out: string[] = [];

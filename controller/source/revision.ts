@@ -7,7 +7,7 @@
  */
 import { execFile, spawn } from 'node:child_process';
 import path from 'node:path';
-import { realpath } from 'node:fs/promises';
+import { realpath, stat } from 'node:fs/promises';
 import { DEFAULT_MAX_FILE_BYTES, formatLimit, MAX_SPEC_FILES, setProblem } from '../spec/limits.js';
 import type { SpecFile, SpecProblem } from '../spec/load.js';
 
@@ -99,11 +99,14 @@ function picked(rest: string): boolean {
  */
 export async function readRevisionFiles(revision: string, paths: string[], cwd = process.cwd()): Promise<RevisionFiles> {
   if (revision.startsWith('-')) throw new RevisionError(`"${revision}" is not a git revision`);
+  // The repository is the one the specs are in (the first path's), wherever steady runs from.
+  const first = path.resolve(cwd, paths[0] ?? '.');
+  const probe = await stat(first).then((s) => (s.isDirectory() ? first : path.dirname(first)), () => path.dirname(first));
   let top: string;
   try {
-    top = await realpath((await git(cwd, ['rev-parse', '--show-toplevel'])).trim());
+    top = await realpath((await git(probe, ['rev-parse', '--show-toplevel'])).trim());
   } catch (err) {
-    throw new RevisionError(`${path.resolve(cwd)} is not in a git work tree (${(err as Error).message}); --base needs one`);
+    throw new RevisionError(`${probe} is not in a git work tree (${(err as Error).message}); --base needs one`);
   }
   let commit: string;
   try {
