@@ -17,7 +17,8 @@ import { driftOf, statusesAfter } from './converge/status.js';
 import type { ActualState } from './model/actual.js';
 import type { PassResult, SpecSource } from './model/pass.js';
 import type { DesiredEnvironment, ResourceStatus } from './model/plan.js';
-import { checkWiring, wiringChain, wiringStatus, type WiringResult } from './wiring/index.js';
+import { checkWiring } from './wiring/index.js';
+import { wiringContext, wiringResourceStatus } from './wiring/status.js';
 import { observe, type Adapters } from './observe/observe.js';
 import { describeError } from './observe/common.js';
 import { automaticRound, rememberMaintenance, type RestoreLog } from './maintenance.js';
@@ -75,31 +76,6 @@ export interface PassOptions {
   maintenanceUnreadable?: Error;
 }
 
-/** Links that are broken while a rollout is still under way, and mend when it completes. */
-const ROLLOUT_LINKS = new Set(['deployment', 'targets', 'tasks']);
-/** Breaks AWS mends by itself within minutes (a new load balancer still provisioning). */
-const SETTLING_REASONS = new Set(['LoadBalancerProvisioning']);
-
-/**
- * A wiring result as a status beside the others. A break the pass itself repairs, or one that is
- * only a rollout still under way, is Progressing, not news.
- */
-export function wiringResourceStatus(result: WiringResult, service?: ResourceStatus): ResourceStatus {
-  const st = wiringStatus(result);
-  const first = result.links.find((l) => l.name === result.firstBroken);
-  const rollingOut = first && ROLLOUT_LINKS.has(first.name) && (first.reason === 'RolloutInProgress' || service?.phase === 'Progressing');
-  const settling = first?.reason !== undefined && SETTLING_REASONS.has(first.reason);
-  const progressing = st.phase === 'Drifted' || (st.phase === 'Failed' && (rollingOut || settling));
-  const why = rollingOut ? 'waiting for the rollout' : settling ? 'waiting for AWS' : 'steady is repairing this';
-  return {
-    ...st,
-    resource: `Wiring/${result.service}`,
-    kind: 'Wiring',
-    wiring: wiringChain(result),
-    ...(progressing ? { phase: 'Progressing' as const, message: `${why}: ${st.message}` } : {}),
-  };
-}
-
 /** Puts `status` in the place of the list's status of the same resource (or at the end). */
 function replaceStatus(list: ResourceStatus[], status: ResourceStatus): void {
   const i = list.findIndex((r) => r.resource === status.resource);
@@ -129,7 +105,7 @@ export async function runPass(
   const actual = await observe(desired, options.adapters, () => clock.now());
   if (options.maintenanceUnreadable) {
     const affects = (desired.maintenance ?? []).map((m) => `Maintenance/${m.metadata.name}`);
-    actual.unreadable.push({ what: 'the maintenance state in the state table', affects, ...describeError(options.maintenanceUnreadable) });
+    actual.unreadable.push({ what: 'the maintenance state in the state table', affects, ...describeError(options.maintenanceUnreadable, 'the maintenance state in the state table') });
   }
   const p = plan(desired, actual, policyFor(desired, { dryRun: options.dryRun, now: clock.now() }), options.maintenance);
   const restores: RestoreLog = new Map();
@@ -149,7 +125,8 @@ export async function runPass(
     // After changes, read afresh; otherwise what observe read is still the truth.
     const changed = outcomes.some((o) => o.state === 'done');
     const wiring = await checkWiring(desired, options.adapters, { actual: changed ? undefined : actual, now: () => clock.now(), probes: options.wiring.probes ?? true });
-    resources.push(...wiring.map((w) => wiringResourceStatus(w, resources.find((r) => r.resource === `Service/${w.service}`))));
+    const context = wiringContext(desired, { plan: p, outcomes, resources, drift: driftOf(p, outcomes, startedAt), dryRun: p.policy.dryRun, mode: p.policy.mode, unreadable: actual.unreadable });
+    resources.push(...wiring.map((w) => wiringResourceStatus(w, context)));
   }
   // The automatic mode of the Maintenances judges this pass's chains, and switches at once when due.
   const round = options.maintenanceUnreadable
@@ -176,6 +153,7 @@ export async function runPass(
     drift: driftOf(p, outcomes, startedAt),
     apiCalls: options.calls?.counts() ?? {},
     outcome: 'ok',
+    ...(actual.unreadable.length > 0 ? { unreadable: actual.unreadable } : {}),
   };
   const maintenance = rememberMaintenance(desired, options.maintenance, resources, restores, round.automatic, { now: clock.now(), passId });
   return { result, actual, maintenance };

@@ -2,6 +2,7 @@
  * Where each resource stands after a pass: the planner's status, updated with what converge did.
  * Also the drift events of the pass (what differed, and when it was healed).
  */
+import { isSwitch } from '../model/maintenance.js';
 import type { ActionOutcome, DriftEvent } from '../model/pass.js';
 import type { Plan, ResourceStatus } from '../model/plan.js';
 import { contentHash } from '../model/taskdef.js';
@@ -73,7 +74,8 @@ export function statusesAfter(plan: Plan, outcomes: ActionOutcome[]): ResourceSt
 export function driftOf(plan: Plan, outcomes: ActionOutcome[], detectedAt: number): DriftEvent[] {
   const byResource = groupByResource(outcomes);
   return plan.resources
-    .filter((r) => r.diff.length > 0 && (r.phase === 'Drifted' || r.phase === 'Blocked' || r.phase === 'Failed'))
+    // A maintenance switch is not drift: history keeps it among the maintenance switches.
+    .filter((r) => r.diff.length > 0 && (r.phase === 'Drifted' || r.phase === 'Blocked' || r.phase === 'Failed') && !isSwitch(r))
     .map((r) => {
       const mine = byResource.get(r.resource) ?? [];
       const healed = !plan.holdAll && r.phase === 'Drifted' && mine.length > 0 && mine.every((o) => o.state === 'done');

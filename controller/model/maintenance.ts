@@ -134,6 +134,17 @@ export function describeMaintenance(s: MaintenanceState): string {
   }
 }
 
+/**
+ * Whether a Maintenance's planned change is a switch (off to on, or on to off: history keeps it as
+ * a maintenance switch, not as drift) rather than a repair of a half-switched entry point. Its
+ * first diff line says `maintenance: <what is in place> -> <what is wanted>`.
+ */
+export function isSwitch(status: { kind: string; diff: FieldDiff[]; maintenance?: MaintenanceState }): boolean {
+  const first = status.diff[0];
+  if (status.kind !== 'Maintenance' || first?.path !== 'maintenance' || !status.maintenance) return false;
+  return first.before === (status.maintenance.state === 'on' ? 'off' : 'on');
+}
+
 /** `*` is the default cache behaviour. */
 export const DEFAULT_BEHAVIOR = '*';
 

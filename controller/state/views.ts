@@ -7,6 +7,7 @@ import pc from 'picocolors';
 import { ConfigError } from '../errors.js';
 import type { Phase } from '../model/plan.js';
 import type { DriftRecord, PassRecord, StoredStatus } from './records.js';
+import { describeMaintenance, type MaintenanceEvent } from '../model/maintenance.js';
 
 export interface ViewOptions {
   /** Epoch ms the ages are counted to. */
@@ -149,6 +150,14 @@ export function statusRows(statuses: StoredStatus[], now: number): StatusRow[] {
     }));
 }
 
+/** Statuses for `steady status --output json`: the rows without the "5m ago" strings (times are ISO 8601 UTC). */
+export function statusJson(statuses: StoredStatus[], now: number) {
+  return statusRows(statuses, now).map(({ age: _age, lastError, ...row }) => ({
+    ...row,
+    ...(lastError ? { lastError: { message: lastError.message, ...(lastError.awsName ? { awsName: lastError.awsName } : {}), what: lastError.what, at: lastError.at } } : {}),
+  }));
+}
+
 /**
  * `steady status`: every resource with its phase, reason, how long it has been so, and what is
  * wrong; the last error under a resource that is not Synced. The ENVIRONMENT column appears when
@@ -185,6 +194,8 @@ export interface PassRow {
   startedAt: string;
   age: string;
   outcome: PassRecord['outcome'];
+  /** What the pass was (model/outcome.ts); absent for passes recorded before it was kept. */
+  verdict?: PassRecord['verdict'];
   mode: PassRecord['mode'];
   dryRun: boolean;
   durationMs: number;
@@ -230,6 +241,7 @@ export function historyView(passes: PassRecord[], drift: DriftRecord[], now: num
         startedAt: new Date(p.startedAt).toISOString(),
         age: ago(p.startedAt, now),
         outcome: p.outcome,
+        ...(p.verdict ? { verdict: p.verdict } : {}),
         mode: p.mode,
         dryRun: p.dryRun,
         durationMs: p.durationMs,
@@ -259,6 +271,24 @@ export function historyView(passes: PassRecord[], drift: DriftRecord[], now: num
   };
 }
 
+/** Passes and drift for `steady history --output json`: ISO times and milliseconds, no "ago" or "2m 10s" strings. */
+export function historyJson(passes: PassRecord[], drift: DriftRecord[], now: number, maintenance: MaintenanceEvent[] = []) {
+  const view = historyView(passes, drift, now);
+  const isoOf = (ms: number | undefined) => (ms !== undefined ? new Date(ms).toISOString() : undefined);
+  return {
+    passes: view.passes.map(({ age: _age, duration: _duration, ...p }) => p),
+    drift: view.drift.map(({ age: _age, timeToHeal: _timeToHeal, ...d }) => d),
+    ...(maintenance.length > 0
+      ? { maintenance: maintenance.map(({ at, until, ...e }) => ({ ...e, at: isoOf(at)!, ...(until !== undefined ? { until: isoOf(until) } : {}), summary: maintenanceSwitch(e.name, { ...e, until }) })) }
+      : {}),
+  };
+}
+
+/** `maintenance shop on by command (alice: DB upgrade) until 2026-01-01 02:00 UTC`, `maintenance shop off`. */
+export function maintenanceSwitch(name: string, e: Pick<MaintenanceEvent, 'switched' | 'source' | 'by' | 'reason' | 'until'>): string {
+  return `maintenance ${name} ${describeMaintenance({ state: e.switched, source: e.source, by: e.by, reason: e.reason, until: e.until })}`;
+}
+
 function actionsCell(a: PassRecord['actions']): string {
   if (a.planned === 0 && a.done + a.failed + a.blocked + a.held + a.pending === 0) return 'none';
   const parts = (['done', 'failed', 'blocked', 'held', 'pending'] as const).filter((k) => a[k] > 0).map((k) => `${a[k]} ${k}`);
@@ -272,7 +302,7 @@ function actionsCell(a: PassRecord['actions']): string {
  * @example
  * out.line(renderHistory(await store.listPasses(env, since), await store.listDrift(env, since), { now, color }));
  */
-export function renderHistory(passes: PassRecord[], drift: DriftRecord[], options: ViewOptions): string {
+export function renderHistory(passes: PassRecord[], drift: DriftRecord[], options: ViewOptions, maintenance: MaintenanceEvent[] = []): string {
   const colors = pc.createColors(options.color);
   const view = historyView(passes, drift, options.now);
   const out: string[] = [];
@@ -280,20 +310,22 @@ export function renderHistory(passes: PassRecord[], drift: DriftRecord[], option
   out.push(colors.bold(`Passes (${view.passes.length})`));
   if (view.passes.length === 0) out.push('  none in this window');
   else {
-    const outcomeColor = { ok: colors.green, failed: colors.red, skipped: colors.yellow } as const;
+    // The verdict, the word the exit code and the alarms go by; a pass recorded before verdicts were kept shows its outcome.
+    const bad = new Set(['failed', 'unknown', 'unrepaired']);
+    const colorOf = (p: PassRow) => (p.outcome === 'skipped' ? colors.yellow : bad.has(p.verdict ?? p.outcome) ? colors.red : colors.green);
     const lines = table(
-      ['STARTED', 'ENVIRONMENT', 'OUTCOME', 'DURATION', 'ACTIONS', 'DRIFT', 'API CALLS', 'SPEC'],
+      ['STARTED', 'ENVIRONMENT', 'VERDICT', 'DURATION', 'ACTIONS', 'DRIFT', 'API CALLS', 'SPEC'],
       view.passes.map((p) => [
         p.age,
         p.environment,
-        p.dryRun ? `${p.outcome} (dry run)` : p.mode === 'observe' ? `${p.outcome} (observe)` : p.outcome,
+        p.dryRun ? `${p.verdict ?? p.outcome} (dry run)` : p.mode === 'observe' && p.verdict !== 'drifted' ? `${p.verdict ?? p.outcome} (observe)` : (p.verdict ?? p.outcome),
         p.duration,
         actionsCell(p.actions),
         p.drift.detected === 0 ? '-' : `${p.drift.detected} seen, ${p.drift.healed} healed`,
         String(p.apiCallCount),
         p.specVersion ?? '-',
       ]),
-      (row, col, cell) => (col === 2 ? outcomeColor[view.passes[row].outcome](cell) : cell),
+      (row, col, cell) => (col === 2 ? colorOf(view.passes[row])(cell) : cell),
     );
     out.push(colors.bold(lines[0]));
     view.passes.forEach((p, i) => {
@@ -317,6 +349,15 @@ export function renderHistory(passes: PassRecord[], drift: DriftRecord[], option
         d.summary,
       ]),
       (row, col, cell) => (col === 3 ? (view.drift[row].resolution === 'open' ? colors.yellow(cell) : colors.green(cell)) : cell),
+    );
+    out.push(colors.bold(lines[0]), ...lines.slice(1));
+  }
+  if (maintenance.length > 0) {
+    out.push('', colors.bold(`Maintenance switches (${maintenance.length})`));
+    const lines = table(
+      ['WHEN', 'ENVIRONMENT', 'SWITCH'],
+      maintenance.map((e) => [ago(e.at, options.now), e.environment, maintenanceSwitch(e.name, e)]),
+      (row, col, cell) => (col === 2 ? (maintenance[row].switched === 'on' ? colors.yellow(cell) : colors.green(cell)) : cell),
     );
     out.push(colors.bold(lines[0]), ...lines.slice(1));
   }

@@ -1,0 +1,70 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli as run } from '../testing/cli.js';
+import { startStateTable, type LocalStateTable } from '../testing/state-table.js';
+import { EXAMPLES_FIXTURE, SPECS_DIR } from '../testing/world.js';
+
+const SHOP = `${SPECS_DIR}shop`;
+const TABLE = 'maintenance-cli';
+
+let t: LocalStateTable;
+beforeAll(async () => {
+  t = await startStateTable(TABLE);
+});
+afterAll(() => t.close());
+
+describe('steady maintenance', () => {
+  it('on: writes the window to the state table and switches both entry points at once; status and history say who, why and until when', async () => {
+    const on = await run('maintenance', 'on', SHOP, '--env', 'shop-prod', '--for', '2h', '--reason', 'DB upgrade', '--by', 'alice', '--sim', EXAMPLES_FIXTURE, '--table', TABLE);
+    expect(on.stderr).toMatch(/^turning maintenance on for shop-prod until 2026-01-01 02:00 UTC in the simulated account/);
+    expect(on.code).toBe(0);
+    expect(on.stdout).toMatch(/^Maintenance shop of shop-prod: on by command \(alice: DB upgrade\) since 2026-01-01 00:00 UTC until 2026-01-01 02:00 UTC\n/);
+    expect(on.stdout).toContain('done     switch CloudFront E2QWRUHAPOMQZL to maintenance');
+    expect(on.stdout).toContain('done     create maintenance rule 1 on HTTPS:443 of shop-api-alb');
+    const memory = await t.store().loadMaintenance('shop-prod');
+    expect(memory.shop.override).toEqual({ by: 'alice', reason: 'DB upgrade', at: Date.parse('2026-01-01T00:00:00Z'), until: Date.parse('2026-01-01T02:00:00Z') });
+    expect(memory.shop.last).toMatchObject({ state: 'on', source: 'command', by: 'alice', reason: 'DB upgrade' });
+    // The distribution's restore record is kept in the table too (a copy of its tags).
+    expect(memory.shop.restore?.record.behaviors).toEqual({ '*': 'shop-web', '/_next/static/*': 'shop-web' });
+
+    const status = await run('status', '--table', TABLE, '--env', 'shop-prod');
+    expect(status.stdout).toMatch(/Maintenance\/shop +Synced +OnByCommand +\S+ ago +maintenance turned on \(on by command \(alice: DB upgrade\) since 2026-01-01 00:00 UTC until 2026-01-01 02:00 UTC\)/);
+    const history = await run('history', '--table', TABLE, '--env', 'shop-prod', '--since', '3650d');
+    expect(history.stdout).toContain('maintenance shop on by command (alice: DB upgrade) until 2026-01-01 02:00 UTC');
+  });
+
+  it('off: ends the window in the table and the pass switches back', async () => {
+    const off = await run('maintenance', 'off', SHOP, '--env', 'shop-prod', '--sim', EXAMPLES_FIXTURE, '--table', TABLE, '-o', 'json');
+    expect(off.code).toBe(0);
+    const doc = JSON.parse(off.stdout);
+    expect(doc).toMatchObject({ command: 'maintenance', exitCode: 0, switched: 'off', environment: 'shop-prod', maintenances: [{ name: 'shop', phase: 'Synced', state: 'off' }] });
+    expect((await t.store().loadMaintenance('shop-prod')).shop.override).toBeUndefined();
+  });
+
+  it('exits 3 and writes nothing when another run holds the lease', async () => {
+    const store = t.store();
+    const lease = await store.acquireLease('shop-prod', 'lambda:someone-else', 60_000 * 60 * 24 * 365 * 10);
+    try {
+      const held = await run('maintenance', 'on', SHOP, '--env', 'shop-prod', '--for', '1h', '--reason', 'x', '--sim', EXAMPLES_FIXTURE, '--table', TABLE);
+      expect(held.code).toBe(3);
+      expect(held.stdout).toMatch(/^Nothing was written or switched: .*lambda:someone-else/);
+      expect((await store.loadMaintenance('shop-prod')).shop.override).toBeUndefined();
+    } finally {
+      await lease.release();
+    }
+  });
+
+  it.each([
+    [['on', SHOP, '--for', '2h', '--reason', 'x', '--sim', EXAMPLES_FIXTURE], 'steady: no state table: the maintenance window lives in it; give --table NAME or set STEADY_TABLE\n'],
+    [['on', SHOP, '--reason', 'x', '--table', TABLE], 'steady: say how long with --for (30m, 2h, 1d): the window ends by itself\n'],
+    [['on', SHOP, '--for', '2h', '--table', TABLE], 'steady: say why with --reason "..." (it is shown in the reports and in steady status)\n'],
+    [['on', SHOP, '--for', '2 weeks', '--reason', 'x', '--table', TABLE], 'steady: --for: expected a duration from 1m to 7d such as 30m, 2h or 1d; got "2 weeks"\n'],
+    [['on', SHOP, '--for', '8d', '--reason', 'x', '--table', TABLE], 'steady: --for: expected a duration from 1m to 7d such as 30m, 2h or 1d; got "8d"\n'],
+    [['on', SHOP, '--for', '1h', '--reason', 'x', '--name', 'web', '--sim', EXAMPLES_FIXTURE, '--table', TABLE], 'steady: environment shop-prod has no Maintenance web (it has: shop)\n'],
+    [['on', `${SPECS_DIR}messaging`, '--for', '1h', '--reason', 'x', '--sim', EXAMPLES_FIXTURE, '--table', TABLE], 'steady: environment messaging-prod declares no Maintenance: add one (kind: Maintenance) to its specs first\n'],
+    [['sideways', SHOP, '--table', TABLE], 'steady: expected on or off, got "sideways"\n'],
+  ])('refuses %j with exit 2 and says why', async (args, said) => {
+    const r = await run('maintenance', ...args);
+    expect(r.code).toBe(2);
+    expect(r.stdout + r.stderr).toBe(said);
+  });
+});
