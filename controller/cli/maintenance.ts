@@ -57,8 +57,8 @@ function chosen(env: EnvironmentSpecs, names: string[] | undefined): string[] {
   return names;
 }
 
-/** What the command asks of the table, holding the lease, before the pass. */
-function prepareFor(env: string, names: string[], switched: 'on' | 'off', override: MaintenanceOverride | undefined): (store: StateStore) => Promise<void> {
+/** What `maintenance on|off` asks of the table, holding the lease, before the pass (the demo uses it too). */
+export function prepareFor(env: string, names: string[], switched: 'on' | 'off', override: MaintenanceOverride | undefined): (store: StateStore) => Promise<void> {
   return async (store) => {
     if (switched === 'on') {
       for (const name of names) await store.setMaintenanceOverride(env, name, override!);
@@ -70,7 +70,7 @@ function prepareFor(env: string, names: string[], switched: 'on' | 'off', overri
 }
 
 /** Each chosen Maintenance as the pass left it (or wanted it, when it could not switch). */
-function statesOf(result: PassResult, names: string[]): { name: string; phase: string; maintenance?: MaintenanceState; message: string }[] {
+export function statesOf(result: PassResult, names: string[]): { name: string; phase: string; maintenance?: MaintenanceState; message: string }[] {
   return names.map((name) => {
     const st = result.resources.find((r) => r.resource === `Maintenance/${name}`);
     return { name, phase: st?.phase ?? 'Unknown', ...(st?.maintenance ? { maintenance: st.maintenance } : {}), message: st?.message ?? 'not planned' };
@@ -78,7 +78,7 @@ function statesOf(result: PassResult, names: string[]): { name: string; phase: s
 }
 
 /** The first lines: what the window is now, per Maintenance, and what still keeps it on. */
-function headline(out: Output, env: string, switched: 'on' | 'off', states: ReturnType<typeof statesOf>): void {
+export function headline(out: Output, env: string, switched: 'on' | 'off', states: ReturnType<typeof statesOf>): void {
   for (const s of states) {
     const now = s.maintenance ? describeMaintenance(s.maintenance) : 'unknown';
     const inPlace = s.phase === 'Synced' || s.phase === 'Progressing';

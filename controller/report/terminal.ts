@@ -40,7 +40,12 @@ const OUTCOME_WORDS: Record<ResourceOutcome, string> = {
 
 /** The word a resource's line leads with: what left alone in observe mode is, is drifted. */
 function wordOf(r: ResourceReport): string {
-  return r.outcome === 'unrepaired' && r.blockedBy === 'observe' ? 'drifted' : OUTCOME_WORDS[r.outcome];
+  if (r.outcome === 'unrepaired' && r.blockedBy === 'observe') return 'drifted';
+  // A maintenance switch is no repair: say which way it went.
+  const m = r.kind === 'Maintenance' && (r.outcome === 'healed' || r.outcome === 'converging') ? r.drift[0] : undefined;
+  if (m?.path === 'maintenance' && m.before === 'off' && m.after?.startsWith('on')) return 'switched on';
+  if (m?.path === 'maintenance' && m.before === 'on' && m.after === 'off') return 'switched off';
+  return OUTCOME_WORDS[r.outcome];
 }
 
 const ACTION_WORDS: Record<ReportAction['state'], string> = {
