@@ -7,6 +7,9 @@
 import { DescribeRulesCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { MaintenanceMemory } from './model/maintenance.js';
+import { buildReport } from './report/index.js';
+import { decideNotifications } from './report/noise.js';
+import { viewNotification } from './report/view.js';
 import type { MaintenanceAutomaticSpec } from './spec/schema.js';
 import { world, type World } from './testing/world.js';
 
@@ -131,6 +134,11 @@ describe('automatic maintenance', () => {
     expect(on.status).toMatchObject({ reason: 'OnAutomatically', maintenance: { state: 'on', source: 'automatic' } });
     expect(on.status.maintenance!.reason).toMatch(/^the chain has been broken for 2 passes \(api: targets /);
     expect(on.maintenance.events).toEqual([expect.objectContaining({ switched: 'on', source: 'automatic' })]);
+    // People are told: the switch, and why.
+    const told = decideNotifications(buildReport(on.result), [], { now: w.account.clock.now(), channels: ['slack'] }).notifications.map(viewNotification);
+    const switched = told.find((n) => n.resource === 'Maintenance/shop')!;
+    expect(switched.title).toBe('Maintenance switched on');
+    expect(switched.lines).toContainEqual(expect.objectContaining({ type: 'diff', path: 'maintenance', before: 'off', after: expect.stringMatching(/^on automatically since .* \(the chain has been broken for 2 passes/) }));
 
     // Still broken behind the page: it stays on (the page is not mistaken for a healthy chain).
     expect((await later()).actions).toEqual([]);

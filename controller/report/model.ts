@@ -353,6 +353,18 @@ const VERDICT_WORDS: Record<PassVerdict, string> = {
 };
 
 /**
+ * `switched on` / `switched off` for a Maintenance whose pass switched it (its first diff line is
+ * `maintenance: off -> on ...` or `on -> off`): a switch is no repair, and the reports say so.
+ */
+export function maintenanceSwitchWord(r: Pick<ResourceReport, 'kind' | 'outcome' | 'drift'>): 'switched on' | 'switched off' | undefined {
+  const m = r.kind === 'Maintenance' && (r.outcome === 'healed' || r.outcome === 'converging') ? r.drift[0] : undefined;
+  if (m?.path !== 'maintenance') return undefined;
+  if (m.before === 'off' && m.after?.startsWith('on')) return 'switched on';
+  if (m.before === 'on' && m.after === 'off') return 'switched off';
+  return undefined;
+}
+
+/**
  * The one-line summary, the first thing a person reads of a pass, in the words of its verdict (the
  * same verdict the exit code, the Lambda's `ok` and the metrics carry):
  * `Converging: 2 registered, 1 created, 1 migration run. 1 converging, 1 healed, 2 created.`,

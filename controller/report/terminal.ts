@@ -9,7 +9,7 @@
 import pc from 'picocolors';
 import type { FieldDiff } from '../model/plan.js';
 import { formatDuration, formatTime, plural, shortCommit, shownValue } from './format.js';
-import { REPAIR_BLOCK_WORDS, summaryLine, type Report, type ReportAction, type ResourceOutcome, type ResourceReport } from './model.js';
+import { maintenanceSwitchWord, REPAIR_BLOCK_WORDS, summaryLine, type Report, type ReportAction, type ResourceOutcome, type ResourceReport } from './model.js';
 
 export interface RenderOptions {
   /** ANSI colours (for a terminal). */
@@ -41,11 +41,7 @@ const OUTCOME_WORDS: Record<ResourceOutcome, string> = {
 /** The word a resource's line leads with: what left alone in observe mode is, is drifted. */
 function wordOf(r: ResourceReport): string {
   if (r.outcome === 'unrepaired' && r.blockedBy === 'observe') return 'drifted';
-  // A maintenance switch is no repair: say which way it went.
-  const m = r.kind === 'Maintenance' && (r.outcome === 'healed' || r.outcome === 'converging') ? r.drift[0] : undefined;
-  if (m?.path === 'maintenance' && m.before === 'off' && m.after?.startsWith('on')) return 'switched on';
-  if (m?.path === 'maintenance' && m.before === 'on' && m.after === 'off') return 'switched off';
-  return OUTCOME_WORDS[r.outcome];
+  return maintenanceSwitchWord(r) ?? OUTCOME_WORDS[r.outcome];
 }
 
 const ACTION_WORDS: Record<ReportAction['state'], string> = {
