@@ -125,6 +125,8 @@ describe('every command with --output json prints one document the schema accept
       maintenances: [{ name: 'shop', phase: 'Synced', state: 'on', source: 'command', by: 'alice', reason: 'DB upgrade', since: '2026-01-01T00:00:00.000Z', until: '2026-01-01T02:00:00.000Z' }],
     });
     expect(valid((await run('maintenance', 'off', SHOP, '--sim', EXAMPLES_FIXTURE, '--table', 'contract-state', '-o', 'json')).stdout, 0)).toMatchObject({ switched: 'off' });
+    const status = valid((await run('status', '--table', 'contract-state', '--env', 'shop-prod', '-o', 'json')).stdout, 0);
+    expect(status.resources.find((r: { resource: string }) => r.resource === 'Maintenance/shop')).toMatchObject({ reason: 'Off', maintenance: { state: 'off' } });
     const history = valid((await run('history', '--table', 'contract-state', '--env', 'shop-prod', '--since', '3650d', '-o', 'json')).stdout, 0);
     expect(history.maintenance.find((e: { switched: string }) => e.switched === 'on')).toMatchObject({ switched: 'on', source: 'command', by: 'alice', until: '2026-01-01T02:00:00.000Z' });
     const usage = await run('maintenance', 'on', SHOP, '--table', 'contract-state', '-o', 'json');

@@ -215,6 +215,17 @@ const StatusRowJson = z.strictObject({
   diff: z.array(FieldDiff),
   notes: z.array(z.string()).optional(),
   lastError: z.strictObject({ message: z.string(), awsName: z.string().optional(), what: z.string(), at: iso() }).optional(),
+  /** A Maintenance's state: on (by what, who, why, since, until when) or off. */
+  maintenance: z
+    .strictObject({
+      state: z.enum(['on', 'off']),
+      source: z.enum(['spec', 'command', 'automatic']).optional(),
+      since: iso().optional(),
+      by: z.string().optional(),
+      reason: z.string().optional(),
+      until: iso().optional(),
+    })
+    .optional(),
   passId: z.string(),
   updatedAt: iso(),
 });

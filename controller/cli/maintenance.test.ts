@@ -28,6 +28,15 @@ describe('steady maintenance', () => {
 
     const status = await run('status', '--table', TABLE, '--env', 'shop-prod');
     expect(status.stdout).toMatch(/Maintenance\/shop +Synced +OnByCommand +\S+ ago +maintenance turned on \(on by command \(alice: DB upgrade\) since 2026-01-01 00:00 UTC until 2026-01-01 02:00 UTC\)/);
+    const json = JSON.parse((await run('status', '--table', TABLE, '--env', 'shop-prod', '-o', 'json')).stdout);
+    expect(json.resources.find((r: { resource: string }) => r.resource === 'Maintenance/shop').maintenance).toEqual({
+      state: 'on',
+      source: 'command',
+      since: '2026-01-01T00:00:00.000Z',
+      by: 'alice',
+      reason: 'DB upgrade',
+      until: '2026-01-01T02:00:00.000Z',
+    });
     const history = await run('history', '--table', TABLE, '--env', 'shop-prod', '--since', '3650d');
     expect(history.stdout).toContain('maintenance shop on by command (alice: DB upgrade) until 2026-01-01 02:00 UTC');
   });

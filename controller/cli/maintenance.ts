@@ -28,6 +28,9 @@ interface MaintenanceOptions extends EngineOptions {
   name?: string[];
 }
 
+/** A mistake in how the command was called (exit 2). */
+class UsageError extends Error {}
+
 /** The longest window a command may set (a forgotten window must not outlive a week). */
 export const MAX_WINDOW_MS = 7 * 86_400_000;
 
@@ -44,8 +47,6 @@ export function parseWindow(text: string): number {
   if (!m || ms < 60_000 || ms > MAX_WINDOW_MS) throw new UsageError(`--for: expected a duration from 1m to 7d such as 30m, 2h or 1d; got "${text}"`);
   return ms;
 }
-
-class UsageError extends Error {}
 
 /** The Maintenances of the environment the command acts on: the ones `--name` gives, or all. */
 function chosen(env: EnvironmentSpecs, names: string[] | undefined): string[] {

@@ -150,10 +150,22 @@ export function statusRows(statuses: StoredStatus[], now: number): StatusRow[] {
     }));
 }
 
+/** A Maintenance's state in `steady status --output json`: on or off, by what, who, why, since and until when (ISO times). */
+function maintenanceJson(m: StoredStatus['maintenance']) {
+  if (!m) return {};
+  const iso = (ms: number | undefined) => (ms !== undefined ? new Date(ms).toISOString() : undefined);
+  const { state, source, by, reason } = m;
+  return {
+    maintenance: { state, ...(source ? { source } : {}), ...(m.since !== undefined ? { since: iso(m.since) } : {}), ...(by ? { by } : {}), ...(reason ? { reason } : {}), ...(m.until !== undefined ? { until: iso(m.until) } : {}) },
+  };
+}
+
 /** Statuses for `steady status --output json`: the rows without the "5m ago" strings (times are ISO 8601 UTC). */
 export function statusJson(statuses: StoredStatus[], now: number) {
+  const byResource = new Map(statuses.map((s) => [`${s.environment} ${s.resource}`, s]));
   return statusRows(statuses, now).map(({ age: _age, lastError, ...row }) => ({
     ...row,
+    ...maintenanceJson(byResource.get(`${row.environment} ${row.resource}`)?.maintenance),
     ...(lastError ? { lastError: { message: lastError.message, ...(lastError.awsName ? { awsName: lastError.awsName } : {}), what: lastError.what, at: lastError.at } } : {}),
   }));
 }
