@@ -176,7 +176,8 @@ describe.runIf(available)('the status page in a browser', () => {
         expect(await axeViolations(page), `${colorScheme} ${viewport.width}px`).toEqual([]);
       }
     }
-  });
+    // Four full axe scans of the whole page: near 30 s on a loaded two-core machine.
+  }, 90_000);
 
   it('has an axe check that finds violations where there are some', async () => {
     const page = await (await browser.context()).newPage();
