@@ -74,10 +74,10 @@ export class AwsCallError extends SteadyError {
 
 /** A spec set that is invalid; `problems` holds every error, each with file:line:column. */
 export class SpecValidationError extends SteadyError {
-  constructor(readonly problems: ReadonlyArray<{ file: string; line: number; column: number; path: string; message: string }>) {
+  constructor(readonly problems: ReadonlyArray<{ file: string; line: number; column: number; path: string; message: string; rendering?: string[] }>) {
     super(
       `${problems.length} problem${problems.length === 1 ? '' : 's'} in the specs:\n` +
-        problems.map((p) => `${p.file}:${p.line}:${p.column} ${p.path ? `${p.path}: ` : ''}${p.message}`).join('\n'),
+        problems.map((p) => `${p.file}:${p.line}:${p.column} ${p.path ? `${p.path}: ` : ''}${p.message}${p.rendering?.length ? ` (rendering ${p.rendering.join(', ')})` : ''}`).join('\n'),
     );
   }
 }

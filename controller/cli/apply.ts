@@ -6,7 +6,7 @@
  */
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { SpecValidationError, SteadyError } from '../errors.js';
-import { formatProblem, loadSpecPaths, problemCount, problemLocation, type SpecProblem, type SpecSet } from '../spec/load.js';
+import { loadSpecPaths, problemCount, type SpecProblem, type SpecSet } from '../spec/load.js';
 import { removalMessage } from '../spec/removed.js';
 import {
   bucketNameProblem,
@@ -26,6 +26,7 @@ import {
 } from '../source/index.js';
 import type { CliContext } from './main.js';
 import { createOutput, outputOption, plural, type Output, type OutputFormat } from './output.js';
+import { colorProblem } from './validate.js';
 
 interface ApplyOptions {
   bucket: string;
@@ -220,7 +221,7 @@ function invalid(problems: SpecProblem[], out: Output): number {
     return 1;
   }
   for (const p of problems) {
-    out.line(color.isColorSupported ? `${color.cyan(problemLocation(p))} ${p.path ? `${color.bold(p.path)}: ` : ''}${p.message}` : formatProblem(p));
+    out.line(colorProblem(p, color));
   }
   out.line(color.red(problemCount(problems)));
   out.note('nothing was published');

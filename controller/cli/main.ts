@@ -11,6 +11,7 @@ import { registerCommits } from './commits.js';
 import { processIo, type CliIo } from './output.js';
 import { registerDemo } from './demo.js';
 import { registerPlan, registerReconcile } from './reconcile.js';
+import { registerRender } from './render.js';
 import { registerHistory, registerReport, registerStatus } from './history.js';
 import { registerRetry } from './retry.js';
 import { registerValidate } from './validate.js';
@@ -54,6 +55,7 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
     .showHelpAfterError('(run steady --help for usage)');
 
   registerValidate(program, ctx);
+  registerRender(program, ctx);
   registerPlan(program, ctx);
   registerReconcile(program, ctx);
   registerDemo(program, ctx);

@@ -14,7 +14,7 @@ import { buildHandlerBundle, REPOSITORY_ROOT } from '../../deploy/bundling.js';
 import { deployConfig } from '../../deploy/context.js';
 import { SteadyStack } from '../../deploy/stack.js';
 import type { InvocationSummary } from './app.js';
-import { specFiles, SPEC_BUCKET, startHandlerWorld } from './testkit.js';
+import { shopProdFiles, SPEC_BUCKET, startHandlerWorld } from './testkit.js';
 
 const run = promisify(execFile);
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -40,7 +40,7 @@ beforeAll(async () => {
   world = await startHandlerWorld();
   artefact = deployedArtefact(path.join(dir, 'cdk.out'));
   table = (await world.config()).table;
-  await world.publish(specFiles('shop'), 'shop-prod');
+  await world.publish(shopProdFiles(), 'shop-prod');
 });
 afterAll(async () => {
   await world.close();
