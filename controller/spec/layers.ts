@@ -76,7 +76,9 @@ export function renderLayers(layers: Layers): LoadedDoc[] {
     if (duplicates.has(o)) continue;
     const base = candidates.filter((c) => inFolder(c.doc.file, folder));
     if (o.overlay) out.push(...renderOne(o as OverlayRead & { overlay: OverlayDoc }, folder, base, layers));
-    else if (o.name !== undefined) for (const c of base) out.push({ kind: c.kind, name: nameOf(c.raw), environment: o.name, start: c.start, locate: c.doc.locate });
+    else if (o.name !== undefined) {
+      for (const c of base) out.push({ kind: c.kind, name: c.kind === 'Environment' ? o.name : nameOf(c.raw), environment: o.name, start: c.start, locate: c.doc.locate });
+    }
   }
   return out;
 }

@@ -103,7 +103,7 @@ export function changesIn(root: Sourced): { changed: Change[]; removed: { path: 
   const removed: { path: PropertyKey[]; removal: Removal }[] = [];
   const walk = (node: Sourced, path: PropertyKey[], parentByOverlay: boolean) => {
     const byOverlay = node.origin.overlay !== undefined;
-    if (byOverlay && !parentByOverlay) changed.push({ path, at: node.origin.doc.locate(node.origin.path) });
+    if (byOverlay && !parentByOverlay) changed.push({ path, at: node.origin.doc.locate(node.origin.path, true) });
     for (const removal of (node.type === 'scalar' ? undefined : node.removed) ?? []) removed.push({ path, removal });
     if (node.type === 'map') for (const [k, v] of node.entries) walk(v, [...path, k], byOverlay);
     if (node.type === 'seq') node.items.forEach((v, i) => walk(v, [...path, i], byOverlay));
