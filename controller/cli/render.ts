@@ -82,7 +82,7 @@ function documentJson(d: SpecDocument) {
     document: d.input,
     changes: [
       ...changed.map((c) => ({ path: formatPath(c.path), change: 'set', at: c.at })),
-      ...removed.map((r) => ({ path: formatPath([...r.path, r.removal.what]), change: 'removed', at: r.removal.at })),
+      ...removed.map((r) => ({ path: r.removal.list ? `${formatPath(r.path)}[${r.removal.what}]` : formatPath([...r.path, r.removal.what]), change: 'removed', at: r.removal.at })),
     ],
   };
 }

@@ -32,6 +32,7 @@ import { publishStatusPage } from '../status-page/publish.js';
 import { mapLimit } from '../concurrency.js';
 import { StateStore } from '../state/store.js';
 import { perPassCallCounts, type CountedScope } from './calls.js';
+import { changedEnvironmentsFinder, rememberingLoader } from './changes.js';
 import { removalsAnnouncer } from './removals.js';
 import { configFromEnv, type HandlerConfig } from './config.js';
 import { parseEvent, type Invocation } from './events.js';
@@ -159,7 +160,9 @@ export function createHandler(deps: HandlerDependencies = {}): SteadyHandler {
     return c;
   };
   const lastGood = new Map<string, NotificationTargets>();
-  const announceRemovals = removalsAnnouncer({ ...location, s3, store, logger, metrics });
+  const load = rememberingLoader({ ...location, s3 });
+  const announceRemovals = removalsAnnouncer({ ...location, s3, store, logger, metrics, load });
+  const changedEnvironments = changedEnvironmentsFinder({ ...location, s3, logger, load });
 
   async function run(event: unknown, context: Context): Promise<InvocationSummary> {
     let parsed;
@@ -193,7 +196,9 @@ export function createHandler(deps: HandlerDependencies = {}): SteadyHandler {
     }
 
     const available = loaded.specSet.environments;
-    const wanted = invocation.environments ?? available.map((e) => e.name);
+    // A new HEAD reconciles what it changed at once; the schedule's tick reconciles everything.
+    const changed = invocation.trigger === 's3' && !invocation.environments ? await changedEnvironments(loaded) : undefined;
+    const wanted = invocation.environments ?? changed ?? available.map((e) => e.name);
     const summaries = await mapLimit(wanted, config.concurrency, async (name) => {
       const desired = available.find((e) => e.name === name);
       if (desired) return reconcileOne(desired, invocation, commit, deadline, specSourceOf(loaded.manifest));

@@ -127,7 +127,7 @@ export function applyJsonPatch(root: Sourced, op: JsonPatchOp, at: PropertyKey[]
     if (index === undefined) return fail(`${ctx.what} has nothing at ${shown(segments)} to ${op.op}${listHint(parent, last)}`);
     if (op.op === 'remove') {
       parent.items.splice(index, 1);
-      (parent.removed ??= []).push(removal());
+      (parent.removed ??= []).push({ ...removal(), list: true });
     } else {
       parent.items[index] = value();
     }

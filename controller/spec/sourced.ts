@@ -22,7 +22,10 @@ export interface Origin {
 
 /** A field or list item an overlay removed (`jsonPatch` remove), for `steady render` to say so. */
 export interface Removal {
+  /** The key, or (in a list) the index or name the operation gave. */
   what: string;
+  /** Removed from a list. */
+  list?: true;
   at: SourceLocation;
 }
 
