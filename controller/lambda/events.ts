@@ -7,7 +7,8 @@
  * - EventBridge (rule or Scheduler) — `{ "source", "detail-type", "detail": { environment?, environments?, dryRun? } }`:
  *   every environment of the published commit, or the ones `detail` names.
  * - S3 `ObjectCreated:*` notifications (direct, or through EventBridge as `Object Created`) for the
- *   `HEAD` pointer under the configured bucket and prefix: every environment, right away. HEAD is
+ *   `HEAD` pointer under the configured bucket and prefix: right away, the environments the new HEAD
+ *   renders differently (`changes.ts`; all of them when that cannot be told). HEAD is
  *   written last by `steady apply` (and is the only key a rollback writes), so it is the commit point.
  *   Events for other keys or buckets are ignored.
  * - A manual invoke — `{ "environment"?: "...", "environments"?: [...], "dryRun"?: true }`.
