@@ -78,9 +78,9 @@ describe('adopting the FireLens + EFS + ulimits service', () => {
   it('`steady plan -o json` lists every field, the removal of each in the drift, and nothing to register', async () => {
     const { stdout } = await runCli('plan', SPECS, '--sim', FIXTURE, '-o', 'json');
 
-    const report = JSON.parse(stdout);
+    const report = JSON.parse(stdout).environments[0];
     const files = report.resources.find((r: { resource: string }) => r.resource === 'Service/files-api');
-    expect(files).toMatchObject({ outcome: 'blocked', reason: 'UnexpressibleFields', actions: [] });
+    expect(files).toMatchObject({ outcome: 'unrepaired', blockedBy: 'unexpressible', reason: 'UnexpressibleFields', actions: [] });
     expect(named(files.message)).toEqual(FIRELENS_UNEXPRESSIBLE);
     expect(files.drift.map((d: { path: string }) => d.path)).toEqual([
       'taskDefinition.containers[log_router].firelensConfiguration',

@@ -61,7 +61,10 @@ export class SteadyStack extends Stack {
   readonly controllerPolicy: iam.Policy;
   readonly failedInvocations: sqs.Queue;
   readonly alarmTopic: sns.ITopic;
-  readonly alarms: Record<'passErrors' | 'specsUnreadable' | 'specsRemoved' | 'driftUnhealed' | 'leaseStuck' | 'functionErrors' | 'notRunning' | 'failedInvocations', cloudwatch.Alarm>;
+  readonly alarms: Record<
+    'passErrors' | 'specsUnreadable' | 'specsRemoved' | 'awsUnreadable' | 'driftUnrepaired' | 'leaseStuck' | 'functionErrors' | 'notRunning' | 'failedInvocations',
+    cloudwatch.Alarm
+  >;
 
   constructor(scope: Construct, id: string, props: SteadyStackProps) {
     super(scope, id, { description: 'steady: a reconciling controller for ECS services, task definitions, migrations and Route 53 aliases', ...props });
@@ -260,7 +263,8 @@ export class SteadyStack extends Stack {
     const leaseStuckPeriods = Math.ceil((leaseTtlSeconds + config.timeoutSeconds) / 60 / config.passIntervalMinutes) + 1;
     this.alarms = {
       passErrors: alarm('PassErrors', {
-        alarmDescription: 'A pass failed: AWS could not be read, the state table or the lease could not be used, or the specs could not be loaded. See the PassFailed lines in the function\'s log.',
+        alarmDescription:
+          'A pass failed: a change AWS refused, a resource steady cannot bring to its spec (a failed migration or rollout, an image not found), the state table or the lease unusable, or the specs unloadable. See the ERROR lines in the function\'s log.',
         metric: metric(METRIC.passFailed, 'Sum'),
         threshold: 1,
         comparisonOperator: atLeastOne,
@@ -284,9 +288,19 @@ export class SteadyStack extends Stack {
         evaluationPeriods: 1,
         treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
       }),
-      driftUnhealed: alarm('DriftUnhealed', {
-        alarmDescription: `Drift has stayed unhealed for ${config.driftAlarmPasses} passes in a row (failed, blocked, held by observe mode or the change budget). See steady status.`,
-        metric: metric(METRIC.driftUnhealed, 'Maximum'),
+      awsUnreadable: alarm('AwsUnreadable', {
+        alarmDescription:
+          'steady could not read AWS for an environment two passes in a row (no credentials, access denied, the endpoint unreachable, throttled out, AWS errors): it cannot tell whether anything drifted. The function\'s log names the cause.',
+        metric: metric(METRIC.environmentUnreadable, 'Maximum'),
+        threshold: 1,
+        comparisonOperator: atLeastOne,
+        evaluationPeriods: 2,
+        datapointsToAlarm: 2,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      }),
+      driftUnrepaired: alarm('DriftUnrepaired', {
+        alarmDescription: `Drift has been left unrepaired for ${config.driftAlarmPasses} passes in a row (a conflict, a failed migration, the change budget, AWS busy, or observe mode). See steady status.`,
+        metric: metric(METRIC.driftUnrepaired, 'Maximum'),
         threshold: 1,
         comparisonOperator: atLeastOne,
         evaluationPeriods: config.driftAlarmPasses,

@@ -26,6 +26,7 @@ import {
   type RollbackResult,
 } from '../source/index.js';
 import type { CliContext } from './main.js';
+import { document } from './json.js';
 import { createOutput, outputOption, plural, type Output, type OutputFormat } from './output.js';
 import { colorProblem } from './validate.js';
 
@@ -99,8 +100,10 @@ export function registerApply(program: Command, ctx: CliContext): void {
         ctx.exitCode = options.rollback !== undefined ? await rollback(options.rollback, options, out) : await apply(paths.length > 0 ? paths : ['specs/'], options, out);
       } catch (err) {
         if (!(err instanceof SteadyError)) throw err;
-        if (out.format === 'json') out.json({ ok: false, error: { kind: (err as { kind?: string }).kind ?? err.name, message: err.message } });
-        else out.note(out.color.red(`error: ${err.message}`));
+        if (out.format === 'json') {
+          out.note(`error: ${err.message}`);
+          out.json(document('apply', 1, { error: { kind: (err as { kind?: string }).kind ?? err.name, message: err.message }, ok: false, problems: [] }));
+        } else out.note(out.color.red(`error: ${err.message}`));
         ctx.exitCode = 1;
       }
     });
@@ -129,7 +132,7 @@ async function apply(paths: string[], options: ApplyOptions, out: Output): Promi
   const { removed, environments } = result.pointer.state === 'moved' ? await removals(options, result.previous, result.commit, loaded.specSet, out) : NOTHING_COMPARED;
   if (out.format === 'json') {
     const { location, ...rest } = result;
-    out.json({ ok: true, bucket: location.bucket, prefix: location.prefix, ...rest, removed, environments, git: git ?? null });
+    out.json(document('apply', 0, { ok: true, bucket: location.bucket, prefix: location.prefix, ...rest, removed, environments, git: git ?? null, problems: [] }));
     return 0;
   }
 
@@ -210,7 +213,7 @@ async function rollback(ref: string, options: ApplyOptions, out: Output): Promis
   const { removed, environments } = result.status === 'rolled-back' ? await removals(options, result.previous, result.commit, result.specSet, out) : NOTHING_COMPARED;
   if (out.format === 'json') {
     const { location, manifest, specSet: _specSet, ...rest } = result;
-    out.json({ ok: true, bucket: location.bucket, prefix: location.prefix, ...rest, createdAt: manifest.createdAt, git: manifest.git ?? null, files: manifest.files, removed, environments });
+    out.json(document('apply', 0, { ok: true, bucket: location.bucket, prefix: location.prefix, ...rest, createdAt: manifest.createdAt, git: manifest.git ?? null, files: manifest.files, removed, environments, problems: [] }));
     return 0;
   }
   const short = color.yellow(shortCommit(result.commit));
@@ -233,7 +236,9 @@ async function rollback(ref: string, options: ApplyOptions, out: Output): Promis
 function invalid(problems: SpecProblem[], out: Output): number {
   const { color } = out;
   if (out.format === 'json') {
-    out.json({ ok: false, problems });
+    const message = `${plural(problems.length, 'problem')} in the specs: nothing was published`;
+    out.note(message);
+    out.json(document('apply', 1, { error: { kind: 'invalidSpecs', message, problems }, ok: false, problems }));
     return 1;
   }
   for (const p of problems) {

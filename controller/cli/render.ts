@@ -10,8 +10,9 @@ import { formatPath } from '../spec/messages.js';
 import { problemCount, renderSpecPaths, type SpecDocument } from '../spec/load.js';
 import { printDocuments } from '../spec/print.js';
 import { changesIn } from '../spec/sourced.js';
+import { document, printFailure } from './json.js';
 import type { CliContext } from './main.js';
-import { createOutput, outputOption, type OutputFormat } from './output.js';
+import { createOutput, outputOption, plural, type OutputFormat } from './output.js';
 import { colorProblem } from './validate.js';
 
 interface RenderOptions {
@@ -44,10 +45,12 @@ async function render(paths: string[], options: RenderOptions, ctx: CliContext):
   const out = createOutput(ctx.io, options.output);
   const { result, documents } = await renderSpecPaths(paths, { allowEmpty: options.allowEmpty });
   if (!result.ok) {
-    if (out.format === 'json') out.json({ ok: false, problems: result.problems });
-    else {
-      for (const p of result.problems) out.line(colorProblem(p, out.color));
-      out.line(out.color.red(problemCount(result.problems)));
+    const { problems } = result;
+    if (out.format === 'json') {
+      out.json(document('render', 1, { error: { kind: 'invalidSpecs', message: `${plural(problems.length, 'problem')} in the specs`, problems }, ok: false, problems, environments: [] }));
+    } else {
+      for (const p of problems) out.line(colorProblem(p, out.color));
+      out.line(out.color.red(problemCount(problems)));
     }
     return 1;
   }
@@ -55,20 +58,16 @@ async function render(paths: string[], options: RenderOptions, ctx: CliContext):
   const unknown = (options.env ?? []).filter((name) => !names.includes(name));
   if (unknown.length > 0) {
     const message = `no environment ${unknown.join(', ')} in the specs (there are: ${names.join(', ') || 'none'})`;
-    if (out.format === 'json') out.json({ ok: false, error: message });
-    else out.line(`steady: ${message}`);
-    return 1;
+    return printFailure(out, 'render', 1, { kind: 'unknownEnvironment', message }, { ok: false, problems: [], environments: [] }, [`steady: ${message}`]);
   }
-  const chosen = options.env ? documents.filter((d) => options.env!.includes(d.environment)) : documents;
+  const chosen = options.env ? names.filter((n) => options.env!.includes(n)) : names;
+  const shown = documents.filter((d) => chosen.includes(d.environment));
   if (out.format === 'json') {
-    const environments = (options.env ? names.filter((n) => options.env!.includes(n)) : names).map((name) => ({
-      name,
-      documents: chosen.filter((d) => d.environment === name).map(documentJson),
-    }));
-    out.json({ ok: true, environments });
+    const environments = chosen.map((name) => ({ name, documents: shown.filter((d) => d.environment === name).map(documentJson) }));
+    out.json(document('render', 0, { ok: true, problems: [], environments }));
     return 0;
   }
-  if (chosen.length > 0) ctx.io.stdout.write(printDocuments(chosen));
+  if (shown.length > 0) ctx.io.stdout.write(printDocuments(shown));
   return 0;
 }
 
@@ -79,10 +78,10 @@ function documentJson(d: SpecDocument) {
     kind: d.kind,
     name: d.name,
     source: d.start,
-    document: d.input,
+    document: d.input as Record<string, unknown>,
     changes: [
-      ...changed.map((c) => ({ path: formatPath(c.path), change: 'set', at: c.at })),
-      ...removed.map((r) => ({ path: r.removal.list ? `${formatPath(r.path)}[${r.removal.what}]` : formatPath([...r.path, r.removal.what]), change: 'removed', at: r.removal.at })),
+      ...changed.map((c) => ({ path: formatPath(c.path), change: 'set' as const, at: c.at })),
+      ...removed.map((r) => ({ path: r.removal.list ? `${formatPath(r.path)}[${r.removal.what}]` : formatPath([...r.path, r.removal.what]), change: 'removed' as const, at: r.removal.at })),
     ],
   };
 }

@@ -94,6 +94,12 @@ export interface EcsFixture {
   clusters?: (string | { name: string; tags?: Record<string, string> })[];
   taskDefinitions?: EcsTaskDefinitionFixture[];
   services?: EcsServiceFixture[];
+  /**
+   * How one-off tasks (RunTask: migrations) end, as `setTaskOutcome` sets it:
+   * `[{ family: web-web-migrate, exitCode: 1 }]`. `command` is matched as a regular expression on
+   * the words joined by spaces.
+   */
+  taskOutcomes?: (Omit<TaskMatcher, 'command'> & { command?: string } & TaskOutcome)[];
 }
 
 /** Which one-off (RunTask) tasks an outcome applies to. Omitted fields match everything. */
@@ -412,6 +418,9 @@ export class EcsSim implements SimService {
         tags: toTagList(s.tags),
       });
       this.#settle(this.#serviceByName(this.#cluster(s.cluster), s.name)!);
+    }
+    for (const { family, container, command, exitCode, runMs } of fixture.taskOutcomes ?? []) {
+      this.setTaskOutcome({ family, container, ...(command !== undefined ? { command: new RegExp(command) } : {}) }, { exitCode, ...(runMs !== undefined ? { runMs } : {}) });
     }
   }
 
