@@ -43,6 +43,8 @@ export interface Layers {
   problems: SpecProblem[];
   check: DocumentCheck;
   secrets: SecretFinder;
+  /** False for a location where a secret was reported already (a weaker schema message there is dropped). */
+  notSecret: (p: SourceLocation) => boolean;
 }
 
 /**
@@ -58,7 +60,7 @@ export function renderLayers(layers: Layers): LoadedDoc[] {
 
   for (const c of candidates) {
     if (bases.some((b) => inFolder(c.doc.file, b.folder))) continue;
-    const checked = c.broken ? { problems: [] } : layers.check(c.kind, c.raw, c.doc.locate, () => true);
+    const checked = c.broken ? { problems: [] } : layers.check(c.kind, c.raw, c.doc.locate, layers.notSecret);
     problems.push(...checked.problems);
     out.push({ kind: c.kind, name: nameOf(c.raw), doc: checked.doc, start: c.start, locate: c.doc.locate, input: c.raw });
   }
@@ -112,8 +114,7 @@ function checkRendered(r: RenderedDoc, locate: (p: ReadonlyArray<PropertyKey>, k
   const input = plain(r.root);
   const secrets = layers.secrets(input, locate);
   layers.problems.push(...secrets);
-  const secretAt = new Set(secrets.map((p) => `${p.file}:${p.line}:${p.column}`));
-  const checked = layers.check(r.kind, input, locate, (p) => !secretAt.has(`${p.file}:${p.line}:${p.column}`));
+  const checked = layers.check(r.kind, input, locate, layers.notSecret);
   layers.problems.push(...checked.problems);
   return { doc: checked.doc, input, root: r.root };
 }

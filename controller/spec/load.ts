@@ -158,7 +158,8 @@ export function renderSpecFiles(files: SpecFile[], options: LoadOptions = {}): R
     candidates.push(...read.candidates);
     counted.push({ path: file, documents: read.documents });
   }
-  docs.push(...renderLayers({ overlays, candidates, flat: docs, problems, check: checkDocument, secrets: renderedSecrets(secretsAt) }));
+  const notSecret = (p: SourceLocation) => !secretsAt.has(locationKey(p));
+  docs.push(...renderLayers({ overlays, candidates, flat: docs, problems, check: checkDocument, secrets: renderedSecrets(secretsAt), notSecret }));
   if (!options.allowEmpty) {
     // A file that could not be read may well hold documents: "the set is empty" only when none could not.
     const before = problems.length;
