@@ -42,6 +42,7 @@ const VERDICT_WORDS: Record<PassVerdict, string> = {
   failed: 'failed',
   unknown: 'could not be read',
   skipped: 'skipped',
+  interrupted: 'interrupted',
 };
 
 /** The causes every report shares, printed once above them; undefined when they differ. */
