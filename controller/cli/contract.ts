@@ -326,6 +326,8 @@ export const RetryOutput = z.strictObject({
   environment: z.string().optional(),
   /** What was cleared, for people. */
   message: z.string().optional(),
+  /** The environment's lease as retry held it, or why it took none. */
+  lease: LeaseJson.optional(),
 });
 
 /** A usage error (unknown command or option) when `--output json` was asked for. */
