@@ -42,6 +42,8 @@ export interface SteadyProcess {
   child: ChildProcess;
   /** Everything written to stdout so far. */
   stdout(): string;
+  /** Everything written to stderr so far. */
+  stderr(): string;
   /** Resolves when it exits: its exit code (null when killed by a signal) and output. */
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>;
 }
@@ -59,5 +61,5 @@ export function spawnBinary(args: string[], options: { cwd?: string; env?: Recor
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>((resolve) =>
     child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr })),
   );
-  return { child, stdout: () => stdout, exited };
+  return { child, stdout: () => stdout, stderr: () => stderr, exited };
 }
