@@ -7,9 +7,10 @@ import type { Command } from 'commander';
 import { EXIT, exitCode, passOutcome, type PassVerdict } from '../model/outcome.js';
 import { reconcileEnvironment, skippedResult, type LeaseReport, type ReconcileOutcome } from '../reconcile.js';
 import { buildReport, renderReport, type Report } from '../report/index.js';
+import { renderFailureMarkdown, renderPlanMarkdown } from '../report/markdown.js';
 import { document, passJson, printFailure } from './json.js';
 import type { CliContext } from './main.js';
-import { addEngineOptions, cliHolder, loadEnvironments, printLoadFailure, resolveTarget, type EngineOptions } from './engine.js';
+import { addEngineOptions, cliHolder, loadEnvironments, loadFailure, printLoadFailure, resolveTarget, type EngineOptions } from './engine.js';
 import { addLeaseOptions, chooseLease, interruptOnCtrlC, type LeaseChoice, type LeaseCliOptions } from './lease.js';
 import { createOutput, outputOption, plural, type Output, type OutputFormat } from './output.js';
 
@@ -92,6 +93,10 @@ async function runPasses(paths: string[], options: PassCommandOptions, ctx: CliC
   const dryRun = mode === 'plan' || options.dryRun === true;
   const lists = mode === 'plan' ? { environments: [] } : { dryRun, environments: [] };
   const loaded = await loadEnvironments(paths, options.env, options.from);
+  if (!loaded.ok && options.output === 'markdown') {
+    out.line(renderFailureMarkdown(mode, 1, loadFailure(loaded).text).trimEnd());
+    return 1;
+  }
   if (!loaded.ok) return printLoadFailure(out, loaded, mode, lists);
   const target = await resolveTarget(options);
   // Decided for every environment before any is changed: a refusal changes nothing.
@@ -119,7 +124,7 @@ async function runPasses(paths: string[], options: PassCommandOptions, ctx: CliC
         reports.push({ report: buildReport(run.result, { env: ctx.io.env }), run });
         continue;
       }
-      if (options.output === 'text') out.note(`${mode === 'plan' ? 'planning' : dryRun ? 'planning (dry run)' : 'reconciling'} ${env.name} in ${target.describe}…`);
+      if (options.output !== 'json') out.note(`${mode === 'plan' ? 'planning' : dryRun ? 'planning (dry run)' : 'reconciling'} ${env.name} in ${target.describe}…`);
       const run = await reconcileEnvironment(env, {
         adapters,
         calls,
@@ -144,6 +149,8 @@ async function runPasses(paths: string[], options: PassCommandOptions, ctx: CliC
   if (options.output === 'json') {
     const environments = reports.map(({ report, run }) => passJson(report, { notified: run.notified, recordError: run.recordError, lease: run.lease }));
     out.json(document(mode, code, { target: target.describe, ...(mode === 'reconcile' ? { dryRun } : {}), environments }));
+  } else if (options.output === 'markdown') {
+    out.line(renderPlanMarkdown(reports.map((r) => r.report), { exitCode: code, target: target.describe }).trimEnd());
   } else printText(out, reports, dryRun);
   return code;
 }
@@ -155,10 +162,11 @@ export function registerPlan(program: Command, ctx: CliContext): void {
       .summary('show what steady would change, changing nothing')
       .description(
         'Observe each environment and show what a pass would do: the field-level differences and the actions, like ' +
-          `"terraform plan". Nothing is changed.\n\n${PLAN_EXIT_CODES}`,
+          `"terraform plan". Nothing is changed. --output markdown writes a summary for a pull-request comment or a GitHub ` +
+          `Actions job summary (within GitHub's 65,536-character comment limit).\n\n${PLAN_EXIT_CODES}`,
       ),
   )
-    .addOption(outputOption())
+    .addOption(outputOption(['text', 'json', 'markdown']))
     .action(async (paths: string[], options: PassCommandOptions) => {
       ctx.exitCode = await runPasses(paths, options, ctx, 'plan');
     });
