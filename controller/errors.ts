@@ -1,4 +1,5 @@
 import { classifyAwsError, readableError, type AwsCause } from './model/causes.js';
+import type { InterruptReason } from './model/outcome.js';
 import type { SpecProblem } from './spec/load.js';
 
 /**
@@ -153,6 +154,20 @@ export class LeaseLostError extends SteadyError {
     message: string,
     readonly environment: string,
     readonly reason: 'taken-over' | 'released' | 'expired' | 'missing',
+  ) {
+    super(message, { transient: true });
+  }
+}
+
+/**
+ * A pass stops starting work: its deadline came, its lease was lost, or a person pressed Ctrl-C.
+ * Carried as the `reason` of the pass's AbortSignal, and thrown by a stage that stops part-way
+ * (observe, the wiring checks) so the pass can record what it did and release its lease.
+ */
+export class PassInterruptedError extends SteadyError {
+  constructor(
+    readonly reason: InterruptReason,
+    message: string,
   ) {
     super(message, { transient: true });
   }

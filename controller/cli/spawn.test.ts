@@ -69,7 +69,7 @@ describe('1. AWS that cannot be read is never "no changes"', () => {
   });
 
   it('reconcile without any credentials exits 1, says so with advice that fits, text and JSON', async () => {
-    const text = await steady(['reconcile', 'specs/shop', '--env', 'shop-prod'], {});
+    const text = await steady(['reconcile', 'specs/shop', '--env', 'shop-prod', '--no-lease'], {});
 
     expect(text.code).toBe(1);
     expect(text.stdout.split('\n')[0]).toBe(
@@ -79,7 +79,7 @@ describe('1. AWS that cannot be read is never "no changes"', () => {
     expect(count(text.stdout, 'credentials were found')).toBe(1);
     expect(text.stdout).not.toMatch(/CredentialsProviderError|check again once AWS answers/);
 
-    const json = await steady(['reconcile', 'specs/shop', '--env', 'shop-prod', '--output', 'json'], {});
+    const json = await steady(['reconcile', 'specs/shop', '--env', 'shop-prod', '--no-lease', '--output', 'json'], {});
     expect(json.code).toBe(1);
     const env = JSON.parse(json.stdout).environments[0];
     expect(env).toMatchObject({ verdict: 'unknown', causes: [{ kind: 'noCredentials' }] });
