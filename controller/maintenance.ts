@@ -8,6 +8,7 @@
 import type { Clock } from './clock.js';
 import { converge, type ConvergeOptions } from './converge/converge.js';
 import { statusesAfter } from './converge/status.js';
+import type { Stop } from './interrupt.js';
 import { emptyActualState } from './model/actual.js';
 import type { ActionOutcome } from './model/pass.js';
 import type { AutomaticState, DistributionRestore, MaintenanceEvent, MaintenanceMemory } from './model/maintenance.js';
@@ -39,6 +40,8 @@ interface RoundInput {
   resources: ResourceStatus[];
   memory: Record<string, MaintenanceMemory> | undefined;
   converge: Omit<ConvergeOptions, 'clock'>;
+  /** The pass's stop condition: once it says stop, no switch starts (the converge options carry its signal too). */
+  stop?: Stop;
 }
 
 /** The automatic mode's round: its states after the pass, and the switches it made now (merged into the pass by the caller). */
@@ -48,6 +51,8 @@ export interface AutomaticRound {
   statuses: ResourceStatus[];
   plan?: Plan;
   outcomes: ActionOutcome[];
+  /** True when a switch was due but the pass was stopped before it started (the next pass decides again). */
+  stopped?: boolean;
 }
 
 /** Keeps the counters of a decision the pass could not act on (observe mode, dry run), not its switch. */
@@ -80,11 +85,17 @@ export async function automaticRound(input: RoundInput): Promise<AutomaticRound>
     else if (status && d.why) statuses.push({ ...status, notes: [...(status.notes ?? []), `${d.switched ? `would switch maintenance ${d.switched} automatically, but the pass changes nothing` : 'automatic mode'}: ${d.why}`] });
   }
   if (switching.length === 0) return { automatic, statuses, outcomes: [] };
+  const stopped = () => input.stop?.check() !== undefined;
   const sub: DesiredEnvironment = { ...desired, services: [], migrations: [], scheduledTasks: [], aliases: [], maintenance: switching };
   const actual = emptyActualState(desired.name, now);
-  const read = readerFor(actual);
+  const read = readerFor(actual, stopped);
   await observeMaintenance(sub, actual, input.adapters, read);
   for (const f of maintenanceFollowUps(sub, actual, input.adapters, read)) await f();
+  if (stopped()) {
+    // Counted, not switched: the next pass decides again from what it sees then.
+    for (const m of switching) automatic[m.metadata.name] = unswitched(memory?.[m.metadata.name]?.automatic, automatic[m.metadata.name]);
+    return { automatic, statuses, outcomes: [], stopped: true };
+  }
   const memoryNow = Object.fromEntries(switching.map((m) => [m.metadata.name, { ...(memory?.[m.metadata.name] ?? { name: m.metadata.name }), automatic: automatic[m.metadata.name] }]));
   const p = plan(sub, actual, input.plan.policy, { ...memory, ...memoryNow });
   const outcomes = await converge(p, input.adapters, { ...input.converge, clock });

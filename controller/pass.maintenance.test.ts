@@ -2,10 +2,13 @@
  * Maintenance end to end on the simulated account: switched on and back by spec, by a command's
  * window that ends by itself, and by the automatic mode with its hold times and cap; a hand edit of
  * another distribution field survives; a lost state table does not strand the site; observe mode
- * changes nothing. The state table's memory is carried from pass to pass as reconcile carries it.
+ * changes nothing; a switch goes through the lease like every change (lost before it: not made,
+ * the pass interrupted). The state table's memory is carried from pass to pass as reconcile carries it.
  */
 import { DescribeRulesCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { PassInterruptedError } from './errors.js';
+import { interrupt } from './interrupt.js';
 import type { MaintenanceMemory } from './model/maintenance.js';
 import { buildReport } from './report/index.js';
 import { decideNotifications } from './report/noise.js';
@@ -22,12 +25,15 @@ let memory: Record<string, MaintenanceMemory> | undefined;
 let original: unknown;
 
 /** One pass with the memory, the memory updated as the state table would be. */
-async function pass(options: { wiring?: boolean } = {}) {
-  const run = await w.pass({ ...(memory ? { maintenance: memory } : {}), ...(options.wiring === false ? {} : { wiring: { probes: false } }) });
-  memory = Object.fromEntries(run.maintenance.remember.map((m) => [m.name, m]));
+async function pass(options: { wiring?: boolean; lease?: { signal: AbortSignal; beforeChange: () => Promise<void> } } = {}) {
+  const run = await w.pass({ ...(memory ? { maintenance: memory } : {}), ...(options.wiring === false ? {} : { wiring: { probes: false } }), ...options.lease });
+  // Only a pass stopped while observing has no memory to keep; these passes are never stopped.
+  if (!run.maintenance) throw new Error(`the pass kept no maintenance memory: ${JSON.stringify(run.result.interrupted)}`);
+  const maintenance = run.maintenance;
+  memory = Object.fromEntries(maintenance.remember.map((m) => [m.name, m]));
   const status = run.result.resources.find((r) => r.resource === 'Maintenance/shop')!;
   const actions = run.result.outcomes.filter((o) => o.resource === 'Maintenance/shop');
-  return { ...run, status, actions };
+  return { ...run, maintenance, status, actions };
 }
 
 const spec = () => w.desired.maintenance![0].spec;
@@ -271,5 +277,77 @@ describe('observe mode', () => {
     expect(config()).toEqual(original);
     expect(await rules()).toEqual([]);
     expect(run.maintenance.events).toEqual([]);
+  });
+});
+
+/**
+ * A lease as `holdLease` gives it, lost at the `lostAt`-th change (counted from 1): its
+ * `beforeChange()` then aborts the signal and refuses, as the real one does.
+ */
+function leaseLostAt(lostAt: number) {
+  const controller = new AbortController();
+  let changes = 0;
+  const message = 'the lease for environment shop-prod was taken over by lambda:someone-else (version 9)';
+  return {
+    signal: controller.signal,
+    async beforeChange() {
+      changes += 1;
+      if (changes < lostAt) return;
+      interrupt(controller, 'leaseLost', message);
+      throw new PassInterruptedError('leaseLost', message);
+    },
+  };
+}
+
+const CHANGES = /^(Update|Create|Delete|Tag|Untag)/;
+
+describe('under the lease', () => {
+  it('a switch by spec asks the lease first: lost, nothing is switched and the pass says it was interrupted', async () => {
+    spec().maintenance = 'on';
+    const since = w.account.calls.length;
+    const run = await pass({ lease: leaseLostAt(1) });
+    expect(run.actions.map((a) => `${a.state} ${a.message}`)).toEqual([
+      'pending not started: the lease for environment shop-prod was taken over by lambda:someone-else (version 9)',
+      'pending not started: the lease for environment shop-prod was taken over by lambda:someone-else (version 9)',
+    ]);
+    expect(run.result.interrupted).toEqual({ reason: 'leaseLost', stage: 'converge', message: 'the lease for environment shop-prod was taken over by lambda:someone-else (version 9)' });
+    expect(w.account.calls.slice(since).filter((c) => CHANGES.test(c.operation))).toEqual([]);
+    expect(config()).toEqual(original);
+    expect(await rules()).toEqual([]);
+  });
+
+  it('an automatic switch asks the lease too: lost at its first change, the site is not switched', async () => {
+    spec().automatic = { services: ['api'], brokenPasses: 2, readyPasses: 2, minOnMinutes: 10, minOffMinutes: 30, maxPerHour: 1 };
+    w.account.elbv2.failHealthChecks('shop-api-tg');
+    w.advance(2 * MINUTE);
+    await pass();
+    w.advance(2 * MINUTE);
+    const since = w.account.calls.length;
+    const due = await pass({ lease: leaseLostAt(1) });
+    expect(due.actions.map((a) => `${a.state} ${a.summary}`)).toEqual([
+      'pending switch CloudFront E2QWRUHAPOMQZL to maintenance',
+      'pending create maintenance rule 1 on HTTPS:443 of shop-api-alb',
+    ]);
+    expect(due.result.interrupted).toMatchObject({ reason: 'leaseLost', stage: 'converge' });
+    expect(w.account.calls.slice(since).filter((c) => CHANGES.test(c.operation))).toEqual([]);
+    expect(config()).toEqual(original);
+    expect(await rules()).toEqual([]);
+  });
+
+  it('a pass told to stop while CloudFront deploys the switch stops following it: made, left to the next pass', async () => {
+    spec().maintenance = 'on';
+    delete spec().loadBalancer;
+    // The heartbeat finds the lease lost just after the switch was allowed to start: it is made, nothing waits on it.
+    const controller = new AbortController();
+    const lease = {
+      signal: controller.signal,
+      beforeChange: async () => interrupt(controller, 'leaseLost', 'the lease for environment shop-prod expired'),
+    };
+    const run = await pass({ lease });
+    expect(run.actions.map((a) => `${a.state} ${a.message}`)).toEqual([
+      expect.stringMatching(/^pending switched CloudFront E2QWRUHAPOMQZL to maintenance: .*; CloudFront is still deploying it after 0s \(it finishes on its own; the next pass checks\)$/),
+    ]);
+    expect(config().DefaultCacheBehavior.TargetOriginId).toBe('shop-maintenance');
+    expect(run.result.interrupted).toEqual({ reason: 'leaseLost', stage: 'converge', message: 'the lease for environment shop-prod expired' });
   });
 });

@@ -14,15 +14,18 @@ import { SchedulerAdapter } from './aws/scheduler.js';
 import type { Clock } from './clock.js';
 import { converge, type MigrationLedger } from './converge/converge.js';
 import { driftOf, statusesAfter } from './converge/status.js';
+import { PassInterruptedError } from './errors.js';
+import { stopFor, type Stop } from './interrupt.js';
 import type { ActualState } from './model/actual.js';
-import type { PassResult, SpecSource } from './model/pass.js';
-import type { DesiredEnvironment, ResourceStatus } from './model/plan.js';
+import type { Interruption, PassStage } from './model/outcome.js';
+import type { ActionOutcome, PassResult, SpecSource } from './model/pass.js';
+import type { DesiredEnvironment, Plan, ResourceStatus } from './model/plan.js';
 import { checkWiring } from './wiring/index.js';
 import { wiringContext, wiringResourceStatus } from './wiring/status.js';
 import { observe, type Adapters } from './observe/observe.js';
 import { describeError } from './observe/common.js';
-import { automaticRound, rememberMaintenance, type RestoreLog } from './maintenance.js';
-import type { MaintenanceEvent, MaintenanceMemory } from './model/maintenance.js';
+import { automaticRound, rememberMaintenance, type AutomaticRound, type RestoreLog } from './maintenance.js';
+import type { AutomaticState, MaintenanceEvent, MaintenanceMemory } from './model/maintenance.js';
 import { plan, policyFor } from './plan/plan.js';
 
 /** Adapters over a set of SDK clients. */
@@ -52,6 +55,13 @@ export interface PassOptions {
   deadline?: number;
   /** A reason to stop starting changes (lease about to expire). */
   stopReason?: () => string | undefined;
+  /**
+   * Aborts when the pass must stop starting work (the lease lost, Ctrl-C, the invocation's
+   * wall-clock deadline), with a PassInterruptedError as its reason. Every stage honours it.
+   */
+  signal?: AbortSignal;
+  /** Where the pass is now, kept up to date (so a caller that stops waiting for it can say). */
+  progress?: { stage?: PassStage };
   /** Runs before every change (renews the lease, throws if it was lost). */
   beforeChange?: () => Promise<void>;
   ledger?: MigrationLedger;
@@ -83,6 +93,16 @@ function replaceStatus(list: ResourceStatus[], status: ResourceStatus): void {
   else list[i] = status;
 }
 
+/**
+ * What a pass gives back: its result; what it observed and what the state table is to keep of the
+ * Maintenances (both absent when it was stopped while observing, so nothing is to be kept).
+ */
+export interface PassRun {
+  result: PassResult;
+  actual?: ActualState;
+  maintenance?: { remember: MaintenanceMemory[]; events: MaintenanceEvent[] };
+}
+
 /** A pass id that sorts by time: `<env>/<ISO time>/<random>`. */
 export function newPassId(environment: string, now: number): string {
   return `${environment}/${new Date(now).toISOString()}/${Math.random().toString(16).slice(2, 8)}`;
@@ -90,28 +110,48 @@ export function newPassId(environment: string, now: number): string {
 
 /**
  * Runs one pass. Never throws for AWS trouble: what could not be read or changed is in the result.
+ * Stops starting work at the deadline or when `signal` aborts, in whichever stage it is (observe,
+ * converge, the wiring checks, the Maintenances' automatic round); the result then says so
+ * (`interrupted`) and holds what was done.
  *
  * @example
  * const { result } = await runPass({ desired, adapters: createAdapters(clients), clock: systemClock });
  * console.log(result.resources.map((r) => `${r.resource} ${r.phase}`));
  */
-export async function runPass(
-  options: PassOptions,
-): Promise<{ result: PassResult; actual: ActualState; maintenance: { remember: MaintenanceMemory[]; events: MaintenanceEvent[] } }> {
+export async function runPass(options: PassOptions): Promise<PassRun> {
   const { desired, clock } = options;
   const startedAt = clock.now();
   const passId = options.passId ?? newPassId(desired.name, startedAt);
+  const stop = stopFor({ clock, deadline: options.deadline, signal: options.signal });
   options.calls?.reset();
-  const actual = await observe(desired, options.adapters, () => clock.now());
+  const base = {
+    passId,
+    environment: desired.name,
+    specVersion: options.specVersion,
+    ...(options.specSource ? { specSource: options.specSource } : {}),
+    startedAt,
+  };
+  const progress = options.progress ?? {};
+  progress.stage = 'observe';
+  let actual: ActualState;
+  try {
+    actual = await observe(desired, options.adapters, () => clock.now(), stop);
+  } catch (err) {
+    if (!(err instanceof PassInterruptedError)) throw err;
+    // Nothing was planned or changed: the next pass starts again from what AWS says then.
+    return { result: interruptedInObserve(options, base, err) };
+  }
   if (options.maintenanceUnreadable) {
     const affects = (desired.maintenance ?? []).map((m) => `Maintenance/${m.metadata.name}`);
     actual.unreadable.push({ what: 'the maintenance state in the state table', affects, ...describeError(options.maintenanceUnreadable, 'the maintenance state in the state table') });
   }
   const p = plan(desired, actual, policyFor(desired, { dryRun: options.dryRun, now: clock.now() }), options.maintenance);
+  progress.stage = 'converge';
   const restores: RestoreLog = new Map();
   const convergeOptions = {
     deadline: options.deadline,
     stopReason: options.stopReason,
+    signal: options.signal,
     beforeChange: options.beforeChange,
     ledger: options.ledger,
     passId,
@@ -121,29 +161,30 @@ export async function runPass(
   };
   const outcomes = await converge(p, options.adapters, { clock, ...convergeOptions });
   const resources = statusesAfter(p, outcomes);
-  if (options.wiring) {
-    // After changes, read afresh; otherwise what observe read is still the truth.
-    const changed = outcomes.some((o) => o.state === 'done');
-    const wiring = await checkWiring(desired, options.adapters, { actual: changed ? undefined : actual, now: () => clock.now(), probes: options.wiring.probes ?? true });
-    const context = wiringContext(desired, { plan: p, outcomes, resources, drift: driftOf(p, outcomes, startedAt), dryRun: p.policy.dryRun, mode: p.policy.mode, unreadable: actual.unreadable });
-    resources.push(...wiring.map((w) => wiringResourceStatus(w, context)));
+  // Stopped with work left to the next pass: interrupted while converging; with none, before the wiring checks.
+  const leftOver = outcomes.some((o) => o.state === 'pending');
+  let interrupted = interruptionAfter(stop, leftOver ? 'converge' : options.wiring ? 'wiring' : undefined);
+  if (options.wiring && !interrupted) {
+    progress.stage = 'wiring';
+    try {
+      resources.push(...(await wiringStatuses(options, p, outcomes, resources, actual, startedAt, stop)));
+    } catch (err) {
+      if (!(err instanceof PassInterruptedError)) throw err;
+      interrupted = { reason: err.reason, stage: 'wiring', message: err.message };
+    }
   }
-  // The automatic mode of the Maintenances judges this pass's chains, and switches at once when due.
-  const round = options.maintenanceUnreadable
-    ? { automatic: {}, statuses: [], outcomes: [] }
-    : await automaticRound({ desired, adapters: options.adapters, clock, plan: p, resources, memory: options.maintenance, converge: convergeOptions });
-  for (const st of round.statuses) replaceStatus(resources, st);
-  if (round.plan) {
-    for (const r of round.plan.resources) replaceStatus(p.resources, r);
-    p.actions.push(...round.plan.actions);
-    outcomes.push(...round.outcomes);
+  // The automatic mode of the Maintenances judges this pass's chains, and switches at once when due;
+  // not when the pass was stopped (its chains were not all judged): the automatic state stays as it was.
+  let automatic: Record<string, AutomaticState> = {};
+  if (!options.maintenanceUnreadable && !interrupted) {
+    progress.stage = 'converge';
+    const round = await automaticRound({ desired, adapters: options.adapters, clock, plan: p, resources, memory: options.maintenance, converge: convergeOptions, stop });
+    joinRound(round, p, outcomes, resources);
+    automatic = round.automatic;
+    interrupted = interruptionAfter(stop, round.stopped || round.outcomes.some((o) => o.state === 'pending') ? 'converge' : undefined);
   }
   const result: PassResult = {
-    passId,
-    environment: desired.name,
-    specVersion: options.specVersion,
-    ...(options.specSource ? { specSource: options.specSource } : {}),
-    startedAt,
+    ...base,
     finishedAt: clock.now(),
     mode: p.policy.mode,
     dryRun: p.policy.dryRun,
@@ -154,7 +195,58 @@ export async function runPass(
     apiCalls: options.calls?.counts() ?? {},
     outcome: 'ok',
     ...(actual.unreadable.length > 0 ? { unreadable: actual.unreadable } : {}),
+    ...(interrupted ? { interrupted } : {}),
   };
-  const maintenance = rememberMaintenance(desired, options.maintenance, resources, restores, round.automatic, { now: clock.now(), passId });
+  const maintenance = rememberMaintenance(desired, options.maintenance, resources, restores, automatic, { now: clock.now(), passId });
   return { result, actual, maintenance };
+}
+
+/** The result of a pass stopped while observing: nothing planned, nothing changed. */
+function interruptedInObserve(options: PassOptions, base: Pick<PassResult, 'passId' | 'environment' | 'specVersion' | 'specSource' | 'startedAt'>, err: PassInterruptedError): PassResult {
+  const interrupted: Interruption = { reason: err.reason, stage: 'observe', message: err.message };
+  return {
+    ...base,
+    finishedAt: options.clock.now(),
+    mode: options.desired.environment.spec.mode,
+    dryRun: options.dryRun ?? false,
+    outcomes: [],
+    resources: [],
+    drift: [],
+    apiCalls: options.calls?.counts() ?? {},
+    outcome: 'ok',
+    interrupted,
+  };
+}
+
+/** Merges the automatic round's switches into the pass's plan, outcomes and statuses. */
+function joinRound(round: AutomaticRound, p: Plan, outcomes: ActionOutcome[], resources: ResourceStatus[]): void {
+  for (const st of round.statuses) replaceStatus(resources, st);
+  if (!round.plan) return;
+  for (const r of round.plan.resources) replaceStatus(p.resources, r);
+  p.actions.push(...round.plan.actions);
+  outcomes.push(...round.outcomes);
+}
+
+/** The interruption of a pass that was stopped with `stage` still to do (none when nothing was left). */
+function interruptionAfter(stop: Stop, stage: PassStage | undefined): Interruption | undefined {
+  const why = stop.check();
+  return why && stage ? { ...why, stage } : undefined;
+}
+
+/** The wiring checks after converging, as `Wiring/<service>` statuses judged against what the pass did. */
+async function wiringStatuses(
+  options: PassOptions,
+  p: ReturnType<typeof plan>,
+  outcomes: PassResult['outcomes'],
+  resources: PassResult['resources'],
+  actual: ActualState,
+  startedAt: number,
+  stop: Stop,
+) {
+  const { desired, clock } = options;
+  // After changes, read afresh; otherwise what observe read is still the truth.
+  const changed = outcomes.some((o) => o.state === 'done');
+  const wiring = await checkWiring(desired, options.adapters, { actual: changed ? undefined : actual, now: () => clock.now(), probes: options.wiring?.probes ?? true, stop });
+  const context = wiringContext(desired, { plan: p, outcomes, resources, drift: driftOf(p, outcomes, startedAt), dryRun: p.policy.dryRun, mode: p.policy.mode, unreadable: actual.unreadable });
+  return wiring.map((w) => wiringResourceStatus(w, context));
 }

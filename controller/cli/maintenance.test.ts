@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli as run } from '../testing/cli.js';
+import { runBinary, runCli as run } from '../testing/cli.js';
 import { startStateTable, type LocalStateTable } from '../testing/state-table.js';
 import { EXAMPLES_FIXTURE, SPECS_DIR } from '../testing/world.js';
 
@@ -68,7 +68,15 @@ describe('steady maintenance', () => {
     [['on', SHOP, '--for', '2h', '--table', TABLE], 'steady: say why with --reason "..." (it is shown in the reports and in steady status)\n'],
     [['on', SHOP, '--for', '2 weeks', '--reason', 'x', '--table', TABLE], 'steady: --for: expected a duration from 1m to 7d such as 30m, 2h or 1d; got "2 weeks"\n'],
     [['on', SHOP, '--for', '8d', '--reason', 'x', '--table', TABLE], 'steady: --for: expected a duration from 1m to 7d such as 30m, 2h or 1d; got "8d"\n'],
-    [['on', SHOP, '--for', '1h', '--reason', 'x', '--name', 'web', '--sim', EXAMPLES_FIXTURE, '--table', TABLE], 'steady: environment shop-prod has no Maintenance web (it has: shop)\n'],
+    [['on', SHOP, '--env', 'shop-prod', '--for', '1h', '--reason', 'x', '--name', 'web', '--sim', EXAMPLES_FIXTURE, '--table', TABLE], 'steady: environment shop-prod has no Maintenance web (it has: shop)\n'],
+    [['on', SHOP, '--env', 'shop-staging', '--for', '1h', '--reason', 'x', '--sim', EXAMPLES_FIXTURE, '--table', TABLE], 'steady: environment shop-staging declares no Maintenance: add one (kind: Maintenance) to its specs first\n'],
+    [['on', SHOP, '--for', '1h', '--reason', 'x', '--sim', EXAMPLES_FIXTURE, '--table', TABLE], 'steady: say which environment with --env (shop-prod, shop-staging)\n'],
+    [
+      ['on', SHOP, '--env', 'shop-prod', '--for', '2h', '--reason', 'x', '--no-lease'],
+      'steady: --no-lease does not apply: the maintenance window lives in the state table, and is written holding its lease; give --table NAME or set STEADY_TABLE\n',
+    ],
+    [['off', SHOP, '--env', 'shop-prod', '--sim', EXAMPLES_FIXTURE, '--table', TABLE, '--no-lease'], 'steady: give --table (the lease is taken there) or --no-lease, not both\n'],
+    [['off', SHOP, '--env', 'shop-prod', '--sim', EXAMPLES_FIXTURE, '--table', TABLE, '--lease-ttl', '0'], 'steady: --lease-ttl 0: expected a number of seconds, at least 1\n'],
     [['on', `${SPECS_DIR}messaging`, '--for', '1h', '--reason', 'x', '--sim', EXAMPLES_FIXTURE, '--table', TABLE], 'steady: environment messaging-prod declares no Maintenance: add one (kind: Maintenance) to its specs first\n'],
     [['sideways', SHOP, '--table', TABLE], 'steady: expected on or off, got "sideways"\n'],
   ])('refuses %j with exit 2 and says why', async (args, said) => {
@@ -76,4 +84,11 @@ describe('steady maintenance', () => {
     expect(r.code).toBe(2);
     expect(r.stdout + r.stderr).toBe(said);
   });
+
+  it('takes the lease as reconcile does: with --sim, a table in AWS is refused before anything is written', async () => {
+    const real = { AWS_ENDPOINT_URL_DYNAMODB: '', AWS_ENDPOINT_URL: '' };
+    const r = await runBinary(['maintenance', 'on', SHOP, '--env', 'shop-prod', '--for', '1h', '--reason', 'x', '--sim', EXAMPLES_FIXTURE, '--table', 'steady-state'], { env: real });
+    expect(r.code).toBe(2);
+    expect(r.stdout).toContain('steady: --sim runs against a simulated account, but --table steady-state is a DynamoDB table in AWS');
+  }, 60_000);
 });

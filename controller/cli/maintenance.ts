@@ -1,14 +1,17 @@
 /**
  * `steady maintenance on|off --env ENV`: a maintenance window without a commit. `on` writes the
  * window (who, why, until when) into the state table and `off` ends it, both holding the
- * environment's lease, and then the same pass `steady reconcile` runs switches the entry points at
- * once. The window ends by itself: the first pass after its end switches back (unless the spec or
- * the automatic mode still wants maintenance on). The state table is required: it is where the
- * window lives.
+ * environment's lease (taken as `steady reconcile` takes it: `cli/lease.ts`), and then the same
+ * pass `steady reconcile` runs switches the entry points at once. The window ends by itself: the
+ * first pass after its end switches back (unless the spec or the automatic mode still wants
+ * maintenance on). The state table is required: it is where the window lives, so `--no-lease`
+ * (which is for running without one) does not apply. Ctrl-C stops the pass, records it and
+ * releases the lease (exit 130).
  */
 import { hostname } from 'node:os';
 import type { Command } from 'commander';
-import { exitCode, passOutcome } from '../model/outcome.js';
+import { PassInterruptedError } from '../errors.js';
+import { EXIT, exitCode, passOutcome } from '../model/outcome.js';
 import { describeMaintenance, utcMinute, type MaintenanceOverride, type MaintenanceState } from '../model/maintenance.js';
 import type { PassResult } from '../model/pass.js';
 import { reconcileEnvironment, type ReconcileOutcome } from '../reconcile.js';
@@ -16,11 +19,13 @@ import { buildReport, renderReport } from '../report/index.js';
 import type { EnvironmentSpecs } from '../spec/load.js';
 import type { StateStore } from '../state/store.js';
 import type { CliContext } from './main.js';
-import { addEngineOptions, addTableOption, cliHolder, loadEnvironments, printLoadFailure, resolveTarget, stateStoreOf, type EngineOptions } from './engine.js';
+import { addEngineOptions, cliHolder, loadEnvironments, printLoadFailure, resolveTarget, type EngineOptions } from './engine.js';
 import { document, passJson, printFailure } from './json.js';
+import { addLeaseOptions, chooseLease, interruptOnCtrlC, type LeaseCliOptions } from './lease.js';
 import { createOutput, outputOption, type Output, type OutputFormat } from './output.js';
+import { leaseLine } from './reconcile.js';
 
-interface MaintenanceOptions extends EngineOptions {
+interface MaintenanceOptions extends EngineOptions, LeaseCliOptions {
   output: OutputFormat;
   for?: string;
   reason?: string;
@@ -38,7 +43,8 @@ export const MAX_WINDOW_MS = 7 * 86_400_000;
 export const MAINTENANCE_EXIT_CODES =
   'Exit codes: 0 switched (or already so), and the pass converged or is converging; 1 the pass could not switch ' +
   '(AWS refused or could not be read, a conflict), or the state table could not be written; 3 another run holds the ' +
-  "environment's lease: nothing was written or switched; 2 usage error (no --table, no --for or --reason, an unknown Maintenance).";
+  "environment's lease: nothing was written or switched; 2 usage error (no --table, --no-lease, no --for or --reason, an " +
+  'unknown Maintenance, --sim with a real --table); 130 stopped with Ctrl-C (what was done is recorded and the lease released first).';
 
 /** `30m`, `2h`, `1d` as milliseconds, from one minute to seven days. */
 export function parseWindow(text: string): number {
@@ -98,6 +104,9 @@ async function run(switched: 'on' | 'off', paths: string[], options: Maintenance
   const fail = (code: number, kind: string, message: string) => printFailure(out, 'maintenance', code, { kind, message }, empty, [`steady: ${message}`]);
   let window: number | undefined;
   try {
+    if (!options.table && options.lease === false) {
+      throw new UsageError('--no-lease does not apply: the maintenance window lives in the state table, and is written holding its lease; give --table NAME or set STEADY_TABLE');
+    }
     if (!options.table) throw new UsageError('no state table: the maintenance window lives in it; give --table NAME or set STEADY_TABLE');
     if (switched === 'on') {
       if (!options.for) throw new UsageError('say how long with --for (30m, 2h, 1d): the window ends by itself');
@@ -119,6 +128,9 @@ async function run(switched: 'on' | 'off', paths: string[], options: Maintenance
     return fail(2, 'usage', (err as Error).message);
   }
   const target = await resolveTarget(options);
+  // The lease as reconcile takes it (a real --table under --sim, --table with --no-lease: refused).
+  const choice = await chooseLease(options, { command: 'maintenance', clock: target.clock, region: env.environment.spec.region });
+  if ('refused' in choice) return fail(EXIT.usage, 'usage', choice.refused);
   const { adapters, calls } = target.adapters(env.environment.spec.region);
   const now = target.clock.now();
   const by = options.by?.trim() || `${ctx.io.env.USER ?? 'someone'}@${hostname()}`;
@@ -127,22 +139,29 @@ async function run(switched: 'on' | 'off', paths: string[], options: Maintenance
     out.note(`turning maintenance ${switched} for ${env.name}${override ? ` until ${utcMinute(override.until)}` : ''} in ${target.describe}…`);
   }
   let ran: ReconcileOutcome;
+  const ctrlC = interruptOnCtrlC(ctx.io);
   try {
     ran = await reconcileEnvironment(env, {
       adapters,
       calls,
       clock: target.clock,
-      store: stateStoreOf(options.table, env.environment.spec.region, target.clock),
+      store: choice.store,
+      leaseTtlMs: choice.ttlMs,
       holder: cliHolder(),
+      signal: ctrlC.signal,
       specVersion: loaded.commit,
       specSource: loaded.source,
       prepare: prepareFor(env.name, names, switched, override),
     });
   } catch (err) {
+    // The lease lost (or Ctrl-C) before the window was written.
+    if (err instanceof PassInterruptedError) return fail(err.reason === 'aborted' ? EXIT.interrupted : 1, err.reason, `${err.message}; nothing was written or switched`);
     return fail(1, 'stateTable', `the maintenance window could not be written: ${(err as Error).message}; nothing was switched`);
+  } finally {
+    ctrlC.dispose();
   }
   const report = buildReport(ran.result, { env: ctx.io.env });
-  const code = exitCode('reconcile', [passOutcome(ran.result).verdict]);
+  const code = ctrlC.interrupted() ? EXIT.interrupted : exitCode('reconcile', [passOutcome(ran.result).verdict]);
   const states = statesOf(ran.result, names);
   if (out.format === 'json') {
     const maintenances = states.map((s) => ({
@@ -151,7 +170,7 @@ async function run(switched: 'on' | 'off', paths: string[], options: Maintenance
       message: s.message,
       ...(s.maintenance ? { state: s.maintenance.state, ...jsonState(s.maintenance) } : {}),
     }));
-    out.json(document('maintenance', code, { switched, environment: env.name, maintenances, environments: [passJson(report, { recordError: ran.recordError })] }));
+    out.json(document('maintenance', code, { switched, environment: env.name, maintenances, environments: [passJson(report, { recordError: ran.recordError, lease: ran.lease })] }));
     return code;
   }
   if (ran.result.skipped === 'leaseHeld') {
@@ -160,6 +179,8 @@ async function run(switched: 'on' | 'off', paths: string[], options: Maintenance
   }
   headline(out, env.name, switched, states);
   out.line(renderReport(report, { color: out.color.isColorSupported }).trimEnd());
+  const lease = leaseLine(ran.lease, env.name);
+  if (lease) out.line(out.color.yellow(lease));
   if (ran.recordError) out.line(out.color.yellow(`warning: the pass was not recorded: ${ran.recordError}`));
   return code;
 }
@@ -176,7 +197,7 @@ function jsonState(m: MaintenanceState) {
 }
 
 export function registerMaintenance(program: Command, ctx: CliContext): void {
-  addTableOption(
+  addLeaseOptions(
     addEngineOptions(
       program
         .command('maintenance')
@@ -184,7 +205,9 @@ export function registerMaintenance(program: Command, ctx: CliContext): void {
         .description(
           "`steady maintenance on --env ENV --for 2h --reason TEXT` switches the environment's Maintenances (or those --name " +
             'gives) on: the window, with who set it, why and until when, is written to the state table holding the ' +
-            "environment's lease, and a pass switches CloudFront and the ALB at once. It ends by itself: the first pass after " +
+            "environment's lease (like reconcile; --no-lease does not apply, the window needs the table), and a pass " +
+            'switches CloudFront and the ALB at once; Ctrl-C stops the pass, records it and releases the lease. It ends by ' +
+            'itself: the first pass after ' +
             '--for has passed switches back. `steady maintenance off --env ENV` ends it now. A Maintenance whose spec says ' +
             'maintenance: on stays on until a commit says off.\n\n' +
             MAINTENANCE_EXIT_CODES,

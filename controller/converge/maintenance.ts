@@ -14,7 +14,7 @@ import type { CreateMaintenanceRuleAction, DeleteMaintenanceRuleAction, SwitchDi
 import type { ExecContext } from './context.js';
 import type { ExecResult } from './schedule.js';
 
-/** How long a pass follows a distribution's change to `Deployed` (bounded by the pass's deadline). */
+/** How long a pass follows a distribution's change to `Deployed` (bounded by the pass's deadline; a stopped pass stops following). */
 export const DEPLOY_WAIT_MS = 10 * 60_000;
 
 function seconds(ms: number): string {
@@ -29,10 +29,10 @@ async function awaitDeployed(id: string, startedAt: number, ctx: ExecContext, wh
     const status = await ctx.adapters.cloudfront.status(id);
     const took = ctx.clock.now() - startedAt;
     if (status === 'Deployed') return { state: 'done', message: `${what}; deployed in ${seconds(took)}` };
-    if (ctx.clock.now() + ctx.pollMs > until) {
+    if (ctx.clock.now() + ctx.pollMs > until || ctx.stop.check()) {
       return { state: 'pending', message: `${what}; CloudFront is still deploying it after ${seconds(took)} (it finishes on its own; the next pass checks)` };
     }
-    await ctx.clock.sleep(ctx.pollMs);
+    await ctx.stop.sleep(ctx.pollMs);
   }
 }
 

@@ -34,6 +34,9 @@ export interface World {
     wiring?: { probes?: boolean };
     /** What the state table remembers of the Maintenances (see controller/maintenance.ts). */
     maintenance?: Record<string, MaintenanceMemory>;
+    /** The lease's stop signal and its check before every change (see controller/state/hold.ts). */
+    signal?: AbortSignal;
+    beforeChange?: () => Promise<void>;
   }) => ReturnType<typeof runPass>;
   /** Moves simulated time on (rollouts complete, DNS changes reach INSYNC). */
   advance: (ms: number) => void;
