@@ -55,7 +55,7 @@ export function strykerOptions(folder: string, concurrency: number, force: boole
     mutate: [`controller/${folder}/**/*.ts`, `!controller/${folder}/**/*.test.ts`],
     testRunner: 'vitest',
     // Each mutant runs only the tests that import its file (and, of those, the ones that cover it).
-    vitest: { configFile: 'vitest.config.ts', related: true },
+    vitest: { configFile: 'vitest.mutate.config.ts', related: true },
     coverageAnalysis: 'perTest',
     // The TypeScript checker halves throughput on two cores; `npm run typecheck` covers types.
     checkers: [],
@@ -63,6 +63,8 @@ export function strykerOptions(folder: string, concurrency: number, force: boole
     // root), so it lives in the system temp folder.
     tempDirName: path.join(os.tmpdir(), `steady-stryker-${path.basename(REPO_ROOT)}-${folder}`),
     cleanTempDir: 'always',
+    // A mutant that only runs while a module loads would need every test again; not worth it here.
+    ignoreStatic: true,
     incremental: true,
     incrementalFile: `${REPORTS}/${folder}.incremental.json`,
     force,
