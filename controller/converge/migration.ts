@@ -96,7 +96,7 @@ async function waitForMigration(w: MigrationWait, ctx: ExecContext): Promise<Exe
       return why ? { state: 'failed', message: `migration ${w.migration} failed: ${why} (task ${taskId})` } : { state: 'done', message: `succeeded (task ${taskId})` };
     }
     const now = ctx.clock.now();
-    if (false) {
+    if (now >= w.deadline) {
       const seconds = Math.round((now - (w.since ?? task.createdAt ?? now)) / 1000);
       const why = `timed out after ${seconds} s`;
       await ecs.stopTask(w.cluster, w.taskArn, `steady: migration ${w.migration} ${why}`);
