@@ -4,7 +4,8 @@
  * busy machine. Left out: tests that run steady in a child process (the mutant lives in Stryker's
  * process, so they cannot see it, and each costs seconds), the bundle and CDK tests (esbuild and
  * synth of code outside the mutated folders), the repository-structure test (it asks git, and the
- * sandbox is no git checkout), the browser tests and the benchmark's sanity test.
+ * sandbox is no git checkout), the browser tests and the benchmark's sanity test. With
+ * STEADY_MUTATE_TESTS=controller/<folder> (`npm run mutate -- --own-tests`) only that folder's tests run.
  */
 import { defineConfig, mergeConfig } from 'vitest/config';
 import base from './vitest.config.js';
@@ -13,6 +14,7 @@ export default mergeConfig(
   base,
   defineConfig({
     test: {
+      ...(process.env.STEADY_MUTATE_TESTS ? { include: [`${process.env.STEADY_MUTATE_TESTS}/**/*.test.ts`] } : {}),
       exclude: [
         '**/node_modules/**',
         'controller/cli/binary.test.ts',
