@@ -27,6 +27,7 @@ const SUMMARY = 'docs/mutation.md';
 const USAGE = `usage: npm run mutate -- [options]
   --folders plan,model   which of ${FOLDERS.join(', ')} (default: all, one after another)
   --concurrency N        Stryker workers (default: cores - 1, at least 1)
+  --files a.ts,b.ts      only these files of the folder (one folder; e.g. --folders model --files image.ts)
   --own-tests            run each mutant against the folder's own tests only (fast; a lower bound)
   --force                ignore the incremental file: test every mutant again
   --summary-only         only rewrite ${SUMMARY} from the reports in ${REPORTS}/`;
@@ -38,6 +39,7 @@ function parse() {
       concurrency: { type: 'string' },
       force: { type: 'boolean', default: false },
       'own-tests': { type: 'boolean', default: false },
+      files: { type: 'string' },
       'summary-only': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -52,17 +54,19 @@ function parse() {
   }
   const concurrency = Number(values.concurrency ?? Math.max(1, os.availableParallelism() - 1));
   if (!Number.isInteger(concurrency) || concurrency < 1) throw new Error(`--concurrency expects a whole number ≥ 1\n${USAGE}`);
-  return { folders, concurrency, force: values.force!, ownTests: values['own-tests']!, summaryOnly: values['summary-only']! };
+  const files = values.files?.split(',').map((f) => f.trim());
+  if (files && folders.length !== 1) throw new Error(`--files needs exactly one folder in --folders\n${USAGE}`);
+  return { folders, concurrency, force: values.force!, ownTests: values['own-tests']!, files, summaryOnly: values['summary-only']! };
 }
 
 /** The report (and incremental file) of one folder in one mode: `plan`, or `plan.own-tests`. */
 const reportName = (folder: string, ownTests: boolean) => (ownTests ? `${folder}.own-tests` : folder);
 
 /** Stryker's options for one folder (also what stryker.config.mjs would hold). */
-export function strykerOptions(folder: string, concurrency: number, force: boolean, ownTests = false) {
+export function strykerOptions(folder: string, concurrency: number, force: boolean, ownTests = false, files?: string[]) {
   const name = reportName(folder, ownTests);
   return {
-    mutate: [`controller/${folder}/**/*.ts`, `!controller/${folder}/**/*.test.ts`],
+    mutate: files ? files.map((f) => `controller/${folder}/${f}`) : [`controller/${folder}/**/*.ts`, `!controller/${folder}/**/*.test.ts`],
     testRunner: 'vitest',
     // Each mutant runs only the tests that import its file (and, of those, the ones that cover it).
     vitest: { configFile: 'vitest.mutate.config.ts', related: true },
@@ -160,7 +164,7 @@ export async function renderScores(root = REPO_ROOT): Promise<string> {
     }
     const s = score(total);
     totals.push(
-      `| ${folder}/ (${file === related ? 'related tests' : 'own tests'}) | ${pct(s)} | ≥ ${TARGETS[folder]}% ${s >= TARGETS[folder]! ? '(met)' : '(**not met**)'} | ${total.killed} | ${total.timeout} | ${total.survived} | ${total.noCoverage} |`,
+      `| ${folder}/ (${Object.keys(report.files).length} files, ${file === related ? 'related tests' : 'own tests'}) | ${pct(s)} | ≥ ${TARGETS[folder]}% ${s >= TARGETS[folder]! ? '(met)' : '(**not met**)'} | ${total.killed} | ${total.timeout} | ${total.survived} | ${total.noCoverage} |`,
     );
     tables.push(`### ${folder}/`, '', `Measured with ${mode}.`, '', '| file | score | killed | timeout | survived | no coverage |', '|---|---|---|---|---|---|', ...fileRows, '');
   }
@@ -183,7 +187,7 @@ export async function writeSummary(root = REPO_ROOT): Promise<void> {
 }
 
 async function main() {
-  const { folders, concurrency, force, ownTests, summaryOnly } = parse();
+  const { folders, concurrency, force, ownTests, files, summaryOnly } = parse();
   process.chdir(REPO_ROOT);
   await mkdir(REPORTS, { recursive: true });
   if (!summaryOnly) {
@@ -195,7 +199,7 @@ async function main() {
       else delete process.env.STEADY_MUTATE_TESTS;
       // Stryker's option types are a large generated interface; the object above is checked by Stryker itself at start.
       try {
-        await new Stryker(strykerOptions(folder, concurrency, force, ownTests) as never).runMutationTest();
+        await new Stryker(strykerOptions(folder, concurrency, force, ownTests, files) as never).runMutationTest();
       } catch (err) {
         // One folder failing (a timed-out first run, say) does not stop the others.
         process.exitCode = 1;
