@@ -7,26 +7,26 @@
  * sandbox is no git checkout), the browser tests and the benchmark's sanity test. With
  * STEADY_MUTATE_TESTS=controller/<folder> (`npm run mutate -- --own-tests`) only that folder's tests run.
  */
-import { defineConfig, mergeConfig } from 'vitest/config';
+import { defineConfig } from 'vitest/config';
 import base from './vitest.config.js';
 
-export default mergeConfig(
-  base,
-  defineConfig({
-    test: {
-      ...(process.env.STEADY_MUTATE_TESTS ? { include: [`${process.env.STEADY_MUTATE_TESTS}/**/*.test.ts`] } : {}),
-      exclude: [
-        '**/node_modules/**',
-        'controller/cli/binary.test.ts',
-        'controller/cli/spawn.test.ts',
-        'controller/lambda/bundle.test.ts',
-        'controller/structure.test.ts',
-        'controller/status-page/browser.test.ts',
-        'deploy/**',
-        'bench/**',
-      ],
-      testTimeout: 120_000,
-      hookTimeout: 120_000,
-    },
-  }),
-);
+// Spread, not mergeConfig: mergeConfig concatenates `include`, which would keep every test.
+export default defineConfig({
+  ...base,
+  test: {
+    ...base.test,
+    include: process.env.STEADY_MUTATE_TESTS ? [`${process.env.STEADY_MUTATE_TESTS}/**/*.test.ts`] : base.test!.include,
+    exclude: [
+      '**/node_modules/**',
+      'controller/cli/binary.test.ts',
+      'controller/cli/spawn.test.ts',
+      'controller/lambda/bundle.test.ts',
+      'controller/structure.test.ts',
+      'controller/status-page/browser.test.ts',
+      'deploy/**',
+      'bench/**',
+    ],
+    testTimeout: 120_000,
+    hookTimeout: 120_000,
+  },
+});
