@@ -4,6 +4,7 @@
  * claim keeping a version to one RunTask, and the paths where ECS does not do what was asked. Each
  * test guards a rule mutation testing found unguarded (docs/mutation.md).
  */
+import { stopFor } from '../interrupt.js';
 import { RegisterTaskDefinitionCommand } from '@aws-sdk/client-ecs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EcsTask } from '../model/aws.js';
@@ -57,6 +58,7 @@ async function setup(env: string, options: { passDeadlineMs?: number; ledger?: b
   const store = t.store({ clock: account.clock });
   const ledger = ledgerOf(store, env, 'pass-me');
   const from = account.calls.length;
+  const deadline = account.clock.now() + (options.passDeadlineMs ?? 3_600_000);
   const ctx: ExecContext = {
     plan: { environment: env, policy: { mode: 'enforce', dryRun: false, changeBudget: 20, now: account.clock.now() }, actions: [], resources: [], budget: { limit: 20, used: 0, exceeded: false }, holdAll: false },
     adapters: createAdapters(clients),
@@ -65,8 +67,9 @@ async function setup(env: string, options: { passDeadlineMs?: number; ledger?: b
     ...(options.ledger === false ? {} : { ledger }),
     pollMs: 5_000,
     insyncWaitMs: 60_000,
-    deadline: account.clock.now() + (options.passDeadlineMs ?? 3_600_000),
+    deadline,
     passId: 'pass-me',
+    stop: stopFor({ clock: account.clock, deadline }),
   };
   const action: RunMigrationAction = {
     kind: 'RunMigration',

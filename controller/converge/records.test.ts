@@ -2,6 +2,7 @@
  * Route 53 changes are reported done only once Route 53 says INSYNC: a change still PENDING when the
  * wait runs out is pending, and the next pass checks it (simulated account, simulated clock).
  */
+import { stopFor } from '../interrupt.js';
 import { ListHostedZonesByNameCommand } from '@aws-sdk/client-route-53';
 import { describe, expect, it } from 'vitest';
 import type { ChangeRecordsAction } from '../model/plan.js';
@@ -25,6 +26,7 @@ async function setup(insyncWaitMs: number) {
     insyncWaitMs,
     deadline: w.account.clock.now() + 600_000,
     passId: 'pass-r53',
+    stop: stopFor({ clock: w.account.clock, deadline: w.account.clock.now() + 600_000 }),
   };
   const action: ChangeRecordsAction = {
     kind: 'ChangeRecords',
