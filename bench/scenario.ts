@@ -137,7 +137,7 @@ export async function runSize(options: SizeOptions): Promise<SizeResult> {
   const setupStart = performance.now();
   const env = buildEnvironment(options.size);
   const { account, layout, desired } = env;
-  const clients = account.clients({ fastRetries: false });
+  const clients = account.clients();
   const counter = countCalls(clients);
   const adapters = createAdapters(clients);
   const instruments = new Instruments(account, clients);
@@ -211,7 +211,7 @@ export async function runSize(options: SizeOptions): Promise<SizeResult> {
   // Fresh clients, so the adaptive retry mode's client-side rate limit (set by earlier throttling)
   // does not slow this pass down; the task-definition cache is carried over, as a warm Lambda has it.
   account.faults.clear();
-  const fresh = account.clients({ fastRetries: false });
+  const fresh = account.clients();
   const noDriftUnloaded = await unloaded(() => pass({ ...createAdapters(fresh), ecs: new EcsAdapter(fresh.ecs, { cache: taskDefinitionCacheOf(clients.ecs) }) }), instruments);
   load();
 
