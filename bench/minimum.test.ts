@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { countCalls } from '../controller/aws/clients.js';
 import { createAdapters, runPass } from '../controller/pass.js';
 import { chooseDrift, driftShape, injectDrift } from './drift.js';
-import { benchLayout, buildEnvironment } from './environment.js';
+import { benchLayout, buildEnvironment } from '../controller/testing/fleet.js';
 import { driftMinimum, firstPassMinimum, noDriftMinimum, noDriftWiringMinimum, total, type CallCounts } from './minimum.js';
 import { SETTLE_MS } from './scenario.js';
 

@@ -11,7 +11,7 @@
  */
 import { MAX_RECORDS_PER_CHANGE_BATCH, MAX_VALUE_CHARS_PER_CHANGE_BATCH } from '../controller/aws/route53.js';
 import { ownerRecordValue } from '../controller/plan/alias.js';
-import type { BenchLayout } from './environment.js';
+import type { BenchLayout } from '../controller/testing/fleet.js';
 
 /** Calls by `service:Operation`. */
 export type CallCounts = Record<string, number>;

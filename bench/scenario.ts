@@ -8,7 +8,7 @@ import { countCalls } from '../controller/aws/clients.js';
 import { EcsAdapter, taskDefinitionCacheOf } from '../controller/aws/ecs.js';
 import type { PassResult } from '../controller/model/pass.js';
 import { createAdapters, runPass } from '../controller/pass.js';
-import { buildEnvironment, type BenchEnvironment } from './environment.js';
+import { buildEnvironment, type BenchEnvironment } from '../controller/testing/fleet.js';
 import { driftShape, injectDrift, type DriftEvent } from './drift.js';
 import { Instruments, maxRss, sampleMemory, type CallRecord } from './instrument.js';
 import { median } from './stats.js';

@@ -17,7 +17,7 @@ import { driftOf, statusesAfter } from './converge/status.js';
 import type { ActualState } from './model/actual.js';
 import type { PassResult, SpecSource } from './model/pass.js';
 import type { DesiredEnvironment, ResourceStatus } from './model/plan.js';
-import { checkWiring, wiringChain, wiringStatus, type WiringResult } from './wiring/index.js';
+import { checkWiring, wiringChain, wiringMemoryOf, wiringStatus, type WiringResult } from './wiring/index.js';
 import { observe, type Adapters } from './observe/observe.js';
 import { plan, policyFor } from './plan/plan.js';
 
@@ -121,10 +121,12 @@ export async function runPass(options: PassOptions): Promise<{ result: PassResul
   });
   const resources = statusesAfter(p, outcomes);
   if (options.wiring) {
-    // After changes, read afresh; otherwise what observe read is still the truth.
-    const changed = outcomes.some((o) => o.state === 'done');
-    const wiring = await checkWiring(desired, options.adapters, { actual: changed ? undefined : actual, now: () => clock.now(), probes: options.wiring.probes ?? true });
-    resources.push(...wiring.map((w) => wiringResourceStatus(w, resources.find((r) => r.resource === `Service/${w.service}`))));
+    // What observe read is still the truth, except for what this pass changed (read again); the
+    // links are read selectively, remembered across passes with the adapters (wiring/select.ts).
+    const changed = [...new Set(outcomes.filter((o) => o.state === 'done').map((o) => o.resource))];
+    const wiring = await checkWiring(desired, options.adapters, { actual, changed, memory: wiringMemoryOf(options.adapters), now: () => clock.now(), probes: options.wiring.probes ?? true });
+    const byResource = new Map(resources.map((r) => [r.resource, r]));
+    resources.push(...wiring.map((w) => wiringResourceStatus(w, byResource.get(`Service/${w.service}`))));
   }
   const result: PassResult = {
     passId,

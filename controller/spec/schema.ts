@@ -310,9 +310,19 @@ export const environmentSpecSchema = z.strictObject({
         .max(365)
         .default(30)
         .meta({ description: 'A listener certificate that expires within this many days is reported as a broken link.' }),
+      rotationMinutes: z
+        .number()
+        .int()
+        .min(1)
+        .max(1440)
+        .default(10)
+        .meta({
+          description:
+            "A reconcile pass reads target health, tasks, listeners and rules only for services that look wrong in ECS's own view, that it changed, or that are due in a rotation reading every service at least once in this many minutes (DescribeTargetHealth has no batch form: reading all every pass costs a call per service).",
+        }),
     })
     .optional()
-    .meta({ description: 'How `steady verify` and the wiring checks judge the chain from a name to the containers. Default certificateExpiryDays 30.' }),
+    .meta({ description: 'How `steady verify` and the wiring checks judge the chain from a name to the containers. Defaults: certificateExpiryDays 30, rotationMinutes 10.' }),
 });
 
 // ---------------------------------------------------------------------------------------------

@@ -1,0 +1,133 @@
+import { UpdateServiceCommand } from '@aws-sdk/client-ecs';
+import { describe, expect, it } from 'vitest';
+import type { PassResult } from '../model/pass.js';
+import { createAdapters, runPass } from '../pass.js';
+import { buildEnvironment } from '../testing/fleet.js';
+import { checkWiring } from './check.js';
+import { MIN_READS_PER_PASS } from './memory.js';
+
+const MINUTE = 60_000;
+
+/** 60 services behind 6 ALBs, created by a first pass and settled; the AWS rate limits on. */
+async function fleet(size = 60) {
+  const env = buildEnvironment(size, { rateLimits: true });
+  const { account, desired } = env;
+  const clients = account.clients();
+  const adapters = createAdapters(clients);
+  await runPass({ desired, adapters, clock: account.clock });
+  account.clock.advance(15 * MINUTE);
+  // A pass with the wiring checks, as reconcile runs it: adapters (and so their memory) kept across passes.
+  const pass = async (): Promise<{ result: PassResult; calls: Record<string, number> }> => {
+    const from = account.calls.length;
+    const { result } = await runPass({ desired, adapters, clock: account.clock, wiring: { probes: false } });
+    return { result, calls: account.callCounts(from) };
+  };
+  const targetGroupsRead = (from: number) => account.calls.slice(from).filter((c) => c.operation === 'DescribeTargetHealth').map((c) => c.input.TargetGroupArn as string);
+  return { ...env, clients, adapters, pass, targetGroupsRead };
+}
+
+const wiring = (r: PassResult) => r.resources.filter((s) => s.kind === 'Wiring');
+const targetsOf = (r: PassResult, service: string) => wiring(r).find((s) => s.name === service)!.wiring!.links.find((l) => l.name === 'targets')!;
+
+describe('the wiring checks of a reconcile pass', () => {
+  it('read target health for a rotation slice, not every target group, and visit every service within the period', async () => {
+    const { account, pass, targetGroupsRead } = await fleet();
+    const read = new Set<string>();
+
+    for (let i = 0; i < 3; i++) {
+      const from = account.calls.length;
+      const { result, calls } = await pass();
+      targetGroupsRead(from).forEach((arn) => read.add(arn));
+      expect(calls['elbv2:DescribeTargetHealth']).toBe(MIN_READS_PER_PASS);
+      // Listeners and rules only of the load balancers in front of the slice (ordered by load balancer).
+      expect(calls['elbv2:DescribeListeners']).toBeLessThanOrEqual(3);
+      expect(wiring(result).map((s) => s.phase)).toEqual(Array(60).fill('Synced'));
+      expect(account.calls.slice(from).filter((c) => /Throttl/.test(c.error ?? ''))).toEqual([]);
+      account.clock.advance(MINUTE);
+    }
+
+    expect(read.size).toBe(60);
+  });
+
+  it('say when the health they were judged on was read, or that ECS stood in for it after a cold start', async () => {
+    const { account, pass } = await fleet();
+
+    const first = (await pass()).result;
+    account.clock.advance(2 * MINUTE);
+    const second = (await pass()).result;
+
+    const readFirst = wiring(first).filter((s) => s.wiring!.healthReadAt !== undefined);
+    const notRead = wiring(first).filter((s) => s.wiring!.healthReadAt === undefined);
+    expect(readFirst).toHaveLength(MIN_READS_PER_PASS);
+    expect(targetsOf(first, notRead[0].name)).toMatchObject({
+      status: 'ok',
+      summary: "2/2 tasks running, no failed health checks in ECS's events (target health not read yet; it is read at least every 10 minutes)",
+      evidence: { source: 'ECS service', runningCount: 2, desiredCount: 2 },
+    });
+    // The next pass reads another slice and judges the first one's from what it read then.
+    const again = wiring(second).find((s) => s.name === readFirst[0].name)!;
+    expect(again.wiring!.healthReadAt).toBe(readFirst[0].wiring!.healthReadAt);
+    expect(targetsOf(second, again.name).summary).toMatch(/^2\/2 healthy \(.+\) \(read 2 minutes ago\)$/);
+  });
+
+  it('read a service whose deployment ECS says is failing at once, whatever the rotation', async () => {
+    const { account, clients, desired, pass, targetGroupsRead } = await fleet();
+    // A service the first pass read: the rotation has moved on from it.
+    const victim = wiring((await pass()).result).find((s) => s.wiring!.healthReadAt !== undefined)!.name;
+    // Someone starts a deployment whose tasks fail their health checks.
+    account.ecs.failHealthChecks({ taskDefinition: victim });
+    await clients.ecs.send(new UpdateServiceCommand({ cluster: desired.environment.spec.cluster, service: victim, forceNewDeployment: true }));
+    account.clock.advance(MINUTE);
+
+    const from = account.calls.length;
+    const { result } = await pass();
+
+    const read = targetGroupsRead(from);
+    expect(read).toContain(account.elbv2.targetGroupArnOf(`tg-${victim}`));
+    expect(read).toHaveLength(MIN_READS_PER_PASS + 1);
+    // Judged on this read: the new tasks register beside the old ones.
+    const chain = wiring(result).find((s) => s.name === victim)!.wiring!;
+    expect(chain.healthReadAt).toBe(chain.checkedAt);
+    expect(targetsOf(result, victim).summary).toMatch(/^2\/[3-6] healthy /);
+  });
+
+  it('read what the pass changed in that pass', async () => {
+    const { account, clients, desired, pass, targetGroupsRead } = await fleet();
+    await pass();
+    const scaled = desired.services[30].metadata.name;
+    await clients.ecs.send(new UpdateServiceCommand({ cluster: desired.environment.spec.cluster, service: scaled, desiredCount: 0 }));
+    account.clock.advance(MINUTE);
+
+    const from = account.calls.length;
+    const { result } = await pass();
+
+    expect(result.outcomes.filter((o) => o.state === 'done').map((o) => o.resource)).toEqual([`Service/${scaled}`]);
+    expect(targetGroupsRead(from)).toContain(account.elbv2.targetGroupArnOf(`tg-${scaled}`));
+    const chain = wiring(result).find((s) => s.name === scaled)!.wiring!;
+    expect(chain.healthReadAt).toBe(chain.checkedAt);
+  });
+
+  it('read the listeners of a recreated load balancer at once', async () => {
+    const { account, layout, pass } = await fleet();
+    await pass();
+    const alb = layout.loadBalancers.at(-1)!;
+    account.elbv2.recreateLoadBalancer(alb);
+    account.clock.advance(MINUTE);
+
+    const from = account.calls.length;
+    await pass();
+
+    const lb = account.elbv2.findByName(alb)!;
+    expect(account.calls.slice(from).filter((c) => c.operation === 'DescribeListeners').map((c) => c.input.LoadBalancerArn)).toContain(lb.arn);
+  });
+
+  it('leave steady verify reading every link', async () => {
+    const { account, desired, adapters } = await fleet();
+    const from = account.calls.length;
+
+    const results = await checkWiring(desired, adapters, { now: () => account.clock.now(), probes: false });
+
+    expect(results.every((r) => r.condition.type === 'Ready')).toBe(true);
+    expect(account.callCounts(from)['elbv2:DescribeTargetHealth']).toBe(60);
+  });
+});
