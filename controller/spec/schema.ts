@@ -281,7 +281,14 @@ export const environmentSpecSchema = z.strictObject({
     .min(1)
     .max(10000)
     .default(20)
-    .meta({ description: 'Most resources one pass may change; a larger plan changes nothing and is reported instead (a first pass of a large environment needs a large budget).' }),
+    .meta({ description: 'Most resources one pass may change; a larger plan changes nothing and is reported instead (unless stepwiseCreation allows creating in steps).' }),
+  stepwiseCreation: z
+    .boolean()
+    .default(false)
+    .meta({
+      description:
+        'When a plan exceeds changeBudget only because of resources that do not exist yet (a first pass of a large environment), create them a budget at a time, in dependency order, one step a pass, instead of changing nothing. Changes to existing resources still count in full: if they alone exceed the budget, nothing is changed.',
+    }),
   tags: tags.default({}),
   notifications: z
     .strictObject({

@@ -140,7 +140,7 @@ export function benchSpecFiles(layout: BenchLayout, options: FleetOptions = {}):
           cluster: layout.cluster,
           mode: 'enforce',
           changeBudget: options.changeBudget ?? BENCH_CHANGE_BUDGET,
-          ...(options.stepwise ? { stepwise: true } : {}),
+          ...(options.stepwise ? { stepwiseCreation: true } : {}),
           tags: { team: 'bench' },
           ...(options.rotationMinutes ? { wiring: { rotationMinutes: options.rotationMinutes } } : {}),
         },

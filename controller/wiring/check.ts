@@ -13,6 +13,8 @@
  * reconcile pass (with `memory`) reads them only where select.ts says, and remembers the reads.
  */
 import { mapLimit } from '../concurrency.js';
+import { observeBlueGreen } from '../observe/bluegreen.js';
+import { readerFor } from '../observe/common.js';
 import { observe, type Adapters } from '../observe/observe.js';
 import { AwsCallError, SteadyError } from '../errors.js';
 import type { ActualState } from '../model/actual.js';
@@ -25,7 +27,7 @@ import type { CertificateReader } from './certificates.js';
 import { evaluateService, factsFrom, placeLoadBalancer, type Facts, liveTargetGroup } from './links.js';
 import { DEFAULT_ROTATION_MINUTES, type EnvironmentMemory, type WiringMemory } from './memory.js';
 import { runProbe } from './probe.js';
-import { forwardSignature, selectReads, type ReadSelection } from './select.js';
+import { forwardSignature, hasTagImages, selectReads, type ReadSelection } from './select.js';
 import type { WiringResult } from './types.js';
 
 /** The default of an Environment's `wiring.certificateExpiryDays`. */
@@ -102,7 +104,8 @@ type Attempt = (keys: string[], fn: () => Promise<void>) => Promise<void>;
  */
 async function refreshChanged(desired: DesiredEnvironment, adapters: Adapters, actual: ActualState, changed: Set<string>): Promise<void> {
   const cluster = desired.environment.spec.cluster;
-  const services = desired.services.filter((s) => changed.has(`Service/${s.metadata.name}`)).map(serviceName);
+  const specs = desired.services.filter((s) => changed.has(`Service/${s.metadata.name}`));
+  const services = specs.map(serviceName);
   const zones = unique(desired.aliases.filter((a) => changed.has(`AliasRecord/${a.metadata.name}`)).map((a) => a.spec.zoneId ?? a.spec.zone));
   await Promise.all([
     services.length > 0 &&
@@ -117,6 +120,8 @@ async function refreshChanged(desired: DesiredEnvironment, adapters: Adapters, a
       if (!observed) return;
       actual.zones[key] = { zone: observed.zone, records: await adapters.route53.recordSets(observed.zone).catch(() => observed.records) };
     }),
+    // A deployment steady started moves production traffic between the pair as it goes.
+    ...specs.filter((s) => s.spec.deployment.strategy === 'blueGreen').map((s) => observeBlueGreen(actual, adapters, s, readerFor(actual))),
   ]);
 }
 
@@ -364,8 +369,10 @@ function rememberAndRecall(memory: EnvironmentMemory, subjects: ServiceDoc[], f:
     const tgName = liveTargetGroup(s, f);
     const tg = tgName ? f.targetGroups[tgName] : undefined;
     if (tg) sync(memory.health, f.health, tg.arn, `health:${tg.arn}`, keep.health);
+    // Tasks of a revision that pins its images say nothing its deployment does not: those are
+    // judged on ECS's view each pass, never on an old read.
     const service = f.services[serviceName(s)];
-    if (service) sync(memory.tasks, f.tasks, service.name, `tasks:${service.name}`, keep.tasks);
+    if (service && hasTagImages(f, service)) sync(memory.tasks, f.tasks, service.name, `tasks:${service.name}`, keep.tasks);
   }
   memory.prune(keep);
 }

@@ -14,7 +14,7 @@ import { liveTargetGroup, placeLoadBalancer, type Facts } from './links.js';
 import { rotationSlice, type EnvironmentMemory } from './memory.js';
 
 /** Why a service's links are read this pass. */
-export type ReadReason = 'changed' | 'looks wrong' | 'due';
+export type ReadReason = 'changed' | 'looks wrong' | 'changed in ECS' | 'due';
 
 export interface ReadSelection {
   /** Service spec name -> why its target health (and, when they say something, its tasks) is read. */
@@ -37,6 +37,14 @@ export function looksWrong(service: EcsService, since: number): boolean {
   if (service.deployments.length > 1 || (primary?.rolloutState !== undefined && primary.rolloutState !== 'COMPLETED')) return true;
   if ((primary?.runningCount ?? service.runningCount) !== (primary?.desiredCount ?? service.desiredCount) || service.pendingCount > 0) return true;
   return service.events.some((e) => e.createdAt >= since && FAILING.test(e.message));
+}
+
+/**
+ * Has ECS changed or said anything of the service since `at` (a deployment created or updated, an
+ * event)? Then what was read of its targets and tasks before may be out of date.
+ */
+export function changedSince(service: EcsService, at: number): boolean {
+  return service.deployments.some((d) => d.updatedAt > at || d.createdAt > at) || service.events.some((e) => e.createdAt > at);
 }
 
 /** The images of a revision the task check can compare (ECR images named by tag): reading tasks says something only then. */
@@ -79,9 +87,18 @@ export function selectReads(
     if (!service || service.status !== 'ACTIVE') continue;
     const tg = liveTargetGroup(s, f);
     const tgArn = tg ? f.targetGroups[tg]?.arn : undefined;
-    const lastRead = Math.min(tgArn ? (memory.health.get(tgArn)?.readAt ?? 0) : Infinity, memory.tasks.get(name)?.readAt ?? Infinity);
-    const since = Number.isFinite(lastRead) && lastRead > 0 ? lastRead : options.now - options.periodMs;
-    const reason: ReadReason | undefined = options.changed.has(`Service/${name}`) ? 'changed' : looksWrong(service, since) ? 'looks wrong' : due.has(name) ? 'due' : undefined;
+    const reads = [tgArn && memory.health.get(tgArn)?.readAt, memory.tasks.get(service.name)?.readAt].filter((t): t is number => typeof t === 'number');
+    const lastRead = reads.length > 0 ? Math.min(...reads) : undefined;
+    const since = lastRead ?? options.now - options.periodMs;
+    const reason: ReadReason | undefined = options.changed.has(`Service/${name}`)
+      ? 'changed'
+      : looksWrong(service, since)
+        ? 'looks wrong'
+        : lastRead !== undefined && changedSince(service, lastRead)
+          ? 'changed in ECS'
+          : due.has(name)
+            ? 'due'
+            : undefined;
     if (!reason) continue;
     services.set(name, reason);
     if (reason !== 'due' || hasTagImages(f, service)) tasks.add(name);
