@@ -98,6 +98,46 @@ describe('Route53Adapter.findZone', () => {
   });
 });
 
+describe('Route53Adapter.prefetchZones', () => {
+  it("lists the account's zones once instead of looking each name up, and remembers them", async () => {
+    const { account, r53 } = setup({ route53: { zones: [{ name: 'a.example' }, { name: 'b.example' }, { name: 'c.example' }, { name: 'z.example' }] } });
+
+    await r53.prefetchZones(['a.example', 'B.example.', 'c.example']);
+    const found = await Promise.all(['a.example', 'b.example', 'c.example'].map((n) => r53.findZone(n)));
+
+    expect(found.map((z) => z?.name)).toEqual(['a.example', 'b.example', 'c.example']);
+    expect(calls(account, 'ListHostedZonesByName').map((c) => c.input.DNSName)).toEqual([undefined]);
+  });
+
+  it('never costs more pages than names, and leaves names the listing did not settle to a lookup by name', async () => {
+    // 250 zones: two pages for two names end at shop199; shop240 is looked up by name afterwards.
+    const zones = Array.from({ length: 250 }, (_, i) => ({ name: `shop${String(i).padStart(3, '0')}.example` }));
+    const { account, r53 } = setup({ route53: { zones } });
+
+    await r53.prefetchZones(['shop010.example', 'shop240.example']);
+    expect(calls(account, 'ListHostedZonesByName')).toHaveLength(2);
+    expect((await r53.findZone('shop010.example'))?.name).toBe('shop010.example');
+    expect(calls(account, 'ListHostedZonesByName')).toHaveLength(2);
+    expect((await r53.findZone('shop240.example'))?.name).toBe('shop240.example');
+    expect(calls(account, 'ListHostedZonesByName').map((c) => c.input.DNSName)).toEqual([undefined, expect.any(String), 'shop240.example.']);
+  });
+
+  it('keeps both zones of a shared name, so the ambiguity is still refused', async () => {
+    const { account, r53 } = setup({ route53: { zones: [{ name: 'example.com', id: 'ZPUBLIC000000000001' }, { name: 'example.com', id: 'ZPRIVATE00000000001', vpc: 'vpc-0123' }, { name: 'example.net' }] } });
+
+    await r53.prefetchZones(['example.com', 'example.net']);
+
+    await expect(r53.findZone('example.com')).rejects.toThrow('hosted zone example.com is ambiguous: 2 zones have that name');
+    expect(calls(account, 'ListHostedZonesByName')).toHaveLength(1);
+  });
+
+  it('does nothing for a single unknown name', async () => {
+    const { account, r53 } = setup();
+    await r53.prefetchZones(['example.com', 'example.com.']);
+    expect(calls(account, 'ListHostedZonesByName')).toHaveLength(0);
+  });
+});
+
 describe('Route53Adapter.recordSets', () => {
   it('reads 700 record sets in 3 pages of at most 300', async () => {
     const records = Array.from({ length: 698 }, (_, i) => ({ name: `host${String(i).padStart(3, '0')}`, type: 'A', values: '192.0.2.1' }));

@@ -104,6 +104,40 @@ export class Route53Adapter {
   }
 
   /**
+   * Looks up several zones at once: when more than one of `names` is not known yet, the account's
+   * zones are listed from the start (100 a page) instead of one ListHostedZonesByName per name,
+   * for at most as many pages as there are such names (so it never costs more calls than asking
+   * by name). A name is settled by the listing when the listing went past it (zones come sorted by
+   * name, so all zones of that name were seen) and remembered as `zonesNamed` remembers it; the
+   * rest are left to `zonesNamed`.
+   */
+  async prefetchZones(names: readonly string[]): Promise<void> {
+    const unknown = [...new Set(names.map(normaliseDnsName))].filter((n) => {
+      const known = this.#zones.get(n);
+      return !known || this.#now() - known.at >= this.#zoneTtlMs;
+    });
+    if (unknown.length < 2) return;
+    const listed: HostedZone[] = [];
+    let start: { dnsName: string; zoneId: string } | undefined;
+    let done = false;
+    for (let pages = 0; pages < unknown.length && !done; pages++) {
+      const from = start;
+      const out = await awsCall('route53', 'ListHostedZonesByName', `listing hosted zones to find ${unknown.join(', ')}`, () =>
+        this.client.send(new ListHostedZonesByNameCommand({ DNSName: from?.dnsName, HostedZoneId: from?.zoneId, MaxItems: ZONES_PER_PAGE })),
+      );
+      listed.push(...(out.HostedZones ?? []).map(toHostedZone));
+      done = !out.IsTruncated;
+      start = done ? undefined : { dnsName: out.NextDNSName!, zoneId: out.NextHostedZoneId! };
+    }
+    const at = this.#now();
+    for (const name of unknown) {
+      const zones = listed.filter((z) => z.name === name);
+      const settled = done || (zones.length > 0 && listed.at(-1)!.name !== name);
+      if (settled && zones.length > 0) this.#zones.set(name, { zones, at });
+    }
+  }
+
+  /**
    * The hosted zone named `name`: the one with `id` when pinned, else the only zone of that name
    * (of the given kind). Undefined when there is none; a terminal SteadyError when several zones
    * share the name and nothing says which (Route 53 allows that; steady must not guess).

@@ -18,8 +18,6 @@ import type { CertificateInfo } from './certificates.js';
 export const DEFAULT_ROTATION_MINUTES = 10;
 /** A pass's interval assumed when the memory has no earlier pass (a cold start): the default schedule's. */
 export const ASSUMED_INTERVAL_MS = 60_000;
-/** Every pass reads at least this many services (so small environments are read whole every pass). */
-export const MIN_READS_PER_PASS = 20;
 /** Passes that come less often than this do not read more: a rotation then takes longer than the period. */
 export const MAX_INTERVAL_COVERED_MS = 2 * ASSUMED_INTERVAL_MS;
 
@@ -35,6 +33,8 @@ export class EnvironmentMemory {
   lastPassAt?: number;
   /** Position of the rotation in the ordered subjects; undefined after a cold start. */
   cursor?: number;
+  /** The part of a service the rotation owes from earlier passes (quotas are whole services). */
+  owed = 0;
   readonly listeners = new Map<string, Remembered<Listener[]>>();
   readonly rules = new Map<string, Remembered<ListenerRule[]>>();
   readonly health = new Map<string, Remembered<TargetHealth[]>>();
@@ -85,8 +85,9 @@ export function wiringMemoryOf(adapters: object): WiringMemory {
 
 /**
  * The services due for a read this pass: the next `quota` in `ordered` from the rotation's position,
- * where the quota covers the time since the previous pass (so every service is read once per period),
- * at least `MIN_READS_PER_PASS` and at most what `MAX_INTERVAL_COVERED_MS` covers. Moves the position on.
+ * where the quota covers the time since the previous pass (so every service is read once per period:
+ * a tenth of them a pass at the default 10 minutes and passes a minute apart), at least one and at
+ * most what `MAX_INTERVAL_COVERED_MS` covers. Moves the position on.
  * After a cold start the position is derived from the time of day, so the rotation does not restart at
  * the first service every time a container starts.
  */
@@ -94,7 +95,11 @@ export function rotationSlice(memory: EnvironmentMemory, ordered: readonly strin
   const n = ordered.length;
   if (n === 0) return new Set();
   const elapsed = Math.min(MAX_INTERVAL_COVERED_MS, Math.max(0, now - (memory.lastPassAt ?? now - ASSUMED_INTERVAL_MS)));
-  const quota = Math.min(n, Math.max(MIN_READS_PER_PASS, Math.ceil((n * elapsed) / periodMs)));
+  // Whole services a pass, the fractions carried over: passes a little more than a minute apart
+  // read a tenth each, not a tenth and one.
+  const share = memory.owed + (n * elapsed) / periodMs;
+  const quota = Math.min(n, Math.max(1, Math.floor(share + 1e-9)));
+  memory.owed = Math.max(0, share - quota);
   const start = memory.cursor ?? Math.floor(((now % periodMs) / periodMs) * n);
   const due = new Set<string>();
   for (let i = 0; i < quota; i++) due.add(ordered[(start + i) % n]);

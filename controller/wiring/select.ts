@@ -2,8 +2,9 @@
  * Which links a reconcile pass reads afresh. DescribeTargetHealth has no batch form, so reading
  * every target group every pass costs a call per service; listeners and rules a call per load
  * balancer and per listener. Instead a pass reads them only for the services that look wrong in
- * what observe already read of ECS, that the pass changed, or that are due in a rotation visiting
- * every service within the Environment's `wiring.rotationMinutes`; the rest are judged from what an
+ * what observe already read of ECS or had targets not healthy when last read, that the pass changed,
+ * whose last read is older than the Environment's `wiring.rotationMinutes`, or that are due in a
+ * rotation visiting every service within that period; the rest are judged from what an
  * earlier pass read (with the time of that read) or, after a cold start, from ECS's own view of the
  * service. Pure: decides, reads nothing.
  */
@@ -14,7 +15,7 @@ import { liveTargetGroup, placeLoadBalancer, type Facts } from './links.js';
 import { rotationSlice, type EnvironmentMemory } from './memory.js';
 
 /** Why a service's links are read this pass. */
-export type ReadReason = 'changed' | 'looks wrong' | 'changed in ECS' | 'due';
+export type ReadReason = 'changed' | 'looks wrong' | 'changed in ECS' | 'was not healthy' | 'too old' | 'due';
 
 export interface ReadSelection {
   /** Service spec name -> why its target health (and, when they say something, its tasks) is read. */
@@ -24,6 +25,12 @@ export interface ReadSelection {
   /** Service spec names whose tasks are read (a subset of `services`). */
   tasks: Set<string>;
 }
+
+/** Reads that are routine (nothing says the service changed): its tasks and listeners only when they can say something new. */
+const ROUTINE = new Set<ReadReason>(['due', 'too old']);
+
+/** The share of the rotation period within which listeners read for a due service are not read again. */
+const LISTENERS_FRESH = 0.9;
 
 /** ECS's events that say targets or tasks are failing. */
 const FAILING = /unhealthy|health checks?|failed|unable to|circuit breaker|rolling back/i;
@@ -87,7 +94,8 @@ export function selectReads(
     if (!service || service.status !== 'ACTIVE') continue;
     const tg = liveTargetGroup(s, f);
     const tgArn = tg ? f.targetGroups[tg]?.arn : undefined;
-    const reads = [tgArn && memory.health.get(tgArn)?.readAt, memory.tasks.get(service.name)?.readAt].filter((t): t is number => typeof t === 'number');
+    const health = tgArn ? memory.health.get(tgArn) : undefined;
+    const reads = [health?.readAt, memory.tasks.get(service.name)?.readAt].filter((t): t is number => typeof t === 'number');
     const lastRead = reads.length > 0 ? Math.min(...reads) : undefined;
     const since = lastRead ?? options.now - options.periodMs;
     const reason: ReadReason | undefined = options.changed.has(`Service/${name}`)
@@ -96,21 +104,31 @@ export function selectReads(
         ? 'looks wrong'
         : lastRead !== undefined && changedSince(service, lastRead)
           ? 'changed in ECS'
-          : due.has(name)
-            ? 'due'
-            : undefined;
+          : health?.value.some((t) => t.state !== 'healthy')
+            ? 'was not healthy'
+            : due.has(name)
+              ? 'due'
+              : lastRead !== undefined && options.now - lastRead >= options.periodMs
+                ? 'too old'
+                : undefined;
     if (!reason) continue;
     services.set(name, reason);
-    if (reason !== 'due' || hasTagImages(f, service)) tasks.add(name);
+    if (!ROUTINE.has(reason) || hasTagImages(f, service)) tasks.add(name);
   }
   const loadBalancers = new Set<string>();
   for (const s of subjects) {
     const lbName = placements.get(s.metadata.name);
-    if (!lbName) continue;
+    if (!lbName || loadBalancers.has(lbName)) continue;
     const lb = f.loadBalancers[lbName];
     const remembered = memory.loadBalancers.get(lbName);
     const moved = !!lb && !!remembered && (remembered.arn !== lb.arn || remembered.forwards !== forwardSignature(f, lb.arn));
-    if (services.has(s.metadata.name) || moved || (lb && lb.state !== 'active')) loadBalancers.add(lbName);
+    const reason = services.get(s.metadata.name);
+    // A rotation slice seldom starts at a load balancer's first service, so consecutive slices share
+    // one (or, in a small environment, every slice has the same one): listeners read within most of
+    // the period are not read again for a due service. Each load balancer's are read once a period.
+    const listenersReadAt = lb ? memory.listeners.get(lb.arn)?.readAt : undefined;
+    const fresh = !!reason && ROUTINE.has(reason) && listenersReadAt !== undefined && options.now - listenersReadAt < LISTENERS_FRESH * options.periodMs;
+    if ((reason && !fresh) || moved || (lb && lb.state !== 'active')) loadBalancers.add(lbName);
   }
   return { services, loadBalancers, tasks };
 }
