@@ -1,3 +1,4 @@
+import { classifyAwsError, readableError, type AwsCause } from './model/causes.js';
 import type { SpecProblem } from './spec/load.js';
 
 /**
@@ -45,22 +46,24 @@ const NETWORK_ERRORS = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIP
 
 /**
  * A failed AWS call, translated at the adapter boundary. Keeps the AWS error name (`awsName`)
- * and the original error as `cause`; the message names the call and the resource.
+ * and the original error as `cause`; the message names the call and the resource. `awsCause`
+ * classifies it (no credentials, unreachable, access denied, throttled, 5xx, ...), see causes.ts.
  */
 export class AwsCallError extends SteadyError {
   readonly service: string;
   readonly operation: string;
-  /** The AWS error name, e.g. `ServiceNotFoundException`, `InvalidChangeBatch`. */
+  /** The AWS error name, e.g. `ServiceNotFoundException`, `InvalidChangeBatch`; `HttpError` for a body that was not AWS's. */
   readonly awsName: string;
   /** HTTP status of the failed call, when there was one. */
   readonly httpStatus?: number;
+  /** Why it failed, classified. */
+  readonly awsCause: AwsCause;
 
   constructor(init: { service: string; operation: string; doing: string; cause: unknown }) {
-    const err = init.cause as { name?: string; code?: string; message?: string; $metadata?: { httpStatusCode?: number }; $fault?: string };
-    // A network failure (connection refused, DNS, reset) carries a Node error code, not an AWS name.
-    const awsName = err?.name && err.name !== 'Error' ? err.name : (err?.code ?? 'UnknownError');
-    const status = err?.$metadata?.httpStatusCode;
-    super(`${init.doing}: ${awsName}: ${err?.message ?? String(init.cause)}`, {
+    const err = init.cause as { code?: string; $fault?: string };
+    const { name: awsName, message, httpStatus: status } = readableError(init.cause);
+    // "AWS answered HTTP 500 (...)" says it all; an error name in front would only be noise.
+    super(awsName === 'HttpError' ? `${init.doing}: ${message}` : `${init.doing}: ${awsName}: ${message}`, {
       cause: init.cause,
       transient:
         TRANSIENT_AWS_ERRORS.has(awsName) || NETWORK_ERRORS.has(err?.code ?? '') || err?.$fault === 'server' || (status !== undefined && status >= 500),
@@ -69,6 +72,7 @@ export class AwsCallError extends SteadyError {
     this.operation = init.operation;
     this.awsName = awsName;
     this.httpStatus = status;
+    this.awsCause = classifyAwsError(init.cause, init);
   }
 }
 

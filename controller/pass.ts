@@ -16,8 +16,9 @@ import { converge, type MigrationLedger } from './converge/converge.js';
 import { driftOf, statusesAfter } from './converge/status.js';
 import type { ActualState } from './model/actual.js';
 import type { PassResult, SpecSource } from './model/pass.js';
-import type { DesiredEnvironment, ResourceStatus } from './model/plan.js';
-import { checkWiring, wiringChain, wiringMemoryOf, wiringStatus, type WiringResult } from './wiring/index.js';
+import type { DesiredEnvironment } from './model/plan.js';
+import { checkWiring, wiringMemoryOf } from './wiring/index.js';
+import { wiringContext, wiringResourceStatus } from './wiring/status.js';
 import { observe, type Adapters } from './observe/observe.js';
 import { plan, policyFor } from './plan/plan.js';
 
@@ -65,31 +66,6 @@ export interface PassOptions {
   wiring?: { probes?: boolean };
 }
 
-/** Links that are broken while a rollout is still under way, and mend when it completes. */
-const ROLLOUT_LINKS = new Set(['deployment', 'targets', 'tasks']);
-/** Breaks AWS mends by itself within minutes (a new load balancer still provisioning). */
-const SETTLING_REASONS = new Set(['LoadBalancerProvisioning']);
-
-/**
- * A wiring result as a status beside the others. A break the pass itself repairs, or one that is
- * only a rollout still under way, is Progressing, not news.
- */
-export function wiringResourceStatus(result: WiringResult, service?: ResourceStatus): ResourceStatus {
-  const st = wiringStatus(result);
-  const first = result.links.find((l) => l.name === result.firstBroken);
-  const rollingOut = first && ROLLOUT_LINKS.has(first.name) && (first.reason === 'RolloutInProgress' || service?.phase === 'Progressing');
-  const settling = first?.reason !== undefined && SETTLING_REASONS.has(first.reason);
-  const progressing = st.phase === 'Drifted' || (st.phase === 'Failed' && (rollingOut || settling));
-  const why = rollingOut ? 'waiting for the rollout' : settling ? 'waiting for AWS' : 'steady is repairing this';
-  return {
-    ...st,
-    resource: `Wiring/${result.service}`,
-    kind: 'Wiring',
-    wiring: wiringChain(result),
-    ...(progressing ? { phase: 'Progressing' as const, message: `${why}: ${st.message}` } : {}),
-  };
-}
-
 /** A pass id that sorts by time: `<env>/<ISO time>/<random>`. */
 export function newPassId(environment: string, now: number): string {
   return `${environment}/${new Date(now).toISOString()}/${Math.random().toString(16).slice(2, 8)}`;
@@ -125,8 +101,8 @@ export async function runPass(options: PassOptions): Promise<{ result: PassResul
     // links are read selectively, remembered across passes with the adapters (wiring/select.ts).
     const changed = [...new Set(outcomes.filter((o) => o.state === 'done').map((o) => o.resource))];
     const wiring = await checkWiring(desired, options.adapters, { actual, changed, memory: wiringMemoryOf(options.adapters), now: () => clock.now(), probes: options.wiring.probes ?? true });
-    const byResource = new Map(resources.map((r) => [r.resource, r]));
-    resources.push(...wiring.map((w) => wiringResourceStatus(w, byResource.get(`Service/${w.service}`))));
+    const context = wiringContext(desired, { plan: p, outcomes, resources, drift: driftOf(p, outcomes, startedAt), dryRun: p.policy.dryRun, mode: p.policy.mode, unreadable: actual.unreadable });
+    resources.push(...wiring.map((w) => wiringResourceStatus(w, context)));
   }
   const result: PassResult = {
     passId,
@@ -143,6 +119,7 @@ export async function runPass(options: PassOptions): Promise<{ result: PassResul
     drift: driftOf(p, outcomes, startedAt),
     apiCalls: options.calls?.counts() ?? {},
     outcome: 'ok',
+    ...(actual.unreadable.length > 0 ? { unreadable: actual.unreadable } : {}),
   };
   return { result, actual };
 }

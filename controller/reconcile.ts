@@ -11,6 +11,7 @@ import type { MigrationLedger } from './converge/converge.js';
 import { LeaseHeldError, SteadyError } from './errors.js';
 import type { ActualState } from './model/actual.js';
 import { MemoryAlertStore, type AlertStore } from './model/alerts.js';
+import type { SkipReason } from './model/outcome.js';
 import type { PassResult, SpecSource } from './model/pass.js';
 import type { DesiredEnvironment } from './model/plan.js';
 import type { Adapters } from './observe/observe.js';
@@ -73,9 +74,16 @@ export function ledgerOf(store: StateStore, environment: string, passId: string)
   };
 }
 
-/** A result for a pass that did not get to plan (lease held, specs unreadable). */
-export function skippedResult(environment: string, now: number, outcome: 'skipped' | 'failed', error: string, passId = newPassId(environment, now)): PassResult {
-  return { passId, environment, startedAt: now, finishedAt: now, mode: 'enforce', dryRun: false, outcomes: [], resources: [], drift: [], apiCalls: {}, outcome, error };
+/** A result for a pass that did not get to plan (lease held, out of time, specs unreadable). */
+export function skippedResult(
+  environment: string,
+  now: number,
+  outcome: 'skipped' | 'failed',
+  error: string,
+  passId = newPassId(environment, now),
+  skipped?: SkipReason,
+): PassResult {
+  return { passId, environment, startedAt: now, finishedAt: now, mode: 'enforce', dryRun: false, outcomes: [], resources: [], drift: [], apiCalls: {}, outcome, error, ...(skipped ? { skipped } : {}) };
 }
 
 /**
@@ -93,7 +101,7 @@ export async function reconcileEnvironment(desired: DesiredEnvironment, options:
     try {
       lease = await store.acquireLease(desired.name, options.holder, options.leaseTtlMs ?? DEFAULT_LEASE_TTL_MS);
     } catch (err) {
-      if (err instanceof LeaseHeldError) return { result: skippedResult(desired.name, clock.now(), 'skipped', err.message, passId) };
+      if (err instanceof LeaseHeldError) return { result: skippedResult(desired.name, clock.now(), 'skipped', err.message, passId, 'leaseHeld') };
       // Without the lease there is no safe way to change anything: no pass this time.
       return { result: skippedResult(desired.name, clock.now(), 'failed', (err as Error).message, passId) };
     }

@@ -263,8 +263,10 @@ describe('the CDK app', () => {
       expect(alarm(full.template, METRIC.passFailed)).toMatchObject({ ...common, Statistic: 'Sum', EvaluationPeriods: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold' });
       expect(alarm(full.template, METRIC.specsUnreadable)).toMatchObject({ ...common, Statistic: 'Sum', EvaluationPeriods: 1 });
       expect(alarm(full.template, METRIC.specsRemoved)).toMatchObject({ ...common, Statistic: 'Sum', EvaluationPeriods: 1, TreatMissingData: 'notBreaching' });
-      // Unhealed drift for N passes in a row.
-      expect(alarm(full.template, METRIC.driftUnhealed)).toMatchObject({ ...common, Statistic: 'Maximum', EvaluationPeriods: 4, DatapointsToAlarm: 4 });
+      // Drift left unrepaired for N passes in a row.
+      expect(alarm(full.template, METRIC.driftUnrepaired)).toMatchObject({ ...common, Statistic: 'Maximum', EvaluationPeriods: 4, DatapointsToAlarm: 4 });
+      // An environment steady cannot read: two passes in a row, so one throttled pass does not page anyone.
+      expect(alarm(full.template, METRIC.environmentUnreadable)).toMatchObject({ ...common, Statistic: 'Maximum', EvaluationPeriods: 2, DatapointsToAlarm: 2, ComparisonOperator: 'GreaterThanOrEqualToThreshold' });
       // Lease held through more than its TTL plus the function timeout: (300 + 300) s / 120 s + 1.
       expect(alarm(full.template, METRIC.leaseHeld)).toMatchObject({ ...common, Statistic: 'Maximum', EvaluationPeriods: 6, DatapointsToAlarm: 6 });
       expect(alarm(full.template, 'Errors')).toMatchObject({ Namespace: 'AWS/Lambda', Statistic: 'Sum', Threshold: 1, Period: 120 });

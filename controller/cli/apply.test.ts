@@ -173,7 +173,15 @@ describe('steady apply', () => {
     const { code, stdout } = await run('apply', broken, '--bucket', bucket, '-o', 'json');
 
     expect(code).toBe(1);
-    expect(JSON.parse(stdout)).toEqual({ ok: false, problems: [{ file: broken, line: 8, column: 9, path: 'spec.mode', message: 'expected one of: enforce, observe' }] });
+    const problems = [{ file: broken, line: 8, column: 9, path: 'spec.mode', message: 'expected one of: enforce, observe' }];
+    expect(JSON.parse(stdout)).toEqual({
+      formatVersion: 1,
+      command: 'apply',
+      exitCode: 1,
+      error: { kind: 'invalidSpecs', message: '1 problem in the specs: nothing was published', problems },
+      ok: false,
+      problems,
+    });
     expect(await keysIn(store.s3, bucket)).toEqual([]);
   });
 
@@ -208,6 +216,9 @@ describe('steady apply', () => {
 
     expect(code).toBe(0);
     expect(JSON.parse(stdout)).toEqual({
+      formatVersion: 1,
+      command: 'apply',
+      exitCode: 0,
       ok: true,
       bucket,
       prefix: 'shop/',
@@ -224,6 +235,7 @@ describe('steady apply', () => {
       warnings: [],
       removed: [],
       git: { commit: '4f1c2d3e4f1c2d3e4f1c2d3e4f1c2d3e4f1c2d3e', author: 'Jane Doe <jane@example.com>', message: 'api 1.0.0' },
+      problems: [],
     });
   });
 
@@ -367,8 +379,12 @@ describe('steady apply --rollback', () => {
 
     expect(code).toBe(1);
     expect(JSON.parse(stdout)).toEqual({
-      ok: false,
+      formatVersion: 1,
+      command: 'apply',
+      exitCode: 1,
       error: { kind: 'manifest-missing', message: `no commit 1234567 under s3://${bucket}/: no manifest commits/1234567*.json` },
+      ok: false,
+      problems: [],
     });
   });
 });

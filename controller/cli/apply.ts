@@ -25,6 +25,7 @@ import {
   type RollbackResult,
 } from '../source/index.js';
 import type { CliContext } from './main.js';
+import { document } from './json.js';
 import { createOutput, outputOption, plural, type Output, type OutputFormat } from './output.js';
 
 interface ApplyOptions {
@@ -97,8 +98,10 @@ export function registerApply(program: Command, ctx: CliContext): void {
         ctx.exitCode = options.rollback !== undefined ? await rollback(options.rollback, options, out) : await apply(paths.length > 0 ? paths : ['specs/'], options, out);
       } catch (err) {
         if (!(err instanceof SteadyError)) throw err;
-        if (out.format === 'json') out.json({ ok: false, error: { kind: (err as { kind?: string }).kind ?? err.name, message: err.message } });
-        else out.note(out.color.red(`error: ${err.message}`));
+        if (out.format === 'json') {
+          out.note(`error: ${err.message}`);
+          out.json(document('apply', 1, { error: { kind: (err as { kind?: string }).kind ?? err.name, message: err.message }, ok: false, problems: [] }));
+        } else out.note(out.color.red(`error: ${err.message}`));
         ctx.exitCode = 1;
       }
     });
@@ -127,7 +130,7 @@ async function apply(paths: string[], options: ApplyOptions, out: Output): Promi
   const removed = result.pointer.state === 'moved' ? await removals(options, result.previous, result.commit, loaded.specSet, out) : [];
   if (out.format === 'json') {
     const { location, ...rest } = result;
-    out.json({ ok: true, bucket: location.bucket, prefix: location.prefix, ...rest, removed, git: git ?? null });
+    out.json(document('apply', 0, { ok: true, bucket: location.bucket, prefix: location.prefix, ...rest, removed, git: git ?? null, problems: [] }));
     return 0;
   }
 
@@ -194,7 +197,7 @@ async function rollback(ref: string, options: ApplyOptions, out: Output): Promis
   const removed = result.status === 'rolled-back' ? await removals(options, result.previous, result.commit, result.specSet, out) : [];
   if (out.format === 'json') {
     const { location, manifest, specSet: _specSet, ...rest } = result;
-    out.json({ ok: true, bucket: location.bucket, prefix: location.prefix, ...rest, createdAt: manifest.createdAt, git: manifest.git ?? null, files: manifest.files, removed });
+    out.json(document('apply', 0, { ok: true, bucket: location.bucket, prefix: location.prefix, ...rest, createdAt: manifest.createdAt, git: manifest.git ?? null, files: manifest.files, removed, problems: [] }));
     return 0;
   }
   const short = color.yellow(shortCommit(result.commit));
@@ -216,7 +219,9 @@ async function rollback(ref: string, options: ApplyOptions, out: Output): Promis
 function invalid(problems: SpecProblem[], out: Output): number {
   const { color } = out;
   if (out.format === 'json') {
-    out.json({ ok: false, problems });
+    const message = `${plural(problems.length, 'problem')} in the specs: nothing was published`;
+    out.note(message);
+    out.json(document('apply', 1, { error: { kind: 'invalidSpecs', message, problems }, ok: false, problems }));
     return 1;
   }
   for (const p of problems) {

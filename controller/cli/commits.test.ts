@@ -76,6 +76,9 @@ describe('steady commits', () => {
 
     expect(code).toBe(0);
     expect(JSON.parse(stdout)).toEqual({
+      formatVersion: 1,
+      command: 'commits',
+      exitCode: 0,
       ok: true,
       bucket,
       prefix: 'shop-prod/',

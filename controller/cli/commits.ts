@@ -8,6 +8,7 @@ import { SteadyError } from '../errors.js';
 import { listCommits, s3Url, shortCommit, type CommitHistory, type CommitSummary } from '../source/index.js';
 import { bucketOption, prefixOption } from './apply.js';
 import type { CliContext } from './main.js';
+import { document } from './json.js';
 import { createOutput, outputOption, plural, type Output, type OutputFormat } from './output.js';
 
 interface CommitsOptions {
@@ -48,8 +49,10 @@ export function registerCommits(program: Command, ctx: CliContext): void {
         ctx.exitCode = 0;
       } catch (err) {
         if (!(err instanceof SteadyError)) throw err;
-        if (out.format === 'json') out.json({ ok: false, error: { kind: err.name, message: err.message } });
-        else out.note(out.color.red(`error: ${err.message}`));
+        if (out.format === 'json') {
+          out.note(`error: ${err.message}`);
+          out.json(document('commits', 1, { error: { kind: (err as { kind?: string }).kind ?? err.name, message: err.message }, ok: false, bucket: options.bucket, prefix: options.prefix, head: null, commits: [], total: 0, unreadable: [] }));
+        } else out.note(out.color.red(`error: ${err.message}`));
         ctx.exitCode = 1;
       }
     });
@@ -64,7 +67,7 @@ function print(history: CommitHistory, out: Output): void {
   }
   if (out.format === 'json') {
     const { location, ...rest } = history;
-    out.json({ ok: true, bucket: location.bucket, prefix: location.prefix, ...rest });
+    out.json(document('commits', 0, { ok: true, bucket: location.bucket, prefix: location.prefix, ...rest }));
     return;
   }
   if (history.total === 0) {

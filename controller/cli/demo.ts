@@ -22,7 +22,7 @@ import { startLocalTable } from './local-table.js';
 import type { CliContext } from './main.js';
 import { cliHolder, loadEnvironments, printLoadFailure, resolveTarget, type Target } from './engine.js';
 import { createOutput, type Output } from './output.js';
-import { reconcileExitCode } from './reconcile.js';
+import { exitCode, passOutcome } from '../model/outcome.js';
 
 export const DEMO_FIXTURE = fileURLToPath(new URL('../sim/fixtures/examples.yaml', import.meta.url));
 
@@ -86,10 +86,7 @@ async function passes(label: string, target: Target, envs: Parameters<typeof rec
 async function demo(paths: string[], options: DemoOptions, ctx: CliContext): Promise<number> {
   const out = createOutput(ctx.io, 'text');
   const loaded = await loadEnvironments(paths);
-  if (!loaded.ok) {
-    printLoadFailure(out, loaded);
-    return 1;
-  }
+  if (!loaded.ok) return printLoadFailure(out, loaded, 'demo', {});
   const target = await resolveTarget({ sim: options.sim });
   const account = target.account!;
   const table = await startLocalTable(target.clock);
@@ -155,7 +152,7 @@ async function story({ paths, options, out, target, account, envs, store, noTabl
     `Try it yourself: ${out.color.cyan('npx steady plan specs/ --sim ' + DEMO_FIXTURE.replace(process.cwd() + '/', ''))}, ` +
       `edit a spec, and plan again.`,
   );
-  return reconcileExitCode([...first, ...healed, ...quiet]);
+  return exitCode('reconcile', [...first, ...healed, ...quiet].map((r) => passOutcome(r).verdict));
 }
 
 export function registerDemo(program: Command, ctx: CliContext): void {

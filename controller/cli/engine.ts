@@ -18,6 +18,7 @@ import { specSourceOf } from '../source/commit.js';
 import type { SpecSource } from '../model/pass.js';
 import { formatProblem, loadSpecPaths, type EnvironmentSpecs, type SpecProblem } from '../spec/load.js';
 import { StateStore } from '../state/store.js';
+import { printFailure, type JsonError } from './json.js';
 import type { Output } from './output.js';
 
 /** Options every AWS-facing command takes. */
@@ -43,46 +44,65 @@ export function addTableOption(cmd: Command): Command {
   return cmd.addOption(new Option('--table <name>', 'the state table (DynamoDB) for the lease, migration ledger and history').env('STEADY_TABLE'));
 }
 
+/** Why the specs could not be loaded: `invalidSpecs`, `unknownEnvironment`, `usage`, or the published commit's error kind. */
+export interface LoadFailure {
+  ok: false;
+  kind: string;
+  problems: SpecProblem[];
+  message?: string;
+}
+
 /** Loaded specs of the chosen environments (and the commit they came from), or what to print. */
 export async function loadEnvironments(
   paths: string[],
   only?: string[],
   from?: string,
-): Promise<{ ok: true; environments: EnvironmentSpecs[]; commit?: string; source?: SpecSource } | { ok: false; problems: SpecProblem[]; message?: string }> {
+): Promise<{ ok: true; environments: EnvironmentSpecs[]; commit?: string; source?: SpecSource } | LoadFailure> {
   let all: EnvironmentSpecs[];
   let commit: string | undefined;
   let source: SpecSource | undefined;
   if (from) {
-    if (paths !== DEFAULT_PATHS) return { ok: false, problems: [], message: 'give spec paths or --from, not both' };
+    if (paths !== DEFAULT_PATHS) return { ok: false, kind: 'usage', problems: [], message: 'give spec paths or --from, not both' };
     let location;
     try {
       location = parseS3Url(from);
     } catch (err) {
-      return { ok: false, problems: [], message: (err as Error).message };
+      return { ok: false, kind: 'usage', problems: [], message: (err as Error).message };
     }
     const published = await loadPublishedSpecs(location);
     // Anything wrong with the published commit means no action at all, never a partial one.
-    if (!published.ok) return { ok: false, problems: published.error.problems ?? [], message: `${published.error.message}; nothing was done` };
+    if (!published.ok) return { ok: false, kind: published.error.kind, problems: published.error.problems ?? [], message: `${published.error.message}; nothing was done` };
     all = published.specSet.environments;
     commit = published.commit;
     source = specSourceOf(published.manifest);
   } else {
     const loaded = await loadSpecPaths(paths);
-    if (!loaded.ok) return { ok: false, problems: loaded.problems };
+    if (!loaded.ok) return { ok: false, kind: 'invalidSpecs', problems: loaded.problems };
     all = loaded.specSet.environments;
   }
   if (!only || only.length === 0) return { ok: true, environments: all, commit, source };
   const unknown = only.filter((name) => !all.some((e) => e.name === name));
   if (unknown.length > 0) {
-    return { ok: false, problems: [], message: `no environment ${unknown.join(', ')} in the specs (there are: ${all.map((e) => e.name).join(', ') || 'none'})` };
+    return { ok: false, kind: 'unknownEnvironment', problems: [], message: `no environment ${unknown.join(', ')} in the specs (there are: ${all.map((e) => e.name).join(', ') || 'none'})` };
   }
   return { ok: true, environments: all.filter((e) => only.includes(e.name)), commit, source };
 }
 
-export function printLoadFailure(out: Output, failure: { problems: SpecProblem[]; message?: string }): void {
-  for (const p of failure.problems) out.line(formatProblem(p));
-  if (failure.message) out.line(`steady: ${failure.message}`);
-  else out.line(`${failure.problems.length} problem${failure.problems.length === 1 ? '' : 's'} in the specs: nothing was done`);
+/** Why the specs could not be loaded: for people (lines) and for `--output json` (an error object). */
+export function loadFailure(failure: LoadFailure): { error: JsonError; text: string[] } {
+  const text = failure.problems.map(formatProblem);
+  const message = failure.message ?? `${failure.problems.length} problem${failure.problems.length === 1 ? '' : 's'} in the specs: nothing was done`;
+  text.push(failure.message ? `steady: ${failure.message}` : message);
+  return { error: { kind: failure.kind, message, ...(failure.problems.length > 0 ? { problems: failure.problems } : {}) }, text };
+}
+
+/**
+ * Prints why the specs could not be loaded and returns 1: the problems on stdout as text, or, with
+ * `--output json`, the command's document with `error` on stdout and the text on stderr.
+ */
+export function printLoadFailure(out: Output, failure: LoadFailure, command: string, emptyLists: object): number {
+  const { error, text } = loadFailure(failure);
+  return printFailure(out, command, 1, error, emptyLists, text);
 }
 
 /** Where the commands act: one clock, and per region a set of adapters. */

@@ -1,16 +1,17 @@
 /**
  * `steady plan` and `steady reconcile`: one pass per environment, against AWS or, with `--sim`,
- * the simulated account. `plan` changes nothing and exits like `terraform plan -detailed-exitcode`
- * (0 nothing to do, 2 changes pending, 1 errors); `reconcile` converges and exits 0 when everything
- * converged or is on its way, 1 when something failed.
+ * the simulated account. The exit code is the verdict of the passes (model/outcome.ts), the same
+ * verdict the report's first line, the Lambda's answer and its metrics carry.
  */
 import type { Command } from 'commander';
-import type { PassResult } from '../model/pass.js';
-import { reconcileEnvironment } from '../reconcile.js';
-import { buildReport, renderReport, summaryLine } from '../report/index.js';
+import { exitCode, passOutcome, type PassVerdict } from '../model/outcome.js';
+import { reconcileEnvironment, type ReconcileOutcome } from '../reconcile.js';
+import { buildReport, renderReport, type Report } from '../report/index.js';
+import { renderFailureMarkdown, renderPlanMarkdown } from '../report/markdown.js';
+import { document, passJson } from './json.js';
 import type { CliContext } from './main.js';
-import { addEngineOptions, addTableOption, cliHolder, loadEnvironments, printLoadFailure, resolveTarget, stateStoreOf, type EngineOptions } from './engine.js';
-import { createOutput, outputOption, type OutputFormat } from './output.js';
+import { addEngineOptions, addTableOption, cliHolder, loadEnvironments, loadFailure, printLoadFailure, resolveTarget, stateStoreOf, type EngineOptions } from './engine.js';
+import { createOutput, outputOption, plural, type Output, type OutputFormat } from './output.js';
 
 interface PassCommandOptions extends EngineOptions {
   output: OutputFormat;
@@ -18,34 +19,77 @@ interface PassCommandOptions extends EngineOptions {
   notify?: boolean;
 }
 
-/** Exit code of a plan: 1 errors, 2 changes pending, 0 nothing to do. */
-export function planExitCode(results: PassResult[]): number {
-  if (results.some((r) => r.outcome !== 'ok' || r.resources.some((s) => s.phase === 'Failed'))) return 1;
-  return results.some((r) => (r.plan?.actions.length ?? 0) > 0) ? 2 : 0;
+/** The exit codes of `plan`, for its `--help` and the README. */
+export const PLAN_EXIT_CODES =
+  'Exit codes (like terraform plan -detailed-exitcode): 0 no changes, and every resource was read; 2 changes pending ' +
+  '(also in observe mode, where reconcile does not apply them); 1 an error: invalid specs, AWS could not be read, or a ' +
+  'resource the plan cannot bring to its spec (image not found, a conflict, a failed migration gate, the change budget ' +
+  'exceeded), and a usage error. The health of what runs (the wiring checks) does not change it: that is verify.';
+
+/** The exit codes of `reconcile`, for its `--help` and the README. */
+export const RECONCILE_EXIT_CODES =
+  'Exit codes: 0 converged, or converging by steady\'s own changes (a rollout, migration, DNS change under way), or ' +
+  'observe mode reporting drift; 1 something failed, AWS could not be read, or drift is left unrepaired (a conflict, a ' +
+  'failed migration, the change budget, a broken link steady does not repair); 3 skipped: another run holds the ' +
+  'environment\'s lease, nothing was done; 2 usage error. With --dry-run it exits like plan.';
+
+/** The verdicts as the last line of a run over several environments says them. */
+const VERDICT_WORDS: Record<PassVerdict, string> = {
+  converged: 'converged',
+  converging: 'converging',
+  changesPending: 'has changes pending',
+  drifted: 'drifted (observe mode)',
+  unrepaired: 'cannot converge',
+  failed: 'failed',
+  unknown: 'could not be read',
+  skipped: 'skipped',
+};
+
+/** The causes every report shares, printed once above them; undefined when they differ. */
+function sharedCauses(reports: Report[]): Report['causes'] | undefined {
+  const withCauses = reports.filter((r) => r.causes.length > 0);
+  if (withCauses.length < 2) return undefined;
+  const key = (r: Report) => JSON.stringify(r.causes.map((c) => [c.kind, c.text]));
+  return withCauses.every((r) => key(r) === key(withCauses[0])) && withCauses.length === reports.length ? withCauses[0].causes : undefined;
 }
 
-/** Exit code of a reconcile: 1 when a pass or a change failed, else 0 (a held lease is not an error). */
-export function reconcileExitCode(results: PassResult[]): number {
-  const failed = results.some((r) => r.outcome === 'failed' || r.outcomes.some((o) => o.state === 'failed') || r.resources.some((s) => s.phase === 'Failed'));
-  return failed ? 1 : 0;
+function printText(out: Output, reports: { report: Report; run: ReconcileOutcome }[], plan: boolean): void {
+  const shared = sharedCauses(reports.map((r) => r.report));
+  if (shared) {
+    const line = `AWS could not be read: ${shared.map((c) => c.text).join('; ')}. Nothing was ${plan ? 'planned' : 'changed'}.`;
+    out.line(out.color.bold(out.color.red(line)));
+    for (const c of shared) out.line(`    ${c.advice}`);
+    out.line();
+  }
+  reports.forEach(({ report, run }, i) => {
+    if (i > 0) out.line();
+    out.line(renderReport(report, { color: out.color.isColorSupported, causesSaidAbove: shared !== undefined }).trimEnd());
+    if (run.recordError) out.line(out.color.yellow(`warning: the pass was not recorded: ${run.recordError}`));
+    for (const f of run.notified?.failed ?? []) out.line(out.color.yellow(`warning: could not notify ${f.channel}: ${f.error}`));
+  });
+  if (reports.length > 1) {
+    out.line();
+    out.line(`${plural(reports.length, 'environment')}: ${reports.map(({ report }) => `${report.environment} ${VERDICT_WORDS[report.verdict]}`).join(', ')}.`);
+  }
 }
 
 async function runPasses(paths: string[], options: PassCommandOptions, ctx: CliContext, mode: 'plan' | 'reconcile'): Promise<number> {
   const out = createOutput(ctx.io, options.output);
+  const dryRun = mode === 'plan' || options.dryRun === true;
+  const lists = mode === 'plan' ? { environments: [] } : { dryRun, environments: [] };
   const loaded = await loadEnvironments(paths, options.env, options.from);
-  if (!loaded.ok) {
-    printLoadFailure(out, loaded);
+  if (!loaded.ok && options.output === 'markdown') {
+    out.line(renderFailureMarkdown(mode, 1, loadFailure(loaded).text).trimEnd());
     return 1;
   }
+  if (!loaded.ok) return printLoadFailure(out, loaded, mode, lists);
   const target = await resolveTarget(options);
-  const results: PassResult[] = [];
-  const reports = [];
+  const reports: { report: Report; run: ReconcileOutcome }[] = [];
   for (const env of loaded.environments) {
     const region = env.environment.spec.region;
     const { adapters, calls } = target.adapters(region);
-    const dryRun = mode === 'plan' || options.dryRun === true;
-    if (options.output === 'text') out.note(`${mode === 'plan' ? 'planning' : dryRun ? 'planning (dry run)' : 'reconciling'} ${env.name} in ${target.describe}…`);
-    const { result, recordError, notified } = await reconcileEnvironment(env, {
+    if (options.output !== 'json') out.note(`${mode === 'plan' ? 'planning' : dryRun ? 'planning (dry run)' : 'reconciling'} ${env.name} in ${target.describe}…`);
+    const run = await reconcileEnvironment(env, {
       adapters,
       calls,
       clock: target.clock,
@@ -56,17 +100,16 @@ async function runPasses(paths: string[], options: PassCommandOptions, ctx: CliC
       specVersion: loaded.commit,
       specSource: loaded.source,
     });
-    results.push(result);
-    const report = buildReport(result);
-    reports.push({ ...report, summary: summaryLine(report) });
-    if (options.output === 'text') {
-      out.line(renderReport(report, { color: out.color.isColorSupported }));
-      if (recordError) out.line(out.color.yellow(`warning: the pass was not recorded: ${recordError}`));
-      for (const f of notified?.failed ?? []) out.line(out.color.yellow(`warning: could not notify ${f.channel}: ${f.error}`));
-    }
+    reports.push({ report: buildReport(run.result, { env: ctx.io.env }), run });
   }
-  if (options.output === 'json') out.json(reports.length === 1 ? reports[0] : reports);
-  return mode === 'plan' ? planExitCode(results) : reconcileExitCode(results);
+  const code = exitCode(dryRun ? 'plan' : 'reconcile', reports.map((r) => passOutcome(r.run.result).verdict));
+  if (options.output === 'json') {
+    const environments = reports.map(({ report, run }) => passJson(report, { notified: run.notified, recordError: run.recordError }));
+    out.json(document(mode, code, { target: target.describe, ...(mode === 'reconcile' ? { dryRun } : {}), environments }));
+  } else if (options.output === 'markdown') {
+    out.line(renderPlanMarkdown(reports.map((r) => r.report), { exitCode: code, target: target.describe }).trimEnd());
+  } else printText(out, reports, dryRun);
+  return code;
 }
 
 export function registerPlan(program: Command, ctx: CliContext): void {
@@ -76,11 +119,11 @@ export function registerPlan(program: Command, ctx: CliContext): void {
       .summary('show what steady would change, changing nothing')
       .description(
         'Observe each environment and show what a pass would do: the field-level differences and the actions, like ' +
-          '"terraform plan". Nothing is changed.\n\nExit codes: 0 nothing to do, 2 changes pending, 1 errors (invalid specs, ' +
-          'failed resources, AWS unreachable).',
+          `"terraform plan". Nothing is changed. --output markdown writes a summary for a pull-request comment or a GitHub ` +
+          `Actions job summary (within GitHub's 65,536-character comment limit).\n\n${PLAN_EXIT_CODES}`,
       ),
   )
-    .addOption(outputOption())
+    .addOption(outputOption(['text', 'json', 'markdown']))
     .action(async (paths: string[], options: PassCommandOptions) => {
       ctx.exitCode = await runPasses(paths, options, ctx, 'plan');
     });
@@ -95,7 +138,7 @@ export function registerReconcile(program: Command, ctx: CliContext): void {
         .description(
           'Run one pass per environment: observe, plan, converge, and print what was done. With --table, the pass takes the ' +
             "environment's lease (one writer at a time), uses the migration ledger and is recorded for `steady status` and " +
-            '`steady history`.\n\nExit codes: 0 converged or converging, 1 something failed.',
+            `\`steady history\`.\n\n${RECONCILE_EXIT_CODES}`,
         ),
     ),
   )
@@ -106,3 +149,4 @@ export function registerReconcile(program: Command, ctx: CliContext): void {
       ctx.exitCode = await runPasses(paths, options, ctx, 'reconcile');
     });
 }
+

@@ -143,6 +143,9 @@ describe('steady validate on the example specs', () => {
 
     expect(code).toBe(0);
     expect(JSON.parse(stdout)).toEqual({
+      formatVersion: 1,
+      command: 'validate',
+      exitCode: 0,
       ok: true,
       problems: [],
       environments: [
@@ -158,9 +161,14 @@ describe('steady validate on the example specs', () => {
     const { code, stdout } = await run('validate', '-o', 'json', file);
 
     expect(code).toBe(1);
+    const problems = [{ file, line: 8, column: 9, path: 'spec.mode', message: 'expected one of: enforce, observe' }];
     expect(JSON.parse(stdout)).toEqual({
+      formatVersion: 1,
+      command: 'validate',
+      exitCode: 1,
+      error: { kind: 'invalidSpecs', message: '1 problem in the specs', problems },
       ok: false,
-      problems: [{ file, line: 8, column: 9, path: 'spec.mode', message: 'expected one of: enforce, observe' }],
+      problems,
       environments: [],
     });
   });

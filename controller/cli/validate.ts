@@ -7,6 +7,7 @@ import { stringify } from 'yaml';
 import { formatProblem, loadSpecPaths, problemCount, problemLocation, type EnvironmentSpecs, type SpecProblem } from '../spec/load.js';
 import { createOutput, outputOption, plural, type OutputFormat } from './output.js';
 import type { CliContext } from './main.js';
+import { FORMAT_VERSION } from './contract.js';
 
 interface ValidateOptions {
   output: OutputFormat;
@@ -43,6 +44,10 @@ async function validate(paths: string[], options: ValidateOptions, ctx: CliConte
 
   if (out.format === 'json') {
     out.json({
+      formatVersion: FORMAT_VERSION,
+      command: 'validate',
+      exitCode: result.ok ? 0 : 1,
+      ...(result.ok ? {} : { error: { kind: 'invalidSpecs', message: `${plural(problems.length, 'problem')} in the specs`, problems } }),
       ok: result.ok,
       problems,
       environments: environments.map((env) => ({

@@ -77,8 +77,9 @@ describe('steady verify --sim', () => {
     expect(code).toBe(1);
     expect(stderr).toBe('');
     const json = JSON.parse(stdout);
-    expect(json).toMatchObject({ ok: false, environments: [{ name: 'web-prod', region: 'ap-northeast-1', cluster: 'web-prod' }] });
-    const [result] = json.environments[0].results;
+    expect(json).toMatchObject({ formatVersion: 1, command: 'verify', exitCode: 1, ok: false, causes: [], environments: [{ name: 'web-prod', region: 'ap-northeast-1', cluster: 'web-prod' }] });
+    const [result] = json.environments[0].services;
+    expect(result.checkedAt).toBe('2026-01-01T00:00:00.000Z');
     expect(result).toMatchObject({
       service: 'web',
       firstBroken: 'certificate',

@@ -7,7 +7,10 @@
  * invalid), 2 on a usage error.
  */
 import type { Command } from 'commander';
+import { describeCauses } from '../model/causes.js';
+import { uniqueCauses } from '../model/outcome.js';
 import { checkWiring, renderWiringTree, type WiringResult } from '../wiring/index.js';
+import { document, wiringJson } from './json.js';
 import { addEngineOptions, loadEnvironments, printLoadFailure, resolveTarget, type EngineOptions } from './engine.js';
 import { EXIT_FAILED, EXIT_OK, type CliContext } from './main.js';
 import { createOutput, outputOption, plural, type OutputFormat } from './output.js';
@@ -44,10 +47,7 @@ async function verify(paths: string[], options: VerifyOptions, ctx: CliContext):
   const out = createOutput(ctx.io, options.output);
   const { color } = out;
   const loaded = await loadEnvironments(paths, options.env, options.from);
-  if (!loaded.ok) {
-    printLoadFailure(out, loaded);
-    return EXIT_FAILED;
-  }
+  if (!loaded.ok) return printLoadFailure(out, loaded, 'verify', { ok: false, causes: [], environments: [] });
   const target = await resolveTarget(options);
 
   const environments: { name: string; region: string; cluster: string; results: WiringResult[] }[] = [];
@@ -61,20 +61,35 @@ async function verify(paths: string[], options: VerifyOptions, ctx: CliContext):
 
   const all = environments.flatMap((e) => e.results);
   const degraded = all.filter((r) => r.condition.type !== 'Ready');
+  const code = degraded.length === 0 ? EXIT_OK : EXIT_FAILED;
+  // Links that could not be read for the same reason say it once, here, not once per link.
+  const causes = describeCauses(uniqueCauses(all.flatMap((r) => r.links.flatMap((l) => (l.status === 'unknown' && l.cause ? [l.cause] : [])))), ctx.io.env);
   if (out.format === 'json') {
-    out.json({ ok: degraded.length === 0, target: target.describe, environments });
-    return degraded.length === 0 ? EXIT_OK : EXIT_FAILED;
+    out.json(
+      document('verify', code, {
+        ok: code === EXIT_OK,
+        target: target.describe,
+        causes,
+        environments: environments.map(({ results, ...env }) => ({ ...env, services: results.map(wiringJson) })),
+      }),
+    );
+    return code;
   }
 
+  if (causes.length > 0) {
+    out.line(color.bold(color.red(`AWS could not be read: ${causes.map((c) => c.text).join('; ')}.`)));
+    for (const c of causes) out.line(`    ${c.advice}`);
+    out.line();
+  }
   environments.forEach((env, i) => {
     if (i > 0) out.line();
     out.line(`${color.bold(env.name)}  ${color.dim(`cluster ${env.cluster}, ${env.region}`)}`);
     if (env.results.length === 0) out.line(color.dim('no service has a load balancer or a probe: nothing to check'));
-    for (const r of env.results) for (const line of renderWiringTree(r, color)) out.line(line);
+    for (const r of env.results) for (const line of renderWiringTree(r, color, { causesSaid: causes.length > 0 })) out.line(line);
   });
   out.line();
   const ready = all.length - degraded.length;
   const counts = `${plural(all.length, 'service')}: ${ready} Ready, ${degraded.length} Degraded`;
   out.line(degraded.length === 0 ? color.green(counts) : color.red(counts));
-  return degraded.length === 0 ? EXIT_OK : EXIT_FAILED;
+  return code;
 }

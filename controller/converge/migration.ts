@@ -4,7 +4,7 @@
  * migration's task-definition revision, where the next pass reads it.
  */
 import type { EcsNetwork, EcsTask } from '../model/aws.js';
-import { ownershipTags, TAG_MIGRATION_RESULT, type AwaitMigrationAction, type RunMigrationAction } from '../model/plan.js';
+import { ownershipTags, TAG_MIGRATION_RESULT, TAG_MIGRATION_STARTED, type AwaitMigrationAction, type RunMigrationAction } from '../model/plan.js';
 import { STALE_CLAIM_MS, type ExecContext } from './context.js';
 import type { ExecResult } from './schedule.js';
 
@@ -22,7 +22,7 @@ export async function runMigration(a: RunMigrationAction, ctx: ExecContext): Pro
         return claim.state === 'succeeded' ? { state: 'done', message: `succeeded (recorded by ${claim.by})` } : { state: 'failed', message: `migration ${a.migration} failed: ${claim.reason ?? 'see the ledger'}` };
       }
       if (claim.taskArn) {
-        return waitForMigration({ ...ids, cluster: a.cluster, taskArn: claim.taskArn, taskDefinitionArn: tdArn, deadline: ctx.clock.now() + a.timeoutSeconds * 1000, container: a.container }, ctx);
+        return waitForMigration({ ...ids, cluster: a.cluster, taskArn: claim.taskArn, taskDefinitionArn: tdArn, deadline: ctx.clock.now() + a.timeoutSeconds * 1000, since: ctx.clock.now(), container: a.container }, ctx);
       }
       // Claimed, no task recorded: another pass is starting it right now, or died between its claim
       // and RunTask. Only a stale claim is taken over, and RunTask's clientToken makes that safe:
@@ -48,12 +48,14 @@ export async function runMigration(a: RunMigrationAction, ctx: ExecContext): Pro
   }
   await ctx.ledger?.recordTask({ ...ids, taskArn: task.arn });
   const started = task.createdAt ?? ctx.clock.now();
-  return waitForMigration({ ...ids, cluster: a.cluster, taskArn: task.arn, taskDefinitionArn: tdArn, deadline: started + a.timeoutSeconds * 1000, container: a.container }, ctx);
+  // An endpoint that does not say when the task was created: remember steady's own RunTask time, so a later pass times it from there.
+  if (task.createdAt === undefined) await ecs.tagResource(tdArn, { [TAG_MIGRATION_STARTED]: `${a.attempt}@${started}` });
+  return waitForMigration({ ...ids, cluster: a.cluster, taskArn: task.arn, taskDefinitionArn: tdArn, deadline: started + a.timeoutSeconds * 1000, since: started, container: a.container }, ctx);
 }
 
 export async function awaitMigration(a: AwaitMigrationAction, ctx: ExecContext): Promise<ExecResult> {
   return waitForMigration(
-    { migration: a.migration, version: a.version, attempt: a.attempt, cluster: a.cluster, taskArn: a.taskArn, taskDefinitionArn: a.taskDefinitionArn, deadline: a.deadline, container: a.container },
+    { migration: a.migration, version: a.version, attempt: a.attempt, cluster: a.cluster, taskArn: a.taskArn, taskDefinitionArn: a.taskDefinitionArn, deadline: a.deadline, since: a.startedAt, container: a.container },
     ctx,
   );
 }
@@ -67,6 +69,8 @@ interface MigrationWait {
   taskDefinitionArn: string;
   /** The migration's own timeout (epoch ms). */
   deadline: number;
+  /** When that timeout started counting (epoch ms), when known. */
+  since?: number;
   container?: string;
 }
 
@@ -93,7 +97,7 @@ async function waitForMigration(w: MigrationWait, ctx: ExecContext): Promise<Exe
     }
     const now = ctx.clock.now();
     if (now >= w.deadline) {
-      const seconds = Math.round((w.deadline - (task.createdAt ?? w.deadline)) / 1000);
+      const seconds = Math.round((now - (w.since ?? task.createdAt ?? now)) / 1000);
       const why = `timed out after ${seconds} s`;
       await ecs.stopTask(w.cluster, w.taskArn, `steady: migration ${w.migration} ${why}`);
       await ecs.tagResource(w.taskDefinitionArn, { [TAG_MIGRATION_RESULT]: `failed: ${why}` });

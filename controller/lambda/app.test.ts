@@ -184,7 +184,8 @@ describe('the Lambda handler', () => {
         Metrics: expect.arrayContaining([
           { Name: METRIC.driftFound, Unit: 'Count' },
           { Name: METRIC.driftHealed, Unit: 'Count' },
-          { Name: METRIC.driftUnhealed, Unit: 'Count' },
+          { Name: METRIC.driftUnrepaired, Unit: 'Count' },
+          { Name: METRIC.environmentUnreadable, Unit: 'Count' },
           { Name: METRIC.actionsFailed, Unit: 'Count' },
           { Name: METRIC.passFailed, Unit: 'Count' },
           { Name: METRIC.leaseHeld, Unit: 'Count' },
@@ -292,6 +293,30 @@ describe('the Lambda handler', () => {
     expect(emf.find((m) => m[METRIC.specsUnreadable] !== undefined)).toEqual(
       expect.objectContaining({ [METRIC.specsUnreadable]: 1, _aws: expect.objectContaining({ CloudWatchMetrics: [expect.objectContaining({ Dimensions: [['service']] })] }) }),
     );
+  });
+
+  it('answers ok: false and emits EnvironmentUnreadable on every pass when every AWS call is AccessDenied, so the AwsUnreadable alarm fires on the second', async () => {
+    await world.publish(specFiles('shop'));
+    const { account, handler } = await setup();
+    account.faults.fail({ error: 'accessDenied' });
+
+    for (let pass = 0; pass < 2; pass++) {
+      const before = output.lines.length;
+      const summary = await handler(eventJson('eventbridge-scheduled'), PLENTY);
+      const env = only(summary);
+      const emf = output.lines.slice(before).filter((l) => l.json?._aws).map((l) => l.json!);
+
+      expect(summary.ok).toBe(false);
+      expect(env).toMatchObject({ verdict: 'unknown', ok: false, outcome: 'ok', causes: [{ kind: 'accessDenied' }] });
+      expect(env.summary).toMatch(/^AWS could not be read: access denied to \d+ actions: cloudfront:GetDistribution, ecr:DescribeImages, ecs:DescribeClusters, .* Nothing was changed\.$/);
+      expect(env.causes![0].actions).toEqual(expect.arrayContaining(['ecs:DescribeClusters', 'ecs:DescribeServices', 'elasticloadbalancing:DescribeTargetGroups', 'route53:ListHostedZonesByName']));
+      // Said once for the pass, not per resource or link.
+      expect(env.summary.split('access denied').length - 1).toBe(1);
+      // The alarm watches the `service` aggregate: Maximum >= 1 for two periods in a row (deploy/stack.ts).
+      expect(emf.find((m) => m.environment === 'shop-prod')).toMatchObject({ [METRIC.environmentUnreadable]: 1, [METRIC.passFailed]: 0, [METRIC.driftFound]: 0 });
+      expect(mutations(account)).toEqual([]);
+      account.clock.advance(60_000);
+    }
   });
 
   it('plans without changing anything or taking the lease on a manual dry run', async () => {

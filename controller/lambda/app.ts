@@ -19,6 +19,8 @@ import type { Context } from 'aws-lambda';
 import { createAwsClients, type AwsClients } from '../aws/clients.js';
 import { systemClock, type Clock } from '../clock.js';
 import { InvalidEventError } from '../errors.js';
+import type { CauseDescription } from '../model/causes.js';
+import { driftCounts, isOk, passOutcome, type PassVerdict } from '../model/outcome.js';
 import { actionCounts, type PassResult, type SpecSource } from '../model/pass.js';
 import type { DesiredEnvironment } from '../model/plan.js';
 import type { Adapters } from '../observe/observe.js';
@@ -63,14 +65,20 @@ export interface HandlerDependencies {
 export interface EnvironmentSummary {
   environment: string;
   passId: string;
+  /** What the pass was (model/outcome.ts): the same verdict `ok`, the metrics and the summary line read. */
+  verdict: PassVerdict;
+  /** This environment's part of the invocation's `ok`. */
+  ok: boolean;
   outcome: PassResult['outcome'];
-  /** One sentence, as the CLI prints it: `Reconciled: 1 service updated.` */
+  /** One sentence, as the CLI prints it first: `Converged: 1 updated. 1 healed.` */
   summary: string;
+  /** Why AWS could not be read, each cause once, with what to do about it. */
+  causes?: CauseDescription[];
   error?: string;
   actions: Record<'planned' | 'done' | 'failed' | 'blocked' | 'held' | 'pending', number>;
   /** Every planned change and what became of it. */
   changes: { resource: string; kind: string; summary: string; state: string; message?: string }[];
-  drift: { found: number; healed: number };
+  drift: { found: number; healed: number; unrepaired: number };
   apiCalls: number;
   durationMs: number;
   /** Set when the pass could not be recorded in the state table. */
@@ -81,7 +89,12 @@ export interface EnvironmentSummary {
 /** The handler's answer (what `aws lambda invoke` prints). */
 export interface InvocationSummary {
   trigger: Invocation['trigger'] | 'ignored';
-  /** False when a pass failed, a change failed or the specs could not be loaded. A held lease is not a failure. */
+  /**
+   * True when every environment's pass converged, is converging by steady's own changes, reported
+   * observe-mode drift, or was skipped (a held lease, no time left): the passes `steady reconcile`
+   * would exit 0 or 3 for. False when one failed, could not read AWS, left drift unrepaired, or the
+   * specs could not be loaded.
+   */
   ok: boolean;
   dryRun: boolean;
   /** The commit the passes used. */
@@ -205,7 +218,7 @@ export function createHandler(deps: HandlerDependencies = {}): SteadyHandler {
     metrics.addMetric(METRIC.environmentsReconciled, MetricUnit.Count, summaries.length);
     const summary: InvocationSummary = {
       trigger: invocation.trigger,
-      ok: summaries.every(isOk),
+      ok: summaries.every((s) => s.ok),
       dryRun: invocation.dryRun,
       commit,
       environments: summaries,
@@ -220,7 +233,7 @@ export function createHandler(deps: HandlerDependencies = {}): SteadyHandler {
     const { region, cluster } = desired.environment.spec;
     if (clock.now() >= deadline) {
       // Queued behind other environments until the time ran out: no lease taken, the next tick comes.
-      const result = skippedResult(desired.name, clock.now(), 'skipped', 'the invocation ran out of time before this environment was reached', passId);
+      const result = skippedResult(desired.name, clock.now(), 'skipped', 'the invocation ran out of time before this environment was reached', passId, 'outOfTime');
       log.warn(result.error!);
       return summarize(result, {});
     }
@@ -252,7 +265,7 @@ export function createHandler(deps: HandlerDependencies = {}): SteadyHandler {
     }
     const { result } = outcome;
     logResult(log, result, outcome);
-    if (!invocation.dryRun) publishPassMetrics(metrics, result, { leaseHeld: result.outcome === 'skipped' });
+    if (!invocation.dryRun) publishPassMetrics(metrics, result);
     return summarize(result, outcome);
   }
 
@@ -301,7 +314,7 @@ export function createHandler(deps: HandlerDependencies = {}): SteadyHandler {
       } else if (config.notify) {
         log.warn('no notification targets known for this environment (no commit of it loaded in the last 24 hours): the alarm on SpecsUnreadable is the report');
       }
-      publishPassMetrics(metrics, result, { leaseHeld: false });
+      publishPassMetrics(metrics, result);
       return summarize(result, { recordError, notified });
     });
     invocationMetrics(summaries.length);
@@ -366,20 +379,22 @@ function notifyLogger(log: Logger) {
   };
 }
 
-function isOk(s: EnvironmentSummary): boolean {
-  return s.outcome !== 'failed' && s.actions.failed === 0;
-}
-
 function summarize(result: PassResult, extra: Partial<Pick<ReconcileOutcome, 'recordError' | 'notified'>>): EnvironmentSummary {
+  const outcome = passOutcome(result);
+  const report = buildReport(result);
+  const drift = driftCounts(result, outcome);
   return {
     environment: result.environment,
     passId: result.passId,
+    verdict: outcome.verdict,
+    ok: isOk(outcome),
     outcome: result.outcome,
-    summary: summaryLine(buildReport(result)),
+    summary: summaryLine(report),
+    ...(report.causes.length > 0 ? { causes: report.causes } : {}),
     ...(result.error ? { error: result.error } : {}),
     actions: actionCounts(result),
     changes: result.outcomes.map((o) => ({ resource: o.resource, kind: o.kind, summary: o.summary, state: o.state, ...(o.message ? { message: o.message } : {}) })),
-    drift: { found: result.drift.length, healed: result.drift.filter((d) => d.healedAt !== undefined).length },
+    drift: { found: drift.found, healed: drift.healed, unrepaired: drift.unrepaired },
     apiCalls: Object.values(result.apiCalls).reduce((a, b) => a + b, 0),
     durationMs: result.finishedAt - result.startedAt,
     ...(extra.recordError ? { recordError: extra.recordError } : {}),
@@ -391,16 +406,20 @@ function summarize(result: PassResult, extra: Partial<Pick<ReconcileOutcome, 're
 
 /** One line for the pass, and one per change that failed: what a person on call reads first. */
 function logResult(log: Logger, result: PassResult, outcome: ReconcileOutcome): void {
+  const passed = passOutcome(result);
+  const drift = driftCounts(result, passed);
   const line = summaryLine(buildReport(result));
   const attributes = {
+    verdict: passed.verdict,
     outcome: result.outcome,
     durationMs: result.finishedAt - result.startedAt,
     apiCalls: Object.values(result.apiCalls).reduce((a, b) => a + b, 0),
-    driftFound: result.drift.length,
-    driftHealed: result.drift.filter((d) => d.healedAt !== undefined).length,
+    driftFound: drift.found,
+    driftHealed: drift.healed,
     actions: result.outcomes.map((o) => `${o.state} ${o.resource}: ${o.summary}`),
   };
-  if (result.outcome === 'failed') log.error(line, attributes);
+  // The same verdict that makes `ok` false makes the line an ERROR.
+  if (!isOk(passed)) log.error(line, attributes);
   else log.info(line, attributes);
   for (const o of result.outcomes.filter((x) => x.state === 'failed')) {
     log.error(`${o.resource}: ${o.summary} failed: ${o.message ?? 'no reason given'}`, { resource: o.resource, action: o.kind, ...(o.awsName ? { awsName: o.awsName } : {}) });

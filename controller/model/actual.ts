@@ -8,6 +8,7 @@
  * - key absent: it could not be read this pass (see `unreadable` for why). The planner never
  *   plans a change that depends on something it could not read.
  */
+import type { AwsCause } from './causes.js';
 import type {
   CodeDeployDeployment,
   CodeDeployDeploymentGroup,
@@ -114,6 +115,8 @@ export interface Unreadable {
   awsName: string;
   message: string;
   transient: boolean;
+  /** Why it could not be read, classified (no credentials, unreachable, access denied, ...); observe always sets it. */
+  cause?: AwsCause;
 }
 
 export interface ActualState {

@@ -2,6 +2,8 @@
  * The result of one pass over one environment: what was planned, what was done, where every
  * resource stands afterwards. Reports, the state table and the CLI all read this one shape.
  */
+import type { Unreadable } from './actual.js';
+import type { SkipReason } from './outcome.js';
 import type { Phase, Plan, ResourceStatus } from './plan.js';
 
 /** What became of one planned action. */
@@ -75,6 +77,10 @@ export interface PassResult {
   outcome: 'ok' | 'failed' | 'skipped';
   /** Why the pass was skipped or failed. */
   error?: string;
+  /** For a skipped pass: the lease was held, or the invocation ran out of time before reaching it. */
+  skipped?: SkipReason;
+  /** What observe could not read, for whom, and why (the causes a report says once). */
+  unreadable?: Unreadable[];
 }
 
 /** Counts of resources by phase, for summaries. */

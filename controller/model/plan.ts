@@ -2,7 +2,9 @@
  * The plan: what steady will do to one environment, as plain data. Made by the pure planner,
  * executed by converge, rendered by reports. Pure types only.
  */
+import type { RepairBlock, UnreadItem } from './outcome.js';
 import type { EcsLoadBalancerBinding, EcsNetwork, RecordChange, ScheduleSettings, Tags } from './aws.js';
+import type { DeploymentAlarms, EcsServiceExtras } from './service-settings.js';
 import type { TaskDefinitionContent } from './taskdef.js';
 import type { AliasRecordDoc, EnvironmentDoc, MigrationDoc, ScheduledTaskDoc, ServiceDoc } from '../spec/schema.js';
 import type { WiringChain } from './wiring.js';
@@ -46,8 +48,12 @@ export interface RegisterTaskDefinitionAction extends ActionBase {
   tags: Tags;
 }
 
-/** The ECS service settings steady manages, as CreateService/UpdateService take them. */
-export interface ServiceSettings {
+/**
+ * The ECS service settings steady manages, as CreateService/UpdateService take them. Those of
+ * `EcsServiceExtras` and `deploymentAlarms` are set only when the spec names them: a setting the spec
+ * leaves out is one steady has no opinion on, and never changes.
+ */
+export interface ServiceSettings extends EcsServiceExtras {
   desiredCount?: number;
   loadBalancers?: EcsLoadBalancerBinding[];
   network?: EcsNetwork;
@@ -57,9 +63,13 @@ export interface ServiceSettings {
     minimumHealthyPercent: number;
     maximumPercent: number;
     circuitBreaker: { enable: boolean; rollback: boolean };
+    /** On UpdateService: the alarms, when the spec names them or they are carried over. */
+    alarms?: DeploymentAlarms;
     /** On UpdateService: the fields of the service's deploymentConfiguration steady does not own, carried over as observed. */
     unmodelled?: Record<string, unknown>;
   };
+  /** `deploymentConfiguration.alarms`, compared on its own: steady owns the alarms only when the spec names them. */
+  deploymentAlarms?: DeploymentAlarms;
 }
 
 export interface CreateServiceAction extends ActionBase {
@@ -123,6 +133,11 @@ export interface AwaitMigrationAction extends ActionBase {
   taskDefinitionArn: string;
   /** Deadline (epoch ms) after which the task is stopped and the migration fails. */
   deadline: number;
+  /**
+   * When the migration's timeout started counting (epoch ms): the task's own start, or, when the
+   * endpoint gave none, steady's RunTask time (see {@link migrationStartedAt}).
+   */
+  startedAt?: number;
 }
 
 export interface ChangeRecordsAction extends ActionBase {
@@ -224,6 +239,10 @@ export interface ResourceStatus {
   specHash: string;
   /** Things worth saying that change nothing (an externally owned image that differs). */
   notes?: string[];
+  /** What keeps steady from repairing it, when a status says so itself (wiring statuses); see model/outcome.ts. */
+  blockedBy?: RepairBlock;
+  /** What could not be read for it, and why (wiring statuses); see model/outcome.ts. */
+  unread?: UnreadItem[];
   /** On a `Wiring` status: the chain it was judged on, link by link with the evidence (the status page draws it). */
   wiring?: WiringChain;
 }
@@ -281,6 +300,23 @@ export const TAG_MIGRATION_VERSION = 'steady:migration-version';
 export const TAG_MIGRATION_RESULT = 'steady:migration-result';
 /** On a migration revision: retry counter, part of the RunTask client token. */
 export const TAG_MIGRATION_ATTEMPT = 'steady:migration-attempt';
+/**
+ * On a migration revision, only when ECS (or the endpoint steady talks to) answered RunTask without
+ * the task's `createdAt`: `<attempt>@<epoch ms of steady's RunTask>`, so the timeout of that run is
+ * counted from when steady started it, by whichever pass waits for it.
+ */
+export const TAG_MIGRATION_STARTED = 'steady:migration-started';
+
+/**
+ * When a migration task's timeout starts: the task's own start or creation time, else the time
+ * steady recorded at RunTask for this attempt (`steady:migration-started`).
+ */
+export function migrationStartedAt(task: { startedAt?: number; createdAt?: number }, revisionTags: Tags, attempt: number): number | undefined {
+  if (task.startedAt !== undefined) return task.startedAt;
+  if (task.createdAt !== undefined) return task.createdAt;
+  const m = /^(\d+)@(\d+)$/.exec(revisionTags[TAG_MIGRATION_STARTED] ?? '');
+  return m && Number(m[1]) === attempt ? Number(m[2]) : undefined;
+}
 
 /**
  * On a ScheduledTask's latest task-definition revision: how its last run ended, written once a pass

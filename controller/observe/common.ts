@@ -12,6 +12,7 @@ import type { Route53Adapter } from '../aws/route53.js';
 import type { SchedulerAdapter } from '../aws/scheduler.js';
 import { AwsCallError, SteadyError } from '../errors.js';
 import type { ActualState } from '../model/actual.js';
+import type { AwsCause } from '../model/causes.js';
 
 /** The adapters observe and converge use, one per AWS service. */
 export interface Adapters {
@@ -30,10 +31,12 @@ export interface Adapters {
 /** Runs a read; on failure records what could not be read and for whom. */
 export type Read = (what: string, affects: string[], fn: () => Promise<void>) => Promise<void>;
 
-export function describeError(err: unknown): { awsName: string; message: string; transient: boolean } {
-  if (err instanceof AwsCallError) return { awsName: err.awsName, message: err.message, transient: err.transient };
-  if (err instanceof SteadyError) return { awsName: err.name, message: err.message, transient: err.transient };
-  return { awsName: (err as Error)?.name ?? 'Error', message: (err as Error)?.message ?? String(err), transient: false };
+export function describeError(err: unknown, what: string): { awsName: string; message: string; transient: boolean; cause: AwsCause } {
+  if (err instanceof AwsCallError) return { awsName: err.awsName, message: err.message, transient: err.transient, cause: err.awsCause };
+  const awsName = err instanceof SteadyError ? err.name : ((err as Error)?.name ?? 'Error');
+  const message = (err as Error)?.message ?? String(err);
+  const cause: AwsCause = { kind: 'other', action: 'steady', doing: `reading ${what}`, code: awsName, message };
+  return { awsName, message, transient: err instanceof SteadyError ? err.transient : false, cause };
 }
 
 /** The `Read` of one observation: failures land in `actual.unreadable`. */
@@ -42,7 +45,7 @@ export function readerFor(actual: ActualState): Read {
     try {
       await fn();
     } catch (err) {
-      actual.unreadable.push({ what, affects, ...describeError(err) });
+      actual.unreadable.push({ what, affects, ...describeError(err, what) });
     }
   };
 }

@@ -95,7 +95,7 @@ async function observeImages(desired: DesiredEnvironment, actual: ActualState, a
       else if (r.awsName === 'ImageNotFoundException' || r.awsName === 'RepositoryNotFoundException') {
         actual.images[ref.uri] = { kind: 'notFound', awsName: r.awsName, message: r.message };
       } else {
-        actual.unreadable.push({ what: `image ${ref.uri}`, affects: images.get(ref.uri) ?? [], ...describeError(r) });
+        actual.unreadable.push({ what: `image ${ref.uri}`, affects: images.get(ref.uri) ?? [], ...describeError(r, `image ${ref.uri}`) });
       }
     }
   });

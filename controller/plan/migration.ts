@@ -5,6 +5,7 @@
  */
 import type { ObservedMigration, TaggedTaskDefinition } from '../model/actual.js';
 import {
+  migrationStartedAt,
   ownershipTags,
   TAG_MIGRATION_ATTEMPT,
   TAG_MIGRATION_RESULT,
@@ -118,7 +119,7 @@ function planKnownVersion(ctx: Context, run: MigrationRun, latest: TaggedTaskDef
   }
   const task = run.observed.tasks.find((t) => t.startedBy === startedByOf(run, attempt));
   if (task) {
-    const started = task.startedAt ?? task.createdAt ?? ctx.policy.now;
+    const started = migrationStartedAt(task, latest.tags, attempt) ?? ctx.policy.now;
     const action: Action = {
       kind: 'AwaitMigration',
       id: `wait:${key}`,
@@ -134,6 +135,7 @@ function planKnownVersion(ctx: Context, run: MigrationRun, latest: TaggedTaskDef
       taskArn: task.arn,
       taskDefinitionArn: latest.arn,
       deadline: started + run.timeoutSeconds * 1000,
+      startedAt: started,
     };
     return {
       actions: [action],

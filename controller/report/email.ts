@@ -6,7 +6,7 @@
 import { SendEmailCommand, SESv2Client } from '@aws-sdk/client-sesv2';
 import { awsCall } from '../errors.js';
 import { formatTime, shortCommit } from './format.js';
-import { summaryLine, type Report } from './model.js';
+import { adviceLines, heldNote, summaryLine, type Report } from './model.js';
 import type { Notification } from './noise.js';
 import { ACTION_MARK, notificationHeadline, viewNotification, type NotificationView } from './view.js';
 
@@ -30,9 +30,6 @@ function footer(report: Report): string {
   return parts.join(' · ');
 }
 
-function heldNote(report: Report): string {
-  return report.kind === 'plan' ? (report.held === 'observe' ? ' Observe mode: nothing was changed.' : ' Nothing was changed.') : '';
-}
 
 function textSection(v: NotificationView): string[] {
   const lines = [`* ${v.title}: ${v.resource}${v.code ? ` (${v.code})` : ''}`];
@@ -125,7 +122,7 @@ export function buildEmail(report: Report, notifications: Notification[]): Email
   const headline = notificationHeadline(notifications);
   const subject = `[steady] ${report.environment}: ${headline}`;
   const views = notifications.map(viewNotification);
-  const summary = `${summaryLine(report)}${heldNote(report)}`;
+  const summary = [`${summaryLine(report)}${heldNote(report)}`, ...adviceLines(report)].join(' ');
   const why = `You get this because you are listed in spec.notifications.email.to of Environment ${report.environment}.`;
 
   const text = [`${report.environment}: ${headline}`, summary, '', ...views.flatMap((v) => [...textSection(v), '']), '-- ', footer(report), why, ''].join('\n');

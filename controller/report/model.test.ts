@@ -9,8 +9,10 @@ describe('buildReport', () => {
   it('says per resource what was healed, what failed and what is blocked, most urgent first', () => {
     const report = buildReport(mixedPass());
 
-    expect(brief(report)).toEqual(['Migration/db-migrate failed', 'Service/api blocked', 'AliasRecord/api-dns healed']);
-    expect(report.counts.resources).toEqual({ failed: 1, blocked: 1, drifted: 0, wouldChange: 0, progressing: 0, healed: 1, synced: 0 });
+    expect(brief(report)).toEqual(['Migration/db-migrate failed', 'Service/api unrepaired', 'AliasRecord/api-dns healed']);
+    expect(report.resources[1].blockedBy).toBe('migration');
+    expect(report.counts.resources).toEqual({ failed: 1, unknown: 0, unrepaired: 1, wouldChange: 0, converging: 0, healed: 1, created: 0, synced: 0 });
+    expect(report.verdict).toBe('failed');
     expect(report.counts.planned).toEqual({ RegisterTaskDefinition: 2, RunMigration: 1, UpdateService: 1, ChangeRecords: 1 });
     expect(report.counts.done).toEqual({ RegisterTaskDefinition: 2, ChangeRecords: 1 });
     expect(report).toMatchObject({ environment: 'shop-prod', specVersion: '3f9c2a17be04d1c5a9e8', kind: 'reconcile', outcome: 'ok', apiCalls: 5 });
@@ -57,11 +59,12 @@ describe('buildReport', () => {
     expect(api).toMatchObject({ outcome: 'failed', awsName: 'AccessDeniedException', reason: 'UpdateFailed' });
   });
 
-  it('reports observe mode as would change and says why once, not per resource', () => {
+  it('reports observe mode as drift left unrepaired by choice and says why once, not per resource', () => {
     const report = buildReport(scaledToZeroPass({ mode: 'observe' }));
 
-    expect(report).toMatchObject({ kind: 'plan', held: 'observe', heldBecause: 'environment is in observe mode: steady reports, and changes nothing' });
-    expect(brief(report)).toEqual(['Service/api wouldChange', 'Migration/db-migrate synced', 'AliasRecord/api-dns synced']);
+    expect(report).toMatchObject({ kind: 'plan', held: 'observe', verdict: 'drifted', heldBecause: 'environment is in observe mode: steady reports, and changes nothing' });
+    expect(brief(report)).toEqual(['Service/api unrepaired', 'Migration/db-migrate synced', 'AliasRecord/api-dns synced']);
+    expect(report.resources[0].blockedBy).toBe('observe');
     expect(report.resources[0].notes).toEqual([]);
     expect(report.resources[0].actions.map((a) => a.state)).toEqual(['held']);
   });
@@ -69,7 +72,7 @@ describe('buildReport', () => {
   it('reports a dry run as a plan', () => {
     const report = buildReport(shopPass(pushNewImage, { dryRun: true }));
 
-    expect(report).toMatchObject({ kind: 'plan', held: 'dryRun' });
+    expect(report).toMatchObject({ kind: 'plan', held: 'dryRun', verdict: 'changesPending' });
     expect(summaryLine(report)).toBe('Plan: 2 to register, 1 to update, 1 migration to run.');
   });
 
@@ -84,11 +87,12 @@ describe('buildReport', () => {
 
 describe('summaryLine', () => {
   it.each([
-    ['a busy pass', () => mixedPass(), 'Reconciled: 2 registered, 1 record changed. 1 healed, 1 blocked, 1 failed.'],
+    ['a busy pass', () => mixedPass(), 'Failed: 2 registered, 1 record changed. 1 failed, 1 unrepaired (migration gate), 1 healed.'],
     ['a quiet pass', () => quietPass(), 'No changes. 3 resources in sync.'],
-    ['a refused change', () => accessDeniedPass(), 'Reconciled: nothing changed. 1 failed.'],
-    ['observe mode', () => scaledToZeroPass({ mode: 'observe' }), 'Plan: 1 to update.'],
-    ['a failed pass', () => ({ ...quietPass(), plan: undefined, resources: [], outcome: 'failed' as const, error: 'observing cluster shop-prod: AccessDeniedException: no' }), 'Pass failed: observing cluster shop-prod: AccessDeniedException: no'],
+    ['a refused change', () => accessDeniedPass(), 'Failed: nothing changed. 1 failed.'],
+    ['observe mode', () => scaledToZeroPass({ mode: 'observe' }), 'Drifted (observe mode): 1 to update. 1 drifted.'],
+    ['a failed pass', () => ({ ...quietPass(), plan: undefined, resources: [], outcome: 'failed' as const, error: 'observing cluster shop-prod: AccessDeniedException: no' }), 'Failed: observing cluster shop-prod: AccessDeniedException: no'],
+    ['a skipped pass', () => ({ ...quietPass(), plan: undefined, resources: [], outcome: 'skipped' as const, skipped: 'leaseHeld' as const, error: 'lease for environment shop-prod is held by cli:ann@host:1 until 2026-01-01T09:05:00.000Z' }), 'Skipped: lease for environment shop-prod is held by cli:ann@host:1 until 2026-01-01T09:05:00.000Z; nothing was done.'],
   ])('summarises %s', (_name, make, line) => {
     expect(summaryLine(buildReport(make()))).toBe(line);
   });

@@ -4,27 +4,15 @@
  * `--output json` all render this one shape; it holds no secret and no SDK type, so it can be
  * stored in history and rendered again later (`steady report --last`).
  */
+import { describeCauses, type AwsCauseKind, type CauseDescription } from '../model/causes.js';
 import type { AlertState } from '../model/alerts.js';
-import type { ActionOutcome, DriftEvent, PassResult } from '../model/pass.js';
+import { changeOf, passOutcome, RESOURCE_OUTCOMES, type PassVerdict, type RepairBlock, type ResourceOutcome, type SkipReason } from '../model/outcome.js';
+import type { ActionOutcome, PassResult } from '../model/pass.js';
 import type { ActionKind, FieldDiff, Phase, Plan, ResourceStatus } from '../model/plan.js';
 import { plural } from './format.js';
 import { redactReport } from './secrets.js';
 
-/**
- * What became of one resource in the pass, the word a report leads with:
- * - `healed`: it differed from its spec and steady brought it back in this pass;
- * - `progressing`: steady started the change (a rollout, a migration, a DNS change) and it is
- *   still under way; the next pass picks it up;
- * - `wouldChange`: it differs and steady would change it, but may not (observe mode, dry run);
- * - `drifted`: it differs and nothing was done about it (no action could be planned);
- * - `blocked`: a change is needed but waits for something that failed or could not be read;
- * - `failed`: AWS refused a change, or the resource cannot be brought to its spec as written;
- * - `synced`: nothing to do.
- */
-export type ResourceOutcome = 'healed' | 'progressing' | 'wouldChange' | 'drifted' | 'blocked' | 'failed' | 'synced';
-
-/** Every outcome, most urgent first: the order reports list resources in. */
-export const RESOURCE_OUTCOMES: readonly ResourceOutcome[] = ['failed', 'blocked', 'drifted', 'wouldChange', 'progressing', 'healed', 'synced'];
+export { RESOURCE_OUTCOMES, type ResourceOutcome };
 
 /** One planned action and how it went; `notRun` when the pass ended before reaching it. */
 export interface ReportAction {
@@ -45,7 +33,12 @@ export interface ResourceReport {
   resource: string;
   kind: ResourceStatus['kind'];
   name: string;
+  /** What became of it in the pass (model/outcome.ts). */
   outcome: ResourceOutcome;
+  /** For `unrepaired`: what keeps steady from repairing it. */
+  blockedBy?: RepairBlock;
+  /** For `unknown`: what could not be read, and the kind of cause (the report says each cause once, in `causes`). */
+  unread?: { what: string; cause?: AwsCauseKind }[];
   /** `create` when the resource did not exist, `update` when it differs, `none` otherwise. */
   change: 'create' | 'update' | 'none';
   /** Phase, reason and message after the pass. */
@@ -70,7 +63,7 @@ export interface ResourceReport {
 
 /** Counts for summary lines. */
 export interface ReportCounts {
-  /** Resources by outcome. */
+  /** Resources by outcome (a plan leaves out the wiring statuses: runtime health is not its question). */
   resources: Record<ResourceOutcome, number>;
   /** Actions in the plan, by kind. */
   planned: Partial<Record<ActionKind, number>>;
@@ -97,9 +90,15 @@ export interface Report {
   /** The planner's explanation of why nothing was changed, said once rather than per resource. */
   heldBecause?: string;
   budget?: Plan['budget'];
+  /** What the pass was (model/outcome.ts): what the exit code, the Lambda's `ok` and the metrics say too. */
+  verdict: PassVerdict;
+  /** Why AWS could not be read, each distinct cause once (empty when everything was read). */
+  causes: CauseDescription[];
   /** ok: the pass ran (resources may still have failed); failed / skipped: see `error`. */
   outcome: PassResult['outcome'];
   error?: string;
+  /** For a skipped pass: why. */
+  skipped?: SkipReason;
   /** Every resource, most urgent first, then in plan order. */
   resources: ResourceReport[];
   counts: ReportCounts;
@@ -113,13 +112,15 @@ export interface BuildReportOptions {
    * one, its time-to-heal counts from then, not from this pass.
    */
   alerts?: AlertState[];
+  /** The process environment, for advice that names `AWS_ENDPOINT_URL*` when AWS could not be reached. */
+  env?: Record<string, string | undefined>;
 }
 
 /** The planner notes every held resource with this; the report says it once instead. */
 const HELD_NOTE = 'would change, but ';
 
 function emptyOutcomeCounts(): Record<ResourceOutcome, number> {
-  return { healed: 0, progressing: 0, wouldChange: 0, drifted: 0, blocked: 0, failed: 0, synced: 0 };
+  return { failed: 0, unknown: 0, unrepaired: 0, wouldChange: 0, converging: 0, healed: 0, created: 0, synced: 0 };
 }
 
 /** A drift key for a resource whose pass reported no DriftEvent: resource, reason and the diff. */
@@ -139,23 +140,6 @@ function fnv1a(text: string): string {
     h = Math.imul(h, 0x01000193);
   }
   return (h >>> 0).toString(16).padStart(8, '0');
-}
-
-function outcomeOf(
-  before: ResourceStatus | undefined,
-  after: ResourceStatus,
-  actions: ReportAction[],
-  events: DriftEvent[],
-  holdAll: boolean,
-): ResourceOutcome {
-  if (after.phase === 'Failed' || actions.some((a) => a.state === 'failed')) return 'failed';
-  if (after.phase === 'Blocked' || actions.some((a) => a.state === 'blocked')) return 'blocked';
-  if (actions.some((a) => a.state === 'held') || (holdAll && actions.length > 0)) return 'wouldChange';
-  if (after.phase === 'Synced' && (events.some((e) => e.healedAt !== undefined) || (before && (before.phase === 'Drifted' || before.phase === 'Progressing'))))
-    return 'healed';
-  if (after.phase === 'Progressing' || actions.some((a) => a.state === 'pending')) return 'progressing';
-  if (after.phase === 'Drifted') return 'drifted';
-  return 'synced';
 }
 
 /**
@@ -182,6 +166,8 @@ export function buildReport(result: PassResult, options: BuildReportOptions = {}
   }
   const holdAll = plan?.holdAll ?? false;
   let heldBecause: string | undefined;
+  const passed = passOutcome(result);
+  const verdicts = new Map(passed.resources.map((v) => [v.resource, v]));
 
   const resources: ResourceReport[] = order.map((name) => {
     const was = before.get(name);
@@ -202,10 +188,10 @@ export function buildReport(result: PassResult, options: BuildReportOptions = {}
         };
       });
     const events = result.drift.filter((e) => e.resource === name);
-    const outcome = outcomeOf(was, now, actions, events, holdAll);
+    const verdict = verdicts.get(name)!;
+    const outcome = verdict.outcome;
     const drift = events.find((e) => e.diff.length > 0)?.diff.map((d) => ({ path: d.path, before: d.before, after: d.after })) ?? (was?.diff.length ? was.diff : now.diff);
-    const creates = actions.some((a) => a.kind === 'CreateService') || (drift.length > 0 && drift.every((d) => d.before === undefined));
-    const change = creates ? 'create' : drift.length > 0 || actions.length > 0 ? 'update' : 'none';
+    const change = changeOf({ ...(was ?? now), diff: drift }, actions);
     const event = events[0];
     const driftKey = drift.length > 0 || event ? (event?.key ?? derivedDriftKey(name, (was ?? now).reason, drift)) : undefined;
     const detectedAt = event ? Math.min(event.detectedAt, firstSeen.get(name) ?? Infinity) : firstSeen.get(name);
@@ -221,6 +207,8 @@ export function buildReport(result: PassResult, options: BuildReportOptions = {}
       kind: now.kind,
       name: now.name,
       outcome,
+      ...(verdict.blockedBy ? { blockedBy: verdict.blockedBy } : {}),
+      ...(verdict.unread ? { unread: verdict.unread.map((u) => ({ what: u.what, ...(u.cause ? { cause: u.cause.kind } : {}) })) } : {}),
       change,
       phase: now.phase,
       reason: now.reason,
@@ -239,7 +227,8 @@ export function buildReport(result: PassResult, options: BuildReportOptions = {}
   const sorted = resources.map((r, i) => ({ r, i })).sort((a, b) => rank(a.r) - rank(b.r) || a.i - b.i).map(({ r }) => r);
 
   const counts: ReportCounts = { resources: emptyOutcomeCounts(), planned: {}, done: {} };
-  for (const r of sorted) counts.resources[r.outcome] += 1;
+  // A plan's verdict leaves runtime health (the wiring statuses) to `verify`; so do its counts.
+  for (const r of sorted) if (!(passed.plan && r.kind === 'Wiring')) counts.resources[r.outcome] += 1;
   // Bookkeeping tags (steady remembering a failed rollout) are not changes worth counting.
   const bookkeeping = new Set((plan?.actions ?? []).filter((a) => a.kind === 'TagResource' && a.purpose === 'record').map((a) => a.id));
   for (const a of plan?.actions ?? []) if (!bookkeeping.has(a.id)) counts.planned[a.kind] = (counts.planned[a.kind] ?? 0) + 1;
@@ -261,8 +250,11 @@ export function buildReport(result: PassResult, options: BuildReportOptions = {}
     ...(held ? { held } : {}),
     ...(heldBecause !== undefined ? { heldBecause } : {}),
     ...(plan ? { budget: plan.budget } : {}),
+    verdict: passed.verdict,
+    causes: describeCauses(passed.causes, options.env),
     outcome: result.outcome,
     ...(result.error !== undefined ? { error: result.error } : {}),
+    ...(result.skipped ? { skipped: result.skipped } : {}),
     resources: sorted,
     counts,
     apiCalls: Object.values(result.apiCalls).reduce((a, b) => a + b, 0),
@@ -284,7 +276,8 @@ const ACTION_WORDS: Record<ActionKind, { noun?: [string, string]; planned: strin
   CreateSchedule: { noun: ['schedule', 'schedules'], planned: 'to create', done: 'created' },
   UpdateSchedule: { noun: ['schedule', 'schedules'], planned: 'to update', done: 'updated' },
 };
-const ACTION_ORDER: ActionKind[] = [
+/** Every action kind, in the order summary lines count them. */
+export const ACTION_ORDER: ActionKind[] = [
   'RegisterTaskDefinition',
   'CreateService',
   'UpdateService',
@@ -307,37 +300,95 @@ function actionPhrases(counts: Partial<Record<ActionKind, number>>, tense: 'plan
   });
 }
 
-/** `1 healed, 1 in progress, 2 blocked, 1 failed` (zeros left out). */
-export function outcomePhrases(counts: Record<ResourceOutcome, number>): string[] {
-  const words: [ResourceOutcome, string][] = [
-    ['healed', 'healed'],
-    ['progressing', 'in progress'],
-    ['drifted', 'drifted'],
-    ['blocked', 'blocked'],
-    ['failed', 'failed'],
-  ];
-  return words.filter(([o]) => counts[o] > 0).map(([o, w]) => `${counts[o]} ${w}`);
-}
+/** How reports name what keeps steady from repairing a resource. */
+export const REPAIR_BLOCK_WORDS: Record<RepairBlock, string> = {
+  observe: 'observe mode',
+  changeBudget: 'change budget',
+  conflict: 'conflict',
+  migration: 'migration gate',
+  dependency: 'dependency',
+  aws: 'waiting on AWS',
+  unexpressible: 'content the spec cannot express',
+  none: 'no repair planned',
+};
 
 /**
- * The one-line summary, like Terraform's:
- * `Plan: 1 to register, 2 to update, 1 record to change. 1 blocked, 1 failed.` for a plan,
- * `Reconciled: 1 registered, 1 updated, 1 record changed. 2 healed, 1 failed.` after changes,
+ * `1 failed, 2 not read, 1 unrepaired (conflict), 1 converging, 2 healed` (zeros left out). In
+ * observe mode what is left unrepaired by choice is `drifted`.
+ */
+export function outcomePhrases(report: Pick<Report, 'counts' | 'resources' | 'dryRun'>): string[] {
+  const counts = report.counts.resources;
+  const counted = report.resources.filter((r) => r.outcome === 'unrepaired' && !(report.dryRun && r.kind === 'Wiring'));
+  const observed = counted.filter((r) => r.blockedBy === 'observe').length;
+  const unrepaired = counted.filter((r) => r.blockedBy !== 'observe');
+  const reasons = [...new Set(unrepaired.map((r) => REPAIR_BLOCK_WORDS[r.blockedBy ?? 'none']))];
+  const phrases: [number, string][] = [
+    [counts.failed, 'failed'],
+    [counts.unknown, 'not read'],
+    [unrepaired.length, `unrepaired (${reasons.join(', ')})`],
+    [observed, 'drifted'],
+    [counts.converging, 'converging'],
+    [counts.healed, 'healed'],
+    [counts.created, 'created'],
+  ];
+  return phrases.filter(([n]) => n > 0).map(([n, w]) => `${n} ${w}`);
+}
+
+/** The verdict's word, as the summary line starts with it. */
+const VERDICT_WORDS: Record<PassVerdict, string> = {
+  converged: 'Converged',
+  converging: 'Converging',
+  changesPending: 'Plan',
+  drifted: 'Drifted (observe mode)',
+  unrepaired: 'Cannot converge',
+  failed: 'Failed',
+  unknown: 'AWS could not be read',
+  skipped: 'Skipped',
+};
+
+/**
+ * The one-line summary, the first thing a person reads of a pass, in the words of its verdict (the
+ * same verdict the exit code, the Lambda's `ok` and the metrics carry):
+ * `Converging: 2 registered, 1 created, 1 migration run. 1 converging, 1 healed, 2 created.`,
+ * `Plan: 1 to register, 1 to update.`, `Cannot converge: nothing changed. 1 unrepaired (conflict).`,
+ * `AWS could not be read: no credentials were found (...). Nothing was planned.`,
+ * `Skipped: lease for environment shop-prod is held by ... until ...; nothing was done.`,
  * `No changes. 3 resources in sync.` when there is nothing to do.
  */
 export function summaryLine(report: Report): string {
-  if (report.outcome === 'skipped') return `Pass skipped${report.error ? `: ${report.error}` : '.'}`;
-  if (report.outcome === 'failed') return `Pass failed${report.error ? `: ${report.error}` : '.'}`;
-  const problems = outcomePhrases(report.counts.resources);
+  if (report.verdict === 'skipped') return `Skipped: ${report.error ?? 'the pass did not run'}; nothing was done.`;
+  if (report.outcome === 'failed') return `Failed: ${report.error ?? 'the pass could not run'}`;
+  const problems = outcomePhrases(report);
   const tail = problems.length ? ` ${problems.join(', ')}.` : '';
-  if (report.kind === 'plan') {
-    const planned = actionPhrases(report.counts.planned, 'planned');
-    if (planned.length === 0) return problems.length ? `Plan: no changes.${tail}` : noChanges(report);
-    return `Plan: ${planned.join(', ')}.${tail}`;
+  const plan = report.kind === 'plan';
+  const changes = actionPhrases(plan ? report.counts.planned : report.counts.done, plan ? 'planned' : 'done');
+  const body = changes.length ? `${changes.join(', ')}.` : plan ? 'no changes.' : 'nothing changed.';
+  if (report.verdict === 'unknown') {
+    const said = `AWS could not be read: ${report.causes.map((c) => c.text).join('; ') || 'see the resources below'}.`;
+    const rest = report.counts.resources;
+    const onlyUnknown = changes.length === 0 && rest.failed + rest.unrepaired + rest.converging + rest.healed + rest.created + rest.wouldChange === 0;
+    if (onlyUnknown) return `${said} Nothing was ${plan ? 'planned' : 'changed'}${rest.synced > 0 ? ` (${rest.synced} of ${rest.synced + rest.unknown} resources read and in sync)` : ''}.`;
+    return `${said} ${plan ? 'Plan' : 'Then'}: ${body}${tail}`;
   }
-  const done = actionPhrases(report.counts.done, 'done');
-  if (done.length === 0) return problems.length ? `Reconciled: nothing changed.${tail}` : noChanges(report);
-  return `Reconciled: ${done.join(', ')}.${tail}`;
+  if ((report.verdict === 'converged' || report.verdict === 'converging') && changes.length === 0) {
+    if (problems.length === 0) return noChanges(report);
+    return `${VERDICT_WORDS[report.verdict]}: ${body}${tail}`;
+  }
+  return `${VERDICT_WORDS[report.verdict]}: ${body}${tail}`;
+}
+
+/**
+ * A note for the summary line when nothing could be changed and the line does not say so already
+ * (` Observe mode: nothing was changed.`), for Slack and email.
+ */
+export function heldNote(report: Report): string {
+  if (report.kind !== 'plan' || report.verdict === 'drifted' || report.verdict === 'unknown') return '';
+  return report.held === 'observe' ? ' Observe mode: nothing was changed.' : ' Nothing was changed.';
+}
+
+/** What to do about each cause of failed reads, one sentence each (the summary line names the causes). */
+export function adviceLines(report: Report): string[] {
+  return report.causes.map((c) => c.advice);
 }
 
 function noChanges(report: Report): string {

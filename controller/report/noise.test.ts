@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { AlertState } from '../model/alerts.js';
 import type { PassResult } from '../model/pass.js';
-import { accessDeniedPass, aliasHealedPass, mixedPass, quietPass, scaledToZeroPass, shopPass, scaleApiToZero, T0 } from '../testing/pass-fixtures.js';
+import { accessDeniedPass, aliasHealedPass, mixedPass, quietPass, scaledToZeroPass, shopPass, scaleApiToZero, T0, unreadablePass } from '../testing/pass-fixtures.js';
 import { formatDuration } from './format.js';
 import { buildReport } from './model.js';
 import { decideNotifications, settleAlerts, type Channel, type DecideOptions, type Notification } from './noise.js';
@@ -246,5 +246,18 @@ describe('daily digest', () => {
       resources: 3,
       inSync: 2,
     });
+  });
+});
+
+describe('AWS that cannot be read', () => {
+  it('is one alert for the environment, said once, not one per resource, and resolved when AWS answers again', () => {
+    const env = environment();
+
+    expect(env.pass(unreadablePass({ at: at(0) }), at(0))).toEqual(['failed Environment/shop-prod -> slack']);
+    expect(env.alerts.map((a) => a.summary)).toEqual([
+      "AWS could not be read: no credentials were found (the SDK's default chain: environment, shared config, SSO, instance role)",
+    ]);
+    expect(env.pass(unreadablePass({ at: at(1) }), at(1))).toEqual([]);
+    expect(env.pass(quietPass({ at: at(2) }), at(2))).toEqual(['healed Environment/shop-prod after 2h 00m -> slack']);
   });
 });

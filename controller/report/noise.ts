@@ -118,19 +118,33 @@ function problemOf(r: ResourceReport): Problem {
   switch (r.outcome) {
     case 'failed':
       return { kind: 'failure', key: `${r.resource}#failed#${r.awsName ?? r.reason}`, summary: r.message };
-    case 'blocked':
+    case 'unknown':
+      // What could not be read is said once for the environment (see `unreadProblem`); whatever
+      // was open for the resource stays open until it can be read again.
+      return 'continue';
+    case 'unrepaired':
+      // Left as it is by choice (observe mode): a drift to report, not a blocked change.
+      if (r.blockedBy === 'observe') return { kind: 'drift', key: r.driftKey ?? `${r.resource}#${r.reason}`, summary: driftSummary(r) };
       return { kind: 'blocked', key: `${r.resource}#blocked#${r.reason}`, summary: r.message };
-    case 'drifted':
     case 'wouldChange':
       return { kind: 'drift', key: r.driftKey ?? `${r.resource}#${r.reason}`, summary: driftSummary(r) };
-    case 'progressing':
+    case 'converging':
       // A change steady started is under way: the drift it heals was announced when seen. Only
       // a drift seen for the first time in this very pass is news.
       return r.driftKey && r.drift.length > 0 ? { kind: 'drift', key: r.driftKey, summary: driftSummary(r), onlyIfNew: true } : 'continue';
     case 'healed':
+    case 'created':
     case 'synced':
       return null;
   }
+}
+
+/** AWS that could not be read, as one problem of the environment, keyed by the kinds of cause. */
+function unreadProblem(report: Report): Problem {
+  if (report.causes.length === 0 && report.verdict !== 'unknown') return null;
+  const kinds = report.causes.map((c) => c.kind).join('+') || 'unknown';
+  const summary = `AWS could not be read: ${report.causes.map((c) => c.text).join('; ') || 'see the report'}`;
+  return { kind: 'failure', key: `Environment/${report.environment}#Unreadable#${kinds}`, summary };
 }
 
 function firstKind(kind: AlertState['kind']): NotificationKind {
@@ -282,7 +296,7 @@ export function decideNotifications(report: Report, openAlerts: AlertState[], op
     // Nothing is known of the resources: leave their alerts as they are.
     handle(passResource, { kind: 'failure', key: `${passResource}#PassFailed`, summary: `pass failed: ${report.error ?? 'unknown error'}` });
   } else if (report.outcome === 'ok') {
-    handle(passResource, null);
+    handle(passResource, unreadProblem(report));
     for (const r of report.resources) handle(r.resource, problemOf(r), r);
     // Resources no longer in the specs: their problems are nobody's any more.
     for (const [resource, open] of byResource) if (!handled.has(resource)) open.forEach(drop);
@@ -337,7 +351,7 @@ function digest(
       alertKind: 'digest',
       summary: `daily digest of ${report.environment}`,
       firstSeenAt,
-      digest: { open, resources: report.resources.length, inSync: report.counts.resources.synced + report.counts.resources.healed },
+      digest: { open, resources: report.resources.length, inSync: report.counts.resources.synced + report.counts.resources.healed + report.counts.resources.created },
     },
     channels,
     {

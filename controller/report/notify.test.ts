@@ -91,7 +91,7 @@ describe('notify', () => {
       body: { text: expected.text, html: expected.html },
     });
     expect(mails[0].body.text).toBe(`shop-prod: 1 failed, 1 blocked, 1 drift healed
-Reconciled: 2 registered, 1 record changed. 1 healed, 1 blocked, 1 failed.
+Failed: 2 registered, 1 record changed. 1 failed, 1 unrepaired (migration gate), 1 healed.
 
 * Failed: Migration/db-migrate (MigrationFailed)
   version 4a0aa45fcfb7d79e failed: container app exited with code 1; after fixing it run \`steady retry migration/db-migrate --env shop-prod\`

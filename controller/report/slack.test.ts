@@ -31,7 +31,7 @@ describe('buildSlackMessage', () => {
       text: ':red_circle: shop-prod: 1 failed, 1 blocked, 1 drift healed',
       blocks: [
         { type: 'header', text: { type: 'plain_text', text: ':red_circle: shop-prod: 1 failed, 1 blocked, 1 drift healed', emoji: true } },
-        { type: 'section', text: { type: 'mrkdwn', text: '*Reconciled:* 2 registered, 1 record changed. 1 healed, 1 blocked, 1 failed.' } },
+        { type: 'section', text: { type: 'mrkdwn', text: '*Failed:* 2 registered, 1 record changed. 1 failed, 1 unrepaired (migration gate), 1 healed.' } },
         { type: 'divider' },
         {
           type: 'section',
@@ -80,7 +80,7 @@ describe('buildSlackMessage', () => {
 
     const message = buildSlackMessage(report, notifications, { maxSections: 10 });
 
-    expect(message.blocks[1]).toEqual({ type: 'section', text: { type: 'mrkdwn', text: '*Plan:* 1 to update. _Observe mode: nothing was changed._' } });
+    expect(message.blocks[1]).toEqual({ type: 'section', text: { type: 'mrkdwn', text: '*Drifted (observe mode):* 1 to update. 1 drifted.' } });
     expect(message.blocks[3]).toEqual({
       type: 'section',
       text: {

@@ -14,7 +14,7 @@
 import type { Clock } from '../clock.js';
 import { NotifyError } from '../errors.js';
 import { formatDuration, shortCommit } from './format.js';
-import { summaryLine, type Report } from './model.js';
+import { adviceLines, heldNote, summaryLine, type Report } from './model.js';
 import type { Notification } from './noise.js';
 import { ACTION_MARK, notificationHeadline, viewNotification, type NotificationView } from './view.js';
 
@@ -142,10 +142,11 @@ export function buildSlackMessage(report: Report, notifications: Notification[],
   const shown = notifications.slice(0, max);
   const rest = notifications.slice(max);
 
-  const held = report.kind === 'plan' ? (report.held === 'observe' ? ' _Observe mode: nothing was changed._' : ' _Nothing was changed._') : '';
+  const held = heldNote(report) ? ` _${escapeMrkdwn(heldNote(report).trim())}_` : '';
+  const advice = adviceLines(report).map((a) => `\n_${escapeMrkdwn(a)}_`).join('');
   const blocks: SlackBlock[] = [
     { type: 'header', text: { type: 'plain_text', text: headerText, emoji: true } },
-    { type: 'section', text: { type: 'mrkdwn', text: truncateMrkdwn(`${escapeMrkdwn(summaryLine(report)).replace(/^([A-Z][a-z ]+:)/, '*$1*')}${held}`, SLACK_LIMITS.sectionText) } },
+    { type: 'section', text: { type: 'mrkdwn', text: truncateMrkdwn(`${escapeMrkdwn(summaryLine(report)).replace(/^([A-Z][A-Za-z ()]*?:)/, '*$1*')}${held}${advice}`, SLACK_LIMITS.sectionText) } },
     { type: 'divider' },
   ];
   for (const n of shown) {

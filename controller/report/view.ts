@@ -52,7 +52,7 @@ export function notificationHeadline(notifications: Notification[]): string {
 function title(n: Notification): string {
   switch (n.kind) {
     case 'detected':
-      return n.detail?.outcome === 'wouldChange' ? 'Drift detected (would change; nothing is changed in observe mode)' : 'Drift detected';
+      return n.detail?.blockedBy === 'observe' ? 'Drift detected (would change; nothing is changed in observe mode)' : n.detail?.outcome === 'wouldChange' ? 'Drift detected (a dry run: nothing was changed)' : 'Drift detected';
     case 'failed':
       return 'Failed';
     case 'blocked':

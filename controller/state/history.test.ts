@@ -102,6 +102,7 @@ describe('saving a pass', () => {
       mode: 'enforce',
       dryRun: false,
       outcome: 'ok',
+      verdict: 'failed',
       actions: { planned: 0, done: 1, failed: 1, blocked: 0, held: 0, pending: 1 },
       apiCalls: { 'ecs:DescribeServices': 1, 'route53:ListResourceRecordSets': 2 },
       apiCallCount: 3,

@@ -3,6 +3,7 @@
  * records without the table's key and bookkeeping attributes.
  */
 import type { AlertState } from '../model/alerts.js';
+import type { PassVerdict } from '../model/outcome.js';
 import type { PassResult, SpecSource } from '../model/pass.js';
 import type { FieldDiff, Phase, ResourceStatus } from '../model/plan.js';
 
@@ -41,6 +42,8 @@ export interface PassRecord {
   mode: PassResult['mode'];
   dryRun: boolean;
   outcome: PassResult['outcome'];
+  /** What the pass was (model/outcome.ts); absent in records written before it was kept. */
+  verdict?: PassVerdict;
   error?: string;
   /** Actions planned, and what became of them. */
   actions: { planned: number; done: number; failed: number; blocked: number; held: number; pending: number };

@@ -11,6 +11,7 @@ import { StateStoreError } from '../errors.js';
 import type { ActualState } from '../model/actual.js';
 import type { AlertState, AlertStore } from '../model/alerts.js';
 import { actionCounts, countPhases, type PassResult } from '../model/pass.js';
+import { driftCounts, passOutcome } from '../model/outcome.js';
 import type { DesiredEnvironment, FieldDiff, ResourceStatus } from '../model/plan.js';
 import type { WiringChain } from '../model/wiring.js';
 import { batchWrite, dynamoCall, isConditionFailed, queryAll, toStateStoreError, type BatchWriteOptions, type WriteRequest } from './dynamo.js';
@@ -492,6 +493,8 @@ export class StateStore implements AlertStore {
   #passItem(result: PassResult, ttl: number, report?: unknown): Item {
     // The rendered report, for `steady report --last`: kept when it fits one part.
     const encoded = report === undefined ? [] : encodeSnapshot(report, MAX_REPORT_BYTES);
+    const passed = passOutcome(result);
+    const drift = driftCounts(result, passed);
     const record: PassRecord = redactDeep({
       passId: result.passId,
       environment: result.environment,
@@ -503,12 +506,13 @@ export class StateStore implements AlertStore {
       mode: result.mode,
       dryRun: result.dryRun,
       outcome: result.outcome,
+      verdict: passed.verdict,
       error: result.error,
       actions: actionCounts(result),
       apiCalls: result.apiCalls,
       apiCallCount: Object.values(result.apiCalls).reduce((a, b) => a + b, 0),
       phases: countPhases(result.resources),
-      drift: { detected: result.drift.length, healed: result.drift.filter((d) => d.healedAt !== undefined).length },
+      drift: { detected: drift.found, healed: drift.healed },
       failures: result.outcomes
         .filter((o) => o.state === 'failed')
         .slice(0, MAX_FAILURES)

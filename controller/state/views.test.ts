@@ -100,6 +100,7 @@ const PASSES: PassRecord[] = [
     mode: 'enforce',
     dryRun: false,
     outcome: 'ok',
+    verdict: 'failed',
     actions: { planned: 3, done: 2, failed: 1, blocked: 0, held: 0, pending: 0 },
     apiCalls: { 'ecs:DescribeServices': 2, 'ecs:UpdateService': 1 },
     apiCallCount: 3,
@@ -154,14 +155,14 @@ const DRIFT: DriftRecord[] = [
 ];
 
 describe('renderHistory', () => {
-  it('lists passes and drift newest first, with durations, action counts and time to heal', () => {
+  it('lists passes with their verdict and drift newest first, with durations, action counts and time to heal', () => {
     expect(renderHistory(PASSES, DRIFT, { now: NOW, color: false })).toBe(
       [
         'Passes (2)',
-        'STARTED  ENVIRONMENT  OUTCOME  DURATION  ACTIONS                      DRIFT             API CALLS  SPEC',
+        'STARTED  ENVIRONMENT  VERDICT  DURATION  ACTIONS                      DRIFT             API CALLS  SPEC',
         '5m ago   shop-prod    skipped  800ms     none                         -                 0          -',
         '    lease for environment shop-prod is held by shop-prod/p1b until 2026-01-02T12:00:00.000Z',
-        '2h ago   shop-prod    ok       20s       3 planned: 2 done, 1 failed  1 seen, 1 healed  3          c0ffee',
+        '2h ago   shop-prod    failed   20s       3 planned: 2 done, 1 failed  1 seen, 1 healed  3          c0ffee',
         '    failed: upsert api.example.com: InvalidChangeBatch: no such target',
         '',
         'Drift (2)',

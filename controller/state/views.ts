@@ -149,6 +149,14 @@ export function statusRows(statuses: StoredStatus[], now: number): StatusRow[] {
     }));
 }
 
+/** Statuses for `steady status --output json`: the rows without the "5m ago" strings (times are ISO 8601 UTC). */
+export function statusJson(statuses: StoredStatus[], now: number) {
+  return statusRows(statuses, now).map(({ age: _age, lastError, ...row }) => ({
+    ...row,
+    ...(lastError ? { lastError: { message: lastError.message, ...(lastError.awsName ? { awsName: lastError.awsName } : {}), what: lastError.what, at: lastError.at } } : {}),
+  }));
+}
+
 /**
  * `steady status`: every resource with its phase, reason, how long it has been so, and what is
  * wrong; the last error under a resource that is not Synced. The ENVIRONMENT column appears when
@@ -185,6 +193,8 @@ export interface PassRow {
   startedAt: string;
   age: string;
   outcome: PassRecord['outcome'];
+  /** What the pass was (model/outcome.ts); absent for passes recorded before it was kept. */
+  verdict?: PassRecord['verdict'];
   mode: PassRecord['mode'];
   dryRun: boolean;
   durationMs: number;
@@ -230,6 +240,7 @@ export function historyView(passes: PassRecord[], drift: DriftRecord[], now: num
         startedAt: new Date(p.startedAt).toISOString(),
         age: ago(p.startedAt, now),
         outcome: p.outcome,
+        ...(p.verdict ? { verdict: p.verdict } : {}),
         mode: p.mode,
         dryRun: p.dryRun,
         durationMs: p.durationMs,
@@ -259,6 +270,15 @@ export function historyView(passes: PassRecord[], drift: DriftRecord[], now: num
   };
 }
 
+/** Passes and drift for `steady history --output json`: ISO times and milliseconds, no "ago" or "2m 10s" strings. */
+export function historyJson(passes: PassRecord[], drift: DriftRecord[], now: number) {
+  const view = historyView(passes, drift, now);
+  return {
+    passes: view.passes.map(({ age: _age, duration: _duration, ...p }) => p),
+    drift: view.drift.map(({ age: _age, timeToHeal: _timeToHeal, ...d }) => d),
+  };
+}
+
 function actionsCell(a: PassRecord['actions']): string {
   if (a.planned === 0 && a.done + a.failed + a.blocked + a.held + a.pending === 0) return 'none';
   const parts = (['done', 'failed', 'blocked', 'held', 'pending'] as const).filter((k) => a[k] > 0).map((k) => `${a[k]} ${k}`);
@@ -280,20 +300,22 @@ export function renderHistory(passes: PassRecord[], drift: DriftRecord[], option
   out.push(colors.bold(`Passes (${view.passes.length})`));
   if (view.passes.length === 0) out.push('  none in this window');
   else {
-    const outcomeColor = { ok: colors.green, failed: colors.red, skipped: colors.yellow } as const;
+    // The verdict, the word the exit code and the alarms go by; a pass recorded before verdicts were kept shows its outcome.
+    const bad = new Set(['failed', 'unknown', 'unrepaired']);
+    const colorOf = (p: PassRow) => (p.outcome === 'skipped' ? colors.yellow : bad.has(p.verdict ?? p.outcome) ? colors.red : colors.green);
     const lines = table(
-      ['STARTED', 'ENVIRONMENT', 'OUTCOME', 'DURATION', 'ACTIONS', 'DRIFT', 'API CALLS', 'SPEC'],
+      ['STARTED', 'ENVIRONMENT', 'VERDICT', 'DURATION', 'ACTIONS', 'DRIFT', 'API CALLS', 'SPEC'],
       view.passes.map((p) => [
         p.age,
         p.environment,
-        p.dryRun ? `${p.outcome} (dry run)` : p.mode === 'observe' ? `${p.outcome} (observe)` : p.outcome,
+        p.dryRun ? `${p.verdict ?? p.outcome} (dry run)` : p.mode === 'observe' && p.verdict !== 'drifted' ? `${p.verdict ?? p.outcome} (observe)` : (p.verdict ?? p.outcome),
         p.duration,
         actionsCell(p.actions),
         p.drift.detected === 0 ? '-' : `${p.drift.detected} seen, ${p.drift.healed} healed`,
         String(p.apiCallCount),
         p.specVersion ?? '-',
       ]),
-      (row, col, cell) => (col === 2 ? outcomeColor[view.passes[row].outcome](cell) : cell),
+      (row, col, cell) => (col === 2 ? colorOf(view.passes[row])(cell) : cell),
     );
     out.push(colors.bold(lines[0]));
     view.passes.forEach((p, i) => {

@@ -48,7 +48,7 @@ function overviewRow(env: EnvironmentData, now: number): Markup {
   return html`<tr><td data-l="Environment"><a href="#${anchorId('env', env.name)}">${env.name}</a></td><td data-l="State">${
     worst ? badge(phaseWord(worst)) : html`<span class="muted">no resources</span>`
   }</td><td data-l="Resources">${phaseCounts(env.statuses)}</td><td data-l="Last pass">${
-    last ? html`${badge(passWord(last.outcome))} ${ago(last.finishedAt, now)}` : html`<span class="muted">none</span>`
+    last ? html`${badge(passWord(last))} ${ago(last.finishedAt, now)}` : html`<span class="muted">none</span>`
   }</td><td data-l="Live commit">${commitCell(env)}</td><td data-l="Mode">${last ? badge(modeWord(last.mode)) : '–'}</td><td data-l="Lease">${leaseCell(env, now)}</td></tr>`;
 }
 
@@ -69,7 +69,7 @@ function environmentSection(env: EnvironmentData, data: SiteData): Markup {
   const worst = worstPhase(env.statuses);
   return html`<section id="${id}" aria-labelledby="${id}-h"><h2 id="${id}-h">${env.name} ${worst ? badge(phaseWord(worst)) : ''}</h2><p class="meta">${
     last
-      ? html`Last pass ${ago(last.finishedAt, now)} (${utc(last.finishedAt)}), ${passWord(last.outcome).label}${last.error ? html`: ${last.error}` : ''}. Mode ${modeWord(last.mode).label}.`
+      ? html`Last pass ${ago(last.finishedAt, now)} (${utc(last.finishedAt)}), ${passWord(last).label}${last.error ? html`: ${last.error}` : ''}. Mode ${modeWord(last.mode).label}.`
       : 'No pass recorded.'
   }</p>${attentionSection(env.statuses, env.name, now)}${wiringSection(env.statuses, env.name)}${resourcesSection(env.statuses, env.name, now)}${lastPassSection(
     env.report,

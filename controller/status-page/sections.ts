@@ -73,7 +73,7 @@ function changes(p: PassRecord): string {
 }
 
 function passRow(p: PassRecord, now: number): Markup {
-  const w = passWord(p.outcome);
+  const w = passWord(p);
   const label = p.dryRun ? `${w.label} (dry run)` : p.mode === 'observe' ? `${w.label} (${modeWord('observe').label})` : w.label;
   return html`<tr><td data-l="Started">${ago(p.startedAt, now)}</td><td data-l="Outcome">${badge(w, label)}${
     p.error ? html`<br><span class="muted">${p.error}</span>` : ''

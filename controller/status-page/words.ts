@@ -40,15 +40,25 @@ export function linkWord(status: string): Word & { mark: string } {
   return LINKS[status] ?? { label: status, mark: '?', tone: 'unknown' };
 }
 
-/** Pass outcomes (`PassRecord.outcome`). */
+/**
+ * What a pass was: its verdict (`PassRecord.verdict`, model/outcome.ts, the word the exit code
+ * and the alarms go by), or for a pass recorded before verdicts were kept its outcome.
+ */
 export const PASS_OUTCOMES: Record<string, Word> = {
+  converged: { label: 'converged', tone: 'ok' },
+  converging: { label: 'converging', tone: 'info' },
+  changesPending: { label: 'changes pending', tone: 'warn' },
+  drifted: { label: 'drifted (observe mode)', tone: 'warn' },
+  unrepaired: { label: 'cannot converge', tone: 'bad' },
+  unknown: { label: 'AWS not read', tone: 'bad' },
   ok: { label: 'ran', tone: 'ok' },
   failed: { label: 'failed', tone: 'bad' },
   skipped: { label: 'skipped', tone: 'warn' },
 };
 
-export function passWord(outcome: string): Word {
-  return PASS_OUTCOMES[outcome] ?? { label: outcome, tone: 'unknown' };
+export function passWord(pass: string | { verdict?: string; outcome: string }): Word {
+  const word = typeof pass === 'string' ? pass : (pass.verdict ?? pass.outcome);
+  return PASS_OUTCOMES[word] ?? { label: word, tone: 'unknown' };
 }
 
 /** What became of an action (`ReportAction.state`). */

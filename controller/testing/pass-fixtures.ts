@@ -3,7 +3,7 @@
  * drift applied, then saying how each action went. The summaries, diffs and statuses are the
  * planner's own, so a change in the planner's wording shows up in the report snapshots.
  */
-import type { ActualState } from '../model/actual.js';
+import type { ActualState, Unreadable } from '../model/actual.js';
 import type { ActionOutcome, DriftEvent, PassResult } from '../model/pass.js';
 import type { Plan, ResourceStatus } from '../model/plan.js';
 import { plan, policyFor } from '../plan/plan.js';
@@ -178,4 +178,42 @@ export function accessDeniedPass(options: PassOptions = {}): PassResult {
     },
     after: { 'Service/api': { phase: 'Failed', reason: 'UpdateFailed', message: 'AWS refused the update: AccessDeniedException' }, ...options.after },
   });
+}
+
+/**
+ * No credentials: the ECS cluster and the hosted zone could not be read, so the service, the
+ * migration and the alias are unknown (what a pass with no credentials sees).
+ */
+export function unreadablePass(options: PassOptions = {}): PassResult {
+  const cause = (action: string, doing: string) => ({
+    kind: 'noCredentials' as const,
+    action,
+    doing,
+    code: 'CredentialsProviderError',
+    message: 'Could not load credentials from any providers',
+  });
+  const unreadable: Unreadable[] = [
+    {
+      what: 'ECS cluster shop-prod',
+      affects: ['Service/api', 'Migration/db-migrate'],
+      awsName: 'CredentialsProviderError',
+      message: 'describing cluster shop-prod: CredentialsProviderError: Could not load credentials from any providers',
+      transient: false,
+      cause: cause('ecs:DescribeClusters', 'describing cluster shop-prod'),
+    },
+    {
+      what: 'hosted zone example.com',
+      affects: ['AliasRecord/api-dns'],
+      awsName: 'CredentialsProviderError',
+      message: 'looking up hosted zone example.com: CredentialsProviderError: Could not load credentials from any providers',
+      transient: false,
+      cause: cause('route53:ListHostedZonesByName', 'looking up hosted zone example.com'),
+    },
+  ];
+  const result = shopPass((actual) => {
+    actual.cluster = undefined;
+    delete actual.zones['example.com'];
+    actual.unreadable.push(...unreadable);
+  }, options);
+  return { ...result, unreadable };
 }

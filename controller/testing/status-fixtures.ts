@@ -110,9 +110,11 @@ export function hostileSite(): SiteData {
           mode: 'enforce',
           dryRun: false,
           kind: 'reconcile',
+          verdict: 'failed',
+          causes: [],
           outcome: 'ok',
           apiCalls: 1,
-          counts: { resources: { healed: 0, progressing: 0, wouldChange: 0, drifted: 0, blocked: 0, failed: 1, synced: 0 }, planned: {}, done: {} },
+          counts: { resources: { failed: 1, unknown: 0, unrepaired: 0, wouldChange: 0, converging: 0, healed: 0, created: 0, synced: 0 }, planned: {}, done: {} },
           resources: [
             {
               resource: `Service/${name}`,

@@ -150,7 +150,7 @@ export async function gatherFacts(
     try {
       await fn();
     } catch (err) {
-      for (const k of keys) f.errors[k] = messageOf(err);
+      for (const k of keys) f.errors[k] = { message: messageOf(err), ...(err instanceof AwsCallError ? { cause: err.awsCause } : {}) };
     }
   };
   // Probes need nothing from AWS: start them first.
@@ -330,7 +330,7 @@ async function readTagImages(adapters: Adapters, f: Facts, attempt: Attempt, ser
     for (const ref of refs) {
       const r = resolved.get(ref.uri);
       if (r === undefined) f.images[ref.uri] = { kind: 'unpinnable' };
-      else if (r instanceof AwsCallError) f.errors[`image:${ref.uri}`] = r.message;
+      else if (r instanceof AwsCallError) f.errors[`image:${ref.uri}`] = { message: r.message, cause: r.awsCause };
       else f.images[ref.uri] = { kind: 'pinned', digest: r.digest, pinned: pinImage(ref, r.digest) };
     }
   });

@@ -7,6 +7,7 @@ export { type CertificateInfo, type CertificateReader } from './certificates.js'
 export { healthCheckAgreement, localUrls, type HealthCheckAgreement, type LocalUrl } from './healthcheck.js';
 export { DEFAULT_ROTATION_MINUTES, WiringMemory, wiringMemoryOf } from './memory.js';
 export { runProbe } from './probe.js';
+export { wiringContext, wiringResourceStatus, type WiringContext } from './status.js';
 export { brokenLinks, chainLabel, renderWiringTree, wiringConditions, wiringReportLines, wiringStatus, type Colors, type Condition } from './report.js';
 export {
   LINK_NAMES,

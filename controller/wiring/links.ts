@@ -4,6 +4,7 @@
  * when that is missing because an earlier link is broken, it is skipped, so one break is reported
  * once, where it is, and every link that can still be judged is.
  */
+import type { AwsCause } from '../model/causes.js';
 import { findRecord, type ActualState, type ImageResolution, type ObservedZone } from '../model/actual.js';
 import {
   sameAliasDnsName,
@@ -24,7 +25,7 @@ import { unexpressibleFields } from '../plan/expressible.js';
 import type { AliasRecordDoc, ServiceDoc } from '../spec/schema.js';
 import type { CertificateInfo } from './certificates.js';
 import { commandText, healthCheckAgreement } from './healthcheck.js';
-import type { Evidence, LinkName, LinkStatus, ProbeResult, WiringCondition, WiringLink, WiringResult } from './types.js';
+import type { Evidence, LinkName, LinkStatus, ProbeResult, ReadError, WiringCondition, WiringLink, WiringResult } from './types.js';
 
 /** Everything the links are judged on. Maps follow ActualState's rule: absent = not read. */
 export interface Facts {
@@ -56,7 +57,7 @@ export interface Facts {
   /** Service spec name -> probe result. */
   probes: Record<string, ProbeResult>;
   /** Why something could not be read, by key (`listeners:<arn>`, `tg:<name>`, ...). */
-  errors: Record<string, string>;
+  errors: Record<string, ReadError>;
   /**
    * Blue/green services: service spec name -> the target groups of its CodeDeploy pair, and the
    * one production traffic goes to now (CodeDeploy moves it between the two on every deployment).
@@ -99,8 +100,8 @@ function liveOfPair(pair: string[], prod: (Listener | null)[], targetGroups: Rec
 
 /** Facts with nothing read yet, seeded from what observe already saw. */
 export function factsFrom(actual: ActualState, init: Pick<Facts, 'environment' | 'cluster' | 'now' | 'certificateExpiryDays' | 'aliases'>): Facts {
-  const errors: Record<string, string> = {};
-  for (const u of actual.unreadable) errors[`observe:${u.what}`] = `${u.awsName}: ${u.message}`;
+  const errors: Record<string, ReadError> = {};
+  for (const u of actual.unreadable) errors[`observe:${u.what}`] = { message: `${u.awsName}: ${u.message}`, ...(u.cause ? { cause: u.cause } : {}) };
   return {
     ...init,
     targetGroups: { ...actual.targetGroups },
@@ -177,13 +178,13 @@ function plural(n: number, word: string, many = `${word}s`): string {
   return `${n} ${n === 1 ? word : many}`;
 }
 
-function link(name: LinkName, status: LinkStatus, summary: string, evidence: Evidence, extra: { reason?: string; message?: string; healable?: boolean } = {}): WiringLink {
+function link(name: LinkName, status: LinkStatus, summary: string, evidence: Evidence, extra: { reason?: string; message?: string; healable?: boolean; cause?: AwsCause } = {}): WiringLink {
   return { name, status, ok: status === 'ok', summary, evidence, ...extra };
 }
 
-function unknown(name: LinkName, what: string, error: string | undefined): WiringLink {
-  const why = error ?? 'it was not read';
-  return link(name, 'unknown', `could not read ${what}`, {}, { reason: 'ReadFailed', message: `could not read ${what} (${why}); check again once AWS answers` });
+function unknown(name: LinkName, what: string, error: ReadError | undefined): WiringLink {
+  // No advice here: what to do depends on the cause, and the report says it once for all links.
+  return link(name, 'unknown', `could not read ${what}`, {}, { reason: 'ReadFailed', message: `could not read ${what} (${error?.message ?? 'it was not read'})`, ...(error?.cause ? { cause: error.cause } : {}) });
 }
 
 function skipped(name: LinkName, message: string, reason = 'NotChecked'): WiringLink {
@@ -191,7 +192,7 @@ function skipped(name: LinkName, message: string, reason = 'NotChecked'): Wiring
 }
 
 /** The first error recorded under any of `keys` (or under an observe read mentioning `hint`). */
-function errorFor(f: Pick<Facts, 'errors'>, keys: string[], hint?: string): string | undefined {
+function errorFor(f: Pick<Facts, 'errors'>, keys: string[], hint?: string): ReadError | undefined {
   for (const k of keys) if (f.errors[k]) return f.errors[k];
   if (hint) for (const [k, v] of Object.entries(f.errors)) if (k.startsWith('observe:') && k.includes(hint)) return v;
   return undefined;
@@ -205,7 +206,7 @@ export interface Placement {
   /** How the name was found, for evidence. */
   foundBy?: string;
   /** When no name could be found: why. */
-  problem?: { reason: string; message: string; status: 'broken' | 'unknown' };
+  problem?: { reason: string; message: string; status: 'broken' | 'unknown'; cause?: AwsCause };
 }
 
 /** Load balancers the environment's AliasRecords name. */
@@ -224,11 +225,13 @@ export function placeLoadBalancer(svc: ServiceDoc, f: Pick<Facts, 'targetGroups'
   if (lb.listener?.loadBalancer) return { name: lb.listener.loadBalancer, foundBy: 'named by spec.loadBalancer.listener.loadBalancer' };
   const tg = f.targetGroups[lb.targetGroup];
   if (tg === undefined) {
+    const error = errorFor(f, [`tg:${lb.targetGroup}`], lb.targetGroup);
     return {
       problem: {
         status: 'unknown',
         reason: 'ReadFailed',
-        message: `could not read target group ${lb.targetGroup} (${errorFor(f, [`tg:${lb.targetGroup}`], lb.targetGroup) ?? 'it was not read'}), so the load balancer in front of it is not known`,
+        message: `could not read target group ${lb.targetGroup} (${error?.message ?? 'it was not read'}), so the load balancer in front of it is not known`,
+        ...(error?.cause ? { cause: error.cause } : {}),
       },
     };
   }
@@ -315,8 +318,8 @@ function aliasLink(aliases: AliasRecordDoc[], lbName: string, lb: LoadBalancer |
 
 function loadBalancerLink(placement: Placement, lb: LoadBalancer | null | undefined, f: Facts): WiringLink {
   if (placement.problem) {
-    const { status, reason, message } = placement.problem;
-    return link('loadBalancer', status, status === 'unknown' ? 'not known' : 'none in front of the target group', {}, { reason, message });
+    const { status, reason, message, cause } = placement.problem;
+    return link('loadBalancer', status, status === 'unknown' ? 'not known' : 'none in front of the target group', {}, { reason, message, ...(cause ? { cause } : {}) });
   }
   const name = placement.name!;
   if (lb === undefined) return unknown('loadBalancer', `load balancer ${name}`, errorFor(f, [`lb:${name}`], name));
@@ -808,7 +811,9 @@ function tasksLink(svc: ServiceDoc, service: EcsService, tasks: EcsTask[], conte
     const fix =
       first.want.from === 'pinned'
         ? old.length > 0
-          ? `: they run ${list(old.map(revisionLabel))}, an older revision ECS is still replacing; check again once the deployment completes`
+          ? service.deployments.length > 1 || service.deployments.some((d) => d.status === 'PRIMARY' && d.rolloutState === 'IN_PROGRESS')
+            ? `: they run ${list(old.map(revisionLabel))}, an older revision ECS is still replacing; check again once the deployment completes`
+            : `: they run ${list(old.map(revisionLabel))}, an older revision, and no deployment is replacing it`
           : ': stop them so that ECS starts them again with the revision\'s image'
         : `: ECS resolved the tag when the deployment started and keeps that image. Start a new deployment (aws ecs update-service --cluster ${f.cluster} --service ${service.name} --force-new-deployment), or let steady own the image so it pins digests`;
     const should = first.want.from === 'pinned' ? `${shortDigest(first.want.digest)} as ${contentLabel} says` : `${first.want.from}, which is now ${shortDigest(first.want.digest)}`;

@@ -101,7 +101,8 @@ const TITLE_WIDTH = Math.max(...Object.values(LINK_TITLES).map((t) => t.length))
 
 /**
  * One service's chain as a tree, a mark per link: ✓ connected, ✗ broken, ? could not be read,
- * - not checked. What to fix is printed under a broken link.
+ * - not checked. What to fix is printed under a broken link; under a link that could not be read,
+ * why, unless `causesSaid` (the caller said each cause once, above).
  *
  * @example
  * for (const line of renderWiringTree(result, out.color)) out.line(line);
@@ -109,7 +110,7 @@ const TITLE_WIDTH = Math.max(...Object.values(LINK_TITLES).map((t) => t.length))
  * // ├─ ✓ alias            api.example.com A -> shop-api-alb-4107330162.ap-northeast-1.elb.amazonaws.com
  * // ...
  */
-export function renderWiringTree(result: WiringResult, color: Colors): string[] {
+export function renderWiringTree(result: WiringResult, color: Colors, options: { causesSaid?: boolean } = {}): string[] {
   const paint = (status: LinkStatus, s: string) =>
     status === 'ok' ? color.green(s) : status === 'broken' ? color.red(s) : status === 'unknown' ? color.yellow(s) : color.dim(s);
   const ready = result.condition.type === 'Ready';
@@ -124,7 +125,8 @@ export function renderWiringTree(result: WiringResult, color: Colors): string[] 
     const title = LINK_TITLES[l.name].padEnd(TITLE_WIDTH);
     const text = l.status === 'skipped' ? color.dim(l.message ?? l.summary) : l.summary;
     lines.push(`${branch} ${paint(l.status, MARKS[l.status])} ${title}  ${text}`);
-    if ((l.status === 'broken' || l.status === 'unknown') && l.message) {
+    // Why a link could not be read is said once above the trees when the caller printed the causes.
+    if ((l.status === 'broken' || (l.status === 'unknown' && !(options.causesSaid && l.cause))) && l.message) {
       lines.push(`${cont}  ${' '.repeat(TITLE_WIDTH)}  ${paint(l.status, l.message)}`);
     }
   });

@@ -6,6 +6,8 @@
  */
 import type { WiringChain } from '../model/wiring.js';
 
+import type { AwsCause } from '../model/causes.js';
+
 /** The links of the chain, in the order a request passes them, from the name to the containers. */
 export const LINK_NAMES = [
   'alias',
@@ -65,6 +67,14 @@ export interface WiringLink {
   message?: string;
   /** True when steady's own reconcile pass repairs this (a stale alias, a service on the wrong revision). */
   healable?: boolean;
+  /** For a link that could not be read: why (no credentials, access denied, ...). */
+  cause?: AwsCause;
+}
+
+/** A read that failed: the message, and its cause when it was an AWS call. */
+export interface ReadError {
+  message: string;
+  cause?: AwsCause;
 }
 
 /** What an HTTP probe of a service saw. */
