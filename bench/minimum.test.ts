@@ -146,12 +146,14 @@ describe('benchmark environment and the independent minimum', () => {
     expect(drift.result.outcomes.filter((o) => o.state !== 'done')).toEqual([]);
     // Above the minimum: the services and zones changed, described again for the wiring checks
     // (which judge what AWS says after the changes); the family's revisions listed before
-    // registering (steady's contract); the tasks of the services changed.
+    // registering (steady's contract); the tasks of the services changed; the target health of the
+    // rotation's service, read beside observe before the pass knew it would change it, read again.
     const above = aboveMinimum(drift.log, driftMinimum(env.layout, driftShape(env.layout, events), INTERVAL_MS, PERIOD_MS)).filter((d) => !WAITS.includes(d.op));
     expect(above).toEqual([
       { op: 'ecs:DescribeServices', by: 1 },
       { op: 'ecs:ListTaskDefinitions', by: 3 },
       { op: 'ecs:ListTasks', by: 1 },
+      { op: 'elbv2:DescribeTargetHealth', by: 1 },
       { op: 'route53:ListResourceRecordSets', by: 3 },
     ]);
     expect(after.result.plan?.actions).toEqual([]);

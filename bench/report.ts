@@ -70,33 +70,29 @@ function sizeTarget(results: Omit<BenchResults, 'targets'>, size: number, target
   return s ? { target, ...check(s) } : { target, measured: '—', met: null, note: `not measured: run with --sizes including ${size}` };
 }
 
-/** The longer of the cold and the warm passes' time on AWS. */
-function slowestNoDrift(s: SizeResult): PassMeasurement {
-  const cold = passOf(s, 'cold');
-  const warm = passOf(s, 'warm');
-  return cold.awsWallMs >= warm.awsWallMs ? cold : warm;
-}
-
 /** Checks the issue's targets against a run. */
 export function checkTargets(results: Omit<BenchResults, 'targets'>): TargetCheck[] {
   const checks: TargetCheck[] = [];
-  checks.push(
-    sizeTarget(results, 1000, '1,000 services with wiring, under real rate limits: ≤ 30 s wall', (s) => {
-      const p = slowestNoDrift(s);
-      const met = p.awsWallMs <= TARGETS.wall1000Ms;
-      return { measured: `${seconds(p.awsWallMs)} (${p.pass} pass)`, met, note: `time on AWS, estimated as the simulated time plus steady's CPU: ${timeBreakdown(p)}. Cold pass ${seconds(passOf(s, 'cold').awsWallMs)}, slowest warm pass ${seconds(passOf(s, 'warm').awsWallMs)}` };
-    }),
-  );
+  for (const [size, limit] of [
+    [1000, TARGETS.wall1000Ms],
+    [5000, TARGETS.wall5000Ms],
+  ] as const) {
+    const label = `${size.toLocaleString('en')} services with wiring, under real rate limits: ≤ ${limit / 1000} s wall`;
+    checks.push(
+      sizeTarget(results, size, `${label}, steady state`, (s) => {
+        const w = passOf(s, 'warm');
+        return { measured: `${seconds(w.awsWallMs)} (slowest of ${w.passes} warm passes)`, met: w.awsWallMs <= limit, note: `time on AWS, estimated as the simulated time plus steady's CPU: ${timeBreakdown(w)}` };
+      }),
+      sizeTarget(results, size, `${label}, the cold pass after a deploy`, (s) => {
+        const c = passOf(s, 'cold');
+        return { measured: seconds(c.awsWallMs), met: c.awsWallMs <= limit, note: `${timeBreakdown(c)}. A cold Lambda has no rotation order yet, so its target-health reads wait for observe instead of running beside it` };
+      }),
+    );
+  }
   checks.push(
     sizeTarget(results, 1000, '1,000 services: ≤ 350 calls a pass in steady state', (s) => {
       const w = passOf(s, 'warm');
       return { measured: `${w.maxPassCalls} (busiest of ${w.passes} warm passes; mean ${perPass(w)})`, met: w.maxPassCalls <= TARGETS.calls1000, note: `the cold pass after a deploy makes ${passOf(s, 'cold').totalCalls}` };
-    }),
-  );
-  checks.push(
-    sizeTarget(results, 5000, '5,000 services with wiring: ≤ 150 s wall', (s) => {
-      const p = slowestNoDrift(s);
-      return { measured: `${seconds(p.awsWallMs)} (${p.pass} pass)`, met: p.awsWallMs <= TARGETS.wall5000Ms, note: `${timeBreakdown(p)}. Cold pass ${seconds(passOf(s, 'cold').awsWallMs)}, slowest warm pass ${seconds(passOf(s, 'warm').awsWallMs)}` };
     }),
   );
   checks.push(
@@ -156,12 +152,12 @@ export function checkTargets(results: Omit<BenchResults, 'targets'>): TargetChec
       const w = passOf(s, 'warm');
       const c = passOf(s, 'cold');
       const naiveMs = s.naive.simMs + s.naive.cpuMs;
-      const callRatio = Math.max(w.maxPassCalls, c.totalCalls) / s.naive.calls;
-      const timeRatio = Math.max(w.awsWallMs, c.awsWallMs) / naiveMs;
+      const callRatio = w.maxPassCalls / s.naive.calls;
+      const timeRatio = w.awsWallMs / naiveMs;
       return {
         measured: `calls ${callRatio.toFixed(3)}, time ${timeRatio.toFixed(3)}`,
         met: callRatio <= TARGETS.naiveRatio && timeRatio <= TARGETS.naiveRatio,
-        note: `steady's busier of the cold and the busiest warm pass (${Math.max(w.maxPassCalls, c.totalCalls)} calls, ${seconds(Math.max(w.awsWallMs, c.awsWallMs))}) against the naive controller's pass over the same account (${s.naive.calls} calls, ${s.naive.throttled} throttled attempts, ${seconds(naiveMs)}), both under the same rate limits, in the same run`,
+        note: `steady's busiest and slowest warm pass (${w.maxPassCalls} calls, ${seconds(w.awsWallMs)}) against the naive controller's pass over the same account (${s.naive.calls} calls, ${s.naive.throttled} throttled attempts, ${seconds(naiveMs)}), both under the same rate limits, in the same run. The cold pass: calls ${(c.totalCalls / s.naive.calls).toFixed(3)}, time ${(c.awsWallMs / naiveMs).toFixed(3)}`,
       };
     }),
   );
@@ -283,7 +279,7 @@ export function renderMarkdown(r: BenchResults): string {
   );
   out.push(
     table(
-      ['services', 'naive calls', 'naive throttled', 'naive on AWS', 'steady calls (warm max / cold)', 'steady on AWS (warm max / cold)', 'calls ratio', 'time ratio'],
+      ['services', 'naive calls', 'naive throttled', 'naive on AWS', 'steady calls (warm max / cold)', 'steady on AWS (warm max / cold)', 'calls ratio (warm / cold)', 'time ratio (warm / cold)'],
       r.sizes.map((s) => {
         const w = s.passes.find((p) => p.pass === 'warm')!;
         const c = s.passes.find((p) => p.pass === 'cold')!;
@@ -295,8 +291,8 @@ export function renderMarkdown(r: BenchResults): string {
           seconds(naiveMs),
           `${w.maxPassCalls} / ${c.totalCalls}`,
           `${seconds(w.awsWallMs)} / ${seconds(c.awsWallMs)}`,
-          (Math.max(w.maxPassCalls, c.totalCalls) / s.naive.calls).toFixed(3),
-          (Math.max(w.awsWallMs, c.awsWallMs) / naiveMs).toFixed(3),
+          `${(w.maxPassCalls / s.naive.calls).toFixed(3)} / ${(c.totalCalls / s.naive.calls).toFixed(3)}`,
+          `${(w.awsWallMs / naiveMs).toFixed(3)} / ${(c.awsWallMs / naiveMs).toFixed(3)}`,
         ];
       }),
       ['r', 'r', 'r', 'r', 'r', 'r', 'r', 'r'],

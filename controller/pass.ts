@@ -17,7 +17,7 @@ import { driftOf, statusesAfter } from './converge/status.js';
 import type { ActualState } from './model/actual.js';
 import type { PassResult, SpecSource } from './model/pass.js';
 import type { DesiredEnvironment } from './model/plan.js';
-import { checkWiring, wiringMemoryOf } from './wiring/index.js';
+import { checkWiring, DEFAULT_ROTATION_MINUTES, startEarlyReads, wiringMemoryOf } from './wiring/index.js';
 import { wiringContext, wiringResourceStatus } from './wiring/status.js';
 import { observe, type Adapters } from './observe/observe.js';
 import { plan, policyFor } from './plan/plan.js';
@@ -83,6 +83,9 @@ export async function runPass(options: PassOptions): Promise<{ result: PassResul
   const startedAt = clock.now();
   const passId = options.passId ?? newPassId(desired.name, startedAt);
   options.calls?.reset();
+  // A warm Lambda starts the wiring rotation's reads now, beside observe (wiring/early.ts).
+  const memory = options.wiring ? wiringMemoryOf(options.adapters) : undefined;
+  const early = memory && startEarlyReads(options.adapters, memory.of(desired.name), { now: startedAt, periodMs: (desired.environment.spec.wiring?.rotationMinutes ?? DEFAULT_ROTATION_MINUTES) * 60_000 });
   const actual = await observe(desired, options.adapters, () => clock.now());
   const p = plan(desired, actual, policyFor(desired, { dryRun: options.dryRun, now: clock.now() }));
   const outcomes = await converge(p, options.adapters, {
@@ -100,7 +103,7 @@ export async function runPass(options: PassOptions): Promise<{ result: PassResul
     // What observe read is still the truth, except for what this pass changed (read again); the
     // links are read selectively, remembered across passes with the adapters (wiring/select.ts).
     const changed = [...new Set(outcomes.filter((o) => o.state === 'done').map((o) => o.resource))];
-    const wiring = await checkWiring(desired, options.adapters, { actual, changed, memory: wiringMemoryOf(options.adapters), now: () => clock.now(), probes: options.wiring.probes ?? true });
+    const wiring = await checkWiring(desired, options.adapters, { actual, changed, memory, early: await early, now: () => clock.now(), probes: options.wiring.probes ?? true });
     const context = wiringContext(desired, { plan: p, outcomes, resources, drift: driftOf(p, outcomes, startedAt), dryRun: p.policy.dryRun, mode: p.policy.mode, unreadable: actual.unreadable });
     resources.push(...wiring.map((w) => wiringResourceStatus(w, context)));
   }

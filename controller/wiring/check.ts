@@ -27,6 +27,7 @@ import type { CertificateReader } from './certificates.js';
 import { evaluateService, factsFrom, placeLoadBalancer, type Facts, liveTargetGroup } from './links.js';
 import { DEFAULT_ROTATION_MINUTES, type EnvironmentMemory, type WiringMemory } from './memory.js';
 import { runProbe } from './probe.js';
+import type { EarlyReads } from './early.js';
 import { forwardSignature, hasTagImages, selectReads, type ReadSelection } from './select.js';
 import type { WiringResult } from './types.js';
 
@@ -57,6 +58,8 @@ export interface WiringOptions {
   probes?: boolean;
   /** The fetch the probes use (default the global one). */
   fetch?: typeof fetch;
+  /** The rotation's reads this pass started before observe (early.ts), with `memory`. */
+  early?: EarlyReads;
 }
 
 /** The Services the checks cover: those with a load-balancer binding or a probe. */
@@ -163,9 +166,10 @@ export async function gatherFacts(
   );
   await readUnobserved(desired, adapters, subjects, f, attempt);
   const memory = options.memory?.of(desired.name);
-  const selection = memory ? selectReads(subjects, f, memory, { now: f.now, periodMs: rotationMinutes * 60_000, changed: new Set(options.changed ?? []) }) : undefined;
+  const early = memory ? options.early : undefined;
+  const selection = memory ? selectReads(subjects, f, memory, { now: f.now, periodMs: rotationMinutes * 60_000, changed: new Set(options.changed ?? []), due: early?.due }) : undefined;
   await readFront(adapters, subjects, f, attempt, selection);
-  await readBack(adapters, subjects, f, attempt, options.certificates ?? undefined, selection, memory);
+  await readBack(adapters, subjects, f, attempt, options.certificates ?? undefined, selection, memory, early);
   if (memory) rememberAndRecall(memory, subjects, f, selection!);
   await probing;
   return f;
@@ -247,8 +251,11 @@ async function readBack(
   certificates: CertificateReader | undefined,
   selection: ReadSelection | undefined,
   memory: EnvironmentMemory | undefined,
+  early?: EarlyReads,
 ): Promise<void> {
   const listeners = Object.values(f.listeners).flat();
+  // Routine reads of due services that were started early are used as they are.
+  const earlyFor = new Set(subjects.filter((s) => selection?.services.get(s.metadata.name) === 'due').map((s) => liveTargetGroup(s, f)).map((tg) => (tg ? f.targetGroups[tg]?.arn : undefined)));
   const tgs = unique(
     subjects.flatMap((s) => {
       const name = liveTargetGroup(s, f);
@@ -276,7 +283,9 @@ async function readBack(
     ),
     mapLimit(tgs, READ_CONCURRENCY, (tg) =>
       attempt([`health:${tg.arn}`], async () => {
-        f.health[tg.arn] = await adapters.elbv2.targetHealth(tg.arn);
+        const read = earlyFor.has(tg.arn) ? early?.health.get(tg.arn) : undefined;
+        if (read instanceof Error) throw read;
+        f.health[tg.arn] = read ?? (await adapters.elbv2.targetHealth(tg.arn));
       }),
     ),
     certificates &&

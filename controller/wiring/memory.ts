@@ -35,6 +35,11 @@ export class EnvironmentMemory {
   cursor?: number;
   /** The part of a service the rotation owes from earlier passes (quotas are whole services). */
   owed = 0;
+  /**
+   * The rotation's order at the previous pass, with each service's target group: what lets the next
+   * pass start its routine reads before observe (early.ts).
+   */
+  order?: { name: string; targetGroupArn?: string }[];
   readonly listeners = new Map<string, Remembered<Listener[]>>();
   readonly rules = new Map<string, Remembered<ListenerRule[]>>();
   readonly health = new Map<string, Remembered<TargetHealth[]>>();

@@ -57,6 +57,26 @@ describe('the wiring checks of a reconcile pass', () => {
     expect(listenerReads).toBeLessThanOrEqual(7);
   });
 
+  it("start a warm pass's rotation reads beside observe, and a cold pass's after it", async () => {
+    const { account, pass } = await fleet();
+    account.faults.latency({ ms: 40 });
+    const order = (from: number) => account.calls.slice(from).map((c) => c.operation);
+
+    const coldFrom = account.calls.length;
+    await pass();
+    const cold = order(coldFrom);
+    account.clock.advance(MINUTE);
+    const warmFrom = account.calls.length;
+    const { calls } = await pass();
+
+    // Cold: no order to take the slice from yet, so target health is read after observe's reads.
+    expect(cold.indexOf('DescribeTargetHealth')).toBeGreaterThan(cold.lastIndexOf('ListResourceRecordSets'));
+    // Warm: the slice is read while observe reads, with the same number of calls.
+    const warm = order(warmFrom);
+    expect(warm.indexOf('DescribeTargetHealth')).toBeLessThan(warm.lastIndexOf('ListResourceRecordSets'));
+    expect(calls['elbv2:DescribeTargetHealth']).toBe(SLICE);
+  });
+
   it('say when the health they were judged on was read, or that ECS stood in for it after a cold start', async () => {
     const { account, pass } = await fleet();
 

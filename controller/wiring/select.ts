@@ -80,12 +80,18 @@ export function selectReads(
   subjects: ServiceDoc[],
   f: Facts,
   memory: EnvironmentMemory,
-  options: { now: number; periodMs: number; changed: ReadonlySet<string> },
+  options: { now: number; periodMs: number; changed: ReadonlySet<string>; due?: ReadonlySet<string> },
 ): ReadSelection {
   const placements = new Map(subjects.map((s) => [s.metadata.name, placeLoadBalancer(s, f).name]));
   // Ordered by load balancer, so that a rotation slice reads few load balancers' listeners and rules.
   const ordered = [...subjects].sort((a, b) => (placements.get(a.metadata.name) ?? '').localeCompare(placements.get(b.metadata.name) ?? '') || a.metadata.name.localeCompare(b.metadata.name)).map((s) => s.metadata.name);
-  const due = rotationSlice(memory, ordered, options.now, options.periodMs);
+  // The slice was taken before observe when the pass started its routine reads early (early.ts).
+  const due = options.due ?? rotationSlice(memory, ordered, options.now, options.periodMs);
+  const byName = new Map(subjects.map((s) => [s.metadata.name, s]));
+  memory.order = ordered.map((name) => {
+    const tg = liveTargetGroup(byName.get(name)!, f);
+    return { name, targetGroupArn: tg ? f.targetGroups[tg]?.arn : undefined };
+  });
   const services = new Map<string, ReadReason>();
   const tasks = new Set<string>();
   for (const s of subjects) {
