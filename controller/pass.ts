@@ -103,7 +103,7 @@ export async function runPass(options: PassOptions): Promise<{ result: PassResul
     // What observe read is still the truth, except for what this pass changed (read again); the
     // links are read selectively, remembered across passes with the adapters (wiring/select.ts).
     const changed = [...new Set(outcomes.filter((o) => o.state === 'done').map((o) => o.resource))];
-    const wiring = await checkWiring(desired, options.adapters, { actual, changed, memory, early: await early, now: () => clock.now(), probes: options.wiring.probes ?? true });
+    const wiring = await checkWiring(desired, options.adapters, { actual, changed, memory, early: await early, passStartedAt: startedAt, now: () => clock.now(), probes: options.wiring.probes ?? true });
     const context = wiringContext(desired, { plan: p, outcomes, resources, drift: driftOf(p, outcomes, startedAt), dryRun: p.policy.dryRun, mode: p.policy.mode, unreadable: actual.unreadable });
     resources.push(...wiring.map((w) => wiringResourceStatus(w, context)));
   }

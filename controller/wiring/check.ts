@@ -60,6 +60,8 @@ export interface WiringOptions {
   fetch?: typeof fetch;
   /** The rotation's reads this pass started before observe (early.ts), with `memory`. */
   early?: EarlyReads;
+  /** When the pass started: the rotation counts passes from their starts (default: now). */
+  passStartedAt?: number;
 }
 
 /** The Services the checks cover: those with a load-balancer binding or a probe. */
@@ -167,7 +169,7 @@ export async function gatherFacts(
   await readUnobserved(desired, adapters, subjects, f, attempt);
   const memory = options.memory?.of(desired.name);
   const early = memory ? options.early : undefined;
-  const selection = memory ? selectReads(subjects, f, memory, { now: f.now, periodMs: rotationMinutes * 60_000, changed: new Set(options.changed ?? []), due: early?.due }) : undefined;
+  const selection = memory ? selectReads(subjects, f, memory, { now: f.now, periodMs: rotationMinutes * 60_000, changed: new Set(options.changed ?? []), due: early?.due, sliceAt: options.passStartedAt }) : undefined;
   await readFront(adapters, subjects, f, attempt, selection);
   await readBack(adapters, subjects, f, attempt, options.certificates ?? undefined, selection, memory, early);
   if (memory) rememberAndRecall(memory, subjects, f, selection!);

@@ -3,7 +3,7 @@
  * every target group every pass costs a call per service; listeners and rules a call per load
  * balancer and per listener. Instead a pass reads them only for the services that look wrong in
  * what observe already read of ECS or had targets not healthy when last read, that the pass changed,
- * whose last read is older than the Environment's `wiring.rotationMinutes`, or that are due in a
+ * whose last read is older than the Environment's `wiring.rotationMinutes` (and a pass), or that are due in a
  * rotation visiting every service within that period; the rest are judged from what an
  * earlier pass read (with the time of that read) or, after a cold start, from ECS's own view of the
  * service. Pure: decides, reads nothing.
@@ -12,7 +12,7 @@ import type { EcsService } from '../model/aws.js';
 import { serviceName } from '../plan/desired.js';
 import type { ServiceDoc } from '../spec/schema.js';
 import { liveTargetGroup, placeLoadBalancer, type Facts } from './links.js';
-import { rotationSlice, type EnvironmentMemory } from './memory.js';
+import { ASSUMED_INTERVAL_MS, rotationSlice, type EnvironmentMemory } from './memory.js';
 
 /** Why a service's links are read this pass. */
 export type ReadReason = 'changed' | 'looks wrong' | 'changed in ECS' | 'was not healthy' | 'too old' | 'due';
@@ -80,13 +80,15 @@ export function selectReads(
   subjects: ServiceDoc[],
   f: Facts,
   memory: EnvironmentMemory,
-  options: { now: number; periodMs: number; changed: ReadonlySet<string>; due?: ReadonlySet<string> },
+  options: { now: number; periodMs: number; changed: ReadonlySet<string>; due?: ReadonlySet<string>; sliceAt?: number },
 ): ReadSelection {
   const placements = new Map(subjects.map((s) => [s.metadata.name, placeLoadBalancer(s, f).name]));
   // Ordered by load balancer, so that a rotation slice reads few load balancers' listeners and rules.
   const ordered = [...subjects].sort((a, b) => (placements.get(a.metadata.name) ?? '').localeCompare(placements.get(b.metadata.name) ?? '') || a.metadata.name.localeCompare(b.metadata.name)).map((s) => s.metadata.name);
   // The slice was taken before observe when the pass started its routine reads early (early.ts).
-  const due = options.due ?? rotationSlice(memory, ordered, options.now, options.periodMs);
+  // The rotation counts from the starts of passes, as early.ts does, so a slow cold pass does not
+  // shorten the next pass's share.
+  const due = options.due ?? rotationSlice(memory, ordered, options.sliceAt ?? options.now, options.periodMs);
   const byName = new Map(subjects.map((s) => [s.metadata.name, s]));
   memory.order = ordered.map((name) => {
     const tg = liveTargetGroup(byName.get(name)!, f);
@@ -114,7 +116,7 @@ export function selectReads(
             ? 'was not healthy'
             : due.has(name)
               ? 'due'
-              : lastRead !== undefined && options.now - lastRead >= options.periodMs
+              : lastRead !== undefined && options.now - lastRead >= options.periodMs + ASSUMED_INTERVAL_MS
                 ? 'too old'
                 : undefined;
     if (!reason) continue;
