@@ -112,6 +112,22 @@ describe('SimAccount', () => {
     expect(ends).toEqual({ chain: 120, backOff: 2000 });
   });
 
+  it('ends a sleep whose signal aborts at once, and its wake-up no longer moves the clock', async () => {
+    const account = new SimAccount({ start: 0 });
+    const stop = new AbortController();
+    const long = account.clock.sleep(60_000, stop.signal);
+    await account.clock.sleep(100);
+    stop.abort();
+    await long;
+    expect(account.clock.now()).toBe(100);
+    expect(account.clock.sleeping).toBe(0);
+
+    await account.clock.sleep(50);
+    expect(account.clock.now()).toBe(150);
+    await account.clock.sleep(0, stop.signal);
+    expect(account.clock.now()).toBe(150);
+  });
+
   it('adds latency in simulated time, concurrent calls overlapping', async () => {
     const { account, clients } = accountWithListAttributes();
     account.faults.latency({ service: 'ecs', ms: 40 });

@@ -4,6 +4,8 @@ interface Entry {
   at: number;
   seq: number;
   run: () => void;
+  /** A sleeper whose signal aborted: dropped without moving the clock. */
+  cancelled?: boolean;
 }
 
 /** A binary min-heap of entries by (at, seq): thousands of task timers stay cheap to schedule. */
@@ -65,13 +67,15 @@ const before = (x: Entry, y: Entry) => x.at < y.at || (x.at === y.at && x.seq < 
  * way. So concurrent work is modelled as concurrent: ten calls that each wait 40 ms of latency
  * at the same moment end together 40 ms later, and a retry backing off for 2 s does not make an
  * unrelated call that started meanwhile look 2 s later. Real I/O still in flight (a local DynamoDB
- * server, say) is not waited for: simulated time moves on while it runs.
+ * server, say) is not waited for: simulated time moves on while it runs. A sleep whose signal
+ * aborts ends at once and no longer moves the clock (a stopped pass leaves no wake-up behind).
  */
 export class SimClock implements Clock {
   #now: number;
   readonly #timers = new Queue();
   readonly #sleepers = new Queue();
   #seq = 0;
+  #cancelled = 0;
   #driving = false;
 
   constructor(start: number | Date = Date.UTC(2026, 0, 1, 0, 0, 0)) {
@@ -82,11 +86,35 @@ export class SimClock implements Clock {
     return this.#now;
   }
 
-  sleep(ms: number): Promise<void> {
+  sleep(ms: number, signal?: AbortSignal): Promise<void> {
     return new Promise((resolve) => {
-      this.#sleepers.push({ at: this.#now + Math.max(0, ms), seq: this.#seq++, run: resolve });
+      if (signal?.aborted) return resolve();
+      const onAbort = () => {
+        entry.cancelled = true;
+        this.#cancelled++;
+        resolve();
+      };
+      const entry: Entry = {
+        at: this.#now + Math.max(0, ms),
+        seq: this.#seq++,
+        run: () => {
+          signal?.removeEventListener('abort', onAbort);
+          resolve();
+        },
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.#sleepers.push(entry);
       this.#drive();
     });
+  }
+
+  /** The earliest sleeper still waiting (aborted ones are dropped on the way). */
+  #nextSleeper(): Entry | undefined {
+    while (this.#sleepers.peek()?.cancelled) {
+      this.#sleepers.pop();
+      this.#cancelled--;
+    }
+    return this.#sleepers.peek();
   }
 
   /** Moves time forward by `ms`, firing every timer (and waking every sleeper) that falls due on the way. */
@@ -97,7 +125,7 @@ export class SimClock implements Clock {
   advanceTo(target: number): void {
     for (;;) {
       const t = this.#timers.peek();
-      const s = this.#sleepers.peek();
+      const s = this.#nextSleeper();
       const next = t && s ? (before(t, s) ? t : s) : (t ?? s);
       if (!next || next.at > target) break;
       (next === t ? this.#timers : this.#sleepers).pop();
@@ -119,7 +147,7 @@ export class SimClock implements Clock {
 
   /** Number of sleepers waiting for simulated time to pass. */
   get sleeping(): number {
-    return this.#sleepers.length;
+    return this.#sleepers.length - this.#cancelled;
   }
 
   // The check phase runs once no promise continuation is left to run: everything that can happen
@@ -131,10 +159,10 @@ export class SimClock implements Clock {
     setImmediate(() =>
       setImmediate(() => {
         this.#driving = false;
-        const next = this.#sleepers.peek();
+        const next = this.#nextSleeper();
         if (!next) return;
         this.advanceTo(Math.max(this.#now, next.at));
-        if (this.#sleepers.length > 0) this.#drive();
+        if (this.sleeping > 0) this.#drive();
       }),
     );
   }

@@ -17,6 +17,7 @@ import { observeBlueGreen } from '../observe/bluegreen.js';
 import { readerFor } from '../observe/common.js';
 import { observe, type Adapters } from '../observe/observe.js';
 import { AwsCallError, SteadyError } from '../errors.js';
+import type { Stop } from '../interrupt.js';
 import type { ActualState } from '../model/actual.js';
 import type { EcsService } from '../model/aws.js';
 import { parseImageUri, pinImage } from '../model/image.js';
@@ -62,6 +63,11 @@ export interface WiringOptions {
   early?: EarlyReads;
   /** When the pass started: the rotation counts passes from their starts (default: now). */
   passStartedAt?: number;
+  /**
+   * Checked before every read: once it says stop, no read starts and the checks throw
+   * PassInterruptedError after remembering what they did read (what they did not is due again later).
+   */
+  stop?: Stop;
 }
 
 /** The Services the checks cover: those with a load-balancer binding or a probe. */
@@ -85,9 +91,11 @@ export function wiringSubjects(desired: DesiredEnvironment): ServiceDoc[] {
 export async function checkWiring(desired: DesiredEnvironment, adapters: Adapters, options: WiringOptions = {}): Promise<WiringResult[]> {
   const subjects = wiringSubjects(desired);
   if (subjects.length === 0) return [];
+  options.stop?.throwIfStopped();
   const now = options.now ?? (() => Date.now());
-  const actual = options.actual ?? (await observe(desired, adapters, now));
+  const actual = options.actual ?? (await observe(desired, adapters, now, options.stop));
   if (options.actual && options.changed?.length) await refreshChanged(desired, adapters, actual, new Set(options.changed));
+  options.stop?.throwIfStopped();
   const certificates = options.certificates === undefined ? adapters.acm : options.certificates;
   const facts = await gatherFacts(desired, adapters, actual, subjects, { ...options, certificates }, now);
   return subjects.map((svc) => evaluateService(svc, facts));
@@ -150,8 +158,9 @@ export async function gatherFacts(
   });
   if (options.certificates) f.certificateSource = options.certificates.source;
   f.rotationMinutes = rotationMinutes;
-  /** Runs a read; a failure is recorded under every key it would have answered. */
+  /** Runs a read (none once the pass must stop); a failure is recorded under every key it would have answered. */
   const attempt: Attempt = async (keys, fn) => {
+    if (options.stop?.check()) return;
     try {
       await fn();
     } catch (err) {
@@ -167,13 +176,16 @@ export async function gatherFacts(
         }),
   );
   await readUnobserved(desired, adapters, subjects, f, attempt);
+  options.stop?.throwIfStopped();
   const memory = options.memory?.of(desired.name);
   const early = memory ? options.early : undefined;
   const selection = memory ? selectReads(subjects, f, memory, { now: f.now, periodMs: rotationMinutes * 60_000, changed: new Set(options.changed ?? []), due: early?.due, sliceAt: options.passStartedAt }) : undefined;
   await readFront(adapters, subjects, f, attempt, selection);
+  options.stop?.throwIfStopped();
   await readBack(adapters, subjects, f, attempt, options.certificates ?? undefined, selection, memory, early);
   if (memory) rememberAndRecall(memory, subjects, f, selection!);
   await probing;
+  options.stop?.throwIfStopped();
   return f;
 }
 

@@ -1,5 +1,7 @@
 import { UpdateServiceCommand } from '@aws-sdk/client-ecs';
 import { describe, expect, it } from 'vitest';
+import { PassInterruptedError } from '../errors.js';
+import { interrupt, stopFor } from '../interrupt.js';
 import type { PassResult } from '../model/pass.js';
 import { createAdapters, runPass } from '../pass.js';
 import { buildEnvironment } from '../testing/fleet.js';
@@ -147,6 +149,44 @@ describe('the wiring checks of a reconcile pass', () => {
 
     const lb = account.elbv2.findByName(alb)!;
     expect(account.calls.slice(from).filter((c) => c.operation === 'DescribeListeners').map((c) => c.input.LoadBalancerArn)).toContain(lb.arn);
+  });
+
+  it("start no rotation read once the pass must stop: a warm pass stopped before it began reads no target health", async () => {
+    const { account, desired, adapters, pass } = await fleet();
+    await pass();
+    account.clock.advance(MINUTE);
+    const stopper = new AbortController();
+    interrupt(stopper, 'leaseLost', 'the lease was taken over');
+
+    const from = account.calls.length;
+    const { result } = await runPass({ desired, adapters, clock: account.clock, wiring: { probes: false }, signal: stopper.signal });
+
+    expect(result.interrupted).toEqual({ reason: 'leaseLost', stage: 'observe', message: 'the lease was taken over' });
+    expect(account.callCounts(from)['elbv2:DescribeTargetHealth'] ?? 0).toBe(0);
+  });
+
+  it('start no target-health read once the stop says so, and throw that the checks were interrupted', async () => {
+    const { account, desired, adapters } = await fleet();
+    const stopper = new AbortController();
+    let reads = 0;
+    // The 20th read stops the pass (a lost lease, say): the 40 not yet started are not read.
+    const elbv2 = new Proxy(adapters.elbv2, {
+      get(target, prop) {
+        const value = Reflect.get(target, prop, target) as unknown;
+        if (prop === 'targetHealth')
+          return (arn: string) => {
+            if (++reads === 20) interrupt(stopper, 'leaseLost', 'the lease was taken over');
+            return target.targetHealth(arn);
+          };
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    const from = account.calls.length;
+
+    const checking = checkWiring(desired, { ...adapters, elbv2 }, { now: () => account.clock.now(), probes: false, stop: stopFor({ clock: account.clock, signal: stopper.signal }) });
+
+    await expect(checking).rejects.toThrow(PassInterruptedError);
+    expect(account.callCounts(from)['elbv2:DescribeTargetHealth']).toBe(20);
   });
 
   it('leave steady verify reading every link', async () => {
