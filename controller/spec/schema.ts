@@ -406,7 +406,14 @@ export const environmentSpecSchema = z.strictObject({
     .min(1)
     .max(10000)
     .default(20)
-    .meta({ description: 'Most resources one pass may change; a larger plan changes nothing and is reported instead (a first pass of a large environment needs a large budget).' }),
+    .meta({ description: 'Most resources one pass may change; a larger plan changes nothing and is reported instead (unless stepwiseCreation allows creating in steps).' }),
+  stepwiseCreation: z
+    .boolean()
+    .default(false)
+    .meta({
+      description:
+        'When a plan exceeds changeBudget only because of resources that do not exist yet (a first pass of a large environment), create them a budget at a time, in dependency order, one step a pass, instead of changing nothing. Changes to existing resources still count in full: if they alone exceed the budget, nothing is changed.',
+    }),
   tags: tags.default({}),
   notifications: z
     .strictObject({
@@ -435,9 +442,19 @@ export const environmentSpecSchema = z.strictObject({
         .max(365)
         .default(30)
         .meta({ description: 'A listener certificate that expires within this many days is reported as a broken link.' }),
+      rotationMinutes: z
+        .number()
+        .int()
+        .min(1)
+        .max(1440)
+        .default(10)
+        .meta({
+          description:
+            "A reconcile pass reads target health, tasks, listeners and rules only for services that look wrong in ECS's own view, that it changed, or that are due in a rotation reading every service at least once in this many minutes (DescribeTargetHealth has no batch form: reading all every pass costs a call per service).",
+        }),
     })
     .optional()
-    .meta({ description: 'How `steady verify` and the wiring checks judge the chain from a name to the containers. Default certificateExpiryDays 30.' }),
+    .meta({ description: 'How `steady verify` and the wiring checks judge the chain from a name to the containers. Defaults: certificateExpiryDays 30, rotationMinutes 10.' }),
 });
 
 // ---------------------------------------------------------------------------------------------
