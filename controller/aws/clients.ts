@@ -6,7 +6,7 @@ import { ECSClient } from '@aws-sdk/client-ecs';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { Route53Client } from '@aws-sdk/client-route-53';
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
-import type { AwsCredentialIdentity, RetryStrategyV2 } from '@smithy/types';
+import type { AwsCredentialIdentity, AwsCredentialIdentityProvider, RetryStrategyV2 } from '@smithy/types';
 
 /** The SDK clients steady's adapters use, one per AWS service. */
 export interface AwsClients {
@@ -24,8 +24,11 @@ export interface AwsClients {
 /** What may differ from the SDK's defaults. Production passes only `region`. */
 export interface AwsClientOptions {
   region: string;
-  /** Only for the simulated account, which needs no real credentials. */
-  credentials?: AwsCredentialIdentity;
+  /**
+   * The simulated account's fixed credentials, or an environment's assumed role (`aws/accounts.ts`);
+   * the SDK's default chain otherwise.
+   */
+  credentials?: AwsCredentialIdentity | AwsCredentialIdentityProvider;
   /** Only for tests: a retry strategy with tiny back-off delays. */
   retryStrategy?: RetryStrategyV2;
 }
