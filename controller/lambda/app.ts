@@ -16,6 +16,9 @@ import { Tracer } from '@aws-lambda-powertools/tracer';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
+import type { STSClient } from '@aws-sdk/client-sts';
+import type { AwsCredentialIdentity } from '@smithy/types';
+import { EnvironmentAccounts, unreachablePass } from '../aws/accounts.js';
 import { createAwsClients, type AwsClients } from '../aws/clients.js';
 import { systemClock, type Clock } from '../clock.js';
 import { InvalidEventError } from '../errors.js';
@@ -44,8 +47,13 @@ export interface HandlerDependencies {
   /** Default: `configFromEnv(process.env)`, read when the handler is created (cold start). */
   config?: HandlerConfig;
   clock?: Clock;
-  /** The SDK clients of a region; created once per region for the life of the container. Default `createAwsClients({ region })`. */
-  clientsFor?: (region: string) => AwsClients;
+  /**
+   * The SDK clients of a region (with an environment's assumed-role credentials, when it names a
+   * role); created once per region and role for the life of the container. Default `createAwsClients`.
+   */
+  clientsFor?: (region: string, credentials?: () => Promise<AwsCredentialIdentity>) => AwsClients;
+  /** The STS client environments' roles are assumed with (`aws/accounts.ts`). Default: the SDK's default configuration. */
+  sts?: STSClient;
   /** Runs on each region's clients once they are made (tracing; the simulated account attaches here). */
   instrumentClients?: (clients: AwsClients, region: string) => void;
   /** The spec bucket's client. Default `createS3Client()`. */
@@ -153,15 +161,20 @@ export function createHandler(deps: HandlerDependencies = {}): SteadyHandler {
   const s3 = deps.s3 ?? tracer.captureAWSv3Client(createS3Client());
   const store = new StateStore({ client: deps.dynamodb ?? tracer.captureAWSv3Client(new DynamoDBClient({})), tableName: config.table, clock });
 
+  // Clients by role and region (aws/accounts.ts): an environment in another account is reached through the role it names.
+  const accounts = new EnvironmentAccounts({
+    clock,
+    ...(deps.sts ? { sts: deps.sts } : {}),
+    clientsFor: (region, credentials) => (deps.clientsFor ?? ((rg, c) => createAwsClients({ region: rg, ...(c ? { credentials: c } : {}) })))(region, credentials),
+  });
   const regions = new Map<string, Regional>();
-  const regional = (region: string): Regional => {
-    let r = regions.get(region);
+  const regional = (key: string, clients: AwsClients, region: string): Regional => {
+    let r = regions.get(key);
     if (!r) {
-      const clients = (deps.clientsFor ?? ((rg: string) => createAwsClients({ region: rg })))(region);
       for (const client of Object.values(clients)) tracer.captureAWSv3Client(client);
       deps.instrumentClients?.(clients, region);
       r = { adapters: createAdapters(clients), scope: perPassCallCounts(clients) };
-      regions.set(region, r);
+      regions.set(key, r);
     }
     return r;
   };
@@ -240,7 +253,9 @@ export function createHandler(deps: HandlerDependencies = {}): SteadyHandler {
     log.info(`${invocation.dryRun ? 'planning (dry run)' : 'reconciling'} ${desired.name}: cluster ${cluster} in ${region}, commit ${shortCommit(commit)}`);
     let outcome: ReconcileOutcome;
     try {
-      const { adapters, scope } = regional(region);
+      const reach = await accounts.reach(desired.environment.spec, passId);
+      if (!reach.ok) return await unreachable(desired, reach.unreadable, { passId, commit, specSource, dryRun: invocation.dryRun }, log);
+      const { adapters, scope } = regional(reach.key, reach.clients, region);
       outcome = await scope((calls) =>
         reconcileEnvironment(desired, {
           adapters,
@@ -267,6 +282,22 @@ export function createHandler(deps: HandlerDependencies = {}): SteadyHandler {
     logResult(log, result, outcome);
     if (!invocation.dryRun) publishPassMetrics(metrics, result);
     return summarize(result, outcome);
+  }
+
+  /** An environment whose role could not be assumed: an unreadable pass, recorded and counted like any other (no lease: nothing changes). */
+  async function unreachable(desired: DesiredEnvironment, unreadable: Parameters<typeof unreachablePass>[1], o: { passId: string; commit: string; specSource?: SpecSource; dryRun: boolean }, log: Logger): Promise<EnvironmentSummary> {
+    const result = unreachablePass(desired, unreadable, { passId: o.passId, now: clock.now(), specVersion: o.commit, specSource: o.specSource, dryRun: o.dryRun });
+    let recordError: string | undefined;
+    if (!o.dryRun) {
+      try {
+        await store.savePass(result, undefined, { desired, report: buildReport(result) });
+      } catch (err) {
+        recordError = (err as Error).message;
+      }
+    }
+    logResult(log, result, { result, recordError });
+    if (!o.dryRun) publishPassMetrics(metrics, result);
+    return summarize(result, { recordError });
   }
 
   /** No action at all: say so loudly, record a failed pass per environment and tell their people. */
