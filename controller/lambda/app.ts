@@ -67,6 +67,8 @@ export interface HandlerDependencies {
   tracer?: Tracer;
   /** How often migration tasks and DNS changes are polled (ms); the engine's default otherwise. */
   pollMs?: number;
+  /** Loads HEAD's commit. Default `loadPublishedSpecs`; the worker keeps the last commit (`worker.ts`). */
+  loadSpecs?: typeof loadPublishedSpecs;
 }
 
 /** What one environment's pass came to, in the invocation's answer. */
@@ -209,7 +211,7 @@ export function createHandler(deps: HandlerDependencies = {}): SteadyHandler {
       deadline: new Date(deadline).toISOString(),
     });
 
-    const loaded = await loadPublishedSpecs({ ...location, s3 });
+    const loaded = await (deps.loadSpecs ?? loadPublishedSpecs)({ ...location, s3 });
     if (!loaded.ok) return reportUnreadable(loaded.error, invocation);
     const commit = loaded.commit;
     logger.appendKeys({ commit: shortCommit(commit) });
