@@ -68,7 +68,9 @@ export function dispatchConfigFromEnv(env: Record<string, string | undefined>): 
  * hashes, same desired state. Keys are sorted so the hash does not depend on their order.
  */
 export function specHash(desired: DesiredEnvironment): string {
-  return createHash('sha256').update(canonicalJson(desired)).digest('hex').slice(0, 32);
+  // Only the documents: where they were written (file, line) is not what they say.
+  const { name, environment, services, migrations, scheduledTasks, aliases } = desired;
+  return createHash('sha256').update(canonicalJson({ name, environment, services, migrations, scheduledTasks, aliases })).digest('hex').slice(0, 32);
 }
 
 function canonicalJson(value: unknown): string {

@@ -151,7 +151,7 @@ async function setup(count: number, options: { hang?: string; throws?: string } 
       ...(leaveRunning ? { leaveRunning: (event) => event.Records.some((r) => JSON.parse(r.body).environment === leaveRunning) } : {}),
     });
   const verdicts = async () => new Map((await store.listEnvironments()).map((e) => [e.environment, e.lastVerdict]));
-  return { envs, org, sqsServer, admin, queueUrl, dlqUrl, dispatcher, worker, store, context, drain, verdicts, release: t.release, close: () => sqsServer.close() };
+  return { envs, files, org, sqsServer, admin, queueUrl, dlqUrl, dispatcher, worker, store, context, drain, verdicts, release: t.release, close: () => sqsServer.close() };
 }
 
 describe('fan-out: dispatcher, work queue, workers', () => {
@@ -220,6 +220,36 @@ describe('fan-out: dispatcher, work queue, workers', () => {
     },
     240_000,
   );
+
+  it('on a spec change sends only the environments whose rendered specs changed, and those whose last pass failed', async () => {
+    const s = await setup(4, { throws: 'env-002' });
+    try {
+      await s.dispatcher(eventJson('eventbridge-scheduled'), s.context());
+      await s.drain();
+      expect([...(await s.verdicts())].sort()).toEqual([['env-000', 'converging'], ['env-001', 'converging'], ['env-002', 'unknown'], ['env-003', 'converging']]);
+
+      // A new commit: env-001 scaled to 2; a comment added to env-000 (its rendered specs are the same).
+      const files = s.files.map((f) =>
+        f.path.endsWith('env-001.yaml') ? { ...f, content: String(f.content).replace('desiredCount: 1', 'desiredCount: 2') } : f.path.endsWith('env-000.yaml') ? { ...f, content: `# owned by the shop team\n${f.content}` } : f,
+      );
+      await world.publish(files, 'org');
+      const event = eventJson('s3-put-head');
+      event.Records[0].s3.object.key = 'org/HEAD';
+      const summary = (await s.dispatcher(event, s.context())) as DispatchSummary;
+
+      expect(summary.enqueued).toEqual([
+        { environment: 'env-001', reason: 'changed' },
+        { environment: 'env-002', reason: 'lastPassFailed' },
+      ]);
+      expect(summary.unchanged).toEqual(['env-000', 'env-003']);
+      expect(s.sqsServer.queue('steady-work')?.messages.map((m) => JSON.parse(m.body)).map((b) => [b.environment, b.trigger, b.commit === summary.commit])).toEqual([
+        ['env-001', 's3', true],
+        ['env-002', 's3', true],
+      ]);
+    } finally {
+      await s.close();
+    }
+  });
 
   it('sends a malformed message back until the redrive policy moves it to the dead-letter queue', async () => {
     const s = await setup(2);
