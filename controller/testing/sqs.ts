@@ -49,10 +49,8 @@ class SqsError extends Error {
 
 const md5 = (s: string) => createHash('md5').update(s, 'utf8').digest('hex');
 
-/** A local SQS. `queues` is its state, for tests to inspect. */
-export async function startSqs(clock: Clock): Promise<LocalServer & { queue(name: string): Queue | undefined; depth(name: string): number }> {
-  const queues = new Map<string, Queue>();
-  let endpoint = '';
+/** The operations of the stand-in over its queues. */
+function sqsOperations(queues: Map<string, Queue>, clock: Clock, endpoint: () => string): Record<string, (input: any) => unknown> {
   const byUrl = (url: unknown) => {
     const q = [...queues.values()].find((x) => x.url === url || x.name === String(url ?? '').split('/').pop());
     if (!q) throw new SqsError('com.amazonaws.sqs#QueueDoesNotExist', 'AWS.SimpleQueueService.NonExistentQueue', 'The specified queue does not exist.');
@@ -63,7 +61,7 @@ export async function startSqs(clock: Clock): Promise<LocalServer & { queue(name
     q.messages.push(m);
     return m;
   };
-  const ops: Record<string, (input: any) => unknown> = {
+  return {
     CreateQueue(input) {
       const name = String(input.QueueName);
       const existing = queues.get(name);
@@ -71,7 +69,7 @@ export async function startSqs(clock: Clock): Promise<LocalServer & { queue(name
       const attrs = input.Attributes ?? {};
       const q: Queue = {
         name,
-        url: `${endpoint}/${ACCOUNT}/${name}`,
+        url: `${endpoint()}/${ACCOUNT}/${name}`,
         arn: `arn:aws:sqs:${REGION}:${ACCOUNT}:${name}`,
         visibilityTimeoutMs: Number(attrs.VisibilityTimeout ?? 30) * 1000,
         messages: [],
@@ -148,6 +146,13 @@ export async function startSqs(clock: Clock): Promise<LocalServer & { queue(name
       return {};
     },
   };
+}
+
+/** A local SQS. `queues` is its state, for tests to inspect. */
+export async function startSqs(clock: Clock): Promise<LocalServer & { queue(name: string): Queue | undefined; depth(name: string): number }> {
+  const queues = new Map<string, Queue>();
+  let endpoint = '';
+  const ops = sqsOperations(queues, clock, () => endpoint);
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
