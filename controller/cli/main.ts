@@ -2,8 +2,8 @@
  * The `steady` command. Each command lives in its own module and registers itself on the
  * program (`registerValidate`); this file only wires them up and turns the outcome into an exit
  * code: 0 success, 1 the command failed (invalid specs, ...), 2 usage error (unknown command or
- * option, bad argument) — except for `plan`, whose 2 means "changes pending": its usage errors
- * exit 1. `plan` and `reconcile` take theirs from the verdict of their passes (model/outcome.ts);
+ * option, bad argument) — except for `plan` and `diff`, whose 2 means "changes pending": their
+ * usage errors exit 1. `plan` and `reconcile` take theirs from the verdict of their passes (model/outcome.ts);
  * `reconcile` exits 3 when it was skipped (another run holds the lease).
  */
 import { readFileSync } from 'node:fs';
@@ -13,8 +13,10 @@ import { FORMAT_VERSION } from './contract.js';
 import { registerCommits } from './commits.js';
 import { processIo, type CliIo } from './output.js';
 import { registerDemo } from './demo.js';
+import { registerDiff } from './diff.js';
 import { registerPlan, registerReconcile } from './reconcile.js';
 import { registerHistory, registerReport, registerStatus } from './history.js';
+import { registerImport } from './import.js';
 import { registerRetry } from './retry.js';
 import { registerValidate } from './validate.js';
 import { registerVerify } from './verify.js';
@@ -58,6 +60,7 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
 
   registerValidate(program, ctx);
   registerPlan(program, ctx);
+  registerDiff(program, ctx);
   registerReconcile(program, ctx);
   registerDemo(program, ctx);
   registerRetry(program, ctx);
@@ -67,6 +70,7 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
   registerApply(program, ctx);
   registerCommits(program, ctx);
   registerVerify(program, ctx);
+  registerImport(program, ctx);
 
   try {
     await program.parseAsync(argv, { from: 'node' });
@@ -80,8 +84,8 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
 
 /** Commander said what was wrong on stderr; with `--output json`, say it on stdout as JSON too. */
 function usageError(args: string[], err: CommanderError, io: CliIo): number {
-  // `plan` exits like terraform plan -detailed-exitcode, where 2 means "changes pending".
-  const code = args.find((a) => !a.startsWith('-')) === 'plan' ? EXIT_FAILED : EXIT_USAGE;
+  // `plan` and `diff` exit like terraform plan -detailed-exitcode, where 2 means "changes pending".
+  const code = ['plan', 'diff'].includes(args.find((a) => !a.startsWith('-')) ?? '') ? EXIT_FAILED : EXIT_USAGE;
   const json = args.some((a, i) => a === '--output=json' || a === '-ojson' || ((a === '-o' || a === '--output') && args[i + 1] === 'json'));
   if (json) {
     const message = err.message.replace(/^error: /, '');

@@ -12,7 +12,7 @@ export interface CliIo {
   env: Record<string, string | undefined>;
 }
 
-export type OutputFormat = 'text' | 'json';
+export type OutputFormat = 'text' | 'json' | 'markdown';
 
 /** What a command prints through. */
 export interface Output {
@@ -51,9 +51,10 @@ export function createOutput(io: CliIo, format: OutputFormat): Output {
   };
 }
 
-/** `-o, --output <format>`, the same on every command. */
-export function outputOption(): Option {
-  return new Option('-o, --output <format>', 'output format: text for people, json for machines').choices(['text', 'json']).default('text');
+/** `-o, --output <format>`, the same on every command; `plan` and `diff` also write Markdown (for pull requests). */
+export function outputOption(formats: OutputFormat[] = ['text', 'json']): Option {
+  const markdown = formats.includes('markdown') ? ', markdown for a pull-request comment or job summary' : '';
+  return new Option('-o, --output <format>', `output format: text for people, json for machines${markdown}`).choices(formats).default('text');
 }
 
 /** `1 environment`, `2 environments`. */

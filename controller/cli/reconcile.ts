@@ -7,9 +7,10 @@ import type { Command } from 'commander';
 import { exitCode, passOutcome, type PassVerdict } from '../model/outcome.js';
 import { reconcileEnvironment, type ReconcileOutcome } from '../reconcile.js';
 import { buildReport, renderReport, type Report } from '../report/index.js';
+import { renderFailureMarkdown, renderPlanMarkdown } from '../report/markdown.js';
 import { document, passJson } from './json.js';
 import type { CliContext } from './main.js';
-import { addEngineOptions, addTableOption, cliHolder, loadEnvironments, printLoadFailure, resolveTarget, stateStoreOf, type EngineOptions } from './engine.js';
+import { addEngineOptions, addTableOption, cliHolder, loadEnvironments, loadFailure, printLoadFailure, resolveTarget, stateStoreOf, type EngineOptions } from './engine.js';
 import { createOutput, outputOption, plural, type Output, type OutputFormat } from './output.js';
 
 interface PassCommandOptions extends EngineOptions {
@@ -77,13 +78,17 @@ async function runPasses(paths: string[], options: PassCommandOptions, ctx: CliC
   const dryRun = mode === 'plan' || options.dryRun === true;
   const lists = mode === 'plan' ? { environments: [] } : { dryRun, environments: [] };
   const loaded = await loadEnvironments(paths, options.env, options.from);
+  if (!loaded.ok && options.output === 'markdown') {
+    out.line(renderFailureMarkdown(mode, 1, loadFailure(loaded).text).trimEnd());
+    return 1;
+  }
   if (!loaded.ok) return printLoadFailure(out, loaded, mode, lists);
   const target = await resolveTarget(options);
   const reports: { report: Report; run: ReconcileOutcome }[] = [];
   for (const env of loaded.environments) {
     const region = env.environment.spec.region;
     const { adapters, calls } = target.adapters(region);
-    if (options.output === 'text') out.note(`${mode === 'plan' ? 'planning' : dryRun ? 'planning (dry run)' : 'reconciling'} ${env.name} in ${target.describe}…`);
+    if (options.output !== 'json') out.note(`${mode === 'plan' ? 'planning' : dryRun ? 'planning (dry run)' : 'reconciling'} ${env.name} in ${target.describe}…`);
     const run = await reconcileEnvironment(env, {
       adapters,
       calls,
@@ -101,6 +106,8 @@ async function runPasses(paths: string[], options: PassCommandOptions, ctx: CliC
   if (options.output === 'json') {
     const environments = reports.map(({ report, run }) => passJson(report, { notified: run.notified, recordError: run.recordError }));
     out.json(document(mode, code, { target: target.describe, ...(mode === 'reconcile' ? { dryRun } : {}), environments }));
+  } else if (options.output === 'markdown') {
+    out.line(renderPlanMarkdown(reports.map((r) => r.report), { exitCode: code, target: target.describe }).trimEnd());
   } else printText(out, reports, dryRun);
   return code;
 }
@@ -112,10 +119,11 @@ export function registerPlan(program: Command, ctx: CliContext): void {
       .summary('show what steady would change, changing nothing')
       .description(
         'Observe each environment and show what a pass would do: the field-level differences and the actions, like ' +
-          `"terraform plan". Nothing is changed.\n\n${PLAN_EXIT_CODES}`,
+          `"terraform plan". Nothing is changed. --output markdown writes a summary for a pull-request comment or a GitHub ` +
+          `Actions job summary (within GitHub's 65,536-character comment limit).\n\n${PLAN_EXIT_CODES}`,
       ),
   )
-    .addOption(outputOption())
+    .addOption(outputOption(['text', 'json', 'markdown']))
     .action(async (paths: string[], options: PassCommandOptions) => {
       ctx.exitCode = await runPasses(paths, options, ctx, 'plan');
     });
