@@ -13,6 +13,7 @@ import type { AwsClients } from '../aws/clients.js';
 import type { SpecFile } from '../spec/load.js';
 import { SimOrganization } from '../sim/organization.js';
 import { StateStore } from '../state/store.js';
+import { useEndpoint } from '../testing/servers.js';
 import { pollQueue, startSqs } from '../testing/sqs.js';
 import type { HandlerConfig } from './config.js';
 import { createDispatcher, type DispatchSummary } from './dispatch.js';
@@ -112,7 +113,9 @@ async function setup(count: number, options: { hang?: string; throws?: string } 
   const { envs, files } = organisationSpecs(count);
   const org = organisation(envs);
   const sqsServer = await startSqs(org.clock);
-  const admin = new SQSClient({ region: 'ap-northeast-1', endpoint: sqsServer.endpoint, credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
+  // Every SQS client, the dispatcher's default-configured one too, reaches the stand-in as it would reach SQS.
+  const restoreEndpoint = useEndpoint('SQS', sqsServer.endpoint);
+  const admin = new SQSClient({ region: 'ap-northeast-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
   const dlqUrl = (await admin.send(new CreateQueueCommand({ QueueName: 'steady-work-dlq' }))).QueueUrl!;
   const queueUrl = (
     await admin.send(
@@ -151,7 +154,7 @@ async function setup(count: number, options: { hang?: string; throws?: string } 
       ...(leaveRunning ? { leaveRunning: (event) => event.Records.some((r) => JSON.parse(r.body).environment === leaveRunning) } : {}),
     });
   const verdicts = async () => new Map((await store.listEnvironments()).map((e) => [e.environment, e.lastVerdict]));
-  return { envs, files, org, sqsServer, admin, queueUrl, dlqUrl, dispatcher, worker, store, context, drain, verdicts, release: t.release, close: () => sqsServer.close() };
+  return { envs, files, org, sqsServer, admin, queueUrl, dlqUrl, dispatcher, worker, store, context, drain, verdicts, release: t.release, close: () => (restoreEndpoint(), sqsServer.close()) };
 }
 
 describe('fan-out: dispatcher, work queue, workers', () => {
