@@ -5,7 +5,6 @@
  */
 import { matchEnvironments } from './patterns.js';
 import { hostname } from 'node:os';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { Option, type Command } from 'commander';
 import { countCalls, createAwsClients, type AwsClients } from '../aws/clients.js';
 import { systemClock, type Clock } from '../clock.js';
@@ -18,7 +17,6 @@ import { loadPublishedSpecs, parseS3Url } from '../source/index.js';
 import { specSourceOf } from '../source/commit.js';
 import type { SpecSource } from '../model/pass.js';
 import { formatProblem, loadSpecPaths, type EnvironmentSpecs, type SpecProblem } from '../spec/load.js';
-import { StateStore } from '../state/store.js';
 import { printFailure, type JsonError } from './json.js';
 import type { Output } from './output.js';
 
@@ -147,11 +145,6 @@ export async function resolveTarget(options: { sim?: string }): Promise<Target> 
       return entry;
     },
   };
-}
-
-/** The state store of `--table`, or none. */
-export function stateStoreOf(table: string | undefined, region: string, clock: Clock): StateStore | undefined {
-  return table ? new StateStore({ client: new DynamoDBClient({ region }), tableName: table, clock }) : undefined;
 }
 
 /** The lease holder name of a CLI run. */

@@ -15,6 +15,7 @@ import { processIo, type CliIo } from './output.js';
 import { registerDemo } from './demo.js';
 import { registerDiff } from './diff.js';
 import { registerPlan, registerReconcile } from './reconcile.js';
+import { registerRender } from './render.js';
 import { registerHistory, registerReport, registerStatus } from './history.js';
 import { registerImport } from './import.js';
 import { registerRetry } from './retry.js';
@@ -59,6 +60,7 @@ export async function main(argv: string[], io: CliIo = processIo()): Promise<num
     .showHelpAfterError('(run steady --help for usage)');
 
   registerValidate(program, ctx);
+  registerRender(program, ctx);
   registerPlan(program, ctx);
   registerDiff(program, ctx);
   registerReconcile(program, ctx);

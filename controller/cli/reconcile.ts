@@ -4,16 +4,17 @@
  * verdict the report's first line, the Lambda's answer and its metrics carry.
  */
 import type { Command } from 'commander';
-import { exitCode, passOutcome, type PassVerdict } from '../model/outcome.js';
-import { reconcileEnvironment, type ReconcileOutcome } from '../reconcile.js';
+import { EXIT, exitCode, passOutcome, type PassVerdict } from '../model/outcome.js';
+import { reconcileEnvironment, skippedResult, type LeaseReport, type ReconcileOutcome } from '../reconcile.js';
 import { buildReport, renderReport, type Report } from '../report/index.js';
 import { renderFailureMarkdown, renderPlanMarkdown } from '../report/markdown.js';
-import { document, passJson } from './json.js';
+import { document, passJson, printFailure } from './json.js';
 import type { CliContext } from './main.js';
-import { addEngineOptions, addTableOption, cliHolder, loadEnvironments, loadFailure, printLoadFailure, resolveTarget, stateStoreOf, type EngineOptions } from './engine.js';
+import { addEngineOptions, cliHolder, loadEnvironments, loadFailure, printLoadFailure, resolveTarget, type EngineOptions } from './engine.js';
+import { addLeaseOptions, chooseLease, interruptOnCtrlC, type LeaseChoice, type LeaseCliOptions } from './lease.js';
 import { createOutput, outputOption, plural, type Output, type OutputFormat } from './output.js';
 
-interface PassCommandOptions extends EngineOptions {
+interface PassCommandOptions extends EngineOptions, LeaseCliOptions {
   output: OutputFormat;
   dryRun?: boolean;
   notify?: boolean;
@@ -30,8 +31,10 @@ export const PLAN_EXIT_CODES =
 export const RECONCILE_EXIT_CODES =
   'Exit codes: 0 converged, or converging by steady\'s own changes (a rollout, migration, DNS change under way), or ' +
   'observe mode reporting drift; 1 something failed, AWS could not be read, or drift is left unrepaired (a conflict, a ' +
-  'failed migration, the change budget, a broken link steady does not repair); 3 skipped: another run holds the ' +
-  'environment\'s lease, nothing was done; 2 usage error. With --dry-run it exits like plan.';
+  'failed migration, the change budget, a broken link steady does not repair), or the pass was interrupted (its lease ' +
+  'was taken over); 3 skipped: another run holds the environment\'s lease, nothing was done; 2 usage error (also: no ' +
+  '--table and no --no-lease, or --sim with a real --table or --notify); 130 stopped with Ctrl-C (what was done is ' +
+  'recorded and the lease released first). With --dry-run it exits like plan.';
 
 /** The verdicts as the last line of a run over several environments says them. */
 const VERDICT_WORDS: Record<PassVerdict, string> = {
@@ -43,6 +46,7 @@ const VERDICT_WORDS: Record<PassVerdict, string> = {
   failed: 'failed',
   unknown: 'could not be read',
   skipped: 'skipped',
+  interrupted: 'interrupted',
 };
 
 /** The causes every report shares, printed once above them; undefined when they differ. */
@@ -64,6 +68,8 @@ function printText(out: Output, reports: { report: Report; run: ReconcileOutcome
   reports.forEach(({ report, run }, i) => {
     if (i > 0) out.line();
     out.line(renderReport(report, { color: out.color.isColorSupported, causesSaidAbove: shared !== undefined }).trimEnd());
+    const lease = leaseLine(run.lease, report.environment);
+    if (lease) out.line(out.color.yellow(lease));
     if (run.recordError) out.line(out.color.yellow(`warning: the pass was not recorded: ${run.recordError}`));
     for (const f of run.notified?.failed ?? []) out.line(out.color.yellow(`warning: could not notify ${f.channel}: ${f.error}`));
   });
@@ -71,6 +77,15 @@ function printText(out: Output, reports: { report: Report; run: ReconcileOutcome
     out.line();
     out.line(`${plural(reports.length, 'environment')}: ${reports.map(({ report }) => `${report.environment} ${VERDICT_WORDS[report.verdict]}`).join(', ')}.`);
   }
+}
+
+/** What a person should know about the lease of a run: none was taken, or it was lost or not released. */
+function leaseLine(lease: LeaseReport | undefined, environment: string): string | undefined {
+  if (!lease) return undefined;
+  if (lease.state === 'none') return `No lease: --no-lease was given, so nothing kept another writer out of ${environment} while this pass changed it.`;
+  if (lease.end === 'lost') return `warning: the lease of ${environment} was lost: ${lease.message}`;
+  if (lease.end === 'expires') return `warning: ${lease.message}`;
+  return undefined;
 }
 
 async function runPasses(paths: string[], options: PassCommandOptions, ctx: CliContext, mode: 'plan' | 'reconcile'): Promise<number> {
@@ -84,27 +99,55 @@ async function runPasses(paths: string[], options: PassCommandOptions, ctx: CliC
   }
   if (!loaded.ok) return printLoadFailure(out, loaded, mode, lists);
   const target = await resolveTarget(options);
-  const reports: { report: Report; run: ReconcileOutcome }[] = [];
+  // Decided for every environment before any is changed: a refusal changes nothing.
+  const leases = new Map<string, LeaseChoice>();
   for (const env of loaded.environments) {
-    const region = env.environment.spec.region;
-    const { adapters, calls } = target.adapters(region);
-    if (options.output !== 'json') out.note(`${mode === 'plan' ? 'planning' : dryRun ? 'planning (dry run)' : 'reconciling'} ${env.name} in ${target.describe}…`);
-    const run = await reconcileEnvironment(env, {
-      adapters,
-      calls,
+    const choice = await chooseLease(mode === 'plan' ? { sim: options.sim } : options, {
+      command: mode,
       clock: target.clock,
-      store: stateStoreOf(options.table, region, target.clock),
-      notify: options.notify ? {} : undefined,
-      holder: cliHolder(),
+      region: env.environment.spec.region,
       dryRun,
-      specVersion: loaded.commit,
-      specSource: loaded.source,
+      notifications: env.environment.spec.notifications,
     });
-    reports.push({ report: buildReport(run.result, { env: ctx.io.env }), run });
+    if ('refused' in choice) return printFailure(out, mode, EXIT.usage, { kind: 'usage', message: choice.refused }, lists, [`steady: ${choice.refused}`]);
+    leases.set(env.name, choice);
   }
-  const code = exitCode(dryRun ? 'plan' : 'reconcile', reports.map((r) => passOutcome(r.run.result).verdict));
+  const ctrlC = dryRun ? undefined : interruptOnCtrlC(ctx.io);
+  const reports: { report: Report; run: ReconcileOutcome }[] = [];
+  try {
+    for (const env of loaded.environments) {
+      const region = env.environment.spec.region;
+      const { adapters, calls } = target.adapters(region);
+      const lease = leases.get(env.name)!;
+      if (ctrlC?.interrupted()) {
+        const run = { result: skippedResult(env.name, target.clock.now(), 'skipped', 'stopped with Ctrl-C before this environment was reached') };
+        reports.push({ report: buildReport(run.result, { env: ctx.io.env }), run });
+        continue;
+      }
+      if (options.output !== 'json') out.note(`${mode === 'plan' ? 'planning' : dryRun ? 'planning (dry run)' : 'reconciling'} ${env.name} in ${target.describe}…`);
+      const run = await reconcileEnvironment(env, {
+        adapters,
+        calls,
+        clock: target.clock,
+        store: lease.store,
+        noLease: lease.noLease,
+        leaseTtlMs: lease.ttlMs,
+        notify: options.notify ? {} : undefined,
+        holder: cliHolder(),
+        dryRun,
+        signal: ctrlC?.signal,
+        specVersion: loaded.commit,
+        specSource: loaded.source,
+      });
+      reports.push({ report: buildReport(run.result, { env: ctx.io.env }), run });
+    }
+  } finally {
+    ctrlC?.dispose();
+  }
+  const verdicts = exitCode(dryRun ? 'plan' : 'reconcile', reports.map((r) => passOutcome(r.run.result).verdict));
+  const code = ctrlC?.interrupted() ? EXIT.interrupted : verdicts;
   if (options.output === 'json') {
-    const environments = reports.map(({ report, run }) => passJson(report, { notified: run.notified, recordError: run.recordError }));
+    const environments = reports.map(({ report, run }) => passJson(report, { notified: run.notified, recordError: run.recordError, lease: run.lease }));
     out.json(document(mode, code, { target: target.describe, ...(mode === 'reconcile' ? { dryRun } : {}), environments }));
   } else if (options.output === 'markdown') {
     out.line(renderPlanMarkdown(reports.map((r) => r.report), { exitCode: code, target: target.describe }).trimEnd());
@@ -130,15 +173,17 @@ export function registerPlan(program: Command, ctx: CliContext): void {
 }
 
 export function registerReconcile(program: Command, ctx: CliContext): void {
-  addTableOption(
+  addLeaseOptions(
     addEngineOptions(
       program
         .command('reconcile')
         .summary('run one pass: converge each environment to its specs')
         .description(
-          'Run one pass per environment: observe, plan, converge, and print what was done. With --table, the pass takes the ' +
-            "environment's lease (one writer at a time), uses the migration ledger and is recorded for `steady status` and " +
-            `\`steady history\`.\n\n${RECONCILE_EXIT_CODES}`,
+          'Run one pass per environment: observe, plan, converge, and print what was done. The pass takes the ' +
+            "environment's lease in the state table (--table or STEADY_TABLE: one writer at a time), uses the migration ledger " +
+            'and is recorded for `steady status` and `steady history`; without a table it refuses unless --no-lease is given. ' +
+            'With --sim nothing real is changed and no lease is needed; a --table or --notify must then be local stand-ins. ' +
+            `Ctrl-C stops the pass, records it and releases the lease.\n\n${RECONCILE_EXIT_CODES}`,
         ),
     ),
   )

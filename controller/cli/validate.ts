@@ -4,7 +4,7 @@
  */
 import type { Command } from 'commander';
 import { stringify } from 'yaml';
-import { formatProblem, loadSpecPaths, problemCount, problemLocation, type EnvironmentSpecs, type SpecProblem } from '../spec/load.js';
+import { formatProblem, loadSpecPaths, problemCount, problemLocation, renderingNote, type EnvironmentSpecs, type SpecProblem } from '../spec/load.js';
 import { createOutput, outputOption, plural, type OutputFormat } from './output.js';
 import type { CliContext } from './main.js';
 import { FORMAT_VERSION } from './contract.js';
@@ -95,7 +95,8 @@ function documentsOf(env: EnvironmentSpecs): unknown[] {
   return [env.environment, ...env.services, ...env.migrations, ...env.scheduledTasks, ...env.aliases];
 }
 
-function colorProblem(p: SpecProblem, color: ReturnType<typeof createOutput>['color']): string {
+/** A problem as `formatProblem` writes it, its location and field coloured on a terminal. */
+export function colorProblem(p: SpecProblem, color: ReturnType<typeof createOutput>['color']): string {
   if (!color.isColorSupported) return formatProblem(p);
-  return `${color.cyan(problemLocation(p))} ${p.path ? `${color.bold(p.path)}: ` : ''}${p.message}`;
+  return `${color.cyan(problemLocation(p))} ${p.path ? `${color.bold(p.path)}: ` : ''}${p.message}${color.dim(renderingNote(p))}`;
 }

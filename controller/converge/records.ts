@@ -61,9 +61,9 @@ async function waitInsync(changeId: string, ctx: ExecContext): Promise<ExecResul
   for (;;) {
     const info = await ctx.adapters.route53.getChange(changeId);
     if (info.status === 'INSYNC') return { state: 'done', message: `change ${changeId} is INSYNC` };
-    if (ctx.clock.now() + ctx.pollMs > until) {
+    if (ctx.clock.now() + ctx.pollMs > until || ctx.stop.check()) {
       return { state: 'pending', message: `change ${changeId} is still PENDING; Route 53 applies it within about a minute, and the next pass checks it` };
     }
-    await ctx.clock.sleep(ctx.pollMs);
+    await ctx.stop.sleep(ctx.pollMs);
   }
 }

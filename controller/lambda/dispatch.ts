@@ -2,12 +2,14 @@
  * The dispatcher: what the schedule tick and the S3 `HEAD` event wake when steady fans out. It
  * loads the commit once and sends one SQS message per environment to reconcile; the workers
  * (`worker.ts`) reconcile one environment each. On a spec change (the S3 event) only environments
- * whose rendered specs changed, by content hash, are sent, plus those whose last pass failed or
- * that were never sent; a tick sends every environment (level-triggered: a tick is how drift is
- * found). With few environments (at most `fanOutAbove`), or no queue configured, it is the
- * single-function handler of `app.ts` and reconciles them itself.
+ * whose rendered specs changed since they were last sent (by `environmentDigest`, the digest
+ * changes.ts compares) are sent, plus those whose last pass failed or that were never sent. It
+ * compares with its own memory of what it sent (`state/dispatch.ts`) rather than with the commit
+ * HEAD replaced (changes.ts): a lost S3 event or a refused send is made up by the next one. A
+ * tick sends every environment (level-triggered: a tick is how drift is found). With few
+ * environments (at most `fanOutAbove`), or no queue configured, it is the single-function handler
+ * of `app.ts` and reconciles them itself.
  */
-import { createHash } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
@@ -20,14 +22,14 @@ import { z } from 'zod';
 import { systemClock, type Clock } from '../clock.js';
 import { ConfigError, InvalidEventError } from '../errors.js';
 import { isOk, type PassVerdict } from '../model/outcome.js';
-import type { DesiredEnvironment } from '../model/plan.js';
-import { redactingJsonReplacer } from '../report/secrets.js';
+import { environmentDigest } from '../spec/digest.js';
 import { createS3Client, loadPublishedSpecs, shortCommit } from '../source/index.js';
 import { DispatchMemory, type DispatchRecord } from '../state/dispatch.js';
 import { StateStore } from '../state/store.js';
 import { createHandler, type HandlerDependencies, type InvocationSummary } from './app.js';
 import { configFromEnv, type HandlerConfig } from './config.js';
 import { parseEvent, type Invocation } from './events.js';
+import { cappingJsonReplacer, summariseNames } from './logsafe.js';
 import { METRIC, METRIC_NAMESPACE, SERVICE_NAME } from './telemetry.js';
 
 /** One environment to reconcile: the body of a work message. */
@@ -64,23 +66,10 @@ export function dispatchConfigFromEnv(env: Record<string, string | undefined>): 
 }
 
 /**
- * The content hash of an environment's rendered specs (every document, defaults filled): equal
- * hashes, same desired state. Keys are sorted so the hash does not depend on their order.
+ * The content hash of an environment's rendered specs: `environmentDigest` (spec/digest.ts), the
+ * same digest the S3 event's "changed environments" compares (changes.ts). Equal, same desired state.
  */
-export function specHash(desired: DesiredEnvironment): string {
-  // Only the documents: where they were written (file, line) is not what they say.
-  const { name, environment, services, migrations, scheduledTasks, aliases } = desired;
-  return createHash('sha256').update(canonicalJson({ name, environment, services, migrations, scheduledTasks, aliases })).digest('hex').slice(0, 32);
-}
-
-function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined);
-    return `{${entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value) ?? 'null';
-}
+export const specHash = environmentDigest;
 
 /** Why an environment is (or is not) sent to a worker. */
 export type DispatchReason = 'tick' | 'named' | 'changed' | 'new' | 'lastPassFailed' | 'unchanged';
@@ -145,7 +134,7 @@ const SQS_BATCH = 10;
  * export const handler = createDispatcher();
  */
 export function createDispatcher(deps: DispatcherDependencies = {}) {
-  const logger = deps.logger ?? new Logger({ serviceName: SERVICE_NAME, jsonReplacerFn: redactingJsonReplacer });
+  const logger = deps.logger ?? new Logger({ serviceName: SERVICE_NAME, jsonReplacerFn: cappingJsonReplacer });
   const metrics = deps.metrics ?? new Metrics({ namespace: METRIC_NAMESPACE, serviceName: SERVICE_NAME });
   const config: HandlerConfig = deps.config ?? configFromEnv(process.env);
   const dispatch = deps.dispatch ?? dispatchConfigFromEnv(process.env);
@@ -177,7 +166,7 @@ export function createDispatcher(deps: DispatcherDependencies = {}) {
     const hashes = new Map(loaded.specSet.environments.map((e) => [e.name, specHash(e)]));
     const known = new Set(hashes.keys());
     const unknownNames = (invocation.environments ?? []).filter((n) => !known.has(n));
-    if (unknownNames.length > 0) logger.error(`no environment ${unknownNames.join(', ')} in commit ${shortCommit(commit)}; nothing is sent for ${unknownNames.length === 1 ? 'it' : 'them'}`);
+    if (unknownNames.length > 0) logger.error(`no environment ${summariseNames(unknownNames)} in commit ${shortCommit(commit)}; nothing is sent for ${unknownNames.length === 1 ? 'it' : 'them'}`);
     const named = invocation.environments?.filter((n) => known.has(n));
     const [last, verdicts] = invocation.trigger === 's3' && !named ? await Promise.all([memory.load(), lastVerdicts()]) : [new Map(), new Map()];
     const selection = selectEnvironments(invocation.trigger, named, hashes, last, verdicts);

@@ -1,8 +1,9 @@
 /**
  * The worker: the SQS event source's target when steady fans out. Each message names one
  * environment (`WorkMessage`, sent by `dispatch.ts`); the worker reconciles it with the
- * single-function handler of `app.ts` (its own lease, deadline = this invocation's time, metrics
- * with the `environment` dimension, notifications). Partial batch responses: only the messages
+ * single-function handler of `app.ts` asked for that one environment, i.e. one
+ * `reconcileLambdaEnvironment` pass (`environment.ts`: its own lease, deadline and stop signal =
+ * this invocation's time, metrics with the `environment` dimension, notifications). Partial batch responses: only the messages
  * that could not be handled at all (a crash, a malformed body) are reported in
  * `batchItemFailures` and come back after the visibility timeout, to the dead-letter queue after
  * `maxReceiveCount`. A pass that ran and failed is recorded and reported like any other and is not
@@ -15,11 +16,11 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import middy from '@middy/core';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { redactingJsonReplacer } from '../report/secrets.js';
 import { createS3Client, loadPublishedSpecs, normalizePrefix, type PublishedSpecsResult } from '../source/index.js';
 import { readPointer } from '../source/load.js';
 import { createHandler, type HandlerDependencies, type InvocationSummary } from './app.js';
 import { workMessageSchema, type WorkMessage } from './dispatch.js';
+import { cappingJsonReplacer } from './logsafe.js';
 import { METRIC, METRIC_NAMESPACE, SERVICE_NAME } from './telemetry.js';
 
 export interface WorkerDependencies extends HandlerDependencies {
@@ -78,7 +79,7 @@ export function lastCommitLoader(): typeof loadPublishedSpecs {
  * export const handler = createWorker();
  */
 export function createWorker(deps: WorkerDependencies = {}) {
-  const logger = deps.logger ?? new Logger({ serviceName: SERVICE_NAME, jsonReplacerFn: redactingJsonReplacer });
+  const logger = deps.logger ?? new Logger({ serviceName: SERVICE_NAME, jsonReplacerFn: cappingJsonReplacer });
   const metrics = deps.metrics ?? new Metrics({ namespace: METRIC_NAMESPACE, serviceName: SERVICE_NAME });
   const handler = deps.handler ?? createHandler({ ...deps, loadSpecs: deps.loadSpecs ?? lastCommitLoader() });
 
