@@ -37,6 +37,9 @@ describe('deployConfig', () => {
       driftAlarmPasses: 5,
       tracing: false,
       logRetentionDays: 30,
+      fanOutAbove: 10,
+      workerConcurrency: 10,
+      targetRoleArns: [],
     });
   });
 

@@ -6,7 +6,7 @@ import { ECSClient } from '@aws-sdk/client-ecs';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { Route53Client } from '@aws-sdk/client-route-53';
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
-import type { AwsCredentialIdentity, RetryStrategyV2 } from '@smithy/types';
+import type { AwsCredentialIdentity, AwsCredentialIdentityProvider, RetryStrategyV2 } from '@smithy/types';
 import { systemClock, type Clock } from '../clock.js';
 import { pace, STEADY_RATE_SHARE } from './pace.js';
 
@@ -26,8 +26,11 @@ export interface AwsClients {
 /** What may differ from the SDK's defaults. Production passes only `region`. */
 export interface AwsClientOptions {
   region: string;
-  /** Only for the simulated account, which needs no real credentials. */
-  credentials?: AwsCredentialIdentity;
+  /**
+   * The simulated account's fixed credentials, or an environment's assumed role (`aws/accounts.ts`);
+   * the SDK's default chain otherwise.
+   */
+  credentials?: AwsCredentialIdentity | AwsCredentialIdentityProvider;
   /** Only for the simulated account: a retry strategy that waits on its clock (one per client when a function). */
   retryStrategy?: RetryStrategyV2 | (() => RetryStrategyV2);
   /** The clock steady's pacing waits on (`aws/pace.ts`). Default: the system clock. */

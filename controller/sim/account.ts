@@ -51,10 +51,14 @@ export interface SimAccountOptions {
   start?: number | Date;
   /** Enforce AWS's request-rate limits from the start (`enforceRateLimits`). Default off. */
   rateLimits?: boolean;
+  /** A clock shared with other accounts (a simulated organisation); `start` is then ignored. */
+  clock?: SimClock;
+  /** The account's global services (Route 53, CloudFront), shared by its regions in an organisation. */
+  global?: Pick<SimAccount, 'route53' | 'cloudfront'>;
 }
 
 
-const BASE_EXCEPTION: Record<SimServiceName, new (opts: any) => any> = {
+export const BASE_EXCEPTION: Record<SimServiceName, new (opts: any) => any> = {
   ecs: ECSServiceException,
   elbv2: ElasticLoadBalancingV2ServiceException,
   route53: Route53ServiceException,
@@ -66,7 +70,7 @@ const BASE_EXCEPTION: Record<SimServiceName, new (opts: any) => any> = {
 };
 
 // awsJson services and query/rest-xml services spell the same errors differently.
-const JSON_PROTOCOL = new Set<SimServiceName>(['ecs', 'ecr', 'codedeploy', 'acm', 'scheduler']);
+export const JSON_PROTOCOL = new Set<SimServiceName>(['ecs', 'ecr', 'codedeploy', 'acm', 'scheduler']);
 
 /** True for operations that change state (anything but Describe*, List*, Get*, BatchGet*). */
 export function isMutating(operation: string): boolean {
@@ -106,14 +110,14 @@ export class SimAccount {
   constructor(options: SimAccountOptions = {}) {
     this.accountId = options.accountId ?? '123456789012';
     this.region = options.region ?? 'ap-northeast-1';
-    this.clock = new SimClock(options.start);
+    this.clock = options.clock ?? new SimClock(options.start);
     this.faults = new Faults(() => this.clock.now());
     this.#rng = options.seed ?? 1;
     this.ecs = new EcsSim(this);
     this.elbv2 = new Elbv2Sim(this);
-    this.route53 = new Route53Sim(this);
+    this.route53 = options.global?.route53 ?? new Route53Sim(this);
     this.ecr = new EcrSim(this);
-    this.cloudfront = new CloudFrontSim(this);
+    this.cloudfront = options.global?.cloudfront ?? new CloudFrontSim(this);
     this.codedeploy = new CodeDeploySim(this);
     this.acm = new AcmSim(this);
     this.scheduler = new SchedulerSim(this);
