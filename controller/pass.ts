@@ -20,7 +20,7 @@ import type { ActualState } from './model/actual.js';
 import type { Interruption, PassStage } from './model/outcome.js';
 import type { ActionOutcome, PassResult, SpecSource } from './model/pass.js';
 import type { DesiredEnvironment, Plan, ResourceStatus } from './model/plan.js';
-import { checkWiring } from './wiring/index.js';
+import { checkWiring, DEFAULT_ROTATION_MINUTES, startEarlyReads, wiringMemoryOf, type EarlyReads, type WiringMemory } from './wiring/index.js';
 import { wiringContext, wiringResourceStatus } from './wiring/status.js';
 import { observe, type Adapters } from './observe/observe.js';
 import { describeError } from './observe/common.js';
@@ -124,6 +124,10 @@ export async function runPass(options: PassOptions): Promise<PassRun> {
   const passId = options.passId ?? newPassId(desired.name, startedAt);
   const stop = stopFor({ clock, deadline: options.deadline, signal: options.signal });
   options.calls?.reset();
+  // A warm Lambda starts the wiring rotation's reads now, beside observe (wiring/early.ts); they
+  // honour the same stop, and the pass waits for those in flight before it returns.
+  const memory = options.wiring ? wiringMemoryOf(options.adapters) : undefined;
+  const early = memory && startEarlyReads(options.adapters, memory.of(desired.name), { now: startedAt, periodMs: (desired.environment.spec.wiring?.rotationMinutes ?? DEFAULT_ROTATION_MINUTES) * 60_000, stop });
   const base = {
     passId,
     environment: desired.name,
@@ -137,6 +141,7 @@ export async function runPass(options: PassOptions): Promise<PassRun> {
   try {
     actual = await observe(desired, options.adapters, () => clock.now(), stop);
   } catch (err) {
+    await early;
     if (!(err instanceof PassInterruptedError)) throw err;
     // Nothing was planned or changed: the next pass starts again from what AWS says then.
     return { result: interruptedInObserve(options, base, err) };
@@ -167,7 +172,7 @@ export async function runPass(options: PassOptions): Promise<PassRun> {
   if (options.wiring && !interrupted) {
     progress.stage = 'wiring';
     try {
-      resources.push(...(await wiringStatuses(options, p, outcomes, resources, actual, startedAt, stop)));
+      resources.push(...(await wiringStatuses(options, p, outcomes, resources, actual, { startedAt, stop, memory, early: await early })));
     } catch (err) {
       if (!(err instanceof PassInterruptedError)) throw err;
       interrupted = { reason: err.reason, stage: 'wiring', message: err.message };
@@ -183,6 +188,7 @@ export async function runPass(options: PassOptions): Promise<PassRun> {
     automatic = round.automatic;
     interrupted = interruptionAfter(stop, round.stopped || round.outcomes.some((o) => o.state === 'pending') ? 'converge' : undefined);
   }
+  await early;
   const result: PassResult = {
     ...base,
     finishedAt: clock.now(),
@@ -240,13 +246,14 @@ async function wiringStatuses(
   outcomes: PassResult['outcomes'],
   resources: PassResult['resources'],
   actual: ActualState,
-  startedAt: number,
-  stop: Stop,
+  pass: { startedAt: number; stop: Stop; memory?: WiringMemory; early?: EarlyReads },
 ) {
   const { desired, clock } = options;
-  // After changes, read afresh; otherwise what observe read is still the truth.
-  const changed = outcomes.some((o) => o.state === 'done');
-  const wiring = await checkWiring(desired, options.adapters, { actual: changed ? undefined : actual, now: () => clock.now(), probes: options.wiring?.probes ?? true, stop });
+  const { startedAt, stop, memory, early } = pass;
+  // What observe read is still the truth, except for what this pass changed (read again); the
+  // links are read selectively, remembered across passes with the adapters (wiring/select.ts).
+  const changed = [...new Set(outcomes.filter((o) => o.state === 'done').map((o) => o.resource))];
+  const wiring = await checkWiring(desired, options.adapters, { actual, changed, memory, early, passStartedAt: startedAt, now: () => clock.now(), probes: options.wiring?.probes ?? true, stop });
   const context = wiringContext(desired, { plan: p, outcomes, resources, drift: driftOf(p, outcomes, startedAt), dryRun: p.policy.dryRun, mode: p.policy.mode, unreadable: actual.unreadable });
   return wiring.map((w) => wiringResourceStatus(w, context));
 }

@@ -7,11 +7,15 @@ import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { deployConfigOf } from './context.js';
 import { SteadyStack } from './stack.js';
+import { SteadyTargetStack } from './target.js';
 
 const app = new App();
+const config = deployConfigOf(app.node);
 new SteadyStack(app, String(app.node.tryGetContext('stackName') ?? 'Steady'), {
-  config: deployConfigOf(app.node),
+  config,
   env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
 });
+// Environment-agnostic: its template is what a StackSet deploys to each target account.
+new SteadyTargetStack(app, 'SteadyTarget', { config });
 Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
 app.synth();

@@ -39,6 +39,9 @@ describe('deployConfig', () => {
       driftAlarmPasses: 5,
       tracing: false,
       logRetentionDays: 30,
+      fanOutAbove: 10,
+      workerConcurrency: 10,
+      targetRoleArns: [],
     });
   });
 

@@ -79,6 +79,12 @@ export interface SteadyDeployConfig {
   /** X-Ray tracing of the handler and its AWS calls. */
   tracing: boolean;
   logRetentionDays: number;
+  /** Fan out (dispatcher, work queue, workers) only when a commit has more environments than this. */
+  fanOutAbove: number;
+  /** Most workers at once (the SQS event source's maximumConcurrency, 2 to 1000). */
+  workerConcurrency: number;
+  /** Roles in other accounts the controller may assume (the Environments' roleArn; the target-account stack makes them). */
+  targetRoleArns: string[];
   /**
    * The CI roles for GitHub Actions (deploy/ci-roles.ts): given a repository, the stack adds a plan
    * role its pull requests may assume and a publisher role its branch may assume, through GitHub's
@@ -132,6 +138,9 @@ export const CONTEXT_KEYS = [
   'driftAlarmPasses',
   'tracing',
   'logRetentionDays',
+  'fanOutAbove',
+  'workerConcurrency',
+  'targetRoleArns',
   'githubRepository',
   'githubBranch',
   'githubOidcProviderArn',
@@ -255,6 +264,8 @@ export function deployConfig(read: ContextReader): SteadyDeployConfig {
   const logRetentionDays = whole('logRetentionDays', 30, 1, 3653);
   if (!LOG_RETENTION_DAYS.includes(logRetentionDays)) problems.push(`logRetentionDays: ${logRetentionDays} is not one CloudWatch Logs offers (${LOG_RETENTION_DAYS.join(', ')})`);
 
+  const [fanOutAbove, workerConcurrency] = [whole('fanOutAbove', 10, 0, 10_000), whole('workerConcurrency', 10, 2, 1000)];
+  const targetRoleArns = list('targetRoleArns', /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/, 'an IAM role ARN');
   const github = githubConfig(text, problems);
 
   if (problems.length > 0) throw new Error(`steady's deploy context has ${problems.length} problem${problems.length === 1 ? '' : 's'}:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
@@ -291,6 +302,9 @@ export function deployConfig(read: ContextReader): SteadyDeployConfig {
     driftAlarmPasses,
     tracing,
     logRetentionDays,
+    fanOutAbove,
+    workerConcurrency,
+    targetRoleArns,
     ...(github ? { github } : {}),
   };
 }

@@ -24,6 +24,7 @@ import {
   type TargetGroup,
   type TargetHealth,
 } from '../model/aws.js';
+import { mapLimit } from '../concurrency.js';
 import type { MaintenanceRule } from '../model/maintenance.js';
 import { chunk, collectPages } from './batching.js';
 
@@ -63,14 +64,13 @@ export class Elbv2Adapter {
   }
 
   /**
-   * Load balancers by name, 20 names a DescribeLoadBalancers call.
+   * Load balancers by name: 20 names a DescribeLoadBalancers call, or the account's whole listing
+   * (400 a page) when that is fewer calls (see `#byName`).
    *
-   * ELB fails a whole call when any one name is unknown (LoadBalancerNotFound). On the first such
-   * failure this lists every load balancer of the account instead (400 a page) and resolves the
-   * remaining names from that listing. Cost: with all names present, ceil(n/20) calls; with one or
-   * more missing, the batches up to the failing one plus ceil(account's load balancers/400) calls.
-   * Splitting the failed batch and retrying the halves would cost about 2 x log2(20) ~ 10 extra
-   * calls per missing name, which only wins in accounts with thousands of load balancers.
+   * ELB fails a whole call when any one name is unknown (LoadBalancerNotFound). On such a failure
+   * this lists every load balancer of the account and resolves the remaining names from that
+   * listing. Splitting the failed batch and retrying the halves would cost about 2 x log2(20) ~ 10
+   * extra calls per missing name, which only wins in accounts with thousands of load balancers.
    */
   async loadBalancersByName(names: readonly string[]): Promise<ByName<LoadBalancer>> {
     return this.#byName(names, {
@@ -86,7 +86,7 @@ export class Elbv2Adapter {
     });
   }
 
-  /** Target groups by name, 20 a DescribeTargetGroups call; a missing name is handled as for load balancers. */
+  /** Target groups by name, as for load balancers: 20 a DescribeTargetGroups call or the whole listing, whichever is fewer calls. */
   async targetGroupsByName(names: readonly string[]): Promise<ByName<TargetGroup>> {
     return this.#byName(names, {
       what: 'target groups',
@@ -217,6 +217,13 @@ export class Elbv2Adapter {
     return tags;
   }
 
+  /**
+   * Names to items. Up to 20 names: one call by name. More: the account's whole listing first (400
+   * a page), which is fewer calls when most of the account's items are wanted, stopping once every
+   * name is found or once it has cost as many calls as asking by name would (then the rest by name,
+   * 20 a call, a few calls at once). A name that does not exist fails its by-name call
+   * (xxxNotFound); the listing then goes on to the end and settles which names are missing.
+   */
   async #byName<S, T>(
     names: readonly string[],
     kind: {
@@ -230,8 +237,22 @@ export class Elbv2Adapter {
     },
   ): Promise<ByName<T>> {
     const wanted = [...new Set(names)];
+    const want = new Set(wanted);
     const seen = new Map<string, S>();
-    for (const batch of chunk(wanted, ELB_NAMES_PER_CALL)) {
+    const listing = { marker: undefined as string | undefined, done: false, pages: 0 };
+    const listPages = async (maxPages: number) => {
+      while (!listing.done && listing.pages < maxPages && seen.size < want.size) {
+        const page = await awsCall('elbv2', kind.operation, `listing all ${kind.what} to find ${describeList(wanted.filter((n) => !seen.has(n)))}`, () => kind.describe(undefined, listing.marker));
+        for (const s of page.items) if (want.has(kind.nameOf(s))) seen.set(kind.nameOf(s), s);
+        listing.marker = page.next;
+        listing.done = page.next === undefined;
+        listing.pages += 1;
+      }
+    };
+    if (wanted.length > ELB_NAMES_PER_CALL) await listPages(Math.ceil(wanted.length / ELB_NAMES_PER_CALL));
+    const rest = listing.done ? [] : wanted.filter((n) => !seen.has(n));
+    let unknownName = false;
+    await mapLimit(chunk(rest, ELB_NAMES_PER_CALL), 4, async (batch) => {
       try {
         const items = await awsCall('elbv2', kind.operation, `describing ${kind.what} ${describeList(batch)}`, () =>
           collectPages((marker: string | undefined) => kind.describe(batch, marker)),
@@ -239,14 +260,10 @@ export class Elbv2Adapter {
         for (const s of items) seen.set(kind.nameOf(s), s);
       } catch (err) {
         if (!(err instanceof AwsCallError) || err.awsName !== kind.notFound) throw err;
-        const rest = wanted.filter((n) => !seen.has(n));
-        const all = await awsCall('elbv2', kind.operation, `listing all ${kind.what} to find ${describeList(rest)}`, () =>
-          collectPages((marker: string | undefined) => kind.describe(undefined, marker)),
-        );
-        for (const s of all) if (rest.includes(kind.nameOf(s))) seen.set(kind.nameOf(s), s);
-        break;
+        unknownName = true;
       }
-    }
+    });
+    if (unknownName) await listPages(Infinity);
     return {
       found: wanted.filter((n) => seen.has(n)).map((n) => kind.normalise(seen.get(n)!)),
       missing: wanted.filter((n) => !seen.has(n)),

@@ -224,6 +224,8 @@ const WiringJson = z
       .strictObject({ url: z.string(), expectStatus: z.int(), status: z.int().optional(), latencyMs: z.number().min(0), error: z.string().optional(), ok: z.boolean() })
       .optional(),
     checkedAt: iso(),
+    /** When the target health it was judged on was read (a reconcile pass reads it in a rotation). */
+    healthReadAt: iso().optional(),
     specHash: z.string(),
   })
   .meta({ id: 'Wiring' });

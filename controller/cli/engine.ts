@@ -3,6 +3,7 @@
  * choosing the account: real AWS through default-configured SDK clients (credentials from the
  * default chain; `AWS_ENDPOINT_URL*` redirect them), or the simulated account with `--sim FILE`.
  */
+import { matchEnvironments } from './patterns.js';
 import { hostname } from 'node:os';
 import { Option, type Command } from 'commander';
 import { countCalls, createAwsClients, type AwsClients } from '../aws/clients.js';
@@ -34,7 +35,7 @@ export function addEngineOptions(cmd: Command): Command {
   return cmd
     .argument('[paths...]', 'spec files, or directories searched for *.yaml and *.yml', DEFAULT_PATHS)
     .addOption(new Option('--from <s3-url>', 'the latest commit published with `steady apply` (s3://bucket/prefix) instead of local files'))
-    .addOption(new Option('-e, --env <name...>', 'only these environments (default: every environment in the specs)'))
+    .addOption(new Option('-e, --env <name...>', "only these environments; patterns with * and ? ('shop-*'), comma lists (default: every environment in the specs)"))
     .addOption(new Option('--sim <fixture>', 'run against a simulated AWS account seeded from this YAML fixture instead of AWS'));
 }
 
@@ -79,11 +80,12 @@ export async function loadEnvironments(
     all = loaded.specSet.environments;
   }
   if (!only || only.length === 0) return { ok: true, environments: all, commit, source };
-  const unknown = only.filter((name) => !all.some((e) => e.name === name));
+  // `--env` takes patterns ('shop-*'); one that matches nothing is an error, never an empty selection.
+  const { selected, unmatched: unknown } = matchEnvironments(all.map((e) => e.name), only);
   if (unknown.length > 0) {
     return { ok: false, kind: 'unknownEnvironment', problems: [], message: `no environment ${unknown.join(', ')} in the specs (there are: ${all.map((e) => e.name).join(', ') || 'none'})` };
   }
-  return { ok: true, environments: all.filter((e) => only.includes(e.name)), commit, source };
+  return { ok: true, environments: all.filter((e) => selected.includes(e.name)), commit, source };
 }
 
 /** Why the specs could not be loaded: for people (lines) and for `--output json` (an error object). */

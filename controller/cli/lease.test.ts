@@ -14,6 +14,8 @@ import { startStateTable, type LocalStateTable } from '../testing/state-table.js
 import { EXAMPLES_FIXTURE, SPECS_DIR } from '../testing/world.js';
 
 const SHOP = `${SPECS_DIR}shop`;
+/** The shop example renders shop-prod and shop-staging (overlays); these tests race for one environment's lease. */
+const SHOP_PROD = [SHOP, '--env', 'shop-prod'];
 /** Every AWS service but DynamoDB on a closed port: a real pass that cannot read AWS. */
 const CLOSED = 'http://127.0.0.1:1';
 
@@ -70,7 +72,7 @@ describe('one writer per environment among real processes', () => {
     ['without --sim (AWS unreadable, the lease still taken)', [], { AWS_ENDPOINT_URL: CLOSED }],
   ] as const)('10 racing `steady reconcile --table` processes, %s: exactly one holds the lease, nine are skipped naming it', async (_, extra, env) => {
     const name = await freshTable();
-    const { holders, processes, results } = await race(10, ['reconcile', SHOP, '--table', name, ...extra, '-o', 'json'], { ...THROUGH_GATE(), ...env });
+    const { holders, processes, results } = await race(10, ['reconcile', ...SHOP_PROD, '--table', name, ...extra, '-o', 'json'], { ...THROUGH_GATE(), ...env });
 
     expect(holders).toBe(1);
     const docs = results.map((r) => JSON.parse(r.stdout));
@@ -92,7 +94,7 @@ describe('one writer per environment among real processes', () => {
 
   it('a `kill -9`ed holder is taken over once its short lease runs out, not before', async () => {
     const name = await freshTable();
-    const args = ['reconcile', SHOP, '--sim', EXAMPLES_FIXTURE, '--table', name, '--lease-ttl', '3', '-o', 'json'];
+    const args = ['reconcile', ...SHOP_PROD, '--sim', EXAMPLES_FIXTURE, '--table', name, '--lease-ttl', '3', '-o', 'json'];
     gate.close(isRelease);
     const holder = spawnBinary(args, { env: THROUGH_GATE() });
     await gate.waitFor(1);
@@ -123,7 +125,7 @@ describe('one writer per environment among real processes', () => {
   it('Ctrl-C stops the pass where it is, records it as interrupted, releases the lease and exits 130', async () => {
     const name = await freshTable();
     gate.close(isMigrationClaim);
-    const p = spawnBinary(['reconcile', SHOP, '--sim', EXAMPLES_FIXTURE, '--table', name, '-o', 'json'], { env: THROUGH_GATE() });
+    const p = spawnBinary(['reconcile', ...SHOP_PROD, '--sim', EXAMPLES_FIXTURE, '--table', name, '-o', 'json'], { env: THROUGH_GATE() });
     await gate.waitFor(1);
     p.child.kill('SIGINT');
     await vi_waitFor(() => p.stderr().includes('steady: stopping'));
@@ -148,23 +150,23 @@ async function vi_waitFor(ready: () => boolean): Promise<void> {
 
 describe('commands that change AWS take the lease, or are told not to', () => {
   it('reconcile without a table refuses, changing nothing, unless --no-lease is given; then the report says so', async () => {
-    const refused = await runBinary(['reconcile', SHOP], { env: { AWS_ENDPOINT_URL: CLOSED, STEADY_TABLE: '' } });
+    const refused = await runBinary(['reconcile', ...SHOP_PROD], { env: { AWS_ENDPOINT_URL: CLOSED, STEADY_TABLE: '' } });
     expect(refused.code).toBe(2);
     expect(refused.stdout).toContain(
       "steady: steady reconcile changes AWS, and without the environment's lease nothing keeps another writer (the Lambda, a colleague) out while it does: give the state table with --table NAME or STEADY_TABLE (the deployed stack's output StateTableName), or say --no-lease to go ahead without one",
     );
     expect(refused.stdout + refused.stderr).not.toContain('reconciling');
 
-    const json = await runBinary(['reconcile', SHOP, '--no-lease', '-o', 'json'], { env: { AWS_ENDPOINT_URL: CLOSED } });
+    const json = await runBinary(['reconcile', ...SHOP_PROD, '--no-lease', '-o', 'json'], { env: { AWS_ENDPOINT_URL: CLOSED } });
     expect(json.code).toBe(1); // AWS unreadable: the pass ran, without a lease
     expect(JSON.parse(json.stdout).environments[0].lease).toMatchObject({ state: 'none' });
-    const text = await runBinary(['reconcile', SHOP, '--no-lease'], { env: { AWS_ENDPOINT_URL: CLOSED } });
+    const text = await runBinary(['reconcile', ...SHOP_PROD, '--no-lease'], { env: { AWS_ENDPOINT_URL: CLOSED } });
     expect(text.stdout).toContain('No lease: --no-lease was given, so nothing kept another writer out of shop-prod while this pass changed it.');
   }, 60_000);
 
   it('retry takes the lease from STEADY_TABLE, is skipped with exit 3 while another holds it, and refuses without one', async () => {
     const name = await freshTable();
-    const args = ['retry', 'migration/db-migrate', SHOP, '--sim', EXAMPLES_FIXTURE, '-o', 'json'];
+    const args = ['retry', 'migration/db-migrate', ...SHOP_PROD, '--sim', EXAMPLES_FIXTURE, '-o', 'json'];
     const ok = await runBinary(args, { env: { STEADY_TABLE: name } });
     expect(ok.code).toBe(0);
     expect(JSON.parse(ok.stdout)).toMatchObject({ command: 'retry', ok: true, lease: { state: 'held', table: name, end: 'released' } });
@@ -177,7 +179,7 @@ describe('commands that change AWS take the lease, or are told not to', () => {
     );
     await other.release();
 
-    const refused = await runBinary(['retry', 'migration/db-migrate', SHOP], { env: { AWS_ENDPOINT_URL: CLOSED, STEADY_TABLE: '' } });
+    const refused = await runBinary(['retry', 'migration/db-migrate', ...SHOP_PROD], { env: { AWS_ENDPOINT_URL: CLOSED, STEADY_TABLE: '' } });
     expect(refused.code).toBe(2);
     expect(refused.stdout + refused.stderr).toContain('steady retry changes AWS, and without the environment\'s lease');
   }, 60_000);
@@ -186,13 +188,13 @@ describe('commands that change AWS take the lease, or are told not to', () => {
 describe('--sim never reaches a real AWS service', () => {
   it('refuses a --table that is not a local stand-in, and --notify with real SES, before anything runs', async () => {
     const real = { AWS_ENDPOINT_URL_DYNAMODB: '', AWS_ENDPOINT_URL: '' };
-    const table = await runBinary(['reconcile', SHOP, '--sim', EXAMPLES_FIXTURE, '--table', 'steady-state'], { env: real });
+    const table = await runBinary(['reconcile', ...SHOP_PROD, '--sim', EXAMPLES_FIXTURE, '--table', 'steady-state'], { env: real });
     expect(table.code).toBe(2);
     expect(table.stdout).toContain(
       'steady: --sim runs against a simulated account, but --table steady-state is a DynamoDB table in AWS: the simulated passes and migration ledger would be written into it.',
     );
 
-    const notify = await runBinary(['reconcile', SHOP, '--sim', EXAMPLES_FIXTURE, '--notify'], { env: real });
+    const notify = await runBinary(['reconcile', ...SHOP_PROD, '--sim', EXAMPLES_FIXTURE, '--notify'], { env: real });
     expect(notify.code).toBe(2);
     expect(notify.stdout).toMatch(/--sim --notify would reach the real (Secrets Manager|SSM|SES)/);
   }, 60_000);

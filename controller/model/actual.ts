@@ -99,6 +99,27 @@ export interface ObservedZone {
   records: RecordSet[];
 }
 
+const recordIndexes = new WeakMap<RecordSet[], { simple: Map<string, RecordSet>; any: Map<string, RecordSet> }>();
+
+/**
+ * The record set of `name` and `type` without a routing set identifier (a simple record), or with
+ * `anySet` the first of that name and type, from an index built once per record list: finding each
+ * alias's record stays linear in the zone's size. The list must not change after the first lookup.
+ */
+export function findRecord(zone: ObservedZone, name: string, type: string, options: { anySet?: boolean } = {}): RecordSet | undefined {
+  let index = recordIndexes.get(zone.records);
+  if (!index) {
+    index = { simple: new Map(), any: new Map() };
+    for (const r of zone.records) {
+      const key = `${r.type} ${r.name}`;
+      if (!index.any.has(key)) index.any.set(key, r);
+      if (!r.setIdentifier && !index.simple.has(key)) index.simple.set(key, r);
+    }
+    recordIndexes.set(zone.records, index);
+  }
+  return (options.anySet ? index.any : index.simple).get(`${type} ${name}`);
+}
+
 /** Something observe could not read, and which resources depend on it. */
 export interface Unreadable {
   /** What was being read, e.g. `load balancer shop-api-alb`. */

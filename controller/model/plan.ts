@@ -80,6 +80,8 @@ export interface CreateServiceAction extends ActionBase {
   cluster: string;
   serviceName: string;
   taskDefinition: TaskDefinitionRef;
+  /** `contentFingerprint` of the revision's content, remembered in the `steady:content` tag. */
+  contentFingerprint?: string;
   settings: ServiceSettings & { desiredCount: number; network: EcsNetwork };
   deploymentController: 'ECS' | 'CODE_DEPLOY';
   tags: Tags;
@@ -92,6 +94,8 @@ export interface UpdateServiceAction extends ActionBase {
   serviceArn: string;
   /** A new revision to roll out (starts a deployment); remembered in the `steady:rollout` tag. */
   taskDefinition?: TaskDefinitionRef;
+  /** With `taskDefinition`: the fingerprint of its content, remembered in the `steady:content` tag. */
+  contentFingerprint?: string;
   settings: ServiceSettings;
 }
 
@@ -296,6 +300,8 @@ export interface Policy {
   dryRun: boolean;
   /** Most resources one pass may change. */
   changeBudget: number;
+  /** Over the budget, create new resources a budget at a time instead of holding everything (Environment `stepwiseCreation`). */
+  stepwiseCreation?: boolean;
   /** Now (epoch ms), for deadlines. */
   now: number;
 }
@@ -307,8 +313,11 @@ export interface Plan {
   actions: Action[];
   /** One per spec resource. */
   resources: ResourceStatus[];
-  /** Resources the plan changes, against the budget. */
-  budget: { limit: number; used: number; exceeded: boolean };
+  /**
+   * Resources the plan changes, against the budget. `deferred`: new resources left to later passes
+   * (stepwise creation), whose actions are not in the plan.
+   */
+  budget: { limit: number; used: number; exceeded: boolean; deferred?: number };
   /** True when nothing may be executed (observe mode, dry run or budget exceeded). */
   holdAll: boolean;
 }
@@ -319,6 +328,12 @@ export const TAG_ENVIRONMENT = 'steady:environment';
 export const TAG_RESOURCE = 'steady:resource';
 /** On a service: the revision steady last rolled out and when (`<arn>@<epoch ms>`). */
 export const TAG_ROLLOUT = 'steady:rollout';
+/**
+ * On a service, beside `steady:rollout`: the fingerprint of that revision's content
+ * (`contentFingerprint`). A cold start compares it with the spec's content instead of describing
+ * the revision the service runs, when that is the one steady rolled out.
+ */
+export const TAG_CONTENT = 'steady:content';
 /**
  * On a blue/green service: the CodeDeploy deployment steady last created and the revision it
  * deploys (`<deployment id>@<task definition arn>`). A failed or stopped one is not repeated for

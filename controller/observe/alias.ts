@@ -24,6 +24,9 @@ export async function observeAliases(desired: DesiredEnvironment, actual: Actual
     z.keys.push(key);
     zones.set(zoneKey, z);
   }
+  // Several zones to find: one listing of the account's zones instead of a lookup each, when that is
+  // fewer calls. If the listing fails, each zone's own lookup below says so for its resources.
+  const zonesKnown = adapters.route53.prefetchZones([...zones.values()].map((z) => z.zone)).catch(() => undefined);
   await Promise.all([
     loadBalancers.size > 0 &&
       read(`load balancers ${[...loadBalancers.keys()].join(', ')}`, [...new Set([...loadBalancers.values()].flat())], async () => {
@@ -38,6 +41,7 @@ export async function observeAliases(desired: DesiredEnvironment, actual: Actual
     ),
     ...[...zones].map(([zoneKey, z]) =>
       read(`hosted zone ${zoneKey}`, z.keys, async () => {
+        await zonesKnown;
         const zone = await adapters.route53.findZone(z.zone, { id: z.zoneId });
         actual.zones[zoneKey] = zone ? { zone, records: await adapters.route53.recordSets(zone) } : null;
       }),

@@ -31,7 +31,7 @@ import { describeError, readerFor, use, type Adapters, type Read } from './commo
 import { maintenanceFollowUps, observeMaintenance } from './maintenance.js';
 import { migrationFollowUps, observeMigrations } from './migration.js';
 import { observeScheduledTasks, scheduledTaskFollowUps } from './scheduled.js';
-import { observeServices, serviceFollowUps } from './service.js';
+import { observeServices, revisionsNeeded, serviceFollowUps } from './service.js';
 
 export type { Adapters } from './common.js';
 export { REVISIONS_SEARCHED } from './service.js';
@@ -54,12 +54,14 @@ export async function observe(desired: DesiredEnvironment, adapters: Adapters, n
   const serviceKeys = desired.services.map((s) => resourceKey('Service', s.metadata.name));
   const migrationKeys = desired.migrations.map((m) => resourceKey('Migration', m.metadata.name));
   const scheduledKeys = desired.scheduledTasks.map((t) => resourceKey('ScheduledTask', t.metadata.name));
+  adapters.ecs.reserveTaskDefinitions(desired.name, revisionsNeeded(desired));
+  const images = observeImages(desired, actual, adapters, read);
   await Promise.all([
     read(`ECS cluster ${cluster}`, [...serviceKeys, ...migrationKeys, ...scheduledKeys], async () => {
       actual.cluster = (await adapters.ecs.describeCluster(cluster)) ?? null;
     }),
-    observeImages(desired, actual, adapters, read),
-    observeServices(desired, actual, adapters, read),
+    images,
+    observeServices(desired, actual, adapters, read, images),
     observeMigrations(desired, actual, adapters, read),
     observeScheduledTasks(desired, actual, adapters, read),
     observeAliases(desired, actual, adapters, read),

@@ -61,5 +61,5 @@ export function plan(desired: DesiredEnvironment, actual: ActualState, policy: P
 
   const actions = planned.flatMap((p) => p.actions);
   const resources = planned.map((p) => p.status);
-  return { environment: ctx.env, policy, actions, resources, ...applyPolicy(ctx.env, policy, actions, resources) };
+  return { environment: ctx.env, policy, resources, ...applyPolicy(ctx.env, policy, actions, resources) };
 }

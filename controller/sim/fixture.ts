@@ -50,7 +50,8 @@ export async function simAccountFromFile(path: string, options: { seed?: number 
   if (typeof fixture !== 'object' || Array.isArray(fixture)) throw new ConfigError(`${path}: expected a mapping with sections ${SECTIONS.join(', ')}`);
   const unknown = Object.keys(fixture).filter((k) => !SECTIONS.includes(k));
   if (unknown.length > 0) throw new ConfigError(`${path}: unknown section ${unknown.map((k) => `"${k}"`).join(', ')}; expected ${SECTIONS.join(', ')}`);
-  const account = new SimAccount({ accountId: fixture.accountId, region: fixture.region, seed: options.seed });
+  // A simulated account people run steady against behaves like AWS, request-rate limits included.
+  const account = new SimAccount({ accountId: fixture.accountId, region: fixture.region, seed: options.seed, rateLimits: true });
   try {
     return account.seed(fixture);
   } catch (err) {

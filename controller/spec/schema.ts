@@ -395,6 +395,21 @@ const secretRef = z.union(
 
 export const environmentSpecSchema = z.strictObject({
   region: z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d+$/, 'expected an AWS region such as ap-northeast-1'),
+  account: z
+    .string()
+    .regex(/^\d{12}$/, 'expected a 12-digit AWS account id')
+    .optional()
+    .meta({ description: "The AWS account the environment lives in. Default: the controller's own account. Another account needs `roleArn`." }),
+  roleArn: z
+    .string()
+    .regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/(?:[\w+=,.@-]+\/)*[\w+=,.@-]{1,64}$/, 'expected an IAM role ARN (arn:aws:iam::<account>:role/<name>)')
+    .optional()
+    .meta({ description: 'The role steady assumes (STS AssumeRole, one session per pass) to read and change this environment; its account must be `account`. Default: steady\'s own role.' }),
+  externalId: z
+    .string()
+    .regex(/^[\w+=,.@:/-]{2,1224}$/, 'expected 2 to 1224 of A-Z a-z 0-9 and +=,.@:/-')
+    .optional()
+    .meta({ description: "The external id the role's trust policy requires (sts:ExternalId); not a secret." }),
   cluster: awsName.meta({ description: 'ECS cluster the services and migrations run in.' }),
   mode: z
     .enum(['enforce', 'observe'])
@@ -406,7 +421,14 @@ export const environmentSpecSchema = z.strictObject({
     .min(1)
     .max(10000)
     .default(20)
-    .meta({ description: 'Most resources one pass may change; a larger plan changes nothing and is reported instead (a first pass of a large environment needs a large budget).' }),
+    .meta({ description: 'Most resources one pass may change; a larger plan changes nothing and is reported instead (unless stepwiseCreation allows creating in steps).' }),
+  stepwiseCreation: z
+    .boolean()
+    .default(false)
+    .meta({
+      description:
+        'When a plan exceeds changeBudget only because of resources that do not exist yet (a first pass of a large environment), create them a budget at a time, in dependency order, one step a pass, instead of changing nothing. Changes to existing resources still count in full: if they alone exceed the budget, nothing is changed.',
+    }),
   tags: tags.default({}),
   notifications: z
     .strictObject({
@@ -435,9 +457,25 @@ export const environmentSpecSchema = z.strictObject({
         .max(365)
         .default(30)
         .meta({ description: 'A listener certificate that expires within this many days is reported as a broken link.' }),
+      rotationMinutes: z
+        .number()
+        .int()
+        .min(1)
+        .max(1440)
+        .default(10)
+        .meta({
+          description:
+            "A reconcile pass reads target health, tasks, listeners and rules only for services that look wrong in ECS's own view, that it changed, or that are due in a rotation reading every service at least once in this many minutes (DescribeTargetHealth has no batch form: reading all every pass costs a call per service).",
+        }),
     })
     .optional()
-    .meta({ description: 'How `steady verify` and the wiring checks judge the chain from a name to the containers. Default certificateExpiryDays 30.' }),
+    .meta({ description: 'How `steady verify` and the wiring checks judge the chain from a name to the containers. Defaults: certificateExpiryDays 30, rotationMinutes 10.' }),
+}).superRefine((env, ctx) => {
+  const roleAccount = env.roleArn?.split(':')[4];
+  if (env.roleArn && env.account && roleAccount !== env.account) {
+    ctx.addIssue({ code: 'custom', path: ['roleArn'], message: `the role is in account ${roleAccount}, but the environment's account is ${env.account}` });
+  }
+  if (env.externalId && !env.roleArn) ctx.addIssue({ code: 'custom', path: ['externalId'], message: 'an external id needs a roleArn to assume' });
 });
 
 // ---------------------------------------------------------------------------------------------

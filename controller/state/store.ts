@@ -573,7 +573,7 @@ export class StateStore implements AlertStore {
   }
 
   #environmentItem(result: PassResult, ttl: number): Item {
-    const record: EnvironmentRecord = { environment: result.environment, lastPassId: result.passId, lastPassAt: result.finishedAt, lastOutcome: result.outcome };
+    const record: EnvironmentRecord = { environment: result.environment, lastPassId: result.passId, lastPassAt: result.finishedAt, lastOutcome: result.outcome, lastVerdict: passOutcome(result).verdict };
     return { ...keys.environment(result.environment), type: 'environment', ...record, ttl };
   }
 
