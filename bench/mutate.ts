@@ -66,7 +66,8 @@ const reportName = (folder: string, ownTests: boolean) => (ownTests ? `${folder}
 export function strykerOptions(folder: string, concurrency: number, force: boolean, ownTests = false, files?: string[]) {
   const name = reportName(folder, ownTests);
   return {
-    mutate: files ? files.map((f) => `controller/${folder}/${f}`) : [`controller/${folder}/**/*.ts`, `!controller/${folder}/**/*.test.ts`],
+    // testkit.ts files are test helpers, not engine code.
+    mutate: files ? files.map((f) => `controller/${folder}/${f}`) : [`controller/${folder}/**/*.ts`, `!controller/${folder}/**/*.test.ts`, `!controller/${folder}/**/testkit.ts`],
     testRunner: 'vitest',
     // Each mutant runs only the tests that import its file (and, of those, the ones that cover it).
     vitest: { configFile: 'vitest.mutate.config.ts', related: true },

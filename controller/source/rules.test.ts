@@ -2,13 +2,15 @@
  * Publishing and loading rules mutation testing found unguarded (docs/mutation.md), against the
  * local S3 server: a manifest that does not hold its commit is never reused, a rollback never
  * leaves HEAD naming a stale manifest, and a manifest that cannot be trusted fails the load
- * loudly (and so changes nothing).
+ * loudly (and so changes nothing). Two publishes of one commit race for its manifest as they
+ * would on S3: the local server sits behind the conditional-write proxy (testing/s3-conditional.ts).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { commitIdOf, sha256, shortCommit } from './commit.js';
 import { loadPublishedSpecs, MAX_MANIFEST_BYTES } from './load.js';
 import { publishSpecs, rollbackTo } from './publish.js';
-import { fixture, getText, putText, startSpecStore } from './testkit.js';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { fixture, fixedClock, getText, keysIn, putText, startSpecStore } from './testkit.js';
 
 let store: Awaited<ReturnType<typeof startSpecStore>>;
 beforeAll(async () => {
@@ -107,5 +109,51 @@ describe('a manifest that cannot be trusted fails the load', () => {
     expect(!loaded.ok && loaded.error.message).toBe(
       `reading s3://${bucket}/${manifestKey(V1_COMMIT)}: the manifest is of commit ${shortCommit(V2_COMMIT)}, not ${shortCommit(V1_COMMIT)}`,
     );
+  });
+});
+
+describe('concurrent publishes of one commit race for its manifest', () => {
+  it('the manifest is written once (If-None-Match), and every HEAD either writes names the manifest that is stored', async () => {
+    const bucket = await store.bucket();
+    // Both publishes reach the manifest write before either is let through: a real race, every time.
+    void store.proxy.race(manifestKey(V1_COMMIT), 2);
+
+    const [first, second] = await Promise.all([
+      publishSpecs({ bucket, files: V1, s3: store.s3, clock: fixedClock('2026-12-01T10:00:00.000Z') }),
+      publishSpecs({ bucket, files: V1, s3: store.s3, clock: fixedClock('2026-12-01T10:00:07.000Z') }),
+    ]);
+
+    expect([first.status, second.status]).toEqual(['published', 'published']);
+    const puts = store.proxy.puts().filter((p) => p.bucket === bucket);
+    const manifestWrites = puts.filter((p) => p.key === manifestKey(V1_COMMIT));
+    expect(manifestWrites.map((p) => ({ ifNoneMatch: p.ifNoneMatch, status: p.status }))).toEqual([
+      { ifNoneMatch: true, status: 200 },
+      { ifNoneMatch: true, status: 412 },
+    ]);
+    const stored = await getText(store.s3, bucket, manifestKey(V1_COMMIT));
+    expect(stored).toBe(manifestWrites[0].body);
+    const heads = puts.filter((p) => p.key === 'HEAD' && p.status === 200);
+    expect(heads).toHaveLength(2);
+    for (const head of heads) expect(JSON.parse(head.body)).toMatchObject({ commit: V1_COMMIT, manifestSha256: sha256(stored) });
+    const loaded = await loadPublishedSpecs({ bucket, s3: store.s3 });
+    expect(loaded.ok && loaded.manifest.commit).toBe(V1_COMMIT);
+  });
+
+  it('a publish that loses the manifest write to a manifest not holding its commit fails, and HEAD is never written', async () => {
+    const bucket = await store.bucket();
+    void store.proxy.race(manifestKey(V1_COMMIT), 2);
+    const foreign = JSON.stringify({ format: 1, commit: V2_COMMIT, files: [] });
+
+    const [publish] = await Promise.allSettled([
+      publishSpecs({ bucket, files: V1, s3: store.s3 }),
+      store.s3.send(new PutObjectCommand({ Bucket: bucket, Key: manifestKey(V1_COMMIT), Body: foreign, IfNoneMatch: '*' })),
+    ]);
+
+    expect(publish.status).toBe('rejected');
+    expect((publish as PromiseRejectedResult).reason.message).toBe(
+      `writing s3://${bucket}/${manifestKey(V1_COMMIT)}: another publish wrote a manifest that does not hold commit ${shortCommit(V1_COMMIT)}`,
+    );
+    expect(await getText(store.s3, bucket, manifestKey(V1_COMMIT))).toBe(foreign);
+    expect((await keysIn(store.s3, bucket)).includes('HEAD')).toBe(false);
   });
 });

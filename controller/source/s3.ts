@@ -81,8 +81,9 @@ export async function readObject(s3: S3Client, bucket: string, key: string, maxB
 export interface PutOptions {
   contentType: string;
   /**
-   * Write only if the key does not exist (`If-None-Match: *`). S3 honours it; local S3 servers
-   * may not, which is why callers read the key first as well.
+   * Write only if the key does not exist (`If-None-Match: *`). S3 honours it (HTTP 412
+   * `PreconditionFailed`); s3rver does not, so the tests put testing/s3-conditional.ts in front of it.
+   * Callers read the key first as well (reading also finds a damaged object).
    */
   ifAbsent?: boolean;
   /** Hex SHA-256 of the body: S3 verifies it on receipt and refuses a body that does not match. */

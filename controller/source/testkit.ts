@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { CreateBucketCommand, DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
 import type { Clock } from '../clock.js';
 import type { SpecFile } from '../spec/load.js';
+import { startConditionalS3 } from '../testing/s3-conditional.js';
 import { startS3, useEndpoint } from '../testing/servers.js';
 
 /** The fixture sets' folder, relative to the working directory (the repository's root). */
@@ -22,14 +23,20 @@ export function fixture(version: 'v1' | 'v2'): SpecFile[] {
     .map((name) => ({ path: name, content: readFileSync(path.join(dir, name)) }));
 }
 
-/** An S3 server for one test file; `bucket()` makes a fresh, empty bucket for each test. */
+/**
+ * An S3 server for one test file; `bucket()` makes a fresh, empty bucket for each test. Clients
+ * reach s3rver through the conditional-write proxy, so `If-None-Match: *` is honoured as S3 does
+ * (`proxy` records the PUTs and can make writers race).
+ */
 export async function startSpecStore() {
   const server = await startS3();
-  const restore = useEndpoint('S3', server.endpoint);
+  const proxy = await startConditionalS3(server);
+  const restore = useEndpoint('S3', proxy.endpoint);
   const s3 = new S3Client({});
   let n = 0;
   return {
     s3,
+    proxy,
     async bucket(): Promise<string> {
       const name = `specs-${++n}`;
       await s3.send(new CreateBucketCommand({ Bucket: name }));
@@ -38,6 +45,7 @@ export async function startSpecStore() {
     async close() {
       restore();
       s3.destroy();
+      await proxy.close();
       await server.close();
     },
   };
