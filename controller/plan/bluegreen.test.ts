@@ -383,6 +383,67 @@ describe('deployments that failed', () => {
   });
 });
 
+describe('the circuit-breaker rule of blue/green rollouts (a failure blocks only its own revision)', () => {
+  const TD9 = `arn:aws:ecs:${REGION}:${ACCOUNT}:task-definition/shop-api:9`;
+
+  it('a failed deployment of another revision does not block deploying the revision the spec asks for', () => {
+    const { desired, actual } = blueGreenShop();
+    revision8Exists(actual);
+    desired.migrations = [];
+    desired.services[0].spec.after = [];
+    // shop-api:9 was deployed and failed; the spec now asks for shop-api:8 (registered already).
+    api(actual).tags[TAG_CODEDEPLOY] = `d-ABCDEFGH1@${TD9}`;
+    bg(actual).recorded = deployment({ status: 'Failed', error: { code: 'ALARM_ACTIVE', message: 'Activated alarms: <api-5xx>' } });
+
+    const p = plan(desired, actual, POLICY);
+
+    expect(brief(p)).toEqual(['CreateCodeDeployDeployment deploy:Service/api']);
+    expect((p.actions[0] as CreateCodeDeployDeploymentAction).taskDefinition).toEqual({ arn: TD8 });
+    expect(statusOf(p)).toMatchObject({ phase: 'Drifted', reason: 'TaskDefinitionDiffers' });
+  });
+
+  it('a deployment of the revision that succeeded is no failure: when production no longer runs it, it is deployed again', () => {
+    const { desired, actual } = blueGreenShop();
+    revision8Exists(actual);
+    desired.migrations = [];
+    desired.services[0].spec.after = [];
+    // shop-api:8 was deployed and succeeded; production was put back on shop-api:7 by hand since.
+    api(actual).tags[TAG_CODEDEPLOY] = `d-ABCDEFGH1@${TD8}`;
+    bg(actual).recorded = deployment({ status: 'Succeeded' });
+
+    const p = plan(desired, actual, POLICY);
+
+    expect(brief(p)).toEqual(['CreateCodeDeployDeployment deploy:Service/api']);
+    expect(statusOf(p)).toMatchObject({ phase: 'Drifted', reason: 'TaskDefinitionDiffers' });
+  });
+});
+
+describe('following steady\'s own deployment', () => {
+  it('says the spec\'s revision waits only when the deployment is of another revision', () => {
+    const { desired, actual } = blueGreenShop();
+    revision8Exists(actual);
+    desired.migrations = [];
+    desired.services[0].spec.after = [];
+    api(actual).tags[TAG_CODEDEPLOY] = `d-ABCDEFGH1@${TD8}`;
+    bg(actual).active = [deployment({ status: 'InProgress' })];
+    expect(statusOf(plan(desired, actual, POLICY)).notes).toBeUndefined();
+
+    api(actual).tags[TAG_CODEDEPLOY] = `d-ABCDEFGH1@${TD7.replace(/:7$/, ':6')}`;
+    expect(statusOf(plan(desired, actual, POLICY)).notes).toEqual(['the spec asks for shop-api:8; steady deploys it once deployment d-ABCDEFGH1 has finished']);
+  });
+
+  it('a deployment whose description has steady\'s prefix but names no revision is followed, and no record is made up from it', () => {
+    const { desired, actual } = blueGreenShop();
+    bg(actual).active = [deployment({ description: 'steady: shop-prod Service/api -> something else' })];
+
+    const p = plan(desired, actual, POLICY);
+
+    expect(p.actions).toHaveLength(1);
+    expect(p.actions[0]).toMatchObject({ kind: 'AwaitCodeDeployDeployment', revision: 'something else' });
+    expect(p.actions[0]).not.toHaveProperty('recordTag');
+  });
+});
+
 describe('migrations gate blue/green rollouts', () => {
   it('blocks the deployment while the migration it waits for has failed; settings still converge', () => {
     const { desired, actual } = blueGreenShop();
