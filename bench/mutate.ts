@@ -11,7 +11,7 @@
  * times faster, and a lower bound of the real score (the rest of the suite can only kill more).
  */
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -164,8 +164,10 @@ export async function renderScores(root = REPO_ROOT): Promise<string> {
       fileRows.push(row(name.replace(/^controller\//, ''), c));
     }
     const s = score(total);
+    // When the report was written: the scores say when they were true.
+    const when = `${(await stat(file)).mtime.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
     totals.push(
-      `| ${folder}/ (${Object.keys(report.files).length} files, ${file === related ? 'related tests' : 'own tests'}) | ${pct(s)} | ≥ ${TARGETS[folder]}% ${s >= TARGETS[folder]! ? '(met)' : '(**not met**)'} | ${total.killed} | ${total.timeout} | ${total.survived} | ${total.noCoverage} |`,
+      `| ${folder}/ (${Object.keys(report.files).length} files, ${file === related ? 'related tests' : 'own tests'}, ${when}) | ${pct(s)} | ≥ ${TARGETS[folder]}% ${s >= TARGETS[folder]! ? '(met)' : '(**not met**)'} | ${total.killed} | ${total.timeout} | ${total.survived} | ${total.noCoverage} |`,
     );
     tables.push(`### ${folder}/`, '', `Measured with ${mode}.`, '', '| file | score | killed | timeout | survived | no coverage |', '|---|---|---|---|---|---|', ...fileRows, '');
   }
