@@ -12,7 +12,7 @@ import { Elbv2Adapter } from './aws/elbv2.js';
 import { Route53Adapter } from './aws/route53.js';
 import { SchedulerAdapter } from './aws/scheduler.js';
 import type { Clock } from './clock.js';
-import { converge, type MigrationLedger } from './converge/converge.js';
+import { converge, type MigrationLedger, type WaitProgress } from './converge/converge.js';
 import { driftOf, statusesAfter } from './converge/status.js';
 import type { ActualState } from './model/actual.js';
 import type { PassResult, SpecSource } from './model/pass.js';
@@ -59,6 +59,8 @@ export interface PassOptions {
   concurrency?: number;
   /** How often migration tasks and Route 53 changes are polled (ms). */
   pollMs?: number;
+  /** Told about long waits as they go (see converge's `progress`). */
+  progress?: (p: WaitProgress) => void;
   /**
    * Check the wiring of every Service reachable from a name (alias -> ALB -> listener -> target
    * group -> service -> tasks) after converging; the results join the statuses as `Wiring/<name>`.
@@ -94,6 +96,7 @@ export async function runPass(options: PassOptions): Promise<{ result: PassResul
     passId,
     concurrency: options.concurrency,
     pollMs: options.pollMs,
+    progress: options.progress,
   });
   const resources = statusesAfter(p, outcomes);
   if (options.wiring) {

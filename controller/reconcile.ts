@@ -7,7 +7,7 @@ import type { SESv2Client } from '@aws-sdk/client-sesv2';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { SSMClient } from '@aws-sdk/client-ssm';
 import type { Clock } from './clock.js';
-import type { MigrationLedger } from './converge/converge.js';
+import type { MigrationLedger, WaitProgress } from './converge/converge.js';
 import { LeaseHeldError, SteadyError } from './errors.js';
 import type { ActualState } from './model/actual.js';
 import { MemoryAlertStore, type AlertStore } from './model/alerts.js';
@@ -45,6 +45,8 @@ export interface ReconcileOptions {
   deadline?: number;
   passId?: string;
   pollMs?: number;
+  /** Told about long waits (a migration, a CodeDeploy deployment, a DNS change) as they go: the CLI's progress lines. */
+  progress?: (p: WaitProgress) => void;
   /** Check the wiring of reachable services after converging (default on; `false` skips it). */
   wiring?: { probes?: boolean } | false;
 }
@@ -118,6 +120,7 @@ export async function reconcileEnvironment(desired: DesiredEnvironment, options:
       deadline: options.deadline,
       passId,
       pollMs: options.pollMs,
+      progress: options.progress,
       wiring: options.wiring === false ? undefined : (options.wiring ?? {}),
       ledger: store && !options.dryRun ? ledgerOf(store, desired.name, passId) : undefined,
       stopReason: lease ? () => (lease!.lost ? 'the lease was lost' : lease!.validFor() <= 0 ? 'the lease is about to expire' : undefined) : undefined,

@@ -87,7 +87,7 @@ describe('every command with --output json prints one document the schema accept
     expect(valid(report.stdout, 0).environments[0]).toMatchObject({ environment: 'shop-prod', verdict: 'converging' });
 
     const none = await run('status', '-o', 'json');
-    expect(valid(none.stdout, 1)).toMatchObject({ command: 'status', resources: [], error: { message: 'no state table: give --table NAME or set STEADY_TABLE' } });
+    expect(valid(none.stdout, 2)).toMatchObject({ command: 'usage', error: { kind: 'usage', message: 'no state table: give --table NAME or set STEADY_TABLE' } });
   });
 
   it('verify', async () => {

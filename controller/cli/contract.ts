@@ -12,9 +12,10 @@ import { z } from 'zod';
 import type { ActionKind } from '../model/plan.js';
 import { ACTION_ORDER } from '../report/model.js';
 import { LINK_NAMES } from '../wiring/types.js';
+import { FORMAT_VERSION } from './context.js';
 
-/** The version of the JSON documents; readers should check it. */
-export const FORMAT_VERSION = 1;
+/** The version of the JSON documents; readers should check it (kept in context.ts, which `--help` loads). */
+export { FORMAT_VERSION };
 
 const iso = () => z.iso.datetime().describe('ISO 8601 time in UTC');
 const count = () => z.int().min(0);

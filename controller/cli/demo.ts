@@ -8,7 +8,6 @@
  */
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { UpdateServiceCommand } from '@aws-sdk/client-ecs';
-import type { Command } from 'commander';
 import type { PassResult } from '../model/pass.js';
 import { formatFireTime, nextFireTime, parseScheduleExpression } from '../model/schedule-expression.js';
 import { scheduledFamily } from '../plan/scheduled.js';
@@ -19,7 +18,7 @@ import type { EnvironmentSpecs } from '../spec/load.js';
 import type { StateStore } from '../state/store.js';
 import { loadSiteData, writeStatusSite } from '../status-page/index.js';
 import { startLocalTable } from './local-table.js';
-import type { CliContext } from './main.js';
+import type { CliContext } from './context.js';
 import { cliHolder, loadEnvironments, printLoadFailure, resolveTarget, type Target } from './engine.js';
 import { createOutput, type Output } from './output.js';
 import { exitCode, passOutcome } from '../model/outcome.js';
@@ -27,12 +26,10 @@ import { exitCode, passOutcome } from '../model/outcome.js';
 export const DEMO_FIXTURE = fileURLToPath(new URL('../sim/fixtures/examples.yaml', import.meta.url));
 
 interface DemoOptions {
-  sim: string;
+  /** Default: {@link DEMO_FIXTURE}. */
+  sim?: string;
   html: string;
 }
-
-/** Where `steady demo` writes its status page by default (git-ignored). */
-export const DEMO_PAGE_DIR = '.steady/status';
 
 /** An incident the demo causes, if the environment has what it needs. */
 interface Incident {
@@ -78,16 +75,17 @@ async function passes(label: string, target: Target, envs: Parameters<typeof rec
     const { adapters, calls } = target.adapters(env.environment.spec.region);
     const { result } = await reconcileEnvironment(env, { adapters, calls, clock: target.clock, holder: cliHolder(), store });
     results.push(result);
-    out.line(renderReport(buildReport(result), { color: out.color.isColorSupported }));
+    out.line(renderReport(buildReport(result), { color: out.color.isColorSupported, width: out.width }));
   }
   return results;
 }
 
-async function demo(paths: string[], options: DemoOptions, ctx: CliContext): Promise<number> {
+/** `steady demo [PATH...]` (its definition is commands/demo.ts). */
+export async function demo(ctx: CliContext, paths: string[], options: DemoOptions): Promise<number> {
   const out = createOutput(ctx.io, 'text');
-  const loaded = await loadEnvironments(paths);
+  const loaded = await loadEnvironments(ctx, paths);
   if (!loaded.ok) return printLoadFailure(out, loaded, 'demo', {});
-  const target = await resolveTarget({ sim: options.sim });
+  const target = await resolveTarget({ sim: options.sim ?? DEMO_FIXTURE });
   const account = target.account!;
   const table = await startLocalTable(target.clock);
   try {
@@ -153,21 +151,4 @@ async function story({ paths, options, out, target, account, envs, store, noTabl
       `edit a spec, and plan again.`,
   );
   return exitCode('reconcile', [...first, ...healed, ...quiet].map((r) => passOutcome(r).verdict));
-}
-
-export function registerDemo(program: Command, ctx: CliContext): void {
-  program
-    .command('demo')
-    .summary('watch steady build, break and heal the example environments on a simulated account')
-    .description(
-      "Run steady's main job on a simulated AWS account (no AWS account, no network): a first pass creates the example " +
-        'environments, then an image is pushed without a rollout, the ALB is recreated under its DNS alias and a service ' +
-        'is scaled to zero by hand; the next pass heals all three. Then a nightly scheduled task runs, fails, and is reported.',
-    )
-    .argument('[paths...]', 'spec files or directories', ['specs/'])
-    .option('--sim <fixture>', 'the simulated account to start from', DEMO_FIXTURE)
-    .option('--html <dir>', 'where to write the status page of the demo (index.html)', DEMO_PAGE_DIR)
-    .action(async (paths: string[], options: DemoOptions) => {
-      ctx.exitCode = await demo(paths, options, ctx);
-    });
 }

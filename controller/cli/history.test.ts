@@ -49,16 +49,16 @@ describe('steady status, history and report --last', () => {
       expect(JSON.parse(json.stdout)).toEqual({ formatVersion: 1, command: 'status', exitCode: 0, resources: [], page: path.join(dir, 'one', 'index.html') });
 
       const bad = await run('status', '--table', 'cli-state', '--html', dir, '--since', 'yesterday');
-      expect(bad.code).toBe(1);
-      expect(bad.stderr).toMatch(/^steady: --since: expected a duration/);
+      expect(bad.code).toBe(2);
+      expect(bad.stderr).toMatch(/^error: --since: expected a duration.*\nusage: steady status \[options\]\n/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
   });
 
-  it('say plainly when no table is given', async () => {
+  it('say plainly when no table is given: a usage error', async () => {
     const { code, stderr } = await run('status');
-    expect(code).toBe(1);
-    expect(stderr).toBe('steady: no state table: give --table NAME or set STEADY_TABLE\n');
+    expect(code).toBe(2);
+    expect(stderr).toBe('error: no state table: give --table NAME or set STEADY_TABLE\nusage: steady status [options]\n(steady status --help shows the options and examples)\n');
   });
 });

@@ -37,18 +37,19 @@ describe('steady plan', () => {
   });
 
   it('exits 1 naming the environment it cannot find', async () => {
-    const { code, stdout } = await run('plan', SHOP, '--env', 'nope', '--sim', EXAMPLES_FIXTURE);
+    const { code, stdout, stderr } = await run('plan', SHOP, '--env', 'nope', '--sim', EXAMPLES_FIXTURE);
 
     expect(code).toBe(1);
-    expect(stdout).toBe('steady: no environment nope in the specs (there are: shop-prod)\n');
+    expect({ stdout, stderr }).toEqual({ stdout: '', stderr: 'error: no environment nope in the specs (there are: shop-prod)\n' });
   });
 
   it('exits 1 with the problems of invalid specs and plans nothing', async () => {
-    const { code, stdout } = await run('plan', `${SPECS_DIR}../controller/spec/testdata/broken/unknown-field.yaml`, '--sim', EXAMPLES_FIXTURE);
+    const { code, stdout, stderr } = await run('plan', `${SPECS_DIR}../controller/spec/testdata/broken/unknown-field.yaml`, '--sim', EXAMPLES_FIXTURE);
 
     expect(code).toBe(1);
-    expect(stdout).toMatch(/unknown-field\.yaml:\d+:\d+ spec\.desiredcount: unknown field "desiredcount" \(did you mean "desiredCount"\?\)/);
-    expect(stdout).toMatch(/problem.* in the specs: nothing was done\n$/);
+    expect(stdout).toBe('');
+    expect(stderr).toMatch(/unknown-field\.yaml:\d+:\d+ spec\.desiredcount: unknown field "desiredcount" \(did you mean "desiredCount"\?\)/);
+    expect(stderr).toMatch(/problem.* in the specs: nothing was done\n$/);
   });
 });
 
@@ -73,7 +74,7 @@ describe('steady reconcile', () => {
     await deleteKey(store.s3, bucket, object);
     const broken = await run('reconcile', '--from', `s3://${bucket}/team`, '--sim', EXAMPLES_FIXTURE);
     expect(broken.code).toBe(1);
-    expect(broken.stdout).toMatch(new RegExp(`^steady: reading s3://${bucket}/team/objects/sha256/[0-9a-f]{64}: .*; nothing was done\\n$`));
+    expect(broken.stderr).toMatch(new RegExp(`^error: reading s3://${bucket}/team/objects/sha256/[0-9a-f]{64}: .*; nothing was done\\n$`));
   });
 });
 

@@ -3,34 +3,31 @@
  * the simulated account. The exit code is the verdict of the passes (model/outcome.ts), the same
  * verdict the report's first line, the Lambda's answer and its metrics carry.
  */
-import type { Command } from 'commander';
 import { exitCode, passOutcome, type PassVerdict } from '../model/outcome.js';
 import { reconcileEnvironment, type ReconcileOutcome } from '../reconcile.js';
 import { buildReport, renderReport, type Report } from '../report/index.js';
 import { document, passJson } from './json.js';
-import type { CliContext } from './main.js';
-import { addEngineOptions, addTableOption, cliHolder, loadEnvironments, printLoadFailure, resolveTarget, stateStoreOf, type EngineOptions } from './engine.js';
-import { createOutput, outputOption, plural, type Output, type OutputFormat } from './output.js';
+import type { CliContext } from './context.js';
+import { cliHolder, loadEnvironments, printLoadFailure, resolveTarget, stateStoreOf, type EngineOptions } from './engine.js';
+import { createOutput, plural, type Output, type OutputFormat } from './output.js';
+import { progressPrinter } from './progress.js';
 
 interface PassCommandOptions extends EngineOptions {
   output: OutputFormat;
   dryRun?: boolean;
   notify?: boolean;
+  progress?: 'auto' | 'always' | 'never';
 }
 
-/** The exit codes of `plan`, for its `--help` and the README. */
-export const PLAN_EXIT_CODES =
-  'Exit codes (like terraform plan -detailed-exitcode): 0 no changes, and every resource was read; 2 changes pending ' +
-  '(also in observe mode, where reconcile does not apply them); 1 an error: invalid specs, AWS could not be read, or a ' +
-  'resource the plan cannot bring to its spec (image not found, a conflict, a failed migration gate, the change budget ' +
-  'exceeded), and a usage error. The health of what runs (the wiring checks) does not change it: that is verify.';
+/** `steady plan [PATH...]` (its definition is commands/plan.ts). */
+export function runPlan(ctx: CliContext, paths: string[], options: PassCommandOptions): Promise<number> {
+  return runPasses(paths, options, ctx, 'plan');
+}
 
-/** The exit codes of `reconcile`, for its `--help` and the README. */
-export const RECONCILE_EXIT_CODES =
-  'Exit codes: 0 converged, or converging by steady\'s own changes (a rollout, migration, DNS change under way), or ' +
-  'observe mode reporting drift; 1 something failed, AWS could not be read, or drift is left unrepaired (a conflict, a ' +
-  'failed migration, the change budget, a broken link steady does not repair); 3 skipped: another run holds the ' +
-  'environment\'s lease, nothing was done; 2 usage error. With --dry-run it exits like plan.';
+/** `steady reconcile [PATH...]` (its definition is commands/plan.ts). */
+export function runReconcile(ctx: CliContext, paths: string[], options: PassCommandOptions): Promise<number> {
+  return runPasses(paths, options, ctx, 'reconcile');
+}
 
 /** The verdicts as the last line of a run over several environments says them. */
 const VERDICT_WORDS: Record<PassVerdict, string> = {
@@ -62,7 +59,7 @@ function printText(out: Output, reports: { report: Report; run: ReconcileOutcome
   }
   reports.forEach(({ report, run }, i) => {
     if (i > 0) out.line();
-    out.line(renderReport(report, { color: out.color.isColorSupported, causesSaidAbove: shared !== undefined }).trimEnd());
+    out.line(renderReport(report, { color: out.color.isColorSupported, width: out.width, causesSaidAbove: shared !== undefined }).trimEnd());
     if (run.recordError) out.line(out.color.yellow(`warning: the pass was not recorded: ${run.recordError}`));
     for (const f of run.notified?.failed ?? []) out.line(out.color.yellow(`warning: could not notify ${f.channel}: ${f.error}`));
   });
@@ -76,10 +73,11 @@ async function runPasses(paths: string[], options: PassCommandOptions, ctx: CliC
   const out = createOutput(ctx.io, options.output);
   const dryRun = mode === 'plan' || options.dryRun === true;
   const lists = mode === 'plan' ? { environments: [] } : { dryRun, environments: [] };
-  const loaded = await loadEnvironments(paths, options.env, options.from);
+  const loaded = await loadEnvironments(ctx, paths, options);
   if (!loaded.ok) return printLoadFailure(out, loaded, mode, lists);
   const target = await resolveTarget(options);
   const reports: { report: Report; run: ReconcileOutcome }[] = [];
+  const progress = progressPrinter(ctx.io, options.progress ?? 'auto');
   for (const env of loaded.environments) {
     const region = env.environment.spec.region;
     const { adapters, calls } = target.adapters(region);
@@ -88,7 +86,8 @@ async function runPasses(paths: string[], options: PassCommandOptions, ctx: CliC
       adapters,
       calls,
       clock: target.clock,
-      store: stateStoreOf(options.table, region, target.clock),
+      store: await stateStoreOf(options.table, { given: options.region, environment: region }, target.clock),
+      progress,
       notify: options.notify ? {} : undefined,
       holder: cliHolder(),
       dryRun,
@@ -104,41 +103,3 @@ async function runPasses(paths: string[], options: PassCommandOptions, ctx: CliC
   } else printText(out, reports, dryRun);
   return code;
 }
-
-export function registerPlan(program: Command, ctx: CliContext): void {
-  addEngineOptions(
-    program
-      .command('plan')
-      .summary('show what steady would change, changing nothing')
-      .description(
-        'Observe each environment and show what a pass would do: the field-level differences and the actions, like ' +
-          `"terraform plan". Nothing is changed.\n\n${PLAN_EXIT_CODES}`,
-      ),
-  )
-    .addOption(outputOption())
-    .action(async (paths: string[], options: PassCommandOptions) => {
-      ctx.exitCode = await runPasses(paths, options, ctx, 'plan');
-    });
-}
-
-export function registerReconcile(program: Command, ctx: CliContext): void {
-  addTableOption(
-    addEngineOptions(
-      program
-        .command('reconcile')
-        .summary('run one pass: converge each environment to its specs')
-        .description(
-          'Run one pass per environment: observe, plan, converge, and print what was done. With --table, the pass takes the ' +
-            "environment's lease (one writer at a time), uses the migration ledger and is recorded for `steady status` and " +
-            `\`steady history\`.\n\n${RECONCILE_EXIT_CODES}`,
-        ),
-    ),
-  )
-    .option('--dry-run', 'plan and report only: change nothing')
-    .option('--notify', "send the Slack/email notifications of the Environment's spec")
-    .addOption(outputOption())
-    .action(async (paths: string[], options: PassCommandOptions) => {
-      ctx.exitCode = await runPasses(paths, options, ctx, 'reconcile');
-    });
-}
-

@@ -8,6 +8,7 @@ import type { CodeDeployDeployment } from '../model/aws.js';
 import { TAG_CODEDEPLOY, type AwaitCodeDeployDeploymentAction, type CreateCodeDeployDeploymentAction, type Plan, type TaskDefinitionRef } from '../model/plan.js';
 import type { Adapters } from '../observe/observe.js';
 import { appSpec, codeDeployDescription, deploymentFailedMessage, revisionLabel } from '../plan/bluegreen.js';
+import type { WaitProgress } from './context.js';
 import type { ExecResult } from './schedule.js';
 
 /**
@@ -25,6 +26,7 @@ export interface CodeDeployExec {
   /** Epoch ms after which the pass stops waiting. */
   deadline: number;
   outputs: { resolve(ref: TaskDefinitionRef): string };
+  progress?: (p: WaitProgress) => void;
 }
 
 /**
@@ -55,7 +57,8 @@ export async function awaitCodeDeployDeployment(a: AwaitCodeDeployDeploymentActi
 }
 
 async function follow(id: string, revision: string, a: { resource: string; production: string }, ctx: CodeDeployExec): Promise<ExecResult> {
-  const until = Math.min(ctx.clock.now() + CODEDEPLOY_FOLLOW_MS, ctx.deadline);
+  const since = ctx.clock.now();
+  const until = Math.min(since + CODEDEPLOY_FOLLOW_MS, ctx.deadline);
   for (;;) {
     const d = await ctx.adapters.codedeploy.deployment(id);
     if (!d) return { state: 'failed', reason: 'DeploymentNotFound', message: `CodeDeploy no longer knows deployment ${id} of ${revision}` };
@@ -64,6 +67,7 @@ async function follow(id: string, revision: string, a: { resource: string; produ
     if (ctx.clock.now() + ctx.pollMs > until) {
       return { state: 'pending', message: `CodeDeploy deployment ${id} of ${revision} is ${d.status}; the next pass follows it` };
     }
+    ctx.progress?.({ resource: a.resource, waitingFor: `CodeDeploy deployment ${id} of ${revision}`, status: d.status, since, now: ctx.clock.now() });
     await ctx.clock.sleep(ctx.pollMs);
   }
 }

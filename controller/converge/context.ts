@@ -44,6 +44,23 @@ export class Outputs {
   }
 }
 
+/**
+ * A long wait, told at each poll to whoever shows progress (the CLI, on a terminal): what is awaited,
+ * where it is, and since when (the pass's clock).
+ */
+export interface WaitProgress {
+  /** `Kind/name` of the resource the wait is for. */
+  resource: string;
+  /** `migration db-migrate (task 1a2b3c4d)`, `CodeDeploy deployment d-ABC of api:3`, `Route 53 change C123`. */
+  waitingFor: string;
+  /** Where it is now: `RUNNING`, `InProgress`, `PENDING`. */
+  status: string;
+  since: number;
+  now: number;
+  /** The latest thing AWS said about it, if it says anything. */
+  lastEvent?: string;
+}
+
 export interface ExecContext {
   plan: Plan;
   adapters: Adapters;
@@ -55,6 +72,7 @@ export interface ExecContext {
   deadline: number;
   passId: string;
   beforeChange?: () => Promise<void>;
+  progress?: (p: WaitProgress) => void;
 }
 
 export function failure(err: unknown): ExecResult {

@@ -10,14 +10,14 @@ import type { ActionOutcome } from '../model/pass.js';
 import type { Action, ChangeRecordsAction, Plan } from '../model/plan.js';
 import type { Adapters } from '../observe/observe.js';
 import { awaitCodeDeployDeployment, createCodeDeployDeployment } from './codedeploy.js';
-import { failure, Outputs, type ExecContext, type MigrationLedger } from './context.js';
+import { failure, Outputs, type ExecContext, type MigrationLedger, type WaitProgress } from './context.js';
 import { awaitMigration, runMigration } from './migration.js';
 import { changeRecords, unitsOf } from './records.js';
 import { createScheduleGroup, putSchedule } from './scheduled.js';
 import { schedule, type ExecResult, type Unit } from './schedule.js';
 import { createService, registerTaskDefinition, tagResource, updateService } from './service.js';
 
-export type { LedgerEntry, MigrationLedger } from './context.js';
+export type { LedgerEntry, MigrationLedger, WaitProgress } from './context.js';
 export { STALE_CLAIM_MS } from './context.js';
 export { migrationFailure } from './migration.js';
 export { unitsOf } from './records.js';
@@ -39,6 +39,8 @@ export interface ConvergeOptions {
   insyncWaitMs?: number;
   /** Identifies the pass in change comments. */
   passId?: string;
+  /** Told about each poll of a long wait (a migration task, a CodeDeploy deployment, a DNS change). */
+  progress?: (p: WaitProgress) => void;
 }
 
 /** Actions that spend their time waiting on AWS; they run in a pool of their own. */
@@ -70,6 +72,7 @@ export async function converge(plan: Plan, adapters: Adapters, options: Converge
     deadline: options.deadline ?? Number.POSITIVE_INFINITY,
     passId: options.passId ?? 'manual',
     beforeChange: options.beforeChange,
+    progress: options.progress,
   };
   const stopReason = () => {
     if (clock.now() >= ctx.deadline) return 'the pass ran out of time';
