@@ -37,7 +37,14 @@ export const ErrorJson = z
   })
   .meta({ id: 'Error' });
 
-const FieldDiff = z.strictObject({ path: z.string(), before: z.string().optional(), after: z.string().optional() }).meta({ id: 'FieldDiff' });
+const FieldDiff = z
+  .strictObject({
+    path: z.string(),
+    before: z.string().optional(),
+    after: z.string().optional(),
+    specValue: z.string().optional().describe('the value as the spec writes it, when `after` is its resolved form (an image tag pinned to its digest)'),
+  })
+  .meta({ id: 'FieldDiff' });
 
 export const AwsCauseJson = z
   .strictObject({ kind: z.enum(CAUSE_KINDS), action: z.string(), doing: z.string(), code: z.string(), message: z.string(), httpStatus: z.int().optional() })

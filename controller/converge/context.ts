@@ -42,6 +42,23 @@ export class Outputs {
     if (!arn) throw new Error(`internal: no revision registered by ${ref.registeredBy}`);
     return arn;
   }
+
+  /**
+   * An action's summary with the revisions this pass registered named (`shop-api:2`) where the plan
+   * could only say `shop-api:<new revision>`, and the registration itself naming its revision
+   * (`register task definition shop-api:2`). A family is registered at most once per pass.
+   */
+  named(summary: string, actionId: string): string {
+    let named = summary;
+    for (const [id, arn] of this.#arns) {
+      const label = arn.slice(arn.lastIndexOf('/') + 1);
+      const family = label.slice(0, label.lastIndexOf(':'));
+      named = named.split(`${family}:<new revision>`).join(label);
+      // Family names are letters, digits, - and _: nothing a regular expression would read as syntax.
+      if (id === actionId) named = named.replace(`task definition ${family} (new revision)`, `task definition ${label}`).replace(new RegExp(`task definition ${family}(?= |$)`), `task definition ${label}`);
+    }
+    return named;
+  }
 }
 
 /**

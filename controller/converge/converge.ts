@@ -78,12 +78,14 @@ export async function converge(plan: Plan, adapters: Adapters, options: Converge
     if (clock.now() >= ctx.deadline) return 'the pass ran out of time';
     return options.stopReason?.();
   };
-  return schedule(unitsOf(plan.actions), (unit) => executeUnit(unit, ctx), {
+  const outcomes = await schedule(unitsOf(plan.actions), (unit) => executeUnit(unit, ctx), {
     concurrency: options.concurrency ?? 4,
     waiting: { isWaiting: (unit) => WAITING_KINDS.has(unit.actions[0].kind), concurrency: WAITING_CONCURRENCY },
     stopReason,
     now: () => clock.now(),
   });
+  // The plan could only say "<new revision>"; once registered, the outcomes name it.
+  return outcomes.map((o) => ({ ...o, summary: outputs.named(o.summary, o.actionId) }));
 }
 
 async function executeUnit(unit: Unit, ctx: ExecContext): Promise<ExecResult[]> {

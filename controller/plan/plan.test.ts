@@ -176,7 +176,7 @@ describe('plan', () => {
 
     const register = p.actions.find((a) => a.id === 'register:Service/api') as Extract<Action, { kind: 'RegisterTaskDefinition' }>;
     expect(register.content.containerDefinitions[0].image).toBe(`${REPO}@${DIGEST_B}`);
-    expect(register.diff).toEqual([{ path: 'taskDefinition.containers[app].image', before: `${REPO}@${DIGEST_A}`, after: `${REPO}@${DIGEST_B}` }]);
+    expect(register.diff).toEqual([{ path: 'taskDefinition.containers[app].image', before: `${REPO}@${DIGEST_A}`, after: `${REPO}@${DIGEST_B}`, specValue: `${REPO}:latest` }]);
     expect(register.tags).toMatchObject({ 'steady:managed-by': 'steady', 'steady:environment': 'shop-prod', 'steady:resource': 'Service/api', team: 'shop' });
   });
 

@@ -131,7 +131,8 @@ const CAUSE_WORDS: Record<string, string> = {
 function diffLines(r: ResourceReport, c: Colors, width: number): string[] {
   return r.drift.flatMap((d) => {
     const before = shownValue(d.before);
-    const after = shownValue(d.after);
+    // A pinned image names the tag the spec wrote beside its digest: `shop-api@sha256:589d… (spec: shop-api:latest)`.
+    const after = `${shownValue(d.after)}${d.specValue ? ` (spec: ${d.specValue.slice(d.specValue.lastIndexOf('/') + 1)})` : ''}`;
     const oneLine = `${INDENT}${d.path}: ${before} -> ${after}`;
     if (oneLine.length <= width) return [`${INDENT}${d.path}: ${c.red(before)} ${c.dim('->')} ${c.green(after)}`];
     return [`${INDENT}${d.path}`, `${INDENT}    ${c.red(before)}`, `${INDENT} ${c.dim('->')} ${c.green(after)}`];
