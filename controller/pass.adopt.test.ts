@@ -1,9 +1,8 @@
 /**
  * Adopting an environment made by hand, as issue 25's user did: a Fargate service whose task
- * definition has more than the spec language can say (EFS, FireLens, ulimits, an init process,
- * Docker labels, ephemeral storage), and an alias made in the console as `dualstack.<ALB>`. steady
- * must drop nothing: the service is Blocked with every field named and nothing of it changes; the
- * alias is adopted as it is.
+ * definition has EFS, FireLens, ulimits, an init process, Docker labels and ephemeral storage, and an
+ * alias made in the console as `dualstack.<ALB>`. The spec says all of it (issue 20), so adopting
+ * changes nothing but tags; a spec that leaves those fields out plans each removal by name.
  */
 import { DescribeServicesCommand, DescribeTaskDefinitionCommand, ListTaskDefinitionsCommand } from '@aws-sdk/client-ecs';
 import { ListResourceRecordSetsCommand } from '@aws-sdk/client-route-53';
@@ -14,7 +13,6 @@ import { isMutating, type SimAccount } from './sim/account.js';
 import { simAccountFromFile } from './sim/fixture.js';
 import { loadSpecPaths } from './spec/load.js';
 import { runCli } from './testing/cli.js';
-import { FIRELENS_UNEXPRESSIBLE } from './testing/firelens.js';
 
 const FIXTURE = fileURLToPath(new URL('./sim/fixtures/adopt-files.yaml', import.meta.url));
 const SPECS = fileURLToPath(new URL('./plan/testdata/adopt-files/', import.meta.url));
@@ -25,7 +23,7 @@ async function world() {
   if (!loaded.ok) throw new Error(JSON.stringify(loaded.problems));
   const desired = loaded.specSet.environments[0];
   const adapters = createAdapters(account.clients());
-  return { account, pass: () => runPass({ desired, adapters, clock: account.clock, pollMs: 5_000 }) };
+  return { account, desired, pass: () => runPass({ desired, adapters, clock: account.clock, pollMs: 5_000 }) };
 }
 
 const mutations = (account: SimAccount, since: number) => account.calls.slice(since).filter((c) => isMutating(c.operation));
@@ -37,62 +35,70 @@ async function records(account: SimAccount) {
   return out.ResourceRecordSets!.filter((r) => r.Name!.includes('files'));
 }
 
-/** The names a blocked status lists after "cannot express: ". */
-function named(message: string): string[] {
-  return /cannot express: (.*?)\. A revision/.exec(message)![1].split(', ');
-}
-
 describe('adopting the FireLens + EFS + ulimits service', () => {
-  it('is blocked, names every field the spec cannot say, and changes nothing of the service', async () => {
+  it("changes nothing but the service's tags: the spec says everything its revision has", async () => {
     const { account, pass } = await world();
     const ecs = account.clients().ecs;
 
     const { result } = await pass();
 
-    const status = result.resources.find((r) => r.resource === 'Service/files-api')!;
-    expect(status).toMatchObject({ phase: 'Blocked', reason: 'UnexpressibleFields' });
-    expect(named(status.message)).toEqual(FIRELENS_UNEXPRESSIBLE);
-    expect(status.message).toMatch(/^ECS service files-api runs files-api:1, which has content the spec language cannot express: /);
-    expect(result.plan!.actions.filter((a) => a.resource === 'Service/files-api')).toEqual([]);
-    // Nothing of ECS was called to change: no revision, no update, no adoption tag.
-    expect(mutations(account, 0).filter((c) => c.service === 'ecs')).toEqual([]);
+    expect(result.plan!.actions.filter((a) => a.resource === 'Service/files-api').map((a) => a.kind)).toEqual(['TagResource']);
+    expect(result.resources.find((r) => r.resource === 'Service/files-api')).toMatchObject({ phase: 'Synced' });
+    expect(mutations(account, 0).filter((c) => c.service === 'ecs').map((c) => c.operation)).toEqual(['TagResource']);
     const svc = (await ecs.send(new DescribeServicesCommand({ cluster: 'files-prod', services: ['files-api'], include: ['TAGS'] }))).services![0];
     expect(svc.taskDefinition).toMatch(/task-definition\/files-api:1$/);
-    expect(svc.tags ?? []).toEqual([]);
+    expect(svc.tags).toContainEqual({ key: 'steady:resource', value: 'Service/files-api' });
     expect((await ecs.send(new ListTaskDefinitionsCommand({ familyPrefix: 'files-api' }))).taskDefinitionArns).toHaveLength(1);
     const td = (await ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: 'files-api:1' }))).taskDefinition!;
     expect(td.volumes).toEqual([{ name: 'shared', efsVolumeConfiguration: { fileSystemId: 'fs-0123456789abcdef0', transitEncryption: 'ENABLED' } }]);
   });
 
-  it('stays blocked, and still changes nothing, pass after pass', async () => {
+  it('is in sync on the next pass, changing nothing', async () => {
     const { account, pass } = await world();
     await pass();
     const since = account.calls.length;
 
     const { result } = await pass();
 
-    expect(result.resources.find((r) => r.resource === 'Service/files-api')).toMatchObject({ phase: 'Blocked', reason: 'UnexpressibleFields' });
+    expect(result.resources.find((r) => r.resource === 'Service/files-api')).toMatchObject({ phase: 'Synced', reason: 'UpToDate' });
     expect(mutations(account, since)).toEqual([]);
   });
 
-  it('`steady plan -o json` lists every field, the removal of each in the drift, and nothing to register', async () => {
+  it('`steady plan -o json` plans the adoption and nothing else: no drift, nothing to register', async () => {
     const { stdout } = await runCli('plan', SPECS, '--sim', FIXTURE, '-o', 'json');
 
     const report = JSON.parse(stdout).environments[0];
     const files = report.resources.find((r: { resource: string }) => r.resource === 'Service/files-api');
-    expect(files).toMatchObject({ outcome: 'unrepaired', blockedBy: 'unexpressible', reason: 'UnexpressibleFields', actions: [] });
-    expect(named(files.message)).toEqual(FIRELENS_UNEXPRESSIBLE);
-    expect(files.drift.map((d: { path: string }) => d.path)).toEqual([
+    expect(files.actions.map((a: { kind: string }) => a.kind)).toEqual(['TagResource']);
+    expect(files.drift ?? []).toEqual([]);
+    expect(report.summary).not.toContain('to register');
+  });
+
+  it("with issue 25's spec, which leaves those fields out, plans the removal of each, by name", async () => {
+    const { account, desired } = await world();
+    const svc = structuredClone(desired.services[0]);
+    const td = svc.spec.taskDefinition;
+    delete td.ephemeralStorage;
+    delete td.volumes;
+    delete td.containers[0].firelensConfiguration;
+    for (const f of ['mountPoints', 'ulimits', 'linuxParameters', 'dockerLabels'] as const) delete td.containers[1][f];
+    td.containers[1].logConfiguration = { logDriver: 'awslogs', options: { 'awslogs-group': '/ecs/files-api' }, secretOptions: {} };
+
+    const { result } = await runPass({ desired: { ...desired, services: [svc] }, adapters: createAdapters(account.clients()), clock: account.clock, pollMs: 5_000, dryRun: true });
+
+    const register = result.plan!.actions.find((a) => a.kind === 'RegisterTaskDefinition')!;
+    expect(register.diff.filter((d) => d.after === undefined).map((d) => d.path)).toEqual([
       'taskDefinition.containers[log_router].firelensConfiguration',
-      'taskDefinition.containers[app].image',
       'taskDefinition.containers[app].mountPoints',
       'taskDefinition.containers[app].ulimits',
       'taskDefinition.containers[app].linuxParameters',
       'taskDefinition.containers[app].dockerLabels',
+      'taskDefinition.containers[app].logConfiguration.options.Name',
+      'taskDefinition.containers[app].logConfiguration.options.region',
+      'taskDefinition.containers[app].logConfiguration.options.log_group_name',
       'taskDefinition.ephemeralStorage',
       'taskDefinition.volumes',
     ]);
-    expect(report.summary).not.toContain('to register');
   });
 });
 

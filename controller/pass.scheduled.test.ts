@@ -128,14 +128,15 @@ describe('ScheduledTask: the schedule is kept as the spec says', () => {
     const w = await converged();
     const current = (w.account.ecs.operations.DescribeTaskDefinition({ taskDefinition: `${FAMILY}:1` }) as any).taskDefinition;
     const { taskDefinitionArn: _a, revision: _r, status: _s, registeredAt: _at, registeredBy: _by, compatibilities: _c, requiresAttributes: _ra, ...content } = current;
-    await w.account.clients().ecs.send(new RegisterTaskDefinitionCommand({ ...content, ephemeralStorage: { sizeInGiB: 100 } }));
+    // A field ECS added after this version of steady (the spec can say every field Fargate has today).
+    await w.account.clients().ecs.send(new RegisterTaskDefinitionCommand({ ...content, futureTaskSetting: { level: 100 } } as never));
     w.account.ecr.push('shop-api', 'latest');
     const m = mark(w);
 
     const { result } = await w.pass();
 
     expect(statusOf(result)).toMatchObject({ phase: 'Blocked', reason: 'UnexpressibleFields' });
-    expect(statusOf(result).message).toContain(`the latest revision of task definition family ${FAMILY} is ${FAMILY}:2, which has content the spec language cannot express: ephemeralStorage`);
+    expect(statusOf(result).message).toContain(`the latest revision of task definition family ${FAMILY} is ${FAMILY}:2, which has content the spec language cannot express: futureTaskSetting`);
     expect(m.calls().filter((c) => c.operation === 'RegisterTaskDefinition' && c.input.family === FAMILY)).toEqual([]);
     expect(m.mutations().filter((c) => c.startsWith('scheduler:'))).toEqual([]);
     expect(schedule(w).Target!.EcsParameters!.TaskDefinitionArn).toMatch(new RegExp(`task-definition/${FAMILY}:1$`));

@@ -72,6 +72,28 @@ describe('deployConfig', () => {
     expect(from({ reservedConcurrency: '10' }).reservedConcurrency).toBe(10);
   });
 
+  it('reads the repository, branch and OIDC provider of the CI roles, and needs the repository for the others', () => {
+    expect(from({}).github).toBeUndefined();
+    expect(from({ githubRepository: 'my-org/shop-infra' }).github).toEqual({ repository: 'my-org/shop-infra', branch: 'main' });
+    const provider = 'arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com';
+    expect(from({ githubRepository: 'my-org/shop-infra', githubBranch: 'refs/heads/release/v2', githubOidcProviderArn: provider }).github).toEqual({
+      repository: 'my-org/shop-infra',
+      branch: 'release/v2',
+      oidcProviderArn: provider,
+    });
+    expect(() => from({ githubRepository: 'shop-infra', githubBranch: 'main' })).toThrow('githubRepository: "shop-infra" is not a GitHub repository (OWNER/REPO)');
+    expect(() => from({ githubRepository: 'my-org/*' })).toThrow('githubRepository: "my-org/*" is not a GitHub repository (OWNER/REPO)');
+    expect(() => from({ githubRepository: 'my-org/shop-infra', githubBranch: 'feature/*' })).toThrow('githubBranch: "feature/*" is not a branch name (main, release/v1)');
+    expect(() => from({ githubBranch: 'main', githubOidcProviderArn: 'arn:aws:iam::123456789012:oidc-provider/example.com' })).toThrow(
+      [
+        "steady's deploy context has 3 problems:",
+        '  - githubOidcProviderArn: "arn:aws:iam::123456789012:oidc-provider/example.com" is not the ARN of the account\'s GitHub OIDC provider (arn:aws:iam::<account>:oidc-provider/token.actions.githubusercontent.com)',
+        '  - githubBranch: needs githubRepository, the repository whose branch publishes',
+        '  - githubOidcProviderArn: needs githubRepository, the repository the CI roles are for',
+      ].join('\n'),
+    );
+  });
+
   it('names every problem at once', () => {
     expect(() =>
       from({

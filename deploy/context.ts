@@ -71,6 +71,22 @@ export interface SteadyDeployConfig {
   /** X-Ray tracing of the handler and its AWS calls. */
   tracing: boolean;
   logRetentionDays: number;
+  /**
+   * The CI roles for GitHub Actions (deploy/ci-roles.ts): given a repository, the stack adds a plan
+   * role its pull requests may assume and a publisher role its branch may assume, through GitHub's
+   * OIDC provider (made by the stack, or an existing one).
+   */
+  github?: GitHubConfig;
+}
+
+/** The repository whose GitHub Actions workflows get the CI roles. */
+export interface GitHubConfig {
+  /** `OWNER/REPO` */
+  repository: string;
+  /** The branch that publishes (its pushes assume the publisher role); default `main`. */
+  branch: string;
+  /** An existing `token.actions.githubusercontent.com` provider of the account; one is made when absent. */
+  oidcProviderArn?: string;
 }
 
 /** The context keys, what they mean and their defaults (the README's table mirrors this). */
@@ -106,6 +122,9 @@ export const CONTEXT_KEYS = [
   'driftAlarmPasses',
   'tracing',
   'logRetentionDays',
+  'githubRepository',
+  'githubBranch',
+  'githubOidcProviderArn',
 ] as const;
 
 type ContextKey = (typeof CONTEXT_KEYS)[number];
@@ -221,6 +240,8 @@ export function deployConfig(read: ContextReader): SteadyDeployConfig {
   const logRetentionDays = whole('logRetentionDays', 30, 1, 3653);
   if (!LOG_RETENTION_DAYS.includes(logRetentionDays)) problems.push(`logRetentionDays: ${logRetentionDays} is not one CloudWatch Logs offers (${LOG_RETENTION_DAYS.join(', ')})`);
 
+  const github = githubConfig(text, problems);
+
   if (problems.length > 0) throw new Error(`steady's deploy context has ${problems.length} problem${problems.length === 1 ? '' : 's'}:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
   return {
     hostedZoneIds,
@@ -253,7 +274,21 @@ export function deployConfig(read: ContextReader): SteadyDeployConfig {
     driftAlarmPasses,
     tracing,
     logRetentionDays,
+    ...(github ? { github } : {}),
   };
+}
+
+/** The CI roles' repository, branch and provider; none without a repository. */
+function githubConfig(text: (key: ContextKey, pattern?: RegExp, what?: string) => string | undefined, problems: string[]): GitHubConfig | undefined {
+  const repository = text('githubRepository', /^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/, 'a GitHub repository (OWNER/REPO)');
+  const branch = text('githubBranch', /^(?!.*\.\.)(?!\/)[A-Za-z0-9._\/-]+(?<!\/)$/, 'a branch name (main, release/v1)')?.replace(/^refs\/heads\//, '');
+  const oidcProviderArn = text('githubOidcProviderArn', /^arn:aws[a-z-]*:iam::\d{12}:oidc-provider\/token\.actions\.githubusercontent\.com$/, "the ARN of the account's GitHub OIDC provider (arn:aws:iam::<account>:oidc-provider/token.actions.githubusercontent.com)");
+  if (!repository) {
+    if (branch !== undefined) problems.push('githubBranch: needs githubRepository, the repository whose branch publishes');
+    if (oidcProviderArn !== undefined) problems.push('githubOidcProviderArn: needs githubRepository, the repository the CI roles are for');
+    return undefined;
+  }
+  return { repository, branch: branch ?? 'main', ...(oidcProviderArn ? { oidcProviderArn } : {}) };
 }
 
 /** `deployConfig` over a construct's context. */

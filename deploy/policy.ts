@@ -304,3 +304,76 @@ export function normalizedRecordName(name: string): string {
     .replace(/\.$/, '')
     .replace(/[^a-z0-9\-_.]/g, (c) => `\\${c.charCodeAt(0).toString(8).padStart(3, '0')}`);
 }
+
+/**
+ * The AWS reads of `steady plan` (and `verify`): observing an environment, the wiring checks, and
+ * loading a published commit (`--from`). The CI plan role may do these and nothing else.
+ * deploy/ci-roles.test.ts checks the list against the calls real plans make on the simulated
+ * account and against the code.
+ */
+export const PLAN_ACTIONS: readonly string[] = [
+  's3:GetObject',
+  's3:ListBucket',
+  'ecs:DescribeClusters',
+  'ecs:DescribeServices',
+  'ecs:DescribeTaskDefinition',
+  'ecs:DescribeTasks',
+  'ecs:ListTaskDefinitions',
+  'ecs:ListTasks',
+  'elasticloadbalancing:DescribeLoadBalancers',
+  'elasticloadbalancing:DescribeTargetGroups',
+  'elasticloadbalancing:DescribeListeners',
+  'elasticloadbalancing:DescribeRules',
+  'elasticloadbalancing:DescribeTargetHealth',
+  'ecr:DescribeImages',
+  'cloudfront:GetDistribution',
+  'acm:DescribeCertificate',
+  'route53:ListHostedZonesByName',
+  'route53:ListResourceRecordSets',
+  'codedeploy:GetDeploymentGroup',
+  'codedeploy:ListDeployments',
+  'codedeploy:GetDeployment',
+  'scheduler:GetScheduleGroup',
+  'scheduler:ListTagsForResource',
+  'scheduler:GetSchedule',
+];
+
+/**
+ * The CI plan role's statements: the controller's own statements (same resources, same
+ * conditions: the spec prefix, the clusters, the zones, the deployment groups the deployment
+ * names) narrowed to {@link PLAN_ACTIONS}. A statement with none of them is left out.
+ *
+ * @example
+ * new iam.Policy(this, 'PlanPolicy', { statements: planStatements(config, scope).map((s) => s.statement) });
+ */
+export function planStatements(config: SteadyDeployConfig, scope: PolicyScope): ControllerStatement[] {
+  return controllerStatements(config, scope).flatMap(({ statement, wildcards }) => {
+    const json = statement.toStatementJson() as { Action: string | string[] } & Record<string, unknown>;
+    const actions = ([] as string[]).concat(json.Action).filter((a) => PLAN_ACTIONS.includes(a));
+    if (actions.length === 0) return [];
+    return [{ statement: iam.PolicyStatement.fromJson({ ...json, Action: actions }), ...(wildcards ? { wildcards } : {}) }];
+  });
+}
+
+/**
+ * The CI publisher role's statements: what `steady apply` and `steady commits` call, on the spec
+ * prefix only. GetObject covers HeadObject; ListBucket lets S3 say "not found" rather than "access
+ * denied" for a key that is not there yet. No DeleteObject: `apply` never deletes.
+ */
+export function publisherStatements(scope: Pick<PolicyScope, 'bucketArn' | 'specPrefix'>): ControllerStatement[] {
+  const prefix = scope.specPrefix === '' ? '' : `${scope.specPrefix}/`;
+  return [
+    {
+      statement: new iam.PolicyStatement({ sid: 'ReadAndPublishCommits', actions: ['s3:GetObject', 's3:PutObject'], resources: [`${scope.bucketArn}/${prefix}*`] }),
+      wildcards: 'every key under the spec prefix: content-addressed objects, manifests and HEAD, whose names are only known when specs are published',
+    },
+    {
+      statement: new iam.PolicyStatement({
+        sid: 'ListThePrefix',
+        actions: ['s3:ListBucket'],
+        resources: [scope.bucketArn],
+        ...(prefix ? { conditions: { StringLike: { 's3:prefix': [`${prefix}*`] } } } : {}),
+      }),
+    },
+  ];
+}

@@ -1,6 +1,7 @@
 /**
  * steady on AWS: the spec bucket, the state table, the controller function, its schedule and its
- * S3 trigger, the dead-letter queue, the alarms, and the controller's least-privilege role.
+ * S3 trigger, the dead-letter queue, the alarms, the controller's least-privilege role and, when
+ * a GitHub repository is given, the roles its CI assumes (ci-roles.ts).
  *
  * Overlapping invocations: the lease in the state table is the correctness mechanism (one writer
  * per environment, whoever invokes: the schedule, an S3 event, a person, the CLI on a laptop).
@@ -29,7 +30,11 @@ import { METRIC, METRIC_NAMESPACE, SERVICE_NAME } from '../controller/lambda/tel
 import { STATE_TABLE } from '../controller/state/table.js';
 import { handlerCode } from './bundling.js';
 import type { SteadyDeployConfig } from './context.js';
-import { controllerStatements, type ControllerStatement } from './policy.js';
+import { CiRoles } from './ci-roles.js';
+import { acknowledgeWildcards } from './nag.js';
+import { controllerStatements } from './policy.js';
+
+export { acknowledgeWildcards };
 
 export interface SteadyStackProps extends StackProps {
   config: SteadyDeployConfig;
@@ -59,6 +64,8 @@ export class SteadyStack extends Stack {
   readonly stateTable: dynamodb.Table;
   readonly controller: lambda.Function;
   readonly controllerPolicy: iam.Policy;
+  /** The CI roles, when the deployment names a GitHub repository. */
+  readonly ci?: CiRoles;
   readonly failedInvocations: sqs.Queue;
   readonly alarmTopic: sns.ITopic;
   readonly alarms: Record<
@@ -162,7 +169,7 @@ export class SteadyStack extends Stack {
       description: "steady's controller: what steady's adapters call, on what the deployment names",
     });
     const specPrefix = config.specPrefix;
-    const statements = controllerStatements(config, {
+    const policyScope = {
       partition: this.partition,
       account: this.account,
       regions,
@@ -172,9 +179,12 @@ export class SteadyStack extends Stack {
       tableArn: this.stateTable.tableArn,
       indexName: STATE_TABLE.globalSecondaryIndexes[0].indexName,
       logGroupArn: logGroup.logGroupArn,
-    });
+    };
+    const statements = controllerStatements(config, policyScope);
     this.controllerPolicy = new iam.Policy(this, 'ControllerPolicy', { statements: statements.map((s) => s.statement), roles: [role] });
     acknowledgeWildcards(this.controllerPolicy, statements);
+    // The roles GitHub Actions assume to plan pull requests and publish the branch (README, "CI").
+    if (config.github) this.ci = new CiRoles(this, 'Ci', { config: { ...config, github: config.github }, scope: policyScope });
 
     const leaseTtlSeconds = config.leaseTtlSeconds;
     this.controller = new lambda.Function(this, 'Controller', {
@@ -398,24 +408,4 @@ export class SteadyStack extends Stack {
       },
     );
   }
-}
-
-/**
- * One cdk-nag acknowledgement per wildcard resource of `policy`, with the reason its statement
- * gives. A wildcard without a reason is a defect: synthesis stops.
- */
-export function acknowledgeWildcards(policy: iam.Policy, statements: ControllerStatement[]): void {
-  const stack = Stack.of(policy);
-  const reasons = new Map<string, string[]>();
-  for (const { statement, wildcards } of statements) {
-    const json = statement.toStatementJson() as { Sid: string; Resource?: unknown };
-    for (const resource of ([] as unknown[]).concat(json.Resource ?? [])) {
-      const flat = flattenCfnReference(stack.resolve(resource));
-      if (!flat.includes('*')) continue;
-      if (!wildcards) throw new Error(`policy statement ${json.Sid} has the wildcard resource ${flat} but gives no reason for it`);
-      const id = `AwsSolutions-IAM5[Resource::${flat}]`;
-      reasons.set(id, [...(reasons.get(id) ?? []), `${json.Sid}: ${wildcards}`]);
-    }
-  }
-  for (const [id, why] of reasons) Validations.of(policy).acknowledge({ id, reason: why.join('; ') });
 }

@@ -205,14 +205,16 @@ describe('EcsAdapter: deploymentConfiguration', () => {
   const alarms = { alarmNames: ['api-5xx'], enable: true, rollback: true };
 
   it('reads the fields steady does not model as they are, and sends them back whole', async () => {
-    const w = world({ ...steadyFixture, services: [{ ...steadyFixture.services[0], alarms }] });
+    const unmodelled = { strategy: 'ROLLING', bakeTimeInMinutes: 3 };
+    const w = world({ ...steadyFixture, services: [{ ...steadyFixture.services[0], alarms, settings: { deploymentConfiguration: unmodelled as never } }] });
 
     const [before] = (await w.adapter.describeServices('prod', ['api'])).services;
     await w.adapter.updateService('prod', 'api', { deploymentConfiguration: { ...before.deploymentConfiguration, minimumHealthyPercent: 50 } });
     const [after] = (await w.adapter.describeServices('prod', ['api'])).services;
 
-    expect(before.deploymentConfiguration).toEqual({ minimumHealthyPercent: 100, maximumPercent: 200, circuitBreaker: { enable: true, rollback: true }, unmodelled: { alarms } });
+    expect(before.deploymentConfiguration).toEqual({ minimumHealthyPercent: 100, maximumPercent: 200, circuitBreaker: { enable: true, rollback: true }, alarms, unmodelled });
     expect(w.calls('UpdateService')[0].input.deploymentConfiguration).toEqual({
+      ...unmodelled,
       alarms,
       minimumHealthyPercent: 50,
       maximumPercent: 200,

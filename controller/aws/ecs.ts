@@ -7,6 +7,7 @@
  */
 import {
   CreateServiceCommand,
+  type CreateServiceCommandInput,
   DescribeClustersCommand,
   DescribeServicesCommand,
   DescribeTaskDefinitionCommand,
@@ -43,12 +44,13 @@ import type {
   EcsTaskDefinition,
   Tags,
 } from '../model/aws.js';
+import { canonicalAlarms, canonicalExtras, EXTRA_SETTINGS, type EcsServiceExtras } from '../model/service-settings.js';
 import { canonicalTaskDefinition, type TaskDefinitionContent } from '../model/taskdef.js';
 
 // ------------------------------------------------------------------------------------ requests
 
-/** What steady creates a service with (Fargate, awsvpc). */
-export interface CreateServiceRequest {
+/** What steady creates a service with (Fargate, awsvpc); with a capacity provider strategy, no launch type. */
+export interface CreateServiceRequest extends EcsServiceExtras {
   cluster: string;
   name: string;
   taskDefinitionArn: string;
@@ -62,12 +64,11 @@ export interface CreateServiceRequest {
   deploymentController?: EcsService['deploymentController'];
   deploymentConfiguration?: EcsService['deploymentConfiguration'];
   healthCheckGracePeriodSeconds?: number;
-  propagateTags?: 'SERVICE' | 'TASK_DEFINITION' | 'NONE';
   tags?: Tags;
 }
 
 /** The fields of a service steady changes. Omitted fields stay as they are. */
-export interface UpdateServiceChanges {
+export interface UpdateServiceChanges extends EcsServiceExtras {
   taskDefinitionArn?: string;
   desiredCount?: number;
   network?: EcsNetwork;
@@ -265,14 +266,15 @@ export class EcsAdapter {
           serviceName: request.name,
           taskDefinition: request.taskDefinitionArn,
           desiredCount: request.desiredCount,
-          launchType: (request.launchType ?? 'FARGATE') as Service['launchType'],
+          // ECS takes a launch type or a capacity provider strategy, never both.
+          ...(request.capacityProviderStrategy ? {} : { launchType: (request.launchType ?? 'FARGATE') as Service['launchType'] }),
+          ...extrasOf(request),
           platformVersion: request.platformVersion,
           networkConfiguration: toNetworkConfiguration(request.network),
           loadBalancers: request.loadBalancers,
           deploymentController: { type: request.deploymentController ?? 'ECS' },
           deploymentConfiguration: toDeploymentConfiguration(request.deploymentConfiguration),
           healthCheckGracePeriodSeconds: request.healthCheckGracePeriodSeconds,
-          propagateTags: request.propagateTags,
           ...(request.tags && Object.keys(request.tags).length ? { tags: toTags(request.tags) } : {}),
         }),
       ),
@@ -294,6 +296,7 @@ export class EcsAdapter {
           deploymentConfiguration: toDeploymentConfiguration(changes.deploymentConfiguration),
           healthCheckGracePeriodSeconds: changes.healthCheckGracePeriodSeconds,
           forceNewDeployment: changes.forceNewDeployment,
+          ...extrasOf(changes),
         }),
       ),
     );
@@ -422,8 +425,15 @@ function toNetworkConfiguration(n: EcsNetwork): NetworkConfiguration {
   return { awsvpcConfiguration: { subnets: n.subnets, securityGroups: n.securityGroups, assignPublicIp: n.assignPublicIp } };
 }
 
+/** The settings of `EcsServiceExtras` that are set, as the SDK takes them. */
+function extrasOf(settings: EcsServiceExtras): Partial<CreateServiceCommandInput> {
+  const out: Record<string, unknown> = {};
+  for (const field of EXTRA_SETTINGS) if (settings[field] !== undefined) out[field] = structuredClone(settings[field]);
+  return out as Partial<CreateServiceCommandInput>;
+}
+
 /** The fields of ECS's deploymentConfiguration steady models; the rest travels as `unmodelled`. */
-const MODELLED_DEPLOYMENT_FIELDS = ['minimumHealthyPercent', 'maximumPercent', 'deploymentCircuitBreaker'];
+const MODELLED_DEPLOYMENT_FIELDS = ['minimumHealthyPercent', 'maximumPercent', 'deploymentCircuitBreaker', 'alarms'];
 
 function toDeploymentConfiguration(c: EcsService['deploymentConfiguration'] | undefined): DeploymentConfiguration | undefined {
   if (!c) return undefined;
@@ -432,6 +442,7 @@ function toDeploymentConfiguration(c: EcsService['deploymentConfiguration'] | un
     ...(c.minimumHealthyPercent !== undefined ? { minimumHealthyPercent: c.minimumHealthyPercent } : {}),
     ...(c.maximumPercent !== undefined ? { maximumPercent: c.maximumPercent } : {}),
     ...(c.circuitBreaker ? { deploymentCircuitBreaker: { enable: c.circuitBreaker.enable, rollback: c.circuitBreaker.rollback } } : {}),
+    ...(c.alarms ? { alarms: structuredClone(c.alarms) } : {}),
   };
 }
 
@@ -465,7 +476,20 @@ function toDeployment(d: Deployment): EcsDeployment {
 function toService(s: Service): EcsService {
   const breaker = s.deploymentConfiguration?.deploymentCircuitBreaker;
   const network = toNetwork(s.networkConfiguration);
+  const alarms = canonicalAlarms(s.deploymentConfiguration?.alarms);
+  // Service Connect and EBS volumes are reported on the deployments only.
+  const primary = s.deployments?.find((d) => d.status === 'PRIMARY');
   return {
+    ...canonicalExtras({
+      capacityProviderStrategy: s.capacityProviderStrategy,
+      enableExecuteCommand: s.enableExecuteCommand,
+      propagateTags: s.propagateTags,
+      enableECSManagedTags: s.enableECSManagedTags,
+      availabilityZoneRebalancing: s.availabilityZoneRebalancing,
+      serviceRegistries: s.serviceRegistries,
+      serviceConnectConfiguration: primary?.serviceConnectConfiguration,
+      volumeConfigurations: primary?.volumeConfigurations,
+    }),
     arn: s.serviceArn!,
     name: s.serviceName!,
     clusterArn: s.clusterArn!,
@@ -486,6 +510,7 @@ function toService(s: Service): EcsService {
       ...(s.deploymentConfiguration?.minimumHealthyPercent !== undefined ? { minimumHealthyPercent: s.deploymentConfiguration.minimumHealthyPercent } : {}),
       ...(s.deploymentConfiguration?.maximumPercent !== undefined ? { maximumPercent: s.deploymentConfiguration.maximumPercent } : {}),
       ...(breaker ? { circuitBreaker: { enable: breaker.enable ?? false, rollback: breaker.rollback ?? false } } : {}),
+      ...(alarms ? { alarms } : {}),
       ...unmodelledOf(s.deploymentConfiguration),
     },
     ...(s.healthCheckGracePeriodSeconds !== undefined ? { healthCheckGracePeriodSeconds: s.healthCheckGracePeriodSeconds } : {}),
@@ -516,6 +541,11 @@ function toTaskDefinition(td: TaskDefinition): EcsTaskDefinition {
   };
 }
 
+function commandOverridesOf(t: Task): Record<string, string[]> | undefined {
+  const list = (t.overrides?.containerOverrides ?? []).filter((o) => o.name && o.command);
+  return list.length > 0 ? Object.fromEntries(list.map((o) => [o.name!, [...o.command!]])) : undefined;
+}
+
 function toTask(t: Task): EcsTask {
   const eni = t.attachments?.find((a) => a.type === 'ElasticNetworkInterface');
   const privateIp =
@@ -535,6 +565,7 @@ function toTask(t: Task): EcsTask {
     stopCode: t.stopCode,
     stoppedReason: t.stoppedReason,
     privateIp,
+    commandOverrides: commandOverridesOf(t),
     containers: (t.containers ?? []).map((c) =>
       compact({ name: c.name ?? '', image: c.image, imageDigest: c.imageDigest, lastStatus: c.lastStatus, exitCode: c.exitCode, reason: c.reason }),
     ),

@@ -97,6 +97,36 @@ export class Elbv2Adapter {
     });
   }
 
+  /** Target groups by ARN, 20 a DescribeTargetGroups call (`steady import`: a service names its target groups by ARN). */
+  async targetGroupsByArn(arns: readonly string[]): Promise<TargetGroup[]> {
+    const out: TargetGroup[] = [];
+    for (const batch of chunk([...new Set(arns)], ELB_NAMES_PER_CALL)) {
+      const items = await awsCall('elbv2', 'DescribeTargetGroups', `describing target groups ${describeList(batch)}`, () =>
+        collectPages(async (marker: string | undefined) => {
+          const page = await this.client.send(new DescribeTargetGroupsCommand({ TargetGroupArns: batch, Marker: marker, PageSize: this.#pageSize }));
+          return { items: page.TargetGroups ?? [], next: page.NextMarker };
+        }),
+      );
+      out.push(...items.map(toTargetGroup));
+    }
+    return out;
+  }
+
+  /** Load balancers by ARN, 20 a DescribeLoadBalancers call. */
+  async loadBalancersByArn(arns: readonly string[]): Promise<LoadBalancer[]> {
+    const out: LoadBalancer[] = [];
+    for (const batch of chunk([...new Set(arns)], ELB_NAMES_PER_CALL)) {
+      const items = await awsCall('elbv2', 'DescribeLoadBalancers', `describing load balancers ${describeList(batch)}`, () =>
+        collectPages(async (marker: string | undefined) => {
+          const page = await this.client.send(new DescribeLoadBalancersCommand({ LoadBalancerArns: batch, Marker: marker, PageSize: this.#pageSize }));
+          return { items: page.LoadBalancers ?? [], next: page.NextMarker };
+        }),
+      );
+      out.push(...items.map(toLoadBalancer));
+    }
+    return out;
+  }
+
   /** The listeners of a load balancer, every page. */
   async listeners(loadBalancerArn: string): Promise<Listener[]> {
     const listeners = await awsCall('elbv2', 'DescribeListeners', `listing listeners of load balancer ${loadBalancerArn}`, () =>

@@ -151,7 +151,7 @@ function zoneLabel(zone: ZoneRef): string {
   return `${zone.name} (${zone.id})`;
 }
 
-function toHostedZone(z: SdkHostedZone): HostedZone {
+export function toHostedZone(z: SdkHostedZone): HostedZone {
   return {
     id: z.Id!.replace(/^\/hostedzone\//, ''),
     name: normaliseDnsName(z.Name!),

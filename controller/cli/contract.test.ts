@@ -90,6 +90,19 @@ describe('every command with --output json prints one document the schema accept
     expect(valid(none.stdout, 2)).toMatchObject({ command: 'usage', error: { kind: 'usage', message: 'no state table: give --table NAME or set STEADY_TABLE' } });
   });
 
+  it('diff: a comparison with a published commit, and failures', async () => {
+    const bucket = await specs.bucket();
+    valid((await run('apply', `${TESTDATA}/v1`, '--bucket', bucket, '--prefix', 'd', '-o', 'json')).stdout, 0);
+    const diff = await run('diff', `${TESTDATA}/v2`, '--from', `s3://${bucket}/d`, '-o', 'json');
+    const doc = valid(diff.stdout, 2);
+    expect(doc).toMatchObject({ command: 'diff', changed: true, base: { kind: 's3', url: `s3://${bucket}/d/` } });
+    expect(doc.environments[0].resources.length).toBeGreaterThan(0);
+    const missing = await run('diff', SHOP, '--base', 'no-such-revision-anywhere', '-o', 'json');
+    expect(valid(missing.stdout, 1)).toMatchObject({ command: 'diff', environments: [], error: { kind: 'revision' } });
+    const broken = await run('diff', BROKEN, '-o', 'json');
+    expect(valid(broken.stdout, 1)).toMatchObject({ command: 'diff', environments: [], error: { kind: 'invalidSpecs' } });
+  });
+
   it('verify', async () => {
     const verify = await run('verify', SHOP, '--sim', EXAMPLES_FIXTURE, '--no-probes', '-o', 'json');
     const doc = valid(verify.stdout, verify.code);

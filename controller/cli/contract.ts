@@ -311,6 +311,45 @@ export const RetryOutput = z.strictObject({
   message: z.string().optional(),
 });
 
+const SPEC_CHANGES = ['added', 'changed', 'removed'] as const;
+/** `diff`: the working tree's specs against a git revision or a published commit, as the desired state. */
+export const DiffOutput = z.strictObject({
+  ...envelope('diff'),
+  /** What the working tree was compared with (absent when the command failed before it knew). */
+  base: z
+    .discriminatedUnion('kind', [
+      z.strictObject({ kind: z.literal('git'), revision: z.string(), commit: z.string() }),
+      z.strictObject({ kind: z.literal('s3'), url: z.string(), commit: z.string() }),
+    ])
+    .optional(),
+  paths: z.array(z.string()).optional(),
+  /** True when the specs differ (exit 2). */
+  changed: z.boolean().optional(),
+  counts: z.strictObject({ added: count(), changed: count(), removed: count(), unchanged: count() }).optional(),
+  environments: z.array(
+    z.strictObject({
+      environment: z.string(),
+      change: z.enum([...SPEC_CHANGES, 'unchanged']),
+      resources: z.array(
+        z
+          .strictObject({
+            resource: z.string(),
+            kind: z.enum(['Environment', 'Service', 'Migration', 'ScheduledTask', 'AliasRecord']),
+            name: z.string(),
+            change: z.enum(SPEC_CHANGES),
+            diff: z.array(FieldDiff),
+            /** What the change makes steady do, for people. */
+            effects: z.array(z.string()),
+            /** For a removal: no longer managed, and steady deletes nothing. */
+            message: z.string().optional(),
+          })
+          .meta({ id: 'SpecDiffResource' }),
+      ),
+      unchanged: count(),
+    }),
+  ),
+});
+
 /** A usage error (unknown command or option) when `--output json` was asked for. */
 export const UsageOutput = z.strictObject({ ...envelope('usage'), commandLine: z.array(z.string()) });
 
@@ -319,6 +358,7 @@ export const OutputDocument = z.discriminatedUnion('command', [
   ValidateOutput,
   PlanOutput,
   ReconcileOutput,
+  DiffOutput,
   VerifyOutput,
   StatusOutput,
   HistoryOutput,

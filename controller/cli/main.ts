@@ -2,8 +2,8 @@
  * The `steady` command: builds the program from the command definitions (commands/), runs it, and
  * turns the outcome into an exit code: 0 success, 1 the command failed (invalid specs, ...), 2
  * usage error (unknown command or option, bad argument, a missing --table or region), said on
- * stderr with the command's usage line; except for `plan`, whose 2 means "changes pending": its
- * usage errors exit 1. `plan` and `reconcile` take their codes from the verdict of their passes
+ * stderr with the command's usage line; except for `plan` and `diff`, whose 2 means "changes
+ * pending": their usage errors exit 1. `plan` and `reconcile` take their codes from the verdict of their passes
  * (model/outcome.ts); `reconcile` exits 3 when it was skipped (another run holds the lease).
  *
  * Only commander and the definitions load here: each command's code (and the AWS SDK, zod, yaml
@@ -99,9 +99,15 @@ export function buildProgram(ctx: CliContext, version: string): Command {
   return program;
 }
 
-/** `plan` exits like terraform plan -detailed-exitcode, where 2 means "changes pending". */
+/**
+ * The exit code of a usage error: 2, except for the commands whose 2 means "changes pending" (`plan`,
+ * like terraform plan -detailed-exitcode, and `diff`): theirs is 1, so that a typo never reads as
+ * changes. (`reconcile --dry-run` keeps 2 for usage errors: a reconcile's 2 is never "changes".)
+ */
+export const CHANGES_MEAN_2 = ['plan', 'diff'];
+
 function usageExitCode(args: string[]): number {
-  return args.find((a) => !a.startsWith('-')) === 'plan' ? EXIT_FAILED : EXIT_USAGE;
+  return CHANGES_MEAN_2.includes(args.find((a) => !a.startsWith('-')) ?? '') ? EXIT_FAILED : EXIT_USAGE;
 }
 
 /** Commander said what was wrong on stderr; with `--output json`, say it on stdout as JSON too. */

@@ -17,7 +17,7 @@ export interface CliIo {
   color?: ColorMode;
 }
 
-export type OutputFormat = 'text' | 'json';
+export type OutputFormat = 'text' | 'json' | 'markdown';
 
 /** What a command prints through. */
 export interface Output {

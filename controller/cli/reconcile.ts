@@ -6,9 +6,10 @@
 import { exitCode, passOutcome, type PassVerdict } from '../model/outcome.js';
 import { reconcileEnvironment, type ReconcileOutcome } from '../reconcile.js';
 import { buildReport, renderReport, type Report } from '../report/index.js';
+import { renderFailureMarkdown, renderPlanMarkdown } from '../report/markdown.js';
 import { document, passJson } from './json.js';
 import type { CliContext } from './context.js';
-import { cliHolder, loadEnvironments, printLoadFailure, resolveTarget, stateStoreOf, type EngineOptions } from './engine.js';
+import { cliHolder, loadEnvironments, loadFailure, printLoadFailure, resolveTarget, stateStoreOf, type EngineOptions } from './engine.js';
 import { createOutput, plural, type Output, type OutputFormat } from './output.js';
 import { progressPrinter } from './progress.js';
 
@@ -74,6 +75,10 @@ async function runPasses(paths: string[], options: PassCommandOptions, ctx: CliC
   const dryRun = mode === 'plan' || options.dryRun === true;
   const lists = mode === 'plan' ? { environments: [] } : { dryRun, environments: [] };
   const loaded = await loadEnvironments(ctx, paths, options);
+  if (!loaded.ok && options.output === 'markdown') {
+    out.line(renderFailureMarkdown(mode, 1, loadFailure(loaded).text).trimEnd());
+    return 1;
+  }
   if (!loaded.ok) return printLoadFailure(out, loaded, mode, lists);
   const target = await resolveTarget(options);
   const reports: { report: Report; run: ReconcileOutcome }[] = [];
@@ -81,7 +86,7 @@ async function runPasses(paths: string[], options: PassCommandOptions, ctx: CliC
   for (const env of loaded.environments) {
     const region = env.environment.spec.region;
     const { adapters, calls } = target.adapters(region);
-    if (options.output === 'text') out.note(`${mode === 'plan' ? 'planning' : dryRun ? 'planning (dry run)' : 'reconciling'} ${env.name} in ${target.describe}…`);
+    if (options.output !== 'json') out.note(`${mode === 'plan' ? 'planning' : dryRun ? 'planning (dry run)' : 'reconciling'} ${env.name} in ${target.describe}…`);
     const run = await reconcileEnvironment(env, {
       adapters,
       calls,
@@ -100,6 +105,8 @@ async function runPasses(paths: string[], options: PassCommandOptions, ctx: CliC
   if (options.output === 'json') {
     const environments = reports.map(({ report, run }) => passJson(report, { notified: run.notified, recordError: run.recordError }));
     out.json(document(mode, code, { target: target.describe, ...(mode === 'reconcile' ? { dryRun } : {}), environments }));
+  } else if (options.output === 'markdown') {
+    out.line(renderPlanMarkdown(reports.map((r) => r.report), { exitCode: code, target: target.describe }).trimEnd());
   } else printText(out, reports, dryRun);
   return code;
 }

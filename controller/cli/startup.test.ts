@@ -38,7 +38,7 @@ describe('the bundle --help and --version start from', () => {
     const [output] = Object.values(meta.outputs);
     const lazy = output.imports.filter((i) => i.kind === 'dynamic-import').map((i) => path.basename(i.path));
 
-    expect(lazy.sort()).toEqual(['apply.ts', 'commits.ts', 'demo.ts', 'history.ts', 'history.ts', 'history.ts', 'reconcile.ts', 'reconcile.ts', 'retry.ts', 'validate.ts', 'verify.ts']);
+    expect(lazy.sort()).toEqual(['apply.ts', 'commits.ts', 'demo.ts', 'diff.ts', 'history.ts', 'history.ts', 'history.ts', 'import.ts', 'reconcile.ts', 'reconcile.ts', 'retry.ts', 'validate.ts', 'verify.ts']);
   });
 });
 

@@ -20,7 +20,9 @@ export async function registerTaskDefinition(a: RegisterTaskDefinitionAction, ct
 
 export async function createService(a: CreateServiceAction, ctx: ExecContext): Promise<ExecResult> {
   const arn = ctx.outputs.resolve(a.taskDefinition);
+  const { deploymentAlarms, deploymentConfiguration, ...settings } = a.settings;
   await ctx.adapters.ecs.createService({
+    ...settings,
     cluster: a.cluster,
     name: a.serviceName,
     taskDefinitionArn: arn,
@@ -29,9 +31,10 @@ export async function createService(a: CreateServiceAction, ctx: ExecContext): P
     loadBalancers: a.settings.loadBalancers,
     platformVersion: a.settings.platformVersion,
     deploymentController: a.deploymentController,
-    deploymentConfiguration: a.settings.deploymentConfiguration,
+    deploymentConfiguration: deploymentConfiguration && { ...deploymentConfiguration, ...(deploymentAlarms ? { alarms: deploymentAlarms } : {}) },
     healthCheckGracePeriodSeconds: a.settings.healthCheckGracePeriodSeconds,
-    propagateTags: 'SERVICE',
+    // Tasks carry the service's tags (steady's own among them) unless the spec says otherwise.
+    propagateTags: a.settings.propagateTags ?? 'SERVICE',
     tags: { ...a.tags, [TAG_ROLLOUT]: `${arn}@${ctx.clock.now()}` },
   });
   return { state: 'done', message: `created with ${revision(arn)}` };

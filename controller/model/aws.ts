@@ -6,6 +6,7 @@
  * escapes decoded (`\052` -> `*`); hosted-zone and change ids without their `/hostedzone/` or
  * `/change/` prefix; times as epoch milliseconds; tags as plain records.
  */
+import type { DeploymentAlarms, EcsServiceExtras } from './service-settings.js';
 import type { TaskDefinitionContent } from './taskdef.js';
 
 export type Tags = Record<string, string>;
@@ -45,7 +46,12 @@ export interface EcsNetwork {
   assignPublicIp: 'ENABLED' | 'DISABLED';
 }
 
-export interface EcsService {
+/**
+ * An ECS service. The settings of `EcsServiceExtras` (ECS Exec, capacity providers, tag propagation,
+ * Service Connect, ...) are in canonical form with ECS's defaults filled (`model/service-settings.ts`);
+ * Service Connect and EBS volumes are the PRIMARY deployment's, where DescribeServices reports them.
+ */
+export interface EcsService extends EcsServiceExtras {
   arn: string;
   name: string;
   clusterArn: string;
@@ -65,8 +71,10 @@ export interface EcsService {
     minimumHealthyPercent?: number;
     maximumPercent?: number;
     circuitBreaker?: { enable: boolean; rollback: boolean };
+    /** CloudWatch alarms that fail a deployment, canonical (alarm names sorted). */
+    alarms?: DeploymentAlarms;
     /**
-     * The rest of ECS's `deploymentConfiguration`, which steady does not model (`alarms`, `strategy`,
+     * The rest of ECS's `deploymentConfiguration`, which steady does not model (`strategy`,
      * `bakeTimeInMinutes`, `lifecycleHooks`, ...), as ECS returned it. UpdateService replaces the
      * object whole, so this is sent back with it (`model/carryover.ts`).
      */
@@ -116,6 +124,8 @@ export interface EcsTask {
   stoppedReason?: string;
   /** The task's private IPv4 address (awsvpc ENI), when it has one. */
   privateIp?: string;
+  /** RunTask's command overrides, by container name. */
+  commandOverrides?: Record<string, string[]>;
   containers: EcsTaskContainer[];
   tags: Tags;
 }

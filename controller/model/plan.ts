@@ -4,6 +4,7 @@
  */
 import type { RepairBlock, UnreadItem } from './outcome.js';
 import type { EcsLoadBalancerBinding, EcsNetwork, RecordChange, ScheduleSettings, Tags } from './aws.js';
+import type { DeploymentAlarms, EcsServiceExtras } from './service-settings.js';
 import type { TaskDefinitionContent } from './taskdef.js';
 import type { AliasRecordDoc, EnvironmentDoc, MigrationDoc, ScheduledTaskDoc, ServiceDoc } from '../spec/schema.js';
 import type { WiringChain } from './wiring.js';
@@ -49,8 +50,12 @@ export interface RegisterTaskDefinitionAction extends ActionBase {
   tags: Tags;
 }
 
-/** The ECS service settings steady manages, as CreateService/UpdateService take them. */
-export interface ServiceSettings {
+/**
+ * The ECS service settings steady manages, as CreateService/UpdateService take them. Those of
+ * `EcsServiceExtras` and `deploymentAlarms` are set only when the spec names them: a setting the spec
+ * leaves out is one steady has no opinion on, and never changes.
+ */
+export interface ServiceSettings extends EcsServiceExtras {
   desiredCount?: number;
   loadBalancers?: EcsLoadBalancerBinding[];
   network?: EcsNetwork;
@@ -60,9 +65,13 @@ export interface ServiceSettings {
     minimumHealthyPercent: number;
     maximumPercent: number;
     circuitBreaker: { enable: boolean; rollback: boolean };
+    /** On UpdateService: the alarms, when the spec names them or they are carried over. */
+    alarms?: DeploymentAlarms;
     /** On UpdateService: the fields of the service's deploymentConfiguration steady does not own, carried over as observed. */
     unmodelled?: Record<string, unknown>;
   };
+  /** `deploymentConfiguration.alarms`, compared on its own: steady owns the alarms only when the spec names them. */
+  deploymentAlarms?: DeploymentAlarms;
 }
 
 export interface CreateServiceAction extends ActionBase {

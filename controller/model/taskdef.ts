@@ -111,8 +111,8 @@ function keyOf(field: string, item: Obj): unknown {
   return typeof key === 'string' ? item[key] : key?.(item);
 }
 
-/** Lists of strings whose order means nothing (sets). */
-const SET_LISTS = new Set(['requiresCompatibilities', 'add', 'drop']);
+/** Lists of strings or numbers whose order means nothing (sets). */
+const SET_LISTS = new Set(['requiresCompatibilities', 'add', 'drop', 'ignoredExitCodes']);
 
 /** The identity of each item of `list` (the value of field `field`), or undefined when the items have no unique identity. */
 export function listKeys(field: string, list: unknown[]): string[] | undefined {
@@ -133,6 +133,7 @@ function tidy(value: unknown, field = ''): unknown {
     const items = value.map((v) => tidy(v, field)).filter((v) => v !== undefined);
     if (items.length === 0) return undefined;
     if (SET_LISTS.has(field) && items.every((i) => typeof i === 'string')) return [...(items as string[])].sort();
+    if (SET_LISTS.has(field) && items.every((i) => typeof i === 'number')) return [...(items as number[])].sort((a, b) => a - b);
     const keys = field === 'containerDefinitions' ? undefined : listKeys(field, items);
     if (!keys) return items;
     return items.map((item, i) => [keys[i], item] as const).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, item]) => item);
@@ -153,12 +154,24 @@ const object = (v: unknown): Obj | undefined => (isObject(v) ? v : undefined);
 /** `value`, or undefined when it is the default. */
 const unlessDefault = <T>(value: T, defaultValue: T): T | undefined => (value === defaultValue ? undefined : value);
 
+/**
+ * `repo:tag@sha256:...` runs `repo@sha256:...`: with a digest present every runtime ignores the tag,
+ * so the two are one image (steady pins as `repo@sha256:...`).
+ */
+function pinnedForm(image: unknown): unknown {
+  if (typeof image !== 'string') return image;
+  const m = /^(.*?)(:[^/@:]+)?(@sha256:[0-9a-f]{64})$/.exec(image);
+  return m ? `${m[1]}${m[3]}` : image;
+}
+
 /** A container's defaults as ECS fills them: filled where the spec names them, removed where "absent" is the default. */
 function containerDefaults(c: Obj, networkMode: string): Obj {
   const hc = object(c.healthCheck);
   const linux = object(c.linuxParameters);
+  const restart = object(c.restartPolicy);
   return {
     ...c,
+    image: pinnedForm(c.image),
     essential: c.essential ?? true,
     cpu: unlessDefault(c.cpu, 0), // ECS reports 0 for "not set"
     portMappings: list(c.portMappings).map((p) => ({
@@ -171,6 +184,8 @@ function containerDefaults(c: Obj, networkMode: string): Obj {
     mountPoints: list(c.mountPoints).map((m) => ({ ...m, readOnly: unlessDefault(m.readOnly, false) })),
     volumesFrom: list(c.volumesFrom).map((v) => ({ ...v, readOnly: unlessDefault(v.readOnly, false) })),
     linuxParameters: linux && { ...linux, initProcessEnabled: unlessDefault(linux.initProcessEnabled, false) },
+    // A container may restart after running this long unless the policy says otherwise.
+    restartPolicy: restart && { ...restart, restartAttemptPeriod: unlessDefault(restart.restartAttemptPeriod, 300) },
     readonlyRootFilesystem: unlessDefault(c.readonlyRootFilesystem, false),
     privileged: unlessDefault(c.privileged, false),
     disableNetworking: unlessDefault(c.disableNetworking, false),
@@ -180,13 +195,21 @@ function containerDefaults(c: Obj, networkMode: string): Obj {
   };
 }
 
-/** A task-level volume's defaults: the EFS root directory and transit encryption AWS assumes. */
+/** A task-level volume's defaults: the EFS root directory, transit encryption and IAM authorization AWS assumes. */
 function volumeDefaults(v: Obj): Obj {
   const efs = object(v.efsVolumeConfiguration);
+  const auth = object(efs?.authorizationConfig);
+  const s3files = object(v.s3filesVolumeConfiguration);
   return {
     ...v,
+    s3filesVolumeConfiguration: s3files && { ...s3files, rootDirectory: unlessDefault(s3files.rootDirectory, '/') },
     configuredAtLaunch: unlessDefault(v.configuredAtLaunch, false),
-    efsVolumeConfiguration: efs && { ...efs, rootDirectory: unlessDefault(efs.rootDirectory, '/'), transitEncryption: unlessDefault(efs.transitEncryption, 'DISABLED') },
+    efsVolumeConfiguration: efs && {
+      ...efs,
+      rootDirectory: unlessDefault(efs.rootDirectory, '/'),
+      transitEncryption: unlessDefault(efs.transitEncryption, 'DISABLED'),
+      authorizationConfig: auth && { ...auth, iam: unlessDefault(auth.iam, 'DISABLED') },
+    },
   };
 }
 

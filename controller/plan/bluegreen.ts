@@ -53,7 +53,17 @@ export interface BlueGreenInput {
 }
 
 /** The settings UpdateService still takes for a CODE_DEPLOY service (network and platform come from the AppSpec). */
-const UPDATABLE: (keyof ServiceSettings)[] = ['desiredCount', 'healthCheckGracePeriodSeconds'];
+const UPDATABLE: (keyof ServiceSettings)[] = ['desiredCount', 'healthCheckGracePeriodSeconds', 'propagateTags', 'enableECSManagedTags'];
+
+/** Spec settings ECS takes for a CODE_DEPLOY service neither through UpdateService nor from the AppSpec steady writes. */
+const NOT_UPDATABLE: (keyof ServiceSettings)[] = [
+  'capacityProviderStrategy',
+  'enableExecuteCommand',
+  'availabilityZoneRebalancing',
+  'serviceConnectConfiguration',
+  'serviceRegistries',
+  'volumeConfigurations',
+];
 
 /**
  * Plans one blue/green service.
@@ -283,9 +293,15 @@ function productionTargetGroups(bg: ObservedBlueGreen, actual: ActualState): str
 /** Spec settings a CODE_DEPLOY service only takes from the next deployment's AppSpec. */
 function appSpecOnlyNotes(input: BlueGreenInput): string[] {
   const want: ServiceSettings = { network: input.desiredSettings.network, platformVersion: input.desiredSettings.platformVersion };
-  return settingsDiff(input.currentSettings, want).diff.map(
-    (d) => `${d.path} differs (${d.before ?? '-'} -> ${d.after ?? '-'}); a CODE_DEPLOY service takes it from the AppSpec, so it changes with the next blue/green deployment`,
-  );
+  const fixed: ServiceSettings = Object.fromEntries(NOT_UPDATABLE.map((k) => [k, input.desiredSettings[k]]));
+  return [
+    ...settingsDiff(input.currentSettings, want).diff.map(
+      (d) => `${d.path} differs (${d.before ?? '-'} -> ${d.after ?? '-'}); a CODE_DEPLOY service takes it from the AppSpec, so it changes with the next blue/green deployment`,
+    ),
+    ...settingsDiff(input.currentSettings, fixed).diff.map(
+      (d) => `${d.path} differs (${d.before ?? '-'} -> ${d.after ?? '-'}); ECS does not change it on a CODE_DEPLOY service, so steady leaves it as it is`,
+    ),
+  ];
 }
 
 // ------------------------------------------------------------------------------------ helpers

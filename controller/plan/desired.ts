@@ -5,6 +5,7 @@
 import type { ActualState, ImageResolution } from '../model/actual.js';
 import type { EcsNetwork, EcsTaskDefinition } from '../model/aws.js';
 import type { FieldDiff, ServiceSettings } from '../model/plan.js';
+import { canonicalAlarms, canonicalSetting, EXTRA_SETTINGS, type EcsServiceExtras } from '../model/service-settings.js';
 import { contentDiff, contentHash, stableJson, type TaskDefinitionContent } from '../model/taskdef.js';
 import type { ContainerSpec, MigrationDoc, NetworkSpec, ServiceDoc, TaskDefinitionSpec } from '../spec/schema.js';
 import { specContent } from './expressible.js';
@@ -72,11 +73,46 @@ export function networkOf(n: NetworkSpec): EcsNetwork {
   return { subnets: [...n.subnets].sort(), securityGroups: [...n.securityGroups].sort(), assignPublicIp: n.assignPublicIp };
 }
 
+/**
+ * The settings of `EcsServiceExtras` a Service spec names, in ECS's shapes and canonical form: the
+ * spec's `NAME: value` maps become ECS's lists (Service Connect's log `secretOptions`, EBS volume tags).
+ */
+export function desiredExtras(spec: ServiceDoc['spec']): EcsServiceExtras {
+  const ecs: Partial<Record<keyof EcsServiceExtras, unknown>> = {
+    ...spec,
+    serviceConnectConfiguration: spec.serviceConnectConfiguration && {
+      ...spec.serviceConnectConfiguration,
+      logConfiguration: spec.serviceConnectConfiguration.logConfiguration && {
+        ...spec.serviceConnectConfiguration.logConfiguration,
+        secretOptions: pairs(spec.serviceConnectConfiguration.logConfiguration.secretOptions),
+      },
+    },
+    volumeConfigurations: spec.volumeConfigurations?.map((v) => ({
+      ...v,
+      managedEBSVolume: {
+        ...v.managedEBSVolume,
+        tagSpecifications: v.managedEBSVolume.tagSpecifications?.map((t) => ({ ...t, tags: t.tags && Object.entries(t.tags).map(([key, value]) => ({ key, value })) })),
+      },
+    })),
+  };
+  const out: EcsServiceExtras = {};
+  for (const field of EXTRA_SETTINGS) {
+    if (spec[field] !== undefined) (out as Record<string, unknown>)[field] = canonicalSetting(field, ecs[field]);
+  }
+  return out;
+}
+
+function pairs(map: Record<string, string> | undefined): { name: string; valueFrom: string }[] {
+  return Object.entries(map ?? {}).map(([name, valueFrom]) => ({ name, valueFrom }));
+}
+
 /** The settings of an ECS service a Service spec manages (target group resolved to its ARN). */
 export function desiredServiceSettings(svc: ServiceDoc, targetGroupArn: string | undefined): ServiceSettings & { network: EcsNetwork } {
   const s = svc.spec;
   const lb = s.loadBalancer;
   return {
+    ...desiredExtras(s),
+    ...(s.deployment.strategy === 'rolling' && s.deployment.alarms ? { deploymentAlarms: canonicalAlarms(s.deployment.alarms) } : {}),
     desiredCount: s.desiredCount,
     loadBalancers: lb && targetGroupArn ? [{ targetGroupArn, containerName: lb.containerName, containerPort: lb.containerPort }] : [],
     network: networkOf(s.network),

@@ -2,8 +2,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { canonicalTaskDefinition } from '../model/taskdef.js';
 import { taskDefinitionSchema } from '../spec/schema.js';
-import { FIRELENS_TASK_DEFINITION, FIRELENS_UNEXPRESSIBLE } from '../testing/firelens.js';
-import { EXPRESSIBLE, specContent, unexpressibleFields } from './expressible.js';
+import { FIRELENS_TASK_DEFINITION } from '../testing/firelens.js';
+import { EXPRESSIBLE, specContent, unexpressibleFields, type Expressible } from './expressible.js';
 
 /** What DescribeTaskDefinition returns for the FireLens task definition: AWS's defaults and metadata added. */
 const described = {
@@ -27,47 +27,60 @@ const described = {
   })),
 };
 
+/** Every field path of an Expressible tree: `containerDefinitions.linuxParameters.initProcessEnabled`. */
+function pathsOf(node: Expressible, prefix = ''): string[] {
+  const children = node === true ? [] : Object.entries(node).flatMap(([k, v]) => pathsOf(v, prefix ? `${prefix}.${k}` : k));
+  return prefix ? [prefix, ...children] : children;
+}
+
 describe('EXPRESSIBLE', () => {
-  it('is what the schema can say, in ECS terms: spec-only fields out, containers as containerDefinitions, requiresCompatibilities added', () => {
-    expect(EXPRESSIBLE).toEqual({
-      family: true,
-      cpu: true,
-      memory: true,
-      executionRoleArn: true,
-      taskRoleArn: true,
-      networkMode: true,
-      runtimePlatform: { cpuArchitecture: true, operatingSystemFamily: true },
-      requiresCompatibilities: true,
-      containerDefinitions: {
-        name: true,
-        image: true,
-        essential: true,
-        cpu: true,
-        memory: true,
-        memoryReservation: true,
-        command: true,
-        entryPoint: true,
-        workingDirectory: true,
-        user: true,
-        portMappings: { containerPort: true, hostPort: true, protocol: true, name: true, appProtocol: true },
-        environment: true,
-        secrets: true,
-        dependsOn: { containerName: true, condition: true },
-        healthCheck: { command: true, interval: true, timeout: true, retries: true, startPeriod: true },
-        logConfiguration: { logDriver: true, options: true, secretOptions: true },
-        readonlyRootFilesystem: true,
-        stopTimeout: true,
-      },
-    });
+  const paths = pathsOf(EXPRESSIBLE);
+
+  it('holds every RegisterTaskDefinition field that applies to Fargate, under its ECS name', () => {
+    const fargate = [
+      'family', 'cpu', 'memory', 'executionRoleArn', 'taskRoleArn', 'networkMode', 'requiresCompatibilities', 'pidMode', 'ephemeralStorage.sizeInGiB',
+      'enableFaultInjection', 'runtimePlatform.cpuArchitecture', 'runtimePlatform.operatingSystemFamily',
+      'proxyConfiguration.type', 'proxyConfiguration.containerName', 'proxyConfiguration.properties.name', 'proxyConfiguration.properties.value',
+      'volumes.name', 'volumes.host', 'volumes.configuredAtLaunch', 'volumes.efsVolumeConfiguration.fileSystemId', 'volumes.efsVolumeConfiguration.rootDirectory',
+      'volumes.efsVolumeConfiguration.transitEncryption', 'volumes.efsVolumeConfiguration.transitEncryptionPort',
+      'volumes.efsVolumeConfiguration.authorizationConfig.accessPointId', 'volumes.efsVolumeConfiguration.authorizationConfig.iam',
+      'volumes.s3filesVolumeConfiguration.fileSystemArn',
+      ...[
+        'name', 'image', 'repositoryCredentials.credentialsParameter', 'cpu', 'memory', 'memoryReservation', 'portMappings.containerPort',
+        'portMappings.containerPortRange', 'portMappings.hostPort', 'portMappings.protocol', 'portMappings.name', 'portMappings.appProtocol', 'essential',
+        'restartPolicy.enabled', 'restartPolicy.ignoredExitCodes', 'restartPolicy.restartAttemptPeriod', 'entryPoint', 'command', 'environment',
+        'environmentFiles.value', 'environmentFiles.type', 'mountPoints.sourceVolume', 'mountPoints.containerPath', 'mountPoints.readOnly',
+        'volumesFrom.sourceContainer', 'volumesFrom.readOnly', 'linuxParameters.capabilities.add', 'linuxParameters.capabilities.drop',
+        'linuxParameters.initProcessEnabled', 'secrets', 'dependsOn.containerName', 'dependsOn.condition', 'startTimeout', 'stopTimeout',
+        'versionConsistency', 'user', 'workingDirectory', 'readonlyRootFilesystem', 'interactive', 'pseudoTerminal', 'dockerLabels',
+        'ulimits.name', 'ulimits.softLimit', 'ulimits.hardLimit', 'logConfiguration.logDriver', 'logConfiguration.options',
+        'logConfiguration.secretOptions', 'healthCheck.command', 'healthCheck.interval', 'healthCheck.timeout', 'healthCheck.retries',
+        'healthCheck.startPeriod', 'systemControls.namespace', 'systemControls.value', 'firelensConfiguration.type', 'firelensConfiguration.options',
+        'credentialSpecs',
+      ].map((f) => `containerDefinitions.${f}`),
+    ];
+
+    expect(fargate.filter((p) => !paths.includes(p))).toEqual([]);
+  });
+
+  it('leaves out what does not apply to Fargate, and what is steady\'s own', () => {
+    const notFargate = [
+      'ipcMode', 'placementConstraints', 'inferenceAccelerators', 'volumes.dockerVolumeConfiguration', 'volumes.fsxWindowsFileServerVolumeConfiguration',
+      'volumes.host.sourcePath', 'tags', 'containers',
+      ...[
+        'links', 'hostname', 'disableNetworking', 'privileged', 'dnsServers', 'dnsSearchDomains', 'extraHosts', 'dockerSecurityOptions',
+        'resourceRequirements', 'linuxParameters.devices', 'linuxParameters.sharedMemorySize', 'linuxParameters.tmpfs', 'linuxParameters.maxSwap',
+        'linuxParameters.swappiness', 'imageOwner',
+      ].map((f) => `containerDefinitions.${f}`),
+    ];
+
+    expect(notFargate.filter((p) => paths.includes(p))).toEqual([]);
   });
 });
 
 describe('unexpressibleFields', () => {
-  it('names every field of the FireLens + EFS + ulimits revision the spec cannot say', () => {
-    const fields = unexpressibleFields(canonicalTaskDefinition(described));
-
-    expect(fields.map((f) => f.path)).toEqual(FIRELENS_UNEXPRESSIBLE);
-    expect(fields.find((f) => f.path === 'volumes[shared].efsVolumeConfiguration')!.value).toEqual({ fileSystemId: 'fs-0123456789abcdef0', transitEncryption: 'ENABLED' });
+  it('finds nothing in the FireLens + EFS + ulimits revision: the spec can say all of it', () => {
+    expect(unexpressibleFields(canonicalTaskDefinition(described))).toEqual([]);
   });
 
   it('does not count the defaults AWS fills in as content', () => {
@@ -94,9 +107,11 @@ describe('unexpressibleFields', () => {
           systemControls: [],
           ulimits: [],
           dockerLabels: {},
-          linuxParameters: { initProcessEnabled: false },
+          linuxParameters: { initProcessEnabled: false, capabilities: { add: [], drop: [] }, devices: [], tmpfs: [] },
           versionConsistency: 'enabled',
           privileged: false,
+          dnsServers: [],
+          links: [],
         },
       ],
     };
@@ -104,21 +119,23 @@ describe('unexpressibleFields', () => {
     expect(unexpressibleFields(canonicalTaskDefinition(plain))).toEqual([]);
   });
 
-  it('names bare volumes, unknown fields and unexpressible parts of expressible ones', () => {
+  it('names what does not apply to Fargate, unknown fields and unexpressible parts of expressible ones', () => {
     const fields = unexpressibleFields(
       canonicalTaskDefinition({
         family: 'odd',
         networkMode: 'awsvpc',
-        pidMode: 'task',
-        volumes: [{ name: 'scratch', host: {} }],
+        ipcMode: 'task',
+        placementConstraints: [{ type: 'memberOf', expression: 'attribute:ecs.instance-type =~ t3.*' }],
+        volumes: [{ name: 'docker', dockerVolumeConfiguration: { scope: 'task', driver: 'local' } }, { name: 'scratch', host: { sourcePath: '/tmp' } }],
         aFieldAwsAddsNextYear: true,
         containerDefinitions: [
           {
             name: 'app',
             image: 'nginx',
-            portMappings: [{ containerPort: 8080 }, { containerPortRange: '9000-9010', protocol: 'udp' }],
+            privileged: true,
+            dnsServers: ['10.0.0.2'],
+            linuxParameters: { initProcessEnabled: true, tmpfs: [{ containerPath: '/run', size: 64 }] },
             healthCheck: { command: ['CMD', 'true'], timeout: 5, futureProbeOption: 'x' },
-            restartPolicy: { enabled: true, restartAttemptPeriod: 60 },
           },
         ],
       }),
@@ -126,11 +143,14 @@ describe('unexpressibleFields', () => {
 
     expect(fields.map((f) => f.path)).toEqual([
       'aFieldAwsAddsNextYear',
+      'containerDefinitions[app].dnsServers',
       'containerDefinitions[app].healthCheck.futureProbeOption',
-      'containerDefinitions[app].portMappings[9000-9010/udp].containerPortRange',
-      'containerDefinitions[app].restartPolicy',
-      'pidMode',
-      'volumes[scratch]',
+      'containerDefinitions[app].linuxParameters.tmpfs',
+      'containerDefinitions[app].privileged',
+      'ipcMode',
+      'placementConstraints',
+      'volumes[docker].dockerVolumeConfiguration',
+      'volumes[scratch].host.sourcePath',
     ]);
   });
 });

@@ -6,15 +6,17 @@
  *   a field added to `taskDefinitionSchema` or `containerSchema` under its ECS name is expressible,
  *   and reaches the registered content, with no change here;
  * - the few differences between the two are listed below: spec fields that are steady's own
- *   (`SPEC_ONLY`), the spec's `containers` that ECS calls `containerDefinitions`, fields steady
- *   always sets itself (`requiresCompatibilities`), and `NAME: value` maps the spec writes where ECS
- *   takes lists (`environment`, `secrets`, `logConfiguration.secretOptions`).
+ *   (`SPEC_ONLY`), the spec's `containers` that ECS calls `containerDefinitions`, and `NAME: value`
+ *   maps the spec writes where ECS takes lists (`environment`, `secrets`, `logConfiguration.secretOptions`);
+ * - fields that do not apply to Fargate are in the schema only to be refused (`notOnFargate`), so they
+ *   are never expressible.
  *
  * Content of a running revision outside what the spec can express is never dropped: a revision built
  * from the spec would lose it, so the resource is Blocked (`unexpressibleFields`). Pure.
  */
 import type { z } from 'zod';
 import { canonicalTaskDefinition, LIST_KEYS, listKeys, type TaskDefinitionContent } from '../model/taskdef.js';
+import { isNotOnFargate } from '../spec/ecs-fields.js';
 import { taskDefinitionSchema, type ContainerSpec, type TaskDefinitionSpec } from '../spec/schema.js';
 
 /** A field the spec can express as a whole (`true`), or an object whose own fields say (lists: their items' fields). */
@@ -27,9 +29,6 @@ const SPEC_ONLY = {
   /** Who deploys the image: steady's rule, not ECS's. */
   container: ['imageOwner'],
 } as const;
-
-/** Fields steady always sets itself: part of what it expresses, though not written in a spec. */
-const STEADY_SETS = { requiresCompatibilities: true } as const;
 
 /** The schema's fields, as a tree: objects by their fields, lists by their items, anything else whole. */
 function fieldsOf(schema: z.ZodType): Expressible {
@@ -45,7 +44,7 @@ function fieldsOf(schema: z.ZodType): Expressible {
       return fieldsOf(def.element!);
     case 'object': {
       const shape = (schema as unknown as { shape: Record<string, z.ZodType> }).shape;
-      return Object.fromEntries(Object.entries(shape).map(([k, v]) => [k, fieldsOf(v)]));
+      return Object.fromEntries(Object.entries(shape).flatMap(([k, v]) => (isNotOnFargate(v) ? [] : [[k, fieldsOf(v)]])));
     }
     default:
       return true;
@@ -63,7 +62,7 @@ function without(fields: Expressible, drop: readonly string[]): { [field: string
  */
 export const EXPRESSIBLE: { readonly [field: string]: Expressible } = (() => {
   const task = fieldsOf(taskDefinitionSchema) as { [field: string]: Expressible };
-  return { ...without(task, SPEC_ONLY.taskDefinition), ...STEADY_SETS, containerDefinitions: without(task.containers, SPEC_ONLY.container) };
+  return { ...without(task, SPEC_ONLY.taskDefinition), containerDefinitions: without(task.containers, SPEC_ONLY.container) };
 })();
 
 // ------------------------------------------------------------------------------------ spec -> content
@@ -93,7 +92,6 @@ export function specContent(td: TaskDefinitionSpec, family: string, imageOf: (c:
   return canonicalTaskDefinition({
     ...rest,
     family,
-    requiresCompatibilities: ['FARGATE'],
     containerDefinitions: containers.map((c) => containerContent(c, imageOf(c))),
   });
 }
@@ -155,4 +153,19 @@ export function unexpressibleFields(content: TaskDefinitionContent): Unexpressib
   const out: UnexpressibleField[] = [];
   walk(content, EXPRESSIBLE, '', '', out);
   return out.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+}
+
+function prune(value: unknown, node: Expressible): unknown {
+  if (node === true) return value;
+  if (Array.isArray(value)) return value.map((item) => prune(item, node));
+  if (!isObject(value)) return value;
+  return Object.fromEntries(Object.entries(value).flatMap(([k, v]) => (k in node ? [[k, prune(v, node[k])]] : [])));
+}
+
+/**
+ * The part of a revision's content the spec language can express: every field `unexpressibleFields`
+ * names is left out (`steady import` writes what remains, and names the rest in comments).
+ */
+export function expressiblePart(content: TaskDefinitionContent): TaskDefinitionContent {
+  return prune(content, EXPRESSIBLE) as TaskDefinitionContent;
 }

@@ -17,7 +17,7 @@ describe('a migration and content the spec cannot express', () => {
     const actual = syncedActual(desired);
     const svc = actual.services['api']!;
     const td = actual.taskDefinitions[svc.taskDefinitionArn];
-    td.content = canonicalTaskDefinition({ ...td.content, pidMode: 'task' });
+    td.content = canonicalTaskDefinition({ ...td.content, futureTaskSetting: 'strict' });
     actual.images[`${REPO}:latest`] = newImage;
 
     const p = plan(desired, actual, POLICY);
@@ -27,10 +27,10 @@ describe('a migration and content the spec cannot express', () => {
       phase: 'Blocked',
       reason: 'UnexpressibleFields',
       message:
-        "it runs a copy of service api's task definition, and ECS service api runs shop-api:7, which has content the spec language cannot express: pidMode. " +
+        "it runs a copy of service api's task definition, and ECS service api runs shop-api:7, which has content the spec language cannot express: futureTaskSetting. " +
         'A revision built from the spec would drop it, so steady registers and updates nothing for Migration db-migrate. ' +
         "The migration runs once the service's revision holds only what the spec can say (see the status of Service api)",
-      diff: [{ path: 'taskDefinition.pidMode', before: 'task', after: undefined }],
+      diff: [{ path: 'taskDefinition.futureTaskSetting', before: 'strict', after: undefined }],
     });
     expect(p.actions).toEqual([]);
   });
@@ -43,7 +43,7 @@ describe('a migration and content the spec cannot express', () => {
       ...latest,
       arn: latest.arn.replace(/:3$/, ':4'),
       revision: 4,
-      content: canonicalTaskDefinition({ ...latest.content, ephemeralStorage: { sizeInGiB: 100 } }),
+      content: canonicalTaskDefinition({ ...latest.content, futureTaskSetting: { level: 100 } }),
       tags: {},
     };
 
@@ -53,7 +53,7 @@ describe('a migration and content the spec cannot express', () => {
     const st = p.resources.find((r) => r.resource === 'Migration/db-migrate')!;
     expect(st).toMatchObject({ phase: 'Blocked', reason: 'UnexpressibleFields' });
     expect(st.message).toBe(
-      'the latest revision of task definition family shop-api-db-migrate is shop-api-db-migrate:4, which has content the spec language cannot express: ephemeralStorage. ' +
+      'the latest revision of task definition family shop-api-db-migrate is shop-api-db-migrate:4, which has content the spec language cannot express: futureTaskSetting. ' +
         'A revision built from the spec would drop it, so steady registers and updates nothing for Migration db-migrate. ' +
         'If the migration needs this content, run it outside steady until the spec language can express it; if it does not, deregister shop-api-db-migrate:4 and the next pass registers the migration\'s own revision',
     );

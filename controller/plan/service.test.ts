@@ -34,8 +34,8 @@ describe('a running revision with content the spec cannot express', () => {
     const desired = desiredShop();
     const actual = syncedActual(desired);
     handRevision(actual, (td) => ({
-      ...withApp(td, { ulimits: [{ name: 'nofile', softLimit: 65536, hardLimit: 65536 }], dockerLabels: { team: 'shop' } }),
-      ephemeralStorage: { sizeInGiB: 40 },
+      ...withApp(td, { futureSandbox: { mode: 'strict' }, futureLimit: 65536 }),
+      futureTaskSetting: { level: 3 },
     }));
 
     const p = plan(desired, actual, POLICY);
@@ -45,22 +45,22 @@ describe('a running revision with content the spec cannot express', () => {
       phase: 'Blocked',
       reason: 'UnexpressibleFields',
       message:
-        'ECS service api runs shop-api:8, which has content the spec language cannot express: containerDefinitions[app].dockerLabels, ' +
-        'containerDefinitions[app].ulimits, ephemeralStorage. A revision built from the spec would drop it, so steady registers and updates nothing for Service api. ' +
+        'ECS service api runs shop-api:8, which has content the spec language cannot express: containerDefinitions[app].futureLimit, ' +
+        'containerDefinitions[app].futureSandbox, futureTaskSetting. A revision built from the spec would drop it, so steady registers and updates nothing for Service api. ' +
         "If the service needs this content, leave it out of steady's specs until the spec language can express it; if it does not, update the service to shop-api:7, " +
         'which has exactly what the spec asks, and the next pass takes over',
     });
     expect(statusOf(p, 'Service/api').diff).toEqual([
-      { path: 'taskDefinition.containers[app].ulimits', before: '[{"hardLimit":65536,"name":"nofile","softLimit":65536}]', after: undefined },
-      { path: 'taskDefinition.containers[app].dockerLabels', before: '{"team":"shop"}', after: undefined },
-      { path: 'taskDefinition.ephemeralStorage', before: '{"sizeInGiB":40}', after: undefined },
+      { path: 'taskDefinition.containers[app].futureSandbox', before: '{"mode":"strict"}', after: undefined },
+      { path: 'taskDefinition.containers[app].futureLimit', before: '65536', after: undefined },
+      { path: 'taskDefinition.futureTaskSetting', before: '{"level":3}', after: undefined },
     ]);
   });
 
   it('blocks the service even when a new image would otherwise roll out', () => {
     const desired = desiredShop();
     const actual = syncedActual(desired);
-    handRevision(actual, (td) => withApp(td, { linuxParameters: { initProcessEnabled: true } }));
+    handRevision(actual, (td) => withApp(td, { linuxParameters: { initProcessEnabled: true, futureLinuxOption: true } }));
     actual.images[`${REPO}:latest`] = { kind: 'pinned', digest: DIGEST_B, pinned: `${REPO}@${DIGEST_B}` };
 
     const p = plan(desired, actual, POLICY);
@@ -75,14 +75,14 @@ describe('a running revision with content the spec cannot express', () => {
     const actual = syncedActual(desired);
     const svc = actual.services['api']!;
     svc.tags = { team: 'shop' };
-    handRevision(actual, (td) => ({ ...td, volumes: [{ name: 'shared', efsVolumeConfiguration: { fileSystemId: 'fs-0123456789abcdef0' } }] }));
+    handRevision(actual, (td) => ({ ...td, volumes: [{ name: 'shared', efsVolumeConfiguration: { fileSystemId: 'fs-0123456789abcdef0', futureEfsOption: 'on' } }] }));
     actual.familyRevisions['shop-api'] = [svc.taskDefinitionArn];
 
     const p = plan(desired, actual, POLICY);
 
     expect(actionsOf(p, 'Service/api')).toEqual([]);
     expect(svc.tags[TAG_MANAGED_BY]).toBeUndefined();
-    expect(statusOf(p, 'Service/api').message).toContain('cannot express: volumes[shared].efsVolumeConfiguration. ');
+    expect(statusOf(p, 'Service/api').message).toContain('cannot express: volumes[shared].efsVolumeConfiguration.futureEfsOption. ');
     expect(statusOf(p, 'Service/api').message).toContain('if it does not, register a revision without it and update the service to that revision, and the next pass takes over');
   });
 

@@ -6,6 +6,7 @@
  */
 import type { EcsService, EcsTaskDefinition } from '../model/aws.js';
 import { carryOver } from '../model/carryover.js';
+import { canonicalExtras, EXTRA_SETTINGS } from '../model/service-settings.js';
 import {
   ownershipTags,
   TAG_ENVIRONMENT,
@@ -51,6 +52,8 @@ const none = (st: ResourceStatus): Planned => ({ actions: [], status: st });
 function currentSettings(svc: EcsService): ServiceSettings {
   const dc = svc.deploymentConfiguration;
   return {
+    ...canonicalExtras(Object.fromEntries(EXTRA_SETTINGS.map((f) => [f, svc[f]]))),
+    deploymentAlarms: dc.alarms,
     desiredCount: svc.desiredCount,
     loadBalancers: svc.loadBalancers,
     network: svc.network,
@@ -247,15 +250,27 @@ function planRolledBack(sc: ServiceCase, cur: EcsService, p: Prepared, failed: {
   return { actions: record, status: { ...status('Service', sc.name, sc.hash, 'Failed', 'RolloutFailed', message, diff), notes: p.notes } };
 }
 
-/** The fields of a service's deploymentConfiguration steady owns; the rest is carried over as observed. */
+/**
+ * The fields of a service's deploymentConfiguration steady owns; the rest is carried over as observed.
+ * The alarms are steady's only when the spec names them (`deploymentAlarms`).
+ */
 const DEPLOYMENT_FIELDS_STEADY_OWNS = ['minimumHealthyPercent', 'maximumPercent', 'circuitBreaker'];
+
+/**
+ * What UpdateService is sent for `changed`: deploymentConfiguration, which it replaces whole, is the
+ * one observed with steady's changed fields applied (alarms included when the spec names them).
+ */
+export function updateSettings(cur: EcsService, changed: ServiceSettings): ServiceSettings {
+  const { deploymentAlarms, ...settings } = changed;
+  const owned = [...(changed.deploymentConfiguration ? DEPLOYMENT_FIELDS_STEADY_OWNS : []), ...(deploymentAlarms ? ['alarms'] : [])];
+  if (owned.length === 0) return settings;
+  type Dc = NonNullable<ServiceSettings['deploymentConfiguration']>;
+  return { ...settings, deploymentConfiguration: carryOver<Dc>(cur.deploymentConfiguration, owned, { ...changed.deploymentConfiguration, alarms: deploymentAlarms }) };
+}
 
 function updateAction(ctx: Context, sc: ServiceCase, cur: EcsService, p: Prepared, id: string, withTarget: boolean, changed: ServiceSettings, dependsOn: string[]): Action {
   const settingDiffs = settingsDiff(currentSettings(cur), changed).diff;
-  // UpdateService replaces deploymentConfiguration whole: send what is there with steady's fields applied.
-  const settings = changed.deploymentConfiguration
-    ? { ...changed, deploymentConfiguration: carryOver<NonNullable<ServiceSettings['deploymentConfiguration']>>(cur.deploymentConfiguration, DEPLOYMENT_FIELDS_STEADY_OWNS, changed.deploymentConfiguration) }
-    : changed;
+  const settings = updateSettings(cur, changed);
   const parts = [
     ...(withTarget ? [`task definition ${revisionLabel(cur.taskDefinitionArn)} -> ${refLabel(p.target, p.desiredTd.family)}`] : []),
     ...settingDiffs.map((d) => `${d.path} ${d.before ?? '-'} -> ${d.after ?? '-'}`),

@@ -7,6 +7,7 @@
  * asked (a terminal); plain text otherwise.
  */
 import pc from 'picocolors';
+import type { FieldDiff } from '../model/plan.js';
 import { formatDuration, formatTime, plural, shortCommit, shownValue } from './format.js';
 import { REPAIR_BLOCK_WORDS, summaryLine, type Report, type ReportAction, type ResourceOutcome, type ResourceReport } from './model.js';
 
@@ -24,7 +25,7 @@ export interface RenderOptions {
   causesSaidAbove?: boolean;
 }
 
-type Colors = ReturnType<typeof pc.createColors>;
+export type Colors = ReturnType<typeof pc.createColors>;
 
 const OUTCOME_WORDS: Record<ResourceOutcome, string> = {
   failed: 'failed',
@@ -128,8 +129,9 @@ const CAUSE_WORDS: Record<string, string> = {
   other: 'error',
 };
 
-function diffLines(r: ResourceReport, c: Colors, width: number): string[] {
-  return r.drift.flatMap((d) => {
+/** Field diffs, one line each (`path: before -> after`), or three when that is wider than `width`. */
+export function fieldDiffLines(diff: FieldDiff[], c: Colors, width: number): string[] {
+  return diff.flatMap((d) => {
     const before = shownValue(d.before);
     // A pinned image names the tag the spec wrote beside its digest: `shop-api@sha256:589d… (spec: shop-api:latest)`.
     const after = `${shownValue(d.after)}${d.specValue ? ` (spec: ${d.specValue.slice(d.specValue.lastIndexOf('/') + 1)})` : ''}`;
@@ -166,7 +168,7 @@ function resourceBlock(r: ResourceReport, report: Report, c: Colors, width: numb
   const saysWhy =
     !budgetOnly && (r.outcome === 'failed' || (r.outcome === 'unrepaired' && (r.blockedBy !== 'observe' || r.actions.length === 0)) || r.outcome === 'converging');
   if (saysWhy && r.message) lines.push(...wrap(r.message, width, INDENT).map((l, i) => (i === 0 ? `${INDENT}${l}` : l)));
-  lines.push(...diffLines(r, c, width));
+  lines.push(...fieldDiffLines(r.drift, c, width));
   for (const a of r.actions) lines.push(...actionLines(a, c, width));
   for (const n of r.notes) lines.push(...wrap(`note: ${n}`, width, `${INDENT}      `).map((l, i) => c.dim(i === 0 ? `${INDENT}${l}` : l)));
   return lines;

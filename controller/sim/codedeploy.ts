@@ -222,6 +222,8 @@ export class CodeDeploySim implements SimService {
     UpdateDeploymentGroup: (i) => this.updateDeploymentGroup(i),
     DeleteDeploymentGroup: (i) => this.deleteDeploymentGroup(i),
     GetDeploymentGroup: (i) => this.getDeploymentGroup(i),
+    ListApplications: (i) => this.listApplications(i),
+    ListDeploymentGroups: (i) => this.listDeploymentGroups(i),
     CreateDeployment: (i) => this.createDeployment(i),
     GetDeployment: (i) => this.getDeployment(i),
     ListDeployments: (i) => this.listDeployments(i),
@@ -390,6 +392,22 @@ export class CodeDeploySim implements SimService {
 
   getDeploymentGroup(input: { applicationName?: string; deploymentGroupName?: string }): Out<{ deploymentGroupInfo: DeploymentGroupInfo }> {
     return { deploymentGroupInfo: this.#renderGroup(this.#group(input.applicationName, input.deploymentGroupName)) };
+  }
+
+  /** Application names, in creation order, 100 a page. */
+  listApplications(input: { nextToken?: string }): Out<{ applications: string[]; nextToken?: string }> {
+    const { items, next } = page([...this.#apps.values()], { size: PAGE, token: input.nextToken }, () =>
+      awsError(InvalidNextTokenException, 'The next token was specified in an invalid format.'),
+    );
+    return { applications: items.map((a) => a.name), ...(next ? { nextToken: next } : {}) };
+  }
+
+  /** The deployment group names of one application, in creation order, 100 a page. */
+  listDeploymentGroups(input: { applicationName?: string; nextToken?: string }): Out<{ applicationName: string; deploymentGroups: string[]; nextToken?: string }> {
+    const app = this.#app(input.applicationName);
+    const groups = [...this.#groups.values()].filter((g) => g.app === app);
+    const { items, next } = page(groups, { size: PAGE, token: input.nextToken }, () => awsError(InvalidNextTokenException, 'The next token was specified in an invalid format.'));
+    return { applicationName: app.name, deploymentGroups: items.map((g) => g.name), ...(next ? { nextToken: next } : {}) };
   }
 
   // ------------------------------------------------------------------------------ deployments

@@ -7,6 +7,7 @@ import {
   ResourceNotFoundException,
   ServiceNotActiveException,
   ServiceNotFoundException,
+  type CapacityProviderStrategyItem,
   type Cluster,
   type CreateServiceCommandInput,
   type RunTaskCommandInput,
@@ -20,6 +21,9 @@ import {
   type NetworkConfiguration,
   type RegisterTaskDefinitionCommandInput,
   type Service,
+  type ServiceConnectConfiguration,
+  type ServiceRegistry,
+  type ServiceVolumeConfiguration,
   type Tag,
   type Task,
   type TaskDefinition,
@@ -72,7 +76,15 @@ export interface EcsServiceFixture {
   healthCheckGracePeriodSeconds?: number;
   platformVersion?: string;
   tags?: Record<string, string>;
+  /**
+   * Any other CreateService input, as ECS takes it: `enableExecuteCommand`, `capacityProviderStrategy`
+   * (instead of the FARGATE launch type), `propagateTags`, `serviceConnectConfiguration`, ...
+   */
+  settings?: Omit<CreateServiceCommandInput, 'cluster' | 'serviceName' | 'taskDefinition' | 'desiredCount' | 'loadBalancers' | 'networkConfiguration' | 'tags'>;
 }
+
+/** A cluster in a fixture: a name, or a name with tags and capacity providers (default FARGATE and FARGATE_SPOT, as the console sets up). */
+export type EcsClusterFixture = string | { name: string; tags?: Record<string, string>; capacityProviders?: string[] };
 
 /**
  * Starting state of the simulated ECS. Task definitions are registered in the order listed, so
@@ -91,7 +103,7 @@ export interface EcsServiceFixture {
  *         loadBalancer: { targetGroup: shop-api-tg, containerName: app, containerPort: 8000 } }
  */
 export interface EcsFixture {
-  clusters?: (string | { name: string; tags?: Record<string, string> })[];
+  clusters?: EcsClusterFixture[];
   taskDefinitions?: EcsTaskDefinitionFixture[];
   services?: EcsServiceFixture[];
   /**
@@ -206,6 +218,7 @@ interface SimCluster {
   name: string;
   createdAt: number;
   tags: Tags;
+  capacityProviders: string[];
   /** RunTask client tokens: token -> what the first call asked and got. */
   tokens: Map<string, { fingerprint: string; taskArns: string[]; at: number }>;
 }
@@ -234,7 +247,10 @@ interface SimDeployment {
   updatedAt: number;
   network?: NetworkConfiguration;
   launchType: string;
+  capacityProviderStrategy?: CapacityProviderStrategyItem[];
   platformVersion: string;
+  serviceConnectConfiguration?: ServiceConnectConfiguration;
+  volumeConfigurations?: ServiceVolumeConfiguration[];
   /** Container name -> digest, resolved once per deployment (ECS version consistency). */
   images: Map<string, string>;
   /** CODE_DEPLOY task sets: the target group this task set's tasks register in (else the service's). */
@@ -249,11 +265,18 @@ interface SimServiceRec {
   status: 'ACTIVE' | 'DRAINING' | 'INACTIVE';
   createdAt: number;
   desiredCount: number;
-  launchType: string;
+  /** Absent with a capacity provider strategy: ECS reports one or the other. */
+  launchType?: string;
+  capacityProviderStrategy?: CapacityProviderStrategyItem[];
   platformVersion: string;
   loadBalancers: LoadBalancer[];
   network?: NetworkConfiguration;
   controller: Controller;
+  enableExecuteCommand: boolean;
+  availabilityZoneRebalancing: string;
+  serviceRegistries: ServiceRegistry[];
+  serviceConnectConfiguration?: ServiceConnectConfiguration;
+  volumeConfigurations?: ServiceVolumeConfiguration[];
   deploymentConfiguration: DeploymentConfiguration;
   healthCheckGracePeriodSeconds: number;
   propagateTags: string;
@@ -374,8 +397,8 @@ export class EcsSim implements SimService {
   /** Creates the fixture's clusters, task definitions (in order) and steady services. */
   seed(fixture: EcsFixture): void {
     for (const c of fixture.clusters ?? []) {
-      const { name, tags } = typeof c === 'string' ? { name: c, tags: {} } : c;
-      this.createCluster({ clusterName: name, tags: toTagList(tags) });
+      const { name, tags, capacityProviders } = typeof c === 'string' ? { name: c, tags: {}, capacityProviders: undefined } : c;
+      this.createCluster({ clusterName: name, tags: toTagList(tags), capacityProviders: capacityProviders ?? ['FARGATE', 'FARGATE_SPOT'] });
     }
     for (const td of fixture.taskDefinitions ?? []) {
       const { status, tags, ...rest } = td;
@@ -393,11 +416,12 @@ export class EcsSim implements SimService {
       const lb = s.loadBalancer;
       const controller = s.deploymentController ?? 'ECS';
       this.createService({
+        ...(s.settings?.capacityProviderStrategy ? {} : { launchType: 'FARGATE' }),
+        ...s.settings,
         cluster: s.cluster,
         serviceName: s.name,
         taskDefinition: s.taskDefinition,
         desiredCount: s.desiredCount ?? 1,
-        launchType: 'FARGATE',
         platformVersion: s.platformVersion,
         networkConfiguration: {
           awsvpcConfiguration: {
@@ -409,12 +433,13 @@ export class EcsSim implements SimService {
         loadBalancers: lb ? [{ targetGroupArn: this.#targetGroupArnByName(lb.targetGroup, s.name), containerName: lb.containerName, containerPort: lb.containerPort }] : undefined,
         deploymentController: { type: controller },
         deploymentConfiguration: {
+          ...s.settings?.deploymentConfiguration,
           ...(s.circuitBreaker ? { deploymentCircuitBreaker: s.circuitBreaker } : {}),
           ...(s.minimumHealthyPercent !== undefined ? { minimumHealthyPercent: s.minimumHealthyPercent } : {}),
           ...(s.maximumPercent !== undefined ? { maximumPercent: s.maximumPercent } : {}),
           ...(s.alarms ? { alarms: s.alarms } : {}),
         },
-        healthCheckGracePeriodSeconds: s.healthCheckGracePeriodSeconds,
+        healthCheckGracePeriodSeconds: s.healthCheckGracePeriodSeconds ?? s.settings?.healthCheckGracePeriodSeconds,
         tags: toTagList(s.tags),
       });
       this.#settle(this.#serviceByName(this.#cluster(s.cluster), s.name)!);
@@ -584,7 +609,7 @@ export class EcsSim implements SimService {
 
   // ------------------------------------------------------------------------------ clusters
 
-  createCluster(input: { clusterName?: string; tags?: Tag[] }): Out<{ cluster: Cluster }> {
+  createCluster(input: { clusterName?: string; tags?: Tag[]; capacityProviders?: string[] }): Out<{ cluster: Cluster }> {
     const name = input.clusterName ?? 'default';
     if (!NAME.test(name)) {
       throw awsError(InvalidParameterException, 'Cluster name can have up to 255 characters: letters (uppercase and lowercase), numbers, underscores, and hyphens.');
@@ -592,7 +617,7 @@ export class EcsSim implements SimService {
     const tags = tagsFrom(input.tags);
     let cluster = this.#clusters.get(name);
     if (!cluster) {
-      cluster = { arn: this.#arn(`cluster/${name}`), name, createdAt: this.#now(), tags, tokens: new Map() };
+      cluster = { arn: this.#arn(`cluster/${name}`), name, createdAt: this.#now(), tags, capacityProviders: [...(input.capacityProviders ?? [])], tokens: new Map() };
       this.#clusters.set(name, cluster);
     }
     return { cluster: this.#renderCluster(cluster, true) };
@@ -633,6 +658,8 @@ export class EcsSim implements SimService {
       }
     }
     checkFirelens(defs);
+    checkVolumes(input);
+    if (fargate) checkFargateOnly(input);
     const tags = tagsFrom(input.tags);
     const revisions = this.#families.get(family) ?? [];
     const revision = revisions.length + 1;
@@ -730,6 +757,8 @@ export class EcsSim implements SimService {
     if (breaker && controller !== 'ECS') {
       throw awsError(InvalidParameterException, 'The deployment circuit breaker is only supported for services using the ECS deployment controller.');
     }
+    const strategy = this.#checkCapacityProviders(cluster, input.capacityProviderStrategy);
+    if (taskDef) this.#checkServiceSettings(taskDef, input);
     const svc: SimServiceRec = {
       arn: this.#arn(`service/${cluster.name}/${name}`),
       name,
@@ -738,11 +767,17 @@ export class EcsSim implements SimService {
       status: 'ACTIVE',
       createdAt: this.#now(),
       desiredCount: input.desiredCount ?? 0,
-      launchType: input.launchType ?? 'FARGATE',
+      ...(strategy ? { capacityProviderStrategy: strategy } : { launchType: input.launchType ?? 'FARGATE' }),
       platformVersion: input.platformVersion ?? 'LATEST',
       loadBalancers,
       network,
       controller,
+      enableExecuteCommand: input.enableExecuteCommand ?? false,
+      // CreateService without it means ENABLED (UpdateService without it keeps the service's).
+      availabilityZoneRebalancing: input.availabilityZoneRebalancing ?? 'ENABLED',
+      serviceRegistries: structuredClone(input.serviceRegistries ?? []),
+      serviceConnectConfiguration: input.serviceConnectConfiguration && structuredClone(input.serviceConnectConfiguration),
+      volumeConfigurations: input.volumeConfigurations && structuredClone(input.volumeConfigurations),
       deploymentConfiguration: deploymentConfigurationOf(input.deploymentConfiguration),
       healthCheckGracePeriodSeconds: input.healthCheckGracePeriodSeconds ?? 0,
       propagateTags: input.propagateTags ?? 'NONE',
@@ -773,8 +808,19 @@ export class EcsSim implements SimService {
     const network = input.networkConfiguration !== undefined && taskDef ? this.#checkNetwork(taskDef, input.networkConfiguration) : svc.network;
     const loadBalancers = input.loadBalancers !== undefined && taskDef ? this.#checkLoadBalancers(taskDef, input.loadBalancers) : svc.loadBalancers;
     const platformVersion = input.platformVersion ?? svc.platformVersion;
+    const strategy = input.capacityProviderStrategy !== undefined ? this.#checkCapacityProviders(svc.cluster, input.capacityProviderStrategy) : svc.capacityProviderStrategy;
+    if (taskDef) this.#checkServiceSettings(taskDef, input);
+    const deploymentLevel = {
+      capacityProviderStrategy: strategy,
+      serviceRegistries: input.serviceRegistries ?? svc.serviceRegistries,
+      serviceConnectConfiguration: input.serviceConnectConfiguration ?? svc.serviceConnectConfiguration,
+      volumeConfigurations: input.volumeConfigurations ?? svc.volumeConfigurations,
+    };
+    const before = { capacityProviderStrategy: svc.capacityProviderStrategy, serviceRegistries: svc.serviceRegistries, serviceConnectConfiguration: svc.serviceConnectConfiguration, volumeConfigurations: svc.volumeConfigurations };
 
     if (input.desiredCount !== undefined) svc.desiredCount = input.desiredCount;
+    if (input.enableExecuteCommand !== undefined) svc.enableExecuteCommand = input.enableExecuteCommand;
+    if (input.availabilityZoneRebalancing !== undefined) svc.availabilityZoneRebalancing = input.availabilityZoneRebalancing;
     // UpdateService takes deploymentConfiguration whole: what it leaves out is gone (alarms, strategy, ...).
     if (input.deploymentConfiguration) svc.deploymentConfiguration = deploymentConfigurationOf(input.deploymentConfiguration);
     if (input.healthCheckGracePeriodSeconds !== undefined) svc.healthCheckGracePeriodSeconds = input.healthCheckGracePeriodSeconds;
@@ -786,10 +832,19 @@ export class EcsSim implements SimService {
       (taskDef && taskDef !== primary?.taskDef) ||
       stableJson(network ?? null) !== stableJson(svc.network ?? null) ||
       stableJson(loadBalancers) !== stableJson(svc.loadBalancers) ||
-      platformVersion !== svc.platformVersion;
+      platformVersion !== svc.platformVersion ||
+      // Capacity providers, Cloud Map registries, Service Connect and EBS volumes are deployment-level: a change starts a deployment.
+      stableJson(deploymentLevel) !== stableJson(before);
     svc.network = network;
     svc.loadBalancers = loadBalancers;
     svc.platformVersion = platformVersion;
+    if (strategy) {
+      svc.capacityProviderStrategy = strategy;
+      delete svc.launchType;
+    }
+    svc.serviceRegistries = structuredClone(deploymentLevel.serviceRegistries);
+    svc.serviceConnectConfiguration = deploymentLevel.serviceConnectConfiguration && structuredClone(deploymentLevel.serviceConnectConfiguration);
+    svc.volumeConfigurations = deploymentLevel.volumeConfigurations && structuredClone(deploymentLevel.volumeConfigurations);
     if (changed && taskDef) {
       for (const d of svc.deployments) d.status = 'ACTIVE';
       svc.deployments.unshift(this.#newDeployment(svc, taskDef, 'PRIMARY'));
@@ -1064,6 +1119,41 @@ export class EcsSim implements SimService {
     if (JSON.stringify(overrides).length > 8192) throw awsError(InvalidParameterException, 'Container Overrides length must be at most 8192');
   }
 
+  /** A capacity provider strategy ECS accepts for a service of `cluster`, or undefined when none is given. */
+  #checkCapacityProviders(cluster: SimCluster, strategy: CapacityProviderStrategyItem[] | undefined): CapacityProviderStrategyItem[] | undefined {
+    if (!strategy?.length) return undefined;
+    if (strategy.length > 20) throw awsError(InvalidParameterException, 'capacityProviderStrategy can have at most 20 items.');
+    for (const item of strategy) {
+      if (!item.capacityProvider || !cluster.capacityProviders.includes(item.capacityProvider)) {
+        throw awsError(
+          InvalidParameterException,
+          'The specified capacity provider strategy cannot contain a capacity provider that is not associated with the cluster. Associate the capacity provider with the cluster or specify a valid capacity provider and try again.',
+        );
+      }
+      if ((item.weight ?? 0) < 0 || (item.weight ?? 0) > 1000) throw awsError(InvalidParameterException, 'The capacity provider weight must be between 0 and 1000.');
+      if ((item.base ?? 0) < 0 || (item.base ?? 0) > 100000) throw awsError(InvalidParameterException, 'The capacity provider base must be between 0 and 100000.');
+    }
+    if (strategy.filter((i) => (i.base ?? 0) > 0).length > 1) throw awsError(InvalidParameterException, 'Only one capacity provider in a capacity provider strategy can have a base defined.');
+    return strategy.map((i) => ({ capacityProvider: i.capacityProvider, weight: i.weight ?? 0, base: i.base ?? 0 }));
+  }
+
+  /** Service settings that name parts of the task definition: Service Connect ports, volumes configured at launch. */
+  #checkServiceSettings(td: SimTaskDef, input: { serviceConnectConfiguration?: ServiceConnectConfiguration; volumeConfigurations?: ServiceVolumeConfiguration[] }): void {
+    const ports = new Set((td.body.containerDefinitions ?? []).flatMap((c) => (c.portMappings ?? []).flatMap((p) => (p.name ? [p.name] : []))));
+    for (const s of input.serviceConnectConfiguration?.services ?? []) {
+      if (!s.portName || !ports.has(s.portName)) {
+        throw awsError(InvalidParameterException, `The Service Connect portName ${s.portName ?? ''} does not match a named port mapping in the task definition.`);
+      }
+    }
+    const atLaunch = new Set((td.body.volumes ?? []).filter((v) => v.configuredAtLaunch).map((v) => v.name));
+    for (const v of input.volumeConfigurations ?? []) {
+      if (!v.name || !atLaunch.has(v.name)) {
+        throw awsError(InvalidParameterException, `The volume ${v.name ?? ''} in volumeConfigurations is not configured at launch in the task definition.`);
+      }
+      if (!v.managedEBSVolume?.roleArn) throw awsError(InvalidParameterException, 'The managedEBSVolume roleArn must be specified.');
+    }
+  }
+
   /** CODE_DEPLOY and EXTERNAL services only take the settings their controller leaves to ECS. */
   #refuseForController(controller: Controller, input: UpdateServiceCommandInput): void {
     const tail = controller === 'CODE_DEPLOY' ? ' Use AWS CodeDeploy to trigger a new deployment.' : '';
@@ -1076,6 +1166,10 @@ export class EcsSim implements SimService {
     if (input.networkConfiguration !== undefined || input.platformVersion !== undefined || input.loadBalancers !== undefined) {
       throw awsError(InvalidParameterException, `Unable to update network parameters on services with a ${controller} deployment controller.${tail}`);
     }
+    const other = (['capacityProviderStrategy', 'serviceRegistries', 'serviceConnectConfiguration', 'volumeConfigurations', 'enableExecuteCommand', 'availabilityZoneRebalancing'] as const).find(
+      (k) => input[k] !== undefined,
+    );
+    if (other) throw awsError(InvalidParameterException, `Unable to update ${other} on services with a ${controller} deployment controller.${tail}`);
     if (controller === 'EXTERNAL' && input.deploymentConfiguration !== undefined) {
       throw awsError(InvalidParameterException, 'Unable to update deployment configuration on services with a EXTERNAL deployment controller.');
     }
@@ -1412,8 +1506,11 @@ export class EcsSim implements SimService {
       createdAt: this.#now(),
       updatedAt: this.#now(),
       network: svc.network,
-      launchType: svc.launchType,
+      launchType: svc.launchType ?? 'FARGATE',
+      ...(svc.capacityProviderStrategy ? { capacityProviderStrategy: structuredClone(svc.capacityProviderStrategy) } : {}),
       platformVersion: svc.platformVersion,
+      serviceConnectConfiguration: svc.serviceConnectConfiguration && structuredClone(svc.serviceConnectConfiguration),
+      volumeConfigurations: svc.volumeConfigurations && structuredClone(svc.volumeConfigurations),
       images: new Map(),
     };
   }
@@ -1585,7 +1682,7 @@ export class EcsSim implements SimService {
       activeServicesCount: [...this.#services.values()].filter((s) => s.cluster === c && s.status === 'ACTIVE').length,
       statistics: [],
       settings: [{ name: 'containerInsights', value: 'disabled' }],
-      capacityProviders: [],
+      capacityProviders: [...c.capacityProviders],
       defaultCapacityProviderStrategy: [],
       ...(withTags ? { tags: toTagList(c.tags) } : {}),
     };
@@ -1614,12 +1711,14 @@ export class EcsSim implements SimService {
       failedTasks: d.failedTasks,
       createdAt: new Date(d.createdAt),
       updatedAt: new Date(d.updatedAt),
-      launchType: d.launchType as Deployment['launchType'],
+      ...(d.capacityProviderStrategy ? { capacityProviderStrategy: structuredClone(d.capacityProviderStrategy) } : { launchType: d.launchType as Deployment['launchType'] }),
       platformVersion: d.platformVersion,
       platformFamily: 'Linux',
       networkConfiguration: d.network && structuredClone(d.network),
       rolloutState: d.rolloutState,
       rolloutStateReason: d.rolloutStateReason,
+      serviceConnectConfiguration: d.serviceConnectConfiguration && structuredClone(d.serviceConnectConfiguration),
+      volumeConfigurations: d.volumeConfigurations && structuredClone(d.volumeConfigurations),
     });
   }
 
@@ -1663,12 +1762,13 @@ export class EcsSim implements SimService {
       serviceName: svc.name,
       clusterArn: svc.cluster.arn,
       loadBalancers: structuredClone(svc.loadBalancers),
-      serviceRegistries: [],
+      serviceRegistries: structuredClone(svc.serviceRegistries),
       status: svc.status,
       desiredCount: svc.desiredCount,
       runningCount: counts.running,
       pendingCount: counts.pending,
       launchType: svc.launchType as Service['launchType'],
+      capacityProviderStrategy: svc.capacityProviderStrategy && structuredClone(svc.capacityProviderStrategy),
       platformVersion: svc.platformVersion,
       platformFamily: 'Linux',
       taskDefinition: primary?.taskDef.arn,
@@ -1686,7 +1786,8 @@ export class EcsSim implements SimService {
       createdBy: `arn:aws:iam::${this.account.accountId}:role/steady-controller`,
       enableECSManagedTags: svc.enableECSManagedTags,
       propagateTags: svc.propagateTags as Service['propagateTags'],
-      enableExecuteCommand: false,
+      enableExecuteCommand: svc.enableExecuteCommand,
+      availabilityZoneRebalancing: svc.availabilityZoneRebalancing as Service['availabilityZoneRebalancing'],
       ...(withTags ? { tags: toTagList(svc.tags) } : {}),
     });
   }
@@ -1848,6 +1949,40 @@ function checkFirelens(defs: ContainerDefinition[]): void {
   }
   if (router && !routed) {
     throw awsError(ClientException, 'When a firelensConfiguration object is specified, at least one container has to be configured with the awsfirelens log driver.');
+  }
+}
+
+/** Parameters a task definition that requires FARGATE cannot have (ECS developer guide, "task definition differences for Fargate"). */
+function checkFargateOnly(input: RegisterTaskDefinitionCommandInput): void {
+  const refuse = () => awsError(ClientException, 'Task definition does not support launch_type FARGATE.');
+  if (input.ipcMode || input.placementConstraints?.length || input.inferenceAccelerators?.length || (input.pidMode && input.pidMode !== 'task')) throw refuse();
+  for (const v of input.volumes ?? []) if (v.dockerVolumeConfiguration || v.host?.sourcePath) throw refuse();
+  for (const c of input.containerDefinitions ?? []) {
+    if (c.privileged || c.links?.length || c.hostname || c.disableNetworking || c.dnsServers?.length || c.dnsSearchDomains?.length || c.extraHosts?.length) throw refuse();
+    if (c.dockerSecurityOptions?.length || c.resourceRequirements?.length) throw refuse();
+    const lp = c.linuxParameters;
+    if (lp && (lp.devices?.length || lp.tmpfs?.length || lp.sharedMemorySize !== undefined || lp.maxSwap !== undefined || lp.swappiness !== undefined)) throw refuse();
+    if ((lp?.capabilities?.add ?? []).some((cap) => cap !== 'SYS_PTRACE')) throw refuse();
+    if (c.logConfiguration && !['awslogs', 'splunk', 'awsfirelens'].includes(c.logConfiguration.logDriver ?? '')) throw refuse();
+  }
+  const size = input.ephemeralStorage?.sizeInGiB;
+  if (size !== undefined && (size < 21 || size > 200)) throw awsError(ClientException, 'The ephemeral storage size must be between 21 and 200 GiB.');
+}
+
+/** Mount points name volumes of the task definition; EFS authorization needs transit encryption. */
+function checkVolumes(input: RegisterTaskDefinitionCommandInput): void {
+  const names = new Set((input.volumes ?? []).map((v) => v.name));
+  for (const c of input.containerDefinitions ?? []) {
+    for (const m of c.mountPoints ?? []) {
+      if (!names.has(m.sourceVolume)) throw awsError(ClientException, `Invalid 'mountPoints' setting for container '${c.name}': sourceVolume '${m.sourceVolume ?? ''}' is not a volume of the task definition.`);
+    }
+  }
+  for (const v of input.volumes ?? []) {
+    const efs = v.efsVolumeConfiguration;
+    const auth = efs?.authorizationConfig;
+    if ((auth?.iam === 'ENABLED' || auth?.accessPointId) && efs?.transitEncryption !== 'ENABLED') {
+      throw awsError(ClientException, `Transit encryption must be enabled for volume '${v.name ?? ''}' when using EFS IAM authorization or an access point.`);
+    }
   }
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { removalMessage, removedSpecs } from './removed.js';
+import { removalMessage, removalSentence, removedSpecs } from './removed.js';
 
 /** An environment holding resources named `Kind/name`. */
 function env(name: string, ...resources: string[]) {
@@ -7,7 +7,7 @@ function env(name: string, ...resources: string[]) {
     resources
       .filter((r) => r.startsWith(`${kind}/`))
       .map((r) => ({ kind, metadata: { name: r.slice(kind.length + 1), environment: name } }) as never);
-  return { name, services: docs('Service'), migrations: docs('Migration'), aliases: docs('AliasRecord') };
+  return { name, services: docs('Service'), migrations: docs('Migration'), scheduledTasks: docs('ScheduledTask'), aliases: docs('AliasRecord') };
 }
 const set = (...environments: ReturnType<typeof env>[]) => ({ environments });
 
@@ -23,12 +23,13 @@ describe('removedSpecs', () => {
     ],
     [
       'each resource gone from an Environment that stays, in kind and name order',
-      set(env('shop', 'Service/api', 'Migration/db', 'AliasRecord/api-dns', 'AliasRecord/apex')),
+      set(env('shop', 'Service/api', 'Migration/db', 'ScheduledTask/nightly', 'AliasRecord/api-dns', 'AliasRecord/apex')),
       set(env('shop', 'Service/api')),
       [
         { kind: 'AliasRecord', name: 'apex', environment: 'shop' },
         { kind: 'AliasRecord', name: 'api-dns', environment: 'shop' },
         { kind: 'Migration', name: 'db', environment: 'shop' },
+        { kind: 'ScheduledTask', name: 'nightly', environment: 'shop' },
       ],
     ],
     [
@@ -56,6 +57,9 @@ describe('removalMessage', () => {
     );
     expect(removalMessage({ kind: 'AliasRecord', name: 'api-dns', environment: 'shop-prod' }, 'abc', 'def')).toBe(
       'AliasRecord api-dns of environment shop-prod is no longer in the specs (commit abc → def); it is not reconciled any more; steady deletes nothing',
+    );
+    expect(removalSentence({ kind: 'ScheduledTask', name: 'nightly', environment: 'shop-prod' }, 'main → working tree')).toBe(
+      'ScheduledTask nightly of environment shop-prod is no longer in the specs (main → working tree); it is not reconciled any more; steady deletes nothing',
     );
   });
 });

@@ -16,7 +16,7 @@ export interface RemovedSpec {
   resources?: number;
 }
 
-type SetLike = { environments: ReadonlyArray<Pick<EnvironmentSpecs, 'name' | 'services' | 'migrations' | 'aliases'>> };
+type SetLike = { environments: ReadonlyArray<Pick<EnvironmentSpecs, 'name' | 'services' | 'migrations' | 'scheduledTasks' | 'aliases'>> };
 
 /**
  * The Environments of `before` missing from `after`, then the resources missing from the
@@ -49,16 +49,25 @@ export function removedSpecs(before: SetLike, after: SetLike): RemovedSpec[] {
  * removalMessage(r, 'abc', 'def') // 'Environment shop-prod is no longer in the specs (commit abc → def); it is not reconciled any more; steady deletes nothing'
  */
 export function removalMessage(r: RemovedSpec, from: string, to: string): string {
-  const commits = `(commit ${from} → ${to})`;
-  if (r.kind === 'Environment') {
-    const what = r.resources ? `it and its ${r.resources === 1 ? 'resource are' : `${r.resources} resources are`}` : 'it is';
-    return `Environment ${r.name} is no longer in the specs ${commits}; ${what} not reconciled any more; steady deletes nothing`;
-  }
-  return `${r.kind} ${r.name} of environment ${r.environment} is no longer in the specs ${commits}; it is not reconciled any more; steady deletes nothing`;
+  return removalSentence(r, `commit ${from} → ${to}`);
 }
 
-function resourcesOf(env: Pick<EnvironmentSpecs, 'services' | 'migrations' | 'aliases'>): { kind: Kind; name: string }[] {
-  return [...env.services, ...env.migrations, ...env.aliases].map((d) => ({ kind: d.kind as Kind, name: d.metadata.name })).sort((a, b) => compare(`${a.kind}/${a.name}`, `${b.kind}/${b.name}`));
+/**
+ * The same sentence between any two spec sets, named by `between` (`main → working tree`).
+ *
+ * @example
+ * removalSentence(r, 'main → working tree') // 'Service api of environment shop-prod is no longer in the specs (main → working tree); ...'
+ */
+export function removalSentence(r: RemovedSpec, between: string): string {
+  if (r.kind === 'Environment') {
+    const what = r.resources ? `it and its ${r.resources === 1 ? 'resource are' : `${r.resources} resources are`}` : 'it is';
+    return `Environment ${r.name} is no longer in the specs (${between}); ${what} not reconciled any more; steady deletes nothing`;
+  }
+  return `${r.kind} ${r.name} of environment ${r.environment} is no longer in the specs (${between}); it is not reconciled any more; steady deletes nothing`;
+}
+
+function resourcesOf(env: Pick<EnvironmentSpecs, 'services' | 'migrations' | 'scheduledTasks' | 'aliases'>): { kind: Kind; name: string }[] {
+  return [...env.services, ...env.migrations, ...env.scheduledTasks, ...env.aliases].map((d) => ({ kind: d.kind as Kind, name: d.metadata.name })).sort((a, b) => compare(`${a.kind}/${a.name}`, `${b.kind}/${b.name}`));
 }
 
 function compare(a: string, b: string): number {

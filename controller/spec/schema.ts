@@ -7,6 +7,29 @@
  * AliasTarget), in camelCase, so an ECS or Route 53 user recognises them.
  */
 import { z } from 'zod';
+import {
+  capacityProviderStrategy,
+  CONTAINER_NOT_ON_FARGATE,
+  deploymentAlarms,
+  environmentFile,
+  ephemeralStorage,
+  firelensConfiguration,
+  linuxParameters,
+  mountPoint,
+  OPERATING_SYSTEM_FAMILIES,
+  proxyConfiguration,
+  repositoryCredentials,
+  restartPolicy,
+  SERVICE_NOT_ON_FARGATE,
+  serviceConnectConfiguration,
+  serviceRegistry,
+  systemControl,
+  TASK_NOT_ON_FARGATE,
+  ulimit,
+  volume,
+  volumeConfiguration,
+  volumeFrom,
+} from './ecs-fields.js';
 import { checkTimezone, parseScheduleExpression } from '../model/schedule-expression.js';
 
 export const API_VERSION = 'steady.dev/v1alpha1';
@@ -137,13 +160,24 @@ const memory = z
   })
   .meta({ description: 'Task memory: MiB or "N GB". Must be a valid Fargate pair with cpu.' });
 
-const portMapping = z.strictObject({
-  containerPort: z.number().int().min(1).max(65535),
-  hostPort: z.number().int().min(1).max(65535).optional().meta({ description: 'With awsvpc, equal to containerPort when given.' }),
-  protocol: z.enum(['tcp', 'udp']).default('tcp'),
-  name: z.string().optional(),
-  appProtocol: z.enum(['http', 'http2', 'grpc']).optional(),
-});
+const portMapping = z
+  .strictObject({
+    containerPort: z.number().int().min(1).max(65535).optional(),
+    containerPortRange: z
+      .string()
+      .regex(/^\d{1,5}-\d{1,5}$/, 'expected a port range such as "9000-9100"')
+      .optional()
+      .meta({ description: 'A range of container ports (instead of containerPort), e.g. "9000-9100".' }),
+    hostPort: z.number().int().min(1).max(65535).optional().meta({ description: 'With awsvpc, equal to containerPort when given.' }),
+    protocol: z.enum(['tcp', 'udp']).default('tcp'),
+    name: z.string().optional().meta({ description: 'Names the port for Service Connect.' }),
+    appProtocol: z.enum(['http', 'http2', 'grpc']).optional(),
+  })
+  .superRefine((p, ctx) => {
+    if ((p.containerPort === undefined) === (p.containerPortRange === undefined)) {
+      ctx.addIssue({ code: 'custom', path: ['containerPort'], message: 'expected exactly one of containerPort or containerPortRange' });
+    }
+  });
 
 const healthCheck = z.strictObject({
   command: z.array(z.string()).min(1).meta({ description: 'e.g. ["CMD-SHELL", "curl -f http://localhost:8080/health || exit 1"]' }),
@@ -154,7 +188,9 @@ const healthCheck = z.strictObject({
 });
 
 const logConfiguration = z.strictObject({
-  logDriver: z.enum(['awslogs', 'awsfirelens', 'splunk', 'json-file', 'fluentd', 'gelf', 'journald', 'syslog']),
+  logDriver: z.enum(['awslogs', 'awsfirelens', 'splunk'], {
+    error: 'expected awslogs, awsfirelens or splunk: the only log drivers Fargate supports (FireLens routes logs anywhere else)',
+  }),
   options: z.record(z.string(), z.string()).default({}),
   secretOptions: z.record(z.string(), secretArn).default({}),
 });
@@ -190,9 +226,28 @@ export const containerSchema = z.strictObject({
   logConfiguration: logConfiguration.optional(),
   readonlyRootFilesystem: z.boolean().optional(),
   stopTimeout: z.number().int().min(2).max(120).optional(),
+  startTimeout: z.number().int().min(2).max(120).optional().meta({ description: 'Seconds to wait for the containers this one depends on (2-120 on Fargate).' }),
+  repositoryCredentials: repositoryCredentials.optional(),
+  environmentFiles: z.array(environmentFile).max(10).optional().meta({ description: 'Environment files in S3, loaded in order.' }),
+  mountPoints: z.array(mountPoint).optional(),
+  volumesFrom: z.array(volumeFrom).optional(),
+  linuxParameters: linuxParameters.optional(),
+  ulimits: z.array(ulimit).optional(),
+  systemControls: z.array(systemControl).optional(),
+  dockerLabels: z.record(z.string().min(1), z.string()).optional(),
+  firelensConfiguration: firelensConfiguration.optional().meta({ description: 'Makes this container the task\'s FireLens log router (Fluent Bit or Fluentd).' }),
+  restartPolicy: restartPolicy.optional(),
+  versionConsistency: z
+    .enum(['enabled', 'disabled'])
+    .optional()
+    .meta({ description: 'enabled (ECS\'s default): a deployment resolves the image tag to one digest for all its tasks.' }),
+  interactive: z.boolean().optional(),
+  pseudoTerminal: z.boolean().optional(),
+  credentialSpecs: z.array(z.string().min(1)).max(1).optional().meta({ description: 'gMSA for Linux containers on Fargate: the CredSpec location.' }),
+  ...CONTAINER_NOT_ON_FARGATE,
 });
 
-export const taskDefinitionSchema = z
+const taskDefinitionObject = z
   .strictObject({
     family: awsName,
     cpu,
@@ -200,16 +255,32 @@ export const taskDefinitionSchema = z
     executionRoleArn: roleArn.optional().meta({ description: 'Needed to pull from ECR, read secrets and write awslogs.' }),
     taskRoleArn: roleArn.optional(),
     networkMode: z.literal('awsvpc', { message: 'expected "awsvpc": steady runs tasks on Fargate' }).default('awsvpc'),
+    requiresCompatibilities: z
+      .array(z.enum(['FARGATE', 'EC2', 'EXTERNAL', 'MANAGED_INSTANCES']))
+      .default(['FARGATE'])
+      .refine((list) => list.length === 0 || list.includes('FARGATE'), { message: 'expected FARGATE among them: steady runs tasks on Fargate' })
+      .meta({ description: 'What ECS validates the task definition against; default [FARGATE] ([] registers without it, as ECS allows).' }),
     runtimePlatform: z
       .strictObject({
         cpuArchitecture: z.enum(['X86_64', 'ARM64']).default('X86_64'),
-        operatingSystemFamily: z.literal('LINUX').default('LINUX'),
+        operatingSystemFamily: z.enum(OPERATING_SYSTEM_FAMILIES).default('LINUX'),
       })
       .optional(),
+    volumes: z.array(volume).optional().meta({ description: 'Bind, EFS and EBS (configuredAtLaunch) volumes the containers mount.' }),
+    pidMode: z
+      .literal('task', { error: 'expected "task": containers of a task may share its process namespace; the host\'s is not available on Fargate' })
+      .optional(),
+    proxyConfiguration: proxyConfiguration.optional().meta({ description: 'The App Mesh proxy configuration.' }),
+    ephemeralStorage: ephemeralStorage.optional(),
+    enableFaultInjection: z.boolean().optional(),
+    ...TASK_NOT_ON_FARGATE,
     containers: z.array(containerSchema).min(1).max(10),
     tags: tags.default({}),
-  })
-  .superRefine((td, ctx) => {
+  });
+
+export const taskDefinitionSchema = taskDefinitionObject.superRefine((td, ctx) => {
+    checkReferences(td, ctx);
+    checkPlatform(td, ctx);
     const cpuUnits = Number(td.cpu);
     const mem = Number(td.memory);
     if (td.cpu && td.memory && !fargateMemoryOptions(cpuUnits).includes(mem)) {
@@ -253,9 +324,63 @@ export const taskDefinitionSchema = z
             message: 'Fargate requires executionRoleArn on the task definition to use the awslogs log driver',
           });
         }
+        if (c.repositoryCredentials) {
+          ctx.addIssue({ code: 'custom', path: ['containers', i, 'repositoryCredentials'], message: 'repositoryCredentials need executionRoleArn on the task definition' });
+        }
+        if (c.environmentFiles?.length) {
+          ctx.addIssue({ code: 'custom', path: ['containers', i, 'environmentFiles'], message: 'environmentFiles need executionRoleArn on the task definition' });
+        }
       });
     }
   });
+
+type TaskDefinitionInput = z.output<typeof taskDefinitionObject>;
+
+/** Names one part of a task definition gives another: volumes, containers, the FireLens pair. */
+function checkReferences(td: TaskDefinitionInput, ctx: z.RefinementCtx): void {
+  const volumes = new Set<string>();
+  (td.volumes ?? []).forEach((v, i) => {
+    if (volumes.has(v.name)) ctx.addIssue({ code: 'custom', path: ['volumes', i, 'name'], message: `duplicate volume name "${v.name}"` });
+    volumes.add(v.name);
+  });
+  const containers = new Set(td.containers.map((c) => c.name));
+  td.containers.forEach((c, i) => {
+    (c.mountPoints ?? []).forEach((m, j) => {
+      if (!volumes.has(m.sourceVolume)) {
+        ctx.addIssue({ code: 'custom', path: ['containers', i, 'mountPoints', j, 'sourceVolume'], message: `expected the name of a volume of this task definition, got "${m.sourceVolume}"` });
+      }
+    });
+    (c.volumesFrom ?? []).forEach((v, j) => {
+      if (!containers.has(v.sourceContainer) || v.sourceContainer === c.name) {
+        ctx.addIssue({ code: 'custom', path: ['containers', i, 'volumesFrom', j, 'sourceContainer'], message: `expected the name of another container of this task definition, got "${v.sourceContainer}"` });
+      }
+    });
+  });
+  const s3files = (td.volumes ?? []).findIndex((v) => v.s3filesVolumeConfiguration);
+  if (s3files !== -1 && !td.taskRoleArn) ctx.addIssue({ code: 'custom', path: ['volumes', s3files, 's3filesVolumeConfiguration'], message: 'S3 Files volumes need taskRoleArn on the task definition' });
+  if (td.proxyConfiguration && !containers.has(td.proxyConfiguration.containerName)) {
+    ctx.addIssue({ code: 'custom', path: ['proxyConfiguration', 'containerName'], message: `expected the name of a container of this task definition, got "${td.proxyConfiguration.containerName}"` });
+  }
+  const routers = td.containers.flatMap((c, i) => (c.firelensConfiguration ? [i] : []));
+  const routed = td.containers.flatMap((c, i) => (c.logConfiguration?.logDriver === 'awsfirelens' ? [i] : []));
+  if (routers.length > 1) ctx.addIssue({ code: 'custom', path: ['containers', routers[1], 'firelensConfiguration'], message: 'expected one FireLens log router per task definition' });
+  if (routed.length > 0 && routers.length === 0) {
+    ctx.addIssue({ code: 'custom', path: ['containers', routed[0], 'logConfiguration', 'logDriver'], message: 'awsfirelens needs a log router: a container with firelensConfiguration' });
+  }
+  if (routers.length > 0 && routed.length === 0) {
+    ctx.addIssue({ code: 'custom', path: ['containers', routers[0], 'firelensConfiguration'], message: 'a FireLens log router needs a container that logs through it (logDriver: awsfirelens)' });
+  }
+}
+
+/** What Fargate's Windows platform does not take. */
+function checkPlatform(td: TaskDefinitionInput, ctx: z.RefinementCtx): void {
+  const platform = td.runtimePlatform;
+  if (!platform || platform.operatingSystemFamily === 'LINUX') return;
+  if (platform.cpuArchitecture !== 'X86_64') ctx.addIssue({ code: 'custom', path: ['runtimePlatform', 'cpuArchitecture'], message: 'expected X86_64: Windows tasks on Fargate run on X86_64' });
+  if (td.cpu && Number(td.cpu) < 1024) ctx.addIssue({ code: 'custom', path: ['cpu'], message: 'expected at least 1024 (1 vCPU): the least a Windows task on Fargate takes' });
+  const efs = (td.volumes ?? []).findIndex((v) => v.efsVolumeConfiguration);
+  if (efs !== -1) ctx.addIssue({ code: 'custom', path: ['volumes', efs, 'efsVolumeConfiguration'], message: 'not supported on Fargate: Windows tasks cannot mount EFS volumes' });
+}
 
 // ---------------------------------------------------------------------------------------------
 // Environment
@@ -332,6 +457,7 @@ const rollingDeployment = z.strictObject({
     .strictObject({ enable: z.boolean().default(true), rollback: z.boolean().default(true) })
     .default({ enable: true, rollback: true })
     .meta({ description: 'ECS deployment circuit breaker; steady never re-pushes a revision it rolled back.' }),
+  alarms: deploymentAlarms.optional(),
 });
 
 const blueGreenDeployment = z
@@ -411,6 +537,18 @@ export const serviceSpecSchema = z
     network,
     platformVersion: z.string().default('LATEST'),
     healthCheckGracePeriodSeconds: z.number().int().min(0).max(2147483647).optional(),
+    capacityProviderStrategy: capacityProviderStrategy.optional(),
+    enableExecuteCommand: z.boolean().optional().meta({ description: 'ECS Exec into the service\'s tasks (tasks started after the change get it).' }),
+    propagateTags: z
+      .enum(['TASK_DEFINITION', 'SERVICE', 'NONE'])
+      .optional()
+      .meta({ description: 'Which tags the service\'s tasks get; steady creates services with SERVICE when this is left out.' }),
+    enableECSManagedTags: z.boolean().optional(),
+    availabilityZoneRebalancing: z.enum(['ENABLED', 'DISABLED']).optional(),
+    serviceConnectConfiguration: serviceConnectConfiguration(logConfiguration).optional(),
+    serviceRegistries: z.array(serviceRegistry).max(1).optional().meta({ description: 'AWS Cloud Map service discovery.' }),
+    volumeConfigurations: z.array(volumeConfiguration).max(1).optional().meta({ description: 'The Amazon EBS volume of a task-definition volume with configuredAtLaunch: true.' }),
+    ...SERVICE_NOT_ON_FARGATE,
     deployment: z
       .discriminatedUnion('strategy', [rollingDeployment, blueGreenDeployment])
       .default({ strategy: 'rolling', minimumHealthyPercent: 100, maximumPercent: 200, circuitBreaker: { enable: true, rollback: true } }),
@@ -418,6 +556,7 @@ export const serviceSpecSchema = z
     tags: tags.default({}),
   })
   .superRefine((svc, ctx) => {
+    checkServiceReferences(svc, ctx);
     const lb = svc.loadBalancer;
     if (!lb && svc.deployment.strategy === 'blueGreen') {
       ctx.addIssue({ code: 'custom', path: ['deployment', 'strategy'], message: 'a blueGreen deployment needs spec.loadBalancer: CodeDeploy shifts its traffic between two target groups' });
@@ -434,6 +573,22 @@ export const serviceSpecSchema = z
       });
     }
   });
+
+/** Service settings that name parts of the task definition: Service Connect ports, EBS volumes. */
+function checkServiceReferences(svc: { taskDefinition: TaskDefinitionInput; serviceConnectConfiguration?: { services?: { portName: string }[] }; volumeConfigurations?: { name: string }[] }, ctx: z.RefinementCtx): void {
+  const ports = new Set(svc.taskDefinition.containers.flatMap((c) => c.portMappings.flatMap((p) => (p.name ? [p.name] : []))));
+  (svc.serviceConnectConfiguration?.services ?? []).forEach((s, i) => {
+    if (!ports.has(s.portName)) {
+      ctx.addIssue({ code: 'custom', path: ['serviceConnectConfiguration', 'services', i, 'portName'], message: `expected the name of a port mapping of the task definition, got "${s.portName}"` });
+    }
+  });
+  const atLaunch = new Set((svc.taskDefinition.volumes ?? []).filter((v) => v.configuredAtLaunch).map((v) => v.name));
+  (svc.volumeConfigurations ?? []).forEach((v, i) => {
+    if (!atLaunch.has(v.name)) {
+      ctx.addIssue({ code: 'custom', path: ['volumeConfigurations', i, 'name'], message: `expected a volume of the task definition with configuredAtLaunch: true, got "${v.name}"` });
+    }
+  });
+}
 
 // ---------------------------------------------------------------------------------------------
 // Migration

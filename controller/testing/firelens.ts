@@ -3,7 +3,8 @@
  * DescribeTaskDefinition returns it: an EFS volume with a mount point, FireLens (a `log_router`
  * container with `firelensConfiguration`, the app logging through `awsfirelens`), `ulimits`,
  * `linuxParameters.initProcessEnabled`, `dockerLabels`, `ephemeralStorage` and an ARM64 runtime
- * platform. Everything but the last is more than the spec language can say today.
+ * platform. Before issue 20 the spec language could say only the last of these; now it says all of
+ * them (`controller/plan/testdata/adopt-files/files-api.yaml`).
  */
 import type { RegisterTaskDefinitionCommandInput } from '@aws-sdk/client-ecs';
 
@@ -46,48 +47,3 @@ export const FIRELENS_TASK_DEFINITION: RegisterTaskDefinitionCommandInput = {
   ],
 };
 
-/** Every field of it the spec cannot express, in the order steady names them. */
-export const FIRELENS_UNEXPRESSIBLE = [
-  'containerDefinitions[app].dockerLabels',
-  'containerDefinitions[app].linuxParameters',
-  'containerDefinitions[app].mountPoints',
-  'containerDefinitions[app].ulimits',
-  'containerDefinitions[log_router].firelensConfiguration',
-  'ephemeralStorage',
-  'volumes[shared].efsVolumeConfiguration',
-];
-
-/** A spec for it with every field the spec language has (`adopt: true`), as the issue's user wrote it. */
-export function firelensServiceSpec(): Record<string, unknown> {
-  return {
-    apiVersion: 'steady.dev/v1alpha1',
-    kind: 'Service',
-    metadata: { name: 'files-api', environment: 'files-prod' },
-    spec: {
-      adopt: true,
-      desiredCount: 1,
-      network: { subnets: ['subnet-0123456789abcdef0'] },
-      taskDefinition: {
-        family: 'files-api',
-        cpu: '1024',
-        memory: '2048',
-        executionRoleArn: EXECUTION_ROLE,
-        runtimePlatform: { cpuArchitecture: 'ARM64' },
-        containers: [
-          {
-            name: 'log_router',
-            image: FIRELENS_IMAGE,
-            logConfiguration: { logDriver: 'awslogs', options: { 'awslogs-group': '/ecs/files-api', 'awslogs-region': 'ap-northeast-1', 'awslogs-stream-prefix': 'firelens' } },
-          },
-          {
-            name: 'app',
-            image: APP_IMAGE,
-            portMappings: [{ containerPort: 8080 }],
-            logConfiguration: { logDriver: 'awsfirelens', options: { Name: 'cloudwatch', region: 'ap-northeast-1', log_group_name: '/ecs/files-api/app' } },
-            dependsOn: [{ containerName: 'log_router', condition: 'START' }],
-          },
-        ],
-      },
-    },
-  };
-}

@@ -7,6 +7,8 @@
 import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
 import { defineDemo } from './demo.js';
+import { defineDiff } from './diff.js';
+import { defineImport } from './import.js';
 import { definePlan, defineReconcile } from './plan.js';
 import { defineCommits, definePublish } from './publish.js';
 import { defineRetry } from './retry.js';
@@ -17,6 +19,7 @@ import { defineVerify } from './verify.js';
 export const COMMANDS: ((program: Command, ctx: CliContext) => void)[] = [
   defineValidate,
   definePlan,
+  defineDiff,
   defineReconcile,
   defineVerify,
   defineDemo,
@@ -26,4 +29,5 @@ export const COMMANDS: ((program: Command, ctx: CliContext) => void)[] = [
   defineReport,
   definePublish,
   defineCommits,
+  defineImport,
 ];

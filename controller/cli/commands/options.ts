@@ -5,9 +5,10 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { bucketNameProblem, normalizePrefix, parseS3Url } from '../../source/location.js';
 
-/** `-o, --output <format>`, the same on every command. */
-export function outputOption(): Option {
-  return new Option('-o, --output <format>', 'output format: text for people, json for machines').choices(['text', 'json']).default('text');
+/** `-o, --output <format>`, the same on every command; `plan` and `diff` also write Markdown (for pull requests). */
+export function outputOption(formats: ('text' | 'json' | 'markdown')[] = ['text', 'json']): Option {
+  const markdown = formats.includes('markdown') ? ', markdown for a pull-request comment or job summary' : '';
+  return new Option('-o, --output <format>', `output format: text for people, json for machines${markdown}`).choices(formats).default('text');
 }
 
 /** `--color <when>`, the same on every command. */

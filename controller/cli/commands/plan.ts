@@ -27,10 +27,11 @@ export function definePlan(program: Command, ctx: CliContext): void {
       .summary('show what steady would change, changing nothing')
       .description(
         'Observe each environment and show what a pass would do: the field-level differences and the actions, like ' +
-          '"terraform plan". Nothing is changed. The first line of each report is its verdict.',
+          '"terraform plan". Nothing is changed. The first line of each report is its verdict. --output markdown writes a ' +
+          "summary for a pull-request comment or a GitHub Actions job summary (within GitHub's 65,536-character comment limit).",
       ),
   )
-    .addOption(outputOption())
+    .addOption(outputOption(['text', 'json', 'markdown']))
     .action(runs(ctx, () => import('../reconcile.js'), (m) => m.runPlan));
   helpAfter(
     cmd,
