@@ -4,6 +4,7 @@
  */
 import type { BundleResult, LoadTimes } from './coldstart.js';
 import { SETTLE_MS, type PassMeasurement, type SizeResult } from './scenario.js';
+import type { StartupMeasurement } from './startup.js';
 import type { StatusPageMeasurement } from './status-page.js';
 
 export interface BenchResults {
@@ -18,6 +19,8 @@ export interface BenchResults {
   coldStart: { entry: string; bundle: Omit<BundleResult, 'file'>; load: LoadTimes };
   /** The status page of the largest size, read from a state table and rendered. */
   statusPage?: StatusPageMeasurement;
+  /** `steady --version`, `--help`, `plan --help`: spawn to exit (issue 22). */
+  cliStartup?: StartupMeasurement[];
   targets: TargetCheck[];
 }
 
@@ -36,6 +39,7 @@ export const TARGET_BUNDLE_BYTES = 2_000_000;
 export const TARGET_LOAD_MS = 300;
 export const TARGET_PAGE_RENDER_MS = 1000;
 export const TARGET_PAGE_BYTES = 2_000_000;
+export const TARGET_CLI_START_MS = 300;
 const TARGET_SIZE = 1000;
 const TARGET_LATENCY_MS = 40;
 
@@ -116,6 +120,16 @@ export function checkTargets(results: Omit<BenchResults, 'targets'>): TargetChec
     note: `${load.importMs < TARGET_LOAD_MS ? '' : `over by ${(load.importMs - TARGET_LOAD_MS).toFixed(0)} ms. `}median import() of ${load.runs} fresh processes; the whole process (Node start-up included) ${load.processMs} ms`,
   });
   checks.push(statusPageTarget(results.statusPage));
+  if (results.cliStartup) {
+    const node = results.cliStartup.find((c) => c.command === 'node -e 0');
+    const slowest = results.cliStartup.filter((c) => c !== node).reduce((a, b) => (b.medianMs > a.medianMs ? b : a));
+    checks.push({
+      target: 'steady --help and --version under 300 ms',
+      measured: results.cliStartup.filter((c) => c !== node).map((c) => `${c.command} ${c.medianMs} ms`).join(', '),
+      met: slowest.medianMs < TARGET_CLI_START_MS,
+      note: `${slowest.medianMs < TARGET_CLI_START_MS ? '' : `${slowest.command} over by ${(slowest.medianMs - TARGET_CLI_START_MS).toFixed(0)} ms. `}median of ${slowest.runs} fresh processes each, spawn to exit (Node's own start-up included), from the cached bundle of the command definitions; Node alone (node -e 0) took ${node?.medianMs ?? '?'} ms on the same machine`,
+    });
+  }
   return checks;
 }
 
@@ -264,6 +278,10 @@ export function renderMarkdown(r: BenchResults): string {
     '',
   );
   out.push(`Largest inputs in the bundle: ${bundle.largest.map((l) => `${l.input} ${mb(l.bytes)}`).join(', ')}.`, '');
+  if (r.cliStartup) {
+    out.push('## CLI start-up', '');
+    out.push(table(['command', 'median', 'slowest', 'runs'], r.cliStartup.map((c) => [`\`${c.command}\``, `${c.medianMs} ms`, `${c.maxMs} ms`, c.runs]), ['l', 'r', 'r', 'r']), '');
+  }
   if (r.statusPage) {
     const p = r.statusPage;
     out.push('## Status page', '');

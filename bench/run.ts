@@ -1,6 +1,7 @@
 /**
  * `npm run bench`: steady's passes on the simulated account at 10, 100 and 1000 services, against
- * the minimum number of API calls, with wall time, memory, heal times and cold start. Writes
+ * the minimum number of API calls, with wall time, memory, heal times, cold start and the CLI's
+ * start-up (`steady --help`, `--version`). Writes
  * bench/results/results.{json,md} and prints the Markdown. See bench/README.md.
  *
  *   npm run bench -- [--sizes 10,100,1000] [--latency 40] [--route53-rps 5] [--quick]
@@ -15,6 +16,7 @@ import pc from 'picocolors';
 import { bundleEntry, ESM_REQUIRE_BANNER, HANDLER_ENTRY, measureLoad, REPO_ROOT, run } from './coldstart.js';
 import { checkTargets, renderMarkdown, type BenchResults } from './report.js';
 import type { SizeResult } from './scenario.js';
+import { measureStartup } from './startup.js';
 import { measureStatusPage } from './status-page.js';
 
 const USAGE = `usage: npm run bench -- [options]
@@ -114,6 +116,9 @@ async function main(): Promise<void> {
     const { file, ...bundle } = await bundleEntry(options.entry, work);
     const load = await measureLoad(file, options.loadRuns);
 
+    say(`CLI start-up: steady --version, --help and plan --help, ${options.loadRuns} fresh processes each ...`);
+    const cliStartup = await measureStartup(options.loadRuns);
+
     const { commit, dirty } = await gitState();
     const partial: Omit<BenchResults, 'targets'> = {
       measuredAt: new Date().toISOString(),
@@ -125,6 +130,7 @@ async function main(): Promise<void> {
       sizes,
       coldStart: { entry: options.entry, bundle, load },
       statusPage,
+      cliStartup,
     };
     const results: BenchResults = { ...partial, targets: checkTargets(partial) };
     const markdown = renderMarkdown(results);
