@@ -3,15 +3,19 @@
  * (`-c key=value`) configure the stack (see context.ts and the README); cdk-nag's AWS Solutions
  * checks run on every synthesis and fail it on any finding not acknowledged with a reason.
  */
+import { S3Client } from '@aws-sdk/client-s3';
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { deployConfigOf } from './context.js';
+import { clientRegion } from '../controller/aws/region.js';
+import { deployConfigOf, stackRegion } from './context.js';
 import { SteadyStack } from './stack.js';
 
 const app = new App();
+// Not CDK_DEFAULT_REGION: the CDK CLI sets it to us-east-1 when it finds no region.
+const region = stackRegion((key) => app.node.tryGetContext(key), process.env, await clientRegion(new S3Client({})));
 new SteadyStack(app, String(app.node.tryGetContext('stackName') ?? 'Steady'), {
   config: deployConfigOf(app.node),
-  env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
+  env: { account: process.env.CDK_DEFAULT_ACCOUNT, region },
 });
 Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
 app.synth();

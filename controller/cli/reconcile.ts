@@ -91,7 +91,7 @@ async function runPasses(paths: string[], options: PassCommandOptions, ctx: CliC
       adapters,
       calls,
       clock: target.clock,
-      store: await stateStoreOf(options.table, { given: options.region, environment: region }, target.clock),
+      store: await stateStoreOf(options.table, { given: options.region, environment: region }, target.clock, { create: options.createTable }),
       progress,
       notify: options.notify ? {} : undefined,
       holder: cliHolder(),

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { parse } from 'yaml';
 import { ConfigError } from '../errors.js';
 import { SimAccount } from './account.js';
+import { unknownFixtureKeys } from './fixture-keys.js';
 import type { CloudFrontFixture } from './cloudfront.js';
 import type { CodeDeployFixture } from './codedeploy.js';
 import type { EcrFixture } from './ecr.js';
@@ -13,7 +14,8 @@ import type { Route53Fixture } from './route53.js';
  * The starting state of a simulated account, as a YAML/JSON document (`steady plan --sim FILE`).
  * Each section belongs to one simulated service and is applied in dependency order (ECR, ELB,
  * CloudFront, Route 53 (whose aliases name load balancers and distributions), then ECS and
- * CodeDeploy, which refer to the others by name).
+ * CodeDeploy, which refer to the others by name). Every key is checked: an unknown one is refused
+ * (fixture-keys.ts). The format is described in README.md beside this file.
  */
 export interface SimFixture {
   accountId?: string;
@@ -50,6 +52,9 @@ export async function simAccountFromFile(path: string, options: { seed?: number 
   if (typeof fixture !== 'object' || Array.isArray(fixture)) throw new ConfigError(`${path}: expected a mapping with sections ${SECTIONS.join(', ')}`);
   const unknown = Object.keys(fixture).filter((k) => !SECTIONS.includes(k));
   if (unknown.length > 0) throw new ConfigError(`${path}: unknown section ${unknown.map((k) => `"${k}"`).join(', ')}; expected ${SECTIONS.join(', ')}`);
+  // A misspelt key would be ignored, and the account not be what the fixture meant.
+  const unknownKeys = unknownFixtureKeys(fixture);
+  if (unknownKeys.length > 0) throw new ConfigError(`${path}: ${unknownKeys.join('; ')}`);
   const account = new SimAccount({ accountId: fixture.accountId, region: fixture.region, seed: options.seed });
   try {
     return account.seed(fixture);

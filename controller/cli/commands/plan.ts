@@ -59,6 +59,7 @@ export function defineReconcile(program: Command, ctx: CliContext): void {
       ),
   )
     .addOption(tableOption())
+    .option('--create-table', 'with --table: make the state table when it is missing (a local table for trying steady out, e.g. on dynalite)')
     .option('--dry-run', 'plan and report only: change nothing')
     .option('--notify', "send the Slack/email notifications of the Environment's spec")
     .addOption(outputOption())
