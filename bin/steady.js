@@ -7,9 +7,12 @@
 import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 
+const { version, engines } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
+// The requirement is package.json's `engines.node` (">=20"), the floor of the dependencies' own.
+const needed = Number(/^>=\s*(\d+)/.exec(engines.node)?.[1]);
 const [major] = process.versions.node.split('.').map(Number);
-if (major < 20) {
-  process.stderr.write(`error: steady needs Node.js 20 or newer; this is Node.js ${process.versions.node}\n`);
+if (major < needed) {
+  process.stderr.write(`error: steady needs Node.js ${needed} or newer (22 or 24 recommended); this is Node.js ${process.versions.node}\n`);
   process.exit(1);
 }
 // The AWS SDK warns on Node 20 that its releases after January 2027 will need Node 22; the versions
@@ -24,7 +27,6 @@ for (const stream of [process.stdout, process.stderr]) {
   });
 }
 
-const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 /** @type {Promise<void> | undefined} */
 let typescript;
 const loadTypeScript = () =>

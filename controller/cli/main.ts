@@ -87,7 +87,16 @@ export function buildProgram(ctx: CliContext, version: string): Command {
     .version(version, '-V, --version', 'print the version')
     .helpOption('-h, --help', 'show help for a command')
     .helpCommand('help [command]', 'show help for a command')
-    .addHelpText('after', '\nEach command has examples and its exit codes in its help: steady help plan, steady plan --help.');
+    .addHelpText(
+      'after',
+      [
+        '',
+        'Exit codes: 0 success, 1 failed, 2 usage error (said on stderr with the usage',
+        'line). plan and diff exit 2 for "changes", so their usage errors exit 1;',
+        'reconcile exits 3 when another run holds the lease.',
+        'Each command has examples and its exit codes in its help: steady help plan.',
+      ].join('\n'),
+    );
 
   for (const define of COMMANDS) define(program, ctx);
 

@@ -90,11 +90,11 @@ describe('steady demo', () => {
     expect(first).toMatch(/\+ AliasRecord\/apex-dns +created\n/);
     expect(first).toContain('    done     register task definition shop-api:1\n');
     expect(first).toContain('    done     create service api (shop-api:1, 2 tasks)\n');
-    expect(first).toMatch(/ -> 123456789012\.dkr\.ecr\.ap-northeast-1\.amazonaws\.com\/messaging-api@sha256:[0-9a-f]{12}… \(spec: messaging-api:v2\.7\.1\)\n/);
+    expect(first).toMatch(/ -> 123456789012\.dkr\.ecr\.ap-northeast-1\.amazonaws\.com\/messaging-api@sha256:[0-9a-f]{12}…\s+\(spec: messaging-api:v2\.7\.1\)\n/);
     expect(first).not.toContain('<new revision>');
     const healing = stdout.slice(stdout.indexOf('3. The next pass'), stdout.indexOf('4. And once'));
     expect(healing).toContain('    done     update service api: task definition shop-api:1 -> shop-api:2\n');
-    expect(healing).toMatch(/ -> \S+\/shop-api@sha256:[0-9a-f]{12}… \(spec: shop-api:latest\)\n/);
+    expect(healing).toMatch(/ -> \S+\/shop-api@sha256:[0-9a-f]{12}…\s+\(spec: shop-api:latest\)\n/);
     expect(stdout).toContain('! CI pushed a new image to shop-api:latest, and nobody registered a new task definition');
     expect(stdout).toContain('! the ALB shop-api-alb was deleted and created again: it has a new DNS name');
     expect(stdout).toContain('! someone scaled the service api to 0 by hand');

@@ -12,6 +12,7 @@ const LISTENER_REF: Shape = { loadBalancer: null, port: null };
 const SHAPE: Shape = {
   accountId: null,
   region: null,
+  start: null,
   ecr: { repositories: { '*': [{ tags: null, digest: null }] } },
   elbv2: {
     vpcId: null,

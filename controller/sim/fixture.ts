@@ -20,6 +20,8 @@ import type { Route53Fixture } from './route53.js';
 export interface SimFixture {
   accountId?: string;
   region?: string;
+  /** When the simulated clock starts: an ISO date-time (default 2026-01-01T00:00:00Z). */
+  start?: string | Date;
   ecr?: EcrFixture;
   elbv2?: Elbv2Fixture;
   route53?: Route53Fixture;
@@ -28,7 +30,7 @@ export interface SimFixture {
   codedeploy?: CodeDeployFixture;
 }
 
-const SECTIONS = ['accountId', 'region', 'ecr', 'elbv2', 'route53', 'cloudfront', 'ecs', 'codedeploy'];
+const SECTIONS = ['accountId', 'region', 'start', 'ecr', 'elbv2', 'route53', 'cloudfront', 'ecs', 'codedeploy'];
 
 /**
  * Reads a fixture file (YAML or JSON) and builds the simulated account it describes.
@@ -55,7 +57,9 @@ export async function simAccountFromFile(path: string, options: { seed?: number 
   // A misspelt key would be ignored, and the account not be what the fixture meant.
   const unknownKeys = unknownFixtureKeys(fixture);
   if (unknownKeys.length > 0) throw new ConfigError(`${path}: ${unknownKeys.join('; ')}`);
-  const account = new SimAccount({ accountId: fixture.accountId, region: fixture.region, seed: options.seed });
+  const start = fixture.start === undefined ? undefined : new Date(fixture.start);
+  if (start && Number.isNaN(start.getTime())) throw new ConfigError(`${path}: start: expected an ISO date-time (2026-01-01T00:00:00Z), got ${String(fixture.start)}`);
+  const account = new SimAccount({ accountId: fixture.accountId, region: fixture.region, start, seed: options.seed });
   try {
     return account.seed(fixture);
   } catch (err) {
