@@ -38,7 +38,8 @@ function readmeCommands(): string[] {
     }
     pending = '';
     const at = line.indexOf('npx steady');
-    if (at >= 0) commands.add(line.slice(at).replace(/\s{2,}#.*$/, '').trim());
+    // The command itself: not its comment, nor the shell's redirections and `||` after it.
+    if (at >= 0) commands.add(line.slice(at).replace(/\s{2,}#.*$/, '').replace(/\s(>>?|\|\|?|&&)\s.*$/, '').trim());
   }
   for (const m of README.matchAll(/`(npx steady [^`]+)`/g)) commands.add(m[1].replace(/\s+/g, ' '));
   return [...commands];
