@@ -12,7 +12,7 @@
  * makes bin/steady.js fall back to loading everything through tsx: slower, never wrong.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -94,6 +94,8 @@ export async function cliBundle(dir = cacheDir()) {
   const bundle = `cli-${sha1(code).slice(0, 16)}.mjs`;
   writeAtomically(path.join(dir, bundle), code);
   writeAtomically(manifestFile, JSON.stringify({ bundle, inputs }, null, 2));
+  // Earlier bundles are never used again (a process still starting from one falls back to tsx).
+  for (const old of readdirSync(dir)) if (/^cli-[0-9a-f]{16}\.mjs$/.test(old) && old !== bundle) rmSync(path.join(dir, old), { force: true });
   return path.join(dir, bundle);
 }
 
