@@ -1,4 +1,5 @@
 import { classifyAwsError, readableError, type AwsCause } from './model/causes.js';
+import type { InterruptReason } from './model/outcome.js';
 import type { SpecProblem } from './spec/load.js';
 
 /**
@@ -78,10 +79,10 @@ export class AwsCallError extends SteadyError {
 
 /** A spec set that is invalid; `problems` holds every error, each with file:line:column. */
 export class SpecValidationError extends SteadyError {
-  constructor(readonly problems: ReadonlyArray<{ file: string; line: number; column: number; path: string; message: string }>) {
+  constructor(readonly problems: ReadonlyArray<{ file: string; line: number; column: number; path: string; message: string; rendering?: string[] }>) {
     super(
       `${problems.length} problem${problems.length === 1 ? '' : 's'} in the specs:\n` +
-        problems.map((p) => `${p.file}:${p.line}:${p.column} ${p.path ? `${p.path}: ` : ''}${p.message}`).join('\n'),
+        problems.map((p) => `${p.file}:${p.line}:${p.column} ${p.path ? `${p.path}: ` : ''}${p.message}${p.rendering?.length ? ` (rendering ${p.rendering.join(', ')})` : ''}`).join('\n'),
     );
   }
 }
@@ -153,6 +154,20 @@ export class LeaseLostError extends SteadyError {
     message: string,
     readonly environment: string,
     readonly reason: 'taken-over' | 'released' | 'expired' | 'missing',
+  ) {
+    super(message, { transient: true });
+  }
+}
+
+/**
+ * A pass stops starting work: its deadline came, its lease was lost, or a person pressed Ctrl-C.
+ * Carried as the `reason` of the pass's AbortSignal, and thrown by a stage that stops part-way
+ * (observe, the wiring checks) so the pass can record what it did and release its lease.
+ */
+export class PassInterruptedError extends SteadyError {
+  constructor(
+    readonly reason: InterruptReason,
+    message: string,
   ) {
     super(message, { transient: true });
   }

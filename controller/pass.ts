@@ -14,7 +14,10 @@ import { SchedulerAdapter } from './aws/scheduler.js';
 import type { Clock } from './clock.js';
 import { converge, type MigrationLedger, type WaitProgress } from './converge/converge.js';
 import { driftOf, statusesAfter } from './converge/status.js';
+import { PassInterruptedError } from './errors.js';
+import { stopFor, type Stop } from './interrupt.js';
 import type { ActualState } from './model/actual.js';
+import type { Interruption, PassStage } from './model/outcome.js';
 import type { PassResult, SpecSource } from './model/pass.js';
 import type { DesiredEnvironment } from './model/plan.js';
 import { checkWiring } from './wiring/index.js';
@@ -49,6 +52,13 @@ export interface PassOptions {
   deadline?: number;
   /** A reason to stop starting changes (lease about to expire). */
   stopReason?: () => string | undefined;
+  /**
+   * Aborts when the pass must stop starting work (the lease lost, Ctrl-C, the invocation's
+   * wall-clock deadline), with a PassInterruptedError as its reason. Every stage honours it.
+   */
+  signal?: AbortSignal;
+  /** Where the pass is now, kept up to date (so a caller that stops waiting for it can say). */
+  where?: { stage?: PassStage };
   /** Runs before every change (renews the lease, throws if it was lost). */
   beforeChange?: () => Promise<void>;
   ledger?: MigrationLedger;
@@ -75,22 +85,56 @@ export function newPassId(environment: string, now: number): string {
 
 /**
  * Runs one pass. Never throws for AWS trouble: what could not be read or changed is in the result.
+ * Stops starting work at the deadline or when `signal` aborts, in whichever stage it is (observe,
+ * converge, the wiring checks); the result then says so (`interrupted`) and holds what was done.
  *
  * @example
  * const { result } = await runPass({ desired, adapters: createAdapters(clients), clock: systemClock });
  * console.log(result.resources.map((r) => `${r.resource} ${r.phase}`));
  */
-export async function runPass(options: PassOptions): Promise<{ result: PassResult; actual: ActualState }> {
+export async function runPass(options: PassOptions): Promise<{ result: PassResult; actual?: ActualState }> {
   const { desired, clock } = options;
   const startedAt = clock.now();
   const passId = options.passId ?? newPassId(desired.name, startedAt);
+  const stop = stopFor({ clock, deadline: options.deadline, signal: options.signal });
   options.calls?.reset();
-  const actual = await observe(desired, options.adapters, () => clock.now());
+  const base = {
+    passId,
+    environment: desired.name,
+    specVersion: options.specVersion,
+    ...(options.specSource ? { specSource: options.specSource } : {}),
+    startedAt,
+  };
+  const where = options.where ?? {};
+  where.stage = 'observe';
+  let actual: ActualState;
+  try {
+    actual = await observe(desired, options.adapters, () => clock.now(), stop);
+  } catch (err) {
+    if (!(err instanceof PassInterruptedError)) throw err;
+    // Nothing was planned or changed: the next pass starts again from what AWS says then.
+    const interrupted: Interruption = { reason: err.reason, stage: 'observe', message: err.message };
+    const result: PassResult = {
+      ...base,
+      finishedAt: clock.now(),
+      mode: desired.environment.spec.mode,
+      dryRun: options.dryRun ?? false,
+      outcomes: [],
+      resources: [],
+      drift: [],
+      apiCalls: options.calls?.counts() ?? {},
+      outcome: 'ok',
+      interrupted,
+    };
+    return { result };
+  }
   const p = plan(desired, actual, policyFor(desired, { dryRun: options.dryRun, now: clock.now() }));
+  where.stage = 'converge';
   const outcomes = await converge(p, options.adapters, {
     clock,
     deadline: options.deadline,
     stopReason: options.stopReason,
+    signal: options.signal,
     beforeChange: options.beforeChange,
     ledger: options.ledger,
     passId,
@@ -99,19 +143,20 @@ export async function runPass(options: PassOptions): Promise<{ result: PassResul
     progress: options.progress,
   });
   const resources = statusesAfter(p, outcomes);
-  if (options.wiring) {
-    // After changes, read afresh; otherwise what observe read is still the truth.
-    const changed = outcomes.some((o) => o.state === 'done');
-    const wiring = await checkWiring(desired, options.adapters, { actual: changed ? undefined : actual, now: () => clock.now(), probes: options.wiring.probes ?? true });
-    const context = wiringContext(desired, { plan: p, outcomes, resources, drift: driftOf(p, outcomes, startedAt), dryRun: p.policy.dryRun, mode: p.policy.mode, unreadable: actual.unreadable });
-    resources.push(...wiring.map((w) => wiringResourceStatus(w, context)));
+  // Stopped with work left to the next pass: interrupted while converging; with none, before the wiring checks.
+  const leftOver = outcomes.some((o) => o.state === 'pending');
+  let interrupted = interruptionAfter(stop, leftOver ? 'converge' : options.wiring ? 'wiring' : undefined);
+  if (options.wiring && !interrupted) {
+    where.stage = 'wiring';
+    try {
+      resources.push(...(await wiringStatuses(options, p, outcomes, resources, actual, startedAt, stop)));
+    } catch (err) {
+      if (!(err instanceof PassInterruptedError)) throw err;
+      interrupted = { reason: err.reason, stage: 'wiring', message: err.message };
+    }
   }
   const result: PassResult = {
-    passId,
-    environment: desired.name,
-    specVersion: options.specVersion,
-    ...(options.specSource ? { specSource: options.specSource } : {}),
-    startedAt,
+    ...base,
     finishedAt: clock.now(),
     mode: p.policy.mode,
     dryRun: p.policy.dryRun,
@@ -122,6 +167,31 @@ export async function runPass(options: PassOptions): Promise<{ result: PassResul
     apiCalls: options.calls?.counts() ?? {},
     outcome: 'ok',
     ...(actual.unreadable.length > 0 ? { unreadable: actual.unreadable } : {}),
+    ...(interrupted ? { interrupted } : {}),
   };
   return { result, actual };
+}
+
+/** The interruption of a pass that was stopped with `stage` still to do (none when nothing was left). */
+function interruptionAfter(stop: Stop, stage: PassStage | undefined): Interruption | undefined {
+  const why = stop.check();
+  return why && stage ? { ...why, stage } : undefined;
+}
+
+/** The wiring checks after converging, as `Wiring/<service>` statuses judged against what the pass did. */
+async function wiringStatuses(
+  options: PassOptions,
+  p: ReturnType<typeof plan>,
+  outcomes: PassResult['outcomes'],
+  resources: PassResult['resources'],
+  actual: ActualState,
+  startedAt: number,
+  stop: Stop,
+) {
+  const { desired, clock } = options;
+  // After changes, read afresh; otherwise what observe read is still the truth.
+  const changed = outcomes.some((o) => o.state === 'done');
+  const wiring = await checkWiring(desired, options.adapters, { actual: changed ? undefined : actual, now: () => clock.now(), probes: options.wiring?.probes ?? true, stop });
+  const context = wiringContext(desired, { plan: p, outcomes, resources, drift: driftOf(p, outcomes, startedAt), dryRun: p.policy.dryRun, mode: p.policy.mode, unreadable: actual.unreadable });
+  return wiring.map((w) => wiringResourceStatus(w, context));
 }

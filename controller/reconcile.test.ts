@@ -5,7 +5,9 @@
  */
 import { DeleteTableCommand, ProvisionedThroughputExceededException } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { passOutcome } from './model/outcome.js';
 import { createAdapters, runPass } from './pass.js';
+import { buildReport, summaryLine } from './report/index.js';
 import { ledgerOf, reconcileEnvironment, type ReconcileOptions } from './reconcile.js';
 import { isMutating } from './sim/account.js';
 import { createStateTable } from './state/table.js';
@@ -18,8 +20,14 @@ beforeAll(async () => {
 });
 afterAll(() => t.close());
 
+/**
+ * The lease here reads the simulated clock too, so a test can let a lease expire without waiting
+ * (in production it is always the wall clock: controller/cli/race.test.ts races real processes).
+ */
+const storeOf = (w: World) => t.store({ clock: w.account.clock, leaseClock: w.account.clock });
+
 function options(w: World, holder: string, extra: Partial<ReconcileOptions> = {}): ReconcileOptions {
-  return { adapters: createAdapters(w.account.clients()), clock: w.account.clock, store: t.store({ clock: w.account.clock }), holder, pollMs: 5_000, ...extra };
+  return { adapters: createAdapters(w.account.clients()), clock: w.account.clock, store: storeOf(w), holder, pollMs: 5_000, ...extra };
 }
 
 const mutations = (w: World, from = 0) => w.account.calls.slice(from).filter((c) => isMutating(c.operation));
@@ -60,7 +68,7 @@ describe('reconcile with the state table', () => {
     const w = await world('shop-prod', { seed: 2 });
     w.desired.name = w.desired.environment.metadata.name = 'crash-1';
     // A pass took the lease, did part of its work (registered the migration's revision) and died.
-    await t.store({ clock: w.account.clock }).acquireLease('crash-1', 'dead-pass', 300_000);
+    await storeOf(w).acquireLease('crash-1', 'dead-pass', 300_000);
     const from = w.account.calls.length;
 
     const blocked = await reconcileEnvironment(w.desired, options(w, 'pass-b'));
@@ -74,6 +82,40 @@ describe('reconcile with the state table', () => {
     w.advance(600_000);
     const { result: quiet } = await reconcileEnvironment(w.desired, options(w, 'pass-d'));
     expect(quiet.plan!.actions).toEqual([]);
+  });
+
+  it('stops a pass whose lease is taken over mid-pass, makes no change after that, and says so (not "Converging")', async () => {
+    const w = await world('shop-prod', { seed: 6 });
+    w.desired.name = w.desired.environment.metadata.name = 'lost-1';
+    const clients = w.account.clients();
+    // While pass-a's migration task is being started, pass-a stalls past its TTL and pass-b takes over.
+    clients.ecs.middlewareStack.add(
+      (next: any, context: any) => async (args: any) => {
+        if (context.commandName === 'RunTaskCommand') {
+          w.advance(300_001);
+          await storeOf(w).acquireLease('lost-1', 'pass-b', 300_000);
+        }
+        return next(args);
+      },
+      { step: 'initialize', name: 'takeOverDuringRunTask' },
+    );
+    const from = w.account.calls.length;
+
+    const run = await reconcileEnvironment(w.desired, { ...options(w, 'pass-a'), adapters: createAdapters(clients) });
+
+    const takenOver = w.account.calls.findIndex((c, i) => i >= from && c.operation === 'RunTask');
+    // Nothing changed after the takeover but what was already in flight.
+    expect(mutations(w, takenOver + 1).map((c) => c.operation)).toEqual([]);
+    expect(run.result.interrupted).toMatchObject({ reason: 'leaseLost', stage: 'converge', message: expect.stringContaining('the lease was taken over by pass-b (version 2') });
+    expect(passOutcome(run.result).verdict).toBe('interrupted');
+    expect(summaryLine(buildReport(run.result))).toMatch(/^Interrupted while changing AWS: renewing the lease .*: the lease was taken over by pass-b .*; stop changing AWS\. Done: 3 registered, .* 1 converging, 3 created\.$/);
+    // The migration's outcome is left for the new holder to record; the rollout waiting on it is not started.
+    expect(run.result.outcomes.find((o) => o.kind === 'RunMigration')).toMatchObject({ state: 'pending', message: expect.stringMatching(/; not recorded: .*taken over by pass-b/) });
+    expect(run.result.outcomes.find((o) => o.kind === 'CreateService')).toMatchObject({ state: 'blocked' });
+    expect(run.lease).toMatchObject({ state: 'held', holder: 'pass-a', version: 1, end: 'lost' });
+    // pass-b's lease is untouched by pass-a's release, and the interrupted pass is recorded as such.
+    expect(await storeOf(w).readLease('lost-1')).toMatchObject({ holder: 'pass-b', version: 2, state: 'held' });
+    expect(await storeOf(w).lastPass('lost-1')).toMatchObject({ verdict: 'interrupted', interrupted: { reason: 'leaseLost' } });
   });
 
   it('runs a migration version once when two passes race for it', async () => {

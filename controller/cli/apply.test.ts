@@ -1,7 +1,8 @@
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseSpecFiles } from '../spec/load.js';
 import { commitIdOf, sha256, shortCommit } from '../source/commit.js';
@@ -19,6 +20,7 @@ afterAll(() => store.close());
 
 const V1_DIR = `${TESTDATA}/v1`;
 const V2_DIR = `${TESTDATA}/v2`;
+const SHOP_DIR = fileURLToPath(new URL('../../specs/shop/', import.meta.url));
 const idOf = (files: ReturnType<typeof fixture>) => commitIdOf(files.map((f) => ({ path: f.path, sha256: sha256(f.content) })));
 const V1 = idOf(fixture('v1'));
 const V2 = idOf(fixture('v2'));
@@ -91,6 +93,7 @@ describe('steady apply', () => {
         '= environment.yaml  already uploaded',
         `+ commits/${V2}.json`,
         `→ HEAD: ${shortCommit(V2)} (was ${shortCommit(V1)})`,
+        '~ rendered specs changed: shop-test',
         `published commit ${shortCommit(V2)} to s3://${bucket}/, replacing ${shortCommit(V1)} (2 objects uploaded, 1 already there)`,
         '',
       ].join('\n'),
@@ -152,6 +155,33 @@ describe('steady apply', () => {
     }
   });
 
+  it('publishes a base and its overlays as they are written, and says which environments a commit renders differently', async () => {
+    const bucket = await store.bucket();
+    const specs = realpathSync(mkdtempSync(path.join(tmpdir(), 'steady-apply-overlays-')));
+    try {
+      cpSync(SHOP_DIR, specs, { recursive: true });
+      expect((await run('apply', specs, '--bucket', bucket)).code).toBe(0);
+      const overlay = path.join(specs, 'staging', 'overlay.yaml');
+      writeFileSync(overlay, readFileSync(overlay, 'utf8').replace('desiredCount: 1', 'desiredCount: 2'));
+
+      const { code, stdout } = await run('apply', specs, '--bucket', bucket);
+      const json = await run('apply', specs, '--bucket', bucket, '-o', 'json');
+
+      expect(code).toBe(0);
+      expect(stdout).toContain('\n+ staging/overlay.yaml  ');
+      expect(stdout).toContain('\n~ rendered specs changed: shop-staging; unchanged: shop-prod\n');
+      // The files are published as written: the controller renders them, and its messages name them.
+      const loaded = await loadPublishedSpecs({ bucket });
+      expect(loaded.ok && loaded.manifest.files.map((f) => f.path)).toEqual([
+        'base/api.yaml', 'base/db-migrate-nightly.yaml', 'base/db-migrate.yaml', 'base/dns.yaml', 'base/environment.yaml', 'prod/apex-dns.yaml', 'prod/overlay.yaml', 'staging/overlay.yaml',
+      ]);
+      expect(loaded.ok && loaded.specSet.environments.find((e) => e.name === 'shop-staging')?.services[0].spec.desiredCount).toBe(2);
+      expect(JSON.parse(json.stdout)).toMatchObject({ status: 'unchanged', environments: null });
+    } finally {
+      rmSync(specs, { recursive: true, force: true });
+    }
+  });
+
   it('refuses invalid specs exactly as validate reports them, and uploads nothing', async () => {
     const bucket = await store.bucket();
     const broken = 'controller/spec/testdata/broken/unknown-field.yaml';
@@ -201,6 +231,7 @@ describe('steady apply', () => {
         '= environment.yaml  already uploaded',
         `+ commits/${V2}.json`,
         `→ HEAD: ${shortCommit(V2)} (was ${shortCommit(V1)})`,
+        '~ rendered specs changed: shop-test',
         `dry run: would publish commit ${shortCommit(V2)} to s3://${bucket}/, replacing ${shortCommit(V1)} (2 objects to upload, 1 already there); nothing was written`,
         '',
       ].join('\n'),
@@ -234,6 +265,7 @@ describe('steady apply', () => {
       pointer: { key: 'shop/HEAD', state: 'moved' },
       warnings: [],
       removed: [],
+      environments: null,
       git: { commit: '4f1c2d3e4f1c2d3e4f1c2d3e4f1c2d3e4f1c2d3e', author: 'Jane Doe <jane@example.com>', message: 'api 1.0.0' },
       problems: [],
     });
@@ -325,6 +357,7 @@ describe('steady apply --rollback', () => {
       [
         `✓ commit ${shortCommit(V1)} is intact: 2 files, every hash matches, the specs are valid`,
         `→ HEAD: ${shortCommit(V1)} (was ${shortCommit(V2)})`,
+        '~ rendered specs changed: shop-test',
         `rolled s3://${bucket}/ back to commit ${shortCommit(V1)} (first published ${createdAt}), replacing ${shortCommit(V2)}`,
         '',
       ].join('\n'),
@@ -342,7 +375,7 @@ describe('steady apply --rollback', () => {
     const { code, stdout } = await run('apply', '--rollback', V1, '--bucket', bucket, '--dry-run');
 
     expect(code).toBe(0);
-    expect(stdout.split('\n')[2]).toMatch(new RegExp(`^dry run: would roll s3://${bucket}/ back to commit ${shortCommit(V1)} \\(first published .*\\), replacing ${shortCommit(V2)}; nothing was written$`));
+    expect(stdout.split('\n')[3]).toMatch(new RegExp(`^dry run: would roll s3://${bucket}/ back to commit ${shortCommit(V1)} \\(first published .*\\), replacing ${shortCommit(V2)}; nothing was written$`));
     expect(await contents(store.s3, bucket)).toEqual(before);
   });
 

@@ -6,7 +6,8 @@
  */
 import type { S3Client } from '@aws-sdk/client-s3';
 import { SpecValidationError, SteadyError } from '../errors.js';
-import { formatProblem, loadSpecPaths, problemCount, problemLocation, type SpecProblem, type SpecSet } from '../spec/load.js';
+import { loadSpecPaths, problemCount, type SpecProblem, type SpecSet } from '../spec/load.js';
+import type { EnvironmentChanges } from '../spec/digest.js';
 import { removalMessage } from '../spec/removed.js';
 import {
   createS3Client,
@@ -27,6 +28,7 @@ import type { CliContext } from './context.js';
 import { requireRegion } from './engine.js';
 import { document } from './json.js';
 import { createOutput, plural, type Output, type OutputFormat } from './output.js';
+import { colorProblem } from './validate.js';
 
 interface ApplyOptions {
   bucket: string;
@@ -83,10 +85,10 @@ async function apply(paths: string[], options: ApplyOptions, out: Output): Promi
   }
 
   for (const warning of result.warnings) out.note(color.yellow(`warning: ${warning}`));
-  const removed = result.pointer.state === 'moved' ? await removals(options, result.previous, result.commit, loaded.specSet, out) : [];
+  const { removed, environments } = result.pointer.state === 'moved' ? await removals(options, result.previous, result.commit, loaded.specSet, out) : NOTHING_COMPARED;
   if (out.format === 'json') {
     const { location, ...rest } = result;
-    out.json(document('apply', 0, { ok: true, bucket: location.bucket, prefix: location.prefix, ...rest, removed, git: git ?? null, problems: [] }));
+    out.json(document('apply', 0, { ok: true, bucket: location.bucket, prefix: location.prefix, ...rest, removed, environments, git: git ?? null, problems: [] }));
     return 0;
   }
 
@@ -109,6 +111,7 @@ async function apply(paths: string[], options: ApplyOptions, out: Output): Promi
   else if (result.manifest.state === 'repaired') out.line(`${color.yellow('!')} ${result.manifest.key}  ${options.dryRun ? 'to write' : 'written'} again: the manifest in the bucket is damaged`);
   else out.line(`${color.dim('=')} ${result.manifest.key}  ${color.dim('already published')}`);
   if (result.pointer.state === 'moved') out.line(`${color.cyan('→')} ${result.pointer.key}: ${short}${result.previous ? ` (was ${shortCommit(result.previous)})` : ''}`);
+  if (environments) out.line(changesLine(environments, out));
 
   const uploads = result.objects.filter((o) => o.state === 'new').length;
   const repairs = result.objects.filter((o) => o.state === 'repaired').length;
@@ -128,32 +131,45 @@ async function apply(paths: string[], options: ApplyOptions, out: Output): Promi
   return 0;
 }
 
+const NOTHING_COMPARED = { removed: [], environments: null };
+
 /**
  * Says, once per Environment or resource, what the commit HEAD named before held that the new
  * one does not (steady deletes nothing, so it simply stops being reconciled); returns it for
- * `--output json`.
+ * `--output json`, with the environments whose rendered specs the new commit changes.
  */
 async function removals(options: ApplyOptions, previous: string | null, commit: string, specSet: Pick<SpecSet, 'environments'>, out: Output) {
-  if (previous === null || previous === commit) return [];
+  if (previous === null || previous === commit) return NOTHING_COMPARED;
   const compared = await removalsSince({ bucket: options.bucket, prefix: options.prefix, s3: options.s3, previous, specSet });
   if (!compared.ok) {
     out.note(out.color.yellow(`warning: the commit this one replaces (${shortCommit(previous)}) could not be read, so what it held and this one does not is unknown: ${compared.error.message}`));
-    return [];
+    return NOTHING_COMPARED;
   }
-  return compared.removed.map((r) => {
+  const removed = compared.removed.map((r) => {
     const message = removalMessage(r, shortCommit(previous), shortCommit(commit));
     out.note(out.color.yellow(`warning: ${message}`));
     return { ...r, message };
   });
+  return { removed, environments: compared.environments };
+}
+
+/** `rendered specs changed: shop-staging; unchanged: shop-prod` (the controller reconciles at once only what changed). */
+function changesLine(e: EnvironmentChanges, out: Output): string {
+  const parts = [
+    `changed: ${e.changed.join(', ') || 'none'}`,
+    ...(e.added.length > 0 ? [`new: ${e.added.join(', ')}`] : []),
+    ...(e.unchanged.length > 0 ? [`unchanged: ${e.unchanged.join(', ')}`] : []),
+  ];
+  return `${out.color.cyan('~')} rendered specs ${parts.join('; ')}`;
 }
 
 async function rollback(ref: string, options: ApplyOptions, out: Output): Promise<number> {
   const { color } = out;
   const result: RollbackResult = await rollbackTo({ bucket: options.bucket, prefix: options.prefix, s3: options.s3, commit: ref, dryRun: options.dryRun });
-  const removed = result.status === 'rolled-back' ? await removals(options, result.previous, result.commit, result.specSet, out) : [];
+  const { removed, environments } = result.status === 'rolled-back' ? await removals(options, result.previous, result.commit, result.specSet, out) : NOTHING_COMPARED;
   if (out.format === 'json') {
     const { location, manifest, specSet: _specSet, ...rest } = result;
-    out.json(document('apply', 0, { ok: true, bucket: location.bucket, prefix: location.prefix, ...rest, createdAt: manifest.createdAt, git: manifest.git ?? null, files: manifest.files, removed, problems: [] }));
+    out.json(document('apply', 0, { ok: true, bucket: location.bucket, prefix: location.prefix, ...rest, createdAt: manifest.createdAt, git: manifest.git ?? null, files: manifest.files, removed, environments, problems: [] }));
     return 0;
   }
   const short = color.yellow(shortCommit(result.commit));
@@ -164,6 +180,7 @@ async function rollback(ref: string, options: ApplyOptions, out: Output): Promis
     return 0;
   }
   out.line(`${color.cyan('→')} ${result.pointer.key}: ${short}${result.previous ? ` (was ${shortCommit(result.previous)})` : ''}`);
+  if (environments) out.line(changesLine(environments, out));
   const replacing = result.previous ? `, replacing ${shortCommit(result.previous)}` : '';
   const published = `first published ${result.manifest.createdAt}`;
   if (result.dryRun) out.line(`dry run: would roll ${where} back to commit ${short} (${published})${replacing}; nothing was written`);
@@ -181,7 +198,7 @@ function invalid(problems: SpecProblem[], out: Output): number {
     return 1;
   }
   for (const p of problems) {
-    out.line(color.isColorSupported ? `${color.cyan(problemLocation(p))} ${p.path ? `${color.bold(p.path)}: ` : ''}${p.message}` : formatProblem(p));
+    out.line(colorProblem(p, color));
   }
   out.line(color.red(problemCount(problems)));
   out.note('nothing was published');

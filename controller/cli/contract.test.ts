@@ -57,13 +57,24 @@ describe('every command with --output json prints one document the schema accept
     expect(valid(bad.stdout, 1)).toMatchObject({ command: 'validate', ok: false, error: { kind: 'invalidSpecs' } });
   });
 
+  it('render: documents with what each overlay changed, invalid specs, an unknown environment', async () => {
+    const good = await run('render', SHOP, '--env', 'shop-staging', '-o', 'json');
+    const doc = valid(good.stdout, 0);
+    expect(doc).toMatchObject({ command: 'render', ok: true, environments: [{ name: 'shop-staging' }] });
+    expect(doc.environments[0].documents[1].changes).toContainEqual(expect.objectContaining({ path: 'spec.desiredCount', change: 'set' }));
+    const bad = await run('render', BROKEN, '-o', 'json');
+    expect(valid(bad.stdout, 1)).toMatchObject({ command: 'render', ok: false, environments: [], error: { kind: 'invalidSpecs' } });
+    const unknown = await run('render', SHOP, '--env', 'nope', '-o', 'json');
+    expect(valid(unknown.stdout, 1)).toMatchObject({ command: 'render', environments: [], error: { kind: 'unknownEnvironment' } });
+  });
+
   it('plan and reconcile: passes with ISO times, and invalid specs as an error document with the text on stderr', async () => {
-    const plan = await run('plan', SHOP, '--sim', EXAMPLES_FIXTURE, '-o', 'json');
+    const plan = await run('plan', SHOP, '--env', 'shop-prod', '--sim', EXAMPLES_FIXTURE, '-o', 'json');
     const doc = valid(plan.stdout, 2);
     expect(doc).toMatchObject({ command: 'plan', environments: [{ environment: 'shop-prod', verdict: 'changesPending', exitCode: 2 }] });
     expect(doc.environments[0].startedAt).toMatch(ISO);
 
-    const reconcile = await run('reconcile', SHOP, '--sim', EXAMPLES_FIXTURE, '--table', 'contract-state', '-o', 'json');
+    const reconcile = await run('reconcile', SHOP, '--env', 'shop-prod', '--sim', EXAMPLES_FIXTURE, '--table', 'contract-state', '-o', 'json');
     expect(valid(reconcile.stdout, 0)).toMatchObject({ command: 'reconcile', dryRun: false, environments: [{ verdict: 'converging' }] });
 
     const broken = await run('plan', BROKEN, '--sim', EXAMPLES_FIXTURE, '-o', 'json');
@@ -118,9 +129,9 @@ describe('every command with --output json prints one document the schema accept
   });
 
   it('retry, and a usage error', async () => {
-    const retry = await run('retry', 'migration/db-migrate', SHOP, '--sim', EXAMPLES_FIXTURE, '-o', 'json');
+    const retry = await run('retry', 'migration/db-migrate', SHOP, '--env', 'shop-prod', '--sim', EXAMPLES_FIXTURE, '-o', 'json');
     expect(valid(retry.stdout, 0)).toMatchObject({ command: 'retry', ok: true, environment: 'shop-prod' });
-    const unknown = await run('retry', 'migration/nope', SHOP, '--sim', EXAMPLES_FIXTURE, '-o', 'json');
+    const unknown = await run('retry', 'migration/nope', SHOP, '--env', 'shop-prod', '--sim', EXAMPLES_FIXTURE, '-o', 'json');
     expect(valid(unknown.stdout, 1)).toMatchObject({ command: 'retry', ok: false, error: { message: 'no Migration nope in environment shop-prod' } });
 
     const usage = await run('plan', SHOP, '--bogus', '-o', 'json');

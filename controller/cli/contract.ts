@@ -25,7 +25,19 @@ const RESOURCE_KINDS = ['Service', 'Migration', 'ScheduledTask', 'AliasRecord', 
 const PHASES = ['Synced', 'Drifted', 'Progressing', 'Blocked', 'Failed'] as const;
 const CAUSE_KINDS = ['noCredentials', 'credentialsRejected', 'unreachable', 'accessDenied', 'throttled', 'serverError', 'other'] as const;
 
-export const Problem = z.strictObject({ file: z.string(), line: z.int(), column: z.int(), path: z.string(), message: z.string() }).meta({ id: 'Problem' });
+export const Problem = z
+  .strictObject({
+    file: z.string(),
+    line: z.int(),
+    column: z.int(),
+    path: z.string(),
+    message: z.string(),
+    /** The environments whose overlay's rendering met the problem (a base's value, an overlay's patch). */
+    rendering: z.array(z.string()).optional(),
+  })
+  .meta({ id: 'Problem' });
+
+const SourceLocationJson = z.strictObject({ file: z.string(), line: z.int(), column: z.int(), rendering: z.array(z.string()).optional() });
 
 /** Why a command failed as a whole (invalid specs, the state table unreadable, ...). */
 export const ErrorJson = z
@@ -53,7 +65,7 @@ export const AwsCauseJson = z
 /** One distinct reason AWS could not be read, said once. */
 export const CauseJson = z.strictObject({ kind: z.enum(CAUSE_KINDS), text: z.string(), advice: z.string(), actions: z.array(z.string()) }).meta({ id: 'Cause' });
 
-export const PASS_VERDICTS = ['converged', 'converging', 'changesPending', 'drifted', 'unrepaired', 'failed', 'unknown', 'skipped'] as const;
+export const PASS_VERDICTS = ['converged', 'converging', 'changesPending', 'drifted', 'unrepaired', 'failed', 'unknown', 'skipped', 'interrupted'] as const;
 export const RESOURCE_OUTCOMES = ['synced', 'created', 'healed', 'converging', 'wouldChange', 'unrepaired', 'failed', 'unknown'] as const;
 const REPAIR_BLOCKS = ['observe', 'changeBudget', 'conflict', 'migration', 'dependency', 'aws', 'unexpressible', 'none'] as const;
 
@@ -102,6 +114,23 @@ export const NotificationsJson = z
   })
   .meta({ id: 'Notifications', description: 'What the Slack and email notifications of the pass came to.' });
 
+export const InterruptedJson = z
+  .strictObject({ reason: z.enum(['outOfTime', 'leaseLost', 'aborted']), stage: z.enum(['observe', 'converge', 'wiring', 'record']), message: z.string() })
+  .meta({ id: 'Interrupted', description: 'Why a pass stopped before it finished, and in which stage.' });
+
+export const LeaseJson = z
+  .strictObject({
+    state: z.enum(['held', 'none', 'notNeeded']),
+    table: z.string().optional(),
+    holder: z.string().optional(),
+    /** The lease's fencing version this run held. */
+    version: z.int().optional(),
+    /** `held`: how it ended: released for the next writer, lost to another holder, or left to expire. */
+    end: z.enum(['released', 'lost', 'expires']).optional(),
+    message: z.string().optional(),
+  })
+  .meta({ id: 'Lease', description: "The environment's lease, as this run held it (or why it took none)." });
+
 /** One environment's pass: its report, verdict, exit code and summary line. */
 export const PassJson = z
   .strictObject({
@@ -126,6 +155,13 @@ export const PassJson = z
     outcome: z.enum(['ok', 'failed', 'skipped']),
     error: z.string().optional(),
     skipped: z.enum(['leaseHeld', 'outOfTime']).optional(),
+    /** A pass that stopped before it finished: why (out of time, the lease lost, Ctrl-C) and in which stage. */
+    interrupted: InterruptedJson.optional(),
+    /**
+     * `reconcile`: the environment's lease: `held` (and how it ended), `none` (`--no-lease`: nothing
+     * kept another writer out), or not needed (a simulated account, a dry run).
+     */
+    lease: LeaseJson.optional(),
     resources: z.array(ResourceJson),
     counts: z.strictObject({
       resources: z.strictObject(Object.fromEntries(RESOURCE_OUTCOMES.map((o) => [o, count()])) as Record<(typeof RESOURCE_OUTCOMES)[number], ReturnType<typeof count>>),
@@ -251,6 +287,7 @@ const PassRowJson = z.strictObject({
   apiCalls: z.record(z.string(), count()),
   specVersion: z.string().optional(),
   error: z.string().optional(),
+  interrupted: InterruptedJson.optional(),
   failures: z.array(z.strictObject({ resource: z.string(), summary: z.string(), message: z.string().optional(), awsName: z.string().optional() })),
 });
 const DriftRowJson = z.strictObject({
@@ -286,7 +323,32 @@ export const ApplyOutput = z.strictObject({
   files: z.array(z.looseObject({ path: z.string(), sha256: z.string(), bytes: count() })).optional(),
   /** Environments and resources the commit before held and this one does not (steady deletes nothing). */
   removed: z.array(z.looseObject({ message: z.string() })).optional(),
+  /** Which environments the commit renders differently than the one it replaces (null when there is none, or it could not be read). */
+  environments: z.strictObject({ changed: z.array(z.string()), unchanged: z.array(z.string()), added: z.array(z.string()) }).nullable().optional(),
   problems: z.array(Problem),
+});
+
+/** `render`: each environment's documents as overlays rendered them, before defaults, and what each overlay wrote. */
+export const RenderOutput = z.strictObject({
+  ...envelope('render'),
+  ok: z.boolean(),
+  problems: z.array(Problem),
+  environments: z.array(
+    z.strictObject({
+      name: z.string(),
+      documents: z.array(
+        z.strictObject({
+          kind: z.string(),
+          name: z.string(),
+          /** Where the document starts (the base's document, for a rendered one). */
+          source: SourceLocationJson,
+          document: z.record(z.string(), z.unknown()),
+          /** Every value an overlay wrote (`set`) or removed, with where it is written. */
+          changes: z.array(z.strictObject({ path: z.string(), change: z.enum(['set', 'removed']), at: SourceLocationJson })),
+        }),
+      ),
+    }),
+  ),
 });
 
 export const CommitsOutput = z.strictObject({
@@ -309,6 +371,8 @@ export const RetryOutput = z.strictObject({
   environment: z.string().optional(),
   /** What was cleared, for people. */
   message: z.string().optional(),
+  /** The environment's lease as retry held it, or why it took none. */
+  lease: LeaseJson.optional(),
 });
 
 const SPEC_CHANGES = ['added', 'changed', 'removed'] as const;
@@ -356,6 +420,7 @@ export const UsageOutput = z.strictObject({ ...envelope('usage'), commandLine: z
 /** Every command's document, told apart by `command`. */
 export const OutputDocument = z.discriminatedUnion('command', [
   ValidateOutput,
+  RenderOutput,
   PlanOutput,
   ReconcileOutput,
   DiffOutput,

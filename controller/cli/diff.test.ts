@@ -1,6 +1,6 @@
 /**
- * `steady diff`: the example specs committed to a throwaway git repository, changed in its
- * working tree, and compared with git (`--base`, no AWS at all) or with a commit published to a
+ * `steady diff`: the example specs (flat messaging-prod; shop as a base and two overlays)
+ * committed to a throwaway git repository, changed in its working tree, and compared with git (`--base`, no AWS at all) or with a commit published to a
  * local S3 server (`--from`). Some scenarios run the real binary (`node bin/steady.js`) in the
  * repository, with no AWS settings whatever; the rest run in-process.
  */
@@ -44,17 +44,19 @@ beforeEach(() => {
 });
 
 describe('steady diff --base (git, no AWS)', () => {
-  it('shows an image change field by field, with what it makes steady do, and exits 2 (the real binary, with no AWS settings)', async () => {
-    edit('shop/api.yaml', (t) => t.replace('shop-api:latest', 'shop-api:2026.02.0'));
+  it('shows an image change in a base field by field, in every environment that renders it, with what it makes steady do, and exits 2 (the real binary, with no AWS settings)', async () => {
+    edit('shop/base/api.yaml', (t) => t.replace('shop-api:latest', 'shop-api:2026.02.0'));
 
     const { code, stdout, stderr } = await runBinary(['diff', '--base', 'main'], { cwd: repo, env: NO_AWS });
 
     expect(stderr).toBe('');
     expect(code).toBe(2);
     const lines = stdout.split('\n');
-    expect(lines[0]).toMatch(/^specs\/ against git main \([0-9a-f]{12}\): 3 changed; 6 resources unchanged\.$/);
-    expect(stdout).toContain('~ Service/api                       changed  a new task-definition revision and a rollout after db-migrate\n');
-    expect(stdout).toContain('~ Migration/db-migrate              changed  it runs again: a new version (images, container or command)\n');
+    expect(lines[0]).toMatch(/^specs\/ against git main \([0-9a-f]{12}\): 6 changed; 8 resources unchanged\.$/);
+    expect(stdout.match(/^~ Service\/api {23}changed {2}a new task-definition revision and a rollout after db-migrate$/gm)).toHaveLength(2);
+    expect(stdout.match(/^~ Migration\/db-migrate {14}changed {2}it runs again: a new version \(images, container or command\)$/gm)).toHaveLength(2);
+    expect(lines).toContain('shop-prod');
+    expect(lines).toContain('shop-staging');
     expect(stdout).toContain(
       '    taskDefinition.containers[app].image\n        123456789012.dkr.ecr.ap-northeast-1.amazonaws.com/shop-api:latest\n     -> 123456789012.dkr.ecr.ap-northeast-1.amazonaws.com/shop-api:2026.02.0\n',
     );
@@ -62,18 +64,16 @@ describe('steady diff --base (git, no AWS)', () => {
   });
 
   it('finds no change in a reordered environment map, a default written out or other units, and exits 0', async () => {
-    edit('shop/api.yaml', (t) =>
-      t
-        .replace('          APP_ENV: production\n          DD_SERVICE: shop-api\n', '          DD_SERVICE: shop-api\n          APP_ENV: production\n')
-        .replace('memory: "1 GB"', 'memory: 1024')
-        .replace('  desiredCount: 2\n', '  desiredCount: 2\n  platformVersion: LATEST\n'),
+    edit('shop/base/api.yaml', (t) =>
+      t.replace('          DD_SERVICE: shop-api\n          DD_AGENT_HOST: localhost\n', '          DD_AGENT_HOST: localhost\n          DD_SERVICE: shop-api\n').replace('memory: "1 GB"', 'memory: 1024'),
     );
-    expect(git('status', '--porcelain')).toContain('specs/shop/api.yaml');
+    edit('shop/prod/overlay.yaml', (t) => t.replace('          desiredCount: 2\n', '          desiredCount: 2\n          platformVersion: LATEST\n'));
+    expect(git('status', '--porcelain')).toContain('specs/shop/base/api.yaml');
 
     const { code, stdout } = await runCli('diff', specs, '--base', 'main');
 
     expect(code).toBe(0);
-    expect(stdout).toMatch(/^\S+specs against git main \([0-9a-f]{12}\): no changes; 9 resources unchanged\.\n$/);
+    expect(stdout).toMatch(/^\S+specs against git main \([0-9a-f]{12}\): no changes; 14 resources unchanged\.\n$/);
   });
 
   it('compares with HEAD when no base is given', async () => {
@@ -83,7 +83,7 @@ describe('steady diff --base (git, no AWS)', () => {
   });
 
   it('shows a new resource with what it sets', async () => {
-    edit('shop/dns.yaml', (t) => `${t}---\napiVersion: steady.dev/v1alpha1\nkind: AliasRecord\nmetadata: { name: www-dns, environment: shop-prod }\nspec:\n  zone: example.com\n  name: www.example.com\n  target: { loadBalancer: shop-api-alb }\n`);
+    edit('shop/prod/apex-dns.yaml', (t) => `${t}---\napiVersion: steady.dev/v1alpha1\nkind: AliasRecord\nmetadata: { name: www-dns, environment: shop-prod }\nspec:\n  zone: example.com\n  name: www.example.com\n  target: { loadBalancer: shop-api-alb }\n`);
 
     const { code, stdout } = await runCli('diff', specs, '--base', 'main');
 
@@ -92,33 +92,33 @@ describe('steady diff --base (git, no AWS)', () => {
   });
 
   it('reports a removed resource as no longer managed, in text and JSON (the real binary)', async () => {
-    rmSync(path.join(specs, 'shop/db-migrate-nightly.yaml'));
-    const sentence = 'ScheduledTask db-migrate-nightly of environment shop-prod is no longer in the specs (main → working tree); it is not reconciled any more; steady deletes nothing';
+    rmSync(path.join(specs, 'shop/prod/apex-dns.yaml'));
+    const sentence = 'AliasRecord apex-dns of environment shop-prod is no longer in the specs (main → working tree); it is not reconciled any more; steady deletes nothing';
 
     const text = await runBinary(['diff', '--base', 'main'], { cwd: repo, env: NO_AWS });
     expect(text.code).toBe(2);
-    expect(text.stdout).toContain(`- ScheduledTask/db-migrate-nightly  no longer managed\n    ${sentence}\n`);
+    expect(text.stdout).toContain(`- AliasRecord/apex-dns  no longer managed\n    ${sentence}\n`);
 
     const json = await runBinary(['diff', '--base', 'main', '-o', 'json'], { cwd: repo, env: NO_AWS });
     const doc = JSON.parse(json.stdout);
-    expect(doc).toMatchObject({ formatVersion: 1, command: 'diff', exitCode: 2, changed: true, base: { kind: 'git', revision: 'main' }, counts: { added: 0, changed: 0, removed: 1, unchanged: 8 } });
+    expect(doc).toMatchObject({ formatVersion: 1, command: 'diff', exitCode: 2, changed: true, base: { kind: 'git', revision: 'main' }, counts: { added: 0, changed: 0, removed: 1, unchanged: 13 } });
     expect(doc.environments.find((e: { environment: string }) => e.environment === 'shop-prod').resources).toEqual([
-      { resource: 'ScheduledTask/db-migrate-nightly', kind: 'ScheduledTask', name: 'db-migrate-nightly', change: 'removed', diff: [], effects: [], message: sentence },
+      { resource: 'AliasRecord/apex-dns', kind: 'AliasRecord', name: 'apex-dns', change: 'removed', diff: [], effects: [], message: sentence },
     ]);
   });
 
-  it('refuses an invalid spec with its position, and compares nothing: exit 1', async () => {
-    edit('shop/api.yaml', (t) => t.replace('  desiredCount: 2\n', '  desiredcount: 2\n'));
+  it('refuses an invalid spec with its position and the environment it was rendering, and compares nothing: exit 1', async () => {
+    edit('shop/prod/overlay.yaml', (t) => t.replace('  desiredCount: 2\n', '  desiredcount: 2\n'));
 
     const { code, stdout, stderr } = await runCli('diff', specs, '--base', 'main');
 
     expect(code).toBe(1);
-    expect(stderr).toMatch(/specs\/shop\/api\.yaml:9:3 spec\.desiredcount: unknown field "desiredcount" \(did you mean "desiredCount"\?\)\n/);
+    expect(stderr).toMatch(/specs\/shop\/prod\/overlay\.yaml:23:11 spec\.desiredcount: unknown field "desiredcount" \(did you mean "desiredCount"\?\) \(rendering shop-prod\)\n/);
     expect(stdout).not.toContain('against');
   });
 
   it('refuses an invalid spec at the base, naming the revision it is in', async () => {
-    edit('shop/api.yaml', (t) => t.replace('  desiredCount: 2\n', '  desiredCount: two\n'));
+    edit('shop/prod/overlay.yaml', (t) => t.replace('  desiredCount: 2\n', '  desiredCount: two\n'));
     git('-c', 'user.name=t', '-c', 'user.email=t@example.com', 'commit', '-qam', 'broken');
     git('checkout', '-q', 'HEAD~1', '--', 'specs');
 
@@ -127,7 +127,9 @@ describe('steady diff --base (git, no AWS)', () => {
       expect(code).toBe(1);
       const doc = JSON.parse(stdout);
       expect(doc).toMatchObject({ command: 'diff', exitCode: 1, environments: [], error: { kind: 'invalidSpecs', message: 'the specs at HEAD are invalid (1 problem): nothing was compared' } });
-      expect(doc.error.problems).toEqual([{ file: `HEAD:${specs}/shop/api.yaml`, line: 9, column: 17, path: 'spec.desiredCount', message: expect.stringMatching(/number/) }]);
+      expect(doc.error.problems).toEqual([
+        { file: `HEAD:${specs}/shop/prod/overlay.yaml`, line: 23, column: 25, rendering: ['shop-prod'], path: 'spec.desiredCount', message: expect.stringMatching(/number/) },
+      ]);
     } finally {
       git('reset', '-q', '--hard', 'HEAD~1');
     }
@@ -136,7 +138,7 @@ describe('steady diff --base (git, no AWS)', () => {
   it('treats a revision before the specs existed as empty: everything is new', async () => {
     const { code, stdout } = await runCli('diff', specs, '--base', 'main~1', '-o', 'json');
     expect(code).toBe(2);
-    expect(JSON.parse(stdout).counts).toEqual({ added: 9, changed: 0, removed: 0, unchanged: 0 });
+    expect(JSON.parse(stdout).counts).toEqual({ added: 14, changed: 0, removed: 0, unchanged: 0 });
   });
 
   it('says so when the revision does not exist, or the specs are not in a git work tree', async () => {
@@ -156,30 +158,30 @@ describe('steady diff --base (git, no AWS)', () => {
   });
 
   it('writes Markdown for a pull request that a Markdown library renders: a table per resource, the removal open', async () => {
-    edit('shop/api.yaml', (t) => t.replace('APP_ENV: production', 'APP_ENV: staging'));
-    rmSync(path.join(specs, 'shop/db-migrate-nightly.yaml'));
+    edit('shop/prod/overlay.yaml', (t) => t.replace('APP_ENV: production', 'APP_ENV: staging'));
+    rmSync(path.join(specs, 'shop/prod/apex-dns.yaml'));
 
     const { code, stdout } = await runCli('diff', specs, '--base', 'main', '-o', 'markdown');
 
     expect(code).toBe(2);
-    expect(stdout.split('\n')[0]).toBe('## steady diff: 2 resources changed, 1 no longer managed');
+    expect(stdout.split('\n')[0]).toBe('## steady diff: 3 resources changed, 1 no longer managed');
     const html = new Marked({ gfm: true }).parse(stdout, { async: false });
-    expect(html.split('<details').length - 1).toBe(3);
-    expect(html).toContain('<details open>\n<summary><code>- ScheduledTask/db-migrate-nightly</code> no longer managed</summary>');
+    expect(html.split('<details').length - 1).toBe(4);
+    expect(html).toContain('<details open>\n<summary><code>- AliasRecord/apex-dns</code> no longer managed</summary>');
     expect(html).toContain('<td><code>taskDefinition.containers[app].environment[APP_ENV]</code></td>\n<td><code>production</code></td>\n<td><code>staging</code></td>');
     // The migration's task definition differs, but not what makes it run.
     expect(stdout).toContain('<summary><code>~ Migration/db-migrate</code> changed · no new run: its version (images, container, command) is the same</summary>');
   });
 
   it('limits both sides to --env, and refuses an environment on neither', async () => {
-    edit('shop/api.yaml', (t) => t.replace('APP_ENV: production', 'APP_ENV: staging'));
+    edit('shop/prod/overlay.yaml', (t) => t.replace('APP_ENV: production', 'APP_ENV: staging'));
     const messaging = await runCli('diff', specs, '--base', 'main', '--env', 'messaging-prod');
     expect(messaging.code).toBe(0);
     expect(messaging.stdout).toMatch(/no changes; 3 resources unchanged\.\n$/);
 
     const nope = await runCli('diff', specs, '--base', 'main', '--env', 'nope');
     expect(nope.code).toBe(1);
-    expect(nope.stderr).toBe('error: no environment nope on either side (there are: messaging-prod, shop-prod)\n');
+    expect(nope.stderr).toBe('error: no environment nope on either side (there are: messaging-prod, shop-prod, shop-staging)\n');
   });
 
   it('exits 1 on a usage error: 2 means "changes" for diff, as for plan', async () => {
@@ -196,7 +198,7 @@ describe('steady diff --from (a published commit; read access to the spec prefix
   it('compares the working tree with HEAD of the prefix, or with an earlier commit', async () => {
     const bucket = await store.bucket();
     expect((await runCli('apply', specs, '--bucket', bucket, '--prefix', 'shop')).code).toBe(0);
-    edit('shop/api.yaml', (t) => t.replace('desiredCount: 2', 'desiredCount: 3'));
+    edit('shop/prod/overlay.yaml', (t) => t.replace('desiredCount: 2', 'desiredCount: 3'));
     const first = JSON.parse((await runCli('commits', '--bucket', bucket, '--prefix', 'shop', '-o', 'json')).stdout).commits[0].commit as string;
     expect((await runCli('apply', specs, '--bucket', bucket, '--prefix', 'shop')).code).toBe(0);
 

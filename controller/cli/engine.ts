@@ -4,7 +4,6 @@
  * default chain; `AWS_ENDPOINT_URL*` redirect them), or the simulated account with `--sim FILE`.
  */
 import { hostname } from 'node:os';
-import { DescribeTableCommand, DynamoDBClient, waitUntilTableExists } from '@aws-sdk/client-dynamodb';
 import { countCalls, createAwsClients, type AwsClients } from '../aws/clients.js';
 import { systemClock, type Clock } from '../clock.js';
 import { ConfigError } from '../errors.js';
@@ -19,8 +18,6 @@ import type { CliContext } from './context.js';
 import { specSourceOf } from '../source/commit.js';
 import type { SpecSource } from '../model/pass.js';
 import { formatProblem, loadSpecPaths, type EnvironmentSpecs, type SpecProblem } from '../spec/load.js';
-import { StateStore } from '../state/store.js';
-import { createStateTable } from '../state/table.js';
 import { document, type JsonError } from './json.js';
 import type { Output } from './output.js';
 
@@ -147,38 +144,6 @@ export async function resolveTarget(options: { sim?: string }): Promise<Target> 
       return entry;
     },
   };
-}
-
-/**
- * The state store of `--table`, or none. The table is in the region given (`--region`), else the
- * SDK's default region (AWS_REGION, the profile), else the environment's own.
- */
-export async function stateStoreOf(
-  table: string | undefined,
-  regions: { given?: string; environment: string },
-  clock: Clock,
-  options: { create?: boolean } = {},
-): Promise<StateStore | undefined> {
-  if (!table) return undefined;
-  let client = new DynamoDBClient(regions.given ? { region: regions.given } : {});
-  if (!(await clientRegion(client))) client = new DynamoDBClient({ region: regions.environment });
-  if (options.create) await ensureStateTable(client, table);
-  return new StateStore({ client, tableName: table, clock });
-}
-
-/**
- * `--create-table`: makes the state table when it is missing, as the deploy app defines it, and
- * waits until it is ACTIVE (a local table for trying steady out, e.g. on dynalite).
- */
-async function ensureStateTable(client: DynamoDBClient, table: string): Promise<void> {
-  try {
-    await client.send(new DescribeTableCommand({ TableName: table }));
-    return;
-  } catch (err) {
-    if ((err as Error).name !== 'ResourceNotFoundException') throw err;
-  }
-  await createStateTable(client, table);
-  await waitUntilTableExists({ client, maxWaitTime: 120, minDelay: 1, maxDelay: 5 }, { TableName: table });
 }
 
 /**

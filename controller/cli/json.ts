@@ -3,6 +3,7 @@
  * pass carries its verdict, exit code and summary line, notifications their delivery results.
  */
 import { verdictExitCode } from '../model/outcome.js';
+import type { LeaseReport } from '../reconcile.js';
 import { summaryLine, type NotifyResult, type Report } from '../report/index.js';
 import type { WiringResult } from '../wiring/index.js';
 import { FORMAT_VERSION, type NotificationsJsonType, type PassJsonType } from './contract.js';
@@ -28,7 +29,7 @@ export function notificationsJson(n: NotifyResult): NotificationsJsonType {
  * @example
  * out.json(document('plan', code, { environments: [passJson(buildReport(result))] }));
  */
-export function passJson(report: Report, extra: { notified?: NotifyResult; recordError?: string } = {}): PassJsonType {
+export function passJson(report: Report, extra: { notified?: NotifyResult; recordError?: string; lease?: LeaseReport } = {}): PassJsonType {
   const { startedAt, finishedAt, resources, ...rest } = report;
   return {
     ...rest,
@@ -44,6 +45,7 @@ export function passJson(report: Report, extra: { notified?: NotifyResult; recor
     })),
     ...(extra.notified ? { notifications: notificationsJson(extra.notified) } : {}),
     ...(extra.recordError ? { recordError: extra.recordError } : {}),
+    ...(extra.lease ? { lease: extra.lease } : {}),
   };
 }
 

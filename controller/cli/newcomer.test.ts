@@ -6,12 +6,17 @@
 import { mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync, cpSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDynamoDb, type LocalServer } from '../testing/servers.js';
 import { runBinary, runCli } from '../testing/cli.js';
 import { EXAMPLES_FIXTURE, SPECS_DIR } from '../testing/world.js';
 
 const SIM = ['--sim', EXAMPLES_FIXTURE];
+/** The shop example: a base with shop-prod and shop-staging overlays (issue 23). */
+const SHOP = path.join(SPECS_DIR, 'shop');
+/** The shop example written flat, one environment (shop-prod), for the tests that edit a file of it. */
+const FLAT_SHOP = fileURLToPath(new URL('../spec/testdata/flat-shop/', import.meta.url));
 /** No region anywhere: not in the environment, not in a profile. */
 const NO_REGION = { AWS_REGION: '', AWS_DEFAULT_REGION: '', AWS_CONFIG_FILE: '/nonexistent', AWS_SHARED_CREDENTIALS_FILE: '/nonexistent', AWS_PROFILE: '' };
 const first = (text: string) => text.split('\n')[0];
@@ -22,10 +27,10 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
-/** A copy of specs/shop with `change` applied to api.yaml, or an extra file. */
+/** A copy of the flat shop with `change` applied to api.yaml, or an extra file. */
 function shopWith(name: string, change: (api: string) => string, extra?: [file: string, content: string]): string {
   const dir = path.join(scratch, name);
-  cpSync(path.join(SPECS_DIR, 'shop'), dir, { recursive: true });
+  cpSync(FLAT_SHOP, dir, { recursive: true });
   const api = path.join(dir, 'api.yaml');
   writeFileSync(api, change(readFileSync(api, 'utf8')));
   if (extra) writeFileSync(path.join(dir, extra[0]), extra[1]);
@@ -46,7 +51,7 @@ describe('CLI manners', { timeout: 180_000 }, () => {
 
     const unknown = await runCli('verify', '--env', 'nope', '--env', 'shop-prod', SPECS_DIR, ...SIM);
     expect(unknown.code).toBe(1);
-    expect(first(unknown.stderr)).toBe('error: no environment nope in the specs (there are: messaging-prod, shop-prod)');
+    expect(first(unknown.stderr)).toBe('error: no environment nope in the specs (there are: messaging-prod, shop-prod, shop-staging)');
   });
 
   it('a usage error exits 2 on stderr with error: and the usage line; plan and diff exit 1, their 2 meaning changes', async () => {
@@ -77,8 +82,10 @@ describe('CLI manners', { timeout: 180_000 }, () => {
     const help = await runCli('retry', '--help');
     expect(help.code).toBe(0);
     expect(first(help.stdout)).toBe('Usage: steady retry [options] <resource> [paths...]');
-    expect(help.stdout).toContain('\nExamples:\n  # Run the failed migration version again on the next pass\n  steady retry migration/db-migrate --env shop-prod\n');
-    expect(help.stdout).toContain('Exit codes: 0 done (or nothing to forget), 1 the resource is unknown or AWS\nrefused, 2 usage error.');
+    expect(help.stdout).toContain('\nExamples:\n  # Run the failed migration version again on the next pass\n  steady retry migration/db-migrate --env shop-prod --table steady-state\n');
+    expect(help.stdout.replace(/\s+/g, ' ')).toContain(
+      'Exit codes: 0 done (or nothing to forget), 1 the resource is unknown or AWS refused, 2 usage error (also: no --table and no --no-lease), 3 another run holds the lease (nothing was changed), 130 stopped with Ctrl-C (nothing was changed).',
+    );
   });
 
   it('every command has examples in its help', async () => {
@@ -96,19 +103,19 @@ describe('CLI manners', { timeout: 180_000 }, () => {
   });
 
   it('FORCE_COLOR and --color decide colour; NO_COLOR and a pipe mean none', async () => {
-    const shop = path.join(SPECS_DIR, 'shop');
+    const shop = SHOP;
     const forced = await runBinary(['validate', shop], { env: { NO_COLOR: '', FORCE_COLOR: '1' } });
     const never = await runBinary(['validate', shop, '--color', 'never'], { env: { NO_COLOR: '', FORCE_COLOR: '1' } });
     const [plain, always] = [await runCli('validate', shop), await runCli('validate', shop, '--color', 'always')];
-    expect(plain.stdout).toBe('✓ shop-prod  1 service, 1 migration, 1 scheduled task, 2 alias records\n1 environment, 5 resources valid\n');
-    expect(first(forced.stdout)).toBe('\u001b[32m✓\u001b[39m \u001b[1mshop-prod\u001b[22m  1 service, 1 migration, 1 scheduled task, 2 alias records');
+    expect(plain.stdout).toBe('✓ shop-prod     1 service, 1 migration, 1 scheduled task, 2 alias records\n✓ shop-staging  1 service, 1 migration, 1 scheduled task, 1 alias record\n2 environments, 9 resources valid\n');
+    expect(first(forced.stdout)).toBe('\u001b[32m✓\u001b[39m \u001b[1mshop-prod   \u001b[22m  1 service, 1 migration, 1 scheduled task, 2 alias records');
     expect(always.stdout).toBe(forced.stdout);
     expect(never.stdout).toBe(plain.stdout);
   });
 
   it('a piped report is wrapped to 100 columns; progress lines of long waits only when asked (on a terminal by default)', async () => {
-    const shop = path.join(SPECS_DIR, 'shop');
-    const piped = await runBinary(['reconcile', shop, ...SIM]);
+    const shop = [SHOP, '--env', 'shop-prod'];
+    const piped = await runBinary(['reconcile', ...shop, ...SIM]);
     expect(piped.code).toBe(0);
     // The first line is the verdict, kept whole (grep, Slack and the JSON say it the same way).
     const lengths = piped.stdout.split('\n').slice(1).map((l) => [...l].length);
@@ -116,7 +123,7 @@ describe('CLI manners', { timeout: 180_000 }, () => {
     expect(Math.max(...lengths)).toBeGreaterThan(80);
     expect(piped.stderr).toBe(`reconciling shop-prod in the simulated account 123456789012 (${EXAMPLES_FIXTURE})…\n`);
 
-    const progress = await runBinary(['reconcile', shop, ...SIM, '--progress', 'always']);
+    const progress = await runBinary(['reconcile', ...shop, ...SIM, '--progress', 'always']);
     expect(progress.code).toBe(0);
     expect(progress.stderr.split('\n')[1]).toMatch(/^… AliasRecord\/apex-dns, AliasRecord\/api-dns: waiting for Route 53 change \w+ to reach INSYNC: PENDING, /);
     expect(first(progress.stdout)).toBe(first(piped.stdout));
@@ -162,16 +169,16 @@ describe('the state table: a local one (the README recipe), report --env and --p
   afterAll(() => dynamo.close());
 
   it('reconcile --create-table makes the table; report --env shows the last pass, --pass another', async () => {
-    const shop = path.join(SPECS_DIR, 'shop');
-    const created = await runBinary(['reconcile', shop, ...SIM, '--table', 'steady-state', '--create-table'], { env });
+    const shop = SHOP;
+    const created = await runBinary(['reconcile', shop, '--env', 'shop-prod', ...SIM, '--table', 'steady-state', '--create-table'], { env });
     expect(created.code).toBe(0);
     // A second pass that says something else: the same specs in observe mode report the drift.
     const observe = path.join(scratch, 'observe');
     cpSync(shop, observe, { recursive: true });
-    writeFileSync(path.join(observe, 'environment.yaml'), readFileSync(path.join(shop, 'environment.yaml'), 'utf8').replace('mode: enforce', 'mode: observe'));
+    writeFileSync(path.join(observe, 'base/environment.yaml'), readFileSync(path.join(shop, 'base/environment.yaml'), 'utf8').replace('mode: enforce', 'mode: observe'));
     const later = path.join(scratch, 'later.yaml');
     writeFileSync(later, `start: 2026-01-02T00:00:00Z\n${readFileSync(EXAMPLES_FIXTURE, 'utf8')}`);
-    const again = await runBinary(['reconcile', observe, '--sim', later, '--table', 'steady-state'], { env });
+    const again = await runBinary(['reconcile', observe, '--env', 'shop-prod', '--sim', later, '--table', 'steady-state'], { env });
     expect(again.code).toBe(0);
     expect(first(again.stdout)).not.toBe(first(created.stdout));
 

@@ -99,7 +99,7 @@ describe("the README's commands", () => {
   it('and the first one a newcomer meets runs through the real binary', async () => {
     const { code, stdout, stderr } = await runBinary(['validate', 'specs/'], { cwd: ROOT });
     expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
-    expect(stdout.split('\n').at(-2)).toBe('2 environments, 7 resources valid');
+    expect(stdout.split('\n').at(-2)).toBe('3 environments, 11 resources valid');
   });
 });
 
@@ -120,10 +120,10 @@ describe('what the README says is true', () => {
   it('deploys a stack whose scopes cover the specs it then publishes', async () => {
     const deploy = /npm run deploy -- ([\s\S]*?)\n```/.exec(README)![1].replace(/\\\n/g, ' ');
     const context = Object.fromEntries([...deploy.matchAll(/-c (\w+)=(\S+)/g)].map((m) => [m[1], m[2].split(',')]));
-    const published = /npx steady publish (\S+) --bucket <SpecBucketName> --prefix (\S+)`/.exec(README.replace(/\n/g, ' '))!;
+    const published = /npx steady publish ((?:\S+ )+?)--bucket <SpecBucketName> --prefix (\S+)`/.exec(README.replace(/\n/g, ' '))!;
     expect(published[2]).toBe(context.specPrefix[0]);
 
-    const loaded = await loadSpecPaths([path.join(ROOT, published[1])]);
+    const loaded = await loadSpecPaths(published[1].trim().split(' ').map((p) => path.join(ROOT, p)));
     if (!loaded.ok) throw new Error('the published specs are invalid');
     for (const env of loaded.specSet.environments) {
       expect(context.clusters).toContain(env.environment.spec.cluster);

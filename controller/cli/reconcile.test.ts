@@ -9,7 +9,9 @@ import { runCli } from '../testing/cli.js';
 
 const run = runCli;
 
+// The shop example is a base with two overlays; these tests follow its production.
 const SHOP = `${SPECS_DIR}shop`;
+const PROD = ['--env', 'shop-prod'];
 
 let store: Awaited<ReturnType<typeof startSpecStore>>;
 beforeAll(async () => {
@@ -19,7 +21,7 @@ afterAll(() => store.close());
 
 describe('steady plan', () => {
   it('exits 2 and prints the plan when there are changes to make', async () => {
-    const { code, stdout } = await run('plan', SHOP, '--sim', EXAMPLES_FIXTURE);
+    const { code, stdout } = await run('plan', SHOP, ...PROD, '--sim', EXAMPLES_FIXTURE);
 
     expect(code).toBe(2);
     expect(stdout).toContain('Dry run: nothing was changed. This is what steady would do:');
@@ -28,7 +30,7 @@ describe('steady plan', () => {
   });
 
   it('prints the report as JSON with --output json', async () => {
-    const { code, stdout } = await run('plan', SHOP, '--sim', EXAMPLES_FIXTURE, '-o', 'json');
+    const { code, stdout } = await run('plan', SHOP, ...PROD, '--sim', EXAMPLES_FIXTURE, '-o', 'json');
 
     expect(code).toBe(2);
     const doc = JSON.parse(stdout);
@@ -40,7 +42,7 @@ describe('steady plan', () => {
     const { code, stdout, stderr } = await run('plan', SHOP, '--env', 'nope', '--sim', EXAMPLES_FIXTURE);
 
     expect(code).toBe(1);
-    expect({ stdout, stderr }).toEqual({ stdout: '', stderr: 'error: no environment nope in the specs (there are: shop-prod)\n' });
+    expect({ stdout, stderr }).toEqual({ stdout: '', stderr: 'error: no environment nope in the specs (there are: shop-prod, shop-staging)\n' });
   });
 
   it('exits 1 with the problems of invalid specs and plans nothing', async () => {
@@ -55,7 +57,7 @@ describe('steady plan', () => {
 
 describe('steady reconcile', () => {
   it('converges the environment and exits 0', async () => {
-    const { code, stdout } = await run('reconcile', SHOP, '--sim', EXAMPLES_FIXTURE);
+    const { code, stdout } = await run('reconcile', SHOP, ...PROD, '--sim', EXAMPLES_FIXTURE);
 
     expect(code).toBe(0);
     expect(stdout.split('\n')[0]).toBe('shop-prod: Converging: 3 registered, 1 created, 1 migration run, 1 schedule group created, 1 schedule created, 2 records changed. 2 converging, 4 created.');
@@ -66,7 +68,7 @@ describe('steady reconcile', () => {
     const bucket = await store.bucket();
     expect((await run('apply', SHOP, '--bucket', bucket, '--prefix', 'team')).code).toBe(0);
 
-    const good = await run('plan', '--from', `s3://${bucket}/team`, '--sim', EXAMPLES_FIXTURE);
+    const good = await run('plan', '--from', `s3://${bucket}/team`, ...PROD, '--sim', EXAMPLES_FIXTURE);
     expect(good.code).toBe(2);
     expect(good.stdout).toContain('Plan: 3 to register, 1 to create, 1 migration to run, 1 schedule group to create, 1 schedule to create, 2 records to change.');
 
@@ -101,6 +103,8 @@ describe('steady demo', () => {
     const quiet = stdout.slice(stdout.indexOf('4. And once ECS has rolled out'), stdout.indexOf('5. At '));
     expect(quiet).toContain('messaging-prod: No changes. 3 resources in sync.');
     expect(quiet).toContain('shop-prod: No changes. 6 resources in sync.');
+    // shop-staging, rendered from the same base: its own cluster, one service without the agent.
+    expect(quiet).toContain('shop-staging: No changes. 5 resources in sync.');
     // The night: the nightly migration runs on the simulated Scheduler, exits 1, and is reported.
     const night = stdout.slice(stdout.indexOf('5. At '));
     expect(night).toContain('5. At 2026-01-02 03:00 Asia/Tokyo, EventBridge Scheduler runs db-migrate-nightly, and it fails');
@@ -109,7 +113,7 @@ describe('steady demo', () => {
     const page = path.join(dir, 'index.html');
     expect(stdout).toContain(`The status page of these passes (environments, wiring, drift and time to heal): ${pathToFileURL(page).href}\n`);
     const html = readFileSync(page, 'utf8');
-    expect(html).toContain('<h2 id="overview">Environments (2)</h2>');
+    expect(html).toContain('<h2 id="overview">Environments (3)</h2>');
     expect(html).toMatch(/<strong>AliasRecord\/api-dns<\/strong> <span class="t ok">healed by steady<\/span> healed after/);
     // shop-prod after the night: the failed nightly run beside the five resources in sync.
     expect(html).toContain('<span class="counts"><span class="t bad">1 Failed</span><span class="t ok">5 Synced</span></span>');

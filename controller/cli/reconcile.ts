@@ -3,17 +3,18 @@
  * the simulated account. The exit code is the verdict of the passes (model/outcome.ts), the same
  * verdict the report's first line, the Lambda's answer and its metrics carry.
  */
-import { exitCode, passOutcome, type PassVerdict } from '../model/outcome.js';
-import { reconcileEnvironment, type ReconcileOutcome } from '../reconcile.js';
+import { EXIT, exitCode, passOutcome, type PassVerdict } from '../model/outcome.js';
+import { reconcileEnvironment, skippedResult, type LeaseReport, type ReconcileOutcome } from '../reconcile.js';
 import { buildReport, renderReport, type Report } from '../report/index.js';
 import { renderFailureMarkdown, renderPlanMarkdown } from '../report/markdown.js';
 import { document, passJson } from './json.js';
 import type { CliContext } from './context.js';
-import { cliHolder, loadEnvironments, loadFailure, printLoadFailure, resolveTarget, stateStoreOf, type EngineOptions } from './engine.js';
+import { cliHolder, loadEnvironments, loadFailure, printLoadFailure, resolveTarget, type EngineOptions } from './engine.js';
+import { chooseLease, interruptOnCtrlC, type LeaseChoice, type LeaseCliOptions } from './lease.js';
 import { createOutput, plural, type Output, type OutputFormat } from './output.js';
 import { progressPrinter } from './progress.js';
 
-interface PassCommandOptions extends EngineOptions {
+interface PassCommandOptions extends EngineOptions, LeaseCliOptions {
   output: OutputFormat;
   dryRun?: boolean;
   notify?: boolean;
@@ -40,6 +41,7 @@ const VERDICT_WORDS: Record<PassVerdict, string> = {
   failed: 'failed',
   unknown: 'could not be read',
   skipped: 'skipped',
+  interrupted: 'interrupted',
 };
 
 /** The causes every report shares, printed once above them; undefined when they differ. */
@@ -61,6 +63,8 @@ function printText(out: Output, reports: { report: Report; run: ReconcileOutcome
   reports.forEach(({ report, run }, i) => {
     if (i > 0) out.line();
     out.line(renderReport(report, { color: out.color.isColorSupported, width: out.width, causesSaidAbove: shared !== undefined }).trimEnd());
+    const lease = leaseLine(run.lease, report.environment);
+    if (lease) out.line(out.color.yellow(lease));
     if (run.recordError) out.line(out.color.yellow(`warning: the pass was not recorded: ${run.recordError}`));
     for (const f of run.notified?.failed ?? []) out.line(out.color.yellow(`warning: could not notify ${f.channel}: ${f.error}`));
   });
@@ -68,6 +72,15 @@ function printText(out: Output, reports: { report: Report; run: ReconcileOutcome
     out.line();
     out.line(`${plural(reports.length, 'environment')}: ${reports.map(({ report }) => `${report.environment} ${VERDICT_WORDS[report.verdict]}`).join(', ')}.`);
   }
+}
+
+/** What a person should know about the lease of a run: none was taken, or it was lost or not released. */
+function leaseLine(lease: LeaseReport | undefined, environment: string): string | undefined {
+  if (!lease) return undefined;
+  if (lease.state === 'none') return `No lease: --no-lease was given, so nothing kept another writer out of ${environment} while this pass changed it.`;
+  if (lease.end === 'lost') return `warning: the lease of ${environment} was lost: ${lease.message}`;
+  if (lease.end === 'expires') return `warning: ${lease.message}`;
+  return undefined;
 }
 
 async function runPasses(paths: string[], options: PassCommandOptions, ctx: CliContext, mode: 'plan' | 'reconcile'): Promise<number> {
@@ -81,29 +94,57 @@ async function runPasses(paths: string[], options: PassCommandOptions, ctx: CliC
   }
   if (!loaded.ok) return printLoadFailure(out, loaded, mode, lists);
   const target = await resolveTarget(options);
-  const reports: { report: Report; run: ReconcileOutcome }[] = [];
   const progress = progressPrinter(ctx.io, options.progress ?? 'auto');
+  // Decided for every environment before any is changed: a refusal changes nothing.
+  const leases = new Map<string, LeaseChoice>();
   for (const env of loaded.environments) {
-    const region = env.environment.spec.region;
-    const { adapters, calls } = target.adapters(region);
-    if (options.output !== 'json') out.note(`${mode === 'plan' ? 'planning' : dryRun ? 'planning (dry run)' : 'reconciling'} ${env.name} in ${target.describe}…`);
-    const run = await reconcileEnvironment(env, {
-      adapters,
-      calls,
+    const choice = await chooseLease(mode === 'plan' ? { sim: options.sim } : options, {
+      command: mode,
       clock: target.clock,
-      store: await stateStoreOf(options.table, { given: options.region, environment: region }, target.clock, { create: options.createTable }),
-      progress,
-      notify: options.notify ? {} : undefined,
-      holder: cliHolder(),
+      region: env.environment.spec.region,
       dryRun,
-      specVersion: loaded.commit,
-      specSource: loaded.source,
+      notifications: env.environment.spec.notifications,
     });
-    reports.push({ report: buildReport(run.result, { env: ctx.io.env }), run });
+    if ('refused' in choice) ctx.usageError(choice.refused);
+    leases.set(env.name, choice);
   }
-  const code = exitCode(dryRun ? 'plan' : 'reconcile', reports.map((r) => passOutcome(r.run.result).verdict));
+  const ctrlC = dryRun ? undefined : interruptOnCtrlC(ctx.io);
+  const reports: { report: Report; run: ReconcileOutcome }[] = [];
+  try {
+    for (const env of loaded.environments) {
+      const region = env.environment.spec.region;
+      const { adapters, calls } = target.adapters(region);
+      const lease = leases.get(env.name)!;
+      if (ctrlC?.interrupted()) {
+        const run = { result: skippedResult(env.name, target.clock.now(), 'skipped', 'stopped with Ctrl-C before this environment was reached') };
+        reports.push({ report: buildReport(run.result, { env: ctx.io.env }), run });
+        continue;
+      }
+      if (options.output !== 'json') out.note(`${mode === 'plan' ? 'planning' : dryRun ? 'planning (dry run)' : 'reconciling'} ${env.name} in ${target.describe}…`);
+      const run = await reconcileEnvironment(env, {
+        adapters,
+        calls,
+        clock: target.clock,
+        store: lease.store,
+        noLease: lease.noLease,
+        leaseTtlMs: lease.ttlMs,
+        notify: options.notify ? {} : undefined,
+        holder: cliHolder(),
+        dryRun,
+        signal: ctrlC?.signal,
+        progress,
+        specVersion: loaded.commit,
+        specSource: loaded.source,
+      });
+      reports.push({ report: buildReport(run.result, { env: ctx.io.env }), run });
+    }
+  } finally {
+    ctrlC?.dispose();
+  }
+  const verdicts = exitCode(dryRun ? 'plan' : 'reconcile', reports.map((r) => passOutcome(r.run.result).verdict));
+  const code = ctrlC?.interrupted() ? EXIT.interrupted : verdicts;
   if (options.output === 'json') {
-    const environments = reports.map(({ report, run }) => passJson(report, { notified: run.notified, recordError: run.recordError }));
+    const environments = reports.map(({ report, run }) => passJson(report, { notified: run.notified, recordError: run.recordError, lease: run.lease }));
     out.json(document(mode, code, { target: target.describe, ...(mode === 'reconcile' ? { dryRun } : {}), environments }));
   } else if (options.output === 'markdown') {
     out.line(renderPlanMarkdown(reports.map((r) => r.report), { exitCode: code, target: target.describe }).trimEnd());

@@ -52,7 +52,7 @@ describe('1. AWS that cannot be read is never "no changes"', () => {
     expect(stdout).toContain('shop-prod: AWS could not be read (as above). Nothing was planned.');
     expect(stdout).toMatch(/\n\? Service\/api +not read\n/);
     expect(stdout).not.toMatch(/no changes|check again once AWS answers/i);
-    expect(lines.at(-2)).toBe('2 environments: messaging-prod could not be read, shop-prod could not be read.');
+    expect(lines.at(-2)).toBe('3 environments: messaging-prod could not be read, shop-prod could not be read, shop-staging could not be read.');
   });
 
   it('plan --output json puts the cause in the JSON, once per environment, and exits 1', async () => {
@@ -69,7 +69,7 @@ describe('1. AWS that cannot be read is never "no changes"', () => {
   });
 
   it('reconcile without any credentials exits 1, says so with advice that fits, text and JSON', async () => {
-    const text = await steady(['reconcile', 'specs/shop'], {});
+    const text = await steady(['reconcile', 'specs/shop', '--env', 'shop-prod', '--no-lease'], {});
 
     expect(text.code).toBe(1);
     expect(text.stdout.split('\n')[0]).toBe(
@@ -79,7 +79,7 @@ describe('1. AWS that cannot be read is never "no changes"', () => {
     expect(count(text.stdout, 'credentials were found')).toBe(1);
     expect(text.stdout).not.toMatch(/CredentialsProviderError|check again once AWS answers/);
 
-    const json = await steady(['reconcile', 'specs/shop', '--output', 'json'], {});
+    const json = await steady(['reconcile', 'specs/shop', '--env', 'shop-prod', '--no-lease', '--output', 'json'], {});
     expect(json.code).toBe(1);
     const env = JSON.parse(json.stdout).environments[0];
     expect(env).toMatchObject({ verdict: 'unknown', causes: [{ kind: 'noCredentials' }] });

@@ -38,7 +38,7 @@ describe('the bundle --help and --version start from', () => {
     const [output] = Object.values(meta.outputs);
     const lazy = output.imports.filter((i) => i.kind === 'dynamic-import').map((i) => path.basename(i.path));
 
-    expect(lazy.sort()).toEqual(['apply.ts', 'commits.ts', 'demo.ts', 'diff.ts', 'history.ts', 'history.ts', 'history.ts', 'import.ts', 'reconcile.ts', 'reconcile.ts', 'retry.ts', 'validate.ts', 'verify.ts']);
+    expect(lazy.sort()).toEqual(['apply.ts', 'commits.ts', 'demo.ts', 'diff.ts', 'history.ts', 'history.ts', 'history.ts', 'import.ts', 'reconcile.ts', 'reconcile.ts', 'render.ts', 'retry.ts', 'validate.ts', 'verify.ts']);
   });
 });
 
@@ -70,6 +70,6 @@ describe('bin/steady.js', () => {
   it('runs a command from the bundle: its code is imported then, through tsx', async () => {
     const { code, stdout, stderr } = await runBinary(['validate', 'specs/shop'], { env, cwd: path.resolve(__dirname, '../..') });
     expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
-    expect(stdout).toBe('✓ shop-prod  1 service, 1 migration, 1 scheduled task, 2 alias records\n1 environment, 5 resources valid\n');
+    expect(stdout).toBe('✓ shop-prod     1 service, 1 migration, 1 scheduled task, 2 alias records\n✓ shop-staging  1 service, 1 migration, 1 scheduled task, 1 alias record\n2 environments, 9 resources valid\n');
   });
 });

@@ -196,11 +196,12 @@ describe('5. a pass that did nothing does not look converged', () => {
   it('exits 3 when another run holds the lease, saying who and until when', async () => {
     const file = fixture();
     const account = await simAccountFromFile(file);
-    await new StateStore({ client: world.dynamodb, tableName: 'truth-lease', clock: account.clock }).acquireLease('web-prod', 'lambda:c6af9ac6', 300_000);
+    // The lease is on wall-clock time, whatever clock the (simulated) pass records with.
+    const held = await new StateStore({ client: world.dynamodb, tableName: 'truth-lease', clock: account.clock }).acquireLease('web-prod', 'lambda:c6af9ac6', 300_000);
 
     const text = await run('reconcile', specs(), '--sim', file, '--table', 'truth-lease');
     expect(text.code).toBe(3);
-    expect(firstLine(text.stdout)).toBe('web-prod: Skipped: lease for environment web-prod is held by lambda:c6af9ac6 until 2026-01-01T00:05:00.000Z; nothing was done.');
+    expect(firstLine(text.stdout)).toBe(`web-prod: Skipped: lease for environment web-prod is held by lambda:c6af9ac6 until ${new Date(held.expiresAt).toISOString()}; nothing was done.`);
     const { code, doc } = await json('reconcile', specs(), '--sim', file, '--table', 'truth-lease');
     expect(code).toBe(3);
     expect(doc).toMatchObject({ exitCode: 3, environments: [{ verdict: 'skipped', skipped: 'leaseHeld', exitCode: 3, resources: [] }] });
@@ -241,7 +242,7 @@ describe('6. the JSON is a contract', () => {
 
     expect(code).toBe(2);
     expect(doc).toMatchObject({ formatVersion: 1, command: 'plan', exitCode: 2 });
-    expect(doc.environments.map((e: { environment: string }) => e.environment)).toEqual(['messaging-prod', 'shop-prod']);
+    expect(doc.environments.map((e: { environment: string }) => e.environment)).toEqual(['messaging-prod', 'shop-prod', 'shop-staging']);
     expect(doc.environments[0].startedAt).toBe('2026-01-01T00:00:00.000Z');
   });
 
@@ -259,7 +260,7 @@ describe('6. the JSON is a contract', () => {
     const { code, doc } = await json('plan', `${SPECS_DIR}shop`, '--env', 'nope', '--sim', EXAMPLES_FIXTURE);
 
     expect(code).toBe(1);
-    expect(doc).toMatchObject({ command: 'plan', exitCode: 1, environments: [], error: { kind: 'unknownEnvironment', message: 'no environment nope in the specs (there are: shop-prod)' } });
+    expect(doc).toMatchObject({ command: 'plan', exitCode: 1, environments: [], error: { kind: 'unknownEnvironment', message: 'no environment nope in the specs (there are: shop-prod, shop-staging)' } });
   });
 
   it('includes what the notifications came to', async () => {

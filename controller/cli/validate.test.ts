@@ -54,7 +54,7 @@ const BROKEN: Record<string, (file: string) => string[]> = {
   'unknown-api-version': (f) => [`${f}:2:13 apiVersion: unknown apiVersion "steady.dev/v1", expected steady.dev/v1alpha1`],
   'unknown-field': (f) => [`${f}:11:3 spec.desiredcount: unknown field "desiredcount" (did you mean "desiredCount"?)`],
   'unknown-kind': (f) => [
-    `${f}:8:7 kind: unknown kind "Servce" (did you mean "Service"?), expected one of: Environment, Service, Migration, ScheduledTask, AliasRecord`,
+    `${f}:8:7 kind: unknown kind "Servce" (did you mean "Service"?), expected one of: Environment, Service, Migration, ScheduledTask, AliasRecord, Overlay`,
   ],
   'unresolved-reference': (f) => [`${f}:11:11 spec.after[0]: no Migration named "db-migrate" in environment shop-prod`],
   'wrong-type': (f) => [`${f}:18:16 spec.taskDefinition.containers[0].image: expected a string`],
@@ -131,7 +131,8 @@ describe('steady validate on the example specs', () => {
       [
         '✓ messaging-prod  1 service, 0 migrations, 1 alias record',
         '✓ shop-prod       1 service, 1 migration, 1 scheduled task, 2 alias records',
-        '2 environments, 7 resources valid',
+        '✓ shop-staging    1 service, 1 migration, 1 scheduled task, 1 alias record',
+        '3 environments, 11 resources valid',
         '',
       ].join('\n'),
     );
@@ -151,6 +152,7 @@ describe('steady validate on the example specs', () => {
       environments: [
         { name: 'messaging-prod', services: ['messaging-api'], migrations: [], scheduledTasks: [], aliases: ['api-dns'] },
         { name: 'shop-prod', services: ['api'], migrations: ['db-migrate'], scheduledTasks: ['db-migrate-nightly'], aliases: ['apex-dns', 'api-dns'] },
+        { name: 'shop-staging', services: ['api'], migrations: ['db-migrate'], scheduledTasks: ['db-migrate-nightly'], aliases: ['api-dns'] },
       ],
     });
   });
@@ -177,9 +179,12 @@ describe('steady validate on the example specs', () => {
     const { code, stdout, stderr } = await run('validate', path.join(SPECS_DIR, 'shop'), '--show-defaults');
 
     expect(code).toBe(0);
-    expect(stderr).toBe('1 environment, 5 resources valid\n');
+    expect(stderr).toBe('2 environments, 9 resources valid\n');
     const docs = parseAllDocuments(stdout).map((d) => d.toJS());
-    expect(docs.map((d) => `${d.kind}/${d.metadata.name}`)).toEqual(['Environment/shop-prod', 'Service/api', 'Migration/db-migrate', 'ScheduledTask/db-migrate-nightly', 'AliasRecord/apex-dns', 'AliasRecord/api-dns']);
+    expect(docs.map((d) => `${d.kind}/${d.metadata.name}`)).toEqual([
+      'Environment/shop-prod', 'Service/api', 'Migration/db-migrate', 'ScheduledTask/db-migrate-nightly', 'AliasRecord/apex-dns', 'AliasRecord/api-dns',
+      'Environment/shop-staging', 'Service/api', 'Migration/db-migrate', 'ScheduledTask/db-migrate-nightly', 'AliasRecord/api-dns',
+    ]);
     const service = docs[1];
     expect(service.spec.deployment).toEqual({
       strategy: 'rolling',

@@ -3,7 +3,7 @@
  * problem with file:line:column. Exit code 0 when the set is valid, 1 when it is not.
  */
 import { stringify } from 'yaml';
-import { formatProblem, loadSpecPaths, problemCount, problemLocation, type EnvironmentSpecs, type SpecProblem } from '../spec/load.js';
+import { formatProblem, loadSpecPaths, problemCount, problemLocation, renderingNote, type EnvironmentSpecs, type SpecProblem } from '../spec/load.js';
 import { createOutput, plural, type OutputFormat } from './output.js';
 import { FORMAT_VERSION, type CliContext } from './context.js';
 
@@ -74,7 +74,8 @@ function documentsOf(env: EnvironmentSpecs): unknown[] {
   return [env.environment, ...env.services, ...env.migrations, ...env.scheduledTasks, ...env.aliases];
 }
 
-function colorProblem(p: SpecProblem, color: ReturnType<typeof createOutput>['color']): string {
+/** A problem as `formatProblem` writes it, its location and field coloured on a terminal. */
+export function colorProblem(p: SpecProblem, color: ReturnType<typeof createOutput>['color']): string {
   if (!color.isColorSupported) return formatProblem(p);
-  return `${color.cyan(problemLocation(p))} ${p.path ? `${color.bold(p.path)}: ` : ''}${p.message}`;
+  return `${color.cyan(problemLocation(p))} ${p.path ? `${color.bold(p.path)}: ` : ''}${p.message}${color.dim(renderingNote(p))}`;
 }

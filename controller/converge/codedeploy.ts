@@ -4,6 +4,7 @@
  * and follows it until it finishes or the pass has to end; the next pass follows it further.
  */
 import type { Clock } from '../clock.js';
+import type { Stop } from '../interrupt.js';
 import type { CodeDeployDeployment } from '../model/aws.js';
 import { TAG_CODEDEPLOY, type AwaitCodeDeployDeploymentAction, type CreateCodeDeployDeploymentAction, type Plan, type TaskDefinitionRef } from '../model/plan.js';
 import type { Adapters } from '../observe/observe.js';
@@ -25,6 +26,8 @@ export interface CodeDeployExec {
   pollMs: number;
   /** Epoch ms after which the pass stops waiting. */
   deadline: number;
+  /** Ends the wait early (a lost lease, Ctrl-C). */
+  stop: Stop;
   outputs: { resolve(ref: TaskDefinitionRef): string };
   progress?: (p: WaitProgress) => void;
 }
@@ -64,11 +67,11 @@ async function follow(id: string, revision: string, a: { resource: string; produ
     if (!d) return { state: 'failed', reason: 'DeploymentNotFound', message: `CodeDeploy no longer knows deployment ${id} of ${revision}` };
     if (d.status === 'Succeeded') return { state: 'done', message: `CodeDeploy deployment ${id} of ${revision} succeeded; production runs ${revision}` };
     if (d.status === 'Failed' || d.status === 'Stopped') return failed(d, revision, a, ctx);
-    if (ctx.clock.now() + ctx.pollMs > until) {
+    if (ctx.clock.now() + ctx.pollMs > until || ctx.stop.check()) {
       return { state: 'pending', message: `CodeDeploy deployment ${id} of ${revision} is ${d.status}; the next pass follows it` };
     }
     ctx.progress?.({ resource: a.resource, waitingFor: `CodeDeploy deployment ${id} of ${revision}`, status: d.status, since, now: ctx.clock.now() });
-    await ctx.clock.sleep(ctx.pollMs);
+    await ctx.stop.sleep(ctx.pollMs);
   }
 }
 

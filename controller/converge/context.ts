@@ -4,7 +4,8 @@
  * outcome.
  */
 import type { Clock } from '../clock.js';
-import { AwsCallError } from '../errors.js';
+import { AwsCallError, PassInterruptedError } from '../errors.js';
+import type { Stop } from '../interrupt.js';
 import type { Plan, TaskDefinitionRef } from '../model/plan.js';
 import type { Adapters } from '../observe/observe.js';
 import type { ExecResult } from './schedule.js';
@@ -90,6 +91,8 @@ export interface ExecContext {
   passId: string;
   beforeChange?: () => Promise<void>;
   progress?: (p: WaitProgress) => void;
+  /** When to stop starting work and end waits early (the deadline, a lost lease, Ctrl-C). */
+  stop: Stop;
 }
 
 export function failure(err: unknown): ExecResult {
@@ -97,3 +100,17 @@ export function failure(err: unknown): ExecResult {
   return { state: 'failed', message: e.message, awsName: err instanceof AwsCallError ? err.awsName : undefined };
 }
 
+
+/**
+ * Asks `beforeChange` (the lease) whether a change may be made now, in the middle of an action
+ * (a migration's result tag after a long wait): the reason it may not, or undefined.
+ */
+export async function changeRefused(ctx: ExecContext): Promise<string | undefined> {
+  try {
+    await ctx.beforeChange?.();
+    return undefined;
+  } catch (err) {
+    if (err instanceof PassInterruptedError) return err.message;
+    throw err;
+  }
+}

@@ -6,6 +6,8 @@
  * Scheduler groups and schedules).
  */
 import type { Clock } from '../clock.js';
+import { PassInterruptedError } from '../errors.js';
+import { stopFor } from '../interrupt.js';
 import type { ActionOutcome } from '../model/pass.js';
 import type { Action, ChangeRecordsAction, Plan } from '../model/plan.js';
 import type { Adapters } from '../observe/observe.js';
@@ -30,6 +32,8 @@ export interface ConvergeOptions {
   deadline?: number;
   /** A reason to start nothing more (e.g. the lease is about to expire). */
   stopReason?: () => string | undefined;
+  /** Aborts when nothing more may start (the lease lost, Ctrl-C, the invocation's time): waits end early too. */
+  signal?: AbortSignal;
   /** Runs before every change (renews the lease, and throws if it was lost). */
   beforeChange?: () => Promise<void>;
   ledger?: MigrationLedger;
@@ -61,6 +65,7 @@ export async function converge(plan: Plan, adapters: Adapters, options: Converge
   }
   const clock = options.clock;
   const outputs = new Outputs();
+  const stop = stopFor({ clock, deadline: options.deadline, signal: options.signal });
   const ctx: ExecContext = {
     plan,
     adapters,
@@ -73,11 +78,9 @@ export async function converge(plan: Plan, adapters: Adapters, options: Converge
     passId: options.passId ?? 'manual',
     beforeChange: options.beforeChange,
     progress: options.progress,
+    stop,
   };
-  const stopReason = () => {
-    if (clock.now() >= ctx.deadline) return 'the pass ran out of time';
-    return options.stopReason?.();
-  };
+  const stopReason = () => stop.check()?.message ?? options.stopReason?.();
   const outcomes = await schedule(unitsOf(plan.actions), (unit) => executeUnit(unit, ctx), {
     concurrency: options.concurrency ?? 4,
     waiting: { isWaiting: (unit) => WAITING_KINDS.has(unit.actions[0].kind), concurrency: WAITING_CONCURRENCY },
@@ -92,6 +95,12 @@ async function executeUnit(unit: Unit, ctx: ExecContext): Promise<ExecResult[]> 
   const first = unit.actions[0];
   try {
     await ctx.beforeChange?.();
+  } catch (err) {
+    // The lease was lost just now: this change is not made, and is not a failure of the change.
+    if (err instanceof PassInterruptedError) return unit.actions.map(() => ({ state: 'pending', message: `not started: ${err.message}` }));
+    return unit.actions.map(() => failure(err));
+  }
+  try {
     if (first.kind === 'ChangeRecords') return await changeRecords(unit.actions as ChangeRecordsAction[], ctx);
     return [await execute(first, ctx)];
   } catch (err) {

@@ -5,7 +5,7 @@
  */
 import type { EcsNetwork, EcsTask } from '../model/aws.js';
 import { ownershipTags, TAG_MIGRATION_RESULT, TAG_MIGRATION_STARTED, type AwaitMigrationAction, type RunMigrationAction } from '../model/plan.js';
-import { STALE_CLAIM_MS, type ExecContext } from './context.js';
+import { changeRefused, STALE_CLAIM_MS, type ExecContext } from './context.js';
 import type { ExecResult } from './schedule.js';
 
 
@@ -90,6 +90,9 @@ async function waitForMigration(w: MigrationWait, ctx: ExecContext): Promise<Exe
     const { tasks } = await ecs.describeTasks(w.cluster, [w.taskArn]);
     const task = tasks[0];
     if (!task) return { state: 'failed', message: `migration task ${taskId} is no longer known to ECS; run \`steady retry migration/${w.migration}\` to run it again` };
+    const refused = task.lastStatus === 'STOPPED' || ctx.clock.now() >= w.deadline ? await changeRefused(ctx) : undefined;
+    // The lease was lost while waiting: the new holder records the outcome.
+    if (refused) return { state: 'pending', message: `migration task ${taskId} is ${task.lastStatus}; not recorded: ${refused}` };
     if (task.lastStatus === 'STOPPED') {
       const why = migrationFailure(task, w.container);
       await ecs.tagResource(w.taskDefinitionArn, { [TAG_MIGRATION_RESULT]: why ? `failed: ${why}`.slice(0, 256) : 'succeeded' });
@@ -105,10 +108,10 @@ async function waitForMigration(w: MigrationWait, ctx: ExecContext): Promise<Exe
       await ctx.ledger?.recordResult({ migration: w.migration, version: w.version, attempt: w.attempt, succeeded: false, reason: why });
       return { state: 'failed', message: `migration ${w.migration} ${why}; the task was stopped (task ${taskId})` };
     }
-    if (now + ctx.pollMs > ctx.deadline) {
+    if (now + ctx.pollMs > ctx.deadline || ctx.stop.check()) {
       return { state: 'pending', message: `migration task ${taskId} is ${task.lastStatus}; the next pass waits for it` };
     }
     ctx.progress?.({ resource: `Migration/${w.migration}`, waitingFor: `migration ${w.migration} (task ${taskId})`, status: task.lastStatus, since, now });
-    await ctx.clock.sleep(Math.min(ctx.pollMs, w.deadline - now));
+    await ctx.stop.sleep(Math.min(ctx.pollMs, w.deadline - now));
   }
 }

@@ -62,10 +62,10 @@ async function waitInsync(changeId: string, ctx: ExecContext, resources: string[
   for (;;) {
     const info = await ctx.adapters.route53.getChange(changeId);
     if (info.status === 'INSYNC') return { state: 'done', message: `change ${changeId} is INSYNC` };
-    if (ctx.clock.now() + ctx.pollMs > until) {
+    if (ctx.clock.now() + ctx.pollMs > until || ctx.stop.check()) {
       return { state: 'pending', message: `change ${changeId} is still PENDING; Route 53 applies it within about a minute, and the next pass checks it` };
     }
     ctx.progress?.({ resource: resources.join(', '), waitingFor: `Route 53 change ${changeId} to reach INSYNC`, status: info.status, since, now: ctx.clock.now() });
-    await ctx.clock.sleep(ctx.pollMs);
+    await ctx.stop.sleep(ctx.pollMs);
   }
 }

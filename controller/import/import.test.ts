@@ -33,9 +33,9 @@ describe('steady import of the demo account', () => {
     ]);
     expect(result.plan!.actions).toEqual([]);
     expect(result.resources.map((r) => `${r.resource} ${r.phase}`).sort()).toEqual(['AliasRecord/api-dns Synced', 'Migration/db-migrate Synced', 'Service/api Synced']);
-    // Field for field what specs/shop says, in the forms it is written in.
+    // Field for field what specs/shop renders as shop-prod, in the forms it is written in.
     const loaded = await loadSpecPaths([path.join(SPECS_DIR, 'shop')]);
-    const original = loaded.ok ? loaded.specSet.environments[0] : undefined;
+    const original = loaded.ok ? loaded.specSet.environments.find((e) => e.name === 'shop-prod') : undefined;
     const imported = await loadFiles(files);
     const { image: _a, ...app } = imported.services[0].spec.taskDefinition.containers[0];
     const { image: _b, ...originalApp } = original!.services[0].spec.taskDefinition.containers[0];

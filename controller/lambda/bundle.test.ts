@@ -13,8 +13,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildHandlerBundle, REPOSITORY_ROOT } from '../../deploy/bundling.js';
 import { deployConfig } from '../../deploy/context.js';
 import { SteadyStack } from '../../deploy/stack.js';
+import { systemClock } from '../clock.js';
+import { StateStore } from '../state/store.js';
 import type { InvocationSummary } from './app.js';
-import { specFiles, SPEC_BUCKET, startHandlerWorld } from './testkit.js';
+import { shopProdFiles, SPEC_BUCKET, startHandlerWorld } from './testkit.js';
 
 const run = promisify(execFile);
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -40,7 +42,7 @@ beforeAll(async () => {
   world = await startHandlerWorld();
   artefact = deployedArtefact(path.join(dir, 'cdk.out'));
   table = (await world.config()).table;
-  await world.publish(specFiles('shop'), 'shop-prod');
+  await world.publish(shopProdFiles(), 'shop-prod');
 });
 afterAll(async () => {
   await world.close();
@@ -132,5 +134,60 @@ describe('the bundled handler', () => {
     expect(passLines.length).toBeGreaterThan(1);
     for (const l of passLines) expect(l).toMatchObject({ environment: 'shop-prod', function_request_id: '11111111-1111-4111-8111-111111111111' });
     expect(jsonLines(stderr)).toEqual([]);
+  });
+
+  it('stops in time, logs what it refuses, and keeps every log line short: a hanging call, a malformed S3 key, a 5 MB field, 100,000 records, 20,000 unknown environments', async () => {
+    const { stdout, stderr } = await run(process.execPath, ['--import', 'tsx', path.join(HERE, 'bundle-guards-harness.ts'), artefact.file], {
+      cwd: REPOSITORY_ROOT,
+      env: { ...lambdaEnv('shop-prod'), STEADY_TIME_MARGIN_SECONDS: '4' },
+      timeout: 120_000,
+      maxBuffer: 64 * 1024 * 1024,
+    });
+    const results = JSON.parse(stdout.slice(stdout.indexOf('STEADY_RESULT ') + 'STEADY_RESULT '.length)) as Record<string, { answer?: InvocationSummary; error?: { name: string; message: string } }>;
+    const linesOf = (scenario: string) =>
+      [stdout, stderr].flatMap((text) => {
+        const from = text.indexOf(`STEADY_SCENARIO ${scenario}\n`);
+        const rest = text.slice(from + `STEADY_SCENARIO ${scenario}\n`.length);
+        const end = rest.search(/STEADY_(SCENARIO|RESULT) /);
+        return (end < 0 ? rest : rest.slice(0, end)).split('\n').filter((l) => l.length > 0);
+      });
+    const logsOf = (scenario: string) => linesOf(scenario).filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, any>);
+
+    // A call that never answers: the pass is given up, recorded as interrupted and its lease released, before the function's time is up (middy's timeout would have answered with an error).
+    const hung = results.hangingCall.answer!.environments[0];
+    expect(hung).toMatchObject({ environment: 'shop-prod', verdict: 'interrupted', interrupted: { reason: 'outOfTime', stage: 'observe' } });
+    expect(hung.interrupted!.message).toBe('the invocation ran out of time; the pass did not stop in time and was left behind while reading AWS: what it did is not in this record, the next pass observes it');
+    const store = new StateStore({ client: world.dynamodb, tableName: table, clock: systemClock });
+    expect(await store.readLease('shop-prod')).toMatchObject({ state: 'released', holder: hung.passId });
+    expect((await store.listPasses('shop-prod', 0)).find((p) => p.passId === hung.passId)).toMatchObject({ interrupted: { reason: 'outOfTime', stage: 'observe' } });
+
+    // A malformed %-encoded key: refused, with a log line that says what and where.
+    expect(results.malformedKey.error).toMatchObject({ name: 'InvalidEventError' });
+    expect(logsOf('malformedKey').find((l) => l.level === 'ERROR')?.message).toBe(
+      'invalid event: the S3 notification\'s object key in bucket steady-specs is not valid URL encoding (a % not followed by two hex digits of UTF-8): "shop-prod/%E0%A4%A"; S3 does not send such keys, so the event was not acted on',
+    );
+
+    // A 5 MB field: refused, the value and the event cut short in the log.
+    expect(results.hugeField.error).toMatchObject({ name: 'InvalidEventError' });
+    const huge = logsOf('hugeField').find((l) => l.level === 'ERROR')!;
+    expect(huge.message).toMatch(/^invalid event: "dryRun" must be true or false, got "x{199}… \(5242\d{3} more characters\)$/);
+    expect(huge.event.dryRun).toMatch(/^x{2000}… \(5240880 more characters\)$/);
+
+    // 100,000 S3 records for other keys: ignored, in one short line.
+    expect(results.manyRecords.answer).toMatchObject({ trigger: 'ignored', ok: true });
+    expect(results.manyRecords.answer!.ignored).toMatch(/^not a new HEAD of s3:\/\/steady-specs\/shop-prod\/: s3:\/\/steady-specs\/elsewhere\/object-0\.yaml \(ObjectCreated:Put\), .* and 99995 more$/);
+
+    // 20,000 environments the commit does not have: one ERROR line and one entry in the answer.
+    const unknown = results.manyUnknown.answer!;
+    expect(unknown).toMatchObject({ ok: false, environments: [], unknownEnvironments: { count: 20_000 } });
+    expect(unknown.unknownEnvironments!.names).toHaveLength(10);
+    expect(unknown.unknownEnvironments!.message).toMatch(/^20000 environments named by the event are not in commit [0-9a-f]{12} \(it has: shop-prod\): env-0, env-1, .*, env-9 and 19990 more; nothing was done for them$/);
+    expect(logsOf('manyUnknown').filter((l) => l.level === 'ERROR').map((l) => l.message)).toEqual([unknown.unknownEnvironments!.message]);
+    expect(JSON.stringify(unknown).length).toBeLessThan(4_000);
+
+    // No log line of any scenario is long: CloudWatch keeps every one whole.
+    for (const scenario of Object.keys(results)) {
+      for (const line of linesOf(scenario)) expect(line.length, `${scenario}: ${line.slice(0, 200)}`).toBeLessThan(16 * 1024);
+    }
   });
 });

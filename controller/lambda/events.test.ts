@@ -64,6 +64,12 @@ describe('parseEvent', () => {
     ['an unknown field in an EventBridge detail', { source: 'steady.ops', 'detail-type': 'Reconcile', detail: { env: 'x' } }, 'unknown field "detail.env" in the event; expected "detail.environment", "detail.environments", "detail.dryRun" (or an EventBridge or S3 event)'],
     ['a JSON array', [], 'expected a JSON object as the event, got an array'],
     ['a string', 'shop-prod', 'expected a JSON object as the event, got string'],
+    [
+      'an S3 key that is not valid URL encoding (a bare URIError before)',
+      { Records: [{ eventSource: 'aws:s3', eventName: 'ObjectCreated:Put', s3: { bucket: { name: 'steady-specs' }, object: { key: 'shop-prod/%E0%A4%A' } } }] },
+      'the S3 notification\'s object key in bucket steady-specs is not valid URL encoding (a % not followed by two hex digits of UTF-8): "shop-prod/%E0%A4%A"; S3 does not send such keys, so the event was not acted on',
+    ],
+    ['a 5 MB field, quoted short', { dryRun: 'y'.repeat(5_000_000) }, `"dryRun" must be true or false, got "${'y'.repeat(199)}… (4999802 more characters)`],
     ['a record that is not from S3', { Records: [{ eventSource: 'aws:sqs', body: '{}' }] }, 'a record of the event is not an S3 event notification (expected eventSource "aws:s3" with s3.bucket.name and s3.object.key)'],
   ];
   it.each(refused)('refuses %s', (_name, event, message) => {

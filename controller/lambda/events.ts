@@ -7,7 +7,8 @@
  * - EventBridge (rule or Scheduler) — `{ "source", "detail-type", "detail": { environment?, environments?, dryRun? } }`:
  *   every environment of the published commit, or the ones `detail` names.
  * - S3 `ObjectCreated:*` notifications (direct, or through EventBridge as `Object Created`) for the
- *   `HEAD` pointer under the configured bucket and prefix: every environment, right away. HEAD is
+ *   `HEAD` pointer under the configured bucket and prefix: right away, the environments the new HEAD
+ *   renders differently (`changes.ts`; all of them when that cannot be told). HEAD is
  *   written last by `steady apply` (and is the only key a rollback writes), so it is the commit point.
  *   Events for other keys or buckets are ignored.
  * - A manual invoke — `{ "environment"?: "...", "environments"?: [...], "dryRun"?: true }`.
@@ -18,6 +19,7 @@
 import type { S3EventRecord } from 'aws-lambda';
 import { InvalidEventError } from '../errors.js';
 import { keys, type SpecLocation } from '../source/index.js';
+import { capText, summariseNames } from './logsafe.js';
 
 /** What one invocation does. */
 export interface Invocation {
@@ -63,24 +65,29 @@ function readSelection(fields: Record<string, unknown>, where: string): Pick<Inv
   const unknown = Object.keys(fields).filter((k) => !SELECTION_FIELDS.has(k));
   if (unknown.length > 0) {
     throw new InvalidEventError(
-      `unknown field${unknown.length === 1 ? '' : 's'} ${unknown.map((k) => `"${where}${k}"`).join(', ')} in the event; ` +
+      `unknown field${unknown.length === 1 ? '' : 's'} ${summariseNames(unknown.map((k) => capText(`"${where}${k}"`, 100)), 10)} in the event; ` +
         `expected ${[...SELECTION_FIELDS].map((k) => `"${where}${k}"`).join(', ')} (or an EventBridge or S3 event)`,
     );
   }
   const { environment, environments, dryRun } = fields;
-  if (dryRun !== undefined && typeof dryRun !== 'boolean') throw new InvalidEventError(`"${where}dryRun" must be true or false, got ${JSON.stringify(dryRun)}`);
+  if (dryRun !== undefined && typeof dryRun !== 'boolean') throw new InvalidEventError(`"${where}dryRun" must be true or false, got ${shown(dryRun)}`);
   const names: string[] = [];
   if (environment !== undefined) {
-    if (typeof environment !== 'string' || environment.trim() === '') throw new InvalidEventError(`"${where}environment" must be an environment name, got ${JSON.stringify(environment)}`);
+    if (typeof environment !== 'string' || environment.trim() === '') throw new InvalidEventError(`"${where}environment" must be an environment name, got ${shown(environment)}`);
     names.push(environment.trim());
   }
   if (environments !== undefined) {
     if (!Array.isArray(environments) || environments.some((n) => typeof n !== 'string' || n.trim() === '')) {
-      throw new InvalidEventError(`"${where}environments" must be a list of environment names, got ${JSON.stringify(environments)}`);
+      throw new InvalidEventError(`"${where}environments" must be a list of environment names, got ${shown(environments)}`);
     }
     names.push(...environments.map((n: string) => n.trim()));
   }
   return { ...(names.length > 0 ? { environments: [...new Set(names)] } : {}), dryRun: dryRun === true };
+}
+
+/** A value an event gave, for an error message: JSON, cut short when long. */
+function shown(value: unknown): string {
+  return capText(JSON.stringify(value) ?? String(value), 200);
 }
 
 function fromS3Records(records: S3EventRecord[], specs: SpecLocation): ParsedEvent {
@@ -90,14 +97,24 @@ function fromS3Records(records: S3EventRecord[], specs: SpecLocation): ParsedEve
     if (r?.eventSource !== 'aws:s3' || !r.s3?.bucket?.name || typeof r.s3.object?.key !== 'string') {
       throw new InvalidEventError('a record of the event is not an S3 event notification (expected eventSource "aws:s3" with s3.bucket.name and s3.object.key)');
     }
-    // Keys in S3 notifications are URL-encoded, with spaces as "+".
-    const key = decodeURIComponent(r.s3.object.key.replace(/\+/g, ' '));
+    const key = decodeS3Key(r.s3.object.key, r.s3.bucket.name);
     seen.push(`s3://${r.s3.bucket.name}/${key} (${r.eventName})`);
     if (r.s3.bucket.name === specs.bucket && key === head && String(r.eventName).startsWith('ObjectCreated:')) {
       return { ok: true, invocation: { trigger: 's3', dryRun: false, cause: `${r.eventName} s3://${specs.bucket}/${head}` } };
     }
   }
-  return { ok: false, ignored: `not a new HEAD of s3://${specs.bucket}/${specs.prefix}: ${seen.join(', ')}` };
+  return { ok: false, ignored: `not a new HEAD of s3://${specs.bucket}/${specs.prefix}: ${summariseNames(seen.map((k) => capText(k, 200)), 5)}` };
+}
+
+/** An S3 notification's object key, decoded (URL-encoded, with spaces as "+"), or InvalidEventError saying where. */
+function decodeS3Key(raw: string, bucket: string): string {
+  try {
+    return decodeURIComponent(raw.replace(/\+/g, ' '));
+  } catch {
+    throw new InvalidEventError(
+      `the S3 notification's object key in bucket ${bucket} is not valid URL encoding (a % not followed by two hex digits of UTF-8): ${JSON.stringify(capText(raw, 200))}; S3 does not send such keys, so the event was not acted on`,
+    );
+  }
 }
 
 function fromEventBridgeS3(e: Record<string, unknown>, specs: SpecLocation): ParsedEvent {

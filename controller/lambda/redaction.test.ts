@@ -6,7 +6,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { simAccountFromFile } from '../sim/fixture.js';
 import { EXAMPLES_FIXTURE } from '../testing/world.js';
 import { createHandler } from './app.js';
-import { captureOutput, lambdaContext, specFiles, startHandlerWorld } from './testkit.js';
+import { captureOutput, lambdaContext, shopProdFiles, startHandlerWorld } from './testkit.js';
 
 let world: Awaited<ReturnType<typeof startHandlerWorld>>;
 beforeAll(async () => {
@@ -29,7 +29,7 @@ async function handler(prefix: string) {
 
 describe('the Lambda handler redacts', () => {
   it('its answer and its log lines when an event names a secret as an environment', async () => {
-    await world.publish(specFiles('shop'), 'redact-1');
+    await world.publish(shopProdFiles(), 'redact-1');
     const handle = await handler('redact-1');
 
     const summary = await handle({ environment: TOKEN, dryRun: true }, lambdaContext({ remainingMs: 300_000 }));

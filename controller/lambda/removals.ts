@@ -15,7 +15,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { SpecSet } from '../spec/load.js';
 import { removalMessage, type RemovedSpec } from '../spec/removed.js';
-import { removalsSince, shortCommit, type CommitPointer } from '../source/index.js';
+import { removalsSince, shortCommit, type CommitLoadResult, type CommitPointer } from '../source/index.js';
 import type { StateStore } from '../state/store.js';
 import { METRIC } from './telemetry.js';
 
@@ -26,6 +26,8 @@ export interface RemovalsDeps {
   store: Pick<StateStore, 'claimNotice'>;
   logger: Logger;
   metrics: Metrics;
+  /** Loads a commit; default `loadCommit` (the handler passes one that remembers, see changes.ts). */
+  load?: (commit: string) => Promise<CommitLoadResult>;
 }
 
 /**
@@ -46,7 +48,7 @@ export function removalsAnnouncer(deps: RemovalsDeps) {
     if (previous === null || previous === commit) return [];
     const pair = `${previous}#${commit}`;
     if (settled.has(pair)) return [];
-    const compared = await removalsSince({ bucket: deps.bucket, prefix: deps.prefix, s3: deps.s3, previous, specSet: loaded.specSet });
+    const compared = await removalsSince({ bucket: deps.bucket, prefix: deps.prefix, s3: deps.s3, previous, specSet: loaded.specSet, load: deps.load });
     if (!compared.ok) {
       // A transient failure is tried again by the next invocation; any other is said once here.
       if (!compared.error.transient) settled.add(pair);

@@ -23,14 +23,26 @@ export function eventJson(name: 'eventbridge-scheduled' | 's3-put-head'): Record
   return JSON.parse(readFileSync(path.join(HERE, 'testdata', `${name}.json`), 'utf8'));
 }
 
-/** The spec files of `specs/<folder>`, with the paths `steady apply specs/` records (relative to `specs/`). */
+/** The spec files of `specs/<folder>` and below, with the paths `steady apply specs/` records (relative to `specs/`). */
 export function specFiles(folder: string): SpecFile[] {
   const dir = path.join(ROOT, 'specs', folder);
-  return readdirSync(dir)
+  return (readdirSync(dir, { recursive: true }) as string[])
     .filter((n) => n.endsWith('.yaml'))
+    .map((n) => n.split(path.sep).join('/'))
     .sort()
     .map((name) => ({ path: `${folder}/${name}`, content: readFileSync(path.join(dir, name)) }));
 }
+
+/**
+ * The shop example as it renders shop-prod alone: its base and its production overlay, without the
+ * staging overlay. Most Lambda tests follow one environment.
+ */
+export function shopProdFiles(): SpecFile[] {
+  return specFiles('shop').filter((f) => !f.path.startsWith('shop/staging/'));
+}
+
+/** The production overlay of the shop example, where its count, network and names are written. */
+export const SHOP_PROD_OVERLAY = 'shop/prod/overlay.yaml';
 
 /** A Lambda context with a fixed remaining time. */
 export function lambdaContext(options: { remainingMs: number; requestId?: string }): Context {

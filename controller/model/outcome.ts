@@ -71,12 +71,35 @@ export interface ResourceVerdict {
  * - `failed`: a change failed, a resource cannot be brought to its spec, or the pass could not run;
  * - `unknown`: AWS could not be read (for some or all resources); never "no changes";
  * - `skipped`: the pass did not run: another invocation holds the lease, or the invocation ran
- *   out of time before reaching the environment.
+ *   out of time before reaching the environment;
+ * - `interrupted`: the pass started but stopped before it finished (`interrupted` says why: out of
+ *   time, the lease lost to another writer, or stopped by a person with Ctrl-C); what it did before
+ *   stopping is in its resources. A failed change or AWS that could not be read still outranks it.
  */
-export type PassVerdict = 'converged' | 'converging' | 'changesPending' | 'drifted' | 'unrepaired' | 'failed' | 'unknown' | 'skipped';
+export type PassVerdict = 'converged' | 'converging' | 'changesPending' | 'drifted' | 'unrepaired' | 'failed' | 'unknown' | 'skipped' | 'interrupted';
 
 /** Why a pass was skipped. */
 export type SkipReason = 'leaseHeld' | 'outOfTime';
+
+/**
+ * Why a pass stopped before it finished:
+ * - `outOfTime`: the invocation's deadline came (the Lambda's remaining time minus its margin);
+ * - `leaseLost`: the environment's lease was taken over, released or could not be renewed, so
+ *   another writer may be changing it: nothing more may be changed;
+ * - `aborted`: a person stopped it (Ctrl-C).
+ */
+export type InterruptReason = 'outOfTime' | 'leaseLost' | 'aborted';
+
+/** The stage a pass was in when it stopped (`record`: it had finished, and the lease was found lost before it was recorded). */
+export type PassStage = 'observe' | 'converge' | 'wiring' | 'record';
+
+/** How and where a pass stopped before it finished. */
+export interface Interruption {
+  reason: InterruptReason;
+  stage: PassStage;
+  /** In words, e.g. `the lease for environment shop-prod was taken over by cli:ann@laptop:4242 (version 7)`. */
+  message: string;
+}
 
 export interface PassOutcome {
   verdict: PassVerdict;
@@ -88,10 +111,13 @@ export interface PassOutcome {
   /** Every failed read of the pass, once per call (the report groups them by cause). */
   causes: AwsCause[];
   skipped?: SkipReason;
+  /** Why an interrupted pass stopped (set whenever the pass stopped early, whatever its verdict). */
+  interrupted?: InterruptReason;
 }
 
 /** What the outcome module reads of a pass: the result, or the part of it known before wiring checks. */
-export type PassFacts = Pick<PassResult, 'plan' | 'outcomes' | 'resources' | 'drift' | 'dryRun' | 'mode'> & Partial<Pick<PassResult, 'unreadable' | 'outcome' | 'skipped'>>;
+export type PassFacts = Pick<PassResult, 'plan' | 'outcomes' | 'resources' | 'drift' | 'dryRun' | 'mode'> &
+  Partial<Pick<PassResult, 'unreadable' | 'outcome' | 'skipped' | 'interrupted'>>;
 
 type ActionState = ActionOutcome['state'] | 'notRun';
 
@@ -207,12 +233,14 @@ function groupBy<T>(items: T[], key: (item: T) => string): Map<string, T[]> {
 }
 
 /** Most severe first: the verdict of a pass is the first that applies. */
-function verdictOf(verdicts: ResourceVerdict[], plan: boolean, mode: PassFacts['mode']): PassVerdict {
+function verdictOf(verdicts: ResourceVerdict[], plan: boolean, mode: PassFacts['mode'], interrupted: boolean): PassVerdict {
   // Runtime health (the wiring checks) is `verify`'s question, not a plan's.
   const counted = plan ? verdicts.filter((v) => v.kind !== 'Wiring') : verdicts;
   const has = (o: ResourceOutcome) => counted.some((v) => v.outcome === o);
   if (has('unknown')) return 'unknown';
   if (has('failed')) return 'failed';
+  // Whatever else the resources say, the pass did not get to the end of it.
+  if (interrupted) return 'interrupted';
   const unrepaired = counted.filter((v) => v.outcome === 'unrepaired');
   if (unrepaired.some((v) => v.blockedBy !== 'observe')) return 'unrepaired';
   if (has('wouldChange')) return 'changesPending';
@@ -234,10 +262,10 @@ export function passOutcome(pass: PassFacts): PassOutcome {
   const counts = emptyCounts();
   for (const r of resources) counts[r.outcome] += 1;
   const causes = [...(pass.unreadable ?? []).flatMap((u) => (u.cause ? [u.cause] : [])), ...resources.flatMap((r) => (r.kind === 'Wiring' ? (r.unread ?? []).flatMap((u) => (u.cause ? [u.cause] : [])) : []))];
-  const common = { plan, resources, counts, causes: uniqueCauses(causes) };
+  const common = { plan, resources, counts, causes: uniqueCauses(causes), ...(pass.interrupted ? { interrupted: pass.interrupted.reason } : {}) };
   if (pass.outcome === 'skipped') return { ...common, verdict: 'skipped', ...(pass.skipped ? { skipped: pass.skipped } : {}) };
   if (pass.outcome === 'failed') return { ...common, verdict: 'failed' };
-  return { ...common, verdict: verdictOf(resources, plan, pass.mode) };
+  return { ...common, verdict: verdictOf(resources, plan, pass.mode, pass.interrupted !== undefined) };
 }
 
 /** One cause per (kind, action, what was done, message): a read repeated for the wiring checks is one failure. */
@@ -280,6 +308,8 @@ export const EXIT = {
   usage: 2,
   /** reconcile: skipped, nothing was done (the lease is held by another run). */
   skipped: 3,
+  /** The CLI was stopped with Ctrl-C (128 + SIGINT, as shells report it); the lease was released first. */
+  interrupted: 130,
 } as const;
 
 /** The exit code one pass's verdict means for `plan` (and `reconcile --dry-run`) or `reconcile`. */
@@ -298,6 +328,8 @@ export function verdictExitCode(command: 'plan' | 'reconcile', verdict: PassVerd
     case 'unrepaired':
     case 'failed':
     case 'unknown':
+    // Stopped before the end (the lease lost, out of time): what the specs ask is not known to be done.
+    case 'interrupted':
       return EXIT.failed;
   }
 }
@@ -318,8 +350,11 @@ export function exitCode(command: 'plan' | 'reconcile', verdicts: PassVerdict[])
 /**
  * The Lambda's `ok` for one environment: its pass did what a reconcile should (the reconcile exit
  * code is 0), or it did not run because another invocation holds the lease or the time ran out
- * (3: the next tick comes). A dry run is ok unless it is an error.
+ * (3: the next tick comes), or it ran out of time part-way with nothing worse to say (a large
+ * environment converges over several passes; the next tick goes on). A pass that lost its lease
+ * is never ok: another writer was in. A dry run is ok unless it is an error.
  */
-export function isOk(outcome: Pick<PassOutcome, 'verdict' | 'plan'>): boolean {
+export function isOk(outcome: Pick<PassOutcome, 'verdict' | 'plan' | 'interrupted'>): boolean {
+  if (outcome.verdict === 'interrupted') return outcome.interrupted === 'outOfTime';
   return verdictExitCode(outcome.plan ? 'plan' : 'reconcile', outcome.verdict) !== EXIT.failed;
 }

@@ -3,7 +3,7 @@
  * resource stands afterwards. Reports, the state table and the CLI all read this one shape.
  */
 import type { Unreadable } from './actual.js';
-import type { SkipReason } from './outcome.js';
+import type { Interruption, SkipReason } from './outcome.js';
 import type { Phase, Plan, ResourceStatus } from './plan.js';
 
 /** What became of one planned action. */
@@ -79,6 +79,8 @@ export interface PassResult {
   error?: string;
   /** For a skipped pass: the lease was held, or the invocation ran out of time before reaching it. */
   skipped?: SkipReason;
+  /** For a pass that started but stopped before it finished: why, and in which stage. */
+  interrupted?: Interruption;
   /** What observe could not read, for whom, and why (the causes a report says once). */
   unreadable?: Unreadable[];
 }

@@ -39,9 +39,14 @@ export function describeError(err: unknown, what: string): { awsName: string; me
   return { awsName, message, transient: err instanceof SteadyError ? err.transient : false, cause };
 }
 
-/** The `Read` of one observation: failures land in `actual.unreadable`. */
-export function readerFor(actual: ActualState): Read {
+/**
+ * The `Read` of one observation: failures land in `actual.unreadable`. Once `stopped()` says so
+ * (the pass's deadline, a lost lease, Ctrl-C), reads not yet started are not started: observe then
+ * throws instead of returning a partial state.
+ */
+export function readerFor(actual: ActualState, stopped: () => boolean = () => false): Read {
   return async (what, affects, fn) => {
+    if (stopped()) return;
     try {
       await fn();
     } catch (err) {

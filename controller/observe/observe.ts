@@ -21,6 +21,7 @@ import { emptyActualState, type ActualState } from '../model/actual.js';
 import { parseImageUri, pinImage } from '../model/image.js';
 import type { DesiredEnvironment } from '../model/plan.js';
 import { AwsCallError } from '../errors.js';
+import type { Stop } from '../interrupt.js';
 import { resourceKey } from '../plan/desired.js';
 import { observeAliases } from './alias.js';
 import { describeError, readerFor, use, type Adapters, type Read } from './common.js';
@@ -35,16 +36,17 @@ export { REVISIONS_SEARCHED } from './service.js';
 export const OBSERVE_CONCURRENCY = 8;
 
 /**
- * Observes one environment.
+ * Observes one environment. With `stop`, no read starts once it says so, and observe throws
+ * PassInterruptedError instead of returning a state it did not finish reading.
  *
  * @example
- * const actual = await observe(desired, adapters, clock.now());
+ * const actual = await observe(desired, adapters, () => clock.now());
  * const p = plan(desired, actual, policyFor(desired, { now: clock.now() }));
  */
-export async function observe(desired: DesiredEnvironment, adapters: Adapters, now: () => number): Promise<ActualState> {
+export async function observe(desired: DesiredEnvironment, adapters: Adapters, now: () => number, stop?: Stop): Promise<ActualState> {
   const actual = emptyActualState(desired.name, now());
   const cluster = desired.environment.spec.cluster;
-  const read = readerFor(actual);
+  const read = readerFor(actual, () => stop?.check() !== undefined);
   const serviceKeys = desired.services.map((s) => resourceKey('Service', s.metadata.name));
   const migrationKeys = desired.migrations.map((m) => resourceKey('Migration', m.metadata.name));
   const scheduledKeys = desired.scheduledTasks.map((t) => resourceKey('ScheduledTask', t.metadata.name));
@@ -58,6 +60,7 @@ export async function observe(desired: DesiredEnvironment, adapters: Adapters, n
     observeScheduledTasks(desired, actual, adapters, read),
     observeAliases(desired, actual, adapters, read),
   ]);
+  stop?.throwIfStopped();
   // Second round, only where the first found something to look into.
   // Bounded: a first pass of a large environment has a lookup per service, and a thousand calls in
   // flight at once would only meet throttling (and hold their responses in memory together).
@@ -67,6 +70,7 @@ export async function observe(desired: DesiredEnvironment, adapters: Adapters, n
     ...scheduledTaskFollowUps(desired, actual, adapters, read),
   ];
   await mapLimit(lookups, OBSERVE_CONCURRENCY, (lookup) => lookup());
+  stop?.throwIfStopped();
   actual.observedAt = now();
   return actual;
 }

@@ -147,7 +147,7 @@ export function buildEmail(report: Report, notifications: Notification[]): Email
  * @example
  * await sendEmail(new SESv2Client({ region }), { from: 'steady@example.com', to: ['ops@example.com'] }, buildEmail(report, notifications));
  */
-export async function sendEmail(client: SESv2Client, target: EmailTarget, content: EmailContent): Promise<string | undefined> {
+export async function sendEmail(client: SESv2Client, target: EmailTarget, content: EmailContent, signal?: AbortSignal): Promise<string | undefined> {
   const out = await awsCall('sesv2', 'SendEmail', `sending the report email from ${target.from} to ${target.to.join(', ')}`, () =>
     client.send(
       new SendEmailCommand({
@@ -160,6 +160,8 @@ export async function sendEmail(client: SESv2Client, target: EmailTarget, conten
           },
         },
       }),
+      // Ends the send (and the SDK's retries) when the pass is out of time.
+      { abortSignal: signal },
     ),
   );
   return out.MessageId;

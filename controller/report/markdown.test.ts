@@ -50,7 +50,7 @@ describe('steady plan --output markdown', () => {
     // The summary table, then one field table per resource.
     expect(all.length).toBe(1 + changed.length);
     for (const t of all) for (const row of t) expect(row.length).toBe(t[0].length);
-    expect(all[0].slice(1).map((row) => row[0])).toEqual(['messaging-prod', 'shop-prod']);
+    expect(all[0].slice(1).map((row) => row[0])).toEqual(['messaging-prod', 'shop-prod', 'shop-staging']);
     const rows = all.slice(1).flatMap((t) => t.slice(1));
     const shorten = (v?: string) => (v === undefined ? '(none)' : v.replace(/sha256:([0-9a-f]{12})[0-9a-f]{52}/g, 'sha256:$1…'));
     for (const r of changed) for (const d of r.drift) expect(rows).toContainEqual([d.path, shorten(d.before), shorten(d.after)]);

@@ -132,6 +132,7 @@ const VERDICT_WORDS: Record<PassVerdict, string> = {
   failed: 'failed',
   unknown: 'AWS could not be read',
   skipped: 'skipped',
+  interrupted: 'interrupted (stopped before it finished)',
 };
 
 /** What `steady plan`'s exit code means, for the headline. */

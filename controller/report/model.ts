@@ -6,7 +6,7 @@
  */
 import { describeCauses, type AwsCauseKind, type CauseDescription } from '../model/causes.js';
 import type { AlertState } from '../model/alerts.js';
-import { changeOf, passOutcome, RESOURCE_OUTCOMES, type PassVerdict, type RepairBlock, type ResourceOutcome, type SkipReason } from '../model/outcome.js';
+import { changeOf, passOutcome, RESOURCE_OUTCOMES, type Interruption, type PassStage, type PassVerdict, type RepairBlock, type ResourceOutcome, type SkipReason } from '../model/outcome.js';
 import type { ActionOutcome, PassResult } from '../model/pass.js';
 import type { ActionKind, FieldDiff, Phase, Plan, ResourceStatus } from '../model/plan.js';
 import { plural } from './format.js';
@@ -99,6 +99,8 @@ export interface Report {
   error?: string;
   /** For a skipped pass: why. */
   skipped?: SkipReason;
+  /** For a pass that stopped before it finished: why, and where. */
+  interrupted?: Interruption;
   /** Every resource, most urgent first, then in plan order. */
   resources: ResourceReport[];
   counts: ReportCounts;
@@ -255,6 +257,7 @@ export function buildReport(result: PassResult, options: BuildReportOptions = {}
     outcome: result.outcome,
     ...(result.error !== undefined ? { error: result.error } : {}),
     ...(result.skipped ? { skipped: result.skipped } : {}),
+    ...(result.interrupted ? { interrupted: result.interrupted } : {}),
     resources: sorted,
     counts,
     apiCalls: Object.values(result.apiCalls).reduce((a, b) => a + b, 0),
@@ -344,6 +347,15 @@ const VERDICT_WORDS: Record<PassVerdict, string> = {
   failed: 'Failed',
   unknown: 'AWS could not be read',
   skipped: 'Skipped',
+  interrupted: 'Interrupted',
+};
+
+/** Where an interrupted pass was when it stopped, as its summary line says it. */
+const STAGE_WORDS: Record<PassStage, string> = {
+  observe: 'while reading AWS',
+  converge: 'while changing AWS',
+  wiring: 'before the wiring checks',
+  record: 'at the end',
 };
 
 /**
@@ -353,6 +365,7 @@ const VERDICT_WORDS: Record<PassVerdict, string> = {
  * `Plan: 1 to register, 1 to update.`, `Cannot converge: nothing changed. 1 unrepaired (conflict).`,
  * `AWS could not be read: no credentials were found (...). Nothing was planned.`,
  * `Skipped: lease for environment shop-prod is held by ... until ...; nothing was done.`,
+ * `Interrupted while changing AWS: the pass ran out of time. 1 registered. 2 converging.`,
  * `No changes. 3 resources in sync.` when there is nothing to do.
  */
 export function summaryLine(report: Report): string {
@@ -363,6 +376,11 @@ export function summaryLine(report: Report): string {
   const plan = report.kind === 'plan';
   const changes = actionPhrases(plan ? report.counts.planned : report.counts.done, plan ? 'planned' : 'done');
   const body = changes.length ? `${changes.join(', ')}.` : plan ? 'no changes.' : 'nothing changed.';
+  if (report.verdict === 'interrupted' && report.interrupted) {
+    const { stage, message } = report.interrupted;
+    if (stage === 'observe') return `Interrupted ${STAGE_WORDS[stage]}: ${message}. Nothing was ${plan ? 'planned' : 'changed'}.`;
+    return `Interrupted ${STAGE_WORDS[stage]}: ${message}. ${plan ? 'Plan' : 'Done'}: ${body}${tail}`;
+  }
   if (report.verdict === 'unknown') {
     const said = `AWS could not be read: ${report.causes.map((c) => c.text).join('; ') || 'see the resources below'}.`;
     const rest = report.counts.resources;

@@ -37,7 +37,12 @@ export interface NotifyOptions {
   /** Resolved webhook URLs (default: one cache for the life of the Lambda execution environment). */
   webhookCache?: WebhookUrlCache;
   /** Retry tuning for the Slack webhook. */
-  slackRetry?: Omit<SlackPostOptions, 'clock' | 'source'>;
+  slackRetry?: Omit<SlackPostOptions, 'clock' | 'source' | 'signal'>;
+  /**
+   * Aborts when there is no time left to notify (the Lambda's end is near): nothing new is sent,
+   * Slack stops retrying and SES stops waiting; what was not delivered stays owed to the next pass.
+   */
+  signal?: AbortSignal;
 }
 
 /** A message that went out. */
@@ -128,6 +133,12 @@ export async function notify(result: PassResult, options: NotifyOptions): Promis
   if (result.dryRun) return { sent: [], failed: [], notifications: [], skipped: 'dryRun' };
   const channels: Channel[] = [...(spec.slack ? (['slack'] as const) : []), ...(spec.email ? (['email'] as const) : [])];
   if (channels.length === 0) return { sent: [], failed: [], notifications: [], skipped: 'noTargets' };
+  if (options.signal?.aborted) {
+    // Nothing was decided or remembered, so the next pass says it all.
+    const failure: NotifyFailure = { channel: 'notifier', error: 'not sent: no time was left to notify; the next pass notifies', transient: true };
+    logger.warn(failure.error, at);
+    return { sent: [], failed: [failure], notifications: [] };
+  }
 
   let alerts: AlertState[];
   try {
@@ -163,7 +174,7 @@ export async function notify(result: PassResult, options: NotifyOptions): Promis
             secrets.add(new URL(url).pathname);
             const message = buildSlackMessage(report, slackNotes, { maxSections: slackSpec.maxSections });
             try {
-              const posted = await postToSlack(url, message, { ...options.slackRetry, clock: options.clock, source: webhookSource(ref) });
+              const posted = await postToSlack(url, message, { ...options.slackRetry, clock: options.clock, source: webhookSource(ref), signal: options.signal });
               sent.push({ channel: 'slack', notifications: slackNotes.map(describe), attempts: posted.attempts });
             } catch (err) {
               // Slack refused the URL itself (revoked, rotated): read the secret again next pass.
@@ -183,7 +194,7 @@ export async function notify(result: PassResult, options: NotifyOptions): Promis
         (async () => {
           try {
             const client = options.clients?.sesv2 ?? new SESv2Client(options.region ? { region: options.region } : {});
-            const messageId = await sendEmail(client, { from: emailSpec.from, to: emailSpec.to }, buildEmail(report, emailNotes));
+            const messageId = await sendEmail(client, { from: emailSpec.from, to: emailSpec.to }, buildEmail(report, emailNotes), options.signal);
             sent.push({ channel: 'email', notifications: emailNotes.map(describe), ...(messageId ? { messageId } : {}) });
           } catch (err) {
             failed.push(failureOf('email', err, secrets));

@@ -12,6 +12,7 @@
  * to `fetch`, never put into an error, a log line or the message.
  */
 import type { Clock } from '../clock.js';
+import { abortableSleep } from '../interrupt.js';
 import { NotifyError } from '../errors.js';
 import { formatDuration, shortCommit } from './format.js';
 import { adviceLines, heldNote, summaryLine, type Report } from './model.js';
@@ -181,6 +182,11 @@ export interface SlackPostOptions {
   timeoutMs?: number;
   /** Jitter source in [0, 1): the back-off is between half and all of the computed delay. */
   random?: () => number;
+  /**
+   * Aborts when the pass has no time left: the attempt in flight is cancelled, no back-off is
+   * waited and no further attempt made (the next pass sends the message).
+   */
+  signal?: AbortSignal;
 }
 
 export interface SlackPostResult {
@@ -220,6 +226,14 @@ export async function postToSlack(url: string, message: SlackMessage, options: S
     const full = Math.min(cap, base * 2 ** (attempt - 1));
     return Math.round(full / 2 + (random() * full) / 2);
   };
+  const outOfTime = (tries: string) => new NotifyError(`${doing}: gave up after ${tries}: no time was left to retry; the next pass sends it`, { transient: true });
+  /** Waits `ms` before the next attempt, unless the pass runs out of time first. */
+  const pause = async (ms: number, tries: string) => {
+    if (options.signal?.aborted) throw outOfTime(tries);
+    waitedMs += ms;
+    await abortableSleep(options.clock, ms, options.signal);
+    if (options.signal?.aborted) throw outOfTime(tries);
+  };
 
   for (let attempt = 1; ; attempt++) {
     const last = attempt >= maxAttempts;
@@ -230,15 +244,14 @@ export async function postToSlack(url: string, message: SlackMessage, options: S
         method: 'POST',
         headers: { 'content-type': 'application/json; charset=utf-8' },
         body,
-        signal: AbortSignal.timeout(options.timeoutMs ?? 10_000),
+        signal: options.signal ? AbortSignal.any([AbortSignal.timeout(options.timeoutMs ?? 10_000), options.signal]) : AbortSignal.timeout(options.timeoutMs ?? 10_000),
       });
     } catch (err) {
+      if (options.signal?.aborted) throw outOfTime(tries);
       // Only the error's code: a network error's message may quote the address it tried.
       const why = networkCode(err);
       if (last) throw new NotifyError(`${doing}: ${why} (gave up after ${tries})`, { transient: true });
-      const wait = backoff(attempt);
-      waitedMs += wait;
-      await options.clock.sleep(wait);
+      await pause(backoff(attempt), tries);
       continue;
     }
     const text = await response.text().catch(() => '');
@@ -253,15 +266,12 @@ export async function postToSlack(url: string, message: SlackMessage, options: S
         throw new NotifyError(`${doing}: ${status}, retry after ${formatDuration(wait)}, longer than this pass waits`, { transient: true });
       }
       if (last) throw new NotifyError(`${doing}: ${status} (gave up after ${tries})`, { transient: true });
-      waitedMs += wait;
-      await options.clock.sleep(wait);
+      await pause(wait, tries);
       continue;
     }
     if (response.status >= 500) {
       if (last) throw new NotifyError(`${doing}: ${status} (gave up after ${tries})`, { transient: true });
-      const wait = backoff(attempt);
-      waitedMs += wait;
-      await options.clock.sleep(wait);
+      await pause(backoff(attempt), tries);
       continue;
     }
     throw new NotifyError(`${doing}: ${status}`, { transient: false });

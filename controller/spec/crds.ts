@@ -9,7 +9,11 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { stringify } from 'yaml';
 import { z } from 'zod';
+import { OVERLAY_KIND, overlaySchema } from './overlay-schema.js';
 import { API_VERSION, KINDS, SCHEMAS, type Kind } from './schema.js';
+
+/** A kind with a CRD: the resource kinds, and the Overlay (how a base becomes an environment). */
+type CrdKind = Kind | typeof OVERLAY_KIND;
 
 /** The repository's crds/ folder. */
 export const CRDS_DIR = fileURLToPath(new URL('../../crds/', import.meta.url));
@@ -19,7 +23,7 @@ const [GROUP, VERSION] = API_VERSION.split('/') as [string, string];
 const HEADER = '# Generated from controller/spec/schema.ts by `npm run crds`. Do not edit: change the schema and regenerate.\n';
 
 /** `Service` -> `service.yaml` */
-export function crdFileName(kind: Kind): string {
+export function crdFileName(kind: CrdKind): string {
   return `${kind.toLowerCase()}.yaml`;
 }
 
@@ -29,7 +33,7 @@ export function crdFileName(kind: Kind): string {
  * @example
  * renderCrd('Service') // '# Generated ...\napiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\n...'
  */
-export function renderCrd(kind: Kind): string {
+export function renderCrd(kind: CrdKind): string {
   const singular = kind.toLowerCase();
   const plural = `${singular}s`;
   const crd = {
@@ -47,7 +51,7 @@ export function renderCrd(kind: Kind): string {
           served: true,
           storage: true,
           // The input side: what users write, before defaults are filled and values normalised.
-          schema: { openAPIV3Schema: z.toJSONSchema(SCHEMAS[kind], { io: 'input', target: 'openapi-3.0' }) },
+          schema: { openAPIV3Schema: z.toJSONSchema(kind === OVERLAY_KIND ? overlaySchema : SCHEMAS[kind], { io: 'input', target: 'openapi-3.0' }) },
         },
       ],
     },
@@ -57,7 +61,8 @@ export function renderCrd(kind: Kind): string {
 
 /** Every CRD file: file name -> content. */
 export function renderCrds(): Map<string, string> {
-  return new Map(KINDS.map((kind) => [crdFileName(kind), renderCrd(kind)]));
+  const kinds: CrdKind[] = [...KINDS, OVERLAY_KIND];
+  return new Map(kinds.map((kind) => [crdFileName(kind), renderCrd(kind)]));
 }
 
 /** Rewrites crds/ and removes any YAML file in it that no kind produces any more. */

@@ -6,6 +6,7 @@
 import { formatPath, quote, suggest } from './messages.js';
 import type { Kind, ScheduledTaskDoc, SpecDoc } from './schema.js';
 import type { SourceLocation, SpecProblem } from './load.js';
+import type { Sourced } from './sourced.js';
 
 /** A document as the loader read it; `doc` is set only when it passed its schema. */
 export interface LoadedDoc {
@@ -19,6 +20,10 @@ export interface LoadedDoc {
   start: SourceLocation;
   /** Where a field of the document is (its nearest existing parent when it is missing). */
   locate(path: ReadonlyArray<PropertyKey>): SourceLocation;
+  /** The document before defaults, as written or as an overlay rendered it (`steady render`). */
+  input?: unknown;
+  /** For a document an overlay rendered: every value with where it was written. */
+  root?: Sourced;
 }
 
 /** Every set-level problem; documents that failed their schema are only looked up, never checked. */

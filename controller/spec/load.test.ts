@@ -154,7 +154,7 @@ spec:
   it('reports a missing apiVersion and kind together', () => {
     expect(problemsOf(parseSpecFiles([file('metadata: { name: x }\n')]))).toEqual([
       'specs/shop.yaml:1:1 apiVersion: missing required field, expected steady.dev/v1alpha1',
-      'specs/shop.yaml:1:1 kind: missing required field, expected one of: Environment, Service, Migration, ScheduledTask, AliasRecord',
+      'specs/shop.yaml:1:1 kind: missing required field, expected one of: Environment, Service, Migration, ScheduledTask, AliasRecord, Overlay',
     ]);
   });
 });

@@ -14,11 +14,15 @@ import { createHash } from 'node:crypto';
 import { lstatSync, readlinkSync } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { Composer, isAlias, isMap, isNode, isPair, isScalar, isSeq, LineCounter, Parser, type CST, type Document } from 'yaml';
+import { Composer, Document as YamlDocument, isAlias, isMap, isNode, isPair, isScalar, isSeq, LineCounter, Parser, type CST, type Document } from 'yaml';
 import { checkSpecSet, type LoadedDoc } from './crossref.js';
+import { renderLayers, type Layers, type OverlayRead, type SecretFinder } from './layers.js';
 import { DEFAULT_MAX_FILE_BYTES, DEFAULT_SET_LABEL, emptinessProblems, formatLimit, MAX_SPEC_FILES, setSizeProblems } from './limits.js';
 import { formatPath, quote, specErrorMap, suggest } from './messages.js';
+import { OVERLAY_KIND, overlaySchema } from './overlay-schema.js';
+import { namesNoEnvironment } from './render.js';
 import { scanSecrets } from './secrets.js';
+import type { Sourced } from './sourced.js';
 import {
   API_VERSION,
   KINDS,
@@ -43,6 +47,8 @@ export interface SourceLocation {
   file: string;
   line: number;
   column: number;
+  /** Reached through the rendering of these environments' overlays (a base's value, an overlay's patch). */
+  rendering?: string[];
 }
 
 /** One thing wrong with a spec set. */
@@ -72,6 +78,26 @@ export interface SpecSet {
 
 export type LoadResult = { ok: true; specSet: SpecSet } | { ok: false; problems: SpecProblem[] };
 
+/** One valid document of a spec set before defaults: as written, or as an overlay rendered it. */
+export interface SpecDocument {
+  environment: string;
+  kind: Kind;
+  name: string;
+  /** The document as data, before defaults are filled in. */
+  input: unknown;
+  /** Where it starts (the base document's start, for a rendered one). */
+  start: SourceLocation;
+  /** For a rendered document: every value with where it was written ({@link changesIn}). */
+  root?: Sourced;
+}
+
+/** A load, and the documents of the set as written or rendered (for `steady render`). */
+export interface RenderResult {
+  result: LoadResult;
+  /** Every valid document, by environment, then kind (Environment first), then name; empty when the set is invalid. */
+  documents: SpecDocument[];
+}
+
 export interface LoadOptions {
   /** Largest spec file accepted, in bytes; default {@link DEFAULT_MAX_FILE_BYTES}. */
   maxFileBytes?: number;
@@ -95,6 +121,17 @@ export { DEFAULT_MAX_FILE_BYTES, MAX_SPEC_FILES, MAX_SPEC_SET_BYTES } from './li
  * if (!result.ok) for (const p of result.problems) console.error(formatProblem(p));
  */
 export function parseSpecFiles(files: SpecFile[], options: LoadOptions = {}): LoadResult {
+  return renderSpecFiles(files, options).result;
+}
+
+/**
+ * {@link parseSpecFiles}, and the documents of the set as written or as their overlays rendered
+ * them, each rendered value with where it was written.
+ *
+ * @example
+ * const { result, documents } = renderSpecFiles(files);
+ */
+export function renderSpecFiles(files: SpecFile[], options: LoadOptions = {}): RenderResult {
   const maxFileBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
   const label = options.label ?? DEFAULT_SET_LABEL;
   const problems: SpecProblem[] = [];
@@ -104,7 +141,10 @@ export function parseSpecFiles(files: SpecFile[], options: LoadOptions = {}): Lo
 
   const contents = files.map((f) => ({ path: f.path, bytes: typeof f.content === 'string' ? Buffer.from(f.content, 'utf8') : f.content }));
   const tooMuch = setSizeProblems(contents.map((c) => ({ bytes: c.bytes.length })), label);
-  if (tooMuch.length > 0) return { ok: false, problems: tooMuch };
+  if (tooMuch.length > 0) return { result: { ok: false, problems: tooMuch }, documents: [] };
+  const overlays: OverlayRead[] = [];
+  const candidates: Layers['candidates'] = [];
+  const secretsAt = new Set<string>();
   for (const { path: file, bytes } of contents) {
     infos.push({ path: file, sha256: createHash('sha256').update(bytes).digest('hex'), bytes: bytes.length });
     if (bytes.length > maxFileBytes) {
@@ -113,10 +153,14 @@ export function parseSpecFiles(files: SpecFile[], options: LoadOptions = {}): Lo
     }
     const text = decodeUtf8(file, bytes, problems);
     if (text === undefined) continue;
-    const read = readDocuments(file, text, problems);
+    const read = readDocuments(file, text, problems, secretsAt);
     docs.push(...read.docs);
+    overlays.push(...read.overlays);
+    candidates.push(...read.candidates);
     counted.push({ path: file, documents: read.documents });
   }
+  const notSecret = (p: SourceLocation) => !secretsAt.has(locationKey(p));
+  docs.push(...renderLayers({ overlays, candidates, flat: docs, problems, check: checkDocument, secrets: renderedSecrets(secretsAt), notSecret }));
   if (!options.allowEmpty) {
     // A file that could not be read may well hold documents: "the set is empty" only when none could not.
     const before = problems.length;
@@ -124,8 +168,9 @@ export function parseSpecFiles(files: SpecFile[], options: LoadOptions = {}): Lo
   }
   problems.push(...checkSpecSet(docs));
 
-  if (problems.length > 0) return { ok: false, problems: sortProblems(problems) };
-  return { ok: true, specSet: { environments: groupByEnvironment(docs), files: infos.sort((a, b) => compare(a.path, b.path)) } };
+  if (problems.length > 0) return { result: { ok: false, problems: sortProblems(problems) }, documents: [] };
+  const specSet = { environments: groupByEnvironment(docs), files: infos.sort((a, b) => compare(a.path, b.path)) };
+  return { result: { ok: true, specSet }, documents: documentsOf(docs) };
 }
 
 /**
@@ -138,6 +183,11 @@ export function parseSpecFiles(files: SpecFile[], options: LoadOptions = {}): Lo
  * const result = await loadSpecPaths(['specs/']);
  */
 export async function loadSpecPaths(paths: string[], options: LoadOptions = {}): Promise<LoadResult> {
+  return (await renderSpecPaths(paths, options)).result;
+}
+
+/** {@link loadSpecPaths}, and the documents as written or rendered (see {@link renderSpecFiles}). */
+export async function renderSpecPaths(paths: string[], options: LoadOptions = {}): Promise<RenderResult> {
   const maxFileBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
   const label = options.label ?? paths.join(', ');
   const problems: SpecProblem[] = [];
@@ -151,7 +201,7 @@ export async function loadSpecPaths(paths: string[], options: LoadOptions = {}):
     }
   }
   // Before anything is read: a folder of 100,000 files is refused for its count alone.
-  if (names.length > MAX_SPEC_FILES) return { ok: false, problems: setSizeProblems(names.map(() => ({ bytes: 0 })), label) };
+  if (names.length > MAX_SPEC_FILES) return { result: { ok: false, problems: setSizeProblems(names.map(() => ({ bytes: 0 })), label) }, documents: [] };
 
   const seen = new Set<string>();
   const files: SpecFile[] = [];
@@ -168,11 +218,11 @@ export async function loadSpecPaths(paths: string[], options: LoadOptions = {}):
     }
   }
 
-  const result = parseSpecFiles(files, { ...options, maxFileBytes, label });
-  if (problems.length === 0) return result;
+  const rendered = renderSpecFiles(files, { ...options, maxFileBytes, label });
+  if (problems.length === 0) return rendered;
   // A path that could not be read, or a file too large to read, is the problem; not "the set is empty".
-  const more = result.ok ? [] : result.problems.filter((p) => p.line > 0);
-  return { ok: false, problems: sortProblems([...problems, ...more]) };
+  const more = rendered.result.ok ? [] : rendered.result.problems.filter((p) => p.line > 0);
+  return { result: { ok: false, problems: sortProblems([...problems, ...more]) }, documents: [] };
 }
 
 /**
@@ -182,7 +232,12 @@ export async function loadSpecPaths(paths: string[], options: LoadOptions = {}):
  * formatProblem(p) // 'specs/saburo/api.yaml:14:9 spec.taskDefinition.containers[0].image: expected a string'
  */
 export function formatProblem(p: SpecProblem): string {
-  return `${problemLocation(p)} ${p.path ? `${p.path}: ` : ''}${p.message}`;
+  return `${problemLocation(p)} ${p.path ? `${p.path}: ` : ''}${p.message}${renderingNote(p)}`;
+}
+
+/** ` (rendering shop-staging)`: which environments' overlays a problem was found through; `''` for a document written whole. */
+export function renderingNote(p: SpecProblem): string {
+  return p.rendering && p.rendering.length > 0 ? ` (rendering ${p.rendering.join(', ')})` : '';
 }
 
 /** `3 problems in 2 files`; problems about the whole set are in no file. */
@@ -271,8 +326,17 @@ function isUtf8(bytes: Uint8Array): boolean {
 // ---------------------------------------------------------------------------------------------
 // Documents
 
-/** The file's documents, and how many it holds that are not empty (comments only, or nothing). */
-function readDocuments(file: string, text: string, problems: SpecProblem[]): { docs: LoadedDoc[]; documents: number } {
+/** What one file holds: documents written whole, Overlays, documents that name no environment (a base's). */
+interface FileRead {
+  docs: LoadedDoc[];
+  overlays: OverlayRead[];
+  candidates: Layers['candidates'];
+  /** How many documents the file holds that are not empty (comments only, or nothing). */
+  documents: number;
+}
+
+/** The file's documents; `secretsAt` collects `file:line:column` of every secret found as written. */
+function readDocuments(file: string, text: string, problems: SpecProblem[], secretsAt: Set<string>): FileRead {
   const lineCounter = new LineCounter();
   const at = (offset: number): SourceLocation => {
     const { line, col } = lineCounter.linePos(offset);
@@ -287,7 +351,7 @@ function readDocuments(file: string, text: string, problems: SpecProblem[]): { d
   const tooDeep = deeperThan(tokens, MAX_NESTING);
   if (tooDeep !== undefined) {
     problem(tooDeep, '', `YAML nested deeper than ${MAX_NESTING} levels is not allowed in a spec file`);
-    return { docs: [], documents: 1 };
+    return { docs: [], overlays: [], candidates: [], documents: 1 };
   }
   // uniqueKeys off: duplicate keys are found by walk() below, which can name the key and its path.
   const yamlDocs = [...new Composer({ uniqueKeys: false }).compose(tokens)];
@@ -301,10 +365,12 @@ function readDocuments(file: string, text: string, problems: SpecProblem[]): { d
     const more = syntax.length > 1 ? ` (and ${syntax.length - 1} more YAML error${syntax.length === 2 ? '' : 's'} in this file${syntax.length > 5 ? ': is it a YAML file?' : ''})` : '';
     problem(syntax[0].pos[0], '', `${yamlMessage(syntax[0].message)}${more}`);
     // Past a few errors it is not a spec with a typo: what parsed of it is no spec either.
-    if (syntax.length > 5) return { docs: [], documents: 1 };
+    if (syntax.length > 5) return { docs: [], overlays: [], candidates: [], documents: 1 };
   }
 
   const loaded: LoadedDoc[] = [];
+  const overlays: OverlayRead[] = [];
+  const candidates: Layers['candidates'] = [];
   for (const yamlDoc of yamlDocs) {
     if (yamlDoc.errors.length > 0) continue;
     const before = problems.length;
@@ -312,10 +378,9 @@ function readDocuments(file: string, text: string, problems: SpecProblem[]): { d
     const aliases: { offset: number; path: string; token: string }[] = [];
     walk(yamlDoc.contents, [], (offset, fieldPath, message) => problem(offset, fieldPath, message), aliases);
     // Secrets in any field, before the schema speaks: its message for the same value would be weaker.
-    const secretsAt = new Set<string>();
     scanSecrets(yamlDoc.contents, [], (offset, fieldPath, message) => {
       const where = at(offset);
-      secretsAt.add(`${where.line}:${where.column}`);
+      secretsAt.add(locationKey(where));
       problems.push({ ...where, path: fieldPath, message });
     });
     if (aliases.length > 0) {
@@ -333,7 +398,9 @@ function readDocuments(file: string, text: string, problems: SpecProblem[]): { d
       // "no such resource" noise to the real problem.
       const raw = yamlDoc.errors.length === 0 && !hasCollectionKey(yamlDoc.contents) ? toData(yamlDoc) : undefined;
       const kind = KINDS.find((k) => k === (raw as { kind?: unknown } | undefined)?.kind);
-      if (kind) loaded.push({ kind, ...identity(kind, raw), start, locate });
+      if ((raw as { kind?: unknown } | undefined)?.kind === OVERLAY_KIND) overlays.push(overlayIdentity(raw, { file, locate }, start));
+      else if (kind && isRecord(raw) && namesNoEnvironment(kind, raw)) candidates.push({ doc: { file, locate }, start, kind, raw, broken: true });
+      else if (kind) loaded.push({ kind, ...identity(kind, raw), start, locate });
       continue;
     }
 
@@ -343,16 +410,70 @@ function readDocuments(file: string, text: string, problems: SpecProblem[]): { d
       problems.push({ ...start, path: '', message: 'expected a mapping with apiVersion, kind, metadata and spec' });
       continue;
     }
-    const kind = checkHeader(raw as Record<string, unknown>, locate, problems);
-    if (!kind) continue;
-
-    const result = SCHEMAS[kind].safeParse(raw, { error: specErrorMap });
-    if (!result.success) {
-      for (const issue of result.error.issues) problems.push(...issueProblems(issue, locate).filter((p) => !secretsAt.has(`${p.line}:${p.column}`)));
+    const fields = raw as Record<string, unknown>;
+    const notSecret = (p: SourceLocation) => !secretsAt.has(locationKey(p));
+    if (fields.kind === OVERLAY_KIND) {
+      overlays.push(readOverlay(fields, { file, locate }, start, problems, notSecret));
+      continue;
     }
-    loaded.push({ kind, ...identity(kind, raw), doc: result.success ? (result.data as SpecDoc) : undefined, start, locate });
+    const kind = checkHeader(fields, locate, problems);
+    if (!kind) continue;
+    if (namesNoEnvironment(kind, fields)) {
+      // Part of a base if an Overlay names its folder; checked once rendered (layers.ts).
+      candidates.push({ doc: { file, locate }, start, kind, raw: fields });
+      continue;
+    }
+    const checked = checkDocument(kind, fields, locate, notSecret);
+    problems.push(...checked.problems);
+    loaded.push({ kind, ...identity(kind, raw), doc: checked.doc, start, locate, input: raw });
   }
-  return { docs: loaded, documents };
+  return { docs: loaded, overlays, candidates, documents };
+}
+
+/** A document of a kind against its schema; problems at `keep` locations only (not where a secret was reported). */
+function checkDocument(kind: Kind, raw: unknown, locate: Locate, keep: (p: SourceLocation) => boolean): { doc?: SpecDoc; problems: SpecProblem[] } {
+  const result = SCHEMAS[kind].safeParse(raw, { error: specErrorMap });
+  if (result.success) return { doc: result.data as SpecDoc, problems: [] };
+  return { problems: result.error.issues.flatMap((issue) => issueProblems(issue, locate)).filter(keep) };
+}
+
+/** An Overlay document, checked against its schema; its name and base as written even when it is invalid. */
+function readOverlay(fields: Record<string, unknown>, doc: OverlayRead['doc'], start: SourceLocation, problems: SpecProblem[], keep: (p: SourceLocation) => boolean): OverlayRead {
+  const result = overlaySchema.safeParse(fields, { error: specErrorMap });
+  if (result.success) return { doc, start, overlay: result.data, name: result.data.metadata.name, base: result.data.spec.base };
+  problems.push(...result.error.issues.flatMap((issue) => issueProblems(issue, doc.locate)).filter(keep));
+  return overlayIdentity(fields, doc, start);
+}
+
+function overlayIdentity(raw: unknown, doc: OverlayRead['doc'], start: SourceLocation): OverlayRead {
+  const r = raw as { metadata?: { name?: unknown }; spec?: { base?: unknown } } | undefined;
+  const name = typeof r?.metadata?.name === 'string' ? r.metadata.name : undefined;
+  const base = typeof r?.spec?.base === 'string' ? r.spec.base : undefined;
+  return { doc, start, name, base };
+}
+
+/** How secrets are found in a rendered document, and which of them were found as written already. */
+function renderedSecrets(secretsAt: Set<string>): SecretFinder {
+  return (data, locate) => {
+    const found: SpecProblem[] = [];
+    scanSecrets(new YamlDocument(data).contents, [], (_offset, fieldPath, message, at) => {
+      const where = locate(at);
+      if (secretsAt.has(locationKey(where))) return;
+      secretsAt.add(locationKey(where));
+      found.push({ ...where, path: fieldPath, message });
+    });
+    return found;
+  };
+}
+
+type Locate = (p: ReadonlyArray<PropertyKey>, key?: boolean) => SourceLocation;
+
+function locationKey(p: SourceLocation): string {
+  return `${p.file}:${p.line}:${p.column}`;
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
 }
 
 /** Far deeper than any spec (a container's health-check command is 6 levels down). */
@@ -502,10 +623,11 @@ function checkHeader(
     problems.push({ ...locate(['apiVersion']), path: 'apiVersion', message });
   }
   if (!KINDS.includes(kind as Kind)) {
-    const kinds = `expected one of: ${KINDS.join(', ')}`;
+    const known = [...KINDS, OVERLAY_KIND];
+    const kinds = `expected one of: ${known.join(', ')}`;
     let message = kind === undefined ? `missing required field, ${kinds}` : kinds;
     if (typeof kind === 'string') {
-      const guess = suggest(kind, KINDS);
+      const guess = suggest(kind, known);
       message = `unknown kind ${quote(kind)}${guess ? ` (did you mean ${quote(guess)}?)` : ''}, ${kinds}`;
     }
     problems.push({ ...locate(['kind']), path: 'kind', message });
@@ -566,19 +688,38 @@ function groupByEnvironment(docs: LoadedDoc[]): EnvironmentSpecs[] {
     }));
 }
 
-/** By file, line and column; the same problem twice (yaml can repeat itself) is shown once. */
+/**
+ * By file, line and column; the same problem twice (yaml can repeat itself) is shown once. A
+ * problem of a base's value that every overlay rendering it meets is one problem, naming each
+ * environment (`(rendering shop-prod, shop-staging)`).
+ */
 function sortProblems(problems: SpecProblem[]): SpecProblem[] {
-  const seen = new Set<string>();
-  return problems
-    .map((p, i) => ({ p, i }))
+  const merged = new Map<string, SpecProblem>();
+  for (const p of problems) {
+    const key = formatProblem({ ...p, rendering: undefined });
+    const first = merged.get(key);
+    if (!first) merged.set(key, p.rendering ? { ...p, rendering: [...p.rendering] } : p);
+    else if (first.rendering && p.rendering) first.rendering = [...new Set([...first.rendering, ...p.rendering])].sort(compare);
+    else if (first.rendering) merged.set(key, { ...first, rendering: undefined });
+  }
+  return [...merged.values()]
+    .map((p, i) => ({ p: p.rendering === undefined ? withoutRendering(p) : p, i }))
     .sort((a, b) => compare(a.p.file, b.p.file) || a.p.line - b.p.line || a.p.column - b.p.column || a.i - b.i)
-    .map(({ p }) => p)
-    .filter((p) => {
-      const line = formatProblem(p);
-      if (seen.has(line)) return false;
-      seen.add(line);
-      return true;
-    });
+    .map(({ p }) => p);
+}
+
+function withoutRendering(p: SpecProblem): SpecProblem {
+  const { rendering: _rendering, ...rest } = p;
+  return rest;
+}
+
+/** The valid documents in the order a reader expects: by environment, the Environment first, then by kind and name. */
+function documentsOf(docs: LoadedDoc[]): SpecDocument[] {
+  const kindOrder = (k: Kind) => KINDS.indexOf(k);
+  return docs
+    .filter((d): d is LoadedDoc & { doc: SpecDoc; environment: string } => d.doc !== undefined && d.environment !== undefined)
+    .map((d) => ({ environment: d.environment, kind: d.kind, name: d.doc.metadata.name, input: d.input, start: d.start, ...(d.root ? { root: d.root } : {}) }))
+    .sort((a, b) => compare(a.environment, b.environment) || kindOrder(a.kind) - kindOrder(b.kind) || compare(a.name, b.name));
 }
 
 /** Code-unit order, so that sorting never depends on the machine's locale. */

@@ -132,10 +132,16 @@ export const SECRET_ADVICE =
  * Walks a YAML document's nodes (before anything is turned into data) and reports every string
  * that holds a secret at its own position: by value anywhere, by name for a mapping's values, and
  * `--password VALUE` across two items of a list. A key that is itself secret-shaped is reported
- * at its mapping's path, never by its text.
+ * at its mapping's path, never by its text. `fieldPath` is the path as a list, for a document
+ * rendered from an overlay (its nodes have no offsets; the path finds where the value was written).
  */
-export function scanSecrets(node: unknown, at: (string | number)[], report: (offset: number, path: string, message: string) => void): void {
-  const say = (n: unknown, path: (string | number)[], what: string) => report(isNode(n) ? (n.range?.[0] ?? 0) : 0, formatPath(path), `looks like a secret (${what}) written into the spec; ${SECRET_ADVICE}`);
+export function scanSecrets(
+  node: unknown,
+  at: (string | number)[],
+  report: (offset: number, path: string, message: string, fieldPath: (string | number)[]) => void,
+): void {
+  const say = (n: unknown, path: (string | number)[], what: string) =>
+    report(isNode(n) ? (n.range?.[0] ?? 0) : 0, formatPath(path), `looks like a secret (${what}) written into the spec; ${SECRET_ADVICE}`, path);
   if (isMap(node)) {
     for (const pair of node.items) {
       if (!isPair(pair)) continue;

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ConfigError, LeaseHeldError } from '../errors.js';
 import { startStateTable, type LocalStateTable } from '../testing/state-table.js';
 import { LeaseLostError } from '../errors.js';
+import { SimClock } from '../sim/clock.js';
 import { keys } from './table.js';
 
 const TTL = 5 * 60_000;
@@ -20,6 +21,9 @@ beforeEach(() => {
   env = `env-${++n}`;
 });
 
+/** A store whose lease reads the table's simulated clock, so these tests can move time. */
+const leaseStore = (options: Parameters<LocalStateTable['store']>[0] = {}) => t.store({ leaseClock: t.clock, ...options });
+
 async function storedLease() {
   const out = await DynamoDBDocumentClient.from(t.client).send(new GetCommand({ TableName: t.tableName, Key: keys.lease(env), ConsistentRead: true }));
   return out.Item;
@@ -27,7 +31,7 @@ async function storedLease() {
 
 describe('the lease', () => {
   it('is acquired when there is no lease, with version 1 and an expiry of now + ttl', async () => {
-    const store = t.store();
+    const store = leaseStore();
     const now = t.clock.now();
 
     const lease = await store.acquireLease(env, 'pass-a', TTL);
@@ -52,7 +56,7 @@ describe('the lease', () => {
   });
 
   it('refuses a second holder while held, saying who holds it and until when', async () => {
-    const store = t.store();
+    const store = leaseStore();
     const lease = await store.acquireLease(env, 'pass-a', TTL);
 
     const err = await store.acquireLease(env, 'pass-b', TTL).catch((e: unknown) => e);
@@ -63,7 +67,7 @@ describe('the lease', () => {
   });
 
   it('lets another holder take over once the holder crashed and its lease expired, with the next version', async () => {
-    const store = t.store();
+    const store = leaseStore();
     await store.acquireLease(env, 'pass-a', TTL); // pass-a "crashes": never renews nor releases
     t.clock.advance(TTL);
 
@@ -74,7 +78,7 @@ describe('the lease', () => {
   });
 
   it('is renewed by its holder: the expiry moves to now + ttl and the version stays', async () => {
-    const store = t.store();
+    const store = leaseStore();
     const lease = await store.acquireLease(env, 'pass-a', TTL);
     t.clock.advance(TTL - 60_000);
 
@@ -88,7 +92,7 @@ describe('the lease', () => {
   });
 
   it('fails to renew after a takeover, naming the new holder, and marks itself lost', async () => {
-    const store = t.store();
+    const store = leaseStore();
     const lease = await store.acquireLease(env, 'pass-a', TTL);
     t.clock.advance(TTL + 1);
     const taker = await store.acquireLease(env, 'pass-b', TTL);
@@ -106,7 +110,7 @@ describe('the lease', () => {
   });
 
   it('is released by its holder, and then acquired at once by the next', async () => {
-    const store = t.store();
+    const store = leaseStore();
     const lease = await store.acquireLease(env, 'pass-a', TTL);
 
     await lease.release();
@@ -119,7 +123,7 @@ describe('the lease', () => {
   });
 
   it('never releases a lease another holder took over', async () => {
-    const store = t.store();
+    const store = leaseStore();
     const stale = await store.acquireLease(env, 'pass-a', TTL);
     t.clock.advance(TTL);
     const current = await store.acquireLease(env, 'pass-b', TTL);
@@ -132,7 +136,7 @@ describe('the lease', () => {
   });
 
   it('lets exactly one of two simultaneous acquisitions win', async () => {
-    const store = t.store();
+    const store = leaseStore();
 
     const results = await Promise.allSettled([store.acquireLease(env, 'pass-a', TTL), store.acquireLease(env, 'pass-b', TTL)]);
 
@@ -147,7 +151,7 @@ describe('the lease', () => {
   });
 
   it('stops new work once its own expiry minus the safety margin has passed', async () => {
-    const store = t.store({ leaseSafetyMarginMs: 30_000 });
+    const store = leaseStore({ leaseSafetyMarginMs: 30_000 });
     const lease = await store.acquireLease(env, 'pass-a', TTL);
 
     t.clock.advance(TTL - 30_000 - 1);
@@ -166,11 +170,11 @@ describe('the lease', () => {
 
   it('uses the expiry the holder wrote: a taker whose clock runs behind waits longer, never less', async () => {
     // The holder's clock runs 2 s behind the taker's: the item says start + TTL on the holder's clock.
-    const store = t.store();
+    const store = leaseStore();
     const start = t.clock.now();
     const lease = await store.acquireLease(env, 'pass-a', TTL);
     const takerClock = { now: () => t.clock.now() + 2_000, sleep: async () => {} };
-    const taker = t.store({ clock: takerClock });
+    const taker = leaseStore({ leaseClock: takerClock });
 
     // Holder's view: it stopped new work 30 s before expiry; the taker (2 s ahead) still waits.
     t.clock.advance(TTL - 30_000);
@@ -183,7 +187,7 @@ describe('the lease', () => {
   });
 
   it('renews when due: not while more than half the ttl is left, then yes', async () => {
-    const store = t.store();
+    const store = leaseStore();
     const lease = await store.acquireLease(env, 'pass-a', TTL);
 
     t.clock.advance(TTL / 2 - 1);
@@ -194,12 +198,27 @@ describe('the lease', () => {
   });
 
   it('refuses a ttl that leaves no time for work after the safety margin', async () => {
-    const store = t.store({ leaseSafetyMarginMs: 30_000 });
+    const store = leaseStore({ leaseSafetyMarginMs: 30_000 });
 
     const err = await store.acquireLease(env, 'pass-a', 60_000).catch((e: unknown) => e);
 
     expect(err).toBeInstanceOf(ConfigError);
     expect((err as Error).message).toBe('lease TTL 60000ms must exceed twice the safety margin (30000ms), or a holder could never start work');
     expect(await storedLease()).toBeUndefined();
+  });
+});
+
+describe('the lease in production', () => {
+  it('runs on the wall clock whatever clock the store records with (a simulated one starts at 2026-01-01 in every process)', async () => {
+    const store = t.store({ clock: new SimClock() });
+    const before = Date.now();
+
+    const lease = await store.acquireLease(env, 'pass-a', TTL);
+
+    expect(lease.expiresAt).toBeGreaterThanOrEqual(before + TTL);
+    expect(lease.expiresAt).toBeLessThanOrEqual(Date.now() + TTL);
+    // A second process, its simulated clock at 2026-01-01 or an hour on, cannot take it.
+    const later = new SimClock(Date.UTC(2026, 0, 1, 1));
+    await expect(t.store({ clock: later }).acquireLease(env, 'pass-b', TTL)).rejects.toBeInstanceOf(LeaseHeldError);
   });
 });

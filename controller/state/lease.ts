@@ -71,6 +71,11 @@ export class Lease {
     return this.#lost !== undefined;
   }
 
+  /** Why the lease is lost (who took it over, or what happened to it), once it is. */
+  get lostError(): LeaseLostError | undefined {
+    return this.#lost;
+  }
+
   get released(): boolean {
     return this.#released;
   }

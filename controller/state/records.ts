@@ -3,7 +3,7 @@
  * records without the table's key and bookkeeping attributes.
  */
 import type { AlertState } from '../model/alerts.js';
-import type { PassVerdict } from '../model/outcome.js';
+import type { Interruption, PassVerdict } from '../model/outcome.js';
 import type { PassResult, SpecSource } from '../model/pass.js';
 import type { FieldDiff, Phase, ResourceStatus } from '../model/plan.js';
 
@@ -45,6 +45,8 @@ export interface PassRecord {
   /** What the pass was (model/outcome.ts); absent in records written before it was kept. */
   verdict?: PassVerdict;
   error?: string;
+  /** A pass that stopped before it finished: why (out of time, the lease lost, Ctrl-C), where, in words. */
+  interrupted?: Interruption;
   /** Actions planned, and what became of them. */
   actions: { planned: number; done: number; failed: number; blocked: number; held: number; pending: number };
   /** AWS API calls by `service:Operation`, and their total. */

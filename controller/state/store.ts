@@ -34,7 +34,15 @@ export interface StateStoreOptions {
   /** A DynamoDB client with the SDK's default configuration (`AWS_ENDPOINT_URL_DYNAMODB` works). */
   client: DynamoDBClient;
   tableName: string;
+  /** The clock of what is recorded (pass times, retention): the simulated one under `--sim`. */
   clock?: Clock;
+  /**
+   * The clock the lease reads: the system clock, always, whatever `clock` is. The lease is shared
+   * with other processes and invocations, so it must run on the time they all share; a simulated
+   * clock starts at the same moment in every process and would let two writers in. Only the
+   * lease's own unit tests give another.
+   */
+  leaseClock?: Clock;
   /** How long history (passes, drift, snapshots, statuses, ledger, alerts) is kept: 90 days by default. */
   retentionMs?: number;
   /**
@@ -158,7 +166,7 @@ export class StateStore implements AlertStore {
     this.retentionMs = options.retentionMs ?? DEFAULT_RETENTION_MS;
     this.#clock = options.clock ?? systemClock;
     this.#db = DynamoDBDocumentClient.from(options.client, { marshallOptions: { removeUndefinedValues: true } });
-    this.#lease = { db: this.#db, table: this.tableName, clock: this.#clock, safetyMarginMs: options.leaseSafetyMarginMs ?? DEFAULT_LEASE_SAFETY_MARGIN_MS };
+    this.#lease = { db: this.#db, table: this.tableName, clock: options.leaseClock ?? systemClock, safetyMarginMs: options.leaseSafetyMarginMs ?? DEFAULT_LEASE_SAFETY_MARGIN_MS };
     this.#batch = options.batch ?? {};
     this.#partBytes = options.snapshotPartBytes ?? SNAPSHOT_PART_BYTES;
   }
@@ -348,14 +356,14 @@ export class StateStore implements AlertStore {
    * Records a pass: its history item, the status and observed snapshot of every resource, and
    * its drift events. Statuses keep `lastTransitionTime` while their phase stays the same; a
    * drift seen by several passes stays one record until healed. Only a pass that ran to the end
-   * (`outcome: 'ok'` with a plan) removes the statuses of resources no longer in the specs.
+   * (`outcome: 'ok'` with a plan, not interrupted) removes the statuses of resources no longer in the specs.
    * `desired` helps map spec names to AWS names in snapshots.
    */
   async savePass(result: PassResult, actual?: ActualState, options: { desired?: DesiredEnvironment; report?: unknown } = {}): Promise<void> {
     const env = result.environment;
     const doing = `saving pass ${result.passId} of environment ${env} to table ${this.tableName}`;
     const ttl = this.#ttl();
-    const complete = result.outcome === 'ok' && result.plan !== undefined;
+    const complete = result.outcome === 'ok' && result.plan !== undefined && result.interrupted === undefined;
     const previous = new Map((await this.#statusItems(env)).map((s) => [s.resource, s]));
     const writes = new Map<string, WriteRequest>();
     const put = (item: Item) => writes.set(`${item.pk}\u0000${item.sk}`, { PutRequest: { Item: item } });
@@ -514,6 +522,7 @@ export class StateStore implements AlertStore {
       outcome: result.outcome,
       verdict: passed.verdict,
       error: result.error,
+      ...(result.interrupted ? { interrupted: result.interrupted } : {}),
       actions: actionCounts(result),
       apiCalls: result.apiCalls,
       apiCallCount: Object.values(result.apiCalls).reduce((a, b) => a + b, 0),

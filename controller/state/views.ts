@@ -205,6 +205,7 @@ export interface PassRow {
   apiCalls: Record<string, number>;
   specVersion?: string;
   error?: string;
+  interrupted?: PassRecord['interrupted'];
   failures: PassRecord['failures'];
 }
 
@@ -251,6 +252,7 @@ export function historyView(passes: PassRecord[], drift: DriftRecord[], now: num
         apiCalls: p.apiCalls,
         ...(p.specVersion ? { specVersion: p.specVersion } : {}),
         ...(p.error ? { error: p.error } : {}),
+        ...(p.interrupted ? { interrupted: p.interrupted } : {}),
         failures: p.failures,
       })),
     drift: [...drift]
@@ -302,7 +304,7 @@ export function renderHistory(passes: PassRecord[], drift: DriftRecord[], option
   else {
     // The verdict, the word the exit code and the alarms go by; a pass recorded before verdicts were kept shows its outcome.
     const bad = new Set(['failed', 'unknown', 'unrepaired']);
-    const colorOf = (p: PassRow) => (p.outcome === 'skipped' ? colors.yellow : bad.has(p.verdict ?? p.outcome) ? colors.red : colors.green);
+    const colorOf = (p: PassRow) => (p.outcome === 'skipped' || p.verdict === 'interrupted' ? colors.yellow : bad.has(p.verdict ?? p.outcome) ? colors.red : colors.green);
     const lines = table(
       ['STARTED', 'ENVIRONMENT', 'VERDICT', 'DURATION', 'ACTIONS', 'DRIFT', 'API CALLS', 'SPEC'],
       view.passes.map((p) => [

@@ -54,6 +54,7 @@ export const PASS_OUTCOMES: Record<string, Word> = {
   ok: { label: 'ran', tone: 'ok' },
   failed: { label: 'failed', tone: 'bad' },
   skipped: { label: 'skipped', tone: 'warn' },
+  interrupted: { label: 'interrupted', tone: 'warn' },
 };
 
 export function passWord(pass: string | { verdict?: string; outcome: string }): Word {

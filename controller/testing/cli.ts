@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { main } from '../cli/main.js';
 
@@ -35,4 +35,31 @@ export function runBinary(args: string[], options: { cwd?: string; env?: Record<
       },
     );
   });
+}
+
+/** A `steady` process started with {@link spawnBinary}. */
+export interface SteadyProcess {
+  child: ChildProcess;
+  /** Everything written to stdout so far. */
+  stdout(): string;
+  /** Everything written to stderr so far. */
+  stderr(): string;
+  /** Resolves when it exits: its exit code (null when killed by a signal) and output. */
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>;
+}
+
+/**
+ * Starts `node bin/steady.js ARGS...` as its own process (so a test can race several, kill one, or
+ * send it Ctrl-C), with this process's environment plus `env`.
+ */
+export function spawnBinary(args: string[], options: { cwd?: string; env?: Record<string, string> } = {}): SteadyProcess {
+  const child = spawn(process.execPath, [BINARY, ...args], { cwd: options.cwd, env: { ...process.env, NO_COLOR: '1', ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.setEncoding('utf8').on('data', (s: string) => (stdout += s));
+  child.stderr!.setEncoding('utf8').on('data', (s: string) => (stderr += s));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>((resolve) =>
+    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr })),
+  );
+  return { child, stdout: () => stdout, stderr: () => stderr, exited };
 }

@@ -13,6 +13,7 @@
 import { mapLimit } from '../concurrency.js';
 import { observe, type Adapters } from '../observe/observe.js';
 import { AwsCallError, SteadyError } from '../errors.js';
+import type { Stop } from '../interrupt.js';
 import type { ActualState } from '../model/actual.js';
 import { parseImageUri, pinImage } from '../model/image.js';
 import type { DesiredEnvironment } from '../model/plan.js';
@@ -44,6 +45,8 @@ export interface WiringOptions {
   probes?: boolean;
   /** The fetch the probes use (default the global one). */
   fetch?: typeof fetch;
+  /** Checked between rounds of reads: once it says stop, the checks throw PassInterruptedError. */
+  stop?: Stop;
 }
 
 /** The Services the checks cover: those with a load-balancer binding or a probe. */
@@ -67,8 +70,9 @@ export function wiringSubjects(desired: DesiredEnvironment): ServiceDoc[] {
 export async function checkWiring(desired: DesiredEnvironment, adapters: Adapters, options: WiringOptions = {}): Promise<WiringResult[]> {
   const subjects = wiringSubjects(desired);
   if (subjects.length === 0) return [];
+  options.stop?.throwIfStopped();
   const now = options.now ?? (() => Date.now());
-  const actual = options.actual ?? (await observe(desired, adapters, now));
+  const actual = options.actual ?? (await observe(desired, adapters, now, options.stop));
   const certificates = options.certificates === undefined ? adapters.acm : options.certificates;
   const facts = await gatherFacts(desired, adapters, actual, subjects, { ...options, certificates }, now);
   return subjects.map((svc) => evaluateService(svc, facts));
@@ -143,6 +147,8 @@ export async function gatherFacts(
     ),
   ]);
 
+  options.stop?.throwIfStopped();
+
   // 2. The load balancers in front of the services; the revisions and tasks the services run.
   const placed = unique(subjects.map((s) => placeLoadBalancer(s, f).name).filter((n): n is string => !!n));
   const lbNames = placed.filter((n) => !(n in f.loadBalancers));
@@ -173,6 +179,8 @@ export async function gatherFacts(
       ),
   ]);
 
+  options.stop?.throwIfStopped();
+
   // 3. Listeners of those load balancers; the tasks (100 a DescribeTasks call, across services).
   const lbs = placed.map((n) => f.loadBalancers[n]).filter((lb) => !!lb);
   const allTasks = unique(clusterTasks);
@@ -194,6 +202,8 @@ export async function gatherFacts(
         },
       ),
   ]);
+
+  options.stop?.throwIfStopped();
 
   // 4. Rules of every listener, target health of every target group, certificates, and the
   //    digests of image tags the running revisions name.
@@ -236,5 +246,6 @@ export async function gatherFacts(
   ]);
 
   await probing;
+  options.stop?.throwIfStopped();
   return f;
 }

@@ -11,6 +11,7 @@ import { defineDiff } from './diff.js';
 import { defineImport } from './import.js';
 import { definePlan, defineReconcile } from './plan.js';
 import { defineCommits, definePublish } from './publish.js';
+import { defineRender } from './render.js';
 import { defineRetry } from './retry.js';
 import { defineHistory, defineReport, defineStatus } from './state.js';
 import { defineValidate } from './validate.js';
@@ -18,6 +19,7 @@ import { defineVerify } from './verify.js';
 
 export const COMMANDS: ((program: Command, ctx: CliContext) => void)[] = [
   defineValidate,
+  defineRender,
   definePlan,
   defineDiff,
   defineReconcile,

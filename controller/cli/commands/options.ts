@@ -46,6 +46,21 @@ export function tableOption(): Option {
   return new Option('--table <name>', 'the state table (DynamoDB) for the lease, migration ledger and history').env('STEADY_TABLE');
 }
 
+/** The default of `--lease-ttl`, in seconds: DEFAULT_LEASE_TTL_MS of controller/reconcile.ts (not imported here: it is heavy; lease.test.ts checks they agree). */
+export const DEFAULT_LEASE_TTL_SECONDS = 300;
+
+/**
+ * `--table` (or STEADY_TABLE), `--create-table`, `--no-lease` and `--lease-ttl`: the options of a
+ * command that changes AWS, which takes the environment's lease or refuses (../lease.ts).
+ */
+export function addLeaseOptions(cmd: Command): Command {
+  return cmd
+    .addOption(tableOption())
+    .option('--create-table', 'with --table: make the state table when it is missing (a local table for trying steady out, e.g. on dynalite)')
+    .addOption(new Option('--no-lease', "change AWS without taking the environment's lease (nothing then keeps another writer out; the report says so)"))
+    .addOption(new Option('--lease-ttl <seconds>', 'how long the lease lasts without renewal (renewed while the command runs)').default(String(DEFAULT_LEASE_TTL_SECONDS)));
+}
+
 /**
  * The options of the commands that load specs and talk to AWS (plan, reconcile, verify, retry):
  * spec paths, `--from`, `--env`, `--sim`, `--region`, and `--color`.

@@ -1,7 +1,7 @@
 /** `steady plan` and `steady reconcile`: their help, options and examples; the code is ../reconcile.ts. */
 import { Option, type Command } from 'commander';
 import { runs, type CliContext } from '../context.js';
-import { addEngineOptions, helpAfter, outputOption, tableOption } from './options.js';
+import { addEngineOptions, addLeaseOptions, helpAfter, outputOption } from './options.js';
 
 /** The exit codes of `plan`, for its `--help` and the README. */
 export const PLAN_EXIT_CODES =
@@ -15,8 +15,10 @@ export const PLAN_EXIT_CODES =
 export const RECONCILE_EXIT_CODES =
   'Exit codes: 0 converged, or converging by steady\'s own changes (a rollout, migration, DNS change under way), or ' +
   'observe mode reporting drift; 1 something failed, AWS could not be read, or drift is left unrepaired (a conflict, a ' +
-  'failed migration, the change budget, a broken link steady does not repair); 3 skipped: another run holds the ' +
-  'environment\'s lease, nothing was done; 2 usage error. With --dry-run it exits like plan.';
+  'failed migration, the change budget, a broken link steady does not repair), or the pass was interrupted (its lease ' +
+  'was taken over); 3 skipped: another run holds the environment\'s lease, nothing was done; 2 usage error (also: no ' +
+  '--table and no --no-lease, or --sim with a real --table or --notify); 130 stopped with Ctrl-C (what was done is ' +
+  'recorded and the lease released first). With --dry-run it exits like plan.';
 
 const SIM = 'controller/sim/fixtures/examples.yaml';
 
@@ -47,19 +49,21 @@ export function definePlan(program: Command, ctx: CliContext): void {
 }
 
 export function defineReconcile(program: Command, ctx: CliContext): void {
-  const cmd = addEngineOptions(
-    program
-      .command('reconcile')
-      .summary('run one pass: converge each environment to its specs')
-      .description(
-        'Run one pass per environment: observe, plan, converge, and print what was done. With --table, the pass takes the ' +
-          "environment's lease (one writer at a time), uses the migration ledger and is recorded for `steady status`, " +
-          '`steady history` and `steady report`. On a terminal, long waits (a migration, a CodeDeploy deployment, a DNS ' +
-          'change) print a progress line every few seconds on stderr.',
-      ),
+  const cmd = addLeaseOptions(
+    addEngineOptions(
+      program
+        .command('reconcile')
+        .summary('run one pass: converge each environment to its specs')
+        .description(
+          'Run one pass per environment: observe, plan, converge, and print what was done. The pass takes the ' +
+            "environment's lease in the state table (--table or STEADY_TABLE: one writer at a time), uses the migration ledger " +
+            'and is recorded for `steady status`, `steady history` and `steady report`; without a table it refuses unless ' +
+            '--no-lease is given. With --sim nothing real is changed and no lease is needed; a --table or --notify must then ' +
+            'be local stand-ins. Ctrl-C stops the pass, records it and releases the lease. On a terminal, long waits (a ' +
+            'migration, a CodeDeploy deployment, a DNS change) print a progress line every few seconds on stderr.',
+        ),
+    ),
   )
-    .addOption(tableOption())
-    .option('--create-table', 'with --table: make the state table when it is missing (a local table for trying steady out, e.g. on dynalite)')
     .option('--dry-run', 'plan and report only: change nothing')
     .option('--notify', "send the Slack/email notifications of the Environment's spec")
     .addOption(outputOption())
@@ -68,9 +72,9 @@ export function defineReconcile(program: Command, ctx: CliContext): void {
   helpAfter(
     cmd,
     [
-      ['One pass over every environment of specs/, against AWS', 'steady reconcile'],
-      ['On the simulated account: watch steady create what the specs describe', `steady reconcile specs/shop --sim ${SIM}`],
-      ['With the state table: the lease, the migration ledger and the history', 'steady reconcile --env shop-prod --table steady-state'],
+      ['One pass over every environment of specs/, against AWS, under their leases in the state table', 'steady reconcile --table steady-state'],
+      ['On the simulated account (no lease needed): watch steady create what the specs describe', `steady reconcile specs/shop --env shop-prod --sim ${SIM}`],
+      ['Without the state table: nothing keeps another writer out, and the report says so', 'steady reconcile --env shop-prod --no-lease'],
       ['Plan only, exiting like plan', 'steady reconcile --dry-run'],
     ],
     RECONCILE_EXIT_CODES,

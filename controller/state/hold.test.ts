@@ -1,0 +1,78 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { LeaseHeldError, PassInterruptedError } from '../errors.js';
+import { startStateTable, type LocalStateTable } from '../testing/state-table.js';
+import { holdLease } from './hold.js';
+
+const TTL = 5 * 60_000;
+
+let t: LocalStateTable;
+let env: string;
+let n = 0;
+
+beforeAll(async () => {
+  t = await startStateTable('hold-state');
+});
+afterAll(() => t.close());
+beforeEach(() => {
+  env = `env-${++n}`;
+});
+
+/** A store whose lease reads the simulated clock, so the test can move time past the TTL. */
+const store = () => t.store({ leaseClock: t.clock });
+
+function aborted(signal: AbortSignal): Promise<unknown> {
+  return new Promise((resolve) => (signal.aborted ? resolve(signal.reason) : signal.addEventListener('abort', () => resolve(signal.reason), { once: true })));
+}
+
+describe('a held lease', () => {
+  it('aborts its signal, with reason leaseLost, once the background renewal finds it taken over', async () => {
+    const held = await holdLease(store(), env, 'pass-a', { ttlMs: TTL, heartbeatMs: 5 });
+    t.clock.advance(TTL + 1); // pass-a stalls past its TTL
+    await store().acquireLease(env, 'pass-b', TTL);
+
+    const reason = await aborted(held.signal);
+
+    expect(reason).toBeInstanceOf(PassInterruptedError);
+    expect(reason).toMatchObject({ reason: 'leaseLost', message: expect.stringContaining('the lease was taken over by pass-b (version 2') });
+    await expect(held.beforeChange()).rejects.toMatchObject({ reason: 'leaseLost' });
+    expect(await held.release()).toEqual({ released: false, lost: expect.stringContaining('taken over by pass-b') });
+    expect(await t.store().readLease(env)).toMatchObject({ holder: 'pass-b', state: 'held' });
+  });
+
+  it('keeps the lease while work runs: renewed in the background, so nobody takes it after the TTL', async () => {
+    const held = await holdLease(store(), env, 'pass-a', { ttlMs: TTL, heartbeatMs: 5 });
+    const first = held.lease.expiresAt;
+    t.clock.advance(TTL / 2 + 1);
+
+    // The heartbeat's renewal moves the expiry on.
+    while (held.lease.expiresAt === first) await new Promise((r) => setTimeout(r, 5));
+    t.clock.advance(TTL / 2);
+
+    await expect(store().acquireLease(env, 'pass-b', TTL)).rejects.toBeInstanceOf(LeaseHeldError);
+    expect(held.signal.aborted).toBe(false);
+    expect(await held.release()).toEqual({ released: true });
+    expect(await t.store().readLease(env)).toMatchObject({ holder: 'pass-a', state: 'released' });
+  });
+
+  it("aborts with the caller's own reason (Ctrl-C) and still releases", async () => {
+    const caller = new AbortController();
+    const held = await holdLease(store(), env, 'pass-a', { ttlMs: TTL, signal: caller.signal });
+
+    caller.abort(new PassInterruptedError('aborted', 'interrupted (Ctrl-C)'));
+
+    expect(held.signal.reason).toMatchObject({ reason: 'aborted' });
+    expect(await held.release()).toEqual({ released: true });
+  });
+
+  it('says when the lease is no longer ours before the pass is recorded', async () => {
+    const held = await holdLease(store(), env, 'pass-a', { ttlMs: TTL, heartbeatMs: 60_000 });
+    t.clock.advance(TTL + 1);
+    await store().acquireLease(env, 'pass-b', TTL);
+
+    const lost = await held.confirm();
+
+    expect(lost).toMatch(/^renewing the lease for environment env-\d+ as pass-a \(version 1\) in table hold-state: the lease was taken over by pass-b/);
+    expect(held.signal.aborted).toBe(true);
+    await held.release();
+  });
+});
