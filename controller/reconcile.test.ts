@@ -67,8 +67,14 @@ describe('reconcile with the state table', () => {
   it('finishes the work of a pass that died, once its lease expires', async () => {
     const w = await world('shop-prod', { seed: 2 });
     w.desired.name = w.desired.environment.metadata.name = 'crash-1';
-    // A pass took the lease, did part of its work (registered the migration's revision) and died.
-    await storeOf(w).acquireLease('crash-1', 'dead-pass', 300_000);
+    const store = storeOf(w);
+    w.account.ecs.setTaskOutcome({ family: 'shop-api-db-migrate' }, { exitCode: 0, runMs: 120_000 });
+    // A pass took the lease, registered the migration's revision and started its task, and died
+    // before the task ended (its deadline cut it short), never releasing the lease.
+    await store.acquireLease('crash-1', 'dead-pass', 300_000);
+    const adapters = createAdapters(w.account.clients());
+    const dead = await runPass({ desired: w.desired, adapters, clock: w.account.clock, passId: 'dead-pass', ledger: ledgerOf(store, 'crash-1', 'dead-pass'), pollMs: 5_000, deadline: w.account.clock.now() + 30_000 });
+    expect(dead.result.outcomes.find((o) => o.kind === 'RunMigration')).toMatchObject({ state: 'pending' });
     const from = w.account.calls.length;
 
     const blocked = await reconcileEnvironment(w.desired, options(w, 'pass-b'));
@@ -79,6 +85,9 @@ describe('reconcile with the state table', () => {
     const { result } = await reconcileEnvironment(w.desired, options(w, 'pass-c'));
     expect(result.outcome).toBe('ok');
     expect(result.outcomes.every((o) => o.state === 'done')).toBe(true);
+    // The dead pass's migration task is waited for, not started again.
+    expect(w.account.calls.filter((c) => c.operation === 'RunTask')).toHaveLength(1);
+    expect(result.outcomes.find((o) => o.resource === 'Migration/db-migrate')).toMatchObject({ kind: 'AwaitMigration', state: 'done' });
     w.advance(600_000);
     const { result: quiet } = await reconcileEnvironment(w.desired, options(w, 'pass-d'));
     expect(quiet.plan!.actions).toEqual([]);
@@ -130,13 +139,12 @@ describe('reconcile with the state table', () => {
 
     expect(w.account.calls.filter((c) => c.operation === 'RunTask')).toHaveLength(1);
     const runs = [a, b].map((p) => p.result.outcomes.find((o) => o.kind === 'RunMigration')!);
-    // The pass that lost the claim either waits for the winner's task or leaves it to the next pass.
     const task = w.account.calls.find((c) => c.operation === 'RunTask')!;
     expect(task.error).toBeUndefined();
-    for (const o of runs) {
-      expect(o.message).toMatch(/^succeeded \(task [0-9a-f]{32}\)$|^another pass \(pass-[ab]\) is starting this migration version$/);
-    }
-    expect(new Set(runs.filter((o) => o.state === 'done').map((o) => o.message)).size).toBe(1);
+    // The pass that lost the claim finds the winner's task in the ledger and waits for that one.
+    const [first, second] = runs.map((o) => [o.state, o.message]);
+    expect(first).toEqual(['done', expect.stringMatching(/^succeeded \(task [0-9a-f]{32}\)$/)]);
+    expect(second).toEqual(first);
   });
 
   it('converges after the table is deleted and recreated, and history starts again', async () => {

@@ -44,3 +44,45 @@ describe('pinImage', () => {
     expect(isDigest('sha256:abc')).toBe(false);
   });
 });
+
+describe('image references steady resolves are exactly ECR digests and ECR hosts', () => {
+  it.each([
+    [`x${DIGEST}`, 'a prefix before sha256:'],
+    [`${DIGEST}0`, 'a 65th hex digit'],
+    [`sha256:${'AB'.repeat(32)}`, 'upper-case hex'],
+    [`md5:${'ab'.repeat(16)}`, 'another algorithm'],
+  ])('%s is not a digest (%s)', (value) => {
+    expect(isDigest(value)).toBe(false);
+    expect(() => pinImage(parseImageUri(`${ECR}/shop-api`), value)).toThrow(`not an image digest: ${value}`);
+  });
+
+  it('an image "pinned" to something that is not a sha256 digest is neither pinned nor resolved in ECR', () => {
+    const uri = `${ECR}/shop-api@x${DIGEST}`;
+    const ref = parseImageUri(uri);
+
+    expect(ref).toEqual({ uri, name: uri });
+    expect(isEcrImage(ref)).toBe(false);
+  });
+
+  it.each([
+    [`${ECR}.evil.example/shop-api:v2`, 'an ECR host with a suffix'],
+    [`evil-${ECR}/shop-api:v2`, 'an ECR host with a prefix'],
+    ['x123456789012.dkr.ecr.ap-northeast-1.amazonaws.com/shop-api:v2', 'a 13-character account'],
+    ['12345678901.dkr.ecr.ap-northeast-1.amazonaws.com/shop-api:v2', 'an 11-digit account'],
+    ['123456789012.dkr.ecr.ap-northeast-1.amazonaws.com.cn.evil/shop-api:v2', 'a China host with a suffix'],
+    ['123456789012.dkrXecrXap-northeast-1.amazonaws.com/shop-api:v2', 'dots replaced'],
+    [`shop/${ECR}/api:v2`, 'an ECR host that is not the registry'],
+  ])('%s is not an ECR image (%s)', (uri) => {
+    expect(parseImageUri(uri).ecr).toBeUndefined();
+  });
+
+  it('the China and FIPS ECR hosts are ECR', () => {
+    expect(parseImageUri('123456789012.dkr.ecr.cn-north-1.amazonaws.com.cn/app:1').ecr).toEqual({ registryId: '123456789012', region: 'cn-north-1', repository: 'app' });
+    expect(parseImageUri('123456789012.dkr.ecr-fips.us-east-1.amazonaws.com/app:1').ecr).toEqual({ registryId: '123456789012', region: 'us-east-1', repository: 'app' });
+  });
+
+  it('a registry port is not a tag, and the tag is what follows the last colon after the last slash', () => {
+    expect(parseImageUri('localhost:5000/team/app:v1')).toEqual({ uri: 'localhost:5000/team/app:v1', name: 'localhost:5000/team/app', tag: 'v1' });
+    expect(parseImageUri(` ${ECR}/shop-api:v2 `)).toMatchObject({ name: `${ECR}/shop-api`, tag: 'v2' });
+  });
+});

@@ -17,7 +17,8 @@ export function isDigest(value: string): boolean {
 /**
  * Splits an image URI into registry/repository name, tag and digest. A URI with neither tag nor
  * digest means tag `latest`, as for `docker pull`. With both (`repo:tag@sha256:...`) the digest
- * is what runs; the tag is kept for display.
+ * is what runs; the tag is kept for display. Only `sha256:` + 64 hex digits after `@` is a digest,
+ * and only `<12 digits>.dkr.ecr[-fips].<region>.amazonaws.com[.cn]` exactly is an ECR host.
  *
  * @example
  * parseImageUri('123456789012.dkr.ecr.ap-northeast-1.amazonaws.com/shop/api:v2')
@@ -31,6 +32,9 @@ export function parseImageUri(uri: string): ImageRef {
   const at = rest.indexOf('@');
   if (at !== -1) {
     digest = rest.slice(at + 1);
+    // `repo@xsha256:…` or `repo@md5:…` is no image reference steady can resolve or pin: it is left
+    // exactly as written (never sent to ECR as a digest, never taken for a pinned image).
+    if (!isDigest(digest)) return { uri, name: uri };
     rest = rest.slice(0, at);
   }
   let tag: string | undefined;

@@ -352,3 +352,136 @@ function stable(t: ReturnType<typeof canonicalTaskDefinition>): string {
     Array.isArray(v) ? v.map(sortKeys) : v && typeof v === 'object' ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b)).map(([k, x]) => [k, sortKeys(x)])) : v;
   return JSON.stringify(sortKeys({ ...t, containerDefinitions: [...t.containerDefinitions].sort((x, y) => x.name.localeCompare(y.name)) }));
 }
+
+/**
+ * What DescribeTaskDefinition answers for a RegisterTaskDefinition input, written from AWS's
+ * documented behaviour and independently of taskdef.ts: revision metadata added, `cpu: 0` and
+ * `essential: true` filled, ports with protocol and (awsvpc) host port, health-check timings,
+ * empty lists where nothing was sent, and named lists in an order of AWS's choosing.
+ */
+function awsEcho(input: Registration, order: number[]): Record<string, unknown> {
+  const shuffle = <T>(items: T[]) => items.map((item, i) => [order[i % order.length] ?? 0, i, item] as const).sort((a, b) => a[0] - b[0] || a[1] - b[1]).map(([, , item]) => item);
+  return {
+    taskDefinitionArn: `arn:aws:ecs:ap-northeast-1:123456789012:task-definition/${input.family}:3`,
+    revision: 3,
+    status: 'ACTIVE',
+    compatibilities: ['EC2', 'FARGATE'],
+    requiresAttributes: [{ name: 'ecs.capability.task-eni' }],
+    registeredAt: new Date('2026-01-01T00:00:00Z'),
+    family: input.family,
+    networkMode: 'awsvpc',
+    requiresCompatibilities: ['FARGATE'],
+    cpu: input.cpu,
+    memory: input.memory,
+    volumes: [],
+    placementConstraints: [],
+    containerDefinitions: input.containerDefinitions.map((c) => ({
+      name: c.name,
+      image: c.image,
+      cpu: c.cpu ?? 0,
+      essential: c.essential ?? true,
+      portMappings: shuffle(c.portMappings.map((p) => ({ containerPort: p.containerPort, hostPort: p.containerPort, protocol: p.protocol ?? 'tcp' }))),
+      environment: shuffle(c.environment),
+      mountPoints: [],
+      volumesFrom: [],
+      systemControls: [],
+      ...(c.command ? { command: c.command } : {}),
+      ...(c.healthCheck ? { healthCheck: { command: c.healthCheck.command, interval: c.healthCheck.interval ?? 30, timeout: 5, retries: 3 } } : {}),
+    })),
+  };
+}
+
+interface Registration {
+  family: string;
+  cpu: string;
+  memory: string;
+  networkMode: 'awsvpc';
+  requiresCompatibilities: ['FARGATE'];
+  containerDefinitions: {
+    name: string;
+    image: string;
+    cpu?: number;
+    essential?: boolean;
+    command?: string[];
+    portMappings: { containerPort: number; protocol?: 'tcp' | 'udp' }[];
+    environment: { name: string; value: string }[];
+    healthCheck?: { command: string[]; interval?: number };
+  }[];
+}
+
+const registration: fc.Arbitrary<Registration> = fc.record({
+  family: fc.constantFrom('shop-api', 'shop-worker'),
+  cpu: fc.constantFrom('256', '512', '1024'),
+  memory: fc.constantFrom('512', '1024', '2048'),
+  networkMode: fc.constant('awsvpc' as const),
+  requiresCompatibilities: fc.constant(['FARGATE'] as ['FARGATE']),
+  containerDefinitions: fc.uniqueArray(
+    fc.record(
+      {
+        name: fc.constantFrom('app', 'sidecar', 'log-router'),
+        image: fc.constantFrom(IMAGE, 'public.ecr.aws/nginx/nginx:1.27', 'datadog/agent:7'),
+        cpu: fc.integer({ min: 1, max: 256 }),
+        essential: fc.boolean(),
+        command: fc.array(fc.constantFrom('serve', '--port', '8000'), { minLength: 1, maxLength: 3 }),
+        portMappings: fc.uniqueArray(fc.record({ containerPort: fc.integer({ min: 80, max: 9000 }), protocol: fc.constantFrom<'tcp' | 'udp' | undefined>('tcp', 'udp', undefined) }, { requiredKeys: ['containerPort'] }), {
+          maxLength: 3,
+          selector: (p) => `${p.containerPort}/${p.protocol ?? 'tcp'}`,
+        }),
+        environment: fc.uniqueArray(fc.record({ name: fc.constantFrom('A', 'B', 'LOG_LEVEL', 'APP_ENV'), value: fc.constantFrom('1', 'info', '') }), { maxLength: 4, selector: (e) => e.name }),
+        healthCheck: fc.record({ command: fc.constant(['CMD-SHELL', 'true']), interval: fc.constantFrom(10, 30) }, { requiredKeys: ['command'] }),
+      },
+      { requiredKeys: ['name', 'image', 'portMappings', 'environment'] },
+    ),
+    { minLength: 1, maxLength: 3, selector: (c) => c.name },
+  ),
+});
+
+/** One real change to a registration, and the content path it changes. */
+const oneChange: fc.Arbitrary<{ path: (r: Registration) => string; apply: (r: Registration) => void }> = fc.constantFrom(
+  { path: () => 'cpu', apply: (r: Registration) => void (r.cpu = r.cpu === '256' ? '4096' : '256') },
+  { path: () => 'memory', apply: (r: Registration) => void (r.memory = `${Number(r.memory) * 2}`) },
+  { path: (r: Registration) => `containerDefinitions[${r.containerDefinitions[0].name}].image`, apply: (r: Registration) => void (r.containerDefinitions[0].image = `${r.containerDefinitions[0].image}-other`) },
+  {
+    // An item added to an empty (absent) list is the list appearing.
+    path: (r: Registration) => `containerDefinitions[${r.containerDefinitions[0].name}].environment${r.containerDefinitions[0].environment.length ? '[ZZ_NEW]' : ''}`,
+    apply: (r: Registration) => void r.containerDefinitions[0].environment.push({ name: 'ZZ_NEW', value: 'x' }),
+  },
+  {
+    path: (r: Registration) => `containerDefinitions[${r.containerDefinitions[0].name}].portMappings${r.containerDefinitions[0].portMappings.length ? '[9999/tcp]' : ''}`,
+    apply: (r: Registration) => void r.containerDefinitions[0].portMappings.push({ containerPort: 9999 }),
+  },
+  {
+    path: (r: Registration) => `containerDefinitions[${r.containerDefinitions[0].name}].essential`,
+    apply: (r: Registration) => void (r.containerDefinitions[0].essential = r.containerDefinitions[0].essential === false),
+  },
+);
+
+describe("a spec's content and AWS's echo of it", () => {
+  it('are equal whatever AWS fills in and however it orders lists (property)', () => {
+    fc.assert(
+      fc.property(registration, fc.array(fc.integer({ min: 0, max: 9 }), { minLength: 1, maxLength: 6 }), (input, order) => {
+        const sent = canonicalTaskDefinition(input);
+        const echo = canonicalTaskDefinition(awsEcho(input, order));
+
+        expect(contentDiff(sent, echo)).toEqual([]);
+        expect(taskDefinitionsEqual(echo, sent)).toBe(true);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('differ exactly where one field really differs (property)', () => {
+    fc.assert(
+      fc.property(registration, oneChange, fc.array(fc.integer({ min: 0, max: 9 }), { minLength: 1, maxLength: 6 }), (input, change, order) => {
+        const changed = structuredClone(input);
+        change.apply(changed);
+
+        const diff = contentDiff(canonicalTaskDefinition(awsEcho(input, order)), canonicalTaskDefinition(changed));
+
+        expect(diff.map((d) => d.path)).toEqual([change.path(input)]);
+        expect(taskDefinitionsEqual(canonicalTaskDefinition(awsEcho(input, order)), canonicalTaskDefinition(changed))).toBe(false);
+      }),
+      { numRuns: 300 },
+    );
+  });
+});

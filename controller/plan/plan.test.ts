@@ -103,10 +103,10 @@ const cases: Case[] = [
     phases: { 'Service/api': 'Drifted' },
   },
   {
-    name: 'a failed migration version blocks the rollout and is not run again',
+    // (A failed version is not run again: rules.test.ts, "a failed migration version is not run again and keeps the rollout back".)
+    name: 'a migration whose family has no revision yet is registered and run before the rollout',
     drift: (actual) => {
       pushNewImage(actual);
-      // The new version was registered and ran, and failed.
       const m = actual.migrations['db-migrate'];
       m.latest = null;
     },

@@ -387,6 +387,7 @@ export class EcsSim implements SimService {
   readonly #tasks = new Map<string, SimTask>(); // by ARN
   readonly #outcomes: { match: TaskMatcher; outcome: TaskOutcome }[] = [];
   readonly #failures: { match: FailureMatcher; kind: 'start' | 'health'; reason?: string }[] = [];
+  readonly #refusals: { match: { taskDefinition: string }; failure: { reason: string; detail?: string } }[] = [];
   readonly #ips = new Set<string>();
   #seq = 0;
 
@@ -481,6 +482,16 @@ export class EcsSim implements SimService {
   /** Removes every failure mark (tasks started from now on are healthy). */
   clearFailures(): void {
     this.#failures.length = 0;
+    this.#refusals.length = 0;
+  }
+
+  /**
+   * Makes RunTask of a matching task definition start no task and answer with `failures` instead,
+   * as ECS does when Fargate has no capacity (`reason: 'Capacity is unavailable at this time. ...'`)
+   * or an EC2 cluster has no room (`RESOURCE:MEMORY`).
+   */
+  refuseRunTask(match: { taskDefinition: string }, failure: { reason: string; detail?: string }): void {
+    this.#refusals.push({ match, failure });
   }
 
   /** A service's deployments, counts, live tasks and events; throws if there is no such service. */
@@ -927,6 +938,8 @@ export class EcsSim implements SimService {
         return { tasks: tasks.map((t) => this.#renderTask(t, false)), failures: [] };
       }
     }
+    const refusal = this.#refusals.findLast((r) => taskDefMatches(taskDef, r.match.taskDefinition));
+    if (refusal) return { tasks: [], failures: [{ arn: taskDef.arn, ...refusal.failure }] };
     const started: SimTask[] = [];
     for (let i = 0; i < count; i++) {
       started.push(

@@ -1,4 +1,5 @@
-import { GetCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
+import { DeleteCommand, GetCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ConfigError, LeaseHeldError } from '../errors.js';
 import { startStateTable, type LocalStateTable } from '../testing/state-table.js';
@@ -169,7 +170,25 @@ describe('the lease', () => {
   });
 
   it('uses the expiry the holder wrote: a taker whose clock runs behind waits longer, never less', async () => {
-    // The holder's clock runs 2 s behind the taker's: the item says start + TTL on the holder's clock.
+    // The taker's clock runs 2 s behind the holder's: the item says start + TTL on the holder's clock.
+    const store = leaseStore();
+    const start = t.clock.now();
+    await store.acquireLease(env, 'pass-a', TTL);
+    const takerClock = { now: () => t.clock.now() - 2_000, sleep: async () => {} };
+    const taker = leaseStore({ leaseClock: takerClock });
+
+    // By the holder's clock the lease has just run out; by the taker's it has 2 s left: it waits.
+    t.clock.advance(TTL);
+    await expect(taker.acquireLease(env, 'pass-b', TTL)).rejects.toThrow(`held by pass-a until ${new Date(start + TTL).toISOString()}`);
+    t.clock.advance(1_999);
+    await expect(taker.acquireLease(env, 'pass-b', TTL)).rejects.toThrow(`held by pass-a until ${new Date(start + TTL).toISOString()}`);
+
+    // 2 s after the written expiry, by the holder's clock: the taker proceeds.
+    t.clock.advance(1);
+    await expect(taker.acquireLease(env, 'pass-b', TTL)).resolves.toMatchObject({ holder: 'pass-b', version: 2 });
+  });
+
+  it('a taker whose clock runs ahead takes over no earlier than the written expiry by its own clock', async () => {
     const store = leaseStore();
     const start = t.clock.now();
     const lease = await store.acquireLease(env, 'pass-a', TTL);
@@ -184,6 +203,51 @@ describe('the lease', () => {
     // By the taker's clock the written expiry has passed: the taker proceeds, 28 s after the holder stopped.
     t.clock.advance(30_000 - 2_000);
     await expect(taker.acquireLease(env, 'pass-b', TTL)).resolves.toMatchObject({ holder: 'pass-b', version: 2 });
+  });
+
+  it('a released or lost lease leaves no time for work, however long its item had left', async () => {
+    const store = leaseStore();
+    const released = await store.acquireLease(env, 'pass-a', TTL);
+    await released.release();
+    expect(released.validFor()).toBe(0);
+    expect(() => released.assertHeld()).toThrow(`the lease for environment ${env} was released by pass-a; nothing may change until it is acquired again`);
+
+    const lost = await store.acquireLease(env, 'pass-b', TTL);
+    // The lease item disappears (the table was recreated): the holder learns it on renewing.
+    await DynamoDBDocumentClient.from(t.client).send(new DeleteCommand({ TableName: t.tableName, Key: keys.lease(env) }));
+    await expect(lost.renew()).rejects.toThrow(/the lease item is gone/);
+    expect(lost.lost).toBe(true);
+    expect(lost.expiresAt).toBeGreaterThan(t.clock.now() + 60_000);
+    expect(lost.validFor()).toBe(0);
+  });
+
+  it('a release that fails for another reason than a refused condition throws, and the lease is not taken for released', async () => {
+    const env2 = `${env}-gone`;
+    const local = await startStateTable(`steady-state-release-${n}`);
+    try {
+      const lease = await local.store({ leaseClock: t.clock }).acquireLease(env2, 'pass-a', TTL);
+      await local.client.send(new DeleteTableCommand({ TableName: local.tableName }));
+
+      await expect(lease.release()).rejects.toThrow(new RegExp(`^releasing the lease for environment ${env2} as pass-a \\(version 1\\) in table ${local.tableName}: `));
+      expect(lease.released).toBe(false);
+      expect(lease.lost).toBe(false);
+    } finally {
+      await local.close();
+    }
+  });
+
+  it('a refused acquisition that then finds the lease free tries again and gets it', async () => {
+    const store = leaseStore();
+    await store.acquireLease(env, 'pass-a', TTL);
+    t.clock.advance(TTL - 500);
+    // Each reading of the taker's clock is one second later: the holder's lease runs out between
+    // the refused write and the read that follows it.
+    let ticks = 0;
+    const ticking = { now: () => t.clock.now() + 1_000 * ticks++, sleep: async () => {} };
+
+    const lease = await leaseStore({ leaseClock: ticking }).acquireLease(env, 'pass-b', TTL);
+
+    expect({ holder: lease.holder, version: lease.version }).toEqual({ holder: 'pass-b', version: 2 });
   });
 
   it('renews when due: not while more than half the ttl is left, then yes', async () => {

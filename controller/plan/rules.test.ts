@@ -1,0 +1,448 @@
+/**
+ * The planner's safety rules, one test per rule, each written to fail when the rule breaks
+ * (mutation testing found every one of these unguarded; see docs/mutation.md): ownership of
+ * services and alias records, the migration gates, rollout-failure memory, revision reuse, the
+ * drift steady must see, and the paths where something is missing or unreadable.
+ */
+import { describe, expect, it } from 'vitest';
+import type { ActualState } from '../model/actual.js';
+import {
+  TAG_ENVIRONMENT,
+  TAG_MIGRATION_RESULT,
+  TAG_MIGRATION_VERSION,
+  TAG_RESOURCE,
+  TAG_ROLLOUT,
+  type Action,
+  type DesiredEnvironment,
+  type Plan,
+} from '../model/plan.js';
+import { aliasRecordSchema } from '../spec/schema.js';
+import { DIGEST_B, desiredShop, LB_DNS, POLICY, REPO, syncedActual, ZONE_ID } from '../testing/plan-fixtures.js';
+import { ownerRecordName, ownerRecordValue, plan, policyFor } from './plan.js';
+
+const api = (actual: ActualState) => actual.services['api']!;
+const brief = (p: Plan) => p.actions.map((a) => `${a.kind} ${a.id}${a.dependsOn.length ? ` <- ${a.dependsOn.join(',')}` : ''}`);
+const statusOf = (p: Plan, resource: string) => p.resources.find((r) => r.resource === resource)!;
+const actionsOf = (p: Plan, resource: string) => p.actions.filter((a) => a.resource === resource);
+const run = (desired: DesiredEnvironment, actual: ActualState) => plan(desired, actual, policyFor(desired, POLICY));
+
+function pushNewImage(actual: ActualState) {
+  actual.images[`${REPO}:latest`] = { kind: 'pinned', digest: DIGEST_B, pinned: `${REPO}@${DIGEST_B}` };
+}
+
+/** The shop without its migration: rollouts are not gated. */
+function ungated(): DesiredEnvironment {
+  const desired = desiredShop();
+  desired.services[0].spec.after = [];
+  desired.migrations = [];
+  return desired;
+}
+
+/** Adds to `actual` revision `revision` of shop-api: revision 7's content with `edit` applied. */
+function revision(actual: ActualState, rev: number, edit: (c: ActualState['taskDefinitions'][string]['content']) => void, status: 'ACTIVE' | 'INACTIVE' = 'ACTIVE') {
+  const current = actual.taskDefinitions[api(actual).taskDefinitionArn];
+  const content = structuredClone(current.content);
+  edit(content);
+  const td = { ...current, arn: current.arn.replace(/:7$/, `:${rev}`), revision: rev, status, content };
+  actual.taskDefinitions[td.arn] = td;
+  actual.familyRevisions['shop-api'] = [td.arn, ...(actual.familyRevisions['shop-api'] ?? [current.arn])];
+  return td;
+}
+
+describe('ownership: steady changes only what it owns or a spec adopts', () => {
+  it.each([
+    ['another environment', { [TAG_ENVIRONMENT]: 'shop-staging' }, 'shop-staging Service/api'],
+    ['another resource of this environment', { [TAG_RESOURCE]: 'Service/web' }, 'shop-prod Service/web'],
+  ])('a service tagged by steady for %s is a Conflict and is never changed, even with adopt: true', (_what, tags, owner) => {
+    for (const adopt of [false, true]) {
+      const desired = desiredShop({ adopt });
+      const actual = syncedActual(desired);
+      Object.assign(api(actual).tags, tags);
+      api(actual).desiredCount = 0;
+      pushNewImage(actual);
+
+      const p = run(desired, actual);
+
+      expect(actionsOf(p, 'Service/api')).toEqual([]);
+      expect(statusOf(p, 'Service/api')).toMatchObject({
+        phase: 'Failed',
+        reason: 'Conflict',
+        message: `ECS service api is managed by steady for ${owner}; steady leaves it alone`,
+      });
+    }
+  });
+
+  it.each([
+    ['another environment', ownerRecordValue('shop-staging', 'AliasRecord/api-dns'), 'shop-staging AliasRecord/api-dns'],
+    ['another resource of this environment', ownerRecordValue('shop-prod', 'AliasRecord/www-dns'), 'shop-prod AliasRecord/www-dns'],
+  ])('an alias record whose TXT owner names %s is a Conflict and is never changed', (_what, owner, who) => {
+    const desired = desiredShop({ adopt: true });
+    desired.aliases[0].spec.adopt = true;
+    const actual = syncedActual(desired);
+    const txt = actual.zones['example.com']!.records.find((r) => r.name === ownerRecordName('A', 'api.example.com'))!;
+    txt.values = [owner];
+    actual.loadBalancers['shop-api-alb']!.dnsName = 'shop-api-alb-987654321.ap-northeast-1.elb.amazonaws.com';
+
+    const p = run(desired, actual);
+
+    expect(actionsOf(p, 'AliasRecord/api-dns')).toEqual([]);
+    expect(statusOf(p, 'AliasRecord/api-dns')).toMatchObject({
+      phase: 'Failed',
+      reason: 'Conflict',
+      message: `api.example.com A is managed by steady for ${who}; steady leaves it alone`,
+    });
+  });
+
+  it('an alias record steady owns is updated without rewriting its TXT owner record', () => {
+    const desired = desiredShop();
+    const actual = syncedActual(desired);
+    actual.loadBalancers['shop-api-alb']!.dnsName = 'shop-api-alb-987654321.ap-northeast-1.elb.amazonaws.com';
+
+    const p = run(desired, actual);
+
+    const change = actionsOf(p, 'AliasRecord/api-dns')[0] as Extract<Action, { kind: 'ChangeRecords' }>;
+    expect(change.changes.map((c) => `${c.action} ${c.record.name} ${c.record.type}`)).toEqual(['UPSERT api.example.com A']);
+    expect(change.summary).toBe('update api.example.com A -> shop-api-alb-987654321.ap-northeast-1.elb.amazonaws.com');
+    expect(statusOf(p, 'AliasRecord/api-dns').reason).toBe('TargetDiffers');
+  });
+});
+
+describe('migration gates: a rollout never overtakes the migration it waits for', () => {
+  it("a rollout waits for its migration's task that is still running", () => {
+    const desired = desiredShop();
+    const actual = syncedActual(desired);
+    const latest = actual.migrations['db-migrate'].latest!;
+    delete latest.tags[TAG_MIGRATION_RESULT];
+    actual.migrations['db-migrate'].tasks = [
+      {
+        arn: 'arn:aws:ecs:ap-northeast-1:123456789012:task/shop-prod/0123456789abcdef0123456789abcdef',
+        clusterArn: actual.cluster!.arn,
+        taskDefinitionArn: latest.arn,
+        lastStatus: 'RUNNING',
+        desiredStatus: 'RUNNING',
+        startedBy: `steady/db-migrate/${latest.tags[TAG_MIGRATION_VERSION]}/0`,
+        startedAt: POLICY.now - 60_000,
+        containers: [],
+        tags: {},
+      },
+    ];
+    // An environment variable changes: the service rolls out, the migration's version does not.
+    desired.services[0].spec.taskDefinition.containers[0].environment = { LOG_LEVEL: 'debug' };
+
+    const p = run(desired, actual);
+
+    expect(brief(p)).toEqual([
+      'AwaitMigration wait:Migration/db-migrate',
+      'RegisterTaskDefinition register:Service/api',
+      'UpdateService update:Service/api <- register:Service/api,wait:Migration/db-migrate',
+    ]);
+  });
+
+  it("a Migration's before: makes the service wait exactly as the service's after: does", () => {
+    const desired = desiredShop();
+    desired.services[0].spec.after = [];
+    desired.migrations[0].spec.before = ['api'];
+    const actual = syncedActual(desired);
+    pushNewImage(actual);
+
+    const p = run(desired, actual);
+
+    expect(brief(p)).toContain('UpdateService update:Service/api <- register:Service/api,run:Migration/db-migrate');
+  });
+
+  it("a Migration's before: naming another service does not gate this one", () => {
+    const desired = desiredShop();
+    desired.services[0].spec.after = [];
+    desired.migrations[0].spec.before = ['worker'];
+    const actual = syncedActual(desired);
+    pushNewImage(actual);
+
+    const p = run(desired, actual);
+
+    expect(brief(p)).toContain('UpdateService update:Service/api <- register:Service/api');
+  });
+
+  it('settings converge at once while the rollout waits for a pending migration', () => {
+    const desired = desiredShop();
+    const actual = syncedActual(desired);
+    pushNewImage(actual);
+    api(actual).desiredCount = 1;
+
+    const p = run(desired, actual);
+
+    expect(brief(p)).toEqual([
+      'RegisterTaskDefinition register:Migration/db-migrate',
+      'RunMigration run:Migration/db-migrate <- register:Migration/db-migrate',
+      'RegisterTaskDefinition register:Service/api',
+      'UpdateService update:Service/api',
+      'UpdateService rollout:Service/api <- register:Service/api,run:Migration/db-migrate',
+    ]);
+    const [update, rollout] = p.actions.slice(3) as Extract<Action, { kind: 'UpdateService' }>[];
+    expect(update.taskDefinition).toBeUndefined();
+    expect(update.settings).toEqual({ desiredCount: 2 });
+    expect(rollout.taskDefinition).toEqual({ registeredBy: 'register:Service/api' });
+    expect(rollout.settings).toEqual({});
+  });
+
+  it('a failed migration version is not run again and keeps the rollout back', () => {
+    const desired = desiredShop();
+    const actual = syncedActual(desired);
+    pushNewImage(actual);
+    const first = run(desired, actual);
+    const register = first.actions.find((a) => a.id === 'register:Migration/db-migrate') as Extract<Action, { kind: 'RegisterTaskDefinition' }>;
+    // That version was registered and ran, and failed.
+    actual.migrations['db-migrate'].latest = { ...actual.migrations['db-migrate'].latest!, content: register.content, tags: { ...register.tags, [TAG_MIGRATION_RESULT]: 'failed: exit code 1' } };
+
+    const p = run(desired, actual);
+
+    expect(actionsOf(p, 'Migration/db-migrate')).toEqual([]);
+    expect(p.actions.filter((a) => a.kind === 'UpdateService' || a.kind === 'RunMigration')).toEqual([]);
+    expect(statusOf(p, 'Migration/db-migrate')).toMatchObject({ phase: 'Failed', reason: 'MigrationFailed' });
+    expect(statusOf(p, 'Service/api')).toMatchObject({
+      phase: 'Blocked',
+      reason: 'MigrationFailed',
+      message: expect.stringMatching(/^rollout waits: migration db-migrate failed \(version \w+ failed: exit code 1; it is not run again/),
+    });
+  });
+});
+
+describe('rollout failure and revision reuse', () => {
+  it('a failure recorded for an older revision does not block the rollout of a new one', () => {
+    const desired = ungated();
+    const actual = syncedActual(desired);
+    const old = revision(actual, 6, (c) => void (c.cpu = '512'));
+    pushNewImage(actual);
+    const next = revision(actual, 8, (c) => void (c.containerDefinitions[0].image = `${REPO}@${DIGEST_B}`));
+    api(actual).tags[TAG_ROLLOUT] = `${old.arn}@${POLICY.now - 600_000}#failed:tasks failed to start`;
+
+    const p = run(desired, actual);
+
+    expect(brief(p)).toEqual(['UpdateService update:Service/api']);
+    expect((p.actions[0] as Extract<Action, { kind: 'UpdateService' }>).taskDefinition).toEqual({ arn: next.arn });
+    expect(statusOf(p, 'Service/api').reason).toBe('TaskDefinitionDiffers');
+  });
+
+  it('a FAILED deployment of the revision steady pushed stops it being pushed again and is written down', () => {
+    const desired = ungated();
+    const actual = syncedActual(desired);
+    pushNewImage(actual);
+    const bad = revision(actual, 8, (c) => void (c.containerDefinitions[0].image = `${REPO}@${DIGEST_B}`));
+    api(actual).tags[TAG_ROLLOUT] = `${bad.arn}@${POLICY.now - 600_000}`;
+    api(actual).deployments.push({ ...api(actual).deployments[0], id: 'ecs-svc/2', status: 'ACTIVE', taskDefinitionArn: bad.arn, rolloutState: 'FAILED', rolloutStateReason: 'ECS deployment circuit breaker: tasks failed to start.' });
+
+    const p = run(desired, actual);
+
+    expect(brief(p)).toEqual(['TagResource record:Service/api']);
+    expect((p.actions[0] as Extract<Action, { kind: 'TagResource' }>).tags[TAG_ROLLOUT]).toBe(`${bad.arn}@${POLICY.now - 600_000}#failed:ECS deployment circuit breaker: tasks failed to start.`);
+    expect(statusOf(p, 'Service/api')).toMatchObject({ phase: 'Failed', reason: 'RolloutFailed' });
+  });
+
+  it('rollback events from before steady pushed the revision are no evidence of its failure', () => {
+    const desired = ungated();
+    const actual = syncedActual(desired);
+    pushNewImage(actual);
+    const next = revision(actual, 8, (c) => void (c.containerDefinitions[0].image = `${REPO}@${DIGEST_B}`));
+    api(actual).tags[TAG_ROLLOUT] = `${next.arn}@${POLICY.now - 600_000}`;
+    api(actual).events.unshift({ createdAt: POLICY.now - 700_000, message: '(service api) deployment failed: circuit breaker rolling back.' });
+
+    const p = run(desired, actual);
+
+    expect(brief(p)).toEqual(['UpdateService update:Service/api']);
+  });
+
+  it('an INACTIVE revision with the wanted content is never reused: a new one is registered', () => {
+    const desired = ungated();
+    const actual = syncedActual(desired);
+    pushNewImage(actual);
+    revision(actual, 8, (c) => void (c.containerDefinitions[0].image = `${REPO}@${DIGEST_B}`), 'INACTIVE');
+
+    const p = run(desired, actual);
+
+    expect(brief(p)).toEqual(['RegisterTaskDefinition register:Service/api', 'UpdateService update:Service/api <- register:Service/api']);
+  });
+});
+
+describe('drift steady must see', () => {
+  it('an alias whose evaluateTargetHealth was changed by hand is set back', () => {
+    const desired = desiredShop();
+    const actual = syncedActual(desired);
+    actual.zones['example.com']!.records[0].alias!.evaluateTargetHealth = true;
+
+    const p = run(desired, actual);
+
+    expect(brief(p)).toEqual(['ChangeRecords records:AliasRecord/api-dns']);
+    expect(statusOf(p, 'AliasRecord/api-dns').diff).toEqual([
+      { path: 'api.example.com A', before: `ALIAS dualstack.${LB_DNS} (zone Z14GRHDCWA56QT, evaluate target health)`, after: `ALIAS ${LB_DNS} (zone Z14GRHDCWA56QT)` },
+    ]);
+  });
+
+  it("an alias pointing at the right name in the wrong hosted zone is set back to the target's zone", () => {
+    const desired = desiredShop();
+    const actual = syncedActual(desired);
+    actual.zones['example.com']!.records[0].alias!.hostedZoneId = 'Z0000000000000000000';
+
+    const p = run(desired, actual);
+
+    const change = p.actions[0] as Extract<Action, { kind: 'ChangeRecords' }>;
+    expect(change.changes[0].record.alias).toEqual({ dnsName: LB_DNS, hostedZoneId: 'Z14GRHDCWA56QT', evaluateTargetHealth: false });
+    expect(change).toMatchObject({ zoneId: ZONE_ID, zoneName: 'example.com' });
+  });
+
+  it.each([
+    ['minimumHealthyPercent', { minimumHealthyPercent: 50 }],
+    ['maximumPercent', { maximumPercent: 150 }],
+    ['circuitBreaker', { circuitBreaker: { enable: false, rollback: false } }],
+  ])('a hand edit of deploymentConfiguration.%s is set back, keeping what steady does not own', (_field, edit) => {
+    const desired = desiredShop();
+    const actual = syncedActual(desired);
+    const dc = api(actual).deploymentConfiguration as Record<string, unknown>;
+    Object.assign(dc, edit, { alarms: { alarmNames: ['shop-5xx'], enable: true, rollback: true } });
+
+    const p = run(desired, actual);
+
+    expect(brief(p)).toEqual(['UpdateService update:Service/api']);
+    expect((p.actions[0] as Extract<Action, { kind: 'UpdateService' }>).settings).toEqual({
+      deploymentConfiguration: {
+        minimumHealthyPercent: 100,
+        maximumPercent: 200,
+        circuitBreaker: { enable: true, rollback: true },
+        alarms: { alarmNames: ['shop-5xx'], enable: true, rollback: true },
+      },
+    });
+  });
+
+  it("ECS's defaults for fields it does not report are no drift when the spec asks for them", () => {
+    const desired = desiredShop();
+    desired.services[0].spec.deployment = { strategy: 'rolling', minimumHealthyPercent: 100, maximumPercent: 200, circuitBreaker: { enable: false, rollback: false } };
+    const actual = syncedActual(desired);
+    api(actual).deploymentConfiguration = {};
+
+    expect(brief(run(desired, actual))).toEqual([]);
+  });
+
+  it("ECS's defaults are drift when the spec asks for something else", () => {
+    const desired = desiredShop();
+    desired.services[0].spec.deployment = { strategy: 'rolling', minimumHealthyPercent: 50, maximumPercent: 150, circuitBreaker: { enable: true, rollback: true } };
+    const actual = syncedActual(desired);
+    api(actual).deploymentConfiguration = {};
+
+    const p = run(desired, actual);
+
+    expect(statusOf(p, 'Service/api').diff.map((d) => `${d.path}: ${d.before} -> ${d.after}`)).toEqual([
+      'deploymentConfiguration: {"circuitBreaker":{"enable":false,"rollback":false},"maximumPercent":200,"minimumHealthyPercent":100} -> {"circuitBreaker":{"enable":true,"rollback":true},"maximumPercent":150,"minimumHealthyPercent":50}',
+    ]);
+  });
+});
+
+describe('what is missing or unreadable changes nothing', () => {
+  it('a missing cluster fails every service and migration, with where to fix it, and plans nothing', () => {
+    const desired = desiredShop();
+    const actual = syncedActual(desired);
+    actual.cluster = null;
+
+    const p = run(desired, actual);
+
+    expect(p.actions).toEqual([]);
+    for (const r of ['Service/api', 'Migration/db-migrate']) {
+      expect(statusOf(p, r)).toMatchObject({
+        phase: 'Failed',
+        reason: 'ClusterNotFound',
+        message: 'ECS cluster shop-prod does not exist; create it or fix spec.cluster of environment shop-prod',
+      });
+    }
+  });
+
+  it('a DRAINING service is waited for, not updated or created again', () => {
+    const desired = ungated();
+    const actual = syncedActual(desired);
+    api(actual).status = 'DRAINING';
+    api(actual).desiredCount = 0;
+
+    const p = run(desired, actual);
+
+    expect(p.actions).toEqual([]);
+    expect(statusOf(p, 'Service/api')).toMatchObject({
+      phase: 'Blocked',
+      reason: 'ServiceDraining',
+      message: 'ECS service api is being deleted (DRAINING); it is created again once it is gone',
+    });
+  });
+
+  it('an ECR repository that could not be read blocks the service and its migration; nothing is registered', () => {
+    const desired = desiredShop();
+    const actual = syncedActual(desired);
+    delete actual.images[`${REPO}:latest`];
+    api(actual).desiredCount = 0;
+
+    const p = run(desired, actual);
+
+    expect(p.actions).toEqual([]);
+    for (const [r, what] of [
+      ['Service/api', 'Service api'],
+      ['Migration/db-migrate', 'Migration db-migrate'],
+    ]) {
+      expect(statusOf(p, r)).toMatchObject({
+        phase: 'Blocked',
+        reason: 'ObserveFailed',
+        message: `could not resolve ${REPO}:latest in ECR this pass; nothing of ${what} changes until it can`,
+      });
+    }
+  });
+
+  it('an unreadable or missing hosted zone leaves the alias as it is', () => {
+    const desired = desiredShop();
+    const actual = syncedActual(desired);
+    actual.loadBalancers['shop-api-alb']!.dnsName = 'new-1.ap-northeast-1.elb.amazonaws.com';
+    delete actual.zones['example.com'];
+    let p = run(desired, actual);
+    expect(p.actions).toEqual([]);
+    expect(statusOf(p, 'AliasRecord/api-dns')).toMatchObject({ phase: 'Blocked', reason: 'ObserveFailed', message: 'hosted zone example.com could not be read; nothing is changed this pass' });
+
+    actual.zones['example.com'] = null;
+    p = run(desired, actual);
+    expect(p.actions).toEqual([]);
+    expect(statusOf(p, 'AliasRecord/api-dns')).toMatchObject({ phase: 'Failed', reason: 'ZoneNotFound', message: 'hosted zone example.com does not exist in this account' });
+  });
+
+  it('an unreadable or missing load balancer leaves its alias as it is', () => {
+    const desired = desiredShop();
+    const actual = syncedActual(desired);
+    delete actual.loadBalancers['shop-api-alb'];
+    let p = run(desired, actual);
+    expect(p.actions).toEqual([]);
+    expect(statusOf(p, 'AliasRecord/api-dns')).toMatchObject({ phase: 'Blocked', reason: 'ObserveFailed', message: 'load balancer shop-api-alb could not be read; the record is left as it is' });
+
+    actual.loadBalancers['shop-api-alb'] = null;
+    p = run(desired, actual);
+    expect(p.actions).toEqual([]);
+    expect(statusOf(p, 'AliasRecord/api-dns')).toMatchObject({ phase: 'Failed', reason: 'TargetNotFound', message: 'load balancer shop-api-alb does not exist; the record is left as it is' });
+  });
+
+  it('an alias to CloudFront follows its distribution, and leaves the record when the distribution is unreadable or gone', () => {
+    const desired = desiredShop();
+    desired.aliases = [
+      aliasRecordSchema.parse({
+        apiVersion: 'steady.dev/v1alpha1',
+        kind: 'AliasRecord',
+        metadata: { name: 'apex', environment: 'shop-prod' },
+        spec: { zone: 'example.com', name: 'example.com', target: { cloudFront: 'E2EXAMPLE' } },
+      }),
+    ];
+    const actual = syncedActual(desired);
+    actual.distributions['E2EXAMPLE'] = { id: 'E2EXAMPLE', domainName: 'd111111abcdef8.cloudfront.net', aliases: ['example.com'], status: 'Deployed', enabled: true };
+
+    let p = run(desired, actual);
+    const change = actionsOf(p, 'AliasRecord/apex')[0] as Extract<Action, { kind: 'ChangeRecords' }>;
+    expect(change.changes[0].record.alias).toEqual({ dnsName: 'd111111abcdef8.cloudfront.net', hostedZoneId: 'Z2FDTNDATAQYW2', evaluateTargetHealth: false });
+
+    delete actual.distributions['E2EXAMPLE'];
+    p = run(desired, actual);
+    expect(actionsOf(p, 'AliasRecord/apex')).toEqual([]);
+    expect(statusOf(p, 'AliasRecord/apex')).toMatchObject({ phase: 'Blocked', reason: 'ObserveFailed', message: 'CloudFront distribution E2EXAMPLE could not be read; the record is left as it is' });
+
+    actual.distributions['E2EXAMPLE'] = null;
+    p = run(desired, actual);
+    expect(actionsOf(p, 'AliasRecord/apex')).toEqual([]);
+    expect(statusOf(p, 'AliasRecord/apex')).toMatchObject({ phase: 'Failed', reason: 'TargetNotFound', message: 'CloudFront distribution E2EXAMPLE does not exist; the record is left as it is' });
+  });
+});
