@@ -7,7 +7,7 @@
 import { DescribeServicesCommand, DescribeTaskDefinitionCommand, RegisterTaskDefinitionCommand, UpdateServiceCommand, type TaskDefinition } from '@aws-sdk/client-ecs';
 import type { AwsClients } from '../controller/aws/clients.js';
 import { pinImage, parseImageUri } from '../controller/model/image.js';
-import { imageUri, type BenchEnvironment, type BenchLayout, type BenchService } from './environment.js';
+import { imageUri, type BenchEnvironment, type BenchLayout, type BenchService } from '../controller/testing/fleet.js';
 import { DRIFT_KINDS, type DriftKind, type DriftShape } from './minimum.js';
 
 /** Share of the services that drift (events), as the issue asks: 5%. */

@@ -43,6 +43,26 @@ export class Instruments {
     private readonly account: SimAccount,
     clients: AwsClients,
   ) {
+    this.watch(clients);
+    // The simulated services answer synchronously: time each handler to separate the simulator's
+    // CPU from steady's.
+    for (const name of Object.values(SERVICE_OF_CLIENT) as SimServiceName[]) {
+      const ops = (account[name] as { operations: Record<string, (input: any) => unknown> }).operations;
+      for (const [op, handler] of Object.entries(ops)) {
+        ops[op] = (input: any) => {
+          const start = performance.now();
+          try {
+            return handler(input);
+          } finally {
+            this.#simCpuMs += performance.now() - start;
+          }
+        };
+      }
+    }
+  }
+
+  /** Records the commands sent through another set of clients too (a cold Lambda's). */
+  watch(clients: AwsClients): void {
     for (const client of Object.values(clients)) {
       const service = SERVICE_OF_CLIENT[client.constructor.name] ?? client.constructor.name;
       client.middlewareStack.add(
@@ -71,21 +91,6 @@ export class Instruments {
         },
         { step: 'initialize', name: 'benchTimeline', override: true },
       );
-    }
-    // The simulated services answer synchronously: time each handler to separate the simulator's
-    // CPU from steady's.
-    for (const name of Object.values(SERVICE_OF_CLIENT) as SimServiceName[]) {
-      const ops = (account[name] as { operations: Record<string, (input: any) => unknown> }).operations;
-      for (const [op, handler] of Object.entries(ops)) {
-        ops[op] = (input: any) => {
-          const start = performance.now();
-          try {
-            return handler(input);
-          } finally {
-            this.#simCpuMs += performance.now() - start;
-          }
-        };
-      }
     }
   }
 

@@ -1,63 +1,84 @@
 /**
- * One size of the benchmark: build the environment, then three measured passes — the first
- * (everything to create), one with no drift, one after drift — and a fourth, unmeasured, that
- * checks the drift was healed. Runs in a process of its own (see run.ts), so peak RSS is this
- * size's alone.
+ * One size of the benchmark, the passes production runs (the wiring checks on), on a simulated
+ * account that enforces AWS's rate limits, with the SDK's retries backing off on its clock:
+ *
+ * 1. first: a cold Lambda creates everything (in budget-sized steps when it is larger than the
+ *    change budget, which the benchmark environments allow);
+ * 2. cold: 15 simulated minutes later, a fresh Lambda (after a deploy: no caches, no memory)
+ *    runs a pass with no drift;
+ * 3. warm: that Lambda runs a pass every simulated minute for one rotation period — the steady
+ *    state;
+ * 4. drift: drift is injected and the warm Lambda heals it; then (unmeasured) a check pass;
+ * 5. naive: the naive per-service controller (naive.ts) over the same account, for comparison.
+ *
+ * Runs in a process of its own (see run.ts), so peak RSS is this size's alone.
  */
+import type { AwsClients } from '../controller/aws/clients.js';
 import { countCalls } from '../controller/aws/clients.js';
-import { EcsAdapter, taskDefinitionCacheOf } from '../controller/aws/ecs.js';
 import type { PassResult } from '../controller/model/pass.js';
 import { createAdapters, runPass } from '../controller/pass.js';
-import { buildEnvironment, type BenchEnvironment } from './environment.js';
+import { buildEnvironment, type BenchEnvironment } from '../controller/testing/fleet.js';
+import { DEFAULT_ROTATION_MINUTES } from '../controller/wiring/memory.js';
 import { driftShape, injectDrift, type DriftEvent } from './drift.js';
 import { Instruments, maxRss, sampleMemory, type CallRecord } from './instrument.js';
+import { naivePass, type NaiveResult } from './naive.js';
 import { median } from './stats.js';
-import { driftMinimum, firstPassMinimum, noDriftMinimum, noDriftWiringMinimum, total, DRIFT_KINDS, type CallCounts, type DriftKind } from './minimum.js';
+import { driftMinimum, firstPassMinimum, noDriftMinimum, rotationMinimum, sum, total, DRIFT_KINDS, type CallCounts, type DriftKind } from './minimum.js';
 
 export interface SizeOptions {
   size: number;
-  /** Real latency added to every simulated API call. */
+  /** Simulated latency of every API call (ms). */
   latencyMs: number;
-  /** Route 53's throttle, requests per second (token bucket, burst = rate). */
-  route53PerSecond: number;
   /** Skip the unmeasured pass that checks the drift was healed. */
   skipVerify?: boolean;
 }
 
-export type PassName = 'first' | 'noDrift' | 'noDriftWiring' | 'drift';
+export type PassName = 'first' | 'cold' | 'warm' | 'drift';
+
+/** Simulated time between passes: the default schedule, rate(1 minute). */
+export const INTERVAL_MS = 60_000;
+/** The rotation period (the Environment's default wiring.rotationMinutes). */
+export const PERIOD_MS = DEFAULT_ROTATION_MINUTES * 60_000;
+/** Simulated time allowed between passes for rollouts to finish and DNS changes to reach INSYNC. */
+export const SETTLE_MS = 15 * 60_000;
+/** Steps a first pass larger than the change budget may take. */
+const MAX_STEPS = 5;
 
 export interface PassMeasurement {
   pass: PassName;
-  /** Commands steady sent, by `service:Operation` (what `PassResult.apiCalls` records). */
+  /** Passes the row covers: the steps of a first pass, the passes of one rotation period. */
+  passes: number;
+  /** Commands steady sent, by `service:Operation` (what `PassResult.apiCalls` records), over the row's passes. */
   calls: CallCounts;
+  /** The independent minimum over the row's passes (minimum.ts). */
   minimum: CallCounts;
   totalCalls: number;
   minimumCalls: number;
   /** totalCalls / minimumCalls. */
   ratio: number;
-  /** Operations above their minimum, and by how much. */
+  /** The row's busiest pass: its calls. */
+  maxPassCalls: number;
   excess: CallCounts;
-  /** Operations below their minimum: a wrong formula or a skipped read (should stay empty). */
   missing: CallCounts;
   /** Requests the simulated account answered, throttled retries included, and how many were throttled. */
   attempts: number;
   throttled: number;
-  /** Time the SDK waited between attempts, summed over commands (they overlap in time). */
-  retryDelayMs: number;
-  wallMs: number;
-  /** Simulated time the pass took (waits for migrations and DNS changes advance it). */
+  /** Simulated time of the longest pass: the waiting on AWS (latency, rate limits, pacing, back-off). */
   simMs: number;
-  /** Process CPU during the pass, and the part spent in the simulated account's handlers. */
+  /** steady's CPU in that pass: the process's minus the simulated account's handlers. */
+  steadyCpuMs: number;
+  /** steady's CPU per pass, the mean over the row's passes. */
+  steadyCpuMeanMs: number;
+  /** The pass's wall time on AWS, estimated: simMs + steadyCpuMs (no overlap assumed, so an upper bound). */
+  awsWallMs: number;
+  /** Real wall time in this process (inflated when the machine is shared). */
+  wallMs: number;
   cpuMs: number;
   simCpuMs: number;
-  /** Highest RSS sampled during the pass (process: steady, the SDK and the simulated account). */
+  /** Highest RSS sampled during the row's passes (the process: steady, the SDK and the simulated account). */
   rssPeakMB: number;
-  /** The process's peak RSS so far (includes building the environment and earlier passes). */
-  maxRssMB: number;
-  /** RSS and heap in use right before the pass, after a full GC (heap: mostly the simulated account's state). */
   rssBeforeMB: number;
   heapBeforeMB: number;
-  /** Highest heap in use sampled during the pass: the rise over heapBeforeMB is the pass's own working set. */
   heapPeakMB: number;
   plannedActions: number;
   outcomes: Record<string, number>;
@@ -72,20 +93,11 @@ export interface HealMeasurement {
   healed: number;
   /** From the pass's start to the healing change being done (a rollout started, a DNS change INSYNC): median and slowest event. */
   simSeconds: { median: number; max: number } | null;
-  wallMs: { median: number; max: number } | null;
-}
-
-/** The no-drift pass again with no injected latency and no throttling: what steady, the SDK and the simulator cost by themselves. */
-export interface UnloadedMeasurement {
-  wallMs: number;
-  cpuMs: number;
-  simCpuMs: number;
 }
 
 export interface SizeResult {
   size: number;
   latencyMs: number;
-  route53PerSecond: number;
   environment: {
     services: number;
     loadBalancers: number;
@@ -99,14 +111,12 @@ export interface SizeResult {
   };
   setupMs: number;
   passes: PassMeasurement[];
-  /** The no-drift pass right after the first pass (unmeasured in the tables: see README). */
-  noDriftWarmUp: Pick<PassMeasurement, 'totalCalls' | 'minimumCalls' | 'wallMs' | 'rssPeakMB' | 'rssBeforeMB'>;
-  noDriftUnloaded: UnloadedMeasurement;
+  naive: NaiveResult;
+  /** The process's peak RSS over the whole run (first pass included). */
+  maxRssMB: number;
   drift: { events: DriftEvent[]; heal: HealMeasurement[]; verified: boolean | null; unhealed: string[] };
 }
 
-/** Simulated time allowed between passes for rollouts to finish and DNS changes to reach INSYNC. */
-export const SETTLE_MS = 15 * 60_000;
 const MB = 1024 * 1024;
 const round = (n: number, digits = 1) => Math.round(n * 10 ** digits) / 10 ** digits;
 
@@ -127,113 +137,181 @@ function compare(calls: CallCounts, minimum: CallCounts): { excess: CallCounts; 
   return { excess, missing };
 }
 
+/** One Lambda container: its clients, adapters (with their caches and wiring memory) and call counter. */
+interface Lambda {
+  clients: AwsClients;
+  pass: () => Promise<PassResult>;
+}
+
+function lambda(env: BenchEnvironment, instruments?: Instruments): Lambda {
+  const clients = env.account.clients();
+  instruments?.watch(clients);
+  const counter = countCalls(clients);
+  const adapters = createAdapters(clients);
+  return {
+    clients,
+    pass: async () => (await runPass({ desired: env.desired, adapters, clock: env.account.clock, calls: counter, wiring: {} })).result,
+  };
+}
+
+/**
+ * Moves the clock to the schedule's next run after `previous` started: rate(1 minute) fires every
+ * minute, and a run that finds the previous pass still holding the lease does nothing, so a pass
+ * longer than the interval pushes the next one to the following minute.
+ */
+function nextSchedule(env: BenchEnvironment, previous: Measured): void {
+  const now = env.account.clock.now();
+  const start = previous.result.startedAt;
+  const next = start + Math.max(1, Math.ceil((now - start) / INTERVAL_MS)) * INTERVAL_MS;
+  env.account.clock.advance(next - now);
+}
+
+/** One pass measured. */
+interface Measured {
+  result: PassResult;
+  calls: CallCounts;
+  attempts: number;
+  throttled: number;
+  simMs: number;
+  wallMs: number;
+  cpuMs: number;
+  simCpuMs: number;
+  rss: number;
+  heap: number;
+  rssBefore: number;
+  heapBefore: number;
+}
+
+async function measureOne(env: BenchEnvironment, instruments: Instruments, run: () => Promise<PassResult>): Promise<Measured> {
+  (globalThis as { gc?: () => void }).gc?.();
+  const { heapUsed: heapBefore, rss: rssBefore } = process.memoryUsage();
+  const logFrom = env.account.calls.length;
+  const simCpu = instruments.simCpuMs;
+  const cpu = process.cpuUsage();
+  const stopMemory = sampleMemory();
+  const wallStart = performance.now();
+  const result = await run();
+  const wallMs = performance.now() - wallStart;
+  const peak = stopMemory();
+  const used = process.cpuUsage(cpu);
+  const log = env.account.calls.slice(logFrom);
+  return {
+    result,
+    calls: result.apiCalls,
+    attempts: log.length,
+    throttled: log.filter((c) => /Throttl/.test(c.error ?? '')).length,
+    simMs: result.finishedAt - result.startedAt,
+    wallMs,
+    cpuMs: (used.user + used.system) / 1000,
+    simCpuMs: instruments.simCpuMs - simCpu,
+    rss: peak.rss,
+    heap: peak.heapUsed,
+    rssBefore,
+    heapBefore,
+  };
+}
+
+/** A row from one or more measured passes: calls summed, time and memory of the worst pass. */
+function row(pass: PassName, runs: Measured[], minimum: CallCounts): PassMeasurement {
+  const calls = runs.reduce<CallCounts>((c, r) => sum(c, r.calls), {});
+  const longest = runs.reduce((a, b) => (b.simMs + b.cpuMs - b.simCpuMs > a.simMs + a.cpuMs - a.simCpuMs ? b : a));
+  const { excess, missing } = compare(calls, minimum);
+  const steadyCpuMs = Math.round(longest.cpuMs - longest.simCpuMs);
+  const last = runs.at(-1)!.result;
+  return {
+    pass,
+    passes: runs.length,
+    calls,
+    minimum,
+    totalCalls: total(calls),
+    minimumCalls: total(minimum),
+    ratio: round(total(calls) / total(minimum), 2),
+    maxPassCalls: Math.max(...runs.map((r) => total(r.calls))),
+    excess,
+    missing,
+    attempts: runs.reduce((n, r) => n + r.attempts, 0),
+    throttled: runs.reduce((n, r) => n + r.throttled, 0),
+    simMs: longest.simMs,
+    steadyCpuMs,
+    steadyCpuMeanMs: Math.round(runs.reduce((n, r) => n + r.cpuMs - r.simCpuMs, 0) / runs.length),
+    awsWallMs: longest.simMs + steadyCpuMs,
+    wallMs: Math.round(longest.wallMs),
+    cpuMs: Math.round(longest.cpuMs),
+    simCpuMs: Math.round(longest.simCpuMs),
+    rssPeakMB: round(Math.max(...runs.map((r) => r.rss)) / MB),
+    rssBeforeMB: round(runs[0].rssBefore / MB),
+    heapBeforeMB: round(runs[0].heapBefore / MB),
+    heapPeakMB: round(Math.max(...runs.map((r) => r.heap)) / MB),
+    plannedActions: runs.reduce((n, r) => n + (r.result.plan?.actions.length ?? 0), 0),
+    outcomes: tally(runs.flatMap((r) => r.result.outcomes.map((o) => o.state))),
+    phases: tally(last.resources.map((r) => r.phase)),
+  };
+}
+
 /**
  * Runs the benchmark for one size.
  *
  * @example
- * const result = await runSize({ size: 100, latencyMs: 40, route53PerSecond: 5 });
+ * const result = await runSize({ size: 100, latencyMs: 40 });
  */
 export async function runSize(options: SizeOptions): Promise<SizeResult> {
   const setupStart = performance.now();
-  const env = buildEnvironment(options.size);
+  const env = buildEnvironment(options.size, { stepwise: true, rateLimits: true });
   const { account, layout, desired } = env;
-  const clients = account.clients({ fastRetries: false });
-  const counter = countCalls(clients);
-  const adapters = createAdapters(clients);
-  const instruments = new Instruments(account, clients);
-  const load = () => {
-    account.faults.latency({ ms: options.latencyMs });
-    account.faults.rateLimit({ service: 'route53', perSecond: options.route53PerSecond });
-  };
-  load();
+  account.faults.latency({ ms: options.latencyMs });
+  const first = lambda(env);
+  const instruments = new Instruments(account, first.clients);
   const setupMs = performance.now() - setupStart;
-
-  const pass = async (using = adapters, wiring?: { probes?: boolean }): Promise<PassResult> =>
-    (await runPass({ desired, adapters: using, clock: account.clock, calls: counter, wiring })).result;
-
-  const measure = async (name: PassName, minimum: CallCounts, wiring?: { probes?: boolean }): Promise<{ m: PassMeasurement; result: PassResult; wallStart: number }> => {
-    // Passes run minutes apart: let Route 53's token bucket fill up again (it refills in real time).
-    await new Promise((r) => setTimeout(r, 1000));
-    (globalThis as { gc?: () => void }).gc?.();
-    const { heapUsed: heapBefore, rss: rssBefore } = process.memoryUsage();
-    const from = instruments.records.length;
-    const logFrom = account.calls.length;
-    const simCpu = instruments.simCpuMs;
-    const cpu = process.cpuUsage();
-    const stopMemory = sampleMemory();
-    const wallStart = performance.now();
-    const result = await pass(adapters, wiring);
-    const wallMs = performance.now() - wallStart;
-    const memoryPeak = stopMemory();
-    const cpuUsed = process.cpuUsage(cpu);
-    const records = instruments.records.slice(from);
-    const log = account.calls.slice(logFrom);
-    const { excess, missing } = compare(result.apiCalls, minimum);
-    const m: PassMeasurement = {
-      pass: name,
-      calls: result.apiCalls,
-      minimum,
-      totalCalls: total(result.apiCalls),
-      minimumCalls: total(minimum),
-      ratio: round(total(result.apiCalls) / total(minimum), 2),
-      excess,
-      missing,
-      attempts: log.length,
-      throttled: log.filter((c) => c.error === 'Throttling' || c.error === 'ThrottlingException').length,
-      retryDelayMs: Math.round(records.reduce((n, r) => n + r.retryDelayMs, 0)),
-      wallMs: Math.round(wallMs),
-      simMs: result.finishedAt - result.startedAt,
-      cpuMs: Math.round((cpuUsed.user + cpuUsed.system) / 1000),
-      simCpuMs: Math.round(instruments.simCpuMs - simCpu),
-      rssPeakMB: round(memoryPeak.rss / MB),
-      maxRssMB: round(maxRss() / MB),
-      rssBeforeMB: round(rssBefore / MB),
-      heapBeforeMB: round(heapBefore / MB),
-      heapPeakMB: round(memoryPeak.heapUsed / MB),
-      plannedActions: result.plan?.actions.length ?? 0,
-      outcomes: tally(result.outcomes.map((o) => o.state)),
-      phases: tally(result.resources.map((r) => r.phase)),
-    };
-    return { m, result, wallStart };
-  };
-
   const passes: PassMeasurement[] = [];
-  passes.push((await measure('first', firstPassMinimum(layout))).m);
-  account.clock.advance(SETTLE_MS);
-  // A warm Lambda runs no-drift passes one after another: measure the second, so the figures are
-  // not those of the memory the first pass left mapped (Node gives it back over the next GCs).
-  const warmUp = (await measure('noDrift', noDriftMinimum(layout))).m;
-  passes.push((await measure('noDrift', noDriftMinimum(layout))).m);
-  // The same with the wiring checks reconcileEnvironment runs by default (the issue's pass is
-  // observe, plan and converge; production adds these).
-  const runningTasks = desired.services.reduce((n, svc) => n + svc.spec.desiredCount, 0);
-  passes.push((await measure('noDriftWiring', noDriftWiringMinimum(layout, runningTasks), {})).m);
-  // Fresh clients, so the adaptive retry mode's client-side rate limit (set by earlier throttling)
-  // does not slow this pass down; the task-definition cache is carried over, as a warm Lambda has it.
-  account.faults.clear();
-  const fresh = account.clients({ fastRetries: false });
-  const noDriftUnloaded = await unloaded(() => pass({ ...createAdapters(fresh), ecs: new EcsAdapter(fresh.ecs, { cache: taskDefinitionCacheOf(clients.ecs) }) }), instruments);
-  load();
 
+  // 1. The first pass, and the further steps a first pass larger than the change budget takes.
+  const steps: Measured[] = [];
+  do {
+    if (steps.length > 0) account.clock.advance(INTERVAL_MS);
+    steps.push(await measureOne(env, instruments, first.pass));
+  } while (steps.length < MAX_STEPS && steps.at(-1)!.result.resources.some((r) => r.reason === 'NextStep'));
+  passes.push(row('first', steps, firstPassMinimum(layout)));
+  account.clock.advance(SETTLE_MS);
+
+  // 2. A cold Lambda after a deploy, then 3. the same Lambda warm, a pass a minute for a rotation.
+  const warmLambda = lambda(env, instruments);
+  const cold = await measureOne(env, instruments, warmLambda.pass);
+  passes.push(row('cold', [cold], noDriftMinimum(layout, { cold: true, intervalMs: INTERVAL_MS, periodMs: PERIOD_MS })));
+  const rotation = PERIOD_MS / INTERVAL_MS;
+  const warm: Measured[] = [];
+  let previous = cold;
+  for (let i = 0; i < rotation; i++) {
+    nextSchedule(env, previous);
+    warm.push((previous = await measureOne(env, instruments, warmLambda.pass)));
+  }
+  passes.push(row('warm', warm, rotationMinimum(layout, rotation, INTERVAL_MS, PERIOD_MS)));
+  const unplanned = [cold, ...warm].filter((m) => (m.result.plan?.actions.length ?? 0) > 0);
+  if (unplanned.length > 0) throw new Error(`a pass with no drift planned changes: ${unplanned[0].result.plan!.actions.map((a) => a.resource).join(', ')}`);
+
+  // 4. Drift, healed by the warm Lambda at its next run.
   const events = await injectDrift(env, account.clients());
+  nextSchedule(env, previous);
   const recordsFrom = instruments.records.length;
-  const drifted = await measure('drift', driftMinimum(layout, driftShape(layout, events)));
-  passes.push(drifted.m);
-  const heal = healTimes(env, events, instruments.records.slice(recordsFrom), drifted.wallStart, drifted.result.startedAt);
+  const drifted = await measureOne(env, instruments, warmLambda.pass);
+  passes.push(row('drift', [drifted], driftMinimum(layout, driftShape(layout, events), INTERVAL_MS, PERIOD_MS)));
+  const heal = healTimes(env, events, instruments.records.slice(recordsFrom), drifted.result.startedAt);
 
   let verified: boolean | null = null;
   let unhealed: string[] = [];
   if (!options.skipVerify) {
     account.clock.advance(SETTLE_MS);
-    const after = await pass();
+    const after = await warmLambda.pass();
     verified = (after.plan?.actions.length ?? 0) === 0;
     unhealed = after.resources.filter((r) => r.phase !== 'Synced').map((r) => `${r.resource}: ${r.phase} ${r.reason}`);
   }
 
+  // 5. The naive controller over the same account (settled, no drift), under the same limits.
+  account.clock.advance(SETTLE_MS);
+  const naive = await naivePass(account, layout);
+
   return {
     size: options.size,
     latencyMs: options.latencyMs,
-    route53PerSecond: options.route53PerSecond,
     environment: {
       services: layout.services.length,
       loadBalancers: layout.loadBalancers.length,
@@ -247,22 +325,10 @@ export async function runSize(options: SizeOptions): Promise<SizeResult> {
     },
     setupMs: Math.round(setupMs),
     passes,
-    noDriftWarmUp: { totalCalls: warmUp.totalCalls, minimumCalls: warmUp.minimumCalls, wallMs: warmUp.wallMs, rssPeakMB: warmUp.rssPeakMB, rssBeforeMB: warmUp.rssBeforeMB },
-    noDriftUnloaded,
+    naive,
+    maxRssMB: round(maxRss() / MB),
     drift: { events, heal, verified, unhealed },
   };
-}
-
-async function unloaded(pass: () => Promise<PassResult>, instruments: Instruments): Promise<UnloadedMeasurement> {
-  (globalThis as { gc?: () => void }).gc?.();
-  const simCpu = instruments.simCpuMs;
-  const cpu = process.cpuUsage();
-  const start = performance.now();
-  const result = await pass();
-  const wallMs = performance.now() - start;
-  const used = process.cpuUsage(cpu);
-  if ((result.plan?.actions.length ?? 0) > 0) throw new Error('the unloaded no-drift pass planned changes: the environment drifted by itself');
-  return { wallMs: Math.round(wallMs), cpuMs: Math.round((used.user + used.system) / 1000), simCpuMs: Math.round(instruments.simCpuMs - simCpu) };
 }
 
 /**
@@ -270,7 +336,7 @@ async function unloaded(pass: () => Promise<PassResult>, instruments: Instrument
  * last UpdateService or TagResource (the rollout tag follows the update); for a stale alias, the
  * GetChange that saw its change batch INSYNC.
  */
-export function healTimes(env: BenchEnvironment, events: DriftEvent[], records: CallRecord[], wallStart: number, simStart: number): HealMeasurement[] {
+export function healTimes(env: BenchEnvironment, events: DriftEvent[], records: CallRecord[], simStart: number): HealMeasurement[] {
   const ok = records.filter((r) => !r.error);
   const serviceArnSuffix = (name: string) => `:service/${env.layout.cluster}/${name}`;
   const healedAt = (e: DriftEvent): CallRecord | undefined => {
@@ -282,23 +348,19 @@ export function healTimes(env: BenchEnvironment, events: DriftEvent[], records: 
       const change = ok.find((r) => r.operation === 'ChangeResourceRecordSets' && r.names?.includes(name));
       const insync = change && ok.find((r) => r.operation === 'GetChange' && r.changeId === change.changeId && r.status === 'INSYNC');
       if (!insync) return undefined;
-      if (!last || insync.wallEnd > last.wallEnd) last = insync;
+      if (!last || insync.simEnd > last.simEnd) last = insync;
     }
     return last;
   };
   return DRIFT_KINDS.map((kind) => {
     const mine = events.filter((e) => e.kind === kind);
-    const times = mine.map(healedAt).filter((r): r is CallRecord => r !== undefined);
-    const spread = (values: number[]) => (values.length ? { median: median(values), max: Math.max(...values) } : null);
-    const sim = spread(times.map((r) => (r.simEnd - simStart) / 1000));
-    const wall = spread(times.map((r) => r.wallEnd - wallStart));
+    const times = mine.map(healedAt).filter((r): r is CallRecord => r !== undefined).map((r) => (r.simEnd - simStart) / 1000);
     return {
       kind,
       events: mine.length,
       resources: mine.reduce((n, e) => n + e.resources.length, 0),
       healed: times.length,
-      simSeconds: sim && { median: round(sim.median), max: round(sim.max) },
-      wallMs: wall && { median: Math.round(wall.median), max: Math.round(wall.max) },
+      simSeconds: times.length ? { median: round(median(times)), max: round(Math.max(...times)) } : null,
     };
   });
 }

@@ -15,7 +15,7 @@ import { createStateTable } from '../controller/state/table.js';
 import { StateStore } from '../controller/state/store.js';
 import { loadSiteData, renderStatusPage } from '../controller/status-page/index.js';
 import { injectDrift } from './drift.js';
-import { buildEnvironment } from './environment.js';
+import { buildEnvironment } from '../controller/testing/fleet.js';
 import { median } from './stats.js';
 
 export interface StatusPageMeasurement {

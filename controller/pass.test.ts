@@ -341,7 +341,7 @@ describe('steady stays safe', () => {
     // The distribution behind example.com disappears: its alias cannot be created.
     w.account.cloudfront.operations.GetDistribution = (input: { Id: string }) => {
       const d = w.account.cloudfront.findById(input.Id);
-      return { Distribution: { Id: input.Id, ARN: 'arn', Status: 'Deployed', DomainName: 'dgone.cloudfront.net', DistributionConfig: { Enabled: true, Aliases: { Quantity: 0, Items: [] } } }, ETag: d ? 'E1' : 'E2' };
+      return { Distribution: { Id: input.Id, ARN: `arn:aws:cloudfront::123456789012:distribution/${input.Id}`, Status: 'Deployed', DomainName: 'dgone.cloudfront.net', DistributionConfig: { Enabled: true, Aliases: { Quantity: 0, Items: [] } } }, ETag: d ? 'E1' : 'E2' };
     };
     const m = mark(w);
 

@@ -18,11 +18,14 @@ import { PassInterruptedError } from './errors.js';
 import { stopFor, type Stop } from './interrupt.js';
 import type { ActualState } from './model/actual.js';
 import type { Interruption, PassStage } from './model/outcome.js';
-import type { PassResult, SpecSource } from './model/pass.js';
-import type { DesiredEnvironment } from './model/plan.js';
-import { checkWiring } from './wiring/index.js';
+import type { ActionOutcome, PassResult, SpecSource } from './model/pass.js';
+import type { DesiredEnvironment, Plan, ResourceStatus } from './model/plan.js';
+import { checkWiring, DEFAULT_ROTATION_MINUTES, startEarlyReads, wiringMemoryOf, type EarlyReads, type WiringMemory } from './wiring/index.js';
 import { wiringContext, wiringResourceStatus } from './wiring/status.js';
 import { observe, type Adapters } from './observe/observe.js';
+import { describeError } from './observe/common.js';
+import { automaticRound, rememberMaintenance, type AutomaticRound, type RestoreLog } from './maintenance.js';
+import type { AutomaticState, MaintenanceEvent, MaintenanceMemory } from './model/maintenance.js';
 import { plan, policyFor } from './plan/plan.js';
 
 /** Adapters over a set of SDK clients. */
@@ -76,6 +79,30 @@ export interface PassOptions {
    * group -> service -> tasks) after converging; the results join the statuses as `Wiring/<name>`.
    */
   wiring?: { probes?: boolean };
+  /**
+   * What the state table remembers of the environment's Maintenances (a command's window, the
+   * automatic mode): planned with, and handed back updated in the pass's `maintenance`.
+   */
+  maintenance?: Record<string, MaintenanceMemory>;
+  /** Set when that memory could not be read: every Maintenance is then left as it is this pass. */
+  maintenanceUnreadable?: Error;
+}
+
+/** Puts `status` in the place of the list's status of the same resource (or at the end). */
+function replaceStatus(list: ResourceStatus[], status: ResourceStatus): void {
+  const i = list.findIndex((r) => r.resource === status.resource);
+  if (i === -1) list.push(status);
+  else list[i] = status;
+}
+
+/**
+ * What a pass gives back: its result; what it observed and what the state table is to keep of the
+ * Maintenances (both absent when it was stopped while observing, so nothing is to be kept).
+ */
+export interface PassRun {
+  result: PassResult;
+  actual?: ActualState;
+  maintenance?: { remember: MaintenanceMemory[]; events: MaintenanceEvent[] };
 }
 
 /** A pass id that sorts by time: `<env>/<ISO time>/<random>`. */
@@ -86,18 +113,23 @@ export function newPassId(environment: string, now: number): string {
 /**
  * Runs one pass. Never throws for AWS trouble: what could not be read or changed is in the result.
  * Stops starting work at the deadline or when `signal` aborts, in whichever stage it is (observe,
- * converge, the wiring checks); the result then says so (`interrupted`) and holds what was done.
+ * converge, the wiring checks, the Maintenances' automatic round); the result then says so
+ * (`interrupted`) and holds what was done.
  *
  * @example
  * const { result } = await runPass({ desired, adapters: createAdapters(clients), clock: systemClock });
  * console.log(result.resources.map((r) => `${r.resource} ${r.phase}`));
  */
-export async function runPass(options: PassOptions): Promise<{ result: PassResult; actual?: ActualState }> {
+export async function runPass(options: PassOptions): Promise<PassRun> {
   const { desired, clock } = options;
   const startedAt = clock.now();
   const passId = options.passId ?? newPassId(desired.name, startedAt);
   const stop = stopFor({ clock, deadline: options.deadline, signal: options.signal });
   options.calls?.reset();
+  // A warm Lambda starts the wiring rotation's reads now, beside observe (wiring/early.ts); they
+  // honour the same stop, and the pass waits for those in flight before it returns.
+  const memory = options.wiring ? wiringMemoryOf(options.adapters) : undefined;
+  const early = memory && startEarlyReads(options.adapters, memory.of(desired.name), { now: startedAt, periodMs: (desired.environment.spec.wiring?.rotationMinutes ?? DEFAULT_ROTATION_MINUTES) * 60_000, stop });
   const base = {
     passId,
     environment: desired.name,
@@ -111,27 +143,19 @@ export async function runPass(options: PassOptions): Promise<{ result: PassResul
   try {
     actual = await observe(desired, options.adapters, () => clock.now(), stop);
   } catch (err) {
+    await early;
     if (!(err instanceof PassInterruptedError)) throw err;
     // Nothing was planned or changed: the next pass starts again from what AWS says then.
-    const interrupted: Interruption = { reason: err.reason, stage: 'observe', message: err.message };
-    const result: PassResult = {
-      ...base,
-      finishedAt: clock.now(),
-      mode: desired.environment.spec.mode,
-      dryRun: options.dryRun ?? false,
-      outcomes: [],
-      resources: [],
-      drift: [],
-      apiCalls: options.calls?.counts() ?? {},
-      outcome: 'ok',
-      interrupted,
-    };
-    return { result };
+    return { result: interruptedInObserve(options, base, err) };
   }
-  const p = plan(desired, actual, policyFor(desired, { dryRun: options.dryRun, now: clock.now() }));
+  if (options.maintenanceUnreadable) {
+    const affects = (desired.maintenance ?? []).map((m) => `Maintenance/${m.metadata.name}`);
+    actual.unreadable.push({ what: 'the maintenance state in the state table', affects, ...describeError(options.maintenanceUnreadable, 'the maintenance state in the state table') });
+  }
+  const p = plan(desired, actual, policyFor(desired, { dryRun: options.dryRun, now: clock.now() }), options.maintenance);
   where.stage = 'converge';
-  const outcomes = await converge(p, options.adapters, {
-    clock,
+  const restores: RestoreLog = new Map();
+  const convergeOptions = {
     deadline: options.deadline,
     stopReason: options.stopReason,
     signal: options.signal,
@@ -141,7 +165,9 @@ export async function runPass(options: PassOptions): Promise<{ result: PassResul
     concurrency: options.concurrency,
     pollMs: options.pollMs,
     progress: options.progress,
-  });
+    rememberRestore: (resource: string, distribution: string, record: Parameters<RestoreLog['set']>[1]['record']) => void restores.set(resource, { distribution, record }),
+  };
+  const outcomes = await converge(p, options.adapters, { clock, ...convergeOptions });
   const resources = statusesAfter(p, outcomes);
   // Stopped with work left to the next pass: interrupted while converging; with none, before the wiring checks.
   const leftOver = outcomes.some((o) => o.state === 'pending');
@@ -149,12 +175,23 @@ export async function runPass(options: PassOptions): Promise<{ result: PassResul
   if (options.wiring && !interrupted) {
     where.stage = 'wiring';
     try {
-      resources.push(...(await wiringStatuses(options, p, outcomes, resources, actual, startedAt, stop)));
+      resources.push(...(await wiringStatuses(options, p, outcomes, resources, actual, { startedAt, stop, memory, early: await early })));
     } catch (err) {
       if (!(err instanceof PassInterruptedError)) throw err;
       interrupted = { reason: err.reason, stage: 'wiring', message: err.message };
     }
   }
+  // The automatic mode of the Maintenances judges this pass's chains, and switches at once when due;
+  // not when the pass was stopped (its chains were not all judged): the automatic state stays as it was.
+  let automatic: Record<string, AutomaticState> = {};
+  if (!options.maintenanceUnreadable && !interrupted) {
+    where.stage = 'converge';
+    const round = await automaticRound({ desired, adapters: options.adapters, clock, plan: p, resources, memory: options.maintenance, converge: convergeOptions, stop });
+    joinRound(round, p, outcomes, resources);
+    automatic = round.automatic;
+    interrupted = interruptionAfter(stop, round.stopped || round.outcomes.some((o) => o.state === 'pending') ? 'converge' : undefined);
+  }
+  await early;
   const result: PassResult = {
     ...base,
     finishedAt: clock.now(),
@@ -169,7 +206,34 @@ export async function runPass(options: PassOptions): Promise<{ result: PassResul
     ...(actual.unreadable.length > 0 ? { unreadable: actual.unreadable } : {}),
     ...(interrupted ? { interrupted } : {}),
   };
-  return { result, actual };
+  const maintenance = rememberMaintenance(desired, options.maintenance, resources, restores, automatic, { now: clock.now(), passId });
+  return { result, actual, maintenance };
+}
+
+/** The result of a pass stopped while observing: nothing planned, nothing changed. */
+function interruptedInObserve(options: PassOptions, base: Pick<PassResult, 'passId' | 'environment' | 'specVersion' | 'specSource' | 'startedAt'>, err: PassInterruptedError): PassResult {
+  const interrupted: Interruption = { reason: err.reason, stage: 'observe', message: err.message };
+  return {
+    ...base,
+    finishedAt: options.clock.now(),
+    mode: options.desired.environment.spec.mode,
+    dryRun: options.dryRun ?? false,
+    outcomes: [],
+    resources: [],
+    drift: [],
+    apiCalls: options.calls?.counts() ?? {},
+    outcome: 'ok',
+    interrupted,
+  };
+}
+
+/** Merges the automatic round's switches into the pass's plan, outcomes and statuses. */
+function joinRound(round: AutomaticRound, p: Plan, outcomes: ActionOutcome[], resources: ResourceStatus[]): void {
+  for (const st of round.statuses) replaceStatus(resources, st);
+  if (!round.plan) return;
+  for (const r of round.plan.resources) replaceStatus(p.resources, r);
+  p.actions.push(...round.plan.actions);
+  outcomes.push(...round.outcomes);
 }
 
 /** The interruption of a pass that was stopped with `stage` still to do (none when nothing was left). */
@@ -185,13 +249,14 @@ async function wiringStatuses(
   outcomes: PassResult['outcomes'],
   resources: PassResult['resources'],
   actual: ActualState,
-  startedAt: number,
-  stop: Stop,
+  pass: { startedAt: number; stop: Stop; memory?: WiringMemory; early?: EarlyReads },
 ) {
   const { desired, clock } = options;
-  // After changes, read afresh; otherwise what observe read is still the truth.
-  const changed = outcomes.some((o) => o.state === 'done');
-  const wiring = await checkWiring(desired, options.adapters, { actual: changed ? undefined : actual, now: () => clock.now(), probes: options.wiring?.probes ?? true, stop });
+  const { startedAt, stop, memory, early } = pass;
+  // What observe read is still the truth, except for what this pass changed (read again); the
+  // links are read selectively, remembered across passes with the adapters (wiring/select.ts).
+  const changed = [...new Set(outcomes.filter((o) => o.state === 'done').map((o) => o.resource))];
+  const wiring = await checkWiring(desired, options.adapters, { actual, changed, memory, early, passStartedAt: startedAt, now: () => clock.now(), probes: options.wiring?.probes ?? true, stop });
   const context = wiringContext(desired, { plan: p, outcomes, resources, drift: driftOf(p, outcomes, startedAt), dryRun: p.policy.dryRun, mode: p.policy.mode, unreadable: actual.unreadable });
   return wiring.map((w) => wiringResourceStatus(w, context));
 }

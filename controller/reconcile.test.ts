@@ -168,7 +168,7 @@ describe('reconcile with the state table', () => {
     ]);
     const store = t.store({ clock: w.account.clock });
     expect((await store.listPasses('table-1', 0)).map((p) => p.passId)).toEqual([result.passId]);
-    expect((await store.loadStatuses('table-1')).map((s) => s.resource).sort()).toEqual(['AliasRecord/apex-dns', 'AliasRecord/api-dns', 'Migration/db-migrate', 'ScheduledTask/db-migrate-nightly', 'Service/api', 'Wiring/api']);
+    expect((await store.loadStatuses('table-1')).map((s) => s.resource).sort()).toEqual(['AliasRecord/apex-dns', 'AliasRecord/api-dns', 'Maintenance/shop', 'Migration/db-migrate', 'ScheduledTask/db-migrate-nightly', 'Service/api', 'Wiring/api']);
   });
 
   it('makes no AWS change when the lease cannot be taken: throttling or an outage is a clear failed pass', async () => {

@@ -16,7 +16,7 @@ import type { PassStage, SkipReason } from './model/outcome.js';
 import type { PassResult, SpecSource } from './model/pass.js';
 import type { DesiredEnvironment } from './model/plan.js';
 import type { Adapters } from './observe/observe.js';
-import { newPassId, runPass } from './pass.js';
+import { newPassId, runPass, type PassOptions, type PassRun } from './pass.js';
 import { buildReport, notify, type NotifyResult } from './report/index.js';
 import { holdLease, type HeldLease } from './state/hold.js';
 import type { StateStore } from './state/store.js';
@@ -63,6 +63,8 @@ export interface ReconcileOptions {
   progress?: (p: WaitProgress) => void;
   /** Check the wiring of reachable services after converging (default on; `false` skips it). */
   wiring?: { probes?: boolean } | false;
+  /** Runs holding the lease, before the pass (`steady maintenance` writes its window there). */
+  prepare?: (store: StateStore) => Promise<void>;
 }
 
 /** The environment's lease as a run held it, or why it took none. */
@@ -151,11 +153,22 @@ export async function reconcileEnvironment(desired: DesiredEnvironment, options:
       ? { state: 'notNeeded', ...(options.noLease === 'simulated' && !options.dryRun ? { message: NO_LEASE_WORDS.simulated } : {}) }
       : { state: 'none', message: NO_LEASE_WORDS.noLease };
   try {
-    const ran = await passUnderLease(desired, options, passId, held);
+    if (store && options.prepare) {
+      // The command's own write (a maintenance window) is a change like any other: the lease first.
+      await held?.beforeChange();
+      await options.prepare(store);
+    }
+    const memory = await maintenanceMemory(desired, options);
+    const ran = await passUnderLease(desired, options, passId, held, memory);
     let { result } = ran;
     let recordError: string | undefined;
     if (store && !options.dryRun) {
       try {
+        // A lost lease leaves the memory to its new holder (what this pass switched is on the
+        // distribution's tags; the holder's next pass sees it and records the switch).
+        const after = ran.maintenance;
+        const keep = after && after.remember.length > 0 && !memory.maintenanceUnreadable && result.interrupted?.reason !== 'leaseLost';
+        if (keep) await store.saveMaintenance(desired.name, after.remember, after.events);
         await store.savePass(result, ran.actual, { desired, report: buildReport(result) });
       } catch (err) {
         recordError = err instanceof SteadyError ? err.message : String(err);
@@ -188,11 +201,34 @@ export async function reconcileEnvironment(desired: DesiredEnvironment, options:
   }
 }
 
+/** What the state table remembers of the environment's Maintenances, or why it could not be read. */
+type MaintenanceMemoryRead = Pick<PassOptions, 'maintenance' | 'maintenanceUnreadable'>;
+
+/**
+ * What the table remembers of the Maintenances (a command's window, the automatic mode). When it
+ * cannot be read, maintenance is left as it is this pass (and nothing of it is saved).
+ */
+async function maintenanceMemory(desired: DesiredEnvironment, options: ReconcileOptions): Promise<MaintenanceMemoryRead> {
+  const { store } = options;
+  if (!store || (desired.maintenance?.length ?? 0) === 0) return {};
+  try {
+    return { maintenance: await store.loadMaintenance(desired.name) };
+  } catch (err) {
+    return { maintenanceUnreadable: err instanceof SteadyError ? err : new SteadyError(String(err), { transient: true }) };
+  }
+}
+
 /**
  * Runs the pass with the lease's signal, and checks before it is recorded that the lease is still
  * ours. When `finishSignal` aborts first, stops waiting for it: what is known is the result.
  */
-async function passUnderLease(desired: DesiredEnvironment, options: ReconcileOptions, passId: string, held: HeldLease | undefined): Promise<{ result: PassResult; actual?: ActualState }> {
+async function passUnderLease(
+  desired: DesiredEnvironment,
+  options: ReconcileOptions,
+  passId: string,
+  held: HeldLease | undefined,
+  memory: MaintenanceMemoryRead,
+): Promise<PassRun> {
   const { clock, store } = options;
   const where: { stage?: PassStage } = {};
   const startedAt = clock.now();
@@ -211,6 +247,7 @@ async function passUnderLease(desired: DesiredEnvironment, options: ReconcileOpt
     pollMs: options.pollMs,
     progress: options.progress,
     wiring: options.wiring === false ? undefined : (options.wiring ?? {}),
+    ...memory,
     ledger: store && !options.dryRun ? ledgerOf(store, desired.name, passId) : undefined,
     beforeChange: held ? () => held.beforeChange() : undefined,
   });

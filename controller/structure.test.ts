@@ -21,8 +21,6 @@ const MAX_LINES = 120;
 const NOT_YET_SPLIT = new Set([
   'bench/report.ts renderMarkdown',
   'controller/report/noise.ts decideNotifications',
-  'controller/wiring/check.ts gatherFacts',
-  'controller/wiring/links.ts evaluateService',
   'deploy/policy.ts controllerStatements',
 ]);
 

@@ -9,13 +9,17 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { clientRegion } from '../controller/aws/region.js';
 import { deployConfigOf, stackRegion } from './context.js';
 import { SteadyStack } from './stack.js';
+import { SteadyTargetStack } from './target.js';
 
 const app = new App();
 // Not CDK_DEFAULT_REGION: the CDK CLI sets it to us-east-1 when it finds no region.
 const region = stackRegion((key) => app.node.tryGetContext(key), process.env, await clientRegion(new S3Client({})));
+const config = deployConfigOf(app.node);
 new SteadyStack(app, String(app.node.tryGetContext('stackName') ?? 'Steady'), {
-  config: deployConfigOf(app.node),
+  config,
   env: { account: process.env.CDK_DEFAULT_ACCOUNT, region },
 });
+// Environment-agnostic: its template is what a StackSet deploys to each target account.
+new SteadyTargetStack(app, 'SteadyTarget', { config });
 Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
 app.synth();

@@ -33,6 +33,8 @@ const FULL = {
   emailIdentity: 'example.com',
   slackWebhookParameter: '/steady/slack',
   githubRepository: 'my-org/shop-infra',
+  maintenanceDistributionIds: 'E2QWRUHAPOMQZL',
+  maintenanceListeners: 'shop-api-alb',
 };
 
 function synth(context: Record<string, unknown>) {

@@ -28,6 +28,8 @@ describe('deployConfig', () => {
       cloudFrontDistributionIds: [],
       schedulerRoleArns: [],
       scheduleGroups: [],
+      maintenanceDistributionIds: [],
+      maintenanceListeners: [],
       memorySize: 512,
       timeoutSeconds: 300,
       reservedConcurrency: 3,
@@ -37,6 +39,9 @@ describe('deployConfig', () => {
       driftAlarmPasses: 5,
       tracing: false,
       logRetentionDays: 30,
+      fanOutAbove: 10,
+      workerConcurrency: 10,
+      targetRoleArns: [],
     });
   });
 

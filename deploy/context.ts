@@ -58,6 +58,14 @@ export interface SteadyDeployConfig {
   schedulerRoleArns: string[];
   /** Schedule groups besides steady's own (`steady-<environment>`) whose schedules ScheduledTasks adopt. */
   scheduleGroups: string[];
+  /** CloudFront distributions Maintenances switch (ids): the only ones steady may update and mark. */
+  maintenanceDistributionIds: string[];
+  /**
+   * Where Maintenances add their ALB rule: listener ARNs, or load balancer names (all their
+   * listeners, still right after the load balancer is recreated). The only places steady may create
+   * and delete rules.
+   */
+  maintenanceListeners: string[];
   memorySize: number;
   timeoutSeconds: number;
   /** Cost control, not correctness (the lease is that): `undefined` leaves the function unreserved. */
@@ -71,6 +79,12 @@ export interface SteadyDeployConfig {
   /** X-Ray tracing of the handler and its AWS calls. */
   tracing: boolean;
   logRetentionDays: number;
+  /** Fan out (dispatcher, work queue, workers) only when a commit has more environments than this. */
+  fanOutAbove: number;
+  /** Most workers at once (the SQS event source's maximumConcurrency, 2 to 1000). */
+  workerConcurrency: number;
+  /** Roles in other accounts the controller may assume (the Environments' roleArn; the target-account stack makes them). */
+  targetRoleArns: string[];
   /**
    * The CI roles for GitHub Actions (deploy/ci-roles.ts): given a repository, the stack adds a plan
    * role its pull requests may assume and a publisher role its branch may assume, through GitHub's
@@ -113,6 +127,8 @@ export const CONTEXT_KEYS = [
   'cloudFrontDistributionIds',
   'schedulerRoleArns',
   'scheduleGroups',
+  'maintenanceDistributionIds',
+  'maintenanceListeners',
   'memorySize',
   'timeoutSeconds',
   'reservedConcurrency',
@@ -122,6 +138,9 @@ export const CONTEXT_KEYS = [
   'driftAlarmPasses',
   'tracing',
   'logRetentionDays',
+  'fanOutAbove',
+  'workerConcurrency',
+  'targetRoleArns',
   'githubRepository',
   'githubBranch',
   'githubOidcProviderArn',
@@ -130,6 +149,9 @@ export const CONTEXT_KEYS = [
 ] as const;
 
 type ContextKey = (typeof CONTEXT_KEYS)[number];
+
+/** An application load balancer's listener ARN, or a load balancer name. */
+const MAINTENANCE_LISTENER = /^(arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:\d{12}:listener\/app\/[A-Za-z0-9-]{1,32}\/[0-9a-f]+\/[0-9a-f]+|[A-Za-z0-9]([A-Za-z0-9-]{0,30}[A-Za-z0-9])?)$/;
 
 /** The retention periods CloudWatch Logs accepts. */
 const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653];
@@ -227,6 +249,8 @@ export function deployConfig(read: ContextReader, problemsFound: string[] = []):
   const ecrRepositoryArns = list('ecrRepositoryArns', /^arn:aws[a-z-]*:ecr:[a-z0-9-]+:\d{12}:repository\/[\w./-]+$/, 'an ECR repository ARN');
   const cloudFrontDistributionIds = list('cloudFrontDistributionIds', /^[A-Z0-9]{8,20}$/, 'a CloudFront distribution id');
   const [schedulerRoleArns, scheduleGroups] = [list('schedulerRoleArns', /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/, 'an IAM role ARN'), list('scheduleGroups', /^[0-9a-zA-Z._-]{1,64}$/, 'a schedule group name')];
+  const maintenanceDistributionIds = list('maintenanceDistributionIds', /^[A-Z0-9]{8,20}$/, 'a CloudFront distribution id');
+  const maintenanceListeners = list('maintenanceListeners', MAINTENANCE_LISTENER, 'an ALB listener ARN or an application load balancer name');
   const memorySize = whole('memorySize', 512, 128, 10_240);
   const timeoutSeconds = whole('timeoutSeconds', 300, 60, 900);
   const reservedRaw = read('reservedConcurrency');
@@ -243,6 +267,8 @@ export function deployConfig(read: ContextReader, problemsFound: string[] = []):
   const logRetentionDays = whole('logRetentionDays', 30, 1, 3653);
   if (!LOG_RETENTION_DAYS.includes(logRetentionDays)) problems.push(`logRetentionDays: ${logRetentionDays} is not one CloudWatch Logs offers (${LOG_RETENTION_DAYS.join(', ')})`);
 
+  const [fanOutAbove, workerConcurrency] = [whole('fanOutAbove', 10, 0, 10_000), whole('workerConcurrency', 10, 2, 1000)];
+  const targetRoleArns = list('targetRoleArns', /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/, 'an IAM role ARN');
   const github = githubConfig(text, problems);
 
   if (problems.length > 0) throw new Error(`steady's deploy context has ${problems.length} problem${problems.length === 1 ? '' : 's'}:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
@@ -268,6 +294,8 @@ export function deployConfig(read: ContextReader, problemsFound: string[] = []):
     ecrRepositoryArns,
     cloudFrontDistributionIds,
     schedulerRoleArns, scheduleGroups,
+    maintenanceDistributionIds,
+    maintenanceListeners,
     memorySize,
     timeoutSeconds,
     reservedConcurrency,
@@ -277,6 +305,9 @@ export function deployConfig(read: ContextReader, problemsFound: string[] = []):
     driftAlarmPasses,
     tracing,
     logRetentionDays,
+    fanOutAbove,
+    workerConcurrency,
+    targetRoleArns,
     ...(github ? { github } : {}),
   };
 }

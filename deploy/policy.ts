@@ -234,6 +234,45 @@ export function controllerStatements(config: SteadyDeployConfig, scope: PolicySc
     );
   }
   out.push(...schedulerStatements(config, scope));
+  out.push(...maintenanceStatements(config, scope));
+  return out;
+}
+
+/**
+ * Maintenance pages (controller/converge/maintenance.ts): the distributions given at deploy time
+ * are read whole, updated and marked with steady's `steady:maintenance*` tags only; on the listeners
+ * given (or every listener of the load balancers named), rules are created only with steady's
+ * ownership tag (tagged in the same call), and only rules carrying it are deleted. Nothing is
+ * granted when nothing is given.
+ */
+export function maintenanceStatements(config: SteadyDeployConfig, scope: PolicyScope): ControllerStatement[] {
+  const { partition: p, account: a, regions } = scope;
+  const statement = (sid: string, actions: string[], resources: string[], conditions?: Record<string, unknown>, wildcards?: string): ControllerStatement => ({
+    statement: new iam.PolicyStatement({ sid, actions, resources, ...(conditions ? { conditions } : {}) }),
+    ...(wildcards ? { wildcards } : {}),
+  });
+  const out: ControllerStatement[] = [];
+  if (config.maintenanceDistributionIds.length > 0) {
+    const distributions = config.maintenanceDistributionIds.map((d) => `arn:${p}:cloudfront::${a}:distribution/${d}`);
+    out.push(
+      statement('MaintenanceSwitchDistributions', ['cloudfront:GetDistribution', 'cloudfront:GetDistributionConfig', 'cloudfront:UpdateDistribution', 'cloudfront:ListTagsForResource'], distributions),
+      statement('MaintenanceMarkDistributions', ['cloudfront:TagResource', 'cloudfront:UntagResource'], distributions, { 'ForAllValues:StringLike': { 'aws:TagKeys': ['steady:maintenance*'] } }),
+    );
+  }
+  if (config.maintenanceListeners.length > 0) {
+    const byName = config.maintenanceListeners.filter((l) => !l.startsWith('arn:'));
+    const listeners = [
+      ...config.maintenanceListeners.filter((l) => l.startsWith('arn:')),
+      ...byName.flatMap((name) => regions.map((r) => `arn:${p}:elasticloadbalancing:${r}:${a}:listener/app/${name}/*`)),
+    ];
+    const rules = listeners.map((l) => (l.endsWith('/*') ? l.replace(':listener/', ':listener-rule/') : `${l.replace(':listener/', ':listener-rule/')}/*`));
+    const why = 'the rules of the listeners given are created at run time, with ids ELB makes up' + (byName.length > 0 ? '; a load balancer given by name: each of its listeners, which keep the name when it is recreated' : '');
+    out.push(
+      statement('MaintenanceCreateRules', ['elasticloadbalancing:CreateRule'], listeners, { StringEquals: { [`aws:RequestTag/${OWNERSHIP_TAG}`]: OWNERSHIP_VALUE } }, byName.length > 0 ? why : undefined),
+      statement('MaintenanceTagNewRules', ['elasticloadbalancing:AddTags'], rules, { StringEquals: { 'elasticloadbalancing:CreateAction': 'CreateRule' } }, why),
+      statement('MaintenanceDeleteRules', ['elasticloadbalancing:DeleteRule'], rules, { StringEquals: { [`aws:ResourceTag/${OWNERSHIP_TAG}`]: OWNERSHIP_VALUE } }, why),
+    );
+  }
   return out;
 }
 
@@ -327,6 +366,7 @@ export const PLAN_ACTIONS: readonly string[] = [
   'elasticloadbalancing:DescribeTargetHealth',
   'ecr:DescribeImages',
   'cloudfront:GetDistribution',
+  'cloudfront:ListTagsForResource',
   'acm:DescribeCertificate',
   'route53:ListHostedZonesByName',
   'route53:ListResourceRecordSets',

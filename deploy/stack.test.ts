@@ -37,6 +37,8 @@ const FULL = {
   codeDeployGroups: 'messaging-api/messaging-api-prod',
   schedulerRoleArns: `arn:aws:iam::${ACCOUNT}:role/shop-prod-scheduler`,
   scheduleGroups: 'default',
+  maintenanceDistributionIds: 'E2QWRUHAPOMQZL',
+  maintenanceListeners: `shop-api-alb,arn:aws:elasticloadbalancing:${REGION}:${ACCOUNT}:listener/app/web-alb/50dc6c495c0c9188/f2f7dc8efc522ab2`,
   driftAlarmPasses: '4',
 };
 
@@ -253,7 +255,10 @@ describe('the CDK app', () => {
 
   describe('the alarms', () => {
     const alarm = (template: Template, metricName: string) => {
-      const found = Object.values(template.findResources('AWS::CloudWatch::Alarm', { Properties: { MetricName: metricName } }));
+      // The work queue's and the worker's alarms (deploy/fanout.ts, tested there) watch the same AWS metrics.
+      const found = Object.entries(template.findResources('AWS::CloudWatch::Alarm', { Properties: { MetricName: metricName } }))
+        .filter(([id]) => !/^Work/.test(id))
+        .map(([, r]) => r);
       expect(found).toHaveLength(1);
       return found[0].Properties;
     };
@@ -463,6 +468,45 @@ describe('the CDK app', () => {
       ]);
       // Never a delete: steady never deletes a schedule or a group.
       expect(controllerStatementsOf(full.template).flatMap(actionsOf).filter((a) => /^scheduler:Delete/.test(a))).toEqual([]);
+    });
+
+    it('switch maintenance only on the distributions and listeners given: steady\'s tags only, rules created and deleted only as steady\'s', () => {
+      const maintenance = controllerStatementsOf(full.template).filter((s) => s.Sid?.startsWith('Maintenance'));
+      const distribution = { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:cloudfront::${ACCOUNT}:distribution/E2QWRUHAPOMQZL`]] };
+      const byName = (kind: string) => arn('elasticloadbalancing', `${kind}/app/shop-api-alb/*`);
+      const byArn = (kind: string) => `arn:aws:elasticloadbalancing:${REGION}:${ACCOUNT}:${kind}/app/web-alb/50dc6c495c0c9188/f2f7dc8efc522ab2`;
+      expect(maintenance).toEqual([
+        expect.objectContaining({
+          Sid: 'MaintenanceSwitchDistributions',
+          Action: ['cloudfront:GetDistribution', 'cloudfront:GetDistributionConfig', 'cloudfront:UpdateDistribution', 'cloudfront:ListTagsForResource'],
+          Resource: distribution,
+        }),
+        expect.objectContaining({
+          Sid: 'MaintenanceMarkDistributions',
+          Action: ['cloudfront:TagResource', 'cloudfront:UntagResource'],
+          Resource: distribution,
+          Condition: { 'ForAllValues:StringLike': { 'aws:TagKeys': ['steady:maintenance*'] } },
+        }),
+        expect.objectContaining({
+          Sid: 'MaintenanceCreateRules',
+          Action: 'elasticloadbalancing:CreateRule',
+          Resource: [byArn('listener'), byName('listener')],
+          Condition: { StringEquals: { 'aws:RequestTag/steady:managed-by': 'steady' } },
+        }),
+        expect.objectContaining({
+          Sid: 'MaintenanceTagNewRules',
+          Action: 'elasticloadbalancing:AddTags',
+          Resource: [`${byArn('listener-rule')}/*`, byName('listener-rule')],
+          Condition: { StringEquals: { 'elasticloadbalancing:CreateAction': 'CreateRule' } },
+        }),
+        expect.objectContaining({
+          Sid: 'MaintenanceDeleteRules',
+          Action: 'elasticloadbalancing:DeleteRule',
+          Resource: [`${byArn('listener-rule')}/*`, byName('listener-rule')],
+          Condition: { StringEquals: { 'aws:ResourceTag/steady:managed-by': 'steady' } },
+        }),
+      ]);
+      expect(controllerStatementsOf(minimal.template).filter((s) => s.Sid?.startsWith('Maintenance'))).toEqual([]);
     });
 
     it('deploy blue/green only through the CodeDeploy deployment groups given', () => {

@@ -29,6 +29,7 @@ import type { Construct } from 'constructs';
 import { METRIC, METRIC_NAMESPACE, SERVICE_NAME } from '../controller/lambda/telemetry.js';
 import { STATE_TABLE } from '../controller/state/table.js';
 import { handlerCode } from './bundling.js';
+import { addFanOut } from './fanout.js';
 import { emptyScopeWarnings, type SteadyDeployConfig } from './context.js';
 import { CiRoles } from './ci-roles.js';
 import { acknowledgeWildcards } from './nag.js';
@@ -68,6 +69,8 @@ export class SteadyStack extends Stack {
   readonly ci?: CiRoles;
   readonly failedInvocations: sqs.Queue;
   readonly alarmTopic: sns.ITopic;
+  /** The work queue, its dead letters, the worker and their alarms (deploy/fanout.ts). */
+  readonly fanOut: ReturnType<typeof addFanOut>;
   readonly alarms: Record<
     'passErrors' | 'specsUnreadable' | 'specsRemoved' | 'awsUnreadable' | 'driftUnrepaired' | 'leaseStuck' | 'functionErrors' | 'notRunning' | 'failedInvocations',
     cloudwatch.Alarm
@@ -188,6 +191,21 @@ export class SteadyStack extends Stack {
     if (config.github) this.ci = new CiRoles(this, 'Ci', { config: { ...config, github: config.github }, scope: policyScope });
 
     const leaseTtlSeconds = config.leaseTtlSeconds;
+    const environment = {
+      STEADY_SPEC_BUCKET: this.specBucket.bucketName,
+      STEADY_SPEC_PREFIX: specPrefix,
+      STEADY_TABLE: this.stateTable.tableName,
+      STEADY_LEASE_TTL_SECONDS: String(leaseTtlSeconds),
+      STEADY_TIME_MARGIN_SECONDS: String(config.timeMarginSeconds),
+      STEADY_CONCURRENCY: String(config.environmentConcurrency),
+      STEADY_NOTIFY: 'true',
+      STEADY_STATUS_BUCKET: this.statusBucket.bucketName,
+      POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
+      POWERTOOLS_METRICS_NAMESPACE: METRIC_NAMESPACE,
+      POWERTOOLS_LOG_LEVEL: 'INFO',
+      POWERTOOLS_TRACE_ENABLED: String(config.tracing),
+      POWERTOOLS_TRACER_CAPTURE_RESPONSE: 'false',
+    };
     this.controller = new lambda.Function(this, 'Controller', {
       description: 'steady: reconciles the environments of the published spec commit',
       code: handlerCode(),
@@ -205,21 +223,7 @@ export class SteadyStack extends Stack {
       maxEventAge: Duration.seconds(60),
       onFailure: new destinations.SqsDestination(this.failedInvocations),
       tracing: config.tracing ? lambda.Tracing.ACTIVE : lambda.Tracing.DISABLED,
-      environment: {
-        STEADY_SPEC_BUCKET: this.specBucket.bucketName,
-        STEADY_SPEC_PREFIX: specPrefix,
-        STEADY_TABLE: this.stateTable.tableName,
-        STEADY_LEASE_TTL_SECONDS: String(leaseTtlSeconds),
-        STEADY_TIME_MARGIN_SECONDS: String(config.timeMarginSeconds),
-        STEADY_CONCURRENCY: String(config.environmentConcurrency),
-        STEADY_NOTIFY: 'true',
-        STEADY_STATUS_BUCKET: this.statusBucket.bucketName,
-        POWERTOOLS_SERVICE_NAME: SERVICE_NAME,
-        POWERTOOLS_METRICS_NAMESPACE: METRIC_NAMESPACE,
-        POWERTOOLS_LOG_LEVEL: 'INFO',
-        POWERTOOLS_TRACE_ENABLED: String(config.tracing),
-        POWERTOOLS_TRACER_CAPTURE_RESPONSE: 'false',
-      },
+      environment,
     });
     // The function must not run before its permissions exist.
     this.controller.node.addDependency(this.controllerPolicy);
@@ -261,6 +265,8 @@ export class SteadyStack extends Stack {
 
     // ---------------------------------------------------------------------------- alarms
     this.alarmTopic = config.alarmTopicArn ? sns.Topic.fromTopicArn(this, 'AlarmTopic', config.alarmTopicArn) : this.makeAlarmTopic(config.alarmEmail);
+    this.fanOut = addFanOut(this, { controller: this.controller, role, logGroup, environment, config, alarmTopic: this.alarmTopic, interval });
+    new CfnOutput(this, 'ControllerRoleArn', { value: role.roleArn, description: "The target-account stack's ControllerRoleArn parameter: the role target roles trust" });
     const metric = (name: string, statistic: 'Sum' | 'Maximum') =>
       new cloudwatch.Metric({ namespace: METRIC_NAMESPACE, metricName: name, dimensionsMap: { service: SERVICE_NAME }, statistic, period: interval });
     const alarm = (id: string, props: cloudwatch.AlarmProps) => {

@@ -6,7 +6,9 @@ import { ECSClient } from '@aws-sdk/client-ecs';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { Route53Client } from '@aws-sdk/client-route-53';
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
-import type { AwsCredentialIdentity, RetryStrategyV2 } from '@smithy/types';
+import type { AwsCredentialIdentity, AwsCredentialIdentityProvider, RetryStrategyV2 } from '@smithy/types';
+import { systemClock, type Clock } from '../clock.js';
+import { pace, STEADY_RATE_SHARE } from './pace.js';
 
 /** The SDK clients steady's adapters use, one per AWS service. */
 export interface AwsClients {
@@ -24,10 +26,17 @@ export interface AwsClients {
 /** What may differ from the SDK's defaults. Production passes only `region`. */
 export interface AwsClientOptions {
   region: string;
-  /** Only for the simulated account, which needs no real credentials. */
-  credentials?: AwsCredentialIdentity;
-  /** Only for tests: a retry strategy with tiny back-off delays. */
-  retryStrategy?: RetryStrategyV2;
+  /**
+   * The simulated account's fixed credentials, or an environment's assumed role (`aws/accounts.ts`);
+   * the SDK's default chain otherwise.
+   */
+  credentials?: AwsCredentialIdentity | AwsCredentialIdentityProvider;
+  /** Only for the simulated account: a retry strategy that waits on its clock (one per client when a function). */
+  retryStrategy?: RetryStrategyV2 | (() => RetryStrategyV2);
+  /** The clock steady's pacing waits on (`aws/pace.ts`). Default: the system clock. */
+  clock?: Clock;
+  /** The share of each AWS rate-limit bucket steady uses. Default `STEADY_RATE_SHARE`. */
+  rateShare?: number;
 }
 
 /**
@@ -35,29 +44,32 @@ export interface AwsClientOptions {
  * chain, endpoints from the standard resolution (so `AWS_ENDPOINT_URL` and
  * `AWS_ENDPOINT_URL_<SERVICE>` point steady at LocalStack or moto exactly as they point the AWS
  * CLI), and the adaptive retry mode, which backs off on throttling across all calls of a client.
+ * Each client paces its calls to a share of AWS's rate limits (`aws/pace.ts`).
  *
  * @example
  * const clients = createAwsClients({ region: 'ap-northeast-1' });
  */
 export function createAwsClients(options: AwsClientOptions): AwsClients {
-  const config = {
+  const config = () => ({
     region: options.region,
     retryMode: 'adaptive',
     ...(options.credentials ? { credentials: options.credentials } : {}),
-    ...(options.retryStrategy ? { retryStrategy: options.retryStrategy } : {}),
-  };
-  return {
-    ecs: new ECSClient(config),
-    elbv2: new ElasticLoadBalancingV2Client(config),
+    ...(options.retryStrategy ? { retryStrategy: typeof options.retryStrategy === 'function' ? options.retryStrategy() : options.retryStrategy } : {}),
+  });
+  const clients: AwsClients = {
+    ecs: new ECSClient(config()),
+    elbv2: new ElasticLoadBalancingV2Client(config()),
     // Route 53 is global; its API is signed for us-east-1 whatever the environment's region.
-    route53: new Route53Client({ ...config, region: 'us-east-1' }),
-    ecr: new ECRClient(config),
+    route53: new Route53Client({ ...config(), region: 'us-east-1' }),
+    ecr: new ECRClient(config()),
     // CloudFront is global as well.
-    cloudfront: new CloudFrontClient({ ...config, region: 'us-east-1' }),
-    codedeploy: new CodeDeployClient(config),
-    acm: new ACMClient(config),
-    scheduler: new SchedulerClient(config),
+    cloudfront: new CloudFrontClient({ ...config(), region: 'us-east-1' }),
+    codedeploy: new CodeDeployClient(config()),
+    acm: new ACMClient(config()),
+    scheduler: new SchedulerClient(config()),
   };
+  for (const [service, client] of Object.entries(clients)) pace(client, service, options.clock ?? systemClock, options.rateShare ?? STEADY_RATE_SHARE);
+  return clients;
 }
 
 /** steady's short name of each AWS service, by SDK client class (`ECSClient` -> `ecs`). */

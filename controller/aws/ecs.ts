@@ -115,12 +115,26 @@ export interface ListTasksFilter {
  */
 export class TaskDefinitionCache {
   readonly #entries = new Map<string, EcsTaskDefinition>();
+  readonly #reserved = new Map<string, number>();
+  #capacity: number;
 
-  // Room for every revision one pass reads: the services' current revisions, the migrations'
-  // latest ones and the revisions searched for a match. At 1000 entries a 1000-service environment
-  // with migrations evicted some of its own services' revisions each pass and described them again
-  // (bench/README.md); an entry is a few KB, so 5000 stay well inside a Lambda's memory.
-  constructor(readonly capacity = 5000) {}
+  // Room for every revision a pass reads: the services' current revisions, the migrations' latest
+  // ones and the revisions searched for a match. A fixed size either wastes memory or, as 5,000 did
+  // at 5,000 services, evicts an environment's own revisions every pass: observe reserves what each
+  // environment needs (`reserve`), and the capacity is their sum over a floor.
+  constructor(readonly floor = 1000) {
+    this.#capacity = floor;
+  }
+
+  get capacity(): number {
+    return this.#capacity;
+  }
+
+  /** Sets what `environment` needs; the capacity becomes the floor or the sum of the needs, whichever is larger. */
+  reserve(environment: string, entries: number): void {
+    this.#reserved.set(environment, entries);
+    this.#capacity = Math.max(this.floor, [...this.#reserved.values()].reduce((a, b) => a + b, 0));
+  }
 
   get(arn: string): EcsTaskDefinition | undefined {
     const hit = this.#entries.get(arn);
@@ -135,7 +149,7 @@ export class TaskDefinitionCache {
     const { tags: _tags, ...content } = td;
     this.#entries.delete(td.arn);
     this.#entries.set(td.arn, content);
-    if (this.#entries.size > this.capacity) this.#entries.delete(this.#entries.keys().next().value!);
+    while (this.#entries.size > this.#capacity) this.#entries.delete(this.#entries.keys().next().value!);
   }
 
   get size(): number {
@@ -175,6 +189,25 @@ export class EcsAdapter {
   constructor(client: ECSClient, options: { cache?: TaskDefinitionCache } = {}) {
     this.#client = client;
     this.#cache = options.cache ?? taskDefinitionCacheOf(client);
+  }
+
+  /** A revision already in the cache (no call), or undefined. */
+  cachedTaskDefinition(arn: string): EcsTaskDefinition | undefined {
+    return this.#cache.get(arn);
+  }
+
+  /** Puts a revision whose content is known without describing it into the cache (see observe/service.ts). */
+  rememberTaskDefinition(td: EcsTaskDefinition): void {
+    this.#cache.set(td);
+  }
+
+  /**
+   * Makes room in the cache for `revisions` revisions of `environment` (the cache holds the
+   * revisions of every environment these adapters serve, plus a margin), so that a large
+   * environment does not evict its own revisions every pass.
+   */
+  reserveTaskDefinitions(environment: string, revisions: number): void {
+    this.#cache.reserve(environment, revisions);
   }
 
   /** The cluster, or undefined when ECS reports it MISSING. */

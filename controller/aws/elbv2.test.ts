@@ -34,7 +34,7 @@ const SHOP: Elbv2Fixture = {
 };
 
 describe('Elbv2Adapter.loadBalancersByName', () => {
-  it('asks for 45 names in 3 calls of at most 20', async () => {
+  it('lists the account once for 45 names: one page of 400 instead of 3 calls of 20 names', async () => {
     const fixture = lbs(45);
     const { account, elb } = setup({ loadBalancers: fixture });
 
@@ -42,10 +42,23 @@ describe('Elbv2Adapter.loadBalancersByName', () => {
 
     expect(namesOf(found)).toEqual(namesOf(fixture));
     expect(missing).toEqual([]);
-    expect(describedBatches(account)).toEqual([20, 20, 5]);
+    expect(describedBatches(account)).toEqual([undefined]);
   });
 
-  it('keeps the found ones when one name in a batch is missing, by listing the account once', async () => {
+  it('asks for names 20 a call when the listing would cost more: a few of a large account', async () => {
+    const fixture = lbs(45);
+    const { account, elb } = setup({ loadBalancers: fixture }, { pageSize: 20 });
+    const wanted = namesOf(fixture).slice(20, 45);
+
+    const { found, missing } = await elb.loadBalancersByName(wanted);
+
+    expect(namesOf(found)).toEqual(wanted);
+    expect(missing).toEqual([]);
+    // 25 names cost 2 calls by name: the listing stops after 2 pages (20 of them found), the other 5 by name.
+    expect(describedBatches(account)).toEqual([undefined, undefined, 5]);
+  });
+
+  it('keeps the found ones and reports a missing name, with one listing of the account', async () => {
     const fixture = lbs(45);
     const { account, elb } = setup({ loadBalancers: fixture });
     const names = [...namesOf(fixture).slice(0, 30), 'gone-alb', ...namesOf(fixture).slice(30)];
@@ -54,8 +67,20 @@ describe('Elbv2Adapter.loadBalancersByName', () => {
 
     expect(namesOf(found)).toEqual(namesOf(fixture));
     expect(missing).toEqual(['gone-alb']);
-    expect(describedBatches(account)).toEqual([20, 20, undefined]);
-    expect(account.calls.map((c) => c.error)).toEqual([undefined, 'LoadBalancerNotFoundException', undefined]);
+    expect(describedBatches(account)).toEqual([undefined]);
+  });
+
+  it('lists the rest of the account when a name asked for by name does not exist', async () => {
+    const fixture = lbs(45);
+    const { account, elb } = setup({ loadBalancers: fixture }, { pageSize: 20 });
+    const names = [...namesOf(fixture).slice(30, 45), 'gone-alb', ...namesOf(fixture).slice(25, 30)];
+
+    const { found, missing } = await elb.loadBalancersByName(names);
+
+    expect(namesOf(found)).toEqual([...namesOf(fixture).slice(30, 45), ...namesOf(fixture).slice(25, 30)]);
+    expect(missing).toEqual(['gone-alb']);
+    // Two pages find 15 of the 21; the other 6 by name fail on gone-alb; the listing's last page settles it.
+    expect(account.calls.map((c) => `${c.input.Names?.length ?? 'all'} ${c.error ?? 'ok'}`)).toEqual(['all ok', 'all ok', '6 LoadBalancerNotFoundException', 'all ok']);
   });
 
   it('pages the listing of all load balancers', async () => {
@@ -184,6 +209,40 @@ describe('Elbv2Adapter listeners and rules', () => {
 
     expect(err).toMatchObject({ awsName: 'LoadBalancerNotFoundException', service: 'elbv2', operation: 'DescribeListeners', transient: false });
     expect((err as Error).message).toBe(`listing listeners of load balancer ${old}: LoadBalancerNotFoundException: One or more load balancers not found`);
+  });
+});
+
+describe('Elbv2Adapter maintenance rules', () => {
+  const RULE = { priority: 1, conditions: [{ field: 'host-header', values: ['api.example.com'] }], statusCode: '503', contentType: 'application/json', body: '{"status":"maintenance"}' };
+
+  it('creates a tagged fixed-response rule, reads it back with its response, and deletes it', async () => {
+    const { account, elb } = setup(SHOP);
+    const [https] = await elb.listeners(account.elbv2.findByName('Shop-ALB')!.arn);
+
+    const created = await elb.createFixedResponseRule(https.arn, RULE, { 'steady:managed-by': 'steady' });
+
+    expect(created).toMatchObject({
+      priority: '1',
+      isDefault: false,
+      conditions: [{ field: 'host-header', values: ['api.example.com'] }],
+      actions: [{ type: 'fixed-response', targetGroups: [], fixedResponse: { statusCode: '503', contentType: 'application/json', messageBody: '{"status":"maintenance"}' } }],
+    });
+    expect((await elb.rules(https.arn)).map((r) => r.priority)).toEqual(['1', '10', 'default']);
+    expect(await elb.tags([created.arn])).toEqual({ [created.arn]: { 'steady:managed-by': 'steady' } });
+    await elb.deleteRule(created.arn);
+    await elb.deleteRule(created.arn);
+    expect((await elb.rules(https.arn)).map((r) => r.priority)).toEqual(['10', 'default']);
+    expect(account.calls.filter((c) => c.operation === 'DeleteRule').map((c) => c.error ?? 'ok')).toEqual(['ok', 'RuleNotFoundException']);
+  });
+
+  it('surfaces a taken priority as PriorityInUseException', async () => {
+    const { account, elb } = setup(SHOP);
+    const [https] = await elb.listeners(account.elbv2.findByName('Shop-ALB')!.arn);
+
+    const err = await elb.createFixedResponseRule(https.arn, { ...RULE, priority: 10 }, {}).catch((e: unknown) => e);
+
+    expect(err).toMatchObject({ awsName: 'PriorityInUseException', operation: 'CreateRule' });
+    expect((err as Error).message).toBe(`creating rule 10 on listener ${https.arn}: PriorityInUseException: Priority '10' is currently in use`);
   });
 });
 

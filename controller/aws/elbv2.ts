@@ -1,4 +1,6 @@
 import {
+  CreateRuleCommand,
+  DeleteRuleCommand,
   DescribeListenersCommand,
   DescribeLoadBalancersCommand,
   DescribeRulesCommand,
@@ -7,6 +9,7 @@ import {
   DescribeTargetHealthCommand,
   ElasticLoadBalancingV2Client,
   type Action,
+  type Rule,
   type LoadBalancer as SdkLoadBalancer,
   type TargetGroup as SdkTargetGroup,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
@@ -21,6 +24,8 @@ import {
   type TargetGroup,
   type TargetHealth,
 } from '../model/aws.js';
+import { mapLimit } from '../concurrency.js';
+import type { MaintenanceRule } from '../model/maintenance.js';
 import { chunk, collectPages } from './batching.js';
 
 /** DescribeLoadBalancers and DescribeTargetGroups take at most 20 names, DescribeTags 20 ARNs. */
@@ -59,14 +64,13 @@ export class Elbv2Adapter {
   }
 
   /**
-   * Load balancers by name, 20 names a DescribeLoadBalancers call.
+   * Load balancers by name: 20 names a DescribeLoadBalancers call, or the account's whole listing
+   * (400 a page) when that is fewer calls (see `#byName`).
    *
-   * ELB fails a whole call when any one name is unknown (LoadBalancerNotFound). On the first such
-   * failure this lists every load balancer of the account instead (400 a page) and resolves the
-   * remaining names from that listing. Cost: with all names present, ceil(n/20) calls; with one or
-   * more missing, the batches up to the failing one plus ceil(account's load balancers/400) calls.
-   * Splitting the failed batch and retrying the halves would cost about 2 x log2(20) ~ 10 extra
-   * calls per missing name, which only wins in accounts with thousands of load balancers.
+   * ELB fails a whole call when any one name is unknown (LoadBalancerNotFound). On such a failure
+   * this lists every load balancer of the account and resolves the remaining names from that
+   * listing. Splitting the failed batch and retrying the halves would cost about 2 x log2(20) ~ 10
+   * extra calls per missing name, which only wins in accounts with thousands of load balancers.
    */
   async loadBalancersByName(names: readonly string[]): Promise<ByName<LoadBalancer>> {
     return this.#byName(names, {
@@ -82,7 +86,7 @@ export class Elbv2Adapter {
     });
   }
 
-  /** Target groups by name, 20 a DescribeTargetGroups call; a missing name is handled as for load balancers. */
+  /** Target groups by name, as for load balancers: 20 a DescribeTargetGroups call or the whole listing, whichever is fewer calls. */
   async targetGroupsByName(names: readonly string[]): Promise<ByName<TargetGroup>> {
     return this.#byName(names, {
       what: 'target groups',
@@ -154,16 +158,37 @@ export class Elbv2Adapter {
         return { items: out.Rules ?? [], next: out.NextMarker };
       }),
     );
-    return rules.map((r) => ({
-      arn: r.RuleArn!,
-      priority: r.Priority!,
-      isDefault: r.IsDefault ?? false,
-      conditions: (r.Conditions ?? []).map((c) => ({
-        field: c.Field!,
-        values: c.Values ?? c.PathPatternConfig?.Values ?? c.HostHeaderConfig?.Values ?? c.HttpRequestMethodConfig?.Values ?? c.SourceIpConfig?.Values ?? [],
-      })),
-      actions: (r.Actions ?? []).map(toAction),
-    }));
+    return rules.map(toRule);
+  }
+
+  /**
+   * Creates a fixed-response rule (a maintenance rule) at its priority, tagged in the same call.
+   * PriorityInUse when another rule holds the priority.
+   */
+  async createFixedResponseRule(listenerArn: string, rule: MaintenanceRule, tags: Tags): Promise<ListenerRule> {
+    const out = await awsCall('elbv2', 'CreateRule', `creating rule ${rule.priority} on listener ${listenerArn}`, () =>
+      this.client.send(
+        new CreateRuleCommand({
+          ListenerArn: listenerArn,
+          Priority: rule.priority,
+          Conditions: rule.conditions.map((c) =>
+            c.field === 'host-header' ? { Field: c.field, HostHeaderConfig: { Values: c.values } } : { Field: c.field, PathPatternConfig: { Values: c.values } },
+          ),
+          Actions: [{ Type: 'fixed-response', FixedResponseConfig: { StatusCode: rule.statusCode, ContentType: rule.contentType, MessageBody: rule.body } }],
+          Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })),
+        }),
+      ),
+    );
+    return toRule(out.Rules![0]);
+  }
+
+  /** Deletes a rule; a rule already gone (RuleNotFound) counts as deleted. */
+  async deleteRule(ruleArn: string): Promise<void> {
+    try {
+      await awsCall('elbv2', 'DeleteRule', `deleting rule ${ruleArn}`, () => this.client.send(new DeleteRuleCommand({ RuleArn: ruleArn })));
+    } catch (err) {
+      if (!(err instanceof AwsCallError && err.awsName === 'RuleNotFoundException')) throw err;
+    }
   }
 
   /** The health of every target registered in a target group. */
@@ -192,6 +217,13 @@ export class Elbv2Adapter {
     return tags;
   }
 
+  /**
+   * Names to items. Up to 20 names: one call by name. More: the account's whole listing first (400
+   * a page), which is fewer calls when most of the account's items are wanted, stopping once every
+   * name is found or once it has cost as many calls as asking by name would (then the rest by name,
+   * 20 a call, a few calls at once). A name that does not exist fails its by-name call
+   * (xxxNotFound); the listing then goes on to the end and settles which names are missing.
+   */
   async #byName<S, T>(
     names: readonly string[],
     kind: {
@@ -205,8 +237,22 @@ export class Elbv2Adapter {
     },
   ): Promise<ByName<T>> {
     const wanted = [...new Set(names)];
+    const want = new Set(wanted);
     const seen = new Map<string, S>();
-    for (const batch of chunk(wanted, ELB_NAMES_PER_CALL)) {
+    const listing = { marker: undefined as string | undefined, done: false, pages: 0 };
+    const listPages = async (maxPages: number) => {
+      while (!listing.done && listing.pages < maxPages && seen.size < want.size) {
+        const page = await awsCall('elbv2', kind.operation, `listing all ${kind.what} to find ${describeList(wanted.filter((n) => !seen.has(n)))}`, () => kind.describe(undefined, listing.marker));
+        for (const s of page.items) if (want.has(kind.nameOf(s))) seen.set(kind.nameOf(s), s);
+        listing.marker = page.next;
+        listing.done = page.next === undefined;
+        listing.pages += 1;
+      }
+    };
+    if (wanted.length > ELB_NAMES_PER_CALL) await listPages(Math.ceil(wanted.length / ELB_NAMES_PER_CALL));
+    const rest = listing.done ? [] : wanted.filter((n) => !seen.has(n));
+    let unknownName = false;
+    await mapLimit(chunk(rest, ELB_NAMES_PER_CALL), 4, async (batch) => {
       try {
         const items = await awsCall('elbv2', kind.operation, `describing ${kind.what} ${describeList(batch)}`, () =>
           collectPages((marker: string | undefined) => kind.describe(batch, marker)),
@@ -214,14 +260,10 @@ export class Elbv2Adapter {
         for (const s of items) seen.set(kind.nameOf(s), s);
       } catch (err) {
         if (!(err instanceof AwsCallError) || err.awsName !== kind.notFound) throw err;
-        const rest = wanted.filter((n) => !seen.has(n));
-        const all = await awsCall('elbv2', kind.operation, `listing all ${kind.what} to find ${describeList(rest)}`, () =>
-          collectPages((marker: string | undefined) => kind.describe(undefined, marker)),
-        );
-        for (const s of all) if (rest.includes(kind.nameOf(s))) seen.set(kind.nameOf(s), s);
-        break;
+        unknownName = true;
       }
-    }
+    });
+    if (unknownName) await listPages(Infinity);
     return {
       found: wanted.filter((n) => seen.has(n)).map((n) => kind.normalise(seen.get(n)!)),
       missing: wanted.filter((n) => !seen.has(n)),
@@ -264,9 +306,29 @@ function toTargetGroup(tg: SdkTargetGroup): TargetGroup {
   };
 }
 
-/** An action with the target groups it forwards to (ForwardConfig when present, else TargetGroupArn). */
+/** An action with the target groups it forwards to (ForwardConfig when present, else TargetGroupArn), or what it answers. */
 function toAction(a: Action): ForwardAction {
   const groups = a.ForwardConfig?.TargetGroups?.map((g) => ({ arn: g.TargetGroupArn!, weight: g.Weight ?? 1 })) ??
     (a.TargetGroupArn ? [{ arn: a.TargetGroupArn, weight: 1 }] : []);
-  return { type: a.Type!, targetGroups: groups };
+  const f = a.FixedResponseConfig;
+  return {
+    type: a.Type!,
+    targetGroups: groups,
+    ...(a.Type === 'fixed-response' && f
+      ? { fixedResponse: { statusCode: f.StatusCode!, ...(f.ContentType ? { contentType: f.ContentType } : {}), ...(f.MessageBody !== undefined ? { messageBody: f.MessageBody } : {}) } }
+      : {}),
+  };
+}
+
+function toRule(r: Rule): ListenerRule {
+  return {
+    arn: r.RuleArn!,
+    priority: r.Priority!,
+    isDefault: r.IsDefault ?? false,
+    conditions: (r.Conditions ?? []).map((c) => ({
+      field: c.Field!,
+      values: c.Values ?? c.PathPatternConfig?.Values ?? c.HostHeaderConfig?.Values ?? c.HttpRequestMethodConfig?.Values ?? c.SourceIpConfig?.Values ?? [],
+    })),
+    actions: (r.Actions ?? []).map(toAction),
+  };
 }

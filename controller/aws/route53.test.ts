@@ -1,10 +1,10 @@
 import { Route53Client } from '@aws-sdk/client-route-53';
-import { ConfiguredRetryStrategy } from '@smithy/core/retry';
 import { describe, expect, it } from 'vitest';
 import { AwsCallError, SteadyError } from '../errors.js';
 import { sameAliasDnsName, type RecordSet } from '../model/aws.js';
 import { SimAccount } from '../sim/account.js';
 import type { SimFixture } from '../sim/fixture.js';
+import { ClockRetryStrategy } from '../sim/retry.js';
 import { CHANGE_PROPAGATION_MS } from '../sim/route53.js';
 import { Elbv2Adapter } from './elbv2.js';
 import { Route53Adapter } from './route53.js';
@@ -98,6 +98,46 @@ describe('Route53Adapter.findZone', () => {
   });
 });
 
+describe('Route53Adapter.prefetchZones', () => {
+  it("lists the account's zones once instead of looking each name up, and remembers them", async () => {
+    const { account, r53 } = setup({ route53: { zones: [{ name: 'a.example' }, { name: 'b.example' }, { name: 'c.example' }, { name: 'z.example' }] } });
+
+    await r53.prefetchZones(['a.example', 'B.example.', 'c.example']);
+    const found = await Promise.all(['a.example', 'b.example', 'c.example'].map((n) => r53.findZone(n)));
+
+    expect(found.map((z) => z?.name)).toEqual(['a.example', 'b.example', 'c.example']);
+    expect(calls(account, 'ListHostedZonesByName').map((c) => c.input.DNSName)).toEqual([undefined]);
+  });
+
+  it('never costs more pages than names, and leaves names the listing did not settle to a lookup by name', async () => {
+    // 250 zones: two pages for two names end at shop199; shop240 is looked up by name afterwards.
+    const zones = Array.from({ length: 250 }, (_, i) => ({ name: `shop${String(i).padStart(3, '0')}.example` }));
+    const { account, r53 } = setup({ route53: { zones } });
+
+    await r53.prefetchZones(['shop010.example', 'shop240.example']);
+    expect(calls(account, 'ListHostedZonesByName')).toHaveLength(2);
+    expect((await r53.findZone('shop010.example'))?.name).toBe('shop010.example');
+    expect(calls(account, 'ListHostedZonesByName')).toHaveLength(2);
+    expect((await r53.findZone('shop240.example'))?.name).toBe('shop240.example');
+    expect(calls(account, 'ListHostedZonesByName').map((c) => c.input.DNSName)).toEqual([undefined, expect.any(String), 'shop240.example.']);
+  });
+
+  it('keeps both zones of a shared name, so the ambiguity is still refused', async () => {
+    const { account, r53 } = setup({ route53: { zones: [{ name: 'example.com', id: 'ZPUBLIC000000000001' }, { name: 'example.com', id: 'ZPRIVATE00000000001', vpc: 'vpc-0123' }, { name: 'example.net' }] } });
+
+    await r53.prefetchZones(['example.com', 'example.net']);
+
+    await expect(r53.findZone('example.com')).rejects.toThrow('hosted zone example.com is ambiguous: 2 zones have that name');
+    expect(calls(account, 'ListHostedZonesByName')).toHaveLength(1);
+  });
+
+  it('does nothing for a single unknown name', async () => {
+    const { account, r53 } = setup();
+    await r53.prefetchZones(['example.com', 'example.com.']);
+    expect(calls(account, 'ListHostedZonesByName')).toHaveLength(0);
+  });
+});
+
 describe('Route53Adapter.recordSets', () => {
   it('reads 700 record sets in 3 pages of at most 300', async () => {
     const records = Array.from({ length: 698 }, (_, i) => ({ name: `host${String(i).padStart(3, '0')}`, type: 'A', values: '192.0.2.1' }));
@@ -146,25 +186,35 @@ describe('Route53Adapter.recordSets', () => {
     expect(account.calls.map((c) => c.error)).toEqual(['Throttling', 'Throttling', undefined]);
   });
 
-  it('keeps within Route 53 request rate by retrying throttled calls (real time)', async () => {
+  it('is throttled above Route 53 request rate and gets through by backing off, in simulated time', async () => {
     const { account } = setup();
-    // A client whose retries wait a real 250 ms, as the production back-off would (scaled down).
+    // A bare client: the SDK's standard back-off (on the simulated clock), none of steady's pacing.
     const client = account.attach(
-      new Route53Client({ region: 'us-east-1', credentials: { accessKeyId: 'ASIASIM', secretAccessKey: 's' }, retryStrategy: new ConfiguredRetryStrategy(6, 250) }),
+      new Route53Client({ region: 'us-east-1', credentials: { accessKeyId: 'ASIASIM', secretAccessKey: 's' }, retryStrategy: new ClockRetryStrategy(account.clock, 6) }),
     );
     const r53 = new Route53Adapter(client);
     account.faults.rateLimit({ service: 'route53', perSecond: 5 });
-    const started = performance.now();
 
     for (let i = 0; i < 8; i++) await r53.recordSets(ZONE);
 
-    const elapsed = performance.now() - started;
     const served = account.calls.filter((c) => !c.error);
     const throttled = account.calls.filter((c) => c.error === 'Throttling');
     expect(served).toHaveLength(8);
     expect(throttled.length).toBeGreaterThan(0);
-    // 5 at once (the bucket), then 1 every 200 ms: the last 3 cannot come before ~600 ms.
-    expect(elapsed).toBeGreaterThanOrEqual(500);
+    // 5 at once (the bucket), then 1 every 200 ms: the last 3 cannot come before 600 ms.
+    expect(served.at(-1)!.at).toBeGreaterThanOrEqual(600);
+  });
+
+  it("stays within AWS's rate limits with steady's own pacing: many reads at once, none throttled", async () => {
+    const account = new SimAccount({ region: 'ap-northeast-1', start: 0, rateLimits: true }).seed(SHOP);
+    const r53 = new Route53Adapter(account.clients().route53);
+
+    await Promise.all(Array.from({ length: 60 }, () => r53.recordSets(ZONE)));
+
+    expect(account.calls.filter((c) => c.error)).toEqual([]);
+    expect(account.calls).toHaveLength(60);
+    // steady takes half of Route 53's bucket (25 at once, 5 a second): 35 more take 7 s.
+    expect(account.clock.now()).toBe(7000);
   });
 });
 

@@ -9,12 +9,19 @@ import {
   type ResourceRecordSet,
   type RRType,
 } from '@aws-sdk/client-route-53';
-import { SteadyError, awsCall } from '../errors.js';
+import { AwsCallError, SteadyError, awsCall } from '../errors.js';
 import { normaliseDnsName, type ChangeInfo, type HostedZone, type RecordChange, type RecordSet } from '../model/aws.js';
 import { collectPages } from './batching.js';
 
 /** ListResourceRecordSets returns at most 300 record sets a page. */
 export const RECORDS_PER_PAGE = 300;
+/**
+ * How long a zone found by name is trusted without looking it up again. Its id never changes; a
+ * deleted zone is forgotten as soon as a read of it says so; a second zone created with the same
+ * name (which makes the name ambiguous) is noticed within this time.
+ */
+export const ZONE_TTL_MS = 60 * 60_000;
+
 /** ListHostedZonesByName returns at most 100 zones a page. */
 export const ZONES_PER_PAGE = 100;
 
@@ -55,7 +62,18 @@ export type ZoneRef = Pick<HostedZone, 'id' | 'name'>;
  * const records = zone && (await r53.recordSets(zone));
  */
 export class Route53Adapter {
-  constructor(private readonly client: Route53Client = new Route53Client({ region: 'us-east-1', retryMode: 'adaptive' })) {}
+  /** Zones found by name, kept across passes (the adapter lives as long as a warm Lambda). */
+  readonly #zones = new Map<string, { zones: HostedZone[]; at: number }>();
+  readonly #now: () => number;
+  readonly #zoneTtlMs: number;
+
+  constructor(
+    private readonly client: Route53Client = new Route53Client({ region: 'us-east-1', retryMode: 'adaptive' }),
+    options: { now?: () => number; zoneTtlMs?: number } = {},
+  ) {
+    this.#now = options.now ?? (() => Date.now());
+    this.#zoneTtlMs = options.zoneTtlMs ?? ZONE_TTL_MS;
+  }
 
   /**
    * Every hosted zone named `name` (public and private unless `private` says which), in Route 53's
@@ -64,6 +82,8 @@ export class Route53Adapter {
    */
   async zonesNamed(name: string, options: { private?: boolean } = {}): Promise<HostedZone[]> {
     const wanted = normaliseDnsName(name);
+    const known = this.#zones.get(wanted);
+    if (known && this.#now() - known.at < this.#zoneTtlMs) return options.private === undefined ? known.zones : known.zones.filter((z) => z.private === options.private);
     const zones: HostedZone[] = [];
     let start: { dnsName: string; zoneId?: string } | undefined = { dnsName: `${wanted}.` };
     while (start) {
@@ -78,7 +98,43 @@ export class Route53Adapter {
       const more = out.IsTruncated && matching.length === page.length;
       start = more ? { dnsName: out.NextDNSName!, zoneId: out.NextHostedZoneId } : undefined;
     }
+    // Only found zones are kept: a zone created later must be seen by the next pass.
+    if (zones.length > 0) this.#zones.set(wanted, { zones, at: this.#now() });
     return options.private === undefined ? zones : zones.filter((z) => z.private === options.private);
+  }
+
+  /**
+   * Looks up several zones at once: when more than one of `names` is not known yet, the account's
+   * zones are listed from the start (100 a page) instead of one ListHostedZonesByName per name,
+   * for at most as many pages as there are such names (so it never costs more calls than asking
+   * by name). A name is settled by the listing when the listing went past it (zones come sorted by
+   * name, so all zones of that name were seen) and remembered as `zonesNamed` remembers it; the
+   * rest are left to `zonesNamed`.
+   */
+  async prefetchZones(names: readonly string[]): Promise<void> {
+    const unknown = [...new Set(names.map(normaliseDnsName))].filter((n) => {
+      const known = this.#zones.get(n);
+      return !known || this.#now() - known.at >= this.#zoneTtlMs;
+    });
+    if (unknown.length < 2) return;
+    const listed: HostedZone[] = [];
+    let start: { dnsName: string; zoneId: string } | undefined;
+    let done = false;
+    for (let pages = 0; pages < unknown.length && !done; pages++) {
+      const from = start;
+      const out = await awsCall('route53', 'ListHostedZonesByName', `listing hosted zones to find ${unknown.join(', ')}`, () =>
+        this.client.send(new ListHostedZonesByNameCommand({ DNSName: from?.dnsName, HostedZoneId: from?.zoneId, MaxItems: ZONES_PER_PAGE })),
+      );
+      listed.push(...(out.HostedZones ?? []).map(toHostedZone));
+      done = !out.IsTruncated;
+      start = done ? undefined : { dnsName: out.NextDNSName!, zoneId: out.NextHostedZoneId! };
+    }
+    const at = this.#now();
+    for (const name of unknown) {
+      const zones = listed.filter((z) => z.name === name);
+      const settled = done || (zones.length > 0 && listed.at(-1)!.name !== name);
+      if (settled && zones.length > 0) this.#zones.set(name, { zones, at });
+    }
   }
 
   /**
@@ -101,8 +157,23 @@ export class Route53Adapter {
 
   /** Every record set of a zone, 300 a ListResourceRecordSets page, to the end. */
   async recordSets(zone: ZoneRef): Promise<RecordSet[]> {
+    const records = await this.#forgettingDeleted(zone, () => this.#listRecords(zone));
+    return records.map(toRecordSet);
+  }
+
+  /** A zone that turned out deleted is looked up again next time. */
+  async #forgettingDeleted<T>(zone: ZoneRef, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (err) {
+      if (err instanceof AwsCallError && err.awsName === 'NoSuchHostedZone') this.#zones.delete(normaliseDnsName(zone.name));
+      throw err;
+    }
+  }
+
+  #listRecords(zone: ZoneRef): Promise<ResourceRecordSet[]> {
     type Start = { name: string; type?: RRType; identifier?: string };
-    const records = await awsCall('route53', 'ListResourceRecordSets', `listing record sets of zone ${zoneLabel(zone)}`, () =>
+    return awsCall('route53', 'ListResourceRecordSets', `listing record sets of zone ${zoneLabel(zone)}`, () =>
       collectPages(async (start: Start | undefined) => {
         const out = await this.client.send(
           new ListResourceRecordSetsCommand({
@@ -119,7 +190,6 @@ export class Route53Adapter {
         return { items: out.ResourceRecordSets ?? [], next };
       }),
     );
-    return records.map(toRecordSet);
   }
 
   /**

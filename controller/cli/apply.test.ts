@@ -173,7 +173,7 @@ describe('steady apply', () => {
       // The files are published as written: the controller renders them, and its messages name them.
       const loaded = await loadPublishedSpecs({ bucket });
       expect(loaded.ok && loaded.manifest.files.map((f) => f.path)).toEqual([
-        'base/api.yaml', 'base/db-migrate-nightly.yaml', 'base/db-migrate.yaml', 'base/dns.yaml', 'base/environment.yaml', 'prod/apex-dns.yaml', 'prod/overlay.yaml', 'staging/overlay.yaml',
+        'base/api.yaml', 'base/db-migrate-nightly.yaml', 'base/db-migrate.yaml', 'base/dns.yaml', 'base/environment.yaml', 'prod/apex-dns.yaml', 'prod/maintenance.yaml', 'prod/overlay.yaml', 'staging/overlay.yaml',
       ]);
       expect(loaded.ok && loaded.specSet.environments.find((e) => e.name === 'shop-staging')?.services[0].spec.desiredCount).toBe(2);
       expect(JSON.parse(json.stdout)).toMatchObject({ status: 'unchanged', environments: null });

@@ -128,6 +128,22 @@ describe('every command with --output json prints one document the schema accept
     expect(valid(rollback.stdout, 1)).toMatchObject({ command: 'apply', ok: false, error: { kind: 'manifest-missing' } });
   });
 
+  it('maintenance on and off, with who, why and until when; history with the switches', async () => {
+    const on = await run('maintenance', 'on', SHOP, '--env', 'shop-prod', '--for', '2h', '--reason', 'DB upgrade', '--by', 'alice', '--sim', EXAMPLES_FIXTURE, '--table', 'contract-state', '-o', 'json');
+    expect(valid(on.stdout, 0)).toMatchObject({
+      command: 'maintenance',
+      switched: 'on',
+      maintenances: [{ name: 'shop', phase: 'Synced', state: 'on', source: 'command', by: 'alice', reason: 'DB upgrade', since: '2026-01-01T00:00:00.000Z', until: '2026-01-01T02:00:00.000Z' }],
+    });
+    expect(valid((await run('maintenance', 'off', SHOP, '--env', 'shop-prod', '--sim', EXAMPLES_FIXTURE, '--table', 'contract-state', '-o', 'json')).stdout, 0)).toMatchObject({ switched: 'off' });
+    const status = valid((await run('status', '--table', 'contract-state', '--env', 'shop-prod', '-o', 'json')).stdout, 0);
+    expect(status.resources.find((r: { resource: string }) => r.resource === 'Maintenance/shop')).toMatchObject({ reason: 'Off', maintenance: { state: 'off' } });
+    const history = valid((await run('history', '--table', 'contract-state', '--env', 'shop-prod', '--since', '3650d', '-o', 'json')).stdout, 0);
+    expect(history.maintenance.find((e: { switched: string }) => e.switched === 'on')).toMatchObject({ switched: 'on', source: 'command', by: 'alice', until: '2026-01-01T02:00:00.000Z' });
+    const usage = await run('maintenance', 'on', SHOP, '--table', 'contract-state', '-o', 'json');
+    expect(valid(usage.stdout, 2)).toMatchObject({ command: 'usage', error: { kind: 'usage', message: 'say which environment with --env (shop-prod, shop-staging)' } });
+  });
+
   it('retry, and a usage error', async () => {
     const retry = await run('retry', 'migration/db-migrate', SHOP, '--env', 'shop-prod', '--sim', EXAMPLES_FIXTURE, '-o', 'json');
     expect(valid(retry.stdout, 0)).toMatchObject({ command: 'retry', ok: true, environment: 'shop-prod' });

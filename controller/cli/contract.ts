@@ -21,7 +21,7 @@ const iso = () => z.iso.datetime().describe('ISO 8601 time in UTC');
 const count = () => z.int().min(0);
 
 const ACTION_KINDS = ACTION_ORDER as [ActionKind, ...ActionKind[]];
-const RESOURCE_KINDS = ['Service', 'Migration', 'ScheduledTask', 'AliasRecord', 'Wiring'] as const;
+const RESOURCE_KINDS = ['Service', 'Migration', 'ScheduledTask', 'AliasRecord', 'Maintenance', 'Wiring'] as const;
 const PHASES = ['Synced', 'Drifted', 'Progressing', 'Blocked', 'Failed'] as const;
 const CAUSE_KINDS = ['noCredentials', 'credentialsRejected', 'unreachable', 'accessDenied', 'throttled', 'serverError', 'other'] as const;
 
@@ -232,6 +232,8 @@ const WiringJson = z
       .strictObject({ url: z.string(), expectStatus: z.int(), status: z.int().optional(), latencyMs: z.number().min(0), error: z.string().optional(), ok: z.boolean() })
       .optional(),
     checkedAt: iso(),
+    /** When the target health it was judged on was read (a reconcile pass reads it in a rotation). */
+    healthReadAt: iso().optional(),
     specHash: z.string(),
   })
   .meta({ id: 'Wiring' });
@@ -259,6 +261,17 @@ const StatusRowJson = z.strictObject({
   diff: z.array(FieldDiff),
   notes: z.array(z.string()).optional(),
   lastError: z.strictObject({ message: z.string(), awsName: z.string().optional(), what: z.string(), at: iso() }).optional(),
+  /** A Maintenance's state: on (by what, who, why, since, until when) or off. */
+  maintenance: z
+    .strictObject({
+      state: z.enum(['on', 'off']),
+      source: z.enum(['spec', 'command', 'automatic']).optional(),
+      since: iso().optional(),
+      by: z.string().optional(),
+      reason: z.string().optional(),
+      until: iso().optional(),
+    })
+    .optional(),
   passId: z.string(),
   updatedAt: iso(),
 });
@@ -301,7 +314,27 @@ const DriftRowJson = z.strictObject({
   timeToHealMs: count().optional(),
   diff: z.array(FieldDiff),
 });
-export const HistoryOutput = z.strictObject({ ...envelope('history'), since: iso().optional(), passes: z.array(PassRowJson), drift: z.array(DriftRowJson) });
+const MaintenanceSwitchJson = z.strictObject({
+  environment: z.string(),
+  name: z.string(),
+  at: iso(),
+  switched: z.enum(['on', 'off']),
+  source: z.enum(['spec', 'command', 'automatic']).optional(),
+  by: z.string().optional(),
+  reason: z.string().optional(),
+  until: iso().optional(),
+  passId: z.string().optional(),
+  /** For people: `maintenance shop on by command (alice: DB upgrade) until ...`. */
+  summary: z.string(),
+});
+export const HistoryOutput = z.strictObject({
+  ...envelope('history'),
+  since: iso().optional(),
+  passes: z.array(PassRowJson),
+  drift: z.array(DriftRowJson),
+  /** Maintenance switches in the period, newest first (absent when there were none). */
+  maintenance: z.array(MaintenanceSwitchJson).optional(),
+});
 
 const GitJson = z.object({ commit: z.string().optional(), author: z.string().optional(), message: z.string().optional(), dirty: z.boolean().optional() });
 /** `apply` (publish or `--rollback`): what was written; nested S3 shapes may gain fields. */
@@ -414,6 +447,30 @@ export const DiffOutput = z.strictObject({
   ),
 });
 
+/** Maintenance as one Maintenance stands after `steady maintenance`: on (who, why, since, until when) or off. */
+const MaintenanceStateJson = z
+  .strictObject({
+    name: z.string(),
+    phase: z.enum([...PHASES, 'Unknown']),
+    message: z.string(),
+    state: z.enum(['on', 'off']).optional(),
+    source: z.enum(['spec', 'command', 'automatic']).optional(),
+    since: iso().optional(),
+    by: z.string().optional(),
+    reason: z.string().optional(),
+    until: iso().optional(),
+  })
+  .meta({ id: 'MaintenanceState' });
+
+/** `maintenance on|off`: the window written, and the pass that switched at once. */
+export const MaintenanceOutput = z.strictObject({
+  ...envelope('maintenance'),
+  switched: z.enum(['on', 'off']).optional(),
+  environment: z.string().optional(),
+  maintenances: z.array(MaintenanceStateJson).optional(),
+  environments: z.array(PassJson),
+});
+
 /** A usage error (unknown command or option) when `--output json` was asked for. */
 export const UsageOutput = z.strictObject({ ...envelope('usage'), commandLine: z.array(z.string()) });
 
@@ -431,6 +488,7 @@ export const OutputDocument = z.discriminatedUnion('command', [
   ApplyOutput,
   CommitsOutput,
   RetryOutput,
+  MaintenanceOutput,
   UsageOutput,
 ]);
 

@@ -4,7 +4,9 @@
  * the incidents steady exists for happen (an image pushed but never rolled out, an ALB recreated
  * under its DNS alias, a service scaled to zero by hand); the next pass heals them; the next finds
  * nothing to do. Last, the night comes: a ScheduledTask (the nightly migration) runs on the
- * simulated EventBridge Scheduler, fails, and the pass after it reports the failed run.
+ * simulated EventBridge Scheduler, fails, and the pass after it reports the failed run. Then a
+ * maintenance window: `steady maintenance on` switches the shop's CloudFront distribution and its
+ * api ALB to the maintenance page at once, `steady maintenance off` puts back exactly what was there.
  */
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { UpdateServiceCommand } from '@aws-sdk/client-ecs';
@@ -22,6 +24,8 @@ import type { CliContext } from './context.js';
 import { cliHolder, loadEnvironments, printLoadFailure, resolveTarget, type Target } from './engine.js';
 import { createOutput, type Output } from './output.js';
 import { exitCode, passOutcome } from '../model/outcome.js';
+import { describeRule, maintenanceRule, utcMinute } from '../model/maintenance.js';
+import { headline, prepareFor, statesOf } from './maintenance.js';
 
 export const DEMO_FIXTURE = fileURLToPath(new URL('../sim/fixtures/examples.yaml', import.meta.url));
 
@@ -140,6 +144,7 @@ async function story({ paths, options, out, target, account, envs, store, noTabl
     out.line();
     await passes('   The next pass reports the failed run (once; a later good run reports it healed)', target, envs, out, store);
   }
+  const windowOk = await maintenanceWindow({ target, account, envs, out, store, noTable });
   if (store) {
     const file = await writeStatusSite(options.html, await loadSiteData(store, { now: account.clock.now() }));
     out.line(`The status page of these passes (environments, wiring, drift and time to heal): ${out.color.cyan(pathToFileURL(file).href)}`);
@@ -150,5 +155,64 @@ async function story({ paths, options, out, target, account, envs, store, noTabl
     `Try it yourself: ${out.color.cyan('npx steady plan specs/ --sim ' + DEMO_FIXTURE.replace(process.cwd() + '/', ''))}, ` +
       `edit a spec, and plan again.`,
   );
-  return exitCode('reconcile', [...first, ...healed, ...quiet].map((r) => passOutcome(r).verdict));
+  const code = exitCode('reconcile', [...first, ...healed, ...quiet].map((r) => passOutcome(r).verdict));
+  return code === 0 && !windowOk ? 1 : code;
+}
+
+/**
+ * The maintenance window: on by command for two hours (the window written to the demo's state
+ * table, both entry points switched by the pass that follows at once), then off, and the proof that
+ * everything is back as it was. Needs the state table (the window lives there). False when a switch
+ * did not happen or something was not put back.
+ */
+async function maintenanceWindow({ target, account, envs, out, store, noTable }: Omit<Stage, 'paths' | 'options'>): Promise<boolean> {
+  const env = envs.find((e) => (e.maintenance?.length ?? 0) > 0);
+  if (!env) return true;
+  const m = env.maintenance![0];
+  const name = m.metadata.name;
+  const distribution = m.spec.cloudFront?.distribution;
+  const step = `6. A database upgrade: the team puts ${env.name} in maintenance for two hours`;
+  if (!store) {
+    out.line(out.color.bold(step));
+    out.line(`   Skipped: the maintenance window lives in the state table, and there is none (${noTable}).`);
+    out.line();
+    return true;
+  }
+  const before = distribution ? JSON.stringify(account.cloudfront.config(distribution)) : undefined;
+  const { adapters, calls } = target.adapters(env.environment.spec.region);
+  const run = async (switched: 'on' | 'off', override?: Parameters<typeof prepareFor>[3]) => {
+    const ran = await reconcileEnvironment(env, { adapters, calls, clock: target.clock, holder: cliHolder(), store, prepare: prepareFor(env.name, [name], switched, override) });
+    headline(out, env.name, switched, statesOf(ran.result, [name]));
+    out.line(renderReport(buildReport(ran.result), { color: out.color.isColorSupported, width: out.width }));
+    const [state] = statesOf(ran.result, [name]);
+    return state.phase !== 'Failed' && state.phase !== 'Blocked' && state.maintenance?.state === switched;
+  };
+  const now = target.clock.now();
+  out.line(out.color.bold(step));
+  out.line();
+  out.line(`  $ steady maintenance on --env ${env.name} --for 2h --reason "DB upgrade" --by ana`);
+  out.line();
+  const on = await run('on', { by: 'ana', reason: 'DB upgrade', at: now, until: now + 2 * 3_600_000 });
+  const lb = m.spec.loadBalancer;
+  if (distribution) {
+    const origin = account.cloudfront.config(distribution)?.DefaultCacheBehavior?.TargetOriginId;
+    out.line(`  CloudFront ${distribution} now serves every path from ${origin}; errors get ${m.spec.cloudFront?.errorResponse?.pagePath ?? 'its own pages'}.`);
+  }
+  if (lb) out.line(`  ${lb.name} answers ${describeRule(maintenanceRule(m))} before any request reaches the containers.`);
+  out.line(`  The window ends by itself at ${utcMinute(now + 2 * 3_600_000)}; the upgrade is done sooner.`);
+  out.line();
+  account.clock.advance(40 * 60_000);
+  out.line(`  $ steady maintenance off --env ${env.name}`);
+  out.line();
+  const off = await run('off');
+  const same = distribution ? JSON.stringify(account.cloudfront.config(distribution)) === before : true;
+  const listener = lb ? account.elbv2.listenerArnOf(lb.name, lb.listener.port) : undefined;
+  const leftRule = listener ? (await adapters.elbv2.rules(listener)).some((r) => r.priority === String(lb!.priority)) : false;
+  const back = [
+    distribution ? `the configuration of ${distribution} is ${same ? 'byte for byte what it was' : 'NOT what it was'}` : '',
+    lb ? `${lb.name} ${leftRule ? 'STILL has a rule at priority ' + lb.priority : 'has no maintenance rule left and forwards to the containers again'}` : '',
+  ].filter(Boolean);
+  out.line(`  ${same && !leftRule ? 'Everything is back as before' : 'Not everything is back'}: ${back.join(', and ')}.`);
+  out.line();
+  return on && off && same && !leftRule;
 }

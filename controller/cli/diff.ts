@@ -19,6 +19,7 @@ import { loadEnvironments, loadFailure, requireRegion, type LoadFailure } from '
 import { document, printFailure } from './json.js';
 import type { CliContext } from './context.js';
 import { createOutput, type Output, type OutputFormat } from './output.js';
+import { matchEnvironments } from './patterns.js';
 
 interface DiffOptions {
   base?: string;
@@ -75,12 +76,13 @@ async function loadBase(ctx: CliContext, paths: string[], options: DiffOptions):
 }
 
 /** Both sides, limited to `--env` (an environment may be on one side only). */
-function only<T extends { name: string }>(names: string[] | undefined, ...sides: T[][]): { ok: true; sides: T[][] } | LoadFailure {
-  if (!names || names.length === 0) return { ok: true, sides };
-  const all = new Set(sides.flat().map((e) => e.name));
-  const unknown = names.filter((n) => !all.has(n));
-  if (unknown.length > 0) return { ok: false, kind: 'unknownEnvironment', problems: [], message: `no environment ${unknown.join(', ')} on either side (there are: ${[...all].sort().join(', ') || 'none'})` };
-  return { ok: true, sides: sides.map((s) => s.filter((e) => names.includes(e.name))) };
+function only<T extends { name: string }>(patterns: string[] | undefined, ...sides: T[][]): { ok: true; sides: T[][] } | LoadFailure {
+  if (!patterns || patterns.length === 0) return { ok: true, sides };
+  const all = [...new Set(sides.flat().map((e) => e.name))].sort();
+  // Names or patterns ('shop-*'); one that matches nothing is an error, never an empty comparison.
+  const { selected, unmatched } = matchEnvironments(all, patterns);
+  if (unmatched.length > 0) return { ok: false, kind: 'unknownEnvironment', problems: [], message: `no environment ${unmatched.join(', ')} on either side (there are: ${all.join(', ') || 'none'})` };
+  return { ok: true, sides: sides.map((s) => s.filter((e) => selected.includes(e.name))) };
 }
 
 function fail(out: Output, failure: LoadFailure): number {

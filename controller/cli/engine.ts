@@ -19,6 +19,7 @@ import { specSourceOf } from '../source/commit.js';
 import type { SpecSource } from '../model/pass.js';
 import { formatProblem, loadSpecPaths, type EnvironmentSpecs, type SpecProblem } from '../spec/load.js';
 import { document, type JsonError } from './json.js';
+import { matchEnvironments } from './patterns.js';
 import type { Output } from './output.js';
 
 /** Options every AWS-facing command takes. */
@@ -78,11 +79,12 @@ export async function loadEnvironments(
     all = loaded.specSet.environments;
   }
   if (!only || only.length === 0) return { ok: true, environments: all, commit, source };
-  const unknown = only.filter((name) => !all.some((e) => e.name === name));
+  // `--env` takes patterns ('shop-*'); one that matches nothing is an error, never an empty selection.
+  const { selected, unmatched: unknown } = matchEnvironments(all.map((e) => e.name), only);
   if (unknown.length > 0) {
     return { ok: false, kind: 'unknownEnvironment', problems: [], message: `no environment ${unknown.join(', ')} in the specs (there are: ${all.map((e) => e.name).join(', ') || 'none'})` };
   }
-  return { ok: true, environments: all.filter((e) => only.includes(e.name)), commit, source };
+  return { ok: true, environments: all.filter((e) => selected.includes(e.name)), commit, source };
 }
 
 /** Why the specs could not be loaded: for people (lines) and for `--output json` (an error object). */

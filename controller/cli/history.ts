@@ -17,6 +17,7 @@ import { loadSiteData, MAX_URL_TTL_SECONDS, statusPageUrl, writeStatusSite } fro
 import { isUsageError, type CliContext } from './context.js';
 import { requireRegion } from './engine.js';
 import { document, passJson } from './json.js';
+import { matchEnvironments } from './patterns.js';
 import { createOutput, type Output, type OutputFormat } from './output.js';
 
 interface TableOptions {
@@ -74,6 +75,26 @@ async function storeOf(ctx: CliContext, options: TableOptions): Promise<StateSto
   return new StateStore({ client, tableName: options.table, clock: systemClock });
 }
 
+/** An `--env` that names no environment the table knows (its JSON error kind: unknownEnvironment, as for specs). */
+class UnknownEnvironment extends SteadyError {
+  override readonly name = 'unknownEnvironment';
+}
+
+/**
+ * The environments `--env` names (names or patterns such as 'shop-*', see patterns.ts) among those
+ * the table has recorded a pass of; undefined without `--env` (every environment). A name or pattern
+ * that matches none is an error that says which the table has, never an empty answer.
+ */
+async function chosenEnvironments(store: StateStore, env: string[] | undefined): Promise<string[] | undefined> {
+  if (!env || env.length === 0) return undefined;
+  const known = (await store.listEnvironments()).map((e) => e.environment).sort();
+  const { selected, unmatched } = matchEnvironments(known, env);
+  if (unmatched.length > 0) {
+    throw new UnknownEnvironment(`no environment ${unmatched.join(', ')} in table ${store.tableName} (it has passes of: ${known.join(', ') || 'none'})`);
+  }
+  return selected;
+}
+
 /**
  * Runs a command's body; a failure is said on stderr and, with `--output json`, as the command's
  * document (its lists empty, `error` set) on stdout. A usage error goes on to main.ts.
@@ -114,7 +135,7 @@ export function status(ctx: CliContext, options: TableOptions): Promise<number> 
       return printStatusUrl(ctx, options, out);
     }
     const store = await storeOf(ctx, options);
-    const only = options.env && options.env.length > 0 ? options.env : undefined;
+    const only = await chosenEnvironments(store, options.env);
     if (options.html !== undefined) {
       const since = usage(ctx, () => parseSince(options.since ?? '7d', now));
       const data = await loadSiteData(store, { environments: only, now, sinceMs: now - since });
@@ -136,14 +157,17 @@ export function history(ctx: CliContext, options: TableOptions): Promise<number>
     const now = systemClock.now();
     const since = usage(ctx, () => parseSince(options.since ?? '24h', now));
     const store = await storeOf(ctx, options);
-    const only = options.env && options.env.length > 0 ? options.env : undefined;
+    const only = await chosenEnvironments(store, options.env);
     const each = only ?? [undefined];
     const [passes, drift] = await Promise.all([
-      Promise.all(each.map((env) => store.listPasses(env, since))).then((l) => l.flat()),
+      Promise.all(each.map((env) => store.listPasses(env, since))).then((l) => l.flat().sort((a, b) => b.startedAt - a.startedAt)),
       Promise.all(each.map((env) => store.listDrift(env, since))).then((l) => l.flat()),
     ]);
-    if (out.format === 'json') out.json(document('history', 0, { since: new Date(since).toISOString(), ...historyJson(passes, drift, now) }));
-    else out.line(renderHistory(passes, drift, { now, color: out.color.isColorSupported }));
+    // Maintenance switches are kept per environment: those of --env, or of every environment with a pass in the window.
+    const environments = only ?? [...new Set(passes.map((p) => p.environment))];
+    const maintenance = (await Promise.all(environments.map((e) => store.listMaintenanceEvents(e, since)))).flat().sort((a, b) => b.at - a.at);
+    if (out.format === 'json') out.json(document('history', 0, { since: new Date(since).toISOString(), ...historyJson(passes, drift, now, maintenance) }));
+    else out.line(renderHistory(passes, drift, { now, color: out.color.isColorSupported }, maintenance));
   });
 }
 
@@ -171,7 +195,7 @@ async function passById(store: StateStore, passId: string): Promise<PassRecord> 
 
 /** The last pass of each environment asked for, or of every environment in the table. */
 async function lastPasses(store: StateStore, options: TableOptions): Promise<PassRecord[]> {
-  const names = options.env && options.env.length > 0 ? options.env : (await store.listEnvironments()).map((e) => e.environment).sort();
+  const names = (await chosenEnvironments(store, options.env)) ?? (await store.listEnvironments()).map((e) => e.environment).sort();
   if (names.length === 0) throw new SteadyError(`no pass is recorded in table ${store.tableName}`);
   return Promise.all(
     names.map(async (env) => {

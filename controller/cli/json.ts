@@ -51,7 +51,7 @@ export function passJson(report: Report, extra: { notified?: NotifyResult; recor
 
 /** A wiring result as JSON. */
 export function wiringJson(result: WiringResult) {
-  return { ...result, checkedAt: isoTime(result.checkedAt) };
+  return { ...result, checkedAt: isoTime(result.checkedAt), ...(result.healthReadAt !== undefined ? { healthReadAt: isoTime(result.healthReadAt) } : {}) };
 }
 
 /** The envelope every document has. */

@@ -102,21 +102,33 @@ describe('steady demo', () => {
     expect(stdout).toContain('! someone scaled the service api to 0 by hand');
     const quiet = stdout.slice(stdout.indexOf('4. And once ECS has rolled out'), stdout.indexOf('5. At '));
     expect(quiet).toContain('messaging-prod: No changes. 3 resources in sync.');
-    expect(quiet).toContain('shop-prod: No changes. 6 resources in sync.');
+    expect(quiet).toContain('shop-prod: No changes. 7 resources in sync.');
     // shop-staging, rendered from the same base: its own cluster, one service without the agent.
     expect(quiet).toContain('shop-staging: No changes. 5 resources in sync.');
     // The night: the nightly migration runs on the simulated Scheduler, exits 1, and is reported.
     const night = stdout.slice(stdout.indexOf('5. At '));
     expect(night).toContain('5. At 2026-01-02 03:00 Asia/Tokyo, EventBridge Scheduler runs db-migrate-nightly, and it fails');
     expect(night).toMatch(/ScheduledTask\/db-migrate-nightly[\s\S]*the run due 2026-01-02 03:00 Asia\/Tokyo failed: exit code 1 after 55 s \(task\s+[0-9a-f]{32}\)/);
+    // The maintenance window: on by command, both entry points switched, off, everything back.
+    const window = stdout.slice(stdout.indexOf('6. A database upgrade'));
+    expect(window).toContain('$ steady maintenance on --env shop-prod --for 2h --reason "DB upgrade" --by ana');
+    expect(window).toContain('Maintenance shop of shop-prod: on by command (ana: DB upgrade) since 2026-01-01 18:05 UTC until 2026-01-01 20:05 UTC');
+    expect(window).toMatch(/~ Maintenance\/shop +switched on\n/);
+    expect(window).toContain('done     switch CloudFront E2QWRUHAPOMQZL to maintenance');
+    expect(window).toContain('done     create maintenance rule 1 on HTTPS:443 of shop-api-alb');
+    expect(window).toContain('Maintenance shop of shop-prod: off');
+    expect(window).toMatch(/~ Maintenance\/shop +switched off\n/);
+    expect(window).toContain(
+      'Everything is back as before: the configuration of E2QWRUHAPOMQZL is byte for byte what it was, and shop-api-alb has no maintenance rule left and forwards to the containers again.',
+    );
     // The status page of those passes, drawn from the demo's own state table.
     const page = path.join(dir, 'index.html');
     expect(stdout).toContain(`The status page of these passes (environments, wiring, drift and time to heal): ${pathToFileURL(page).href}\n`);
     const html = readFileSync(page, 'utf8');
     expect(html).toContain('<h2 id="overview">Environments (3)</h2>');
     expect(html).toMatch(/<strong>AliasRecord\/api-dns<\/strong> <span class="t ok">healed by steady<\/span> healed after/);
-    // shop-prod after the night: the failed nightly run beside the five resources in sync.
-    expect(html).toContain('<span class="counts"><span class="t bad">1 Failed</span><span class="t ok">5 Synced</span></span>');
+    // shop-prod after the night: the failed nightly run beside the six resources in sync (the Maintenance among them).
+    expect(html).toContain('<span class="counts"><span class="t bad">1 Failed</span><span class="t ok">6 Synced</span></span>');
     rmSync(dir, { recursive: true, force: true });
   });
 });

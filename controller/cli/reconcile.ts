@@ -75,7 +75,7 @@ function printText(out: Output, reports: { report: Report; run: ReconcileOutcome
 }
 
 /** What a person should know about the lease of a run: none was taken, or it was lost or not released. */
-function leaseLine(lease: LeaseReport | undefined, environment: string): string | undefined {
+export function leaseLine(lease: LeaseReport | undefined, environment: string): string | undefined {
   if (!lease) return undefined;
   if (lease.state === 'none') return `No lease: --no-lease was given, so nothing kept another writer out of ${environment} while this pass changed it.`;
   if (lease.end === 'lost') return `warning: the lease of ${environment} was lost: ${lease.message}`;

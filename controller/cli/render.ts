@@ -12,6 +12,7 @@ import { changesIn } from '../spec/sourced.js';
 import { document, printFailure } from './json.js';
 import type { CliContext } from './context.js';
 import { createOutput, plural, type OutputFormat } from './output.js';
+import { matchEnvironments } from './patterns.js';
 import { colorProblem } from './validate.js';
 
 interface RenderOptions {
@@ -35,12 +36,13 @@ export async function render(ctx: CliContext, paths: string[], options: RenderOp
     return 1;
   }
   const names = result.specSet.environments.map((e) => e.name);
-  const unknown = (options.env ?? []).filter((name) => !names.includes(name));
+  // Names or patterns ('shop-*'); one that matches nothing is an error, never an empty answer.
+  const { selected, unmatched: unknown } = matchEnvironments(names, options.env ?? []);
   if (unknown.length > 0) {
     const message = `no environment ${unknown.join(', ')} in the specs (there are: ${names.join(', ') || 'none'})`;
     return printFailure(out, 'render', 1, { kind: 'unknownEnvironment', message }, { ok: false, problems: [], environments: [] }, [`error: ${message}`]);
   }
-  const chosen = options.env ? names.filter((n) => options.env!.includes(n)) : names;
+  const chosen = options.env && options.env.length > 0 ? selected : names;
   const shown = documents.filter((d) => chosen.includes(d.environment));
   if (out.format === 'json') {
     const environments = chosen.map((name) => ({ name, documents: shown.filter((d) => d.environment === name).map(documentJson) }));

@@ -62,7 +62,7 @@ describe('1. AWS that cannot be read is never "no changes"', () => {
     const doc = JSON.parse(stdout);
     expect(doc).toMatchObject({ formatVersion: 1, command: 'plan', exitCode: 1 });
     const env = doc.environments[0];
-    expect(env).toMatchObject({ verdict: 'unknown', exitCode: 1, counts: { resources: { unknown: 5 } } });
+    expect(env).toMatchObject({ verdict: 'unknown', exitCode: 1, counts: { resources: { unknown: 6 } } });
     expect(env.summary).toBe('AWS could not be read: the endpoint could not be reached (connect ECONNREFUSED 127.0.0.1:1). Nothing was planned.');
     expect(env.causes).toEqual([expect.objectContaining({ kind: 'unreachable', actions: expect.arrayContaining(['ecs:DescribeClusters', 'route53:ListHostedZonesByName']) })]);
     expect(env.resources.find((r: { resource: string }) => r.resource === 'Service/api')).toMatchObject({ outcome: 'unknown', unread: expect.arrayContaining([{ what: 'ECS cluster shop-prod', cause: 'unreachable' }]) });

@@ -76,7 +76,7 @@ const json = async (...args: string[]) => {
 const resource = (doc: any, name: string) => doc.environments[0].resources.find((r: { resource: string }) => r.resource === name);
 
 describe('the exit codes', () => {
-  it.each(['validate', 'plan', 'reconcile', 'verify', 'retry', 'status', 'history', 'report', 'apply', 'commits'])('are in the --help of %s', async (command) => {
+  it.each(['validate', 'plan', 'reconcile', 'verify', 'retry', 'status', 'history', 'report', 'apply', 'commits', 'maintenance'])('are in the --help of %s', async (command) => {
     const { code, stdout } = await run(command, '--help');
     expect(code).toBe(0);
     expect(stdout.replace(/\s+/g, ' ')).toMatch(/Exit codes[^:]*: 0 /);

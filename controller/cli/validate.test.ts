@@ -54,7 +54,7 @@ const BROKEN: Record<string, (file: string) => string[]> = {
   'unknown-api-version': (f) => [`${f}:2:13 apiVersion: unknown apiVersion "steady.dev/v1", expected steady.dev/v1alpha1`],
   'unknown-field': (f) => [`${f}:11:3 spec.desiredcount: unknown field "desiredcount" (did you mean "desiredCount"?)`],
   'unknown-kind': (f) => [
-    `${f}:8:7 kind: unknown kind "Servce" (did you mean "Service"?), expected one of: Environment, Service, Migration, ScheduledTask, AliasRecord, Overlay`,
+    `${f}:8:7 kind: unknown kind "Servce" (did you mean "Service"?), expected one of: Environment, Service, Migration, ScheduledTask, AliasRecord, Maintenance, Overlay`,
   ],
   'unresolved-reference': (f) => [`${f}:11:11 spec.after[0]: no Migration named "db-migrate" in environment shop-prod`],
   'wrong-type': (f) => [`${f}:18:16 spec.taskDefinition.containers[0].image: expected a string`],

@@ -6,6 +6,7 @@
 import type { Clock } from '../clock.js';
 import { AwsCallError, PassInterruptedError } from '../errors.js';
 import type { Stop } from '../interrupt.js';
+import type { DistributionRestore } from '../model/maintenance.js';
 import type { Plan, TaskDefinitionRef } from '../model/plan.js';
 import type { Adapters } from '../observe/observe.js';
 import type { ExecResult } from './schedule.js';
@@ -91,6 +92,11 @@ export interface ExecContext {
   passId: string;
   beforeChange?: () => Promise<void>;
   progress?: (p: WaitProgress) => void;
+  /**
+   * Told what a Maintenance's distribution had before maintenance (the restore record, also
+   * written to the distribution's tags), and null once it is back: the state table keeps a copy.
+   */
+  rememberRestore?: (resource: string, distributionId: string, record: DistributionRestore | null) => void;
   /** When to stop starting work and end waits early (the deadline, a lost lease, Ctrl-C). */
   stop: Stop;
 }

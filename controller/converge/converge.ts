@@ -3,7 +3,8 @@
  * (schedule.ts) with bounded concurrency, each by the executor of its kind: service.ts (revisions,
  * services, tags), migration.ts (run once per version, wait, record the outcome), records.ts
  * (Route 53 batches per zone), codedeploy.ts (blue/green deployments), scheduled.ts (EventBridge
- * Scheduler groups and schedules).
+ * Scheduler groups and schedules), maintenance.ts (maintenance pages: CloudFront switched and back,
+ * ALB maintenance rules).
  */
 import type { Clock } from '../clock.js';
 import { PassInterruptedError } from '../errors.js';
@@ -13,6 +14,7 @@ import type { Action, ChangeRecordsAction, Plan } from '../model/plan.js';
 import type { Adapters } from '../observe/observe.js';
 import { awaitCodeDeployDeployment, createCodeDeployDeployment } from './codedeploy.js';
 import { failure, Outputs, type ExecContext, type MigrationLedger, type WaitProgress } from './context.js';
+import { createMaintenanceRule, deleteMaintenanceRule, switchDistribution } from './maintenance.js';
 import { awaitMigration, runMigration } from './migration.js';
 import { changeRecords, unitsOf } from './records.js';
 import { createScheduleGroup, putSchedule } from './scheduled.js';
@@ -45,10 +47,12 @@ export interface ConvergeOptions {
   passId?: string;
   /** Told about each poll of a long wait (a migration task, a CodeDeploy deployment, a DNS change). */
   progress?: (p: WaitProgress) => void;
+  /** Keeps a copy of a Maintenance's restore record (see ExecContext). */
+  rememberRestore?: ExecContext['rememberRestore'];
 }
 
 /** Actions that spend their time waiting on AWS; they run in a pool of their own. */
-const WAITING_KINDS = new Set<Action['kind']>(['RunMigration', 'AwaitMigration', 'ChangeRecords', 'CreateCodeDeployDeployment', 'AwaitCodeDeployDeployment']);
+const WAITING_KINDS = new Set<Action['kind']>(['RunMigration', 'AwaitMigration', 'ChangeRecords', 'CreateCodeDeployDeployment', 'AwaitCodeDeployDeployment', 'SwitchDistribution']);
 const WAITING_CONCURRENCY = 16;
 
 /**
@@ -78,6 +82,7 @@ export async function converge(plan: Plan, adapters: Adapters, options: Converge
     passId: options.passId ?? 'manual',
     beforeChange: options.beforeChange,
     progress: options.progress,
+    rememberRestore: options.rememberRestore,
     stop,
   };
   const stopReason = () => stop.check()?.message ?? options.stopReason?.();
@@ -133,5 +138,11 @@ async function execute(a: Action, ctx: ExecContext): Promise<ExecResult> {
     case 'CreateSchedule':
     case 'UpdateSchedule':
       return putSchedule(a, ctx);
+    case 'SwitchDistribution':
+      return switchDistribution(a, ctx);
+    case 'CreateMaintenanceRule':
+      return createMaintenanceRule(a, ctx);
+    case 'DeleteMaintenanceRule':
+      return deleteMaintenanceRule(a, ctx);
   }
 }

@@ -2,6 +2,7 @@
  * Where each resource stands after a pass: the planner's status, updated with what converge did.
  * Also the drift events of the pass (what differed, and when it was healed).
  */
+import { isSwitch } from '../model/maintenance.js';
 import type { ActionOutcome, DriftEvent } from '../model/pass.js';
 import type { Plan, ResourceStatus } from '../model/plan.js';
 import { contentHash } from '../model/taskdef.js';
@@ -57,12 +58,14 @@ export function statusesAfter(plan: Plan, outcomes: ActionOutcome[]): ResourceSt
     const blocked = mine.find((o) => o.state === 'blocked');
     if (blocked) return { ...r, phase: 'Blocked', reason: blockedReason(plan, byId, blocked), message: blocked.message ?? blocked.summary };
     const pending = mine.find((o) => o.state === 'pending');
-    if (pending) return { ...r, phase: 'Progressing', reason: 'InProgress', message: pending.message ?? pending.summary };
+    if (pending) return { ...r, phase: 'Progressing', reason: r.kind === 'Maintenance' ? r.reason : 'InProgress', message: pending.message ?? pending.summary };
     // What the plan could not do stays undone (a rollout behind a failed migration), whatever else succeeded.
     if (r.phase === 'Blocked' || r.phase === 'Failed') return { ...r, notes: [...(r.notes ?? []), ...mine.map((o) => `done: ${o.summary}`)] };
     if (r.kind === 'Service' && rolloutStarted(mine, plan)) {
       return { ...r, phase: 'Progressing', reason: 'RollingOut', message: mine.map((o) => o.message).filter(Boolean).join('; ') || 'rolling out' };
     }
+    // A maintenance switch keeps its reason (who turned it on, or Off): that is what is in place now.
+    if (r.kind === 'Maintenance') return { ...r, phase: 'Synced', message: [r.message.replace(/^turning maintenance (on|off)/, 'maintenance turned $1'), ...mine.map((o) => o.message ?? o.summary)].join('; ') };
     return { ...r, phase: 'Synced', reason: r.kind === 'Migration' ? 'Succeeded' : 'Healed', message: mine.map((o) => o.message ?? o.summary).join('; ') };
   });
 }
@@ -71,7 +74,8 @@ export function statusesAfter(plan: Plan, outcomes: ActionOutcome[]): ResourceSt
 export function driftOf(plan: Plan, outcomes: ActionOutcome[], detectedAt: number): DriftEvent[] {
   const byResource = groupByResource(outcomes);
   return plan.resources
-    .filter((r) => r.diff.length > 0 && (r.phase === 'Drifted' || r.phase === 'Blocked' || r.phase === 'Failed'))
+    // A maintenance switch is not drift: history keeps it among the maintenance switches.
+    .filter((r) => r.diff.length > 0 && (r.phase === 'Drifted' || r.phase === 'Blocked' || r.phase === 'Failed') && !isSwitch(r))
     .map((r) => {
       const mine = byResource.get(r.resource) ?? [];
       const healed = !plan.holdAll && r.phase === 'Drifted' && mine.length > 0 && mine.every((o) => o.state === 'done');

@@ -17,6 +17,9 @@ import { Tracer } from '@aws-lambda-powertools/tracer';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
+import type { STSClient } from '@aws-sdk/client-sts';
+import type { AwsCredentialIdentity } from '@smithy/types';
+import { EnvironmentAccounts, type EnvironmentTarget } from '../aws/accounts.js';
 import { createAwsClients, type AwsClients } from '../aws/clients.js';
 import { systemClock, type Clock } from '../clock.js';
 import { mapLimit } from '../concurrency.js';
@@ -32,7 +35,7 @@ import { perPassCallCounts } from './calls.js';
 import { changedEnvironmentsFinder, rememberingLoader } from './changes.js';
 import { configFromEnv, type HandlerConfig } from './config.js';
 import { invocationTime, type InvocationTime } from './deadline.js';
-import { reconcileLambdaEnvironment, summarize, type EnvironmentRunContext, type EnvironmentSummary, type Regional } from './environment.js';
+import { reconcileLambdaEnvironment, summarize, type EnvironmentRunContext, type EnvironmentSummary, type Regional, type RegionalReach } from './environment.js';
 import { parseEvent, type Invocation } from './events.js';
 import { cappingJsonReplacer, summariseNames } from './logsafe.js';
 import { removalsAnnouncer } from './removals.js';
@@ -47,8 +50,13 @@ export interface HandlerDependencies {
   /** Default: `configFromEnv(process.env)`, read when the handler is created (cold start). */
   config?: HandlerConfig;
   clock?: Clock;
-  /** The SDK clients of a region; created once per region for the life of the container. Default `createAwsClients({ region })`. */
-  clientsFor?: (region: string) => AwsClients;
+  /**
+   * The SDK clients of a region (with an environment's assumed-role credentials, when it names a
+   * role); created once per region and role for the life of the container. Default `createAwsClients`.
+   */
+  clientsFor?: (region: string, credentials?: () => Promise<AwsCredentialIdentity>) => AwsClients;
+  /** The STS client environments' roles are assumed with (`aws/accounts.ts`). Default: the SDK's default configuration. */
+  sts?: STSClient;
   /** Runs on each region's clients once they are made (tracing; the simulated account attaches here). */
   instrumentClients?: (clients: AwsClients, region: string) => void;
   /** The spec bucket's client. Default `createS3Client()`. */
@@ -62,6 +70,8 @@ export interface HandlerDependencies {
   tracer?: Tracer;
   /** How often migration tasks and DNS changes are polled (ms); the engine's default otherwise. */
   pollMs?: number;
+  /** Loads HEAD's commit. Default `loadPublishedSpecs`; the worker keeps the last commit (`worker.ts`). */
+  loadSpecs?: typeof loadPublishedSpecs;
 }
 
 /** The handler's answer (what `aws lambda invoke` prints). */
@@ -128,7 +138,7 @@ export function createHandler(deps: HandlerDependencies = {}): SteadyHandler {
         environments: invocation.environments ?? 'all',
         deadline: new Date(time.deadline).toISOString(),
       });
-      const loaded = await loadPublishedSpecs({ ...location, s3: container.s3 });
+      const loaded = await (deps.loadSpecs ?? loadPublishedSpecs)({ ...location, s3: container.s3 });
       if (!loaded.ok) return await unreadable.report(loaded.error, invocation);
       logger.appendKeys({ commit: shortCommit(loaded.commit) });
       await announceRemovals(loaded, context.awsRequestId);
@@ -208,17 +218,24 @@ function makeContainer(deps: HandlerDependencies): Container {
   const clock = deps.clock ?? systemClock;
   const s3 = deps.s3 ?? tracer.captureAWSv3Client(createS3Client());
   const store = new StateStore({ client: deps.dynamodb ?? tracer.captureAWSv3Client(new DynamoDBClient({})), tableName: config.table, clock });
+  // Clients by role and region (aws/accounts.ts): an environment in another account is reached through the role it names.
+  const accounts = new EnvironmentAccounts({
+    clock,
+    ...(deps.sts ? { sts: deps.sts } : {}),
+    clientsFor: (region, credentials) => (deps.clientsFor ?? ((rg, c) => createAwsClients({ region: rg, ...(c ? { credentials: c } : {}) })))(region, credentials),
+  });
   const regions = new Map<string, Regional>();
-  const regional = (region: string): Regional => {
-    let r = regions.get(region);
+  const reach = async (target: EnvironmentTarget, passId: string): Promise<RegionalReach> => {
+    const reached = await accounts.reach(target, passId);
+    if (!reached.ok) return reached;
+    let r = regions.get(reached.key);
     if (!r) {
-      const clients = (deps.clientsFor ?? ((rg: string) => createAwsClients({ region: rg })))(region);
-      for (const client of Object.values(clients)) tracer.captureAWSv3Client(client);
-      deps.instrumentClients?.(clients, region);
-      r = { adapters: createAdapters(clients), scope: perPassCallCounts(clients) };
-      regions.set(region, r);
+      for (const client of Object.values(reached.clients)) tracer.captureAWSv3Client(client);
+      deps.instrumentClients?.(reached.clients, target.region);
+      r = { adapters: createAdapters(reached.clients), scope: perPassCallCounts(reached.clients) };
+      regions.set(reached.key, r);
     }
-    return r;
+    return { ok: true, regional: r };
   };
   const sesClients = new Map<string, SESv2Client>();
   const sesFor = (region: string) => {
@@ -226,7 +243,7 @@ function makeContainer(deps: HandlerDependencies): Container {
     if (!c) sesClients.set(region, (c = deps.sesFor?.(region) ?? tracer.captureAWSv3Client(new SESv2Client({ region }))));
     return c;
   };
-  return { logger, metrics, tracer, config, clock, s3, store, regional, sesFor, notify: config.notify, leaseTtlMs: config.leaseTtlMs, pollMs: deps.pollMs };
+  return { logger, metrics, tracer, config, clock, s3, store, reach, sesFor, notify: config.notify, leaseTtlMs: config.leaseTtlMs, pollMs: deps.pollMs };
 }
 
 /** The event, understood; an event that is not one steady acts on is logged (size-capped) and thrown. */

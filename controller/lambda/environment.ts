@@ -7,7 +7,9 @@
 import type { SESv2Client } from '@aws-sdk/client-sesv2';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
+import { unreachablePass, type EnvironmentTarget } from '../aws/accounts.js';
 import type { Clock } from '../clock.js';
+import type { Unreadable } from '../model/actual.js';
 import type { CauseDescription } from '../model/causes.js';
 import { driftCounts, isOk, passOutcome, type PassVerdict } from '../model/outcome.js';
 import { actionCounts, type PassResult, type SpecSource } from '../model/pass.js';
@@ -56,13 +58,17 @@ export interface Regional {
   scope: CountedScope;
 }
 
+/** A region's adapters for an environment (in its own account, or the account its role is in), or why it cannot be reached. */
+export type RegionalReach = { ok: true; regional: Regional } | { ok: false; unreadable: Unreadable };
+
 /** What a pass in the Lambda needs of its container (made once, kept across invocations). */
 export interface EnvironmentRunContext {
   logger: Logger;
   metrics: Metrics;
   store: StateStore;
   clock: Clock;
-  regional(region: string): Regional;
+  /** The adapters of the environment's region and account (`aws/accounts.ts`: its role assumed when it names one). */
+  reach(target: EnvironmentTarget, passId: string): Promise<RegionalReach>;
   sesFor(region: string): SESv2Client;
   /** Send Slack/email notifications. */
   notify: boolean;
@@ -107,7 +113,9 @@ export async function reconcileLambdaEnvironment(desired: DesiredEnvironment, re
   log.info(`${request.dryRun ? 'planning (dry run)' : 'reconciling'} ${desired.name}: cluster ${cluster} in ${region}, commit ${shortCommit(request.commit)}`);
   let outcome: ReconcileOutcome;
   try {
-    const { adapters, scope } = ctx.regional(region);
+    const reached = await ctx.reach(desired.environment.spec, passId);
+    if (!reached.ok) return await unreachable(desired, reached.unreadable, { passId, request, log }, ctx);
+    const { adapters, scope } = reached.regional;
     outcome = await scope((calls) =>
       reconcileEnvironment(desired, {
         adapters,
@@ -136,6 +144,28 @@ export async function reconcileLambdaEnvironment(desired: DesiredEnvironment, re
   logResult(log, result, outcome);
   if (!request.dryRun) publishPassMetrics(ctx.metrics, result);
   return summarize(result, outcome);
+}
+
+/** An environment whose role could not be assumed: an unreadable pass, recorded and counted like any other (no lease: nothing changes). */
+async function unreachable(
+  desired: DesiredEnvironment,
+  unreadable: Unreadable,
+  o: { passId: string; request: EnvironmentRequest; log: Logger },
+  ctx: EnvironmentRunContext,
+): Promise<EnvironmentSummary> {
+  const { request } = o;
+  const result = unreachablePass(desired, unreadable, { passId: o.passId, now: ctx.clock.now(), specVersion: request.commit, specSource: request.specSource, dryRun: request.dryRun });
+  let recordError: string | undefined;
+  if (!request.dryRun) {
+    try {
+      await ctx.store.savePass(result, undefined, { desired, report: buildReport(result) });
+    } catch (err) {
+      recordError = (err as Error).message;
+    }
+  }
+  logResult(o.log, result, { result, recordError });
+  if (!request.dryRun) publishPassMetrics(ctx.metrics, result);
+  return summarize(result, { recordError });
 }
 
 /** The notifier's logger interface over a Powertools logger (attributes are optional there). */

@@ -43,6 +43,10 @@ export const METRIC = {
   eventsIgnored: 'EventsIgnored',
   /** Environments and resources a new HEAD no longer holds; emitted once per commit pair. */
   specsRemoved: 'SpecsRemoved',
+  /** Per dispatch (fan-out): environments sent to the work queue. */
+  environmentsDispatched: 'EnvironmentsDispatched',
+  /** Per worker message dropped because another invocation holds the environment's lease. */
+  messagesDropped: 'WorkMessagesDropped',
 } as const;
 
 /**

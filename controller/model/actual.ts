@@ -13,12 +13,14 @@ import type {
   CodeDeployDeployment,
   CodeDeployDeploymentGroup,
   Distribution,
+  DistributionDetail,
   EcsCluster,
   EcsService,
   EcsTask,
   EcsTaskDefinition,
   HostedZone,
   Listener,
+  ListenerRule,
   LoadBalancer,
   RecordSet,
   ScheduleGroup,
@@ -79,10 +81,43 @@ export interface ObservedBlueGreen {
   recorded?: CodeDeployDeployment | null;
 }
 
+/** What AWS says about the entry points one Maintenance switches. Absent fields were not read (see `unreadable`). */
+export interface ObservedMaintenance {
+  /** The distribution with its configuration and tags; null when it does not exist. */
+  distribution?: DistributionDetail | null;
+  /** The load balancer; null when it does not exist. */
+  loadBalancer?: LoadBalancer | null;
+  /** The listener on the spec's port (and protocol); null when the load balancer has none. */
+  listener?: Listener | null;
+  /** The listener's rules, the default rule last; fixed-response rules carry their tags. */
+  rules?: ListenerRule[];
+}
+
 /** A hosted zone with all its record sets. */
 export interface ObservedZone {
   zone: HostedZone;
   records: RecordSet[];
+}
+
+const recordIndexes = new WeakMap<RecordSet[], { simple: Map<string, RecordSet>; any: Map<string, RecordSet> }>();
+
+/**
+ * The record set of `name` and `type` without a routing set identifier (a simple record), or with
+ * `anySet` the first of that name and type, from an index built once per record list: finding each
+ * alias's record stays linear in the zone's size. The list must not change after the first lookup.
+ */
+export function findRecord(zone: ObservedZone, name: string, type: string, options: { anySet?: boolean } = {}): RecordSet | undefined {
+  let index = recordIndexes.get(zone.records);
+  if (!index) {
+    index = { simple: new Map(), any: new Map() };
+    for (const r of zone.records) {
+      const key = `${r.type} ${r.name}`;
+      if (!index.any.has(key)) index.any.set(key, r);
+      if (!r.setIdentifier && !index.simple.has(key)) index.simple.set(key, r);
+    }
+    recordIndexes.set(zone.records, index);
+  }
+  return (options.anySet ? index.any : index.simple).get(`${type} ${name}`);
 }
 
 /** Something observe could not read, and which resources depend on it. */
@@ -132,6 +167,8 @@ export interface ActualState {
   scheduledTasks: Record<string, ObservedScheduledTask>;
   /** Schedule group name -> the group (null: does not exist). */
   scheduleGroups: Record<string, ScheduleGroup | null>;
+  /** Maintenance name -> its distribution and listener as observed. */
+  maintenance: Record<string, ObservedMaintenance>;
   unreadable: Unreadable[];
 }
 
@@ -152,6 +189,7 @@ export function emptyActualState(environment: string, observedAt: number): Actua
     blueGreen: {},
     scheduledTasks: {},
     scheduleGroups: {},
+    maintenance: {},
     unreadable: [],
   };
 }

@@ -185,6 +185,8 @@ export interface ForwardAction {
   type: string;
   /** Target groups the action forwards to, with weights (a plain forward is one group, weight 1). */
   targetGroups: { arn: string; weight: number }[];
+  /** What a `fixed-response` action answers (a maintenance rule, say). */
+  fixedResponse?: { statusCode: string; contentType?: string; messageBody?: string };
 }
 
 export interface Listener {
@@ -203,6 +205,8 @@ export interface ListenerRule {
   isDefault: boolean;
   conditions: { field: string; values: string[] }[];
   actions: ForwardAction[];
+  /** Present only when asked for (DescribeTags). */
+  tags?: Tags;
 }
 
 export interface TargetHealth {
@@ -282,6 +286,16 @@ export interface Distribution {
   status: string;
   enabled: boolean;
   aliases: string[];
+}
+
+/** A distribution with what maintenance needs: its whole configuration (and its ETag) and its tags. */
+export interface DistributionDetail extends Distribution {
+  arn: string;
+  /** The ETag of `config`: UpdateDistribution's `IfMatch`. */
+  etag: string;
+  /** The DistributionConfig as CloudFront returned it (JSON, fields steady does not model included). */
+  config: Record<string, any>;
+  tags: Tags;
 }
 
 /** Every CloudFront distribution's alias target zone (AWS documents this fixed id). */

@@ -50,6 +50,26 @@ describe('carryOver', () => {
     });
   });
 
+  it('steps into lists by index: one field of one list item, the item\'s other fields and the other items kept', () => {
+    const config = {
+      CacheBehaviors: {
+        Quantity: 2,
+        Items: [
+          { PathPattern: '/_next/static/*', TargetOriginId: 'web', Compress: true },
+          { PathPattern: '/api/*', TargetOriginId: 'api', FunctionAssociations: { Quantity: 0 } },
+        ],
+      },
+    };
+
+    const sent = carryOver<typeof config>(config, ['CacheBehaviors.Items.1.TargetOriginId'], { CacheBehaviors: { Items: [{}, { TargetOriginId: 'maintenance' }] } });
+
+    expect(sent.CacheBehaviors.Items).toEqual([
+      { PathPattern: '/_next/static/*', TargetOriginId: 'web', Compress: true },
+      { PathPattern: '/api/*', TargetOriginId: 'maintenance', FunctionAssociations: { Quantity: 0 } },
+    ]);
+    expect(config.CacheBehaviors.Items[1].TargetOriginId).toBe('api');
+  });
+
   it('starts from nothing when nothing was observed', () => {
     expect(carryOver(undefined, owned, { maximumPercent: 200, minimumHealthyPercent: 100 })).toEqual({ maximumPercent: 200, minimumHealthyPercent: 100 });
   });

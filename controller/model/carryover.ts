@@ -16,9 +16,11 @@
 type Obj = Record<string, unknown>;
 
 const isObject = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Date);
+/** Objects and arrays: a path may go through a list by index (`CacheBehaviors.Items.2.TargetOriginId`). */
+const isContainer = (v: unknown): v is Obj => isObject(v) || Array.isArray(v);
 
 function get(obj: unknown, path: string[]): unknown {
-  return path.reduce<unknown>((o, k) => (isObject(o) ? o[k] : undefined), obj);
+  return path.reduce<unknown>((o, k) => (isContainer(o) ? o[k] : undefined), obj);
 }
 
 function set(obj: Obj, path: string[], value: unknown): void {
@@ -28,7 +30,7 @@ function set(obj: Obj, path: string[], value: unknown): void {
     else obj[head] = structuredClone(value);
     return;
   }
-  if (!isObject(obj[head])) {
+  if (!isContainer(obj[head])) {
     if (value === undefined) return;
     obj[head] = {};
   }
@@ -38,7 +40,8 @@ function set(obj: Obj, path: string[], value: unknown): void {
 /**
  * The whole object to send to an API that replaces it whole: `observed` as it is, with every field
  * steady owns (`owned`, dotted paths such as `deploymentCircuitBreaker` or
- * `ViewerCertificate.ACMCertificateArn`) taken from `desired`. An owned field `desired` leaves out is
+ * `ViewerCertificate.ACMCertificateArn`; a number steps into a list, as in
+ * `CacheBehaviors.Items.2.TargetOriginId`) taken from `desired`. An owned field `desired` leaves out is
  * removed; every other field is carried over untouched. `observed` itself is not changed.
  *
  * @example

@@ -6,7 +6,8 @@ import type { RepairBlock, UnreadItem } from './outcome.js';
 import type { EcsLoadBalancerBinding, EcsNetwork, RecordChange, ScheduleSettings, Tags } from './aws.js';
 import type { DeploymentAlarms, EcsServiceExtras } from './service-settings.js';
 import type { TaskDefinitionContent } from './taskdef.js';
-import type { AliasRecordDoc, EnvironmentDoc, MigrationDoc, ScheduledTaskDoc, ServiceDoc } from '../spec/schema.js';
+import type { AliasRecordDoc, EnvironmentDoc, MaintenanceCloudFrontSpec, MaintenanceDoc, MigrationDoc, ScheduledTaskDoc, ServiceDoc } from '../spec/schema.js';
+import type { DistributionRestore, MaintenanceRule, MaintenanceState } from './maintenance.js';
 import type { WiringChain } from './wiring.js';
 
 /** The specs of one environment, as the loader hands them over. */
@@ -17,6 +18,8 @@ export interface DesiredEnvironment {
   migrations: MigrationDoc[];
   scheduledTasks: ScheduledTaskDoc[];
   aliases: AliasRecordDoc[];
+  /** Maintenance pages (at most a few per environment); absent in desired states built before the kind existed. */
+  maintenance?: MaintenanceDoc[];
 }
 
 /** One field that differs: `path` in spec terms, values rendered for people. */
@@ -79,6 +82,8 @@ export interface CreateServiceAction extends ActionBase {
   cluster: string;
   serviceName: string;
   taskDefinition: TaskDefinitionRef;
+  /** `contentFingerprint` of the revision's content, remembered in the `steady:content` tag. */
+  contentFingerprint?: string;
   settings: ServiceSettings & { desiredCount: number; network: EcsNetwork };
   deploymentController: 'ECS' | 'CODE_DEPLOY';
   tags: Tags;
@@ -91,6 +96,8 @@ export interface UpdateServiceAction extends ActionBase {
   serviceArn: string;
   /** A new revision to roll out (starts a deployment); remembered in the `steady:rollout` tag. */
   taskDefinition?: TaskDefinitionRef;
+  /** With `taskDefinition`: the fingerprint of its content, remembered in the `steady:content` tag. */
+  contentFingerprint?: string;
   settings: ServiceSettings;
 }
 
@@ -202,6 +209,44 @@ export interface ScheduleAction extends ActionBase {
   taskDefinition: TaskDefinitionRef;
 }
 
+/**
+ * Switch a CloudFront distribution to its maintenance page (`on`) or back (`off`). The change is
+ * worked out again by the executor on the configuration it reads just before the update (the
+ * restore record written to the distribution's tags first); the plan's diff is what it saw when
+ * it looked.
+ */
+export interface SwitchDistributionAction extends ActionBase {
+  kind: 'SwitchDistribution';
+  mode: 'on' | 'off';
+  distributionId: string;
+  arn: string;
+  cloudFront: MaintenanceCloudFrontSpec;
+  /** `on`: the `steady:maintenance` marker to write. */
+  marker?: string;
+  /** `on`: the record of an earlier switch, kept as it is; `off`: the record to put back. */
+  restore?: DistributionRestore;
+  /** The distribution's tags when observed (old restore parts are removed). */
+  tags: Tags;
+}
+
+/** Create the fixed-response rule a Maintenance owns on an ALB listener, tagged as steady's. */
+export interface CreateMaintenanceRuleAction extends ActionBase {
+  kind: 'CreateMaintenanceRule';
+  listenerArn: string;
+  /** `HTTPS:443 of shop-api-alb`, for messages. */
+  listener: string;
+  rule: MaintenanceRule;
+  tags: Tags;
+}
+
+/** Delete the maintenance rule (maintenance is over). */
+export interface DeleteMaintenanceRuleAction extends ActionBase {
+  kind: 'DeleteMaintenanceRule';
+  ruleArn: string;
+  listener: string;
+  priority: string;
+}
+
 export type Action =
   | RegisterTaskDefinitionAction
   | CreateServiceAction
@@ -213,7 +258,10 @@ export type Action =
   | CreateCodeDeployDeploymentAction
   | AwaitCodeDeployDeploymentAction
   | CreateScheduleGroupAction
-  | ScheduleAction;
+  | ScheduleAction
+  | SwitchDistributionAction
+  | CreateMaintenanceRuleAction
+  | DeleteMaintenanceRuleAction;
 
 export type ActionKind = Action['kind'];
 
@@ -224,7 +272,7 @@ export interface ResourceStatus {
   /** `Kind/name` */
   resource: string;
   /** `Wiring` statuses say whether the chain from a Service's public name to its containers holds (wiring checks). */
-  kind: 'Service' | 'Migration' | 'ScheduledTask' | 'AliasRecord' | 'Wiring';
+  kind: 'Service' | 'Migration' | 'ScheduledTask' | 'AliasRecord' | 'Maintenance' | 'Wiring';
   name: string;
   phase: Phase;
   /** A CamelCase reason code: `UpToDate`, `ImageNotFound`, `Conflict`, `MigrationFailed`, ... */
@@ -243,6 +291,8 @@ export interface ResourceStatus {
   unread?: UnreadItem[];
   /** On a `Wiring` status: the chain it was judged on, link by link with the evidence (the status page draws it). */
   wiring?: WiringChain;
+  /** On a `Maintenance` status: on or off, who turned it on, why, since and until when (in place when the phase is Synced). */
+  maintenance?: MaintenanceState;
 }
 
 /** The safety policy a plan is made under (Environment spec + command-line flags). */
@@ -252,6 +302,8 @@ export interface Policy {
   dryRun: boolean;
   /** Most resources one pass may change. */
   changeBudget: number;
+  /** Over the budget, create new resources a budget at a time instead of holding everything (Environment `stepwiseCreation`). */
+  stepwiseCreation?: boolean;
   /** Now (epoch ms), for deadlines. */
   now: number;
 }
@@ -263,8 +315,11 @@ export interface Plan {
   actions: Action[];
   /** One per spec resource. */
   resources: ResourceStatus[];
-  /** Resources the plan changes, against the budget. */
-  budget: { limit: number; used: number; exceeded: boolean };
+  /**
+   * Resources the plan changes, against the budget. `deferred`: new resources left to later passes
+   * (stepwise creation), whose actions are not in the plan.
+   */
+  budget: { limit: number; used: number; exceeded: boolean; deferred?: number };
   /** True when nothing may be executed (observe mode, dry run or budget exceeded). */
   holdAll: boolean;
 }
@@ -275,6 +330,12 @@ export const TAG_ENVIRONMENT = 'steady:environment';
 export const TAG_RESOURCE = 'steady:resource';
 /** On a service: the revision steady last rolled out and when (`<arn>@<epoch ms>`). */
 export const TAG_ROLLOUT = 'steady:rollout';
+/**
+ * On a service, beside `steady:rollout`: the fingerprint of that revision's content
+ * (`contentFingerprint`). A cold start compares it with the spec's content instead of describing
+ * the revision the service runs, when that is the one steady rolled out.
+ */
+export const TAG_CONTENT = 'steady:content';
 /**
  * On a blue/green service: the CodeDeploy deployment steady last created and the revision it
  * deploys (`<deployment id>@<task definition arn>`). A failed or stopped one is not repeated for

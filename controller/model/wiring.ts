@@ -27,4 +27,6 @@ export interface WiringChain {
   firstBroken?: string;
   /** Epoch ms. */
   checkedAt: number;
+  /** When the target health of the `targets` link was read (epoch ms); absent: not read yet, judged from ECS's view of the service. */
+  healthReadAt?: number;
 }

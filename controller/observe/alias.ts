@@ -12,16 +12,21 @@ export async function observeAliases(desired: DesiredEnvironment, actual: Actual
   const loadBalancers = new Map<string, string[]>();
   const distributions = new Map<string, string[]>();
   const zones = new Map<string, { keys: string[]; zone: string; zoneId?: string }>();
+  // A distribution a Maintenance switches is read by observeMaintenance, whole, for both.
+  const readForMaintenance = new Set((desired.maintenance ?? []).map((m) => m.spec.cloudFront?.distribution));
   for (const a of desired.aliases) {
     const key = resourceKey('AliasRecord', a.metadata.name);
     const t = a.spec.target;
     if ('loadBalancer' in t) use(loadBalancers, t.loadBalancer, key);
-    if ('cloudFront' in t) use(distributions, t.cloudFront, key);
+    if ('cloudFront' in t && !readForMaintenance.has(t.cloudFront)) use(distributions, t.cloudFront, key);
     const zoneKey = a.spec.zoneId ?? a.spec.zone;
     const z = zones.get(zoneKey) ?? { keys: [], zone: a.spec.zone, zoneId: a.spec.zoneId };
     z.keys.push(key);
     zones.set(zoneKey, z);
   }
+  // Several zones to find: one listing of the account's zones instead of a lookup each, when that is
+  // fewer calls. If the listing fails, each zone's own lookup below says so for its resources.
+  const zonesKnown = adapters.route53.prefetchZones([...zones.values()].map((z) => z.zone)).catch(() => undefined);
   await Promise.all([
     loadBalancers.size > 0 &&
       read(`load balancers ${[...loadBalancers.keys()].join(', ')}`, [...new Set([...loadBalancers.values()].flat())], async () => {
@@ -36,6 +41,7 @@ export async function observeAliases(desired: DesiredEnvironment, actual: Actual
     ),
     ...[...zones].map(([zoneKey, z]) =>
       read(`hosted zone ${zoneKey}`, z.keys, async () => {
+        await zonesKnown;
         const zone = await adapters.route53.findZone(z.zone, { id: z.zoneId });
         actual.zones[zoneKey] = zone ? { zone, records: await adapters.route53.recordSets(zone) } : null;
       }),

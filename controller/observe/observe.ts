@@ -15,6 +15,9 @@
  * GetScheduleGroup and 1 ListTagsForResource (see `observeScheduledTasks`).
  * A blue/green service adds 1 GetDeploymentGroup, 1 ListDeployments, 1 DescribeTargetGroups (its
  * pair's other target group) and 1 DescribeListeners (see `observeBlueGreen`).
+ * A Maintenance adds 1 GetDistribution and 1 ListTagsForResource (its distribution), and 1
+ * DescribeListeners, 1 DescribeRules and, when the listener has fixed-response rules, 1 DescribeTags
+ * (plus 1 DescribeLoadBalancers when no alias names its load balancer; see `observeMaintenance`).
  */
 import { mapLimit } from '../concurrency.js';
 import { emptyActualState, type ActualState } from '../model/actual.js';
@@ -25,9 +28,10 @@ import type { Stop } from '../interrupt.js';
 import { resourceKey } from '../plan/desired.js';
 import { observeAliases } from './alias.js';
 import { describeError, readerFor, use, type Adapters, type Read } from './common.js';
+import { maintenanceFollowUps, observeMaintenance } from './maintenance.js';
 import { migrationFollowUps, observeMigrations } from './migration.js';
 import { observeScheduledTasks, scheduledTaskFollowUps } from './scheduled.js';
-import { observeServices, serviceFollowUps } from './service.js';
+import { observeServices, revisionsNeeded, serviceFollowUps } from './service.js';
 
 export type { Adapters } from './common.js';
 export { REVISIONS_SEARCHED } from './service.js';
@@ -50,15 +54,18 @@ export async function observe(desired: DesiredEnvironment, adapters: Adapters, n
   const serviceKeys = desired.services.map((s) => resourceKey('Service', s.metadata.name));
   const migrationKeys = desired.migrations.map((m) => resourceKey('Migration', m.metadata.name));
   const scheduledKeys = desired.scheduledTasks.map((t) => resourceKey('ScheduledTask', t.metadata.name));
+  adapters.ecs.reserveTaskDefinitions(desired.name, revisionsNeeded(desired));
+  const images = observeImages(desired, actual, adapters, read);
   await Promise.all([
     read(`ECS cluster ${cluster}`, [...serviceKeys, ...migrationKeys, ...scheduledKeys], async () => {
       actual.cluster = (await adapters.ecs.describeCluster(cluster)) ?? null;
     }),
-    observeImages(desired, actual, adapters, read),
-    observeServices(desired, actual, adapters, read),
+    images,
+    observeServices(desired, actual, adapters, read, images),
     observeMigrations(desired, actual, adapters, read),
     observeScheduledTasks(desired, actual, adapters, read),
     observeAliases(desired, actual, adapters, read),
+    observeMaintenance(desired, actual, adapters, read),
   ]);
   stop?.throwIfStopped();
   // Second round, only where the first found something to look into.
@@ -68,6 +75,7 @@ export async function observe(desired: DesiredEnvironment, adapters: Adapters, n
     ...serviceFollowUps(desired, actual, adapters, read),
     ...migrationFollowUps(desired, actual, adapters, read),
     ...scheduledTaskFollowUps(desired, actual, adapters, read),
+    ...maintenanceFollowUps(desired, actual, adapters, read),
   ];
   await mapLimit(lookups, OBSERVE_CONCURRENCY, (lookup) => lookup());
   stop?.throwIfStopped();

@@ -4,6 +4,7 @@
  * with its ownership TXT record (external-dns's registry idea: Route 53 records cannot be
  * tagged). Pure.
  */
+import { findRecord } from '../model/actual.js';
 import { CLOUDFRONT_HOSTED_ZONE_ID, sameAliasDnsName, type AliasTarget, type RecordSet } from '../model/aws.js';
 import type { FieldDiff, ResourceStatus } from '../model/plan.js';
 import type { AliasRecordDoc } from '../spec/schema.js';
@@ -98,10 +99,10 @@ export function planAlias(ctx: Context, a: AliasRecordDoc): Planned {
     want = { dnsName: t.dnsName, hostedZoneId: t.hostedZoneId, evaluateTargetHealth: spec.evaluateTargetHealth };
   }
 
-  const records = observed.records;
-  const current = records.find((r) => r.name === spec.name && r.type === spec.type && !r.setIdentifier);
+  // Indexed once per zone: a zone's records are not scanned per alias.
+  const current = findRecord(observed, spec.name, spec.type);
   const ownerName = ownerRecordName(spec.type, spec.name);
-  const ownerRecord = records.find((r) => r.name === ownerName && r.type === 'TXT');
+  const ownerRecord = findRecord(observed, ownerName, 'TXT', { anySet: true });
   const owner = parseOwner(ownerRecord);
   const mine = owner?.env === ctx.env && owner?.resource === key;
   if (owner && !mine) {

@@ -16,6 +16,7 @@ import {
   type TaskDefinitionRef,
 } from '../model/plan.js';
 import type { EcsTaskDefinition } from '../model/aws.js';
+import type { MaintenanceMemory } from '../model/maintenance.js';
 import { render, resourceKey, specPath, unreadableFor, type ImageProblem } from './desired.js';
 import { unexpressibleFields, type UnexpressibleField } from './expressible.js';
 
@@ -32,6 +33,8 @@ export interface Context {
   policy: Policy;
   env: string;
   cluster: string;
+  /** What the state table remembers of each Maintenance (a command's window, the automatic mode), by name. */
+  memory?: Record<string, MaintenanceMemory>;
 }
 
 /** What a migration means for the rollouts waiting for it. */

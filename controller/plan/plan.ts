@@ -7,6 +7,7 @@
  * - service.ts (and bluegreen.ts): revisions, settings, adoption, failed rollouts;
  * - scheduled.ts (and scheduled-runs.ts): EventBridge Scheduler schedules running ECS tasks, and their runs;
  * - alias.ts: alias targets resolved every pass, ownership through TXT records;
+ * - maintenance.ts (and maintenance-auto.ts): maintenance pages switched on and off, by spec, by command, automatically;
  * - common.ts: statuses, ownership, "could not be read";
  * - policy.ts: observe mode, dry run and the change budget, applied over the whole plan.
  *
@@ -18,9 +19,11 @@
  * - observe mode, dry runs and an exceeded change budget hold every action.
  */
 import type { ActualState } from '../model/actual.js';
+import type { MaintenanceMemory } from '../model/maintenance.js';
 import type { DesiredEnvironment, Plan, Policy } from '../model/plan.js';
 import { planAlias } from './alias.js';
 import type { Context, Gate, Planned } from './common.js';
+import { planMaintenance } from './maintenance.js';
 import { planMigration } from './migration.js';
 import { applyPolicy } from './policy.js';
 import { planScheduledTasks } from './scheduled.js';
@@ -34,10 +37,12 @@ export { policyFor } from './policy.js';
  *
  * @example
  * const p = plan(desired, actual, { mode: 'enforce', dryRun: false, changeBudget: 20, now: Date.now() });
+ * // with what the state table remembers of the Maintenances (command windows, the automatic mode):
+ * const q = plan(desired, actual, policy, memory); // memory: store.loadMaintenance(desired.name)
  * for (const a of p.actions) console.log(a.summary);
  */
-export function plan(desired: DesiredEnvironment, actual: ActualState, policy: Policy): Plan {
-  const ctx: Context = { desired, actual, policy, env: desired.name, cluster: desired.environment.spec.cluster };
+export function plan(desired: DesiredEnvironment, actual: ActualState, policy: Policy, memory?: Record<string, MaintenanceMemory>): Plan {
+  const ctx: Context = { desired, actual, policy, env: desired.name, cluster: desired.environment.spec.cluster, ...(memory ? { memory } : {}) };
   const planned: Planned[] = [];
   const gates = new Map<string, Gate>();
   for (const m of desired.migrations) {
@@ -52,8 +57,9 @@ export function plan(desired: DesiredEnvironment, actual: ActualState, policy: P
   }
   planned.push(...planScheduledTasks(ctx));
   for (const a of desired.aliases) planned.push(planAlias(ctx, a));
+  for (const m of desired.maintenance ?? []) planned.push(planMaintenance(ctx, m));
 
   const actions = planned.flatMap((p) => p.actions);
   const resources = planned.map((p) => p.status);
-  return { environment: ctx.env, policy, actions, resources, ...applyPolicy(ctx.env, policy, actions, resources) };
+  return { environment: ctx.env, policy, resources, ...applyPolicy(ctx.env, policy, actions, resources) };
 }

@@ -18,7 +18,7 @@ import {
   type ServiceSettings,
   type TaskDefinitionRef,
 } from '../model/plan.js';
-import { taskDefinitionsEqual, type TaskDefinitionContent } from '../model/taskdef.js';
+import { contentFingerprint, taskDefinitionsEqual, type TaskDefinitionContent } from '../model/taskdef.js';
 import type { ServiceDoc } from '../spec/schema.js';
 import { planBlueGreen } from './bluegreen.js';
 import { clusterProblem, imageProblemStatus, ownedBy, refLabel, revisionLabel, status, unexpressibleStatus, unreadStatus, type Context, type Gate, type Planned } from './common.js';
@@ -222,6 +222,7 @@ function planCreate(ctx: Context, sc: ServiceCase, p: Prepared): Planned {
     cluster: ctx.cluster,
     serviceName: ecsName,
     taskDefinition: p.target,
+    contentFingerprint: contentFingerprint(p.desiredTd),
     settings,
     deploymentController: 'ECS',
     tags: p.tags,
@@ -286,6 +287,7 @@ function updateAction(ctx: Context, sc: ServiceCase, cur: EcsService, p: Prepare
     serviceName: sc.ecsName,
     serviceArn: cur.arn,
     taskDefinition: withTarget ? p.target : undefined,
+    ...(withTarget ? { contentFingerprint: contentFingerprint(p.desiredTd) } : {}),
     settings,
   };
 }

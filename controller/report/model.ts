@@ -278,6 +278,9 @@ const ACTION_WORDS: Record<ActionKind, { noun?: [string, string]; planned: strin
   CreateScheduleGroup: { noun: ['schedule group', 'schedule groups'], planned: 'to create', done: 'created' },
   CreateSchedule: { noun: ['schedule', 'schedules'], planned: 'to create', done: 'created' },
   UpdateSchedule: { noun: ['schedule', 'schedules'], planned: 'to update', done: 'updated' },
+  SwitchDistribution: { noun: ['distribution', 'distributions'], planned: 'to switch', done: 'switched' },
+  CreateMaintenanceRule: { noun: ['maintenance rule', 'maintenance rules'], planned: 'to create', done: 'created' },
+  DeleteMaintenanceRule: { noun: ['maintenance rule', 'maintenance rules'], planned: 'to delete', done: 'deleted' },
 };
 /** Every action kind, in the order summary lines count them. */
 export const ACTION_ORDER: ActionKind[] = [
@@ -293,6 +296,9 @@ export const ACTION_ORDER: ActionKind[] = [
   'CreateSchedule',
   'UpdateSchedule',
   'ChangeRecords',
+  'SwitchDistribution',
+  'CreateMaintenanceRule',
+  'DeleteMaintenanceRule',
 ];
 
 function actionPhrases(counts: Partial<Record<ActionKind, number>>, tense: 'planned' | 'done'): string[] {
@@ -357,6 +363,18 @@ const STAGE_WORDS: Record<PassStage, string> = {
   wiring: 'before the wiring checks',
   record: 'at the end',
 };
+
+/**
+ * `switched on` / `switched off` for a Maintenance whose pass switched it (its first diff line is
+ * `maintenance: off -> on ...` or `on -> off`): a switch is no repair, and the reports say so.
+ */
+export function maintenanceSwitchWord(r: Pick<ResourceReport, 'kind' | 'outcome' | 'drift'>): 'switched on' | 'switched off' | undefined {
+  const m = r.kind === 'Maintenance' && (r.outcome === 'healed' || r.outcome === 'converging') ? r.drift[0] : undefined;
+  if (m?.path !== 'maintenance') return undefined;
+  if (m.before === 'off' && m.after?.startsWith('on')) return 'switched on';
+  if (m.before === 'on' && m.after === 'off') return 'switched off';
+  return undefined;
+}
 
 /**
  * The one-line summary, the first thing a person reads of a pass, in the words of its verdict (the

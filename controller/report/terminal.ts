@@ -9,7 +9,7 @@
 import pc from 'picocolors';
 import type { FieldDiff } from '../model/plan.js';
 import { formatDuration, formatTime, plural, shortCommit, shownValue } from './format.js';
-import { REPAIR_BLOCK_WORDS, summaryLine, type Report, type ReportAction, type ResourceOutcome, type ResourceReport } from './model.js';
+import { maintenanceSwitchWord, REPAIR_BLOCK_WORDS, summaryLine, type Report, type ReportAction, type ResourceOutcome, type ResourceReport } from './model.js';
 
 export interface RenderOptions {
   /** ANSI colours (for a terminal). */
@@ -40,7 +40,8 @@ const OUTCOME_WORDS: Record<ResourceOutcome, string> = {
 
 /** The word a resource's line leads with: what left alone in observe mode is, is drifted. */
 function wordOf(r: ResourceReport): string {
-  return r.outcome === 'unrepaired' && r.blockedBy === 'observe' ? 'drifted' : OUTCOME_WORDS[r.outcome];
+  if (r.outcome === 'unrepaired' && r.blockedBy === 'observe') return 'drifted';
+  return maintenanceSwitchWord(r) ?? OUTCOME_WORDS[r.outcome];
 }
 
 const ACTION_WORDS: Record<ReportAction['state'], string> = {

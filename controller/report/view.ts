@@ -4,7 +4,7 @@
  * HTML, so the channels say the same thing in the same words.
  */
 import { formatDuration, plural, shortDigests, shownValue } from './format.js';
-import type { ReportAction } from './model.js';
+import { maintenanceSwitchWord, type ReportAction } from './model.js';
 import type { Notification, NotificationKind } from './noise.js';
 
 export type ViewLine =
@@ -58,6 +58,8 @@ function title(n: Notification): string {
     case 'blocked':
       return 'Blocked';
     case 'healed': {
+      const switched = n.detail && maintenanceSwitchWord(n.detail);
+      if (switched) return `Maintenance ${switched}`;
       const word = n.alertKind === 'drift' ? 'Healed' : 'Resolved';
       return n.timeToHealMs !== undefined ? `${word} in ${formatDuration(n.timeToHealMs)}` : word;
     }

@@ -6,12 +6,13 @@ import { ECSServiceException } from '@aws-sdk/client-ecs';
 import { ElasticLoadBalancingV2ServiceException } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { Route53ServiceException } from '@aws-sdk/client-route-53';
 import { SchedulerServiceException } from '@aws-sdk/client-scheduler';
-import { ConfiguredRetryStrategy } from '@smithy/core/retry';
 import type { Client } from '@smithy/core/client';
 import { createAwsClients, SERVICE_OF_CLIENT, type AwsClients } from '../aws/clients.js';
 import { SimClock } from './clock.js';
 import { unmodelledError, requestId } from './errors.js';
 import { Faults, type FaultError } from './faults.js';
+import { awsRateLimits, bucketMatches, type RateBucket } from './limits.js';
+import { ClockRetryStrategy } from './retry.js';
 import { AcmSim } from './acm.js';
 import { CloudFrontSim } from './cloudfront.js';
 import { CodeDeploySim } from './codedeploy.js';
@@ -48,10 +49,16 @@ export interface SimAccountOptions {
   seed?: number;
   /** Start of the simulated clock. */
   start?: number | Date;
+  /** Enforce AWS's request-rate limits from the start (`enforceRateLimits`). Default off. */
+  rateLimits?: boolean;
+  /** A clock shared with other accounts (a simulated organisation); `start` is then ignored. */
+  clock?: SimClock;
+  /** The account's global services (Route 53, CloudFront), shared by its regions in an organisation. */
+  global?: Pick<SimAccount, 'route53' | 'cloudfront'>;
 }
 
 
-const BASE_EXCEPTION: Record<SimServiceName, new (opts: any) => any> = {
+export const BASE_EXCEPTION: Record<SimServiceName, new (opts: any) => any> = {
   ecs: ECSServiceException,
   elbv2: ElasticLoadBalancingV2ServiceException,
   route53: Route53ServiceException,
@@ -63,7 +70,7 @@ const BASE_EXCEPTION: Record<SimServiceName, new (opts: any) => any> = {
 };
 
 // awsJson services and query/rest-xml services spell the same errors differently.
-const JSON_PROTOCOL = new Set<SimServiceName>(['ecs', 'ecr', 'codedeploy', 'acm', 'scheduler']);
+export const JSON_PROTOCOL = new Set<SimServiceName>(['ecs', 'ecr', 'codedeploy', 'acm', 'scheduler']);
 
 /** True for operations that change state (anything but Describe*, List*, Get*, BatchGet*). */
 export function isMutating(operation: string): boolean {
@@ -86,7 +93,7 @@ export class SimAccount {
   readonly accountId: string;
   readonly region: string;
   readonly clock: SimClock;
-  readonly faults = new Faults();
+  readonly faults: Faults;
   /** Every call, in order. Tests and benchmarks count and inspect it. */
   readonly calls: SimCall[] = [];
   readonly ecs: EcsSim;
@@ -103,16 +110,31 @@ export class SimAccount {
   constructor(options: SimAccountOptions = {}) {
     this.accountId = options.accountId ?? '123456789012';
     this.region = options.region ?? 'ap-northeast-1';
-    this.clock = new SimClock(options.start);
+    this.clock = options.clock ?? new SimClock(options.start);
+    this.faults = new Faults(() => this.clock.now());
     this.#rng = options.seed ?? 1;
     this.ecs = new EcsSim(this);
     this.elbv2 = new Elbv2Sim(this);
-    this.route53 = new Route53Sim(this);
+    this.route53 = options.global?.route53 ?? new Route53Sim(this);
     this.ecr = new EcrSim(this);
-    this.cloudfront = new CloudFrontSim(this);
+    this.cloudfront = options.global?.cloudfront ?? new CloudFrontSim(this);
     this.codedeploy = new CodeDeploySim(this);
     this.acm = new AcmSim(this);
     this.scheduler = new SchedulerSim(this);
+    if (options.rateLimits) this.enforceRateLimits();
+  }
+
+  /**
+   * Throttles calls above AWS's request-rate limits (`awsRateLimits` in limits.ts: token buckets on
+   * the simulated clock, per service or operation, with the values SIMPLIFICATIONS.md lists), or
+   * only those of the services named. Off by default: most tests make a handful of calls.
+   */
+  enforceRateLimits(services?: SimServiceName[]): RateBucket[] {
+    const buckets = awsRateLimits(this.region).filter((b) => !services || services.includes(b.service));
+    for (const b of buckets) {
+      this.faults.rateLimit({ service: b.service, name: b.name, burst: b.burst, perSecond: b.perSecond, operations: (op) => bucketMatches(b, op) });
+    }
+    return buckets;
   }
 
   /** A deterministic pseudo-random number in [0, 1) (mulberry32). */
@@ -169,15 +191,16 @@ export class SimAccount {
   }
 
   /**
-   * A full set of clients attached to this account. With `fastRetries` (the default) throttled
-   * calls are retried after 1 ms instead of the SDK's real back-off, keeping tests fast; benchmarks
-   * turn it off to measure what production would wait.
+   * A full set of clients attached to this account, as production makes them (steady's own pacing
+   * included), on the account's clock: retries back off as the SDK's standard strategy does
+   * (`ClockRetryStrategy`) and pacing waits, both in simulated time, so neither costs real time.
    */
-  clients(options: { fastRetries?: boolean } = {}): AwsClients {
+  clients(): AwsClients {
     const clients = createAwsClients({
       region: this.region,
       credentials: { accessKeyId: 'ASIASIMULATED', secretAccessKey: 'simulated' },
-      ...(options.fastRetries === false ? {} : { retryStrategy: new ConfiguredRetryStrategy(3, () => 1) }),
+      retryStrategy: () => new ClockRetryStrategy(this.clock),
+      clock: this.clock,
     });
     for (const client of Object.values(clients)) this.attach(client);
     return clients;
@@ -203,9 +226,10 @@ export class SimAccount {
     const call: SimCall = { seq: ++this.#seq, service, operation, input: structuredClone(input ?? {}), at: this.clock.now() };
     this.calls.push(call);
     try {
-      const latency = this.faults.latencyFor(service, operation, input);
-      if (latency > 0) await new Promise((r) => setTimeout(r, latency));
+      // The rate limits judge a call when it arrives; the answer, an error too, takes the latency.
       const fault = this.faults.failureFor(service, operation, input);
+      const latency = this.faults.latencyFor(service, operation, input);
+      if (latency > 0) await this.clock.sleep(latency);
       if (fault) throw this.#faultError(service, fault);
       const handler = (this[service] as SimService).operations[operation];
       if (!handler) {

@@ -403,7 +403,7 @@ describe('simulated ELBv2: target groups, listeners and rules', () => {
       ['10', false],
       ['default', true],
     ]);
-    expect(rules[1].Conditions).toEqual([{ Field: 'path-pattern', Values: ['/admin/*'] }]);
+    expect(rules[1].Conditions).toEqual([{ Field: 'path-pattern', Values: ['/admin/*'], PathPatternConfig: { Values: ['/admin/*'] } }]);
     await expect(elb.send(new DeleteRuleCommand({ RuleArn: rules[2].RuleArn }))).rejects.toMatchObject({
       name: 'OperationNotPermittedException',
       message: 'Default rule cannot be deleted',
@@ -413,6 +413,53 @@ describe('simulated ELBv2: target groups, listeners and rules', () => {
     ).rejects.toMatchObject({ name: 'PriorityInUseException', message: "Priority '10' is currently in use" });
     await elb.send(new DeleteRuleCommand({ RuleArn: rules[0].RuleArn }));
     expect((await tgNamed(elb, 'spare-tg')).LoadBalancerArns).toEqual([]);
+  });
+
+  it('creates a fixed-response rule with tags, describes it with its host-header config, and deletes it', async () => {
+    const { elb } = sim();
+    const lb = await lbNamed(elb, 'shop-alb');
+    const [https] = (await elb.send(new DescribeListenersCommand({ LoadBalancerArn: lb.LoadBalancerArn }))).Listeners!;
+    const maintenance = { StatusCode: '503', ContentType: 'application/json', MessageBody: '{"status":"maintenance"}' };
+
+    const created = await elb.send(
+      new CreateRuleCommand({
+        ListenerArn: https.ListenerArn,
+        Priority: 1,
+        Conditions: [{ Field: 'host-header', HostHeaderConfig: { Values: ['api.example.com'] } }],
+        Actions: [{ Type: 'fixed-response', FixedResponseConfig: maintenance }],
+        Tags: [{ Key: 'steady:managed-by', Value: 'steady' }],
+      }),
+    );
+    const arn = created.Rules![0].RuleArn!;
+
+    expect(arn).toMatch(/^arn:aws:elasticloadbalancing:ap-northeast-1:123456789012:listener-rule\/app\/shop-alb\/[0-9a-f]{16}\/[0-9a-f]{16}\/[0-9a-f]{16}$/);
+    const [rule] = (await elb.send(new DescribeRulesCommand({ RuleArns: [arn] }))).Rules!;
+    expect(rule).toEqual({
+      RuleArn: arn,
+      Priority: '1',
+      Conditions: [{ Field: 'host-header', Values: ['api.example.com'], HostHeaderConfig: { Values: ['api.example.com'] } }],
+      Actions: [{ Type: 'fixed-response', FixedResponseConfig: maintenance }],
+      IsDefault: false,
+    });
+    expect((await elb.send(new DescribeTagsCommand({ ResourceArns: [arn] }))).TagDescriptions![0].Tags).toEqual([{ Key: 'steady:managed-by', Value: 'steady' }]);
+    await elb.send(new DeleteRuleCommand({ RuleArn: arn }));
+    await expect(elb.send(new DescribeRulesCommand({ RuleArns: [arn] }))).rejects.toMatchObject({ name: 'RuleNotFoundException', message: 'One or more rules not found' });
+  });
+
+  const badResponses: [string, Record<string, string>, string][] = [
+    ['a status code outside 2XX/4XX/5XX', { StatusCode: '302' }, 'ValidationError'],
+    ['a content type ELB does not answer with', { StatusCode: '503', ContentType: 'application/xml' }, 'InvalidConfigurationRequestException'],
+    ['a body over 1024 characters', { StatusCode: '503', MessageBody: 'x'.repeat(1025) }, 'ValidationError'],
+  ];
+  it.each(badResponses)('refuses a fixed response with %s', async (_what, config, name) => {
+    const { elb } = sim();
+    const lb = await lbNamed(elb, 'shop-alb');
+    const [https] = (await elb.send(new DescribeListenersCommand({ LoadBalancerArn: lb.LoadBalancerArn }))).Listeners!;
+
+    await expect(
+      elb.send(new CreateRuleCommand({ ListenerArn: https.ListenerArn, Priority: 1, Conditions: [{ Field: 'path-pattern', Values: ['/*'] }], Actions: [{ Type: 'fixed-response', FixedResponseConfig: config as never }] })),
+    ).rejects.toMatchObject({ name });
+    expect((await elb.send(new DescribeRulesCommand({ ListenerArn: https.ListenerArn }))).Rules!.map((r) => r.Priority)).toEqual(['10', 'default']);
   });
 });
 

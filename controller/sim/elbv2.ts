@@ -4,6 +4,7 @@ import {
   DuplicateTagKeysException,
   DuplicateTargetGroupNameException,
   ElasticLoadBalancingV2ServiceException,
+  InvalidConfigurationRequestException,
   ListenerNotFoundException,
   LoadBalancerNotFoundException,
   OperationNotPermittedException,
@@ -12,6 +13,7 @@ import {
   RuleNotFoundException,
   TargetGroupAssociationLimitException,
   TargetGroupNotFoundException,
+  TooManyRulesException,
   TooManyTagsException,
   UnsupportedProtocolException,
   type Action,
@@ -125,6 +127,12 @@ const REASON_TEXT: Record<string, string> = {
 };
 
 const MAX_TAGS = 50;
+/** Rules per listener besides the default one (Elastic Load Balancing quotas: "Rules per Application Load Balancer", 100). */
+const MAX_RULES_PER_LISTENER = 100;
+/** Condition values per rule (quota "Condition values per rule", 5). */
+const MAX_CONDITION_VALUES = 5;
+/** The content types a fixed-response action may answer with (ELB API reference, FixedResponseActionConfig). */
+const FIXED_RESPONSE_CONTENT_TYPES = new Set(['text/plain', 'text/css', 'text/html', 'application/javascript', 'application/json']);
 const NAME_RULE = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,30}[A-Za-z0-9])?$/;
 
 // ---------------------------------------------------------------------------------------- state
@@ -425,8 +433,8 @@ export class Elbv2Sim implements SimService {
           const conditions: RuleCondition[] = [];
           const paths = asList(r.pathPattern);
           const hosts = asList(r.hostHeader);
-          if (paths) conditions.push({ Field: 'path-pattern', Values: paths });
-          if (hosts) conditions.push({ Field: 'host-header', Values: hosts });
+          if (paths) conditions.push(normaliseCondition({ Field: 'path-pattern', Values: paths }));
+          if (hosts) conditions.push(normaliseCondition({ Field: 'host-header', Values: hosts }));
           this.#newRule(listener, r.priority, conditions, this.#normaliseActions([this.#fixtureForward(r.forward, `${where} rule ${r.priority}`)], lb));
         }
       }
@@ -1061,12 +1069,17 @@ export class Elbv2Sim implements SimService {
     const priority = input.Priority ?? 0;
     if (!Number.isInteger(priority) || priority < 1 || priority > 50000) throw validation(`Priority '${priority}' must be between 1 and 50000`);
     if (!input.Conditions?.length) throw validation('At least one condition must be specified');
+    const conditions = input.Conditions.map(normaliseCondition);
+    const values = conditions.reduce((n, c) => n + (c.Values?.length ?? 0), 0);
+    if (values > MAX_CONDITION_VALUES) throw awsError(TooManyRulesException, `A rule can only have '${MAX_CONDITION_VALUES}' condition values`);
     if (this.#rulesOf(listener.arn).some((r) => r.priority === priority)) {
       throw awsError(PriorityInUseException, `Priority '${priority}' is currently in use`);
     }
+    if (this.#rulesOf(listener.arn).length >= MAX_RULES_PER_LISTENER) throw awsError(TooManyRulesException, `The listener already has the maximum of ${MAX_RULES_PER_LISTENER} rules`);
     checkTags(input.Tags ?? []);
+    for (const a of input.Actions ?? []) if (a.Type === 'fixed-response') checkFixedResponse(a);
     const actions = this.#normaliseActions(input.Actions ?? [], this.#lbs.get(listener.lbArn)!);
-    const rule = this.#newRule(listener, priority, structuredClone(input.Conditions), actions, input.Tags);
+    const rule = this.#newRule(listener, priority, conditions, actions, input.Tags);
     this.#refreshUsage();
     return { Rules: [this.#ruleOut(rule)] };
   }
@@ -1350,6 +1363,36 @@ function checkTags(tags: Tag[]): void {
   const keys = tags.map((t) => t.Key);
   if (new Set(keys).size !== keys.length) throw awsError(DuplicateTagKeysException, 'A tag key was specified more than once');
   if (tags.length > MAX_TAGS) throw awsError(TooManyTagsException, `A resource can have at most ${MAX_TAGS} tags`);
+}
+
+/**
+ * A rule condition as ELB describes it: a host-header or path-pattern condition given through its
+ * `*Config` carries the same values in `Values` as well.
+ */
+function normaliseCondition(c: RuleCondition): RuleCondition {
+  const config = c.HostHeaderConfig ?? c.PathPatternConfig;
+  const values = c.Values ?? config?.Values;
+  if (!c.Field || !values?.length) throw validation('A condition must have a field and at least one value');
+  for (const v of values) if (v.length > 128) throw validation(`The condition value '${v}' is longer than 128 characters`);
+  const out: RuleCondition = { Field: c.Field, Values: [...values] };
+  if (c.Field === 'host-header') out.HostHeaderConfig = { Values: [...values] };
+  if (c.Field === 'path-pattern') out.PathPatternConfig = { Values: [...values] };
+  return out;
+}
+
+/** A fixed-response action: a 2XX, 4XX or 5XX status, one of five content types, a body of at most 1024 characters. */
+function checkFixedResponse(a: Action): void {
+  const f = a.FixedResponseConfig;
+  if (!f?.StatusCode) throw validation('A fixed response config must be specified for a fixed-response action');
+  if (!/^(2|4|5)\d\d$/.test(f.StatusCode)) {
+    throw validation(`1 validation error detected: Value '${f.StatusCode}' at 'actions.1.member.fixedResponseConfig.statusCode' failed to satisfy constraint: Member must satisfy regular expression pattern: ^(2|4|5)\\d\\d$`);
+  }
+  if (f.ContentType !== undefined && !FIXED_RESPONSE_CONTENT_TYPES.has(f.ContentType)) {
+    throw awsError(InvalidConfigurationRequestException, `The content type '${f.ContentType}' is not supported for a fixed response`);
+  }
+  if ((f.MessageBody ?? '').length > 1024) {
+    throw validation("1 validation error detected: Value at 'actions.1.member.fixedResponseConfig.messageBody' failed to satisfy constraint: Member must have length less than or equal to 1024");
+  }
 }
 
 /** Target group ARNs a (forward) action sends traffic to. */

@@ -26,6 +26,10 @@ export interface RateLimitRule extends CallMatcher {
   perSecond: number;
   /** Bucket size; defaults to `perSecond`. */
   burst?: number;
+  /** The operations the bucket covers, when `operation` (one name) does not say it. */
+  operations?: (operation: string) => boolean;
+  /** What the bucket is, in the call log of a throttled call. */
+  name?: string;
 }
 
 export interface LatencyRule extends CallMatcher {
@@ -50,9 +54,10 @@ function matches(m: CallMatcher, service: SimServiceName, operation: string, inp
 
 /**
  * Fault injection for the simulated account: failures, throttling by rate, latency and eventually
- * consistent reads. Rate limits and latency use real (wall-clock) time, because they model what a
- * real client experiences and pair with the SDK's real retry back-off in benchmarks; tests that need
- * a deterministic throttle use `fail({ error: 'throttle', times })`.
+ * consistent reads. Rate limits and latency are in simulated time (the account's clock): token
+ * buckets refill as simulated time passes, and latency is a simulated wait, so neither costs real
+ * time while the SDK's retries (on the same clock, see `ClockRetryStrategy`) back off as they would.
+ * Tests that need a throttle at an exact call use `fail({ error: 'throttle', times })`.
  */
 export class Faults {
   #fails: FailRule[] = [];
@@ -60,20 +65,32 @@ export class Faults {
   #latency: LatencyRule[] = [];
   #stale: StaleReadRule[] = [];
 
+  /** `now`: the simulated time buckets refill by. */
+  constructor(private readonly now: () => number = () => 0) {}
+
   /** Makes matching calls fail (`times` of them, or all). */
   fail(rule: FailRule): this {
     this.#fails.push({ ...rule });
     return this;
   }
 
-  /** Throttles matching calls above a sustained rate (e.g. Route 53: 5 requests a second). */
+  /**
+   * Throttles matching calls above a sustained rate (a token bucket of `burst` tokens refilled at
+   * `perSecond`, starting full). A call takes a token from every bucket that matches it, and is
+   * throttled without taking any when one of them is empty.
+   */
   rateLimit(rule: RateLimitRule): this {
     const burst = rule.burst ?? rule.perSecond;
-    this.#buckets.push({ rule: { ...rule, burst }, tokens: burst, last: performance.now() });
+    this.#buckets.push({ rule: { ...rule, burst }, tokens: burst, last: this.now() });
     return this;
   }
 
-  /** Adds real latency to matching calls. The most specific matching rule wins (last added). */
+  /** Removes the rate limits (the other faults stay). */
+  clearRateLimits(): void {
+    this.#buckets = [];
+  }
+
+  /** Adds simulated latency to matching calls. The most specific matching rule wins (last added). */
   latency(rule: LatencyRule): this {
     this.#latency.push(rule);
     return this;
@@ -100,18 +117,18 @@ export class Faults {
       if (rule.times !== undefined) rule.times -= 1;
       return rule.error;
     }
-    const now = performance.now();
-    for (const b of this.#buckets) {
-      if (!matches(b.rule, service, operation, input)) continue;
-      b.tokens = Math.min(b.rule.burst!, b.tokens + ((now - b.last) / 1000) * b.rule.perSecond);
+    const now = this.now();
+    const hit = this.#buckets.filter((b) => matches(b.rule, service, operation, input) && (!b.rule.operations || b.rule.operations(operation)));
+    for (const b of hit) {
+      b.tokens = Math.min(b.rule.burst!, b.tokens + (Math.max(0, now - b.last) / 1000) * b.rule.perSecond);
       b.last = now;
-      if (b.tokens < 1) return 'throttle';
-      b.tokens -= 1;
     }
+    if (hit.some((b) => b.tokens < 1)) return 'throttle';
+    for (const b of hit) b.tokens -= 1;
     return undefined;
   }
 
-  /** @internal Real milliseconds a call waits before it is answered. */
+  /** @internal Simulated milliseconds a call waits before it is answered. */
   latencyFor(service: SimServiceName, operation: string, input: unknown): number {
     for (let i = this.#latency.length - 1; i >= 0; i--) {
       const r = this.#latency[i];

@@ -49,7 +49,24 @@ const SHAPE: Shape = {
       },
     ],
   },
-  cloudfront: { distributions: [{ id: null, domainName: null, aliases: null, enabled: null, origin: null, comment: null }] },
+  cloudfront: {
+    distributions: [
+      {
+        id: null,
+        domainName: null,
+        aliases: null,
+        enabled: null,
+        origin: null,
+        origins: [{ id: null, domainName: null, originAccessControlId: null, path: null }],
+        defaultOrigin: null,
+        behaviors: [{ pathPattern: null, origin: null }],
+        customErrorResponses: [{ errorCode: null, pagePath: null, responseCode: null, cachingMinTtl: null }],
+        defaultRootObject: null,
+        comment: null,
+        tags: null,
+      },
+    ],
+  },
   ecs: {
     clusters: [{ name: null, tags: null, capacityProviders: null }],
     // RegisterTaskDefinition's input, as the SDK takes it (the simulated ECS checks it as ECS does).

@@ -59,7 +59,8 @@ export async function simAccountFromFile(path: string, options: { seed?: number 
   if (unknownKeys.length > 0) throw new ConfigError(`${path}: ${unknownKeys.join('; ')}`);
   const start = fixture.start === undefined ? undefined : new Date(fixture.start);
   if (start && Number.isNaN(start.getTime())) throw new ConfigError(`${path}: start: expected an ISO date-time (2026-01-01T00:00:00Z), got ${String(fixture.start)}`);
-  const account = new SimAccount({ accountId: fixture.accountId, region: fixture.region, start, seed: options.seed });
+  // A simulated account people run steady against behaves like AWS, request-rate limits included.
+  const account = new SimAccount({ accountId: fixture.accountId, region: fixture.region, start, seed: options.seed, rateLimits: true });
   try {
     return account.seed(fixture);
   } catch (err) {

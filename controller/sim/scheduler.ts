@@ -57,29 +57,7 @@ export interface SchedulerTiming {
 
 export const DEFAULT_SCHEDULER_TIMING: Readonly<SchedulerTiming> = { retryAfterMs: 60_000 };
 
-/**
- * Requests per second EventBridge Scheduler allows by default (Scheduler User Guide, "Quotas"):
- * schedule operations 1,000 a second in the larger Regions and 250 elsewhere; schedule-group
- * operations 10 a second. Tag operations are not listed there: the group figure is used.
- */
-export function schedulerQuotas(region: string): Record<string, number> {
-  const large = ['us-east-1', 'us-east-2', 'us-west-2', 'ap-northeast-1', 'ap-south-1', 'ap-southeast-1', 'ap-southeast-2', 'eu-central-1', 'eu-west-1', 'eu-west-2', 'sa-east-1'];
-  const schedules = large.includes(region) ? 1000 : 250;
-  return {
-    CreateSchedule: schedules,
-    UpdateSchedule: schedules,
-    GetSchedule: schedules,
-    DeleteSchedule: schedules,
-    ListSchedules: schedules,
-    CreateScheduleGroup: 10,
-    DeleteScheduleGroup: 10,
-    GetScheduleGroup: 10,
-    ListScheduleGroups: 10,
-    TagResource: 10,
-    UntagResource: 10,
-    ListTagsForResource: 10,
-  };
-}
+export { schedulerQuotas } from './limits.js';
 
 // ============================================================================================
 // Internal state
@@ -172,11 +150,9 @@ export class SchedulerSim implements SimService {
     this.#failures.length = 0;
   }
 
-  /** Applies Scheduler's default request rates (`schedulerQuotas`) through the account's faults. */
+  /** Applies Scheduler's default request rates (`schedulerQuotas`) through the account's rate limits. */
   enforceQuotas(): void {
-    for (const [operation, perSecond] of Object.entries(schedulerQuotas(this.account.region))) {
-      this.account.faults.rateLimit({ service: 'scheduler', operation, perSecond });
-    }
+    this.account.enforceRateLimits(['scheduler']);
   }
 
   /** A schedule's stored form, for tests; undefined when it does not exist. */

@@ -105,11 +105,13 @@ export async function loadCommit(options: LoadPublishedOptions & { commit: strin
     if (!bodies.ok) return bodies;
 
     const files: SpecFile[] = manifest.files.map((f) => ({ path: f.path, content: bodies.bySha.get(f.sha256)! }));
-    const parsed = parseSpecFiles(files, {
-      ...(options.maxFileBytes === undefined ? {} : { maxFileBytes: options.maxFileBytes }),
-      allowEmpty: manifest.allowEmpty === true,
-      label: `commit ${shortCommit(commit)} of ${s3Url(loc)}`,
-    });
+    const parsed = parsedCommit(`${commit} ${manifestSha256} ${options.maxFileBytes ?? ''}`, () =>
+      parseSpecFiles(files, {
+        ...(options.maxFileBytes === undefined ? {} : { maxFileBytes: options.maxFileBytes }),
+        allowEmpty: manifest.allowEmpty === true,
+        label: `commit ${shortCommit(commit)} of ${s3Url(loc)}`,
+      }),
+    );
     if (!parsed.ok) {
       const cause = new SpecValidationError(parsed.problems);
       return fail({
@@ -125,6 +127,30 @@ export async function loadCommit(options: LoadPublishedOptions & { commit: strin
   } catch (err) {
     return { ok: false, error: translate(err, loc) };
   }
+}
+
+/**
+ * Spec sets parsed from the last commits, by commit id and manifest hash: a commit is its files'
+ * hashes (each object was just read and checked against its hash), so the same commit always parses
+ * to the same spec set, and a warm Lambda need not parse it again every invocation (seconds at
+ * thousands of services). Only valid ones are kept; the objects are still read and checked.
+ */
+const parsedCommits = new Map<string, ReturnType<typeof parseSpecFiles>>();
+const PARSED_COMMITS_KEPT = 2;
+
+function parsedCommit(key: string, parse: () => ReturnType<typeof parseSpecFiles>): ReturnType<typeof parseSpecFiles> {
+  const known = parsedCommits.get(key);
+  if (known) {
+    parsedCommits.delete(key);
+    parsedCommits.set(key, known);
+    return known;
+  }
+  const parsed = parse();
+  if (parsed.ok) {
+    parsedCommits.set(key, parsed);
+    while (parsedCommits.size > PARSED_COMMITS_KEPT) parsedCommits.delete(parsedCommits.keys().next().value!);
+  }
+  return parsed;
 }
 
 /** What HEAD holds. Throws AwsCallError when S3 cannot be read. */

@@ -4,7 +4,7 @@
  * same AWS resource (they would undo each other's work on every pass).
  */
 import { formatPath, quote, suggest } from './messages.js';
-import type { Kind, ScheduledTaskDoc, SpecDoc } from './schema.js';
+import type { Kind, MaintenanceDoc, ScheduledTaskDoc, SpecDoc } from './schema.js';
 import type { SourceLocation, SpecProblem } from './load.js';
 import type { Sourced } from './sourced.js';
 
@@ -111,6 +111,8 @@ export function checkSpecSet(docs: LoadedDoc[]): SpecProblem[] {
       }
     } else if (doc.kind === 'ScheduledTask') {
       checkScheduledTask(d, doc, { resolve, claim, by, report });
+    } else if (doc.kind === 'Maintenance') {
+      checkMaintenance(d, doc, { resolve, claim, by, report });
     } else {
       const record = `${doc.spec.name} ${doc.spec.type}`;
       claim(d, ['spec', 'name'], `record:${record}`, (first) =>
@@ -164,6 +166,27 @@ function checkScheduledTask(d: LoadedDoc, doc: ScheduledTaskDoc, c: SetChecks): 
   c.claim(d, ['spec', 'fromService'], `family:${family}`, (first) =>
     `this scheduled task's task definition family ${quote(family)} is already used by ${c.by(first)}; both would register revisions of it`,
   );
+}
+
+/**
+ * A Maintenance's watched services exist; no two Maintenances switch one distribution or own one
+ * listener rule priority (each would undo the other's switch).
+ */
+function checkMaintenance(d: LoadedDoc, doc: MaintenanceDoc, c: SetChecks): void {
+  doc.spec.automatic?.services?.forEach((name, i) => c.resolve(d, ['spec', 'automatic', 'services', i], 'Service', name));
+  const cf = doc.spec.cloudFront;
+  if (cf) {
+    c.claim(d, ['spec', 'cloudFront', 'distribution'], `maintenance-distribution:${cf.distribution}`, (first) =>
+      `CloudFront distribution ${cf.distribution} is already switched by ${c.by(first)}; two Maintenances would fight over it`,
+    );
+  }
+  const lb = doc.spec.loadBalancer;
+  if (lb) {
+    const rule = `${lb.name}:${lb.listener.port} priority ${lb.priority}`;
+    c.claim(d, ['spec', 'loadBalancer', 'priority'], `maintenance-rule:${rule}`, (first) =>
+      `listener rule ${rule} is already owned by ${c.by(first)}; give each Maintenance a priority of its own`,
+    );
+  }
 }
 
 function where(d: LoadedDoc): string {

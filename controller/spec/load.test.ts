@@ -91,6 +91,25 @@ describe('parseSpecFiles positions', () => {
 });
 
 describe('parseSpecFiles messages', () => {
+  it('accepts an environment in another account with the role steady assumes there', () => {
+    const yaml = ENV.replace('cluster: shop-prod }', 'cluster: shop-prod, account: "210987654321", roleArn: "arn:aws:iam::210987654321:role/steady-target", externalId: shop-prod-ext }');
+
+    const result = parseSpecFiles([file(yaml)]);
+
+    expect(problemsOf(result)).toEqual([]);
+    expect(result.ok && result.specSet.environments[0].environment.spec).toMatchObject({ account: '210987654321', roleArn: 'arn:aws:iam::210987654321:role/steady-target', externalId: 'shop-prod-ext' });
+  });
+
+  it('refuses a role in another account than the environment, and an external id without a role', () => {
+    const otherAccount = ENV.replace('cluster: shop-prod }', 'cluster: shop-prod, account: "210987654321", roleArn: "arn:aws:iam::111111111111:role/steady-target" }');
+    const idAlone = ENV.replace('cluster: shop-prod }', 'cluster: shop-prod, externalId: shop-ext }');
+
+    expect(problemsOf(parseSpecFiles([file(otherAccount)]))).toEqual([
+      "specs/shop.yaml:4:87 spec.roleArn: the role is in account 111111111111, but the environment's account is 210987654321",
+    ]);
+    expect(problemsOf(parseSpecFiles([file(idAlone)]))).toEqual(['specs/shop.yaml:4:65 spec.externalId: an external id needs a roleArn to assume']);
+  });
+
   it('names the accepted values of an enum', () => {
     const yaml = ENV.replace('cluster: shop-prod }', 'cluster: shop-prod, mode: Enforce }');
 
@@ -154,7 +173,7 @@ spec:
   it('reports a missing apiVersion and kind together', () => {
     expect(problemsOf(parseSpecFiles([file('metadata: { name: x }\n')]))).toEqual([
       'specs/shop.yaml:1:1 apiVersion: missing required field, expected steady.dev/v1alpha1',
-      'specs/shop.yaml:1:1 kind: missing required field, expected one of: Environment, Service, Migration, ScheduledTask, AliasRecord, Overlay',
+      'specs/shop.yaml:1:1 kind: missing required field, expected one of: Environment, Service, Migration, ScheduledTask, AliasRecord, Maintenance, Overlay',
     ]);
   });
 });

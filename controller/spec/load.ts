@@ -31,6 +31,7 @@ import {
   type EnvironmentDoc,
   type Kind,
   type MigrationDoc,
+  type MaintenanceDoc,
   type ScheduledTaskDoc,
   type ServiceDoc,
   type SpecDoc,
@@ -66,6 +67,7 @@ export interface EnvironmentSpecs {
   migrations: MigrationDoc[];
   scheduledTasks: ScheduledTaskDoc[];
   aliases: AliasRecordDoc[];
+  maintenance: MaintenanceDoc[];
   /** `${kind}/${name}` -> where the document starts */
   locations: Record<string, SourceLocation>;
 }
@@ -664,7 +666,7 @@ function groupByEnvironment(docs: LoadedDoc[]): EnvironmentSpecs[] {
   const byName = new Map<string, EnvironmentSpecs>();
   for (const d of docs) {
     if (d.doc?.kind !== 'Environment') continue;
-    byName.set(d.doc.metadata.name, { name: d.doc.metadata.name, environment: d.doc, services: [], migrations: [], scheduledTasks: [], aliases: [], locations: {} });
+    byName.set(d.doc.metadata.name, { name: d.doc.metadata.name, environment: d.doc, services: [], migrations: [], scheduledTasks: [], aliases: [], maintenance: [], locations: {} });
   }
   for (const d of docs) {
     if (!d.doc || !d.environment) continue;
@@ -675,6 +677,7 @@ function groupByEnvironment(docs: LoadedDoc[]): EnvironmentSpecs[] {
     else if (d.doc.kind === 'Migration') env.migrations.push(d.doc);
     else if (d.doc.kind === 'ScheduledTask') env.scheduledTasks.push(d.doc);
     else if (d.doc.kind === 'AliasRecord') env.aliases.push(d.doc);
+    else if (d.doc.kind === 'Maintenance') env.maintenance.push(d.doc);
   }
   const byMetadataName = (a: { metadata: { name: string } }, b: { metadata: { name: string } }) => compare(a.metadata.name, b.metadata.name);
   return [...byName.values()]
@@ -685,6 +688,7 @@ function groupByEnvironment(docs: LoadedDoc[]): EnvironmentSpecs[] {
       migrations: env.migrations.sort(byMetadataName),
       scheduledTasks: env.scheduledTasks.sort(byMetadataName),
       aliases: env.aliases.sort(byMetadataName),
+      maintenance: env.maintenance.sort(byMetadataName),
     }));
 }
 

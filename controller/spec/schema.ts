@@ -33,7 +33,7 @@ import {
 import { checkTimezone, parseScheduleExpression } from '../model/schedule-expression.js';
 
 export const API_VERSION = 'steady.dev/v1alpha1';
-export const KINDS = ['Environment', 'Service', 'Migration', 'ScheduledTask', 'AliasRecord'] as const;
+export const KINDS = ['Environment', 'Service', 'Migration', 'ScheduledTask', 'AliasRecord', 'Maintenance'] as const;
 export type Kind = (typeof KINDS)[number];
 
 // ---------------------------------------------------------------------------------------------
@@ -414,6 +414,21 @@ const secretRef = z.union(
 
 export const environmentSpecSchema = z.strictObject({
   region: z.string().regex(/^[a-z]{2}(-gov)?-[a-z]+-\d+$/, 'expected an AWS region such as ap-northeast-1'),
+  account: z
+    .string()
+    .regex(/^\d{12}$/, 'expected a 12-digit AWS account id')
+    .optional()
+    .meta({ description: "The AWS account the environment lives in. Default: the controller's own account. Another account needs `roleArn`." }),
+  roleArn: z
+    .string()
+    .regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/(?:[\w+=,.@-]+\/)*[\w+=,.@-]{1,64}$/, 'expected an IAM role ARN (arn:aws:iam::<account>:role/<name>)')
+    .optional()
+    .meta({ description: 'The role steady assumes (STS AssumeRole, one session per pass) to read and change this environment; its account must be `account`. Default: steady\'s own role.' }),
+  externalId: z
+    .string()
+    .regex(/^[\w+=,.@:/-]{2,1224}$/, 'expected 2 to 1224 of A-Z a-z 0-9 and +=,.@:/-')
+    .optional()
+    .meta({ description: "The external id the role's trust policy requires (sts:ExternalId); not a secret." }),
   cluster: awsName.meta({ description: 'ECS cluster the services and migrations run in.' }),
   mode: z
     .enum(['enforce', 'observe'])
@@ -425,7 +440,14 @@ export const environmentSpecSchema = z.strictObject({
     .min(1)
     .max(10000)
     .default(20)
-    .meta({ description: 'Most resources one pass may change; a larger plan changes nothing and is reported instead (a first pass of a large environment needs a large budget).' }),
+    .meta({ description: 'Most resources one pass may change; a larger plan changes nothing and is reported instead (unless stepwiseCreation allows creating in steps).' }),
+  stepwiseCreation: z
+    .boolean()
+    .default(false)
+    .meta({
+      description:
+        'When a plan exceeds changeBudget only because of resources that do not exist yet (a first pass of a large environment), create them a budget at a time, in dependency order, one step a pass, instead of changing nothing. Changes to existing resources still count in full: if they alone exceed the budget, nothing is changed.',
+    }),
   tags: tags.default({}),
   notifications: z
     .strictObject({
@@ -454,9 +476,25 @@ export const environmentSpecSchema = z.strictObject({
         .max(365)
         .default(30)
         .meta({ description: 'A listener certificate that expires within this many days is reported as a broken link.' }),
+      rotationMinutes: z
+        .number()
+        .int()
+        .min(1)
+        .max(1440)
+        .default(10)
+        .meta({
+          description:
+            "A reconcile pass reads target health, tasks, listeners and rules only for services that look wrong in ECS's own view, that it changed, or that are due in a rotation reading every service at least once in this many minutes (DescribeTargetHealth has no batch form: reading all every pass costs a call per service).",
+        }),
     })
     .optional()
-    .meta({ description: 'How `steady verify` and the wiring checks judge the chain from a name to the containers. Default certificateExpiryDays 30.' }),
+    .meta({ description: 'How `steady verify` and the wiring checks judge the chain from a name to the containers. Defaults: certificateExpiryDays 30, rotationMinutes 10.' }),
+}).superRefine((env, ctx) => {
+  const roleAccount = env.roleArn?.split(':')[4];
+  if (env.roleArn && env.account && roleAccount !== env.account) {
+    ctx.addIssue({ code: 'custom', path: ['roleArn'], message: `the role is in account ${roleAccount}, but the environment's account is ${env.account}` });
+  }
+  if (env.externalId && !env.roleArn) ctx.addIssue({ code: 'custom', path: ['externalId'], message: 'an external id needs a roleArn to assume' });
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -759,6 +797,127 @@ export const aliasRecordSpecSchema = z
   });
 
 // ---------------------------------------------------------------------------------------------
+// Maintenance
+
+/** `on` / `off`; YAML 1.1 habits (`true`, `false`, `yes`, `no`) are read the same way. */
+const onOff = z
+  .union([z.enum(['on', 'off']), z.boolean()], { error: 'expected on or off' })
+  .transform((v) => (v === true ? 'on' : v === false ? 'off' : v));
+
+const maintenanceCloudFront = z
+  .strictObject({
+    distribution: z.string().regex(/^E[A-Z0-9]{6,20}$/, 'expected a CloudFront distribution id (E...)'),
+    origin: z
+      .string()
+      .min(1)
+      .max(128)
+      .optional()
+      .meta({
+        description:
+          "The Id of the distribution's origin that serves the maintenance page (the maintenance bucket, reached through origin access control). The behaviours below are switched to it.",
+      }),
+    behaviors: z
+      .array(z.string().min(1).max(255))
+      .min(1)
+      .optional()
+      .meta({ description: 'Path patterns of the cache behaviours to switch, `*` for the default behaviour; default every behaviour.' }),
+    errorResponse: z
+      .strictObject({
+        pagePath: z.string().regex(/^\/\S*$/, 'expected a path that starts with /, e.g. /maintenance.html'),
+        errorCodes: z
+          .array(z.union([z.literal(400), z.literal(403), z.literal(404), z.literal(405), z.literal(414), z.literal(416), z.literal(500), z.literal(501), z.literal(502), z.literal(503), z.literal(504)], { error: 'expected an HTTP error code CloudFront can map: 400, 403, 404, 405, 414, 416, 500-504' }))
+          .min(1)
+          .default([403, 404, 500, 502, 503, 504])
+          .meta({ description: 'The origin errors answered with the page (an S3 bucket through OAC answers 403 for a path it does not hold).' }),
+        responseCode: z.union([z.literal(200), z.literal(503)]).default(503).meta({ description: 'The status users get with the page.' }),
+        cacheSeconds: z
+          .number()
+          .int()
+          .min(0)
+          .max(31536000)
+          .default(10)
+          .meta({ description: 'How long CloudFront may cache the maintenance response (ErrorCachingMinTTL): short, so the site comes back soon after maintenance ends.' }),
+      })
+      .optional()
+      .meta({ description: 'Custom error responses CloudFront answers with the maintenance page while maintenance is on.' }),
+  })
+  .superRefine((cf, ctx) => {
+    if (!cf.origin && !cf.errorResponse) ctx.addIssue({ code: 'custom', path: [], message: 'expected origin (the behaviours switch to it), errorResponse, or both' });
+    if (cf.behaviors && !cf.origin) ctx.addIssue({ code: 'custom', path: ['behaviors'], message: 'behaviors are switched to an origin: set origin as well' });
+    const dup = cf.behaviors?.find((b, i) => cf.behaviors!.indexOf(b) !== i);
+    if (dup) ctx.addIssue({ code: 'custom', path: ['behaviors'], message: `duplicate behaviour ${JSON.stringify(dup)}` });
+  })
+  .meta({ description: 'What maintenance changes in a CloudFront distribution: only these fields, and back again afterwards.' });
+
+const maintenanceLoadBalancer = z
+  .strictObject({
+    name: elbName.meta({ description: 'The load balancer (ALB) whose listener answers for the API.' }),
+    listener: z.strictObject({
+      port: z.number().int().min(1).max(65535),
+      protocol: z.enum(['HTTP', 'HTTPS']).optional(),
+    }),
+    hosts: z
+      .array(domainName)
+      .min(1)
+      .max(5)
+      .optional()
+      .meta({ description: 'Host headers the maintenance response is for (a host-header condition); default every request to the listener.' }),
+    priority: z
+      .number()
+      .int()
+      .min(1)
+      .max(50000)
+      .default(1)
+      .meta({ description: 'The listener rule priority steady owns for the maintenance rule; it must be free (lower answers first).' }),
+    statusCode: z.number().int().min(200).max(599).default(503),
+    contentType: z.enum(['application/json', 'text/html', 'text/plain']).default('application/json'),
+    body: z
+      .string()
+      .max(1024)
+      .optional()
+      .meta({ description: 'The response body, at most 1024 characters; default one made from spec.message (JSON, HTML or text as contentType says).' }),
+  })
+  .superRefine((lb, ctx) => {
+    if (!/^[245]\d\d$/.test(String(lb.statusCode))) ctx.addIssue({ code: 'custom', path: ['statusCode'], message: 'expected a 2XX, 4XX or 5XX status (what an ALB fixed response allows)' });
+  })
+  .meta({ description: 'The listener rule (a fixed response) that answers instead of the containers while maintenance is on; deleted again afterwards.' });
+
+const maintenanceAutomatic = z
+  .strictObject({
+    services: z
+      .array(resourceName)
+      .min(1)
+      .optional()
+      .meta({ description: "The Services whose chain (the wiring checks) is watched; default every Service behind spec.loadBalancer's load balancer, or every Service with a chain." }),
+    brokenPasses: z.number().int().min(1).max(100).default(3).meta({ description: 'Switch on when the chain has been broken this many passes in a row.' }),
+    readyPasses: z.number().int().min(1).max(100).default(3).meta({ description: 'Switch off when the chain has been Ready this many passes in a row.' }),
+    minOnMinutes: z.number().int().min(0).max(1440).default(10).meta({ description: 'Once on, stay on at least this long.' }),
+    minOffMinutes: z.number().int().min(0).max(1440).default(30).meta({ description: 'Once off, do not switch on again within this long.' }),
+    maxPerHour: z.number().int().min(1).max(10).default(2).meta({ description: 'At most this many automatic switches on within any hour.' }),
+  })
+  .meta({ description: 'Opt-in: switch to maintenance when the chain behind the entry points is broken, and back when it is Ready. Never flaps: hold times and a cap per hour.' });
+
+export const maintenanceSpecSchema = z
+  .strictObject({
+    maintenance: onOff
+      .default('off')
+      .meta({ description: '`on`: the entry points answer the maintenance page (the durable way: by spec). `steady maintenance on` turns it on for a while without a commit.' }),
+    message: z
+      .string()
+      .min(1)
+      .max(300)
+      .optional()
+      .meta({ description: 'What users are told, in the default ALB response body.' }),
+    retryAfterSeconds: z.number().int().min(1).max(604800).optional().meta({ description: 'How long users should wait, in the default ALB response body.' }),
+    cloudFront: maintenanceCloudFront.optional(),
+    loadBalancer: maintenanceLoadBalancer.optional(),
+    automatic: maintenanceAutomatic.optional(),
+  })
+  .superRefine((m, ctx) => {
+    if (!m.cloudFront && !m.loadBalancer) ctx.addIssue({ code: 'custom', path: [], message: 'expected cloudFront, loadBalancer, or both: the entry points maintenance switches' });
+  });
+
+// ---------------------------------------------------------------------------------------------
 // Documents
 
 function document<K extends Kind, M extends z.ZodType, S extends z.ZodType>(kind: K, meta: M, spec: S, description: string) {
@@ -803,12 +962,20 @@ export const aliasRecordSchema = document(
   'A Route 53 A/AAAA alias record whose target is named (a load balancer, a CloudFront distribution) and looked up every pass.',
 );
 
+export const maintenanceSchema = document(
+  'Maintenance',
+  metadata,
+  maintenanceSpecSchema,
+  "An environment's maintenance page: what a CloudFront distribution and an ALB listener answer while maintenance is on (by spec, by `steady maintenance`, or automatically), and everything back as it was when it ends.",
+);
+
 export const SCHEMAS = {
   Environment: environmentSchema,
   Service: serviceSchema,
   Migration: migrationSchema,
   ScheduledTask: scheduledTaskSchema,
   AliasRecord: aliasRecordSchema,
+  Maintenance: maintenanceSchema,
 } as const;
 
 export type EnvironmentDoc = z.output<typeof environmentSchema>;
@@ -816,7 +983,8 @@ export type ServiceDoc = z.output<typeof serviceSchema>;
 export type MigrationDoc = z.output<typeof migrationSchema>;
 export type ScheduledTaskDoc = z.output<typeof scheduledTaskSchema>;
 export type AliasRecordDoc = z.output<typeof aliasRecordSchema>;
-export type SpecDoc = EnvironmentDoc | ServiceDoc | MigrationDoc | ScheduledTaskDoc | AliasRecordDoc;
+export type MaintenanceDoc = z.output<typeof maintenanceSchema>;
+export type SpecDoc = EnvironmentDoc | ServiceDoc | MigrationDoc | ScheduledTaskDoc | AliasRecordDoc | MaintenanceDoc;
 
 export type TaskDefinitionSpec = z.output<typeof taskDefinitionSchema>;
 export type ContainerSpec = z.output<typeof containerSchema>;
@@ -824,3 +992,6 @@ export type NetworkSpec = z.output<typeof network>;
 export type AliasTargetSpec = z.output<typeof aliasTarget>;
 export type ListenerExpectationSpec = z.output<typeof listenerExpectation>;
 export type ProbeSpec = z.output<typeof probe>;
+export type MaintenanceCloudFrontSpec = z.output<typeof maintenanceCloudFront>;
+export type MaintenanceLoadBalancerSpec = z.output<typeof maintenanceLoadBalancer>;
+export type MaintenanceAutomaticSpec = z.output<typeof maintenanceAutomatic>;

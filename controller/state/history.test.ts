@@ -386,8 +386,8 @@ describe('reading history', () => {
       'every-2 Service/api',
     ]);
     expect((await store.listEnvironments()).filter((e) => e.environment.startsWith('every-'))).toEqual([
-      { environment: 'every-1', lastPassId: 'every-1/pass-1', lastPassAt: t.clock.now(), lastOutcome: 'ok' },
-      { environment: 'every-2', lastPassId: 'every-2/pass-1', lastPassAt: t.clock.now(), lastOutcome: 'ok' },
+      { environment: 'every-1', lastPassId: 'every-1/pass-1', lastPassAt: t.clock.now(), lastOutcome: 'ok', lastVerdict: 'converged' },
+      { environment: 'every-2', lastPassId: 'every-2/pass-1', lastPassAt: t.clock.now(), lastOutcome: 'ok', lastVerdict: 'converged' },
     ]);
   });
 

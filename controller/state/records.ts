@@ -117,6 +117,8 @@ export interface EnvironmentRecord {
   lastPassId: string;
   lastPassAt: number;
   lastOutcome: PassResult['outcome'];
+  /** The last pass's verdict (absent in records written before it was kept); the dispatcher sends a failed one again on a spec change. */
+  lastVerdict?: PassVerdict;
 }
 
 export type { AlertState };

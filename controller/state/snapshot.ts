@@ -6,6 +6,7 @@
 import { brotliCompressSync, brotliDecompressSync, constants } from 'node:zlib';
 import type { ActualState, ObservedMigration } from '../model/actual.js';
 import type { EcsService, EcsTask, RecordSet, SchedulerSchedule } from '../model/aws.js';
+import { behaviours } from '../model/maintenance.js';
 import { TAG_ENVIRONMENT, TAG_MANAGED_BY, TAG_RESOURCE, type DesiredEnvironment, type ResourceStatus } from '../model/plan.js';
 
 /** What AWS looked like for one resource (JSON-able). `found: false` when AWS had nothing. */
@@ -14,6 +15,7 @@ export type ResourceSnapshot =
   | MigrationSnapshot
   | ScheduledTaskSnapshot
   | AliasRecordSnapshot
+  | MaintenanceSnapshot
   | EnvironmentSnapshot
   | { resource: string; observedAt: number; found: false; why: string };
 
@@ -68,6 +70,15 @@ export interface AliasRecordSnapshot extends SnapshotBase {
   records: RecordSet[];
   /** The target as observed this pass (what the alias should point at). */
   target?: { kind: 'loadBalancer' | 'cloudFront'; name: string; dnsName: string | null };
+}
+
+export interface MaintenanceSnapshot extends SnapshotBase {
+  found: true;
+  kind: 'Maintenance';
+  /** The distribution's behaviours (pattern -> origin), error responses and maintenance tags, as observed. */
+  distribution?: { id: string; status: string; behaviors: Record<string, string>; errorResponses: unknown[]; tags: Record<string, string> } | null;
+  /** The listener and its non-default rules (priority, conditions, what they answer). */
+  listener?: { arn: string; label: string; rules: { priority: string; conditions: { field: string; values: string[] }[]; answers: string; tags?: Record<string, string> }[] } | null;
 }
 
 export interface EnvironmentSnapshot extends SnapshotBase {
@@ -228,6 +239,44 @@ function aliasSnapshot(actual: ActualState, status: ResourceStatus, desired?: De
   return { ...base, found: false, why: spec ? `hosted zone ${spec.zoneId ?? spec.zone} was not found or not read` : 'no record owned by this resource was seen' };
 }
 
+function maintenanceSnapshot(actual: ActualState, status: ResourceStatus): ResourceSnapshot {
+  const o = actual.maintenance[status.name];
+  const base = { resource: status.resource, observedAt: actual.observedAt };
+  if (!o) return { ...base, found: false, why: 'nothing of this maintenance was read' };
+  const d = o.distribution;
+  const distribution =
+    d &&
+    ({
+      id: d.id,
+      status: d.status,
+      behaviors: Object.fromEntries(behaviours(d.config).map((b) => [b.pattern, b.origin])),
+      errorResponses: d.config.CustomErrorResponses?.Items ?? [],
+      tags: Object.fromEntries(Object.entries(d.tags).filter(([k]) => k.startsWith('steady:'))),
+    } as const);
+  const l = o.listener;
+  const listener =
+    l &&
+    ({
+      arn: l.arn,
+      label: `${l.protocol}:${l.port}`,
+      rules: (o.rules ?? [])
+        .filter((r) => !r.isDefault)
+        .map((r) => ({
+          priority: r.priority,
+          conditions: r.conditions,
+          answers: r.actions.map((a) => (a.fixedResponse ? `${a.fixedResponse.statusCode} ${a.fixedResponse.contentType ?? ''}`.trim() : `${a.type} ${a.targetGroups.map((g) => g.arn).join(', ')}`)).join('; '),
+          ...(r.tags ? { tags: r.tags } : {}),
+        })),
+    } as const);
+  return {
+    ...base,
+    found: true,
+    kind: 'Maintenance',
+    ...(d !== undefined ? { distribution: distribution ?? null } : {}),
+    ...(l !== undefined ? { listener: listener ?? null } : {}),
+  };
+}
+
 /**
  * The snapshot of one resource, from what the pass observed. `desired`, when given, maps spec
  * names to AWS names (a service's `serviceName`, an alias's zone and record name); without it the
@@ -243,6 +292,8 @@ export function snapshotResource(actual: ActualState, status: ResourceStatus, de
       return scheduledTaskSnapshot(actual, status);
     case 'AliasRecord':
       return aliasSnapshot(actual, status, desired);
+    case 'Maintenance':
+      return maintenanceSnapshot(actual, status);
     case 'Wiring':
       // The chain's evidence lives in the status message and notes; its parts are the other snapshots.
       return { resource: status.resource, observedAt: actual.observedAt, found: false, why: 'a wiring check reads the resources the other snapshots show' };

@@ -17,6 +17,8 @@ import type { WiringChain } from '../model/wiring.js';
 import { batchWrite, dynamoCall, isConditionFailed, queryAll, toStateStoreError, type BatchWriteOptions, type WriteRequest } from './dynamo.js';
 import { mapLimit } from '../concurrency.js';
 import { acquireLease, readLease, type Lease, type LeaseContext, type LeaseItem } from './lease.js';
+import { clearOverride, listMaintenanceEvents, loadMaintenance, saveMaintenance, setOverride, type MaintenanceContext } from './maintenance.js';
+import type { MaintenanceEvent, MaintenanceMemory, MaintenanceOverride } from '../model/maintenance.js';
 import type {
   DriftRecord,
   EnvironmentRecord,
@@ -189,6 +191,37 @@ export class StateStore implements AlertStore {
   /** The lease item as stored (for `steady status` and diagnostics). */
   readLease(environment: string): Promise<LeaseItem | undefined> {
     return readLease(this.#lease, environment);
+  }
+
+  // ------------------------------------------------------------------------------ maintenance
+
+  get #maintenance(): MaintenanceContext {
+    return { db: this.#db, table: this.tableName, clock: this.#clock, ttl: () => this.#ttl(), batch: this.#batch };
+  }
+
+  /** What the table remembers of each Maintenance of an environment, by name (see `state/maintenance.ts`). */
+  loadMaintenance(environment: string): Promise<Record<string, MaintenanceMemory>> {
+    return loadMaintenance(this.#maintenance, environment);
+  }
+
+  /** What a pass leaves of each Maintenance, and its switches as history. */
+  saveMaintenance(environment: string, memories: MaintenanceMemory[], events: MaintenanceEvent[]): Promise<void> {
+    return saveMaintenance(this.#maintenance, environment, memories, events);
+  }
+
+  /** `steady maintenance on`: a window on one Maintenance (hold the lease). */
+  setMaintenanceOverride(environment: string, name: string, override: MaintenanceOverride): Promise<void> {
+    return setOverride(this.#maintenance, environment, name, override);
+  }
+
+  /** `steady maintenance off`: ends the window and an automatic switch (hold the lease). */
+  clearMaintenanceOverride(environment: string, name: string, memory: MaintenanceMemory | undefined): Promise<void> {
+    return clearOverride(this.#maintenance, environment, memory, name);
+  }
+
+  /** Maintenance switches since `since`, newest first. */
+  listMaintenanceEvents(environment: string, since: number): Promise<MaintenanceEvent[]> {
+    return listMaintenanceEvents(this.#maintenance, environment, since);
   }
 
   // -------------------------------------------------------------------------- migration ledger
@@ -438,6 +471,7 @@ export class StateStore implements AlertStore {
         specHash: status.specHash,
         ...(status.notes?.length ? { notes: status.notes } : {}),
         ...(status.wiring ? { wiring: compactChain(status.wiring) } : {}),
+        ...(status.maintenance ? { maintenance: status.maintenance } : {}),
         lastTransitionTime: prev && prev.phase === status.phase ? prev.lastTransitionTime : result.finishedAt,
         lastError: redactDeep(this.#lastError(result, status)) ?? prev?.lastError,
         passId: result.passId,
@@ -545,7 +579,7 @@ export class StateStore implements AlertStore {
   }
 
   #environmentItem(result: PassResult, ttl: number): Item {
-    const record: EnvironmentRecord = { environment: result.environment, lastPassId: result.passId, lastPassAt: result.finishedAt, lastOutcome: result.outcome };
+    const record: EnvironmentRecord = { environment: result.environment, lastPassId: result.passId, lastPassAt: result.finishedAt, lastOutcome: result.outcome, lastVerdict: passOutcome(result).verdict };
     return { ...keys.environment(result.environment), type: 'environment', ...record, ttl };
   }
 

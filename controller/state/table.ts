@@ -98,6 +98,10 @@ export const keys = {
     sk: `MIGRATION#${migration}#${version}#${String(attempt).padStart(4, '0')}`,
   }),
   alert: (environment: string, key: string) => ({ pk: keys.environmentPk(environment), sk: `ALERT#${key}` }),
+  /** What the table remembers of one Maintenance: a command's window, the automatic mode, the restore record's copy. */
+  maintenance: (environment: string, name: string) => ({ pk: keys.environmentPk(environment), sk: `MAINTENANCE#${name}` }),
+  /** One maintenance switch (history). */
+  maintenanceEvent: (environment: string, at: number, name: string) => ({ pk: keys.environmentPk(environment), sk: `MAINTEVENT#${iso(at)}#${name}` }),
   /** The registry of environments that have recorded a pass (for `steady status` without `--env`). */
   environment: (environment: string) => ({ pk: 'ENVIRONMENTS', sk: environment }),
   environmentsPk: 'ENVIRONMENTS',
@@ -113,6 +117,8 @@ export const SK = {
   drift: 'DRIFT#',
   alert: 'ALERT#',
   migration: 'MIGRATION#',
+  maintenance: 'MAINTENANCE#',
+  maintenanceEvent: 'MAINTEVENT#',
 } as const;
 
 /** Partition keys of the `byTime` index. */

@@ -7,6 +7,7 @@ import pc from 'picocolors';
 import { ConfigError } from '../errors.js';
 import type { Phase } from '../model/plan.js';
 import type { DriftRecord, PassRecord, StoredStatus } from './records.js';
+import { describeMaintenance, type MaintenanceEvent } from '../model/maintenance.js';
 
 export interface ViewOptions {
   /** Epoch ms the ages are counted to. */
@@ -122,7 +123,7 @@ export interface StatusRow {
   updatedAt: string;
 }
 
-const KIND_ORDER: Record<StoredStatus['kind'], number> = { Migration: 0, Service: 1, ScheduledTask: 2, AliasRecord: 3, Wiring: 4 };
+const KIND_ORDER: Record<StoredStatus['kind'], number> = { Migration: 0, Service: 1, ScheduledTask: 2, AliasRecord: 3, Maintenance: 4, Wiring: 5 };
 
 /** Statuses as rows: by environment, then migrations, services, scheduled tasks, aliases, each by name. */
 export function statusRows(statuses: StoredStatus[], now: number): StatusRow[] {
@@ -149,10 +150,22 @@ export function statusRows(statuses: StoredStatus[], now: number): StatusRow[] {
     }));
 }
 
+/** A Maintenance's state in `steady status --output json`: on or off, by what, who, why, since and until when (ISO times). */
+function maintenanceJson(m: StoredStatus['maintenance']) {
+  if (!m) return {};
+  const iso = (ms: number | undefined) => (ms !== undefined ? new Date(ms).toISOString() : undefined);
+  const { state, source, by, reason } = m;
+  return {
+    maintenance: { state, ...(source ? { source } : {}), ...(m.since !== undefined ? { since: iso(m.since) } : {}), ...(by ? { by } : {}), ...(reason ? { reason } : {}), ...(m.until !== undefined ? { until: iso(m.until) } : {}) },
+  };
+}
+
 /** Statuses for `steady status --output json`: the rows without the "5m ago" strings (times are ISO 8601 UTC). */
 export function statusJson(statuses: StoredStatus[], now: number) {
+  const byResource = new Map(statuses.map((s) => [`${s.environment} ${s.resource}`, s]));
   return statusRows(statuses, now).map(({ age: _age, lastError, ...row }) => ({
     ...row,
+    ...maintenanceJson(byResource.get(`${row.environment} ${row.resource}`)?.maintenance),
     ...(lastError ? { lastError: { message: lastError.message, ...(lastError.awsName ? { awsName: lastError.awsName } : {}), what: lastError.what, at: lastError.at } } : {}),
   }));
 }
@@ -273,12 +286,21 @@ export function historyView(passes: PassRecord[], drift: DriftRecord[], now: num
 }
 
 /** Passes and drift for `steady history --output json`: ISO times and milliseconds, no "ago" or "2m 10s" strings. */
-export function historyJson(passes: PassRecord[], drift: DriftRecord[], now: number) {
+export function historyJson(passes: PassRecord[], drift: DriftRecord[], now: number, maintenance: MaintenanceEvent[] = []) {
   const view = historyView(passes, drift, now);
+  const isoOf = (ms: number | undefined) => (ms !== undefined ? new Date(ms).toISOString() : undefined);
   return {
     passes: view.passes.map(({ age: _age, duration: _duration, ...p }) => p),
     drift: view.drift.map(({ age: _age, timeToHeal: _timeToHeal, ...d }) => d),
+    ...(maintenance.length > 0
+      ? { maintenance: maintenance.map(({ at, until, ...e }) => ({ ...e, at: isoOf(at)!, ...(until !== undefined ? { until: isoOf(until) } : {}), summary: maintenanceSwitch(e.name, { ...e, until }) })) }
+      : {}),
   };
+}
+
+/** `maintenance shop on by command (alice: DB upgrade) until 2026-01-01 02:00 UTC`, `maintenance shop off`. */
+export function maintenanceSwitch(name: string, e: Pick<MaintenanceEvent, 'switched' | 'source' | 'by' | 'reason' | 'until'>): string {
+  return `maintenance ${name} ${describeMaintenance({ state: e.switched, source: e.source, by: e.by, reason: e.reason, until: e.until })}`;
 }
 
 function actionsCell(a: PassRecord['actions']): string {
@@ -294,7 +316,7 @@ function actionsCell(a: PassRecord['actions']): string {
  * @example
  * out.line(renderHistory(await store.listPasses(env, since), await store.listDrift(env, since), { now, color }));
  */
-export function renderHistory(passes: PassRecord[], drift: DriftRecord[], options: ViewOptions): string {
+export function renderHistory(passes: PassRecord[], drift: DriftRecord[], options: ViewOptions, maintenance: MaintenanceEvent[] = []): string {
   const colors = pc.createColors(options.color);
   const view = historyView(passes, drift, options.now);
   const out: string[] = [];
@@ -341,6 +363,15 @@ export function renderHistory(passes: PassRecord[], drift: DriftRecord[], option
         d.summary,
       ]),
       (row, col, cell) => (col === 3 ? (view.drift[row].resolution === 'open' ? colors.yellow(cell) : colors.green(cell)) : cell),
+    );
+    out.push(colors.bold(lines[0]), ...lines.slice(1));
+  }
+  if (maintenance.length > 0) {
+    out.push('', colors.bold(`Maintenance switches (${maintenance.length})`));
+    const lines = table(
+      ['WHEN', 'ENVIRONMENT', 'SWITCH'],
+      maintenance.map((e) => [ago(e.at, options.now), e.environment, maintenanceSwitch(e.name, e)]),
+      (row, col, cell) => (col === 2 ? (maintenance[row].switched === 'on' ? colors.yellow(cell) : colors.green(cell)) : cell),
     );
     out.push(colors.bold(lines[0]), ...lines.slice(1));
   }

@@ -12,7 +12,8 @@ import { anchorId, html, raw, type Markup } from './html.js';
 import { attentionSection, lastPassSection, passesSection, resourcesSection } from './sections.js';
 import { CONTENT_SECURITY_POLICY, STYLESHEET } from './style.js';
 import { timelineSection } from './timeline.js';
-import { modeWord, PHASES, passWord, phaseWord } from './words.js';
+import { maintenanceWord, modeWord, PHASES, passWord, phaseWord } from './words.js';
+import { describeMaintenance } from '../model/maintenance.js';
 
 /** The most urgent phase of an environment's resources, or none when it has none. */
 export function worstPhase(statuses: StoredStatus[]): string | undefined {
@@ -42,6 +43,21 @@ function leaseCell(env: EnvironmentData, now: number): Markup {
   return html`a pass is running: <span class="mono">${l.holder}</span>, until ${utc(l.expiresAt)}`;
 }
 
+/** Whether the environment is in maintenance, who turned it on, why and until when (its Maintenance statuses). */
+function maintenanceCell(env: EnvironmentData): Markup {
+  const pages = env.statuses.filter((s) => s.kind === 'Maintenance');
+  if (pages.length === 0) return html`<span class="muted">–</span>`;
+  return html`${pages.map((s, i) => {
+    const m = s.maintenance;
+    const inPlace = s.phase === 'Synced' || s.phase === 'Progressing';
+    const state = m && inPlace ? m.state : undefined;
+    const label = pages.length > 1 ? `${s.name}: ` : '';
+    const word = state ? maintenanceWord(state) : phaseWord(s.phase);
+    const detail = m && m.state === 'on' ? describeMaintenance(m).replace(/^on /, '') : '';
+    return html`${i ? html`<br>` : ''}${label}${badge(word)}${detail ? html` <span class="muted">${inPlace ? detail : `should be ${describeMaintenance(m!)}`}</span>` : ''}`;
+  })}`;
+}
+
 function overviewRow(env: EnvironmentData, now: number): Markup {
   const worst = worstPhase(env.statuses);
   const last = env.passes[0];
@@ -49,14 +65,14 @@ function overviewRow(env: EnvironmentData, now: number): Markup {
     worst ? badge(phaseWord(worst)) : html`<span class="muted">no resources</span>`
   }</td><td data-l="Resources">${phaseCounts(env.statuses)}</td><td data-l="Last pass">${
     last ? html`${badge(passWord(last))} ${ago(last.finishedAt, now)}` : html`<span class="muted">none</span>`
-  }</td><td data-l="Live commit">${commitCell(env)}</td><td data-l="Mode">${last ? badge(modeWord(last.mode)) : '–'}</td><td data-l="Lease">${leaseCell(env, now)}</td></tr>`;
+  }</td><td data-l="Live commit">${commitCell(env)}</td><td data-l="Mode">${last ? badge(modeWord(last.mode)) : '–'}</td><td data-l="Maintenance">${maintenanceCell(env)}</td><td data-l="Lease">${leaseCell(env, now)}</td></tr>`;
 }
 
 function overview(data: SiteData): Markup {
   return html`<section aria-labelledby="overview"><h2 id="overview">Environments (${data.environments.length})</h2>${
     data.environments.length === 0
       ? html`<p>No pass has been recorded in the state table yet.</p>`
-      : html`<div class="scroll" role="region" aria-labelledby="overview" tabindex="0"><table class="stack"><thead><tr><th scope="col">Environment</th><th scope="col">State</th><th scope="col">Resources</th><th scope="col">Last pass</th><th scope="col">Live commit</th><th scope="col">Mode</th><th scope="col">Lease</th></tr></thead><tbody>${data.environments.map(
+      : html`<div class="scroll" role="region" aria-labelledby="overview" tabindex="0"><table class="stack"><thead><tr><th scope="col">Environment</th><th scope="col">State</th><th scope="col">Resources</th><th scope="col">Last pass</th><th scope="col">Live commit</th><th scope="col">Mode</th><th scope="col">Maintenance</th><th scope="col">Lease</th></tr></thead><tbody>${data.environments.map(
           (e) => overviewRow(e, data.generatedAt),
         )}</tbody></table></div>`
   }</section>`;

@@ -96,3 +96,13 @@ export const MODES: Record<string, Word> = {
 export function modeWord(mode: string): Word {
   return MODES[mode] ?? { label: mode, tone: 'unknown' };
 }
+
+/** Maintenance as the overview says it (`StoredStatus.maintenance.state`). */
+export const MAINTENANCE: Record<string, Word> = {
+  on: { label: 'in maintenance', tone: 'warn' },
+  off: { label: 'off', tone: 'muted' },
+};
+
+export function maintenanceWord(state: string): Word {
+  return MAINTENANCE[state] ?? { label: state, tone: 'unknown' };
+}

@@ -5,6 +5,7 @@
 import { fileURLToPath } from 'node:url';
 import { countCalls } from '../aws/clients.js';
 import type { MigrationLedger } from '../converge/converge.js';
+import type { MaintenanceMemory } from '../model/maintenance.js';
 import type { DesiredEnvironment } from '../model/plan.js';
 import { createAdapters, runPass } from '../pass.js';
 import type { SimAccount } from '../sim/account.js';
@@ -26,7 +27,17 @@ export async function exampleSpecs(environment: string): Promise<DesiredEnvironm
 export interface World {
   account: SimAccount;
   desired: DesiredEnvironment;
-  pass: (options?: { dryRun?: boolean; ledger?: MigrationLedger; deadline?: number; wiring?: { probes?: boolean } }) => ReturnType<typeof runPass>;
+  pass: (options?: {
+    dryRun?: boolean;
+    ledger?: MigrationLedger;
+    deadline?: number;
+    wiring?: { probes?: boolean };
+    /** What the state table remembers of the Maintenances (see controller/maintenance.ts). */
+    maintenance?: Record<string, MaintenanceMemory>;
+    /** The lease's stop signal and its check before every change (see controller/state/hold.ts). */
+    signal?: AbortSignal;
+    beforeChange?: () => Promise<void>;
+  }) => ReturnType<typeof runPass>;
   /** Moves simulated time on (rollouts complete, DNS changes reach INSYNC). */
   advance: (ms: number) => void;
 }

@@ -5,7 +5,7 @@
  * once, where it is, and every link that can still be judged is.
  */
 import type { AwsCause } from '../model/causes.js';
-import type { ActualState, ImageResolution, ObservedZone } from '../model/actual.js';
+import { findRecord, type ActualState, type ImageResolution, type ObservedZone } from '../model/actual.js';
 import {
   sameAliasDnsName,
   type EcsService,
@@ -22,7 +22,8 @@ import { isDigest, parseImageUri } from '../model/image.js';
 import { taskDefinitionsEqual, type TaskDefinitionContent } from '../model/taskdef.js';
 import { desiredTaskDefinition, serviceName, specHash, taskDefinitionDiff } from '../plan/desired.js';
 import { unexpressibleFields } from '../plan/expressible.js';
-import type { AliasRecordDoc, ServiceDoc } from '../spec/schema.js';
+import type { AliasRecordDoc, MaintenanceDoc, ServiceDoc } from '../spec/schema.js';
+import { conditionInMaintenance, maintenanceInFront, probeInMaintenance } from './maintenance.js';
 import type { CertificateInfo } from './certificates.js';
 import { commandText, healthCheckAgreement } from './healthcheck.js';
 import type { Evidence, LinkName, LinkStatus, ProbeResult, ReadError, WiringCondition, WiringLink, WiringResult } from './types.js';
@@ -35,6 +36,8 @@ export interface Facts {
   now: number;
   certificateExpiryDays: number;
   aliases: AliasRecordDoc[];
+  /** The environment's Maintenances: a rule of theirs in front of a service puts it in maintenance. */
+  maintenance?: MaintenanceDoc[];
   targetGroups: Record<string, TargetGroup | null>;
   loadBalancers: Record<string, LoadBalancer | null>;
   /** Zone key (the spec's zoneId, else its zone name) -> zone and records. */
@@ -63,6 +66,30 @@ export interface Facts {
    * one production traffic goes to now (CodeDeploy moves it between the two on every deployment).
    */
   blueGreen: Record<string, { pair: string[]; live?: string }>;
+  /**
+   * Keys deliberately not read this pass (`listeners:<lb arn>`, `rules:<listener arn>`,
+   * `health:<target group arn>`, `tasks:<ECS service>`; see select.ts): judged otherwise, never as
+   * read failures.
+   */
+  deferred: Set<string>;
+  /** When a read that was not made this pass was made (epoch ms), by the same keys. */
+  readAt: Record<string, number>;
+  /** How often every link is read at least (a reconcile pass's rotation), for messages. */
+  rotationMinutes?: number;
+  /** The AliasRecords by the load balancer they name, and those that name a DNS name. */
+  aliasIndex: { byLoadBalancer: Map<string, AliasRecordDoc[]>; byDnsName: AliasRecordDoc[] };
+}
+
+/** AliasRecords indexed once, so that finding a load balancer's names does not scan them all. */
+export function indexAliases(aliases: AliasRecordDoc[]): Facts['aliasIndex'] {
+  const byLoadBalancer = new Map<string, AliasRecordDoc[]>();
+  const byDnsName: AliasRecordDoc[] = [];
+  for (const a of aliases) {
+    const t = a.spec.target;
+    if ('loadBalancer' in t) byLoadBalancer.set(t.loadBalancer, [...(byLoadBalancer.get(t.loadBalancer) ?? []), a]);
+    else if ('dnsName' in t) byDnsName.push(a);
+  }
+  return { byLoadBalancer, byDnsName };
 }
 
 /** The pair member the production listeners forward to (with weight), when one can be told. */
@@ -75,7 +102,7 @@ function liveOfPair(pair: string[], prod: (Listener | null)[], targetGroups: Rec
 }
 
 /** Facts with nothing read yet, seeded from what observe already saw. */
-export function factsFrom(actual: ActualState, init: Pick<Facts, 'environment' | 'cluster' | 'now' | 'certificateExpiryDays' | 'aliases'>): Facts {
+export function factsFrom(actual: ActualState, init: Pick<Facts, 'environment' | 'cluster' | 'now' | 'certificateExpiryDays' | 'aliases' | 'maintenance'>): Facts {
   const errors: Record<string, ReadError> = {};
   for (const u of actual.unreadable) errors[`observe:${u.what}`] = { message: `${u.awsName}: ${u.message}`, ...(u.cause ? { cause: u.cause } : {}) };
   return {
@@ -93,6 +120,9 @@ export function factsFrom(actual: ActualState, init: Pick<Facts, 'environment' |
     certificates: {},
     probes: {},
     errors,
+    deferred: new Set(),
+    readAt: {},
+    aliasIndex: indexAliases(init.aliases),
     blueGreen: Object.fromEntries(
       Object.entries(actual.blueGreen)
         .filter(([, bg]) => bg.group && bg.group.targetGroups.length > 0)
@@ -234,14 +264,12 @@ export function placeLoadBalancer(svc: ServiceDoc, f: Pick<Facts, 'targetGroups'
   };
 }
 
-/** The AliasRecords whose target is this load balancer (by name, or by its current DNS name). */
-export function aliasesTo(name: string, lb: LoadBalancer | null | undefined, aliases: AliasRecordDoc[]): AliasRecordDoc[] {
-  return aliases.filter((a) => {
-    const t = a.spec.target;
-    if ('loadBalancer' in t) return t.loadBalancer === name;
-    if ('dnsName' in t) return !!lb && sameAliasDnsName(t.dnsName, lb.dnsName);
-    return false;
-  });
+/** The AliasRecords whose target is this load balancer (by name, or by its current DNS name), in spec order. */
+export function aliasesTo(name: string, lb: LoadBalancer | null | undefined, index: Facts['aliasIndex']): AliasRecordDoc[] {
+  const byName = index.byLoadBalancer.get(name) ?? [];
+  if (!lb || index.byDnsName.length === 0) return byName;
+  const byDns = index.byDnsName.filter((a) => 'dnsName' in a.spec.target && sameAliasDnsName(a.spec.target.dnsName, lb.dnsName));
+  return byDns.length === 0 ? byName : [...byName, ...byDns];
 }
 
 // ------------------------------------------------------------------------------------ the links
@@ -261,7 +289,7 @@ function aliasLink(aliases: AliasRecordDoc[], lbName: string, lb: LoadBalancer |
         message: `hosted zone ${zoneKey} of AliasRecord ${a.metadata.name} does not exist: create it, or fix spec.zone`,
       });
     }
-    const record = zone.records.find((r) => r.name === a.spec.name && r.type === a.spec.type && !r.setIdentifier);
+    const record = findRecord(zone, a.spec.name, a.spec.type);
     if (!record) {
       return link('alias', 'broken', `${a.spec.name} ${a.spec.type} does not exist`, evidence, {
         reason: 'AliasMissing',
@@ -814,7 +842,165 @@ function probeLink(probe: ProbeResult | undefined, infraOk: boolean, firstBroken
   });
 }
 
+// ------------------------------------------------------------------------------- links not read this pass
+
+function ago(f: Facts, at: number): string {
+  const minutes = Math.round((f.now - at) / 60_000);
+  return minutes < 1 ? 'less than a minute ago' : `${plural(minutes, 'minute')} ago`;
+}
+
+function rotation(f: Facts): string {
+  return `read at least every ${plural(f.rotationMinutes ?? 10, 'minute')}`;
+}
+
+/** A link whose inputs this pass did not read and no earlier pass of this controller read either. */
+function notReadYet(name: LinkName, what: string, f: Facts): WiringLink {
+  return link(name, 'skipped', 'not read yet', {}, { reason: 'NotReadYet', message: `${what} not read yet: this controller started recently, and it is ${rotation(f)}` });
+}
+
+/** Adds when an earlier pass made the read a link was judged on (a read of this pass says nothing). */
+function withReadTime(l: WiringLink, f: Facts, key: string): WiringLink {
+  const at = f.readAt[key];
+  if (at === undefined) return l;
+  return { ...l, summary: `${l.summary} (read ${ago(f, at)})`, evidence: { ...l.evidence, readAt: new Date(at).toISOString() } };
+}
+
+/**
+ * Target health not read (after a cold start, for a service not due): what ECS says of the service
+ * stands in. ECS replaces tasks that fail their load balancer's health checks and says so in its
+ * events, so a completed deployment with every task running and no such event means healthy targets.
+ * (A service where ECS says otherwise looks wrong and is read; see select.ts.)
+ */
+function targetsFromService(tg: TargetGroup, service: EcsService, f: Facts): WiringLink {
+  const p = primaryOf(service);
+  const evidence: Evidence = { targetGroup: tg.name, source: 'ECS service', runningCount: p.running, desiredCount: p.desired, ...(p.rolloutState ? { rolloutState: p.rolloutState } : {}) };
+  return link('targets', 'ok', `${p.running}/${p.desired} tasks running, no failed health checks in ECS's events (target health not read yet; it is ${rotation(f)})`, evidence);
+}
+
+/** Tasks not read: a revision that pins every image by digest runs exactly those, so the deployment's count says it. */
+function tasksFromDeployment(service: EcsService, content: TaskDefinitionContent, f: Facts): WiringLink {
+  const p = primaryOf(service);
+  const expected = content.containerDefinitions.map((c) => ({ name: c.name, want: expectedDigest(c.image, f) }));
+  if (expected.some((e) => e.want?.from !== 'pinned' && parseImageUri(content.containerDefinitions.find((c) => c.name === e.name)!.image).ecr)) {
+    return notReadYet('tasks', `the tasks of ECS service ${service.name}`, f);
+  }
+  const images = expected.map((e) => `${e.name} ${e.want ? shortDigest(e.want.digest) : 'not pinned (not checked)'}`);
+  return link('tasks', p.running === 0 && p.desired > 0 ? 'broken' : 'ok', `${plural(p.running, 'running task')} of ${revisionLabel(p.taskDefinitionArn)}, which pins its images (${list(images, 4)})`, {
+    runningTasks: p.running,
+    source: 'ECS deployment',
+    expected: images,
+  }, p.running === 0 && p.desired > 0 ? { reason: 'NoRunningTasks', message: `ECS service ${service.name} has no running tasks` } : {});
+}
+
 // ------------------------------------------------------------------------------------ one service
+
+/** What the links of one service are judged on, found once. */
+interface Subject {
+  svc: ServiceDoc;
+  ecsName: string;
+  placement: Placement;
+  lbName?: string;
+  lb: LoadBalancer | null | undefined;
+  names: string[];
+  tg: TargetGroup | null | undefined;
+  service: EcsService | null | undefined;
+}
+
+/** The name, the load balancer, its listener, certificate and forward to the target group. */
+function frontLinks(s: Subject, aliases: AliasRecordDoc[], f: Facts): WiringLink[] {
+  const { svc, lbName, lb, tg, placement, names } = s;
+  const spec = svc.spec.loadBalancer!;
+  const links: WiringLink[] = [];
+  if (aliases.length > 0) links.push(aliasLink(aliases, lbName!, lb, f));
+  links.push(loadBalancerLink(placement, lb, f));
+  let chosen: Listener[] | undefined;
+  if (lb) {
+    const listeners = f.listeners[lb.arn];
+    const key = `listeners:${lb.arn}`;
+    if (listeners === undefined) {
+      links.push(f.deferred.has(key) ? notReadYet('listener', `the listeners of ${lbName}`, f) : unknown('listener', `listeners of ${lbName}`, errorFor(f, [key])));
+    } else {
+      const choice = chooseListeners(svc, lbName!, listeners, tg, f);
+      if (choice.problem) links.push(withReadTime(choice.problem, f, key));
+      else {
+        chosen = choice.chosen;
+        links.push(withReadTime(listenerLink(lbName!, chosen, listeners, svc), f, key));
+        const cert = certificateLink(lbName!, chosen, f);
+        if (cert) links.push(cert);
+      }
+    }
+  } else {
+    links.push(skipped('listener', lbName ? `not checked: load balancer ${lbName} ${lb === null ? 'does not exist' : 'could not be read'}` : 'not checked: no load balancer is known to be in front of the service'));
+  }
+  if (tg === undefined) links.push(unknown('forward', `target group ${spec.targetGroup}`, errorFor(f, [`tg:${spec.targetGroup}`], spec.targetGroup)));
+  else if (tg === null) {
+    links.push(
+      placement.problem?.reason === 'TargetGroupNotFound'
+        ? skipped('forward', `not checked: target group ${spec.targetGroup} does not exist`)
+        : link('forward', 'broken', `${spec.targetGroup} does not exist`, { targetGroup: spec.targetGroup }, {
+            reason: 'TargetGroupNotFound',
+            message: `target group ${spec.targetGroup} does not exist: create it (protocol HTTP, port ${spec.containerPort}, target type ip) and forward to it from ${lbName}, or fix spec.loadBalancer.targetGroup`,
+          }),
+    );
+  } else if (chosen) links.push(forwardLink(lbName!, chosen, tg, names, svc, f));
+  else links.push(skipped('forward', lb && f.deferred.has(`listeners:${lb.arn}`) ? 'not checked: the listeners were not read yet' : 'not checked: no listener to look at'));
+  return links;
+}
+
+const skipNoTargetGroup = (name: LinkName, spec: NonNullable<ServiceDoc['spec']['loadBalancer']>, tg: null | undefined) =>
+  skipped(name, `not checked: target group ${spec.targetGroup} ${tg === null ? 'does not exist' : 'could not be read'}`);
+
+/** The service itself: its binding to the target group, its deployment, the targets and the tasks. */
+function serviceLinks(s: Subject, runningTd: EcsTaskDefinition | undefined, f: Facts): WiringLink[] {
+  const { svc, ecsName, tg, service } = s;
+  const spec = svc.spec.loadBalancer;
+  const links: WiringLink[] = [];
+  const missingService = (name: LinkName): WiringLink =>
+    service === undefined
+      ? unknown(name, `ECS service ${ecsName}`, errorFor(f, [`service:${ecsName}`], ecsName))
+      : link(name, 'broken', `${ecsName} does not exist`, { service: ecsName, cluster: f.cluster }, {
+          reason: 'ServiceNotFound',
+          healable: true,
+          message: `ECS service ${ecsName} does not exist in cluster ${f.cluster}; steady's reconcile pass creates it`,
+        });
+  const usable = service && service.status !== 'INACTIVE' ? service : undefined;
+  if (spec) {
+    if (!usable) links.push(missingService('binding'));
+    else if (usable.status === 'DRAINING') {
+      links.push(link('binding', 'broken', `${ecsName} is being deleted`, { service: ecsName, status: usable.status }, { reason: 'ServiceDraining', message: `ECS service ${ecsName} is being deleted (DRAINING); steady creates it again once it is gone` }));
+    } else if (tg) links.push(bindingLink(svc, usable, tg, f.blueGreen[svc.metadata.name]?.pair.map((n) => f.targetGroups[n]?.arn).filter((a): a is string => !!a)));
+    else links.push(skipNoTargetGroup('binding', spec, tg));
+  }
+  let expected: Expected | undefined;
+  if (!usable) links.push(spec ? skipped('deployment', `not checked: ECS service ${ecsName} ${service === undefined ? 'could not be read' : 'does not exist'}`) : missingService('deployment'));
+  else {
+    expected = expectedContent(svc, usable, f);
+    links.push(deploymentLink(svc, usable, expected, f));
+  }
+  if (spec) {
+    if (!tg) links.push(skipNoTargetGroup('targets', spec, tg));
+    else {
+      const key = `health:${tg.arn}`;
+      const targets = f.health[tg.arn];
+      if (targets !== undefined) links.push(withReadTime(targetsLink(tg, targets, svc), f, key));
+      else if (f.deferred.has(key) && usable) links.push(targetsFromService(tg, usable, f));
+      else links.push(unknown('targets', `target health of ${tg.name}`, errorFor(f, [key])));
+    }
+  }
+  if (!usable) links.push(skipped('tasks', `not checked: ECS service ${ecsName} ${service === undefined ? 'could not be read' : 'does not exist'}`));
+  else {
+    const key = `tasks:${ecsName}`;
+    const tasks = f.tasks[ecsName];
+    const content = expected?.content ?? runningTd?.content;
+    const runningLabel = revisionLabel(primaryOf(usable).taskDefinitionArn);
+    if (!content) links.push(skipped('tasks', 'not checked: the expected images are not known'));
+    else if (tasks !== undefined) {
+      links.push(withReadTime(tasksLink(svc, usable, tasks, content, expected?.content && runningTd && taskDefinitionsEqual(runningTd.content, expected.content) ? runningLabel : 'the spec', f), f, key));
+    } else if (f.deferred.has(key) && runningTd) links.push(tasksFromDeployment(usable, runningTd.content, f));
+    else links.push(unknown('tasks', `tasks of ECS service ${ecsName}`, errorFor(f, [key])));
+  }
+  return links;
+}
 
 /**
  * Judges the whole chain of one service.
@@ -825,129 +1011,55 @@ function probeLink(probe: ProbeResult | undefined, infraOk: boolean, firstBroken
  */
 export function evaluateService(svc: ServiceDoc, f: Facts): WiringResult {
   const spec = svc.spec.loadBalancer;
-  const ecsName = serviceName(svc);
-  const links: WiringLink[] = [];
   const placement = placeLoadBalancer(svc, f);
   const lbName = placement.name;
   const lb = lbName ? f.loadBalancers[lbName] : undefined;
-  const aliases = lbName ? aliasesTo(lbName, lb, f.aliases) : [];
-  const names = aliases.map((a) => a.spec.name);
+  const aliases = lbName ? aliasesTo(lbName, lb, f.aliasIndex) : [];
   const tgName = liveTargetGroup(svc, f);
   const tg = tgName ? f.targetGroups[tgName] : undefined;
-  const service = f.services[ecsName];
-
-  if (spec) {
-    // The name, the load balancer, its listener and certificate.
-    if (aliases.length > 0) links.push(aliasLink(aliases, lbName!, lb, f));
-    links.push(loadBalancerLink(placement, lb, f));
-    let chosen: Listener[] | undefined;
-    if (lb) {
-      const listeners = f.listeners[lb.arn];
-      if (listeners === undefined) {
-        links.push(unknown('listener', `listeners of ${lbName}`, errorFor(f, [`listeners:${lb.arn}`])));
-      } else {
-        const choice = chooseListeners(svc, lbName!, listeners, tg, f);
-        if (choice.problem) links.push(choice.problem);
-        else {
-          chosen = choice.chosen;
-          links.push(listenerLink(lbName!, chosen, listeners, svc));
-          const cert = certificateLink(lbName!, chosen, f);
-          if (cert) links.push(cert);
-        }
-      }
-    } else {
-      links.push(skipped('listener', lbName ? `not checked: load balancer ${lbName} ${lb === null ? 'does not exist' : 'could not be read'}` : 'not checked: no load balancer is known to be in front of the service'));
-    }
-    // The forward to the target group, and the target group itself.
-    if (tg === undefined) links.push(unknown('forward', `target group ${spec.targetGroup}`, errorFor(f, [`tg:${spec.targetGroup}`], spec.targetGroup)));
-    else if (tg === null) {
-      links.push(
-        placement.problem?.reason === 'TargetGroupNotFound'
-          ? skipped('forward', `not checked: target group ${spec.targetGroup} does not exist`)
-          : link('forward', 'broken', `${spec.targetGroup} does not exist`, { targetGroup: spec.targetGroup }, {
-              reason: 'TargetGroupNotFound',
-              message: `target group ${spec.targetGroup} does not exist: create it (protocol HTTP, port ${spec.containerPort}, target type ip) and forward to it from ${lbName}, or fix spec.loadBalancer.targetGroup`,
-            }),
-      );
-    } else if (chosen) links.push(forwardLink(lbName!, chosen, tg, names, svc, f));
-    else links.push(skipped('forward', 'not checked: no listener to look at'));
-  }
-
+  const ecsName = serviceName(svc);
+  const s: Subject = { svc, ecsName, placement, lbName, lb, names: aliases.map((a) => a.spec.name), tg, service: f.services[ecsName] };
   // What the service runs: the live revision, against what the spec asks for.
-  const primary = service ? primaryOf(service) : undefined;
+  const primary = s.service ? primaryOf(s.service) : undefined;
   const runningTd = primary ? f.taskDefinitions[primary.taskDefinitionArn] : undefined;
-  const runningLabel = primary ? revisionLabel(primary.taskDefinitionArn) : undefined;
 
+  const links: WiringLink[] = spec ? frontLinks(s, aliases, f) : [];
   if (spec) {
-    if (tg) {
-      links.push(targetGroupLink(tg, svc, lb));
-      links.push(healthCheckLink(tg, svc, runningTd?.content, runningLabel));
-    } else {
-      links.push(skipped('targetGroup', `not checked: target group ${spec.targetGroup} ${tg === null ? 'does not exist' : 'could not be read'}`));
-      links.push(skipped('healthCheck', `not checked: target group ${spec.targetGroup} ${tg === null ? 'does not exist' : 'could not be read'}`));
-    }
+    if (tg) links.push(targetGroupLink(tg, svc, lb), healthCheckLink(tg, svc, runningTd?.content, primary && revisionLabel(primary.taskDefinitionArn)));
+    else links.push(skipNoTargetGroup('targetGroup', spec, tg), skipNoTargetGroup('healthCheck', spec, tg));
   }
-
-  const missingService = (name: LinkName): WiringLink =>
-    service === undefined
-      ? unknown(name, `ECS service ${ecsName}`, errorFor(f, [`service:${ecsName}`], ecsName))
-      : link(name, 'broken', `${ecsName} does not exist`, { service: ecsName, cluster: f.cluster }, {
-          reason: 'ServiceNotFound',
-          healable: true,
-          message: `ECS service ${ecsName} does not exist in cluster ${f.cluster}; steady's reconcile pass creates it`,
-        });
-  const serviceUsable = service && service.status !== 'INACTIVE';
-
-  if (spec) {
-    if (!serviceUsable) links.push(missingService('binding'));
-    else if (service.status === 'DRAINING') {
-      links.push(link('binding', 'broken', `${ecsName} is being deleted`, { service: ecsName, status: service.status }, { reason: 'ServiceDraining', message: `ECS service ${ecsName} is being deleted (DRAINING); steady creates it again once it is gone` }));
-    } else if (tg) links.push(bindingLink(svc, service, tg, f.blueGreen[svc.metadata.name]?.pair.map((n) => f.targetGroups[n]?.arn).filter((a): a is string => !!a)));
-    else links.push(skipped('binding', `not checked: target group ${spec.targetGroup} ${tg === null ? 'does not exist' : 'could not be read'}`));
-  }
-
-  let expected: Expected | undefined;
-  if (!serviceUsable) links.push(spec ? skipped('deployment', `not checked: ECS service ${ecsName} ${service === undefined ? 'could not be read' : 'does not exist'}`) : missingService('deployment'));
-  else {
-    expected = expectedContent(svc, service, f);
-    links.push(deploymentLink(svc, service, expected, f));
-  }
-
-  if (spec) {
-    if (!tg) links.push(skipped('targets', `not checked: target group ${spec.targetGroup} ${tg === null ? 'does not exist' : 'could not be read'}`));
-    else {
-      const targets = f.health[tg.arn];
-      links.push(targets === undefined ? unknown('targets', `target health of ${tg.name}`, errorFor(f, [`health:${tg.arn}`])) : targetsLink(tg, targets, svc));
-    }
-  }
-
-  if (!serviceUsable) links.push(skipped('tasks', `not checked: ECS service ${ecsName} ${service === undefined ? 'could not be read' : 'does not exist'}`));
-  else {
-    const tasks = f.tasks[ecsName];
-    const content = expected?.content ?? runningTd?.content;
-    if (tasks === undefined) links.push(unknown('tasks', `tasks of ECS service ${ecsName}`, errorFor(f, [`tasks:${ecsName}`])));
-    else if (!content) links.push(skipped('tasks', 'not checked: the expected images are not known'));
-    else links.push(tasksLink(svc, service, tasks, content, expected?.content && runningTd && taskDefinitionsEqual(runningTd.content, expected.content) ? runningLabel! : 'the spec', f));
-  }
+  links.push(...serviceLinks(s, runningTd, f));
 
   const infra = links.find((l) => l.status === 'broken' || l.status === 'unknown');
-  if (svc.spec.probe) links.push(probeLink(f.probes[svc.metadata.name], !infra, infra));
+  const inMaintenance = maintenanceInFront(f.maintenance ?? [], lbName, chosenListeners(lb, svc, tg, f), s.names, f.rules);
+  if (svc.spec.probe) links.push(inMaintenance ? probeInMaintenance(inMaintenance) : probeLink(f.probes[svc.metadata.name], !infra, infra));
 
   const first = links.find((l) => l.status === 'broken' || l.status === 'unknown');
+  const healthKey = tg ? `health:${tg.arn}` : undefined;
+  const healthReadAt = healthKey && f.health[tg!.arn] !== undefined ? (f.readAt[healthKey] ?? f.now) : undefined;
   return {
     environment: f.environment,
     service: svc.metadata.name,
     serviceName: ecsName,
-    names,
+    names: s.names,
     ...(lbName ? { loadBalancer: lbName } : {}),
     ...(spec ? { targetGroup: spec.targetGroup } : {}),
     links,
     ...(first ? { firstBroken: first.name } : {}),
-    condition: conditionOf(svc, first, names, lbName),
+    condition: inMaintenance ? conditionInMaintenance(inMaintenance, first, s.names.length > 0 ? list(s.names) : `load balancer ${lbName}`) : conditionOf(svc, first, s.names, lbName),
     ...(f.probes[svc.metadata.name] ? { probe: f.probes[svc.metadata.name] } : {}),
     checkedAt: f.now,
+    ...(healthReadAt !== undefined ? { healthReadAt } : {}),
     specHash: specHash(svc),
   };
+}
+
+/** The listeners a service is expected behind (as the listener link chose them), when they can be told. */
+function chosenListeners(lb: LoadBalancer | null | undefined, svc: ServiceDoc, tg: TargetGroup | null | undefined, f: Facts): Listener[] | undefined {
+  const listeners = lb ? f.listeners[lb.arn] : undefined;
+  if (!lb || !listeners) return undefined;
+  const choice = chooseListeners(svc, lb.name, listeners, tg, f);
+  return choice.problem ? undefined : choice.chosen;
 }
 
 function conditionOf(svc: ServiceDoc, first: WiringLink | undefined, names: string[], lbName: string | undefined): WiringCondition {

@@ -26,7 +26,7 @@ describe('the spec fields of the wiring checks', () => {
     expect(result.ok).toBe(true);
     if (!result.ok) return;
     const [env] = result.specSet.environments;
-    expect(env.environment.spec.wiring).toEqual({ certificateExpiryDays: 14 });
+    expect(env.environment.spec.wiring).toEqual({ certificateExpiryDays: 14, rotationMinutes: 10 });
     expect(env.services[0].spec.loadBalancer?.listener).toEqual({ loadBalancer: 'web-alb', port: 443, protocol: 'HTTPS' });
     expect(env.services[0].spec.probe).toEqual({ url: 'https://www.example.org/health', expectStatus: 200, timeoutSeconds: 5 });
   });

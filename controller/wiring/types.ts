@@ -121,6 +121,8 @@ export interface WiringResult {
   probe?: ProbeResult;
   /** Epoch ms. */
   checkedAt: number;
+  /** When the target health the `targets` link was judged on was read (epoch ms); absent when it was not read (judged from ECS's view of the service). */
+  healthReadAt?: number;
   /** Hash of the Service spec the result was computed for (as `ResourceStatus.specHash`). */
   specHash: string;
 }
@@ -130,6 +132,6 @@ export type { WiringChain };
 
 /** The chain of a result, without what the status already says. */
 export function wiringChain(result: WiringResult): WiringChain {
-  const { names, loadBalancer, targetGroup, links, firstBroken, checkedAt } = result;
-  return { names, loadBalancer, targetGroup, links, firstBroken, checkedAt };
+  const { names, loadBalancer, targetGroup, links, firstBroken, checkedAt, healthReadAt } = result;
+  return { names, loadBalancer, targetGroup, links, firstBroken, checkedAt, ...(healthReadAt !== undefined ? { healthReadAt } : {}) };
 }

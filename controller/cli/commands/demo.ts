@@ -15,7 +15,8 @@ export function defineDemo(program: Command, ctx: CliContext): void {
     .description(
       "Run steady's main job on a simulated AWS account (no AWS account, no network): a first pass creates the example " +
         'environments, then an image is pushed without a rollout, the ALB is recreated under its DNS alias and a service ' +
-        'is scaled to zero by hand; the next pass heals all three. Then a nightly scheduled task runs, fails, and is reported.',
+        'is scaled to zero by hand; the next pass heals all three. Then a nightly scheduled task runs, fails, and is reported. ' +
+        'Last, a maintenance window: `steady maintenance on` switches the shop to its maintenance page, `off` puts back exactly what was there.',
     )
     .argument('[paths...]', 'spec files or directories', DEFAULT_PATHS)
     .option('--sim <fixture>', `the simulated account to start from (default: ${DEMO_FIXTURE_PATH} of steady itself)`)
@@ -28,6 +29,6 @@ export function defineDemo(program: Command, ctx: CliContext): void {
       ['The whole story on the example environments (what npm start runs)', 'steady demo'],
       ['Your own specs, against the same simulated account', 'steady demo my-specs/'],
     ],
-    'Exit codes: 0 the story ran, 1 the specs are invalid or a pass failed, 2 usage error.',
+    'Exit codes: 0 the story ran, 1 the specs are invalid, a pass failed or the maintenance window did not switch and come back, 2 usage error.',
   );
 }

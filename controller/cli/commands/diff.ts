@@ -1,7 +1,7 @@
 /** `steady diff`: its help, options and examples; the code is ../diff.ts. */
 import { Option, type Command } from 'commander';
 import { runs, type CliContext } from '../context.js';
-import { colorOption, envOption, helpAfter, outputOption } from './options.js';
+import { colorOption, ENV_HELP, envOption, helpAfter, outputOption } from './options.js';
 
 /** The exit codes of `diff`, for its `--help` and the README. */
 export const DIFF_EXIT_CODES =
@@ -24,7 +24,7 @@ export function defineDiff(program: Command, ctx: CliContext): void {
     .addOption(new Option('--base <revision>', 'a git revision to compare with (a branch, tag or commit; default HEAD)'))
     .addOption(new Option('--from <s3-url>', 'a published commit to compare with: s3://bucket/prefix (its HEAD)'))
     .addOption(new Option('--commit <id>', 'with --from: this commit (7+ hex digits) instead of HEAD'))
-    .addOption(envOption('only this environment; repeat it or give a comma-separated list for several (default: every environment on either side)'))
+    .addOption(envOption(`${ENV_HELP} (default: every environment on either side)`))
     .addOption(new Option('--region <region>', 'with --from: the AWS region of the spec bucket (default: AWS_REGION, or the AWS profile\'s region)'))
     .addOption(outputOption(['text', 'json', 'markdown']))
     .addOption(colorOption())

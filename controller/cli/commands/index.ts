@@ -9,6 +9,7 @@ import type { CliContext } from '../context.js';
 import { defineDemo } from './demo.js';
 import { defineDiff } from './diff.js';
 import { defineImport } from './import.js';
+import { defineMaintenance } from './maintenance.js';
 import { definePlan, defineReconcile } from './plan.js';
 import { defineCommits, definePublish } from './publish.js';
 import { defineRender } from './render.js';
@@ -32,4 +33,5 @@ export const COMMANDS: ((program: Command, ctx: CliContext) => void)[] = [
   definePublish,
   defineCommits,
   defineImport,
+  defineMaintenance,
 ];

@@ -18,17 +18,24 @@ export function colorOption(): Option {
     .default('auto');
 }
 
+/** What `--env` takes, said in each command's help. */
+export const ENV_HELP = "only this environment, or those a pattern matches ('shop-*', '*-prod', ? for one character); repeat it or give a comma-separated list for several";
+
 /**
- * `-e, --env <name>`: one environment per flag, repeatable, or a comma-separated list
- * (`--env a --env b`, `--env a,b`), so that `--env shop-prod specs/` never takes the path for a name.
+ * `-e, --env <name>`: one environment (or pattern, see ../patterns.ts) per flag, repeatable, or a
+ * comma-separated list (`--env a --env b`, `--env a,b`), so that `--env shop-prod specs/` never
+ * takes the path for a name.
  */
-export function envOption(description = 'only this environment; repeat it or give a comma-separated list for several (default: every environment)'): Option {
+export function envOption(description = `${ENV_HELP} (default: every environment)`): Option {
   return new Option('-e, --env <name>', description).argParser((value: string, previous: string[] | undefined) => {
     const names = value.split(',').map((n) => n.trim());
     if (names.some((n) => n === '')) throw new InvalidArgumentError(`expected an environment name or a comma-separated list of them, got "${value}"`);
     return [...new Set([...(previous ?? []), ...names])];
   });
 }
+
+/** `--env` of a command that acts on exactly one environment (retry, maintenance). */
+export const ONE_ENV_HELP = "the environment (a name, or a pattern that matches one); needed when the specs have several";
 
 /** Where specs come from when no path is given. */
 export const DEFAULT_PATHS = ['specs/'];
@@ -65,7 +72,7 @@ export function addLeaseOptions(cmd: Command): Command {
  * The options of the commands that load specs and talk to AWS (plan, reconcile, verify, retry):
  * spec paths, `--from`, `--env`, `--sim`, `--region`, and `--color`.
  */
-export function addEngineOptions(cmd: Command): Command {
+export function addEngineOptions(cmd: Command, envHelp = `${ENV_HELP} (default: every environment)`): Command {
   return cmd
     .argument('[paths...]', 'spec files, or directories searched for *.yaml and *.yml (default: specs/)')
     .addOption(
@@ -78,7 +85,7 @@ export function addEngineOptions(cmd: Command): Command {
         return value;
       }),
     )
-    .addOption(envOption())
+    .addOption(envOption(envHelp))
     .addOption(new Option('--sim <fixture>', 'run against a simulated AWS account seeded from this YAML fixture (controller/sim/README.md) instead of AWS'))
     .addOption(regionOption('the spec bucket of --from and the state table of --table'))
     .addOption(colorOption());
@@ -89,7 +96,7 @@ export function addTableOptions(cmd: Command): Command {
   return cmd
     .addOption(tableOption())
     .addOption(regionOption('the state table'))
-    .addOption(envOption('only this environment; repeat it or give a comma-separated list for several (default: every environment in the table)'))
+    .addOption(envOption(`${ENV_HELP} (default: every environment in the table)`))
     .addOption(outputOption())
     .addOption(colorOption());
 }

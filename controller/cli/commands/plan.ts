@@ -40,6 +40,7 @@ export function definePlan(program: Command, ctx: CliContext): void {
     [
       ['What a pass would change in every environment of specs/, against AWS', 'steady plan'],
       ['One environment (repeat --env, or give a comma-separated list, for several)', 'steady plan --env shop-prod specs/'],
+      ['Every environment whose name starts with shop- (quote the pattern from the shell)', "steady plan --env 'shop-*'"],
       ['Try it without an AWS account: a simulated account seeded from a fixture', `steady plan specs/ --sim ${SIM}`],
       ['The specs published to S3, as the controller would plan them', 'steady plan --from s3://my-steady-specs/shop-prod --region ap-northeast-1'],
       ['In CI: fail on anything but "no changes", and keep the JSON', 'steady plan -o json > plan.json'],

@@ -1,7 +1,7 @@
 /** `steady retry`: its help, options and examples; the code is ../retry.ts. */
 import type { Command } from 'commander';
 import { runs, type CliContext } from '../context.js';
-import { addEngineOptions, addLeaseOptions, helpAfter, outputOption } from './options.js';
+import { addEngineOptions, addLeaseOptions, helpAfter, ONE_ENV_HELP, outputOption } from './options.js';
 
 export function defineRetry(program: Command, ctx: CliContext): void {
   const cmd = addLeaseOptions(
@@ -16,6 +16,7 @@ export function defineRetry(program: Command, ctx: CliContext): void {
             "environment's lease like reconcile (--table or STEADY_TABLE), or refuses unless --no-lease is given.",
         )
         .argument('<resource>', 'service/NAME or migration/NAME'),
+      ONE_ENV_HELP,
     ),
   )
     .addOption(outputOption())

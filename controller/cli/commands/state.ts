@@ -30,7 +30,7 @@ export function defineStatus(program: Command, ctx: CliContext): void {
       ['The status page of one environment, written to status/index.html', 'steady status --html status/ --env shop-prod --table steady-state'],
       ['A link to the deployed status page, valid for an hour', 'steady status --url --status-bucket my-steady-status --expires 1h'],
     ],
-    'Exit codes: 0 shown, 1 the state table (or the status bucket) could not be read, 2 usage error (no --table, no region).',
+    'Exit codes: 0 shown, 1 the state table (or the status bucket) could not be read, or --env matches no environment in it, 2 usage error (no --table, no region).',
   );
 }
 
@@ -38,8 +38,11 @@ export function defineHistory(program: Command, ctx: CliContext): void {
   const cmd = addTableOptions(
     program
       .command('history')
-      .summary('list passes and drift events with time-to-heal, from the state table')
-      .description('List the passes (with their verdict and id) and the drift events (what differed, when it was seen and healed) of the given period.')
+      .summary('list passes, drift events with time-to-heal and maintenance switches, from the state table')
+      .description(
+        'List the passes (with their verdict and id), the drift events (what differed, when it was seen and healed) and the ' +
+          'maintenance switches (on or off, by spec, by command or automatically; who, why and until when) of the given period.',
+      )
       .option('--since <when>', 'how far back: a duration (90m, 24h, 7d) or a date', '24h'),
   ).action(runs(ctx, () => import('../history.js'), (m) => m.history));
   helpAfter(
@@ -47,8 +50,9 @@ export function defineHistory(program: Command, ctx: CliContext): void {
     [
       ['The last 24 hours of every environment', 'steady history --table steady-state'],
       ['A week of two environments', 'steady history --env shop-prod,messaging-prod --since 7d --table steady-state'],
+      ['Every production environment (a pattern, quoted from the shell)', "steady history --env '*-prod' --table steady-state"],
     ],
-    'Exit codes: 0 listed, 1 the state table could not be read, 2 usage error (no --table, no region).',
+    'Exit codes: 0 listed, 1 the state table could not be read or --env matches no environment in it, 2 usage error (no --table, no region).',
   );
 }
 
@@ -71,6 +75,6 @@ export function defineReport(program: Command, ctx: CliContext): void {
       ["The last pass's report of shop-prod", 'steady report --env shop-prod --table steady-state'],
       ['An earlier pass, by the id steady history shows', 'steady report --pass shop-prod/2026-01-01T09:00:00.000Z/3fa2c1 --table steady-state'],
     ],
-    'Exit codes: 0 printed, 1 no pass recorded or the state table could not be read, 2 usage error (no --table, no region).',
+    'Exit codes: 0 printed, 1 no pass recorded (or --env matches no environment in the table) or the state table could not be read, 2 usage error (no --table, no region).',
   );
 }

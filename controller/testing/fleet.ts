@@ -1,6 +1,7 @@
 /**
- * The benchmark's environments: N services on the simulated account, shaped like a real
- * multi-team ECS estate. Everything is derived from N, so a size always builds the same world.
+ * Fleets: N services on the simulated account, shaped like a real multi-team ECS estate, for the
+ * benchmark (bench/) and the tests that need many services. Everything is derived from N, so a size
+ * always builds the same world.
  *
  * - Services come in groups of {@link SERVICES_PER_GROUP}. A group shares one ALB (an HTTPS
  *   listener with one host-header rule per service), one ECR repository (a tag per service), and
@@ -16,16 +17,18 @@
  * ALBs, zones); steady's first pass creates the rest.
  */
 import { stringify } from 'yaml';
-import type { DesiredEnvironment } from '../controller/model/plan.js';
-import { SimAccount } from '../controller/sim/account.js';
-import type { SimFixture } from '../controller/sim/fixture.js';
-import { formatProblem, parseSpecFiles, type SpecFile } from '../controller/spec/load.js';
+import type { DesiredEnvironment } from '../model/plan.js';
+import { SimAccount } from '../sim/account.js';
+import type { SimFixture } from '../sim/fixture.js';
+import { formatProblem, parseSpecFiles, type SpecFile } from '../spec/load.js';
 
 export const ACCOUNT_ID = '123456789012';
 export const REGION = 'ap-northeast-1';
 export const SERVICES_PER_GROUP = 10;
 export const ZONES = 3;
 export const SERVICES_PER_MIGRATION = 100;
+/** From this many services the spec files are written as one-line JSON documents (see benchSpecFiles). */
+export const COMPACT_FROM = 2000;
 /** A budget large enough for the first pass of the largest benchmark environment. */
 export const BENCH_CHANGE_BUDGET = 10000;
 
@@ -125,7 +128,7 @@ export function imageUri(repository: string, tag: string): string {
  * services, aliases and migrations), as a team would keep them. Files stay well under the
  * loader's 1 MiB limit at any size.
  */
-export function benchSpecFiles(layout: BenchLayout): SpecFile[] {
+export function benchSpecFiles(layout: BenchLayout, options: FleetOptions = {}): SpecFile[] {
   const env = layout.environment;
   const files: SpecFile[] = [
     {
@@ -134,7 +137,15 @@ export function benchSpecFiles(layout: BenchLayout): SpecFile[] {
         apiVersion: 'steady.dev/v1alpha1',
         kind: 'Environment',
         metadata: { name: env },
-        spec: { region: REGION, cluster: layout.cluster, mode: 'enforce', changeBudget: BENCH_CHANGE_BUDGET, tags: { team: 'bench' } },
+        spec: {
+          region: REGION,
+          cluster: layout.cluster,
+          mode: 'enforce',
+          changeBudget: options.changeBudget ?? BENCH_CHANGE_BUDGET,
+          ...(options.stepwise ? { stepwiseCreation: true } : {}),
+          tags: { team: 'bench' },
+          ...(options.rotationMinutes ? { wiring: { rotationMinutes: options.rotationMinutes } } : {}),
+        },
       }),
     },
   ];
@@ -159,7 +170,11 @@ export function benchSpecFiles(layout: BenchLayout): SpecFile[] {
         });
       }
     }
-    files.push({ path: `${env}/team-${pad(group, 3)}.yaml`, content: docs.map((d) => stringify(d)).join('---\n') });
+    // Block style reads like what people write, but at 5,000 services it is 9 MB, over the 8 MiB a
+    // spec set may have (spec/limits.ts); from COMPACT_FROM services the same documents are written
+    // as one-line JSON (which is YAML), as generated specs often are.
+    const write = layout.size >= COMPACT_FROM ? (d: unknown) => `${JSON.stringify(d)}\n` : (d: unknown) => stringify(d);
+    files.push({ path: `${env}/team-${pad(group, 3)}.yaml`, content: docs.map(write).join('---\n') });
   }
   return files;
 }
@@ -203,9 +218,17 @@ function serviceDoc(env: string, s: BenchService) {
   };
 }
 
+/** How a fleet's Environment differs from the benchmark's default. */
+export interface FleetOptions {
+  changeBudget?: number;
+  /** The Environment's `stepwise`: a first pass larger than the budget goes in budget-sized steps. */
+  stepwise?: boolean;
+  rotationMinutes?: number;
+}
+
 /** The layout's specs as steady loads them. */
-export function benchDesired(layout: BenchLayout): DesiredEnvironment {
-  const loaded = parseSpecFiles(benchSpecFiles(layout));
+export function benchDesired(layout: BenchLayout, options: FleetOptions = {}): DesiredEnvironment {
+  const loaded = parseSpecFiles(benchSpecFiles(layout, options));
   if (!loaded.ok) throw new Error(`benchmark specs are invalid:\n${loaded.problems.slice(0, 10).map(formatProblem).join('\n')}`);
   return loaded.specSet.environments.find((e) => e.name === layout.environment)!;
 }
@@ -253,9 +276,9 @@ export interface BenchEnvironment {
  * const { account, desired } = buildEnvironment(10);
  * const clients = account.clients();
  */
-export function buildEnvironment(size: number, options: { seed?: number } = {}): BenchEnvironment {
+export function buildEnvironment(size: number, options: FleetOptions & { seed?: number; rateLimits?: boolean } = {}): BenchEnvironment {
   const layout = benchLayout(size);
   const fixture = benchFixture(layout);
-  const account = new SimAccount({ accountId: fixture.accountId, region: fixture.region, seed: options.seed ?? 9 }).seed(fixture);
-  return { layout, desired: benchDesired(layout), account };
+  const account = new SimAccount({ accountId: fixture.accountId, region: fixture.region, seed: options.seed ?? 9, rateLimits: options.rateLimits }).seed(fixture);
+  return { layout, desired: benchDesired(layout, options), account };
 }

@@ -1,0 +1,101 @@
+import { readFileSync } from 'node:fs';
+import { parse } from 'yaml';
+import { describe, expect, it } from 'vitest';
+import { passOutcome } from '../model/outcome.js';
+import { createAdapters, runPass } from '../pass.js';
+import { buildReport, summaryLine } from '../report/index.js';
+import type { SimFixture } from '../sim/fixture.js';
+import { SimOrganization } from '../sim/organization.js';
+import { EXAMPLES_FIXTURE, exampleSpecs } from '../testing/world.js';
+import { EnvironmentAccounts, sessionName, unreachablePass } from './accounts.js';
+
+const TARGET = '210987654321';
+/** The example infrastructure and specs, moved to account TARGET (its own ECR registry, certificates, roles). */
+const fixture = () => parse(readFileSync(EXAMPLES_FIXTURE, 'utf8').replaceAll('123456789012', TARGET)) as SimFixture;
+async function targetSpecs(environment: string, fields: Record<string, string>) {
+  const desired = JSON.parse(JSON.stringify(await exampleSpecs(environment)).replaceAll('123456789012', TARGET));
+  Object.assign(desired.environment.spec, { account: TARGET, ...fields });
+  return desired as Awaited<ReturnType<typeof exampleSpecs>>;
+}
+
+/** An organisation whose account TARGET holds the example infrastructure in ap-northeast-1, and an EnvironmentAccounts on it. */
+function organisation() {
+  const org = new SimOrganization({ seed: 42 });
+  org.account(TARGET, 'ap-northeast-1').seed(fixture());
+  const accounts = new EnvironmentAccounts({ clock: org.clock, sts: org.stsClient(), clientsFor: (region, credentials) => org.clients({ region, ...(credentials ? { credentials } : {}) }) });
+  return { org, accounts };
+}
+
+describe('sessionName', () => {
+  it('turns a pass id into a role session name STS accepts', () => {
+    expect(sessionName('shop-prod/2026-01-01T00:00:00.000Z/66debc')).toBe('shop-prod-2026-01-01T00-00-00.000Z-66debc');
+    const long = sessionName(`${'a'.repeat(60)}/2026-01-01T00:00:00.000Z/66debc`);
+    expect(long).toHaveLength(64);
+    expect(long).toMatch(/^a{32}-2026-01-01T00-00-00\.000Z-66debc$/);
+    expect(long).toMatch(/^[\w+=,.@-]{2,64}$/);
+  });
+});
+
+describe('EnvironmentAccounts', () => {
+  it("reconciles an environment in another account through the role it names, changing only that account", async () => {
+    const { org, accounts } = organisation();
+    const roleArn = org.trustController(TARGET, 'steady-target', { externalId: 'shop-ext' });
+    const desired = await targetSpecs('shop-prod', { roleArn, externalId: 'shop-ext' });
+
+    const reach = await accounts.reach(desired.environment.spec, 'shop-prod/2026-01-01T00:00:00.000Z/abc123');
+    if (!reach.ok) throw new Error(reach.unreadable.message);
+    const { result } = await runPass({ desired, adapters: createAdapters(reach.clients), clock: org.clock, pollMs: 5_000 });
+
+    expect(passOutcome(result).verdict).toMatch(/^(converged|converging)$/);
+    const target = org.account(TARGET, 'ap-northeast-1');
+    expect(target.mutatingCalls().map((c) => c.operation)).toContain('CreateService');
+    expect(org.home.mutatingCalls()).toEqual([]);
+    expect(org.stsCalls.map((c) => [c.operation, c.input.RoleSessionName, c.input.ExternalId])).toEqual([['AssumeRole', 'shop-prod-2026-01-01T00-00-00.000Z-abc123', 'shop-ext']]);
+  });
+
+  it('reuses the credentials until five minutes before they expire, then assumes the role again', async () => {
+    const { org, accounts } = organisation();
+    const roleArn = org.trustController(TARGET);
+    const target = { region: 'ap-northeast-1', roleArn };
+
+    await accounts.reach(target, 'p/1');
+    org.clock.advance(54 * 60_000);
+    await accounts.reach(target, 'p/2');
+    const beforeRenewal = org.stsCalls.length;
+    org.clock.advance(2 * 60_000);
+    const reach = await accounts.reach(target, 'p/3');
+
+    expect(beforeRenewal).toBe(1);
+    expect(org.stsCalls.map((c) => c.input.RoleSessionName)).toEqual(['p-1', 'p-3']);
+    // The clients made at first use sign with the renewed session: the old one has expired by then.
+    org.clock.advance(10 * 60_000);
+    if (!reach.ok) throw new Error('unreachable');
+    await expect(createAdapters(reach.clients).ecs.describeCluster('shop-prod')).resolves.toMatchObject({ name: 'shop-prod', arn: `arn:aws:ecs:ap-northeast-1:${TARGET}:cluster/shop-prod` });
+  });
+
+  it('makes an environment whose role does not trust steady unreadable: every resource unknown, the cause said once, nothing called', async () => {
+    const { org, accounts } = organisation();
+    const roleArn = org.putRole(TARGET, 'steady-target', { principals: ['arn:aws:iam::999999999999:role/other'] });
+    const desired = await targetSpecs('shop-prod', { roleArn });
+
+    const reach = await accounts.reach(desired.environment.spec, 'shop-prod/t/1');
+    if (reach.ok) throw new Error('expected the role to be refused');
+    const result = unreachablePass(desired, reach.unreadable, { passId: 'shop-prod/t/1', now: org.clock.now() });
+    const outcome = passOutcome(result);
+    const report = buildReport(result);
+
+    expect(outcome.verdict).toBe('unknown');
+    expect(new Set(outcome.resources.map((r) => r.outcome))).toEqual(new Set(['unknown']));
+    expect(outcome.resources.map((r) => r.resource)).toEqual(expect.arrayContaining(['Service/api', 'Migration/db-migrate', 'AliasRecord/api-dns']));
+    expect(report.causes).toEqual([
+      expect.objectContaining({
+        kind: 'accessDenied',
+        actions: ['sts:AssumeRole'],
+        text: `access denied to sts:AssumeRole (assuming role ${roleArn} in account ${TARGET})`,
+      }),
+    ]);
+    expect(summaryLine(report)).toBe(`AWS could not be read: access denied to sts:AssumeRole (assuming role ${roleArn} in account ${TARGET}). Nothing was changed.`);
+    expect(org.accounts().flatMap((a) => a.calls)).toEqual([]);
+    expect(result.plan?.actions).toEqual([]);
+  });
+});

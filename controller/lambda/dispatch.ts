@@ -1,0 +1,212 @@
+/**
+ * The dispatcher: what the schedule tick and the S3 `HEAD` event wake when steady fans out. It
+ * loads the commit once and sends one SQS message per environment to reconcile; the workers
+ * (`worker.ts`) reconcile one environment each. On a spec change (the S3 event) only environments
+ * whose rendered specs changed since they were last sent (by `environmentDigest`, the digest
+ * changes.ts compares) are sent, plus those whose last pass failed or that were never sent. It
+ * compares with its own memory of what it sent (`state/dispatch.ts`) rather than with the commit
+ * HEAD replaced (changes.ts): a lost S3 event or a refused send is made up by the next one. A
+ * tick sends every environment (level-triggered: a tick is how drift is found). With few
+ * environments (at most `fanOutAbove`), or no queue configured, it is the single-function handler
+ * of `app.ts` and reconciles them itself.
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import middy from '@middy/core';
+import type { Context } from 'aws-lambda';
+import { z } from 'zod';
+import { systemClock, type Clock } from '../clock.js';
+import { ConfigError, InvalidEventError } from '../errors.js';
+import { isOk, type PassVerdict } from '../model/outcome.js';
+import { environmentDigest } from '../spec/digest.js';
+import { createS3Client, loadPublishedSpecs, shortCommit } from '../source/index.js';
+import { DispatchMemory, type DispatchRecord } from '../state/dispatch.js';
+import { StateStore } from '../state/store.js';
+import { createHandler, type HandlerDependencies, type InvocationSummary } from './app.js';
+import { configFromEnv, type HandlerConfig } from './config.js';
+import { parseEvent, type Invocation } from './events.js';
+import { cappingJsonReplacer, summariseNames } from './logsafe.js';
+import { METRIC, METRIC_NAMESPACE, SERVICE_NAME } from './telemetry.js';
+
+/** One environment to reconcile: the body of a work message. */
+export const workMessageSchema = z.strictObject({
+  v: z.literal(1),
+  environment: z.string().min(1),
+  /** The commit the dispatcher loaded (the worker reconciles HEAD, which may have moved on: level-triggered). */
+  commit: z.string().min(1),
+  specHash: z.string().min(1),
+  trigger: z.enum(['schedule', 's3', 'manual']),
+  dryRun: z.boolean(),
+  dispatchedAt: z.number(),
+});
+export type WorkMessage = z.infer<typeof workMessageSchema>;
+
+/** What fan-out adds to the handler's configuration. */
+export interface DispatchConfig {
+  /** The work queue's URL; without it there is no fan-out. */
+  queueUrl?: string;
+  /** Fan out only when the commit has more environments than this (the CDK context `fanOutAbove`). */
+  fanOutAbove: number;
+}
+
+export const DISPATCH_VARIABLES = {
+  STEADY_QUEUE_URL: 'the work queue the dispatcher sends one message per environment to (default: none, every environment in one invocation)',
+  STEADY_FAN_OUT_ABOVE: 'fan out only when the commit has more environments than this (default 10)',
+} as const;
+
+export function dispatchConfigFromEnv(env: Record<string, string | undefined>): DispatchConfig {
+  const queueUrl = env.STEADY_QUEUE_URL?.trim() || undefined;
+  const raw = env.STEADY_FAN_OUT_ABOVE?.trim();
+  if (raw !== undefined && raw !== '' && !/^\d+$/.test(raw)) throw new ConfigError(`STEADY_FAN_OUT_ABOVE=${JSON.stringify(raw)}: expected a whole number of environments`);
+  return { ...(queueUrl ? { queueUrl } : {}), fanOutAbove: raw ? Number(raw) : 10 };
+}
+
+/**
+ * The content hash of an environment's rendered specs: `environmentDigest` (spec/digest.ts), the
+ * same digest the S3 event's "changed environments" compares (changes.ts). Equal, same desired state.
+ */
+export const specHash = environmentDigest;
+
+/** Why an environment is (or is not) sent to a worker. */
+export type DispatchReason = 'tick' | 'named' | 'changed' | 'new' | 'lastPassFailed' | 'unchanged';
+
+/**
+ * Which environments to send. A tick or a manual invoke: every environment (or the ones named); a
+ * spec change: those whose hash differs from the last dispatch, never dispatched, or whose last
+ * pass was not ok (the verdicts `steady reconcile` exits 1 for).
+ *
+ * @example
+ * selectEnvironments('s3', undefined, new Map([['a', 'h1']]), new Map([['a', { specHash: 'h1' }]]), new Map());
+ * // [{ environment: 'a', reason: 'unchanged' }]
+ */
+export function selectEnvironments(
+  trigger: Invocation['trigger'],
+  named: string[] | undefined,
+  hashes: Map<string, string>,
+  last: Map<string, Pick<DispatchRecord, 'specHash'>>,
+  verdicts: Map<string, PassVerdict | undefined>,
+): { environment: string; reason: DispatchReason }[] {
+  const names = named ?? [...hashes.keys()];
+  return names.map((environment) => {
+    if (named) return { environment, reason: 'named' as const };
+    if (trigger !== 's3') return { environment, reason: 'tick' as const };
+    const before = last.get(environment);
+    if (!before) return { environment, reason: 'new' as const };
+    if (before.specHash !== hashes.get(environment)) return { environment, reason: 'changed' as const };
+    const verdict = verdicts.get(environment);
+    if (verdict && !isOk({ verdict, plan: false })) return { environment, reason: 'lastPassFailed' as const };
+    return { environment, reason: 'unchanged' as const };
+  });
+}
+
+/** The dispatcher's answer when it fanned out. */
+export interface DispatchSummary {
+  mode: 'fanOut';
+  trigger: Invocation['trigger'];
+  ok: boolean;
+  dryRun: boolean;
+  commit?: string;
+  /** Environments sent to a worker, with why. */
+  enqueued: { environment: string; reason: DispatchReason }[];
+  /** Environments not sent: their specs did not change and their last pass was ok. */
+  unchanged: string[];
+  specsError?: { kind: string; message: string };
+}
+
+export interface DispatcherDependencies extends HandlerDependencies {
+  dispatch?: DispatchConfig;
+  sqs?: SQSClient;
+  /** The single-function handler used at or below the threshold. Default `createHandler(deps)`. */
+  single?: (event: unknown, context: Context) => Promise<InvocationSummary>;
+}
+
+const SQS_BATCH = 10;
+
+/**
+ * Builds the dispatcher. At or below the threshold it answers as the single-function handler does.
+ *
+ * @example
+ * // controller/lambda/handler.ts
+ * export const handler = createDispatcher();
+ */
+export function createDispatcher(deps: DispatcherDependencies = {}) {
+  const logger = deps.logger ?? new Logger({ serviceName: SERVICE_NAME, jsonReplacerFn: cappingJsonReplacer });
+  const metrics = deps.metrics ?? new Metrics({ namespace: METRIC_NAMESPACE, serviceName: SERVICE_NAME });
+  const config: HandlerConfig = deps.config ?? configFromEnv(process.env);
+  const dispatch = deps.dispatch ?? dispatchConfigFromEnv(process.env);
+  const single = deps.single ?? createHandler({ ...deps, config });
+  const clock: Clock = deps.clock ?? systemClock;
+  const location = { bucket: config.bucket, prefix: config.prefix };
+  const s3: S3Client = deps.s3 ?? createS3Client();
+  const dynamodb = deps.dynamodb ?? new DynamoDBClient({});
+  const store = new StateStore({ client: dynamodb, tableName: config.table, clock });
+  const memory = new DispatchMemory(dynamodb, config.table, clock);
+  const sqs = deps.sqs ?? new SQSClient({});
+
+  async function run(event: unknown, context: Context): Promise<InvocationSummary | DispatchSummary> {
+    if (!dispatch.queueUrl) return single(event, context);
+    let parsed;
+    try {
+      parsed = parseEvent(event, location);
+    } catch (err) {
+      if (err instanceof InvalidEventError) logger.error(`invalid event: ${err.message}`);
+      throw err;
+    }
+    if (!parsed.ok) return single(event, context);
+    const invocation = parsed.invocation;
+    const loaded = await loadPublishedSpecs({ ...location, s3 });
+    // The single handler reports an unreadable commit (a failed pass per environment, the alarm).
+    if (!loaded.ok || loaded.specSet.environments.length <= dispatch.fanOutAbove) return single(event, context);
+    const commit = loaded.commit;
+    logger.appendKeys({ trigger: invocation.trigger, commit: shortCommit(commit) });
+    const hashes = new Map(loaded.specSet.environments.map((e) => [e.name, specHash(e)]));
+    const known = new Set(hashes.keys());
+    const unknownNames = (invocation.environments ?? []).filter((n) => !known.has(n));
+    if (unknownNames.length > 0) logger.error(`no environment ${summariseNames(unknownNames)} in commit ${shortCommit(commit)}; nothing is sent for ${unknownNames.length === 1 ? 'it' : 'them'}`);
+    const named = invocation.environments?.filter((n) => known.has(n));
+    const [last, verdicts] = invocation.trigger === 's3' && !named ? await Promise.all([memory.load(), lastVerdicts()]) : [new Map(), new Map()];
+    const selection = selectEnvironments(invocation.trigger, named, hashes, last, verdicts);
+    const enqueued = selection.filter((s) => s.reason !== 'unchanged');
+    const now = clock.now();
+    const messages: WorkMessage[] = enqueued.map((s) => ({ v: 1, environment: s.environment, commit, specHash: hashes.get(s.environment)!, trigger: invocation.trigger, dryRun: invocation.dryRun, dispatchedAt: now }));
+    await send(messages);
+    if (!invocation.dryRun) await memory.save(messages.map((m) => ({ environment: m.environment, specHash: m.specHash, commit, dispatchedAt: now })));
+    metrics.addMetric(METRIC.environmentsDispatched, MetricUnit.Count, messages.length);
+    metrics.publishStoredMetrics();
+    const unchanged = selection.filter((s) => s.reason === 'unchanged').map((s) => s.environment);
+    logger.info(`dispatched ${messages.length} of ${hashes.size} environments to the work queue${unchanged.length ? ` (${unchanged.length} unchanged since the last dispatch)` : ''}`, {
+      enqueued: enqueued.map((s) => `${s.environment} (${s.reason})`),
+    });
+    return { mode: 'fanOut', trigger: invocation.trigger, ok: unknownNames.length === 0, dryRun: invocation.dryRun, commit, enqueued, unchanged };
+  }
+
+  async function lastVerdicts(): Promise<Map<string, PassVerdict | undefined>> {
+    try {
+      return new Map((await store.listEnvironments()).map((e) => [e.environment, e.lastVerdict ?? (e.lastOutcome === 'failed' ? 'failed' : undefined)]));
+    } catch (err) {
+      logger.warn(`the last verdicts could not be read; environments whose specs did not change are not sent again: ${(err as Error).message}`);
+      return new Map();
+    }
+  }
+
+  async function send(messages: WorkMessage[]): Promise<void> {
+    for (let i = 0; i < messages.length; i += SQS_BATCH) {
+      const chunk = messages.slice(i, i + SQS_BATCH);
+      const out = await sqs.send(
+        new SendMessageBatchCommand({ QueueUrl: dispatch.queueUrl, Entries: chunk.map((m, j) => ({ Id: String(j), MessageBody: JSON.stringify(m) })) }),
+      );
+      const failed = out.Failed ?? [];
+      if (failed.length > 0) {
+        // Not sent this time: the next tick sends them again (the hash memory is only written for a whole batch that went).
+        throw new Error(`the work queue refused ${failed.length} message${failed.length === 1 ? '' : 's'}: ${failed.map((f) => `${chunk[Number(f.Id)].environment}: ${f.Code} ${f.Message ?? ''}`).join('; ')}`);
+      }
+    }
+  }
+
+  // The single handler flushes its own metrics; the fan-out path publishes its one metric itself.
+  return middy<unknown, InvocationSummary | DispatchSummary, Error, Context>(run).use(injectLambdaContext(logger, { resetKeys: true }));
+}

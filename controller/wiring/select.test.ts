@@ -1,0 +1,201 @@
+import { UpdateServiceCommand } from '@aws-sdk/client-ecs';
+import { describe, expect, it } from 'vitest';
+import { PassInterruptedError } from '../errors.js';
+import { interrupt, stopFor } from '../interrupt.js';
+import type { PassResult } from '../model/pass.js';
+import { createAdapters, runPass } from '../pass.js';
+import { buildEnvironment } from '../testing/fleet.js';
+import { checkWiring } from './check.js';
+
+const MINUTE = 60_000;
+/** 60 services, passes a minute apart, every service read within 10 minutes: 6 a pass. */
+const SLICE = 6;
+
+/** 60 services behind 6 ALBs, created by a first pass and settled; the AWS rate limits on. */
+async function fleet(size = 60) {
+  const env = buildEnvironment(size, { rateLimits: true });
+  const { account, desired } = env;
+  const clients = account.clients();
+  const adapters = createAdapters(clients);
+  await runPass({ desired, adapters, clock: account.clock });
+  account.clock.advance(15 * MINUTE);
+  // A pass with the wiring checks, as reconcile runs it: adapters (and so their memory) kept across passes.
+  const pass = async (): Promise<{ result: PassResult; calls: Record<string, number> }> => {
+    const from = account.calls.length;
+    const { result } = await runPass({ desired, adapters, clock: account.clock, wiring: { probes: false } });
+    return { result, calls: account.callCounts(from) };
+  };
+  const targetGroupsRead = (from: number) => account.calls.slice(from).filter((c) => c.operation === 'DescribeTargetHealth').map((c) => c.input.TargetGroupArn as string);
+  return { ...env, clients, adapters, pass, targetGroupsRead };
+}
+
+const wiring = (r: PassResult) => r.resources.filter((s) => s.kind === 'Wiring');
+const targetsOf = (r: PassResult, service: string) => wiring(r).find((s) => s.name === service)!.wiring!.links.find((l) => l.name === 'targets')!;
+
+describe('the wiring checks of a reconcile pass', () => {
+  it('read target health for a rotation slice, not every target group, and visit every service within the period', async () => {
+    const { account, pass, targetGroupsRead } = await fleet();
+    const read = new Set<string>();
+    let listenerReads = 0;
+
+    for (let i = 0; i < 10; i++) {
+      const from = account.calls.length;
+      const { result, calls } = await pass();
+      targetGroupsRead(from).forEach((arn) => read.add(arn));
+      expect(calls['elbv2:DescribeTargetHealth']).toBe(SLICE);
+      // Listeners and rules only of the load balancers in front of the slice (ordered by load
+      // balancer), and not again for the next slice when it shares one.
+      expect(calls['elbv2:DescribeListeners'] ?? 0).toBeLessThanOrEqual(1);
+      expect(calls['elbv2:DescribeRules'] ?? 0).toBe(calls['elbv2:DescribeListeners'] ?? 0);
+      listenerReads += calls['elbv2:DescribeListeners'] ?? 0;
+      expect(wiring(result).map((s) => s.phase)).toEqual(Array(60).fill('Synced'));
+      expect(account.calls.slice(from).filter((c) => /Throttl/.test(c.error ?? ''))).toEqual([]);
+      account.clock.advance(MINUTE);
+    }
+
+    expect(read.size).toBe(60);
+    // Each of the 6 load balancers' listeners once in the period (the cold start's slice may have read one a pass early).
+    expect(listenerReads).toBeGreaterThanOrEqual(6);
+    expect(listenerReads).toBeLessThanOrEqual(7);
+  });
+
+  it("start a warm pass's rotation reads beside observe, and a cold pass's after it", async () => {
+    const { account, pass } = await fleet();
+    account.faults.latency({ ms: 40 });
+    const order = (from: number) => account.calls.slice(from).map((c) => c.operation);
+
+    const coldFrom = account.calls.length;
+    await pass();
+    const cold = order(coldFrom);
+    account.clock.advance(MINUTE);
+    const warmFrom = account.calls.length;
+    const { calls } = await pass();
+
+    // Cold: no order to take the slice from yet, so target health is read after observe's reads.
+    expect(cold.indexOf('DescribeTargetHealth')).toBeGreaterThan(cold.lastIndexOf('ListResourceRecordSets'));
+    // Warm: the slice is read while observe reads, with the same number of calls.
+    const warm = order(warmFrom);
+    expect(warm.indexOf('DescribeTargetHealth')).toBeLessThan(warm.lastIndexOf('ListResourceRecordSets'));
+    expect(calls['elbv2:DescribeTargetHealth']).toBe(SLICE);
+  });
+
+  it('say when the health they were judged on was read, or that ECS stood in for it after a cold start', async () => {
+    const { account, pass } = await fleet();
+
+    const first = (await pass()).result;
+    account.clock.advance(2 * MINUTE);
+    const second = (await pass()).result;
+
+    const readFirst = wiring(first).filter((s) => s.wiring!.healthReadAt !== undefined);
+    const notRead = wiring(first).filter((s) => s.wiring!.healthReadAt === undefined);
+    expect(readFirst).toHaveLength(SLICE);
+    expect(targetsOf(first, notRead[0].name)).toMatchObject({
+      status: 'ok',
+      summary: "2/2 tasks running, no failed health checks in ECS's events (target health not read yet; it is read at least every 10 minutes)",
+      evidence: { source: 'ECS service', runningCount: 2, desiredCount: 2 },
+    });
+    // The next pass reads another slice and judges the first one's from what it read then.
+    const again = wiring(second).find((s) => s.name === readFirst[0].name)!;
+    expect(again.wiring!.healthReadAt).toBe(readFirst[0].wiring!.healthReadAt);
+    expect(targetsOf(second, again.name).summary).toMatch(/^2\/2 healthy \(.+\) \(read 2 minutes ago\)$/);
+  });
+
+  it('read a service whose deployment ECS says is failing at once, whatever the rotation', async () => {
+    const { account, clients, desired, pass, targetGroupsRead } = await fleet();
+    // A service the first pass read: the rotation has moved on from it.
+    const victim = wiring((await pass()).result).find((s) => s.wiring!.healthReadAt !== undefined)!.name;
+    // Someone starts a deployment whose tasks fail their health checks.
+    account.ecs.failHealthChecks({ taskDefinition: victim });
+    await clients.ecs.send(new UpdateServiceCommand({ cluster: desired.environment.spec.cluster, service: victim, forceNewDeployment: true }));
+    account.clock.advance(MINUTE);
+
+    const from = account.calls.length;
+    const { result } = await pass();
+
+    const read = targetGroupsRead(from);
+    expect(read).toContain(account.elbv2.targetGroupArnOf(`tg-${victim}`));
+    expect(read).toHaveLength(SLICE + 1);
+    // Judged on this read: the new tasks register beside the old ones.
+    const chain = wiring(result).find((s) => s.name === victim)!.wiring!;
+    expect(chain.healthReadAt).toBe(chain.checkedAt);
+    expect(targetsOf(result, victim).summary).toMatch(/^2\/[3-6] healthy /);
+  });
+
+  it('read what the pass changed in that pass', async () => {
+    const { account, clients, desired, pass, targetGroupsRead } = await fleet();
+    await pass();
+    const scaled = desired.services[30].metadata.name;
+    await clients.ecs.send(new UpdateServiceCommand({ cluster: desired.environment.spec.cluster, service: scaled, desiredCount: 0 }));
+    account.clock.advance(MINUTE);
+
+    const from = account.calls.length;
+    const { result } = await pass();
+
+    expect(result.outcomes.filter((o) => o.state === 'done').map((o) => o.resource)).toEqual([`Service/${scaled}`]);
+    expect(targetGroupsRead(from)).toContain(account.elbv2.targetGroupArnOf(`tg-${scaled}`));
+    const chain = wiring(result).find((s) => s.name === scaled)!.wiring!;
+    expect(chain.healthReadAt).toBe(chain.checkedAt);
+  });
+
+  it('read the listeners of a recreated load balancer at once', async () => {
+    const { account, layout, pass } = await fleet();
+    await pass();
+    const alb = layout.loadBalancers.at(-1)!;
+    account.elbv2.recreateLoadBalancer(alb);
+    account.clock.advance(MINUTE);
+
+    const from = account.calls.length;
+    await pass();
+
+    const lb = account.elbv2.findByName(alb)!;
+    expect(account.calls.slice(from).filter((c) => c.operation === 'DescribeListeners').map((c) => c.input.LoadBalancerArn)).toContain(lb.arn);
+  });
+
+  it("start no rotation read once the pass must stop: a warm pass stopped before it began reads no target health", async () => {
+    const { account, desired, adapters, pass } = await fleet();
+    await pass();
+    account.clock.advance(MINUTE);
+    const stopper = new AbortController();
+    interrupt(stopper, 'leaseLost', 'the lease was taken over');
+
+    const from = account.calls.length;
+    const { result } = await runPass({ desired, adapters, clock: account.clock, wiring: { probes: false }, signal: stopper.signal });
+
+    expect(result.interrupted).toEqual({ reason: 'leaseLost', stage: 'observe', message: 'the lease was taken over' });
+    expect(account.callCounts(from)['elbv2:DescribeTargetHealth'] ?? 0).toBe(0);
+  });
+
+  it('start no target-health read once the stop says so, and throw that the checks were interrupted', async () => {
+    const { account, desired, adapters } = await fleet();
+    const stopper = new AbortController();
+    let reads = 0;
+    // The 20th read stops the pass (a lost lease, say): the 40 not yet started are not read.
+    const elbv2 = new Proxy(adapters.elbv2, {
+      get(target, prop) {
+        const value = Reflect.get(target, prop, target) as unknown;
+        if (prop === 'targetHealth')
+          return (arn: string) => {
+            if (++reads === 20) interrupt(stopper, 'leaseLost', 'the lease was taken over');
+            return target.targetHealth(arn);
+          };
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    const from = account.calls.length;
+
+    const checking = checkWiring(desired, { ...adapters, elbv2 }, { now: () => account.clock.now(), probes: false, stop: stopFor({ clock: account.clock, signal: stopper.signal }) });
+
+    await expect(checking).rejects.toThrow(PassInterruptedError);
+    expect(account.callCounts(from)['elbv2:DescribeTargetHealth']).toBe(20);
+  });
+
+  it('leave steady verify reading every link', async () => {
+    const { account, desired, adapters } = await fleet();
+    const from = account.calls.length;
+
+    const results = await checkWiring(desired, adapters, { now: () => account.clock.now(), probes: false });
+
+    expect(results.every((r) => r.condition.type === 'Ready')).toBe(true);
+    expect(account.callCounts(from)['elbv2:DescribeTargetHealth']).toBe(60);
+  });
+});
