@@ -182,6 +182,10 @@ describe('steady diff --base (git, no AWS)', () => {
     const nope = await runCli('diff', specs, '--base', 'main', '--env', 'nope');
     expect(nope.code).toBe(1);
     expect(nope.stderr).toBe('error: no environment nope on either side (there are: messaging-prod, shop-prod, shop-staging)\n');
+
+    const staging = await runCli('diff', specs, '--base', 'main', '--env', '*-staging', '-o', 'json');
+    expect(staging.code).toBe(0);
+    expect(JSON.parse(staging.stdout).environments.map((e: { environment: string }) => e.environment)).toEqual(['shop-staging']);
   });
 
   it('exits 1 on a usage error: 2 means "changes" for diff, as for plan', async () => {

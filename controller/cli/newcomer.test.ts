@@ -52,6 +52,17 @@ describe('CLI manners', { timeout: 180_000 }, () => {
     const unknown = await runCli('verify', '--env', 'nope', '--env', 'shop-prod', SPECS_DIR, ...SIM);
     expect(unknown.code).toBe(1);
     expect(first(unknown.stderr)).toBe('error: no environment nope in the specs (there are: messaging-prod, shop-prod, shop-staging)');
+
+    // Each value may be a pattern (issue 17), through the real binary too.
+    const prods = await runBinary(['plan', '--env', '*-prod', SPECS_DIR, ...SIM, '-o', 'json']);
+    expect(prods.code).toBe(2);
+    expect(JSON.parse(prods.stdout).environments.map((e: { environment: string }) => e.environment).sort()).toEqual(['messaging-prod', 'shop-prod']);
+    const typo = await runBinary(['plan', '--env', 'shop-prod,shp-*', SPECS_DIR, ...SIM]);
+    expect({ code: typo.code, stdout: typo.stdout, first: first(typo.stderr) }).toEqual({
+      code: 1,
+      stdout: '',
+      first: 'error: no environment shp-* in the specs (there are: messaging-prod, shop-prod, shop-staging)',
+    });
   });
 
   it('a usage error exits 2 on stderr with error: and the usage line; plan and diff exit 1, their 2 meaning changes', async () => {
