@@ -5,13 +5,12 @@
  */
 import { DescribeServicesCommand } from '@aws-sdk/client-ecs';
 import { CreateBucketCommand, DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { InvalidEventError } from '../errors.js';
 import { isMutating, type SimAccount } from '../sim/account.js';
 import { simAccountFromFile } from '../sim/fixture.js';
 import { StateStore } from '../state/store.js';
-import { startHttpRecorder, startSes, useEndpoint } from '../testing/servers.js';
-import { startSecretsServer } from '../testing/secrets-server.js';
+import { useNotifyServers } from '../testing/notify-servers.js';
 import { EXAMPLES_FIXTURE } from '../testing/world.js';
 import { createHandler, type InvocationSummary } from './app.js';
 import type { HandlerConfig } from './config.js';
@@ -361,20 +360,7 @@ describe('the Lambda handler', () => {
 });
 
 describe('the Lambda handler and notifications', () => {
-  let restore: (() => void)[] = [];
-  let slack: Awaited<ReturnType<typeof startHttpRecorder>>;
-  let ses: Awaited<ReturnType<typeof startSes>>;
-  let secrets: Awaited<ReturnType<typeof startSecretsServer>>;
-  beforeAll(async () => {
-    slack = await startHttpRecorder();
-    ses = await startSes();
-    secrets = await startSecretsServer({ parameters: { '/steady/shop-prod/slack-webhook': `${slack.endpoint}/services/T000/B000/XXXX` } });
-    restore = [useEndpoint('SSM', secrets.endpoint), useEndpoint('SESV2', ses.endpoint)];
-  });
-  afterAll(async () => {
-    for (const r of restore) r();
-    await Promise.all([slack.close(), ses.close(), secrets.close()]);
-  });
+  const servers = useNotifyServers();
 
   it('tells Slack and email what it healed, and reports an unreadable commit there too, through the last commit that loaded', async () => {
     const files = shopProdFiles();
@@ -382,8 +368,8 @@ describe('the Lambda handler and notifications', () => {
     const first = await setup({ prefix: 'notify-1/', notify: true });
     const healed = only(await first.handler(eventJson('eventbridge-scheduled'), PLENTY));
     expect(healed.notified).toEqual({ sent: ['email', 'slack'], failed: [] });
-    expect(slack.requests).toHaveLength(1);
-    const mails = await ses.emails();
+    expect(servers.slack.requests).toHaveLength(1);
+    const mails = await servers.ses.emails();
     expect(mails).toHaveLength(1);
     expect(mails[0]).toMatchObject({ from: 'steady@example.com', destination: { to: ['shop-oncall@example.com'] } });
 
@@ -403,8 +389,8 @@ describe('the Lambda handler and notifications', () => {
     expect(summary.specsError?.kind).toBe('manifest-missing');
     expect(only(summary)).toMatchObject({ outcome: 'failed', notified: { sent: ['email', 'slack'], failed: [] } });
     expect(first.account.calls.slice(from)).toEqual([]);
-    expect(slack.requests).toHaveLength(2);
-    expect(slack.requests[1].body).toContain('the published specs could not be loaded');
-    expect(await ses.emails()).toHaveLength(2);
+    expect(servers.slack.requests).toHaveLength(2);
+    expect(servers.slack.requests[1].body).toContain('the published specs could not be loaded');
+    expect(await servers.ses.emails()).toHaveLength(2);
   });
 });
