@@ -9,7 +9,6 @@ import type { ActualState } from '../model/actual.js';
 import {
   TAG_ENVIRONMENT,
   TAG_MIGRATION_RESULT,
-  TAG_MIGRATION_VERSION,
   TAG_RESOURCE,
   TAG_ROLLOUT,
   type Action,
