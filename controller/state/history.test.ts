@@ -3,7 +3,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ActualState } from '../model/actual.js';
 import type { DriftEvent, PassResult } from '../model/pass.js';
 import type { ResourceStatus } from '../model/plan.js';
-import { plan } from '../plan/plan.js';
 import { desiredShop, LB_DNS, TG_ARN, ZONE_ID } from '../testing/plan-fixtures.js';
 import { storedPass } from '../testing/pass-fixtures.js';
 import { startStateTable, type LocalStateTable } from '../testing/state-table.js';
