@@ -60,24 +60,43 @@ describe('the wiring checks of a reconcile pass', () => {
     expect(listenerReads).toBeLessThanOrEqual(7);
   });
 
-  it("start a warm pass's rotation reads beside observe, and a cold pass's after it", async () => {
+  it("start a warm pass's rotation reads beside observe, and a cold pass's as soon as observe has read the target groups", async () => {
     const { account, pass } = await fleet();
     account.faults.latency({ ms: 40 });
     const order = (from: number) => account.calls.slice(from).map((c) => c.operation);
 
     const coldFrom = account.calls.length;
-    await pass();
+    const { calls: coldCalls } = await pass();
     const cold = order(coldFrom);
     account.clock.advance(MINUTE);
     const warmFrom = account.calls.length;
     const { calls } = await pass();
 
-    // Cold: no order to take the slice from yet, so target health is read after observe's reads.
-    expect(cold.indexOf('DescribeTargetHealth')).toBeGreaterThan(cold.lastIndexOf('ListResourceRecordSets'));
+    // Cold: no order to take the slice from until observe has read the target groups; then the
+    // slice is read beside the rest of observe, before the checks read listeners after observe.
+    expect(cold.indexOf('DescribeTargetHealth')).toBeGreaterThan(cold.indexOf('DescribeTargetGroups'));
+    expect(cold.indexOf('DescribeTargetHealth')).toBeLessThan(cold.indexOf('DescribeListeners'));
+    expect(coldCalls['elbv2:DescribeTargetHealth']).toBe(SLICE);
     // Warm: the slice is read while observe reads, with the same number of calls.
     const warm = order(warmFrom);
     expect(warm.indexOf('DescribeTargetHealth')).toBeLessThan(warm.lastIndexOf('ListResourceRecordSets'));
     expect(calls['elbv2:DescribeTargetHealth']).toBe(SLICE);
+  });
+
+  it("read one slice for nothing in an environment's first pass, whose services do not exist yet when the early reads start", async () => {
+    const { account, desired } = buildEnvironment(60, { rateLimits: true });
+    account.faults.latency({ ms: 40 });
+    const adapters = createAdapters(account.clients());
+    const lastCreate = () => account.calls.findLastIndex((c) => c.operation === 'CreateService');
+
+    const { result } = await runPass({ desired, adapters, clock: account.clock, wiring: { probes: false } });
+
+    const health = account.calls.map((c, i) => ({ c, i })).filter(({ c }) => c.operation === 'DescribeTargetHealth');
+    expect(health.filter(({ i }) => i < lastCreate())).toHaveLength(SLICE);
+    // Every target group read once after its service was created (the pass changed it), as judged.
+    expect(health.filter(({ i }) => i > lastCreate())).toHaveLength(60);
+    expect(new Set(health.filter(({ i }) => i > lastCreate()).map(({ c }) => c.input.TargetGroupArn)).size).toBe(60);
+    expect(wiring(result).every((s) => s.wiring!.healthReadAt === s.wiring!.checkedAt)).toBe(true);
   });
 
   it('say when the health they were judged on was read, or that ECS stood in for it after a cold start', async () => {
