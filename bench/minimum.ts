@@ -96,6 +96,25 @@ export function settledRecords(layout: BenchLayout): number[] {
   return aliasesPerZone(layout).map((n) => APEX_RECORDS + 2 * n);
 }
 
+/** ELB's Describe* bucket refill, a second (controller/sim/SIMPLIFICATIONS.md, from the ELB User Guide). */
+export const ELB_DESCRIBE_PER_SECOND = 10;
+/**
+ * The part of that bucket a rotation may take: steady leaves half of every bucket to the other tools
+ * in the account, and the rotation half of steady's half to observe and the reads of services that
+ * look wrong or changed.
+ */
+export const ROTATION_SHARE_OF_ELB = 0.25;
+
+/**
+ * The rotation period an environment allows: `configuredMs`, or the whole minutes in which a
+ * quarter of ELB's Describe* rate reads every service's target health and every load balancer's
+ * listeners and rules (one listener each): 10 minutes up to ~1,250 services, 40 at 5,000.
+ */
+export function rotationPeriod(layout: BenchLayout, configuredMs: number): number {
+  const calls = layout.services.length + 2 * layout.loadBalancers.length;
+  return Math.max(configuredMs, Math.ceil(calls / (ELB_DESCRIBE_PER_SECOND * ROTATION_SHARE_OF_ELB * 60)) * 60_000);
+}
+
 /**
  * Services whose target health a pass with nothing changed must read: the rotation's share of the
  * environment for the time since the previous pass (the issue: every service within the period).
