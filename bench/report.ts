@@ -222,7 +222,7 @@ export function renderMarkdown(r: BenchResults): string {
   out.push('## Environments', '');
   out.push(
     table(
-      ['services', 'ALBs', 'target groups', 'zones', 'ECR repositories (image ids)', 'migrations', 'aliases', 'change budget', 'rotation', 'drift events', 'build'],
+      ['services', 'ALBs', 'target groups', 'zones', 'ECR repositories (image ids)', 'migrations', 'aliases', 'change budget', 'rotation', 'drift events', 'build', 'load average (start → end)'],
       r.sizes.map((s) => [
         s.size,
         s.environment.loadBalancers,
@@ -235,8 +235,9 @@ export function renderMarkdown(r: BenchResults): string {
         s.environment.rotationMinutes !== undefined ? `${s.environment.rotationMinutes} min` : '—',
         s.drift.events.length,
         seconds(s.setupMs),
+        s.loadAverage ? `${s.loadAverage[0]} → ${s.loadAverage[1]}` : '—',
       ]),
-      ['r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r'],
+      ['r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r'],
     ),
     '',
   );

@@ -112,6 +112,8 @@ export interface SizeResult {
     rotationMinutes: number;
   };
   setupMs: number;
+  /** The machine's 1-minute load average when the size's process started and ended (run.ts). */
+  loadAverage?: [number, number];
   passes: PassMeasurement[];
   naive: NaiveResult;
   /** The process's peak RSS over the whole run (first pass included). */
