@@ -221,8 +221,8 @@ describe('the wiring checks of a reconcile pass', () => {
     let aged: string[] = [];
     let lastResult: PassResult | undefined;
     account.clock.advance(MINUTE - (account.clock.now() % MINUTE));
-    for (let i = 0; i < 30; i++) {
-      if (i === 15) {
+    for (let i = 0; i < 20; i++) {
+      if (i === 10) {
         // The rotation missed 5 services (a pass stopped early, say): their reads are 20 minutes old.
         const next = new Set(memory.order!.slice(memory.cursor, memory.cursor! + 20).map((o) => o.targetGroupArn));
         aged = [...memory.health.keys()].filter((arn) => !next.has(arn)).slice(0, 5);
@@ -242,17 +242,18 @@ describe('the wiring checks of a reconcile pass', () => {
       account.clock.advance((MINUTE - (account.clock.now() % MINUTE)) % MINUTE);
     }
 
-    // 10 a pass; the 5 re-reads are taken from the next passes' share: 15 passes read 150, plus one slice at most.
-    expect(reads.slice(1, 15)).toEqual(Array(14).fill(10));
-    expect(reads[15]).toBe(15);
-    expect(reads.slice(15).reduce((a, b) => a + b)).toBeLessThanOrEqual(150 + 10);
-    expect(aged.every((arn) => readAt.get(arn)! >= account.clock.now() - 15 * MINUTE)).toBe(true);
+    // 10 a pass; the 5 re-reads are taken from the next passes' share: 10 passes read 100, plus one slice at most.
+    expect(reads.slice(1, 10)).toEqual(Array(9).fill(10));
+    expect(reads[10]).toBe(15);
+    expect(reads.slice(10).reduce((a, b) => a + b)).toBeLessThanOrEqual(100 + 10);
+    expect(aged.every((arn) => readAt.get(arn)! >= account.clock.now() - 10 * MINUTE)).toBe(true);
     // Every service read within the period used (and a pass).
     expect(readAt.size).toBe(60);
     expect(Math.min(...readAt.values())).toBeGreaterThanOrEqual(account.clock.now() - 7 * MINUTE);
     const readEarlier = wiring(lastResult!).map((s) => targetsOf(lastResult!, s.name).summary).find((summary) => /read \d+ minutes? ago/.test(summary))!;
     expect(readEarlier).toMatch(/; read at least every 6 minutes \(wiring\.rotationMinutes 3 cannot be met within the share of ELB's request rate limit the rotation may use\)\)$/);
-  });
+    // 20 passes of 60 services: slow on a shared machine.
+  }, 120_000);
 
   it('leave steady verify reading every link', async () => {
     const { account, desired, adapters } = await fleet();
