@@ -152,17 +152,23 @@ export function noDriftMinimum(layout: BenchLayout, options: { cold: boolean; in
 }
 
 /**
- * Warm passes `intervalMs` apart for one period, right after a cold pass: their minima summed. The
+ * Warm passes `intervalMs` apart (one number: every pass; a list: each pass's time since the one
+ * before, as the schedule ran them: a pass longer than the interval pushes the next one a minute
+ * further, and that pass owes the rotation more), right after a cold pass: their minima summed. The
  * cold pass read the certificate, which the period's end may just miss, so none is counted here
  * (a read inside the rotation shows as +1).
  */
-export function rotationMinimum(layout: BenchLayout, passes: number, intervalMs: number, periodMs: number): CallCounts {
-  const due = rotationShare(layout.services.length, intervalMs, periodMs);
+export function rotationMinimum(layout: BenchLayout, passes: number, intervalMs: number | number[], periodMs: number): CallCounts {
+  const intervals = intervalsOf(passes, intervalMs);
   let c: CallCounts = {};
-  for (let i = 0; i < passes; i++) c = sum(c, sum(observeMinimum(layout, settledRecords(layout), false), wiringMinimum(due, 0, 0)));
+  for (const interval of intervals) c = sum(c, sum(observeMinimum(layout, settledRecords(layout), false), wiringMinimum(rotationShare(layout.services.length, interval, periodMs), 0, 0)));
   // Every load balancer's listeners and rules once in the period.
-  const covered = Math.min(1, (passes * intervalMs) / periodMs);
+  const covered = Math.min(1, intervals.reduce((a, b) => a + b, 0) / periodMs);
   return sum(c, wiringMinimum(0, Math.floor(layout.loadBalancers.length * covered), 0));
+}
+
+function intervalsOf(passes: number, intervalMs: number | number[]): number[] {
+  return Array.isArray(intervalMs) ? intervalMs.slice(0, passes) : Array.from({ length: passes }, () => intervalMs);
 }
 
 /** ChangeResourceRecordSets calls a zone's new aliases need at least: Route 53's per-request limits. */

@@ -290,7 +290,10 @@ export async function runSize(options: SizeOptions): Promise<SizeResult> {
     nextSchedule(env, previous);
     warm.push((previous = await measureOne(env, instruments, warmLambda.pass)));
   }
-  passes.push(row('warm', warm, rotationMinimum(layout, rotation, INTERVAL_MS, periodMs)));
+  // Each warm pass owes the rotation the time since the pass before it started (a pass over a minute
+  // long pushes the next one a minute further: two minutes' share).
+  const intervals = warm.map((m, i) => m.result.startedAt - (i === 0 ? cold : warm[i - 1]).result.startedAt);
+  passes.push(row('warm', warm, rotationMinimum(layout, rotation, intervals, periodMs)));
   const unplanned = [cold, ...warm].filter((m) => (m.result.plan?.actions.length ?? 0) > 0);
   if (unplanned.length > 0) throw new Error(`a pass with no drift planned changes: ${unplanned[0].result.plan!.actions.map((a) => a.resource).join(', ')}`);
 
