@@ -1,7 +1,8 @@
 /**
  * Cold start: the entry point bundled as the Lambda would deploy it (esbuild, minified, Node
- * target, the AWS SDK clients inside the bundle), its size, and how long a fresh `node` process
- * takes to import it.
+ * target, the AWS SDK clients inside the bundle, code imported with `import()` in chunks loaded when
+ * first used), the size of what a cold start loads, and how long a fresh `node` process takes to
+ * import it.
  */
 import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
@@ -22,8 +23,13 @@ export const ESM_REQUIRE_BANNER = BUNDLE.banner;
 
 export interface BundleResult {
   file: string;
+  /** What a cold start loads: the entry file and the chunks it imports statically (gzip: the same). */
   bytes: number;
   gzipBytes: number;
+  /** Every file of the artefact, the chunks loaded only when first used (`import()`) included. */
+  totalBytes?: number;
+  /** Files a cold start loads, and all files. */
+  files?: { loaded: number; all: number };
   /** The biggest inputs by bytes in the output, package-level (`@aws-sdk/client-ecs`, `controller/`). */
   largest: { input: string; bytes: number }[];
 }
@@ -38,8 +44,25 @@ export async function bundleEntry(entry: string, outDir: string): Promise<Bundle
   const file = path.join(outDir, `${path.basename(entry, path.extname(entry))}.mjs`);
   // Exactly the options the deployed artefact is built with.
   const out = await build({ ...bundleOptions(path.resolve(REPO_ROOT, entry), file), absWorkingDir: REPO_ROOT, metafile: true, logLevel: 'silent' });
-  const content = await readFile(file);
-  return { file, bytes: content.length, gzipBytes: gzipSync(content).length, largest: largestInputs(out.metafile!, file) };
+  const outputs = out.metafile!.outputs;
+  const entryKey = Object.keys(outputs).find((o) => path.resolve(REPO_ROOT, o) === file)!;
+  // The files a cold start loads: the entry and, transitively, the chunks it imports statically.
+  const loaded = new Set<string>();
+  const visit = (key: string) => {
+    if (loaded.has(key)) return;
+    loaded.add(key);
+    for (const i of outputs[key].imports) if (i.kind === 'import-statement' && outputs[i.path]) visit(i.path);
+  };
+  visit(entryKey);
+  const contents = await Promise.all([...loaded].map((o) => readFile(path.resolve(REPO_ROOT, o))));
+  return {
+    file,
+    bytes: contents.reduce((n, c) => n + c.length, 0),
+    gzipBytes: contents.reduce((n, c) => n + gzipSync(c).length, 0),
+    totalBytes: Object.values(outputs).reduce((n, o) => n + o.bytes, 0),
+    files: { loaded: loaded.size, all: Object.keys(outputs).length },
+    largest: largestInputs(out.metafile!, [...loaded].map((o) => path.resolve(REPO_ROOT, o))),
+  };
 }
 
 function packageOf(input: string): string {
@@ -48,11 +71,13 @@ function packageOf(input: string): string {
   return input.split('/')[0] + '/';
 }
 
-function largestInputs(meta: Metafile, file: string): { input: string; bytes: number }[] {
-  const output = Object.entries(meta.outputs).find(([name]) => path.resolve(REPO_ROOT, name) === file)?.[1];
+function largestInputs(meta: Metafile, files: string[]): { input: string; bytes: number }[] {
   const byPackage = new Map<string, number>();
-  for (const [input, { bytesInOutput }] of Object.entries(output?.inputs ?? {})) {
-    byPackage.set(packageOf(input), (byPackage.get(packageOf(input)) ?? 0) + bytesInOutput);
+  for (const [name, output] of Object.entries(meta.outputs)) {
+    if (!files.includes(path.resolve(REPO_ROOT, name))) continue;
+    for (const [input, { bytesInOutput }] of Object.entries(output.inputs)) {
+      byPackage.set(packageOf(input), (byPackage.get(packageOf(input)) ?? 0) + bytesInOutput);
+    }
   }
   return [...byPackage].map(([input, bytes]) => ({ input, bytes })).sort((a, b) => b.bytes - a.bytes).slice(0, 8);
 }

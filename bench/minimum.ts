@@ -96,6 +96,25 @@ export function settledRecords(layout: BenchLayout): number[] {
   return aliasesPerZone(layout).map((n) => APEX_RECORDS + 2 * n);
 }
 
+/** ELB's Describe* bucket refill, a second (controller/sim/SIMPLIFICATIONS.md, from the ELB User Guide). */
+export const ELB_DESCRIBE_PER_SECOND = 10;
+/**
+ * The part of that bucket a rotation may take: steady leaves half of every bucket to the other tools
+ * in the account, and the rotation half of steady's half to observe and the reads of services that
+ * look wrong or changed.
+ */
+export const ROTATION_SHARE_OF_ELB = 0.25;
+
+/**
+ * The rotation period an environment allows: `configuredMs`, or the whole minutes in which a
+ * quarter of ELB's Describe* rate reads every service's target health and every load balancer's
+ * listeners and rules (one listener each): 10 minutes up to ~1,250 services, 40 at 5,000.
+ */
+export function rotationPeriod(layout: BenchLayout, configuredMs: number): number {
+  const calls = layout.services.length + 2 * layout.loadBalancers.length;
+  return Math.max(configuredMs, Math.ceil(calls / (ELB_DESCRIBE_PER_SECOND * ROTATION_SHARE_OF_ELB * 60)) * 60_000);
+}
+
 /**
  * Services whose target health a pass with nothing changed must read: the rotation's share of the
  * environment for the time since the previous pass (the issue: every service within the period).
@@ -133,17 +152,23 @@ export function noDriftMinimum(layout: BenchLayout, options: { cold: boolean; in
 }
 
 /**
- * Warm passes `intervalMs` apart for one period, right after a cold pass: their minima summed. The
+ * Warm passes `intervalMs` apart (one number: every pass; a list: each pass's time since the one
+ * before, as the schedule ran them: a pass longer than the interval pushes the next one a minute
+ * further, and that pass owes the rotation more), right after a cold pass: their minima summed. The
  * cold pass read the certificate, which the period's end may just miss, so none is counted here
  * (a read inside the rotation shows as +1).
  */
-export function rotationMinimum(layout: BenchLayout, passes: number, intervalMs: number, periodMs: number): CallCounts {
-  const due = rotationShare(layout.services.length, intervalMs, periodMs);
+export function rotationMinimum(layout: BenchLayout, passes: number, intervalMs: number | number[], periodMs: number): CallCounts {
+  const intervals = intervalsOf(passes, intervalMs);
   let c: CallCounts = {};
-  for (let i = 0; i < passes; i++) c = sum(c, sum(observeMinimum(layout, settledRecords(layout), false), wiringMinimum(due, 0, 0)));
+  for (const interval of intervals) c = sum(c, sum(observeMinimum(layout, settledRecords(layout), false), wiringMinimum(rotationShare(layout.services.length, interval, periodMs), 0, 0)));
   // Every load balancer's listeners and rules once in the period.
-  const covered = Math.min(1, (passes * intervalMs) / periodMs);
+  const covered = Math.min(1, intervals.reduce((a, b) => a + b, 0) / periodMs);
   return sum(c, wiringMinimum(0, Math.floor(layout.loadBalancers.length * covered), 0));
+}
+
+function intervalsOf(passes: number, intervalMs: number | number[]): number[] {
+  return Array.isArray(intervalMs) ? intervalMs.slice(0, passes) : Array.from({ length: passes }, () => intervalMs);
 }
 
 /** ChangeResourceRecordSets calls a zone's new aliases need at least: Route 53's per-request limits. */

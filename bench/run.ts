@@ -8,6 +8,7 @@
  *   npm run bench -- [--sizes 10,100,1000,5000] [--latency 40] [--quick]
  *                    [--entry controller/lambda/handler.ts] [--load-runs 10] [--out-dir bench/results] [--no-write]
  */
+import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -27,7 +28,10 @@ const USAGE = `usage: npm run bench -- [options]
   --load-runs 10        fresh processes for the load-time median (--quick: 3)
   --quick               fewer sizes and runs, no check pass after the drift pass
   --out-dir DIR         where results go (default bench/results)
-  --no-write            print only`;
+  --no-write            print only
+  --keep DIR            keep each size's results in DIR/size-N.json, and take a size from there
+                        instead of running it when the file exists (run the big sizes once, apart)
+  --sizes-only          run the sizes (into --keep) and stop: no status page, cold start or results`;
 
 function parse() {
   const { values } = parseArgs({
@@ -39,6 +43,8 @@ function parse() {
       quick: { type: 'boolean', default: false },
       'out-dir': { type: 'string', default: 'bench/results' },
       'no-write': { type: 'boolean', default: false },
+      keep: { type: 'string' },
+      'sizes-only': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -60,6 +66,8 @@ function parse() {
     quick: values.quick!,
     outDir: path.resolve(REPO_ROOT, values['out-dir']!),
     write: !values['no-write'],
+    keep: values.keep ? path.resolve(REPO_ROOT, values.keep) : undefined,
+    sizesOnly: values['sizes-only']!,
   };
 }
 
@@ -96,15 +104,28 @@ async function main(): Promise<void> {
       banner: { js: ESM_REQUIRE_BANNER },
     });
     const sizes: SizeResult[] = [];
+    if (options.keep) await mkdir(options.keep, { recursive: true });
     for (const size of options.sizes) {
+      const kept = options.keep && path.join(options.keep, `size-${size}.json`);
+      if (kept && existsSync(kept)) {
+        say(`${size} services: taken from ${path.relative(process.cwd(), kept)}`);
+        sizes.push(JSON.parse(await readFile(kept, 'utf8')) as SizeResult);
+        continue;
+      }
       const started = performance.now();
-      say(`${size} services: first pass, a cold and 10 warm no-drift passes, the naive controller, the drift pass${options.quick ? '' : ', check pass'} (${options.latencyMs} ms simulated latency, AWS's rate limits) ...`);
-      const out = path.join(work, `size-${size}.json`);
+      const loadAtStart = os.loadavg()[0];
+      say(`${size} services: first pass, a cold and 10 warm no-drift passes, the naive controller, the drift pass${options.quick ? '' : ', check pass'} (${options.latencyMs} ms simulated latency, AWS's rate limits; load average ${loadAtStart.toFixed(1)}) ...`);
+      const out = kept || path.join(work, `size-${size}.json`);
       const args = ['--expose-gc', child, '--size', String(size), '--latency', String(options.latencyMs), '--out', out];
       await run(process.execPath, options.quick ? [...args, '--skip-verify'] : args, { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' });
-      sizes.push(JSON.parse(await readFile(out, 'utf8')) as SizeResult);
+      // The machine is shared: the load around the run says how far its real times can be trusted.
+      const result = { ...(JSON.parse(await readFile(out, 'utf8')) as SizeResult), loadAverage: [Number(loadAtStart.toFixed(2)), Number(os.loadavg()[0].toFixed(2))] as [number, number] };
+      await writeFile(out, JSON.stringify(result));
+      sizes.push(result);
       say(`${size} services: done in ${((performance.now() - started) / 1000).toFixed(0)} s`);
     }
+
+    if (options.sizesOnly) return;
 
     // The status page's target is at 1,000 services: measured there (or at the largest size below it).
     const pageSize = Math.max(...options.sizes.filter((s) => s <= 1000), Math.min(...options.sizes));

@@ -23,7 +23,7 @@ import { driftShape, injectDrift, type DriftEvent } from './drift.js';
 import { Instruments, maxRss, sampleMemory, type CallRecord } from './instrument.js';
 import { naivePass, type NaiveResult } from './naive.js';
 import { median } from './stats.js';
-import { driftMinimum, firstPassMinimum, noDriftMinimum, rotationMinimum, sum, total, DRIFT_KINDS, type CallCounts, type DriftKind } from './minimum.js';
+import { driftMinimum, firstPassMinimum, noDriftMinimum, rotationMinimum, rotationPeriod, sum, total, DRIFT_KINDS, type CallCounts, type DriftKind } from './minimum.js';
 
 export interface SizeOptions {
   size: number;
@@ -108,8 +108,12 @@ export interface SizeResult {
     migrations: number;
     aliases: number;
     changeBudget: number;
+    /** The wiring rotation's period ELB's rate allows (minutes). */
+    rotationMinutes: number;
   };
   setupMs: number;
+  /** The machine's 1-minute load average when the size's process started and ended (run.ts). */
+  loadAverage?: [number, number];
   passes: PassMeasurement[];
   naive: NaiveResult;
   /** The process's peak RSS over the whole run (first pass included). */
@@ -276,7 +280,9 @@ export async function runSize(options: SizeOptions): Promise<SizeResult> {
   // 2. A cold Lambda after a deploy, then 3. the same Lambda warm, a pass a minute for a rotation.
   const warmLambda = lambda(env, instruments);
   const cold = await measureOne(env, instruments, warmLambda.pass);
-  passes.push(row('cold', [cold], noDriftMinimum(layout, { cold: true, intervalMs: INTERVAL_MS, periodMs: PERIOD_MS })));
+  // The period ELB's rate allows: the configured 10 minutes up to ~1,250 services, longer above.
+  const periodMs = rotationPeriod(layout, PERIOD_MS);
+  passes.push(row('cold', [cold], noDriftMinimum(layout, { cold: true, intervalMs: INTERVAL_MS, periodMs })));
   const rotation = PERIOD_MS / INTERVAL_MS;
   const warm: Measured[] = [];
   let previous = cold;
@@ -284,7 +290,10 @@ export async function runSize(options: SizeOptions): Promise<SizeResult> {
     nextSchedule(env, previous);
     warm.push((previous = await measureOne(env, instruments, warmLambda.pass)));
   }
-  passes.push(row('warm', warm, rotationMinimum(layout, rotation, INTERVAL_MS, PERIOD_MS)));
+  // Each warm pass owes the rotation the time since the pass before it started (a pass over a minute
+  // long pushes the next one a minute further: two minutes' share).
+  const intervals = warm.map((m, i) => m.result.startedAt - (i === 0 ? cold : warm[i - 1]).result.startedAt);
+  passes.push(row('warm', warm, rotationMinimum(layout, rotation, intervals, periodMs)));
   const unplanned = [cold, ...warm].filter((m) => (m.result.plan?.actions.length ?? 0) > 0);
   if (unplanned.length > 0) throw new Error(`a pass with no drift planned changes: ${unplanned[0].result.plan!.actions.map((a) => a.resource).join(', ')}`);
 
@@ -293,7 +302,7 @@ export async function runSize(options: SizeOptions): Promise<SizeResult> {
   nextSchedule(env, previous);
   const recordsFrom = instruments.records.length;
   const drifted = await measureOne(env, instruments, warmLambda.pass);
-  passes.push(row('drift', [drifted], driftMinimum(layout, driftShape(layout, events), INTERVAL_MS, PERIOD_MS)));
+  passes.push(row('drift', [drifted], driftMinimum(layout, driftShape(layout, events), INTERVAL_MS, periodMs)));
   const heal = healTimes(env, events, instruments.records.slice(recordsFrom), drifted.result.startedAt);
 
   let verified: boolean | null = null;
@@ -322,6 +331,7 @@ export async function runSize(options: SizeOptions): Promise<SizeResult> {
       migrations: layout.migrations.length,
       aliases: desired.aliases.length,
       changeBudget: desired.environment.spec.changeBudget,
+      rotationMinutes: periodMs / 60_000,
     },
     setupMs: Math.round(setupMs),
     passes,

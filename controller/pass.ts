@@ -20,7 +20,7 @@ import type { ActualState } from './model/actual.js';
 import type { Interruption, PassStage } from './model/outcome.js';
 import type { ActionOutcome, PassResult, SpecSource } from './model/pass.js';
 import type { DesiredEnvironment, Plan, ResourceStatus } from './model/plan.js';
-import { checkWiring, DEFAULT_ROTATION_MINUTES, startEarlyReads, wiringMemoryOf, type EarlyReads, type WiringMemory } from './wiring/index.js';
+import { checkWiring, coldOrder, DEFAULT_ROTATION_MINUTES, startEarlyReads, wiringMemoryOf, wiringSubjects, type EarlyReads, type WiringMemory } from './wiring/index.js';
 import { wiringContext, wiringResourceStatus } from './wiring/status.js';
 import { observe, type Adapters } from './observe/observe.js';
 import { describeError } from './observe/common.js';
@@ -105,6 +105,30 @@ export interface PassRun {
   maintenance?: { remember: MaintenanceMemory[]; events: MaintenanceEvent[] };
 }
 
+/**
+ * The wiring rotation's early reads (wiring/early.ts): started now in a warm Lambda; after a cold
+ * start, once observe hands over the target groups (`targetGroupsRead`; called with nothing when
+ * observe ends without them, which starts nothing).
+ */
+function startRotation(
+  options: PassOptions,
+  memory: WiringMemory | undefined,
+  startedAt: number,
+  stop: Stop,
+): { early?: Promise<EarlyReads | undefined>; targetGroupsRead: (actual: ActualState | undefined) => void } {
+  if (!memory) return { targetGroupsRead: () => {} };
+  const env = memory.of(options.desired.name);
+  const read = { now: startedAt, periodMs: (options.desired.environment.spec.wiring?.rotationMinutes ?? DEFAULT_ROTATION_MINUTES) * 60_000, stop };
+  if (env.order && env.order.length > 0) return { early: startEarlyReads(options.adapters, env, read), targetGroupsRead: () => {} };
+  let targetGroupsRead: (actual: ActualState | undefined) => void = () => {};
+  const early = new Promise<ActualState | undefined>((resolve) => (targetGroupsRead = resolve)).then((actual) => {
+    if (!actual || stop.check()) return undefined;
+    env.order = coldOrder(wiringSubjects(options.desired), actual.targetGroups);
+    return startEarlyReads(options.adapters, env, read);
+  });
+  return { early, targetGroupsRead };
+}
+
 /** A pass id that sorts by time: `<env>/<ISO time>/<random>`. */
 export function newPassId(environment: string, now: number): string {
   return `${environment}/${new Date(now).toISOString()}/${Math.random().toString(16).slice(2, 8)}`;
@@ -126,10 +150,11 @@ export async function runPass(options: PassOptions): Promise<PassRun> {
   const passId = options.passId ?? newPassId(desired.name, startedAt);
   const stop = stopFor({ clock, deadline: options.deadline, signal: options.signal });
   options.calls?.reset();
-  // A warm Lambda starts the wiring rotation's reads now, beside observe (wiring/early.ts); they
-  // honour the same stop, and the pass waits for those in flight before it returns.
+  // A warm Lambda starts the wiring rotation's reads now, beside observe (wiring/early.ts); a cold
+  // one as soon as observe has read the target groups. They honour the same stop, and the pass waits
+  // for those in flight before it returns.
   const memory = options.wiring ? wiringMemoryOf(options.adapters) : undefined;
-  const early = memory && startEarlyReads(options.adapters, memory.of(desired.name), { now: startedAt, periodMs: (desired.environment.spec.wiring?.rotationMinutes ?? DEFAULT_ROTATION_MINUTES) * 60_000, stop });
+  const { early, targetGroupsRead } = startRotation(options, memory, startedAt, stop);
   const base = {
     passId,
     environment: desired.name,
@@ -141,8 +166,10 @@ export async function runPass(options: PassOptions): Promise<PassRun> {
   where.stage = 'observe';
   let actual: ActualState;
   try {
-    actual = await observe(desired, options.adapters, () => clock.now(), stop);
+    actual = await observe(desired, options.adapters, () => clock.now(), stop, targetGroupsRead);
+    targetGroupsRead(undefined);
   } catch (err) {
+    targetGroupsRead(undefined);
     await early;
     if (!(err instanceof PassInterruptedError)) throw err;
     // Nothing was planned or changed: the next pass starts again from what AWS says then.

@@ -8,5 +8,5 @@ import { buildHandlerBundle, REPOSITORY_ROOT } from './bundling.js';
 
 const outdir = path.resolve(process.argv[2] ?? path.join(REPOSITORY_ROOT, 'dist', 'lambda'));
 mkdirSync(outdir, { recursive: true });
-const { file, bytes } = await buildHandlerBundle(outdir);
-console.log(`${path.relative(process.cwd(), file)}: ${bytes} bytes (${(bytes / 1024 / 1024).toFixed(2)} MiB)`);
+const { file, bytes, totalBytes, chunks } = await buildHandlerBundle(outdir);
+console.log(`${path.relative(process.cwd(), file)}: ${bytes} bytes (${(bytes / 1024 / 1024).toFixed(2)} MiB); with ${chunks.length} chunks in chunks/: ${totalBytes} bytes`);

@@ -3,8 +3,8 @@
  * (and `npm run bundle`) build it with the same esbuild options, so the tests exercise what is
  * deployed.
  *
- * - ESM, one file, everything inside: the AWS SDK clients are bundled rather than taken from the
- *   runtime, so the artefact's SDK versions are the ones the tests ran, and it loads on any Node.js
+ * - ESM, everything inside (one entry file, and chunks of code loaded only when first used): the
+ *   AWS SDK clients are bundled rather than taken from the runtime, so the artefact's SDK versions are the ones the tests ran, and it loads on any Node.js
  *   (Node 20 locally, the newest runtime on Lambda).
  * - `target: node20`: the oldest Node.js steady supports; the code stays valid on newer ones.
  * - Minified, but with names kept: steady's errors take their `name` from their class
@@ -77,12 +77,19 @@ export function handlerCode(): lambda.Code {
 
 /**
  * esbuild's options for bundling `entry` into `outfile` as the Lambda artefact is built; the
- * benchmark bundles with the same ones.
+ * benchmark bundles with the same ones. Code that is imported with `import()` (clients used for
+ * one rare call: SSM and Secrets Manager for a webhook URL, CloudFront for an alias to a
+ * distribution or a maintenance page) goes into chunks beside it, in `chunks/`, loaded when first
+ * used rather than at every cold start.
  */
 export function bundleOptions(entry: string, outfile: string): BuildOptions {
   return {
     entryPoints: [entry],
-    outfile,
+    outdir: path.dirname(outfile),
+    entryNames: path.basename(outfile, '.mjs'),
+    chunkNames: 'chunks/[name]-[hash]',
+    outExtension: { '.js': '.mjs' },
+    splitting: true,
     bundle: true,
     platform: 'node',
     format: 'esm',
@@ -98,15 +105,21 @@ export function bundleOptions(entry: string, outfile: string): BuildOptions {
 }
 
 /**
- * Builds the artefact into `outdir/index.mjs` (what the function deploys) and returns its path
- * and size.
+ * Builds the artefact into `outdir/index.mjs` (what the function deploys; its lazily loaded chunks
+ * in `outdir/chunks/`) and returns its path and size, and the size of all its files.
  *
  * @example
  * const { file, bytes } = await buildHandlerBundle(mkdtempSync(path.join(tmpdir(), 'steady-')));
  */
-export async function buildHandlerBundle(outdir: string): Promise<{ file: string; bytes: number }> {
+export async function buildHandlerBundle(outdir: string): Promise<{ file: string; bytes: number; totalBytes: number; chunks: string[] }> {
   const esbuild = await import('esbuild');
   const file = path.join(outdir, 'index.mjs');
-  await esbuild.build(bundleOptions(HANDLER_ENTRY, file));
-  return { file, bytes: statSync(file).size };
+  const out = await esbuild.build({ ...bundleOptions(HANDLER_ENTRY, file), metafile: true });
+  const outputs = Object.keys(out.metafile.outputs).map((o) => path.resolve(o));
+  return {
+    file,
+    bytes: statSync(file).size,
+    totalBytes: outputs.reduce((n, o) => n + statSync(o).size, 0),
+    chunks: outputs.filter((o) => o !== file).map((o) => path.relative(outdir, o)).sort(),
+  };
 }

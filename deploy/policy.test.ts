@@ -56,8 +56,10 @@ function actionsCalled(): Map<string, string[]> {
       .replace(/\/\*[\s\S]*?\*\//g, '')
       .replace(/^\s*\/\/.*$/gm, '');
     const packageOf = new Map<string, string>();
-    for (const m of text.matchAll(/import\s*\{([^}]*)\}\s*from\s*'(@aws-sdk\/[^']+)'/g)) {
-      for (const name of m[1].split(',').map((n) => n.replace(/^\s*type\s+/, '').trim())) if (name.endsWith('Command')) packageOf.set(name, m[2]);
+    // Static imports, and clients imported when first used (`const { XCommand } = await import('@aws-sdk/...')`).
+    for (const m of text.matchAll(/(?:import\s*\{([^}]*)\}\s*from\s*|\{([^{}]*)\}\s*=\s*await import\(\s*)'(@aws-sdk\/[^']+)'/g)) {
+      const [names, pkg] = [m[1] ?? m[2], m[3]];
+      for (const name of names.split(',').map((n) => n.replace(/^\s*type\s+/, '').trim())) if (name.endsWith('Command')) packageOf.set(name, pkg);
     }
     for (const m of text.matchAll(/new (\w+)Command\(/g)) {
       const pkg = packageOf.get(`${m[1]}Command`);

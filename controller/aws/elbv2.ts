@@ -27,6 +27,7 @@ import {
 import { mapLimit } from '../concurrency.js';
 import type { MaintenanceRule } from '../model/maintenance.js';
 import { chunk, collectPages } from './batching.js';
+import { pacerOf, steadyRate } from './pace.js';
 
 /** DescribeLoadBalancers and DescribeTargetGroups take at most 20 names, DescribeTags 20 ARNs. */
 export const ELB_NAMES_PER_CALL = 20;
@@ -61,6 +62,14 @@ export class Elbv2Adapter {
     options: Elbv2AdapterOptions = {},
   ) {
     this.#pageSize = options.pageSize ?? ELB_MAX_PAGE_SIZE;
+  }
+
+  /**
+   * The rate (calls a second) steady's Describe* calls through this client are paced at
+   * (`aws/pace.ts`), or the rate steady means to use of AWS's bucket when the client is not paced.
+   */
+  readsPerSecond(): number {
+    return pacerOf(this.client)?.perSecond('DescribeTargetHealth') ?? steadyRate('elbv2', 'DescribeTargetHealth')!;
   }
 
   /**

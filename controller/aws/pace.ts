@@ -112,6 +112,12 @@ export class Pacer {
     this.#buckets = rules.map((rule) => ({ rule, bucket: new TokenBucket(clock, Math.max(1, Math.floor(rule.burst * share)), rule.perSecond * share) }));
   }
 
+  /** The rate (requests a second) steady paces `operation` at: its slowest bucket's; undefined when no bucket covers it. */
+  perSecond(operation: string): number | undefined {
+    const rates = this.#buckets.filter(({ rule }) => covers(rule, operation)).map(({ bucket }) => bucket.perSecond);
+    return rates.length > 0 ? Math.min(...rates) : undefined;
+  }
+
   async take(operation: string): Promise<void> {
     let wait = 0;
     for (const { rule, bucket } of this.#buckets) if (covers(rule, operation)) wait = Math.max(wait, bucket.reserve());
@@ -120,6 +126,19 @@ export class Pacer {
       await this.clock.sleep(wait);
     }
   }
+}
+
+const pacers = new WeakMap<object, Pacer>();
+
+/** The pacer `pace` attached to `client`, if any. */
+export function pacerOf(client: object): Pacer | undefined {
+  return pacers.get(client);
+}
+
+/** The rate steady means to use of AWS's bucket for `operation` of `service` (`STEADY_RATE_SHARE` of it). */
+export function steadyRate(service: string, operation: string): number | undefined {
+  const rates = (AWS_RATE_LIMITS[service] ?? []).filter((rule) => covers(rule, operation)).map((rule) => rule.perSecond * STEADY_RATE_SHARE);
+  return rates.length > 0 ? Math.min(...rates) : undefined;
 }
 
 interface MiddlewareClient {
@@ -134,6 +153,7 @@ interface MiddlewareClient {
  */
 export function pace(client: MiddlewareClient, service: string, clock: Clock, share = STEADY_RATE_SHARE): Pacer {
   const pacer = new Pacer(clock, AWS_RATE_LIMITS[service] ?? [], share);
+  pacers.set(client, pacer);
   client.middlewareStack.add(
     (next: (args: unknown) => Promise<unknown>, context: { commandName?: string }) => async (args: unknown) => {
       await pacer.take(String(context.commandName).replace(/Command$/, ''));

@@ -41,13 +41,15 @@ export const OBSERVE_CONCURRENCY = 8;
 
 /**
  * Observes one environment. With `stop`, no read starts once it says so, and observe throws
- * PassInterruptedError instead of returning a state it did not finish reading.
+ * PassInterruptedError instead of returning a state it did not finish reading. `onTargetGroups`
+ * hears as soon as the services' target groups are read, with the state read so far (a cold pass
+ * starts its wiring rotation's reads then, beside the rest of observe).
  *
  * @example
  * const actual = await observe(desired, adapters, () => clock.now());
  * const p = plan(desired, actual, policyFor(desired, { now: clock.now() }));
  */
-export async function observe(desired: DesiredEnvironment, adapters: Adapters, now: () => number, stop?: Stop): Promise<ActualState> {
+export async function observe(desired: DesiredEnvironment, adapters: Adapters, now: () => number, stop?: Stop, onTargetGroups?: (actual: ActualState) => void): Promise<ActualState> {
   const actual = emptyActualState(desired.name, now());
   const cluster = desired.environment.spec.cluster;
   const read = readerFor(actual, () => stop?.check() !== undefined);
@@ -61,7 +63,7 @@ export async function observe(desired: DesiredEnvironment, adapters: Adapters, n
       actual.cluster = (await adapters.ecs.describeCluster(cluster)) ?? null;
     }),
     images,
-    observeServices(desired, actual, adapters, read, images),
+    observeServices(desired, actual, adapters, read, images, onTargetGroups),
     observeMigrations(desired, actual, adapters, read),
     observeScheduledTasks(desired, actual, adapters, read),
     observeAliases(desired, actual, adapters, read),

@@ -45,7 +45,14 @@ async function fingerprinted(svc: EcsService, spec: ServiceDoc | undefined, actu
  * First round: the services, their revisions and their target groups. A revision is read from the
  * cache, else known from its fingerprint (after `imagesRead`), else described.
  */
-export async function observeServices(desired: DesiredEnvironment, actual: ActualState, adapters: Adapters, read: Read, imagesRead: Promise<void> = Promise.resolve()): Promise<void> {
+export async function observeServices(
+  desired: DesiredEnvironment,
+  actual: ActualState,
+  adapters: Adapters,
+  read: Read,
+  imagesRead: Promise<void> = Promise.resolve(),
+  onTargetGroups?: (actual: ActualState) => void,
+): Promise<void> {
   const cluster = desired.environment.spec.cluster;
   const serviceKeys = desired.services.map((s) => resourceKey('Service', s.metadata.name));
   const targetGroups = new Map<string, string[]>();
@@ -78,6 +85,7 @@ export async function observeServices(desired: DesiredEnvironment, actual: Actua
         const { found, missing } = await adapters.elbv2.targetGroupsByName([...targetGroups.keys()]);
         for (const tg of found) actual.targetGroups[tg.name] = tg;
         for (const name of missing) actual.targetGroups[name] = null;
+        onTargetGroups?.(actual);
       }),
   ]);
 }

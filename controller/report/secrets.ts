@@ -11,8 +11,10 @@
  *   in its environment, an error message quoting a URL) reaches diffs and messages; anything
  *   secret-shaped is replaced by `[redacted]` before a report is rendered, sent or stored.
  */
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
+// Types only: the clients are imported when a webhook is first read, so the Lambda's cold start
+// does not load them (the bundle puts them in chunks of their own).
+import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { SSMClient } from '@aws-sdk/client-ssm';
 import { awsCall, NotifyError } from '../errors.js';
 import { isLiteralValue, isSecretName, redactDeep, redactSecrets, REDACTED } from '../spec/secrets.js';
 
@@ -135,6 +137,7 @@ export async function resolveWebhookUrl(ref: WebhookRef, options: ResolveOptions
   let url: string;
   if ('secretsManager' in ref) {
     const arn = ref.secretsManager;
+    const { GetSecretValueCommand, SecretsManagerClient } = await import('@aws-sdk/client-secrets-manager');
     const client = options.clients?.secretsManager ?? new SecretsManagerClient({ region: regionOf(arn) ?? options.region });
     const out = await awsCall('secretsmanager', 'GetSecretValue', `reading the Slack webhook URL from secret ${arn}`, () =>
       client.send(new GetSecretValueCommand({ SecretId: arn })),
@@ -142,6 +145,7 @@ export async function resolveWebhookUrl(ref: WebhookRef, options: ResolveOptions
     url = webhookUrlFrom(out.SecretString, `secret ${arn}`);
   } else {
     const name = ref.ssmParameter;
+    const { GetParameterCommand, SSMClient } = await import('@aws-sdk/client-ssm');
     const client = options.clients?.ssm ?? new SSMClient({ region: regionOf(name) ?? options.region });
     const out = await awsCall('ssm', 'GetParameter', `reading the Slack webhook URL from SSM parameter ${name}`, () =>
       client.send(new GetParameterCommand({ Name: name, WithDecryption: true })),

@@ -194,13 +194,15 @@ export class SimAccount {
    * A full set of clients attached to this account, as production makes them (steady's own pacing
    * included), on the account's clock: retries back off as the SDK's standard strategy does
    * (`ClockRetryStrategy`) and pacing waits, both in simulated time, so neither costs real time.
+   * `rateShare`: the share of AWS's buckets steady paces at (a test's tighter limit).
    */
-  clients(): AwsClients {
+  clients(options: { rateShare?: number } = {}): AwsClients {
     const clients = createAwsClients({
       region: this.region,
       credentials: { accessKeyId: 'ASIASIMULATED', secretAccessKey: 'simulated' },
       retryStrategy: () => new ClockRetryStrategy(this.clock),
       clock: this.clock,
+      ...(options.rateShare !== undefined ? { rateShare: options.rateShare } : {}),
     });
     for (const client of Object.values(clients)) this.attach(client);
     return clients;

@@ -484,7 +484,7 @@ export const environmentSpecSchema = z.strictObject({
         .default(10)
         .meta({
           description:
-            "A reconcile pass reads target health, tasks, listeners and rules only for services that look wrong in ECS's own view, that it changed, or that are due in a rotation reading every service at least once in this many minutes (DescribeTargetHealth has no batch form: reading all every pass costs a call per service).",
+            "A reconcile pass reads target health, tasks, listeners and rules only for services that look wrong in ECS's own view, that it changed, or that are due in a rotation reading every service at least once in this many minutes (DescribeTargetHealth has no batch form: reading all every pass costs a call per service). The rotation uses at most half of steady's ELB read rate; when that cannot meet this period, it takes the shortest that fits, and the Wiring statuses say so.",
         }),
     })
     .optional()

@@ -181,6 +181,11 @@ export async function gatherFacts(
   const memory = options.memory?.of(desired.name);
   const early = memory ? options.early : undefined;
   const selection = memory ? selectReads(subjects, f, memory, { now: f.now, periodMs: rotationMinutes * 60_000, changed: new Set(options.changed ?? []), due: early?.due, sliceAt: options.passStartedAt }) : undefined;
+  if (memory?.periodMs !== undefined) {
+    // ELB's rate may not meet the configured period: the links say which one is used.
+    f.rotationMinutes = memory.periodMs / 60_000;
+    if (memory.configuredPeriodMs !== undefined) f.rotationConfiguredMinutes = memory.configuredPeriodMs / 60_000;
+  }
   await readFront(adapters, subjects, f, attempt, selection);
   options.stop?.throwIfStopped();
   await readBack(adapters, subjects, f, attempt, options.certificates ?? undefined, selection, memory, early);

@@ -6,7 +6,7 @@ export { checkWiring, wiringSubjects, DEFAULT_CERTIFICATE_EXPIRY_DAYS, type Wiri
 export { type CertificateInfo, type CertificateReader } from './certificates.js';
 export { healthCheckAgreement, localUrls, type HealthCheckAgreement, type LocalUrl } from './healthcheck.js';
 export { DEFAULT_ROTATION_MINUTES, WiringMemory, wiringMemoryOf } from './memory.js';
-export { startEarlyReads, type EarlyReads } from './early.js';
+export { coldOrder, startEarlyReads, type EarlyReads } from './early.js';
 export { runProbe } from './probe.js';
 export { wiringContext, wiringResourceStatus, type WiringContext } from './status.js';
 export { brokenLinks, chainLabel, renderWiringTree, wiringConditions, wiringReportLines, wiringStatus, type Colors, type Condition } from './report.js';

@@ -76,6 +76,8 @@ export interface Facts {
   readAt: Record<string, number>;
   /** How often every link is read at least (a reconcile pass's rotation), for messages. */
   rotationMinutes?: number;
+  /** The configured `wiring.rotationMinutes` when ELB's rate limit cannot meet it and `rotationMinutes` is longer. */
+  rotationConfiguredMinutes?: number;
   /** The AliasRecords by the load balancer they name, and those that name a DNS name. */
   aliasIndex: { byLoadBalancer: Map<string, AliasRecordDoc[]>; byDnsName: AliasRecordDoc[] };
 }
@@ -850,7 +852,9 @@ function ago(f: Facts, at: number): string {
 }
 
 function rotation(f: Facts): string {
-  return `read at least every ${plural(f.rotationMinutes ?? 10, 'minute')}`;
+  const every = `read at least every ${plural(f.rotationMinutes ?? 10, 'minute')}`;
+  if (f.rotationConfiguredMinutes === undefined) return every;
+  return `${every} (wiring.rotationMinutes ${f.rotationConfiguredMinutes} cannot be met within the share of ELB's request rate limit the rotation may use)`;
 }
 
 /** A link whose inputs this pass did not read and no earlier pass of this controller read either. */
@@ -862,7 +866,8 @@ function notReadYet(name: LinkName, what: string, f: Facts): WiringLink {
 function withReadTime(l: WiringLink, f: Facts, key: string): WiringLink {
   const at = f.readAt[key];
   if (at === undefined) return l;
-  return { ...l, summary: `${l.summary} (read ${ago(f, at)})`, evidence: { ...l.evidence, readAt: new Date(at).toISOString() } };
+  const slower = f.rotationConfiguredMinutes === undefined ? '' : `; ${rotation(f)}`;
+  return { ...l, summary: `${l.summary} (read ${ago(f, at)}${slower})`, evidence: { ...l.evidence, readAt: new Date(at).toISOString() } };
 }
 
 /**

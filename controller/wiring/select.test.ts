@@ -6,14 +6,15 @@ import type { PassResult } from '../model/pass.js';
 import { createAdapters, runPass } from '../pass.js';
 import { buildEnvironment } from '../testing/fleet.js';
 import { checkWiring } from './check.js';
+import { wiringMemoryOf } from './memory.js';
 
 const MINUTE = 60_000;
 /** 60 services, passes a minute apart, every service read within 10 minutes: 6 a pass. */
 const SLICE = 6;
 
 /** 60 services behind 6 ALBs, created by a first pass and settled; the AWS rate limits on. */
-async function fleet(size = 60) {
-  const env = buildEnvironment(size, { rateLimits: true });
+async function fleet(size = 60, rotationMinutes?: number) {
+  const env = buildEnvironment(size, { rateLimits: true, ...(rotationMinutes ? { rotationMinutes } : {}) });
   const { account, desired } = env;
   const clients = account.clients();
   const adapters = createAdapters(clients);
@@ -59,24 +60,43 @@ describe('the wiring checks of a reconcile pass', () => {
     expect(listenerReads).toBeLessThanOrEqual(7);
   });
 
-  it("start a warm pass's rotation reads beside observe, and a cold pass's after it", async () => {
+  it("start a warm pass's rotation reads beside observe, and a cold pass's as soon as observe has read the target groups", async () => {
     const { account, pass } = await fleet();
     account.faults.latency({ ms: 40 });
     const order = (from: number) => account.calls.slice(from).map((c) => c.operation);
 
     const coldFrom = account.calls.length;
-    await pass();
+    const { calls: coldCalls } = await pass();
     const cold = order(coldFrom);
     account.clock.advance(MINUTE);
     const warmFrom = account.calls.length;
     const { calls } = await pass();
 
-    // Cold: no order to take the slice from yet, so target health is read after observe's reads.
-    expect(cold.indexOf('DescribeTargetHealth')).toBeGreaterThan(cold.lastIndexOf('ListResourceRecordSets'));
+    // Cold: no order to take the slice from until observe has read the target groups; then the
+    // slice is read beside the rest of observe, before the checks read listeners after observe.
+    expect(cold.indexOf('DescribeTargetHealth')).toBeGreaterThan(cold.indexOf('DescribeTargetGroups'));
+    expect(cold.indexOf('DescribeTargetHealth')).toBeLessThan(cold.indexOf('DescribeListeners'));
+    expect(coldCalls['elbv2:DescribeTargetHealth']).toBe(SLICE);
     // Warm: the slice is read while observe reads, with the same number of calls.
     const warm = order(warmFrom);
     expect(warm.indexOf('DescribeTargetHealth')).toBeLessThan(warm.lastIndexOf('ListResourceRecordSets'));
     expect(calls['elbv2:DescribeTargetHealth']).toBe(SLICE);
+  });
+
+  it("read one slice for nothing in an environment's first pass, whose services do not exist yet when the early reads start", async () => {
+    const { account, desired } = buildEnvironment(60, { rateLimits: true });
+    account.faults.latency({ ms: 40 });
+    const adapters = createAdapters(account.clients());
+    const lastCreate = () => account.calls.findLastIndex((c) => c.operation === 'CreateService');
+
+    const { result } = await runPass({ desired, adapters, clock: account.clock, wiring: { probes: false } });
+
+    const health = account.calls.map((c, i) => ({ c, i })).filter(({ c }) => c.operation === 'DescribeTargetHealth');
+    expect(health.filter(({ i }) => i < lastCreate())).toHaveLength(SLICE);
+    // Every target group read once after its service was created (the pass changed it), as judged.
+    expect(health.filter(({ i }) => i > lastCreate())).toHaveLength(60);
+    expect(new Set(health.filter(({ i }) => i > lastCreate()).map(({ c }) => c.input.TargetGroupArn)).size).toBe(60);
+    expect(wiring(result).every((s) => s.wiring!.healthReadAt === s.wiring!.checkedAt)).toBe(true);
   });
 
   it('say when the health they were judged on was read, or that ECS stood in for it after a cold start', async () => {
@@ -188,6 +208,52 @@ describe('the wiring checks of a reconcile pass', () => {
     await expect(checking).rejects.toThrow(PassInterruptedError);
     expect(account.callCounts(from)['elbv2:DescribeTargetHealth']).toBe(20);
   });
+
+  it("lengthen the rotation when ELB's rate cannot meet the period, count re-reads in it, and say which period is used", async () => {
+    const { account, desired } = await fleet(60, 3);
+    // steady paces at 4% of AWS's buckets: ELB Describe* at 0.4 calls a second, of which the rotation
+    // may use half, 12 calls a minute. 60 services and 6 load balancers' listeners and rules cost 72
+    // calls, so every service is read at least every 6 minutes, not every 3 as configured: 10 a minute.
+    const adapters = createAdapters(account.clients({ rateShare: 0.04 }));
+    const memory = wiringMemoryOf(adapters).of(desired.name);
+    const reads: number[] = [];
+    const readAt = new Map<string, number>();
+    let aged: string[] = [];
+    let lastResult: PassResult | undefined;
+    account.clock.advance(MINUTE - (account.clock.now() % MINUTE));
+    for (let i = 0; i < 20; i++) {
+      if (i === 10) {
+        // The rotation missed 5 services (a pass stopped early, say): their reads are 20 minutes old.
+        const next = new Set(memory.order!.slice(memory.cursor, memory.cursor! + 20).map((o) => o.targetGroupArn));
+        aged = [...memory.health.keys()].filter((arn) => !next.has(arn)).slice(0, 5);
+        for (const arn of aged) memory.health.get(arn)!.readAt -= 20 * MINUTE;
+      }
+      const from = account.calls.length;
+      const start = account.clock.now();
+      const { result } = await runPass({ desired, adapters, clock: account.clock, wiring: { probes: false } });
+      lastResult = result;
+      const health = account.calls.slice(from).filter((c) => c.operation === 'DescribeTargetHealth');
+      for (const c of health) readAt.set(c.input.TargetGroupArn as string, account.clock.now());
+      reads.push(health.length);
+      // Every warm pass fits in the schedule's minute, without a throttled call.
+      if (i > 0) expect(account.clock.now() - start).toBeLessThan(MINUTE);
+      expect(account.calls.slice(from).filter((c) => /Throttl/.test(c.error ?? ''))).toEqual([]);
+      // The next minute boundary, as rate(1 minute) starts passes.
+      account.clock.advance((MINUTE - (account.clock.now() % MINUTE)) % MINUTE);
+    }
+
+    // 10 a pass; the 5 re-reads are taken from the next passes' share: 10 passes read 100, plus one slice at most.
+    expect(reads.slice(1, 10)).toEqual(Array(9).fill(10));
+    expect(reads[10]).toBe(15);
+    expect(reads.slice(10).reduce((a, b) => a + b)).toBeLessThanOrEqual(100 + 10);
+    expect(aged.every((arn) => readAt.get(arn)! >= account.clock.now() - 10 * MINUTE)).toBe(true);
+    // Every service read within the period used (and a pass).
+    expect(readAt.size).toBe(60);
+    expect(Math.min(...readAt.values())).toBeGreaterThanOrEqual(account.clock.now() - 7 * MINUTE);
+    const readEarlier = wiring(lastResult!).map((s) => targetsOf(lastResult!, s.name).summary).find((summary) => /read \d+ minutes? ago/.test(summary))!;
+    expect(readEarlier).toMatch(/; read at least every 6 minutes \(wiring\.rotationMinutes 3 cannot be met within the share of ELB's request rate limit the rotation may use\)\)$/);
+    // 20 passes of 60 services: slow on a shared machine.
+  }, 120_000);
 
   it('leave steady verify reading every link', async () => {
     const { account, desired, adapters } = await fleet();

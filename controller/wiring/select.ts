@@ -88,14 +88,16 @@ export function selectReads(
   // The slice was taken before observe when the pass started its routine reads early (early.ts).
   // The rotation counts from the starts of passes, as early.ts does, so a slow cold pass does not
   // shorten the next pass's share.
-  const due = options.due ?? rotationSlice(memory, ordered, options.sliceAt ?? options.now, options.periodMs);
   const byName = new Map(subjects.map((s) => [s.metadata.name, s]));
   memory.order = ordered.map((name) => {
     const tg = liveTargetGroup(byName.get(name)!, f);
-    return { name, targetGroupArn: tg ? f.targetGroups[tg]?.arn : undefined };
+    return { name, targetGroupArn: tg ? f.targetGroups[tg]?.arn : undefined, loadBalancer: placements.get(name) };
   });
+  const due = options.due ?? rotationSlice(memory, ordered, options.sliceAt ?? options.now, options.periodMs);
+  // The period in use: the configured one unless ELB's rate cannot meet it (memory.ts).
+  const periodMs = memory.periodMs ?? options.periodMs;
   const services = new Map<string, ReadReason>();
-  const tasks = new Set<string>();
+  const tooOld: { name: string; lastRead: number }[] = [];
   for (const s of subjects) {
     const name = s.metadata.name;
     const service = f.services[serviceName(s)];
@@ -105,7 +107,7 @@ export function selectReads(
     const health = tgArn ? memory.health.get(tgArn) : undefined;
     const reads = [health?.readAt, memory.tasks.get(service.name)?.readAt].filter((t): t is number => typeof t === 'number');
     const lastRead = reads.length > 0 ? Math.min(...reads) : undefined;
-    const since = lastRead ?? options.now - options.periodMs;
+    const since = lastRead ?? options.now - periodMs;
     const reason: ReadReason | undefined = options.changed.has(`Service/${name}`)
       ? 'changed'
       : looksWrong(service, since)
@@ -116,11 +118,19 @@ export function selectReads(
             ? 'was not healthy'
             : due.has(name)
               ? 'due'
-              : lastRead !== undefined && options.now - lastRead >= options.periodMs + ASSUMED_INTERVAL_MS
-                ? 'too old'
-                : undefined;
-    if (!reason) continue;
-    services.set(name, reason);
+              : undefined;
+    if (reason) services.set(name, reason);
+    else if (lastRead !== undefined && options.now - lastRead >= periodMs + ASSUMED_INTERVAL_MS) tooOld.push({ name, lastRead });
+  }
+  // Services whose last read is older than the period (the rotation missed them: a pass stopped, the
+  // order changed) are re-read oldest first, as many as the pass's slice at most, and count in the
+  // rotation's share: the next slices are smaller by as many, so the reads of a period stay within it.
+  const reread = tooOld.sort((a, b) => a.lastRead - b.lastRead || a.name.localeCompare(b.name)).slice(0, due.size);
+  for (const { name } of reread) services.set(name, 'too old');
+  memory.owed -= reread.length;
+  const tasks = new Set<string>();
+  for (const [name, reason] of services) {
+    const service = f.services[serviceName(byName.get(name)!)]!;
     if (!ROUTINE.has(reason) || hasTagImages(f, service)) tasks.add(name);
   }
   const loadBalancers = new Set<string>();
@@ -135,7 +145,7 @@ export function selectReads(
     // one (or, in a small environment, every slice has the same one): listeners read within most of
     // the period are not read again for a due service. Each load balancer's are read once a period.
     const listenersReadAt = lb ? memory.listeners.get(lb.arn)?.readAt : undefined;
-    const fresh = !!reason && ROUTINE.has(reason) && listenersReadAt !== undefined && options.now - listenersReadAt < LISTENERS_FRESH * options.periodMs;
+    const fresh = !!reason && ROUTINE.has(reason) && listenersReadAt !== undefined && options.now - listenersReadAt < LISTENERS_FRESH * periodMs;
     if ((reason && !fresh) || moved || (lb && lb.state !== 'active')) loadBalancers.add(lbName);
   }
   return { services, loadBalancers, tasks };
