@@ -77,6 +77,7 @@ export class SimOrganization {
       account = new SimAccount({ accountId, region: r, clock: this.clock, seed: this.#seed + this.#accounts.size * 104729, ...(global ? { global } : {}) });
       this.#accounts.set(key, account);
       if (!global) this.#global.set(accountId, account);
+      else global.route53.addRegion(account);
     }
     return account;
   }
