@@ -269,7 +269,8 @@ const SETTLE_MS = 15 * 60_000;
 
 /**
  * Runs the organisation: a first tick that creates every environment, 15 simulated minutes, and a
- * tick with nothing to change, in which every environment must converge.
+ * tick with nothing to change, in which every environment should converge (the report says which
+ * did not, and why: the first ERROR lines).
  *
  * @example
  * const result = await runOrganisation({ environments: 200, services: 20, accounts: 3, regions: 2, concurrency: 10, latencyMs: 40 });
@@ -291,8 +292,5 @@ export async function runOrganisation(o: OrganisationOptions): Promise<Organisat
     errors = silence.stop();
     await stack.close();
   }
-  const steady = ticks[1];
-  const notConverged = o.environments - (steady.verdicts.converged ?? 0);
-  if (notConverged > 0) throw new Error(`${notConverged} of ${o.environments} environments did not converge in the tick with nothing to change: ${JSON.stringify(steady.verdicts)}; ${errors.first.join(' | ')}`);
   return { environments: o.environments, services: o.services, accounts: o.accounts, regions: o.regions, concurrency: o.concurrency, latencyMs: o.latencyMs, setupMs, ticks, errors };
 }

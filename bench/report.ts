@@ -189,21 +189,45 @@ export function checkTargets(results: Omit<BenchResults, 'targets'>): TargetChec
     note: `import() of the bundle in ${load.runs} fresh processes, one after another, on a machine shared with other work; the whole process (Node start-up included) ${load.processMs} ms`,
   });
   checks.push(statusPageTarget(results.statusPage));
-  checks.push(organisationTarget(results.organisation));
+  checks.push(...organisationTargets(results.organisation));
   return checks;
 }
 
-function organisationTarget(row: OrganisationRow | undefined): TargetCheck {
-  const target = 'organisation: every environment\'s worker inside a 900 s Lambda with margin (≤ 600 s)';
-  if (!row) return { target, measured: '—', met: null, note: 'not measured: run without --org none' };
+function organisationTargets(row: OrganisationRow | undefined): TargetCheck[] {
+  const targets = ["organisation: every environment converges in a tick with nothing to change", "organisation: every environment's worker inside a 900 s Lambda with margin (≤ 600 s)"];
+  if (!row) return targets.map((target) => ({ target, measured: '—', met: null, note: 'not measured: run without --org none' }));
   const r = row.result;
+  const steady = r.ticks.find((t) => t.tick === 'steady')!;
+  const converged = steady.verdicts.converged ?? 0;
   const slowest = r.ticks.reduce((a, b) => (b.passMs.max > a.passMs.max ? b : a));
-  return {
-    target,
-    measured: `${seconds(slowest.passMs.max)} (${slowest.tick} tick; p99 ${seconds(slowest.passMs.p99)})`,
-    met: slowest.passMs.max <= TARGETS.lambdaMs * TARGETS.lambdaMargin,
-    note: `${r.environments} environments x ${r.services} services, ${r.concurrency} workers at once; each worker has the whole Lambda timeout for its one environment (simulated time: its lease, the commit, the pass, the record)`,
-  };
+  return [
+    {
+      target: targets[0],
+      measured: `${converged} of ${r.environments} (${Object.entries(steady.verdicts).map(([k, n]) => `${k} ${n}`).join(', ')})`,
+      met: converged === r.environments,
+      note:
+        `${steady.throttled} throttled requests in that tick, ${r.concurrency} workers at once.` +
+        (converged === r.environments
+          ? ''
+          : ` Each worker paces itself at half of every AWS bucket of its account and Region (controller/aws/pace.ts), a share of the bucket, not of the account: workers in one account and Region together can ask for more than it allows. First ERROR lines: ${r.errors.first.slice(0, 2).map(errorMessage).join(' / ')}`),
+    },
+    {
+      target: targets[1],
+      measured: `${seconds(slowest.passMs.max)} (${slowest.tick} tick; p99 ${seconds(slowest.passMs.p99)})`,
+      met: slowest.passMs.max <= TARGETS.lambdaMs * TARGETS.lambdaMargin,
+      note: `${r.environments} environments x ${r.services} services, ${r.concurrency} workers at once; each worker has the whole Lambda timeout for its one environment (simulated time: its lease, the commit, the pass, the record)`,
+    },
+  ];
+}
+
+/** The message and environment of a JSON log line. */
+function errorMessage(line: string): string {
+  try {
+    const j = JSON.parse(line) as { message?: string; environment?: string };
+    return `${j.environment ? `${j.environment}: ` : ''}${j.message ?? line}`;
+  } catch {
+    return line.slice(0, 200);
+  }
 }
 
 function statusPageTarget(page: StatusPageMeasurement | undefined): TargetCheck {
@@ -412,7 +436,7 @@ function renderOrganisation(row: OrganisationRow): string {
     `**Peak RSS per worker**: ${wPeak} MB (${worker.ticks[0].rssBeforeMB} MB before its first message), measured in a process of its own running one worker container for one environment of ${worker.services} services through both ticks. ` +
       'The process also holds that environment\'s simulated account and the local DynamoDB, S3 and SQS servers, so it is an upper bound for the Lambda. ' +
       `The organisation's process (${r.concurrency} containers, ${r.accounts * r.regions} simulated accounts and Regions, the servers) peaked at ${Math.max(...r.ticks.map((t) => t.rssPeakMB))} MB.` +
-      (r.errors.count ? ` The Lambda code logged ${r.errors.count} ERROR lines; the first: ${r.errors.first[0]}` : ' The Lambda code logged no ERROR line.'),
+      (r.errors.count ? ` The Lambda code logged ${r.errors.count} ERROR lines; the first: ${r.errors.first.map(errorMessage).join(' / ')}.` : ' The Lambda code logged no ERROR line.'),
     '',
   );
   out.push(
