@@ -46,6 +46,33 @@ export interface PolicyScope {
   logGroupArn: string;
 }
 
+/** Statements of one concern, added in order; `add` keeps each statement's Sid and wildcard reason together. */
+function statements(fill: (add: AddStatement) => void): ControllerStatement[] {
+  const out: ControllerStatement[] = [];
+  fill((sid, actions, resources, conditions, wildcards) => out.push(statement(sid, actions, resources, conditions, wildcards)));
+  return out;
+}
+
+type AddStatement = (sid: string, actions: string[], resources: string[], conditions?: Record<string, unknown>, wildcards?: string) => void;
+
+function statement(sid: string, actions: string[], resources: string[], conditions?: Record<string, unknown>, wildcards?: string): ControllerStatement {
+  return { statement: new iam.PolicyStatement({ sid, actions, resources, ...(conditions ? { conditions } : {}) }), ...(wildcards ? { wildcards } : {}) };
+}
+
+/** The ARNs of the managed clusters and what runs in them, in every region. */
+function ecsScope(config: SteadyDeployConfig, scope: PolicyScope) {
+  const { partition: p, account: a, regions } = scope;
+  const clusterNames = config.clusters.length > 0 ? config.clusters : ['*'];
+  const ecsArn = (resource: string) => regions.map((r) => `arn:${p}:ecs:${r}:${a}:${resource}`);
+  return {
+    ecsArn,
+    clusterArns: clusterNames.flatMap((c) => ecsArn(`cluster/${c}`)),
+    serviceArns: clusterNames.flatMap((c) => ecsArn(`service/${c}/*`)),
+    taskArns: clusterNames.flatMap((c) => ecsArn(`task/${c}/*`)),
+    taskDefinitionArns: ecsArn('task-definition/*:*'),
+  };
+}
+
 /**
  * The statements, in a stable order, each with a Sid.
  *
@@ -53,21 +80,22 @@ export interface PolicyScope {
  * const policy = new iam.Policy(this, 'ControllerPolicy', { statements: controllerStatements(config, scope).map((s) => s.statement) });
  */
 export function controllerStatements(config: SteadyDeployConfig, scope: PolicyScope): ControllerStatement[] {
-  const { partition: p, account: a, regions } = scope;
-  const owned = { StringEquals: { [`aws:ResourceTag/${OWNERSHIP_TAG}`]: OWNERSHIP_VALUE } };
-  const requestsOwned = { StringEquals: { [`aws:RequestTag/${OWNERSHIP_TAG}`]: OWNERSHIP_VALUE } };
-  const clusterNames = config.clusters.length > 0 ? config.clusters : ['*'];
-  const ecsArn = (resource: string) => regions.map((r) => `arn:${p}:ecs:${r}:${a}:${resource}`);
-  const clusterArns = clusterNames.flatMap((c) => ecsArn(`cluster/${c}`));
-  const serviceArns = clusterNames.flatMap((c) => ecsArn(`service/${c}/*`));
-  const taskArns = clusterNames.flatMap((c) => ecsArn(`task/${c}/*`));
-  const taskDefinitionArns = ecsArn('task-definition/*:*');
-  const prefix = scope.specPrefix === '' ? '' : `${scope.specPrefix}/`;
-  const out: ControllerStatement[] = [];
-  const add = (sid: string, actions: string[], resources: string[], conditions?: Record<string, unknown>, wildcards?: string) =>
-    out.push({ statement: new iam.PolicyStatement({ sid, actions, resources, ...(conditions ? { conditions } : {}) }), ...(wildcards ? { wildcards } : {}) });
+  return [
+    ...stateStatements(scope),
+    ...ecsStatements(config, scope),
+    ...readStatements(config, scope),
+    ...route53Statements(config, scope),
+    ...notificationStatements(config, scope),
+    ...codeDeployStatements(config, scope),
+    ...schedulerStatements(config, scope),
+    ...maintenanceStatements(config, scope),
+  ];
+}
 
-  // --- the specs and the state table
+/** The specs, the state table, the status page and the function's own logs. */
+function stateStatements(scope: PolicyScope): ControllerStatement[] {
+  const prefix = scope.specPrefix === '' ? '' : `${scope.specPrefix}/`;
+  return statements((add) => {
   add('ReadPublishedSpecs', ['s3:GetObject'], [`${scope.bucketArn}/${prefix}*`], undefined, 'every key under the spec prefix: content-addressed objects, manifests and HEAD, whose names are not known at deploy time');
   add(
     'ListSpecPrefix',
@@ -85,7 +113,15 @@ export function controllerStatements(config: SteadyDeployConfig, scope: PolicySc
   add('WriteStatusPage', ['s3:PutObject'], [`${scope.statusBucketArn}/${STATUS_PAGE_KEY}`]);
   add('WriteOwnLogs', ['logs:CreateLogStream', 'logs:PutLogEvents'], [scope.logGroupArn], undefined, "the function's own log group; Lambda names its log streams at run time");
 
-  // --- ECS: reads
+  });
+}
+
+/** ECS reads, and changes only to what steady owns or creates as its own. */
+function ecsStatements(config: SteadyDeployConfig, scope: PolicyScope): ControllerStatement[] {
+  const { ecsArn, clusterArns, serviceArns, taskArns, taskDefinitionArns } = ecsScope(config, scope);
+  const owned = { StringEquals: { [`aws:ResourceTag/${OWNERSHIP_TAG}`]: OWNERSHIP_VALUE } };
+  const requestsOwned = { StringEquals: { [`aws:RequestTag/${OWNERSHIP_TAG}`]: OWNERSHIP_VALUE } };
+  return statements((add) => {
   add(
     'EcsReadWithoutResourceLevelPermissions',
     ['ecs:DescribeTaskDefinition', 'ecs:ListTaskDefinitions'],
@@ -153,7 +189,13 @@ export function controllerStatements(config: SteadyDeployConfig, scope: PolicySc
     add('PassTaskRoles', ['iam:PassRole'], config.passRoleArns, { StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } });
   }
 
-  // --- Elastic Load Balancing, ECR, CloudFront: reads
+  });
+}
+
+/** Elastic Load Balancing, ECR, CloudFront and ACM: reads. */
+function readStatements(config: SteadyDeployConfig, scope: PolicyScope): ControllerStatement[] {
+  const { partition: p, account: a, regions } = scope;
+  return statements((add) => {
   add(
     'ElbRead',
     [
@@ -182,7 +224,13 @@ export function controllerStatements(config: SteadyDeployConfig, scope: PolicySc
     "the certificates the listeners use: which ones is only known from the load balancers at run time",
   );
 
-  // --- Route 53: only the zones given
+  });
+}
+
+/** Route 53: only the zones given. */
+function route53Statements(config: SteadyDeployConfig, scope: PolicyScope): ControllerStatement[] {
+  const { partition: p } = scope;
+  return statements((add) => {
   if (config.hostedZoneIds.length > 0) {
     const zones = config.hostedZoneIds.map((z) => `arn:${p}:route53:::hostedzone/${z}`);
     add('Route53FindZones', ['route53:ListHostedZonesByName'], ['*'], undefined, 'Route 53 ListHostedZonesByName supports no resource-level permissions; it only finds a zone\'s id by its name');
@@ -191,7 +239,13 @@ export function controllerStatements(config: SteadyDeployConfig, scope: PolicySc
     add('Route53ChangeStatus', ['route53:GetChange'], [`arn:${p}:route53:::change/*`], undefined, 'Route 53 change ids are created by each ChangeResourceRecordSets call');
   }
 
-  // --- notifications
+  });
+}
+
+/** Email through SES and the Slack webhook's secret or parameter. */
+function notificationStatements(config: SteadyDeployConfig, scope: PolicyScope): ControllerStatement[] {
+  const { partition: p, account: a, regions } = scope;
+  return statements((add) => {
   if (config.emailIdentity) {
     add(
       'SendNotificationEmail',
@@ -210,7 +264,13 @@ export function controllerStatements(config: SteadyDeployConfig, scope: PolicySc
     add('ReadSlackWebhookParameter', ['ssm:GetParameter'], regions.map((r) => `arn:${p}:ssm:${r}:${a}:parameter/${name}`));
   }
 
-  // --- CodeDeploy blue/green: only the deployment groups given
+  });
+}
+
+/** CodeDeploy blue/green: only the deployment groups given. */
+function codeDeployStatements(config: SteadyDeployConfig, scope: PolicyScope): ControllerStatement[] {
+  const { partition: p, account: a, regions } = scope;
+  return statements((add) => {
   if (config.codeDeployGroups.length > 0) {
     add(
       'CodeDeployBlueGreen',
@@ -233,24 +293,11 @@ export function controllerStatements(config: SteadyDeployConfig, scope: PolicySc
       "the traffic-shifting configurations the specs name (AWS's predefined ones or the account's own) are chosen per Service, not at deploy time",
     );
   }
-  out.push(...schedulerStatements(config, scope));
-  out.push(...maintenanceStatements(config, scope));
-  return out;
+  });
 }
 
-/**
- * Maintenance pages (controller/converge/maintenance.ts): the distributions given at deploy time
- * are read whole, updated and marked with steady's `steady:maintenance*` tags only; on the listeners
- * given (or every listener of the load balancers named), rules are created only with steady's
- * ownership tag (tagged in the same call), and only rules carrying it are deleted. Nothing is
- * granted when nothing is given.
- */
 export function maintenanceStatements(config: SteadyDeployConfig, scope: PolicyScope): ControllerStatement[] {
   const { partition: p, account: a, regions } = scope;
-  const statement = (sid: string, actions: string[], resources: string[], conditions?: Record<string, unknown>, wildcards?: string): ControllerStatement => ({
-    statement: new iam.PolicyStatement({ sid, actions, resources, ...(conditions ? { conditions } : {}) }),
-    ...(wildcards ? { wildcards } : {}),
-  });
   const out: ControllerStatement[] = [];
   if (config.maintenanceDistributionIds.length > 0) {
     const distributions = config.maintenanceDistributionIds.map((d) => `arn:${p}:cloudfront::${a}:distribution/${d}`);
@@ -287,10 +334,6 @@ export function schedulerStatements(config: SteadyDeployConfig, scope: PolicySco
   const arn = (resource: string) => regions.map((r) => `arn:${p}:scheduler:${r}:${a}:${resource}`);
   const groups = ['steady-*', ...config.scheduleGroups];
   const why = "steady's schedule groups are named steady-<environment> after the environments in the specs, which are not known at deploy time";
-  const statement = (sid: string, actions: string[], resources: string[], conditions?: Record<string, unknown>, wildcards?: string): ControllerStatement => ({
-    statement: new iam.PolicyStatement({ sid, actions, resources, ...(conditions ? { conditions } : {}) }),
-    ...(wildcards ? { wildcards } : {}),
-  });
   const out = [
     statement('SchedulerReadGroups', ['scheduler:GetScheduleGroup', 'scheduler:ListTagsForResource'], groups.flatMap((g) => arn(`schedule-group/${g}`)), undefined, why),
     statement(

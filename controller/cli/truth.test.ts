@@ -16,8 +16,7 @@ import { simAccountFromFile } from '../sim/fixture.js';
 import { createStateTable } from '../state/table.js';
 import { StateStore } from '../state/store.js';
 import { runCli as run } from '../testing/cli.js';
-import { startHttpRecorder, startSes, useEndpoint } from '../testing/servers.js';
-import { startSecretsServer } from '../testing/secrets-server.js';
+import { useNotifyServers } from '../testing/notify-servers.js';
 import { EXAMPLES_FIXTURE, SPECS_DIR } from '../testing/world.js';
 
 const TESTDATA = fileURLToPath(new URL('../wiring/testdata/', import.meta.url));
@@ -222,20 +221,7 @@ describe('5. a pass that did nothing does not look converged', () => {
 });
 
 describe('6. the JSON is a contract', () => {
-  let restore: (() => void)[] = [];
-  let slack: Awaited<ReturnType<typeof startHttpRecorder>>;
-  let ses: Awaited<ReturnType<typeof startSes>>;
-  let secrets: Awaited<ReturnType<typeof startSecretsServer>>;
-  beforeAll(async () => {
-    slack = await startHttpRecorder();
-    ses = await startSes();
-    secrets = await startSecretsServer({ parameters: { '/steady/shop-prod/slack-webhook': `${slack.endpoint}/services/T000/B000/XXXX` } });
-    restore = [useEndpoint('SSM', secrets.endpoint), useEndpoint('SESV2', ses.endpoint)];
-  });
-  afterAll(async () => {
-    for (const r of restore) r();
-    await Promise.all([slack.close(), ses.close(), secrets.close()]);
-  });
+  const servers = useNotifyServers();
 
   it('is one object however many environments, with ISO times, a format version and the exit code', async () => {
     const { code, doc } = await json('plan', SPECS_DIR, '--sim', EXAMPLES_FIXTURE);
@@ -268,7 +254,7 @@ describe('6. the JSON is a contract', () => {
 
     expect(code).toBe(0);
     expect(doc.environments[0].notifications).toMatchObject({ sent: [{ channel: 'email' }, { channel: 'slack' }], failed: [] });
-    expect(slack.requests).toHaveLength(1);
+    expect(servers.slack.requests).toHaveLength(1);
   });
 });
 

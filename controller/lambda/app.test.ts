@@ -5,36 +5,25 @@
  */
 import { DescribeServicesCommand } from '@aws-sdk/client-ecs';
 import { CreateBucketCommand, DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { InvalidEventError } from '../errors.js';
 import { isMutating, type SimAccount } from '../sim/account.js';
 import { simAccountFromFile } from '../sim/fixture.js';
 import { StateStore } from '../state/store.js';
-import { startHttpRecorder, startSes, useEndpoint } from '../testing/servers.js';
-import { startSecretsServer } from '../testing/secrets-server.js';
+import { useNotifyServers } from '../testing/notify-servers.js';
 import { EXAMPLES_FIXTURE } from '../testing/world.js';
 import { createHandler, type InvocationSummary } from './app.js';
 import type { HandlerConfig } from './config.js';
 import { METRIC } from './telemetry.js';
-import { captureOutput, eventJson, lambdaContext, shopProdFiles, SHOP_PROD_OVERLAY, SPEC_BUCKET, SPEC_PREFIX, startHandlerWorld } from './testkit.js';
+import { eventJson, lambdaContext, shopProdFiles, SHOP_PROD_OVERLAY, SPEC_BUCKET, SPEC_PREFIX, useHandlerWorld } from './testkit.js';
 
-let world: Awaited<ReturnType<typeof startHandlerWorld>>;
-beforeAll(async () => {
-  world = await startHandlerWorld();
-});
-afterAll(() => world.close());
-// Every test captures what the handler writes (the JSON logs and EMF lines), which also keeps it out of the test report.
-let output: ReturnType<typeof captureOutput>;
-beforeEach(() => {
-  output = captureOutput();
-});
-afterEach(() => output.stop());
+const h = useHandlerWorld();
 
 const PLENTY = lambdaContext({ remainingMs: 300_000 });
 
 async function setup(overrides: Partial<HandlerConfig> = {}, options: { secondsPerCall?: number } = {}) {
   const account = await simAccountFromFile(EXAMPLES_FIXTURE, { seed: 7 });
-  const config = await world.config(overrides);
+  const config = await h.world.config(overrides);
   const made: string[] = [];
   const handler = createHandler({
     config,
@@ -53,10 +42,10 @@ async function setup(overrides: Partial<HandlerConfig> = {}, options: { secondsP
         }, { step: 'initialize', name: 'simulatedLatency' });
       }
     },
-    dynamodb: world.dynamodb,
+    dynamodb: h.world.dynamodb,
     pollMs: 5_000,
   });
-  const store = new StateStore({ client: world.dynamodb, tableName: config.table, clock: account.clock });
+  const store = new StateStore({ client: h.world.dynamodb, tableName: config.table, clock: account.clock });
   return { account, config, handler, store, made };
 }
 
@@ -74,7 +63,7 @@ function only(summary: InvocationSummary) {
 
 describe('the Lambda handler', () => {
   it('converges every environment of the published commit on an EventBridge scheduled event, and releases the lease', async () => {
-    const commit = await world.publish(shopProdFiles());
+    const commit = await h.world.publish(shopProdFiles());
     const { account, handler, store } = await setup();
 
     const summary = await handler(eventJson('eventbridge-scheduled'), PLENTY);
@@ -100,25 +89,25 @@ describe('the Lambda handler', () => {
   });
 
   it('writes the status page to its bucket after the passes, with the commit they ran; a failed write is only a warning', async () => {
-    await world.s3.send(new CreateBucketCommand({ Bucket: 'steady-status' }));
-    const commit = await world.publish(shopProdFiles());
+    await h.world.s3.send(new CreateBucketCommand({ Bucket: 'steady-status' }));
+    const commit = await h.world.publish(shopProdFiles());
     const { handler, store } = await setup({ statusBucket: 'steady-status' });
 
     const summary = await handler(eventJson('eventbridge-scheduled'), PLENTY);
 
     expect(summary.ok).toBe(true);
-    const object = await world.s3.send(new GetObjectCommand({ Bucket: 'steady-status', Key: 'index.html' }));
+    const object = await h.world.s3.send(new GetObjectCommand({ Bucket: 'steady-status', Key: 'index.html' }));
     expect(object.ContentType).toBe('text/html; charset=utf-8');
     const page = await object.Body!.transformToString();
     expect(page).toContain('<h2 id="env-shop-prod-h">shop-prod');
     expect(page).toContain(`<span class="mono">${commit.slice(0, 12)}</span>`);
-    expect(output.logs().find((l) => /^status page written/.test(l.message))?.message).toMatch(/^status page written to s3:\/\/steady-status\/index\.html \(\d+ bytes\)$/);
+    expect(h.output.logs().find((l) => /^status page written/.test(l.message))?.message).toMatch(/^status page written to s3:\/\/steady-status\/index\.html \(\d+ bytes\)$/);
     // The manifest's author (the publisher's --author, or git) is what the pass recorded.
     expect((await store.lastPass('shop-prod'))?.specSource).toMatchObject({ publishedAt: expect.any(String) });
 
     const { handler: broken } = await setup({ statusBucket: 'no-such-status-bucket' });
     expect((await broken(eventJson('eventbridge-scheduled'), PLENTY)).ok).toBe(true);
-    expect(output.logs().find((l) => /^the status page was not written/.test(l.message))).toMatchObject({
+    expect(h.output.logs().find((l) => /^the status page was not written/.test(l.message))).toMatchObject({
       level: 'WARN',
       message: expect.stringMatching(/^the status page was not written: writing the status page to s3:\/\/no-such-status-bucket\/index\.html: NoSuchBucket: /),
     });
@@ -126,12 +115,12 @@ describe('the Lambda handler', () => {
 
   it('reconciles right away when S3 reports a new HEAD, using the commit HEAD names', async () => {
     const files = shopProdFiles();
-    await world.publish(files);
+    await h.world.publish(files);
     const { account, handler } = await setup();
     await handler(eventJson('eventbridge-scheduled'), PLENTY);
     account.clock.advance(10 * 60_000);
     const scaled = files.map((f) => (f.path === SHOP_PROD_OVERLAY ? { ...f, content: f.content.toString().replace('desiredCount: 2', 'desiredCount: 3') } : f));
-    const commit = await world.publish(scaled);
+    const commit = await h.world.publish(scaled);
 
     const summary = await handler(eventJson('s3-put-head'), PLENTY);
 
@@ -141,7 +130,7 @@ describe('the Lambda handler', () => {
   });
 
   it('ignores S3 events for other keys and buckets without a single AWS call', async () => {
-    await world.publish(shopProdFiles());
+    await h.world.publish(shopProdFiles());
     const { account, handler } = await setup();
     const event = eventJson('s3-put-head');
     event.Records[0].s3.object.key = `${SPEC_PREFIX}/objects/sha256/${'a'.repeat(64)}`;
@@ -159,13 +148,13 @@ describe('the Lambda handler', () => {
   });
 
   it('writes JSON logs with the environment and pass id on every line of a pass, and the metrics as EMF', async () => {
-    await world.publish(shopProdFiles());
+    await h.world.publish(shopProdFiles());
     const { handler } = await setup();
 
     const env = only(await handler(eventJson('eventbridge-scheduled'), PLENTY));
 
-    const logs = output.logs();
-    expect(output.lines.filter((l) => !l.json)).toEqual([]);
+    const logs = h.output.logs();
+    expect(h.output.lines.filter((l) => !l.json)).toEqual([]);
     const passLines = logs.filter((l) => l.passId !== undefined);
     expect(passLines.length).toBeGreaterThanOrEqual(2);
     for (const line of passLines) {
@@ -175,7 +164,7 @@ describe('the Lambda handler', () => {
     // Lines about the invocation as a whole carry the trigger and the commit, not an environment.
     expect(logs.find((l) => String(l.message).startsWith('done:'))).toMatchObject({ trigger: 'schedule', commit: expect.stringMatching(/^[0-9a-f]{12}$/), ok: true });
 
-    const emf = output.emf();
+    const emf = h.output.emf();
     const pass = emf.find((m) => m.environment === 'shop-prod')!;
     expect(pass._aws.CloudWatchMetrics).toEqual([
       {
@@ -209,7 +198,7 @@ describe('the Lambda handler', () => {
   });
 
   it('stops reading AWS at the deadline (remaining time minus the margin), records the pass as interrupted and releases the lease', async () => {
-    await world.publish(shopProdFiles());
+    await h.world.publish(shopProdFiles());
     // Every AWS call takes a second of simulated time, so observing alone outlasts 5 s.
     const { account, handler, store } = await setup({}, { secondsPerCall: 1 });
 
@@ -228,7 +217,7 @@ describe('the Lambda handler', () => {
   });
 
   it('does not start an environment at all when less than the margin remains', async () => {
-    await world.publish(shopProdFiles());
+    await h.world.publish(shopProdFiles());
     const { account, handler, store } = await setup();
 
     const summary = await handler(eventJson('eventbridge-scheduled'), lambdaContext({ remainingMs: 10_000 }));
@@ -239,7 +228,7 @@ describe('the Lambda handler', () => {
   });
 
   it('leaves a migration running when the time runs out while waiting for it, and picks it up next time', async () => {
-    await world.publish(shopProdFiles());
+    await h.world.publish(shopProdFiles());
     const { account, handler, store } = await setup();
 
     // 20 s of simulated time past the margin: enough to start the migration, not to see it finish.
@@ -257,7 +246,7 @@ describe('the Lambda handler', () => {
   });
 
   it('skips an environment whose lease another invocation holds, changing nothing', async () => {
-    await world.publish(shopProdFiles());
+    await h.world.publish(shopProdFiles());
     const { account, handler, store } = await setup();
     // The lease is on wall-clock time, whatever clock the pass records with.
     const other = await store.acquireLease('shop-prod', 'another-invocation', 300_000);
@@ -267,21 +256,21 @@ describe('the Lambda handler', () => {
     expect(summary.ok).toBe(true);
     expect(only(summary)).toMatchObject({ outcome: 'skipped', error: `lease for environment shop-prod is held by another-invocation until ${new Date(other.expiresAt).toISOString()}` });
     expect(mutations(account)).toEqual([]);
-    expect(output.emf().find((m) => m.environment === 'shop-prod')).toMatchObject({ [METRIC.leaseHeld]: 1, [METRIC.passFailed]: 0 });
+    expect(h.output.emf().find((m) => m.environment === 'shop-prod')).toMatchObject({ [METRIC.leaseHeld]: 1, [METRIC.passFailed]: 0 });
   });
 
   it('makes no AWS call at all when the commit is broken (an object deleted), and says so loudly', async () => {
-    await world.publish(shopProdFiles(), 'broken-1');
+    await h.world.publish(shopProdFiles(), 'broken-1');
     const { account, handler, store } = await setup({ prefix: 'broken-1/' });
     await handler(eventJson('eventbridge-scheduled'), PLENTY);
     account.clock.advance(10 * 60_000);
     const from = account.calls.length;
-    const listed = await world.s3.send(new ListObjectsV2Command({ Bucket: SPEC_BUCKET, Prefix: 'broken-1/objects/' }));
-    await world.s3.send(new DeleteObjectCommand({ Bucket: SPEC_BUCKET, Key: listed.Contents![0].Key! }));
-    const before = output.lines.length;
+    const listed = await h.world.s3.send(new ListObjectsV2Command({ Bucket: SPEC_BUCKET, Prefix: 'broken-1/objects/' }));
+    await h.world.s3.send(new DeleteObjectCommand({ Bucket: SPEC_BUCKET, Key: listed.Contents![0].Key! }));
+    const before = h.output.lines.length;
 
     const summary = await handler(eventJson('eventbridge-scheduled'), PLENTY);
-    const lines = output.lines.slice(before).filter((l) => l.json).map((l) => l.json!);
+    const lines = h.output.lines.slice(before).filter((l) => l.json).map((l) => l.json!);
 
     expect(summary).toMatchObject({ trigger: 'schedule', ok: false, specsError: { kind: 'object-missing', message: expect.stringContaining(listed.Contents![0].Key!) } });
     expect(account.calls.slice(from)).toEqual([]);
@@ -297,15 +286,15 @@ describe('the Lambda handler', () => {
   });
 
   it('answers ok: false and emits EnvironmentUnreadable on every pass when every AWS call is AccessDenied, so the AwsUnreadable alarm fires on the second', async () => {
-    await world.publish(shopProdFiles());
+    await h.world.publish(shopProdFiles());
     const { account, handler } = await setup();
     account.faults.fail({ error: 'accessDenied' });
 
     for (let pass = 0; pass < 2; pass++) {
-      const before = output.lines.length;
+      const before = h.output.lines.length;
       const summary = await handler(eventJson('eventbridge-scheduled'), PLENTY);
       const env = only(summary);
-      const emf = output.lines.slice(before).filter((l) => l.json?._aws).map((l) => l.json!);
+      const emf = h.output.lines.slice(before).filter((l) => l.json?._aws).map((l) => l.json!);
 
       expect(summary.ok).toBe(false);
       expect(env).toMatchObject({ verdict: 'unknown', ok: false, outcome: 'ok', causes: [{ kind: 'accessDenied' }] });
@@ -321,7 +310,7 @@ describe('the Lambda handler', () => {
   });
 
   it('plans without changing anything or taking the lease on a manual dry run', async () => {
-    await world.publish(shopProdFiles());
+    await h.world.publish(shopProdFiles());
     const { account, handler, store } = await setup();
 
     const summary = await handler({ environment: 'shop-prod', dryRun: true }, PLENTY);
@@ -337,7 +326,7 @@ describe('the Lambda handler', () => {
   });
 
   it('reports an environment the commit does not have, and does nothing for it', async () => {
-    await world.publish(shopProdFiles());
+    await h.world.publish(shopProdFiles());
     const { account, handler } = await setup();
 
     const summary = await handler({ environment: 'shop-staging' }, PLENTY);
@@ -356,7 +345,7 @@ describe('the Lambda handler', () => {
   });
 
   it('makes the SDK clients once per region and keeps them across invocations, so cached task definitions are not read again', async () => {
-    await world.publish(shopProdFiles());
+    await h.world.publish(shopProdFiles());
     const { account, handler, made } = await setup();
     await handler(eventJson('eventbridge-scheduled'), PLENTY);
     account.clock.advance(10 * 60_000);
@@ -371,41 +360,28 @@ describe('the Lambda handler', () => {
 });
 
 describe('the Lambda handler and notifications', () => {
-  let restore: (() => void)[] = [];
-  let slack: Awaited<ReturnType<typeof startHttpRecorder>>;
-  let ses: Awaited<ReturnType<typeof startSes>>;
-  let secrets: Awaited<ReturnType<typeof startSecretsServer>>;
-  beforeAll(async () => {
-    slack = await startHttpRecorder();
-    ses = await startSes();
-    secrets = await startSecretsServer({ parameters: { '/steady/shop-prod/slack-webhook': `${slack.endpoint}/services/T000/B000/XXXX` } });
-    restore = [useEndpoint('SSM', secrets.endpoint), useEndpoint('SESV2', ses.endpoint)];
-  });
-  afterAll(async () => {
-    for (const r of restore) r();
-    await Promise.all([slack.close(), ses.close(), secrets.close()]);
-  });
+  const servers = useNotifyServers();
 
   it('tells Slack and email what it healed, and reports an unreadable commit there too, through the last commit that loaded', async () => {
     const files = shopProdFiles();
-    await world.publish(files, 'notify-1');
+    await h.world.publish(files, 'notify-1');
     const first = await setup({ prefix: 'notify-1/', notify: true });
     const healed = only(await first.handler(eventJson('eventbridge-scheduled'), PLENTY));
     expect(healed.notified).toEqual({ sent: ['email', 'slack'], failed: [] });
-    expect(slack.requests).toHaveLength(1);
-    const mails = await ses.emails();
+    expect(servers.slack.requests).toHaveLength(1);
+    const mails = await servers.ses.emails();
     expect(mails).toHaveLength(1);
     expect(mails[0]).toMatchObject({ from: 'steady@example.com', destination: { to: ['shop-oncall@example.com'] } });
 
     // The next commit is published, then its manifest is lost; a new container (nothing
     // remembered) must find where to report it: the commit the last recorded pass used.
-    const next = await world.publish(
+    const next = await h.world.publish(
       files.map((f) => (f.path === SHOP_PROD_OVERLAY ? { ...f, content: f.content.toString().replace('desiredCount: 2', 'desiredCount: 3') } : f)),
       'notify-1',
     );
-    await world.s3.send(new DeleteObjectCommand({ Bucket: SPEC_BUCKET, Key: `notify-1/commits/${next}.json` }));
+    await h.world.s3.send(new DeleteObjectCommand({ Bucket: SPEC_BUCKET, Key: `notify-1/commits/${next}.json` }));
     first.account.clock.advance(10 * 60_000);
-    const cold = createHandler({ config: first.config, clock: first.account.clock, clientsFor: () => first.account.clients(), dynamodb: world.dynamodb });
+    const cold = createHandler({ config: first.config, clock: first.account.clock, clientsFor: () => first.account.clients(), dynamodb: h.world.dynamodb });
     const from = first.account.calls.length;
 
     const summary = await cold(eventJson('eventbridge-scheduled'), PLENTY);
@@ -413,8 +389,8 @@ describe('the Lambda handler and notifications', () => {
     expect(summary.specsError?.kind).toBe('manifest-missing');
     expect(only(summary)).toMatchObject({ outcome: 'failed', notified: { sent: ['email', 'slack'], failed: [] } });
     expect(first.account.calls.slice(from)).toEqual([]);
-    expect(slack.requests).toHaveLength(2);
-    expect(slack.requests[1].body).toContain('the published specs could not be loaded');
-    expect(await ses.emails()).toHaveLength(2);
+    expect(servers.slack.requests).toHaveLength(2);
+    expect(servers.slack.requests[1].body).toContain('the published specs could not be loaded');
+    expect(await servers.ses.emails()).toHaveLength(2);
   });
 });

@@ -5,30 +5,21 @@
  */
 import { DescribeServicesCommand } from '@aws-sdk/client-ecs';
 import { DeleteObjectCommand } from '@aws-sdk/client-s3';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { SpecFile } from '../spec/load.js';
 import { simAccountFromFile } from '../sim/fixture.js';
 import { EXAMPLES_FIXTURE } from '../testing/world.js';
 import { createHandler } from './app.js';
-import { captureOutput, eventJson, lambdaContext, specFiles, SPEC_BUCKET, startHandlerWorld } from './testkit.js';
+import { eventJson, lambdaContext, specFiles, SPEC_BUCKET, useHandlerWorld } from './testkit.js';
 
-let world: Awaited<ReturnType<typeof startHandlerWorld>>;
-beforeAll(async () => {
-  world = await startHandlerWorld();
-});
-afterAll(() => world.close());
-let output: ReturnType<typeof captureOutput>;
-beforeEach(() => {
-  output = captureOutput();
-});
-afterEach(() => output.stop());
+const h = useHandlerWorld();
 
 const PLENTY = lambdaContext({ remainingMs: 300_000 });
 
 async function setup(prefix: string) {
   const account = await simAccountFromFile(EXAMPLES_FIXTURE, { seed: 7 });
-  const config = await world.config({ prefix: `${prefix}/` });
-  const handler = createHandler({ config, clock: account.clock, clientsFor: () => account.clients(), dynamodb: world.dynamodb, pollMs: 5_000 });
+  const config = await h.world.config({ prefix: `${prefix}/` });
+  const handler = createHandler({ config, clock: account.clock, clientsFor: () => account.clients(), dynamodb: h.world.dynamodb, pollMs: 5_000 });
   const headEvent = eventJson('s3-put-head');
   headEvent.Records[0].s3.bucket.name = SPEC_BUCKET;
   headEvent.Records[0].s3.object.key = `${prefix}/HEAD`;
@@ -49,14 +40,14 @@ describe('the S3 event of a new HEAD', () => {
   it('reconciles the environments whose rendered specs changed; the schedule still reconciles every one', async () => {
     const { account, handler, headEvent } = await setup('changes-1');
     const shop = specFiles('shop');
-    await world.publish(shop, 'changes-1');
+    await h.world.publish(shop, 'changes-1');
     const first = await handler(eventJson('eventbridge-scheduled'), PLENTY);
     expect(first.environments.map((e) => [e.environment, e.outcome])).toEqual([['shop-prod', 'ok'], ['shop-staging', 'ok']]);
     account.clock.advance(10 * 60_000);
 
     // The staging overlay asks for two tasks: staging alone is reconciled.
     const scaled = edit(shop, 'shop/staging/overlay.yaml', 'desiredCount: 1', 'desiredCount: 2');
-    const staging = await world.publish(scaled, 'changes-1');
+    const staging = await h.world.publish(scaled, 'changes-1');
     const onStaging = await handler(headEvent, PLENTY);
 
     expect(onStaging).toMatchObject({ trigger: 's3', ok: true, commit: staging });
@@ -64,7 +55,7 @@ describe('the S3 event of a new HEAD', () => {
     expect(onStaging.environments[0].changes.map((c) => `${c.kind}:${c.state}`)).toEqual(['UpdateService:done']);
     const api = await account.clients().ecs.send(new DescribeServicesCommand({ cluster: 'shop-staging', services: ['api'] }));
     expect(api.services?.[0].desiredCount).toBe(2);
-    expect(output.logs().find((l) => String(l.message).startsWith(`commit ${staging.slice(0, 12)} changes`))).toMatchObject({
+    expect(h.output.logs().find((l) => String(l.message).startsWith(`commit ${staging.slice(0, 12)} changes`))).toMatchObject({
       level: 'INFO',
       changed: ['shop-staging'],
       unchanged: ['shop-prod'],
@@ -72,12 +63,12 @@ describe('the S3 event of a new HEAD', () => {
 
     // A change to the base that only production's rendering sees (staging runs without the agent).
     const agent = edit(scaled, 'shop/base/api.yaml', 'essential: false', 'essential: true');
-    await world.publish(agent, 'changes-1');
+    await h.world.publish(agent, 'changes-1');
     const onBase = await handler(headEvent, PLENTY);
     expect(onBase.environments.map((e) => e.environment)).toEqual(['shop-prod']);
 
     // Comments and formatting change no environment: the event reconciles nothing; the tick, everything.
-    await world.publish(edit(agent, 'shop/base/dns.yaml', '# The api', '# The API'), 'changes-1');
+    await h.world.publish(edit(agent, 'shop/base/dns.yaml', '# The api', '# The API'), 'changes-1');
     expect((await handler(headEvent, PLENTY)).environments).toEqual([]);
     const tick = await handler(eventJson('eventbridge-scheduled'), PLENTY);
     expect(tick.environments.map((e) => e.environment)).toEqual(['shop-prod', 'shop-staging']);
@@ -86,13 +77,13 @@ describe('the S3 event of a new HEAD', () => {
   it('reconciles every environment when the commit HEAD replaced cannot be read', async () => {
     const { handler, headEvent } = await setup('changes-2');
     const shop = specFiles('shop');
-    const before = await world.publish(shop, 'changes-2');
-    await world.publish(edit(shop, 'shop/staging/overlay.yaml', 'desiredCount: 1', 'desiredCount: 2'), 'changes-2');
-    await world.s3.send(new DeleteObjectCommand({ Bucket: SPEC_BUCKET, Key: `changes-2/commits/${before}.json` }));
+    const before = await h.world.publish(shop, 'changes-2');
+    await h.world.publish(edit(shop, 'shop/staging/overlay.yaml', 'desiredCount: 1', 'desiredCount: 2'), 'changes-2');
+    await h.world.s3.send(new DeleteObjectCommand({ Bucket: SPEC_BUCKET, Key: `changes-2/commits/${before}.json` }));
 
     const summary = await handler(headEvent, PLENTY);
 
     expect(summary.environments.map((e) => e.environment)).toEqual(['shop-prod', 'shop-staging']);
-    expect(output.logs().some((l) => l.level === 'WARN' && String(l.message).startsWith('which environments commit'))).toBe(true);
+    expect(h.output.logs().some((l) => l.level === 'WARN' && String(l.message).startsWith('which environments commit'))).toBe(true);
   });
 });

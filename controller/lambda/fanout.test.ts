@@ -8,7 +8,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { CreateQueueCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { AwsClients } from '../aws/clients.js';
 import type { SpecFile } from '../spec/load.js';
 import { SimOrganization } from '../sim/organization.js';
@@ -17,23 +17,14 @@ import { useEndpoint } from '../testing/servers.js';
 import { pollQueue, startSqs } from '../testing/sqs.js';
 import type { HandlerConfig } from './config.js';
 import { createDispatcher, type DispatchSummary } from './dispatch.js';
-import { captureOutput, eventJson, lambdaContext, startHandlerWorld } from './testkit.js';
+import { eventJson, lambdaContext, useHandlerWorld } from './testkit.js';
 import { createWorker } from './worker.js';
 
 const HOME = '123456789012';
 const ACCOUNTS = [HOME, '210987654321', '310987654321'];
 const REGIONS = ['ap-northeast-1', 'eu-west-1'];
 
-let world: Awaited<ReturnType<typeof startHandlerWorld>>;
-beforeAll(async () => {
-  world = await startHandlerWorld();
-});
-afterAll(() => world.close());
-let output: ReturnType<typeof captureOutput>;
-beforeEach(() => {
-  output = captureOutput();
-});
-afterEach(() => output.stop());
+const h = useHandlerWorld();
 
 interface EnvPlan {
   name: string;
@@ -131,8 +122,8 @@ async function setup(count: number, options: { hang?: string; throws?: string } 
       }),
     )
   ).QueueUrl!;
-  const config: HandlerConfig = await world.config();
-  await world.publish(files, 'org');
+  const config: HandlerConfig = await h.world.config();
+  await h.world.publish(files, 'org');
   const orgConfig = { ...config, prefix: 'org/' };
   const t = trouble(options.hang ?? '-', options.throws ?? '-');
   const deps = {
@@ -141,12 +132,12 @@ async function setup(count: number, options: { hang?: string; throws?: string } 
     clientsFor: (region: string, credentials?: () => Promise<any>) => org.clients({ region, ...(credentials ? { credentials } : {}) }),
     sts: org.stsClient(),
     instrumentClients: (clients: AwsClients) => t.instrument(clients),
-    dynamodb: world.dynamodb,
+    dynamodb: h.world.dynamodb,
     pollMs: 5_000,
   };
   const dispatcher = createDispatcher({ ...deps, dispatch: { queueUrl, fanOutAbove: 0 }, sqs: new SQSClient({ region: 'ap-northeast-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } }) });
   const worker = createWorker(deps);
-  const store = new StateStore({ client: world.dynamodb, tableName: config.table, clock: org.clock });
+  const store = new StateStore({ client: h.world.dynamodb, tableName: config.table, clock: org.clock });
   const context = () => lambdaContext({ remainingMs: 900_000, requestId: randomUUID() });
   const drain = (leaveRunning?: string) =>
     pollQueue({
@@ -201,7 +192,7 @@ describe('fan-out: dispatcher, work queue, workers', () => {
         // Left in the queue: only tick 1's message for env-007, invisible while its worker runs.
         expect(s.sqsServer.queue('steady-work')?.messages.map((m) => [JSON.parse(m.body).environment, m.visibleAt > s.org.clock.now()])).toEqual([['env-007', true]]);
         expect(s.sqsServer.depth('steady-work-dlq')).toBe(0);
-        const dropped = output.logs().filter((l) => l.environment === 'env-007' && String(l.message).startsWith('dropped:'));
+        const dropped = h.output.logs().filter((l) => l.environment === 'env-007' && String(l.message).startsWith('dropped:'));
         expect(dropped).toHaveLength(1);
         expect(dropped[0].message).toMatch(/^dropped: .*lease/);
         const env007 = s.envs.find((e) => e.name === 'env-007')!;
@@ -243,7 +234,7 @@ describe('fan-out: dispatcher, work queue, workers', () => {
       const files = s.files.map((f) =>
         holding('env-001')(f) ? { ...f, content: String(f.content).replace('desiredCount: 1', 'desiredCount: 2') } : holding('env-000')(f) ? { ...f, content: `# owned by the shop team\n${f.content}` } : f,
       );
-      await world.publish(files, 'org');
+      await h.world.publish(files, 'org');
       const event = eventJson('s3-put-head');
       event.Records[0].s3.object.key = 'org/HEAD';
       const summary = (await s.dispatcher(event, s.context())) as DispatchSummary;
@@ -284,7 +275,7 @@ describe('fan-out: dispatcher, work queue, workers', () => {
 
       expect(s.sqsServer.depth('steady-work')).toBe(0);
       expect(s.sqsServer.queue('steady-work-dlq')?.messages.map((m) => m.body)).toEqual(['{"environment":"env-000"}']);
-      const errors = output.logs().filter((l) => l.level === 'ERROR' && String(l.message).startsWith('work message'));
+      const errors = h.output.logs().filter((l) => l.level === 'ERROR' && String(l.message).startsWith('work message'));
       expect(errors).toHaveLength(3);
       expect(errors[0].message).toMatch(/is not a steady work message \(v: .*; commit: Invalid input: expected string, received undefined; .*\); it goes to the dead-letter queue after its retries$/);
       expect(await s.store.listEnvironments()).toEqual([]);

@@ -2,43 +2,34 @@
  * The Lambda's log lines and its answer are reports too: nothing secret-shaped leaves the handler,
  * even when the event itself carries a secret.
  */
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { simAccountFromFile } from '../sim/fixture.js';
 import { EXAMPLES_FIXTURE } from '../testing/world.js';
 import { createHandler } from './app.js';
-import { captureOutput, lambdaContext, shopProdFiles, startHandlerWorld } from './testkit.js';
+import { lambdaContext, shopProdFiles, useHandlerWorld } from './testkit.js';
 
-let world: Awaited<ReturnType<typeof startHandlerWorld>>;
-beforeAll(async () => {
-  world = await startHandlerWorld();
-});
-afterAll(() => world.close());
-let output: ReturnType<typeof captureOutput>;
-beforeEach(() => {
-  output = captureOutput();
-});
-afterEach(() => output.stop());
+const h = useHandlerWorld();
 
 const TOKEN = 'xoxb-1234567890-DoNotPrintThis';
 
 async function handler(prefix: string) {
-  const config = await world.config({ prefix: `${prefix}/` });
+  const config = await h.world.config({ prefix: `${prefix}/` });
   const account = await simAccountFromFile(EXAMPLES_FIXTURE, { seed: 7 });
-  return createHandler({ config, clock: account.clock, clientsFor: () => account.clients(), dynamodb: world.dynamodb, pollMs: 5_000 });
+  return createHandler({ config, clock: account.clock, clientsFor: () => account.clients(), dynamodb: h.world.dynamodb, pollMs: 5_000 });
 }
 
 describe('the Lambda handler redacts', () => {
   it('its answer and its log lines when an event names a secret as an environment', async () => {
-    await world.publish(shopProdFiles(), 'redact-1');
+    await h.world.publish(shopProdFiles(), 'redact-1');
     const handle = await handler('redact-1');
 
     const summary = await handle({ environment: TOKEN, dryRun: true }, lambdaContext({ remainingMs: 300_000 }));
 
     expect(summary.environments[0].error).toMatch(/^no environment \[redacted\] in commit [0-9a-f]{12} \(it has: shop-prod\); nothing was done for it$/);
     expect(JSON.stringify(summary)).not.toContain(TOKEN);
-    const errors = output.logs().filter((l) => l.level === 'ERROR');
+    const errors = h.output.logs().filter((l) => l.level === 'ERROR');
     expect(errors.map((l) => l.message)).toContainEqual(expect.stringMatching(/^no environment \[redacted\] in commit/));
-    expect(output.lines.map((l) => l.text).join('\n')).not.toContain(TOKEN);
+    expect(h.output.lines.map((l) => l.text).join('\n')).not.toContain(TOKEN);
   });
 
   it('the event it logs when it refuses one', async () => {
@@ -46,8 +37,8 @@ describe('the Lambda handler redacts', () => {
 
     await expect(handle({ environment: 'shop-prod', dryrun: true, note: `Bearer ${TOKEN}` }, lambdaContext({ remainingMs: 300_000 }))).rejects.toThrow();
 
-    const logged = output.logs().find((l) => String(l.message).startsWith('invalid event'));
+    const logged = h.output.logs().find((l) => String(l.message).startsWith('invalid event'));
     expect(logged?.event).toMatchObject({ environment: 'shop-prod', note: 'Bearer [redacted]' });
-    expect(output.lines.map((l) => l.text).join('\n')).not.toContain(TOKEN);
+    expect(h.output.lines.map((l) => l.text).join('\n')).not.toContain(TOKEN);
   });
 });

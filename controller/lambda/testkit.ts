@@ -13,6 +13,7 @@ import type { SpecFile } from '../spec/load.js';
 import { createStateTable } from '../state/table.js';
 import { startS3, useEndpoint, type LocalServer } from '../testing/servers.js';
 import { startStateTable, type LocalStateTable } from '../testing/state-table.js';
+import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
 import type { HandlerConfig } from './config.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -147,6 +148,37 @@ export async function startHandlerWorld() {
       s3.destroy();
       await s3server.close();
       await tables.close();
+    },
+  };
+}
+
+/**
+ * The usual hooks of a handler test file: one world for the file, and each test's output
+ * captured (which also keeps the handler's JSON logs and EMF lines out of the test report).
+ *
+ * @example
+ * const h = useHandlerWorld();
+ * it('...', async () => { const config = await h.world.config(); ...; expect(h.output.lines()).toEqual([]); });
+ */
+export function useHandlerWorld() {
+  let world: Awaited<ReturnType<typeof startHandlerWorld>> | undefined;
+  let output: ReturnType<typeof captureOutput> | undefined;
+  beforeAll(async () => {
+    world = await startHandlerWorld();
+  });
+  afterAll(() => world?.close());
+  beforeEach(() => {
+    output = captureOutput();
+  });
+  afterEach(() => output?.stop());
+  return {
+    get world() {
+      if (!world) throw new Error('the handler world is started in beforeAll');
+      return world;
+    },
+    get output() {
+      if (!output) throw new Error('output is captured in beforeEach');
+      return output;
     },
   };
 }

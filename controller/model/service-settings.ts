@@ -14,6 +14,7 @@
  *
  * Pure: no I/O, no SDK import.
  */
+import { isObject, tidyWith, type Obj } from './tidy.js';
 
 /** A capacity provider of a service's strategy: FARGATE or FARGATE_SPOT for steady's services. */
 export interface CapacityProviderItem {
@@ -75,30 +76,14 @@ const SERVICE_LIST_KEYS: Readonly<Record<string, string>> = {
 /** Lists of strings whose order means nothing. */
 const SERVICE_SETS = new Set(['alarmNames']);
 
-type Obj = Record<string, unknown>;
-const isObject = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Date);
 
-function tidy(value: unknown, field = ''): unknown {
-  if (value === undefined || value === null) return undefined;
-  if (Array.isArray(value)) {
-    const items = value.map((v) => tidy(v, field)).filter((v) => v !== undefined);
-    if (items.length === 0) return undefined;
-    if (SERVICE_SETS.has(field) && items.every((i) => typeof i === 'string')) return [...(items as string[])].sort();
-    const key = SERVICE_LIST_KEYS[field];
-    if (!key || !items.every(isObject)) return items;
-    const id = (i: unknown) => String((i as Obj)[key]);
-    return [...items].sort((a, b) => (id(a) < id(b) ? -1 : id(a) > id(b) ? 1 : 0));
-  }
-  if (isObject(value)) {
-    const out: Obj = {};
-    for (const [k, v] of Object.entries(value)) {
-      const t = tidy(v, k);
-      if (t !== undefined) out[k] = t;
-    }
-    return Object.keys(out).length > 0 ? out : undefined;
-  }
-  return value;
-}
+const tidy = tidyWith((field, items) => {
+  if (SERVICE_SETS.has(field) && items.every((i) => typeof i === 'string')) return [...(items as string[])].sort();
+  const key = SERVICE_LIST_KEYS[field];
+  if (!key || !items.every(isObject)) return items;
+  const id = (i: unknown) => String((i as Obj)[key]);
+  return [...items].sort((a, b) => (id(a) < id(b) ? -1 : id(a) > id(b) ? 1 : 0));
+});
 
 /** Service Connect with its defaults as ECS assumes them. */
 function serviceConnect(sc: Obj): Obj {

@@ -17,6 +17,7 @@
  * Pure: no I/O, no SDK import.
  */
 import { createHash } from 'node:crypto';
+import { isObject, tidyWith, type Obj } from './tidy.js';
 
 /** DescribeTaskDefinition fields that describe the revision, not its content. */
 export const NOT_CONTENT: readonly string[] = [
@@ -77,9 +78,6 @@ export interface TaskDefinitionContent {
   [field: string]: unknown;
 }
 
-type Obj = Record<string, unknown>;
-
-const isObject = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Date);
 
 /**
  * Lists whose items are identified by one of their fields, by the list's field name: sorted by it
@@ -123,31 +121,14 @@ export function listKeys(field: string, list: unknown[]): string[] | undefined {
   return new Set(strings).size === strings.length ? strings : undefined;
 }
 
-/**
- * Removes undefined and null, empty lists and empty objects (all mean "not set" to ECS), and sorts
- * lists whose order means nothing. `field` is the name the value is found under.
- */
-function tidy(value: unknown, field = ''): unknown {
-  if (value === undefined || value === null) return undefined;
-  if (Array.isArray(value)) {
-    const items = value.map((v) => tidy(v, field)).filter((v) => v !== undefined);
-    if (items.length === 0) return undefined;
-    if (SET_LISTS.has(field) && items.every((i) => typeof i === 'string')) return [...(items as string[])].sort();
-    if (SET_LISTS.has(field) && items.every((i) => typeof i === 'number')) return [...(items as number[])].sort((a, b) => a - b);
-    const keys = field === 'containerDefinitions' ? undefined : listKeys(field, items);
-    if (!keys) return items;
-    return items.map((item, i) => [keys[i], item] as const).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, item]) => item);
-  }
-  if (isObject(value)) {
-    const out: Obj = {};
-    for (const [k, v] of Object.entries(value)) {
-      const t = tidy(v, k);
-      if (t !== undefined) out[k] = t;
-    }
-    return Object.keys(out).length > 0 ? out : undefined;
-  }
-  return value;
-}
+/** Sorts lists whose order means nothing: sets, and lists of items with a unique identity. */
+const tidy = tidyWith((field, items) => {
+  if (SET_LISTS.has(field) && items.every((i) => typeof i === 'string')) return [...(items as string[])].sort();
+  if (SET_LISTS.has(field) && items.every((i) => typeof i === 'number')) return [...(items as number[])].sort((a, b) => a - b);
+  const keys = field === 'containerDefinitions' ? undefined : listKeys(field, items);
+  if (!keys) return items;
+  return items.map((item, i) => [keys[i], item] as const).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, item]) => item);
+});
 
 const list = (v: unknown): Obj[] => (Array.isArray(v) ? v.filter(isObject) : []);
 const object = (v: unknown): Obj | undefined => (isObject(v) ? v : undefined);

@@ -151,6 +151,39 @@ function firstKind(kind: AlertState['kind']): NotificationKind {
   return kind === 'failure' ? 'failed' : kind === 'blocked' ? 'blocked' : 'detected';
 }
 
+/** What deciding one pass's notifications accumulates, and the two ways it adds to it. */
+interface Decision {
+  now: number;
+  remindMs: number;
+  channels: Channel[];
+  notifications: Notification[];
+  changes: AlertChange[];
+}
+
+type Announce = (n: Omit<Notification, 'channels'>, channels: Channel[], change: Omit<AlertChange, 'notification' | 'key'>) => void;
+
+function announce(d: Decision): Announce {
+  return (n, channels, change) => {
+    if (channels.length === 0) {
+      // Owed only to channels no longer configured: nobody left to tell.
+      d.changes.push({ key: n.key, ...change });
+      return;
+    }
+    const notification: Notification = { ...n, channels };
+    d.notifications.push(notification);
+    d.changes.push({ key: n.key, notification, ...change });
+  };
+}
+
+function drop(d: Decision, a: AlertState) {
+  d.changes.push({ key: a.key, delivered: null, undelivered: null, partial: 'delivered' });
+}
+
+/** The configured channels an alert is still owed to (all of them when it owes nobody in particular). */
+function channelsFor(d: Decision, owedTo?: string[]): Channel[] {
+  return owedTo?.length ? d.channels.filter((c) => owedTo.includes(c)) : [...d.channels];
+}
+
 /**
  * Decides which notifications a pass sends and how the environment's alerts change.
  *
@@ -162,30 +195,15 @@ function firstKind(kind: AlertState['kind']): NotificationKind {
  * await store.save(report.environment, upserts, removed);
  */
 export function decideNotifications(report: Report, openAlerts: AlertState[], options: DecideOptions): NotificationDecision {
-  const { now } = options;
-  const remindMs = (options.remindEveryHours ?? 24) * 3600_000;
-  const notifications: Notification[] = [];
-  const changes: AlertChange[] = [];
-  const channelsFor = (owedTo?: string[]) => (owedTo?.length ? options.channels.filter((c) => owedTo.includes(c)) : [...options.channels]);
-  const announce = (n: Omit<Notification, 'channels'>, channels: Channel[], change: Omit<AlertChange, 'notification' | 'key'>) => {
-    if (channels.length === 0) {
-      // Owed only to channels no longer configured: nobody left to tell.
-      changes.push({ key: n.key, ...change });
-      return;
-    }
-    const notification: Notification = { ...n, channels };
-    notifications.push(notification);
-    changes.push({ key: n.key, notification, ...change });
-  };
-  const drop = (a: AlertState) => changes.push({ key: a.key, delivered: null, undelivered: null, partial: 'delivered' });
+  const d: Decision = { now: options.now, remindMs: (options.remindEveryHours ?? 24) * 3600_000, channels: options.channels, notifications: [], changes: [] };
 
   // Healed messages a previous pass could not deliver: facts of the past, delivered whatever now.
   const alerts = openAlerts.filter((a) => a.kind !== 'digest');
   for (const a of alerts.filter((x) => x.pending === 'healed')) {
-    const healedAt = a.healedAt ?? now;
-    announce(
+    const healedAt = a.healedAt ?? d.now;
+    announce(d)(
       { kind: 'healed', key: a.key, resource: a.resource, alertKind: a.kind, summary: a.summary, firstSeenAt: a.firstSeenAt, healedAt, timeToHealMs: healedAt - a.firstSeenAt },
-      channelsFor(a.owedTo),
+      channelsFor(d, a.owedTo),
       { delivered: null, undelivered: a, partial: 'undeliveredOwing' },
     );
   }
@@ -193,102 +211,10 @@ export function decideNotifications(report: Report, openAlerts: AlertState[], op
   const byResource = new Map<string, AlertState[]>();
   for (const a of alerts.filter((x) => x.pending !== 'healed')) byResource.set(a.resource, [...(byResource.get(a.resource) ?? []), a]);
   const handled = new Set<string>();
-
   const handle = (resource: string, found: Problem, r?: ResourceReport) => {
     handled.add(resource);
     const open = [...(byResource.get(resource) ?? [])].sort((a, b) => a.firstSeenAt - b.firstSeenAt);
-    let problem = found;
-    if (problem !== null && problem !== 'continue' && problem.onlyIfNew && open.length > 0) problem = 'continue';
-    if (problem === 'continue') {
-      if (open.length === 0) return;
-      problem = { kind: open[0].kind as Exclude<AlertState['kind'], 'digest'>, key: open[0].key, summary: open[0].summary };
-    }
-    if (problem === null) {
-      if (open.length > 0) {
-        const [first, ...rest] = open;
-        const healedAt = r?.healedAt ?? now;
-        announce(
-          {
-            kind: 'healed',
-            key: first.key,
-            resource,
-            alertKind: first.kind,
-            summary: first.summary,
-            ...(r ? { detail: r } : {}),
-            firstSeenAt: first.firstSeenAt,
-            healedAt,
-            timeToHealMs: healedAt - first.firstSeenAt,
-          },
-          options.channels,
-          { delivered: null, undelivered: { ...withoutOwed(first), pending: 'healed', healedAt }, partial: 'undeliveredOwing' },
-        );
-        rest.forEach(drop);
-      } else if (r?.outcome === 'healed') {
-        // Seen and healed within this pass: one message, nothing to remember once it is delivered.
-        const key = r.driftKey ?? `${resource}#healed`;
-        const firstSeenAt = r.detectedAt ?? now;
-        const healedAt = r.healedAt ?? now;
-        const summary = driftSummary(r);
-        announce(
-          { kind: 'healed', key, resource, alertKind: 'drift', summary, detail: r, firstSeenAt, healedAt, timeToHealMs: r.timeToHealMs ?? healedAt - firstSeenAt },
-          options.channels,
-          {
-            delivered: null,
-            undelivered: { key, resource, kind: 'drift', summary, firstSeenAt, notifications: 0, pending: 'healed', healedAt },
-            partial: 'undeliveredOwing',
-          },
-        );
-      }
-      return;
-    }
-
-    const same = open.find((a) => a.key === problem.key);
-    const firstSeenAt = Math.min(r?.detectedAt ?? now, ...open.map((a) => a.firstSeenAt));
-    if (same) {
-      open.filter((a) => a !== same).forEach(drop);
-      if (same.lastNotifiedAt === undefined) {
-        // Never delivered: the first announcement is still owed.
-        announce(
-          { kind: firstKind(same.kind), key: same.key, resource, alertKind: same.kind, summary: same.summary, ...(r ? { detail: r } : {}), firstSeenAt: same.firstSeenAt },
-          channelsFor(same.owedTo),
-          { delivered: { ...withoutOwed(same), lastNotifiedAt: now, notifications: same.notifications + 1 }, undelivered: same, partial: 'undeliveredOwing' },
-        );
-      } else if (now - same.lastNotifiedAt >= remindMs) {
-        announce(
-          {
-            kind: 'reminder',
-            key: same.key,
-            resource,
-            alertKind: same.kind,
-            summary: same.summary,
-            ...(r ? { detail: r } : {}),
-            firstSeenAt: same.firstSeenAt,
-            openForMs: now - same.firstSeenAt,
-          },
-          options.channels,
-          { delivered: { ...same, lastNotifiedAt: now, notifications: same.notifications + 1 }, undelivered: same, partial: 'delivered' },
-        );
-      }
-      return;
-    }
-
-    // A new problem, or the resource's problem changed (a drift whose healing failed).
-    const alert: AlertState = { key: problem.key, resource, kind: problem.kind, summary: problem.summary, firstSeenAt, notifications: 0 };
-    open.forEach(drop);
-    announce(
-      {
-        kind: firstKind(problem.kind),
-        key: problem.key,
-        resource,
-        alertKind: problem.kind,
-        summary: problem.summary,
-        ...(r ? { detail: r } : {}),
-        ...(open.length > 0 ? { replaces: open[0].summary } : {}),
-        firstSeenAt,
-      },
-      options.channels,
-      { delivered: { ...alert, lastNotifiedAt: now, notifications: 1 }, undelivered: alert, partial: 'undeliveredOwing' },
-    );
+    decideResource(d, resource, open, found, r);
   };
 
   const passResource = `Environment/${report.environment}`;
@@ -299,14 +225,105 @@ export function decideNotifications(report: Report, openAlerts: AlertState[], op
     handle(passResource, unreadProblem(report));
     for (const r of report.resources) handle(r.resource, problemOf(r), r);
     // Resources no longer in the specs: their problems are nobody's any more.
-    for (const [resource, open] of byResource) if (!handled.has(resource)) open.forEach(drop);
+    for (const [resource, open] of byResource) if (!handled.has(resource)) open.forEach((a) => drop(d, a));
   }
 
-  if (options.dailyDigest) digest(report, openAlerts, changes, options, announce);
+  if (options.dailyDigest) digest(report, openAlerts, d.changes, options, announce(d));
 
-  const ordered = [...notifications].sort((a, b) => KIND_ORDER.indexOf(a.kind) - KIND_ORDER.indexOf(b.kind));
-  const decision = { notifications: ordered, changes, upserts: [], removed: [] };
+  const ordered = [...d.notifications].sort((a, b) => KIND_ORDER.indexOf(a.kind) - KIND_ORDER.indexOf(b.kind));
+  const decision = { notifications: ordered, changes: d.changes, upserts: [], removed: [] };
   return { ...decision, ...settleAlerts(decision, [], openAlerts) };
+}
+
+/** One resource: its problem now (`found`) against its open alerts, oldest first. */
+function decideResource(d: Decision, resource: string, open: AlertState[], found: Problem, r?: ResourceReport) {
+  let problem = found;
+  if (problem !== null && problem !== 'continue' && problem.onlyIfNew && open.length > 0) problem = 'continue';
+  if (problem === 'continue') {
+    if (open.length === 0) return;
+    problem = { kind: open[0].kind as Exclude<AlertState['kind'], 'digest'>, key: open[0].key, summary: open[0].summary };
+  }
+  if (problem === null) return announceHealed(d, resource, open, r);
+  const same = open.find((a) => a.key === problem.key);
+  if (same) return continueAlert(d, resource, same, open, r);
+
+  // A new problem, or the resource's problem changed (a drift whose healing failed).
+  const firstSeenAt = Math.min(r?.detectedAt ?? d.now, ...open.map((a) => a.firstSeenAt));
+  const alert: AlertState = { key: problem.key, resource, kind: problem.kind, summary: problem.summary, firstSeenAt, notifications: 0 };
+  open.forEach((a) => drop(d, a));
+  announce(d)(
+    {
+      kind: firstKind(problem.kind),
+      key: problem.key,
+      resource,
+      alertKind: problem.kind,
+      summary: problem.summary,
+      ...(r ? { detail: r } : {}),
+      ...(open.length > 0 ? { replaces: open[0].summary } : {}),
+      firstSeenAt,
+    },
+    d.channels,
+    { delivered: { ...alert, lastNotifiedAt: d.now, notifications: 1 }, undelivered: alert, partial: 'undeliveredOwing' },
+  );
+}
+
+/** Nothing wrong now: the oldest open alert is healed (the others dropped), or a drift seen and healed within this pass. */
+function announceHealed(d: Decision, resource: string, open: AlertState[], r?: ResourceReport) {
+  if (open.length > 0) {
+    const [first, ...rest] = open;
+    const healedAt = r?.healedAt ?? d.now;
+    announce(d)(
+      {
+        kind: 'healed',
+        key: first.key,
+        resource,
+        alertKind: first.kind,
+        summary: first.summary,
+        ...(r ? { detail: r } : {}),
+        firstSeenAt: first.firstSeenAt,
+        healedAt,
+        timeToHealMs: healedAt - first.firstSeenAt,
+      },
+      d.channels,
+      { delivered: null, undelivered: { ...withoutOwed(first), pending: 'healed', healedAt }, partial: 'undeliveredOwing' },
+    );
+    rest.forEach((a) => drop(d, a));
+  } else if (r?.outcome === 'healed') {
+    // Seen and healed within this pass: one message, nothing to remember once it is delivered.
+    const key = r.driftKey ?? `${resource}#healed`;
+    const firstSeenAt = r.detectedAt ?? d.now;
+    const healedAt = r.healedAt ?? d.now;
+    const summary = driftSummary(r);
+    announce(d)(
+      { kind: 'healed', key, resource, alertKind: 'drift', summary, detail: r, firstSeenAt, healedAt, timeToHealMs: r.timeToHealMs ?? healedAt - firstSeenAt },
+      d.channels,
+      {
+        delivered: null,
+        undelivered: { key, resource, kind: 'drift', summary, firstSeenAt, notifications: 0, pending: 'healed', healedAt },
+        partial: 'undeliveredOwing',
+      },
+    );
+  }
+}
+
+/** The same problem as an open alert: its first announcement if still owed, a reminder when due, else nothing. */
+function continueAlert(d: Decision, resource: string, same: AlertState, open: AlertState[], r?: ResourceReport) {
+  open.filter((a) => a !== same).forEach((a) => drop(d, a));
+  const detail = r ? { detail: r } : {};
+  if (same.lastNotifiedAt === undefined) {
+    // Never delivered: the first announcement is still owed.
+    announce(d)(
+      { kind: firstKind(same.kind), key: same.key, resource, alertKind: same.kind, summary: same.summary, ...detail, firstSeenAt: same.firstSeenAt },
+      channelsFor(d, same.owedTo),
+      { delivered: { ...withoutOwed(same), lastNotifiedAt: d.now, notifications: same.notifications + 1 }, undelivered: same, partial: 'undeliveredOwing' },
+    );
+  } else if (d.now - same.lastNotifiedAt >= d.remindMs) {
+    announce(d)(
+      { kind: 'reminder', key: same.key, resource, alertKind: same.kind, summary: same.summary, ...detail, firstSeenAt: same.firstSeenAt, openForMs: d.now - same.firstSeenAt },
+      d.channels,
+      { delivered: { ...same, lastNotifiedAt: d.now, notifications: same.notifications + 1 }, undelivered: same, partial: 'delivered' },
+    );
+  }
 }
 
 function withoutOwed(a: AlertState): AlertState {
@@ -323,7 +340,7 @@ function digest(
   openAlerts: AlertState[],
   changes: AlertChange[],
   options: DecideOptions,
-  announce: (n: Omit<Notification, 'channels'>, channels: Channel[], change: Omit<AlertChange, 'notification' | 'key'>) => void,
+  announce: Announce,
 ) {
   const { now } = options;
   const marker = openAlerts.find((a) => a.kind === 'digest');
