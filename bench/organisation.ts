@@ -135,6 +135,16 @@ function onSimulatedTime<C extends { middlewareStack: { add: (...args: any[]) =>
   return client;
 }
 
+/** An ERROR log line as kept: its environment and message (the JSON line itself runs to kilobytes). */
+function firstErrorLine(line: string): string {
+  try {
+    const { message, environment } = JSON.parse(line) as { message?: string; environment?: string };
+    return JSON.stringify({ environment, message: String(message ?? '').slice(0, 600) });
+  } catch {
+    return line.slice(0, 600);
+  }
+}
+
 /** Swallows what the Lambda code writes (JSON logs, EMF) and counts its ERROR lines. */
 function quiet(): { stop(): OrganisationResult['errors'] } {
   const errors: OrganisationResult['errors'] = { count: 0, first: [] };
@@ -144,7 +154,7 @@ function quiet(): { stop(): OrganisationResult['errors'] } {
     for (const line of text.split('\n')) {
       if (!line.includes('"level":"ERROR"')) continue;
       errors.count++;
-      if (errors.first.length < 5) errors.first.push(line.slice(0, 400));
+      if (errors.first.length < 5) errors.first.push(firstErrorLine(line));
     }
     (rest.find((r) => typeof r === 'function') as (() => void) | undefined)?.();
     return true;

@@ -220,14 +220,12 @@ function organisationTargets(row: OrganisationRow | undefined): TargetCheck[] {
   ];
 }
 
-/** The message and environment of a JSON log line. */
+/** The message (and environment) of a JSON log line, which may have been cut short. */
 function errorMessage(line: string): string {
-  try {
-    const j = JSON.parse(line) as { message?: string; environment?: string };
-    return `${j.environment ? `${j.environment}: ` : ''}${j.message ?? line}`;
-  } catch {
-    return line.slice(0, 200);
-  }
+  const field = (name: string) => new RegExp(`"${name}":"((?:[^"\\\\]|\\\\.)*)`).exec(line)?.[1];
+  const message = field('message');
+  const environment = field('environment');
+  return message ? `${environment ? `${environment}: ` : ''}${message}` : line.slice(0, 200);
 }
 
 function statusPageTarget(page: StatusPageMeasurement | undefined): TargetCheck {
