@@ -6,6 +6,7 @@
 import type { BundleResult, LoadTimes } from './coldstart.js';
 import type { OrganisationResult, OrganisationTick } from './organisation.js';
 import { INTERVAL_MS, PERIOD_MS, SETTLE_MS, type PassMeasurement, type SizeResult } from './scenario.js';
+import type { StartupMeasurement } from './startup.js';
 import type { StatusPageMeasurement } from './status-page.js';
 
 export interface BenchResults {
@@ -20,6 +21,8 @@ export interface BenchResults {
   coldStart: { entry: string; bundle: Omit<BundleResult, 'file'>; load: LoadTimes };
   /** The status page at 1,000 services (or the largest size below), read from a state table and rendered. */
   statusPage?: StatusPageMeasurement;
+  /** `steady --version`, `--help`, `plan --help`: spawn to exit (issue 22). */
+  cliStartup?: StartupMeasurement[];
   /** The organisation row (bench/organisation.ts), measured with the other rows or alone (`--only-org`). */
   organisation?: OrganisationRow;
   targets: TargetCheck[];
@@ -58,6 +61,8 @@ export const TARGETS = {
   importMs: 250,
   pageRenderMs: 1000,
   pageBytes: 2_000_000,
+  /** `steady --help` and `--version`, spawn to exit (issue 22). */
+  cliStartMs: 300,
 };
 
 const mb = (bytes: number) => `${(bytes / 1_000_000).toFixed(2)} MB`;
@@ -189,6 +194,16 @@ export function checkTargets(results: Omit<BenchResults, 'targets'>): TargetChec
     note: `import() of the bundle in ${load.runs} fresh processes, one after another, on a machine shared with other work; the whole process (Node start-up included) ${load.processMs} ms`,
   });
   checks.push(statusPageTarget(results.statusPage));
+  if (results.cliStartup) {
+    const node = results.cliStartup.find((c) => c.command === 'node -e 0');
+    const slowest = results.cliStartup.filter((c) => c !== node).reduce((a, b) => (b.medianMs > a.medianMs ? b : a));
+    checks.push({
+      target: 'steady --help and --version under 300 ms',
+      measured: results.cliStartup.filter((c) => c !== node).map((c) => `${c.command} ${c.medianMs} ms`).join(', '),
+      met: slowest.medianMs < TARGETS.cliStartMs,
+      note: `${slowest.medianMs < TARGETS.cliStartMs ? '' : `${slowest.command} over by ${(slowest.medianMs - TARGETS.cliStartMs).toFixed(0)} ms. `}median of ${slowest.runs} fresh processes each, spawn to exit (Node's own start-up included), from the cached bundle of the command definitions; Node alone (node -e 0) took ${node?.medianMs ?? '?'} ms on the same machine`,
+    });
+  }
   checks.push(...organisationTargets(results.organisation));
   return checks;
 }
@@ -390,6 +405,10 @@ export function renderMarkdown(r: BenchResults): string {
     '',
   );
   out.push(`Largest inputs in the bundle: ${bundle.largest.map((l) => `${l.input} ${mb(l.bytes)}`).join(', ')}.`, '');
+  if (r.cliStartup) {
+    out.push('## CLI start-up', '');
+    out.push(table(['command', 'median', 'slowest', 'runs'], r.cliStartup.map((c) => [`\`${c.command}\``, `${c.medianMs} ms`, `${c.maxMs} ms`, c.runs]), ['l', 'r', 'r', 'r']), '');
+  }
   if (r.organisation) out.push(renderOrganisation(r.organisation));
   if (r.statusPage) {
     const p = r.statusPage;

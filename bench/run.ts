@@ -1,8 +1,9 @@
 /**
  * `npm run bench`: the passes production runs, on a simulated account that enforces AWS's rate
  * limits, at 10, 100, 1,000 and 5,000 services, against an independent minimum of API calls and a
- * naive per-service controller, with the time they would take on AWS, memory, CPU, heal times and
- * cold start. Writes bench/results/results.{json,md} and prints the Markdown. See bench/README.md.
+ * naive per-service controller, with the time they would take on AWS, memory, CPU, heal times,
+ * cold start and the CLI's start-up (`steady --help`, `--version`). Writes
+ * bench/results/results.{json,md} and prints the Markdown. See bench/README.md.
  *
  *   npm run bench -- [--sizes 10,100,1000,5000] [--latency 40] [--quick]
  *                    [--entry controller/lambda/handler.ts] [--load-runs 10] [--out-dir bench/results] [--no-write]
@@ -18,6 +19,7 @@ import { bundleEntry, ESM_REQUIRE_BANNER, HANDLER_ENTRY, measureLoad, REPO_ROOT,
 import type { OrganisationResult } from './organisation.js';
 import { checkTargets, renderMarkdown, type BenchResults, type OrganisationRow } from './report.js';
 import type { SizeResult } from './scenario.js';
+import { measureStartup } from './startup.js';
 import { measureStatusPage } from './status-page.js';
 
 const USAGE = `usage: npm run bench -- [options]
@@ -170,6 +172,8 @@ async function main(): Promise<void> {
       say(`cold start: bundling ${options.entry}, importing it in ${options.loadRuns} fresh processes ...`);
       const { file, ...bundle } = await bundleEntry(options.entry, work);
       const load = await measureLoad(file, options.loadRuns);
+      say(`CLI start-up: steady --version, --help and plan --help, ${options.loadRuns} fresh processes each ...`);
+      const cliStartup = await measureStartup(options.loadRuns);
       const organisation = options.org ? await measureOrganisation(options, `${commit}${dirty ? ' (with uncommitted changes)' : ''}`) : undefined;
       partial = {
         measuredAt: new Date().toISOString(),
@@ -181,6 +185,7 @@ async function main(): Promise<void> {
         sizes,
         coldStart: { entry: options.entry, bundle, load },
         statusPage,
+        cliStartup,
         ...(organisation ? { organisation } : {}),
       };
     }

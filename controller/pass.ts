@@ -12,7 +12,7 @@ import { Elbv2Adapter } from './aws/elbv2.js';
 import { Route53Adapter } from './aws/route53.js';
 import { SchedulerAdapter } from './aws/scheduler.js';
 import type { Clock } from './clock.js';
-import { converge, type MigrationLedger } from './converge/converge.js';
+import { converge, type MigrationLedger, type WaitProgress } from './converge/converge.js';
 import { driftOf, statusesAfter } from './converge/status.js';
 import { PassInterruptedError } from './errors.js';
 import { stopFor, type Stop } from './interrupt.js';
@@ -61,7 +61,7 @@ export interface PassOptions {
    */
   signal?: AbortSignal;
   /** Where the pass is now, kept up to date (so a caller that stops waiting for it can say). */
-  progress?: { stage?: PassStage };
+  where?: { stage?: PassStage };
   /** Runs before every change (renews the lease, throws if it was lost). */
   beforeChange?: () => Promise<void>;
   ledger?: MigrationLedger;
@@ -72,6 +72,8 @@ export interface PassOptions {
   concurrency?: number;
   /** How often migration tasks and Route 53 changes are polled (ms). */
   pollMs?: number;
+  /** Told about long waits as they go (see converge's `progress`). */
+  progress?: (p: WaitProgress) => void;
   /**
    * Check the wiring of every Service reachable from a name (alias -> ALB -> listener -> target
    * group -> service -> tasks) after converging; the results join the statuses as `Wiring/<name>`.
@@ -135,8 +137,8 @@ export async function runPass(options: PassOptions): Promise<PassRun> {
     ...(options.specSource ? { specSource: options.specSource } : {}),
     startedAt,
   };
-  const progress = options.progress ?? {};
-  progress.stage = 'observe';
+  const where = options.where ?? {};
+  where.stage = 'observe';
   let actual: ActualState;
   try {
     actual = await observe(desired, options.adapters, () => clock.now(), stop);
@@ -151,7 +153,7 @@ export async function runPass(options: PassOptions): Promise<PassRun> {
     actual.unreadable.push({ what: 'the maintenance state in the state table', affects, ...describeError(options.maintenanceUnreadable, 'the maintenance state in the state table') });
   }
   const p = plan(desired, actual, policyFor(desired, { dryRun: options.dryRun, now: clock.now() }), options.maintenance);
-  progress.stage = 'converge';
+  where.stage = 'converge';
   const restores: RestoreLog = new Map();
   const convergeOptions = {
     deadline: options.deadline,
@@ -162,6 +164,7 @@ export async function runPass(options: PassOptions): Promise<PassRun> {
     passId,
     concurrency: options.concurrency,
     pollMs: options.pollMs,
+    progress: options.progress,
     rememberRestore: (resource: string, distribution: string, record: Parameters<RestoreLog['set']>[1]['record']) => void restores.set(resource, { distribution, record }),
   };
   const outcomes = await converge(p, options.adapters, { clock, ...convergeOptions });
@@ -170,7 +173,7 @@ export async function runPass(options: PassOptions): Promise<PassRun> {
   const leftOver = outcomes.some((o) => o.state === 'pending');
   let interrupted = interruptionAfter(stop, leftOver ? 'converge' : options.wiring ? 'wiring' : undefined);
   if (options.wiring && !interrupted) {
-    progress.stage = 'wiring';
+    where.stage = 'wiring';
     try {
       resources.push(...(await wiringStatuses(options, p, outcomes, resources, actual, { startedAt, stop, memory, early: await early })));
     } catch (err) {
@@ -182,7 +185,7 @@ export async function runPass(options: PassOptions): Promise<PassRun> {
   // not when the pass was stopped (its chains were not all judged): the automatic state stays as it was.
   let automatic: Record<string, AutomaticState> = {};
   if (!options.maintenanceUnreadable && !interrupted) {
-    progress.stage = 'converge';
+    where.stage = 'converge';
     const round = await automaticRound({ desired, adapters: options.adapters, clock, plan: p, resources, memory: options.maintenance, converge: convergeOptions, stop });
     joinRound(round, p, outcomes, resources);
     automatic = round.automatic;

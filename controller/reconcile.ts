@@ -7,7 +7,7 @@ import type { SESv2Client } from '@aws-sdk/client-sesv2';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { SSMClient } from '@aws-sdk/client-ssm';
 import type { Clock } from './clock.js';
-import type { MigrationLedger } from './converge/converge.js';
+import type { MigrationLedger, WaitProgress } from './converge/converge.js';
 import { LeaseHeldError, SteadyError } from './errors.js';
 import { interruptionOf } from './interrupt.js';
 import type { ActualState } from './model/actual.js';
@@ -59,6 +59,8 @@ export interface ReconcileOptions {
   finishSignal?: AbortSignal;
   passId?: string;
   pollMs?: number;
+  /** Told about long waits (a migration, a CodeDeploy deployment, a DNS change) as they go: the CLI's progress lines. */
+  progress?: (p: WaitProgress) => void;
   /** Check the wiring of reachable services after converging (default on; `false` skips it). */
   wiring?: { probes?: boolean } | false;
   /** Runs holding the lease, before the pass (`steady maintenance` writes its window there). */
@@ -228,7 +230,7 @@ async function passUnderLease(
   memory: MaintenanceMemoryRead,
 ): Promise<PassRun> {
   const { clock, store } = options;
-  const progress: { stage?: PassStage } = {};
+  const where: { stage?: PassStage } = {};
   const startedAt = clock.now();
   const running = runPass({
     desired,
@@ -240,9 +242,10 @@ async function passUnderLease(
     dryRun: options.dryRun,
     deadline: options.deadline,
     signal: held?.signal ?? options.signal,
-    progress,
+    where,
     passId,
     pollMs: options.pollMs,
+    progress: options.progress,
     wiring: options.wiring === false ? undefined : (options.wiring ?? {}),
     ...memory,
     ledger: store && !options.dryRun ? ledgerOf(store, desired.name, passId) : undefined,
@@ -251,7 +254,7 @@ async function passUnderLease(
   const ran = options.finishSignal ? await untilAborted(running, options.finishSignal) : await running;
   if (!ran) {
     const why = interruptionOf(options.finishSignal)!;
-    const stage = progress.stage ?? 'observe';
+    const stage = where.stage ?? 'observe';
     const message = `${why.message}; the pass did not stop in time and was left behind while ${stage === 'observe' ? 'reading AWS' : stage === 'converge' ? 'changing AWS' : 'checking the wiring'}: what it did is not in this record, the next pass observes it`;
     const result: PassResult = {
       passId,

@@ -144,6 +144,8 @@ export const CONTEXT_KEYS = [
   'githubRepository',
   'githubBranch',
   'githubOidcProviderArn',
+  'stackName',
+  'region',
 ] as const;
 
 type ContextKey = (typeof CONTEXT_KEYS)[number];
@@ -201,13 +203,14 @@ function contextReaders(read: ContextReader, problems: string[]) {
 }
 
 /**
- * The configuration from a construct node's context; throws one Error naming every problem.
+ * The configuration from a construct node's context; throws one Error naming every problem (those
+ * found before, `problemsFound`, first).
  *
  * @example
  * const config = deployConfig((key) => app.node.tryGetContext(key));
  */
-export function deployConfig(read: ContextReader): SteadyDeployConfig {
-  const problems: string[] = [];
+export function deployConfig(read: ContextReader, problemsFound: string[] = []): SteadyDeployConfig {
+  const problems: string[] = [...problemsFound];
   const { list, text, whole } = contextReaders(read, problems);
 
   const hostedZoneIds = list('hostedZoneIds', /^(\/hostedzone\/)?[A-Z0-9]{1,32}$/, 'a hosted zone id (Z0123456789ABCDEFGHIJ)').map((z) => z.replace(/^\/hostedzone\//, ''));
@@ -322,7 +325,68 @@ function githubConfig(text: (key: ContextKey, pattern?: RegExp, what?: string) =
   return { repository, branch: branch ?? 'main', ...(oidcProviderArn ? { oidcProviderArn } : {}) };
 }
 
-/** `deployConfig` over a construct's context. */
+/**
+ * `deployConfig` over a construct's context, after refusing the keys steady does not know: a
+ * misspelt scope (`hostedZoneId`) would otherwise grant nothing without a word.
+ */
 export function deployConfigOf(node: Node): SteadyDeployConfig {
-  return deployConfig((key) => node.tryGetContext(key));
+  const unknown = unknownContextKeys(Object.keys(node.getAllContext() as Record<string, unknown>));
+  return deployConfig((key) => node.tryGetContext(key), unknown);
+}
+
+/**
+ * The context keys that are neither steady's nor the CDK's own (feature flags `@aws-cdk/...`,
+ * `aws:cdk:...`, lookups `availability-zones:account=...`, which all hold `:` or `@`), each as a
+ * problem naming the nearest key steady has.
+ */
+export function unknownContextKeys(keys: string[]): string[] {
+  const ours = CONTEXT_KEYS as readonly string[];
+  const cdk = new Set(['acknowledged-issue-numbers', 'cli-telemetry']);
+  return keys
+    .filter((k) => !ours.includes(k) && !cdk.has(k) && !/[:@]/.test(k))
+    .sort()
+    .map((k) => {
+      const near = ours.find((o) => o.toLowerCase() === k.toLowerCase()) ?? ours.find((o) => editDistance(o.toLowerCase(), k.toLowerCase()) <= 2);
+      return `${k}: unknown context key${near ? ` (did you mean "${near}"?)` : ''}; the keys are listed in the README, "Context values"`;
+    });
+}
+
+/** Warnings for the scopes left empty: the permission is not granted, and what needs it fails. */
+export function emptyScopeWarnings(config: SteadyDeployConfig): string[] {
+  const warnings: string[] = [];
+  if (config.hostedZoneIds.length === 0) warnings.push('hostedZoneIds is empty: steady may not read or change any Route 53 record, so every AliasRecord fails with AccessDenied');
+  if (config.passRoleArns.length === 0) warnings.push('passRoleArns is empty: steady may pass no role to ECS, so no task definition naming an executionRoleArn or taskRoleArn can be registered or rolled out');
+  if (config.schedulerRoleArns.length === 0) warnings.push('schedulerRoleArns is empty: steady may pass no role to EventBridge Scheduler, so no ScheduledTask can be created');
+  return warnings;
+}
+
+/**
+ * The stack's region: `-c region=...`, else `AWS_REGION`/`AWS_DEFAULT_REGION`, else the AWS
+ * profile's; an Error saying where one comes from when there is none. (The CDK CLI itself falls
+ * back to us-east-1, which would scope every ARN of the policy there.)
+ */
+export function stackRegion(read: ContextReader, env: Record<string, string | undefined>, profileRegion: string | undefined): string {
+  const given = read('region');
+  const region = (typeof given === 'string' && given.trim()) || env.AWS_REGION || env.AWS_DEFAULT_REGION || profileRegion;
+  if (!region) {
+    throw new Error(
+      "steady's deploy context has 1 problem:\n  - region: no region for the stack: give -c region=ap-northeast-1, set AWS_REGION, or set a region in the AWS profile (AWS_PROFILE, ~/.aws/config); the policy's ARNs are scoped to it",
+    );
+  }
+  if (!/^[a-z]{2}(-[a-z]+)+-\d$/.test(region)) throw new Error(`steady's deploy context has 1 problem:\n  - region: "${region}" is not a region (ap-northeast-1)`);
+  return region;
+}
+
+function editDistance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let previous = row[0];
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const current = row[j];
+      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
+      previous = current;
+    }
+  }
+  return row[b.length];
 }

@@ -8,7 +8,7 @@
  * Reserved concurrency is cost control only: it caps how many invocations can run at once when
  * passes are slow, and never has to be 1.
  */
-import { CfnOutput, Duration, RemovalPolicy, Stack, Validations, type StackProps } from 'aws-cdk-lib';
+import { Annotations, CfnOutput, Duration, RemovalPolicy, Stack, Validations, type StackProps } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
@@ -31,7 +31,7 @@ import { STATE_TABLE } from '../controller/state/table.js';
 import { handlerCode } from './bundling.js';
 import { addEnvironmentAlarms } from './environment-alarms.js';
 import { addFanOut } from './fanout.js';
-import type { SteadyDeployConfig } from './context.js';
+import { emptyScopeWarnings, type SteadyDeployConfig } from './context.js';
 import { CiRoles } from './ci-roles.js';
 import { acknowledgeWildcards } from './nag.js';
 import { controllerStatements } from './policy.js';
@@ -84,6 +84,7 @@ export class SteadyStack extends Stack {
     // Server access logs are delivered under a bucket policy, not the legacy log-delivery ACL.
     this.node.setContext('@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy', true);
     const { config } = props;
+    for (const warning of emptyScopeWarnings(config)) Annotations.of(this).addWarningV2(`steady:emptyScope:${warning.split(' ')[0]}`, warning);
     const interval = Duration.minutes(config.passIntervalMinutes);
     const regions = config.regions.length > 0 ? config.regions : [this.region];
 
@@ -377,7 +378,7 @@ export class SteadyStack extends Stack {
     new CfnOutput(this, 'AlarmTopicArn', { value: this.alarmTopic.topicArn });
     new CfnOutput(this, 'PublishCommand', {
       description: 'Publish specs for the controller to reconcile',
-      value: `npx steady apply specs/ --bucket ${this.specBucket.bucketName}${specPrefix ? ` --prefix ${specPrefix}` : ''}`,
+      value: `npx steady publish specs/ --bucket ${this.specBucket.bucketName}${specPrefix ? ` --prefix ${specPrefix}` : ''}`,
     });
   }
 

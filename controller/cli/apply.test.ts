@@ -442,8 +442,9 @@ describe('steady apply usage errors', () => {
     const { code, stdout } = await run('apply', '--help');
 
     expect(code).toBe(0);
-    expect(stdout).toContain('Usage: steady apply [options] [paths...]');
+    expect(stdout).toContain('Usage: steady publish|apply [options] [paths...]');
     expect(stdout).toContain('--rollback <commit>');
-    expect(stdout).toContain('Exit codes: 0 published or nothing to do, 1 invalid specs or S3 failure, 2 usage\nerror.');
+    expect(stdout).toContain('It changes no AWS resource');
+    expect(stdout).toContain('Exit codes: 0 published or nothing to do, 1 invalid specs or S3 failure, 2 usage\nerror (including no region).');
   });
 });

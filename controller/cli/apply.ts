@@ -1,18 +1,17 @@
 /**
- * `steady apply [PATH...] --bucket B [--prefix P]`: validates a spec set, then publishes it to
- * S3 as one commit (objects, then the manifest, then HEAD) for the controller to load.
- * `steady apply --rollback COMMIT` points HEAD back at an earlier commit.
+ * `steady publish [PATH...] --bucket B [--prefix P]` (also `steady apply`): validates a spec set,
+ * then publishes it to S3 as one commit (objects, then the manifest, then HEAD) for the controller
+ * to load. It changes no AWS resource. `--rollback COMMIT` points HEAD back at an earlier commit.
  * Exit codes: 0 published (or nothing to do), 1 invalid specs or S3 failure, 2 usage error.
  */
-import { InvalidArgumentError, Option, type Command } from 'commander';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { SpecValidationError, SteadyError } from '../errors.js';
 import { loadSpecPaths, problemCount, type SpecProblem, type SpecSet } from '../spec/load.js';
 import type { EnvironmentChanges } from '../spec/digest.js';
 import { removalMessage } from '../spec/removed.js';
 import {
-  bucketNameProblem,
+  createS3Client,
   isDirty,
-  normalizePrefix,
   publishSpecs,
   readGitCheckout,
   relativeToCheckout,
@@ -25,13 +24,17 @@ import {
   type PublishResult,
   type RollbackResult,
 } from '../source/index.js';
-import type { CliContext } from './main.js';
+import type { CliContext } from './context.js';
+import { requireRegion } from './engine.js';
 import { document } from './json.js';
-import { createOutput, outputOption, plural, type Output, type OutputFormat } from './output.js';
+import { createOutput, plural, type Output, type OutputFormat } from './output.js';
 import { colorProblem } from './validate.js';
 
 interface ApplyOptions {
   bucket: string;
+  region?: string;
+  /** The spec bucket's client (made from `region`). */
+  s3?: S3Client;
   prefix: string;
   dryRun?: boolean;
   message?: string;
@@ -42,71 +45,24 @@ interface ApplyOptions {
   output: OutputFormat;
 }
 
-/** `--bucket`, checked against S3's naming rules before anything is sent. */
-export function bucketOption(): Option {
-  return new Option('--bucket <name>', 'the S3 bucket the specs are published to').makeOptionMandatory().argParser((value: string) => {
-    const problem = bucketNameProblem(value);
-    if (problem) throw new InvalidArgumentError(problem);
-    return value;
-  });
-}
-
-/** `--prefix`, normalised to `''` or `a/b/`. */
-export function prefixOption(): Option {
-  return new Option('--prefix <prefix>', 'key prefix under the bucket, e.g. shop-prod').default('', 'the bucket root').argParser((value: string) => {
-    try {
-      return normalizePrefix(value);
-    } catch (err) {
-      throw new InvalidArgumentError((err as Error).message);
-    }
-  });
-}
-
-/** Adds the `apply` command to the program. */
-export function registerApply(program: Command, ctx: CliContext): void {
-  program
-    .command('apply')
-    .summary('validate specs and publish them to S3 as one commit')
-    .description(
-      'Validate a spec set, then publish it to s3://BUCKET/PREFIX/ as one commit: each file as a content-addressed ' +
-        'object, then a manifest listing them, then HEAD pointing at the manifest. The controller loads what HEAD ' +
-        'names, so it never sees a commit half uploaded. Publishing identical specs again uploads nothing.\n\n' +
-        'The git commit, author and message are read from the checkout the specs are in; the flags override them.\n\n' +
-        '--rollback COMMIT points HEAD back at an earlier commit (see steady commits) after checking that every one ' +
-        'of its files is intact and valid.\n\n' +
-        'Exit codes: 0 published or nothing to do, 1 invalid specs or S3 failure, 2 usage error.',
-    )
-    .argument('[paths...]', 'spec files, or directories searched recursively for *.yaml and *.yml (default: specs/)')
-    .addOption(bucketOption())
-    .addOption(prefixOption())
-    .option('--dry-run', 'show what would be uploaded, upload nothing')
-    .option('--allow-empty', 'publish a spec set with no documents, or files holding only comments (refused otherwise: it would stop steady reconciling what they held)')
-    .addOption(new Option('--message <text>', 'commit message to record (default: the git commit\'s)'))
-    .addOption(new Option('--author <name>', 'author to record (default: the git commit\'s)'))
-    .addOption(new Option('--git-commit <sha>', 'git commit to record (default: the checkout\'s HEAD)'))
-    .addOption(
-      new Option('--rollback <commit>', 'point HEAD at this earlier commit (an id or its first 7+ hex digits)')
-        .conflicts(['message', 'author', 'gitCommit', 'allowEmpty'])
-        .argParser((value: string) => {
-          if (!/^[0-9a-fA-F]{7,64}$/.test(value)) throw new InvalidArgumentError('expected a commit id: 7 to 64 hex digits');
-          return value;
-        }),
-    )
-    .addOption(outputOption())
-    .action(async (paths: string[], options: ApplyOptions, command: Command) => {
-      if (options.rollback !== undefined && paths.length > 0) command.error('error: --rollback takes no spec paths: it republishes a commit already in the bucket', { exitCode: 2 });
-      const out = createOutput(ctx.io, options.output);
-      try {
-        ctx.exitCode = options.rollback !== undefined ? await rollback(options.rollback, options, out) : await apply(paths.length > 0 ? paths : ['specs/'], options, out);
-      } catch (err) {
-        if (!(err instanceof SteadyError)) throw err;
-        if (out.format === 'json') {
-          out.note(`error: ${err.message}`);
-          out.json(document('apply', 1, { error: { kind: (err as { kind?: string }).kind ?? err.name, message: err.message }, ok: false, problems: [] }));
-        } else out.note(out.color.red(`error: ${err.message}`));
-        ctx.exitCode = 1;
-      }
-    });
+/**
+ * `steady publish [PATH...] --bucket B [--prefix P]` and `--rollback COMMIT` (`steady apply` is the
+ * same command; its definition is commands/publish.ts).
+ */
+export async function publish(ctx: CliContext, paths: string[], options: ApplyOptions): Promise<number> {
+  if (options.rollback !== undefined && paths.length > 0) ctx.usageError('--rollback takes no spec paths: it republishes a commit already in the bucket');
+  const out = createOutput(ctx.io, options.output);
+  const s3 = createS3Client(options.region);
+  await requireRegion(ctx, s3, `the spec bucket ${options.bucket}`);
+  const withS3 = { ...options, s3 };
+  try {
+    return options.rollback !== undefined ? await rollback(options.rollback, withS3, out) : await apply(paths.length > 0 ? paths : ['specs/'], withS3, out);
+  } catch (err) {
+    if (!(err instanceof SteadyError)) throw err;
+    out.note(out.color.red(`error: ${err.message}`));
+    if (out.format === 'json') out.json(document('apply', 1, { error: { kind: (err as { kind?: string }).kind ?? err.name, message: err.message }, ok: false, problems: [] }));
+    return 1;
+  }
 }
 
 async function apply(paths: string[], options: ApplyOptions, out: Output): Promise<number> {
@@ -121,7 +77,7 @@ async function apply(paths: string[], options: ApplyOptions, out: Output): Promi
 
   let result: PublishResult;
   try {
-    result = await publishSpecs({ bucket: options.bucket, prefix: options.prefix, files, git, dryRun: options.dryRun, allowEmpty: options.allowEmpty });
+    result = await publishSpecs({ bucket: options.bucket, prefix: options.prefix, s3: options.s3, files, git, dryRun: options.dryRun, allowEmpty: options.allowEmpty });
   } catch (err) {
     // The files changed between validation and publishing: report them as validate would.
     if (err instanceof SpecValidationError) return invalid([...err.problems], out);
@@ -184,7 +140,7 @@ const NOTHING_COMPARED = { removed: [], environments: null };
  */
 async function removals(options: ApplyOptions, previous: string | null, commit: string, specSet: Pick<SpecSet, 'environments'>, out: Output) {
   if (previous === null || previous === commit) return NOTHING_COMPARED;
-  const compared = await removalsSince({ bucket: options.bucket, prefix: options.prefix, previous, specSet });
+  const compared = await removalsSince({ bucket: options.bucket, prefix: options.prefix, s3: options.s3, previous, specSet });
   if (!compared.ok) {
     out.note(out.color.yellow(`warning: the commit this one replaces (${shortCommit(previous)}) could not be read, so what it held and this one does not is unknown: ${compared.error.message}`));
     return NOTHING_COMPARED;
@@ -209,7 +165,7 @@ function changesLine(e: EnvironmentChanges, out: Output): string {
 
 async function rollback(ref: string, options: ApplyOptions, out: Output): Promise<number> {
   const { color } = out;
-  const result: RollbackResult = await rollbackTo({ bucket: options.bucket, prefix: options.prefix, commit: ref, dryRun: options.dryRun });
+  const result: RollbackResult = await rollbackTo({ bucket: options.bucket, prefix: options.prefix, s3: options.s3, commit: ref, dryRun: options.dryRun });
   const { removed, environments } = result.status === 'rolled-back' ? await removals(options, result.previous, result.commit, result.specSet, out) : NOTHING_COMPARED;
   if (out.format === 'json') {
     const { location, manifest, specSet: _specSet, ...rest } = result;

@@ -3,59 +3,39 @@
  * read from their manifests, with the one HEAD names marked. Exit codes: 0 listed (even none),
  * 1 S3 failure, 2 usage error.
  */
-import { InvalidArgumentError, Option, type Command } from 'commander';
 import { SteadyError } from '../errors.js';
-import { listCommits, s3Url, shortCommit, type CommitHistory, type CommitSummary } from '../source/index.js';
-import { bucketOption, prefixOption } from './apply.js';
-import type { CliContext } from './main.js';
+import { createS3Client, listCommits, s3Url, shortCommit, type CommitHistory, type CommitSummary } from '../source/index.js';
+import type { CliContext } from './context.js';
+import { requireRegion } from './engine.js';
 import { document } from './json.js';
-import { createOutput, outputOption, plural, type Output, type OutputFormat } from './output.js';
+import { createOutput, plural, type Output, type OutputFormat } from './output.js';
 
 interface CommitsOptions {
   bucket: string;
   prefix: string;
+  region?: string;
   limit?: number;
   output: OutputFormat;
 }
 
 const MESSAGE_WIDTH = 60;
 
-/** Adds the `commits` command to the program. */
-export function registerCommits(program: Command, ctx: CliContext): void {
-  program
-    .command('commits')
-    .summary('list the spec commits published to S3, newest first')
-    .description(
-      'List the commits published under s3://BUCKET/PREFIX/ by steady apply, newest first, from their manifests ' +
-        '(S3 object versioning is not needed). "*" marks the commit HEAD names: the one the controller loads. ' +
-        'steady apply --rollback COMMIT makes an earlier one current again.\n\n' +
-        'Exit codes: 0 listed, 1 S3 failure, 2 usage error.',
-    )
-    .addOption(bucketOption())
-    .addOption(prefixOption())
-    .addOption(
-      new Option('--limit <n>', 'show at most this many commits').argParser((value: string) => {
-        const n = Number(value);
-        if (!/^\d+$/.test(value) || n < 1) throw new InvalidArgumentError('expected a positive whole number');
-        return n;
-      }),
-    )
-    .addOption(outputOption())
-    .action(async (options: CommitsOptions) => {
-      const out = createOutput(ctx.io, options.output);
-      try {
-        const history = await listCommits({ bucket: options.bucket, prefix: options.prefix, limit: options.limit });
-        print(history, out);
-        ctx.exitCode = 0;
-      } catch (err) {
-        if (!(err instanceof SteadyError)) throw err;
-        if (out.format === 'json') {
-          out.note(`error: ${err.message}`);
-          out.json(document('commits', 1, { error: { kind: (err as { kind?: string }).kind ?? err.name, message: err.message }, ok: false, bucket: options.bucket, prefix: options.prefix, head: null, commits: [], total: 0, unreadable: [] }));
-        } else out.note(out.color.red(`error: ${err.message}`));
-        ctx.exitCode = 1;
-      }
-    });
+/** `steady commits --bucket B [--prefix P]` (its definition is commands/publish.ts). */
+export async function commits(ctx: CliContext, options: CommitsOptions): Promise<number> {
+  const out = createOutput(ctx.io, options.output);
+  const s3 = createS3Client(options.region);
+  await requireRegion(ctx, s3, `the spec bucket ${options.bucket}`);
+  try {
+    print(await listCommits({ bucket: options.bucket, prefix: options.prefix, limit: options.limit, s3 }), out);
+    return 0;
+  } catch (err) {
+    if (!(err instanceof SteadyError)) throw err;
+    out.note(out.color.red(`error: ${err.message}`));
+    if (out.format === 'json') {
+      out.json(document('commits', 1, { error: { kind: (err as { kind?: string }).kind ?? err.name, message: err.message }, ok: false, bucket: options.bucket, prefix: options.prefix, head: null, commits: [], total: 0, unreadable: [] }));
+    }
+    return 1;
+  }
 }
 
 function print(history: CommitHistory, out: Output): void {

@@ -98,7 +98,7 @@ describe('every command with --output json prints one document the schema accept
     expect(valid(report.stdout, 0).environments[0]).toMatchObject({ environment: 'shop-prod', verdict: 'converging' });
 
     const none = await run('status', '-o', 'json');
-    expect(valid(none.stdout, 1)).toMatchObject({ command: 'status', resources: [], error: { message: 'no state table: give --table NAME or set STEADY_TABLE' } });
+    expect(valid(none.stdout, 2)).toMatchObject({ command: 'usage', error: { kind: 'usage', message: 'no state table: give --table NAME or set STEADY_TABLE' } });
   });
 
   it('diff: a comparison with a published commit, and failures', async () => {
@@ -141,7 +141,7 @@ describe('every command with --output json prints one document the schema accept
     const history = valid((await run('history', '--table', 'contract-state', '--env', 'shop-prod', '--since', '3650d', '-o', 'json')).stdout, 0);
     expect(history.maintenance.find((e: { switched: string }) => e.switched === 'on')).toMatchObject({ switched: 'on', source: 'command', by: 'alice', until: '2026-01-01T02:00:00.000Z' });
     const usage = await run('maintenance', 'on', SHOP, '--table', 'contract-state', '-o', 'json');
-    expect(valid(usage.stdout, 2)).toMatchObject({ command: 'maintenance', environments: [], error: { kind: 'usage' } });
+    expect(valid(usage.stdout, 2)).toMatchObject({ command: 'usage', error: { kind: 'usage', message: 'say how long with --for (30m, 2h, 1d): the window ends by itself' } });
   });
 
   it('retry, and a usage error', async () => {

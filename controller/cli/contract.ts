@@ -12,9 +12,10 @@ import { z } from 'zod';
 import type { ActionKind } from '../model/plan.js';
 import { ACTION_ORDER } from '../report/model.js';
 import { LINK_NAMES } from '../wiring/types.js';
+import { FORMAT_VERSION } from './context.js';
 
-/** The version of the JSON documents; readers should check it. */
-export const FORMAT_VERSION = 1;
+/** The version of the JSON documents; readers should check it (kept in context.ts, which `--help` loads). */
+export { FORMAT_VERSION };
 
 const iso = () => z.iso.datetime().describe('ISO 8601 time in UTC');
 const count = () => z.int().min(0);
@@ -48,7 +49,14 @@ export const ErrorJson = z
   })
   .meta({ id: 'Error' });
 
-const FieldDiff = z.strictObject({ path: z.string(), before: z.string().optional(), after: z.string().optional() }).meta({ id: 'FieldDiff' });
+const FieldDiff = z
+  .strictObject({
+    path: z.string(),
+    before: z.string().optional(),
+    after: z.string().optional(),
+    specValue: z.string().optional().describe('the value as the spec writes it, when `after` is its resolved form (an image tag pinned to its digest)'),
+  })
+  .meta({ id: 'FieldDiff' });
 
 export const AwsCauseJson = z
   .strictObject({ kind: z.enum(CAUSE_KINDS), action: z.string(), doing: z.string(), code: z.string(), message: z.string(), httpStatus: z.int().optional() })

@@ -10,7 +10,6 @@
  */
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { UpdateServiceCommand } from '@aws-sdk/client-ecs';
-import type { Command } from 'commander';
 import type { PassResult } from '../model/pass.js';
 import { formatFireTime, nextFireTime, parseScheduleExpression } from '../model/schedule-expression.js';
 import { scheduledFamily } from '../plan/scheduled.js';
@@ -21,7 +20,7 @@ import type { EnvironmentSpecs } from '../spec/load.js';
 import type { StateStore } from '../state/store.js';
 import { loadSiteData, writeStatusSite } from '../status-page/index.js';
 import { startLocalTable } from './local-table.js';
-import type { CliContext } from './main.js';
+import type { CliContext } from './context.js';
 import { cliHolder, loadEnvironments, printLoadFailure, resolveTarget, type Target } from './engine.js';
 import { createOutput, type Output } from './output.js';
 import { exitCode, passOutcome } from '../model/outcome.js';
@@ -31,12 +30,10 @@ import { headline, prepareFor, statesOf } from './maintenance.js';
 export const DEMO_FIXTURE = fileURLToPath(new URL('../sim/fixtures/examples.yaml', import.meta.url));
 
 interface DemoOptions {
-  sim: string;
+  /** Default: {@link DEMO_FIXTURE}. */
+  sim?: string;
   html: string;
 }
-
-/** Where `steady demo` writes its status page by default (git-ignored). */
-export const DEMO_PAGE_DIR = '.steady/status';
 
 /** An incident the demo causes, if the environment has what it needs. */
 interface Incident {
@@ -82,16 +79,17 @@ async function passes(label: string, target: Target, envs: Parameters<typeof rec
     const { adapters, calls } = target.adapters(env.environment.spec.region);
     const { result } = await reconcileEnvironment(env, { adapters, calls, clock: target.clock, holder: cliHolder(), store });
     results.push(result);
-    out.line(renderReport(buildReport(result), { color: out.color.isColorSupported }));
+    out.line(renderReport(buildReport(result), { color: out.color.isColorSupported, width: out.width }));
   }
   return results;
 }
 
-async function demo(paths: string[], options: DemoOptions, ctx: CliContext): Promise<number> {
+/** `steady demo [PATH...]` (its definition is commands/demo.ts). */
+export async function demo(ctx: CliContext, paths: string[], options: DemoOptions): Promise<number> {
   const out = createOutput(ctx.io, 'text');
-  const loaded = await loadEnvironments(paths);
+  const loaded = await loadEnvironments(ctx, paths);
   if (!loaded.ok) return printLoadFailure(out, loaded, 'demo', {});
-  const target = await resolveTarget({ sim: options.sim });
+  const target = await resolveTarget({ sim: options.sim ?? DEMO_FIXTURE });
   const account = target.account!;
   const table = await startLocalTable(target.clock);
   try {
@@ -185,7 +183,7 @@ async function maintenanceWindow({ target, account, envs, out, store, noTable }:
   const run = async (switched: 'on' | 'off', override?: Parameters<typeof prepareFor>[3]) => {
     const ran = await reconcileEnvironment(env, { adapters, calls, clock: target.clock, holder: cliHolder(), store, prepare: prepareFor(env.name, [name], switched, override) });
     headline(out, env.name, switched, statesOf(ran.result, [name]));
-    out.line(renderReport(buildReport(ran.result), { color: out.color.isColorSupported }));
+    out.line(renderReport(buildReport(ran.result), { color: out.color.isColorSupported, width: out.width }));
     const [state] = statesOf(ran.result, [name]);
     return state.phase !== 'Failed' && state.phase !== 'Blocked' && state.maintenance?.state === switched;
   };
@@ -217,22 +215,4 @@ async function maintenanceWindow({ target, account, envs, out, store, noTable }:
   out.line(`  ${same && !leftRule ? 'Everything is back as before' : 'Not everything is back'}: ${back.join(', and ')}.`);
   out.line();
   return on && off && same && !leftRule;
-}
-
-export function registerDemo(program: Command, ctx: CliContext): void {
-  program
-    .command('demo')
-    .summary('watch steady build, break and heal the example environments on a simulated account')
-    .description(
-      "Run steady's main job on a simulated AWS account (no AWS account, no network): a first pass creates the example " +
-        'environments, then an image is pushed without a rollout, the ALB is recreated under its DNS alias and a service ' +
-        'is scaled to zero by hand; the next pass heals all three. Then a nightly scheduled task runs, fails, and is reported. ' +
-        'Last, a maintenance window: `steady maintenance on` switches the shop to its maintenance page, `off` puts back exactly what was there.',
-    )
-    .argument('[paths...]', 'spec files or directories', ['specs/'])
-    .option('--sim <fixture>', 'the simulated account to start from', DEMO_FIXTURE)
-    .option('--html <dir>', 'where to write the status page of the demo (index.html)', DEMO_PAGE_DIR)
-    .action(async (paths: string[], options: DemoOptions) => {
-      ctx.exitCode = await demo(paths, options, ctx);
-    });
 }

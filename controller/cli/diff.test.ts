@@ -110,10 +110,10 @@ describe('steady diff --base (git, no AWS)', () => {
   it('refuses an invalid spec with its position and the environment it was rendering, and compares nothing: exit 1', async () => {
     edit('shop/prod/overlay.yaml', (t) => t.replace('  desiredCount: 2\n', '  desiredcount: 2\n'));
 
-    const { code, stdout } = await runCli('diff', specs, '--base', 'main');
+    const { code, stdout, stderr } = await runCli('diff', specs, '--base', 'main');
 
     expect(code).toBe(1);
-    expect(stdout).toMatch(/specs\/shop\/prod\/overlay\.yaml:23:11 spec\.desiredcount: unknown field "desiredcount" \(did you mean "desiredCount"\?\) \(rendering shop-prod\)\n/);
+    expect(stderr).toMatch(/specs\/shop\/prod\/overlay\.yaml:23:11 spec\.desiredcount: unknown field "desiredcount" \(did you mean "desiredCount"\?\) \(rendering shop-prod\)\n/);
     expect(stdout).not.toContain('against');
   });
 
@@ -144,14 +144,14 @@ describe('steady diff --base (git, no AWS)', () => {
   it('says so when the revision does not exist, or the specs are not in a git work tree', async () => {
     const missing = await runCli('diff', specs, '--base', 'no-such-branch');
     expect(missing.code).toBe(1);
-    expect(missing.stdout).toMatch(/^steady: git revision "no-such-branch" not found in /);
+    expect(missing.stderr).toMatch(/^error: git revision "no-such-branch" not found in /);
 
     const outside = mkdtempSync(path.join(tmpdir(), 'steady-nogit-'));
     cpSync(SPECS_DIR, outside, { recursive: true });
     try {
       const none = await runCli('diff', outside, '--base', 'main');
       expect(none.code).toBe(1);
-      expect(none.stdout).toMatch(/is not in a git work tree .*; --base needs one\n$/);
+      expect(none.stderr).toMatch(/is not in a git work tree .*; --base needs one\n$/);
     } finally {
       rmSync(outside, { recursive: true, force: true });
     }
@@ -181,12 +181,17 @@ describe('steady diff --base (git, no AWS)', () => {
 
     const nope = await runCli('diff', specs, '--base', 'main', '--env', 'nope');
     expect(nope.code).toBe(1);
-    expect(nope.stdout).toBe('steady: no environment nope on either side (there are: messaging-prod, shop-prod, shop-staging)\n');
+    expect(nope.stderr).toBe('error: no environment nope on either side (there are: messaging-prod, shop-prod, shop-staging)\n');
+
+    const staging = await runCli('diff', specs, '--base', 'main', '--env', '*-staging', '-o', 'json');
+    expect(staging.code).toBe(0);
+    expect(JSON.parse(staging.stdout).environments.map((e: { environment: string }) => e.environment)).toEqual(['shop-staging']);
   });
 
   it('exits 1 on a usage error: 2 means "changes" for diff, as for plan', async () => {
     const both = await runCli('diff', specs, '--base', 'main', '--from', 's3://bucket/p');
-    expect(both).toMatchObject({ code: 1, stdout: 'steady: give --base (a git revision) or --from (a published commit), not both\n' });
+    expect(both.code).toBe(1);
+    expect(both.stderr.split('\n').slice(0, 2)).toEqual(['error: give --base (a git revision) or --from (a published commit), not both', 'usage: steady diff [options] [paths...]']);
     const unknown = await runCli('diff', '--bogus');
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toContain("unknown option '--bogus'");
@@ -216,8 +221,8 @@ describe('steady diff --from (a published commit; read access to the spec prefix
 
   it('fails with exit 1 when nothing is published there', async () => {
     const bucket = await store.bucket();
-    const { code, stdout } = await runCli('diff', specs, '--from', `s3://${bucket}/shop`);
+    const { code, stderr } = await runCli('diff', specs, '--from', `s3://${bucket}/shop`);
     expect(code).toBe(1);
-    expect(stdout).toMatch(/^steady: reading s3:\/\/specs-\d+\/shop\/HEAD: nothing is published under s3:\/\/specs-\d+\/shop\/ \(the prefix is empty\); publish specs with steady apply\n$/);
+    expect(stderr).toMatch(/^error: reading s3:\/\/specs-\d+\/shop\/HEAD: nothing is published under s3:\/\/specs-\d+\/shop\/ \(the prefix is empty\); publish specs with steady apply\n$/);
   });
 });

@@ -5,9 +5,9 @@
  * spec prefix only), compared as the desired state steady acts on (plan/spec-diff.ts).
  *
  * Exit codes, like `plan`: 0 no change, 2 changes, 1 an error (invalid specs on either side, with
- * their positions; a revision or commit that cannot be read; a usage error).
+ * their positions; a revision or commit that cannot be read; a usage error). Its definition (help,
+ * options) is commands/diff.ts.
  */
-import { Option, type Command } from 'commander';
 import { diffSpecSets, hasChanges, type SpecDiff } from '../plan/spec-diff.js';
 import { renderFailureMarkdown } from '../report/markdown.js';
 import { redactReport } from '../report/secrets.js';
@@ -15,39 +15,37 @@ import { renderSpecDiffMarkdown, renderSpecDiffText, type SpecDiffSides } from '
 import { createS3Client, loadCommit, loadPublishedSpecs, parseS3Url, resolveCommit, s3Url, shortCommit } from '../source/index.js';
 import { readRevisionFiles } from '../source/revision.js';
 import { parseSpecFiles, type EnvironmentSpecs } from '../spec/load.js';
-import { loadEnvironments, loadFailure, type LoadFailure } from './engine.js';
+import { loadEnvironments, loadFailure, requireRegion, type LoadFailure } from './engine.js';
 import { document, printFailure } from './json.js';
-import type { CliContext } from './main.js';
-import { createOutput, outputOption, type Output, type OutputFormat } from './output.js';
+import type { CliContext } from './context.js';
+import { createOutput, type Output, type OutputFormat } from './output.js';
+import { matchEnvironments } from './patterns.js';
 
 interface DiffOptions {
   base?: string;
   from?: string;
   commit?: string;
   env?: string[];
+  region?: string;
   output: OutputFormat;
 }
 
 /** The other side of the comparison, as the JSON says it. */
 type BaseJson = { kind: 'git'; revision: string; commit: string } | { kind: 's3'; url: string; commit: string };
 
-/** The exit codes of `diff`, for its `--help` and the README. */
-export const DIFF_EXIT_CODES =
-  'Exit codes (like plan): 0 no change to what steady acts on; 2 the specs differ; 1 an error: invalid specs on either side ' +
-  '(with file:line:column), a revision or commit that cannot be read, or a usage error.';
-
 const EMPTY = { environments: [] };
 
 /** The spec set the working tree is compared with, or why it cannot be had. */
-async function loadBase(paths: string[], options: DiffOptions): Promise<{ ok: true; environments: EnvironmentSpecs[]; base: BaseJson; label: string; side: string } | LoadFailure> {
+async function loadBase(ctx: CliContext, paths: string[], options: DiffOptions): Promise<{ ok: true; environments: EnvironmentSpecs[]; base: BaseJson; label: string; side: string } | LoadFailure> {
   if (options.from) {
     let loc;
     try {
       loc = parseS3Url(options.from);
     } catch (err) {
-      return { ok: false, kind: 'usage', problems: [], message: (err as Error).message };
+      ctx.usageError(`--from: ${(err as Error).message}`);
     }
-    const s3 = createS3Client();
+    const s3 = createS3Client(options.region);
+    await requireRegion(ctx, s3, `the spec bucket ${loc.bucket}`);
     let loaded;
     try {
       loaded = options.commit
@@ -78,12 +76,13 @@ async function loadBase(paths: string[], options: DiffOptions): Promise<{ ok: tr
 }
 
 /** Both sides, limited to `--env` (an environment may be on one side only). */
-function only<T extends { name: string }>(names: string[] | undefined, ...sides: T[][]): { ok: true; sides: T[][] } | LoadFailure {
-  if (!names || names.length === 0) return { ok: true, sides };
-  const all = new Set(sides.flat().map((e) => e.name));
-  const unknown = names.filter((n) => !all.has(n));
-  if (unknown.length > 0) return { ok: false, kind: 'unknownEnvironment', problems: [], message: `no environment ${unknown.join(', ')} on either side (there are: ${[...all].sort().join(', ') || 'none'})` };
-  return { ok: true, sides: sides.map((s) => s.filter((e) => names.includes(e.name))) };
+function only<T extends { name: string }>(patterns: string[] | undefined, ...sides: T[][]): { ok: true; sides: T[][] } | LoadFailure {
+  if (!patterns || patterns.length === 0) return { ok: true, sides };
+  const all = [...new Set(sides.flat().map((e) => e.name))].sort();
+  // Names or patterns ('shop-*'); one that matches nothing is an error, never an empty comparison.
+  const { selected, unmatched } = matchEnvironments(all, patterns);
+  if (unmatched.length > 0) return { ok: false, kind: 'unknownEnvironment', problems: [], message: `no environment ${unmatched.join(', ')} on either side (there are: ${all.join(', ') || 'none'})` };
+  return { ok: true, sides: sides.map((s) => s.filter((e) => selected.includes(e.name))) };
 }
 
 function fail(out: Output, failure: LoadFailure): number {
@@ -101,43 +100,22 @@ function print(out: Output, diff: SpecDiff, sides: SpecDiffSides, code: number, 
   else out.line(renderSpecDiffText(diff, sides, { color: out.color.isColorSupported }).trimEnd());
 }
 
-async function runDiff(paths: string[], options: DiffOptions, ctx: CliContext): Promise<number> {
+/** `steady diff [PATH...]` (its definition is commands/diff.ts). */
+export async function diff(ctx: CliContext, paths: string[], options: DiffOptions): Promise<number> {
   const out = createOutput(ctx.io, options.output);
-  if (options.base !== undefined && options.from !== undefined) return fail(out, { ok: false, kind: 'usage', problems: [], message: 'give --base (a git revision) or --from (a published commit), not both' });
-  if (options.commit !== undefined && options.from === undefined) return fail(out, { ok: false, kind: 'usage', problems: [], message: '--commit names a published commit: it needs --from s3://bucket/prefix' });
+  if (options.base !== undefined && options.from !== undefined) ctx.usageError('give --base (a git revision) or --from (a published commit), not both');
+  if (options.commit !== undefined && options.from === undefined) ctx.usageError('--commit names a published commit: it needs --from s3://bucket/prefix');
   // The working tree goes through the loader every command uses.
-  const working = await loadEnvironments(paths);
+  const working = await loadEnvironments(ctx, paths);
   if (!working.ok) return fail(out, working);
-  const base = await loadBase(paths, options);
+  const base = await loadBase(ctx, paths, options);
   if (!base.ok) return fail(out, base);
   const chosen = only(options.env, base.environments, working.environments);
   if (!chosen.ok) return fail(out, chosen);
   const [before, after] = chosen.sides;
   // The loader refuses secrets in specs; this is the second line of defence, as for every report.
-  const diff = redactReport(diffSpecSets(before, after, { before: base.label, after: 'working tree' }));
-  const code = hasChanges(diff) ? 2 : 0;
-  print(out, diff, { after: paths.join(' '), before: base.side }, code, { base: base.base, paths });
+  const changes = redactReport(diffSpecSets(before, after, { before: base.label, after: 'working tree' }));
+  const code = hasChanges(changes) ? 2 : 0;
+  print(out, changes, { after: paths.join(' '), before: base.side }, code, { base: base.base, paths });
   return code;
-}
-
-export function registerDiff(program: Command, ctx: CliContext): void {
-  program
-    .command('diff')
-    .summary('show what a spec change changes, without AWS')
-    .description(
-      'Compare the specs in the working tree with those of a git revision (--base, default HEAD: read with git, no AWS at all) ' +
-        'or of a published commit (--from s3://bucket/prefix: its HEAD, or --commit ID; needs read access to the spec prefix ' +
-        'only), resource by resource and field by field, after defaults are applied: a reordered list or a default written ' +
-        'out is no change. Images and names are compared as written; `steady plan` resolves them against AWS. A resource ' +
-        `that is gone is reported as no longer managed: steady deletes nothing.\n\n${DIFF_EXIT_CODES}`,
-    )
-    .argument('[paths...]', 'spec files, or directories searched for *.yaml and *.yml', ['specs/'])
-    .addOption(new Option('--base <revision>', 'a git revision to compare with (a branch, tag or commit; default HEAD)'))
-    .addOption(new Option('--from <s3-url>', 'a published commit to compare with: s3://bucket/prefix (its HEAD)'))
-    .addOption(new Option('--commit <id>', 'with --from: this commit (7+ hex digits) instead of HEAD'))
-    .addOption(new Option('-e, --env <name...>', 'only these environments (default: every environment on either side)'))
-    .addOption(outputOption(['text', 'json', 'markdown']))
-    .action(async (paths: string[], options: DiffOptions) => {
-      ctx.exitCode = await runDiff(paths, options, ctx);
-    });
 }

@@ -3,9 +3,7 @@
  * choosing the account: real AWS through default-configured SDK clients (credentials from the
  * default chain; `AWS_ENDPOINT_URL*` redirect them), or the simulated account with `--sim FILE`.
  */
-import { matchEnvironments } from './patterns.js';
 import { hostname } from 'node:os';
-import { Option, type Command } from 'commander';
 import { countCalls, createAwsClients, type AwsClients } from '../aws/clients.js';
 import { systemClock, type Clock } from '../clock.js';
 import { ConfigError } from '../errors.js';
@@ -13,11 +11,15 @@ import type { Adapters } from '../observe/observe.js';
 import { createAdapters } from '../pass.js';
 import type { SimAccount } from '../sim/account.js';
 import { simAccountFromFile } from '../sim/fixture.js';
-import { loadPublishedSpecs, parseS3Url } from '../source/index.js';
+import { createS3Client, loadPublishedSpecs, parseS3Url } from '../source/index.js';
+import { clientRegion } from '../aws/region.js';
+import { DEFAULT_PATHS, REGION_SOURCES } from './commands/options.js';
+import type { CliContext } from './context.js';
 import { specSourceOf } from '../source/commit.js';
 import type { SpecSource } from '../model/pass.js';
 import { formatProblem, loadSpecPaths, type EnvironmentSpecs, type SpecProblem } from '../spec/load.js';
-import { printFailure, type JsonError } from './json.js';
+import { document, type JsonError } from './json.js';
+import { matchEnvironments } from './patterns.js';
 import type { Output } from './output.js';
 
 /** Options every AWS-facing command takes. */
@@ -27,20 +29,10 @@ export interface EngineOptions {
   table?: string;
   /** `s3://bucket/prefix`: the published commit instead of local files. */
   from?: string;
-}
-
-const DEFAULT_PATHS = ['specs/'];
-
-export function addEngineOptions(cmd: Command): Command {
-  return cmd
-    .argument('[paths...]', 'spec files, or directories searched for *.yaml and *.yml', DEFAULT_PATHS)
-    .addOption(new Option('--from <s3-url>', 'the latest commit published with `steady apply` (s3://bucket/prefix) instead of local files'))
-    .addOption(new Option('-e, --env <name...>', "only these environments; patterns with * and ? ('shop-*'), comma lists (default: every environment in the specs)"))
-    .addOption(new Option('--sim <fixture>', 'run against a simulated AWS account seeded from this YAML fixture instead of AWS'));
-}
-
-export function addTableOption(cmd: Command): Command {
-  return cmd.addOption(new Option('--table <name>', 'the state table (DynamoDB) for the lease, migration ledger and history').env('STEADY_TABLE'));
+  /** The region of the spec bucket (`--from`) and the state table (`--table`). */
+  region?: string;
+  /** `--create-table`: make the state table when it is missing. */
+  createTable?: boolean;
 }
 
 /** Why the specs could not be loaded: `invalidSpecs`, `unknownEnvironment`, `usage`, or the published commit's error kind. */
@@ -51,31 +43,38 @@ export interface LoadFailure {
   message?: string;
 }
 
-/** Loaded specs of the chosen environments (and the commit they came from), or what to print. */
+/**
+ * Loaded specs of the chosen environments (and the commit they came from), or what to print. The
+ * paths (default specs/) or `--from`; a usage error (both, a bad URL, no region for the bucket)
+ * ends the command.
+ */
 export async function loadEnvironments(
+  ctx: CliContext,
   paths: string[],
-  only?: string[],
-  from?: string,
+  options: { env?: string[]; from?: string; region?: string } = {},
 ): Promise<{ ok: true; environments: EnvironmentSpecs[]; commit?: string; source?: SpecSource } | LoadFailure> {
+  const { env: only, from } = options;
   let all: EnvironmentSpecs[];
   let commit: string | undefined;
   let source: SpecSource | undefined;
   if (from) {
-    if (paths !== DEFAULT_PATHS) return { ok: false, kind: 'usage', problems: [], message: 'give spec paths or --from, not both' };
+    if (paths.length > 0) ctx.usageError('give spec paths or --from, not both');
     let location;
     try {
       location = parseS3Url(from);
     } catch (err) {
-      return { ok: false, kind: 'usage', problems: [], message: (err as Error).message };
+      ctx.usageError(`--from: ${(err as Error).message}`);
     }
-    const published = await loadPublishedSpecs(location);
+    const s3 = createS3Client(options.region);
+    await requireRegion(ctx, s3, `the spec bucket ${location.bucket}`);
+    const published = await loadPublishedSpecs({ ...location, s3 });
     // Anything wrong with the published commit means no action at all, never a partial one.
     if (!published.ok) return { ok: false, kind: published.error.kind, problems: published.error.problems ?? [], message: `${published.error.message}; nothing was done` };
     all = published.specSet.environments;
     commit = published.commit;
     source = specSourceOf(published.manifest);
   } else {
-    const loaded = await loadSpecPaths(paths);
+    const loaded = await loadSpecPaths(paths.length > 0 ? paths : DEFAULT_PATHS);
     if (!loaded.ok) return { ok: false, kind: 'invalidSpecs', problems: loaded.problems };
     all = loaded.specSet.environments;
   }
@@ -92,17 +91,19 @@ export async function loadEnvironments(
 export function loadFailure(failure: LoadFailure): { error: JsonError; text: string[] } {
   const text = failure.problems.map(formatProblem);
   const message = failure.message ?? `${failure.problems.length} problem${failure.problems.length === 1 ? '' : 's'} in the specs: nothing was done`;
-  text.push(failure.message ? `steady: ${failure.message}` : message);
+  text.push(failure.message ? `error: ${failure.message}` : message);
   return { error: { kind: failure.kind, message, ...(failure.problems.length > 0 ? { problems: failure.problems } : {}) }, text };
 }
 
 /**
- * Prints why the specs could not be loaded and returns 1: the problems on stdout as text, or, with
- * `--output json`, the command's document with `error` on stdout and the text on stderr.
+ * Prints why the specs could not be loaded and returns 1: the problems and the error on stderr, and
+ * with `--output json` the command's document with `error` on stdout.
  */
 export function printLoadFailure(out: Output, failure: LoadFailure, command: string, emptyLists: object): number {
   const { error, text } = loadFailure(failure);
-  return printFailure(out, command, 1, error, emptyLists, text);
+  for (const line of text) out.note(line);
+  if (out.format === 'json') out.json(document(command, 1, { ...emptyLists, error }));
+  return 1;
 }
 
 /** Where the commands act: one clock, and per region a set of adapters. */
@@ -145,6 +146,17 @@ export async function resolveTarget(options: { sim?: string }): Promise<Target> 
       return entry;
     },
   };
+}
+
+/**
+ * Ends the command with a usage error when `client` has no region (none given, none in AWS_REGION
+ * or the profile), saying where a region comes from, before any call fails with "Region is missing".
+ *
+ * @example
+ * await requireRegion(ctx, s3, 'the spec bucket my-steady-specs');
+ */
+export async function requireRegion(ctx: CliContext, client: { config: { region: () => Promise<string> } }, what: string): Promise<void> {
+  if (!(await clientRegion(client))) ctx.usageError(`no AWS region for ${what}: it comes from ${REGION_SOURCES}`);
 }
 
 /** The lease holder name of a CLI run. */

@@ -33,6 +33,25 @@ describe('steady status, history and report --last', () => {
     expect(report.stdout.split('\n')[0]).toBe('shop-prod: Converging: 3 registered, 1 created, 1 migration run, 1 schedule group created, 1 schedule created, 2 records changed. 2 converging, 4 created.');
   });
 
+  it('take --env names and patterns, matched against the environments the table has recorded; one that matches none is an error', async () => {
+    // The first test recorded a pass of each environment of specs/shop: shop-prod and shop-staging.
+    const status = JSON.parse((await run('status', '--table', 'cli-state', '--env', 'shop-*', '-o', 'json')).stdout);
+    expect([...new Set(status.resources.map((r: { environment: string }) => r.environment))]).toEqual(['shop-prod', 'shop-staging']);
+
+    const history = JSON.parse((await run('history', '--table', 'cli-state', '--env', '*-staging', '--since', '3650d', '-o', 'json')).stdout);
+    expect(history.passes.map((p: { environment: string }) => p.environment)).toEqual(['shop-staging']);
+
+    const report = await run('report', '--table', 'cli-state', '--env', 'shop-pro?,shop-staging');
+    expect(report.code).toBe(0);
+    expect(report.stdout.split('\n').filter((l) => /^shop-\w+: /.test(l)).map((l) => l.split(':')[0])).toEqual(['shop-prod', 'shop-staging']);
+
+    const none = await run('status', '--table', 'cli-state', '--env', 'billing-*', '--env', 'shop-prod');
+    expect(none).toEqual({ code: 1, stdout: '', stderr: 'error: no environment billing-* in table cli-state (it has passes of: shop-prod, shop-staging)\n' });
+    const json = await run('history', '--table', 'cli-state', '--env', 'shop-dev', '-o', 'json');
+    expect(json.code).toBe(1);
+    expect(JSON.parse(json.stdout)).toMatchObject({ command: 'history', exitCode: 1, error: { kind: 'unknownEnvironment', message: 'no environment shop-dev in table cli-state (it has passes of: shop-prod, shop-staging)' } });
+  });
+
   it('write the status page with --html and say where it is', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'steady-status-'));
     try {
@@ -49,16 +68,16 @@ describe('steady status, history and report --last', () => {
       expect(JSON.parse(json.stdout)).toEqual({ formatVersion: 1, command: 'status', exitCode: 0, resources: [], page: path.join(dir, 'one', 'index.html') });
 
       const bad = await run('status', '--table', 'cli-state', '--html', dir, '--since', 'yesterday');
-      expect(bad.code).toBe(1);
-      expect(bad.stderr).toMatch(/^steady: --since: expected a duration/);
+      expect(bad.code).toBe(2);
+      expect(bad.stderr).toMatch(/^error: --since: expected a duration.*\nusage: steady status \[options\]\n/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
   });
 
-  it('say plainly when no table is given', async () => {
+  it('say plainly when no table is given: a usage error', async () => {
     const { code, stderr } = await run('status');
-    expect(code).toBe(1);
-    expect(stderr).toBe('steady: no state table: give --table NAME or set STEADY_TABLE\n');
+    expect(code).toBe(2);
+    expect(stderr).toBe('error: no state table: give --table NAME or set STEADY_TABLE\nusage: steady status [options]\n(steady status --help shows the options and examples)\n');
   });
 });

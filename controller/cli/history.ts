@@ -1,33 +1,36 @@
 /**
- * `steady status` and `steady history`: what the state table remembers, read without calling ECS
- * or Route 53. The table is named by `--table` or `STEADY_TABLE`; its region by `--region` or
- * the SDK's default (`AWS_REGION`).
+ * `steady status`, `steady history` and `steady report`: what the state table remembers, read
+ * without calling ECS or Route 53 (their definitions are commands/state.ts). The table is named by
+ * `--table` or `STEADY_TABLE`; its region by `--region` or the SDK's default (`AWS_REGION`, the
+ * profile). Without either, the command says where they come from (a usage error).
  */
 import { pathToFileURL } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { Option, type Command } from 'commander';
 import { systemClock } from '../clock.js';
 import { AwsCallError, ConfigError, SteadyError } from '../errors.js';
 import { createS3Client } from '../source/s3.js';
 import { redactReport, renderReport, type Report } from '../report/index.js';
 import { historyJson, parseSince, renderHistory, renderStatus, statusJson } from '../state/views.js';
 import { StateStore } from '../state/store.js';
+import type { PassRecord } from '../state/records.js';
 import { loadSiteData, MAX_URL_TTL_SECONDS, statusPageUrl, writeStatusSite } from '../status-page/index.js';
-import type { CliContext } from './main.js';
-import { addTableOption } from './engine.js';
+import { isUsageError, type CliContext } from './context.js';
+import { requireRegion } from './engine.js';
 import { document, passJson } from './json.js';
-import { createOutput, outputOption, type OutputFormat } from './output.js';
+import { matchEnvironments } from './patterns.js';
+import { createOutput, type Output, type OutputFormat } from './output.js';
 
 interface TableOptions {
   table?: string;
   region?: string;
-  env?: string;
+  env?: string[];
   output: OutputFormat;
   since?: string;
   html?: string;
   url?: boolean;
   statusBucket?: string;
   expires: string;
+  pass?: string;
 }
 
 /** `15m`, `1h`, `2d`: how long a --url link works, at most 7 days (SigV4's limit). */
@@ -39,11 +42,13 @@ function expirySeconds(text: string): number {
 }
 
 /** `steady status --url`: a short-lived link to the page the Lambda writes to the status bucket. */
-async function printStatusUrl(options: TableOptions, out: ReturnType<typeof createOutput>): Promise<void> {
-  if (!options.statusBucket) throw new SteadyError('no status bucket: give --status-bucket NAME or set STEADY_STATUS_BUCKET (the StatusBucketName output of the deployed stack)');
-  const seconds = expirySeconds(options.expires);
+async function printStatusUrl(ctx: CliContext, options: TableOptions, out: Output): Promise<void> {
+  if (!options.statusBucket) ctx.usageError('no status bucket: give --status-bucket NAME or set STEADY_STATUS_BUCKET (the StatusBucketName output of the deployed stack)');
+  const seconds = usage(ctx, () => expirySeconds(options.expires));
   const now = systemClock.now();
-  const url = await statusPageUrl({ s3: createS3Client(), bucket: options.statusBucket, expiresInSeconds: seconds });
+  const s3 = createS3Client(options.region);
+  await requireRegion(ctx, s3, `the status bucket ${options.statusBucket}`);
+  const url = await statusPageUrl({ s3, bucket: options.statusBucket, expiresInSeconds: seconds });
   const expiresAt = new Date(now + seconds * 1000).toISOString();
   if (out.format === 'json') out.json(document('status', 0, { resources: [], url, expiresAt }));
   else {
@@ -52,35 +57,62 @@ async function printStatusUrl(options: TableOptions, out: ReturnType<typeof crea
   }
 }
 
-function storeOf(options: TableOptions): StateStore {
-  if (!options.table) throw new SteadyError('no state table: give --table NAME or set STEADY_TABLE');
-  return new StateStore({ client: new DynamoDBClient(options.region ? { region: options.region } : {}), tableName: options.table, clock: systemClock });
+/** A flag's value read by `read`; what it says is wrong with it is a usage error. */
+function usage<T>(ctx: CliContext, read: () => T): T {
+  try {
+    return read();
+  } catch (err) {
+    if (err instanceof ConfigError) ctx.usageError(err.message);
+    throw err;
+  }
+}
+
+/** The state table of `--table`, in the region of `--region` or the SDK's default; a usage error without either. */
+async function storeOf(ctx: CliContext, options: TableOptions): Promise<StateStore> {
+  if (!options.table) ctx.usageError('no state table: give --table NAME or set STEADY_TABLE');
+  const client = new DynamoDBClient(options.region ? { region: options.region } : {});
+  await requireRegion(ctx, client, `the state table ${options.table}`);
+  return new StateStore({ client, tableName: options.table, clock: systemClock });
+}
+
+/** An `--env` that names no environment the table knows (its JSON error kind: unknownEnvironment, as for specs). */
+class UnknownEnvironment extends SteadyError {
+  override readonly name = 'unknownEnvironment';
+}
+
+/**
+ * The environments `--env` names (names or patterns such as 'shop-*', see patterns.ts) among those
+ * the table has recorded a pass of; undefined without `--env` (every environment). A name or pattern
+ * that matches none is an error that says which the table has, never an empty answer.
+ */
+async function chosenEnvironments(store: StateStore, env: string[] | undefined): Promise<string[] | undefined> {
+  if (!env || env.length === 0) return undefined;
+  const known = (await store.listEnvironments()).map((e) => e.environment).sort();
+  const { selected, unmatched } = matchEnvironments(known, env);
+  if (unmatched.length > 0) {
+    throw new UnknownEnvironment(`no environment ${unmatched.join(', ')} in table ${store.tableName} (it has passes of: ${known.join(', ') || 'none'})`);
+  }
+  return selected;
 }
 
 /**
  * Runs a command's body; a failure is said on stderr and, with `--output json`, as the command's
- * document (its lists empty, `error` set) on stdout.
+ * document (its lists empty, `error` set) on stdout. A usage error goes on to main.ts.
  */
 async function guarded(ctx: CliContext, format: OutputFormat, command: string, emptyLists: object, body: () => Promise<void>): Promise<number> {
   try {
     await body();
     return 0;
   } catch (err) {
+    if (isUsageError(err)) throw err;
     const out = createOutput(ctx.io, format);
-    out.note(`steady: ${(err as Error).message}`);
+    out.note(`error: ${(err as Error).message}`);
     if (format === 'json') {
       const kind = err instanceof AwsCallError ? err.awsCause.kind : err instanceof SteadyError ? err.name : 'error';
       out.json(document(command, 1, { ...emptyLists, error: { kind, message: (err as Error).message } }));
     }
     return 1;
   }
-}
-
-function common(cmd: Command): Command {
-  return addTableOption(cmd)
-    .addOption(new Option('--region <region>', 'region of the state table (default: the SDK default, e.g. AWS_REGION)'))
-    .addOption(new Option('-e, --env <name>', 'only this environment'))
-    .addOption(outputOption());
 }
 
 /**
@@ -93,92 +125,83 @@ function storedReport(report: Report): Report {
   return { ...old, verdict: old.outcome === 'ok' ? 'converged' : old.outcome, causes: [] };
 }
 
-export function registerStatus(program: Command, ctx: CliContext): void {
-  common(
-    program
-      .command('status')
-      .summary('show every resource with its conditions, from the state table')
-      .description(
-        'Show every resource steady manages, its phase, reason and age, as the last pass recorded them. Reads only the state table.\n\n' +
-          'With --html DIR, write the status page instead: one self-contained HTML file (DIR/index.html) with the environments, ' +
-          'their resources, the wiring chain of every service, the drift timeline and the recent passes.\n\n' +
-          'Exit codes: 0 shown, 1 the state table (or the status bucket) could not be read, 2 usage error.',
-      )
-      .option('--html <dir>', 'write the status page into this folder (index.html) and print its path')
-      .option('--since <when>', 'with --html: how far back the drift timeline goes (90m, 24h, 7d, or a date)', '7d')
-      .option('--url', 'print a short-lived link to the status page the deployed Lambda keeps in its private status bucket')
-      .addOption(new Option('--status-bucket <name>', 'with --url: the status bucket (the stack output StatusBucketName)').env('STEADY_STATUS_BUCKET'))
-      .option('--expires <duration>', 'with --url: how long the link works (15m, 1h, up to 7d)', '15m'),
-  ).action(async (options: TableOptions) => {
-    ctx.exitCode = await guarded(ctx, options.output, 'status', { resources: [] }, async () => {
-      const out = createOutput(ctx.io, options.output);
-      const now = systemClock.now();
-      if (options.url) {
-        if (options.html !== undefined) throw new SteadyError('give --html DIR or --url, not both');
-        return printStatusUrl(options, out);
-      }
-      if (options.html !== undefined) {
-        const since = parseSince(options.since ?? '7d', now);
-        const file = await writeStatusSite(options.html, await loadSiteData(storeOf(options), { environment: options.env, now, sinceMs: now - since }));
-        if (out.format === 'json') out.json(document('status', 0, { resources: [], page: file }));
-        else out.line(`Status page: ${file}\nOpen it in a browser: ${pathToFileURL(file).href}`);
-        return;
-      }
-      const statuses = await storeOf(options).loadStatuses(options.env);
-      if (out.format === 'json') out.json(document('status', 0, { resources: statusJson(statuses, now) }));
-      else out.line(renderStatus(statuses, { now, color: out.color.isColorSupported }));
-    });
+/** `steady status` (its definition is commands/state.ts). */
+export function status(ctx: CliContext, options: TableOptions): Promise<number> {
+  return guarded(ctx, options.output, 'status', { resources: [] }, async () => {
+    const out = createOutput(ctx.io, options.output);
+    const now = systemClock.now();
+    if (options.url) {
+      if (options.html !== undefined) ctx.usageError('give --html DIR or --url, not both');
+      return printStatusUrl(ctx, options, out);
+    }
+    const store = await storeOf(ctx, options);
+    const only = await chosenEnvironments(store, options.env);
+    if (options.html !== undefined) {
+      const since = usage(ctx, () => parseSince(options.since ?? '7d', now));
+      const data = await loadSiteData(store, { environments: only, now, sinceMs: now - since });
+      const file = await writeStatusSite(options.html, data);
+      if (out.format === 'json') out.json(document('status', 0, { resources: [], page: file }));
+      else out.line(`Status page: ${file}\nOpen it in a browser: ${pathToFileURL(file).href}`);
+      return;
+    }
+    const statuses = only ? (await Promise.all(only.map((env) => store.loadStatuses(env)))).flat() : await store.loadStatuses();
+    if (out.format === 'json') out.json(document('status', 0, { resources: statusJson(statuses, now) }));
+    else out.line(renderStatus(statuses, { now, color: out.color.isColorSupported }));
   });
 }
 
-export function registerHistory(program: Command, ctx: CliContext): void {
-  common(
-    program
-      .command('history')
-      .summary('list passes and drift events with time-to-heal, from the state table')
-      .description(
-        'List the passes (with their verdict), the drift events (what differed, when it was seen and healed) and the maintenance ' +
-          'switches (on or off, by spec, by command or automatically; who, why and until when) of the given period.\n\n' +
-          'Exit codes: 0 listed, 1 the state table could not be read, 2 usage error.',
-      )
-      .option('--since <when>', 'how far back: a duration (90m, 24h, 7d) or a date', '24h'),
-  ).action(async (options: TableOptions) => {
-    ctx.exitCode = await guarded(ctx, options.output, 'history', { passes: [], drift: [] }, async () => {
-      const out = createOutput(ctx.io, options.output);
-      const now = systemClock.now();
-      const since = parseSince(options.since ?? '24h', now);
-      const store = storeOf(options);
-      const [passes, drift] = await Promise.all([store.listPasses(options.env, since), store.listDrift(options.env, since)]);
-      // Maintenance switches are kept per environment: those of --env, or of every environment with a pass in the window.
-      const environments = options.env ? [options.env] : [...new Set(passes.map((p) => p.environment))];
-      const maintenance = (await Promise.all(environments.map((e) => store.listMaintenanceEvents(e, since)))).flat().sort((a, b) => b.at - a.at);
-      if (out.format === 'json') out.json(document('history', 0, { since: new Date(since).toISOString(), ...historyJson(passes, drift, now, maintenance) }));
-      else out.line(renderHistory(passes, drift, { now, color: out.color.isColorSupported }, maintenance));
-    });
+/** `steady history` (its definition is commands/state.ts). */
+export function history(ctx: CliContext, options: TableOptions): Promise<number> {
+  return guarded(ctx, options.output, 'history', { passes: [], drift: [] }, async () => {
+    const out = createOutput(ctx.io, options.output);
+    const now = systemClock.now();
+    const since = usage(ctx, () => parseSince(options.since ?? '24h', now));
+    const store = await storeOf(ctx, options);
+    const only = await chosenEnvironments(store, options.env);
+    const each = only ?? [undefined];
+    const [passes, drift] = await Promise.all([
+      Promise.all(each.map((env) => store.listPasses(env, since))).then((l) => l.flat().sort((a, b) => b.startedAt - a.startedAt)),
+      Promise.all(each.map((env) => store.listDrift(env, since))).then((l) => l.flat()),
+    ]);
+    // Maintenance switches are kept per environment: those of --env, or of every environment with a pass in the window.
+    const environments = only ?? [...new Set(passes.map((p) => p.environment))];
+    const maintenance = (await Promise.all(environments.map((e) => store.listMaintenanceEvents(e, since)))).flat().sort((a, b) => b.at - a.at);
+    if (out.format === 'json') out.json(document('history', 0, { since: new Date(since).toISOString(), ...historyJson(passes, drift, now, maintenance) }));
+    else out.line(renderHistory(passes, drift, { now, color: out.color.isColorSupported }, maintenance));
   });
 }
 
-export function registerReport(program: Command, ctx: CliContext): void {
-  common(
-    program
-      .command('report')
-      .summary("render a pass's report again, from the state table")
-      .description(
-        'Print the report of the last recorded pass of an environment, as `steady reconcile` printed it.\n\n' +
-          'Exit codes: 0 printed, 1 no pass recorded or the state table could not be read, 2 usage error.',
-      )
-      .requiredOption('--last', 'the last pass (the only choice for now)'),
-  ).action(async (options: TableOptions) => {
-    ctx.exitCode = await guarded(ctx, options.output, 'report', { environments: [] }, async () => {
-      const out = createOutput(ctx.io, options.output);
-      if (!options.env) throw new SteadyError('say which environment with --env');
-      const pass = await storeOf(options).lastPass(options.env);
-      if (!pass) throw new SteadyError(`no pass of environment ${options.env} is recorded in table ${options.table}`);
-      if (!pass.report) throw new SteadyError(`the last pass of ${options.env} (${pass.passId}) was recorded without its report; \`steady history\` shows its summary`);
+/** `steady report` (its definition is commands/state.ts): the last pass of each environment, or `--pass ID`. */
+export function report(ctx: CliContext, options: TableOptions): Promise<number> {
+  return guarded(ctx, options.output, 'report', { environments: [] }, async () => {
+    const out = createOutput(ctx.io, options.output);
+    const store = await storeOf(ctx, options);
+    const passes = options.pass !== undefined ? [await passById(store, options.pass)] : await lastPasses(store, options);
+    const reports = passes.map((pass) => {
+      if (!pass.report) throw new SteadyError(`pass ${pass.passId} was recorded without its report; \`steady history\` shows its summary`);
       // Redacted again: a report stored by an earlier version of steady was not.
-      const report = storedReport(redactReport(pass.report as Report));
-      if (out.format === 'json') out.json(document('report', 0, { environments: [passJson(report)] }));
-      else out.line(renderReport(report, { color: out.color.isColorSupported }));
+      return storedReport(redactReport(pass.report as Report));
     });
+    if (out.format === 'json') out.json(document('report', 0, { environments: reports.map((r) => passJson(r)) }));
+    else out.line(reports.map((r) => renderReport(r, { color: out.color.isColorSupported, width: out.width }).trimEnd()).join('\n\n'));
   });
+}
+
+async function passById(store: StateStore, passId: string): Promise<PassRecord> {
+  const pass = await store.passById(passId);
+  if (!pass) throw new SteadyError(`no pass ${passId} is recorded in table ${store.tableName} (\`steady history\` lists the pass ids)`);
+  return pass;
+}
+
+/** The last pass of each environment asked for, or of every environment in the table. */
+async function lastPasses(store: StateStore, options: TableOptions): Promise<PassRecord[]> {
+  const names = (await chosenEnvironments(store, options.env)) ?? (await store.listEnvironments()).map((e) => e.environment).sort();
+  if (names.length === 0) throw new SteadyError(`no pass is recorded in table ${store.tableName}`);
+  return Promise.all(
+    names.map(async (env) => {
+      const pass = await store.lastPass(env);
+      if (!pass) throw new SteadyError(`no pass of environment ${env} is recorded in table ${store.tableName}`);
+      return pass;
+    }),
+  );
 }

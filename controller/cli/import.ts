@@ -5,18 +5,21 @@
  * resource, each `adopt: true`, with comments for what import could not decide. It changes nothing
  * in AWS. `steady plan` on the written specs plans only the adoption (tags), unless a comment says
  * otherwise. Exit codes: 0 written, 1 failed (nothing written) or written with problems, 2 usage.
+ * Its definition (help, options) is commands/import.ts.
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { Option, type Command } from 'commander';
+import { ECSClient } from '@aws-sdk/client-ecs';
+import { clientRegion } from '../aws/region.js';
 import { importReads } from '../import/aws.js';
 import { readCluster } from '../import/read.js';
 import { importedDocs, type ImportedDoc } from '../import/specs.js';
 import { renderDoc } from '../import/yaml.js';
 import { formatProblem, parseSpecFiles } from '../spec/load.js';
 import { resolveTarget } from './engine.js';
-import { EXIT_FAILED, EXIT_OK, type CliContext } from './main.js';
-import { createOutput, outputOption, plural, type OutputFormat } from './output.js';
+import { REGION_SOURCES } from './commands/options.js';
+import { EXIT_FAILED, EXIT_OK, type CliContext } from './context.js';
+import { createOutput, plural, type OutputFormat } from './output.js';
 
 interface ImportCommandOptions {
   cluster: string;
@@ -30,40 +33,13 @@ interface ImportCommandOptions {
   output: OutputFormat;
 }
 
-/** Adds the `import` command to the program. */
-export function registerImport(program: Command, ctx: CliContext): void {
-  program
-    .command('import')
-    .summary('write specs for what already runs in an ECS cluster, to adopt it')
-    .description(
-      'Read an ECS cluster (its services, the task definitions they run, their target groups and the Route 53 aliases that ' +
-        'point at their load balancers; with --migrations, one-off task families) and write one spec file per resource, ' +
-        'each with adopt: true and comments for anything import could not decide. Nothing in AWS is changed. Then: review, ' +
-        '`steady validate DIR`, `steady plan DIR` (expect only adoption), publish.\n\nExit codes: 0 written, 1 failed or ' +
-        'written with problems to fix, 2 usage error.',
-    )
-    .requiredOption('--cluster <name>', 'the ECS cluster to import')
-    .option('--service <name...>', 'only these services (default: every service of the cluster)')
-    .option('--region <region>', 'the AWS region (default: AWS_REGION, or the simulated account\'s)')
-    .option('--out <dir>', 'where to write the files (default: specs/<environment>)')
-    .option('--env <name>', 'the Environment to name (default: the one steady already tags the services with, else the cluster name)')
-    .option('--migrations <family...>', 'task-definition families of one-off tasks to import as Migrations')
-    .option('--force', 'overwrite files that exist')
-    .addOption(new Option('--sim <fixture>', 'read a simulated AWS account seeded from this YAML fixture instead of AWS'))
-    .addOption(outputOption())
-    .action(async (options: ImportCommandOptions) => {
-      ctx.exitCode = await runImport(options, ctx);
-    });
-}
-
-async function runImport(options: ImportCommandOptions, ctx: CliContext): Promise<number> {
+/** `steady import --cluster C` (its definition is commands/import.ts). */
+export async function importCluster(ctx: CliContext, options: ImportCommandOptions): Promise<number> {
   const out = createOutput(ctx.io, options.output);
   const target = await resolveTarget(options);
-  const region = options.region ?? target.account?.region ?? ctx.io.env.AWS_REGION ?? ctx.io.env.AWS_DEFAULT_REGION;
-  if (!region) {
-    out.note('steady import: give --region (or set AWS_REGION)');
-    return EXIT_FAILED;
-  }
+  // The SDK's default chain (AWS_REGION, the profile) when neither --region nor --sim says it.
+  const region = options.region ?? target.account?.region ?? (await clientRegion(new ECSClient({})));
+  if (!region) ctx.usageError(`no AWS region for the cluster ${options.cluster}: it comes from ${REGION_SOURCES}`);
   if (options.output === 'text') out.note(`importing ECS cluster ${options.cluster} from ${target.describe}…`);
   const { adapters, clients } = target.adapters(region);
   const reads = importReads(clients, adapters.codedeploy);
@@ -73,7 +49,7 @@ async function runImport(options: ImportCommandOptions, ctx: CliContext): Promis
   const files = docs.map((d) => ({ doc: d, path: path.join(dir, d.file), text: renderDoc(d) }));
   const existing = files.filter((f) => existsSync(f.path)).map((f) => f.path);
   if (existing.length > 0 && !options.force) {
-    out.note(`steady import: ${existing.join(', ')} already exist${existing.length === 1 ? 's' : ''}; nothing was written (--force overwrites)`);
+    out.note(`error: ${existing.join(', ')} already exist${existing.length === 1 ? 's' : ''}; nothing was written (--force overwrites)`);
     return EXIT_FAILED;
   }
   const loaded = parseSpecFiles(files.filter((f) => !f.doc.commentedOut).map((f) => ({ path: f.path, content: f.text })));

@@ -68,14 +68,11 @@ export interface JsonError {
 
 /**
  * A command's failure: with `--output json` the document (its lists empty, `error` set) on stdout
- * and the message for people on stderr; as text, the message on stdout as before.
+ * and the message for people on stderr; as text, the message on stderr alone.
  */
 export function printFailure(out: Output, command: string, exitCode: number, error: JsonError, emptyLists: object, text: string[]): number {
-  if (out.format === 'json') {
-    for (const line of text) out.note(line);
-    out.json(document(command, exitCode, { ...emptyLists, error }));
-  } else {
-    for (const line of text) out.line(line);
-  }
+  // What went wrong is said on stderr, whatever the format; JSON readers get the document on stdout too.
+  for (const line of text) out.note(line);
+  if (out.format === 'json') out.json(document(command, exitCode, { ...emptyLists, error }));
   return exitCode;
 }

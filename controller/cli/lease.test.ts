@@ -152,8 +152,11 @@ describe('commands that change AWS take the lease, or are told not to', () => {
   it('reconcile without a table refuses, changing nothing, unless --no-lease is given; then the report says so', async () => {
     const refused = await runBinary(['reconcile', ...SHOP_PROD], { env: { AWS_ENDPOINT_URL: CLOSED, STEADY_TABLE: '' } });
     expect(refused.code).toBe(2);
-    expect(refused.stdout).toContain(
-      "steady: steady reconcile changes AWS, and without the environment's lease nothing keeps another writer (the Lambda, a colleague) out while it does: give the state table with --table NAME or STEADY_TABLE (the deployed stack's output StateTableName), or say --no-lease to go ahead without one",
+    // A usage error, said as every command says one: on stderr, `error:` and the usage line.
+    expect(refused.stdout).toBe('');
+    expect(refused.stderr).toContain('usage: steady reconcile [options] [paths...]');
+    expect(refused.stderr).toContain(
+      "error: steady reconcile changes AWS, and without the environment's lease nothing keeps another writer (the Lambda, a colleague) out while it does: give the state table with --table NAME or STEADY_TABLE (the deployed stack's output StateTableName), or say --no-lease to go ahead without one",
     );
     expect(refused.stdout + refused.stderr).not.toContain('reconciling');
 
@@ -181,8 +184,17 @@ describe('commands that change AWS take the lease, or are told not to', () => {
 
     const refused = await runBinary(['retry', 'migration/db-migrate', ...SHOP_PROD], { env: { AWS_ENDPOINT_URL: CLOSED, STEADY_TABLE: '' } });
     expect(refused.code).toBe(2);
-    expect(refused.stdout + refused.stderr).toContain('steady retry changes AWS, and without the environment\'s lease');
+    expect(refused.stderr).toContain('error: steady retry changes AWS, and without the environment\'s lease');
+    expect(refused.stderr).toContain('usage: steady retry [options] <resource> [paths...]');
   }, 60_000);
+});
+
+describe('the lease options', () => {
+  it("--lease-ttl's default in the help is the lease's own", async () => {
+    const { DEFAULT_LEASE_TTL_SECONDS } = await import('./commands/options.js');
+    const { DEFAULT_LEASE_TTL_MS } = await import('../reconcile.js');
+    expect(DEFAULT_LEASE_TTL_SECONDS * 1000).toBe(DEFAULT_LEASE_TTL_MS);
+  });
 });
 
 describe('--sim never reaches a real AWS service', () => {
@@ -190,12 +202,12 @@ describe('--sim never reaches a real AWS service', () => {
     const real = { AWS_ENDPOINT_URL_DYNAMODB: '', AWS_ENDPOINT_URL: '' };
     const table = await runBinary(['reconcile', ...SHOP_PROD, '--sim', EXAMPLES_FIXTURE, '--table', 'steady-state'], { env: real });
     expect(table.code).toBe(2);
-    expect(table.stdout).toContain(
-      'steady: --sim runs against a simulated account, but --table steady-state is a DynamoDB table in AWS: the simulated passes and migration ledger would be written into it.',
+    expect(table.stderr).toContain(
+      'error: --sim runs against a simulated account, but --table steady-state is a DynamoDB table in AWS: the simulated passes and migration ledger would be written into it.',
     );
 
     const notify = await runBinary(['reconcile', ...SHOP_PROD, '--sim', EXAMPLES_FIXTURE, '--notify'], { env: real });
     expect(notify.code).toBe(2);
-    expect(notify.stdout).toMatch(/--sim --notify would reach the real (Secrets Manager|SSM|SES)/);
+    expect(notify.stderr).toMatch(/error: --sim --notify would reach the real (Secrets Manager|SSM|SES)/);
   }, 60_000);
 });

@@ -5,39 +5,36 @@
  * and it never touches a real AWS service: with `--sim`, `--table` and `--notify` must point at
  * local stand-ins. Ctrl-C stops the work, and the lease is released before the process exits.
  *
- * Issue 19's `steady maintenance` and any other command that changes AWS use `addLeaseOptions`,
- * `chooseLease` and `withEnvironmentLease`.
+ * Issue 19's `steady maintenance` and any other command that changes AWS define their options with
+ * `addLeaseOptions` (commands/options.ts) and run with `chooseLease` and `withEnvironmentLease`.
  */
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DescribeTableCommand, DynamoDBClient, waitUntilTableExists } from '@aws-sdk/client-dynamodb';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { SSMClient } from '@aws-sdk/client-ssm';
-import { Option, type Command } from 'commander';
 import type { Clock } from '../clock.js';
 import { PassInterruptedError } from '../errors.js';
+import { clientRegion } from '../aws/region.js';
 import { DEFAULT_LEASE_TTL_MS, type ReconcileOptions } from '../reconcile.js';
 import type { NotificationsSpec } from '../report/index.js';
 import { holdLease, type HeldLease, type LeaseEnd } from '../state/hold.js';
 import { DEFAULT_LEASE_SAFETY_MARGIN_MS, StateStore } from '../state/store.js';
-import { addTableOption } from './engine.js';
+import { createStateTable } from '../state/table.js';
 import type { CliIo } from './output.js';
 
-/** What `--table`, `--no-lease` and `--lease-ttl` say. */
+/** What `--table`, `--create-table`, `--no-lease` and `--lease-ttl` say (defined by `addLeaseOptions` in commands/options.ts). */
 export interface LeaseCliOptions {
   table?: string;
+  /** `--create-table`: make the state table when it is missing. */
+  createTable?: boolean;
+  /** `--region`: the state table's region, when not the SDK's default. */
+  region?: string;
   /** False with `--no-lease`. */
   lease?: boolean;
   /** Seconds, as given. */
   leaseTtl?: string;
   sim?: string;
   notify?: boolean;
-}
-
-/** `--table`, `--no-lease` and `--lease-ttl`, for a command that changes AWS. */
-export function addLeaseOptions(cmd: Command): Command {
-  return addTableOption(cmd)
-    .addOption(new Option('--no-lease', 'change AWS without taking the environment\'s lease (nothing then keeps another writer out; the report says so)'))
-    .addOption(new Option('--lease-ttl <seconds>', 'how long the lease lasts without renewal (renewed while the command runs)').default(String(DEFAULT_LEASE_TTL_MS / 1000)));
 }
 
 /** How a command will keep other writers out, decided before it changes anything. */
@@ -112,7 +109,7 @@ export async function chooseLease(
       };
     }
   }
-  if (options.table) return { store: tableStore(options.table, context.region, context.clock, ttlMs), ttlMs };
+  if (options.table) return { store: await tableStore(options, context.region, context.clock, ttlMs), ttlMs };
   if (options.lease === false || context.dryRun) return { noLease: 'noLease', ttlMs };
   return {
     refused:
@@ -132,9 +129,31 @@ async function realNotifyServices(region: string, notifications: NotificationsSp
   return used.filter((_, i) => !local[i]).map(({ service, variable }) => ({ service, variable }));
 }
 
-/** The state table of `--table`, its lease's safety margin scaled to a short `--lease-ttl`. */
-function tableStore(table: string, region: string, clock: Clock, ttlMs: number): StateStore {
-  return new StateStore({ client: new DynamoDBClient({ region }), tableName: table, clock, leaseSafetyMarginMs: Math.min(DEFAULT_LEASE_SAFETY_MARGIN_MS, Math.floor(ttlMs / 4)) });
+/**
+ * The state table of `--table`, its lease's safety margin scaled to a short `--lease-ttl`. The table
+ * is in the region given (`--region`), else the SDK's default region (AWS_REGION, the profile), else
+ * the environment's own; with `--create-table` it is made when missing.
+ */
+async function tableStore(options: LeaseCliOptions, region: string, clock: Clock, ttlMs: number): Promise<StateStore> {
+  let client = new DynamoDBClient(options.region ? { region: options.region } : {});
+  if (!(await clientRegion(client))) client = new DynamoDBClient({ region });
+  if (options.createTable) await ensureStateTable(client, options.table!);
+  return new StateStore({ client, tableName: options.table!, clock, leaseSafetyMarginMs: Math.min(DEFAULT_LEASE_SAFETY_MARGIN_MS, Math.floor(ttlMs / 4)) });
+}
+
+/**
+ * `--create-table`: makes the state table when it is missing, as the deploy app defines it, and
+ * waits until it is ACTIVE (a local table for trying steady out, e.g. on dynalite).
+ */
+async function ensureStateTable(client: DynamoDBClient, table: string): Promise<void> {
+  try {
+    await client.send(new DescribeTableCommand({ TableName: table }));
+    return;
+  } catch (err) {
+    if ((err as Error).name !== 'ResourceNotFoundException') throw err;
+  }
+  await createStateTable(client, table);
+  await waitUntilTableExists({ client, maxWaitTime: 120, minDelay: 1, maxDelay: 5 }, { TableName: table });
 }
 
 /**

@@ -42,7 +42,8 @@ describe('steady maintenance', () => {
   });
 
   it('off: ends the window in the table and the pass switches back', async () => {
-    const off = await run('maintenance', 'off', SHOP, '--env', 'shop-prod', '--sim', EXAMPLES_FIXTURE, '--table', TABLE, '-o', 'json');
+    // --env takes a pattern that matches one environment; --name takes one value and leaves the path alone.
+    const off = await run('maintenance', 'off', '--name', 'shop', SHOP, '--env', 'shop-p*', '--sim', EXAMPLES_FIXTURE, '--table', TABLE, '-o', 'json');
     expect(off.code).toBe(0);
     const doc = JSON.parse(off.stdout);
     expect(doc).toMatchObject({ command: 'maintenance', exitCode: 0, switched: 'off', environment: 'shop-prod', maintenances: [{ name: 'shop', phase: 'Synced', state: 'off' }] });
@@ -63,32 +64,42 @@ describe('steady maintenance', () => {
   });
 
   it.each([
-    [['on', SHOP, '--for', '2h', '--reason', 'x', '--sim', EXAMPLES_FIXTURE], 'steady: no state table: the maintenance window lives in it; give --table NAME or set STEADY_TABLE\n'],
-    [['on', SHOP, '--reason', 'x', '--table', TABLE], 'steady: say how long with --for (30m, 2h, 1d): the window ends by itself\n'],
-    [['on', SHOP, '--for', '2h', '--table', TABLE], 'steady: say why with --reason "..." (it is shown in the reports and in steady status)\n'],
-    [['on', SHOP, '--for', '2 weeks', '--reason', 'x', '--table', TABLE], 'steady: --for: expected a duration from 1m to 7d such as 30m, 2h or 1d; got "2 weeks"\n'],
-    [['on', SHOP, '--for', '8d', '--reason', 'x', '--table', TABLE], 'steady: --for: expected a duration from 1m to 7d such as 30m, 2h or 1d; got "8d"\n'],
-    [['on', SHOP, '--env', 'shop-prod', '--for', '1h', '--reason', 'x', '--name', 'web', '--sim', EXAMPLES_FIXTURE, '--table', TABLE], 'steady: environment shop-prod has no Maintenance web (it has: shop)\n'],
-    [['on', SHOP, '--env', 'shop-staging', '--for', '1h', '--reason', 'x', '--sim', EXAMPLES_FIXTURE, '--table', TABLE], 'steady: environment shop-staging declares no Maintenance: add one (kind: Maintenance) to its specs first\n'],
-    [['on', SHOP, '--for', '1h', '--reason', 'x', '--sim', EXAMPLES_FIXTURE, '--table', TABLE], 'steady: say which environment with --env (shop-prod, shop-staging)\n'],
+    [['on', SHOP, '--for', '2h', '--reason', 'x', '--sim', EXAMPLES_FIXTURE], 'error: no state table: the maintenance window lives in it; give --table NAME or set STEADY_TABLE'],
+    [['on', SHOP, '--reason', 'x', '--table', TABLE], 'error: say how long with --for (30m, 2h, 1d): the window ends by itself'],
+    [['on', SHOP, '--for', '2h', '--table', TABLE], 'error: say why with --reason "..." (it is shown in the reports and in steady status)'],
+    [['on', SHOP, '--for', '2 weeks', '--reason', 'x', '--table', TABLE], 'error: --for: expected a duration from 1m to 7d such as 30m, 2h or 1d; got "2 weeks"'],
+    [['on', SHOP, '--for', '8d', '--reason', 'x', '--table', TABLE], 'error: --for: expected a duration from 1m to 7d such as 30m, 2h or 1d; got "8d"'],
+    [['on', SHOP, '--env', 'shop-prod', '--for', '1h', '--reason', 'x', '--name', 'web', '--sim', EXAMPLES_FIXTURE, '--table', TABLE], 'error: environment shop-prod has no Maintenance web (it has: shop)'],
+    [['on', SHOP, '--env', 'shop-staging', '--for', '1h', '--reason', 'x', '--sim', EXAMPLES_FIXTURE, '--table', TABLE], 'error: environment shop-staging declares no Maintenance: add one (kind: Maintenance) to its specs first'],
+    [['on', SHOP, '--for', '1h', '--reason', 'x', '--sim', EXAMPLES_FIXTURE, '--table', TABLE], 'error: say which environment with --env (shop-prod, shop-staging)'],
+    [['on', SHOP, '--env', 'shop-*', '--for', '1h', '--reason', 'x', '--sim', EXAMPLES_FIXTURE, '--table', TABLE], 'error: say which environment with --env (shop-prod, shop-staging)'],
     [
       ['on', SHOP, '--env', 'shop-prod', '--for', '2h', '--reason', 'x', '--no-lease'],
-      'steady: --no-lease does not apply: the maintenance window lives in the state table, and is written holding its lease; give --table NAME or set STEADY_TABLE\n',
+      'error: --no-lease does not apply: the maintenance window lives in the state table, and is written holding its lease; give --table NAME or set STEADY_TABLE',
     ],
-    [['off', SHOP, '--env', 'shop-prod', '--sim', EXAMPLES_FIXTURE, '--table', TABLE, '--no-lease'], 'steady: give --table (the lease is taken there) or --no-lease, not both\n'],
-    [['off', SHOP, '--env', 'shop-prod', '--sim', EXAMPLES_FIXTURE, '--table', TABLE, '--lease-ttl', '0'], 'steady: --lease-ttl 0: expected a number of seconds, at least 1\n'],
-    [['on', `${SPECS_DIR}messaging`, '--for', '1h', '--reason', 'x', '--sim', EXAMPLES_FIXTURE, '--table', TABLE], 'steady: environment messaging-prod declares no Maintenance: add one (kind: Maintenance) to its specs first\n'],
-    [['sideways', SHOP, '--table', TABLE], 'steady: expected on or off, got "sideways"\n'],
-  ])('refuses %j with exit 2 and says why', async (args, said) => {
+    [['off', SHOP, '--env', 'shop-prod', '--sim', EXAMPLES_FIXTURE, '--table', TABLE, '--no-lease'], 'error: give --table (the lease is taken there) or --no-lease, not both'],
+    [['off', SHOP, '--env', 'shop-prod', '--sim', EXAMPLES_FIXTURE, '--table', TABLE, '--lease-ttl', '0'], 'error: --lease-ttl 0: expected a number of seconds, at least 1'],
+    [['on', `${SPECS_DIR}messaging`, '--for', '1h', '--reason', 'x', '--sim', EXAMPLES_FIXTURE, '--table', TABLE], 'error: environment messaging-prod declares no Maintenance: add one (kind: Maintenance) to its specs first'],
+    [['sideways', SHOP, '--table', TABLE], `error: command-argument value 'sideways' is invalid for argument 'on|off'. Allowed choices are on, off.`],
+  ])('refuses %j with exit 2, on stderr with the usage line', async (args, said) => {
     const r = await run('maintenance', ...args);
     expect(r.code).toBe(2);
-    expect(r.stdout + r.stderr).toBe(said);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toBe(`${said}\nusage: steady maintenance [options] <on|off> [paths...]\n(steady maintenance --help shows the options and examples)\n`);
+  });
+
+  it('says so when --env matches no environment (exit 1), and changes nothing', async () => {
+    const r = await run('maintenance', 'on', SHOP, '--env', 'shop-dev*', '--for', '1h', '--reason', 'x', '--sim', EXAMPLES_FIXTURE, '--table', TABLE);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toBe('error: no environment shop-dev* in the specs (there are: shop-prod, shop-staging)\n');
+    expect((await t.store().loadMaintenance('shop-prod')).shop?.override).toBeUndefined();
   });
 
   it('takes the lease as reconcile does: with --sim, a table in AWS is refused before anything is written', async () => {
     const real = { AWS_ENDPOINT_URL_DYNAMODB: '', AWS_ENDPOINT_URL: '' };
     const r = await runBinary(['maintenance', 'on', SHOP, '--env', 'shop-prod', '--for', '1h', '--reason', 'x', '--sim', EXAMPLES_FIXTURE, '--table', 'steady-state'], { env: real });
     expect(r.code).toBe(2);
-    expect(r.stdout).toContain('steady: --sim runs against a simulated account, but --table steady-state is a DynamoDB table in AWS');
+    expect(r.stderr).toMatch(/^error: --sim runs against a simulated account, but --table steady-state is a DynamoDB table in AWS/);
   }, 60_000);
 });

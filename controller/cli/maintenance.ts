@@ -1,5 +1,5 @@
 /**
- * `steady maintenance on|off --env ENV`: a maintenance window without a commit. `on` writes the
+ * `steady maintenance on|off --env ENV` (its definition is commands/maintenance.ts): a maintenance window without a commit. `on` writes the
  * window (who, why, until when) into the state table and `off` ends it, both holding the
  * environment's lease (taken as `steady reconcile` takes it: `cli/lease.ts`), and then the same
  * pass `steady reconcile` runs switches the entry points at once. The window ends by itself: the
@@ -9,7 +9,6 @@
  * releases the lease (exit 130).
  */
 import { hostname } from 'node:os';
-import type { Command } from 'commander';
 import { PassInterruptedError } from '../errors.js';
 import { EXIT, exitCode, passOutcome } from '../model/outcome.js';
 import { describeMaintenance, utcMinute, type MaintenanceOverride, type MaintenanceState } from '../model/maintenance.js';
@@ -18,11 +17,12 @@ import { reconcileEnvironment, type ReconcileOutcome } from '../reconcile.js';
 import { buildReport, renderReport } from '../report/index.js';
 import type { EnvironmentSpecs } from '../spec/load.js';
 import type { StateStore } from '../state/store.js';
-import type { CliContext } from './main.js';
-import { addEngineOptions, cliHolder, loadEnvironments, printLoadFailure, resolveTarget, type EngineOptions } from './engine.js';
+import type { CliContext } from './context.js';
+import { cliHolder, loadEnvironments, printLoadFailure, resolveTarget, type EngineOptions } from './engine.js';
 import { document, passJson, printFailure } from './json.js';
-import { addLeaseOptions, chooseLease, interruptOnCtrlC, type LeaseCliOptions } from './lease.js';
-import { createOutput, outputOption, type Output, type OutputFormat } from './output.js';
+import { chooseLease, interruptOnCtrlC, type LeaseCliOptions } from './lease.js';
+import { createOutput, type Output, type OutputFormat } from './output.js';
+import { progressPrinter } from './progress.js';
 import { leaseLine } from './reconcile.js';
 
 interface MaintenanceOptions extends EngineOptions, LeaseCliOptions {
@@ -33,35 +33,36 @@ interface MaintenanceOptions extends EngineOptions, LeaseCliOptions {
   name?: string[];
 }
 
-/** A mistake in how the command was called (exit 2). */
-class UsageError extends Error {}
-
 /** The longest window a command may set (a forgotten window must not outlive a week). */
 export const MAX_WINDOW_MS = 7 * 86_400_000;
 
-/** The exit codes of `maintenance`, for its `--help` and the README. */
-export const MAINTENANCE_EXIT_CODES =
-  'Exit codes: 0 switched (or already so), and the pass converged or is converging; 1 the pass could not switch ' +
-  '(AWS refused or could not be read, a conflict), or the state table could not be written; 3 another run holds the ' +
-  "environment's lease: nothing was written or switched; 2 usage error (no --table, --no-lease, no --for or --reason, an " +
-  'unknown Maintenance, --sim with a real --table); 130 stopped with Ctrl-C (what was done is recorded and the lease released first).';
-
-/** `30m`, `2h`, `1d` as milliseconds, from one minute to seven days. */
-export function parseWindow(text: string): number {
+/** `30m`, `2h`, `1d` as milliseconds, from one minute to seven days; undefined when it is not one. */
+export function parseWindow(text: string): number | undefined {
   const m = /^(\d+)\s*(m|min|h|d)$/.exec(text.trim());
   const ms = m ? Number(m[1]) * { m: 60_000, min: 60_000, h: 3_600_000, d: 86_400_000 }[m[2] as 'm' | 'min' | 'h' | 'd'] : NaN;
-  if (!m || ms < 60_000 || ms > MAX_WINDOW_MS) throw new UsageError(`--for: expected a duration from 1m to 7d such as 30m, 2h or 1d; got "${text}"`);
-  return ms;
+  return m && ms >= 60_000 && ms <= MAX_WINDOW_MS ? ms : undefined;
 }
 
-/** The Maintenances of the environment the command acts on: the ones `--name` gives, or all. */
-function chosen(env: EnvironmentSpecs, names: string[] | undefined): string[] {
+/** The Maintenances of the environment the command acts on: the ones `--name` gives, or all; a usage error otherwise. */
+function chosen(ctx: CliContext, env: EnvironmentSpecs, names: string[] | undefined): string[] {
   const all = (env.maintenance ?? []).map((m) => m.metadata.name);
-  if (all.length === 0) throw new UsageError(`environment ${env.name} declares no Maintenance: add one (kind: Maintenance) to its specs first`);
+  if (all.length === 0) ctx.usageError(`environment ${env.name} declares no Maintenance: add one (kind: Maintenance) to its specs first`);
   if (!names || names.length === 0) return all;
   const unknown = names.filter((n) => !all.includes(n));
-  if (unknown.length > 0) throw new UsageError(`environment ${env.name} has no Maintenance ${unknown.join(', ')} (it has: ${all.join(', ')})`);
+  if (unknown.length > 0) ctx.usageError(`environment ${env.name} has no Maintenance ${unknown.join(', ')} (it has: ${all.join(', ')})`);
   return names;
+}
+
+/** What the flags say is wrong before anything is read: the window's length (with on), or undefined. */
+function checkFlags(ctx: CliContext, switched: 'on' | 'off', options: MaintenanceOptions): number | undefined {
+  if (!options.table && options.lease === false) {
+    ctx.usageError('--no-lease does not apply: the maintenance window lives in the state table, and is written holding its lease; give --table NAME or set STEADY_TABLE');
+  }
+  if (!options.table) ctx.usageError('no state table: the maintenance window lives in it; give --table NAME or set STEADY_TABLE');
+  if (switched === 'off') return undefined;
+  if (!options.for) ctx.usageError('say how long with --for (30m, 2h, 1d): the window ends by itself');
+  if (!options.reason?.trim()) ctx.usageError('say why with --reason "..." (it is shown in the reports and in steady status)');
+  return parseWindow(options.for) ?? ctx.usageError(`--for: expected a duration from 1m to 7d such as 30m, 2h or 1d; got "${options.for}"`);
 }
 
 /** What `maintenance on|off` asks of the table, holding the lease, before the pass (the demo uses it too). */
@@ -98,39 +99,21 @@ export function headline(out: Output, env: string, switched: 'on' | 'off', state
   out.line();
 }
 
-async function run(switched: 'on' | 'off', paths: string[], options: MaintenanceOptions, ctx: CliContext): Promise<number> {
+/** `steady maintenance on|off [PATH...] --env ENV`. */
+export async function maintenance(ctx: CliContext, switched: 'on' | 'off', paths: string[], options: MaintenanceOptions): Promise<number> {
   const out = createOutput(ctx.io, options.output);
   const empty = { switched, environments: [] };
-  const fail = (code: number, kind: string, message: string) => printFailure(out, 'maintenance', code, { kind, message }, empty, [`steady: ${message}`]);
-  let window: number | undefined;
-  try {
-    if (!options.table && options.lease === false) {
-      throw new UsageError('--no-lease does not apply: the maintenance window lives in the state table, and is written holding its lease; give --table NAME or set STEADY_TABLE');
-    }
-    if (!options.table) throw new UsageError('no state table: the maintenance window lives in it; give --table NAME or set STEADY_TABLE');
-    if (switched === 'on') {
-      if (!options.for) throw new UsageError('say how long with --for (30m, 2h, 1d): the window ends by itself');
-      if (!options.reason?.trim()) throw new UsageError('say why with --reason "..." (it is shown in the reports and in steady status)');
-      window = parseWindow(options.for);
-    }
-  } catch (err) {
-    if (err instanceof UsageError) return fail(2, 'usage', err.message);
-    throw err;
-  }
-  const loaded = await loadEnvironments(paths, options.env, options.from);
+  const fail = (code: number, kind: string, message: string) => printFailure(out, 'maintenance', code, { kind, message }, empty, [`error: ${message}`]);
+  const window = checkFlags(ctx, switched, options);
+  const loaded = await loadEnvironments(ctx, paths, options);
   if (!loaded.ok) return printLoadFailure(out, loaded, 'maintenance', empty);
-  if (loaded.environments.length !== 1) return fail(2, 'usage', `say which environment with --env (${loaded.environments.map((e) => e.name).join(', ')})`);
+  if (loaded.environments.length !== 1) ctx.usageError(`say which environment with --env (${loaded.environments.map((e) => e.name).join(', ')})`);
   const env = loaded.environments[0];
-  let names: string[];
-  try {
-    names = chosen(env, options.name);
-  } catch (err) {
-    return fail(2, 'usage', (err as Error).message);
-  }
+  const names = chosen(ctx, env, options.name);
   const target = await resolveTarget(options);
   // The lease as reconcile takes it (a real --table under --sim, --table with --no-lease: refused).
   const choice = await chooseLease(options, { command: 'maintenance', clock: target.clock, region: env.environment.spec.region });
-  if ('refused' in choice) return fail(EXIT.usage, 'usage', choice.refused);
+  if ('refused' in choice) ctx.usageError(choice.refused);
   const { adapters, calls } = target.adapters(env.environment.spec.region);
   const now = target.clock.now();
   const by = options.by?.trim() || `${ctx.io.env.USER ?? 'someone'}@${hostname()}`;
@@ -149,6 +132,7 @@ async function run(switched: 'on' | 'off', paths: string[], options: Maintenance
       leaseTtlMs: choice.ttlMs,
       holder: cliHolder(),
       signal: ctrlC.signal,
+      progress: progressPrinter(ctx.io, 'auto'),
       specVersion: loaded.commit,
       specSource: loaded.source,
       prepare: prepareFor(env.name, names, switched, override),
@@ -178,7 +162,7 @@ async function run(switched: 'on' | 'off', paths: string[], options: Maintenance
     return code;
   }
   headline(out, env.name, switched, states);
-  out.line(renderReport(report, { color: out.color.isColorSupported }).trimEnd());
+  out.line(renderReport(report, { color: out.color.isColorSupported, width: out.width }).trimEnd());
   const lease = leaseLine(ran.lease, env.name);
   if (lease) out.line(out.color.yellow(lease));
   if (ran.recordError) out.line(out.color.yellow(`warning: the pass was not recorded: ${ran.recordError}`));
@@ -194,40 +178,4 @@ function jsonState(m: MaintenanceState) {
     ...(m.reason ? { reason: m.reason } : {}),
     ...(m.until !== undefined ? { until: new Date(m.until).toISOString() } : {}),
   };
-}
-
-export function registerMaintenance(program: Command, ctx: CliContext): void {
-  addLeaseOptions(
-    addEngineOptions(
-      program
-        .command('maintenance')
-        .summary("switch an environment's entry points to their maintenance page and back, without a commit")
-        .description(
-          "`steady maintenance on --env ENV --for 2h --reason TEXT` switches the environment's Maintenances (or those --name " +
-            'gives) on: the window, with who set it, why and until when, is written to the state table holding the ' +
-            "environment's lease (like reconcile; --no-lease does not apply, the window needs the table), and a pass " +
-            'switches CloudFront and the ALB at once; Ctrl-C stops the pass, records it and releases the lease. It ends by ' +
-            'itself: the first pass after ' +
-            '--for has passed switches back. `steady maintenance off --env ENV` ends it now. A Maintenance whose spec says ' +
-            'maintenance: on stays on until a commit says off.\n\n' +
-            MAINTENANCE_EXIT_CODES,
-        )
-        .argument('<on|off>', 'on: start a window; off: end it')
-        .option('--for <duration>', 'with on: how long the window lasts (30m, 2h, 1d; at most 7d)')
-        .option('--reason <text>', 'with on: why (shown in the reports, history and steady status)')
-        .option('--by <who>', 'with on: who turns it on (default: $USER@host)')
-        .option('--name <maintenance...>', 'only these Maintenances of the environment (default: all of them)'),
-    ),
-  )
-    .addOption(outputOption())
-    .action(async (state: string, paths: string[], options: MaintenanceOptions) => {
-      if (state !== 'on' && state !== 'off') {
-        const out = createOutput(ctx.io, options.output);
-        ctx.exitCode = printFailure(out, 'maintenance', 2, { kind: 'usage', message: `expected on or off, got "${state}"` }, { environments: [] }, [
-          `steady: expected on or off, got "${state}"`,
-        ]);
-        return;
-      }
-      ctx.exitCode = await run(state, paths, options, ctx);
-    });
 }

@@ -39,18 +39,19 @@ describe('steady plan', () => {
   });
 
   it('exits 1 naming the environment it cannot find', async () => {
-    const { code, stdout } = await run('plan', SHOP, '--env', 'nope', '--sim', EXAMPLES_FIXTURE);
+    const { code, stdout, stderr } = await run('plan', SHOP, '--env', 'nope', '--sim', EXAMPLES_FIXTURE);
 
     expect(code).toBe(1);
-    expect(stdout).toBe('steady: no environment nope in the specs (there are: shop-prod, shop-staging)\n');
+    expect({ stdout, stderr }).toEqual({ stdout: '', stderr: 'error: no environment nope in the specs (there are: shop-prod, shop-staging)\n' });
   });
 
   it('exits 1 with the problems of invalid specs and plans nothing', async () => {
-    const { code, stdout } = await run('plan', `${SPECS_DIR}../controller/spec/testdata/broken/unknown-field.yaml`, '--sim', EXAMPLES_FIXTURE);
+    const { code, stdout, stderr } = await run('plan', `${SPECS_DIR}../controller/spec/testdata/broken/unknown-field.yaml`, '--sim', EXAMPLES_FIXTURE);
 
     expect(code).toBe(1);
-    expect(stdout).toMatch(/unknown-field\.yaml:\d+:\d+ spec\.desiredcount: unknown field "desiredcount" \(did you mean "desiredCount"\?\)/);
-    expect(stdout).toMatch(/problem.* in the specs: nothing was done\n$/);
+    expect(stdout).toBe('');
+    expect(stderr).toMatch(/unknown-field\.yaml:\d+:\d+ spec\.desiredcount: unknown field "desiredcount" \(did you mean "desiredCount"\?\)/);
+    expect(stderr).toMatch(/problem.* in the specs: nothing was done\n$/);
   });
 });
 
@@ -75,7 +76,7 @@ describe('steady reconcile', () => {
     await deleteKey(store.s3, bucket, object);
     const broken = await run('reconcile', '--from', `s3://${bucket}/team`, '--sim', EXAMPLES_FIXTURE);
     expect(broken.code).toBe(1);
-    expect(broken.stdout).toMatch(new RegExp(`^steady: reading s3://${bucket}/team/objects/sha256/[0-9a-f]{64}: .*; nothing was done\\n$`));
+    expect(broken.stderr).toMatch(new RegExp(`^error: reading s3://${bucket}/team/objects/sha256/[0-9a-f]{64}: .*; nothing was done\\n$`));
   });
 });
 
@@ -85,6 +86,17 @@ describe('steady demo', () => {
     const { code, stdout } = await run('demo', SPECS_DIR, '--html', dir);
 
     expect(code).toBe(0);
+    // The first pass: what did not exist is "created"; action lines name the revision registered; a pinned image names the spec's tag.
+    const first = stdout.slice(stdout.indexOf('1. The first pass'), stdout.indexOf('2. Ten minutes later'));
+    expect(first).toMatch(/\+ Migration\/db-migrate +created\n/);
+    expect(first).toMatch(/\+ AliasRecord\/apex-dns +created\n/);
+    expect(first).toContain('    done     register task definition shop-api:1\n');
+    expect(first).toContain('    done     create service api (shop-api:1, 2 tasks)\n');
+    expect(first).toMatch(/ -> 123456789012\.dkr\.ecr\.ap-northeast-1\.amazonaws\.com\/messaging-api@sha256:[0-9a-f]{12}…\s+\(spec: messaging-api:v2\.7\.1\)\n/);
+    expect(first).not.toContain('<new revision>');
+    const healing = stdout.slice(stdout.indexOf('3. The next pass'), stdout.indexOf('4. And once'));
+    expect(healing).toContain('    done     update service api: task definition shop-api:1 -> shop-api:2\n');
+    expect(healing).toMatch(/ -> \S+\/shop-api@sha256:[0-9a-f]{12}…\s+\(spec: shop-api:latest\)\n/);
     expect(stdout).toContain('! CI pushed a new image to shop-api:latest, and nobody registered a new task definition');
     expect(stdout).toContain('! the ALB shop-api-alb was deleted and created again: it has a new DNS name');
     expect(stdout).toContain('! someone scaled the service api to 0 by hand');

@@ -3,38 +3,33 @@
  * the simulated account. The exit code is the verdict of the passes (model/outcome.ts), the same
  * verdict the report's first line, the Lambda's answer and its metrics carry.
  */
-import type { Command } from 'commander';
 import { EXIT, exitCode, passOutcome, type PassVerdict } from '../model/outcome.js';
 import { reconcileEnvironment, skippedResult, type LeaseReport, type ReconcileOutcome } from '../reconcile.js';
 import { buildReport, renderReport, type Report } from '../report/index.js';
 import { renderFailureMarkdown, renderPlanMarkdown } from '../report/markdown.js';
-import { document, passJson, printFailure } from './json.js';
-import type { CliContext } from './main.js';
-import { addEngineOptions, cliHolder, loadEnvironments, loadFailure, printLoadFailure, resolveTarget, type EngineOptions } from './engine.js';
-import { addLeaseOptions, chooseLease, interruptOnCtrlC, type LeaseChoice, type LeaseCliOptions } from './lease.js';
-import { createOutput, outputOption, plural, type Output, type OutputFormat } from './output.js';
+import { document, passJson } from './json.js';
+import type { CliContext } from './context.js';
+import { cliHolder, loadEnvironments, loadFailure, printLoadFailure, resolveTarget, type EngineOptions } from './engine.js';
+import { chooseLease, interruptOnCtrlC, type LeaseChoice, type LeaseCliOptions } from './lease.js';
+import { createOutput, plural, type Output, type OutputFormat } from './output.js';
+import { progressPrinter } from './progress.js';
 
 interface PassCommandOptions extends EngineOptions, LeaseCliOptions {
   output: OutputFormat;
   dryRun?: boolean;
   notify?: boolean;
+  progress?: 'auto' | 'always' | 'never';
 }
 
-/** The exit codes of `plan`, for its `--help` and the README. */
-export const PLAN_EXIT_CODES =
-  'Exit codes (like terraform plan -detailed-exitcode): 0 no changes, and every resource was read; 2 changes pending ' +
-  '(also in observe mode, where reconcile does not apply them); 1 an error: invalid specs, AWS could not be read, or a ' +
-  'resource the plan cannot bring to its spec (image not found, a conflict, a failed migration gate, the change budget ' +
-  'exceeded), and a usage error. The health of what runs (the wiring checks) does not change it: that is verify.';
+/** `steady plan [PATH...]` (its definition is commands/plan.ts). */
+export function runPlan(ctx: CliContext, paths: string[], options: PassCommandOptions): Promise<number> {
+  return runPasses(paths, options, ctx, 'plan');
+}
 
-/** The exit codes of `reconcile`, for its `--help` and the README. */
-export const RECONCILE_EXIT_CODES =
-  'Exit codes: 0 converged, or converging by steady\'s own changes (a rollout, migration, DNS change under way), or ' +
-  'observe mode reporting drift; 1 something failed, AWS could not be read, or drift is left unrepaired (a conflict, a ' +
-  'failed migration, the change budget, a broken link steady does not repair), or the pass was interrupted (its lease ' +
-  'was taken over); 3 skipped: another run holds the environment\'s lease, nothing was done; 2 usage error (also: no ' +
-  '--table and no --no-lease, or --sim with a real --table or --notify); 130 stopped with Ctrl-C (what was done is ' +
-  'recorded and the lease released first). With --dry-run it exits like plan.';
+/** `steady reconcile [PATH...]` (its definition is commands/plan.ts). */
+export function runReconcile(ctx: CliContext, paths: string[], options: PassCommandOptions): Promise<number> {
+  return runPasses(paths, options, ctx, 'reconcile');
+}
 
 /** The verdicts as the last line of a run over several environments says them. */
 const VERDICT_WORDS: Record<PassVerdict, string> = {
@@ -67,7 +62,7 @@ function printText(out: Output, reports: { report: Report; run: ReconcileOutcome
   }
   reports.forEach(({ report, run }, i) => {
     if (i > 0) out.line();
-    out.line(renderReport(report, { color: out.color.isColorSupported, causesSaidAbove: shared !== undefined }).trimEnd());
+    out.line(renderReport(report, { color: out.color.isColorSupported, width: out.width, causesSaidAbove: shared !== undefined }).trimEnd());
     const lease = leaseLine(run.lease, report.environment);
     if (lease) out.line(out.color.yellow(lease));
     if (run.recordError) out.line(out.color.yellow(`warning: the pass was not recorded: ${run.recordError}`));
@@ -92,13 +87,14 @@ async function runPasses(paths: string[], options: PassCommandOptions, ctx: CliC
   const out = createOutput(ctx.io, options.output);
   const dryRun = mode === 'plan' || options.dryRun === true;
   const lists = mode === 'plan' ? { environments: [] } : { dryRun, environments: [] };
-  const loaded = await loadEnvironments(paths, options.env, options.from);
+  const loaded = await loadEnvironments(ctx, paths, options);
   if (!loaded.ok && options.output === 'markdown') {
     out.line(renderFailureMarkdown(mode, 1, loadFailure(loaded).text).trimEnd());
     return 1;
   }
   if (!loaded.ok) return printLoadFailure(out, loaded, mode, lists);
   const target = await resolveTarget(options);
+  const progress = progressPrinter(ctx.io, options.progress ?? 'auto');
   // Decided for every environment before any is changed: a refusal changes nothing.
   const leases = new Map<string, LeaseChoice>();
   for (const env of loaded.environments) {
@@ -109,7 +105,7 @@ async function runPasses(paths: string[], options: PassCommandOptions, ctx: CliC
       dryRun,
       notifications: env.environment.spec.notifications,
     });
-    if ('refused' in choice) return printFailure(out, mode, EXIT.usage, { kind: 'usage', message: choice.refused }, lists, [`steady: ${choice.refused}`]);
+    if ('refused' in choice) ctx.usageError(choice.refused);
     leases.set(env.name, choice);
   }
   const ctrlC = dryRun ? undefined : interruptOnCtrlC(ctx.io);
@@ -136,6 +132,7 @@ async function runPasses(paths: string[], options: PassCommandOptions, ctx: CliC
         holder: cliHolder(),
         dryRun,
         signal: ctrlC?.signal,
+        progress,
         specVersion: loaded.commit,
         specSource: loaded.source,
       });
@@ -154,44 +151,3 @@ async function runPasses(paths: string[], options: PassCommandOptions, ctx: CliC
   } else printText(out, reports, dryRun);
   return code;
 }
-
-export function registerPlan(program: Command, ctx: CliContext): void {
-  addEngineOptions(
-    program
-      .command('plan')
-      .summary('show what steady would change, changing nothing')
-      .description(
-        'Observe each environment and show what a pass would do: the field-level differences and the actions, like ' +
-          `"terraform plan". Nothing is changed. --output markdown writes a summary for a pull-request comment or a GitHub ` +
-          `Actions job summary (within GitHub's 65,536-character comment limit).\n\n${PLAN_EXIT_CODES}`,
-      ),
-  )
-    .addOption(outputOption(['text', 'json', 'markdown']))
-    .action(async (paths: string[], options: PassCommandOptions) => {
-      ctx.exitCode = await runPasses(paths, options, ctx, 'plan');
-    });
-}
-
-export function registerReconcile(program: Command, ctx: CliContext): void {
-  addLeaseOptions(
-    addEngineOptions(
-      program
-        .command('reconcile')
-        .summary('run one pass: converge each environment to its specs')
-        .description(
-          'Run one pass per environment: observe, plan, converge, and print what was done. The pass takes the ' +
-            "environment's lease in the state table (--table or STEADY_TABLE: one writer at a time), uses the migration ledger " +
-            'and is recorded for `steady status` and `steady history`; without a table it refuses unless --no-lease is given. ' +
-            'With --sim nothing real is changed and no lease is needed; a --table or --notify must then be local stand-ins. ' +
-            `Ctrl-C stops the pass, records it and releases the lease.\n\n${RECONCILE_EXIT_CODES}`,
-        ),
-    ),
-  )
-    .option('--dry-run', 'plan and report only: change nothing')
-    .option('--notify', "send the Slack/email notifications of the Environment's spec")
-    .addOption(outputOption())
-    .action(async (paths: string[], options: PassCommandOptions) => {
-      ctx.exitCode = await runPasses(paths, options, ctx, 'reconcile');
-    });
-}
-

@@ -90,9 +90,16 @@ describe('steady render', () => {
   });
 
   it('exits 1 naming an environment the specs do not have', async () => {
-    const { code, stdout } = await runCli('render', path.join(ROOT, 'specs/shop'), '--env', 'shop-dev');
+    const { code, stdout, stderr } = await runCli('render', path.join(ROOT, 'specs/shop'), '--env', 'shop-dev');
 
     expect(code).toBe(1);
-    expect(stdout).toBe('steady: no environment shop-dev in the specs (there are: shop-prod, shop-staging)\n');
+    expect({ stdout, stderr }).toEqual({ stdout: '', stderr: 'error: no environment shop-dev in the specs (there are: shop-prod, shop-staging)\n' });
+  });
+
+  it('takes --env patterns, in the order of the specs', async () => {
+    const { code, stdout } = await runCli('render', path.join(ROOT, 'specs/shop'), '--env', 'shop-*', '-o', 'json');
+
+    expect(code).toBe(0);
+    expect(JSON.parse(stdout).environments.map((e: { name: string }) => e.name)).toEqual(['shop-prod', 'shop-staging']);
   });
 });

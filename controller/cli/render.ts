@@ -5,14 +5,14 @@
  * problems and nothing else. Exit codes: 0 rendered, 1 invalid specs or an unknown environment,
  * 2 usage error.
  */
-import type { Command } from 'commander';
 import { formatPath } from '../spec/messages.js';
 import { problemCount, renderSpecPaths, type SpecDocument } from '../spec/load.js';
 import { printDocuments } from '../spec/print.js';
 import { changesIn } from '../spec/sourced.js';
 import { document, printFailure } from './json.js';
-import type { CliContext } from './main.js';
-import { createOutput, outputOption, plural, type OutputFormat } from './output.js';
+import type { CliContext } from './context.js';
+import { createOutput, plural, type OutputFormat } from './output.js';
+import { matchEnvironments } from './patterns.js';
 import { colorProblem } from './validate.js';
 
 interface RenderOptions {
@@ -21,27 +21,8 @@ interface RenderOptions {
   allowEmpty?: boolean;
 }
 
-/** Adds the `render` command to the program. */
-export function registerRender(program: Command, ctx: CliContext): void {
-  program
-    .command('render')
-    .summary('print the documents of each environment with its overlay applied')
-    .description(
-      'Print the documents of each environment as steady reconciles them: a base with its overlay applied ' +
-        '(or a document written whole), before defaults. Every value an overlay wrote carries a comment naming the ' +
-        'overlay file and line; a field it removed is named on the field that held it. The set is checked first, ' +
-        'exactly as steady validate checks it.\n\nExit codes: 0 rendered, 1 invalid specs or unknown environment, 2 usage error.',
-    )
-    .argument('[paths...]', 'spec files, or directories searched recursively for *.yaml and *.yml', ['specs/'])
-    .option('-e, --env <name...>', 'only these environments (default: every environment in the specs)')
-    .option('--allow-empty', 'accept a spec set with no documents, as steady validate does')
-    .addOption(outputOption())
-    .action(async (paths: string[], options: RenderOptions) => {
-      ctx.exitCode = await render(paths, options, ctx);
-    });
-}
-
-async function render(paths: string[], options: RenderOptions, ctx: CliContext): Promise<number> {
+/** `steady render [PATH...]` (its definition is commands/render.ts). */
+export async function render(ctx: CliContext, paths: string[], options: RenderOptions): Promise<number> {
   const out = createOutput(ctx.io, options.output);
   const { result, documents } = await renderSpecPaths(paths, { allowEmpty: options.allowEmpty });
   if (!result.ok) {
@@ -55,12 +36,13 @@ async function render(paths: string[], options: RenderOptions, ctx: CliContext):
     return 1;
   }
   const names = result.specSet.environments.map((e) => e.name);
-  const unknown = (options.env ?? []).filter((name) => !names.includes(name));
+  // Names or patterns ('shop-*'); one that matches nothing is an error, never an empty answer.
+  const { selected, unmatched: unknown } = matchEnvironments(names, options.env ?? []);
   if (unknown.length > 0) {
     const message = `no environment ${unknown.join(', ')} in the specs (there are: ${names.join(', ') || 'none'})`;
-    return printFailure(out, 'render', 1, { kind: 'unknownEnvironment', message }, { ok: false, problems: [], environments: [] }, [`steady: ${message}`]);
+    return printFailure(out, 'render', 1, { kind: 'unknownEnvironment', message }, { ok: false, problems: [], environments: [] }, [`error: ${message}`]);
   }
-  const chosen = options.env ? names.filter((n) => options.env!.includes(n)) : names;
+  const chosen = options.env && options.env.length > 0 ? selected : names;
   const shown = documents.filter((d) => chosen.includes(d.environment));
   if (out.format === 'json') {
     const environments = chosen.map((name) => ({ name, documents: shown.filter((d) => d.environment === name).map(documentJson) }));

@@ -23,7 +23,7 @@ const BROKEN: Record<string, (file: string) => string[]> = {
   'duplicate-environment': (f) => [`${f}:9:19 metadata.name: duplicate Environment "shop-prod", first defined at ${f}:2:1`],
   'duplicate-key': (f) => [`${f}:8:3 spec.region: duplicate key "region"`],
   'duplicate-name': (f) => [`${f}:22:19 metadata.name: duplicate Service "api" in environment shop-prod, first defined at ${f}:7:1`],
-  'fargate-size': (f) => [`${f}:15:13 spec.taskDefinition.memory: expected a Fargate memory size for cpu 256: 512-2048 MiB (got 4096)`],
+  'fargate-size': (f) => [`${f}:15:13 spec.taskDefinition.memory: expected a Fargate memory size for cpu 256 (0.25 vCPU): 512, 1024 or 2048 MiB; got 4096`],
   'invalid-enum': (f) => [`${f}:8:9 spec.mode: expected one of: enforce, observe`],
   'literal-secret': (f) => [`${f}:21:25 spec.taskDefinition.containers[0].secrets.DATABASE_URL: looks like a secret (a URL with a password) written into the spec; ${SECRET_ADVICE}`],
   'literal-secret-in-environment': (f) => [

@@ -2,12 +2,10 @@
  * `steady validate [PATH...]`: loads a spec set the way the controller does and reports every
  * problem with file:line:column. Exit code 0 when the set is valid, 1 when it is not.
  */
-import type { Command } from 'commander';
 import { stringify } from 'yaml';
 import { formatProblem, loadSpecPaths, problemCount, problemLocation, renderingNote, type EnvironmentSpecs, type SpecProblem } from '../spec/load.js';
-import { createOutput, outputOption, plural, type OutputFormat } from './output.js';
-import type { CliContext } from './main.js';
-import { FORMAT_VERSION } from './contract.js';
+import { createOutput, plural, type OutputFormat } from './output.js';
+import { FORMAT_VERSION, type CliContext } from './context.js';
 
 interface ValidateOptions {
   output: OutputFormat;
@@ -15,27 +13,8 @@ interface ValidateOptions {
   allowEmpty?: boolean;
 }
 
-/** Adds the `validate` command to the program. */
-export function registerValidate(program: Command, ctx: CliContext): void {
-  program
-    .command('validate')
-    .summary('check spec files and report every problem')
-    .description(
-      'Check spec files the way the controller loads them: YAML syntax, the schema of each kind, and the rules ' +
-        'over the whole set (names, environments, references, resources two specs would fight over). ' +
-        'Every problem is printed as "file:line:column field: message".\n\n' +
-        'Exit codes: 0 valid, 1 invalid, 2 usage error.',
-    )
-    .argument('[paths...]', 'spec files, or directories searched recursively for *.yaml and *.yml', ['specs/'])
-    .addOption(outputOption())
-    .option('--show-defaults', 'print the documents with every default filled in (YAML; with --output json, as "documents")')
-    .option('--allow-empty', 'accept a spec set with no documents, or files holding only comments (refused otherwise: it would stop steady reconciling what they held)')
-    .action(async (paths: string[], options: ValidateOptions) => {
-      ctx.exitCode = await validate(paths, options, ctx);
-    });
-}
-
-async function validate(paths: string[], options: ValidateOptions, ctx: CliContext): Promise<number> {
+/** `steady validate [PATH...]` (its definition is commands/validate.ts). */
+export async function validate(ctx: CliContext, paths: string[], options: ValidateOptions): Promise<number> {
   const out = createOutput(ctx.io, options.output);
   const { color } = out;
   const result = await loadSpecPaths(paths, { allowEmpty: options.allowEmpty });

@@ -89,10 +89,10 @@ describe('steady verify --sim', () => {
   });
 
   it('checks only the environments named with --env', async () => {
-    const { code, stdout } = await run('verify', SPECS, '--sim', WIRED, '--env', 'web-prd');
+    const { code, stdout, stderr } = await run('verify', SPECS, '--sim', WIRED, '--env', 'web-prd');
 
     expect(code).toBe(1);
-    expect(stdout).toBe('steady: no environment web-prd in the specs (there are: web-prod)\n');
+    expect({ stdout, stderr }).toEqual({ stdout: '', stderr: 'error: no environment web-prd in the specs (there are: web-prod)\n' });
   });
 
   it('exits 2 on an unknown option', async () => {

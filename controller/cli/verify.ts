@@ -6,14 +6,13 @@
  * every service is Ready, 1 when a link is broken or could not be read (or the specs are
  * invalid), 2 on a usage error.
  */
-import type { Command } from 'commander';
 import { describeCauses } from '../model/causes.js';
 import { uniqueCauses } from '../model/outcome.js';
 import { checkWiring, renderWiringTree, type WiringResult } from '../wiring/index.js';
 import { document, wiringJson } from './json.js';
-import { addEngineOptions, loadEnvironments, printLoadFailure, resolveTarget, type EngineOptions } from './engine.js';
-import { EXIT_FAILED, EXIT_OK, type CliContext } from './main.js';
-import { createOutput, outputOption, plural, type OutputFormat } from './output.js';
+import { loadEnvironments, printLoadFailure, resolveTarget, type EngineOptions } from './engine.js';
+import { EXIT_FAILED, EXIT_OK, type CliContext } from './context.js';
+import { createOutput, plural, type OutputFormat } from './output.js';
 
 interface VerifyOptions extends EngineOptions {
   output: OutputFormat;
@@ -21,32 +20,11 @@ interface VerifyOptions extends EngineOptions {
   probes: boolean;
 }
 
-/** Adds the `verify` command to the program. */
-export function registerVerify(program: Command, ctx: CliContext): void {
-  addEngineOptions(
-    program
-      .command('verify')
-      .summary('check the chain from each name to the running containers, changing nothing')
-      .description(
-        'For every Service behind a load balancer (or with a probe), check each link from the public name to the running ' +
-          'containers: alias record, load balancer, listener and certificate, forward to the target group, target group ' +
-          'port and health check, the ECS service binding, its PRIMARY deployment, target health, the image digests the ' +
-          'tasks run, and the HTTP probe. Print the chain as a tree, with what to fix under each broken link. Nothing is ' +
-          'changed: use it as a pre-deploy gate in CI.\n\nExit codes: 0 every service Ready, 1 a link is broken or could not ' +
-          'be read (or the specs are invalid), 2 usage error.',
-      ),
-  )
-    .option('--no-probes', "skip the services' HTTP probes")
-    .addOption(outputOption())
-    .action(async (paths: string[], options: VerifyOptions) => {
-      ctx.exitCode = await verify(paths, options, ctx);
-    });
-}
-
-async function verify(paths: string[], options: VerifyOptions, ctx: CliContext): Promise<number> {
+/** `steady verify [PATH...]` (its definition is commands/verify.ts). */
+export async function verify(ctx: CliContext, paths: string[], options: VerifyOptions): Promise<number> {
   const out = createOutput(ctx.io, options.output);
   const { color } = out;
-  const loaded = await loadEnvironments(paths, options.env, options.from);
+  const loaded = await loadEnvironments(ctx, paths, options);
   if (!loaded.ok) return printLoadFailure(out, loaded, 'verify', { ok: false, causes: [], environments: [] });
   const target = await resolveTarget(options);
 

@@ -9,6 +9,7 @@ import type { CodeDeployDeployment } from '../model/aws.js';
 import { TAG_CODEDEPLOY, type AwaitCodeDeployDeploymentAction, type CreateCodeDeployDeploymentAction, type Plan, type TaskDefinitionRef } from '../model/plan.js';
 import type { Adapters } from '../observe/observe.js';
 import { appSpec, codeDeployDescription, deploymentFailedMessage, revisionLabel } from '../plan/bluegreen.js';
+import type { WaitProgress } from './context.js';
 import type { ExecResult } from './schedule.js';
 
 /**
@@ -28,6 +29,7 @@ export interface CodeDeployExec {
   /** Ends the wait early (a lost lease, Ctrl-C). */
   stop: Stop;
   outputs: { resolve(ref: TaskDefinitionRef): string };
+  progress?: (p: WaitProgress) => void;
 }
 
 /**
@@ -58,7 +60,8 @@ export async function awaitCodeDeployDeployment(a: AwaitCodeDeployDeploymentActi
 }
 
 async function follow(id: string, revision: string, a: { resource: string; production: string }, ctx: CodeDeployExec): Promise<ExecResult> {
-  const until = Math.min(ctx.clock.now() + CODEDEPLOY_FOLLOW_MS, ctx.deadline);
+  const since = ctx.clock.now();
+  const until = Math.min(since + CODEDEPLOY_FOLLOW_MS, ctx.deadline);
   for (;;) {
     const d = await ctx.adapters.codedeploy.deployment(id);
     if (!d) return { state: 'failed', reason: 'DeploymentNotFound', message: `CodeDeploy no longer knows deployment ${id} of ${revision}` };
@@ -67,6 +70,7 @@ async function follow(id: string, revision: string, a: { resource: string; produ
     if (ctx.clock.now() + ctx.pollMs > until || ctx.stop.check()) {
       return { state: 'pending', message: `CodeDeploy deployment ${id} of ${revision} is ${d.status}; the next pass follows it` };
     }
+    ctx.progress?.({ resource: a.resource, waitingFor: `CodeDeploy deployment ${id} of ${revision}`, status: d.status, since, now: ctx.clock.now() });
     await ctx.stop.sleep(ctx.pollMs);
   }
 }

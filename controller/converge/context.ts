@@ -44,6 +44,40 @@ export class Outputs {
     if (!arn) throw new Error(`internal: no revision registered by ${ref.registeredBy}`);
     return arn;
   }
+
+  /**
+   * An action's summary with the revisions this pass registered named (`shop-api:2`) where the plan
+   * could only say `shop-api:<new revision>`, and the registration itself naming its revision
+   * (`register task definition shop-api:2`). A family is registered at most once per pass.
+   */
+  named(summary: string, actionId: string): string {
+    let named = summary;
+    for (const [id, arn] of this.#arns) {
+      const label = arn.slice(arn.lastIndexOf('/') + 1);
+      const family = label.slice(0, label.lastIndexOf(':'));
+      named = named.split(`${family}:<new revision>`).join(label);
+      // Family names are letters, digits, - and _: nothing a regular expression would read as syntax.
+      if (id === actionId) named = named.replace(`task definition ${family} (new revision)`, `task definition ${label}`).replace(new RegExp(`task definition ${family}(?= |$)`), `task definition ${label}`);
+    }
+    return named;
+  }
+}
+
+/**
+ * A long wait, told at each poll to whoever shows progress (the CLI, on a terminal): what is awaited,
+ * where it is, and since when (the pass's clock).
+ */
+export interface WaitProgress {
+  /** `Kind/name` of the resource the wait is for. */
+  resource: string;
+  /** `migration db-migrate (task 1a2b3c4d)`, `CodeDeploy deployment d-ABC of api:3`, `Route 53 change C123`. */
+  waitingFor: string;
+  /** Where it is now: `RUNNING`, `InProgress`, `PENDING`. */
+  status: string;
+  since: number;
+  now: number;
+  /** The latest thing AWS said about it, if it says anything. */
+  lastEvent?: string;
 }
 
 export interface ExecContext {
@@ -57,6 +91,7 @@ export interface ExecContext {
   deadline: number;
   passId: string;
   beforeChange?: () => Promise<void>;
+  progress?: (p: WaitProgress) => void;
   /**
    * Told what a Maintenance's distribution had before maintenance (the restore record, also
    * written to the distribution's tags), and null once it is back: the state table keeps a copy.

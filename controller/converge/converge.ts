@@ -13,7 +13,7 @@ import type { ActionOutcome } from '../model/pass.js';
 import type { Action, ChangeRecordsAction, Plan } from '../model/plan.js';
 import type { Adapters } from '../observe/observe.js';
 import { awaitCodeDeployDeployment, createCodeDeployDeployment } from './codedeploy.js';
-import { failure, Outputs, type ExecContext, type MigrationLedger } from './context.js';
+import { failure, Outputs, type ExecContext, type MigrationLedger, type WaitProgress } from './context.js';
 import { createMaintenanceRule, deleteMaintenanceRule, switchDistribution } from './maintenance.js';
 import { awaitMigration, runMigration } from './migration.js';
 import { changeRecords, unitsOf } from './records.js';
@@ -21,7 +21,7 @@ import { createScheduleGroup, putSchedule } from './scheduled.js';
 import { schedule, type ExecResult, type Unit } from './schedule.js';
 import { createService, registerTaskDefinition, tagResource, updateService } from './service.js';
 
-export type { LedgerEntry, MigrationLedger } from './context.js';
+export type { LedgerEntry, MigrationLedger, WaitProgress } from './context.js';
 export { STALE_CLAIM_MS } from './context.js';
 export { migrationFailure } from './migration.js';
 export { unitsOf } from './records.js';
@@ -45,6 +45,8 @@ export interface ConvergeOptions {
   insyncWaitMs?: number;
   /** Identifies the pass in change comments. */
   passId?: string;
+  /** Told about each poll of a long wait (a migration task, a CodeDeploy deployment, a DNS change). */
+  progress?: (p: WaitProgress) => void;
   /** Keeps a copy of a Maintenance's restore record (see ExecContext). */
   rememberRestore?: ExecContext['rememberRestore'];
 }
@@ -79,16 +81,19 @@ export async function converge(plan: Plan, adapters: Adapters, options: Converge
     deadline: options.deadline ?? Number.POSITIVE_INFINITY,
     passId: options.passId ?? 'manual',
     beforeChange: options.beforeChange,
+    progress: options.progress,
     rememberRestore: options.rememberRestore,
     stop,
   };
   const stopReason = () => stop.check()?.message ?? options.stopReason?.();
-  return schedule(unitsOf(plan.actions), (unit) => executeUnit(unit, ctx), {
+  const outcomes = await schedule(unitsOf(plan.actions), (unit) => executeUnit(unit, ctx), {
     concurrency: options.concurrency ?? 4,
     waiting: { isWaiting: (unit) => WAITING_KINDS.has(unit.actions[0].kind), concurrency: WAITING_CONCURRENCY },
     stopReason,
     now: () => clock.now(),
   });
+  // The plan could only say "<new revision>"; once registered, the outcomes name it.
+  return outcomes.map((o) => ({ ...o, summary: outputs.named(o.summary, o.actionId) }));
 }
 
 async function executeUnit(unit: Unit, ctx: ExecContext): Promise<ExecResult[]> {

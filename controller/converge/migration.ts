@@ -85,6 +85,7 @@ export function migrationFailure(task: EcsTask, container?: string): string | un
 async function waitForMigration(w: MigrationWait, ctx: ExecContext): Promise<ExecResult> {
   const { ecs } = ctx.adapters;
   const taskId = w.taskArn.slice(w.taskArn.lastIndexOf('/') + 1);
+  const since = w.since ?? ctx.clock.now();
   for (;;) {
     const { tasks } = await ecs.describeTasks(w.cluster, [w.taskArn]);
     const task = tasks[0];
@@ -110,6 +111,7 @@ async function waitForMigration(w: MigrationWait, ctx: ExecContext): Promise<Exe
     if (now + ctx.pollMs > ctx.deadline || ctx.stop.check()) {
       return { state: 'pending', message: `migration task ${taskId} is ${task.lastStatus}; the next pass waits for it` };
     }
+    ctx.progress?.({ resource: `Migration/${w.migration}`, waitingFor: `migration ${w.migration} (task ${taskId})`, status: task.lastStatus, since, now });
     await ctx.stop.sleep(Math.min(ctx.pollMs, w.deadline - now));
   }
 }

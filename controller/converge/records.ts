@@ -43,7 +43,7 @@ export async function changeRecords(actions: ChangeRecordsAction[], ctx: ExecCon
   const comment = `steady ${ctx.plan.environment} ${ctx.passId}`.slice(0, 256);
   try {
     const change = await ctx.adapters.route53.changeRecordSets(zone, actions.flatMap((a) => a.changes), comment);
-    const result = await waitInsync(change.id, ctx);
+    const result = await waitInsync(change.id, ctx, [...new Set(actions.map((a) => a.resource))]);
     return actions.map(() => result);
   } catch (err) {
     // One bad record must not block the rest of the zone: try each on its own.
@@ -56,14 +56,16 @@ export async function changeRecords(actions: ChangeRecordsAction[], ctx: ExecCon
   }
 }
 
-async function waitInsync(changeId: string, ctx: ExecContext): Promise<ExecResult> {
-  const until = Math.min(ctx.clock.now() + ctx.insyncWaitMs, ctx.deadline);
+async function waitInsync(changeId: string, ctx: ExecContext, resources: string[]): Promise<ExecResult> {
+  const since = ctx.clock.now();
+  const until = Math.min(since + ctx.insyncWaitMs, ctx.deadline);
   for (;;) {
     const info = await ctx.adapters.route53.getChange(changeId);
     if (info.status === 'INSYNC') return { state: 'done', message: `change ${changeId} is INSYNC` };
     if (ctx.clock.now() + ctx.pollMs > until || ctx.stop.check()) {
       return { state: 'pending', message: `change ${changeId} is still PENDING; Route 53 applies it within about a minute, and the next pass checks it` };
     }
+    ctx.progress?.({ resource: resources.join(', '), waitingFor: `Route 53 change ${changeId} to reach INSYNC`, status: info.status, since, now: ctx.clock.now() });
     await ctx.stop.sleep(ctx.pollMs);
   }
 }

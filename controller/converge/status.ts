@@ -81,7 +81,8 @@ export function driftOf(plan: Plan, outcomes: ActionOutcome[], detectedAt: numbe
       const healed = !plan.holdAll && r.phase === 'Drifted' && mine.length > 0 && mine.every((o) => o.state === 'done');
       return {
         resource: r.resource,
-        key: `${r.resource}#${contentHash(r.diff, 12)}`,
+        // What differs, not how it is shown: the spec's tag beside a digest does not change the drift's identity.
+        key: `${r.resource}#${contentHash(r.diff.map(({ path, before, after }) => ({ path, before, after })), 12)}`,
         summary: r.message,
         diff: r.diff,
         detectedAt,

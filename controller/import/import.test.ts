@@ -114,7 +114,7 @@ describe('steady import (the command)', () => {
       problems: [],
     });
     expect(unknown.code).toBe(1);
-    expect(unknown.stderr).toContain('steady: ECS cluster nope does not exist in ap-northeast-1');
+    expect(unknown.stderr).toContain('error: ECS cluster nope does not exist in ap-northeast-1');
   });
 });
 

@@ -35,7 +35,7 @@ export interface DriftEvent {
   /** Stable id of this drift (resource + what differs), for noise control. */
   key: string;
   summary: string;
-  diff: { path: string; before?: string; after?: string }[];
+  diff: { path: string; before?: string; after?: string; specValue?: string }[];
   detectedAt: number;
   healedAt?: number;
 }

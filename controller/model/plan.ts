@@ -27,6 +27,8 @@ export interface FieldDiff {
   path: string;
   before: string | undefined;
   after: string | undefined;
+  /** The value as the spec writes it, when `after` is its resolved form (an image tag pinned to its digest). */
+  specValue?: string;
 }
 
 /** A task-definition revision: known already, or the one another action of the plan registers. */

@@ -176,7 +176,7 @@ export function specPath(path: string): string {
  * repo@sha256:bbb`, `taskDefinition.containers[app].ulimits: [...] -> -`. Empty exactly when the two
  * are equal, so a registration is never shown with part of its reason.
  */
-export function taskDefinitionDiff(before: TaskDefinitionContent | undefined, after: TaskDefinitionContent): FieldDiff[] {
+export function taskDefinitionDiff(before: TaskDefinitionContent | undefined, after: TaskDefinitionContent, spec?: Pick<TaskDefinitionSpec, 'containers'>): FieldDiff[] {
   if (!before) {
     const containers = after.containerDefinitions.map((c) => c.name).join(', ');
     return [{ path: 'taskDefinition', before: undefined, after: `${after.family} (cpu ${after.cpu}, memory ${after.memory}; containers ${containers})` }];
@@ -184,11 +184,15 @@ export function taskDefinitionDiff(before: TaskDefinitionContent | undefined, af
   return contentDiff(before, after).map((d) => {
     // A whole container comes or goes: say so, not its every field.
     const whole = /^containerDefinitions\[[^\]]+\]$/.test(d.path);
-    return {
+    const diff: FieldDiff = {
       path: specPath(d.path),
       before: whole ? (d.before === undefined ? undefined : 'present') : render(d.before),
       after: whole ? (d.after === undefined ? undefined : 'present') : render(d.after),
     };
+    // A pinned image says which tag of the spec it is: `repo@sha256:589d…` alone names nothing a person wrote.
+    const image = /^containerDefinitions\[([^\]]+)\]\.image$/.exec(d.path);
+    const written = image ? spec?.containers.find((c) => c.name === image[1])?.image : undefined;
+    return written !== undefined && written !== diff.after ? { ...diff, specValue: written } : diff;
   });
 }
 

@@ -17,7 +17,7 @@ import {
 } from '../model/plan.js';
 import type { EcsTaskDefinition } from '../model/aws.js';
 import { contentHash, type TaskDefinitionContent } from '../model/taskdef.js';
-import type { MigrationDoc } from '../spec/schema.js';
+import type { MigrationDoc, TaskDefinitionSpec } from '../spec/schema.js';
 import { clusterProblem, hiddenContentStatus, imageProblemStatus, status, unreadStatus, type Context, type Gate, type Planned } from './common.js';
 import { desiredTaskDefinition, migrationContainer, migrationFamily, migrationVersion, networkOf, resourceKey, serviceName, specHash, taskDefinitionDiff } from './desired.js';
 
@@ -26,6 +26,8 @@ type PlannedMigration = Planned & { gate: Gate };
 /** What a migration runs, worked out from its spec and what AWS says. */
 interface MigrationRun {
   name: string;
+  /** The task definition of the spec (the migration's own, or its service's), images as written. */
+  tdSpec: TaskDefinitionSpec;
   /** The service whose task definition a fromService migration copies, and the revision it runs. */
   from?: { service: string; running?: EcsTaskDefinition };
   key: string;
@@ -70,6 +72,7 @@ function resolveRun(ctx: Context, m: MigrationDoc): MigrationRun | ResourceStatu
     hash,
     family,
     content: built.content,
+    tdSpec,
     container,
     command: m.spec.command,
     version: migrationVersion(built.content, container, m.spec.command),
@@ -176,7 +179,7 @@ export function planMigration(ctx: Context, m: MigrationDoc): PlannedMigration {
     id: `register:${run.key}`,
     resource: run.key,
     summary: `register task definition ${run.family} for migration ${run.name} version ${run.version}`,
-    diff: taskDefinitionDiff(latest?.content, run.content),
+    diff: taskDefinitionDiff(latest?.content, run.content, run.tdSpec),
     dependsOn: [],
     content: run.content,
     tags: { ...ctx.desired.environment.spec.tags, ...m.spec.tags, ...ownershipTags(ctx.env, run.key), [TAG_MIGRATION_VERSION]: run.version, [TAG_MIGRATION_ATTEMPT]: '0' },

@@ -151,7 +151,7 @@ function chooseTarget(ctx: Context, tc: TaskCase, content: TaskDefinitionContent
     id: `register:${tc.key}`,
     resource: tc.key,
     summary: `register task definition ${tc.family} for scheduled task ${tc.name}`,
-    diff: taskDefinitionDiff(latest?.content, content),
+    diff: taskDefinitionDiff(latest?.content, content, tc.tdSpec),
     dependsOn: [],
     content,
     tags: { ...tags, ...(tc.t.spec.taskDefinition?.tags ?? {}), ...(lastRun ? { [TAG_LAST_RUN]: lastRun } : {}) },

@@ -147,7 +147,7 @@ function chooseRevision(ctx: Context, sc: ServiceCase, desiredTd: TaskDefinition
     id: `register:${sc.key}`,
     resource: sc.key,
     summary: `register task definition ${desiredTd.family} (new revision)`,
-    diff: taskDefinitionDiff(currentTd?.content, desiredTd),
+    diff: taskDefinitionDiff(currentTd?.content, desiredTd, sc.svc.spec.taskDefinition),
     dependsOn: [],
     content: desiredTd,
     tags: { ...tags, ...sc.svc.spec.taskDefinition.tags },
@@ -385,7 +385,7 @@ export function planService(ctx: Context, svc: ServiceDoc, gates: Map<string, Ga
   const p: Prepared = {
     desiredTd,
     target,
-    tdDiff: taskDefinitionDiff(currentTd?.content, desiredTd),
+    tdDiff: taskDefinitionDiff(currentTd?.content, desiredTd, svc.spec.taskDefinition),
     desiredSettings,
     tags,
     gating: gatingOf(gates, waitsFor),

@@ -192,7 +192,7 @@ export function buildReport(result: PassResult, options: BuildReportOptions = {}
     const events = result.drift.filter((e) => e.resource === name);
     const verdict = verdicts.get(name)!;
     const outcome = verdict.outcome;
-    const drift = events.find((e) => e.diff.length > 0)?.diff.map((d) => ({ path: d.path, before: d.before, after: d.after })) ?? (was?.diff.length ? was.diff : now.diff);
+    const drift = events.find((e) => e.diff.length > 0)?.diff.map((d) => ({ path: d.path, before: d.before, after: d.after, ...(d.specValue ? { specValue: d.specValue } : {}) })) ?? (was?.diff.length ? was.diff : now.diff);
     const change = changeOf({ ...(was ?? now), diff: drift }, actions);
     const event = events[0];
     const driftKey = drift.length > 0 || event ? (event?.key ?? derivedDriftKey(name, (was ?? now).reason, drift)) : undefined;

@@ -14,7 +14,8 @@ describe('renderReport', () => {
     version 4a0aa45fcfb7d79e failed: container app exited with code 1; after fixing it run \`steady
     retry migration/db-migrate --env shop-prod\`
     version: 4ba5f008a97d3637 -> 4a0aa45fcfb7d79e
-    done     register task definition shop-api-db-migrate for migration db-migrate version 4a0aa45fcfb7d79e
+    done     register task definition shop-api-db-migrate for migration db-migrate version
+             4a0aa45fcfb7d79e
     failed   run migration db-migrate (version 4a0aa45fcfb7d79e): alembic upgrade head
              task 0f3c9a stopped: container app exited with code 1 (Essential container in task
              exited)
@@ -31,7 +32,8 @@ describe('renderReport', () => {
 
 ~ AliasRecord/api-dns   healed      in 12s
     api.example.com A
-        ALIAS dualstack.shop-api-alb-1234567890.ap-northeast-1.elb.amazonaws.com (zone Z14GRHDCWA56QT)
+        ALIAS dualstack.shop-api-alb-1234567890.ap-northeast-1.elb.amazonaws.com (zone
+        Z14GRHDCWA56QT)
      -> ALIAS shop-api-alb-987654321.ap-northeast-1.elb.amazonaws.com (zone Z14GRHDCWA56QT)
     done     update api.example.com A -> shop-api-alb-987654321.ap-northeast-1.elb.amazonaws.com
 `);
@@ -46,7 +48,8 @@ Dry run: nothing was changed. This is what steady would do:
 
 ~ Migration/db-migrate  would change
     version: 4ba5f008a97d3637 -> 4a0aa45fcfb7d79e
-    would    register task definition shop-api-db-migrate for migration db-migrate version 4a0aa45fcfb7d79e
+    would    register task definition shop-api-db-migrate for migration db-migrate version
+             4a0aa45fcfb7d79e
     would    run migration db-migrate (version 4a0aa45fcfb7d79e): alembic upgrade head
 
 ~ Service/api           would change
@@ -137,7 +140,8 @@ what steady would do:
 
 ! AliasRecord/api-dns  unrepaired  ChangeBudgetExceeded
     api.example.com A
-        ALIAS dualstack.shop-api-alb-1234567890.ap-northeast-1.elb.amazonaws.com (zone Z14GRHDCWA56QT)
+        ALIAS dualstack.shop-api-alb-1234567890.ap-northeast-1.elb.amazonaws.com (zone
+        Z14GRHDCWA56QT)
      -> ALIAS shop-api-alb-987654321.ap-northeast-1.elb.amazonaws.com (zone Z14GRHDCWA56QT)
     would    update api.example.com A -> shop-api-alb-987654321.ap-northeast-1.elb.amazonaws.com
 `);
@@ -163,7 +167,8 @@ what steady would do:
 
 ~ Migration/db-migrate  healed      in 12s
     version: 4ba5f008a97d3637 -> 4a0aa45fcfb7d79e
-    done     register task definition shop-api-db-migrate for migration db-migrate version 4a0aa45fcfb7d79e
+    done     register task definition shop-api-db-migrate for migration db-migrate version
+             4a0aa45fcfb7d79e
     done     run migration db-migrate (version 4a0aa45fcfb7d79e): alembic upgrade head
 `);
   });

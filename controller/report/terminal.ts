@@ -88,9 +88,14 @@ function paintAction(c: Colors, state: ReportAction['state'], text: string): str
 
 /** Words of `text` filled into lines of at most `width` columns, every line after the first indented. */
 function wrap(text: string, width: number, indent: string): string[] {
+  return wrapWords(text.split(/\s+/).filter(Boolean), width, indent);
+}
+
+/** {@link wrap} over words given: a word may hold spaces (`(spec: shop-api:latest)` stays whole). */
+function wrapWords(words: string[], width: number, indent: string): string[] {
   const lines: string[] = [];
   let line = '';
-  for (const word of text.split(/\s+/).filter(Boolean)) {
+  for (const word of words) {
     if (line && line.length + 1 + word.length > width - indent.length) {
       lines.push(line);
       line = word;
@@ -134,17 +139,23 @@ const CAUSE_WORDS: Record<string, string> = {
 export function fieldDiffLines(diff: FieldDiff[], c: Colors, width: number): string[] {
   return diff.flatMap((d) => {
     const before = shownValue(d.before);
-    const after = shownValue(d.after);
+    // A pinned image names the tag the spec wrote beside its digest: `shop-api@sha256:589d… (spec: shop-api:latest)`.
+    const spec = d.specValue ? `(spec: ${d.specValue.slice(d.specValue.lastIndexOf('/') + 1)})` : undefined;
+    const after = `${shownValue(d.after)}${spec ? ` ${spec}` : ''}`;
     const oneLine = `${INDENT}${d.path}: ${before} -> ${after}`;
     if (oneLine.length <= width) return [`${INDENT}${d.path}: ${c.red(before)} ${c.dim('->')} ${c.green(after)}`];
-    return [`${INDENT}${d.path}`, `${INDENT}    ${c.red(before)}`, `${INDENT} ${c.dim('->')} ${c.green(after)}`];
+    // Three lines; a value wider than the line goes on at its words, indented under itself.
+    const value = (words: string[], lead: string, paint: (s: string) => string) =>
+      wrapWords(words, width, `${INDENT}    `).map((l, i) => (i === 0 ? `${lead}${paint(l)}` : paint(l)));
+    const wordsOf = (text: string) => text.split(/\s+/).filter(Boolean);
+    return [`${INDENT}${d.path}`, ...value(wordsOf(before), `${INDENT}    `, c.red), ...value([...wordsOf(shownValue(d.after)), ...(spec ? [spec] : [])], `${INDENT} ${c.dim('->')} `, c.green)];
   });
 }
 
 function actionLines(a: ReportAction, c: Colors, width: number): string[] {
   const hang = INDENT + ' '.repeat(ACTION_COLUMN);
   const word = paintAction(c, a.state, ACTION_WORDS[a.state].padEnd(ACTION_COLUMN));
-  const lines = [`${INDENT}${word}${a.summary}`];
+  const lines = wrap(a.summary, width, hang).map((l, i) => (i === 0 ? `${INDENT}${word}${l}` : l));
   if (a.message && a.state !== 'done' && a.state !== 'held') {
     const why = a.awsName && !a.message.includes(a.awsName) ? `${a.awsName}: ${a.message}` : a.message;
     lines.push(...wrap(why, width, hang).map((l, i) => (i === 0 ? `${hang}${c.dim(l)}` : c.dim(l))));

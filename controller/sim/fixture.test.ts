@@ -54,7 +54,7 @@ describe('simOrganizationFromFile', () => {
     const problem = async (name: string, yaml: string) => (await simOrganizationFromFile(await fixtureFile(name, yaml)).catch((e: Error) => e)) as Error;
 
     expect((await problem('unquoted.yaml', 'accounts:\n  - accountId: 210987654321\n')).message).toBe(`${path.join(dir, 'unquoted.yaml')}: accounts[0]: accountId must be 12 digits in quotes, got 210987654321`);
-    expect((await problem('typo.yaml', 'accounts:\n  - accountId: "210987654321"\n    ecz: {}\n')).message).toMatch(/accounts\[0\]: unknown section "ecz"; expected accountId, region, ecr, .*, role$/);
+    expect((await problem('typo.yaml', 'accounts:\n  - accountId: "210987654321"\n    ecz: {}\n')).message).toMatch(/accounts\[0\]: unknown section "ecz"; expected accountId, region, start, ecr, .*, role$/);
     expect((await problem('home.yaml', 'accounts:\n  - accountId: "123456789012"\n')).message).toMatch(/accounts\[0\]: 123456789012 is the controller's account \(the top-level sections\)$/);
     expect((await problem('role.yaml', 'accounts:\n  - accountId: "210987654321"\n    role: { name: "a b" }\n')).message).toMatch(/accounts\[0\]: role.name must be an IAM role name, got "a b"$/);
   });

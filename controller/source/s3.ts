@@ -29,14 +29,15 @@ async function s3Call<T>(operation: string, verb: string, bucket: string, key: s
 
 /**
  * An S3 client with the SDK's default configuration: credentials from the default provider
- * chain, the region from `AWS_REGION` or the profile, the endpoint from the standard resolution
- * (`AWS_ENDPOINT_URL_S3`). It follows S3's region redirects, so the bucket may be in any region.
+ * chain, the region given or else from `AWS_REGION` or the profile, the endpoint from the standard
+ * resolution (`AWS_ENDPOINT_URL_S3`). It follows S3's region redirects, so the bucket may be in any
+ * region.
  *
  * @example
  * const s3 = createS3Client();
  */
-export function createS3Client(): S3Client {
-  return new S3Client({ followRegionRedirects: true, retryMode: 'adaptive' });
+export function createS3Client(region?: string): S3Client {
+  return new S3Client({ followRegionRedirects: true, retryMode: 'adaptive', ...(region ? { region } : {}) });
 }
 
 /** True when the failed call means "there is no such key". */

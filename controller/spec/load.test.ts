@@ -484,8 +484,7 @@ describe('loadSpecPaths', () => {
     const result = await loadSpecPaths([missing, broken]);
 
     expect(problemsOf(result)).toEqual([
-      `${broken}:1:4 invalid YAML: flow map in block collection must be sufficiently indented and end with a }`,
-      `${broken}:1:4 invalid YAML: flow map must end with a }`,
+      `${broken}:1:4 invalid YAML: flow map in block collection must be sufficiently indented and end with a } (and 2 more YAML errors in this file)`,
       `${missing}:1:1 cannot read: no such file or directory`,
     ]);
   });

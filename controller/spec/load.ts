@@ -11,6 +11,7 @@
  * A set with any problem yields no SpecSet at all: callers never act on part of a spec set.
  */
 import { createHash } from 'node:crypto';
+import { lstatSync, readlinkSync } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { Composer, Document as YamlDocument, isAlias, isMap, isNode, isPair, isScalar, isSeq, LineCounter, Parser, type CST, type Document } from 'yaml';
@@ -262,15 +263,26 @@ async function listYamlFiles(dir: string): Promise<string[]> {
     if (entry.name.startsWith('.')) continue;
     const full = path.join(dir, entry.name);
     if (entry.isDirectory()) out.push(...(await listYamlFiles(full)));
-    else if (/\.ya?ml$/i.test(entry.name) && (entry.isFile() || (entry.isSymbolicLink() && (await stat(full)).isFile()))) out.push(full);
+    // A symbolic link is followed; one that leads nowhere is listed, so that reading it reports it, at its own path.
+    else if (/\.ya?ml$/i.test(entry.name) && (entry.isFile() || (entry.isSymbolicLink() && (await stat(full).catch(() => undefined))?.isDirectory() !== true))) out.push(full);
   }
   return out;
 }
 
 function unreadable(file: string, err: unknown): SpecProblem {
   const code = (err as NodeJS.ErrnoException).code;
-  const why = code === 'ENOENT' ? 'no such file or directory' : code === 'EACCES' ? 'permission denied' : (err as Error).message;
-  return { file, line: 1, column: 1, path: '', message: `cannot read: ${why}` };
+  const why = code === 'ENOENT' ? 'no such file or directory' : code === 'EACCES' ? 'permission denied' : code === 'ELOOP' ? 'a loop of symbolic links' : (err as Error).message;
+  return { file, line: 1, column: 1, path: '', message: `cannot read: ${why}${danglingLink(file)}` };
+}
+
+/** `(a symbolic link to X, which does not exist)`, for a link that leads nowhere. */
+function danglingLink(file: string): string {
+  try {
+    if (!lstatSync(file).isSymbolicLink()) return '';
+    return ` (a symbolic link to ${readlinkSync(file)}, which does not exist)`;
+  } catch {
+    return '';
+  }
 }
 
 function tooLarge(file: string, bytes: number, limit: number): SpecProblem {
@@ -348,12 +360,23 @@ function readDocuments(file: string, text: string, problems: SpecProblem[], secr
   // `---` alone, `~`, comments only: documents that say nothing (toData below skips them too).
   const documents = yamlDocs.filter((d) => d.errors.length > 0 || !(d.contents === null || (isScalar(d.contents) && d.contents.value === null))).length;
 
+  // A file that is not YAML at all (a README, a script) has an error on every other line: say the
+  // first, count the rest, and read nothing more of the documents it breaks.
+  const syntax = yamlDocs.flatMap((d) => d.errors);
+  if (syntax.length > 0) {
+    const more = syntax.length > 1 ? ` (and ${syntax.length - 1} more YAML error${syntax.length === 2 ? '' : 's'} in this file${syntax.length > 5 ? ': is it a YAML file?' : ''})` : '';
+    problem(syntax[0].pos[0], '', `${yamlMessage(syntax[0].message)}${more}`);
+    // Past a few errors it is not a spec with a typo: what parsed of it is no spec either.
+    if (syntax.length > 5) return { docs: [], overlays: [], candidates: [], documents: 1 };
+  }
+
   const loaded: LoadedDoc[] = [];
   const overlays: OverlayRead[] = [];
   const candidates: Layers['candidates'] = [];
   for (const yamlDoc of yamlDocs) {
+    if (yamlDoc.errors.length > 0) continue;
     const before = problems.length;
-    for (const e of [...yamlDoc.errors, ...yamlDoc.warnings]) problem(e.pos[0], '', yamlMessage(e.message));
+    for (const e of yamlDoc.warnings) problem(e.pos[0], '', yamlMessage(e.message));
     const aliases: { offset: number; path: string; token: string }[] = [];
     walk(yamlDoc.contents, [], (offset, fieldPath, message) => problem(offset, fieldPath, message), aliases);
     // Secrets in any field, before the schema speaks: its message for the same value would be weaker.
@@ -375,7 +398,7 @@ function readDocuments(file: string, text: string, problems: SpecProblem[], secr
     if (problems.length > before) {
       // Still note what the document is, so that other documents' references to it do not add
       // "no such resource" noise to the real problem.
-      const raw = yamlDoc.errors.length === 0 ? toData(yamlDoc) : undefined;
+      const raw = yamlDoc.errors.length === 0 && !hasCollectionKey(yamlDoc.contents) ? toData(yamlDoc) : undefined;
       const kind = KINDS.find((k) => k === (raw as { kind?: unknown } | undefined)?.kind);
       if ((raw as { kind?: unknown } | undefined)?.kind === OVERLAY_KIND) overlays.push(overlayIdentity(raw, { file, locate }, start));
       else if (kind && isRecord(raw) && namesNoEnvironment(kind, raw)) candidates.push({ doc: { file, locate }, start, kind, raw, broken: true });
@@ -517,6 +540,11 @@ function walk(
   if (isMap(node)) {
     const seen = new Set<string>();
     for (const pair of node.items) {
+      if (isMap(pair.key) || isSeq(pair.key)) {
+        // `? [a, b]`: JavaScript would turn it into the string "a,b" (and Node warn, nowhere in particular).
+        report(pair.key.range?.[0] ?? 0, formatPath(at), `a ${isMap(pair.key) ? 'mapping' : 'list'} as a key is not allowed: keys are plain strings`);
+        continue;
+      }
       walk(pair.key, at, report, aliases);
       const key = keyString(pair.key);
       if (key === '__proto__') {
@@ -531,6 +559,21 @@ function walk(
   } else if (isSeq(node)) {
     node.items.forEach((item, i) => walk(item, [...at, i], report, aliases));
   }
+}
+
+/** True when a mapping somewhere holds a list or mapping as a key (iterative). */
+function hasCollectionKey(root: unknown): boolean {
+  const stack = [root];
+  while (stack.length > 0) {
+    const node = stack.pop();
+    if (isMap(node)) {
+      for (const pair of node.items) {
+        if (isMap(pair.key) || isSeq(pair.key)) return true;
+        stack.push(pair.value);
+      }
+    } else if (isSeq(node)) stack.push(...node.items);
+  }
+  return false;
 }
 
 function keyString(key: unknown): string {

@@ -111,12 +111,41 @@ export function normalizeCpu(value: string | number): string | undefined {
   return m ? String(Math.round(Number(m[1]) * 1024)) : undefined;
 }
 
-/** `512`, `"512"`, `"0.5GB"`, `"1 GB"` -> MiB as a string, as ECS returns them. */
+/**
+ * `512`, `"512"`, `"512 MiB"`, `"512MB"`, `"0.5GB"`, `"1 GiB"` -> MiB as a string, as ECS returns
+ * them. The units are case-insensitive, and MB and GB are read as AWS reads them in
+ * RegisterTaskDefinition and its console: 1 GB = 1024 MiB.
+ */
 export function normalizeMemory(value: string | number): string | undefined {
   const s = String(value).trim();
   if (/^\d+$/.test(s)) return String(Number(s));
-  const m = /^(\d+(?:\.\d+)?)\s*gb$/i.exec(s);
-  return m ? String(Math.round(Number(m[1]) * 1024)) : undefined;
+  const m = /^(\d+(?:\.\d+)?)\s*(mib|mb|gib|gb)$/i.exec(s);
+  if (!m) return undefined;
+  const mib = Number(m[1]) * (m[2].toLowerCase().startsWith('g') ? 1024 : 1);
+  return Number.isInteger(mib) ? String(mib) : undefined;
+}
+
+/** The CPU sizes Fargate runs, in units (1024 = 1 vCPU). */
+export const FARGATE_CPU_SIZES = [256, 512, 1024, 2048, 4096, 8192, 16384];
+
+/** `1024 (1 vCPU)`. */
+const cpuWords = (units: number) => `${units} (${units / 1024} vCPU)`;
+
+/** What Fargate allows with `cpu`, in words: `512, 1024 or 2048 MiB`, `2048 to 8192 MiB in steps of 1024 (2 to 8 GB)`. */
+export function fargateMemoryWords(cpu: number): string {
+  const options = fargateMemoryOptions(cpu);
+  if (options.length <= 3) return `${options.slice(0, -1).join(', ')} or ${options[options.length - 1]} MiB`;
+  const step = options[1] - options[0];
+  return `${options[0]} to ${options[options.length - 1]} MiB in steps of ${step} (${options[0] / 1024} to ${options[options.length - 1] / 1024} GB)`;
+}
+
+/** The problem with a cpu/memory pair, at the field to change; undefined when Fargate runs it. */
+export function fargateSizeProblem(cpu: number, memory: number): { path: 'cpu' | 'memory'; message: string } | undefined {
+  if (!FARGATE_CPU_SIZES.includes(cpu)) {
+    return { path: 'cpu', message: `expected a Fargate cpu size: ${FARGATE_CPU_SIZES.map(cpuWords).join(', ')}; got ${Number.isInteger(cpu / 256) ? cpuWords(cpu) : cpu}` };
+  }
+  if (fargateMemoryOptions(cpu).includes(memory)) return undefined;
+  return { path: 'memory', message: `expected a Fargate memory size for cpu ${cpuWords(cpu)}: ${fargateMemoryWords(cpu)}; got ${memory}` };
 }
 
 /** Valid Fargate task sizes: CPU units -> allowed memory (MiB). */
@@ -146,7 +175,7 @@ const cpu = z
   .union([z.string(), z.number()])
   .transform((v, ctx) => {
     const n = normalizeCpu(v);
-    if (n === undefined) ctx.addIssue({ code: 'custom', message: 'expected CPU units (256, 512, 1024, ...) or vCPUs ("0.25 vCPU")' });
+    if (n === undefined) ctx.addIssue({ code: 'custom', message: 'expected CPU units (256, 512, 1024, ...) or vCPUs ("0.25 vCPU", "1 vCPU")' });
     return n ?? '';
   })
   .meta({ description: 'Task CPU: units (256 = 0.25 vCPU) or "N vCPU". Fargate sizes only.' });
@@ -155,10 +184,10 @@ const memory = z
   .union([z.string(), z.number()])
   .transform((v, ctx) => {
     const n = normalizeMemory(v);
-    if (n === undefined) ctx.addIssue({ code: 'custom', message: 'expected MiB (512, 1024, ...) or "N GB"' });
+    if (n === undefined) ctx.addIssue({ code: 'custom', message: 'expected MiB (512, 1024, ...) or a size with its unit: "512 MiB", "512 MB", "1 GiB", "1.5 GB" (MB and GB as AWS reads them: 1 GB = 1024 MiB)' });
     return n ?? '';
   })
-  .meta({ description: 'Task memory: MiB or "N GB". Must be a valid Fargate pair with cpu.' });
+  .meta({ description: 'Task memory: MiB (a number), or with a unit: MiB, MB, GiB, GB, case-insensitive (1 GB = 1024 MiB, as AWS reads it). Must be a valid Fargate pair with cpu.' });
 
 const portMapping = z
   .strictObject({
@@ -281,18 +310,8 @@ const taskDefinitionObject = z
 export const taskDefinitionSchema = taskDefinitionObject.superRefine((td, ctx) => {
     checkReferences(td, ctx);
     checkPlatform(td, ctx);
-    const cpuUnits = Number(td.cpu);
-    const mem = Number(td.memory);
-    if (td.cpu && td.memory && !fargateMemoryOptions(cpuUnits).includes(mem)) {
-      const options = fargateMemoryOptions(cpuUnits);
-      ctx.addIssue({
-        code: 'custom',
-        path: ['memory'],
-        message: options.length
-          ? `expected a Fargate memory size for cpu ${td.cpu}: ${options[0]}-${options[options.length - 1]} MiB (got ${td.memory})`
-          : `expected a Fargate cpu size (256, 512, 1024, 2048, 4096, 8192, 16384), got ${td.cpu}`,
-      });
-    }
+    const size = td.cpu && td.memory ? fargateSizeProblem(Number(td.cpu), Number(td.memory)) : undefined;
+    if (size) ctx.addIssue({ code: 'custom', path: [size.path], message: size.message });
     const names = new Set<string>();
     td.containers.forEach((c, i) => {
       if (names.has(c.name)) ctx.addIssue({ code: 'custom', path: ['containers', i, 'name'], message: `duplicate container name "${c.name}"` });

@@ -88,6 +88,12 @@ type Item = Record<string, unknown>;
 
 const BOOKKEEPING = new Set(['pk', 'sk', 'type', 'ttl', 'gsi1pk', 'gsi1sk', 'snapshotParts', 'openDrift', 'report']);
 
+/** A pass item as a PassRecord, its stored report decoded. */
+function withReport(item: Item): PassRecord {
+  const { report, ...rest } = item;
+  return { ...strip<PassRecord>(rest), ...(report ? { report: decodeSnapshot([report as Uint8Array]) } : {}) };
+}
+
 function strip<T>(item: object): T {
   return Object.fromEntries(Object.entries(item).filter(([k]) => !BOOKKEEPING.has(k))) as T;
 }
@@ -677,9 +683,29 @@ export class StateStore implements AlertStore {
       ),
     );
     const item = out.Items?.[0];
-    if (!item) return undefined;
-    const { report, ...rest } = item;
-    return { ...strip<PassRecord>(rest), ...(report ? { report: decodeSnapshot([report as Uint8Array]) } : {}) };
+    return item ? withReport(item) : undefined;
+  }
+
+  /**
+   * A recorded pass by its id (`<environment>/<ISO time>/<random>`, as `steady history` shows it),
+   * with its report; undefined when the table holds no such pass. The id says when the pass began,
+   * so only the passes that started in the hour after that time are read.
+   */
+  async passById(passId: string): Promise<PassRecord | undefined> {
+    const m = /^(.+)\/(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z)\/[0-9a-z]+$/.exec(passId);
+    const from = m ? Date.parse(m[2]) : NaN;
+    if (!m || Number.isNaN(from)) return undefined;
+    const items = await queryAll<Item>(
+      this.#db,
+      {
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+        FilterExpression: 'passId = :id',
+        ExpressionAttributeValues: { ':pk': keys.environmentPk(m[1]), ':from': `${SK.pass}${iso(from)}`, ':to': `${SK.pass}${iso(from + 3_600_000)}\uffff`, ':id': passId },
+      },
+      `reading pass ${passId} from table ${this.tableName}`,
+    );
+    return items[0] ? withReport(items[0]) : undefined;
   }
 
   /** The last observed snapshot of one resource (`Environment/<env>` for the environment's own). */

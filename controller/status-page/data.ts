@@ -36,6 +36,8 @@ export interface SiteData {
 export interface LoadOptions {
   /** Only this environment (default: every environment that recorded a pass). */
   environment?: string;
+  /** Only these environments. */
+  environments?: string[];
   now: number;
   /** How far back the drift timeline goes: 7 days by default. */
   sinceMs?: number;
@@ -55,7 +57,8 @@ export const DEFAULT_PASSES = 20;
  */
 export async function loadSiteData(store: StateStore, options: LoadOptions): Promise<SiteData> {
   const since = options.now - (options.sinceMs ?? DEFAULT_WINDOW_MS);
-  const names = options.environment ? [options.environment] : (await store.listEnvironments()).map((e) => e.environment).sort();
+  const only = options.environments ?? (options.environment ? [options.environment] : undefined);
+  const names = only && only.length > 0 ? only : (await store.listEnvironments()).map((e) => e.environment).sort();
   const environments = await mapLimit(names, 8, async (name): Promise<EnvironmentData> => {
     const [statuses, passes, drift, last, lease] = await Promise.all([
       store.loadStatuses(name),

@@ -77,13 +77,14 @@ describe('the deployed status page', () => {
   });
 
   it('refuses --url without a bucket, and an expiry past 7 days', async () => {
+    // Usage errors: exit 2, said on stderr with the command's usage line (issue 22).
+    const usage = 'usage: steady status [options]\n(steady status --help shows the options and examples)\n';
     expect(await runCli('status', '--url')).toMatchObject({
-      code: 1,
-      stderr: 'steady: no status bucket: give --status-bucket NAME or set STEADY_STATUS_BUCKET (the StatusBucketName output of the deployed stack)\n',
+      code: 2,
+      stderr: `error: no status bucket: give --status-bucket NAME or set STEADY_STATUS_BUCKET (the StatusBucketName output of the deployed stack)\n${usage}`,
     });
-    expect(await runCli('status', '--url', '--status-bucket', BUCKET, '--expires', '8d')).toMatchObject({
-      code: 1,
-      stderr: 'steady: --expires: expected a duration from 1s to 7d such as 15m, 1h or 2d; got "8d"\n',
-    });
+    const expires = await runCli('status', '--url', '--status-bucket', BUCKET, '--expires', '8d');
+    expect(expires.code).toBe(2);
+    expect(expires.stderr.split('\n')[0]).toBe('error: --expires: expected a duration from 1s to 7d such as 15m, 1h or 2d; got "8d"');
   });
 });
