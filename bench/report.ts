@@ -4,6 +4,7 @@
  * committed beside it.
  */
 import type { BundleResult, LoadTimes } from './coldstart.js';
+import type { OrganisationResult, OrganisationTick } from './organisation.js';
 import { INTERVAL_MS, PERIOD_MS, SETTLE_MS, type PassMeasurement, type SizeResult } from './scenario.js';
 import type { StartupMeasurement } from './startup.js';
 import type { StatusPageMeasurement } from './status-page.js';
@@ -22,7 +23,17 @@ export interface BenchResults {
   statusPage?: StatusPageMeasurement;
   /** `steady --version`, `--help`, `plan --help`: spawn to exit (issue 22). */
   cliStartup?: StartupMeasurement[];
+  /** The organisation row (bench/organisation.ts), measured with the other rows or alone (`--only-org`). */
+  organisation?: OrganisationRow;
   targets: TargetCheck[];
+}
+
+/** The organisation, and one worker container alone (its peak RSS is a worker's). */
+export interface OrganisationRow {
+  measuredAt: string;
+  commit: string;
+  result: OrganisationResult;
+  worker: OrganisationResult;
 }
 
 export interface TargetCheck {
@@ -193,7 +204,43 @@ export function checkTargets(results: Omit<BenchResults, 'targets'>): TargetChec
       note: `${slowest.medianMs < TARGETS.cliStartMs ? '' : `${slowest.command} over by ${(slowest.medianMs - TARGETS.cliStartMs).toFixed(0)} ms. `}median of ${slowest.runs} fresh processes each, spawn to exit (Node's own start-up included), from the cached bundle of the command definitions; Node alone (node -e 0) took ${node?.medianMs ?? '?'} ms on the same machine`,
     });
   }
+  checks.push(...organisationTargets(results.organisation));
   return checks;
+}
+
+function organisationTargets(row: OrganisationRow | undefined): TargetCheck[] {
+  const targets = ["organisation: every environment converges in a tick with nothing to change", "organisation: every environment's worker inside a 900 s Lambda with margin (≤ 600 s)"];
+  if (!row) return targets.map((target) => ({ target, measured: '—', met: null, note: 'not measured: run without --org none' }));
+  const r = row.result;
+  const steady = r.ticks.find((t) => t.tick === 'steady')!;
+  const converged = steady.verdicts.converged ?? 0;
+  const slowest = r.ticks.reduce((a, b) => (b.passMs.max > a.passMs.max ? b : a));
+  return [
+    {
+      target: targets[0],
+      measured: `${converged} of ${r.environments} (${Object.entries(steady.verdicts).map(([k, n]) => `${k} ${n}`).join(', ')})`,
+      met: converged === r.environments,
+      note:
+        `${steady.throttled} throttled requests in that tick, ${r.concurrency} workers at once.` +
+        (converged === r.environments
+          ? ''
+          : ` Each worker paces itself at half of every AWS bucket of its account and Region (controller/aws/pace.ts), a share of the bucket, not of the account: workers in one account and Region together can ask for more than it allows. First ERROR lines: ${r.errors.first.slice(0, 2).map(errorMessage).join(' / ')}`),
+    },
+    {
+      target: targets[1],
+      measured: `${seconds(slowest.passMs.max)} (${slowest.tick} tick; p99 ${seconds(slowest.passMs.p99)})`,
+      met: slowest.passMs.max <= TARGETS.lambdaMs * TARGETS.lambdaMargin,
+      note: `${r.environments} environments x ${r.services} services, ${r.concurrency} workers at once; each worker has the whole Lambda timeout for its one environment (simulated time: its lease, the commit, the pass, the record)`,
+    },
+  ];
+}
+
+/** The message (and environment) of a JSON log line, which may have been cut short. */
+function errorMessage(line: string): string {
+  const field = (name: string) => new RegExp(`"${name}":"((?:[^"\\\\]|\\\\.)*)`).exec(line)?.[1];
+  const message = field('message');
+  const environment = field('environment');
+  return message ? `${environment ? `${environment}: ` : ''}${message}` : line.slice(0, 200);
 }
 
 function statusPageTarget(page: StatusPageMeasurement | undefined): TargetCheck {
@@ -374,6 +421,7 @@ export function renderMarkdown(r: BenchResults): string {
     out.push('## CLI start-up', '');
     out.push(table(['command', 'median', 'slowest', 'runs'], r.cliStartup.map((c) => [`\`${c.command}\``, `${c.medianMs} ms`, `${c.maxMs} ms`, c.runs]), ['l', 'r', 'r', 'r']), '');
   }
+  if (r.organisation) out.push(renderOrganisation(r.organisation));
   if (r.statusPage) {
     const p = r.statusPage;
     out.push('## Status page', '');
@@ -386,5 +434,48 @@ export function renderMarkdown(r: BenchResults): string {
       '',
     );
   }
+  return out.join('\n');
+}
+
+const TICK_LABEL: Record<OrganisationTick['tick'], string> = { first: 'first (creates everything)', steady: 'nothing to change' };
+const spreadText = (s: { p50: number; p99: number; max: number }) => `${seconds(s.p50)} / ${seconds(s.p99)} / ${seconds(s.max)}`;
+const tally = (counts: Record<string, number>) => Object.entries(counts).map(([k, n]) => `${k} ${n}`).join(', ');
+
+/** The organisation row: its ticks, one worker's memory, the requests each account and Region answered. */
+function renderOrganisation(row: OrganisationRow): string {
+  const { result: r, worker } = row;
+  const out: string[] = ['## Organisation', ''];
+  out.push(
+    `${r.environments} environments of ${r.services} services (${(r.environments * r.services).toLocaleString('en')} services) in ${r.accounts} simulated accounts and ${r.regions} Regions, each account and Region enforcing its own rate limits, ` +
+      `environments outside the controller's account reached through their role (STS AssumeRole). One tick: the dispatcher loads the commit and sends one SQS message per environment; ` +
+      `${r.concurrency} worker containers at most (the event source's maximumConcurrency) reconcile one environment each, with their leases and records in a local DynamoDB, the specs in a local S3, the queue on a local SQS; ` +
+      `${r.latencyMs} ms of simulated latency per request, the local servers' too. Times are simulated. Measured ${row.measuredAt} at commit ${row.commit} (bench/organisation.ts).`,
+    '',
+  );
+  out.push(
+    table(
+      ['tick', 'sent', 'dispatch → last environment done', 'worker per environment (p50 / p99 / slowest)', 'done after dispatch (p50 / p99 / slowest)', 'verdicts', 'requests (throttled)', 'AssumeRole', 'process CPU', 'real wall', 'peak RSS (before)'],
+      r.ticks.map((t) => [TICK_LABEL[t.tick], t.enqueued, seconds(t.simMs), spreadText(t.passMs), spreadText(t.doneMs), tally(t.verdicts), `${t.attempts} (${t.throttled})`, t.assumeRole, seconds(t.cpuMs), seconds(t.wallMs), `${t.rssPeakMB} MB (${t.rssBeforeMB})`]),
+      ['l', 'r', 'r', 'r', 'r', 'l', 'r', 'r', 'r', 'r', 'r'],
+    ),
+    '',
+  );
+  const wPeak = Math.max(...worker.ticks.map((t) => t.rssPeakMB));
+  out.push(
+    `**Peak RSS per worker**: ${wPeak} MB (${worker.ticks[0].rssBeforeMB} MB before its first message), measured in a process of its own running one worker container for one environment of ${worker.services} services through both ticks. ` +
+      'The process also holds that environment\'s simulated account and the local DynamoDB, S3 and SQS servers, so it is an upper bound for the Lambda. ' +
+      `The organisation's process (${r.concurrency} containers, ${r.accounts * r.regions} simulated accounts and Regions, the servers) peaked at ${Math.max(...r.ticks.map((t) => t.rssPeakMB))} MB.` +
+      (r.errors.count ? ` The Lambda code logged ${r.errors.count} ERROR lines; the first: ${r.errors.first.map(errorMessage).join(' / ')}.` : ' The Lambda code logged no ERROR line.'),
+    '',
+  );
+  out.push(
+    table(
+      ['account', 'Region', ...r.ticks.map((t) => `${t.tick}: requests (throttled)`)],
+      r.ticks[0].byAccount.map((a, i) => [a.account, a.region, ...r.ticks.map((t) => `${t.byAccount[i].attempts} (${t.byAccount[i].throttled})`)]),
+      ['l', 'l', ...r.ticks.map(() => 'r' as const)],
+    ),
+    '',
+  );
+  out.push("Route 53 is global: an account's Route 53 requests are counted in its first Region.", '');
   return out.join('\n');
 }

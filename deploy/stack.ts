@@ -29,6 +29,7 @@ import type { Construct } from 'constructs';
 import { METRIC, METRIC_NAMESPACE, SERVICE_NAME } from '../controller/lambda/telemetry.js';
 import { STATE_TABLE } from '../controller/state/table.js';
 import { handlerCode } from './bundling.js';
+import { addEnvironmentAlarms } from './environment-alarms.js';
 import { addFanOut } from './fanout.js';
 import { emptyScopeWarnings, type SteadyDeployConfig } from './context.js';
 import { CiRoles } from './ci-roles.js';
@@ -71,6 +72,8 @@ export class SteadyStack extends Stack {
   readonly alarmTopic: sns.ITopic;
   /** The work queue, its dead letters, the worker and their alarms (deploy/fanout.ts). */
   readonly fanOut: ReturnType<typeof addFanOut>;
+  /** Alarms each environment trips on its own (deploy/environment-alarms.ts). */
+  readonly environmentAlarms: ReturnType<typeof addEnvironmentAlarms>;
   readonly alarms: Record<
     'passErrors' | 'specsUnreadable' | 'specsRemoved' | 'awsUnreadable' | 'driftUnrepaired' | 'leaseStuck' | 'functionErrors' | 'notRunning' | 'failedInvocations',
     cloudwatch.Alarm
@@ -266,6 +269,7 @@ export class SteadyStack extends Stack {
     // ---------------------------------------------------------------------------- alarms
     this.alarmTopic = config.alarmTopicArn ? sns.Topic.fromTopicArn(this, 'AlarmTopic', config.alarmTopicArn) : this.makeAlarmTopic(config.alarmEmail);
     this.fanOut = addFanOut(this, { controller: this.controller, role, logGroup, environment, config, alarmTopic: this.alarmTopic, interval });
+    this.environmentAlarms = addEnvironmentAlarms(this, { alarmTopic: this.alarmTopic, interval, driftAlarmPasses: config.driftAlarmPasses });
     new CfnOutput(this, 'ControllerRoleArn', { value: role.roleArn, description: "The target-account stack's ControllerRoleArn parameter: the role target roles trust" });
     const metric = (name: string, statistic: 'Sum' | 'Maximum') =>
       new cloudwatch.Metric({ namespace: METRIC_NAMESPACE, metricName: name, dimensionsMap: { service: SERVICE_NAME }, statistic, period: interval });

@@ -32,16 +32,19 @@ interface EnvPlan {
   region: string;
 }
 
-/** `count` environments spread over the accounts and regions, each one Service on Fargate. */
+/**
+ * `count` environments spread over the accounts and regions, each one Service on Fargate; one spec
+ * file per account and region (a commit of 6 files, not 200: every cold worker loads the commit).
+ */
 function organisationSpecs(count: number): { envs: EnvPlan[]; files: SpecFile[] } {
   const envs: EnvPlan[] = Array.from({ length: count }, (_, i) => ({
     name: `env-${String(i).padStart(3, '0')}`,
     account: ACCOUNTS[i % ACCOUNTS.length],
     region: REGIONS[Math.floor(i / ACCOUNTS.length) % REGIONS.length],
   }));
-  const files = envs.map((e) => {
+  const docs = (e: EnvPlan) => {
     const role = e.account === HOME ? '' : `\n  account: "${e.account}"\n  roleArn: arn:aws:iam::${e.account}:role/steady-target\n  externalId: steady-${e.account}`;
-    const yaml = `apiVersion: steady.dev/v1alpha1
+    return `apiVersion: steady.dev/v1alpha1
 kind: Environment
 metadata: { name: ${e.name} }
 spec:
@@ -62,8 +65,10 @@ spec:
       - name: app
         image: ${e.account}.dkr.ecr.${e.region}.amazonaws.com/app:latest
 `;
-    return { path: `org/${e.name}.yaml`, content: yaml };
-  });
+  };
+  const byPlace = new Map<string, EnvPlan[]>();
+  for (const e of envs) byPlace.set(`${e.account}-${e.region}`, [...(byPlace.get(`${e.account}-${e.region}`) ?? []), e]);
+  const files = [...byPlace].map(([place, group]) => ({ path: `org/${place}.yaml`, content: group.map(docs).join('---\n') }));
   return { envs, files };
 }
 
@@ -223,8 +228,11 @@ describe('fan-out: dispatcher, work queue, workers', () => {
       expect([...(await s.verdicts())].sort()).toEqual([['env-000', 'converging'], ['env-001', 'converging'], ['env-002', 'unknown'], ['env-003', 'converging']]);
 
       // A new commit: env-001 scaled to 2; a comment added to env-000 (its rendered specs are the same).
+      const holding = (name: string) => (f: SpecFile) => String(f.content).includes(`metadata: { name: ${name} }`);
+      expect(s.files.filter(holding('env-001'))).toHaveLength(1);
+      expect(s.files.find(holding('env-001'))).not.toBe(s.files.find(holding('env-000')));
       const files = s.files.map((f) =>
-        f.path.endsWith('env-001.yaml') ? { ...f, content: String(f.content).replace('desiredCount: 1', 'desiredCount: 2') } : f.path.endsWith('env-000.yaml') ? { ...f, content: `# owned by the shop team\n${f.content}` } : f,
+        holding('env-001')(f) ? { ...f, content: String(f.content).replace('desiredCount: 1', 'desiredCount: 2') } : holding('env-000')(f) ? { ...f, content: `# owned by the shop team\n${f.content}` } : f,
       );
       await h.world.publish(files, 'org');
       const event = eventJson('s3-put-head');

@@ -77,6 +77,7 @@ export class SimClock implements Clock {
   #seq = 0;
   #cancelled = 0;
   #driving = false;
+  #holds = 0;
 
   constructor(start: number | Date = Date.UTC(2026, 0, 1, 0, 0, 0)) {
     this.#now = typeof start === 'number' ? start : start.getTime();
@@ -140,6 +141,23 @@ export class SimClock implements Clock {
     this.#timers.push({ at: this.#now + Math.max(0, delayMs), seq: this.#seq++, run });
   }
 
+  /**
+   * Keeps simulated time still until the returned function is called: for real I/O that should
+   * take no simulated time (the benchmark's local DynamoDB, S3 and SQS servers, whose simulated
+   * latency it then sleeps). Without a hold, sleepers elsewhere would move the clock on while the
+   * real request is in flight, by however long it happens to take.
+   */
+  hold(): () => void {
+    this.#holds++;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.#holds--;
+      if (this.#holds === 0 && this.sleeping > 0) this.#drive();
+    };
+  }
+
   /** Number of timers not yet fired (a scenario can advance until this reaches zero). */
   get pending(): number {
     return this.#timers.length;
@@ -159,6 +177,7 @@ export class SimClock implements Clock {
     setImmediate(() =>
       setImmediate(() => {
         this.#driving = false;
+        if (this.#holds > 0) return;
         const next = this.#nextSleeper();
         if (!next) return;
         this.advanceTo(Math.max(this.#now, next.at));

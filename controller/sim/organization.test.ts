@@ -1,5 +1,6 @@
 import { CreateClusterCommand, DescribeClustersCommand } from '@aws-sdk/client-ecs';
-import { CreateHostedZoneCommand, ListHostedZonesCommand } from '@aws-sdk/client-route-53';
+import { ChangeResourceRecordSetsCommand, CreateHostedZoneCommand, ListHostedZonesCommand, ListResourceRecordSetsCommand } from '@aws-sdk/client-route-53';
+import { DescribeLoadBalancersCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSServiceException } from '@aws-sdk/client-sts';
 import { describe, expect, it } from 'vitest';
 import { SimOrganization } from './organization.js';
@@ -108,5 +109,28 @@ describe('SimOrganization', () => {
 
     expect(fromTokyo.HostedZones?.map((z) => z.Name)).toEqual(['example.com.']);
     expect(fromTarget.HostedZones).toEqual([]);
+  });
+
+  it('lets an alias in the account\'s zone target a load balancer in another of its Regions, as global Route 53 does', async () => {
+    const org = new SimOrganization();
+    org.account('123456789012', 'eu-west-1').seed({ elbv2: { targetGroups: [{ name: 'web', port: 80 }], loadBalancers: [{ name: 'web-eu', listeners: [{ port: 80, forward: 'web' }] }] } });
+    const eu = org.clients({ region: 'eu-west-1' });
+    const [lb] = (await eu.elbv2.send(new DescribeLoadBalancersCommand({ Names: ['web-eu'] }))).LoadBalancers!;
+    const home = org.clients();
+    const zone = (await home.route53.send(new CreateHostedZoneCommand({ Name: 'example.com', CallerReference: 'a' }))).HostedZone!;
+
+    const alias = (name: string) => ({ Action: 'CREATE' as const, ResourceRecordSet: { Name: name, Type: 'A' as const, AliasTarget: { DNSName: lb.DNSName!, HostedZoneId: lb.CanonicalHostedZoneId!, EvaluateTargetHealth: false } } });
+    await home.route53.send(new ChangeResourceRecordSetsCommand({ HostedZoneId: zone.Id, ChangeBatch: { Changes: [alias('www.example.com')] } }));
+
+    expect(lb.CanonicalHostedZoneId).toBe('Z32O12XQLNTSW2');
+    const records = (await home.route53.send(new ListResourceRecordSetsCommand({ HostedZoneId: zone.Id }))).ResourceRecordSets!;
+    expect(records.filter((r) => r.Type === 'A').map((r) => [r.Name, r.AliasTarget?.DNSName])).toEqual([['www.example.com.', `${lb.DNSName!.toLowerCase()}.`]]);
+    // A load balancer of another account is not one the alias can find in this one.
+    const other = org.account(TARGET, 'eu-west-1').seed({ elbv2: { targetGroups: [{ name: 'web', port: 80 }], loadBalancers: [{ name: 'web-other', listeners: [{ port: 80, forward: 'web' }] }] } });
+    const foreign = other.elbv2.findByName('web-other')!;
+    const refused = await home.route53
+      .send(new ChangeResourceRecordSetsCommand({ HostedZoneId: zone.Id, ChangeBatch: { Changes: [{ ...alias('api.example.com'), ResourceRecordSet: { ...alias('api.example.com').ResourceRecordSet, AliasTarget: { DNSName: foreign.dnsName, HostedZoneId: 'Z32O12XQLNTSW2', EvaluateTargetHealth: false } } }] } }))
+      .catch((e: Error) => e);
+    expect((refused as Error).name).toBe('InvalidChangeBatch');
   });
 });

@@ -1,11 +1,11 @@
 import { STSClient } from '@aws-sdk/client-sts';
-import { ConfiguredRetryStrategy } from '@smithy/core/retry';
 import type { Client } from '@smithy/core/client';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 import { createAwsClients, SERVICE_OF_CLIENT, type AwsClients } from '../aws/clients.js';
 import { BASE_EXCEPTION, JSON_PROTOCOL, SimAccount, type SimCall, type SimServiceName } from './account.js';
 import { SimClock } from './clock.js';
 import { requestId, unmodelledError } from './errors.js';
+import { ClockRetryStrategy } from './retry.js';
 import { StsSim, type SimSession, type SimTrust } from './sts.js';
 import { STSServiceException } from '@aws-sdk/client-sts';
 
@@ -77,6 +77,7 @@ export class SimOrganization {
       account = new SimAccount({ accountId, region: r, clock: this.clock, seed: this.#seed + this.#accounts.size * 104729, ...(global ? { global } : {}) });
       this.#accounts.set(key, account);
       if (!global) this.#global.set(accountId, account);
+      else global.route53.addRegion(account);
     }
     return account;
   }
@@ -116,13 +117,15 @@ export class SimOrganization {
 
   /**
    * A full set of clients for `region`, signing with `credentials` (default: the controller's
-   * own), attached to the organisation. Fast retries as in `SimAccount.clients()`.
+   * own), attached to the organisation. As in `SimAccount.clients()`, steady's pacing and the SDK's
+   * standard retries wait on the organisation's clock, so neither costs real time.
    */
-  clients(options: { region?: string; credentials?: AwsCredentialIdentity | AwsCredentialIdentityProvider; fastRetries?: boolean } = {}): AwsClients {
+  clients(options: { region?: string; credentials?: AwsCredentialIdentity | AwsCredentialIdentityProvider } = {}): AwsClients {
     const clients = createAwsClients({
       region: options.region ?? this.home.region,
       credentials: options.credentials ?? { accessKeyId: CONTROLLER_ACCESS_KEY, secretAccessKey: 'simulated' },
-      ...(options.fastRetries === false ? {} : { retryStrategy: new ConfiguredRetryStrategy(3, () => 1) }),
+      retryStrategy: () => new ClockRetryStrategy(this.clock),
+      clock: this.clock,
     });
     for (const client of Object.values(clients)) this.attach(client);
     return clients;

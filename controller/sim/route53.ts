@@ -166,8 +166,15 @@ export class Route53Sim implements SimService {
   #zones = new Map<string, ZoneState>();
   #changes = new Map<string, ChangeState>();
   #seeding = false;
+  /** The account's other Regions (an organisation's), whose load balancers an alias may target too. */
+  #otherRegions: Pick<SimAccount, 'elbv2'>[] = [];
 
   constructor(readonly account: SimAccount) {}
+
+  /** Route 53 is global: an alias may target a load balancer in any Region of the account. */
+  addRegion(account: Pick<SimAccount, 'elbv2'>): void {
+    this.#otherRegions.push(account);
+  }
 
   /** Creation time of a new zone or record (seeded ones already existed, see SEEDED_AGE_MS). */
   #now(): number {
@@ -467,7 +474,7 @@ export class Route53Sim implements SimService {
     else if (targetZone) {
       const records = targetZone === zone ? [...working.values()] : targetZone.records;
       found = records.some((r) => r.rrset.Name === route53Name(dns) && r.rrset.Type === rrset.Type);
-    } else found = this.account.elbv2.findByDnsName(dns)?.hostedZoneId === target.HostedZoneId;
+    } else found = [this.account, ...this.#otherRegions].some((a) => a.elbv2.findByDnsName(dns)?.hostedZoneId === target.HostedZoneId);
     return found ? undefined : `${head}, but that target was not found`;
   }
 

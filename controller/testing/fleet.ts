@@ -30,11 +30,27 @@ export const SERVICES_PER_MIGRATION = 100;
 /** A budget large enough for the first pass of the largest benchmark environment. */
 export const BENCH_CHANGE_BUDGET = 10000;
 
-const REGISTRY = `${ACCOUNT_ID}.dkr.ecr.${REGION}.amazonaws.com`;
 const SIDECAR_REPOSITORY = 'datadog/agent';
 const SIDECAR_TAG = '7';
-const CERTIFICATE = `arn:aws:acm:${REGION}:${ACCOUNT_ID}:certificate/0b7e4a2c-1111-4c4c-9d9d-0123456789ab`;
-const EXECUTION_ROLE = `arn:aws:iam::${ACCOUNT_ID}:role/bench-ecs-execution`;
+const certificate = (l: Placed) => `arn:aws:acm:${l.region}:${l.accountId}:certificate/0b7e4a2c-1111-4c4c-9d9d-0123456789ab`;
+const executionRole = (l: Placed) => `arn:aws:iam::${l.accountId}:role/bench-ecs-execution`;
+
+/** Where a layout lives: its account and Region. */
+interface Placed {
+  accountId: string;
+  region: string;
+}
+
+/**
+ * Where a fleet is placed and what its names start with, for many fleets in one simulated
+ * organisation (bench/organisation.ts): each environment's names (families, ALBs, target groups,
+ * repositories, zones) are its own, so fleets can share an account and Region.
+ */
+export interface FleetPlacement extends Placed {
+  environment: string;
+  /** The Environment's `roleArn` and `externalId`, when it lives in another account than the controller's. */
+  role?: { roleArn: string; externalId: string };
+}
 
 /** One service of the layout, with the names of everything it uses. */
 export interface BenchService {
@@ -52,9 +68,10 @@ export interface BenchService {
 }
 
 /** Everything the scenarios and the minimum formulas need to know about one size. */
-export interface BenchLayout {
+export interface BenchLayout extends Placed {
   size: number;
   environment: string;
+  role?: FleetPlacement['role'];
   cluster: string;
   services: BenchService[];
   loadBalancers: string[];
@@ -63,6 +80,7 @@ export interface BenchLayout {
   /** Repository -> the distinct tags the specs reference in it. */
   repositories: Record<string, string[]>;
   migrations: { name: string; service: string }[];
+  sidecarRepository: string;
 }
 
 const pad = (n: number, width: number) => String(n).padStart(width, '0');
@@ -73,17 +91,19 @@ const pad = (n: number, width: number) => String(n).padStart(width, '0');
  * @example
  * const layout = benchLayout(100); // 10 ALBs, 100 target groups, 3 zones, 11 repositories, 1 migration
  */
-export function benchLayout(size: number): BenchLayout {
+export function benchLayout(size: number, placement?: FleetPlacement): BenchLayout {
   if (!Number.isInteger(size) || size < 1) throw new Error(`expected a positive number of services, got ${size}`);
-  const environment = `bench-${size}`;
-  const zones = Array.from({ length: Math.min(ZONES, size) }, (_, z) => `bench-${size}-${z}.example.com`);
+  const environment = placement?.environment ?? `bench-${size}`;
+  // A placed fleet's names start with its environment's; the single benchmark environment keeps the short ones.
+  const p = placement ? `${placement.environment}-` : '';
+  const zones = Array.from({ length: Math.min(ZONES, size) }, (_, z) => `${placement ? placement.environment : `bench-${size}`}-${z}.example.com`);
   const services: BenchService[] = [];
-  const repositories: Record<string, string[]> = { [SIDECAR_REPOSITORY]: [SIDECAR_TAG] };
+  const repositories: Record<string, string[]> = { [`${p}${SIDECAR_REPOSITORY}`]: [SIDECAR_TAG] };
   const migrations: BenchLayout['migrations'] = [];
   for (let i = 0; i < size; i++) {
-    const name = `svc-${pad(i, 4)}`;
+    const name = `${p}svc-${pad(i, 4)}`;
     const group = Math.floor(i / SERVICES_PER_GROUP);
-    const repository = `team-${pad(group, 3)}/app`;
+    const repository = `${p}team-${pad(group, 3)}/app`;
     const zone = zones[i % zones.length];
     const migration = i % SERVICES_PER_MIGRATION === 0 ? `migrate-${pad(i / SERVICES_PER_MIGRATION, 2)}` : undefined;
     if (migration) migrations.push({ name: migration, service: name });
@@ -95,7 +115,7 @@ export function benchLayout(size: number): BenchLayout {
       repository,
       tag: name,
       targetGroup: `tg-${name}`,
-      loadBalancer: `alb-${pad(group, 3)}`,
+      loadBalancer: `${p}alb-${pad(group, 3)}`,
       zone,
       record: `${name}.${zone}`,
       ...(migration ? { migration } : {}),
@@ -104,6 +124,10 @@ export function benchLayout(size: number): BenchLayout {
   return {
     size,
     environment,
+    accountId: placement?.accountId ?? ACCOUNT_ID,
+    region: placement?.region ?? REGION,
+    ...(placement?.role ? { role: placement.role } : {}),
+    sidecarRepository: `${p}${SIDECAR_REPOSITORY}`,
     cluster: environment,
     services,
     loadBalancers: [...new Set(services.map((s) => s.loadBalancer))],
@@ -114,9 +138,9 @@ export function benchLayout(size: number): BenchLayout {
   };
 }
 
-/** The image URI a service's spec names (a tag, which steady pins to a digest). */
-export function imageUri(repository: string, tag: string): string {
-  return `${REGISTRY}/${repository}:${tag}`;
+/** The image URI a service's spec names (a tag, which steady pins to a digest), in the layout's account and Region. */
+export function imageUri(repository: string, tag: string, at: Placed = { accountId: ACCOUNT_ID, region: REGION }): string {
+  return `${at.accountId}.dkr.ecr.${at.region}.amazonaws.com/${repository}:${tag}`;
 }
 
 // ------------------------------------------------------------------------------------ specs
@@ -136,8 +160,9 @@ export function benchSpecFiles(layout: BenchLayout, options: FleetOptions = {}):
         kind: 'Environment',
         metadata: { name: env },
         spec: {
-          region: REGION,
+          region: layout.region,
           cluster: layout.cluster,
+          ...(layout.role ? { account: layout.accountId, roleArn: layout.role.roleArn, externalId: layout.role.externalId } : {}),
           mode: 'enforce',
           changeBudget: options.changeBudget ?? BENCH_CHANGE_BUDGET,
           ...(options.stepwise ? { stepwiseCreation: true } : {}),
@@ -152,7 +177,7 @@ export function benchSpecFiles(layout: BenchLayout, options: FleetOptions = {}):
   for (const [group, services] of groups) {
     const docs: unknown[] = [];
     for (const s of services) {
-      docs.push(serviceDoc(env, s));
+      docs.push(serviceDoc(layout, s));
       docs.push({
         apiVersion: 'steady.dev/v1alpha1',
         kind: 'AliasRecord',
@@ -174,7 +199,9 @@ export function benchSpecFiles(layout: BenchLayout, options: FleetOptions = {}):
   return files;
 }
 
-function serviceDoc(env: string, s: BenchService) {
+function serviceDoc(layout: BenchLayout, s: BenchService) {
+  const env = layout.environment;
+  const { region, accountId } = layout;
   return {
     apiVersion: 'steady.dev/v1alpha1',
     kind: 'Service',
@@ -189,20 +216,20 @@ function serviceDoc(env: string, s: BenchService) {
         family: s.name,
         cpu: '512',
         memory: '1 GB',
-        executionRoleArn: EXECUTION_ROLE,
+        executionRoleArn: executionRole(layout),
         containers: [
           {
             name: 'app',
-            image: imageUri(s.repository, s.tag),
+            image: imageUri(s.repository, s.tag, layout),
             portMappings: [{ containerPort: 8080 }],
             environment: { APP_ENV: 'production', SERVICE_NAME: s.name, DD_AGENT_HOST: 'localhost' },
-            secrets: { DATABASE_URL: `arn:aws:secretsmanager:${REGION}:${ACCOUNT_ID}:secret:${env}/${s.name}/database-url-Ab12Cd` },
+            secrets: { DATABASE_URL: `arn:aws:secretsmanager:${region}:${accountId}:secret:${env}/${s.name}/database-url-Ab12Cd` },
             healthCheck: { command: ['CMD-SHELL', 'curl -fsS http://localhost:8080/health || exit 1'] },
-            logConfiguration: { logDriver: 'awslogs', options: { 'awslogs-group': `/ecs/${env}/${s.name}`, 'awslogs-region': REGION, 'awslogs-stream-prefix': 'app' } },
+            logConfiguration: { logDriver: 'awslogs', options: { 'awslogs-group': `/ecs/${env}/${s.name}`, 'awslogs-region': region, 'awslogs-stream-prefix': 'app' } },
           },
           {
             name: 'datadog-agent',
-            image: imageUri(SIDECAR_REPOSITORY, SIDECAR_TAG),
+            image: imageUri(layout.sidecarRepository, SIDECAR_TAG, layout),
             essential: false,
             portMappings: [{ containerPort: 8126 }],
             environment: { ECS_FARGATE: 'true', DD_APM_ENABLED: 'true' },
@@ -235,8 +262,8 @@ export function benchFixture(layout: BenchLayout): SimFixture {
   const byLb = new Map<string, BenchService[]>();
   for (const s of layout.services) byLb.set(s.loadBalancer, [...(byLb.get(s.loadBalancer) ?? []), s]);
   return {
-    accountId: ACCOUNT_ID,
-    region: REGION,
+    accountId: layout.accountId,
+    region: layout.region,
     ecr: { repositories: Object.fromEntries(Object.entries(layout.repositories).map(([repo, tags]) => [repo, tags.map((tag) => ({ tags: [tag] }))])) },
     elbv2: {
       targetGroups: layout.services.map((s) => ({ name: s.targetGroup, port: 8080, healthCheckPath: '/health' })),
@@ -245,7 +272,7 @@ export function benchFixture(layout: BenchLayout): SimFixture {
         listeners: [
           {
             port: 443,
-            certificate: CERTIFICATE,
+            certificate: certificate(layout),
             forward: services[0].targetGroup,
             rules: services.map((s, k) => ({ priority: k + 1, hostHeader: s.record, forward: s.targetGroup })),
           },
