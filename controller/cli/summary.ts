@@ -92,7 +92,7 @@ export function passSummaryRow(report: Report): SummaryRow {
   const counts = outcomeCounts(report.counts.resources);
   const kinds = [...new Set(report.causes.map((c) => CAUSE_WORDS[c.kind]))].join(', ');
   const why = report.verdict === 'unknown' ? kinds : report.verdict === 'interrupted' ? report.interrupted?.message : ['failed', 'skipped'].includes(report.verdict) ? report.error : undefined;
-  const detail = [counts, why ? `(${why})` : ''].filter(Boolean).join(' ') || 'no resources';
+  const detail = counts && why ? `${counts} (${why})` : counts || why || 'no resources';
   return { environment: report.environment, verdict: VERDICT_COLUMN[report.verdict], detail, tone: VERDICT_TONE[report.verdict] };
 }
 
