@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ActualState } from '../model/actual.js';
 import { TAG_MIGRATION_RESULT, TAG_ROLLOUT, type Action, type DesiredEnvironment, type Plan } from '../model/plan.js';
-import { DIGEST_A, DIGEST_B, desiredShop, LB_DNS, POLICY, REPO, syncedActual, TG_ARN } from '../testing/plan-fixtures.js';
+import { DIGEST_A, DIGEST_B, desiredShop, LB_DNS, POLICY, REPO, runningMigrationTask, syncedActual, TG_ARN } from '../testing/plan-fixtures.js';
 import { plan, policyFor } from './plan.js';
 
 const api = (actual: ActualState) => actual.services['api']!;
@@ -336,22 +336,7 @@ describe('plan', () => {
 
   it('waits for a migration task an earlier pass started', () => {
     const desired = desiredShop();
-    const actual = syncedActual(desired);
-    const latest = actual.migrations['db-migrate'].latest!;
-    delete latest.tags[TAG_MIGRATION_RESULT];
-    actual.migrations['db-migrate'].tasks = [
-      {
-        arn: 'arn:aws:ecs:ap-northeast-1:123456789012:task/shop-prod/0123456789abcdef0123456789abcdef',
-        clusterArn: actual.cluster!.arn,
-        taskDefinitionArn: latest.arn,
-        lastStatus: 'RUNNING',
-        desiredStatus: 'RUNNING',
-        startedBy: `steady/db-migrate/${latest.tags['steady:migration-version']}/0`,
-        startedAt: POLICY.now - 60_000,
-        containers: [],
-        tags: {},
-      },
-    ];
+    const actual = runningMigrationTask(syncedActual(desired));
 
     const p = plan(desired, actual, policyFor(desired, POLICY));
 

@@ -9,7 +9,6 @@ import type { ActualState } from '../model/actual.js';
 import {
   TAG_ENVIRONMENT,
   TAG_MIGRATION_RESULT,
-  TAG_MIGRATION_VERSION,
   TAG_RESOURCE,
   TAG_ROLLOUT,
   type Action,
@@ -17,7 +16,7 @@ import {
   type Plan,
 } from '../model/plan.js';
 import { aliasRecordSchema } from '../spec/schema.js';
-import { DIGEST_B, desiredShop, LB_DNS, POLICY, REPO, syncedActual, ZONE_ID } from '../testing/plan-fixtures.js';
+import { DIGEST_B, desiredShop, LB_DNS, POLICY, REPO, syncedActual, runningMigrationTask, ZONE_ID } from '../testing/plan-fixtures.js';
 import { ownerRecordName, ownerRecordValue, plan, policyFor } from './plan.js';
 
 const api = (actual: ActualState) => actual.services['api']!;
@@ -110,22 +109,7 @@ describe('ownership: steady changes only what it owns or a spec adopts', () => {
 describe('migration gates: a rollout never overtakes the migration it waits for', () => {
   it("a rollout waits for its migration's task that is still running", () => {
     const desired = desiredShop();
-    const actual = syncedActual(desired);
-    const latest = actual.migrations['db-migrate'].latest!;
-    delete latest.tags[TAG_MIGRATION_RESULT];
-    actual.migrations['db-migrate'].tasks = [
-      {
-        arn: 'arn:aws:ecs:ap-northeast-1:123456789012:task/shop-prod/0123456789abcdef0123456789abcdef',
-        clusterArn: actual.cluster!.arn,
-        taskDefinitionArn: latest.arn,
-        lastStatus: 'RUNNING',
-        desiredStatus: 'RUNNING',
-        startedBy: `steady/db-migrate/${latest.tags[TAG_MIGRATION_VERSION]}/0`,
-        startedAt: POLICY.now - 60_000,
-        containers: [],
-        tags: {},
-      },
-    ];
+    const actual = runningMigrationTask(syncedActual(desired));
     // An environment variable changes: the service rolls out, the migration's version does not.
     desired.services[0].spec.taskDefinition.containers[0].environment = { LOG_LEVEL: 'debug' };
 

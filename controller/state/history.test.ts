@@ -3,8 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ActualState } from '../model/actual.js';
 import type { DriftEvent, PassResult } from '../model/pass.js';
 import type { ResourceStatus } from '../model/plan.js';
-import { plan } from '../plan/plan.js';
-import { desiredShop, LB_DNS, POLICY, syncedActual, TG_ARN, ZONE_ID } from '../testing/plan-fixtures.js';
+import { desiredShop, LB_DNS, TG_ARN, ZONE_ID } from '../testing/plan-fixtures.js';
+import { storedPass } from '../testing/pass-fixtures.js';
 import { startStateTable, type LocalStateTable } from '../testing/state-table.js';
 import type { WiringChain } from '../wiring/types.js';
 import { keys } from './table.js';
@@ -35,32 +35,9 @@ async function partition(environment: string, prefix: string) {
   return out.Items ?? [];
 }
 
-/**
- * A pass over the shop fixture, renamed to `environment`, finishing at the clock's now after 20 s;
- * every resource Synced unless `resources` says otherwise.
- */
-function pass(environment: string, n: number, overrides: Partial<PassResult> & { actual?: ActualState } = {}): { result: PassResult; actual: ActualState } {
-  const desired = { ...desiredShop(), name: environment };
-  const finishedAt = t.clock.now();
-  const actual = overrides.actual ?? syncedActual(desired, finishedAt - 5_000);
-  const planned = plan(desired, actual, { ...POLICY, now: finishedAt - 10_000 });
-  const result: PassResult = {
-    passId: `${environment}/pass-${n}`,
-    environment,
-    specVersion: 'spec-1',
-    startedAt: finishedAt - 20_000,
-    finishedAt,
-    mode: 'enforce',
-    dryRun: false,
-    plan: planned,
-    outcomes: [],
-    resources: planned.resources,
-    drift: [],
-    apiCalls: { 'ecs:DescribeServices': 1, 'route53:ListResourceRecordSets': 2 },
-    outcome: 'ok',
-    ...overrides,
-  };
-  return { result, actual };
+/** A pass over the shop fixture renamed to `environment`, finishing at the clock's now (see storedPass). */
+function pass(environment: string, n: number, overrides: Partial<PassResult> & { actual?: ActualState } = {}) {
+  return storedPass(environment, n, t.clock.now(), { apiCalls: { 'ecs:DescribeServices': 1, 'route53:ListResourceRecordSets': 2 }, ...overrides });
 }
 
 function withPhase(resources: ResourceStatus[], resource: string, phase: ResourceStatus['phase'], reason: string, message: string): ResourceStatus[] {

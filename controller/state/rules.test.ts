@@ -8,8 +8,7 @@ import { ProvisionedThroughputExceededException } from '@aws-sdk/client-dynamodb
 import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PassResult } from '../model/pass.js';
-import { plan } from '../plan/plan.js';
-import { desiredShop, POLICY, syncedActual } from '../testing/plan-fixtures.js';
+import { storedPass } from '../testing/pass-fixtures.js';
 import { startStateTable, type LocalStateTable } from '../testing/state-table.js';
 import { keys } from './table.js';
 
@@ -21,30 +20,8 @@ afterAll(() => t.close());
 
 const VERSION = { migration: 'db-migrate', version: 'v1', attempt: 0 };
 
-/** A pass over the shop fixture renamed to `environment`, every resource Synced. */
-function pass(environment: string, n: number, overrides: Partial<PassResult> = {}) {
-  const desired = { ...desiredShop(), name: environment };
-  const finishedAt = t.clock.now();
-  const actual = syncedActual(desired, finishedAt - 5_000);
-  const planned = plan(desired, actual, { ...POLICY, now: finishedAt - 10_000 });
-  const result: PassResult = {
-    passId: `${environment}/pass-${n}`,
-    environment,
-    specVersion: 'spec-1',
-    startedAt: finishedAt - 20_000,
-    finishedAt,
-    mode: 'enforce',
-    dryRun: false,
-    plan: planned,
-    outcomes: [],
-    resources: planned.resources,
-    drift: [],
-    apiCalls: {},
-    outcome: 'ok',
-    ...overrides,
-  };
-  return { result, actual };
-}
+/** A pass over the shop fixture renamed to `environment`, every resource Synced (see storedPass). */
+const pass = (environment: string, n: number, overrides: Partial<PassResult> = {}) => storedPass(environment, n, t.clock.now(), overrides);
 
 describe('the migration ledger', () => {
   it('a throttled task record is an error saying so, never "already recorded"', async () => {

@@ -8,7 +8,7 @@ import type { ActionOutcome, DriftEvent, PassResult } from '../model/pass.js';
 import type { Plan, ResourceStatus } from '../model/plan.js';
 import { plan, policyFor } from '../plan/plan.js';
 import { derivedDriftKey } from '../report/model.js';
-import { DIGEST_B, desiredShop, REPO, syncedActual } from './plan-fixtures.js';
+import { DIGEST_B, desiredShop, POLICY, REPO, syncedActual } from './plan-fixtures.js';
 
 /** 2026-01-01 09:00 UTC: when fixture passes start. */
 export const T0 = Date.UTC(2026, 0, 1, 9, 0, 0);
@@ -216,4 +216,38 @@ export function unreadablePass(options: PassOptions = {}): PassResult {
     actual.unreadable.push(...unreadable);
   }, options);
   return { ...result, unreadable };
+}
+
+/**
+ * The state store's fixture: pass `n` over the shop environment renamed to `environment`,
+ * finishing at `finishedAt` after 20 s, every resource Synced unless `overrides` says otherwise
+ * (`actual` replaces the synced state the plan is made from).
+ */
+export function storedPass(
+  environment: string,
+  n: number,
+  finishedAt: number,
+  overrides: Partial<PassResult> & { actual?: ActualState } = {},
+): { result: PassResult; actual: ActualState } {
+  const desired = { ...desiredShop(), name: environment };
+  const { actual: given, ...rest } = overrides;
+  const actual = given ?? syncedActual(desired, finishedAt - 5_000);
+  const planned = plan(desired, actual, { ...POLICY, now: finishedAt - 10_000 });
+  const result: PassResult = {
+    passId: `${environment}/pass-${n}`,
+    environment,
+    specVersion: 'spec-1',
+    startedAt: finishedAt - 20_000,
+    finishedAt,
+    mode: 'enforce',
+    dryRun: false,
+    plan: planned,
+    outcomes: [],
+    resources: planned.resources,
+    drift: [],
+    apiCalls: {},
+    outcome: 'ok',
+    ...rest,
+  };
+  return { result, actual };
 }

@@ -161,3 +161,26 @@ export function syncedActual(desired: DesiredEnvironment, now = Date.UTC(2026, 0
 }
 
 export const POLICY = { mode: 'enforce' as const, dryRun: false, changeBudget: 20, now: Date.UTC(2026, 0, 1) };
+
+/**
+ * `actual` with the migration's latest revision run by an earlier pass and still RUNNING (started a
+ * minute before POLICY.now), its result not yet recorded.
+ */
+export function runningMigrationTask(actual: ActualState, migration = 'db-migrate'): ActualState {
+  const latest = actual.migrations[migration].latest!;
+  delete latest.tags[TAG_MIGRATION_RESULT];
+  actual.migrations[migration].tasks = [
+    {
+      arn: `arn:aws:ecs:${REGION}:${ACCOUNT}:task/shop-prod/0123456789abcdef0123456789abcdef`,
+      clusterArn: actual.cluster!.arn,
+      taskDefinitionArn: latest.arn,
+      lastStatus: 'RUNNING',
+      desiredStatus: 'RUNNING',
+      startedBy: `steady/${migration}/${latest.tags[TAG_MIGRATION_VERSION]}/0`,
+      startedAt: POLICY.now - 60_000,
+      containers: [],
+      tags: {},
+    },
+  ];
+  return actual;
+}
