@@ -52,6 +52,17 @@ describe('steady status, history and report --last', () => {
     expect(JSON.parse(json.stdout)).toMatchObject({ command: 'history', exitCode: 1, error: { kind: 'unknownEnvironment', message: 'no environment shop-dev in table cli-state (it has passes of: shop-prod, shop-staging)' } });
   });
 
+  it('status across several environments prints one line per environment first: its last verdict and its resources by phase', async () => {
+    // The first test recorded a pass of each environment of specs/shop.
+    const { code, stdout } = await run('status', '--table', 'cli-state');
+
+    expect(code).toBe(0);
+    expect(stdout.split('\n').slice(0, 4)).toEqual(['shop-prod     converging  5 Synced, 2 Progressing', 'shop-staging  converging  3 Synced, 2 Progressing', '', expect.stringMatching(/^ENVIRONMENT +RESOURCE +PHASE/)]);
+
+    const one = await run('status', '--table', 'cli-state', '--env', 'shop-prod');
+    expect(one.stdout.split('\n')[0]).toMatch(/^RESOURCE +PHASE +REASON/);
+  });
+
   it('write the status page with --html and say where it is', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'steady-status-'));
     try {

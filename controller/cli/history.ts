@@ -19,6 +19,7 @@ import { requireRegion } from './engine.js';
 import { document, passJson } from './json.js';
 import { matchEnvironments } from './patterns.js';
 import { createOutput, type Output, type OutputFormat } from './output.js';
+import { printSummary, statusSummaryRow } from './summary.js';
 
 interface TableOptions {
   table?: string;
@@ -146,7 +147,14 @@ export function status(ctx: CliContext, options: TableOptions): Promise<number> 
     }
     const statuses = only ? (await Promise.all(only.map((env) => store.loadStatuses(env)))).flat() : await store.loadStatuses();
     if (out.format === 'json') out.json(document('status', 0, { resources: statusJson(statuses, now) }));
-    else out.line(renderStatus(statuses, { now, color: out.color.isColorSupported }));
+    else {
+      const environments = [...new Set(statuses.map((s) => s.environment))].sort();
+      if (environments.length > 1) {
+        const verdicts = new Map((await store.listEnvironments()).map((e) => [e.environment, e.lastVerdict]));
+        printSummary(out, environments.map((env) => statusSummaryRow(env, verdicts.get(env), statuses.filter((s) => s.environment === env).map((s) => s.phase))));
+      }
+      out.line(renderStatus(statuses, { now, color: out.color.isColorSupported }));
+    }
   });
 }
 

@@ -80,6 +80,48 @@ describe('steady reconcile', () => {
   });
 });
 
+describe('several environments: one summary line each, first, then the details', () => {
+  it('plan prints the block, then each environment\'s report; one environment prints no block', async () => {
+    const { code, stdout } = await run('plan', SPECS_DIR, '--sim', EXAMPLES_FIXTURE);
+
+    expect(code).toBe(2);
+    expect(stdout.split('\n').slice(0, 5)).toEqual([
+      'messaging-prod  changes pending  2 would change',
+      'shop-prod       changes pending  1 in sync, 5 would change',
+      'shop-staging    changes pending  4 would change',
+      '',
+      'messaging-prod: Plan: 1 to register, 1 to adopt, 1 blue/green deployment to start, 1 record to change.',
+    ]);
+    // The block is the summary: no line after the reports says the verdicts again.
+    expect(stdout).not.toMatch(/^3 environments: /m);
+
+    const one = await run('plan', SHOP, ...PROD, '--sim', EXAMPLES_FIXTURE);
+    expect(one.stdout.split('\n')[0]).toBe('shop-prod: Plan: 3 to register, 1 to create, 1 migration to run, 1 schedule group to create, 1 schedule to create, 2 records to change.');
+  });
+
+  it('reconcile counts what each pass did, in sync first; the JSON keeps one entry per environment and the exit code reads the one outcome', async () => {
+    const { code, stdout } = await run('reconcile', SPECS_DIR, '--sim', EXAMPLES_FIXTURE);
+
+    expect(code).toBe(0);
+    expect(stdout.split('\n').slice(0, 5)).toEqual([
+      'messaging-prod  converged   1 in sync, 1 created, 1 healed',
+      'shop-prod       converging  1 in sync, 4 created, 2 converging',
+      'shop-staging    converging  3 created, 2 converging',
+      '',
+      'messaging-prod: Converged: 1 registered, 1 adopted, 1 blue/green deployment started, 1 record changed. 1 healed, 1 created.',
+    ]);
+
+    const json = await run('reconcile', SPECS_DIR, '--sim', EXAMPLES_FIXTURE, '-o', 'json');
+    expect(json.code).toBe(0);
+    const doc = JSON.parse(json.stdout);
+    expect(doc.environments.map((e: { environment: string; verdict: string }) => [e.environment, e.verdict])).toEqual([
+      ['messaging-prod', 'converged'],
+      ['shop-prod', 'converging'],
+      ['shop-staging', 'converging'],
+    ]);
+  });
+});
+
 describe('steady demo', () => {
   it('builds the examples, breaks them the way the failures happen, heals them, and ends with nothing to do', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'steady-demo-'));

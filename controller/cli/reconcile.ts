@@ -3,7 +3,7 @@
  * the simulated account. The exit code is the verdict of the passes (model/outcome.ts), the same
  * verdict the report's first line, the Lambda's answer and its metrics carry.
  */
-import { EXIT, exitCode, passOutcome, type PassVerdict } from '../model/outcome.js';
+import { EXIT, exitCode, passOutcome } from '../model/outcome.js';
 import { reconcileEnvironment, skippedResult, type LeaseReport, type ReconcileOutcome } from '../reconcile.js';
 import { buildReport, renderReport, type Report } from '../report/index.js';
 import { renderFailureMarkdown, renderPlanMarkdown } from '../report/markdown.js';
@@ -11,8 +11,9 @@ import { document, passJson } from './json.js';
 import type { CliContext } from './context.js';
 import { cliHolder, loadEnvironments, loadFailure, printLoadFailure, resolveTarget, type EngineOptions } from './engine.js';
 import { chooseLease, interruptOnCtrlC, type LeaseChoice, type LeaseCliOptions } from './lease.js';
-import { createOutput, plural, type Output, type OutputFormat } from './output.js';
+import { createOutput, type Output, type OutputFormat } from './output.js';
 import { progressPrinter } from './progress.js';
+import { passSummaryRow, printSummary } from './summary.js';
 
 interface PassCommandOptions extends EngineOptions, LeaseCliOptions {
   output: OutputFormat;
@@ -31,19 +32,6 @@ export function runReconcile(ctx: CliContext, paths: string[], options: PassComm
   return runPasses(paths, options, ctx, 'reconcile');
 }
 
-/** The verdicts as the last line of a run over several environments says them. */
-const VERDICT_WORDS: Record<PassVerdict, string> = {
-  converged: 'converged',
-  converging: 'converging',
-  changesPending: 'has changes pending',
-  drifted: 'drifted (observe mode)',
-  unrepaired: 'cannot converge',
-  failed: 'failed',
-  unknown: 'could not be read',
-  skipped: 'skipped',
-  interrupted: 'interrupted',
-};
-
 /** The causes every report shares, printed once above them; undefined when they differ. */
 function sharedCauses(reports: Report[]): Report['causes'] | undefined {
   const withCauses = reports.filter((r) => r.causes.length > 0);
@@ -53,6 +41,7 @@ function sharedCauses(reports: Report[]): Report['causes'] | undefined {
 }
 
 function printText(out: Output, reports: { report: Report; run: ReconcileOutcome }[], plan: boolean): void {
+  printSummary(out, reports.map(({ report }) => passSummaryRow(report)));
   const shared = sharedCauses(reports.map((r) => r.report));
   if (shared) {
     const line = `AWS could not be read: ${shared.map((c) => c.text).join('; ')}. Nothing was ${plan ? 'planned' : 'changed'}.`;
@@ -68,10 +57,6 @@ function printText(out: Output, reports: { report: Report; run: ReconcileOutcome
     if (run.recordError) out.line(out.color.yellow(`warning: the pass was not recorded: ${run.recordError}`));
     for (const f of run.notified?.failed ?? []) out.line(out.color.yellow(`warning: could not notify ${f.channel}: ${f.error}`));
   });
-  if (reports.length > 1) {
-    out.line();
-    out.line(`${plural(reports.length, 'environment')}: ${reports.map(({ report }) => `${report.environment} ${VERDICT_WORDS[report.verdict]}`).join(', ')}.`);
-  }
 }
 
 /** What a person should know about the lease of a run: none was taken, or it was lost or not released. */

@@ -95,6 +95,23 @@ describe('steady verify --sim', () => {
     expect({ stdout, stderr }).toEqual({ stdout: '', stderr: 'error: no environment web-prd in the specs (there are: web-prod)\n' });
   });
 
+  it('across several environments prints one line per environment first, with the first broken link of each service that is not Ready', async () => {
+    const specs = fileURLToPath(new URL('../../specs/', import.meta.url));
+    const fixture = fileURLToPath(new URL('../sim/fixtures/examples.yaml', import.meta.url));
+
+    const { code, stdout } = await run('verify', specs, '--sim', fixture, '--no-probes');
+
+    expect(code).toBe(1);
+    expect(stdout.split('\n').slice(0, 5)).toEqual([
+      'messaging-prod  degraded  0 Ready, 1 Degraded (messaging-api at alias)',
+      'shop-prod       degraded  0 Ready, 1 Degraded (api at alias)',
+      'shop-staging    degraded  0 Ready, 1 Degraded (api at alias)',
+      '',
+      'messaging-prod  cluster messaging-prod, ap-northeast-1',
+    ]);
+    expect(stdout.split('\n').at(-2)).toBe('3 services: 0 Ready, 3 Degraded');
+  });
+
   it('exits 2 on an unknown option', async () => {
     const { code, stderr } = await run('verify', SPECS, '--simulated', WIRED);
 

@@ -13,6 +13,7 @@ import { document, wiringJson } from './json.js';
 import { loadEnvironments, printLoadFailure, resolveTarget, type EngineOptions } from './engine.js';
 import { EXIT_FAILED, EXIT_OK, type CliContext } from './context.js';
 import { createOutput, plural, type OutputFormat } from './output.js';
+import { printSummary, wiringSummaryRow } from './summary.js';
 
 interface VerifyOptions extends EngineOptions {
   output: OutputFormat;
@@ -54,6 +55,7 @@ export async function verify(ctx: CliContext, paths: string[], options: VerifyOp
     return code;
   }
 
+  printSummary(out, environments.map((env) => wiringSummaryRow(env.name, env.results)));
   if (causes.length > 0) {
     out.line(color.bold(color.red(`AWS could not be read: ${causes.map((c) => c.text).join('; ')}.`)));
     for (const c of causes) out.line(`    ${c.advice}`);
