@@ -4,13 +4,18 @@
  * default chain; `AWS_ENDPOINT_URL*` redirect them), or the simulated account with `--sim FILE`.
  */
 import { hostname } from 'node:os';
+import { EnvironmentAccounts, type EnvironmentTarget } from '../aws/accounts.js';
 import { countCalls, createAwsClients, type AwsClients } from '../aws/clients.js';
+import type { Unreadable } from '../model/actual.js';
 import { systemClock, type Clock } from '../clock.js';
 import { ConfigError } from '../errors.js';
 import type { Adapters } from '../observe/observe.js';
 import { createAdapters } from '../pass.js';
 import type { SimAccount } from '../sim/account.js';
-import { simAccountFromFile } from '../sim/fixture.js';
+import { simAccountFromFile, simOrganizationFromFile } from '../sim/fixture.js';
+import type { SimOrganization } from '../sim/organization.js';
+import { readFile } from 'node:fs/promises';
+import { parse } from 'yaml';
 import { createS3Client, loadPublishedSpecs, parseS3Url } from '../source/index.js';
 import { clientRegion } from '../aws/region.js';
 import { DEFAULT_PATHS, REGION_SOURCES } from './commands/options.js';
@@ -106,33 +111,98 @@ export function printLoadFailure(out: Output, failure: LoadFailure, command: str
   return 1;
 }
 
-/** Where the commands act: one clock, and per region a set of adapters. */
+/** One region's adapters (in steady's own account or the one a role is in), and its call counter. */
+export type Regional = { adapters: Adapters; clients: AwsClients; calls: ReturnType<typeof countCalls> };
+
+/** Where the commands act: one clock, and per account and region a set of adapters. */
 export interface Target {
   clock: Clock;
-  /** Set with `--sim`. */
+  /** Set with `--sim`: the simulated account (with an organisation fixture, the controller's own). */
   account?: SimAccount;
-  adapters(region: string): { adapters: Adapters; clients: AwsClients; calls: ReturnType<typeof countCalls> };
+  /** Set with `--sim` and a fixture that has `accounts`. */
+  organization?: SimOrganization;
+  /** The adapters of `region` in steady's own account. */
+  adapters(region: string): Regional;
+  /**
+   * The adapters of an environment: in its region, and in another account through the role its
+   * spec names (aws/accounts.ts, the session named after `passId`); or why it cannot be reached.
+   */
+  reach(env: EnvironmentTarget, passId: string): Promise<{ ok: true; regional: Regional } | { ok: false; unreadable: Unreadable }>;
   describe: string;
 }
 
-/** Real AWS, or the simulated account of `--sim`. */
+/** Whether a fixture file describes an organisation (`accounts:`); a file that cannot be read is left to the reader to explain. */
+async function isOrganizationFixture(path: string): Promise<boolean> {
+  try {
+    const doc = parse(await readFile(path, 'utf8'), { maxAliasCount: 0 }) as unknown;
+    return typeof doc === 'object' && doc !== null && !Array.isArray(doc) && 'accounts' in doc;
+  } catch {
+    return false;
+  }
+}
+
+/** `reach` over EnvironmentAccounts, one set of adapters per role and region. */
+function reachThrough(accounts: EnvironmentAccounts): Target['reach'] {
+  const byKey = new Map<string, Regional>();
+  return async (env, passId) => {
+    const reached = await accounts.reach(env, passId);
+    if (!reached.ok) return reached;
+    let regional = byKey.get(reached.key);
+    if (!regional) {
+      regional = { clients: reached.clients, calls: countCalls(reached.clients), adapters: createAdapters(reached.clients) };
+      byKey.set(reached.key, regional);
+    }
+    return { ok: true, regional };
+  };
+}
+
+/** Real AWS, or the simulated account (or organisation) of `--sim`. */
 export async function resolveTarget(options: { sim?: string }): Promise<Target> {
+  if (options.sim && (await isOrganizationFixture(options.sim))) {
+    const org = await simOrganizationFromFile(options.sim);
+    const accounts = new EnvironmentAccounts({ clock: org.clock, sts: org.stsClient(), clientsFor: (region, credentials) => org.clients({ region, ...(credentials ? { credentials } : {}) }) });
+    const reach = reachThrough(accounts);
+    const byRegion = new Map<string, Regional>();
+    return {
+      clock: org.clock,
+      account: org.home,
+      organization: org,
+      describe: `the simulated organisation of ${org.home.accountId} (${options.sim})`,
+      adapters: (region) => {
+        let entry = byRegion.get(region);
+        if (!entry) {
+          const clients = org.clients({ region });
+          entry = { clients, calls: countCalls(clients), adapters: createAdapters(clients) };
+          byRegion.set(region, entry);
+        }
+        return entry;
+      },
+      reach,
+    };
+  }
   if (options.sim) {
     const account = await simAccountFromFile(options.sim);
     const clients = account.clients();
     const calls = countCalls(clients);
     const adapters = createAdapters(clients);
+    const adaptersIn = (region: string): Regional => {
+      if (region !== account.region) throw new ConfigError(`the simulated account is in ${account.region}, the environment in ${region}`);
+      return { adapters, clients, calls };
+    };
     return {
       clock: account.clock,
       account,
       describe: `the simulated account ${account.accountId} (${options.sim})`,
-      adapters: (region) => {
-        if (region !== account.region) throw new ConfigError(`the simulated account is in ${account.region}, the environment in ${region}`);
-        return { adapters, clients, calls };
+      adapters: adaptersIn,
+      reach: async (env) => {
+        if (env.roleArn) throw new ConfigError(`the environment assumes ${env.roleArn}, but ${options.sim} describes one account: give a fixture with "accounts" (a simulated organisation)`);
+        return { ok: true, regional: adaptersIn(env.region) };
       },
     };
   }
-  const byRegion = new Map<string, ReturnType<Target['adapters']>>();
+  const accounts = new EnvironmentAccounts({ clock: systemClock });
+  const reach = reachThrough(accounts);
+  const byRegion = new Map<string, Regional>();
   return {
     clock: systemClock,
     describe: 'AWS',
@@ -145,6 +215,7 @@ export async function resolveTarget(options: { sim?: string }): Promise<Target> 
       }
       return entry;
     },
+    reach,
   };
 }
 

@@ -3,7 +3,9 @@
  * the simulated account. The exit code is the verdict of the passes (model/outcome.ts), the same
  * verdict the report's first line, the Lambda's answer and its metrics carry.
  */
+import { unreachablePass } from '../aws/accounts.js';
 import { EXIT, exitCode, passOutcome } from '../model/outcome.js';
+import { newPassId } from '../pass.js';
 import { reconcileEnvironment, skippedResult, type LeaseReport, type ReconcileOutcome } from '../reconcile.js';
 import { buildReport, renderReport, type Report } from '../report/index.js';
 import { renderFailureMarkdown, renderPlanMarkdown } from '../report/markdown.js';
@@ -97,8 +99,6 @@ async function runPasses(paths: string[], options: PassCommandOptions, ctx: CliC
   const reports: { report: Report; run: ReconcileOutcome }[] = [];
   try {
     for (const env of loaded.environments) {
-      const region = env.environment.spec.region;
-      const { adapters, calls } = target.adapters(region);
       const lease = leases.get(env.name)!;
       if (ctrlC?.interrupted()) {
         const run = { result: skippedResult(env.name, target.clock.now(), 'skipped', 'stopped with Ctrl-C before this environment was reached') };
@@ -106,7 +106,18 @@ async function runPasses(paths: string[], options: PassCommandOptions, ctx: CliC
         continue;
       }
       if (options.output !== 'json') out.note(`${mode === 'plan' ? 'planning' : dryRun ? 'planning (dry run)' : 'reconciling'} ${env.name} in ${target.describe}…`);
+      const passId = newPassId(env.name, target.clock.now());
+      const reached = await target.reach(env.environment.spec, passId);
+      if (!reached.ok) {
+        // Its role could not be assumed: nothing read, nothing changed, every resource unknown for that one reason.
+        const run: ReconcileOutcome = { result: unreachablePass(env, reached.unreadable, { passId, now: target.clock.now(), dryRun, specVersion: loaded.commit, specSource: loaded.source }) };
+        if (!dryRun && lease.store) await lease.store.savePass(run.result, undefined, { desired: env, report: buildReport(run.result) }).catch((err: Error) => (run.recordError = err.message));
+        reports.push({ report: buildReport(run.result, { env: ctx.io.env }), run });
+        continue;
+      }
+      const { adapters, calls } = reached.regional;
       const run = await reconcileEnvironment(env, {
+        passId,
         adapters,
         calls,
         clock: target.clock,
