@@ -41,7 +41,8 @@ accounts:
     ecs: { clusters: [lost-eu] }
 `;
 
-function environment(name: string, account: string, externalId?: string): string {
+/** An environment in `account` reached through its role; with `lb`, its service sits behind a target group (so verify checks it). */
+function environment(name: string, account: string, externalId?: string, lb = false): string {
   return `apiVersion: steady.dev/v1alpha1
 kind: Environment
 metadata: { name: ${name} }
@@ -55,7 +56,7 @@ apiVersion: steady.dev/v1alpha1
 kind: Service
 metadata: { name: api, environment: ${name} }
 spec:
-  desiredCount: 1
+  desiredCount: 1${lb ? `\n  loadBalancer: { targetGroup: ${name}-tg, containerName: app, containerPort: 8000 }` : ''}
   network: { subnets: [subnet-0a1b2c3d4e5f60718] }
   taskDefinition:
     family: ${name}-api
@@ -63,7 +64,7 @@ spec:
     memory: 512
     containers:
       - name: app
-        image: ${account}.dkr.ecr.ap-northeast-1.amazonaws.com/app:latest
+        image: ${account}.dkr.ecr.ap-northeast-1.amazonaws.com/app:latest${lb ? '\n        portMappings: [{ containerPort: 8000 }]' : ''}
 `;
 }
 
@@ -73,7 +74,7 @@ function world(): { specs: string; fixture: string } {
   const specs = path.join(dir, 'specs');
   mkdirSync(specs);
   writeFileSync(path.join(specs, 'shop.yaml'), environment('shop-eu', SHOP, 'shop-eu'));
-  writeFileSync(path.join(specs, 'lost.yaml'), environment('lost-eu', LOST));
+  writeFileSync(path.join(specs, 'lost.yaml'), environment('lost-eu', LOST, undefined, true));
   return { specs, fixture: path.join(dir, 'org.yaml') };
 }
 
@@ -131,5 +132,48 @@ describe('environments in other accounts (--sim with accounts)', () => {
     expect(doc.environments[0].apiCalls).toBe(0);
     // The JSON run built its own organisation: one denied AssumeRole there too.
     expect(built[1].stsCalls.filter((c) => c.error === 'AccessDenied').map((c) => c.input.RoleArn)).toEqual([`arn:aws:iam::${LOST}:role/steady-target`]);
+  });
+
+  it('plan and verify go through the roles too: the unreachable environment is unknown, its cause said once', async () => {
+    const { specs, fixture } = world();
+    built.length = 0;
+
+    const plan = await run('plan', specs, '--sim', fixture);
+    expect(plan.code).toBe(1);
+    expect(plan.stdout.split('\n').slice(0, 4)).toEqual([
+      'lost-eu  unknown          1 not read (access denied)',
+      'shop-eu  changes pending  1 would change',
+      '',
+      `lost-eu: AWS could not be read: access denied to sts:AssumeRole (assuming role arn:aws:iam::${LOST}:role/steady-target in account ${LOST}). Nothing was planned.`,
+    ]);
+    // A plan changes nothing in any account.
+    expect(services(built[0], SHOP, 'shop-eu')).toEqual([]);
+    expect(built[0].stsCalls.map((c) => [c.input.RoleArn, c.error])).toEqual([
+      [`arn:aws:iam::${LOST}:role/steady-target`, 'AccessDenied'],
+      [`arn:aws:iam::${SHOP}:role/steady-target`, undefined],
+    ]);
+
+    const verify = await run('verify', specs, '--sim', fixture);
+    expect(verify.code).toBe(1);
+    expect(verify.stdout.split('\n').slice(0, 5)).toEqual([
+      'lost-eu  unknown  0 Ready, 1 Degraded (api at loadBalancer)',
+      'shop-eu  ready    nothing to check',
+      '',
+      `AWS could not be read: access denied to sts:AssumeRole (assuming role arn:aws:iam::${LOST}:role/steady-target in account ${LOST}).`,
+      '    Allow sts:AssumeRole to the role or user steady runs as (deploy/policy.ts has the statements steady needs).',
+    ]);
+    expect(verify.stdout).toMatch(/\n└─ \? load balancer +not read\n/);
+    expect(verify.stdout.split('access denied to sts:AssumeRole')).toHaveLength(2);
+    const json = await run('verify', specs, '--sim', fixture, '-o', 'json');
+    const lost = JSON.parse(json.stdout).environments[0];
+    expect(lost.services.map((s: { links: { name: string; status: string; message: string }[] }) => s.links.map((l) => [l.name, l.status, l.message]))).toEqual([
+      [
+        [
+          'loadBalancer',
+          'unknown',
+          `account ${LOST} (role arn:aws:iam::${LOST}:role/steady-target) could not be reached (AccessDenied: User: arn:aws:sts::${HOME}:assumed-role/steady-controller/steady is not authorized to perform: sts:AssumeRole on resource: arn:aws:iam::${LOST}:role/steady-target); nothing was checked`,
+        ],
+      ],
+    ]);
   });
 });

@@ -8,7 +8,9 @@
  */
 import { describeCauses } from '../model/causes.js';
 import { uniqueCauses } from '../model/outcome.js';
+import { newPassId } from '../pass.js';
 import { checkWiring, renderWiringTree, type WiringResult } from '../wiring/index.js';
+import { unreachableWiring } from '../wiring/unreachable.js';
 import { document, wiringJson } from './json.js';
 import { loadEnvironments, printLoadFailure, resolveTarget, type EngineOptions } from './engine.js';
 import { EXIT_FAILED, EXIT_OK, type CliContext } from './context.js';
@@ -32,9 +34,12 @@ export async function verify(ctx: CliContext, paths: string[], options: VerifyOp
   const environments: { name: string; region: string; cluster: string; results: WiringResult[] }[] = [];
   for (const env of loaded.environments) {
     const { region, cluster } = env.environment.spec;
-    const { adapters } = target.adapters(region);
     if (out.format === 'text') out.note(`verifying ${env.name} in ${target.describe}…`);
-    const results = await checkWiring(env, adapters, { now: () => target.clock.now(), probes: options.probes });
+    // Through the role the environment names, when it names one; a role that cannot be assumed makes its services unknown.
+    const reached = await target.reach(env.environment.spec, newPassId(env.name, target.clock.now()));
+    const results = reached.ok
+      ? await checkWiring(env, reached.regional.adapters, { now: () => target.clock.now(), probes: options.probes })
+      : unreachableWiring(env, reached.unreadable, target.clock.now());
     environments.push({ name: env.name, region, cluster, results });
   }
 
