@@ -131,6 +131,11 @@ export interface Target {
   describe: string;
 }
 
+/** Why an environment could not be reached, in one line: `account 2109… (role arn:…) could not be reached: AccessDenied: User: … is not authorized …`. */
+export function unreachableWords(unreadable: Unreadable): string {
+  return `${unreadable.what} could not be reached: ${unreadable.awsName}: ${unreadable.message}`;
+}
+
 /** Whether a fixture file describes an organisation (`accounts:`); a file that cannot be read is left to the reader to explain. */
 async function isOrganizationFixture(path: string): Promise<boolean> {
   try {

@@ -18,7 +18,8 @@ import { buildReport, renderReport } from '../report/index.js';
 import type { EnvironmentSpecs } from '../spec/load.js';
 import type { StateStore } from '../state/store.js';
 import type { CliContext } from './context.js';
-import { cliHolder, loadEnvironments, printLoadFailure, resolveTarget, type EngineOptions } from './engine.js';
+import { newPassId } from '../pass.js';
+import { cliHolder, loadEnvironments, printLoadFailure, resolveTarget, unreachableWords, type EngineOptions } from './engine.js';
 import { document, passJson, printFailure } from './json.js';
 import { chooseLease, interruptOnCtrlC, type LeaseCliOptions } from './lease.js';
 import { createOutput, type Output, type OutputFormat } from './output.js';
@@ -114,8 +115,12 @@ export async function maintenance(ctx: CliContext, switched: 'on' | 'off', paths
   // The lease as reconcile takes it (a real --table under --sim, --table with --no-lease: refused).
   const choice = await chooseLease(options, { command: 'maintenance', clock: target.clock, region: env.environment.spec.region });
   if ('refused' in choice) ctx.usageError(choice.refused);
-  const { adapters, calls } = target.adapters(env.environment.spec.region);
   const now = target.clock.now();
+  // Through the role the environment names, when it names one.
+  const passId = newPassId(env.name, now);
+  const reached = await target.reach(env.environment.spec, passId);
+  if (!reached.ok) return fail(1, reached.unreadable.cause?.kind ?? 'unreachable', `${unreachableWords(reached.unreadable)}; nothing was changed`);
+  const { adapters, calls } = reached.regional;
   const by = options.by?.trim() || `${ctx.io.env.USER ?? 'someone'}@${hostname()}`;
   const override = window !== undefined ? { by, reason: options.reason!.trim(), at: now, until: now + window } : undefined;
   if (options.output !== 'json') {
@@ -125,6 +130,7 @@ export async function maintenance(ctx: CliContext, switched: 'on' | 'off', paths
   const ctrlC = interruptOnCtrlC(ctx.io);
   try {
     ran = await reconcileEnvironment(env, {
+      passId,
       adapters,
       calls,
       clock: target.clock,

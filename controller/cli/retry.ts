@@ -4,7 +4,8 @@ import { EXIT } from '../model/outcome.js';
 import type { LeaseReport } from '../reconcile.js';
 import { retryResource } from '../retry.js';
 import type { CliContext } from './context.js';
-import { cliHolder, loadEnvironments, printLoadFailure, resolveTarget, type EngineOptions } from './engine.js';
+import { cliHolder, loadEnvironments, printLoadFailure, resolveTarget, unreachableWords, type EngineOptions } from './engine.js';
+import { newPassId } from '../pass.js';
 import { document, printFailure } from './json.js';
 import { chooseLease, interruptOnCtrlC, noLeaseWords, withEnvironmentLease, type LeaseCliOptions } from './lease.js';
 import { createOutput, type OutputFormat } from './output.js';
@@ -25,7 +26,10 @@ export async function retry(ctx: CliContext, resource: string, paths: string[], 
   const target = await resolveTarget(options);
   const choice = await chooseLease(options, { command: 'retry', clock: target.clock, region: env.environment.spec.region });
   if ('refused' in choice) ctx.usageError(choice.refused);
-  const { adapters } = target.adapters(env.environment.spec.region);
+  // Through the role the environment names, when it names one.
+  const reached = await target.reach(env.environment.spec, newPassId(env.name, target.clock.now()));
+  if (!reached.ok) return fail(1, reached.unreadable.cause?.kind ?? 'unreachable', `${unreachableWords(reached.unreadable)}; nothing was changed`);
+  const { adapters } = reached.regional;
   const ctrlC = interruptOnCtrlC(ctx.io);
   try {
     const { value: message, held, end } = await withEnvironmentLease(choice, env.name, cliHolder(), ctrlC.signal, (h) => retryResource(env, resource, adapters, h?.beforeChange));
