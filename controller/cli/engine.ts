@@ -128,6 +128,8 @@ export interface Target {
    * spec names (aws/accounts.ts, the session named after `passId`); or why it cannot be reached.
    */
   reach(env: EnvironmentTarget, passId: string): Promise<{ ok: true; regional: Regional } | { ok: false; unreadable: Unreadable }>;
+  /** Why this target cannot run an environment at all (a one-account `--sim` and another region or a role), asked of every environment before any pass. */
+  refusal(env: EnvironmentTarget): string | undefined;
   describe: string;
 }
 
@@ -183,6 +185,7 @@ export async function resolveTarget(options: { sim?: string }): Promise<Target> 
         return entry;
       },
       reach,
+      refusal: () => undefined,
     };
   }
   if (options.sim) {
@@ -190,8 +193,14 @@ export async function resolveTarget(options: { sim?: string }): Promise<Target> 
     const clients = account.clients();
     const calls = countCalls(clients);
     const adapters = createAdapters(clients);
+    const refusal = (env: EnvironmentTarget): string | undefined => {
+      if (env.region !== account.region) return `the simulated account is in ${account.region}, the environment in ${env.region}`;
+      if (env.roleArn) return `the environment assumes ${env.roleArn}, but ${options.sim} describes one account: give a fixture with "accounts" (a simulated organisation)`;
+      return undefined;
+    };
     const adaptersIn = (region: string): Regional => {
-      if (region !== account.region) throw new ConfigError(`the simulated account is in ${account.region}, the environment in ${region}`);
+      const refused = refusal({ region });
+      if (refused) throw new ConfigError(refused);
       return { adapters, clients, calls };
     };
     return {
@@ -200,9 +209,11 @@ export async function resolveTarget(options: { sim?: string }): Promise<Target> 
       describe: `the simulated account ${account.accountId} (${options.sim})`,
       adapters: adaptersIn,
       reach: async (env) => {
-        if (env.roleArn) throw new ConfigError(`the environment assumes ${env.roleArn}, but ${options.sim} describes one account: give a fixture with "accounts" (a simulated organisation)`);
+        const refused = refusal(env);
+        if (refused) throw new ConfigError(refused);
         return { ok: true, regional: adaptersIn(env.region) };
       },
+      refusal,
     };
   }
   const accounts = new EnvironmentAccounts({ clock: systemClock });
@@ -221,6 +232,7 @@ export async function resolveTarget(options: { sim?: string }): Promise<Target> 
       return entry;
     },
     reach,
+    refusal: () => undefined,
   };
 }
 

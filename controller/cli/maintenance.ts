@@ -116,6 +116,8 @@ export async function maintenance(ctx: CliContext, switched: 'on' | 'off', paths
   const choice = await chooseLease(options, { command: 'maintenance', clock: target.clock, region: env.environment.spec.region });
   if ('refused' in choice) ctx.usageError(choice.refused);
   const now = target.clock.now();
+  const refused = target.refusal(env.environment.spec);
+  if (refused) ctx.usageError(`${env.name}: ${refused}`);
   // Through the role the environment names, when it names one.
   const passId = newPassId(env.name, now);
   const reached = await target.reach(env.environment.spec, passId);

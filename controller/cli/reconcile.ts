@@ -85,6 +85,8 @@ async function runPasses(paths: string[], options: PassCommandOptions, ctx: CliC
   // Decided for every environment before any is changed: a refusal changes nothing.
   const leases = new Map<string, LeaseChoice>();
   for (const env of loaded.environments) {
+    const refused = target.refusal(env.environment.spec);
+    if (refused) ctx.usageError(`${env.name}: ${refused}; nothing was done`);
     const choice = await chooseLease(mode === 'plan' ? { sim: options.sim } : options, {
       command: mode,
       clock: target.clock,

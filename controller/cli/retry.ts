@@ -26,6 +26,8 @@ export async function retry(ctx: CliContext, resource: string, paths: string[], 
   const target = await resolveTarget(options);
   const choice = await chooseLease(options, { command: 'retry', clock: target.clock, region: env.environment.spec.region });
   if ('refused' in choice) ctx.usageError(choice.refused);
+  const refused = target.refusal(env.environment.spec);
+  if (refused) ctx.usageError(`${env.name}: ${refused}`);
   // Through the role the environment names, when it names one.
   const reached = await target.reach(env.environment.spec, newPassId(env.name, target.clock.now()));
   if (!reached.ok) return fail(1, reached.unreadable.cause?.kind ?? 'unreachable', `${unreachableWords(reached.unreadable)}; nothing was changed`);

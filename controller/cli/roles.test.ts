@@ -186,4 +186,17 @@ describe('environments in other accounts (--sim with accounts)', () => {
     expect({ code: retry.code, stdout: retry.stdout, stderr: retry.stderr }).toEqual({ code: 1, stdout: '', stderr: `error: ${denied}\n` });
     expect(built.flatMap((org) => org.account(LOST, 'ap-northeast-1').calls)).toEqual([]);
   });
+
+  it('a one-account fixture refuses an environment that names a role, before any pass (exit 2)', async () => {
+    const { specs } = world();
+    const single = path.join(path.dirname(specs), 'single.yaml');
+    writeFileSync(single, `accountId: "${HOME}"\nregion: ap-northeast-1\n`);
+
+    const { code, stdout, stderr } = await run('reconcile', specs, '--sim', single);
+    expect(code).toBe(2);
+    expect(stdout).toBe('');
+    expect(stderr.split('\n')[0]).toBe(
+      `error: lost-eu: the environment assumes arn:aws:iam::${LOST}:role/steady-target, but ${single} describes one account: give a fixture with "accounts" (a simulated organisation); nothing was done`,
+    );
+  });
 });

@@ -31,6 +31,10 @@ export async function verify(ctx: CliContext, paths: string[], options: VerifyOp
   if (!loaded.ok) return printLoadFailure(out, loaded, 'verify', { ok: false, causes: [], environments: [] });
   const target = await resolveTarget(options);
 
+  for (const env of loaded.environments) {
+    const refused = target.refusal(env.environment.spec);
+    if (refused) ctx.usageError(`${env.name}: ${refused}`);
+  }
   const environments: { name: string; region: string; cluster: string; results: WiringResult[] }[] = [];
   for (const env of loaded.environments) {
     const { region, cluster } = env.environment.spec;
