@@ -1,7 +1,9 @@
 /**
  * What the commands that talk to AWS share: loading the specs and choosing environments, and
  * choosing the account: real AWS through default-configured SDK clients (credentials from the
- * default chain; `AWS_ENDPOINT_URL*` redirect them), or the simulated account with `--sim FILE`.
+ * default chain; `AWS_ENDPOINT_URL*` redirect them), or the simulated account with `--sim FILE` (a
+ * simulated organisation when the fixture has `accounts`). Each environment is reached as the
+ * Lambda reaches it (aws/accounts.ts): in another account through the role its spec names.
  */
 import { hostname } from 'node:os';
 import { EnvironmentAccounts, type EnvironmentTarget } from '../aws/accounts.js';
