@@ -225,6 +225,36 @@ describe('validating the deployment group', () => {
       drift: (a) => (api(a).loadBalancers = [{ targetGroupArn: TG_ARN, containerName: 'sidecar', containerPort: 9000 }]),
       problem: 'ECS service api sends traffic to container sidecar port 9000, but spec.loadBalancer names container app port 8000',
     },
+    {
+      name: 'a group that deploys no ECS service at all',
+      drift: (a) => (bg(a).group!.ecsServices = []),
+      problem: 'it deploys no ECS service, not api in cluster shop-prod',
+    },
+    {
+      name: 'a group with two target-group pairs',
+      drift: (a) => (bg(a).group!.targetGroupPairs = 2),
+      problem: 'it has 2 target groups in 2 pairs; a blue/green ECS deployment needs one pair of two',
+    },
+    {
+      name: 'a service with no load balancer',
+      drift: (a) => (api(a).loadBalancers = []),
+      problem: 'ECS service api has no load balancer',
+    },
+    {
+      name: 'a service whose load balancer names another container on the same port',
+      drift: (a) => (api(a).loadBalancers = [{ targetGroupArn: TG_ARN, containerName: 'sidecar', containerPort: 8000 }]),
+      problem: 'ECS service api sends traffic to container sidecar port 8000, but spec.loadBalancer names container app port 8000',
+    },
+    {
+      name: 'a service whose load balancer names the same container on another port',
+      drift: (a) => (api(a).loadBalancers = [{ targetGroupArn: TG_ARN, containerName: 'app', containerPort: 9000 }]),
+      problem: 'ECS service api sends traffic to container app port 9000, but spec.loadBalancer names container app port 8000',
+    },
+    {
+      name: 'a group with no production listener',
+      drift: (a) => (bg(a).group!.prodListenerArns = []),
+      problem: 'it has no production listener',
+    },
   ];
 
   it.each(mismatches)('fails the service on $name and rolls nothing out', ({ drift, problem }) => {
@@ -247,6 +277,45 @@ describe('validating the deployment group', () => {
     bg(actual).listeners[PROD]!.defaultActions = [{ type: 'forward', targetGroups: [{ arn: TG_ARN, weight: 90 }, { arn: GREEN_ARN, weight: 10 }] }];
 
     expect(statusOf(plan(desired, actual, POLICY))).toMatchObject({ phase: 'Synced', message: expect.stringMatching(/production traffic goes to target group shop-api-tg, shop-api-green$/) });
+  });
+
+  it('a group that deploys this service and another one as well is accepted (only a group without this service is a mismatch)', () => {
+    const { desired, actual } = blueGreenShop();
+    bg(actual).group!.ecsServices = [
+      { serviceName: 'admin', clusterName: 'shop-prod' },
+      { serviceName: 'api', clusterName: 'shop-prod' },
+    ];
+
+    const p = plan(desired, actual, POLICY);
+
+    expect(p.actions).toEqual([]);
+    expect(statusOf(p)).toMatchObject({ phase: 'Synced', reason: 'UpToDate', message: 'runs shop-api:7 with 2/2 tasks; production traffic goes to target group shop-api-tg' });
+  });
+
+  it('a listener that could not be looked up is skipped without a message, while one that does not exist is reported', () => {
+    const { desired, actual } = blueGreenShop();
+    pushNewImage(actual);
+    delete bg(actual).listeners[TEST];
+    bg(actual).listeners[PROD] = null;
+
+    const p = plan(desired, actual, POLICY);
+
+    expect(p.actions.filter((a) => a.resource === 'Service/api')).toEqual([]);
+    expect(statusOf(p)).toMatchObject({
+      phase: 'Failed',
+      reason: 'DeploymentGroupMismatch',
+      message: `CodeDeploy deployment group api of application shop does not match the service: its production listener ${PROD} is not a listener of the load balancer of shop-api-tg and shop-api-green. Nothing is rolled out until it does`,
+    });
+  });
+
+  it('a target group a canary listener gives weight 0 receives no production traffic', () => {
+    const { desired, actual } = blueGreenShop();
+    bg(actual).listeners[PROD]!.defaultActions = [{ type: 'forward', targetGroups: [{ arn: TG_ARN, weight: 100 }, { arn: GREEN_ARN, weight: 0 }] }];
+
+    const p = plan(desired, actual, POLICY);
+
+    expect(p.actions).toEqual([]);
+    expect(statusOf(p)).toMatchObject({ phase: 'Synced', reason: 'UpToDate', message: 'runs shop-api:7 with 2/2 tasks; production traffic goes to target group shop-api-tg' });
   });
 
   it('fails a blueGreen spec whose service uses the ECS deployment controller', () => {
