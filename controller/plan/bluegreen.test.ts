@@ -129,6 +129,38 @@ describe('planning a blue/green service', () => {
     expect(p.actions[0]).toMatchObject({ taskDefinition: { arn: TD8 }, production: 'shop-api:7' });
   });
 
+  it('production\'s revision is the PRIMARY task set\'s, not that of an ACTIVE replacement task set listed first', () => {
+    const { desired, actual } = blueGreenShop();
+    revision8Exists(actual);
+    desired.migrations = [];
+    desired.services[0].spec.after = [];
+    // steady's deployment of shop-api:8 has started the replacement (green) task set; traffic has not moved.
+    api(actual).tags[TAG_CODEDEPLOY] = `d-ABCDEFGH1@${TD8}`;
+    api(actual).taskSets = [
+      { id: 'ecs-svc/2222222222222222222', status: 'ACTIVE', taskDefinitionArn: TD8 },
+      { id: 'ecs-svc/1111111111111111111', status: 'PRIMARY', taskDefinitionArn: TD7 },
+    ];
+    bg(actual).active = [deployment({ status: 'InProgress' })];
+
+    const p = plan(desired, actual, POLICY);
+
+    expect(p.actions).toEqual([
+      {
+        kind: 'AwaitCodeDeployDeployment',
+        id: 'follow:Service/api',
+        resource: 'Service/api',
+        summary: 'follow CodeDeploy deployment d-ABCDEFGH1 of shop-api:8 (InProgress)',
+        diff: [],
+        dependsOn: [],
+        deploymentId: 'd-ABCDEFGH1',
+        revision: 'shop-api:8',
+        serviceArn: api(actual).arn,
+        production: 'shop-api:7',
+      },
+    ]);
+    expect(statusOf(p)).toMatchObject({ phase: 'Progressing', reason: 'Deploying', message: 'CodeDeploy deployment d-ABCDEFGH1 of shop-api:8 is InProgress; production runs shop-api:7' });
+  });
+
   it('changes a desired count with UpdateService, never the task definition', () => {
     const { desired, actual } = blueGreenShop();
     api(actual).desiredCount = 5;
@@ -499,6 +531,25 @@ describe('following steady\'s own deployment', () => {
 
     api(actual).tags[TAG_CODEDEPLOY] = `d-ABCDEFGH1@${TD7.replace(/:7$/, ':6')}`;
     expect(statusOf(plan(desired, actual, POLICY)).notes).toEqual(['the spec asks for shop-api:8; steady deploys it once deployment d-ABCDEFGH1 has finished']);
+  });
+
+  it('while its own deployment runs, a spec revision not registered yet is noted as waiting for it', () => {
+    const { desired, actual } = blueGreenShop();
+    pushNewImage(actual);
+    desired.migrations = [];
+    desired.services[0].spec.after = [];
+    api(actual).tags[TAG_CODEDEPLOY] = `d-ABCDEFGH1@${TD8}`;
+    bg(actual).active = [deployment({ status: 'InProgress' })];
+
+    const p = plan(desired, actual, POLICY);
+
+    expect(brief(p)).toEqual(['AwaitCodeDeployDeployment follow:Service/api']);
+    expect(statusOf(p)).toMatchObject({
+      phase: 'Progressing',
+      reason: 'Deploying',
+      message: 'CodeDeploy deployment d-ABCDEFGH1 of shop-api:8 is InProgress; production runs shop-api:7',
+      notes: ['the spec asks for shop-api:<new revision>; steady deploys it once deployment d-ABCDEFGH1 has finished'],
+    });
   });
 
   it('a deployment whose description has steady\'s prefix but names no revision is followed, and no record is made up from it', () => {
