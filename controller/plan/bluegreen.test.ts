@@ -499,8 +499,8 @@ describe('the circuit-breaker rule of blue/green rollouts (a failure blocks only
     const p = plan(desired, actual, POLICY);
 
     expect(brief(p)).toEqual(['CreateCodeDeployDeployment deploy:Service/api']);
-    expect((p.actions[0] as CreateCodeDeployDeploymentAction).taskDefinition).toEqual({ arn: TD8 });
-    expect(statusOf(p)).toMatchObject({ phase: 'Drifted', reason: 'TaskDefinitionDiffers' });
+    expect(p.actions[0]).toMatchObject({ taskDefinition: { arn: TD8 }, production: 'shop-api:7' } satisfies Partial<CreateCodeDeployDeploymentAction>);
+    expect(statusOf(p)).toMatchObject({ phase: 'Drifted', reason: 'TaskDefinitionDiffers', message: 'production runs shop-api:7, the spec asks for shop-api:8: deploy it blue/green through CodeDeploy' });
   });
 
   it('a deployment of the revision that succeeded is no failure: when production no longer runs it, it is deployed again', () => {
@@ -515,7 +515,22 @@ describe('the circuit-breaker rule of blue/green rollouts (a failure blocks only
     const p = plan(desired, actual, POLICY);
 
     expect(brief(p)).toEqual(['CreateCodeDeployDeployment deploy:Service/api']);
-    expect(statusOf(p)).toMatchObject({ phase: 'Drifted', reason: 'TaskDefinitionDiffers' });
+    expect(p.actions[0]).toMatchObject({ taskDefinition: { arn: TD8 }, production: 'shop-api:7' } satisfies Partial<CreateCodeDeployDeploymentAction>);
+    expect(statusOf(p)).toMatchObject({ phase: 'Drifted', reason: 'TaskDefinitionDiffers', message: 'production runs shop-api:7, the spec asks for shop-api:8: deploy it blue/green through CodeDeploy' });
+  });
+  it('a recorded deployment CodeDeploy no longer knows is no evidence of a failure: the revision is deployed', () => {
+    const { desired, actual } = blueGreenShop();
+    revision8Exists(actual);
+    desired.migrations = [];
+    desired.services[0].spec.after = [];
+    api(actual).tags[TAG_CODEDEPLOY] = `d-ABCDEFGH1@${TD8}`;
+    bg(actual).recorded = null;
+
+    const p = plan(desired, actual, POLICY);
+
+    expect(brief(p)).toEqual(['CreateCodeDeployDeployment deploy:Service/api']);
+    expect(p.actions[0]).toMatchObject({ taskDefinition: { arn: TD8 }, production: 'shop-api:7' } satisfies Partial<CreateCodeDeployDeploymentAction>);
+    expect(statusOf(p)).toMatchObject({ phase: 'Drifted', reason: 'TaskDefinitionDiffers', message: 'production runs shop-api:7, the spec asks for shop-api:8: deploy it blue/green through CodeDeploy' });
   });
 });
 
