@@ -129,6 +129,38 @@ describe('planning a blue/green service', () => {
     expect(p.actions[0]).toMatchObject({ taskDefinition: { arn: TD8 }, production: 'shop-api:7' });
   });
 
+  it('production\'s revision is the PRIMARY task set\'s, not that of an ACTIVE replacement task set listed first', () => {
+    const { desired, actual } = blueGreenShop();
+    revision8Exists(actual);
+    desired.migrations = [];
+    desired.services[0].spec.after = [];
+    // steady's deployment of shop-api:8 has started the replacement (green) task set; traffic has not moved.
+    api(actual).tags[TAG_CODEDEPLOY] = `d-ABCDEFGH1@${TD8}`;
+    api(actual).taskSets = [
+      { id: 'ecs-svc/2222222222222222222', status: 'ACTIVE', taskDefinitionArn: TD8 },
+      { id: 'ecs-svc/1111111111111111111', status: 'PRIMARY', taskDefinitionArn: TD7 },
+    ];
+    bg(actual).active = [deployment({ status: 'InProgress' })];
+
+    const p = plan(desired, actual, POLICY);
+
+    expect(p.actions).toEqual([
+      {
+        kind: 'AwaitCodeDeployDeployment',
+        id: 'follow:Service/api',
+        resource: 'Service/api',
+        summary: 'follow CodeDeploy deployment d-ABCDEFGH1 of shop-api:8 (InProgress)',
+        diff: [],
+        dependsOn: [],
+        deploymentId: 'd-ABCDEFGH1',
+        revision: 'shop-api:8',
+        serviceArn: api(actual).arn,
+        production: 'shop-api:7',
+      },
+    ]);
+    expect(statusOf(p)).toMatchObject({ phase: 'Progressing', reason: 'Deploying', message: 'CodeDeploy deployment d-ABCDEFGH1 of shop-api:8 is InProgress; production runs shop-api:7' });
+  });
+
   it('changes a desired count with UpdateService, never the task definition', () => {
     const { desired, actual } = blueGreenShop();
     api(actual).desiredCount = 5;
@@ -225,6 +257,36 @@ describe('validating the deployment group', () => {
       drift: (a) => (api(a).loadBalancers = [{ targetGroupArn: TG_ARN, containerName: 'sidecar', containerPort: 9000 }]),
       problem: 'ECS service api sends traffic to container sidecar port 9000, but spec.loadBalancer names container app port 8000',
     },
+    {
+      name: 'a group that deploys no ECS service at all',
+      drift: (a) => (bg(a).group!.ecsServices = []),
+      problem: 'it deploys no ECS service, not api in cluster shop-prod',
+    },
+    {
+      name: 'a group with two target-group pairs',
+      drift: (a) => (bg(a).group!.targetGroupPairs = 2),
+      problem: 'it has 2 target groups in 2 pairs; a blue/green ECS deployment needs one pair of two',
+    },
+    {
+      name: 'a service with no load balancer',
+      drift: (a) => (api(a).loadBalancers = []),
+      problem: 'ECS service api has no load balancer',
+    },
+    {
+      name: 'a service whose load balancer names another container on the same port',
+      drift: (a) => (api(a).loadBalancers = [{ targetGroupArn: TG_ARN, containerName: 'sidecar', containerPort: 8000 }]),
+      problem: 'ECS service api sends traffic to container sidecar port 8000, but spec.loadBalancer names container app port 8000',
+    },
+    {
+      name: 'a service whose load balancer names the same container on another port',
+      drift: (a) => (api(a).loadBalancers = [{ targetGroupArn: TG_ARN, containerName: 'app', containerPort: 9000 }]),
+      problem: 'ECS service api sends traffic to container app port 9000, but spec.loadBalancer names container app port 8000',
+    },
+    {
+      name: 'a group with no production listener',
+      drift: (a) => (bg(a).group!.prodListenerArns = []),
+      problem: 'it has no production listener',
+    },
   ];
 
   it.each(mismatches)('fails the service on $name and rolls nothing out', ({ drift, problem }) => {
@@ -247,6 +309,45 @@ describe('validating the deployment group', () => {
     bg(actual).listeners[PROD]!.defaultActions = [{ type: 'forward', targetGroups: [{ arn: TG_ARN, weight: 90 }, { arn: GREEN_ARN, weight: 10 }] }];
 
     expect(statusOf(plan(desired, actual, POLICY))).toMatchObject({ phase: 'Synced', message: expect.stringMatching(/production traffic goes to target group shop-api-tg, shop-api-green$/) });
+  });
+
+  it('a group that deploys this service and another one as well is accepted (only a group without this service is a mismatch)', () => {
+    const { desired, actual } = blueGreenShop();
+    bg(actual).group!.ecsServices = [
+      { serviceName: 'admin', clusterName: 'shop-prod' },
+      { serviceName: 'api', clusterName: 'shop-prod' },
+    ];
+
+    const p = plan(desired, actual, POLICY);
+
+    expect(p.actions).toEqual([]);
+    expect(statusOf(p)).toMatchObject({ phase: 'Synced', reason: 'UpToDate', message: 'runs shop-api:7 with 2/2 tasks; production traffic goes to target group shop-api-tg' });
+  });
+
+  it('a listener that could not be looked up is skipped without a message, while one that does not exist is reported', () => {
+    const { desired, actual } = blueGreenShop();
+    pushNewImage(actual);
+    delete bg(actual).listeners[TEST];
+    bg(actual).listeners[PROD] = null;
+
+    const p = plan(desired, actual, POLICY);
+
+    expect(p.actions.filter((a) => a.resource === 'Service/api')).toEqual([]);
+    expect(statusOf(p)).toMatchObject({
+      phase: 'Failed',
+      reason: 'DeploymentGroupMismatch',
+      message: `CodeDeploy deployment group api of application shop does not match the service: its production listener ${PROD} is not a listener of the load balancer of shop-api-tg and shop-api-green. Nothing is rolled out until it does`,
+    });
+  });
+
+  it('a target group a canary listener gives weight 0 receives no production traffic', () => {
+    const { desired, actual } = blueGreenShop();
+    bg(actual).listeners[PROD]!.defaultActions = [{ type: 'forward', targetGroups: [{ arn: TG_ARN, weight: 100 }, { arn: GREEN_ARN, weight: 0 }] }];
+
+    const p = plan(desired, actual, POLICY);
+
+    expect(p.actions).toEqual([]);
+    expect(statusOf(p)).toMatchObject({ phase: 'Synced', reason: 'UpToDate', message: 'runs shop-api:7 with 2/2 tasks; production traffic goes to target group shop-api-tg' });
   });
 
   it('fails a blueGreen spec whose service uses the ECS deployment controller', () => {
@@ -398,8 +499,8 @@ describe('the circuit-breaker rule of blue/green rollouts (a failure blocks only
     const p = plan(desired, actual, POLICY);
 
     expect(brief(p)).toEqual(['CreateCodeDeployDeployment deploy:Service/api']);
-    expect((p.actions[0] as CreateCodeDeployDeploymentAction).taskDefinition).toEqual({ arn: TD8 });
-    expect(statusOf(p)).toMatchObject({ phase: 'Drifted', reason: 'TaskDefinitionDiffers' });
+    expect(p.actions[0]).toMatchObject({ taskDefinition: { arn: TD8 }, production: 'shop-api:7' } satisfies Partial<CreateCodeDeployDeploymentAction>);
+    expect(statusOf(p)).toMatchObject({ phase: 'Drifted', reason: 'TaskDefinitionDiffers', message: 'production runs shop-api:7, the spec asks for shop-api:8: deploy it blue/green through CodeDeploy' });
   });
 
   it('a deployment of the revision that succeeded is no failure: when production no longer runs it, it is deployed again', () => {
@@ -414,7 +515,22 @@ describe('the circuit-breaker rule of blue/green rollouts (a failure blocks only
     const p = plan(desired, actual, POLICY);
 
     expect(brief(p)).toEqual(['CreateCodeDeployDeployment deploy:Service/api']);
-    expect(statusOf(p)).toMatchObject({ phase: 'Drifted', reason: 'TaskDefinitionDiffers' });
+    expect(p.actions[0]).toMatchObject({ taskDefinition: { arn: TD8 }, production: 'shop-api:7' } satisfies Partial<CreateCodeDeployDeploymentAction>);
+    expect(statusOf(p)).toMatchObject({ phase: 'Drifted', reason: 'TaskDefinitionDiffers', message: 'production runs shop-api:7, the spec asks for shop-api:8: deploy it blue/green through CodeDeploy' });
+  });
+  it('a recorded deployment CodeDeploy no longer knows is no evidence of a failure: the revision is deployed', () => {
+    const { desired, actual } = blueGreenShop();
+    revision8Exists(actual);
+    desired.migrations = [];
+    desired.services[0].spec.after = [];
+    api(actual).tags[TAG_CODEDEPLOY] = `d-ABCDEFGH1@${TD8}`;
+    bg(actual).recorded = null;
+
+    const p = plan(desired, actual, POLICY);
+
+    expect(brief(p)).toEqual(['CreateCodeDeployDeployment deploy:Service/api']);
+    expect(p.actions[0]).toMatchObject({ taskDefinition: { arn: TD8 }, production: 'shop-api:7' } satisfies Partial<CreateCodeDeployDeploymentAction>);
+    expect(statusOf(p)).toMatchObject({ phase: 'Drifted', reason: 'TaskDefinitionDiffers', message: 'production runs shop-api:7, the spec asks for shop-api:8: deploy it blue/green through CodeDeploy' });
   });
 });
 
@@ -430,6 +546,25 @@ describe('following steady\'s own deployment', () => {
 
     api(actual).tags[TAG_CODEDEPLOY] = `d-ABCDEFGH1@${TD7.replace(/:7$/, ':6')}`;
     expect(statusOf(plan(desired, actual, POLICY)).notes).toEqual(['the spec asks for shop-api:8; steady deploys it once deployment d-ABCDEFGH1 has finished']);
+  });
+
+  it('while its own deployment runs, a spec revision not registered yet is noted as waiting for it', () => {
+    const { desired, actual } = blueGreenShop();
+    pushNewImage(actual);
+    desired.migrations = [];
+    desired.services[0].spec.after = [];
+    api(actual).tags[TAG_CODEDEPLOY] = `d-ABCDEFGH1@${TD8}`;
+    bg(actual).active = [deployment({ status: 'InProgress' })];
+
+    const p = plan(desired, actual, POLICY);
+
+    expect(brief(p)).toEqual(['AwaitCodeDeployDeployment follow:Service/api']);
+    expect(statusOf(p)).toMatchObject({
+      phase: 'Progressing',
+      reason: 'Deploying',
+      message: 'CodeDeploy deployment d-ABCDEFGH1 of shop-api:8 is InProgress; production runs shop-api:7',
+      notes: ['the spec asks for shop-api:<new revision>; steady deploys it once deployment d-ABCDEFGH1 has finished'],
+    });
   });
 
   it('a deployment whose description has steady\'s prefix but names no revision is followed, and no record is made up from it', () => {

@@ -194,7 +194,7 @@ function planRunning(
   input: BlueGreenInput,
   s: { running: CodeDeployDeployment; rollout: boolean; wanted: string; serving: string; recorded?: { id: string; arn: string }; diff: FieldDiff[]; appSpecNotes: string[] },
 ): { actions: Action[]; status: ResourceStatus } {
-  const { key, env, cur, target } = input;
+  const { key, env, cur } = input;
   const { running, recorded, serving, diff, appSpecNotes } = s;
   const status = statusMaker(input);
   const waiting = s.rollout ? [`the spec asks for ${s.wanted}; steady deploys it once deployment ${running.id} has finished`] : [];
@@ -223,7 +223,8 @@ function planRunning(
     production: revisionLabel(serving),
     ...(recordTag ? { recordTag } : {}),
   };
-  const stillWanted = s.rollout && 'arn' in target && revisionLabel(target.arn) !== deploying ? waiting : [];
+  // A revision not registered yet is never the one being deployed, so it waits too.
+  const stillWanted = s.rollout && s.wanted !== deploying ? waiting : [];
   const message = `CodeDeploy deployment ${running.id} of ${deploying} is ${running.status}; production runs ${revisionLabel(serving)}`;
   return { actions: [follow], status: status('Progressing', 'Deploying', message, diff, [...appSpecNotes, ...stillWanted]) };
 }
