@@ -4,6 +4,7 @@
  * reported at once, before anything is synthesized.
  */
 import type { Node } from 'constructs';
+import { suggest } from '../controller/spec/messages.js';
 
 /** What the stack is deployed with. */
 export interface SteadyDeployConfig {
@@ -346,7 +347,7 @@ export function unknownContextKeys(keys: string[]): string[] {
     .filter((k) => !ours.includes(k) && !cdk.has(k) && !/[:@]/.test(k))
     .sort()
     .map((k) => {
-      const near = ours.find((o) => o.toLowerCase() === k.toLowerCase()) ?? ours.find((o) => editDistance(o.toLowerCase(), k.toLowerCase()) <= 2);
+      const near = suggest(k, ours);
       return `${k}: unknown context key${near ? ` (did you mean "${near}"?)` : ''}; the keys are listed in the README, "Context values"`;
     });
 }
@@ -375,18 +376,4 @@ export function stackRegion(read: ContextReader, env: Record<string, string | un
   }
   if (!/^[a-z]{2}(-[a-z]+)+-\d$/.test(region)) throw new Error(`steady's deploy context has 1 problem:\n  - region: "${region}" is not a region (ap-northeast-1)`);
   return region;
-}
-
-function editDistance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let previous = row[0];
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const current = row[j];
-      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
-      previous = current;
-    }
-  }
-  return row[b.length];
 }

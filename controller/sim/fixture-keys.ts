@@ -3,6 +3,7 @@
  * (`desiredcount`, `healthcheckPath`) is refused with its place in the file rather than ignored.
  * Mirrors the `*Fixture` types of each simulated service; the README of this folder describes them.
  */
+import { suggest } from '../spec/messages.js';
 
 /** An object's keys (each with the shape of its value), a list of one shape, a map of names to one shape, or a value not looked into. */
 type Shape = { [key: string]: Shape } | [Shape] | { '*': Shape } | null;
@@ -148,21 +149,6 @@ export function unknownFixtureKeys(fixture: unknown): string[] {
 
 /** ` (did you mean "desiredCount"?)` for a key that differs only in case or by a letter or two. */
 function suggestion(key: string, known: string[]): string {
-  const lower = key.toLowerCase();
-  const near = known.find((k) => k.toLowerCase() === lower) ?? known.find((k) => distance(k.toLowerCase(), lower) <= 2);
+  const near = suggest(key, known);
   return near ? ` (did you mean "${near}"?)` : '';
-}
-
-function distance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let previous = row[0];
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const current = row[j];
-      row[j] = Math.min(row[j] + 1, row[j - 1] + 1, previous + (a[i - 1] === b[j - 1] ? 0 : 1));
-      previous = current;
-    }
-  }
-  return row[b.length];
 }
