@@ -1,28 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { formatProblem, parseSpecFiles, type LoadResult } from './load.js';
-
-const ENV = `apiVersion: steady.dev/v1alpha1
-kind: Environment
-metadata: { name: shop-prod }
-spec: { region: ap-northeast-1, cluster: shop-prod }
----
-apiVersion: steady.dev/v1alpha1
-kind: Service
-metadata: { name: api, environment: shop-prod }
-spec:
-  network: { subnets: [subnet-0a1b2c3d4e5f60718] }
-  taskDefinition:
-    family: shop-api
-    cpu: 256
-    memory: 512
-    containers:
-      - name: app
-        image: 123456789012.dkr.ecr.ap-northeast-1.amazonaws.com/shop-api:latest
-`;
+import { edited, loadShop as load, problems } from './testkit.js';
 
 /** The seed's maintenance page, with `replace` applied to its text. */
 function page(replace: [string, string][] = [], name = 'shop'): string {
-  let text = `apiVersion: steady.dev/v1alpha1
+  const text = `apiVersion: steady.dev/v1alpha1
 kind: Maintenance
 metadata: { name: ${name}, environment: shop-prod }
 spec:
@@ -37,15 +18,8 @@ spec:
     listener: { port: 443 }
     hosts: [api.example.com]
 `;
-  for (const [from, to] of replace) text = text.replace(from, to);
-  return text;
+  return edited(text, replace);
 }
-
-function load(...docs: string[]): LoadResult {
-  return parseSpecFiles([{ path: 'specs/shop.yaml', content: [ENV, ...docs].join('---\n') }]);
-}
-
-const problems = (r: LoadResult) => (r.ok ? [] : r.problems.map(formatProblem));
 
 describe('Maintenance specs', () => {
   it('loads the seed\'s maintenance page with its defaults', () => {

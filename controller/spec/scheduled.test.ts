@@ -1,28 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { formatProblem, parseSpecFiles, type LoadResult } from './load.js';
-
-const ENV = `apiVersion: steady.dev/v1alpha1
-kind: Environment
-metadata: { name: shop-prod }
-spec: { region: ap-northeast-1, cluster: shop-prod }
----
-apiVersion: steady.dev/v1alpha1
-kind: Service
-metadata: { name: api, environment: shop-prod }
-spec:
-  network: { subnets: [subnet-0a1b2c3d4e5f60718] }
-  taskDefinition:
-    family: shop-api
-    cpu: 256
-    memory: 512
-    containers:
-      - name: app
-        image: 123456789012.dkr.ecr.ap-northeast-1.amazonaws.com/shop-api:latest
-`;
+import { edited, loadShop as load, problems } from './testkit.js';
 
 /** The seed's nightly migration, with `replace` applied to its text. */
 function nightly(replace: [string, string][] = [], name = 'db-migrate-nightly'): string {
-  let text = `apiVersion: steady.dev/v1alpha1
+  const text = `apiVersion: steady.dev/v1alpha1
 kind: ScheduledTask
 metadata: { name: ${name}, environment: shop-prod }
 spec:
@@ -33,15 +14,8 @@ spec:
   command: [alembic, upgrade, head]
   roleArn: arn:aws:iam::123456789012:role/shop-prod-scheduler
 `;
-  for (const [from, to] of replace) text = text.replace(from, to);
-  return text;
+  return edited(text, replace);
 }
-
-function load(...docs: string[]): LoadResult {
-  return parseSpecFiles([{ path: 'specs/shop.yaml', content: [ENV, ...docs].join('---\n') }]);
-}
-
-const problems = (r: LoadResult) => (r.ok ? [] : r.problems.map(formatProblem));
 
 describe('ScheduledTask specs', () => {
   it('loads the seed\'s nightly migration with its defaults', () => {
