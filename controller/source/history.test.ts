@@ -1,14 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import packageJson from '../../package.json' with { type: 'json' };
 import { listCommits } from './history.js';
 import { publishSpecs, rollbackTo } from './publish.js';
-import { deleteKey, fixedClock, fixture, instrumented, putText, startSpecStore } from './testkit.js';
+import { deleteKey, fixedClock, fixture, instrumented, putText, useSpecStore } from './testkit.js';
 
-let store: Awaited<ReturnType<typeof startSpecStore>>;
-beforeAll(async () => {
-  store = await startSpecStore();
-});
-afterAll(() => store.close());
+const store = useSpecStore();
 
 /** v1, then v2 a day later, under `shop/`. */
 async function twoCommits() {

@@ -1,19 +1,15 @@
 import { readFileSync } from 'node:fs';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { SpecValidationError } from '../errors.js';
 import { parseSpecFiles, type SpecFile } from '../spec/load.js';
 import { COMMIT_FORMAT, commitIdOf, encodeDocument, sha256, shortCommit } from './commit.js';
 import { PublishedSpecsError } from './errors.js';
 import { loadCommit, loadPublishedSpecs } from './load.js';
 import { publishSpecs } from './publish.js';
-import { accessDenied, deleteKey, fixedClock, fixture, getText, instrumented, keysIn, putText, slowDown, startSpecStore } from './testkit.js';
+import { accessDenied, deleteKey, fixedClock, fixture, getText, instrumented, keysIn, putText, slowDown, useSpecStore } from './testkit.js';
 
-let store: Awaited<ReturnType<typeof startSpecStore>>;
-beforeAll(async () => {
-  store = await startSpecStore();
-});
-afterAll(() => store.close());
+const store = useSpecStore();
 
 const clock = fixedClock('2026-11-25T10:00:00.000Z');
 

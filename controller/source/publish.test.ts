@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { S3Client } from '@aws-sdk/client-s3';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import packageJson from '../../package.json' with { type: 'json' };
 import { AwsCallError, ConfigError, SpecValidationError } from '../errors.js';
 import { parseSpecFiles } from '../spec/load.js';
@@ -8,18 +8,14 @@ import { commitIdOf, decodePointer, sha256, shortCommit } from './commit.js';
 import { PublishedSpecsError } from './errors.js';
 import { loadPublishedSpecs } from './load.js';
 import { publishSpecs, rollbackTo } from './publish.js';
-import { contents, deleteKey, fixedClock, fixture, getText, instrumented, keysIn, putText, slowDown, startSpecStore, TESTDATA } from './testkit.js';
+import { commitOf, contents, deleteKey, fixedClock, fixture, getText, instrumented, keysIn, putText, slowDown, useSpecStore, TESTDATA } from './testkit.js';
 
-let store: Awaited<ReturnType<typeof startSpecStore>>;
-beforeAll(async () => {
-  store = await startSpecStore();
-});
-afterAll(() => store.close());
+const store = useSpecStore();
 
 const V1 = fixture('v1');
 const V2 = fixture('v2');
-const V1_COMMIT = commitIdOf(V1.map((f) => ({ path: f.path, sha256: sha256(f.content) })));
-const V2_COMMIT = commitIdOf(V2.map((f) => ({ path: f.path, sha256: sha256(f.content) })));
+const V1_COMMIT = commitOf(V1);
+const V2_COMMIT = commitOf(V2);
 const objectKey = (content: string | Uint8Array, prefix = '') => `${prefix}objects/sha256/${sha256(content)}`;
 const file = (set: typeof V1, name: string) => set.find((f) => f.path === name)!;
 

@@ -5,23 +5,19 @@
  * loudly (and so changes nothing). Two publishes of one commit race for its manifest as they
  * would on S3: the local server sits behind the conditional-write proxy (testing/s3-conditional.ts).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { commitIdOf, sha256, shortCommit } from './commit.js';
+import { describe, expect, it } from 'vitest';
+import { sha256, shortCommit } from './commit.js';
 import { loadPublishedSpecs, MAX_MANIFEST_BYTES } from './load.js';
 import { publishSpecs, rollbackTo } from './publish.js';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
-import { fixture, fixedClock, getText, keysIn, putText, startSpecStore } from './testkit.js';
+import { commitOf, fixture, fixedClock, getText, keysIn, putText, useSpecStore } from './testkit.js';
 
-let store: Awaited<ReturnType<typeof startSpecStore>>;
-beforeAll(async () => {
-  store = await startSpecStore();
-});
-afterAll(() => store.close());
+const store = useSpecStore();
 
 const V1 = fixture('v1');
 const V2 = fixture('v2');
-const V1_COMMIT = commitIdOf(V1.map((f) => ({ path: f.path, sha256: sha256(f.content) })));
-const V2_COMMIT = commitIdOf(V2.map((f) => ({ path: f.path, sha256: sha256(f.content) })));
+const V1_COMMIT = commitOf(V1);
+const V2_COMMIT = commitOf(V2);
 const manifestKey = (commit: string) => `commits/${commit}.json`;
 
 describe('publishing never reuses a manifest that does not hold its commit', () => {

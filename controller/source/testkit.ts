@@ -7,7 +7,9 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CreateBucketCommand, DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
+import { afterAll, beforeAll } from 'vitest';
 import type { Clock } from '../clock.js';
+import { commitIdOf, sha256 } from './commit.js';
 import type { SpecFile } from '../spec/load.js';
 import { startConditionalS3 } from '../testing/s3-conditional.js';
 import { startS3, useEndpoint } from '../testing/servers.js';
@@ -50,6 +52,21 @@ export async function startSpecStore() {
     },
   };
 }
+
+export type SpecStore = Awaited<ReturnType<typeof startSpecStore>>;
+
+/** A spec store for the whole test file: started before its first test, closed after its last. */
+export function useSpecStore(): SpecStore {
+  const store = {} as SpecStore;
+  beforeAll(async () => {
+    Object.assign(store, await startSpecStore());
+  });
+  afterAll(() => store.close());
+  return store;
+}
+
+/** The commit id steady computes for a set of files. */
+export const commitOf = (files: SpecFile[]): string => commitIdOf(files.map((f) => ({ path: f.path, sha256: sha256(f.content) })));
 
 /** Every object in the bucket: key -> body as text. */
 export async function contents(s3: S3Client, bucket: string): Promise<Record<string, string>> {
