@@ -12,7 +12,8 @@ import type { PassResult } from './model/pass.js';
 import { TAG_LAST_RUN } from './model/plan.js';
 import { buildReport } from './report/model.js';
 import { decideNotifications, settleAlerts } from './report/noise.js';
-import { isMutating, type SimCall } from './sim/account.js';
+import { isMutating } from './sim/account.js';
+import { converged, mark } from './testing/passes.js';
 import { world, type World } from './testing/world.js';
 
 const ACCOUNT = '123456789012';
@@ -24,22 +25,6 @@ const KEY = 'ScheduledTask/db-migrate-nightly';
 /** 03:00 in Tokyo on 2 January 2026 (the simulated clock starts at 2026-01-01 00:00 UTC). */
 const FIRST_NIGHT = Date.parse('2026-01-01T18:00:00Z');
 const DAY = 86_400_000;
-
-async function converged(): Promise<World> {
-  const w = await world('shop-prod');
-  const { result } = await w.pass();
-  expect(result.outcomes.filter((o) => o.state !== 'done')).toEqual([]);
-  w.advance(600_000);
-  return w;
-}
-
-function mark(w: World) {
-  const from = w.account.calls.length;
-  return {
-    calls: (): SimCall[] => w.account.calls.slice(from),
-    mutations: (): string[] => w.account.calls.slice(from).filter((c) => isMutating(c.operation)).map((c) => `${c.service}:${c.operation}`),
-  };
-}
 
 const statusOf = (result: PassResult) => result.resources.find((r) => r.resource === KEY)!;
 const schedule = (w: World) => w.account.scheduler.schedule(GROUP, NAME)!;

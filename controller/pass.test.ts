@@ -9,28 +9,12 @@ import { ListResourceRecordSetsCommand } from '@aws-sdk/client-route-53';
 import { describe, expect, it } from 'vitest';
 import { createAdapters } from './pass.js';
 import { retryResource } from './retry.js';
-import { isMutating, type SimCall } from './sim/account.js';
+import { isMutating } from './sim/account.js';
+import { converged, mark } from './testing/passes.js';
 import { world, type World } from './testing/world.js';
 
 const REGISTRY = '123456789012.dkr.ecr.ap-northeast-1.amazonaws.com';
 const ECS_CLUSTER = 'shop-prod';
-
-/** The shop environment after a first pass created everything and ECS finished rolling out. */
-async function converged(): Promise<World> {
-  const w = await world('shop-prod');
-  const { result } = await w.pass();
-  expect(result.outcomes.filter((o) => o.state !== 'done')).toEqual([]);
-  w.advance(600_000);
-  return w;
-}
-
-function mark(w: World) {
-  const from = w.account.calls.length;
-  return {
-    calls: (): SimCall[] => w.account.calls.slice(from),
-    mutations: (): string[] => w.account.calls.slice(from).filter((c) => isMutating(c.operation)).map((c) => `${c.service}:${c.operation}`),
-  };
-}
 
 async function apiService(w: World) {
   const out = await w.account.clients().ecs.send(new DescribeServicesCommand({ cluster: ECS_CLUSTER, services: ['api'], include: ['TAGS'] }));
