@@ -155,13 +155,7 @@ export async function runPass(options: PassOptions): Promise<PassRun> {
   // for those in flight before it returns.
   const memory = options.wiring ? wiringMemoryOf(options.adapters) : undefined;
   const { early, targetGroupsRead } = startRotation(options, memory, startedAt, stop);
-  const base = {
-    passId,
-    environment: desired.name,
-    specVersion: options.specVersion,
-    ...(options.specSource ? { specSource: options.specSource } : {}),
-    startedAt,
-  };
+  const base = passBase(passId, desired, options, startedAt);
   const where = options.where ?? {};
   where.stage = 'observe';
   let actual: ActualState;
@@ -173,7 +167,7 @@ export async function runPass(options: PassOptions): Promise<PassRun> {
     await early;
     if (!(err instanceof PassInterruptedError)) throw err;
     // Nothing was planned or changed: the next pass starts again from what AWS says then.
-    return { result: interruptedInObserve(options, base, err) };
+    return { result: stoppedBeforePlan(options, base, { reason: err.reason, stage: 'observe', message: err.message }) };
   }
   if (options.maintenanceUnreadable) {
     const affects = (desired.maintenance ?? []).map((m) => `Maintenance/${m.metadata.name}`);
@@ -237,9 +231,15 @@ export async function runPass(options: PassOptions): Promise<PassRun> {
   return { result, actual, maintenance };
 }
 
-/** The result of a pass stopped while observing: nothing planned, nothing changed. */
-function interruptedInObserve(options: PassOptions, base: Pick<PassResult, 'passId' | 'environment' | 'specVersion' | 'specSource' | 'startedAt'>, err: PassInterruptedError): PassResult {
-  const interrupted: Interruption = { reason: err.reason, stage: 'observe', message: err.message };
+/** What every pass result starts from: who, which specs, when. */
+export type PassBase = Pick<PassResult, 'passId' | 'environment' | 'specVersion' | 'specSource' | 'startedAt'>;
+
+export function passBase(passId: string, desired: DesiredEnvironment, specs: Pick<PassOptions, 'specVersion' | 'specSource'>, startedAt: number): PassBase {
+  return { passId, environment: desired.name, specVersion: specs.specVersion, ...(specs.specSource ? { specSource: specs.specSource } : {}), startedAt };
+}
+
+/** The result of a pass stopped before it planned: nothing planned, nothing changed that this record knows of. */
+export function stoppedBeforePlan(options: Pick<PassOptions, 'clock' | 'desired' | 'dryRun' | 'calls'>, base: PassBase, interrupted: Interruption): PassResult {
   return {
     ...base,
     finishedAt: options.clock.now(),

@@ -16,7 +16,7 @@ import type { PassStage, SkipReason } from './model/outcome.js';
 import type { PassResult, SpecSource } from './model/pass.js';
 import type { DesiredEnvironment } from './model/plan.js';
 import type { Adapters } from './observe/observe.js';
-import { newPassId, runPass, type PassOptions, type PassRun } from './pass.js';
+import { newPassId, passBase, runPass, stoppedBeforePlan, type PassOptions, type PassRun } from './pass.js';
 import { buildReport, notify, type NotifyResult } from './report/index.js';
 import { holdLease, type HeldLease } from './state/hold.js';
 import type { StateStore } from './state/store.js';
@@ -256,23 +256,8 @@ async function passUnderLease(
     const why = interruptionOf(options.finishSignal)!;
     const stage = where.stage ?? 'observe';
     const message = `${why.message}; the pass did not stop in time and was left behind while ${stage === 'observe' ? 'reading AWS' : stage === 'converge' ? 'changing AWS' : 'checking the wiring'}: what it did is not in this record, the next pass observes it`;
-    const result: PassResult = {
-      passId,
-      environment: desired.name,
-      specVersion: options.specVersion,
-      ...(options.specSource ? { specSource: options.specSource } : {}),
-      startedAt,
-      finishedAt: clock.now(),
-      mode: desired.environment.spec.mode,
-      dryRun: options.dryRun ?? false,
-      outcomes: [],
-      resources: [],
-      drift: [],
-      apiCalls: options.calls?.counts() ?? {},
-      outcome: 'ok',
-      interrupted: { reason: why.reason, stage, message },
-    };
-    return { result };
+    const base = passBase(passId, desired, options, startedAt);
+    return { result: stoppedBeforePlan({ clock, desired, dryRun: options.dryRun, calls: options.calls }, base, { reason: why.reason, stage, message }) };
   }
   const lost = held ? await held.confirm() : undefined;
   if (lost && ran.result.interrupted?.reason !== 'leaseLost') {
