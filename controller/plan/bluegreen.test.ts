@@ -67,6 +67,18 @@ function revision8Exists(actual: ActualState) {
   actual.familyRevisions['shop-api'] = [TD8, TD7];
 }
 
+/** blue/green shop with shop-api:8 registered and nothing (no migration, no `after`) holding its deployment back. */
+/** The status of a service whose shop-api:8 is about to be deployed. */
+const DEPLOY_8 = { phase: 'Drifted', reason: 'TaskDefinitionDiffers', message: 'production runs shop-api:7, the spec asks for shop-api:8: deploy it blue/green through CodeDeploy' };
+
+function revision8Waiting(): { desired: DesiredEnvironment; actual: ActualState } {
+  const { desired, actual } = blueGreenShop();
+  revision8Exists(actual);
+  desired.migrations = [];
+  desired.services[0].spec.after = [];
+  return { desired, actual };
+}
+
 function deployment(over: Partial<CodeDeployDeployment>): CodeDeployDeployment {
   return { id: 'd-ABCDEFGH1', application: 'shop', deploymentGroup: 'api', status: 'InProgress', creator: 'user', createdAt: POLICY.now - 60_000, ...over };
 }
@@ -130,10 +142,7 @@ describe('planning a blue/green service', () => {
   });
 
   it('production\'s revision is the PRIMARY task set\'s, not that of an ACTIVE replacement task set listed first', () => {
-    const { desired, actual } = blueGreenShop();
-    revision8Exists(actual);
-    desired.migrations = [];
-    desired.services[0].spec.after = [];
+    const { desired, actual } = revision8Waiting();
     // steady's deployment of shop-api:8 has started the replacement (green) task set; traffic has not moved.
     api(actual).tags[TAG_CODEDEPLOY] = `d-ABCDEFGH1@${TD8}`;
     api(actual).taskSets = [
@@ -380,10 +389,7 @@ describe('deployments that have not finished', () => {
   });
 
   it('follows its own deployment, which changes nothing and costs no change budget', () => {
-    const { desired, actual } = blueGreenShop();
-    revision8Exists(actual);
-    desired.migrations = [];
-    desired.services[0].spec.after = [];
+    const { desired, actual } = revision8Waiting();
     api(actual).tags[TAG_CODEDEPLOY] = `d-ABCDEFGH1@${TD8}`;
     bg(actual).active = [deployment({ status: 'Ready' })];
 
@@ -433,10 +439,7 @@ describe('deployments that have not finished', () => {
 
 describe('deployments that failed', () => {
   function failedBefore(status: 'Failed' | 'Stopped') {
-    const { desired, actual } = blueGreenShop();
-    revision8Exists(actual);
-    desired.migrations = [];
-    desired.services[0].spec.after = [];
+    const { desired, actual } = revision8Waiting();
     api(actual).tags[TAG_CODEDEPLOY] = `d-ABCDEFGH1@${TD8}`;
     bg(actual).recorded = deployment({
       status,
@@ -488,10 +491,7 @@ describe('the circuit-breaker rule of blue/green rollouts (a failure blocks only
   const TD9 = `arn:aws:ecs:${REGION}:${ACCOUNT}:task-definition/shop-api:9`;
 
   it('a failed deployment of another revision does not block deploying the revision the spec asks for', () => {
-    const { desired, actual } = blueGreenShop();
-    revision8Exists(actual);
-    desired.migrations = [];
-    desired.services[0].spec.after = [];
+    const { desired, actual } = revision8Waiting();
     // shop-api:9 was deployed and failed; the spec now asks for shop-api:8 (registered already).
     api(actual).tags[TAG_CODEDEPLOY] = `d-ABCDEFGH1@${TD9}`;
     bg(actual).recorded = deployment({ status: 'Failed', error: { code: 'ALARM_ACTIVE', message: 'Activated alarms: <api-5xx>' } });
@@ -500,14 +500,11 @@ describe('the circuit-breaker rule of blue/green rollouts (a failure blocks only
 
     expect(brief(p)).toEqual(['CreateCodeDeployDeployment deploy:Service/api']);
     expect(p.actions[0]).toMatchObject({ taskDefinition: { arn: TD8 }, production: 'shop-api:7' } satisfies Partial<CreateCodeDeployDeploymentAction>);
-    expect(statusOf(p)).toMatchObject({ phase: 'Drifted', reason: 'TaskDefinitionDiffers', message: 'production runs shop-api:7, the spec asks for shop-api:8: deploy it blue/green through CodeDeploy' });
+    expect(statusOf(p)).toMatchObject(DEPLOY_8);
   });
 
   it('a deployment of the revision that succeeded is no failure: when production no longer runs it, it is deployed again', () => {
-    const { desired, actual } = blueGreenShop();
-    revision8Exists(actual);
-    desired.migrations = [];
-    desired.services[0].spec.after = [];
+    const { desired, actual } = revision8Waiting();
     // shop-api:8 was deployed and succeeded; production was put back on shop-api:7 by hand since.
     api(actual).tags[TAG_CODEDEPLOY] = `d-ABCDEFGH1@${TD8}`;
     bg(actual).recorded = deployment({ status: 'Succeeded' });
@@ -516,13 +513,10 @@ describe('the circuit-breaker rule of blue/green rollouts (a failure blocks only
 
     expect(brief(p)).toEqual(['CreateCodeDeployDeployment deploy:Service/api']);
     expect(p.actions[0]).toMatchObject({ taskDefinition: { arn: TD8 }, production: 'shop-api:7' } satisfies Partial<CreateCodeDeployDeploymentAction>);
-    expect(statusOf(p)).toMatchObject({ phase: 'Drifted', reason: 'TaskDefinitionDiffers', message: 'production runs shop-api:7, the spec asks for shop-api:8: deploy it blue/green through CodeDeploy' });
+    expect(statusOf(p)).toMatchObject(DEPLOY_8);
   });
   it('a recorded deployment CodeDeploy no longer knows is no evidence of a failure: the revision is deployed', () => {
-    const { desired, actual } = blueGreenShop();
-    revision8Exists(actual);
-    desired.migrations = [];
-    desired.services[0].spec.after = [];
+    const { desired, actual } = revision8Waiting();
     api(actual).tags[TAG_CODEDEPLOY] = `d-ABCDEFGH1@${TD8}`;
     bg(actual).recorded = null;
 
@@ -530,16 +524,13 @@ describe('the circuit-breaker rule of blue/green rollouts (a failure blocks only
 
     expect(brief(p)).toEqual(['CreateCodeDeployDeployment deploy:Service/api']);
     expect(p.actions[0]).toMatchObject({ taskDefinition: { arn: TD8 }, production: 'shop-api:7' } satisfies Partial<CreateCodeDeployDeploymentAction>);
-    expect(statusOf(p)).toMatchObject({ phase: 'Drifted', reason: 'TaskDefinitionDiffers', message: 'production runs shop-api:7, the spec asks for shop-api:8: deploy it blue/green through CodeDeploy' });
+    expect(statusOf(p)).toMatchObject(DEPLOY_8);
   });
 });
 
 describe('following steady\'s own deployment', () => {
   it('says the spec\'s revision waits only when the deployment is of another revision', () => {
-    const { desired, actual } = blueGreenShop();
-    revision8Exists(actual);
-    desired.migrations = [];
-    desired.services[0].spec.after = [];
+    const { desired, actual } = revision8Waiting();
     api(actual).tags[TAG_CODEDEPLOY] = `d-ABCDEFGH1@${TD8}`;
     bg(actual).active = [deployment({ status: 'InProgress' })];
     expect(statusOf(plan(desired, actual, POLICY)).notes).toBeUndefined();
