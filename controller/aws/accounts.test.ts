@@ -4,14 +4,17 @@ import { describe, expect, it } from 'vitest';
 import { passOutcome } from '../model/outcome.js';
 import { createAdapters, runPass } from '../pass.js';
 import { buildReport, summaryLine } from '../report/index.js';
-import type { SimFixture } from '../sim/fixture.js';
+import type { SimFixture, SimOrganizationFixture } from '../sim/fixture.js';
 import { SimOrganization } from '../sim/organization.js';
 import { EXAMPLES_FIXTURE, exampleSpecs } from '../testing/world.js';
 import { EnvironmentAccounts, sessionName, unreachablePass } from './accounts.js';
 
 const TARGET = '210987654321';
-/** The example infrastructure and specs, moved to account TARGET (its own ECR registry, certificates, roles). */
-const fixture = () => parse(readFileSync(EXAMPLES_FIXTURE, 'utf8').replaceAll('123456789012', TARGET)) as SimFixture;
+/** The shop's example infrastructure and specs, moved to account TARGET (its own ECR registry, certificates, roles). */
+const fixture = () => {
+  const { accounts: _others, ...shop } = parse(readFileSync(EXAMPLES_FIXTURE, 'utf8').replaceAll('123456789012', TARGET)) as SimOrganizationFixture;
+  return shop;
+};
 async function targetSpecs(environment: string, fields: Record<string, string>) {
   const desired = JSON.parse(JSON.stringify(await exampleSpecs(environment)).replaceAll('123456789012', TARGET));
   Object.assign(desired.environment.spec, { account: TARGET, ...fields });
