@@ -32,7 +32,11 @@ export interface EnvironmentAccountsOptions {
   clock: Clock;
   /** Builds one region's clients; `credentials` is absent for steady's own identity. Default `createAwsClients`. */
   clientsFor?: (region: string, credentials?: () => Promise<AwsCredentialIdentity>) => AwsClients;
-  /** The STS client the roles are assumed with. Default: the SDK's default configuration. */
+  /**
+   * The STS client the roles are assumed with. Default: one per environment region, otherwise the
+   * SDK's default configuration (the regional STS endpoint of the environment, so a machine with no
+   * AWS_REGION or profile region still reaches it, as the environment's own clients do).
+   */
   sts?: STSClient;
 }
 
@@ -71,7 +75,8 @@ export function sessionName(passId: string): string {
 export class EnvironmentAccounts {
   readonly #clock: Clock;
   readonly #clientsFor: NonNullable<EnvironmentAccountsOptions['clientsFor']>;
-  #sts?: STSClient;
+  readonly #sts?: STSClient;
+  readonly #stsByRegion = new Map<string, STSClient>();
   readonly #held = new Map<string, Held>();
   readonly #pending = new Map<string, Promise<Held>>();
   readonly #clients = new Map<string, AwsClients>();
@@ -123,8 +128,14 @@ export class EnvironmentAccounts {
     return fresh;
   }
 
+  #stsIn(region: string): STSClient {
+    let sts = this.#stsByRegion.get(region);
+    if (!sts) this.#stsByRegion.set(region, (sts = new STSClient({ region })));
+    return sts;
+  }
+
   async #assume(target: EnvironmentTarget, passId: string): Promise<Held> {
-    const sts = (this.#sts ??= new STSClient({}));
+    const sts = this.#sts ?? this.#stsIn(target.region);
     const out = await sts.send(
       new AssumeRoleCommand({ RoleArn: target.roleArn, RoleSessionName: sessionName(passId), ...(target.externalId ? { ExternalId: target.externalId } : {}) }),
     );

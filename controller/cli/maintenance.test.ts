@@ -15,7 +15,7 @@ afterAll(() => t.close());
 describe('steady maintenance', () => {
   it('on: writes the window to the state table and switches both entry points at once; status and history say who, why and until when', async () => {
     const on = await run('maintenance', 'on', SHOP, '--env', 'shop-prod', '--for', '2h', '--reason', 'DB upgrade', '--by', 'alice', '--sim', EXAMPLES_FIXTURE, '--table', TABLE);
-    expect(on.stderr).toMatch(/^turning maintenance on for shop-prod until 2026-01-01 02:00 UTC in the simulated account/);
+    expect(on.stderr).toMatch(/^turning maintenance on for shop-prod until 2026-01-01 02:00 UTC in the simulated organisation of 123456789012 \(/);
     expect(on.code).toBe(0);
     expect(on.stdout).toMatch(/^Maintenance shop of shop-prod: on by command \(alice: DB upgrade\) since 2026-01-01 00:00 UTC until 2026-01-01 02:00 UTC\n/);
     expect(on.stdout).toContain('done     switch CloudFront E2QWRUHAPOMQZL to maintenance');
