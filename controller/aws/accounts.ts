@@ -157,14 +157,27 @@ function unreadableRole(target: EnvironmentTarget, err: unknown): Unreadable {
   const account = target.account ?? target.roleArn!.split(':')[4];
   const doing = `assuming role ${target.roleArn} in account ${account}`;
   const { name, message } = readableError(err);
+  // The external id is not a secret, but it is the trust policy's to know: never repeated in a message.
+  const scrub = (text: string) => (target.externalId ? text.replaceAll(target.externalId, '[external id]') : text);
+  const cause = classifyAwsError(err, { service: 'sts', operation: 'AssumeRole', doing });
   return {
     what: `account ${account} (role ${target.roleArn})`,
     affects: [],
     awsName: name,
-    message,
+    message: scrub(message),
     transient: false,
-    cause: classifyAwsError(err, { service: 'sts', operation: 'AssumeRole', doing }),
+    cause: { ...cause, message: scrub(cause.message) },
   };
+}
+
+/**
+ * What each resource of an unreachable environment says: `role arn:aws:iam::310987654321:role/steady-target
+ * could not be assumed (AccessDenied); nothing is changed this pass`. The AWS error's name, never
+ * the external id (nor the error's text, which `causes` says once).
+ */
+export function unreachableMessage(target: EnvironmentTarget, unreadable: Pick<Unreadable, 'what' | 'awsName'>): string {
+  const what = target.roleArn ? `role ${target.roleArn} could not be assumed` : `${unreadable.what} could not be reached`;
+  return `${what} (${unreadable.awsName}); nothing is changed this pass`;
 }
 
 /**
@@ -183,7 +196,10 @@ export function unreachablePass(
   const actual = emptyActualState(desired.name, options.now);
   const full = { ...unreadable, affects: keys };
   actual.unreadable.push(full);
-  const p = plan(desired, actual, policy);
+  const planned = plan(desired, actual, policy);
+  // Each resource says why nothing was read: the role, not a cluster the planner found unread.
+  const message = unreachableMessage(desired.environment.spec, full);
+  const p = { ...planned, resources: planned.resources.map((r) => ({ ...r, message })) };
   return {
     passId: options.passId,
     environment: desired.name,

@@ -130,6 +130,9 @@ describe('environments in other accounts (--sim with accounts)', () => {
       },
     ]);
     expect(doc.environments[0].apiCalls).toBe(0);
+    expect(doc.environments[0].resources.map((r: { resource: string; message: string }) => [r.resource, r.message])).toEqual([
+      ['Service/api', `role arn:aws:iam::${LOST}:role/steady-target could not be assumed (AccessDenied); nothing is changed this pass`],
+    ]);
     // The JSON run built its own organisation: one denied AssumeRole there too.
     expect(built[1].stsCalls.filter((c) => c.error === 'AccessDenied').map((c) => c.input.RoleArn)).toEqual([`arn:aws:iam::${LOST}:role/steady-target`]);
   });
