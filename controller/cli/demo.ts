@@ -1,6 +1,9 @@
 /**
- * `steady demo` (what `npm start` runs): steady's main job on a simulated AWS account, no AWS
- * account and no network needed. A first pass builds the example environments from specs/; then
+ * `steady demo` (what `npm start` runs): steady's main job on simulated AWS accounts, no AWS
+ * account and no network needed. The examples fixture is an organisation: the shop in steady's own
+ * account, messaging-prod in the messaging team's, reached as `steady reconcile` reaches it (through
+ * its role), and each pass's summary block names every environment's account. A first pass builds
+ * the example environments from specs/; then
  * the incidents steady exists for happen (an image pushed but never rolled out, an ALB recreated
  * under its DNS alias, a service scaled to zero by hand); the next pass heals them; the next finds
  * nothing to do. Last, the night comes: a ScheduledTask (the nightly migration) runs on the
