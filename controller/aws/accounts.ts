@@ -16,6 +16,7 @@ import type { DesiredEnvironment } from '../model/plan.js';
 import { plan, policyFor } from '../plan/plan.js';
 import { statusesAfter } from '../converge/status.js';
 import { createAwsClients, type AwsClients } from './clients.js';
+import { clientRegion } from './region.js';
 
 /** The fields of an Environment's spec that say where it is. */
 export interface EnvironmentTarget {
@@ -33,9 +34,9 @@ export interface EnvironmentAccountsOptions {
   /** Builds one region's clients; `credentials` is absent for steady's own identity. Default `createAwsClients`. */
   clientsFor?: (region: string, credentials?: () => Promise<AwsCredentialIdentity>) => AwsClients;
   /**
-   * The STS client the roles are assumed with. Default: one per environment region, otherwise the
-   * SDK's default configuration (the regional STS endpoint of the environment, so a machine with no
-   * AWS_REGION or profile region still reaches it, as the environment's own clients do).
+   * The STS client the roles are assumed with. Default: the SDK's default configuration; where that
+   * has no region (a laptop without AWS_REGION or a profile region), the STS endpoint of the
+   * environment's region, as the environment's own clients use its region.
    */
   sts?: STSClient;
 }
@@ -76,6 +77,7 @@ export class EnvironmentAccounts {
   readonly #clock: Clock;
   readonly #clientsFor: NonNullable<EnvironmentAccountsOptions['clientsFor']>;
   readonly #sts?: STSClient;
+  #own?: Promise<STSClient | undefined>;
   readonly #stsByRegion = new Map<string, STSClient>();
   readonly #held = new Map<string, Held>();
   readonly #pending = new Map<string, Promise<Held>>();
@@ -128,6 +130,14 @@ export class EnvironmentAccounts {
     return fresh;
   }
 
+  /** The default-configured STS client, when the default chain has a region. */
+  #defaultSts(): Promise<STSClient | undefined> {
+    return (this.#own ??= (async () => {
+      const own = new STSClient({});
+      return (await clientRegion(own)) ? own : undefined;
+    })());
+  }
+
   #stsIn(region: string): STSClient {
     let sts = this.#stsByRegion.get(region);
     if (!sts) this.#stsByRegion.set(region, (sts = new STSClient({ region })));
@@ -135,7 +145,7 @@ export class EnvironmentAccounts {
   }
 
   async #assume(target: EnvironmentTarget, passId: string): Promise<Held> {
-    const sts = this.#sts ?? this.#stsIn(target.region);
+    const sts = this.#sts ?? (await this.#defaultSts()) ?? this.#stsIn(target.region);
     const out = await sts.send(
       new AssumeRoleCommand({ RoleArn: target.roleArn, RoleSessionName: sessionName(passId), ...(target.externalId ? { ExternalId: target.externalId } : {}) }),
     );
