@@ -11,8 +11,8 @@ import { TAG_CODEDEPLOY } from './model/plan.js';
 import { migrationSchema } from './spec/schema.js';
 import { world, type World } from './testing/world.js';
 
-const V1 = 'arn:aws:ecs:ap-northeast-1:123456789012:task-definition/messaging-api:1';
-const V2 = 'arn:aws:ecs:ap-northeast-1:123456789012:task-definition/messaging-api:2';
+const V1 = 'arn:aws:ecs:ap-northeast-1:210987654321:task-definition/messaging-api:1';
+const V2 = 'arn:aws:ecs:ap-northeast-1:210987654321:task-definition/messaging-api:2';
 
 const service = (r: PassResult) => r.resources.find((s) => s.resource === 'Service/messaging-api')!;
 const createDeployments = (w: World) => w.account.calls.filter((c) => c.operation === 'CreateDeployment');

@@ -7,14 +7,13 @@ import { describe, expect, it } from 'vitest';
 import { countCalls } from './aws/clients.js';
 import { createAdapters, runPass } from './pass.js';
 import { TAG_MIGRATION_STARTED } from './model/plan.js';
-import { simAccountFromFile } from './sim/fixture.js';
-import { EXAMPLES_FIXTURE, exampleSpecs } from './testing/world.js';
+import { exampleAccount, exampleSpecs } from './testing/world.js';
 
 const TASK_OPERATIONS = new Set(['RunTaskCommand', 'DescribeTasksCommand']);
 
 describe('a migration whose task has no createdAt', () => {
   it('is timed from steady\'s own RunTask, across passes, and its timeout says how long it ran', async () => {
-    const account = await simAccountFromFile(EXAMPLES_FIXTURE, { seed: 42 });
+    const account = await exampleAccount('shop-prod', { seed: 42 });
     const desired = await exampleSpecs('shop-prod');
     const clients = account.clients();
     // The endpoint leaves out when tasks were created and started, as some AWS look-alikes do.

@@ -4,14 +4,17 @@ import { describe, expect, it } from 'vitest';
 import { passOutcome } from '../model/outcome.js';
 import { createAdapters, runPass } from '../pass.js';
 import { buildReport, summaryLine } from '../report/index.js';
-import type { SimFixture } from '../sim/fixture.js';
+import type { SimFixture, SimOrganizationFixture } from '../sim/fixture.js';
 import { SimOrganization } from '../sim/organization.js';
 import { EXAMPLES_FIXTURE, exampleSpecs } from '../testing/world.js';
 import { EnvironmentAccounts, sessionName, unreachablePass } from './accounts.js';
 
 const TARGET = '210987654321';
-/** The example infrastructure and specs, moved to account TARGET (its own ECR registry, certificates, roles). */
-const fixture = () => parse(readFileSync(EXAMPLES_FIXTURE, 'utf8').replaceAll('123456789012', TARGET)) as SimFixture;
+/** The shop's example infrastructure and specs, moved to account TARGET (its own ECR registry, certificates, roles). */
+const fixture = () => {
+  const { accounts: _others, ...shop } = parse(readFileSync(EXAMPLES_FIXTURE, 'utf8').replaceAll('123456789012', TARGET)) as SimOrganizationFixture;
+  return shop;
+};
 async function targetSpecs(environment: string, fields: Record<string, string>) {
   const desired = JSON.parse(JSON.stringify(await exampleSpecs(environment)).replaceAll('123456789012', TARGET));
   Object.assign(desired.environment.spec, { account: TARGET, ...fields });
@@ -97,5 +100,30 @@ describe('EnvironmentAccounts', () => {
     expect(summaryLine(report)).toBe(`AWS could not be read: access denied to sts:AssumeRole (assuming role ${roleArn} in account ${TARGET}). Nothing was changed.`);
     expect(org.accounts().flatMap((a) => a.calls)).toEqual([]);
     expect(result.plan?.actions).toEqual([]);
+    // Each resource says the role could not be assumed (not that a cluster could not be read), naming the role and AWS's error.
+    expect(new Set(result.resources.map((r) => `${r.phase} ${r.reason}: ${r.message}`))).toEqual(
+      new Set([`Blocked ObserveFailed: role ${roleArn} could not be assumed (AccessDenied); nothing is changed this pass`]),
+    );
+  });
+
+  it('never repeats the external id, even when AWS quotes it back in its error', async () => {
+    const { org, accounts } = organisation();
+    const roleArn = org.trustController(TARGET, 'steady-target', { externalId: 'shop-ext' });
+    // Not a valid external id for STS (the spec's schema refuses it; here it reaches AWS, whose ValidationError quotes it).
+    const desired = await targetSpecs('shop-prod', { roleArn, externalId: 'shop ext!' });
+
+    const reach = await accounts.reach(desired.environment.spec, 'shop-prod/t/1');
+    if (reach.ok) throw new Error('expected the role to be refused');
+    const result = unreachablePass(desired, reach.unreadable, { passId: 'shop-prod/t/1', now: org.clock.now() });
+    const report = buildReport(result);
+
+    expect(org.stsCalls.map((c) => [c.input.ExternalId, c.error])).toEqual([['shop ext!', 'ValidationError']]);
+    expect(reach.unreadable.message).toBe(
+      "1 validation error detected: Value '[external id]' at 'externalId' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@:\\/-]*",
+    );
+    expect(new Set(result.resources.map((r) => r.message))).toEqual(new Set([`role ${roleArn} could not be assumed (ValidationError); nothing is changed this pass`]));
+    const said = [summaryLine(report), JSON.stringify(report.causes), JSON.stringify(result.unreadable), JSON.stringify(result.resources)].join('\n');
+    expect(said).toContain('[external id]');
+    expect(said).not.toContain('shop ext!');
   });
 });

@@ -16,6 +16,7 @@ import type { DesiredEnvironment } from '../model/plan.js';
 import { plan, policyFor } from '../plan/plan.js';
 import { statusesAfter } from '../converge/status.js';
 import { createAwsClients, type AwsClients } from './clients.js';
+import { clientRegion } from './region.js';
 
 /** The fields of an Environment's spec that say where it is. */
 export interface EnvironmentTarget {
@@ -32,7 +33,11 @@ export interface EnvironmentAccountsOptions {
   clock: Clock;
   /** Builds one region's clients; `credentials` is absent for steady's own identity. Default `createAwsClients`. */
   clientsFor?: (region: string, credentials?: () => Promise<AwsCredentialIdentity>) => AwsClients;
-  /** The STS client the roles are assumed with. Default: the SDK's default configuration. */
+  /**
+   * The STS client the roles are assumed with. Default: the SDK's default configuration; where that
+   * has no region (a laptop without AWS_REGION or a profile region), the STS endpoint of the
+   * environment's region, as the environment's own clients use its region.
+   */
   sts?: STSClient;
 }
 
@@ -71,7 +76,9 @@ export function sessionName(passId: string): string {
 export class EnvironmentAccounts {
   readonly #clock: Clock;
   readonly #clientsFor: NonNullable<EnvironmentAccountsOptions['clientsFor']>;
-  #sts?: STSClient;
+  readonly #sts?: STSClient;
+  #own?: Promise<STSClient | undefined>;
+  readonly #stsByRegion = new Map<string, STSClient>();
   readonly #held = new Map<string, Held>();
   readonly #pending = new Map<string, Promise<Held>>();
   readonly #clients = new Map<string, AwsClients>();
@@ -123,8 +130,22 @@ export class EnvironmentAccounts {
     return fresh;
   }
 
+  /** The default-configured STS client, when the default chain has a region. */
+  #defaultSts(): Promise<STSClient | undefined> {
+    return (this.#own ??= (async () => {
+      const own = new STSClient({});
+      return (await clientRegion(own)) ? own : undefined;
+    })());
+  }
+
+  #stsIn(region: string): STSClient {
+    let sts = this.#stsByRegion.get(region);
+    if (!sts) this.#stsByRegion.set(region, (sts = new STSClient({ region })));
+    return sts;
+  }
+
   async #assume(target: EnvironmentTarget, passId: string): Promise<Held> {
-    const sts = (this.#sts ??= new STSClient({}));
+    const sts = this.#sts ?? (await this.#defaultSts()) ?? this.#stsIn(target.region);
     const out = await sts.send(
       new AssumeRoleCommand({ RoleArn: target.roleArn, RoleSessionName: sessionName(passId), ...(target.externalId ? { ExternalId: target.externalId } : {}) }),
     );
@@ -146,14 +167,27 @@ function unreadableRole(target: EnvironmentTarget, err: unknown): Unreadable {
   const account = target.account ?? target.roleArn!.split(':')[4];
   const doing = `assuming role ${target.roleArn} in account ${account}`;
   const { name, message } = readableError(err);
+  // The external id is not a secret, but it is the trust policy's to know: never repeated in a message.
+  const scrub = (text: string) => (target.externalId ? text.replaceAll(target.externalId, '[external id]') : text);
+  const cause = classifyAwsError(err, { service: 'sts', operation: 'AssumeRole', doing });
   return {
     what: `account ${account} (role ${target.roleArn})`,
     affects: [],
     awsName: name,
-    message,
+    message: scrub(message),
     transient: false,
-    cause: classifyAwsError(err, { service: 'sts', operation: 'AssumeRole', doing }),
+    cause: { ...cause, message: scrub(cause.message) },
   };
+}
+
+/**
+ * What each resource of an unreachable environment says: `role arn:aws:iam::310987654321:role/steady-target
+ * could not be assumed (AccessDenied); nothing is changed this pass`. The AWS error's name, never
+ * the external id (nor the error's text, which `causes` says once).
+ */
+export function unreachableMessage(target: EnvironmentTarget, unreadable: Pick<Unreadable, 'what' | 'awsName'>): string {
+  const what = target.roleArn ? `role ${target.roleArn} could not be assumed` : `${unreadable.what} could not be reached`;
+  return `${what} (${unreadable.awsName}); nothing is changed this pass`;
 }
 
 /**
@@ -172,7 +206,10 @@ export function unreachablePass(
   const actual = emptyActualState(desired.name, options.now);
   const full = { ...unreadable, affects: keys };
   actual.unreadable.push(full);
-  const p = plan(desired, actual, policy);
+  const planned = plan(desired, actual, policy);
+  // Each resource says why nothing was read: the role, not a cluster the planner found unread.
+  const message = unreachableMessage(desired.environment.spec, full);
+  const p = { ...planned, resources: planned.resources.map((r) => ({ ...r, message })) };
   return {
     passId: options.passId,
     environment: desired.name,

@@ -2,15 +2,14 @@ import { StopDeploymentCommand } from '@aws-sdk/client-codedeploy';
 import { describe, expect, it } from 'vitest';
 import { AwsCallError } from '../errors.js';
 import { appSpec } from '../plan/bluegreen.js';
-import { simAccountFromFile } from '../sim/fixture.js';
-import { EXAMPLES_FIXTURE } from '../testing/world.js';
+import { exampleAccount } from '../testing/world.js';
 import { CodeDeployAdapter } from './codedeploy.js';
 
-const V1 = 'arn:aws:ecs:ap-northeast-1:123456789012:task-definition/messaging-api:1';
+const V1 = 'arn:aws:ecs:ap-northeast-1:210987654321:task-definition/messaging-api:1';
 const NETWORK = { subnets: ['subnet-0d4e5f6071829304a'], securityGroups: ['sg-0f6071829304a5b6c'], assignPublicIp: 'DISABLED' as const };
 
 async function world() {
-  const account = await simAccountFromFile(EXAMPLES_FIXTURE, { seed: 3 });
+  const account = await exampleAccount('messaging-prod', { seed: 3 });
   const clients = account.clients();
   const adapter = new CodeDeployAdapter(clients.codedeploy);
   const request = (description = 'steady: messaging-prod Service/messaging-api -> messaging-api:1') => ({

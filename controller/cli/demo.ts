@@ -1,6 +1,9 @@
 /**
- * `steady demo` (what `npm start` runs): steady's main job on a simulated AWS account, no AWS
- * account and no network needed. A first pass builds the example environments from specs/; then
+ * `steady demo` (what `npm start` runs): steady's main job on simulated AWS accounts, no AWS
+ * account and no network needed. The examples fixture is an organisation: the shop in steady's own
+ * account, messaging-prod in the messaging team's, reached as `steady reconcile` reaches it (through
+ * its role), and each pass's summary block names every environment's account. A first pass builds
+ * the example environments from specs/; then
  * the incidents steady exists for happen (an image pushed but never rolled out, an ALB recreated
  * under its DNS alias, a service scaled to zero by hand); the next pass heals them; the next finds
  * nothing to do. Last, the night comes: a ScheduledTask (the nightly migration) runs on the
@@ -13,7 +16,9 @@ import { UpdateServiceCommand } from '@aws-sdk/client-ecs';
 import type { PassResult } from '../model/pass.js';
 import { formatFireTime, nextFireTime, parseScheduleExpression } from '../model/schedule-expression.js';
 import { scheduledFamily } from '../plan/scheduled.js';
-import { reconcileEnvironment } from '../reconcile.js';
+import { unreachablePass } from '../aws/accounts.js';
+import { newPassId } from '../pass.js';
+import { reconcileEnvironment, type ReconcileOptions } from '../reconcile.js';
 import { buildReport, renderReport } from '../report/index.js';
 import type { SimAccount } from '../sim/account.js';
 import type { EnvironmentSpecs } from '../spec/load.js';
@@ -26,6 +31,7 @@ import { createOutput, type Output } from './output.js';
 import { exitCode, passOutcome } from '../model/outcome.js';
 import { describeRule, maintenanceRule, utcMinute } from '../model/maintenance.js';
 import { headline, prepareFor, statesOf } from './maintenance.js';
+import { passSummaryRow, printSummary, type SummaryRow } from './summary.js';
 
 export const DEMO_FIXTURE = fileURLToPath(new URL('../sim/fixtures/examples.yaml', import.meta.url));
 
@@ -71,17 +77,43 @@ function nightlyRun(envs: Parameters<typeof reconcileEnvironment>[0][], now: num
   return undefined;
 }
 
-async function passes(label: string, target: Target, envs: Parameters<typeof reconcileEnvironment>[0][], out: Output, store?: StateStore): Promise<PassResult[]> {
+/**
+ * Where an environment lives, as the demo's summary block says it: `account 210987654321 (role
+ * steady-target)` for one reached through its role, `account 123456789012 (steady's own)` otherwise.
+ */
+export function whereItLives(env: EnvironmentSpecs, home: string): string {
+  const { account, roleArn } = env.environment.spec;
+  if (!roleArn) return `account ${account ?? home} (steady's own)`;
+  return `account ${account ?? roleArn.split(':')[4]} (role ${roleArn.split('/').pop()})`;
+}
+
+/** One pass of each environment, reached as `steady reconcile` reaches it (through its role, when it names one): the summary block, then the reports. */
+async function passes(label: string, target: Target, envs: EnvironmentSpecs[], out: Output, store?: StateStore): Promise<PassResult[]> {
   out.line(out.color.bold(label));
   out.line();
   const results: PassResult[] = [];
+  const reports: string[] = [];
+  const rows: SummaryRow[] = [];
   for (const env of envs) {
-    const { adapters, calls } = target.adapters(env.environment.spec.region);
-    const { result } = await reconcileEnvironment(env, { adapters, calls, clock: target.clock, holder: cliHolder(), store });
+    const result = await onePass(target, env, { store });
     results.push(result);
-    out.line(renderReport(buildReport(result), { color: out.color.isColorSupported, width: out.width }));
+    const report = buildReport(result);
+    rows.push({ ...passSummaryRow(report), account: whereItLives(env, target.account!.accountId) });
+    reports.push(renderReport(report, { color: out.color.isColorSupported, width: out.width }));
   }
+  printSummary(out, rows);
+  for (const report of reports) out.line(report);
   return results;
+}
+
+/** One environment's pass through `target.reach`; an environment whose role cannot be assumed gets the pass that says so. */
+async function onePass(target: Target, env: EnvironmentSpecs, options: Pick<ReconcileOptions, 'store' | 'prepare'>): Promise<PassResult> {
+  const passId = newPassId(env.name, target.clock.now());
+  const reached = await target.reach(env.environment.spec, passId);
+  if (!reached.ok) return unreachablePass(env, reached.unreadable, { passId, now: target.clock.now() });
+  const { adapters, calls } = reached.regional;
+  const { result } = await reconcileEnvironment(env, { passId, adapters, calls, clock: target.clock, holder: cliHolder(), ...options });
+  return result;
 }
 
 /** `steady demo [PATH...]` (its definition is commands/demo.ts). */
@@ -91,6 +123,10 @@ export async function demo(ctx: CliContext, paths: string[], options: DemoOption
   if (!loaded.ok) return printLoadFailure(out, loaded, 'demo', {});
   const target = await resolveTarget({ sim: options.sim ?? DEMO_FIXTURE });
   const account = target.account!;
+  for (const env of loaded.environments) {
+    const refused = target.refusal(env.environment.spec);
+    if (refused) ctx.usageError(`${env.name}: ${refused}; nothing was done`);
+  }
   const table = await startLocalTable(target.clock);
   try {
     const store = 'store' in table ? table.store : undefined;
@@ -98,6 +134,29 @@ export async function demo(ctx: CliContext, paths: string[], options: DemoOption
   } finally {
     if ('close' in table) await table.close();
   }
+}
+
+/**
+ * Which environments live where, one line per account: steady's own first, then each account an
+ * environment is reached in through its role.
+ */
+function accountLines(envs: EnvironmentSpecs[], home: string): string[] {
+  const byAccount = new Map<string, { role?: string; externalId?: string; names: string[] }>();
+  for (const env of envs) {
+    const { account, roleArn, externalId } = env.environment.spec;
+    const id = account ?? roleArn?.split(':')[4] ?? home;
+    const entry = byAccount.get(id) ?? { role: roleArn, externalId, names: [] };
+    entry.names.push(env.name);
+    byAccount.set(id, entry);
+  }
+  if (byAccount.size < 2) return [];
+  const ids = [...byAccount.keys()].sort((a, b) => Number(b === home) - Number(a === home));
+  return ids.map((id) => {
+    const { role, externalId, names } = byAccount.get(id)!;
+    const how = `STS AssumeRole${externalId ? ', with its external id' : ''}`;
+    const where = id === home || !role ? `steady's own account ${id}` : `account ${id}, reached through the role ${role} (${how})`;
+    return `  ${names.join(', ')} ${names.length === 1 ? 'lives' : 'live'} in ${where}.`;
+  });
 }
 
 interface Stage {
@@ -115,6 +174,7 @@ interface Stage {
 async function story({ paths, options, out, target, account, envs, store, noTable }: Stage): Promise<number> {
   out.line(out.color.bold('steady demo'));
   out.line(`The specs in ${paths.join(', ')} against ${target.describe}: no AWS account, no network.`);
+  for (const line of accountLines(envs, account.accountId)) out.line(line);
   out.line('Time is simulated: waits for migrations, rollouts and DNS changes take no real time.');
   out.line();
 
@@ -179,12 +239,11 @@ async function maintenanceWindow({ target, account, envs, out, store, noTable }:
     return true;
   }
   const before = distribution ? JSON.stringify(account.cloudfront.config(distribution)) : undefined;
-  const { adapters, calls } = target.adapters(env.environment.spec.region);
   const run = async (switched: 'on' | 'off', override?: Parameters<typeof prepareFor>[3]) => {
-    const ran = await reconcileEnvironment(env, { adapters, calls, clock: target.clock, holder: cliHolder(), store, prepare: prepareFor(env.name, [name], switched, override) });
-    headline(out, env.name, switched, statesOf(ran.result, [name]));
-    out.line(renderReport(buildReport(ran.result), { color: out.color.isColorSupported, width: out.width }));
-    const [state] = statesOf(ran.result, [name]);
+    const result = await onePass(target, env, { store, prepare: prepareFor(env.name, [name], switched, override) });
+    headline(out, env.name, switched, statesOf(result, [name]));
+    out.line(renderReport(buildReport(result), { color: out.color.isColorSupported, width: out.width }));
+    const [state] = statesOf(result, [name]);
     return state.phase !== 'Failed' && state.phase !== 'Blocked' && state.maintenance?.state === switched;
   };
   const now = target.clock.now();
@@ -207,7 +266,9 @@ async function maintenanceWindow({ target, account, envs, out, store, noTable }:
   const off = await run('off');
   const same = distribution ? JSON.stringify(account.cloudfront.config(distribution)) === before : true;
   const listener = lb ? account.elbv2.listenerArnOf(lb.name, lb.listener.port) : undefined;
-  const leftRule = listener ? (await adapters.elbv2.rules(listener)).some((r) => r.priority === String(lb!.priority)) : false;
+  const reached = await target.reach(env.environment.spec, newPassId(env.name, target.clock.now()));
+  // Read back as steady reads it; an environment that cannot be reached cannot show that the rule is gone.
+  const leftRule = listener ? !reached.ok || (await reached.regional.adapters.elbv2.rules(listener)).some((r) => r.priority === String(lb!.priority)) : false;
   const back = [
     distribution ? `the configuration of ${distribution} is ${same ? 'byte for byte what it was' : 'NOT what it was'}` : '',
     lb ? `${lb.name} ${leftRule ? 'STILL has a rule at priority ' + lb.priority : 'has no maintenance rule left and forwards to the containers again'}` : '',

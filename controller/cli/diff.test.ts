@@ -63,6 +63,25 @@ describe('steady diff --base (git, no AWS)', () => {
     expect(lines.at(-2)).toBe('Images, target groups and other names are compared as written: steady plan resolves them against AWS.');
   });
 
+  it('shows an environment moved to another account as its account, role and external id changing, reading no account at all (the real binary, with no AWS settings)', async () => {
+    // diff compares specs, never an environment's AWS: unlike plan, it assumes no role (there are no credentials to assume one with).
+    edit('messaging/environment.yaml', (t) => t.replaceAll('210987654321', '410987654321').replace('externalId: steady-messaging', 'externalId: steady-messaging-2'));
+
+    const { code, stdout, stderr } = await runBinary(['diff', '--base', 'main', '--env', 'messaging-prod'], { cwd: repo, env: NO_AWS });
+
+    expect({ code, stderr }).toEqual({ code: 2, stderr: '' });
+    expect(stdout.split('\n').slice(1, 9)).toEqual([
+      '',
+      'messaging-prod',
+      '~ Environment/messaging-prod  changed',
+      '    account: 210987654321 -> 410987654321',
+      '    roleArn',
+      '        arn:aws:iam::210987654321:role/steady-target',
+      '     -> arn:aws:iam::410987654321:role/steady-target',
+      '    externalId: steady-messaging -> steady-messaging-2',
+    ]);
+  });
+
   it('finds no change in a reordered environment map, a default written out or other units, and exits 0', async () => {
     edit('shop/base/api.yaml', (t) =>
       t.replace('          DD_SERVICE: shop-api\n          DD_AGENT_HOST: localhost\n', '          DD_AGENT_HOST: localhost\n          DD_SERVICE: shop-api\n').replace('memory: "1 GB"', 'memory: 1024'),

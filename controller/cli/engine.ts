@@ -135,9 +135,15 @@ export interface Target {
   describe: string;
 }
 
-/** Why an environment could not be reached, in one line: `account 2109… (role arn:…) could not be reached: AccessDenied: User: … is not authorized …`. */
-export function unreachableWords(unreadable: Unreadable): string {
-  return `${unreadable.what} could not be reached: ${unreadable.awsName}: ${unreadable.message}`;
+/**
+ * Why an environment could not be read, in one line, for the commands that act on one environment
+ * and stop (`retry`, `maintenance`): `lost-eu could not be read: role arn:… in account 3109… could not
+ * be assumed: AccessDenied: User: … is not authorized …`. The external id is never in it.
+ */
+export function unreachableWords(environment: string, target: EnvironmentTarget, unreadable: Unreadable): string {
+  const account = target.account ?? target.roleArn?.split(':')[4];
+  const what = target.roleArn ? `role ${target.roleArn} in account ${account} could not be assumed` : `${unreadable.what} could not be reached`;
+  return `${environment} could not be read: ${what}: ${unreadable.awsName}: ${unreadable.message}`;
 }
 
 /** Whether a fixture file describes an organisation (`accounts:`); a file that cannot be read is left to the reader to explain. */

@@ -1,7 +1,25 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import type { SimOrganization } from '../sim/organization.js';
 import { runBinary, runCli as run } from '../testing/cli.js';
 import { startStateTable, type LocalStateTable } from '../testing/state-table.js';
 import { EXAMPLES_FIXTURE, SPECS_DIR } from '../testing/world.js';
+
+// The organisations the CLI builds from `--sim` (the real simOrganizationFromFile), kept so a test can read their accounts.
+const built = vi.hoisted(() => [] as SimOrganization[]);
+vi.mock('../sim/fixture.js', async (importOriginal) => {
+  const real = await importOriginal<typeof import('../sim/fixture.js')>();
+  return {
+    ...real,
+    simOrganizationFromFile: async (...args: Parameters<typeof real.simOrganizationFromFile>) => {
+      const org = await real.simOrganizationFromFile(...args);
+      built.push(org);
+      return org;
+    },
+  };
+});
 
 const SHOP = `${SPECS_DIR}shop`;
 const TABLE = 'maintenance-cli';
@@ -15,7 +33,7 @@ afterAll(() => t.close());
 describe('steady maintenance', () => {
   it('on: writes the window to the state table and switches both entry points at once; status and history say who, why and until when', async () => {
     const on = await run('maintenance', 'on', SHOP, '--env', 'shop-prod', '--for', '2h', '--reason', 'DB upgrade', '--by', 'alice', '--sim', EXAMPLES_FIXTURE, '--table', TABLE);
-    expect(on.stderr).toMatch(/^turning maintenance on for shop-prod until 2026-01-01 02:00 UTC in the simulated account/);
+    expect(on.stderr).toMatch(/^turning maintenance on for shop-prod until 2026-01-01 02:00 UTC in the simulated organisation of 123456789012 \(/);
     expect(on.code).toBe(0);
     expect(on.stdout).toMatch(/^Maintenance shop of shop-prod: on by command \(alice: DB upgrade\) since 2026-01-01 00:00 UTC until 2026-01-01 02:00 UTC\n/);
     expect(on.stdout).toContain('done     switch CloudFront E2QWRUHAPOMQZL to maintenance');
@@ -102,4 +120,67 @@ describe('steady maintenance', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/^error: --sim runs against a simulated account, but --table steady-state is a DynamoDB table in AWS/);
   }, 60_000);
+});
+
+describe('steady maintenance of an environment whose role cannot be assumed', () => {
+  const HOME = '123456789012';
+  const LOST = '310987654321';
+  const ROLE = `arn:aws:iam::${LOST}:role/steady-target`;
+  /** lost-eu, with a Maintenance on its ALB, in an account that has no role steady may assume (AWS says AccessDenied). */
+  function lostWorld(): { specs: string; fixture: string } {
+    const dir = mkdtempSync(path.join(tmpdir(), 'steady-maintenance-lost-'));
+    const fixture = path.join(dir, 'org.yaml');
+    writeFileSync(
+      fixture,
+      `accountId: "${HOME}"\naccounts:\n  - accountId: "${LOST}"\n    elbv2:\n      targetGroups: [{ name: lost-tg }]\n      loadBalancers: [{ name: lost-alb, listeners: [{ port: 443, forward: lost-tg }] }]\n`,
+    );
+    const specs = path.join(dir, 'specs');
+    mkdirSync(specs);
+    writeFileSync(
+      path.join(specs, 'lost.yaml'),
+      `apiVersion: steady.dev/v1alpha1
+kind: Environment
+metadata: { name: lost-eu }
+spec: { region: ap-northeast-1, cluster: lost-eu, account: "${LOST}", roleArn: "${ROLE}", externalId: lost-eu-ext }
+---
+apiVersion: steady.dev/v1alpha1
+kind: Maintenance
+metadata: { name: site, environment: lost-eu }
+spec:
+  maintenance: off
+  loadBalancer: { name: lost-alb, listener: { port: 443 }, priority: 1 }
+`,
+    );
+    return { specs, fixture };
+  }
+
+  it('exits 1 saying the environment could not be read and why, and writes, switches and records nothing', async () => {
+    const { specs, fixture } = lostWorld();
+    built.length = 0;
+
+    const on = await run('maintenance', 'on', specs, '--env', 'lost-eu', '--for', '1h', '--reason', 'DB upgrade', '--sim', fixture, '--table', TABLE);
+
+    const denied = `lost-eu could not be read: role ${ROLE} in account ${LOST} could not be assumed: AccessDenied: User: arn:aws:sts::${HOME}:assumed-role/steady-controller/steady is not authorized to perform: sts:AssumeRole on resource: ${ROLE}; nothing was written or switched`;
+    expect(on).toEqual({ code: 1, stdout: '', stderr: `error: ${denied}\n` });
+    // AWS: one refused AssumeRole with the spec's role and external id, and not one call in the environment's account.
+    const [org] = built;
+    expect(org.stsCalls.map((c) => [c.operation, c.input.RoleArn, c.input.ExternalId, c.error])).toEqual([['AssumeRole', ROLE, 'lost-eu-ext', 'AccessDenied']]);
+    expect(org.account(LOST, 'ap-northeast-1').calls).toEqual([]);
+    // The state table: no window, no lease taken, no pass recorded.
+    const store = t.store();
+    expect(await store.loadMaintenance('lost-eu')).toEqual({});
+    expect(await store.readLease('lost-eu')).toBeUndefined();
+    expect(await store.lastPass('lost-eu')).toBeUndefined();
+
+    const json = await run('maintenance', 'off', specs, '--env', 'lost-eu', '--sim', fixture, '--table', TABLE, '-o', 'json');
+    expect(json.code).toBe(1);
+    expect(JSON.parse(json.stdout)).toMatchObject({
+      command: 'maintenance',
+      exitCode: 1,
+      switched: 'off',
+      environments: [],
+      error: { kind: 'accessDenied', message: denied },
+    });
+    expect(json.stdout).not.toContain('lost-eu-ext');
+  });
 });

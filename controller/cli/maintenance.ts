@@ -121,7 +121,7 @@ export async function maintenance(ctx: CliContext, switched: 'on' | 'off', paths
   // Through the role the environment names, when it names one.
   const passId = newPassId(env.name, now);
   const reached = await target.reach(env.environment.spec, passId);
-  if (!reached.ok) return fail(1, reached.unreadable.cause?.kind ?? 'unreachable', `${unreachableWords(reached.unreadable)}; nothing was changed`);
+  if (!reached.ok) return fail(1, reached.unreadable.cause?.kind ?? 'unreachable', `${unreachableWords(env.name, env.environment.spec, reached.unreadable)}; nothing was written or switched`);
   const { adapters, calls } = reached.regional;
   const by = options.by?.trim() || `${ctx.io.env.USER ?? 'someone'}@${hostname()}`;
   const override = window !== undefined ? { by, reason: options.reason!.trim(), at: now, until: now + window } : undefined;

@@ -132,7 +132,7 @@ describe('CLI manners', { timeout: 180_000 }, () => {
     const lengths = piped.stdout.split('\n').slice(1).map((l) => [...l].length);
     expect(Math.max(...lengths)).toBeLessThanOrEqual(100);
     expect(Math.max(...lengths)).toBeGreaterThan(80);
-    expect(piped.stderr).toBe(`reconciling shop-prod in the simulated account 123456789012 (${EXAMPLES_FIXTURE})…\n`);
+    expect(piped.stderr).toBe(`reconciling shop-prod in the simulated organisation of 123456789012 (${EXAMPLES_FIXTURE})…\n`);
 
     const progress = await runBinary(['reconcile', ...shop, ...SIM, '--progress', 'always']);
     expect(progress.code).toBe(0);

@@ -83,7 +83,7 @@ describe("the README's commands", () => {
       const name = commandOf(tokens);
       const paths = tokens.slice(1).filter((t) => !t.startsWith('-') && t.includes('/'));
       const local = name === 'validate' || tokens.includes('--sim');
-      // Placeholders (PATH, NAME), the state table (the newcomer test runs that recipe) and the demo (reconcile.test.ts) aside.
+      // Placeholders (PATH, NAME), the state table (the newcomer test runs that recipe) and the demo (demo.test.ts) aside.
       return local && !tokens.includes('--table') && name !== 'demo' && !tokens.some((t) => /^[A-Z.]{3,}$|^<|\.\.\./.test(t)) && paths.every((p) => existsSync(path.join(ROOT, p)));
     });
     expect(runnable.length).toBeGreaterThanOrEqual(4);

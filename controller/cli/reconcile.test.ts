@@ -1,7 +1,3 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { keysIn, deleteKey, startSpecStore } from '../source/testkit.js';
 import { EXAMPLES_FIXTURE, SPECS_DIR } from '../testing/world.js';
@@ -119,58 +115,5 @@ describe('several environments: one summary line each, first, then the details',
       ['shop-prod', 'converging'],
       ['shop-staging', 'converging'],
     ]);
-  });
-});
-
-describe('steady demo', () => {
-  it('builds the examples, breaks them the way the failures happen, heals them, and ends with nothing to do', async () => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'steady-demo-'));
-    const { code, stdout } = await run('demo', SPECS_DIR, '--html', dir);
-
-    expect(code).toBe(0);
-    // The first pass: what did not exist is "created"; action lines name the revision registered; a pinned image names the spec's tag.
-    const first = stdout.slice(stdout.indexOf('1. The first pass'), stdout.indexOf('2. Ten minutes later'));
-    expect(first).toMatch(/\+ Migration\/db-migrate +created\n/);
-    expect(first).toMatch(/\+ AliasRecord\/apex-dns +created\n/);
-    expect(first).toContain('    done     register task definition shop-api:1\n');
-    expect(first).toContain('    done     create service api (shop-api:1, 2 tasks)\n');
-    expect(first).toMatch(/ -> 123456789012\.dkr\.ecr\.ap-northeast-1\.amazonaws\.com\/messaging-api@sha256:[0-9a-f]{12}…\s+\(spec: messaging-api:v2\.7\.1\)\n/);
-    expect(first).not.toContain('<new revision>');
-    const healing = stdout.slice(stdout.indexOf('3. The next pass'), stdout.indexOf('4. And once'));
-    expect(healing).toContain('    done     update service api: task definition shop-api:1 -> shop-api:2\n');
-    expect(healing).toMatch(/ -> \S+\/shop-api@sha256:[0-9a-f]{12}…\s+\(spec: shop-api:latest\)\n/);
-    expect(stdout).toContain('! CI pushed a new image to shop-api:latest, and nobody registered a new task definition');
-    expect(stdout).toContain('! the ALB shop-api-alb was deleted and created again: it has a new DNS name');
-    expect(stdout).toContain('! someone scaled the service api to 0 by hand');
-    const quiet = stdout.slice(stdout.indexOf('4. And once ECS has rolled out'), stdout.indexOf('5. At '));
-    expect(quiet).toContain('messaging-prod: No changes. 3 resources in sync.');
-    expect(quiet).toContain('shop-prod: No changes. 7 resources in sync.');
-    // shop-staging, rendered from the same base: its own cluster, one service without the agent.
-    expect(quiet).toContain('shop-staging: No changes. 5 resources in sync.');
-    // The night: the nightly migration runs on the simulated Scheduler, exits 1, and is reported.
-    const night = stdout.slice(stdout.indexOf('5. At '));
-    expect(night).toContain('5. At 2026-01-02 03:00 Asia/Tokyo, EventBridge Scheduler runs db-migrate-nightly, and it fails');
-    expect(night).toMatch(/ScheduledTask\/db-migrate-nightly[\s\S]*the run due 2026-01-02 03:00 Asia\/Tokyo failed: exit code 1 after 55 s \(task\s+[0-9a-f]{32}\)/);
-    // The maintenance window: on by command, both entry points switched, off, everything back.
-    const window = stdout.slice(stdout.indexOf('6. A database upgrade'));
-    expect(window).toContain('$ steady maintenance on --env shop-prod --for 2h --reason "DB upgrade" --by ana');
-    expect(window).toContain('Maintenance shop of shop-prod: on by command (ana: DB upgrade) since 2026-01-01 18:05 UTC until 2026-01-01 20:05 UTC');
-    expect(window).toMatch(/~ Maintenance\/shop +switched on\n/);
-    expect(window).toContain('done     switch CloudFront E2QWRUHAPOMQZL to maintenance');
-    expect(window).toContain('done     create maintenance rule 1 on HTTPS:443 of shop-api-alb');
-    expect(window).toContain('Maintenance shop of shop-prod: off');
-    expect(window).toMatch(/~ Maintenance\/shop +switched off\n/);
-    expect(window).toContain(
-      'Everything is back as before: the configuration of E2QWRUHAPOMQZL is byte for byte what it was, and shop-api-alb has no maintenance rule left and forwards to the containers again.',
-    );
-    // The status page of those passes, drawn from the demo's own state table.
-    const page = path.join(dir, 'index.html');
-    expect(stdout).toContain(`The status page of these passes (environments, wiring, drift and time to heal): ${pathToFileURL(page).href}\n`);
-    const html = readFileSync(page, 'utf8');
-    expect(html).toContain('<h2 id="overview">Environments (3)</h2>');
-    expect(html).toMatch(/<strong>AliasRecord\/api-dns<\/strong> <span class="t ok">healed by steady<\/span> healed after/);
-    // shop-prod after the night: the failed nightly run beside the six resources in sync (the Maintenance among them).
-    expect(html).toContain('<span class="counts"><span class="t bad">1 Failed</span><span class="t ok">6 Synced</span></span>');
-    rmSync(dir, { recursive: true, force: true });
   });
 });

@@ -30,7 +30,7 @@ export async function retry(ctx: CliContext, resource: string, paths: string[], 
   if (refused) ctx.usageError(`${env.name}: ${refused}`);
   // Through the role the environment names, when it names one.
   const reached = await target.reach(env.environment.spec, newPassId(env.name, target.clock.now()));
-  if (!reached.ok) return fail(1, reached.unreadable.cause?.kind ?? 'unreachable', `${unreachableWords(reached.unreadable)}; nothing was changed`);
+  if (!reached.ok) return fail(1, reached.unreadable.cause?.kind ?? 'unreachable', `${unreachableWords(env.name, env.environment.spec, reached.unreadable)}; nothing was changed`);
   const { adapters } = reached.regional;
   const ctrlC = interruptOnCtrlC(ctx.io);
   try {

@@ -130,6 +130,9 @@ describe('environments in other accounts (--sim with accounts)', () => {
       },
     ]);
     expect(doc.environments[0].apiCalls).toBe(0);
+    expect(doc.environments[0].resources.map((r: { resource: string; message: string }) => [r.resource, r.message])).toEqual([
+      ['Service/api', `role arn:aws:iam::${LOST}:role/steady-target could not be assumed (AccessDenied); nothing is changed this pass`],
+    ]);
     // The JSON run built its own organisation: one denied AssumeRole there too.
     expect(built[1].stsCalls.filter((c) => c.error === 'AccessDenied').map((c) => c.input.RoleArn)).toEqual([`arn:aws:iam::${LOST}:role/steady-target`]);
   });
@@ -180,7 +183,7 @@ describe('environments in other accounts (--sim with accounts)', () => {
   it('retry of an environment whose role cannot be assumed exits 1 saying why, and changes nothing', async () => {
     const { specs, fixture } = world();
     built.length = 0;
-    const denied = `account ${LOST} (role arn:aws:iam::${LOST}:role/steady-target) could not be reached: AccessDenied: User: arn:aws:sts::${HOME}:assumed-role/steady-controller/steady is not authorized to perform: sts:AssumeRole on resource: arn:aws:iam::${LOST}:role/steady-target; nothing was changed`;
+    const denied = `lost-eu could not be read: role arn:aws:iam::${LOST}:role/steady-target in account ${LOST} could not be assumed: AccessDenied: User: arn:aws:sts::${HOME}:assumed-role/steady-controller/steady is not authorized to perform: sts:AssumeRole on resource: arn:aws:iam::${LOST}:role/steady-target; nothing was changed`;
 
     const retry = await run('retry', 'service/api', specs, '--env', 'lost-eu', '--sim', fixture);
     expect({ code: retry.code, stdout: retry.stdout, stderr: retry.stderr }).toEqual({ code: 1, stdout: '', stderr: `error: ${denied}\n` });

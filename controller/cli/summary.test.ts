@@ -18,6 +18,16 @@ describe('the summary block', () => {
     ]);
   });
 
+  it('names where each environment lives in a column after the name, when the caller says it', () => {
+    const messaging = { ...passSummaryRow(buildReport(skippedResult('messaging-prod', NOW, 'failed', 'the specs could not be rendered'))), account: 'account 210987654321 (role steady-target)' };
+    const shop = { ...passSummaryRow(buildReport(skippedResult('shop-prod', NOW, 'skipped', 'lease held'))), account: "account 123456789012 (steady's own)" };
+
+    expect(summaryLines([messaging, shop], plain)).toEqual([
+      'messaging-prod  account 210987654321 (role steady-target)  failed   the specs could not be rendered',
+      "shop-prod       account 123456789012 (steady's own)        skipped  lease held",
+    ]);
+  });
+
   it('is left out for one environment: its report\'s first line is its summary already', () => {
     const one = passSummaryRow(buildReport(skippedResult('shop-prod', NOW, 'skipped', 'lease held')));
 

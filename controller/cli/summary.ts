@@ -6,6 +6,9 @@
  *     shop-prod      converged   12 in sync, 1 healed
  *     messaging-prod unknown     6 not read (access denied)
  *
+ * The demo, whose environments live in two accounts, adds where each lives as a column after the
+ * name (`account 210987654321 (role steady-target)`).
+ *
  * The details of each environment follow it. With one environment the block is left out: that
  * environment's own first line (`shop-prod: Converged: ...`) is already its summary line, and
  * saying it twice would only push the details down.
@@ -20,6 +23,8 @@ import type { Output } from './output.js';
 /** One environment's line: its name, its verdict in a word or two, and what there is to count. */
 export interface SummaryRow {
   environment: string;
+  /** Where the environment lives, when the caller says it (`account 210987654321 (role steady-target)`): a column after the name. */
+  account?: string;
   verdict: string;
   /** Counts and, where one explains the verdict, its cause. */
   detail: string;
@@ -122,8 +127,10 @@ export function summaryLines(rows: SummaryRow[], color: Output['color']): string
   if (rows.length < 2) return [];
   const nameWidth = Math.max(...rows.map((r) => r.environment.length));
   const verdictWidth = Math.max(...rows.map((r) => r.verdict.length));
+  const accountWidth = Math.max(...rows.map((r) => r.account?.length ?? 0));
   const paint = { good: color.green, bad: color.red, neutral: color.yellow };
-  return rows.map((r) => `${color.bold(r.environment.padEnd(nameWidth))}  ${paint[r.tone](r.verdict.padEnd(verdictWidth))}  ${r.detail}`);
+  const where = (r: SummaryRow) => (accountWidth > 0 ? `${(r.account ?? '').padEnd(accountWidth)}  ` : '');
+  return rows.map((r) => `${color.bold(r.environment.padEnd(nameWidth))}  ${where(r)}${paint[r.tone](r.verdict.padEnd(verdictWidth))}  ${r.detail}`);
 }
 
 /** Prints the block and a blank line after it, when there is a block. */

@@ -8,10 +8,9 @@ import { CreateBucketCommand, DeleteObjectCommand, GetObjectCommand, ListObjects
 import { describe, expect, it } from 'vitest';
 import { InvalidEventError } from '../errors.js';
 import { isMutating, type SimAccount } from '../sim/account.js';
-import { simAccountFromFile } from '../sim/fixture.js';
 import { StateStore } from '../state/store.js';
 import { useNotifyServers } from '../testing/notify-servers.js';
-import { EXAMPLES_FIXTURE } from '../testing/world.js';
+import { exampleAccount } from '../testing/world.js';
 import { createHandler, type InvocationSummary } from './app.js';
 import type { HandlerConfig } from './config.js';
 import { METRIC } from './telemetry.js';
@@ -22,7 +21,7 @@ const h = useHandlerWorld();
 const PLENTY = lambdaContext({ remainingMs: 300_000 });
 
 async function setup(overrides: Partial<HandlerConfig> = {}, options: { secondsPerCall?: number } = {}) {
-  const account = await simAccountFromFile(EXAMPLES_FIXTURE, { seed: 7 });
+  const account = await exampleAccount('shop-prod', { seed: 7 });
   const config = await h.world.config(overrides);
   const made: string[] = [];
   const handler = createHandler({

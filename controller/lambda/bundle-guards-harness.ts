@@ -8,11 +8,10 @@
  */
 import { pathToFileURL } from 'node:url';
 import type { Context } from 'aws-lambda';
-import { simAccountFromFile } from '../sim/fixture.js';
-import { EXAMPLES_FIXTURE } from '../testing/world.js';
+import { exampleAccount } from '../testing/world.js';
 
 const [bundlePath] = process.argv.slice(2);
-const account = await simAccountFromFile(EXAMPLES_FIXTURE, { seed: 13 });
+const account = await exampleAccount('shop-prod', { seed: 13 });
 const artefact = (await import(pathToFileURL(bundlePath).href)) as typeof import('./handler.js');
 /** While set, ECS DescribeServices never answers: a call hanging near the Lambda's end. */
 let hang = false;

@@ -9,11 +9,10 @@
 import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import type { Context } from 'aws-lambda';
-import { simAccountFromFile } from '../sim/fixture.js';
-import { EXAMPLES_FIXTURE } from '../testing/world.js';
+import { exampleAccount } from '../testing/world.js';
 
 const [bundlePath, eventPath] = process.argv.slice(2);
-const account = await simAccountFromFile(EXAMPLES_FIXTURE, { seed: 11 });
+const account = await exampleAccount('shop-prod', { seed: 11 });
 const artefact = (await import(pathToFileURL(bundlePath).href)) as typeof import('./handler.js');
 const handler = artefact.createHandler({
   clock: account.clock,

@@ -7,8 +7,7 @@ import { DescribeServicesCommand } from '@aws-sdk/client-ecs';
 import { DeleteObjectCommand } from '@aws-sdk/client-s3';
 import { describe, expect, it } from 'vitest';
 import type { SpecFile } from '../spec/load.js';
-import { simAccountFromFile } from '../sim/fixture.js';
-import { EXAMPLES_FIXTURE } from '../testing/world.js';
+import { exampleAccount } from '../testing/world.js';
 import { createHandler } from './app.js';
 import { eventJson, lambdaContext, specFiles, SPEC_BUCKET, useHandlerWorld } from './testkit.js';
 
@@ -17,7 +16,7 @@ const h = useHandlerWorld();
 const PLENTY = lambdaContext({ remainingMs: 300_000 });
 
 async function setup(prefix: string) {
-  const account = await simAccountFromFile(EXAMPLES_FIXTURE, { seed: 7 });
+  const account = await exampleAccount('shop-prod', { seed: 7 });
   const config = await h.world.config({ prefix: `${prefix}/` });
   const handler = createHandler({ config, clock: account.clock, clientsFor: () => account.clients(), dynamodb: h.world.dynamodb, pollMs: 5_000 });
   const headEvent = eventJson('s3-put-head');

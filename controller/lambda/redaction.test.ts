@@ -3,8 +3,7 @@
  * even when the event itself carries a secret.
  */
 import { describe, expect, it } from 'vitest';
-import { simAccountFromFile } from '../sim/fixture.js';
-import { EXAMPLES_FIXTURE } from '../testing/world.js';
+import { exampleAccount } from '../testing/world.js';
 import { createHandler } from './app.js';
 import { lambdaContext, shopProdFiles, useHandlerWorld } from './testkit.js';
 
@@ -14,7 +13,7 @@ const TOKEN = 'xoxb-1234567890-DoNotPrintThis';
 
 async function handler(prefix: string) {
   const config = await h.world.config({ prefix: `${prefix}/` });
-  const account = await simAccountFromFile(EXAMPLES_FIXTURE, { seed: 7 });
+  const account = await exampleAccount('shop-prod', { seed: 7 });
   return createHandler({ config, clock: account.clock, clientsFor: () => account.clients(), dynamodb: h.world.dynamodb, pollMs: 5_000 });
 }
 

@@ -4,8 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { shortCommit } from '../source/commit.js';
-import { simAccountFromFile } from '../sim/fixture.js';
-import { EXAMPLES_FIXTURE } from '../testing/world.js';
+import { exampleAccount } from '../testing/world.js';
 import { createHandler } from './app.js';
 import type { HandlerConfig } from './config.js';
 import { METRIC } from './telemetry.js';
@@ -15,7 +14,7 @@ const h = useHandlerWorld();
 
 /** A container: a handler of its own (its own memory) on the shared table and bucket. */
 async function container(config: HandlerConfig) {
-  const account = await simAccountFromFile(EXAMPLES_FIXTURE, { seed: 7 });
+  const account = await exampleAccount('shop-prod', { seed: 7 });
   return createHandler({ config, clock: account.clock, clientsFor: () => account.clients(), dynamodb: h.world.dynamodb, pollMs: 5_000 });
 }
 

@@ -11,18 +11,17 @@ import {
 } from '@aws-sdk/client-codedeploy';
 import { DescribeServicesCommand, DescribeTaskDefinitionCommand, RegisterTaskDefinitionCommand, type ECSClient } from '@aws-sdk/client-ecs';
 import { describe, expect, it } from 'vitest';
-import { EXAMPLES_FIXTURE } from '../testing/world.js';
+import { exampleAccount } from '../testing/world.js';
 import type { SimAccount } from './account.js';
-import { simAccountFromFile } from './fixture.js';
 
-const ECS_ARN = 'arn:aws:ecs:ap-northeast-1:123456789012';
+const ECS_ARN = 'arn:aws:ecs:ap-northeast-1:210987654321';
 const V1 = `${ECS_ARN}:task-definition/messaging-api:1`;
 const V2 = `${ECS_ARN}:task-definition/messaging-api:2`;
 const GROUP = { applicationName: 'messaging-prod', deploymentGroupName: 'messaging-api' };
 
 /** The examples account (messaging-api on v2.7.0 behind messaging-api-blue) with revision 2 (v2.7.1) registered. */
 async function messaging() {
-  const account = await simAccountFromFile(EXAMPLES_FIXTURE, { seed: 7 });
+  const account = await exampleAccount('messaging-prod', { seed: 7 });
   const clients = account.clients();
   const current = (await clients.ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition: 'messaging-api:1' }))).taskDefinition!;
   await clients.ecs.send(

@@ -1,6 +1,9 @@
 /**
- * A simulated world for engine tests: the account of `controller/sim/fixtures/examples.yaml`, the
- * specs of one example environment, and a `pass()` that runs steady's real pass over both.
+ * A simulated world for engine tests: the organisation of `controller/sim/fixtures/examples.yaml`
+ * (the shop in steady's own account, messaging-prod in the messaging team's), the specs of one
+ * example environment, and a `pass()` that runs steady's real pass in the account that environment
+ * lives in. The pass acts in that account directly: reaching it through the environment's role is
+ * aws/accounts.ts's business, tested there and in cli/roles.test.ts.
  */
 import { fileURLToPath } from 'node:url';
 import { countCalls } from '../aws/clients.js';
@@ -9,7 +12,8 @@ import type { MaintenanceMemory } from '../model/maintenance.js';
 import type { DesiredEnvironment } from '../model/plan.js';
 import { createAdapters, runPass } from '../pass.js';
 import type { SimAccount } from '../sim/account.js';
-import { simAccountFromFile } from '../sim/fixture.js';
+import { simOrganizationFromFile } from '../sim/fixture.js';
+import type { SimOrganization } from '../sim/organization.js';
 import { loadSpecPaths } from '../spec/load.js';
 
 export const EXAMPLES_FIXTURE = fileURLToPath(new URL('../sim/fixtures/examples.yaml', import.meta.url));
@@ -42,9 +46,30 @@ export interface World {
   advance: (ms: number) => void;
 }
 
+/** The account id of the messaging team in examples.yaml, where messaging-prod lives (specs/messaging/environment.yaml). */
+export const MESSAGING_ACCOUNT = '210987654321';
+
+/** The simulated organisation of examples.yaml, fresh. */
+export function examplesOrganisation(options: { seed?: number } = {}): Promise<SimOrganization> {
+  return simOrganizationFromFile(EXAMPLES_FIXTURE, options);
+}
+
+/**
+ * The simulated account of examples.yaml an example environment lives in (default: steady's own,
+ * where the shop is), fresh; its `clients()` act in it directly.
+ *
+ * @example
+ * const account = await exampleAccount('messaging-prod', { seed: 7 }); // account 210987654321
+ */
+export async function exampleAccount(environment = 'shop-prod', options: { seed?: number } = {}): Promise<SimAccount> {
+  const org = await examplesOrganisation(options);
+  return environment === 'messaging-prod' ? org.account(MESSAGING_ACCOUNT) : org.home;
+}
+
 export async function world(environment = 'shop-prod', options: { seed?: number } = {}): Promise<World> {
-  const account = await simAccountFromFile(EXAMPLES_FIXTURE, { seed: options.seed ?? 42 });
   const desired = await exampleSpecs(environment);
+  const org = await examplesOrganisation({ seed: options.seed ?? 42 });
+  const account = desired.environment.spec.account ? org.account(desired.environment.spec.account, desired.environment.spec.region) : org.home;
   const clients = account.clients();
   const calls = countCalls(clients);
   const adapters = createAdapters(clients);
