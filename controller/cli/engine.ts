@@ -141,9 +141,13 @@ export interface Target {
  * be assumed: AccessDenied: User: … is not authorized …`. The external id is never in it.
  */
 export function unreachableWords(environment: string, target: EnvironmentTarget, unreadable: Unreadable): string {
+  return `${environment} could not be read: ${unreachableWhat(target, unreadable)}: ${unreadable.awsName}: ${unreadable.message}`;
+}
+
+/** What could not be done: `role arn:… in account 3109… could not be assumed`, or what could not be reached. */
+export function unreachableWhat(target: EnvironmentTarget, unreadable: Pick<Unreadable, 'what'>): string {
   const account = target.account ?? target.roleArn?.split(':')[4];
-  const what = target.roleArn ? `role ${target.roleArn} in account ${account} could not be assumed` : `${unreadable.what} could not be reached`;
-  return `${environment} could not be read: ${what}: ${unreadable.awsName}: ${unreadable.message}`;
+  return target.roleArn ? `role ${target.roleArn} in account ${account} could not be assumed` : `${unreadable.what} could not be reached`;
 }
 
 /** Whether a fixture file describes an organisation (`accounts:`); a file that cannot be read is left to the reader to explain. */

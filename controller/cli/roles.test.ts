@@ -174,7 +174,7 @@ describe('environments in other accounts (--sim with accounts)', () => {
         [
           'loadBalancer',
           'unknown',
-          `account ${LOST} (role arn:aws:iam::${LOST}:role/steady-target) could not be reached (AccessDenied: User: arn:aws:sts::${HOME}:assumed-role/steady-controller/steady is not authorized to perform: sts:AssumeRole on resource: arn:aws:iam::${LOST}:role/steady-target); nothing was checked`,
+          `role arn:aws:iam::${LOST}:role/steady-target in account ${LOST} could not be assumed (AccessDenied: User: arn:aws:sts::${HOME}:assumed-role/steady-controller/steady is not authorized to perform: sts:AssumeRole on resource: arn:aws:iam::${LOST}:role/steady-target); nothing was checked`,
         ],
       ],
     ]);

@@ -12,7 +12,7 @@ import { newPassId } from '../pass.js';
 import { checkWiring, renderWiringTree, type WiringResult } from '../wiring/index.js';
 import { unreachableWiring } from '../wiring/unreachable.js';
 import { document, wiringJson } from './json.js';
-import { loadEnvironments, printLoadFailure, resolveTarget, type EngineOptions } from './engine.js';
+import { loadEnvironments, printLoadFailure, resolveTarget, unreachableWhat, type EngineOptions } from './engine.js';
 import { EXIT_FAILED, EXIT_OK, type CliContext } from './context.js';
 import { createOutput, plural, type OutputFormat } from './output.js';
 import { printSummary, wiringSummaryRow } from './summary.js';
@@ -43,7 +43,7 @@ export async function verify(ctx: CliContext, paths: string[], options: VerifyOp
     const reached = await target.reach(env.environment.spec, newPassId(env.name, target.clock.now()));
     const results = reached.ok
       ? await checkWiring(env, reached.regional.adapters, { now: () => target.clock.now(), probes: options.probes })
-      : unreachableWiring(env, reached.unreadable, target.clock.now());
+      : unreachableWiring(env, reached.unreadable, unreachableWhat(env.environment.spec, reached.unreadable), target.clock.now());
     environments.push({ name: env.name, region, cluster, results });
   }
 

@@ -13,11 +13,13 @@ import type { WiringLink, WiringResult } from './types.js';
  * One result per service the checks cover, each with a single unknown link: the first link of
  * its chain (the load balancer, or for a service with a probe only, its tasks).
  *
+ * `what` says what failed, as the other commands say it (cli/engine.ts `unreachableWhat`).
+ *
  * @example
- * if (!reached.ok) results = unreachableWiring(desired, reached.unreadable, clock.now());
+ * if (!reached.ok) results = unreachableWiring(desired, reached.unreadable, unreachableWhat(target, reached.unreadable), clock.now());
  */
-export function unreachableWiring(desired: DesiredEnvironment, unreadable: Unreadable, now: number): WiringResult[] {
-  const message = `${unreadable.what} could not be reached (${unreadable.awsName}: ${unreadable.message}); nothing was checked`;
+export function unreachableWiring(desired: DesiredEnvironment, unreadable: Unreadable, what: string, now: number): WiringResult[] {
+  const message = `${what} (${unreadable.awsName}: ${unreadable.message}); nothing was checked`;
   return wiringSubjects(desired).map((svc) => {
     const link: WiringLink = {
       name: svc.spec.loadBalancer ? 'loadBalancer' : 'tasks',
