@@ -5,7 +5,9 @@
  * they expire. A role that cannot be assumed is not an error of the invocation: the environment is
  * unreadable, and its pass says why once (`unreachablePass`).
  */
-import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
+// Type only: STS's client is imported when a role is first assumed, so a cold start that reaches
+// no other account does not load it (the bundle puts it in a chunk of its own).
+import type { STSClient } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentity } from '@smithy/types';
 import type { Clock } from '../clock.js';
 import type { Unreadable } from '../model/actual.js';
@@ -124,6 +126,7 @@ export class EnvironmentAccounts {
   }
 
   async #assume(target: EnvironmentTarget, passId: string): Promise<Held> {
+    const { AssumeRoleCommand, STSClient } = await import('@aws-sdk/client-sts');
     const sts = (this.#sts ??= new STSClient({}));
     const out = await sts.send(
       new AssumeRoleCommand({ RoleArn: target.roleArn, RoleSessionName: sessionName(passId), ...(target.externalId ? { ExternalId: target.externalId } : {}) }),
