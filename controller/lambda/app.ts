@@ -8,7 +8,7 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { SESv2Client } from '@aws-sdk/client-sesv2';
+import type { SESv2Client } from '@aws-sdk/client-sesv2';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
@@ -27,6 +27,7 @@ import { mapLimit } from '../concurrency.js';
 import { InvalidEventError } from '../errors.js';
 import { createAdapters } from '../pass.js';
 import { skippedResult } from '../reconcile.js';
+import type { EmailClient } from '../report/email.js';
 import { redactReport } from '../report/secrets.js';
 import { createS3Client, loadPublishedSpecs, shortCommit, type PublishedSpecsResult, type SpecLocation } from '../source/index.js';
 import { specSourceOf } from '../source/commit.js';
@@ -65,7 +66,7 @@ export interface HandlerDependencies {
   /** The state table's client. Default: the SDK's default configuration. */
   dynamodb?: DynamoDBClient;
   /** The SES client notifications use in a region. Default: the SDK's default configuration. */
-  sesFor?: (region: string) => SESv2Client;
+  sesFor?: (region: string) => EmailClient;
   logger?: Logger;
   metrics?: Metrics;
   /** X-Ray tracing, when it is on (`tracing.ts`: handler.ts loads it at cold start). Default: none, nothing traced. */
@@ -243,10 +244,10 @@ function makeContainer(deps: HandlerDependencies): Container {
     }
     return { ok: true, regional: r };
   };
-  const sesClients = new Map<string, SESv2Client>();
+  const sesClients = new Map<string, EmailClient>();
   const sesFor = (region: string) => {
     let c = sesClients.get(region);
-    if (!c) sesClients.set(region, (c = deps.sesFor?.(region) ?? trace(new SESv2Client({ region }))));
+    if (!c) sesClients.set(region, (c = deps.sesFor?.(region) ?? new LazyClient<SESv2Client>('sesv2', async () => trace(new (await import('@aws-sdk/client-sesv2')).SESv2Client({ region })))));
     return c;
   };
   return { logger, metrics, tracer, config, clock, s3, store, reach, sesFor, notify: config.notify, leaseTtlMs: config.leaseTtlMs, pollMs: deps.pollMs };

@@ -18,6 +18,7 @@ const LOADED_WHEN_FIRST_USED: { input: RegExp; usedBy: string }[] = [
   { input: /node_modules\/@aws-sdk\/client-cloudfront\//, usedBy: 'aws/clients.ts (LazyClient) and aws/cloudfront.ts: an alias to a distribution, maintenance' },
   { input: /node_modules\/@aws-sdk\/client-sts\//, usedBy: 'aws/accounts.ts: an environment in another account' },
   { input: /node_modules\/@aws-sdk\/client-sqs\//, usedBy: 'lambda/dispatch.ts: fanning out' },
+  { input: /node_modules\/@aws-sdk\/client-sesv2\//, usedBy: 'lambda/app.ts (LazyClient) and report/email.ts: an email notification' },
   { input: /node_modules\/@aws-sdk\/client-ssm\//, usedBy: 'report/secrets.ts: a webhook URL in SSM' },
   { input: /node_modules\/@aws-sdk\/client-secrets-manager\//, usedBy: 'report/secrets.ts: a webhook URL in Secrets Manager' },
   { input: /node_modules\/aws-xray-sdk-core\//, usedBy: 'lambda/tracing.ts: only when tracing is on' },
