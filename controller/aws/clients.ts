@@ -1,6 +1,6 @@
 import { ACMClient } from '@aws-sdk/client-acm';
 import type { CloudFrontClient } from '@aws-sdk/client-cloudfront';
-import { CodeDeployClient } from '@aws-sdk/client-codedeploy';
+import type { CodeDeployClient } from '@aws-sdk/client-codedeploy';
 import { ECRClient } from '@aws-sdk/client-ecr';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
@@ -19,7 +19,8 @@ export interface AwsClients {
   ecr: ECRClient;
   /** Made when first used (`aws/lazy-client.ts`): most passes never call CloudFront, and its client is big. */
   cloudfront: LazyClient<CloudFrontClient>;
-  codedeploy: CodeDeployClient;
+  /** Made when first used, as CloudFront's: only blue/green services call CodeDeploy. */
+  codedeploy: LazyClient<CodeDeployClient>;
   acm: ACMClient;
   /** EventBridge Scheduler, for ScheduledTasks. */
   scheduler: SchedulerClient;
@@ -66,7 +67,7 @@ export function createAwsClients(options: AwsClientOptions): AwsClients {
     ecr: new ECRClient(config()),
     // CloudFront is global as well. Its package is imported when it is first called, not at a cold start.
     cloudfront: new LazyClient('cloudfront', async () => new (await import('@aws-sdk/client-cloudfront')).CloudFrontClient({ ...config(), region: 'us-east-1' })),
-    codedeploy: new CodeDeployClient(config()),
+    codedeploy: new LazyClient('codedeploy', async () => new (await import('@aws-sdk/client-codedeploy')).CodeDeployClient(config())),
     acm: new ACMClient(config()),
     scheduler: new SchedulerClient(config()),
   };

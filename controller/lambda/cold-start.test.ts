@@ -16,6 +16,7 @@ import { bundleOptions, HANDLER_ENTRY, REPOSITORY_ROOT } from '../../deploy/bund
 /** Packages (and files) a cold start must not load, and where they are used. */
 const LOADED_WHEN_FIRST_USED: { input: RegExp; usedBy: string }[] = [
   { input: /node_modules\/@aws-sdk\/client-cloudfront\//, usedBy: 'aws/clients.ts (LazyClient) and aws/cloudfront.ts: an alias to a distribution, maintenance' },
+  { input: /node_modules\/@aws-sdk\/client-codedeploy\//, usedBy: 'aws/clients.ts (LazyClient) and aws/codedeploy.ts: a blue/green service' },
   { input: /node_modules\/@aws-sdk\/client-sts\//, usedBy: 'aws/accounts.ts: an environment in another account' },
   { input: /node_modules\/@aws-sdk\/client-sqs\//, usedBy: 'lambda/dispatch.ts: fanning out' },
   { input: /node_modules\/@aws-sdk\/client-sesv2\//, usedBy: 'lambda/app.ts (LazyClient) and report/email.ts: an email notification' },
