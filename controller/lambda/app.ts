@@ -234,7 +234,7 @@ function makeContainer(deps: HandlerDependencies): Container {
     let r = regions.get(reached.key);
     if (!r) {
       for (const client of Object.values(reached.clients)) {
-        // A client made when first used (CloudFront) is traced once it is made.
+        // A client made when first used (CloudFront, CodeDeploy) is traced once it is made.
         if (client instanceof LazyClient) client.whenMade(trace);
         else trace(client);
       }

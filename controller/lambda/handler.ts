@@ -24,14 +24,14 @@ export type { EnvironmentSummary, HandlerDependencies, InvocationSummary } from 
 /** Re-exported so the bundled artefact can be built with other dependencies (its tests do). */
 export { createHandler };
 
+// X-Ray's Tracer only when tracing is on: otherwise its SDK is not even loaded (tracing.ts).
+const tracer = await loadTracer(process.env);
+
 /**
  * With a work queue (`STEADY_QUEUE_URL`, set by the CDK app when it fans out) the dispatcher, which
  * reconciles in this invocation while there are at most `STEADY_FAN_OUT_ABOVE` environments;
  * otherwise the single-function handler.
  */
-// X-Ray's Tracer only when tracing is on: otherwise its SDK is not even loaded (tracing.ts).
-const tracer = await loadTracer(process.env);
-
 export const handler = process.env.STEADY_QUEUE_URL ? createDispatcher({ tracer }) : createHandler({ tracer });
 
 let workerInstance: ReturnType<typeof createWorker> | undefined;
