@@ -3,7 +3,7 @@
  * calls (wall and simulated time of each one's end, what it changed), the CPU the simulated
  * account spends answering, and the process's resident set size.
  */
-import { SERVICE_OF_CLIENT, type AwsClients } from '../controller/aws/clients.js';
+import { SERVICE_OF_CLIENT, serviceOfClient, type AwsClients } from '../controller/aws/clients.js';
 import type { SimAccount, SimServiceName } from '../controller/sim/account.js';
 
 /** One SDK command as the timeline keeps it: only what heal times need, no payloads. */
@@ -64,7 +64,7 @@ export class Instruments {
   /** Records the commands sent through another set of clients too (a cold Lambda's). */
   watch(clients: AwsClients): void {
     for (const client of Object.values(clients)) {
-      const service = SERVICE_OF_CLIENT[client.constructor.name] ?? client.constructor.name;
+      const service = serviceOfClient(client) ?? client.constructor.name;
       client.middlewareStack.add(
         (next: any, context: any) => async (args: any) => {
           const operation = String(context.commandName).replace(/Command$/, '');

@@ -268,6 +268,24 @@ const mark = (met: boolean | null) => (met === null ? 'not measured' : met ? 'me
 
 /** The results as Markdown: targets, environments, passes, the naive controller, heal times, cold start. */
 export function renderMarkdown(r: BenchResults): string {
+  const out: string[] = [
+    ...renderIntro(r),
+    ...renderTargets(r),
+    ...renderEnvironments(r),
+    ...renderPasses(r),
+    ...renderNaive(r),
+    ...renderCallsByOperation(r),
+    ...renderHeal(r),
+    ...renderColdStart(r),
+  ];
+  if (r.cliStartup) out.push(...renderCliStartup(r.cliStartup));
+  if (r.organisation) out.push(renderOrganisation(r.organisation));
+  if (r.statusPage) out.push(...renderStatusPage(r.statusPage));
+  return out.join('\n');
+}
+
+/** The title and what was measured how. */
+function renderIntro(r: BenchResults): string[] {
   const out: string[] = [];
   out.push('# steady benchmark results', '');
   out.push(
@@ -277,10 +295,17 @@ export function renderMarkdown(r: BenchResults): string {
       '"On AWS" is the simulated time a pass waited plus the CPU steady spent: what it would take on AWS. "Real wall" is this process on a shared machine. How to read this: bench/README.md.',
     '',
   );
+  return out;
+}
 
-  out.push('## Targets', '');
-  out.push(table(['target', 'measured', 'result', 'note'], r.targets.map((t) => [t.target, t.measured, mark(t.met), t.note]), ['l', 'l', 'l', 'l']), '');
+/** Each target, what was measured and whether it was met. */
+function renderTargets(r: BenchResults): string[] {
+  return ['## Targets', '', table(['target', 'measured', 'result', 'note'], r.targets.map((t) => [t.target, t.measured, mark(t.met), t.note]), ['l', 'l', 'l', 'l']), ''];
+}
 
+/** The size of each environment measured, and how long it took to build. */
+function renderEnvironments(r: BenchResults): string[] {
+  const out: string[] = [];
   out.push('## Environments', '');
   out.push(
     table(
@@ -303,7 +328,12 @@ export function renderMarkdown(r: BenchResults): string {
     ),
     '',
   );
+  return out;
+}
 
+/** Every pass of every size: calls against the independent minimum, time, CPU and memory. */
+function renderPasses(r: BenchResults): string[] {
+  const out: string[] = [];
   out.push('## Passes', '');
   out.push(
     'Rows over several passes (the first pass\'s steps, the 10 warm passes) sum their calls and minima; time, CPU and memory are those of the longest pass, "CPU / pass" the mean. Every pass runs the wiring checks, as production does.',
@@ -335,7 +365,12 @@ export function renderMarkdown(r: BenchResults): string {
     ),
     '',
   );
+  return out;
+}
 
+/** steady beside the naive per-service controller, and any problem the naive one found. */
+function renderNaive(r: BenchResults): string[] {
+  const out: string[] = [];
   out.push('## steady and a naive per-service controller', '');
   out.push(
     'The naive controller (bench/naive.ts) checks one service after another with one call per thing it reads (9 a service), unpaced, with the SDK\'s standard retries, over the same account under the same limits in the same run. steady: its busiest warm pass and its cold pass.',
@@ -365,7 +400,12 @@ export function renderMarkdown(r: BenchResults): string {
   );
   const problems = r.sizes.filter((s) => s.naive.problems.length > 0);
   if (problems.length) out.push(`The naive controller found problems (it should find none): ${problems.map((s) => `${s.size}: ${s.naive.problems.slice(0, 3).join('; ')}`).join(' / ')}.`, '');
+  return out;
+}
 
+/** Calls by operation, each pass a column, the minimum beside any count that differs from it. */
+function renderCallsByOperation(r: BenchResults): string[] {
+  const out: string[] = [];
   out.push('### Calls by operation', '');
   const ops = [...new Set(r.sizes.flatMap((s) => s.passes.flatMap((p) => [...Object.keys(p.calls), ...Object.keys(p.minimum)])))].sort();
   const columns = r.sizes.flatMap((s) => s.passes.map((p) => ({ s, p })));
@@ -377,7 +417,12 @@ export function renderMarkdown(r: BenchResults): string {
     ),
     '',
   );
+  return out;
+}
 
+/** Time to heal each kind of drift, and whether the pass after it planned nothing. */
+function renderHeal(r: BenchResults): string[] {
+  const out: string[] = [];
   out.push('## Time to heal (drift pass)', '');
   out.push(
     'From the start of the drift pass to the healing change being done, in simulated time: for a service, its UpdateService (and the rollout tag after it); for aliases, the Route 53 change reaching INSYNC. Median and slowest event of each kind.',
@@ -395,7 +440,12 @@ export function renderMarkdown(r: BenchResults): string {
   );
   const verified = r.sizes.map((s) => `${s.size}: ${s.drift.verified === null ? 'not checked' : s.drift.verified ? 'yes' : `no (${s.drift.unhealed.slice(0, 3).join('; ')})`}`).join(', ');
   out.push(`A pass after the drift pass (and ${SETTLE_MS / 60_000} simulated minutes) plans nothing: ${verified}.`, '');
+  return out;
+}
 
+/** The bundle a cold start loads and how long a fresh process takes to import it. */
+function renderColdStart(r: BenchResults): string[] {
+  const out: string[] = [];
   out.push('## Cold start', '');
   const { bundle, load, entry } = r.coldStart;
   out.push(
@@ -417,24 +467,30 @@ export function renderMarkdown(r: BenchResults): string {
     '',
   );
   out.push(`Largest inputs in what a cold start loads: ${bundle.largest.map((l) => `${l.input} ${mb(l.bytes)}`).join(', ')}.`, '');
-  if (r.cliStartup) {
-    out.push('## CLI start-up', '');
-    out.push(table(['command', 'median', 'slowest', 'runs'], r.cliStartup.map((c) => [`\`${c.command}\``, `${c.medianMs} ms`, `${c.maxMs} ms`, c.runs]), ['l', 'r', 'r', 'r']), '');
-  }
-  if (r.organisation) out.push(renderOrganisation(r.organisation));
-  if (r.statusPage) {
-    const p = r.statusPage;
-    out.push('## Status page', '');
-    out.push(
-      table(
-        ['services', 'statuses', 'broken chains', 'drift events', 'read from the table', `render (median / slowest of ${p.runs})`, 'page'],
-        [[p.services, p.statuses, p.brokenChains, p.driftEvents, `${p.loadMs} ms`, `${p.renderMs.median} ms / ${p.renderMs.max} ms`, mb(p.bytes)]],
-        ['r', 'r', 'r', 'r', 'r', 'r', 'r'],
-      ),
-      '',
-    );
-  }
-  return out.join('\n');
+  return out;
+}
+
+/** How long the CLI takes to start, by command. */
+function renderCliStartup(startup: NonNullable<BenchResults['cliStartup']>): string[] {
+  const out: string[] = [];
+  out.push('## CLI start-up', '');
+  out.push(table(['command', 'median', 'slowest', 'runs'], startup.map((c) => [`\`${c.command}\``, `${c.medianMs} ms`, `${c.maxMs} ms`, c.runs]), ['l', 'r', 'r', 'r']), '');
+  return out;
+}
+
+/** The status page: what it showed and how long it took to render. */
+function renderStatusPage(p: NonNullable<BenchResults['statusPage']>): string[] {
+  const out: string[] = [];
+  out.push('## Status page', '');
+  out.push(
+    table(
+      ['services', 'statuses', 'broken chains', 'drift events', 'read from the table', `render (median / slowest of ${p.runs})`, 'page'],
+      [[p.services, p.statuses, p.brokenChains, p.driftEvents, `${p.loadMs} ms`, `${p.renderMs.median} ms / ${p.renderMs.max} ms`, mb(p.bytes)]],
+      ['r', 'r', 'r', 'r', 'r', 'r', 'r'],
+    ),
+    '',
+  );
+  return out;
 }
 
 const TICK_LABEL: Record<OrganisationTick['tick'], string> = { first: 'first (creates everything)', steady: 'nothing to change' };

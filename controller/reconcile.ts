@@ -3,11 +3,11 @@
  * the lease. The Lambda handler and `steady reconcile` both call this; `runPass` is the part of it
  * that talks to AWS.
  */
-import type { SESv2Client } from '@aws-sdk/client-sesv2';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { SSMClient } from '@aws-sdk/client-ssm';
 import type { Clock } from './clock.js';
 import type { MigrationLedger, WaitProgress } from './converge/converge.js';
+import type { EmailClient } from './report/email.js';
 import { LeaseHeldError, SteadyError } from './errors.js';
 import { interruptionOf } from './interrupt.js';
 import type { ActualState } from './model/actual.js';
@@ -35,7 +35,7 @@ export interface ReconcileOptions {
   /** Send Slack/email notifications (needs the Environment's notification targets). */
   notify?: {
     alertStore?: AlertStore;
-    clients?: { secretsManager?: SecretsManagerClient; ssm?: SSMClient; sesv2?: SESv2Client };
+    clients?: { secretsManager?: SecretsManagerClient; ssm?: SSMClient; sesv2?: EmailClient };
     logger?: { info(msg: string, data?: object): void; warn(msg: string, data?: object): void; error(msg: string, data?: object): void };
   };
   /** Who is asking for the lease (a Lambda request id, `cli@host`). */

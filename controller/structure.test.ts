@@ -18,9 +18,7 @@ const MAX_LINES = 120;
  * it. The list only shrinks: an entry whose function has come under the limit fails the test
  * until it is removed.
  */
-const NOT_YET_SPLIT = new Set([
-  'bench/report.ts renderMarkdown',
-]);
+const NOT_YET_SPLIT = new Set<string>([]);
 
 function sourceFiles(): string[] {
   const out = execFileSync('git', ['ls-files', '--cached', '--others', '--exclude-standard', 'controller', 'deploy', 'bench'], { cwd: root, encoding: 'utf8' });

@@ -77,10 +77,12 @@ export function handlerCode(): lambda.Code {
 
 /**
  * esbuild's options for bundling `entry` into `outfile` as the Lambda artefact is built; the
- * benchmark bundles with the same ones. Code that is imported with `import()` (clients used for
- * one rare call: SSM and Secrets Manager for a webhook URL, CloudFront for an alias to a
- * distribution or a maintenance page) goes into chunks beside it, in `chunks/`, loaded when first
- * used rather than at every cold start.
+ * benchmark bundles with the same ones. Code that is imported with `import()` (clients of calls
+ * most passes never make: SSM and Secrets Manager for a webhook URL, CloudFront for an alias to a
+ * distribution or a maintenance page, CodeDeploy for blue/green services, STS for another account,
+ * SES for an email, SQS for fanning out; X-Ray's SDK when tracing is on) goes into chunks beside
+ * it, in `chunks/`, loaded when first used rather than at every cold start
+ * (`controller/lambda/cold-start.test.ts` keeps them there).
  */
 export function bundleOptions(entry: string, outfile: string): BuildOptions {
   return {

@@ -5,7 +5,9 @@
  * they expire. A role that cannot be assumed is not an error of the invocation: the environment is
  * unreadable, and its pass says why once (`unreachablePass`).
  */
-import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
+// Type only: STS's client is imported when a role is first assumed, so a cold start that reaches
+// no other account does not load it (the bundle puts it in a chunk of its own).
+import type { STSClient } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentity } from '@smithy/types';
 import type { Clock } from '../clock.js';
 import type { Unreadable } from '../model/actual.js';
@@ -131,21 +133,22 @@ export class EnvironmentAccounts {
   }
 
   /** The default-configured STS client, when the default chain has a region. */
-  #defaultSts(): Promise<STSClient | undefined> {
+  #defaultSts(Client: typeof STSClient): Promise<STSClient | undefined> {
     return (this.#own ??= (async () => {
-      const own = new STSClient({});
+      const own = new Client({});
       return (await clientRegion(own)) ? own : undefined;
     })());
   }
 
-  #stsIn(region: string): STSClient {
+  #stsIn(Client: typeof STSClient, region: string): STSClient {
     let sts = this.#stsByRegion.get(region);
-    if (!sts) this.#stsByRegion.set(region, (sts = new STSClient({ region })));
+    if (!sts) this.#stsByRegion.set(region, (sts = new Client({ region })));
     return sts;
   }
 
   async #assume(target: EnvironmentTarget, passId: string): Promise<Held> {
-    const sts = this.#sts ?? (await this.#defaultSts()) ?? this.#stsIn(target.region);
+    const { AssumeRoleCommand, STSClient } = await import('@aws-sdk/client-sts');
+    const sts = this.#sts ?? (await this.#defaultSts(STSClient)) ?? this.#stsIn(STSClient, target.region);
     const out = await sts.send(
       new AssumeRoleCommand({ RoleArn: target.roleArn, RoleSessionName: sessionName(passId), ...(target.externalId ? { ExternalId: target.externalId } : {}) }),
     );

@@ -1,6 +1,6 @@
 import { ACMClient } from '@aws-sdk/client-acm';
-import { CloudFrontClient } from '@aws-sdk/client-cloudfront';
-import { CodeDeployClient } from '@aws-sdk/client-codedeploy';
+import type { CloudFrontClient } from '@aws-sdk/client-cloudfront';
+import type { CodeDeployClient } from '@aws-sdk/client-codedeploy';
 import { ECRClient } from '@aws-sdk/client-ecr';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
@@ -8,6 +8,7 @@ import { Route53Client } from '@aws-sdk/client-route-53';
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider, RetryStrategyV2 } from '@smithy/types';
 import { systemClock, type Clock } from '../clock.js';
+import { LazyClient } from './lazy-client.js';
 import { pace, STEADY_RATE_SHARE } from './pace.js';
 
 /** The SDK clients steady's adapters use, one per AWS service. */
@@ -16,8 +17,10 @@ export interface AwsClients {
   elbv2: ElasticLoadBalancingV2Client;
   route53: Route53Client;
   ecr: ECRClient;
-  cloudfront: CloudFrontClient;
-  codedeploy: CodeDeployClient;
+  /** Made when first used (`aws/lazy-client.ts`): most passes never call CloudFront, and its client is big. */
+  cloudfront: LazyClient<CloudFrontClient>;
+  /** Made when first used, as CloudFront's: only blue/green services call CodeDeploy. */
+  codedeploy: LazyClient<CodeDeployClient>;
   acm: ACMClient;
   /** EventBridge Scheduler, for ScheduledTasks. */
   scheduler: SchedulerClient;
@@ -62,9 +65,9 @@ export function createAwsClients(options: AwsClientOptions): AwsClients {
     // Route 53 is global; its API is signed for us-east-1 whatever the environment's region.
     route53: new Route53Client({ ...config(), region: 'us-east-1' }),
     ecr: new ECRClient(config()),
-    // CloudFront is global as well.
-    cloudfront: new CloudFrontClient({ ...config(), region: 'us-east-1' }),
-    codedeploy: new CodeDeployClient(config()),
+    // CloudFront is global as well. Its package is imported when it is first called, not at a cold start.
+    cloudfront: new LazyClient('cloudfront', async () => new (await import('@aws-sdk/client-cloudfront')).CloudFrontClient({ ...config(), region: 'us-east-1' })),
+    codedeploy: new LazyClient('codedeploy', async () => new (await import('@aws-sdk/client-codedeploy')).CodeDeployClient(config())),
     acm: new ACMClient(config()),
     scheduler: new SchedulerClient(config()),
   };
@@ -72,7 +75,7 @@ export function createAwsClients(options: AwsClientOptions): AwsClients {
   return clients;
 }
 
-/** steady's short name of each AWS service, by SDK client class (`ECSClient` -> `ecs`). */
+/** steady's short name of each AWS service, by SDK client class (`ECSClient` -> `ecs`); see `serviceOfClient`. */
 export const SERVICE_OF_CLIENT: Record<string, keyof AwsClients> = {
   ECSClient: 'ecs',
   ElasticLoadBalancingV2Client: 'elbv2',
@@ -84,6 +87,13 @@ export const SERVICE_OF_CLIENT: Record<string, keyof AwsClients> = {
   SchedulerClient: 'scheduler',
 };
 
+/** steady's short name of a client's service (`ecs`), a lazily made client's too; undefined for a client steady does not use. */
+export function serviceOfClient(client: object): keyof AwsClients | undefined {
+  // By name, not instanceof: a bundled artefact's clients are of its own copy of the class (the bundle's tests attach the simulated account to them).
+  if (client.constructor.name === LazyClient.name) return (client as LazyClient<never>).service as keyof AwsClients;
+  return SERVICE_OF_CLIENT[client.constructor.name];
+}
+
 /**
  * Counts the API calls made through `clients`, by `service:Operation` (one per command, however
  * many attempts its retries took). Counting starts at zero each time `reset()` is called; a pass
@@ -92,7 +102,7 @@ export const SERVICE_OF_CLIENT: Record<string, keyof AwsClients> = {
 export function countCalls(clients: AwsClients): { counts: () => Record<string, number>; reset: () => void } {
   let counts: Record<string, number> = {};
   for (const client of Object.values(clients)) {
-    const service = SERVICE_OF_CLIENT[client.constructor.name] ?? client.constructor.name;
+    const service = serviceOfClient(client) ?? client.constructor.name;
     client.middlewareStack.add(
       (next: any, context: any) => async (args: any) => {
         const key = `${service}:${String(context.commandName).replace(/Command$/, '')}`;

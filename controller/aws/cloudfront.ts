@@ -1,15 +1,8 @@
-import {
-  CloudFrontClient,
-  GetDistributionCommand,
-  GetDistributionConfigCommand,
-  ListTagsForResourceCommand,
-  TagResourceCommand,
-  UntagResourceCommand,
-  UpdateDistributionCommand,
-  type Distribution as SdkDistribution,
-  type DistributionConfig,
-} from '@aws-sdk/client-cloudfront';
+// Types only: each call imports the SDK's package (`await import`; Node loads it once), so the
+// Lambda's cold start does not load it (the bundle puts it in a chunk of its own).
+import type { CloudFrontClient, Distribution as SdkDistribution, DistributionConfig } from '@aws-sdk/client-cloudfront';
 import { AwsCallError, awsCall } from '../errors.js';
+import { LazyClient } from './lazy-client.js';
 import { normaliseDnsName, type Distribution, type DistributionDetail, type Tags } from '../model/aws.js';
 
 /** How often a change is tried on a fresh configuration when someone else changed it in between (PreconditionFailed). */
@@ -35,10 +28,13 @@ export interface DistributionUpdate {
  * const d = await cf.distribution('E2QWRUHAPOMQZL');
  */
 export class CloudFrontAdapter {
-  constructor(private readonly client: CloudFrontClient = new CloudFrontClient({ region: 'us-east-1', retryMode: 'adaptive' })) {}
+  constructor(
+    private readonly client: LazyClient<CloudFrontClient> = new LazyClient('cloudfront', async () => new (await import('@aws-sdk/client-cloudfront')).CloudFrontClient({ region: 'us-east-1', retryMode: 'adaptive' })),
+  ) {}
 
   /** A distribution by id, or undefined when it does not exist (NoSuchDistribution). */
   async distribution(id: string): Promise<Distribution | undefined> {
+    const { GetDistributionCommand } = await import('@aws-sdk/client-cloudfront');
     try {
       const out = await awsCall('cloudfront', 'GetDistribution', `reading CloudFront distribution ${id}`, () =>
         this.client.send(new GetDistributionCommand({ Id: id })),
@@ -52,6 +48,7 @@ export class CloudFrontAdapter {
 
   /** A distribution with its whole configuration, ETag and tags (GetDistribution, ListTagsForResource); undefined when it does not exist. */
   async distributionDetail(id: string): Promise<DistributionDetail | undefined> {
+    const { GetDistributionCommand, ListTagsForResourceCommand } = await import('@aws-sdk/client-cloudfront');
     let out;
     try {
       out = await awsCall('cloudfront', 'GetDistribution', `reading CloudFront distribution ${id}`, () => this.client.send(new GetDistributionCommand({ Id: id })));
@@ -75,6 +72,7 @@ export class CloudFrontAdapter {
 
   /** The deployment status of a distribution (`InProgress`, `Deployed`). */
   async status(id: string): Promise<string> {
+    const { GetDistributionCommand } = await import('@aws-sdk/client-cloudfront');
     const out = await awsCall('cloudfront', 'GetDistribution', `reading the status of CloudFront distribution ${id}`, () => this.client.send(new GetDistributionCommand({ Id: id })));
     return out.Distribution!.Status!;
   }
@@ -91,6 +89,7 @@ export class CloudFrontAdapter {
     id: string,
     change: (config: Record<string, any>) => Record<string, any> | undefined | Promise<Record<string, any> | undefined>,
   ): Promise<DistributionUpdate | undefined> {
+    const { GetDistributionConfigCommand, UpdateDistributionCommand } = await import('@aws-sdk/client-cloudfront');
     for (let attempt = 1; ; attempt++) {
       const read = await awsCall('cloudfront', 'GetDistributionConfig', `reading the configuration of CloudFront distribution ${id}`, () =>
         this.client.send(new GetDistributionConfigCommand({ Id: id })),
@@ -110,6 +109,7 @@ export class CloudFrontAdapter {
 
   /** Adds or replaces tags on a distribution (by ARN). */
   async tag(arn: string, tags: Tags): Promise<void> {
+    const { TagResourceCommand } = await import('@aws-sdk/client-cloudfront');
     await awsCall('cloudfront', 'TagResource', `tagging CloudFront distribution ${arn}`, () =>
       this.client.send(new TagResourceCommand({ Resource: arn, Tags: { Items: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })) } })),
     );
@@ -118,6 +118,7 @@ export class CloudFrontAdapter {
   /** Removes tags from a distribution (by ARN). */
   async untag(arn: string, keys: string[]): Promise<void> {
     if (keys.length === 0) return;
+    const { UntagResourceCommand } = await import('@aws-sdk/client-cloudfront');
     await awsCall('cloudfront', 'UntagResource', `removing tags ${keys.join(', ')} from CloudFront distribution ${arn}`, () =>
       this.client.send(new UntagResourceCommand({ Resource: arn, TagKeys: { Items: keys } })),
     );

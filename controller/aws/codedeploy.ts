@@ -11,15 +11,10 @@
  * CodeDeploy acts with the service role set on the deployment group when the group was created,
  * and the task definition's roles were passed when steady registered it (ECS permissions).
  */
-import {
-  CreateDeploymentCommand,
-  GetDeploymentCommand,
-  GetDeploymentGroupCommand,
-  ListDeploymentsCommand,
-  type CodeDeployClient,
-  type DeploymentGroupInfo,
-  type DeploymentInfo,
-} from '@aws-sdk/client-codedeploy';
+// Types only: each call imports the SDK's package (`await import`; Node loads it once), so the
+// Lambda's cold start does not load it (the bundle puts it in a chunk of its own); most
+// environments have no blue/green service.
+import type { CodeDeployClient, DeploymentGroupInfo, DeploymentInfo } from '@aws-sdk/client-codedeploy';
 import { AwsCallError, awsCall } from '../errors.js';
 import type { CodeDeployDeployment, CodeDeployDeploymentGroup, CodeDeployStatus } from '../model/aws.js';
 
@@ -49,10 +44,12 @@ export interface MissingDeploymentGroup {
  * if ('group' in found) console.log(found.group.targetGroups); // ['messaging-api-blue', 'messaging-api-green']
  */
 export class CodeDeployAdapter {
-  constructor(private readonly client: CodeDeployClient) {}
+  /** A client, or a `LazyClient` of one (`AwsClients.codedeploy`, made when first used). */
+  constructor(private readonly client: Pick<CodeDeployClient, 'send'>) {}
 
   /** The deployment group, or which of the application and the group does not exist. */
   async deploymentGroup(application: string, group: string): Promise<{ group: CodeDeployDeploymentGroup } | MissingDeploymentGroup> {
+    const { GetDeploymentGroupCommand } = await import('@aws-sdk/client-codedeploy');
     try {
       const out = await awsCall('codedeploy', 'GetDeploymentGroup', `reading deployment group ${group} of CodeDeploy application ${application}`, () =>
         this.client.send(new GetDeploymentGroupCommand({ applicationName: application, deploymentGroupName: group })),
@@ -68,6 +65,7 @@ export class CodeDeployAdapter {
 
   /** Ids of the group's deployments that have not finished, every page. */
   async activeDeployments(application: string, group: string): Promise<string[]> {
+    const { ListDeploymentsCommand } = await import('@aws-sdk/client-codedeploy');
     const ids: string[] = [];
     let nextToken: string | undefined;
     do {
@@ -84,6 +82,7 @@ export class CodeDeployAdapter {
 
   /** One deployment, or undefined when CodeDeploy does not know it (any more). */
   async deployment(id: string): Promise<CodeDeployDeployment | undefined> {
+    const { GetDeploymentCommand } = await import('@aws-sdk/client-codedeploy');
     try {
       const out = await awsCall('codedeploy', 'GetDeployment', `reading CodeDeploy deployment ${id}`, () => this.client.send(new GetDeploymentCommand({ deploymentId: id })));
       return out.deploymentInfo ? toDeployment(out.deploymentInfo) : undefined;
@@ -95,6 +94,7 @@ export class CodeDeployAdapter {
 
   /** Starts a deployment; returns its id (`d-...`). */
   async createDeployment(request: CreateDeploymentRequest): Promise<string> {
+    const { CreateDeploymentCommand } = await import('@aws-sdk/client-codedeploy');
     const out = await awsCall(
       'codedeploy',
       'CreateDeployment',

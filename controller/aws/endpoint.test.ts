@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startHttpRecorder } from '../testing/servers.js';
+import { CloudFrontAdapter } from './cloudfront.js';
 import { createAwsClients } from './clients.js';
 import { EcsAdapter } from './ecs.js';
 
@@ -8,7 +9,7 @@ import { EcsAdapter } from './ecs.js';
 // AWS_ENDPOINT_URL / AWS_ENDPOINT_URL_ECS name (LocalStack, moto, or here a recording server).
 
 const ARN = 'arn:aws:ecs:ap-northeast-1:123456789012';
-const ENDPOINT_VARIABLES = ['AWS_ENDPOINT_URL', 'AWS_ENDPOINT_URL_ECS'] as const;
+const ENDPOINT_VARIABLES = ['AWS_ENDPOINT_URL', 'AWS_ENDPOINT_URL_ECS', 'AWS_ENDPOINT_URL_CLOUDFRONT'] as const;
 
 const describeServicesAnswer = {
   services: [
@@ -103,5 +104,26 @@ describe('AWS_ENDPOINT_URL redirects the production clients', () => {
 
     expect(server.requests.map((r) => r.headers['x-amz-target'])).toEqual(['AmazonEC2ContainerServiceV20141113.DescribeServices']);
     expect(out.services.map((s) => s.name)).toEqual(['api']);
+  });
+
+  it('sends CloudFront calls, whose client is made when first used, to AWS_ENDPOINT_URL_CLOUDFRONT, signed for us-east-1', async () => {
+    process.env.AWS_ENDPOINT_URL = 'http://127.0.0.1:9'; // nothing listens there
+    process.env.AWS_ENDPOINT_URL_CLOUDFRONT = server.endpoint;
+    const clients = createAwsClients({ region: 'ap-northeast-1' });
+    server.respond({
+      status: 200,
+      headers: { 'content-type': 'text/xml', etag: 'E2QWRUHAPOMQZL-1' },
+      body:
+        '<?xml version="1.0" encoding="UTF-8"?><Distribution xmlns="http://cloudfront.amazonaws.com/doc/2020-05-31/"><Id>E2QWRUHAPOMQZL</Id>' +
+        '<ARN>arn:aws:cloudfront::123456789012:distribution/E2QWRUHAPOMQZL</ARN><Status>Deployed</Status><DomainName>D111111ABCDEF8.cloudfront.net</DomainName>' +
+        '<DistributionConfig><Aliases><Quantity>1</Quantity><Items><CNAME>Shop.Example.com</CNAME></Items></Aliases><Enabled>true</Enabled></DistributionConfig></Distribution>',
+    });
+    expect(clients.cloudfront.made).toBe(false);
+
+    const d = await new CloudFrontAdapter(clients.cloudfront).distribution('E2QWRUHAPOMQZL');
+
+    expect(server.requests.map((r) => `${r.method} ${r.url}`)).toEqual(['GET /2020-05-31/distribution/E2QWRUHAPOMQZL']);
+    expect(server.requests[0].headers.authorization).toMatch(/^AWS4-HMAC-SHA256 Credential=AKIDTESTTESTTESTTEST\/\d{8}\/us-east-1\/cloudfront\/aws4_request/);
+    expect(d).toEqual({ id: 'E2QWRUHAPOMQZL', domainName: 'd111111abcdef8.cloudfront.net', status: 'Deployed', enabled: true, aliases: ['shop.example.com'] });
   });
 });

@@ -24,7 +24,7 @@ export interface ImportReads {
  * @example
  * const reads = importReads({ route53: clients.route53, codedeploy: clients.codedeploy }, adapters.codedeploy);
  */
-export function importReads(clients: { route53: Route53Client; codedeploy: CodeDeployClient }, codedeploy: CodeDeployAdapter): ImportReads {
+export function importReads(clients: { route53: Route53Client; codedeploy: Pick<CodeDeployClient, 'send'> }, codedeploy: CodeDeployAdapter): ImportReads {
   const names = (service: string, operation: string, doing: string, fetch: (next?: string) => Promise<{ items: string[]; next?: string }>) =>
     awsCall(service, operation, doing, () => collectPages(fetch));
   return {

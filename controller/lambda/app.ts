@@ -8,12 +8,12 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { SESv2Client } from '@aws-sdk/client-sesv2';
+import type { SESv2Client } from '@aws-sdk/client-sesv2';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import { Tracer } from '@aws-lambda-powertools/tracer';
+import type { Tracer } from '@aws-lambda-powertools/tracer';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
@@ -21,11 +21,13 @@ import type { STSClient } from '@aws-sdk/client-sts';
 import type { AwsCredentialIdentity } from '@smithy/types';
 import { EnvironmentAccounts, type EnvironmentTarget } from '../aws/accounts.js';
 import { createAwsClients, type AwsClients } from '../aws/clients.js';
+import { LazyClient } from '../aws/lazy-client.js';
 import { systemClock, type Clock } from '../clock.js';
 import { mapLimit } from '../concurrency.js';
 import { InvalidEventError } from '../errors.js';
 import { createAdapters } from '../pass.js';
 import { skippedResult } from '../reconcile.js';
+import type { EmailClient } from '../report/email.js';
 import { redactReport } from '../report/secrets.js';
 import { createS3Client, loadPublishedSpecs, shortCommit, type PublishedSpecsResult, type SpecLocation } from '../source/index.js';
 import { specSourceOf } from '../source/commit.js';
@@ -64,9 +66,10 @@ export interface HandlerDependencies {
   /** The state table's client. Default: the SDK's default configuration. */
   dynamodb?: DynamoDBClient;
   /** The SES client notifications use in a region. Default: the SDK's default configuration. */
-  sesFor?: (region: string) => SESv2Client;
+  sesFor?: (region: string) => EmailClient;
   logger?: Logger;
   metrics?: Metrics;
+  /** X-Ray tracing, when it is on (`tracing.ts`: handler.ts loads it at cold start). Default: none, nothing traced. */
   tracer?: Tracer;
   /** How often migration tasks and DNS changes are polled (ms); the engine's default otherwise. */
   pollMs?: number;
@@ -188,16 +191,15 @@ export function createHandler(deps: HandlerDependencies = {}): SteadyHandler {
 
   const handler = middy<unknown, InvocationSummary, Error, Context>(runAndPublish)
     // The answer is a report too: nothing secret-shaped in it (an event naming one, an AWS message quoting one).
-    .use({ after: (request) => void (request.response = redactReport(request.response)) })
-    .use(captureLambdaHandler(tracer, { captureResponse: false }))
-    .use(injectLambdaContext(logger, { resetKeys: true }))
-    .use(logMetrics(metrics, { captureColdStartMetric: true }));
+    .use({ after: (request) => void (request.response = redactReport(request.response)) });
+  if (tracer) handler.use(captureLambdaHandler(tracer, { captureResponse: false }));
+  handler.use(injectLambdaContext(logger, { resetKeys: true })).use(logMetrics(metrics, { captureColdStartMetric: true }));
   return handler as SteadyHandler;
 }
 
 /** What one container makes once and keeps across invocations. */
 interface Container extends EnvironmentRunContext {
-  tracer: Tracer;
+  tracer?: Tracer;
   config: HandlerConfig;
   s3: S3Client;
 }
@@ -206,7 +208,8 @@ interface Container extends EnvironmentRunContext {
 function makeContainer(deps: HandlerDependencies): Container {
   const logger = deps.logger ?? new Logger({ serviceName: SERVICE_NAME, jsonReplacerFn: cappingJsonReplacer });
   const metrics = deps.metrics ?? new Metrics({ namespace: METRIC_NAMESPACE, serviceName: SERVICE_NAME });
-  const tracer = deps.tracer ?? new Tracer({ serviceName: SERVICE_NAME });
+  const tracer = deps.tracer;
+  const trace = <C>(client: C): C => (tracer ? tracer.captureAWSv3Client(client) : client);
   let config: HandlerConfig;
   try {
     config = deps.config ?? configFromEnv(process.env);
@@ -216,8 +219,8 @@ function makeContainer(deps: HandlerDependencies): Container {
     throw err;
   }
   const clock = deps.clock ?? systemClock;
-  const s3 = deps.s3 ?? tracer.captureAWSv3Client(createS3Client());
-  const store = new StateStore({ client: deps.dynamodb ?? tracer.captureAWSv3Client(new DynamoDBClient({})), tableName: config.table, clock });
+  const s3 = deps.s3 ?? trace(createS3Client());
+  const store = new StateStore({ client: deps.dynamodb ?? trace(new DynamoDBClient({})), tableName: config.table, clock });
   // Clients by role and region (aws/accounts.ts): an environment in another account is reached through the role it names.
   const accounts = new EnvironmentAccounts({
     clock,
@@ -230,17 +233,21 @@ function makeContainer(deps: HandlerDependencies): Container {
     if (!reached.ok) return reached;
     let r = regions.get(reached.key);
     if (!r) {
-      for (const client of Object.values(reached.clients)) tracer.captureAWSv3Client(client);
+      for (const client of Object.values(reached.clients)) {
+        // A client made when first used (CloudFront, CodeDeploy) is traced once it is made.
+        if (client instanceof LazyClient) client.whenMade(trace);
+        else trace(client);
+      }
       deps.instrumentClients?.(reached.clients, target.region);
       r = { adapters: createAdapters(reached.clients), scope: perPassCallCounts(reached.clients) };
       regions.set(reached.key, r);
     }
     return { ok: true, regional: r };
   };
-  const sesClients = new Map<string, SESv2Client>();
+  const sesClients = new Map<string, EmailClient>();
   const sesFor = (region: string) => {
     let c = sesClients.get(region);
-    if (!c) sesClients.set(region, (c = deps.sesFor?.(region) ?? tracer.captureAWSv3Client(new SESv2Client({ region }))));
+    if (!c) sesClients.set(region, (c = deps.sesFor?.(region) ?? new LazyClient<SESv2Client>('sesv2', async () => trace(new (await import('@aws-sdk/client-sesv2')).SESv2Client({ region })))));
     return c;
   };
   return { logger, metrics, tracer, config, clock, s3, store, reach, sesFor, notify: config.notify, leaseTtlMs: config.leaseTtlMs, pollMs: deps.pollMs };

@@ -12,7 +12,9 @@
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
+// Type only: SQS's client is imported when the dispatcher first fans out (`send`), so a cold start
+// that reconciles itself does not load it (the bundle puts it in a chunk of its own).
+import type { SQSClient } from '@aws-sdk/client-sqs';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
@@ -145,7 +147,7 @@ export function createDispatcher(deps: DispatcherDependencies = {}) {
   const dynamodb = deps.dynamodb ?? new DynamoDBClient({});
   const store = new StateStore({ client: dynamodb, tableName: config.table, clock });
   const memory = new DispatchMemory(dynamodb, config.table, clock);
-  const sqs = deps.sqs ?? new SQSClient({});
+  let sqs = deps.sqs;
 
   async function run(event: unknown, context: Context): Promise<InvocationSummary | DispatchSummary> {
     if (!dispatch.queueUrl) return single(event, context);
@@ -194,6 +196,9 @@ export function createDispatcher(deps: DispatcherDependencies = {}) {
   }
 
   async function send(messages: WorkMessage[]): Promise<void> {
+    if (messages.length === 0) return;
+    const { SendMessageBatchCommand, SQSClient } = await import('@aws-sdk/client-sqs');
+    sqs ??= new SQSClient({});
     for (let i = 0; i < messages.length; i += SQS_BATCH) {
       const chunk = messages.slice(i, i + SQS_BATCH);
       const out = await sqs.send(

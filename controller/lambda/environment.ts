@@ -4,7 +4,6 @@
  * invocation's answer. The scheduled handler (app.ts) calls it for each environment of a commit;
  * a worker that reconciles one environment per message calls it the same way.
  */
-import type { SESv2Client } from '@aws-sdk/client-sesv2';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
 import { unreachablePass, type EnvironmentTarget } from '../aws/accounts.js';
@@ -17,6 +16,7 @@ import type { DesiredEnvironment } from '../model/plan.js';
 import type { Adapters } from '../observe/observe.js';
 import { newPassId } from '../pass.js';
 import { reconcileEnvironment, skippedResult, type ReconcileOutcome } from '../reconcile.js';
+import type { EmailClient } from '../report/email.js';
 import { buildReport, summaryLine } from '../report/index.js';
 import { shortCommit } from '../source/index.js';
 import type { StateStore } from '../state/store.js';
@@ -69,7 +69,7 @@ export interface EnvironmentRunContext {
   clock: Clock;
   /** The adapters of the environment's region and account (`aws/accounts.ts`: its role assumed when it names one). */
   reach(target: EnvironmentTarget, passId: string): Promise<RegionalReach>;
-  sesFor(region: string): SESv2Client;
+  sesFor(region: string): EmailClient;
   /** Send Slack/email notifications. */
   notify: boolean;
   leaseTtlMs: number;

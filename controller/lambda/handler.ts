@@ -17,19 +17,23 @@
 import type { Context, SQSEvent } from 'aws-lambda';
 import { createHandler } from './app.js';
 import { createDispatcher } from './dispatch.js';
+import { loadTracer } from './tracing.js';
 import { createWorker } from './worker.js';
 
 export type { EnvironmentSummary, HandlerDependencies, InvocationSummary } from './app.js';
 /** Re-exported so the bundled artefact can be built with other dependencies (its tests do). */
 export { createHandler };
 
+// X-Ray's Tracer only when tracing is on: otherwise its SDK is not even loaded (tracing.ts).
+const tracer = await loadTracer(process.env);
+
 /**
  * With a work queue (`STEADY_QUEUE_URL`, set by the CDK app when it fans out) the dispatcher, which
  * reconciles in this invocation while there are at most `STEADY_FAN_OUT_ABOVE` environments;
  * otherwise the single-function handler.
  */
-export const handler = process.env.STEADY_QUEUE_URL ? createDispatcher() : createHandler();
+export const handler = process.env.STEADY_QUEUE_URL ? createDispatcher({ tracer }) : createHandler({ tracer });
 
 let workerInstance: ReturnType<typeof createWorker> | undefined;
 /** The worker function's entry point (`index.worker` in the same artefact): one environment per SQS message. */
-export const worker = (event: SQSEvent, context: Context) => (workerInstance ??= createWorker())(event, context);
+export const worker = (event: SQSEvent, context: Context) => (workerInstance ??= createWorker({ tracer }))(event, context);

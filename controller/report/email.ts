@@ -3,7 +3,9 @@
  * with both an HTML and a plain-text body (mail clients pick one), to the recipients of the
  * Environment spec.
  */
-import { SendEmailCommand, SESv2Client } from '@aws-sdk/client-sesv2';
+// Types only: SES's package is imported when an email is first sent, so the Lambda's cold start
+// does not load it (the bundle puts it in a chunk of its own).
+import type { SESv2Client } from '@aws-sdk/client-sesv2';
 import { awsCall } from '../errors.js';
 import { formatTime, shortCommit } from './format.js';
 import { adviceLines, heldNote, summaryLine, type Report } from './model.js';
@@ -141,13 +143,17 @@ export function buildEmail(report: Report, notifications: Notification[]): Email
   return { subject, text, html };
 }
 
+/** What sends an email: an SES v2 client, or a `LazyClient` of one (`aws/lazy-client.ts`). */
+export type EmailClient = Pick<SESv2Client, 'send'>;
+
 /**
  * Sends an email through SES v2; returns the SES message id.
  *
  * @example
  * await sendEmail(new SESv2Client({ region }), { from: 'steady@example.com', to: ['ops@example.com'] }, buildEmail(report, notifications));
  */
-export async function sendEmail(client: SESv2Client, target: EmailTarget, content: EmailContent, signal?: AbortSignal): Promise<string | undefined> {
+export async function sendEmail(client: EmailClient, target: EmailTarget, content: EmailContent, signal?: AbortSignal): Promise<string | undefined> {
+  const { SendEmailCommand } = await import('@aws-sdk/client-sesv2');
   const out = await awsCall('sesv2', 'SendEmail', `sending the report email from ${target.from} to ${target.to.join(', ')}`, () =>
     client.send(
       new SendEmailCommand({

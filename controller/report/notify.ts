@@ -3,13 +3,12 @@
  * what it told them. It never fails the pass: a delivery that fails is logged (without secrets),
  * returned, and left owed in the alert store so that the next pass sends it.
  */
-import { SESv2Client } from '@aws-sdk/client-sesv2';
 import type { Clock } from '../clock.js';
 import type { AlertState, AlertStore } from '../model/alerts.js';
 import type { PassResult } from '../model/pass.js';
 import type { EnvironmentDoc } from '../spec/schema.js';
 import { NotifyError } from '../errors.js';
-import { buildEmail, sendEmail } from './email.js';
+import { buildEmail, sendEmail, type EmailClient } from './email.js';
 import { buildReport } from './model.js';
 import { decideNotifications, settleAlerts, type Channel, type Notification } from './noise.js';
 import { lambdaWebhookCache, resolveWebhookUrl, webhookSource, type SecretClients, type WebhookUrlCache } from './secrets.js';
@@ -32,7 +31,7 @@ export interface NotifyOptions {
   /** Region for the SES client and for SSM parameters given by name (default: the SDK's). */
   region?: string;
   /** SDK clients; default-configured ones are made when absent. */
-  clients?: SecretClients & { sesv2?: SESv2Client };
+  clients?: SecretClients & { sesv2?: EmailClient };
   logger?: NotifyLogger;
   /** Resolved webhook URLs (default: one cache for the life of the Lambda execution environment). */
   webhookCache?: WebhookUrlCache;
@@ -193,7 +192,7 @@ export async function notify(result: PassResult, options: NotifyOptions): Promis
       deliveries.push(
         (async () => {
           try {
-            const client = options.clients?.sesv2 ?? new SESv2Client(options.region ? { region: options.region } : {});
+            const client = options.clients?.sesv2 ?? new (await import('@aws-sdk/client-sesv2')).SESv2Client(options.region ? { region: options.region } : {});
             const messageId = await sendEmail(client, { from: emailSpec.from, to: emailSpec.to }, buildEmail(report, emailNotes), options.signal);
             sent.push({ channel: 'email', notifications: emailNotes.map(describe), ...(messageId ? { messageId } : {}) });
           } catch (err) {

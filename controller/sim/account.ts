@@ -7,7 +7,7 @@ import { ElasticLoadBalancingV2ServiceException } from '@aws-sdk/client-elastic-
 import { Route53ServiceException } from '@aws-sdk/client-route-53';
 import { SchedulerServiceException } from '@aws-sdk/client-scheduler';
 import type { Client } from '@smithy/core/client';
-import { createAwsClients, SERVICE_OF_CLIENT, type AwsClients } from '../aws/clients.js';
+import { createAwsClients, serviceOfClient, type AwsClients } from '../aws/clients.js';
 import { SimClock } from './clock.js';
 import { unmodelledError, requestId } from './errors.js';
 import { Faults, type FaultError } from './faults.js';
@@ -177,7 +177,7 @@ export class SimAccount {
 
   /** Routes an SDK client's calls to this account instead of the network. */
   attach<C extends Client<any, any, any, any>>(client: C): C {
-    const service = SERVICE_OF_CLIENT[client.constructor.name];
+    const service = serviceOfClient(client);
     if (!service) throw new Error(`the simulated account does not simulate ${client.constructor.name}`);
     client.middlewareStack.add(
       (_next, context) => async (args: any) => {

@@ -47,14 +47,14 @@ function appSpec(taskDefinition: string, container = 'api', port = 8080): { cont
   return { content, sha256: createHash('sha256').update(content).digest('hex') };
 }
 
-async function deploy(cd: CodeDeployClient, taskDefinition = V2, deploymentConfigName = 'CodeDeployDefault.ECSAllAtOnce'): Promise<string> {
+async function deploy(cd: Pick<CodeDeployClient, 'send'>, taskDefinition = V2, deploymentConfigName = 'CodeDeployDefault.ECSAllAtOnce'): Promise<string> {
   const out = await cd.send(
     new CreateDeploymentCommand({ ...GROUP, deploymentConfigName, revision: { revisionType: 'AppSpecContent', appSpecContent: appSpec(taskDefinition) } }),
   );
   return out.deploymentId!;
 }
 
-async function deploymentOf(cd: CodeDeployClient, id: string) {
+async function deploymentOf(cd: Pick<CodeDeployClient, 'send'>, id: string) {
   return (await cd.send(new GetDeploymentCommand({ deploymentId: id }))).deploymentInfo!;
 }
 

@@ -1,7 +1,7 @@
 import { STSClient } from '@aws-sdk/client-sts';
 import type { Client } from '@smithy/core/client';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
-import { createAwsClients, SERVICE_OF_CLIENT, type AwsClients } from '../aws/clients.js';
+import { createAwsClients, serviceOfClient, type AwsClients } from '../aws/clients.js';
 import { BASE_EXCEPTION, JSON_PROTOCOL, SimAccount, type SimCall, type SimServiceName } from './account.js';
 import { SimClock } from './clock.js';
 import { requestId, unmodelledError } from './errors.js';
@@ -102,7 +102,7 @@ export class SimOrganization {
   /** Routes an SDK client's calls (an `AwsClients` member or an `STSClient`) to the organisation, by the identity that signed them. */
   attach<C extends Client<any, any, any, any>>(client: C): C {
     const sts = client instanceof STSClient;
-    const service = SERVICE_OF_CLIENT[client.constructor.name];
+    const service = serviceOfClient(client);
     if (!sts && !service) throw new Error(`the simulated organisation does not simulate ${client.constructor.name}`);
     client.middlewareStack.add(
       (_next, context) => async (args: any) => {
