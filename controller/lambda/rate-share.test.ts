@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { STEADY_RATE_SHARE } from '../aws/pace.js';
 import { accountOf, fallbackShares, homeAccount, rateShares } from './rate-share.js';
+import { readWorkMessage } from './worker.js';
 
 const HOME = '123456789012';
 const OTHER = '210987654321';
@@ -53,5 +54,20 @@ describe('each worker’s share of AWS’s rate limits', () => {
   it('assumes every worker is in one account and Region for a message that names no share', () => {
     expect(fallbackShares(10)).toEqual({ regional: 0.05, global: 0.05 });
     expect(() => rateShares([], 0, HOME)).toThrow('workerConcurrency must be a whole number of workers, at least 1, got 0');
+  });
+});
+
+describe('the share in a work message', () => {
+  const body = (extra: object) => JSON.stringify({ v: 1, environment: 'e1', commit: 'c0ffee', specHash: 'h1', trigger: 'schedule', dryRun: false, dispatchedAt: 0, ...extra });
+
+  it('is read when given, and may be absent (a message from a dispatcher older than it)', () => {
+    expect(readWorkMessage(body({ rateShare: { regional: 0.05, global: 0.025 } }))).toMatchObject({ ok: true, message: { rateShare: { regional: 0.05, global: 0.025 } } });
+    const old = readWorkMessage(body({}));
+    expect(old.ok && old.message.rateShare).toBeUndefined();
+  });
+
+  it('is refused above steady’s share of a bucket, or at nothing', () => {
+    expect(readWorkMessage(body({ rateShare: { regional: 0.9, global: 0.05 } }))).toEqual({ ok: false, problem: 'rateShare.regional: Too big: expected number to be <=0.5' });
+    expect(readWorkMessage(body({ rateShare: { regional: 0.05, global: 0 } }))).toEqual({ ok: false, problem: 'rateShare.global: Too small: expected number to be >0' });
   });
 });
