@@ -49,6 +49,8 @@ describe('each worker’s share of AWS’s rate limits', () => {
     expect(homeAccount(undefined)).toBe('');
     expect(accountOf({ region: 'eu-west-1', account: OTHER, ...role(OTHER) }, HOME)).toBe(OTHER);
     expect(accountOf({ region: 'eu-west-1' }, HOME)).toBe(HOME);
+    // Without a role steady calls with its own credentials: the controller's account's buckets.
+    expect(accountOf({ region: 'eu-west-1', account: OTHER }, HOME)).toBe(HOME);
   });
 
   it('assumes every worker is in one account and Region for a message that names no share', () => {

@@ -22,11 +22,12 @@ export interface Placement {
 }
 
 /**
- * The account an environment lives in: its role's, the one it names, or the controller's own
- * (`home`, from the invoked function's ARN; `''` when unknown).
+ * The account whose buckets an environment's calls spend from: its role's, or without a role the
+ * controller's own (`home`, from the invoked function's ARN; `''` when unknown), whatever `account`
+ * says, since steady then calls with its own credentials.
  */
 export function accountOf(spec: Placement, home: string): string {
-  return spec.roleArn?.split(':')[4] ?? spec.account ?? home;
+  return spec.roleArn?.split(':')[4] ?? home;
 }
 
 /** The controller's own account, from the invoked function's ARN (`arn:aws:lambda:<region>:<account>:function:<name>`); `''` when it does not say. */
