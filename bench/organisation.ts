@@ -196,7 +196,7 @@ async function startStack(o: OrganisationOptions, org: SimOrganization, layouts:
     logger: new Logger({ serviceName: SERVICE_NAME }),
     metrics: new Metrics({ namespace: METRIC_NAMESPACE, serviceName: SERVICE_NAME }),
   });
-  const dispatcher = createDispatcher({ ...deps(), dispatch: { queueUrl, fanOutAbove: 0 }, sqs: sqs() });
+  const dispatcher = createDispatcher({ ...deps(), dispatch: { queueUrl, fanOutAbove: 0, workerConcurrency: o.concurrency }, sqs: sqs() });
   const containers = Array.from({ length: o.concurrency }, () => createWorker(deps()));
   const store = new StateStore({ client: dynamodb, tableName: config.table, clock: org.clock });
   const close = async () => {

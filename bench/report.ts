@@ -221,10 +221,8 @@ function organisationTargets(row: OrganisationRow | undefined): TargetCheck[] {
       measured: `${converged} of ${r.environments} (${Object.entries(steady.verdicts).map(([k, n]) => `${k} ${n}`).join(', ')})`,
       met: converged === r.environments,
       note:
-        `${steady.throttled} throttled requests in that tick, ${r.concurrency} workers at once.` +
-        (converged === r.environments
-          ? ''
-          : ` Each worker paces itself at half of every AWS bucket of its account and Region (controller/aws/pace.ts), a share of the bucket, not of the account: workers in one account and Region together can ask for more than it allows. First ERROR lines: ${r.errors.first.slice(0, 2).map(errorMessage).join(' / ')}`),
+        `${steady.throttled} throttled requests in that tick, ${r.concurrency} workers at once, each pacing at half of every AWS bucket of its account and Region divided by the workers that can be there at once (controller/lambda/rate-share.ts).` +
+        (converged === r.environments ? '' : ` First ERROR lines: ${r.errors.first.slice(0, 2).map(errorMessage).join(' / ')}`),
     },
     {
       target: targets[1],

@@ -27,7 +27,11 @@ describe('fan-out in the CDK app', () => {
       MessageRetentionPeriod: 3600,
       RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': [Match.stringLikeRegexp('^WorkDeadLetters'), 'Arn'] }, maxReceiveCount: MAX_RECEIVE_COUNT },
     });
-    template.hasResourceProperties('AWS::Lambda::Function', { Handler: 'index.worker', Timeout: 300, Environment: { Variables: Match.objectLike({ STEADY_TABLE: Match.anyValue(), STEADY_STATUS_BUCKET: Match.absent() }) } });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Handler: 'index.worker',
+      Timeout: 300,
+      Environment: { Variables: Match.objectLike({ STEADY_TABLE: Match.anyValue(), STEADY_STATUS_BUCKET: Match.absent(), STEADY_WORKER_CONCURRENCY: '20' }) },
+    });
     template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
       BatchSize: 1,
       ScalingConfig: { MaximumConcurrency: 20 },
@@ -36,7 +40,7 @@ describe('fan-out in the CDK app', () => {
     });
     template.hasResourceProperties('AWS::Lambda::Function', {
       Handler: 'index.handler',
-      Environment: { Variables: Match.objectLike({ STEADY_QUEUE_URL: { Ref: Match.stringLikeRegexp('^Work[0-9A-F]') }, STEADY_FAN_OUT_ABOVE: '5' }) },
+      Environment: { Variables: Match.objectLike({ STEADY_QUEUE_URL: { Ref: Match.stringLikeRegexp('^Work[0-9A-F]') }, STEADY_FAN_OUT_ABOVE: '5', STEADY_WORKER_CONCURRENCY: '20' }) },
     });
     template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'ApproximateNumberOfMessagesVisible', Threshold: 1 });
   });

@@ -2,7 +2,8 @@
  * Fan-out on AWS's own machinery (docs/architecture.md, "Many environments"): the work queue and
  * its dead-letter queue, the worker function (the controller's artefact, export `worker`) fed by
  * an SQS event source with batch size 1 and `maximumConcurrency`, the controller turned dispatcher
- * (`STEADY_QUEUE_URL`, `STEADY_FAN_OUT_ABOVE`), the roles in other accounts the controller may
+ * (`STEADY_QUEUE_URL`, `STEADY_FAN_OUT_ABOVE`; `STEADY_WORKER_CONCURRENCY` on both, by which each worker's
+ * share of AWS's rate limits is divided: controller/lambda/rate-share.ts), the roles in other accounts the controller may
  * assume, and the alarms of the queue.
  */
 import { Duration, Stack, Validations } from 'aws-cdk-lib';
@@ -56,12 +57,13 @@ export function addFanOut(stack: Stack, props: FanOutProps) {
     role,
     logGroup: props.logGroup,
     tracing: config.tracing ? lambda.Tracing.ACTIVE : lambda.Tracing.DISABLED,
-    environment: workerEnvironment,
+    environment: { ...workerEnvironment, STEADY_WORKER_CONCURRENCY: String(config.workerConcurrency) },
   });
   worker.addEventSource(new eventSources.SqsEventSource(queue, { batchSize: 1, maxConcurrency: config.workerConcurrency, reportBatchItemFailures: true }));
   queue.grantSendMessages(role);
   props.controller.addEnvironment('STEADY_QUEUE_URL', queue.queueUrl);
   props.controller.addEnvironment('STEADY_FAN_OUT_ABOVE', String(config.fanOutAbove));
+  props.controller.addEnvironment('STEADY_WORKER_CONCURRENCY', String(config.workerConcurrency));
   if (config.targetRoleArns.length > 0) {
     role.addToPrincipalPolicy(new iam.PolicyStatement({ sid: 'AssumeTargetRoles', actions: ['sts:AssumeRole'], resources: config.targetRoleArns }));
   }

@@ -9,7 +9,7 @@ import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider, RetryStrategyV2 } from '@smithy/types';
 import { systemClock, type Clock } from '../clock.js';
 import { LazyClient } from './lazy-client.js';
-import { pace, STEADY_RATE_SHARE } from './pace.js';
+import { pace, pacerOf, STEADY_RATE_SHARE } from './pace.js';
 
 /** The SDK clients steady's adapters use, one per AWS service. */
 export interface AwsClients {
@@ -73,6 +73,31 @@ export function createAwsClients(options: AwsClientOptions): AwsClients {
   };
   for (const [service, client] of Object.entries(clients)) pace(client, service, options.clock ?? systemClock, options.rateShare ?? STEADY_RATE_SHARE);
   return clients;
+}
+
+/**
+ * The share of each AWS rate-limit bucket a set of clients paces at: `regional` for the buckets AWS
+ * keeps per account and Region (ECS, ELB, ECR, CodeDeploy, ACM, Scheduler), `global` for those it
+ * keeps per account (Route 53, CloudFront), which every Region's clients of the account spend from.
+ */
+export interface RateShares {
+  regional: number;
+  global: number;
+}
+
+/** The clients whose AWS buckets are per account, not per account and Region. */
+export const GLOBAL_CLIENTS: readonly (keyof AwsClients)[] = ['route53', 'cloudfront'];
+
+/**
+ * Paces `clients` at `shares` from now on (`Pacer.setShare`); clients that are not paced are left alone.
+ *
+ * @example
+ * setRateShares(clients, { regional: 0.05, global: 0.05 }); // one of 10 workers in the account and Region
+ */
+export function setRateShares(clients: AwsClients, shares: RateShares): void {
+  for (const [service, client] of Object.entries(clients) as [keyof AwsClients, object][]) {
+    pacerOf(client)?.setShare(GLOBAL_CLIENTS.includes(service) ? shares.global : shares.regional);
+  }
 }
 
 /** steady's short name of each AWS service, by SDK client class (`ECSClient` -> `ecs`); see `serviceOfClient`. */

@@ -78,29 +78,59 @@ function covers(rule: PaceRule, operation: string): boolean {
 export class TokenBucket {
   #tokens: number;
   #last: number;
+  #burst: number;
+  #perSecond: number;
 
+  /** A `burst` below 1 is allowed: every call then waits for the part of its token still missing. */
   constructor(
     private readonly clock: Clock,
-    readonly burst: number,
-    readonly perSecond: number,
+    burst: number,
+    perSecond: number,
   ) {
+    this.#burst = burst;
+    this.#perSecond = perSecond;
     this.#tokens = burst;
     this.#last = clock.now();
   }
 
+  get burst(): number {
+    return this.#burst;
+  }
+
+  get perSecond(): number {
+    return this.#perSecond;
+  }
+
   /** Milliseconds the caller must wait for its token (0: go now). The token is taken either way. */
   reserve(): number {
-    const now = this.clock.now();
-    this.#tokens = Math.min(this.burst, this.#tokens + (Math.max(0, now - this.#last) / 1000) * this.perSecond);
-    this.#last = now;
+    this.#refill();
     this.#tokens -= 1;
-    return this.#tokens >= 0 ? 0 : Math.ceil((-this.#tokens / this.perSecond) * 1000);
+    return this.#tokens >= 0 ? 0 : Math.ceil((-this.#tokens / this.#perSecond) * 1000);
+  }
+
+  /**
+   * New size and refill from now on. What was refilled so far at the old rate is kept, up to the
+   * new size, so a smaller bucket never lets through more than its own burst; tokens already
+   * reserved (a negative balance) stay owed.
+   */
+  resize(burst: number, perSecond: number): void {
+    this.#refill();
+    this.#burst = burst;
+    this.#perSecond = perSecond;
+    this.#tokens = Math.min(burst, this.#tokens);
+  }
+
+  #refill(): void {
+    const now = this.clock.now();
+    this.#tokens = Math.min(this.#burst, this.#tokens + (Math.max(0, now - this.#last) / 1000) * this.#perSecond);
+    this.#last = now;
   }
 }
 
 /** The buckets of one client, by rule name; a call waits for the longest of its buckets. */
 export class Pacer {
   readonly #buckets: { rule: PaceRule; bucket: TokenBucket }[];
+  #share: number;
   /** Milliseconds callers have waited for a token, in all. */
   waitedMs = 0;
 
@@ -109,7 +139,26 @@ export class Pacer {
     rules: readonly PaceRule[],
     share = STEADY_RATE_SHARE,
   ) {
-    this.#buckets = rules.map((rule) => ({ rule, bucket: new TokenBucket(clock, Math.max(1, Math.floor(rule.burst * share)), rule.perSecond * share) }));
+    checkShare(share);
+    this.#share = share;
+    // Exactly `share` of the burst, a fraction of a token included: n pacers at share/n together never exceed share of the bucket.
+    this.#buckets = rules.map((rule) => ({ rule, bucket: new TokenBucket(clock, rule.burst * share, rule.perSecond * share) }));
+  }
+
+  /** The part of each AWS bucket this pacer uses. */
+  get share(): number {
+    return this.#share;
+  }
+
+  /**
+   * Paces at another share of each AWS bucket from now on (a worker told how many workers may be
+   * in its account and Region at once; `lambda/worker.ts`).
+   */
+  setShare(share: number): void {
+    checkShare(share);
+    if (share === this.#share) return;
+    this.#share = share;
+    for (const { rule, bucket } of this.#buckets) bucket.resize(rule.burst * share, rule.perSecond * share);
   }
 
   /** The rate (requests a second) steady paces `operation` at: its slowest bucket's; undefined when no bucket covers it. */
@@ -126,6 +175,10 @@ export class Pacer {
       await this.clock.sleep(wait);
     }
   }
+}
+
+function checkShare(share: number): void {
+  if (!(share > 0 && share <= 1)) throw new RangeError(`a share of an AWS rate-limit bucket is above 0 and at most 1, got ${share}`);
 }
 
 const pacers = new WeakMap<object, Pacer>();

@@ -26,12 +26,14 @@ import { ConfigError, InvalidEventError } from '../errors.js';
 import { isOk, type PassVerdict } from '../model/outcome.js';
 import { environmentDigest } from '../spec/digest.js';
 import { createS3Client, loadPublishedSpecs, shortCommit } from '../source/index.js';
+import { STEADY_RATE_SHARE } from '../aws/pace.js';
 import { DispatchMemory, type DispatchRecord } from '../state/dispatch.js';
 import { StateStore } from '../state/store.js';
 import { createHandler, type HandlerDependencies, type InvocationSummary } from './app.js';
 import { configFromEnv, type HandlerConfig } from './config.js';
 import { parseEvent, type Invocation } from './events.js';
 import { cappingJsonReplacer, summariseNames } from './logsafe.js';
+import { homeAccount, rateShares } from './rate-share.js';
 import { METRIC, METRIC_NAMESPACE, SERVICE_NAME } from './telemetry.js';
 
 /** One environment to reconcile: the body of a work message. */
@@ -44,6 +46,12 @@ export const workMessageSchema = z.strictObject({
   trigger: z.enum(['schedule', 's3', 'manual']),
   dryRun: z.boolean(),
   dispatchedAt: z.number(),
+  /**
+   * The share of each AWS bucket of the environment's account and Region (`regional`) and account
+   * (`global`: Route 53, CloudFront) the worker paces at (`rate-share.ts`). Absent in messages of a
+   * dispatcher from before it: the worker then assumes every worker is in its account and Region.
+   */
+  rateShare: z.strictObject({ regional: z.number().positive().max(STEADY_RATE_SHARE), global: z.number().positive().max(STEADY_RATE_SHARE) }).optional(),
 });
 export type WorkMessage = z.infer<typeof workMessageSchema>;
 
@@ -53,18 +61,31 @@ export interface DispatchConfig {
   queueUrl?: string;
   /** Fan out only when the commit has more environments than this (the CDK context `fanOutAbove`). */
   fanOutAbove: number;
+  /** Most workers at once (the event source's `maximumConcurrency`, the CDK context `workerConcurrency`): what each worker's share of AWS's rate limits is divided by. */
+  workerConcurrency: number;
 }
 
 export const DISPATCH_VARIABLES = {
   STEADY_QUEUE_URL: 'the work queue the dispatcher sends one message per environment to (default: none, every environment in one invocation)',
   STEADY_FAN_OUT_ABOVE: 'fan out only when the commit has more environments than this (default 10)',
+  STEADY_WORKER_CONCURRENCY: "most workers at once, the work queue's event source's maximum concurrency; each worker's share of AWS's rate limits is divided by it (default 10)",
 } as const;
 
 export function dispatchConfigFromEnv(env: Record<string, string | undefined>): DispatchConfig {
   const queueUrl = env.STEADY_QUEUE_URL?.trim() || undefined;
-  const raw = env.STEADY_FAN_OUT_ABOVE?.trim();
-  if (raw !== undefined && raw !== '' && !/^\d+$/.test(raw)) throw new ConfigError(`STEADY_FAN_OUT_ABOVE=${JSON.stringify(raw)}: expected a whole number of environments`);
-  return { ...(queueUrl ? { queueUrl } : {}), fanOutAbove: raw ? Number(raw) : 10 };
+  return { ...(queueUrl ? { queueUrl } : {}), fanOutAbove: wholeFromEnv(env, 'STEADY_FAN_OUT_ABOVE', 0, 'environments'), workerConcurrency: workerConcurrencyFromEnv(env) };
+}
+
+/** `STEADY_WORKER_CONCURRENCY` (default 10), which the dispatcher and the workers both read. */
+export function workerConcurrencyFromEnv(env: Record<string, string | undefined>): number {
+  return wholeFromEnv(env, 'STEADY_WORKER_CONCURRENCY', 1, 'workers');
+}
+
+function wholeFromEnv(env: Record<string, string | undefined>, name: keyof typeof DISPATCH_VARIABLES, min: number, what: string): number {
+  const raw = env[name]?.trim();
+  if (raw === undefined || raw === '') return 10;
+  if (!/^\d+$/.test(raw) || Number(raw) < min) throw new ConfigError(`${name}=${JSON.stringify(raw)}: expected a whole number of ${what}${min > 0 ? `, at least ${min}` : ''}`);
+  return Number(raw);
 }
 
 /**
@@ -174,7 +195,18 @@ export function createDispatcher(deps: DispatcherDependencies = {}) {
     const selection = selectEnvironments(invocation.trigger, named, hashes, last, verdicts);
     const enqueued = selection.filter((s) => s.reason !== 'unchanged');
     const now = clock.now();
-    const messages: WorkMessage[] = enqueued.map((s) => ({ v: 1, environment: s.environment, commit, specHash: hashes.get(s.environment)!, trigger: invocation.trigger, dryRun: invocation.dryRun, dispatchedAt: now }));
+    // Over every environment of the commit: the workers of a tick may still run beside the ones sent now.
+    const shares = rateShares(loaded.specSet.environments.map((e) => ({ name: e.name, spec: e.environment.spec })), dispatch.workerConcurrency, homeAccount(context.invokedFunctionArn));
+    const messages: WorkMessage[] = enqueued.map((s) => ({
+      v: 1,
+      environment: s.environment,
+      commit,
+      specHash: hashes.get(s.environment)!,
+      trigger: invocation.trigger,
+      dryRun: invocation.dryRun,
+      dispatchedAt: now,
+      rateShare: shares.get(s.environment)!,
+    }));
     await send(messages);
     if (!invocation.dryRun) await memory.save(messages.map((m) => ({ environment: m.environment, specHash: m.specHash, commit, dispatchedAt: now })));
     metrics.addMetric(METRIC.environmentsDispatched, MetricUnit.Count, messages.length);

@@ -135,7 +135,7 @@ async function setup(count: number, options: { hang?: string; throws?: string } 
     dynamodb: h.world.dynamodb,
     pollMs: 5_000,
   };
-  const dispatcher = createDispatcher({ ...deps, dispatch: { queueUrl, fanOutAbove: 0 }, sqs: new SQSClient({ region: 'ap-northeast-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } }) });
+  const dispatcher = createDispatcher({ ...deps, dispatch: { queueUrl, fanOutAbove: 0, workerConcurrency: 10 }, sqs: new SQSClient({ region: 'ap-northeast-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } }) });
   const worker = createWorker(deps);
   const store = new StateStore({ client: h.world.dynamodb, tableName: config.table, clock: org.clock });
   const context = () => lambdaContext({ remainingMs: 900_000, requestId: randomUUID() });

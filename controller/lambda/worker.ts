@@ -10,22 +10,31 @@
  * retried by SQS (the next tick, or the dispatcher's "last pass failed" rule, sends it again). A
  * message for an environment whose lease another invocation holds is dropped: that invocation is
  * the writer, and retrying would only wait in a loop.
+ *
+ * Each container has its own clients, hence its own pacing of AWS's rate limits (`aws/pace.ts`);
+ * before each message the worker sets them to the share of each bucket the message carries
+ * (`rate-share.ts`: steady's share divided by the workers that may be in the account and Region at
+ * once), so that the workers together stay within what one process would use.
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import middy from '@middy/core';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { createAwsClients, setRateShares, type AwsClients, type RateShares } from '../aws/clients.js';
 import { createS3Client, loadPublishedSpecs, normalizePrefix, type PublishedSpecsResult } from '../source/index.js';
 import { readPointer } from '../source/load.js';
 import { createHandler, type HandlerDependencies, type InvocationSummary } from './app.js';
-import { workMessageSchema, type WorkMessage } from './dispatch.js';
+import { workerConcurrencyFromEnv, workMessageSchema, type WorkMessage } from './dispatch.js';
 import { cappingJsonReplacer } from './logsafe.js';
+import { fallbackShares } from './rate-share.js';
 import { METRIC, METRIC_NAMESPACE, SERVICE_NAME } from './telemetry.js';
 
 export interface WorkerDependencies extends HandlerDependencies {
   /** The handler that reconciles one environment. Default `createHandler(deps)`. */
   handler?: (event: unknown, context: Context) => Promise<InvocationSummary>;
+  /** Most workers at once, for a message that carries no share. Default `STEADY_WORKER_CONCURRENCY` (10). */
+  workerConcurrency?: number;
 }
 
 /** What became of one message. */
@@ -71,6 +80,30 @@ export function lastCommitLoader(): typeof loadPublishedSpecs {
   };
 }
 
+const percent = (share: number) => `${Math.round(share * 1000) / 10}%`;
+
+/**
+ * The container's clients, made by `clientsFor` when a pass first needs them and kept (by the
+ * handler's `aws/accounts.ts`), all paced at the shares last `set`: one message at a time in a
+ * container, so they are the shares of the environment being reconciled.
+ */
+function pacedClients(clientsFor: NonNullable<WorkerDependencies['clientsFor']>) {
+  const made: AwsClients[] = [];
+  let current: RateShares | undefined;
+  return {
+    clientsFor: ((region, credentials) => {
+      const clients = clientsFor(region, credentials);
+      if (current) setRateShares(clients, current);
+      made.push(clients);
+      return clients;
+    }) satisfies NonNullable<WorkerDependencies['clientsFor']>,
+    set(shares: RateShares) {
+      current = shares;
+      for (const clients of made) setRateShares(clients, shares);
+    },
+  };
+}
+
 /**
  * Builds the worker handler.
  *
@@ -81,7 +114,9 @@ export function lastCommitLoader(): typeof loadPublishedSpecs {
 export function createWorker(deps: WorkerDependencies = {}) {
   const logger = deps.logger ?? new Logger({ serviceName: SERVICE_NAME, jsonReplacerFn: cappingJsonReplacer });
   const metrics = deps.metrics ?? new Metrics({ namespace: METRIC_NAMESPACE, serviceName: SERVICE_NAME });
-  const handler = deps.handler ?? createHandler({ ...deps, loadSpecs: deps.loadSpecs ?? lastCommitLoader() });
+  const paced = pacedClients(deps.clientsFor ?? ((region, credentials) => createAwsClients({ region, ...(credentials ? { credentials } : {}) })));
+  const handler = deps.handler ?? createHandler({ ...deps, clientsFor: paced.clientsFor, loadSpecs: deps.loadSpecs ?? lastCommitLoader() });
+  const fallback = fallbackShares(deps.workerConcurrency ?? workerConcurrencyFromEnv(process.env));
 
   async function one(record: SQSRecord, context: Context): Promise<MessageFate> {
     const read = readWorkMessage(record.body);
@@ -92,7 +127,12 @@ export function createWorker(deps: WorkerDependencies = {}) {
     }
     const m = read.message;
     const log = logger.createChild({ persistentKeys: { environment: m.environment, messageId: record.messageId } });
-    log.info(`work message: ${m.environment} (${m.trigger}${m.dryRun ? ', dry run' : ''}, dispatched for commit ${m.commit.slice(0, 12)}, receive ${receives})`);
+    const shares = m.rateShare ?? fallback;
+    paced.set(shares);
+    log.info(
+      `work message: ${m.environment} (${m.trigger}${m.dryRun ? ', dry run' : ''}, dispatched for commit ${m.commit.slice(0, 12)}, receive ${receives}); ` +
+        `pacing at ${percent(shares.regional)} of each AWS rate limit of its account and Region${shares.global !== shares.regional ? ` (${percent(shares.global)} of Route 53's and CloudFront's)` : ''}${m.rateShare ? '' : ', the message named no share'}`,
+    );
     let summary: InvocationSummary;
     try {
       summary = await handler({ environment: m.environment, ...(m.dryRun ? { dryRun: true } : {}) }, context);
