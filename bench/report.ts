@@ -5,7 +5,7 @@
  */
 import type { BundleResult, LoadTimes } from './coldstart.js';
 import type { OrganisationResult, OrganisationTick } from './organisation.js';
-import { INTERVAL_MS, PERIOD_MS, SETTLE_MS, type PassMeasurement, type SizeResult } from './scenario.js';
+import { COLLECT_EVERY_MB, INTERVAL_MS, PERIOD_MS, SETTLE_MS, type PassMeasurement, type SizeResult } from './scenario.js';
 import type { StartupMeasurement } from './startup.js';
 import type { StatusPageMeasurement } from './status-page.js';
 
@@ -133,7 +133,7 @@ export function checkTargets(results: Omit<BenchResults, 'targets'>): TargetChec
       return {
         measured: `${m.estimateMB} MB (estimated, steady alone)`,
         met: m.estimateMB <= TARGETS.rss5000MB,
-        note: `an estimate, not a measurement (bench/README.md, "steady's own memory"): ${m.baselineRssMB} MB RSS of the process with its code loaded + ${m.specsMB} MB of parsed specs + ${m.cachesMB} MB the warm Lambda keeps between passes + ${m.passGrowthMB} MB, the largest growth of the heap in a pass (${m.passGrowthOf}; the first pass's ${m.firstPassGrowthMB} MB). ${whole[0].toUpperCase()}${whole.slice(1)}`,
+        note: `an estimate from parts, not a measurement of a process (bench/README.md, "steady's own memory"): ${m.baselineRssMB} MB RSS of the process with its code loaded + ${m.specsMB} MB of parsed specs + ${m.cachesMB} MB the warm Lambda keeps between passes + ${m.passPeakMB} MB, the peak growth of the heap in a drift pass collected whenever it grew ${COLLECT_EVERY_MB} MB (${m.passLiveMB} MB of it live at most after a collection; never collected on purpose, a ${m.passGrowthOf} pass grew ${m.passGrowthMB} MB, the first pass ${m.firstPassGrowthMB} MB). ${whole[0].toUpperCase()}${whole.slice(1)}`,
       };
     }),
   );
