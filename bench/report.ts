@@ -5,7 +5,7 @@
  */
 import type { BundleResult, LoadTimes } from './coldstart.js';
 import type { OrganisationResult, OrganisationTick } from './organisation.js';
-import { INTERVAL_MS, PERIOD_MS, SETTLE_MS, type PassMeasurement, type SizeResult } from './scenario.js';
+import { COLLECT_EVERY_MB, INTERVAL_MS, PERIOD_MS, SETTLE_MS, type PassMeasurement, type SizeResult } from './scenario.js';
 import type { StartupMeasurement } from './startup.js';
 import type { StatusPageMeasurement } from './status-page.js';
 
@@ -86,6 +86,20 @@ function sizeTarget(results: Omit<BenchResults, 'targets'>, size: number, target
   return s ? { target, ...check(s) } : { target, measured: '—', met: null, note: `not measured: run with --sizes including ${size}` };
 }
 
+/** The 5,000-service memory target: judged on the estimate of steady's own memory (bench/README.md). */
+function memoryTarget(s: SizeResult): Omit<TargetCheck, 'target'> {
+  const rows = ['cold', 'warm', 'drift'].map((n) => passOf(s, n as PassMeasurement['pass']));
+  const worst = rows.reduce((a, b) => (b.rssPeakMB > a.rssPeakMB ? b : a));
+  const whole = `the whole process, which holds the simulated account too, peaked at ${worst.rssPeakMB} MB (${worst.pass} pass; ${worst.heapBeforeMB} MB of heap in use before it, mostly the account's); the process's high-water mark is ${s.maxRssMB} MB`;
+  const m = s.lambdaMemory;
+  if (!m) return { measured: `${worst.rssPeakMB} MB (${worst.pass} pass)`, met: null, note: `not estimated for steady alone (a run before the estimate): ${whole}` };
+  return {
+    measured: `${m.estimateMB} MB (estimated, steady alone)`,
+    met: m.estimateMB <= TARGETS.rss5000MB,
+    note: `an estimate from parts, not a measurement of a process (bench/README.md, "steady's own memory"): ${m.baselineRssMB} MB RSS of the process with its code loaded + ${m.specsMB} MB of parsed specs + ${m.cachesMB} MB the warm Lambda keeps between passes + ${m.passPeakMB} MB, the peak growth of the heap in a drift pass collected whenever it grew ${COLLECT_EVERY_MB} MB (${m.passLiveMB} MB of it live at most after a collection; never collected on purpose, a ${m.passGrowthOf} pass grew ${m.passGrowthMB} MB, the first pass ${m.firstPassGrowthMB} MB). ${whole[0].toUpperCase()}${whole.slice(1)}`,
+  };
+}
+
 /** Checks the issue's targets against a run. */
 export function checkTargets(results: Omit<BenchResults, 'targets'>): TargetCheck[] {
   const checks: TargetCheck[] = [];
@@ -124,15 +138,7 @@ export function checkTargets(results: Omit<BenchResults, 'targets'>): TargetChec
     }),
   );
   checks.push(
-    sizeTarget(results, 5000, '5,000 services: ≤ 512 MB peak RSS', (s) => {
-      const rows = ['cold', 'warm', 'drift'].map((n) => passOf(s, n as PassMeasurement['pass']));
-      const worst = rows.reduce((a, b) => (b.rssPeakMB > a.rssPeakMB ? b : a));
-      return {
-        measured: `${worst.rssPeakMB} MB (${worst.pass} pass)`,
-        met: worst.rssPeakMB <= TARGETS.rss5000MB,
-        note: `the whole process: steady, the SDK and the simulated account, whose state is most of the ${worst.heapBeforeMB} MB of heap in use before the pass (heap peaked at ${worst.heapPeakMB} MB). The first pass peaked at ${passOf(s, 'first').rssPeakMB} MB; the process's high-water mark is ${s.maxRssMB} MB`,
-      };
-    }),
+    sizeTarget(results, 5000, '5,000 services: ≤ 512 MB peak RSS', memoryTarget),
   );
   const ratios = results.sizes.flatMap((s) => (['cold', 'warm'] as const).map((n) => ({ size: s.size, p: passOf(s, n) })));
   const over = ratios.filter(({ p }) => p.ratio > TARGETS.minimumRatio);

@@ -17,7 +17,7 @@ import type { AwsClients } from '../controller/aws/clients.js';
 import { countCalls } from '../controller/aws/clients.js';
 import type { PassResult } from '../controller/model/pass.js';
 import { createAdapters, runPass } from '../controller/pass.js';
-import { buildEnvironment, type BenchEnvironment } from '../controller/testing/fleet.js';
+import { benchDesired, buildEnvironment, type BenchEnvironment } from '../controller/testing/fleet.js';
 import { DEFAULT_ROTATION_MINUTES } from '../controller/wiring/memory.js';
 import { driftShape, injectDrift, type DriftEvent } from './drift.js';
 import { Instruments, maxRss, sampleMemory, type CallRecord } from './instrument.js';
@@ -80,6 +80,8 @@ export interface PassMeasurement {
   rssBeforeMB: number;
   heapBeforeMB: number;
   heapPeakMB: number;
+  /** The largest growth of the heap in use during one of the row's passes, from its start (after a full GC) to its peak. */
+  heapGrowthMB: number;
   plannedActions: number;
   outcomes: Record<string, number>;
   phases: Record<string, number>;
@@ -118,10 +120,103 @@ export interface SizeResult {
   naive: NaiveResult;
   /** The process's peak RSS over the whole run (first pass included). */
   maxRssMB: number;
+  /** steady's own memory, without the simulated account's: an estimate (see `LambdaMemory`). */
+  lambdaMemory?: LambdaMemory;
   drift: { events: DriftEvent[]; heal: HealMeasurement[]; verified: boolean | null; unhealed: string[] };
 }
 
+/**
+ * What a Lambda running steady alone would need at its peak, estimated from parts measured in this
+ * process, which also holds the simulated account (bench/README.md, "steady's own memory"):
+ * `estimateMB` = `baselineRssMB` + `specsMB` + `cachesMB` + `passGrowthMB`.
+ */
+export interface LambdaMemory {
+  /** RSS of this process with its code loaded, before the environment and the account exist (after a full GC): Node, steady, the SDK. */
+  baselineRssMB: number;
+  /** Heap the environment's parsed specs hold (built again and weighed; a warm Lambda keeps them per commit). */
+  specsMB: number;
+  /** Heap the warm Lambda keeps between passes: clients, task-definition cache, zone ids, the wiring's memory (weighed by dropping it). */
+  cachesMB: number;
+  /**
+   * A further drift pass (new drift injected after the check pass), its heap collected whenever it
+   * grew `COLLECT_EVERY_MB` since the last collection, as a heap that holds steady alone would be:
+   * its peak growth (an upper bound: live memory plus at most that much garbage), and the most that
+   * was still live after a collection (a lower bound).
+   */
+  passPeakMB: number;
+  passLiveMB: number;
+  /** The largest growth of the heap during a cold, warm or drift pass, never collected on purpose (mostly garbage V8 collects late next to the account's state). */
+  passGrowthMB: number;
+  passGrowthOf: PassName;
+  /** The first pass's growth, for comparison (not in the estimate). */
+  firstPassGrowthMB: number;
+  /** baselineRssMB + specsMB + cachesMB + passPeakMB. */
+  estimateMB: number;
+}
+
+/** The memory pass collects its heap whenever it grew this much since the last collection. */
+export const COLLECT_EVERY_MB = 64;
+
 const MB = 1024 * 1024;
+
+/** Heap in use after full collections (the benchmark's child runs with --expose-gc). */
+function settledHeap(): number {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  gc?.();
+  gc?.();
+  return process.memoryUsage().heapUsed;
+}
+
+/**
+ * Runs a pass with its heap collected whenever it grew `COLLECT_EVERY_MB` since the last collection
+ * (sampled every 5 ms): the peak growth from the start and the most still live after a collection, in bytes.
+ */
+async function collectedGrowth(run: () => Promise<unknown>): Promise<{ peak: number; live: number }> {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  const start = settledHeap();
+  let floor = start;
+  let peak = 0;
+  let live = 0;
+  const sample = () => {
+    const used = process.memoryUsage().heapUsed;
+    peak = Math.max(peak, used - start);
+    if (gc && used - floor >= COLLECT_EVERY_MB * MB) {
+      gc();
+      floor = process.memoryUsage().heapUsed;
+      live = Math.max(live, floor - start);
+    }
+  };
+  const timer = setInterval(sample, 5);
+  try {
+    await run();
+  } finally {
+    clearInterval(timer);
+  }
+  sample();
+  live = Math.max(live, settledHeap() - start);
+  return { peak, live };
+}
+
+/** The parts of `LambdaMemory` measured in `runSize`, put together. */
+function lambdaMemory(parts: { baselineRss: number; specs: number; caches: number; pass: { peak: number; live: number } }, passes: PassMeasurement[]): LambdaMemory {
+  const rows = passes.filter((p) => p.pass !== 'first');
+  const worst = rows.reduce((a, b) => (b.heapGrowthMB > a.heapGrowthMB ? b : a));
+  const baselineRssMB = round(parts.baselineRss / MB);
+  const specsMB = round(parts.specs / MB);
+  const cachesMB = round(parts.caches / MB);
+  const passPeakMB = round(parts.pass.peak / MB);
+  return {
+    baselineRssMB,
+    specsMB,
+    cachesMB,
+    passPeakMB,
+    passLiveMB: round(parts.pass.live / MB),
+    passGrowthMB: worst.heapGrowthMB,
+    passGrowthOf: worst.pass,
+    firstPassGrowthMB: passes.find((p) => p.pass === 'first')?.heapGrowthMB ?? 0,
+    estimateMB: round(baselineRssMB + specsMB + cachesMB + passPeakMB),
+  };
+}
 const round = (n: number, digits = 1) => Math.round(n * 10 ** digits) / 10 ** digits;
 
 function tally(items: string[]): Record<string, number> {
@@ -170,9 +265,40 @@ function nextSchedule(env: BenchEnvironment, previous: Measured): void {
   env.account.clock.advance(next - now);
 }
 
+/**
+ * What the benchmark keeps of a pass's result: not the result itself, which holds what the pass
+ * read (and what the Lambda's caches hold), so that the heap between passes is the simulated
+ * account's and the Lambda's, as in production, and the Lambda's share can be measured by dropping it.
+ */
+interface PassSummary {
+  startedAt: number;
+  finishedAt: number;
+  apiCalls: CallCounts;
+  /** The resource of each planned action. */
+  planned: string[];
+  /** The state of each action's outcome. */
+  outcomes: string[];
+  /** The phase of each resource's status. */
+  phases: string[];
+  /** Left resources to a next step (a first pass larger than the change budget). */
+  nextStep: boolean;
+}
+
+function summarise(result: PassResult): PassSummary {
+  return {
+    startedAt: result.startedAt,
+    finishedAt: result.finishedAt,
+    apiCalls: result.apiCalls,
+    planned: result.plan?.actions.map((a) => a.resource) ?? [],
+    outcomes: result.outcomes.map((o) => o.state),
+    phases: result.resources.map((r) => r.phase),
+    nextStep: result.resources.some((r) => r.reason === 'NextStep'),
+  };
+}
+
 /** One pass measured. */
 interface Measured {
-  result: PassResult;
+  result: PassSummary;
   calls: CallCounts;
   attempts: number;
   throttled: number;
@@ -194,7 +320,7 @@ async function measureOne(env: BenchEnvironment, instruments: Instruments, run: 
   const cpu = process.cpuUsage();
   const stopMemory = sampleMemory();
   const wallStart = performance.now();
-  const result = await run();
+  const result = summarise(await run());
   const wallMs = performance.now() - wallStart;
   const peak = stopMemory();
   const used = process.cpuUsage(cpu);
@@ -246,9 +372,10 @@ function row(pass: PassName, runs: Measured[], minimum: CallCounts): PassMeasure
     rssBeforeMB: round(runs[0].rssBefore / MB),
     heapBeforeMB: round(runs[0].heapBefore / MB),
     heapPeakMB: round(Math.max(...runs.map((r) => r.heap)) / MB),
-    plannedActions: runs.reduce((n, r) => n + (r.result.plan?.actions.length ?? 0), 0),
-    outcomes: tally(runs.flatMap((r) => r.result.outcomes.map((o) => o.state))),
-    phases: tally(last.resources.map((r) => r.phase)),
+    heapGrowthMB: round(Math.max(...runs.map((r) => r.heap - r.heapBefore)) / MB),
+    plannedActions: runs.reduce((n, r) => n + r.result.planned.length, 0),
+    outcomes: tally(runs.flatMap((r) => r.result.outcomes)),
+    phases: tally(last.phases),
   };
 }
 
@@ -259,11 +386,14 @@ function row(pass: PassName, runs: Measured[], minimum: CallCounts): PassMeasure
  * const result = await runSize({ size: 100, latencyMs: 40 });
  */
 export async function runSize(options: SizeOptions): Promise<SizeResult> {
+  settledHeap();
+  const baselineRss = process.memoryUsage().rss;
   const setupStart = performance.now();
   const env = buildEnvironment(options.size, { stepwise: true, rateLimits: true });
   const { account, layout, desired } = env;
   account.faults.latency({ ms: options.latencyMs });
-  const first = lambda(env);
+  // Dropped after the first pass, so that the heap between the later passes holds one Lambda.
+  let first: Lambda | undefined = lambda(env);
   const instruments = new Instruments(account, first.clients);
   const setupMs = performance.now() - setupStart;
   const passes: PassMeasurement[] = [];
@@ -273,12 +403,13 @@ export async function runSize(options: SizeOptions): Promise<SizeResult> {
   do {
     if (steps.length > 0) account.clock.advance(INTERVAL_MS);
     steps.push(await measureOne(env, instruments, first.pass));
-  } while (steps.length < MAX_STEPS && steps.at(-1)!.result.resources.some((r) => r.reason === 'NextStep'));
+  } while (steps.length < MAX_STEPS && steps.at(-1)!.result.nextStep);
+  first = undefined;
   passes.push(row('first', steps, firstPassMinimum(layout)));
   account.clock.advance(SETTLE_MS);
 
   // 2. A cold Lambda after a deploy, then 3. the same Lambda warm, a pass a minute for a rotation.
-  const warmLambda = lambda(env, instruments);
+  let warmLambda: Lambda | undefined = lambda(env, instruments);
   const cold = await measureOne(env, instruments, warmLambda.pass);
   // The period ELB's rate allows: the configured 10 minutes up to ~1,250 services, longer above.
   const periodMs = rotationPeriod(layout, PERIOD_MS);
@@ -294,8 +425,8 @@ export async function runSize(options: SizeOptions): Promise<SizeResult> {
   // long pushes the next one a minute further: two minutes' share).
   const intervals = warm.map((m, i) => m.result.startedAt - (i === 0 ? cold : warm[i - 1]).result.startedAt);
   passes.push(row('warm', warm, rotationMinimum(layout, rotation, intervals, periodMs)));
-  const unplanned = [cold, ...warm].filter((m) => (m.result.plan?.actions.length ?? 0) > 0);
-  if (unplanned.length > 0) throw new Error(`a pass with no drift planned changes: ${unplanned[0].result.plan!.actions.map((a) => a.resource).join(', ')}`);
+  const unplanned = [cold, ...warm].filter((m) => m.result.planned.length > 0);
+  if (unplanned.length > 0) throw new Error(`a pass with no drift planned changes: ${unplanned[0].result.planned.join(', ')}`);
 
   // 4. Drift, healed by the warm Lambda at its next run.
   const events = await injectDrift(env, account.clients());
@@ -313,6 +444,21 @@ export async function runSize(options: SizeOptions): Promise<SizeResult> {
     verified = (after.plan?.actions.length ?? 0) === 0;
     unhealed = after.resources.filter((r) => r.phase !== 'Synced').map((r) => `${r.resource}: ${r.phase} ${r.reason}`);
   }
+
+  // steady's own memory: a further drift pass with its heap collected as it grows; what the warm
+  // Lambda keeps (weighed by dropping it); its specs (parsed again).
+  account.clock.advance(SETTLE_MS);
+  await injectDrift(env, account.clients());
+  account.clock.advance(INTERVAL_MS);
+  const memoryPass = await collectedGrowth(() => warmLambda!.pass());
+  account.clock.advance(SETTLE_MS);
+  const withLambda = settledHeap();
+  warmLambda = undefined;
+  const caches = withLambda - settledHeap();
+  const beforeSpecs = settledHeap();
+  const specs = [benchDesired(layout, { stepwise: true })];
+  const specsBytes = settledHeap() - beforeSpecs;
+  specs.length = 0;
 
   // 5. The naive controller over the same account (settled, no drift), under the same limits.
   account.clock.advance(SETTLE_MS);
@@ -337,6 +483,7 @@ export async function runSize(options: SizeOptions): Promise<SizeResult> {
     passes,
     naive,
     maxRssMB: round(maxRss() / MB),
+    lambdaMemory: lambdaMemory({ baselineRss, specs: specsBytes, caches, pass: memoryPass }, passes),
     drift: { events, heal, verified, unhealed },
   };
 }

@@ -144,6 +144,17 @@ function fnv1a(text: string): string {
   return (h >>> 0).toString(16).padStart(8, '0');
 }
 
+/** Items by their `resource`, each list in the items' order. */
+function groupByResource<T extends { resource: string }>(items: T[]): Map<string, T[]> {
+  const map = new Map<string, T[]>();
+  for (const item of items) {
+    const list = map.get(item.resource);
+    if (list) list.push(item);
+    else map.set(item.resource, [item]);
+  }
+  return map;
+}
+
 /**
  * Builds the report of one pass.
  *
@@ -170,13 +181,14 @@ export function buildReport(result: PassResult, options: BuildReportOptions = {}
   let heldBecause: string | undefined;
   const passed = passOutcome(result);
   const verdicts = new Map(passed.resources.map((v) => [v.resource, v]));
+  // Each resource's actions and drift events, in order, found once (a scan of them per resource was quadratic).
+  const actionsOf = groupByResource(plan?.actions ?? []);
+  const driftOf = groupByResource(result.drift);
 
   const resources: ResourceReport[] = order.map((name) => {
     const was = before.get(name);
     const now = after.get(name) ?? was!;
-    const actions: ReportAction[] = (plan?.actions ?? [])
-      .filter((a) => a.resource === name)
-      .map((a) => {
+    const actions: ReportAction[] = (actionsOf.get(name) ?? []).map((a) => {
         const o = outcomes.get(a.id);
         const state: ReportAction['state'] = o?.state ?? (holdAll ? 'held' : 'notRun');
         return {
@@ -189,7 +201,7 @@ export function buildReport(result: PassResult, options: BuildReportOptions = {}
           ...(o?.startedAt !== undefined && o.finishedAt !== undefined ? { durationMs: o.finishedAt - o.startedAt } : {}),
         };
       });
-    const events = result.drift.filter((e) => e.resource === name);
+    const events = driftOf.get(name) ?? [];
     const verdict = verdicts.get(name)!;
     const outcome = verdict.outcome;
     const drift = events.find((e) => e.diff.length > 0)?.diff.map((d) => ({ path: d.path, before: d.before, after: d.after, ...(d.specValue ? { specValue: d.specValue } : {}) })) ?? (was?.diff.length ? was.diff : now.diff);

@@ -4,8 +4,8 @@
  * item comes near DynamoDB's 400 KB limit.
  */
 import { brotliCompressSync, brotliDecompressSync, constants } from 'node:zlib';
-import type { ActualState, ObservedMigration } from '../model/actual.js';
-import type { EcsService, EcsTask, RecordSet, SchedulerSchedule } from '../model/aws.js';
+import type { ActualState, ObservedMigration, ObservedZone } from '../model/actual.js';
+import type { EcsService, EcsTask, LoadBalancer, RecordSet, SchedulerSchedule, TargetGroup } from '../model/aws.js';
 import { behaviours } from '../model/maintenance.js';
 import { TAG_ENVIRONMENT, TAG_MANAGED_BY, TAG_RESOURCE, type DesiredEnvironment, type ResourceStatus } from '../model/plan.js';
 
@@ -102,30 +102,123 @@ function images(actual: ActualState, arn: string): Record<string, string> {
   return Object.fromEntries((td?.content.containerDefinitions ?? []).map((c) => [c.name, c.image]));
 }
 
-function unreadableOf(actual: ActualState, resource: string) {
-  const list = actual.unreadable.filter((u) => u.affects.includes(resource)).map(({ what, awsName, message }) => ({ what, awsName, message }));
+type ServiceDoc = DesiredEnvironment['services'][number];
+type AliasRecordDoc = DesiredEnvironment['aliases'][number];
+
+/** Keeps the first item of each key, in order. */
+function firstBy<T>(items: Iterable<T>, key: (item: T) => string | undefined): Map<string, T> {
+  const out = new Map<string, T>();
+  for (const item of items) {
+    const k = key(item);
+    if (k !== undefined && !out.has(k)) out.set(k, item);
+  }
+  return out;
+}
+
+/**
+ * What the snapshots of one pass look things up by, built once from its ActualState (each part when
+ * first used): a pass records every resource's snapshot, and a scan of the environment per resource
+ * made that quadratic. `actual` must not change while the index is in use.
+ *
+ * @example
+ * const index = new SnapshotIndex(actual, desired);
+ * const snapshots = result.resources.map((status) => snapshotResource(actual, status, desired, index));
+ */
+export class SnapshotIndex {
+  #unreadable?: Map<string, ActualState['unreadable']>;
+  #owned?: Map<string, EcsService>;
+  #targetGroups?: Map<string, TargetGroup>;
+  #loadBalancers?: Map<string, LoadBalancer>;
+  #specServices?: Map<string, ServiceDoc>;
+  #specAliases?: Map<string, AliasRecordDoc>;
+  readonly #records = new Map<RecordSet[], Map<string, { at: number; record: RecordSet }[]>>();
+
+  constructor(
+    private readonly actual: ActualState,
+    private readonly desired?: DesiredEnvironment,
+  ) {}
+
+  /** What could not be read that affects `resource`, in the order observe met it. */
+  unreadable(resource: string): ActualState['unreadable'] {
+    if (!this.#unreadable) {
+      this.#unreadable = new Map();
+      for (const u of this.actual.unreadable) {
+        for (const r of new Set(u.affects)) this.#unreadable.set(r, [...(this.#unreadable.get(r) ?? []), u]);
+      }
+    }
+    return this.#unreadable.get(resource) ?? [];
+  }
+
+  /** The first service steady tagged as `resource` of this environment. */
+  ownedService(resource: string): EcsService | undefined {
+    const env = this.actual.environment;
+    this.#owned ??= firstBy(
+      Object.values(this.actual.services).filter((s): s is EcsService => !!s),
+      (s) => (s.tags[TAG_MANAGED_BY] === 'steady' && s.tags[TAG_ENVIRONMENT] === env ? s.tags[TAG_RESOURCE] : undefined),
+    );
+    return this.#owned.get(resource);
+  }
+
+  targetGroup(arn: string): TargetGroup | undefined {
+    this.#targetGroups ??= firstBy(
+      Object.values(this.actual.targetGroups).filter((t): t is TargetGroup => !!t),
+      (t) => t.arn,
+    );
+    return this.#targetGroups.get(arn);
+  }
+
+  loadBalancer(arn: string): LoadBalancer | undefined {
+    this.#loadBalancers ??= firstBy(
+      Object.values(this.actual.loadBalancers).filter((l): l is LoadBalancer => !!l),
+      (l) => l.arn,
+    );
+    return this.#loadBalancers.get(arn);
+  }
+
+  specService(name: string): ServiceDoc | undefined {
+    this.#specServices ??= firstBy(this.desired?.services ?? [], (s) => s.metadata.name);
+    return this.#specServices.get(name);
+  }
+
+  specAlias(name: string): AliasRecordDoc | undefined {
+    this.#specAliases ??= firstBy(this.desired?.aliases ?? [], (a) => a.metadata.name);
+    return this.#specAliases.get(name);
+  }
+
+  /** The records of `zone` at `name` of `type` and its ownership TXT record, in the zone's order. */
+  aliasRecords(zone: ObservedZone, name: string, type: string | undefined, ownership: string): RecordSet[] {
+    let byKey = this.#records.get(zone.records);
+    if (!byKey) {
+      byKey = new Map();
+      zone.records.forEach((record, at) => {
+        const key = `${record.type} ${record.name}`;
+        byKey!.set(key, [...(byKey!.get(key) ?? []), { at, record }]);
+      });
+      this.#records.set(zone.records, byKey);
+    }
+    const own = byKey.get(`${type} ${name}`) ?? [];
+    const txt = type === 'TXT' && name === ownership ? [] : (byKey.get(`TXT ${ownership}`) ?? []);
+    return [...own, ...txt].sort((a, b) => a.at - b.at).map((x) => x.record);
+  }
+}
+
+function unreadableOf(index: SnapshotIndex, resource: string) {
+  const list = index.unreadable(resource).map(({ what, awsName, message }) => ({ what, awsName, message }));
   return list.length > 0 ? { unreadable: list } : {};
 }
 
-function ownedTag(tags: Record<string, string>, environment: string, resource: string): boolean {
-  return tags[TAG_MANAGED_BY] === 'steady' && tags[TAG_ENVIRONMENT] === environment && tags[TAG_RESOURCE] === resource;
-}
-
-function serviceSnapshot(actual: ActualState, status: ResourceStatus, desired?: DesiredEnvironment): ResourceSnapshot {
-  const base = { resource: status.resource, observedAt: actual.observedAt, ...unreadableOf(actual, status.resource) };
-  const spec = desired?.services.find((s) => s.metadata.name === status.name);
+function serviceSnapshot(actual: ActualState, status: ResourceStatus, index: SnapshotIndex): ResourceSnapshot {
+  const base = { resource: status.resource, observedAt: actual.observedAt, ...unreadableOf(index, status.resource) };
+  const spec = index.specService(status.name);
   const name = spec?.spec.serviceName ?? status.name;
   // The service steady tagged as this resource, else the one with the spec's name.
-  const svc =
-    Object.values(actual.services).find((s) => s && ownedTag(s.tags, actual.environment, status.resource)) ?? actual.services[name] ?? undefined;
+  const svc = index.ownedService(status.resource) ?? actual.services[name] ?? undefined;
   if (!svc) return { ...base, found: false, why: actual.services[name] === null ? `ECS service ${name} does not exist` : `ECS service ${name} was not read` };
   const { events, tags, ...rest } = svc;
-  const lbArns = new Set<string>();
   const targetGroups = svc.loadBalancers.map((b) => {
-    const tg = Object.values(actual.targetGroups).find((t) => t?.arn === b.targetGroupArn);
-    for (const arn of tg?.loadBalancerArns ?? []) lbArns.add(arn);
+    const tg = index.targetGroup(b.targetGroupArn);
     const loadBalancers = (tg?.loadBalancerArns ?? []).flatMap((arn) => {
-      const lb = Object.values(actual.loadBalancers).find((l) => l?.arn === arn);
+      const lb = index.loadBalancer(arn);
       return lb ? [{ arn, name: lb.name, dnsName: lb.dnsName }] : [];
     });
     return { arn: b.targetGroupArn, name: tg?.name, loadBalancers };
@@ -140,8 +233,8 @@ function serviceSnapshot(actual: ActualState, status: ResourceStatus, desired?: 
   };
 }
 
-function migrationSnapshot(actual: ActualState, status: ResourceStatus): ResourceSnapshot {
-  const base = { resource: status.resource, observedAt: actual.observedAt, ...unreadableOf(actual, status.resource) };
+function migrationSnapshot(actual: ActualState, status: ResourceStatus, index: SnapshotIndex): ResourceSnapshot {
+  const base = { resource: status.resource, observedAt: actual.observedAt, ...unreadableOf(index, status.resource) };
   const observed: ObservedMigration | undefined = actual.migrations[status.name];
   if (!observed) return { ...base, found: false, why: `migration ${status.name} was not read` };
   const latest = observed.latest;
@@ -174,8 +267,8 @@ function taskSummary(t: EcsTask): MigrationTaskSummary {
   };
 }
 
-function scheduledTaskSnapshot(actual: ActualState, status: ResourceStatus): ResourceSnapshot {
-  const base = { resource: status.resource, observedAt: actual.observedAt, ...unreadableOf(actual, status.resource) };
+function scheduledTaskSnapshot(actual: ActualState, status: ResourceStatus, index: SnapshotIndex): ResourceSnapshot {
+  const base = { resource: status.resource, observedAt: actual.observedAt, ...unreadableOf(index, status.resource) };
   const observed = actual.scheduledTasks[status.name];
   if (!observed) return { ...base, found: false, why: `scheduled task ${status.name} was not read` };
   const latest = observed.latest;
@@ -202,9 +295,9 @@ function ownsRecord(record: RecordSet, environment: string, resource: string): b
   );
 }
 
-function aliasSnapshot(actual: ActualState, status: ResourceStatus, desired?: DesiredEnvironment): ResourceSnapshot {
-  const base = { resource: status.resource, observedAt: actual.observedAt, ...unreadableOf(actual, status.resource) };
-  const spec = desired?.aliases.find((a) => a.metadata.name === status.name)?.spec;
+function aliasSnapshot(actual: ActualState, status: ResourceStatus, index: SnapshotIndex): ResourceSnapshot {
+  const base = { resource: status.resource, observedAt: actual.observedAt, ...unreadableOf(index, status.resource) };
+  const spec = index.specAlias(status.name)?.spec;
   const zones = spec ? [actual.zones[spec.zoneId ?? spec.zone]] : Object.values(actual.zones);
   for (const observed of zones) {
     if (!observed) continue;
@@ -219,7 +312,7 @@ function aliasSnapshot(actual: ActualState, status: ResourceStatus, desired?: De
       name = m[2];
     }
     const ownership = `_steady-${(type ?? 'a').toLowerCase()}.${name}`;
-    const records = observed.records.filter((r) => (r.name === name && r.type === type) || (r.name === ownership && r.type === 'TXT'));
+    const records = index.aliasRecords(observed, name, type, ownership);
     const target = spec?.target;
     let observedTarget: AliasRecordSnapshot['target'];
     if (target && 'loadBalancer' in target) {
@@ -280,18 +373,19 @@ function maintenanceSnapshot(actual: ActualState, status: ResourceStatus): Resou
 /**
  * The snapshot of one resource, from what the pass observed. `desired`, when given, maps spec
  * names to AWS names (a service's `serviceName`, an alias's zone and record name); without it the
- * ownership tags and TXT records are used.
+ * ownership tags and TXT records are used. The snapshots of a pass share one `index` (built from
+ * the same `actual` and `desired`).
  */
-export function snapshotResource(actual: ActualState, status: ResourceStatus, desired?: DesiredEnvironment): ResourceSnapshot {
+export function snapshotResource(actual: ActualState, status: ResourceStatus, desired?: DesiredEnvironment, index = new SnapshotIndex(actual, desired)): ResourceSnapshot {
   switch (status.kind) {
     case 'Service':
-      return serviceSnapshot(actual, status, desired);
+      return serviceSnapshot(actual, status, index);
     case 'Migration':
-      return migrationSnapshot(actual, status);
+      return migrationSnapshot(actual, status, index);
     case 'ScheduledTask':
-      return scheduledTaskSnapshot(actual, status);
+      return scheduledTaskSnapshot(actual, status, index);
     case 'AliasRecord':
-      return aliasSnapshot(actual, status, desired);
+      return aliasSnapshot(actual, status, index);
     case 'Maintenance':
       return maintenanceSnapshot(actual, status);
     case 'Wiring':

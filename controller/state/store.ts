@@ -29,7 +29,7 @@ import type {
   StoredError,
   StoredStatus,
 } from './records.js';
-import { decodeSnapshot, encodeSnapshot, SNAPSHOT_ENCODING, SNAPSHOT_PART_BYTES, snapshotEnvironment, snapshotResource, type ResourceSnapshot } from './snapshot.js';
+import { decodeSnapshot, encodeSnapshot, SNAPSHOT_ENCODING, SNAPSHOT_PART_BYTES, SnapshotIndex, snapshotEnvironment, snapshotResource, type ResourceSnapshot } from './snapshot.js';
 import { BY_TIME_INDEX, DEFAULT_RETENTION_MS, GSI1, iso, keys, SK } from './table.js';
 
 export interface StateStoreOptions {
@@ -432,6 +432,8 @@ export class StateStore implements AlertStore {
     };
 
     const current = new Set(result.resources.map((r) => r.resource));
+    // One index for every resource's snapshot: each stays linear in the environment's size.
+    const snapshots = actual && new SnapshotIndex(actual, options.desired);
     for (const status of result.resources) {
       const prev = previous.get(status.resource);
       // Drift: extend the open records of this resource, open new ones, close what is gone.
@@ -451,7 +453,7 @@ export class StateStore implements AlertStore {
 
       let snapshotParts = prev?.snapshotParts;
       if (actual) {
-        const parts = encodeSnapshot(snapshotResource(actual, status, options.desired), this.#partBytes);
+        const parts = encodeSnapshot(snapshotResource(actual, status, options.desired, snapshots), this.#partBytes);
         this.#putSnapshot(put, env, status.resource, parts, result.passId, ttl);
         for (let i = parts.length; i < (prev?.snapshotParts ?? 0); i++) del(keys.snapshot(env, status.resource, i));
         snapshotParts = parts.length;

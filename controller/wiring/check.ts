@@ -29,7 +29,7 @@ import { evaluateService, factsFrom, placeLoadBalancer, type Facts, liveTargetGr
 import { DEFAULT_ROTATION_MINUTES, type EnvironmentMemory, type WiringMemory } from './memory.js';
 import { runProbe } from './probe.js';
 import type { EarlyReads } from './early.js';
-import { forwardSignature, hasTagImages, selectReads, type ReadSelection } from './select.js';
+import { forwardSignatures, hasTagImages, selectReads, type ReadSelection } from './select.js';
 import type { WiringResult } from './types.js';
 
 /** The default of an Environment's `wiring.certificateExpiryDays`. */
@@ -383,11 +383,12 @@ function rememberAndRecall(memory: EnvironmentMemory, subjects: ServiceDoc[], f:
       }
     }
   };
+  const signatures = forwardSignatures(f);
   for (const name of unique(subjects.map((s) => placeLoadBalancer(s, f).name).filter((n): n is string => !!n))) {
     const lb = f.loadBalancers[name];
     if (!lb) continue;
     keep.loadBalancers.add(name);
-    if (selection.loadBalancers.has(name) && f.listeners[lb.arn]) memory.loadBalancers.set(name, { arn: lb.arn, forwards: forwardSignature(f, lb.arn) });
+    if (selection.loadBalancers.has(name) && f.listeners[lb.arn]) memory.loadBalancers.set(name, { arn: lb.arn, forwards: signatures.get(lb.arn) ?? '' });
     sync(memory.listeners, f.listeners, lb.arn, `listeners:${lb.arn}`, keep.listeners);
     for (const l of f.listeners[lb.arn] ?? []) {
       sync(memory.rules, f.rules, l.arn, `rules:${l.arn}`, keep.rules);

@@ -6,7 +6,9 @@ import type { PassResult } from '../model/pass.js';
 import { createAdapters, runPass } from '../pass.js';
 import { buildEnvironment } from '../testing/fleet.js';
 import { checkWiring } from './check.js';
+import type { Facts } from './links.js';
 import { wiringMemoryOf } from './memory.js';
+import { forwardSignatures } from './select.js';
 
 const MINUTE = 60_000;
 /** 60 services, passes a minute apart, every service read within 10 minutes: 6 a pass. */
@@ -263,5 +265,30 @@ describe('the wiring checks of a reconcile pass', () => {
 
     expect(results.every((r) => r.condition.type === 'Ready')).toBe(true);
     expect(account.callCounts(from)['elbv2:DescribeTargetHealth']).toBe(60);
+  });
+});
+
+describe('forwardSignatures', () => {
+  it('names, for every load balancer, the target groups that say it forwards to them, from one walk over 5,000 target groups', () => {
+    // 500 load balancers of 10 target groups each, listed out of order; some shared by two load
+    // balancers, some listing their load balancer twice, one attached to none, one not found (null).
+    const lbArn = (i: number) => `arn:aws:elasticloadbalancing:ap-northeast-1:123456789012:loadbalancer/app/lb-${i}/x`;
+    const targetGroups: Record<string, { name: string; loadBalancerArns: string[] } | null> = { 'tg-gone': null };
+    const expected = new Map<string, Set<string>>();
+    for (let i = 4999; i >= 0; i--) {
+      const name = `tg-${String(i).padStart(4, '0')}`;
+      const lb = Math.floor(i / 10);
+      const arns = i % 97 === 0 ? [lbArn(lb), lbArn((lb + 1) % 500)] : i % 89 === 0 ? [lbArn(lb), lbArn(lb)] : i === 4242 ? [] : [lbArn(lb)];
+      targetGroups[name] = { name, loadBalancerArns: arns };
+      for (const arn of arns) expected.set(arn, (expected.get(arn) ?? new Set()).add(name));
+    }
+
+    const signatures = forwardSignatures({ targetGroups } as unknown as Facts);
+
+    expect(signatures.size).toBe(500);
+    for (const [arn, names] of expected) expect(signatures.get(arn)).toBe([...names].sort().join(','));
+    expect(signatures.get(lbArn(1))).toBe('tg-0000,tg-0010,tg-0011,tg-0012,tg-0013,tg-0014,tg-0015,tg-0016,tg-0017,tg-0018,tg-0019');
+    expect(signatures.get(lbArn(424))).toBe('tg-4240,tg-4241,tg-4243,tg-4244,tg-4245,tg-4246,tg-4247,tg-4248,tg-4249');
+    expect(signatures.get(lbArn(8))).toBe('tg-0080,tg-0081,tg-0082,tg-0083,tg-0084,tg-0085,tg-0086,tg-0087,tg-0088,tg-0089');
   });
 });

@@ -61,13 +61,22 @@ export function hasTagImages(f: Facts, service: EcsService): boolean {
   return td.content.containerDefinitions.some((c) => !/@sha256:[0-9a-f]{64}$/.test(c.image) && /\.dkr\.ecr\./.test(c.image));
 }
 
-/** The target groups each load balancer's listeners forward to, as the target groups say it (observe's reads). */
-export function forwardSignature(f: Facts, lbArn: string): string {
-  return Object.values(f.targetGroups)
-    .filter((tg) => tg && tg.loadBalancerArns.includes(lbArn))
-    .map((tg) => tg!.name)
-    .sort()
-    .join(',');
+/**
+ * The target groups each load balancer's listeners forward to, as the target groups say it
+ * (observe's reads): their names, sorted and comma-separated, by load balancer ARN (one walk over
+ * the target groups for every load balancer; a load balancer nothing forwards to is absent: '').
+ */
+export function forwardSignatures(f: Facts): Map<string, string> {
+  const names = new Map<string, string[]>();
+  for (const tg of Object.values(f.targetGroups)) {
+    if (!tg) continue;
+    for (const arn of new Set(tg.loadBalancerArns)) {
+      const list = names.get(arn);
+      if (list) list.push(tg.name);
+      else names.set(arn, [tg.name]);
+    }
+  }
+  return new Map([...names].map(([arn, list]) => [arn, list.sort().join(',')]));
 }
 
 /**
@@ -134,12 +143,14 @@ export function selectReads(
     if (!ROUTINE.has(reason) || hasTagImages(f, service)) tasks.add(name);
   }
   const loadBalancers = new Set<string>();
+  let signatures: Map<string, string> | undefined;
+  const forwards = (lbArn: string) => (signatures ??= forwardSignatures(f)).get(lbArn) ?? '';
   for (const s of subjects) {
     const lbName = placements.get(s.metadata.name);
     if (!lbName || loadBalancers.has(lbName)) continue;
     const lb = f.loadBalancers[lbName];
     const remembered = memory.loadBalancers.get(lbName);
-    const moved = !!lb && !!remembered && (remembered.arn !== lb.arn || remembered.forwards !== forwardSignature(f, lb.arn));
+    const moved = !!lb && !!remembered && (remembered.arn !== lb.arn || remembered.forwards !== forwards(lb.arn));
     const reason = services.get(s.metadata.name);
     // A rotation slice seldom starts at a load balancer's first service, so consecutive slices share
     // one (or, in a small environment, every slice has the same one): listeners read within most of
