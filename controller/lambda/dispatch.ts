@@ -29,6 +29,7 @@ import { createS3Client, loadPublishedSpecs, shortCommit } from '../source/index
 import { STEADY_RATE_SHARE } from '../aws/pace.js';
 import { DispatchMemory, type DispatchRecord } from '../state/dispatch.js';
 import { StateStore } from '../state/store.js';
+import type { EnvironmentRecord } from '../state/records.js';
 import { createHandler, type HandlerDependencies, type InvocationSummary } from './app.js';
 import { configFromEnv, type HandlerConfig } from './config.js';
 import { parseEvent, type Invocation } from './events.js';
@@ -95,12 +96,35 @@ function wholeFromEnv(env: Record<string, string | undefined>, name: keyof typeo
 export const specHash = environmentDigest;
 
 /** Why an environment is (or is not) sent to a worker. */
-export type DispatchReason = 'tick' | 'named' | 'changed' | 'new' | 'lastPassFailed' | 'unchanged';
+export type DispatchReason = 'tick' | 'named' | 'changed' | 'new' | 'lastPassFailed' | 'unchanged' | 'queued';
 
 /**
- * Which environments to send. A tick or a manual invoke: every environment (or the ones named); a
- * spec change: those whose hash differs from the last dispatch, never dispatched, or whose last
- * pass was not ok (the verdicts `steady reconcile` exits 1 for).
+ * How long a message may wait for its pass before a tick sends its environment again (a message
+ * lost, or a worker that died before it recorded a pass): the longest a Lambda runs.
+ */
+export const QUEUED_AT_MOST_MS = 15 * 60_000;
+
+/**
+ * The environments a schedule tick leaves out because their last message has not been worked yet:
+ * sent less than `QUEUED_AT_MOST_MS` ago and no pass recorded since. Without it, ticks that come
+ * faster than the workers finish pile messages up in the queue, and a spec change waits behind them.
+ *
+ * @example
+ * stillQueued(new Map([['a', { dispatchedAt: 1_000 }]]), new Map([['a', 500]]), 61_000); // Set { 'a' }
+ */
+export function stillQueued(last: Map<string, Pick<DispatchRecord, 'dispatchedAt'>>, passedAt: Map<string, number>, now: number): Set<string> {
+  const queued = new Set<string>();
+  for (const [environment, { dispatchedAt }] of last) {
+    if (now - dispatchedAt < QUEUED_AT_MOST_MS && (passedAt.get(environment) ?? -Infinity) < dispatchedAt) queued.add(environment);
+  }
+  return queued;
+}
+
+/**
+ * Which environments to send. A manual invoke: every environment (or the ones named); a tick: every
+ * environment whose last message is not still `queued`; a spec change: those whose hash differs
+ * from the last dispatch, never dispatched, or whose last pass was not ok (the verdicts `steady
+ * reconcile` exits 1 for).
  *
  * @example
  * selectEnvironments('s3', undefined, new Map([['a', 'h1']]), new Map([['a', { specHash: 'h1' }]]), new Map());
@@ -112,10 +136,12 @@ export function selectEnvironments(
   hashes: Map<string, string>,
   last: Map<string, Pick<DispatchRecord, 'specHash'>>,
   verdicts: Map<string, PassVerdict | undefined>,
+  queued: Set<string> = new Set(),
 ): { environment: string; reason: DispatchReason }[] {
   const names = named ?? [...hashes.keys()];
   return names.map((environment) => {
     if (named) return { environment, reason: 'named' as const };
+    if (trigger === 'schedule' && queued.has(environment)) return { environment, reason: 'queued' as const };
     if (trigger !== 's3') return { environment, reason: 'tick' as const };
     const before = last.get(environment);
     if (!before) return { environment, reason: 'new' as const };
@@ -137,6 +163,8 @@ export interface DispatchSummary {
   enqueued: { environment: string; reason: DispatchReason }[];
   /** Environments not sent: their specs did not change and their last pass was ok. */
   unchanged: string[];
+  /** Environments a tick did not send: their last message is still waiting for its pass (`stillQueued`); absent when none. */
+  queued?: string[];
   specsError?: { kind: string; message: string };
 }
 
@@ -191,9 +219,11 @@ export function createDispatcher(deps: DispatcherDependencies = {}) {
     const unknownNames = (invocation.environments ?? []).filter((n) => !known.has(n));
     if (unknownNames.length > 0) logger.error(`no environment ${summariseNames(unknownNames)} in commit ${shortCommit(commit)}; nothing is sent for ${unknownNames.length === 1 ? 'it' : 'them'}`);
     const named = invocation.environments?.filter((n) => known.has(n));
-    const [last, verdicts] = invocation.trigger === 's3' && !named ? await Promise.all([memory.load(), lastVerdicts()]) : [new Map(), new Map()];
-    const selection = selectEnvironments(invocation.trigger, named, hashes, last, verdicts);
-    const enqueued = selection.filter((s) => s.reason !== 'unchanged');
+    const [last, records] = invocation.trigger !== 'manual' && !named ? await Promise.all([lastDispatches(), environmentRecords()]) : [new Map(), []];
+    const verdicts = new Map(records.map((e) => [e.environment, e.lastVerdict ?? (e.lastOutcome === 'failed' ? ('failed' as const) : undefined)]));
+    const queued = stillQueued(last, new Map(records.map((e) => [e.environment, e.lastPassAt])), clock.now());
+    const selection = selectEnvironments(invocation.trigger, named, hashes, last, verdicts, queued);
+    const enqueued = selection.filter((s) => s.reason !== 'unchanged' && s.reason !== 'queued');
     const now = clock.now();
     // Over every environment of the commit: the workers of a tick may still run beside the ones sent now.
     const shares = rateShares(loaded.specSet.environments.map((e) => ({ name: e.name, spec: e.environment.spec })), dispatch.workerConcurrency, homeAccount(context.invokedFunctionArn));
@@ -212,18 +242,30 @@ export function createDispatcher(deps: DispatcherDependencies = {}) {
     metrics.addMetric(METRIC.environmentsDispatched, MetricUnit.Count, messages.length);
     metrics.publishStoredMetrics();
     const unchanged = selection.filter((s) => s.reason === 'unchanged').map((s) => s.environment);
-    logger.info(`dispatched ${messages.length} of ${hashes.size} environments to the work queue${unchanged.length ? ` (${unchanged.length} unchanged since the last dispatch)` : ''}`, {
+    const waiting = selection.filter((s) => s.reason === 'queued').map((s) => s.environment);
+    const left = [...(unchanged.length ? [`${unchanged.length} unchanged since the last dispatch`] : []), ...(waiting.length ? [`${waiting.length} whose last message still waits for its pass`] : [])];
+    logger.info(`dispatched ${messages.length} of ${hashes.size} environments to the work queue${left.length ? ` (${left.join('; ')})` : ''}`, {
       enqueued: enqueued.map((s) => `${s.environment} (${s.reason})`),
     });
-    return { mode: 'fanOut', trigger: invocation.trigger, ok: unknownNames.length === 0, dryRun: invocation.dryRun, commit, enqueued, unchanged };
+    return { mode: 'fanOut', trigger: invocation.trigger, ok: unknownNames.length === 0, dryRun: invocation.dryRun, commit, enqueued, unchanged, ...(waiting.length ? { queued: waiting } : {}) };
   }
 
-  async function lastVerdicts(): Promise<Map<string, PassVerdict | undefined>> {
+  /** The last dispatches; none when they cannot be read (a tick then sends every environment, a spec change every one as changed). */
+  async function lastDispatches(): Promise<Map<string, DispatchRecord>> {
     try {
-      return new Map((await store.listEnvironments()).map((e) => [e.environment, e.lastVerdict ?? (e.lastOutcome === 'failed' ? 'failed' : undefined)]));
+      return await memory.load();
     } catch (err) {
-      logger.warn(`the last verdicts could not be read; environments whose specs did not change are not sent again: ${(err as Error).message}`);
+      logger.warn(`the last dispatches could not be read; every environment is sent: ${(err as Error).message}`);
       return new Map();
+    }
+  }
+
+  async function environmentRecords(): Promise<EnvironmentRecord[]> {
+    try {
+      return await store.listEnvironments();
+    } catch (err) {
+      logger.warn(`the last passes could not be read; every environment is sent on a tick, and on a spec change those whose specs did not change are not sent again: ${(err as Error).message}`);
+      return [];
     }
   }
 

@@ -155,7 +155,7 @@ async function setup(count: number, options: { hang?: string; throws?: string } 
 
 describe('fan-out: dispatcher, work queue, workers', () => {
   it(
-    '200 environments in 3 accounts and 2 regions converge; a hung one and a crashing one hold up and fail no other; a second tick during the hung pass starts no second writer',
+    '200 environments in 3 accounts and 2 regions converge; a hung one and a crashing one hold up and fail no other; a second tick during the hung pass starts no second writer and does not queue it again',
     async () => {
       const s = await setup(200, { hang: 'env-007', throws: 'env-013' });
       let running: Promise<void>[] = [];
@@ -182,11 +182,15 @@ describe('fan-out: dispatcher, work queue, workers', () => {
         }
         expect(s.org.stsCalls.filter((c) => c.operation === 'AssumeRole' && !c.error).length).toBeGreaterThanOrEqual(2);
 
-        // Tick 2 while env-007's first pass still holds its lease: its message is dropped, not retried.
+        // Tick 2 while env-007's first pass still runs: the tick leaves it out (its message has had no
+        // pass yet), and a manual invoke naming it gets a message dropped by the lease, not retried.
         s.org.clock.advance(60_000);
         const callsBefore = s.org.accounts().map((a) => a.calls.length);
         const second = (await s.dispatcher(eventJson('eventbridge-scheduled'), s.context())) as DispatchSummary;
-        expect(second.enqueued).toHaveLength(200);
+        expect(second.enqueued).toHaveLength(199);
+        expect(second.queued).toEqual(['env-007']);
+        const manual = (await s.dispatcher({ environment: 'env-007' }, s.context())) as DispatchSummary;
+        expect(manual.enqueued).toEqual([{ environment: 'env-007', reason: 'named' }]);
         const tick2 = await s.drain();
         expect(tick2.invocations).toBe(200);
         // Left in the queue: only tick 1's message for env-007, invisible while its worker runs.
