@@ -7,7 +7,7 @@
  *
  *   npm run bench -- [--sizes 10,100,1000,5000] [--latency 40] [--quick]
  *                    [--entry controller/lambda/handler.ts] [--load-runs 10] [--out-dir bench/results] [--no-write]
- *                    [--org 200x20] [--org-concurrency 10] [--only-org]
+ *                    [--org 200x20] [--org-concurrency 10] [--only-org] [--only-start]
  */
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -36,7 +36,8 @@ const USAGE = `usage: npm run bench -- [options]
   --sizes-only          run the sizes (into --keep) and stop: no status page, cold start or results
   --org 200x20          the organisation row: environments x services (3 accounts, 2 Regions); --quick: 20x20; none: skip it
   --org-concurrency 10  workers at once (the SQS event source's maximumConcurrency)
-  --only-org            measure only the organisation row; keep the other rows of the results in --out-dir`;
+  --only-org            measure only the organisation row; keep the other rows of the results in --out-dir
+  --only-start          measure only the cold start and the CLI start-up (on a quiet machine); keep the other rows`;
 
 function parse() {
   const { values } = parseArgs({
@@ -53,6 +54,7 @@ function parse() {
       org: { type: 'string' },
       'org-concurrency': { type: 'string', default: '10' },
       'only-org': { type: 'boolean', default: false },
+      'only-start': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -70,6 +72,7 @@ function parse() {
   const org = /^(\d+)x(\d+)$/.exec(orgText);
   if (!org && orgText !== 'none') throw new Error(`--org expects ENVIRONMENTSxSERVICES (e.g. 200x20) or none, got ${orgText}\n${USAGE}`);
   if (values['only-org'] && !org) throw new Error(`--only-org with --org none measures nothing\n${USAGE}`);
+  if (values['only-org'] && values['only-start']) throw new Error(`--only-org and --only-start measure different rows: give one\n${USAGE}`);
   return {
     sizes,
     latencyMs: number('latency', values.latency!),
@@ -82,6 +85,7 @@ function parse() {
     sizesOnly: values['sizes-only']!,
     org: org ? { environments: Number(org[1]), services: Number(org[2]), concurrency: number('org-concurrency', values['org-concurrency']!) } : undefined,
     onlyOrg: values['only-org']!,
+    onlyStart: values['only-start']!,
   };
 }
 
@@ -172,16 +176,29 @@ async function measureOrganisation(options: Options, commit: string): Promise<Or
   return { measuredAt: new Date().toISOString(), commit, result, worker };
 }
 
+/** The cold start and the CLI's start-up; `alone` (a commit) when measured apart from the other rows (`--only-start`). */
+async function measureStart(options: Options, work: string, alone?: string): Promise<Pick<BenchResults, 'coldStart' | 'cliStartup'>> {
+  const loadAverage = os.loadavg()[0];
+  say(`cold start: bundling ${options.entry}, importing it in ${options.loadRuns} fresh processes (load average ${loadAverage.toFixed(1)}) ...`);
+  const { file, ...bundle } = await bundleEntry(options.entry, work);
+  const load = await measureLoad(file, options.loadRuns);
+  say(`CLI start-up: steady --version, --help and plan --help, ${options.loadRuns} fresh processes each ...`);
+  const cliStartup = await measureStartup(options.loadRuns);
+  const measured = alone ? { measured: { at: new Date().toISOString(), commit: alone, loadAverage: Number(loadAverage.toFixed(1)) } } : {};
+  return { coldStart: { entry: options.entry, bundle, load, ...measured }, cliStartup };
+}
+
 async function main(): Promise<void> {
   const options = parse();
   const work = await mkdtemp(path.join(os.tmpdir(), 'steady-bench-'));
   try {
     const { commit, dirty } = await gitState();
     let partial: Omit<BenchResults, 'targets'>;
-    if (options.onlyOrg) {
-      // The other rows as last committed; only the organisation is measured again.
+    if (options.onlyOrg || options.onlyStart) {
+      // The other rows as last committed; only the organisation, or only the start-up rows, are measured again.
       const { targets: _, ...kept } = JSON.parse(await readFile(path.join(options.outDir, 'results.json'), 'utf8')) as BenchResults;
-      partial = { ...kept, organisation: await measureOrganisation(options, `${commit}${dirty ? ' (with uncommitted changes)' : ''}`) };
+      const at = `${commit}${dirty ? ' (with uncommitted changes)' : ''}`;
+      partial = options.onlyOrg ? { ...kept, organisation: await measureOrganisation(options, at) } : { ...kept, ...(await measureStart(options, work, at)) };
     } else {
       const sizes = await measureSizes(options, work);
       if (options.sizesOnly) return;
@@ -189,11 +206,7 @@ async function main(): Promise<void> {
       const pageSize = Math.max(...options.sizes.filter((s) => s <= 1000), Math.min(...options.sizes));
       say(`status page: ${pageSize} services, three passes recorded in a local state table, then read and rendered ...`);
       const statusPage = await measureStatusPage(pageSize);
-      say(`cold start: bundling ${options.entry}, importing it in ${options.loadRuns} fresh processes ...`);
-      const { file, ...bundle } = await bundleEntry(options.entry, work);
-      const load = await measureLoad(file, options.loadRuns);
-      say(`CLI start-up: steady --version, --help and plan --help, ${options.loadRuns} fresh processes each ...`);
-      const cliStartup = await measureStartup(options.loadRuns);
+      const { coldStart, cliStartup } = await measureStart(options, work);
       const organisation = options.org ? await measureOrganisation(options, `${commit}${dirty ? ' (with uncommitted changes)' : ''}`) : undefined;
       partial = {
         measuredAt: new Date().toISOString(),
@@ -203,7 +216,7 @@ async function main(): Promise<void> {
         machine: `${os.cpus()[0]?.model.trim() ?? 'unknown CPU'} x${os.cpus().length}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, ${os.type()} ${os.arch()}`,
         options: { latencyMs: options.latencyMs, sizes: options.sizes, quick: options.quick, loadRuns: options.loadRuns },
         sizes,
-        coldStart: { entry: options.entry, bundle, load },
+        coldStart,
         statusPage,
         cliStartup,
         ...(organisation ? { organisation } : {}),
