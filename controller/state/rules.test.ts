@@ -4,10 +4,12 @@
  * that did not complete removes nothing; a resource's last error is its own; a snapshot is never
  * pieced together from two passes.
  */
-import { ProvisionedThroughputExceededException } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteTableCommand, DynamoDBClient, ProvisionedThroughputExceededException } from '@aws-sdk/client-dynamodb';
+import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { StateStoreError } from '../errors.js';
 import type { PassResult } from '../model/pass.js';
+import type { WiringChain } from '../model/wiring.js';
 import { storedPass } from '../testing/pass-fixtures.js';
 import { startStateTable, type LocalStateTable } from '../testing/state-table.js';
 import { keys } from './table.js';
@@ -58,10 +60,99 @@ describe('the migration ledger', () => {
     expect(after.reason).toBeUndefined();
     expect((await store.getMigration({ environment: 'ledger-2', ...VERSION }))?.reason).toBeUndefined();
   });
+
+  it('a claim refused while no claim can be read back is a transient error saying so, never "claimed by nobody"', async () => {
+    // Another pass's claim is stored; it vanishes (the table was emptied) between our refused write and our read.
+    const store = t.store();
+    await store.claimMigration({ environment: 'ledger-3', ...VERSION, passId: 'pass-a' });
+    const ours = new DynamoDBClient({ region: process.env.AWS_REGION ?? 'ap-northeast-1' });
+    ours.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (context.commandName === 'GetItemCommand') await DynamoDBDocumentClient.from(t.client).send(new DeleteCommand({ TableName: t.tableName, Key: keys.migration('ledger-3', 'db-migrate', 'v1', 0) }));
+        return next(args);
+      },
+      { step: 'initialize', name: 'vanish' },
+    );
+    try {
+      const err = await t.store({ client: ours }).claimMigration({ environment: 'ledger-3', ...VERSION, passId: 'pass-b' }).catch((e: unknown) => e);
+
+      expect(err).toBeInstanceOf(StateStoreError);
+      expect(err).toMatchObject({
+        transient: true,
+        message: 'claiming migration db-migrate version v1 attempt 0 in environment ledger-3 (table steady-state-rules): the claim was refused but no claim is stored; try again',
+      });
+    } finally {
+      ours.destroy();
+    }
+  });
+
+  it("listing one migration's ledger lists that migration only: not another whose name it begins, nor statuses or passes", async () => {
+    const store = t.store();
+    await store.claimMigration({ environment: 'ledger-4', migration: 'db', version: 'v1', attempt: 0, passId: 'pass-a' });
+    await store.claimMigration({ environment: 'ledger-4', migration: 'db-seed', version: 'v1', attempt: 0, passId: 'pass-a' });
+    const p = pass('ledger-4', 1);
+    await store.savePass(p.result, p.actual);
+
+    expect((await store.listMigrations('ledger-4', 'db')).map((m) => m.migration)).toEqual(['db']);
+    expect((await store.listMigrations('ledger-4')).map((m) => m.migration)).toEqual(['db', 'db-seed']);
+  });
+  it('a result recorded with neither a claim nor a pass id is stored as a ledger item of an unknown pass', async () => {
+    const store = t.store();
+
+    await store.recordMigrationResult({ environment: 'ledger-5', ...VERSION, result: 'failed', reason: 'exit code 2' });
+
+    const item = (await DynamoDBDocumentClient.from(t.client).send(new GetCommand({ TableName: t.tableName, Key: keys.migration('ledger-5', 'db-migrate', 'v1', 0), ConsistentRead: true }))).Item;
+    expect(item).toMatchObject({ type: 'migration', passId: 'unknown', state: 'failed', reason: 'exit code 2', environment: 'ledger-5', migration: 'db-migrate', version: 'v1', attempt: 0 });
+  });
+});
+
+describe('a table that cannot be read or written', () => {
+  it('every read says what it was reading, of which environment, in which table', async () => {
+    const gone = await startStateTable('steady-state-gone');
+    const store = gone.store();
+    await gone.client.send(new DeleteTableCommand({ TableName: gone.tableName }));
+    const key = { environment: 'g', ...VERSION };
+    const reads: [Promise<unknown>, string][] = [
+      [store.getMigration(key), 'reading migration db-migrate version v1 attempt 0 of environment g (table steady-state-gone)'],
+      [store.listMigrations('g', 'db-migrate'), 'listing migrations of environment g (table steady-state-gone)'],
+      [store.recordMigrationResult({ ...key, result: 'succeeded' }), 'recording the result (succeeded) of migration db-migrate version v1 attempt 0 in environment g (table steady-state-gone)'],
+    ];
+    try {
+      for (const [read, doing] of reads) {
+        const err = await read.catch((e: unknown) => e);
+        expect(err).toBeInstanceOf(StateStoreError);
+        expect((err as Error).message.startsWith(`${doing}: ResourceNotFoundException`)).toBe(true);
+      }
+    } finally {
+      await gone.close();
+    }
+  });
+
+  it('a throttled pass write says which pass of which environment it was saving, and where', async () => {
+    const ours = new DynamoDBClient({ region: process.env.AWS_REGION ?? 'ap-northeast-1' });
+    ours.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (context.commandName === 'BatchWriteItemCommand') {
+          throw new ProvisionedThroughputExceededException({ message: 'The level of configured provisioned throughput for the table was exceeded.', $metadata: {} });
+        }
+        return next(args);
+      },
+      { step: 'initialize', name: 'throttle-batches' },
+    );
+    try {
+      const p = pass('w-1', 1);
+      const err = await t.store({ client: ours }).savePass(p.result, p.actual).catch((e: unknown) => e);
+
+      expect(err).toMatchObject({ transient: true, message: expect.stringMatching(/^saving pass w-1\/pass-1 of environment w-1 to table steady-state-rules \(BatchWriteItem of \d+ items to table steady-state-rules\): ProvisionedThroughputExceededException/) });
+      expect(await t.store().loadStatuses('w-1')).toEqual([]);
+    } finally {
+      ours.destroy();
+    }
+  });
 });
 
 describe('history', () => {
-  it('a pass that did not complete never removes a status: failed with a plan, or ok without one', async () => {
+  it('a pass that did not complete never removes a status: failed with a plan, ok without one, or interrupted', async () => {
     const store = t.store();
     const first = pass('hist-r1', 1);
     await store.savePass(first.result, first.actual);
@@ -70,6 +161,7 @@ describe('history', () => {
     for (const [n, overrides] of [
       [2, { outcome: 'failed', error: 'converge failed' }],
       [3, { outcome: 'ok', plan: undefined }],
+      [4, { outcome: 'ok', interrupted: { reason: 'leaseLost', stage: 'converge', message: 'the lease for environment hist-r1 was taken over' } }],
     ] as const) {
       t.clock.advance(60_000);
       const p = pass('hist-r1', n, overrides as Partial<PassResult>);
@@ -78,6 +170,35 @@ describe('history', () => {
 
       expect((await store.loadStatuses('hist-r1')).map((s) => s.resource).sort()).toEqual(['AliasRecord/api-dns', 'Migration/db-migrate', 'Service/api']);
     }
+  });
+
+  it('a status keeps its diff and wiring evidence bounded, and nothing at the bounds is cut', async () => {
+    const store = t.store();
+    const p = pass('hist-r4', 1);
+    const at1000 = 'a'.repeat(1000);
+    const over = 'b'.repeat(1001);
+    const entries = (n: number) => Array.from({ length: n }, (_, i) => ({ path: `environment[${i}]`, before: undefined, after: `v${i}` }));
+    const twenty = Array.from({ length: 20 }, (_, i) => `10.0.0.${i}:8000`);
+    const chain: WiringChain = {
+      names: ['api.example.com'],
+      checkedAt: t.clock.now(),
+      links: [{ name: 'targets', status: 'broken', ok: false, summary: over, evidence: { healthy: 0, draining: false, unhealthy: twenty, note: over, at: at1000 } }],
+    };
+    p.result.resources = p.result.resources.map((r) =>
+      r.resource === 'Service/api' ? { ...r, diff: [...entries(49), { path: 'image', before: at1000, after: over }], wiring: chain } : r.resource === 'Migration/db-migrate' ? { ...r, diff: entries(51) } : r,
+    );
+    await store.savePass(p.result, p.actual);
+
+    const statuses = await store.loadStatuses('hist-r4');
+    const api = statuses.find((s) => s.resource === 'Service/api')!;
+    expect(api.diff).toHaveLength(50);
+    expect(api.diff[0]).toEqual({ path: 'environment[0]', after: 'v0' });
+    expect(api.diff[49]).toEqual({ path: 'image', before: at1000, after: `${'b'.repeat(999)}…` });
+    expect(api.wiring!.links[0]).toEqual({ ...chain.links[0], summary: `${'b'.repeat(999)}…`, evidence: { healthy: 0, draining: false, unhealthy: twenty, note: `${'b'.repeat(999)}…`, at: at1000 } });
+    expect(api.wiring!.links[0]).not.toHaveProperty('message');
+    const migration = statuses.find((s) => s.resource === 'Migration/db-migrate')!;
+    expect(migration.diff).toHaveLength(51);
+    expect(migration.diff.slice(48)).toEqual([{ path: 'environment[48]', after: 'v48' }, { path: 'environment[49]', after: 'v49' }, { path: '… 1 more differences' }]);
   });
 
   it("one resource's failure is never another resource's last error", async () => {
