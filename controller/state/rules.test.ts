@@ -5,7 +5,7 @@
  * pieced together from two passes.
  */
 import { DeleteTableCommand, DynamoDBClient, ProvisionedThroughputExceededException } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StateStoreError } from '../errors.js';
 import type { PassResult } from '../model/pass.js';
@@ -230,5 +230,122 @@ describe('history', () => {
 
     await expect(store.loadSnapshot('hist-r3', 'Service/api')).rejects.toThrow(/part 1 of \d+ \(pass hist-r3\/pass-1\) is missing$/);
     expect(Object.keys(await store.loadSnapshots('hist-r3')).sort()).toEqual(['AliasRecord/api-dns', 'Environment/hist-r3', 'Migration/db-migrate']);
+  });
+
+  it('a healed drift record is a drift item naming at most 20 of the changes that healed it', async () => {
+    const store = t.store();
+    const seen = t.clock.now() - 15_000;
+    const d = { resource: 'Service/api', key: 'Service/api#count', summary: 'count 1, spec 2', diff: [], detectedAt: seen };
+    const p1 = pass('hist-r5', 1, { mode: 'observe', drift: [d] });
+    await store.savePass(p1.result, p1.actual);
+    t.clock.advance(60_000);
+    const outcomes = Array.from({ length: 21 }, (_, i) => ({ actionId: `a${i}`, resource: 'Service/api', kind: 'UpdateService' as const, summary: `change ${i}`, state: 'done' as const }));
+    const p2 = pass('hist-r5', 2, { drift: [{ ...d, detectedAt: t.clock.now() - 5_000, healedAt: t.clock.now() }], outcomes });
+    await store.savePass(p2.result, p2.actual);
+
+    const [record] = await store.listDrift('hist-r5', 0);
+    expect(record.healedWith).toEqual(outcomes.slice(0, 20).map((o) => o.summary));
+    const items = await DynamoDBDocumentClient.from(t.client).send(
+      new QueryCommand({ TableName: t.tableName, KeyConditionExpression: 'pk = :pk AND begins_with(sk, :p)', ExpressionAttributeValues: { ':pk': keys.environmentPk('hist-r5'), ':p': 'DRIFT#' } }),
+    );
+    expect(items.Items!.map((i) => i.type)).toEqual(['drift']);
+  });
+
+  it('closing a drift whose record the table lost is no error, and writes no record back', async () => {
+    const store = t.store();
+    const d = { resource: 'Service/api', key: 'Service/api#count', summary: 'count 1, spec 2', diff: [], detectedAt: t.clock.now() - 15_000 };
+    const p1 = pass('hist-r6', 1, { mode: 'observe', drift: [d] });
+    await store.savePass(p1.result, p1.actual);
+    const [open] = await store.listDrift('hist-r6', 0);
+    await DynamoDBDocumentClient.from(t.client).send(new DeleteCommand({ TableName: t.tableName, Key: keys.drift('hist-r6', open.detectedAt, open.key) }));
+    t.clock.advance(60_000);
+
+    const p2 = pass('hist-r6', 2);
+    await store.savePass(p2.result, p2.actual);
+
+    expect(await store.listDrift('hist-r6', 0)).toEqual([]);
+    expect((await store.lastPass('hist-r6'))?.passId).toBe('hist-r6/pass-2');
+  });
+
+  it('a drift that cannot be closed for another reason than a refused condition fails the save, saying which drift', async () => {
+    const store = t.store();
+    const d = { resource: 'Service/api', key: 'Service/api#count', summary: 'count 1, spec 2', diff: [], detectedAt: t.clock.now() - 15_000 };
+    const p1 = pass('hist-r7', 1, { mode: 'observe', drift: [d] });
+    await store.savePass(p1.result, p1.actual);
+    const ours = new DynamoDBClient({ region: process.env.AWS_REGION ?? 'ap-northeast-1' });
+    ours.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (context.commandName === 'UpdateItemCommand') {
+          throw new ProvisionedThroughputExceededException({ message: 'The level of configured provisioned throughput for the table was exceeded.', $metadata: {} });
+        }
+        return next(args);
+      },
+      { step: 'initialize', name: 'throttle-updates' },
+    );
+    try {
+      t.clock.advance(60_000);
+      const p2 = pass('hist-r7', 2);
+      const err = await t.store({ client: ours }).savePass(p2.result, p2.actual).catch((e: unknown) => e);
+
+      expect((err as Error).message).toMatch(/^saving pass hist-r7\/pass-2 of environment hist-r7 to table steady-state-rules \(closing drift DRIFT#[^)]+\): ProvisionedThroughputExceededException/);
+      // The pass item is written last: a save that failed records no pass.
+      expect((await store.lastPass('hist-r7'))?.passId).toBe('hist-r7/pass-1');
+      expect((await store.listDrift('hist-r7', 0)).map((r) => r.resolution)).toEqual([undefined]);
+    } finally {
+      ours.destroy();
+    }
+  });
+
+  it('a pass is found by its id, with its report; a malformed, impossible or unknown id finds nothing', async () => {
+    const store = t.store();
+    const startedAt = t.clock.now() - 20_000;
+    const id = `hist-r8/${new Date(startedAt).toISOString()}/k3x9a1`;
+    await store.savePass(pass('hist-r8', 1, { passId: id }).result, undefined, { report: { lines: ['all synced'] } });
+    // Another pass of the environment, started in the same hour.
+    t.clock.advance(60_000);
+    const other = `hist-r8/${new Date(t.clock.now() - 20_000).toISOString()}/b7c2d0`;
+    await store.savePass(pass('hist-r8', 2, { passId: other }).result);
+
+    expect(await store.passById(id)).toMatchObject({ passId: id, environment: 'hist-r8', startedAt, report: { lines: ['all synced'] } });
+    expect((await store.passById(other))?.passId).toBe(other);
+    expect(await store.passById('hist-r8/yesterday/k3x9a1')).toBeUndefined();
+    expect(await store.passById(`hist-r8/2026-13-01T00:00:00.000Z/k3x9a1`)).toBeUndefined();
+    expect(await store.passById(`hist-r8/${new Date(startedAt).toISOString()}/zzzzzz`)).toBeUndefined();
+    expect(await store.passById(`hist-r8/${new Date(startedAt).toISOString()}/K3X9A1`)).toBeUndefined();
+  });
+});
+
+describe('notices', () => {
+  it('a notice is claimed by exactly one of two racing callers, and by nobody after', async () => {
+    const store = t.store();
+
+    const first = await Promise.all([store.claimNotice('specs-removed#a#b', 'pass-1'), store.claimNotice('specs-removed#a#b', 'pass-2')]);
+    const later = await store.claimNotice('specs-removed#a#b', 'pass-3');
+
+    expect(first.filter(Boolean)).toHaveLength(1);
+    expect(later).toBe(false);
+    const item = (await DynamoDBDocumentClient.from(t.client).send(new GetCommand({ TableName: t.tableName, Key: keys.notice('specs-removed#a#b'), ConsistentRead: true }))).Item;
+    expect(item).toMatchObject({ type: 'notice', notice: 'specs-removed#a#b', by: first[0] ? 'pass-1' : 'pass-2', at: t.clock.now() });
+  });
+
+  it('a throttled notice claim is an error saying which notice, never "already said"', async () => {
+    const ours = new DynamoDBClient({ region: process.env.AWS_REGION ?? 'ap-northeast-1' });
+    ours.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (context.commandName === 'PutItemCommand') {
+          throw new ProvisionedThroughputExceededException({ message: 'The level of configured provisioned throughput for the table was exceeded.', $metadata: {} });
+        }
+        return next(args);
+      },
+      { step: 'initialize', name: 'throttle-puts' },
+    );
+    try {
+      await expect(t.store({ client: ours }).claimNotice('specs-removed#c#d', 'pass-1')).rejects.toThrow(
+        /^claiming notice specs-removed#c#d \(table steady-state-rules\): ProvisionedThroughputExceededException/,
+      );
+      expect(await t.store().claimNotice('specs-removed#c#d', 'pass-2')).toBe(true);
+    } finally {
+      ours.destroy();
+    }
   });
 });
