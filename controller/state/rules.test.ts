@@ -172,6 +172,43 @@ describe('history', () => {
     }
   });
 
+  it('a drift still seen by a complete pass stays open: only what a pass no longer sees is closed', async () => {
+    const store = t.store();
+    const d = { resource: 'Service/api', key: 'Service/api#count', summary: 'count 1, spec 2', diff: [], detectedAt: t.clock.now() - 15_000 };
+    const p1 = pass('hist-r9', 1, { drift: [d] });
+    await store.savePass(p1.result, p1.actual);
+    t.clock.advance(60_000);
+
+    const p2 = pass('hist-r9', 2, { drift: [{ ...d, detectedAt: t.clock.now() - 15_000 }] });
+    await store.savePass(p2.result, p2.actual);
+
+    const records = await store.listDrift('hist-r9', 0);
+    expect(records).toHaveLength(1);
+    expect(records[0]).toMatchObject({ detectedAt: d.detectedAt, lastSeenAt: t.clock.now() - 15_000 });
+    expect(records[0]).not.toHaveProperty('healedAt');
+    expect(records[0]).not.toHaveProperty('resolution');
+  });
+
+  it('a Failed status without a failed action is its own last error; a resource whose actions all succeeded has none', async () => {
+    const store = t.store();
+    const p = pass('hist-r10', 1, {
+      outcomes: [{ actionId: 'update:Service/api', resource: 'Service/api', kind: 'UpdateService', summary: 'update service api', state: 'done' }],
+    });
+    p.result.resources = p.result.resources.map((r) =>
+      r.resource === 'AliasRecord/api-dns' ? { ...r, phase: 'Failed', reason: 'Conflict', message: 'record api.example.com is owned by environment shop-staging' } : r,
+    );
+    await store.savePass(p.result, p.actual);
+
+    const statuses = await store.loadStatuses('hist-r10');
+    expect(statuses.find((s) => s.resource === 'AliasRecord/api-dns')?.lastError).toEqual({
+      message: 'record api.example.com is owned by environment shop-staging',
+      what: 'Conflict',
+      at: p.result.finishedAt,
+      passId: 'hist-r10/pass-1',
+    });
+    expect(statuses.find((s) => s.resource === 'Service/api')?.lastError).toBeUndefined();
+  });
+
   it('a status keeps its diff and wiring evidence bounded, and nothing at the bounds is cut', async () => {
     const store = t.store();
     const p = pass('hist-r4', 1);
