@@ -6,6 +6,7 @@
  */
 import { DeleteTableCommand, DynamoDBClient, ProvisionedThroughputExceededException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StateStoreError } from '../errors.js';
 import type { PassResult } from '../model/pass.js';
@@ -207,6 +208,19 @@ describe('history', () => {
       passId: 'hist-r10/pass-1',
     });
     expect(statuses.find((s) => s.resource === 'Service/api')?.lastError).toBeUndefined();
+  });
+
+  it('a pass item stays bounded: at most 20 failures, and no report too big for one part (never a part of one)', async () => {
+    const store = t.store();
+    const outcomes = Array.from({ length: 21 }, (_, i) => ({ actionId: `a${i}`, resource: 'Service/api', kind: 'UpdateService' as const, summary: `change ${i}`, state: 'failed' as const, message: `refused ${i}` }));
+    // Random text compresses to more than the 200 KB a pass item keeps of a report.
+    const report = { text: randomBytes(300_000).toString('base64') };
+
+    await store.savePass(pass('hist-r11', 1, { outcomes }).result, undefined, { report });
+
+    const last = await store.lastPass('hist-r11');
+    expect(last?.failures?.map((f) => f.summary)).toEqual(outcomes.slice(0, 20).map((o) => o.summary));
+    expect(last).not.toHaveProperty('report');
   });
 
   it('a status keeps its diff and wiring evidence bounded, and nothing at the bounds is cut', async () => {
