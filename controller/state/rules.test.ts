@@ -108,21 +108,35 @@ describe('the migration ledger', () => {
 });
 
 describe('a table that cannot be read or written', () => {
-  it('every read says what it was reading, of which environment, in which table', async () => {
+  it('every read and write says what it was doing, of which environment, in which table', async () => {
     const gone = await startStateTable('steady-state-gone');
     const store = gone.store();
     await gone.client.send(new DeleteTableCommand({ TableName: gone.tableName }));
     const key = { environment: 'g', ...VERSION };
-    const reads: [Promise<unknown>, string][] = [
-      [store.getMigration(key), 'reading migration db-migrate version v1 attempt 0 of environment g (table steady-state-gone)'],
-      [store.listMigrations('g', 'db-migrate'), 'listing migrations of environment g (table steady-state-gone)'],
-      [store.recordMigrationResult({ ...key, result: 'succeeded' }), 'recording the result (succeeded) of migration db-migrate version v1 attempt 0 in environment g (table steady-state-gone)'],
+    const since = Date.UTC(2026, 0, 1);
+    const reads: [() => Promise<unknown>, string][] = [
+      [() => store.getMigration(key), 'reading migration db-migrate version v1 attempt 0 of environment g (table steady-state-gone)'],
+      [() => store.listMigrations('g', 'db-migrate'), 'listing migrations of environment g (table steady-state-gone)'],
+      [() => store.recordMigrationResult({ ...key, result: 'succeeded' }), 'recording the result (succeeded) of migration db-migrate version v1 attempt 0 in environment g (table steady-state-gone)'],
+      [() => store.listEnvironments(), 'listing environments in table steady-state-gone'],
+      [() => store.loadStatuses('g'), 'reading statuses of environment g from table steady-state-gone'],
+      [() => store.listPasses('g', since), 'listing passes of environment g since 2026-01-01T00:00:00.000Z from table steady-state-gone'],
+      [() => store.listPasses(undefined, since), 'listing passes since 2026-01-01T00:00:00.000Z from table steady-state-gone'],
+      [() => store.listDrift('g', since), 'listing drift events of environment g since 2026-01-01T00:00:00.000Z from table steady-state-gone'],
+      [() => store.recentPasses('g', 3), 'reading the last 3 passes of environment g from table steady-state-gone'],
+      [() => store.lastPass('g'), 'reading the last pass of environment g from table steady-state-gone'],
+      [() => store.passById('g/2026-01-01T00:00:00.000Z/abc123'), 'reading pass g/2026-01-01T00:00:00.000Z/abc123 from table steady-state-gone'],
+      [() => store.loadSnapshot('g', 'Service/api'), 'reading the snapshot of Service/api in environment g from table steady-state-gone'],
+      [() => store.loadSnapshots('g'), 'reading snapshots of environment g from table steady-state-gone'],
+      [() => store.load('g'), 'loading alerts of environment g from table steady-state-gone'],
+      [() => store.save('g', [], ['k']), 'saving alerts of environment g to table steady-state-gone'],
     ];
     try {
       for (const [read, doing] of reads) {
-        const err = await read.catch((e: unknown) => e);
+        const err = await read().catch((e: unknown) => e);
         expect(err).toBeInstanceOf(StateStoreError);
-        expect((err as Error).message.startsWith(`${doing}: ResourceNotFoundException`)).toBe(true);
+        expect((err as Error).message.slice(0, doing.length)).toBe(doing);
+        expect((err as Error).message).toContain('ResourceNotFoundException');
       }
     } finally {
       await gone.close();
@@ -221,6 +235,16 @@ describe('history', () => {
     const last = await store.lastPass('hist-r11');
     expect(last?.failures?.map((f) => f.summary)).toEqual(outcomes.slice(0, 20).map((o) => o.summary));
     expect(last).not.toHaveProperty('report');
+  });
+
+  it('a pass registers its environment as an environment item naming the last pass', async () => {
+    const store = t.store();
+    const p = pass('hist-r12', 1);
+
+    await store.savePass(p.result, p.actual);
+
+    const item = (await DynamoDBDocumentClient.from(t.client).send(new GetCommand({ TableName: t.tableName, Key: keys.environment('hist-r12'), ConsistentRead: true }))).Item;
+    expect(item).toMatchObject({ type: 'environment', environment: 'hist-r12', lastPassId: 'hist-r12/pass-1', lastPassAt: p.result.finishedAt, lastOutcome: 'ok' });
   });
 
   it('a status keeps its diff and wiring evidence bounded, and nothing at the bounds is cut', async () => {
