@@ -247,6 +247,25 @@ describe('history', () => {
     expect(item).toMatchObject({ type: 'environment', environment: 'hist-r12', lastPassId: 'hist-r12/pass-1', lastPassAt: p.result.finishedAt, lastOutcome: 'ok' });
   });
 
+  it('the last pass is the newest of several', async () => {
+    const store = t.store();
+    await store.savePass(pass('hist-r13', 1).result);
+    t.clock.advance(60_000);
+    await store.savePass(pass('hist-r13', 2).result);
+
+    expect((await store.lastPass('hist-r13'))?.passId).toBe('hist-r13/pass-2');
+  });
+
+  it('a snapshot with a part missing is refused, saying which part of which pass', async () => {
+    const store = t.store({ snapshotPartBytes: 64 });
+    const p = pass('hist-r14', 1);
+    await store.savePass(p.result, p.actual);
+    await DynamoDBDocumentClient.from(t.client).send(new DeleteCommand({ TableName: t.tableName, Key: keys.snapshot('hist-r14', 'Service/api', 1) }));
+
+    await expect(store.loadSnapshot('hist-r14', 'Service/api')).rejects.toThrow(/: part 1 of \d+ \(pass hist-r14\/pass-1\) is missing$/);
+    expect(Object.keys(await store.loadSnapshots('hist-r14'))).not.toContain('Service/api');
+  });
+
   it('a status keeps its diff and wiring evidence bounded, and nothing at the bounds is cut', async () => {
     const store = t.store();
     const p = pass('hist-r4', 1);
