@@ -105,6 +105,16 @@ describe('the migration ledger', () => {
     const item = (await DynamoDBDocumentClient.from(t.client).send(new GetCommand({ TableName: t.tableName, Key: keys.migration('ledger-5', 'db-migrate', 'v1', 0), ConsistentRead: true }))).Item;
     expect(item).toMatchObject({ type: 'migration', passId: 'unknown', state: 'failed', reason: 'exit code 2', environment: 'ledger-5', migration: 'db-migrate', version: 'v1', attempt: 0 });
   });
+  it('a task recorded for a run the ledger already has finished without one is refused, naming its state', async () => {
+    const store = t.store();
+    await store.recordMigrationResult({ environment: 'ledger-6', ...VERSION, result: 'succeeded', passId: 'pass-z' });
+
+    await expect(store.recordMigrationTask({ environment: 'ledger-6', ...VERSION, taskArn: 'arn:task/9' })).rejects.toThrow(
+      'recording task arn:task/9 of migration db-migrate version v1 attempt 0 in environment ledger-6 (table steady-state-rules): the ledger already records state succeeded for it (claimed by pass-z)',
+    );
+    expect(await store.getMigration({ environment: 'ledger-6', ...VERSION })).toMatchObject({ state: 'succeeded' });
+    expect(await store.getMigration({ environment: 'ledger-6', ...VERSION })).not.toHaveProperty('taskArn');
+  });
 });
 
 describe('a table that cannot be read or written', () => {
@@ -185,6 +195,7 @@ describe('history', () => {
 
       expect((await store.loadStatuses('hist-r1')).map((s) => s.resource).sort()).toEqual(['AliasRecord/api-dns', 'Migration/db-migrate', 'Service/api']);
     }
+    expect((await store.lastPass('hist-r1'))?.interrupted).toEqual({ reason: 'leaseLost', stage: 'converge', message: 'the lease for environment hist-r1 was taken over' });
   });
 
   it('a drift still seen by a complete pass stays open: only what a pass no longer sees is closed', async () => {
@@ -264,6 +275,44 @@ describe('history', () => {
 
     await expect(store.loadSnapshot('hist-r14', 'Service/api')).rejects.toThrow(/: part 1 of \d+ \(pass hist-r14\/pass-1\) is missing$/);
     expect(Object.keys(await store.loadSnapshots('hist-r14'))).not.toContain('Service/api');
+  });
+
+  it('a snapshot whose first part is missing is left out of the snapshots of its environment, never an error', async () => {
+    const store = t.store({ snapshotPartBytes: 64 });
+    const p = pass('hist-r15', 1);
+    await store.savePass(p.result, p.actual);
+    await DynamoDBDocumentClient.from(t.client).send(new DeleteCommand({ TableName: t.tableName, Key: keys.snapshot('hist-r15', 'Service/api', 0) }));
+
+    expect(await store.loadSnapshot('hist-r15', 'Service/api')).toBeUndefined();
+    expect(Object.keys(await store.loadSnapshots('hist-r15')).sort()).toEqual(['AliasRecord/api-dns', 'Environment/hist-r15', 'Migration/db-migrate']);
+  });
+
+  it('a resource gone from the specs has its open drift closed as gone by the complete pass that removes its status', async () => {
+    const store = t.store();
+    const d = { resource: 'AliasRecord/api-dns', key: 'AliasRecord/api-dns#target', summary: 'alias points elsewhere', diff: [], detectedAt: t.clock.now() - 15_000 };
+    const p1 = pass('hist-r16', 1, { drift: [d] });
+    await store.savePass(p1.result, p1.actual);
+    t.clock.advance(60_000);
+
+    const p2 = pass('hist-r16', 2);
+    p2.result.resources = p2.result.resources.filter((r) => r.resource !== 'AliasRecord/api-dns');
+    await store.savePass(p2.result, p2.actual);
+
+    expect((await store.loadStatuses('hist-r16')).map((s) => s.resource)).not.toContain('AliasRecord/api-dns');
+    expect(await store.listDrift('hist-r16', 0)).toEqual([expect.objectContaining({ key: d.key, resolution: 'gone', healedAt: p2.actual.observedAt, healedBy: 'hist-r16/pass-2' })]);
+  });
+
+  it("a status keeps its notes and its Maintenance's state", async () => {
+    const store = t.store();
+    const p = pass('hist-r17', 1);
+    const maintenance = { state: 'on' as const, source: 'command' as const, since: t.clock.now() - 60_000, by: 'ana', reason: 'db upgrade', until: t.clock.now() + 3_600_000 };
+    p.result.resources = p.result.resources.map((r) => (r.resource === 'Service/api' ? { ...r, notes: ['desiredCount is owned by autoscaling'], maintenance } : r));
+
+    await store.savePass(p.result, p.actual);
+
+    const api = (await store.loadStatuses('hist-r17')).find((s) => s.resource === 'Service/api')!;
+    expect(api.notes).toEqual(['desiredCount is owned by autoscaling']);
+    expect(api.maintenance).toEqual(maintenance);
   });
 
   it('a status keeps its diff and wiring evidence bounded, and nothing at the bounds is cut', async () => {
