@@ -1,6 +1,6 @@
 import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { LeaseHeldError, PassInterruptedError } from '../errors.js';
+import { LeaseHeldError, PassInterruptedError, StateStoreError } from '../errors.js';
 import { startStateTable, type LocalStateTable } from '../testing/state-table.js';
 import { holdLease } from './hold.js';
 
@@ -120,6 +120,24 @@ describe('a held lease', () => {
         message: expect.stringMatching(new RegExp(`^the lease for environment ${env} could not be renewed before its safety margin: renewing the lease for environment ${env} as pass-a \\(version 1\\) in table hold-gone-${n}: ResourceNotFoundException`)),
       });
       expect(await held.release()).toEqual({ released: false, error: expect.stringMatching(new RegExp(`^releasing the lease for environment ${env} as pass-a \\(version 1\\) in table hold-gone-${n}: ResourceNotFoundException`)) });
+    } finally {
+      await local.close();
+    }
+  });
+
+  it('a table that fails (not a lost lease) is an error before a change and no answer from confirm: the lease is not given up', async () => {
+    const local = await startStateTable(`hold-fail-${n}`);
+    try {
+      const held = await holdLease(local.store({ leaseClock: t.clock }), env, 'pass-a', { ttlMs: TTL, heartbeatMs: 60_000 });
+      await local.client.send(new DeleteTableCommand({ TableName: local.tableName }));
+      t.clock.advance(TTL / 2 + 1);
+
+      const err = await held.beforeChange().catch((e: unknown) => e);
+
+      expect(err).toBeInstanceOf(StateStoreError);
+      expect(await held.confirm()).toBeUndefined();
+      expect(held.signal.aborted).toBe(false);
+      await held.release();
     } finally {
       await local.close();
     }
