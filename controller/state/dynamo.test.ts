@@ -47,6 +47,7 @@ describe('a DynamoDB failure', () => {
     expect(transient(Object.assign(new Error('odd'), { name: 'SomethingNew', $fault: 'client', ...meta(499) }))).toBe(false);
     expect(transient(denied())).toBe(false);
     expect(transient(Object.assign(new Error('odd'), { name: 'SomethingNew' }))).toBe(false);
+    expect(transient(undefined)).toBe(false);
   });
 
   it("that is already steady's own error passes through unchanged", () => {

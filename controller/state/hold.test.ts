@@ -142,4 +142,18 @@ describe('a held lease', () => {
       await local.close();
     }
   });
+
+  it("once released, neither the caller's abort nor the background renewal touch it", async () => {
+    const caller = new AbortController();
+    const held = await holdLease(store(), env, 'pass-a', { ttlMs: TTL, heartbeatMs: 5, signal: caller.signal });
+    expect(await held.release()).toEqual({ released: true });
+    const item = await t.store().readLease(env);
+
+    caller.abort(new PassInterruptedError('aborted', 'interrupted (Ctrl-C)'));
+    t.clock.advance(TTL / 2 + 1);
+    await new Promise((r) => setTimeout(r, 50));
+
+    expect(held.signal.aborted).toBe(false);
+    expect(await t.store().readLease(env)).toEqual(item);
+  });
 });
