@@ -156,4 +156,22 @@ describe('a held lease', () => {
     expect(held.signal.aborted).toBe(false);
     expect(await t.store().readLease(env)).toEqual(item);
   });
+
+  it('is renewed in the background again and again, not only once', async () => {
+    const held = await holdLease(store(), env, 'pass-a', { ttlMs: TTL, heartbeatMs: 5 });
+    const renewed = async (from: number) => {
+      for (let i = 0; i < 400 && held.lease.expiresAt === from; i++) await new Promise((r) => setTimeout(r, 5));
+      return held.lease.expiresAt !== from;
+    };
+
+    const expiries: number[] = [held.lease.expiresAt];
+    for (let round = 0; round < 3; round++) {
+      t.clock.advance(TTL / 2 + 1);
+      expect(await renewed(expiries[expiries.length - 1])).toBe(true);
+      expiries.push(held.lease.expiresAt);
+    }
+
+    expect(new Set(expiries).size).toBe(4);
+    expect(await held.release()).toEqual({ released: true });
+  });
 });
