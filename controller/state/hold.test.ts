@@ -1,5 +1,6 @@
+import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { LeaseHeldError, PassInterruptedError } from '../errors.js';
+import { LeaseHeldError, PassInterruptedError, StateStoreError } from '../errors.js';
 import { startStateTable, type LocalStateTable } from '../testing/state-table.js';
 import { holdLease } from './hold.js';
 
@@ -74,5 +75,103 @@ describe('a held lease', () => {
     expect(lost).toMatch(/^renewing the lease for environment env-\d+ as pass-a \(version 1\) in table hold-state: the lease was taken over by pass-b/);
     expect(held.signal.aborted).toBe(true);
     await held.release();
+  });
+
+  it("starts aborted when the caller's signal already is", async () => {
+    const caller = new AbortController();
+    caller.abort(new PassInterruptedError('aborted', 'interrupted (Ctrl-C)'));
+
+    const held = await holdLease(store(), env, 'pass-a', { ttlMs: TTL, signal: caller.signal });
+
+    expect(held.signal.aborted).toBe(true);
+    expect(held.signal.reason).toMatchObject({ reason: 'aborted', message: 'interrupted (Ctrl-C)' });
+    expect(await held.release()).toEqual({ released: true });
+  });
+
+  it('a lease found taken over aborts with the takeover itself as the reason', async () => {
+    const held = await holdLease(store(), env, 'pass-a', { ttlMs: TTL, heartbeatMs: 5 });
+    t.clock.advance(TTL + 1);
+    const taker = await store().acquireLease(env, 'pass-b', TTL);
+
+    const reason = await aborted(held.signal);
+
+    expect((reason as Error).message).toBe(
+      `renewing the lease for environment ${env} as pass-a (version 1) in table hold-state: the lease was taken over by pass-b (version 2, until ${new Date(taker.expiresAt).toISOString()}); stop changing AWS`,
+    );
+    await held.release();
+  });
+
+  it('a renewal that fails for another reason keeps the lease while it is valid, aborts once its safety margin is reached, and a failed release says why', async () => {
+    const local = await startStateTable(`hold-gone-${n}`);
+    try {
+      const held = await holdLease(local.store({ leaseClock: t.clock }), env, 'pass-a', { ttlMs: TTL, heartbeatMs: 5 });
+      await local.client.send(new DeleteTableCommand({ TableName: local.tableName }));
+
+      // Renewal is due, and fails (the table is gone), but the lease has two minutes left: kept.
+      t.clock.advance(TTL / 2 + 1);
+      await new Promise((r) => setTimeout(r, 100));
+      expect(held.signal.aborted).toBe(false);
+
+      t.clock.advance(TTL / 2 - 30_000);
+      const reason = await aborted(held.signal);
+
+      expect(reason).toMatchObject({
+        reason: 'leaseLost',
+        message: expect.stringMatching(new RegExp(`^the lease for environment ${env} could not be renewed before its safety margin: renewing the lease for environment ${env} as pass-a \\(version 1\\) in table hold-gone-${n}: ResourceNotFoundException`)),
+      });
+      expect(await held.release()).toEqual({ released: false, error: expect.stringMatching(new RegExp(`^releasing the lease for environment ${env} as pass-a \\(version 1\\) in table hold-gone-${n}: ResourceNotFoundException`)) });
+    } finally {
+      await local.close();
+    }
+  });
+
+  it('a table that fails (not a lost lease) is an error before a change and no answer from confirm: the lease is not given up', async () => {
+    const local = await startStateTable(`hold-fail-${n}`);
+    try {
+      const held = await holdLease(local.store({ leaseClock: t.clock }), env, 'pass-a', { ttlMs: TTL, heartbeatMs: 60_000 });
+      await local.client.send(new DeleteTableCommand({ TableName: local.tableName }));
+      t.clock.advance(TTL / 2 + 1);
+
+      const err = await held.beforeChange().catch((e: unknown) => e);
+
+      expect(err).toBeInstanceOf(StateStoreError);
+      expect(await held.confirm()).toBeUndefined();
+      expect(held.signal.aborted).toBe(false);
+      await held.release();
+    } finally {
+      await local.close();
+    }
+  });
+
+  it("once released, neither the caller's abort nor the background renewal touch it", async () => {
+    const caller = new AbortController();
+    const held = await holdLease(store(), env, 'pass-a', { ttlMs: TTL, heartbeatMs: 5, signal: caller.signal });
+    expect(await held.release()).toEqual({ released: true });
+    const item = await t.store().readLease(env);
+
+    caller.abort(new PassInterruptedError('aborted', 'interrupted (Ctrl-C)'));
+    t.clock.advance(TTL / 2 + 1);
+    await new Promise((r) => setTimeout(r, 50));
+
+    expect(held.signal.aborted).toBe(false);
+    expect(await t.store().readLease(env)).toEqual(item);
+  });
+
+  it('is renewed in the background again and again, not only once', async () => {
+    const held = await holdLease(store(), env, 'pass-a', { ttlMs: TTL, heartbeatMs: 5 });
+    const renewed = async (from: number) => {
+      for (let i = 0; i < 400 && held.lease.expiresAt === from; i++) await new Promise((r) => setTimeout(r, 5));
+      return held.lease.expiresAt !== from;
+    };
+
+    const expiries: number[] = [held.lease.expiresAt];
+    for (let round = 0; round < 3; round++) {
+      t.clock.advance(TTL / 2 + 1);
+      expect(await renewed(expiries[expiries.length - 1])).toBe(true);
+      expiries.push(held.lease.expiresAt);
+    }
+
+    expect(new Set(expiries).size).toBe(4);
+    expect(await held.release()).toEqual({ released: true });
   });
 });

@@ -1,7 +1,7 @@
-import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
+import { DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, GetCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ConfigError, LeaseHeldError } from '../errors.js';
+import { ConfigError, LeaseHeldError, StateStoreError } from '../errors.js';
 import { startStateTable, type LocalStateTable } from '../testing/state-table.js';
 import { LeaseLostError } from '../errors.js';
 import { SimClock } from '../sim/clock.js';
@@ -269,6 +269,257 @@ describe('the lease', () => {
     expect(err).toBeInstanceOf(ConfigError);
     expect((err as Error).message).toBe('lease TTL 60000ms must exceed twice the safety margin (30000ms), or a holder could never start work');
     expect(await storedLease()).toBeUndefined();
+  });
+});
+
+describe('the lease: what a refused or lost lease says (rules mutation testing found unguarded, docs/mutation.md)', () => {
+  it('a released lease says so in its error, with the reason "released"', async () => {
+    const lease = await leaseStore().acquireLease(env, 'pass-a', TTL);
+    await lease.release();
+
+    const err = (() => {
+      try {
+        lease.assertHeld();
+      } catch (e) {
+        return e;
+      }
+    })();
+
+    expect(err).toBeInstanceOf(LeaseLostError);
+    expect(err).toMatchObject({ environment: env, reason: 'released' });
+  });
+
+  it('a lease past its safety margin says so in its error, with the reason "expired"', async () => {
+    const lease = await leaseStore({ leaseSafetyMarginMs: 30_000 }).acquireLease(env, 'pass-a', TTL);
+    t.clock.advance(TTL - 30_000);
+
+    let err: unknown;
+    try {
+      lease.assertHeld();
+    } catch (e) {
+      err = e;
+    }
+
+    expect(err).toBeInstanceOf(LeaseLostError);
+    expect(err).toMatchObject({ environment: env, reason: 'expired' });
+  });
+
+  it('a lost lease stays lost: renewing again throws the same error, whatever became of the item since', async () => {
+    const store = leaseStore();
+    const lease = await store.acquireLease(env, 'pass-a', TTL);
+    t.clock.advance(TTL);
+    await store.acquireLease(env, 'pass-b', TTL);
+    const first = await lease.renew().catch((e: unknown) => e);
+    // Whatever happens to the item afterwards, the lease already knows it is lost.
+    await DynamoDBDocumentClient.from(t.client).send(new DeleteCommand({ TableName: t.tableName, Key: keys.lease(env) }));
+
+    const again = await lease.renew().catch((e: unknown) => e);
+
+    expect(first).toMatchObject({ reason: 'taken-over' });
+    expect(again).toBe(first);
+    expect(await storedLease()).toBeUndefined();
+  });
+
+  it('releasing twice does nothing: the lease stays released (not lost) and the item keeps its first release', async () => {
+    const lease = await leaseStore().acquireLease(env, 'pass-a', TTL);
+    await lease.release();
+    const item = await storedLease();
+    t.clock.advance(1_000);
+
+    await lease.release();
+
+    expect({ released: lease.released, lost: lease.lost }).toEqual({ released: true, lost: false });
+    expect(await storedLease()).toEqual(item);
+  });
+
+  it('releasing a lost lease leaves it lost for the reason first found, and the new holder\'s item alone', async () => {
+    const store = leaseStore();
+    const lease = await store.acquireLease(env, 'pass-a', TTL);
+    t.clock.advance(TTL);
+    await store.acquireLease(env, 'pass-b', TTL);
+    const first = await lease.renew().catch((e: unknown) => e);
+    const item = await storedLease();
+
+    await lease.release();
+
+    expect(lease.lostError).toBe(first);
+    expect(lease.released).toBe(false);
+    expect(await storedLease()).toEqual(item);
+  });
+
+  it('a lease whose item is gone is lost with the reason "missing"', async () => {
+    const lease = await leaseStore().acquireLease(env, 'pass-a', TTL);
+    await DynamoDBDocumentClient.from(t.client).send(new DeleteCommand({ TableName: t.tableName, Key: keys.lease(env) }));
+
+    const err = await lease.renew().catch((e: unknown) => e);
+
+    expect(err).toMatchObject({ reason: 'missing', message: expect.stringMatching(/: the lease item is gone \(was the table recreated\?\); stop changing AWS$/) });
+  });
+
+  it('after the table was recreated, another holder at the same version has taken the lease over: never "already released"', async () => {
+    const store = leaseStore();
+    const old = await store.acquireLease(env, 'pass-a', TTL);
+    // The item is lost with the table; the next pass starts again at version 1.
+    await DynamoDBDocumentClient.from(t.client).send(new DeleteCommand({ TableName: t.tableName, Key: keys.lease(env) }));
+    const now = await store.acquireLease(env, 'pass-b', TTL);
+
+    const err = await old.renew().catch((e: unknown) => e);
+
+    expect(now.version).toBe(old.version);
+    expect(err).toMatchObject({ reason: 'taken-over', message: expect.stringContaining(`the lease was taken over by pass-b (version 1, until ${new Date(now.expiresAt).toISOString()})`) });
+    expect(await storedLease()).toMatchObject({ holder: 'pass-b', version: 1, state: 'held', expiresAt: now.expiresAt });
+  });
+
+  it('a lease that cannot be read says which lease, in which table', async () => {
+    const local = await startStateTable(`steady-state-read-${n}`);
+    try {
+      await local.client.send(new DeleteTableCommand({ TableName: local.tableName }));
+
+      await expect(local.store({ leaseClock: t.clock }).readLease(env)).rejects.toThrow(
+        new RegExp(`^reading the lease for environment ${env} in table ${local.tableName}: ResourceNotFoundException`),
+      );
+    } finally {
+      await local.close();
+    }
+  });
+
+  it('a lease another holder holds is refused at once: one conditional write and one read, no retry', async () => {
+    const store = leaseStore();
+    const held = await store.acquireLease(env, 'pass-a', TTL);
+    const ours = new DynamoDBClient({ region: process.env.AWS_REGION ?? 'ap-northeast-1' });
+    const calls: string[] = [];
+    ours.middlewareStack.add(
+      (next, context) => async (args) => {
+        calls.push(context.commandName!);
+        return next(args);
+      },
+      { step: 'initialize', name: 'count' },
+    );
+    try {
+      const err = await leaseStore({ client: ours }).acquireLease(env, 'pass-b', TTL).catch((e: unknown) => e);
+
+      expect(err).toMatchObject({ holder: 'pass-a', expiresAt: held.expiresAt });
+      expect(calls).toEqual(['UpdateItemCommand', 'GetItemCommand']);
+    } finally {
+      ours.destroy();
+    }
+  });
+
+  it('a lease whose written expiry is exactly now is free: the taker tries again and gets it', async () => {
+    const store = leaseStore();
+    const held = await store.acquireLease(env, 'pass-a', TTL);
+    // The taker's clock reads one millisecond later each time: its write goes 1 ms before the
+    // expiry (refused), its read of the lease exactly at it, its second write 1 ms after.
+    let ticks = 0;
+    const ticking = { now: () => held.expiresAt - 1 + ticks++, sleep: async () => {} };
+
+    const lease = await leaseStore({ leaseClock: ticking }).acquireLease(env, 'pass-b', TTL);
+
+    expect({ holder: lease.holder, version: lease.version, ticks }).toEqual({ holder: 'pass-b', version: 2, ticks: 3 });
+  });
+
+  it('renewing a lease its holder already released throws "already released" and writes nothing', async () => {
+    const lease = await leaseStore().acquireLease(env, 'pass-a', TTL);
+    await lease.release();
+    const before = await storedLease();
+    t.clock.advance(1_000);
+
+    const err = await lease.renew().catch((e: unknown) => e);
+
+    expect(err).toBeInstanceOf(LeaseLostError);
+    expect(err).toMatchObject({ reason: 'released', message: `renewing the lease for environment ${env} as pass-a (version 1) in table ${t.tableName}: the lease was already released` });
+    expect(lease.lost).toBe(true);
+    expect(await storedLease()).toEqual(before);
+  });
+
+  it('a holder that acquired again holds a new version: its old lease is taken over, never "already released"', async () => {
+    // One CLI process (one holder name) takes the lease twice: the first acquisition ran out.
+    const store = leaseStore();
+    const old = await store.acquireLease(env, 'cli:me@host:42', TTL);
+    t.clock.advance(TTL);
+    const again = await store.acquireLease(env, 'cli:me@host:42', TTL);
+
+    const err = await old.renew().catch((e: unknown) => e);
+
+    expect(err).toMatchObject({ reason: 'taken-over', message: expect.stringContaining(`the lease was taken over by cli:me@host:42 (version 2, until ${new Date(again.expiresAt).toISOString()})`) });
+    expect(old.lost).toBe(true);
+    expect(await storedLease()).toMatchObject({ holder: 'cli:me@host:42', version: 2, state: 'held', expiresAt: again.expiresAt });
+  });
+
+  it('a renewal that fails for another reason than a refused condition throws it, and the lease is not taken for lost', async () => {
+    const env2 = `${env}-gone`;
+    const local = await startStateTable(`steady-state-renew-${n}`);
+    try {
+      const lease = await local.store({ leaseClock: t.clock }).acquireLease(env2, 'pass-a', TTL);
+      await local.client.send(new DeleteTableCommand({ TableName: local.tableName }));
+
+      const err = await lease.renew().catch((e: unknown) => e);
+
+      expect(err).toBeInstanceOf(StateStoreError);
+      expect((err as Error).message).toMatch(new RegExp(`^renewing the lease for environment ${env2} as pass-a \\(version 1\\) in table ${local.tableName}: ResourceNotFoundException`));
+      expect(lease.lost).toBe(false);
+    } finally {
+      await local.close();
+    }
+  });
+
+  it('an acquisition refused three times while the lease reads free each time gives up with LeaseHeldError, after exactly three writes', async () => {
+    // A rival takes the lease just before each of our writes and releases it just before our
+    // read: DynamoDB refuses every write for real, and every read finds the lease free.
+    const rival = leaseStore();
+    const ours = new DynamoDBClient({ region: process.env.AWS_REGION ?? 'ap-northeast-1' });
+    let writes = 0;
+    let held: Awaited<ReturnType<typeof rival.acquireLease>> | undefined;
+    ours.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (context.commandName === 'UpdateItemCommand') {
+          writes++;
+          held = await rival.acquireLease(env, `rival-${writes}`, TTL);
+        }
+        if (context.commandName === 'GetItemCommand') await held?.release();
+        return next(args);
+      },
+      { step: 'initialize', name: 'rival' },
+    );
+    try {
+      const err = await leaseStore({ client: ours }).acquireLease(env, 'pass-b', TTL).catch((e: unknown) => e);
+
+      expect(err).toBeInstanceOf(LeaseHeldError);
+      expect(err).toMatchObject({ holder: 'rival-3', message: `lease for environment ${env} is held by rival-3 until ${new Date(held!.expiresAt).toISOString()}` });
+      expect(writes).toBe(3);
+      expect(await storedLease()).toMatchObject({ holder: 'rival-3', version: 3, state: 'released' });
+    } finally {
+      ours.destroy();
+    }
+  });
+
+  it('an acquisition refused while no lease item exists at all gives up naming "another invocation", until now', async () => {
+    // The rival's item is gone again before our read (the table was emptied in between).
+    const rival = leaseStore();
+    const ours = new DynamoDBClient({ region: process.env.AWS_REGION ?? 'ap-northeast-1' });
+    const doc = DynamoDBDocumentClient.from(t.client);
+    let writes = 0;
+    ours.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (context.commandName === 'UpdateItemCommand') {
+          writes++;
+          await rival.acquireLease(env, 'rival', TTL);
+        }
+        if (context.commandName === 'GetItemCommand') await doc.send(new DeleteCommand({ TableName: t.tableName, Key: keys.lease(env) }));
+        return next(args);
+      },
+      { step: 'initialize', name: 'rival' },
+    );
+    try {
+      const err = await leaseStore({ client: ours }).acquireLease(env, 'pass-b', TTL).catch((e: unknown) => e);
+
+      expect(err).toBeInstanceOf(LeaseHeldError);
+      expect(err).toMatchObject({ holder: 'another invocation', expiresAt: t.clock.now(), message: `lease for environment ${env} is held by another invocation until ${new Date(t.clock.now()).toISOString()}` });
+      expect(writes).toBe(3);
+      expect(await storedLease()).toBeUndefined();
+    } finally {
+      ours.destroy();
+    }
   });
 });
 
