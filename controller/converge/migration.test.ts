@@ -160,13 +160,16 @@ describe('a migration result is the truth about its task', () => {
   });
 
   it('a migration still running when the pass runs out of time is left pending, and the pass does not sleep past its deadline', async () => {
-    const s = await setup('mig-pass-deadline', { passDeadlineMs: 60_000 });
+    // 62.5 s: not a whole number of 5 s polls, so a wait that sleeps one poll too many ends past the deadline.
+    const s = await setup('mig-pass-deadline', { passDeadlineMs: 62_500 });
     s.account.ecs.setTaskOutcome({ family: 'shop-api-db-migrate', container: 'app' }, { exitCode: 0, runMs: 3_600_000 });
 
     const r = await runMigration(s.action, s.ctx);
 
     expect(r).toMatchObject({ state: 'pending', message: expect.stringMatching(/^migration task [0-9a-f]{32} is (RUNNING|PENDING|PROVISIONING); the next pass waits for it$/) });
-    expect(s.account.clock.now()).toBeLessThanOrEqual(s.ctx.deadline);
+    // It stops when one more poll would not fit before the deadline, not at the deadline (nor after it).
+    expect(s.ctx.deadline - s.account.clock.now()).toBeGreaterThan(0);
+    expect(s.ctx.deadline - s.account.clock.now()).toBeLessThan(s.ctx.pollMs);
     expect(s.calls()).not.toContain('StopTask');
     expect(await resultTag(s)).toBeUndefined();
   });
