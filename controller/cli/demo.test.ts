@@ -9,22 +9,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
-import type { SimOrganization } from '../sim/organization.js';
+import { built } from '../testing/built-organizations.js';
 import { runCli as run } from '../testing/cli.js';
 import { MESSAGING_ACCOUNT, SPECS_DIR } from '../testing/world.js';
 
-const built = vi.hoisted(() => [] as SimOrganization[]);
-vi.mock('../sim/fixture.js', async (importOriginal) => {
-  const real = await importOriginal<typeof import('../sim/fixture.js')>();
-  return {
-    ...real,
-    simOrganizationFromFile: async (...args: Parameters<typeof real.simOrganizationFromFile>) => {
-      const org = await real.simOrganizationFromFile(...args);
-      built.push(org);
-      return org;
-    },
-  };
-});
+vi.mock('../sim/fixture.js', async (original) => (await import('../testing/built-organizations.js')).rememberOrganizations(original));
 
 const HOME = '123456789012';
 const ROLE = `arn:aws:iam::${MESSAGING_ACCOUNT}:role/steady-target`;

@@ -2,24 +2,12 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { SimOrganization } from '../sim/organization.js';
+import { built } from '../testing/built-organizations.js';
 import { runBinary, runCli as run } from '../testing/cli.js';
 import { startStateTable, type LocalStateTable } from '../testing/state-table.js';
 import { EXAMPLES_FIXTURE, SPECS_DIR } from '../testing/world.js';
 
-// The organisations the CLI builds from `--sim` (the real simOrganizationFromFile), kept so a test can read their accounts.
-const built = vi.hoisted(() => [] as SimOrganization[]);
-vi.mock('../sim/fixture.js', async (importOriginal) => {
-  const real = await importOriginal<typeof import('../sim/fixture.js')>();
-  return {
-    ...real,
-    simOrganizationFromFile: async (...args: Parameters<typeof real.simOrganizationFromFile>) => {
-      const org = await real.simOrganizationFromFile(...args);
-      built.push(org);
-      return org;
-    },
-  };
-});
+vi.mock('../sim/fixture.js', async (original) => (await import('../testing/built-organizations.js')).rememberOrganizations(original));
 
 const SHOP = `${SPECS_DIR}shop`;
 const TABLE = 'maintenance-cli';

@@ -8,21 +8,11 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
+import { built } from '../testing/built-organizations.js';
 import type { SimOrganization } from '../sim/organization.js';
 import { runCli as run } from '../testing/cli.js';
 
-const built = vi.hoisted(() => [] as SimOrganization[]);
-vi.mock('../sim/fixture.js', async (importOriginal) => {
-  const real = await importOriginal<typeof import('../sim/fixture.js')>();
-  return {
-    ...real,
-    simOrganizationFromFile: async (...args: Parameters<typeof real.simOrganizationFromFile>) => {
-      const org = await real.simOrganizationFromFile(...args);
-      built.push(org);
-      return org;
-    },
-  };
-});
+vi.mock('../sim/fixture.js', async (original) => (await import('../testing/built-organizations.js')).rememberOrganizations(original));
 
 const HOME = '123456789012';
 const SHOP = '210987654321';
