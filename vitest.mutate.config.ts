@@ -5,7 +5,8 @@
  * process, so they cannot see it, and each costs seconds), the bundle and CDK tests (esbuild and
  * synth of code outside the mutated folders), the repository-structure test (it asks git, and the
  * sandbox is no git checkout), the browser tests and the benchmark's sanity test. With
- * STEADY_MUTATE_TESTS=controller/<folder> (`npm run mutate -- --own-tests`) only that folder's tests run.
+ * STEADY_MUTATE_TESTS=controller/<folder> (`npm run mutate -- --own-tests`) only that folder's tests run;
+ * it may name several folders or globs, comma-separated (`--tests`).
  */
 import { defineConfig } from 'vitest/config';
 import base from './vitest.config.js';
@@ -15,7 +16,9 @@ export default defineConfig({
   ...base,
   test: {
     ...base.test,
-    include: process.env.STEADY_MUTATE_TESTS ? [`${process.env.STEADY_MUTATE_TESTS}/**/*.test.ts`] : base.test!.include,
+    include: process.env.STEADY_MUTATE_TESTS
+      ? process.env.STEADY_MUTATE_TESTS.split(',').map((t) => (t.endsWith('.ts') ? t : `${t}/**/*.test.ts`))
+      : base.test!.include,
     exclude: [
       '**/node_modules/**',
       'controller/cli/binary.test.ts',

@@ -9,9 +9,15 @@
  * By default each mutant runs every test that imports its file (vitest `related`), which is what
  * the scores mean. `--own-tests` runs only the folder's own tests (controller/<folder>/**): ten
  * times faster, and a lower bound of the real score (the rest of the suite can only kill more).
+ * `--tests a,b` names the test folders or globs instead (also a lower bound).
+ *
+ * Each run folds the files it measured into bench/results/mutation.json (committed: per file its
+ * counts, the tests, the commit, the load and the surviving mutants), and docs/mutation.md's
+ * scores are rendered from that file, so a run of some files keeps every other file's last score.
  */
-import { existsSync } from 'node:fs';
-import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -23,14 +29,17 @@ export const FOLDERS = ['plan', 'model', 'state', 'converge', 'source'] as const
 export const TARGETS: Record<string, number> = { plan: 85, model: 85, state: 80, converge: 80, source: 80 };
 const REPORTS = 'bench/results/mutation';
 const SUMMARY = 'docs/mutation.md';
+const SCORES = 'bench/results/mutation.json';
 
 const USAGE = `usage: npm run mutate -- [options]
   --folders plan,model   which of ${FOLDERS.join(', ')} (default: all, one after another)
   --concurrency N        Stryker workers (default: cores - 1, at least 1)
   --files a.ts,b.ts      only these files of the folder (one folder; e.g. --folders model --files image.ts)
   --own-tests            run each mutant against the folder's own tests only (fast; a lower bound)
+  --tests a,b            run each mutant against these test folders or globs only, e.g.
+                         controller/converge,controller/pass*.test.ts (a lower bound)
   --force                ignore the incremental file: test every mutant again
-  --summary-only         only rewrite ${SUMMARY} from the reports in ${REPORTS}/`;
+  --summary-only         only rewrite ${SUMMARY} from ${SCORES}`;
 
 function parse() {
   const { values } = parseArgs({
@@ -39,6 +48,7 @@ function parse() {
       concurrency: { type: 'string' },
       force: { type: 'boolean', default: false },
       'own-tests': { type: 'boolean', default: false },
+      tests: { type: 'string' },
       files: { type: 'string' },
       'summary-only': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
@@ -56,15 +66,21 @@ function parse() {
   if (!Number.isInteger(concurrency) || concurrency < 1) throw new Error(`--concurrency expects a whole number ≥ 1\n${USAGE}`);
   const files = values.files?.split(',').map((f) => f.trim());
   if (files && folders.length !== 1) throw new Error(`--files needs exactly one folder in --folders\n${USAGE}`);
-  return { folders, concurrency, force: values.force!, ownTests: values['own-tests']!, files, summaryOnly: values['summary-only']! };
+  if (values['own-tests'] && values.tests) throw new Error(`--own-tests and --tests cannot be used together\n${USAGE}`);
+  const tests = values.tests?.split(',').map((t) => t.trim());
+  return { folders, concurrency, force: values.force!, ownTests: values['own-tests']!, tests, files, summaryOnly: values['summary-only']! };
 }
 
-/** The report (and incremental file) of one folder in one mode: `plan`, or `plan.own-tests`. */
-const reportName = (folder: string, ownTests: boolean) => (ownTests ? `${folder}.own-tests` : folder);
+/** The tests a run of one folder runs each mutant against: `undefined` for every related test. */
+const testsOf = (folder: string, ownTests: boolean, tests?: string[]) => (ownTests ? [`controller/${folder}`] : tests);
+
+/** The report (and incremental file) of one folder in one mode: `plan`, `plan.own-tests` or `plan.some-tests`. */
+const reportName = (folder: string, tests?: string[]) =>
+  !tests ? folder : tests.length === 1 && tests[0] === `controller/${folder}` ? `${folder}.own-tests` : `${folder}.some-tests`;
 
 /** Stryker's options for one folder (also what stryker.config.mjs would hold). */
-export function strykerOptions(folder: string, concurrency: number, force: boolean, ownTests = false, files?: string[]) {
-  const name = reportName(folder, ownTests);
+export function strykerOptions(folder: string, concurrency: number, force: boolean, tests?: string[], files?: string[]) {
+  const name = reportName(folder, tests);
   return {
     // testkit.ts files are test helpers, not engine code.
     mutate: files ? files.map((f) => `controller/${folder}/${f}`) : [`controller/${folder}/**/*.ts`, `!controller/${folder}/**/*.test.ts`, `!controller/${folder}/**/testkit.ts`],
@@ -99,6 +115,9 @@ export function strykerOptions(folder: string, concurrency: number, force: boole
 
 interface Mutant {
   status: string;
+  mutatorName: string;
+  replacement?: string;
+  location: { start: { line: number; column: number } };
 }
 interface Report {
   files: Record<string, { mutants: Mutant[] }>;
@@ -108,17 +127,30 @@ interface Counts {
   survived: number;
   noCoverage: number;
   timeout: number;
-  other: number;
 }
 
+/** One file's last measurement, as kept in bench/results/mutation.json (committed). */
+export interface FileScore extends Counts {
+  /** `related`, or the test folders and globs each mutant ran against. */
+  tests: string;
+  /** The commit measured (`+changes` when the checkout had uncommitted changes). */
+  commit: string;
+  measuredAt: string;
+  /** 1-minute load average at the start and end of the run. */
+  load: string;
+  /** The mutants no test noticed: `line:column Mutator → replacement`. */
+  survivors: string[];
+  uncovered: string[];
+}
+export type Summary = Record<string, FileScore>;
+
 function count(mutants: Mutant[]): Counts {
-  const c: Counts = { killed: 0, survived: 0, noCoverage: 0, timeout: 0, other: 0 };
+  const c: Counts = { killed: 0, survived: 0, noCoverage: 0, timeout: 0 };
   for (const m of mutants) {
     if (m.status === 'Killed') c.killed++;
     else if (m.status === 'Survived') c.survived++;
     else if (m.status === 'NoCoverage') c.noCoverage++;
     else if (m.status === 'Timeout') c.timeout++;
-    else c.other++;
   }
   return c;
 }
@@ -129,56 +161,79 @@ export function score(c: Counts): number {
   return valid === 0 ? 100 : (100 * (c.killed + c.timeout)) / valid;
 }
 
+const describe = (m: Mutant) =>
+  `${m.location.start.line}:${m.location.start.column} ${m.mutatorName}${m.replacement === undefined ? '' : ` → ${m.replacement.replace(/\s+/g, ' ').slice(0, 80)}`}`;
+const byPlace = (a: Mutant, b: Mutant) => a.location.start.line - b.location.start.line || a.location.start.column - b.location.start.column;
+
+/** Folds one Stryker report into the summary: each file it measured replaces that file's entry. */
+export function record(summary: Summary, report: Report, run: Pick<FileScore, 'tests' | 'commit' | 'measuredAt' | 'load'>): Summary {
+  const out = { ...summary };
+  for (const [name, { mutants }] of Object.entries(report.files)) {
+    const sorted = [...mutants].sort(byPlace);
+    out[name.replace(/^controller\//, '')] = {
+      ...count(mutants),
+      ...run,
+      survivors: sorted.filter((m) => m.status === 'Survived').map(describe),
+      uncovered: sorted.filter((m) => m.status === 'NoCoverage').map(describe),
+    };
+  }
+  return Object.fromEntries(Object.entries(out).sort(([a], [b]) => a.localeCompare(b)));
+}
+
 const pct = (n: number) => `${n.toFixed(1)}%`;
-const row = (name: string, c: Counts) =>
-  `| ${name} | ${pct(score(c))} | ${c.killed} | ${c.timeout} | ${c.survived} | ${c.noCoverage} |`;
 const add = (a: Counts, b: Counts): Counts => ({
   killed: a.killed + b.killed,
   survived: a.survived + b.survived,
   noCoverage: a.noCoverage + b.noCoverage,
   timeout: a.timeout + b.timeout,
-  other: a.other + b.other,
 });
+const counts = (c: Counts) => `${c.killed} | ${c.timeout} | ${c.survived} | ${c.noCoverage}`;
+const valid = (c: Counts) => c.killed + c.timeout + c.survived + c.noCoverage;
 
-/** The generated part of docs/mutation.md: one table per measured folder, and which were not measured. */
-export async function renderScores(root = REPO_ROOT): Promise<string> {
-  const lines: string[] = [];
-  const missing: string[] = [];
-  const totals: string[] = ['| folder | score | target | killed | timeout | survived | no coverage |', '|---|---|---|---|---|---|---|'];
+/** The engine files of a folder Stryker mutates (what `strykerOptions` globs). */
+export function engineFiles(folder: string, root = REPO_ROOT): string[] {
+  return readdirSync(path.join(root, 'controller', folder), { recursive: true, encoding: 'utf8' })
+    .filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts') && path.basename(f) !== 'testkit.ts')
+    .map((f) => `${folder}/${f.split(path.sep).join('/')}`)
+    .sort();
+}
+
+/** The generated part of docs/mutation.md: the folders' totals, then one table per folder, file by file. */
+export function renderScores(summary: Summary, root = REPO_ROOT): string {
+  const totals: string[] = ['| folder | score | target | killed | timeout | survived | no coverage | not measured |', '|---|---|---|---|---|---|---|---|'];
   const tables: string[] = [];
   for (const folder of FOLDERS) {
-    const related = path.join(root, REPORTS, `${reportName(folder, false)}.json`);
-    const own = path.join(root, REPORTS, `${reportName(folder, true)}.json`);
-    const file = existsSync(related) ? related : own;
-    if (!existsSync(file)) {
-      missing.push(folder);
-      continue;
-    }
-    const mode = file === related ? 'every related test' : "the folder's own tests only (a lower bound)";
-    const report = JSON.parse(await readFile(file, 'utf8')) as Report;
-    let total = count([]);
-    const fileRows: string[] = [];
-    for (const name of Object.keys(report.files).sort()) {
-      const c = count(report.files[name]!.mutants);
-      total = add(total, c);
-      fileRows.push(row(name.replace(/^controller\//, ''), c));
+    let total: Counts = { killed: 0, survived: 0, noCoverage: 0, timeout: 0 };
+    const rows: string[] = [];
+    const notMeasured: string[] = [];
+    for (const file of engineFiles(folder, root)) {
+      const s = summary[file];
+      if (!s) {
+        notMeasured.push(file.slice(folder.length + 1));
+        rows.push(`| ${file} | not measured | | | | | | |`);
+        continue;
+      }
+      total = add(total, s);
+      const when = `${s.measuredAt.slice(0, 16).replace('T', ' ')} UTC, ${s.commit}, load ${s.load}`;
+      rows.push(`| ${file} | ${valid(s) === 0 ? 'no mutants' : pct(score(s))} | ${counts(s)} | ${s.tests} | ${when} |`);
     }
     const s = score(total);
-    // When the report was written: the scores say when they were true.
-    const when = `${(await stat(file)).mtime.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+    const met = s >= TARGETS[folder]! && notMeasured.length === 0;
     totals.push(
-      `| ${folder}/ (${Object.keys(report.files).length} files, ${file === related ? 'related tests' : 'own tests'}, ${when}) | ${pct(s)} | ≥ ${TARGETS[folder]}% ${s >= TARGETS[folder]! ? '(met)' : '(**not met**)'} | ${total.killed} | ${total.timeout} | ${total.survived} | ${total.noCoverage} |`,
+      `| ${folder}/ | ${valid(total) === 0 ? '—' : pct(s)} | ≥ ${TARGETS[folder]}% ${met ? '(met)' : '(**not met**)'} | ${counts(total)} | ${notMeasured.length === 0 ? '—' : notMeasured.join(', ')} |`,
     );
-    tables.push(`### ${folder}/`, '', `Measured with ${mode}.`, '', '| file | score | killed | timeout | survived | no coverage |', '|---|---|---|---|---|---|', ...fileRows, '');
+    tables.push(`### ${folder}/`, '', '| file | score | killed | timeout | survived | no coverage | tests | measured |', '|---|---|---|---|---|---|---|---|', ...rows, '');
   }
-  lines.push(...totals, '');
-  if (missing.length > 0) lines.push(`Not measured (no report in ${REPORTS}/): ${missing.map((f) => `${f}/`).join(', ')}.`, '');
-  lines.push(...tables);
-  return lines.join('\n');
+  return [...totals, '', ...tables].join('\n');
 }
 
 const START = '<!-- scores:start (written by `npm run mutate`; edit outside these markers) -->';
 const END = '<!-- scores:end -->';
+
+async function readScores(root = REPO_ROOT): Promise<Summary> {
+  const file = path.join(root, SCORES);
+  return existsSync(file) ? (JSON.parse(await readFile(file, 'utf8')) as Summary) : {};
+}
 
 export async function writeSummary(root = REPO_ROOT): Promise<void> {
   const file = path.join(root, SUMMARY);
@@ -186,33 +241,44 @@ export async function writeSummary(root = REPO_ROOT): Promise<void> {
   const a = text.indexOf(START);
   const b = text.indexOf(END);
   if (a < 0 || b < a) throw new Error(`${SUMMARY}: the markers ${START} … ${END} are missing`);
-  await writeFile(file, `${text.slice(0, a + START.length)}\n${await renderScores(root)}\n${text.slice(b)}`);
+  await writeFile(file, `${text.slice(0, a + START.length)}\n${renderScores(await readScores(root), root)}\n${text.slice(b)}`);
+}
+
+function commitMeasured(): string {
+  const git = (...args: string[]) => execFileSync('git', args, { cwd: REPO_ROOT, encoding: 'utf8' }).trim();
+  return `${git('rev-parse', '--short', 'HEAD')}${git('status', '--porcelain', '--', 'controller', 'vitest.mutate.config.ts') ? '+changes' : ''}`;
 }
 
 async function main() {
-  const { folders, concurrency, force, ownTests, files, summaryOnly } = parse();
+  const { folders, concurrency, force, ownTests, tests: chosen, files, summaryOnly } = parse();
   process.chdir(REPO_ROOT);
   await mkdir(REPORTS, { recursive: true });
   if (!summaryOnly) {
     const { Stryker } = await import('@stryker-mutator/core');
     for (const folder of folders) {
-      console.log(`\n== mutation testing controller/${folder}/ (concurrency ${concurrency}${ownTests ? ", the folder's own tests" : ''}) ==`);
-      // vitest.mutate.config.ts reads this to narrow the tests to the folder's own.
-      if (ownTests) process.env.STEADY_MUTATE_TESTS = `controller/${folder}`;
+      const tests = testsOf(folder, ownTests, chosen);
+      console.log(`\n== mutation testing controller/${folder}/ (concurrency ${concurrency}, ${tests ? `tests: ${tests.join(', ')}` : 'every related test'}) ==`);
+      // vitest.mutate.config.ts reads this to narrow the tests.
+      if (tests) process.env.STEADY_MUTATE_TESTS = tests.join(',');
       else delete process.env.STEADY_MUTATE_TESTS;
+      const run = { tests: tests ? tests.join(' + ') : 'related', commit: commitMeasured(), measuredAt: new Date().toISOString(), load: os.loadavg()[0]!.toFixed(1) };
       // Stryker's option types are a large generated interface; the object above is checked by Stryker itself at start.
       try {
-        await new Stryker(strykerOptions(folder, concurrency, force, ownTests, files) as never).runMutationTest();
+        await new Stryker(strykerOptions(folder, concurrency, force, tests, files) as never).runMutationTest();
       } catch (err) {
         // One folder failing (a timed-out first run, say) does not stop the others.
         process.exitCode = 1;
         console.error(`controller/${folder}/ was not measured: ${err instanceof Error ? err.message : String(err)}`);
+        continue;
       }
+      const report = JSON.parse(await readFile(path.join(REPORTS, `${reportName(folder, tests)}.json`), 'utf8')) as Report;
+      const scores = record(await readScores(), report, { ...run, load: `${run.load}→${os.loadavg()[0]!.toFixed(1)}` });
+      await writeFile(SCORES, `${JSON.stringify(scores, null, 1)}\n`);
       await writeSummary();
     }
   }
   await writeSummary();
-  console.log(`\n${SUMMARY} updated.`);
+  console.log(`\n${SUMMARY} updated from ${SCORES}.`);
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
