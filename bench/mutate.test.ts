@@ -32,6 +32,14 @@ describe('the mutation summary', () => {
     expect(after['plan/a.ts']).toMatchObject({ killed: 1, timeout: 1, survived: 1, noCoverage: 1, commit: 'def5678', survivors: ['7:4 ConditionalExpression → true'], uncovered: ['9:4 StringLiteral → ""'] });
   });
 
+  it('a run of some files leaves the entries of the files it did not mutate, though the report lists them', () => {
+    const before = record({}, { files: { 'controller/plan/a.ts': { mutants: [mutant('Survived', 3)] } } }, run);
+    const report = { files: { 'controller/plan/a.ts': { mutants: [mutant('Killed', 3)] }, 'controller/plan/b.ts': { mutants: [mutant('Killed', 1)] } } };
+    const after = record(before, report, { ...run, commit: 'def5678' }, ['controller/plan/b.ts']);
+    expect(after['plan/a.ts']).toEqual(before['plan/a.ts']);
+    expect(after['plan/b.ts']).toMatchObject({ killed: 1, commit: 'def5678' });
+  });
+
   it('a folder meets its target only when every engine file in it is measured', async () => {
     const root = await checkout();
     const a = record({}, { files: { 'controller/plan/a.ts': { mutants: [mutant('Killed', 1)] } } }, run);

@@ -165,10 +165,16 @@ const describe = (m: Mutant) =>
   `${m.location.start.line}:${m.location.start.column} ${m.mutatorName}${m.replacement === undefined ? '' : ` → ${m.replacement.replace(/\s+/g, ' ').slice(0, 80)}`}`;
 const byPlace = (a: Mutant, b: Mutant) => a.location.start.line - b.location.start.line || a.location.start.column - b.location.start.column;
 
-/** Folds one Stryker report into the summary: each file it measured replaces that file's entry. */
-export function record(summary: Summary, report: Report, run: Pick<FileScore, 'tests' | 'commit' | 'measuredAt' | 'load'>): Summary {
+/**
+ * Folds one Stryker report into the summary: each file the run mutated replaces that file's entry.
+ * With `--files`, Stryker's report still lists the folder's other files, with the results its
+ * incremental file kept from earlier runs: `only` (the files mutated) leaves their entries as
+ * they were, measured when they were.
+ */
+export function record(summary: Summary, report: Report, run: Pick<FileScore, 'tests' | 'commit' | 'measuredAt' | 'load'>, only?: string[]): Summary {
   const out = { ...summary };
   for (const [name, { mutants }] of Object.entries(report.files)) {
+    if (only && !only.includes(name)) continue;
     const sorted = [...mutants].sort(byPlace);
     out[name.replace(/^controller\//, '')] = {
       ...count(mutants),
@@ -272,7 +278,8 @@ async function main() {
         continue;
       }
       const report = JSON.parse(await readFile(path.join(REPORTS, `${reportName(folder, tests)}.json`), 'utf8')) as Report;
-      const scores = record(await readScores(), report, { ...run, load: `${run.load}→${os.loadavg()[0]!.toFixed(1)}` });
+      const mutated = files?.map((f) => `controller/${folder}/${f}`);
+      const scores = record(await readScores(), report, { ...run, load: `${run.load}→${os.loadavg()[0]!.toFixed(1)}` }, mutated);
       await writeFile(SCORES, `${JSON.stringify(scores, null, 1)}\n`);
       await writeSummary();
     }
