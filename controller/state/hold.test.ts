@@ -1,5 +1,5 @@
 import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { LeaseHeldError, PassInterruptedError, StateStoreError } from '../errors.js';
 import { startStateTable, type LocalStateTable } from '../testing/state-table.js';
 import { holdLease } from './hold.js';
@@ -173,5 +173,41 @@ describe('a held lease', () => {
 
     expect(new Set(expiries).size).toBe(4);
     expect(await held.release()).toEqual({ released: true });
+  });
+});
+
+describe('the default heartbeat', () => {
+  // Only the renewal's interval timer is faked: the DynamoDB calls and the lease's clock run as usual.
+  beforeEach(() => {
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  /** Holds a lease, makes its renewal due, lets `ms` of the heartbeat's timer pass, and says whether it renewed. */
+  async function renewedAfter(ttlMs: number, ms: number): Promise<boolean> {
+    const held = await holdLease(t.store({ leaseClock: t.clock, leaseSafetyMarginMs: Math.min(30_000, ttlMs / 4) }), env, 'pass-a', { ttlMs });
+    const acquired = await t.store().readLease(env);
+    t.clock.advance(Math.ceil(ttlMs / 2) + 1);
+
+    vi.advanceTimersByTime(ms);
+    await held.release(); // waits for a renewal the timer started
+
+    const item = await t.store().readLease(env);
+    expect(item).toMatchObject({ holder: 'pass-a', state: 'released' });
+    return item!.renewedAt !== acquired!.renewedAt;
+  }
+
+  it('looks every quarter of the TTL: a five-minute lease is renewed 75 s in, not before', async () => {
+    expect(await renewedAfter(TTL, TTL / 4 - 1)).toBe(false);
+    env = `${env}-b`;
+    expect(await renewedAfter(TTL, TTL / 4)).toBe(true);
+  });
+
+  it('looks at most every 50 ms, however short the TTL', async () => {
+    expect(await renewedAfter(120, 49)).toBe(false);
+    env = `${env}-b`;
+    expect(await renewedAfter(120, 50)).toBe(true);
   });
 });
