@@ -176,6 +176,50 @@ describe('a held lease', () => {
   });
 });
 
+describe('a held lease that is still ours', () => {
+  it('lets a change start, renewing first when due, and confirm renews it and finds nothing wrong', async () => {
+    const held = await holdLease(store(), env, 'pass-a', { ttlMs: TTL, heartbeatMs: 60_000 });
+    const acquired = await t.store().readLease(env);
+
+    await held.beforeChange();
+    expect(await t.store().readLease(env)).toEqual(acquired); // not due yet: no write
+
+    t.clock.advance(TTL / 2 + 1);
+    await held.beforeChange();
+    expect(await t.store().readLease(env)).toMatchObject({ holder: 'pass-a', version: 1, renewedAt: t.clock.now(), expiresAt: t.clock.now() + TTL });
+
+    t.clock.advance(1_000);
+    expect(await held.confirm()).toBeUndefined();
+    expect(await t.store().readLease(env)).toMatchObject({ renewedAt: t.clock.now(), expiresAt: t.clock.now() + TTL });
+    expect(held.signal.aborted).toBe(false);
+    expect(await held.release()).toEqual({ released: true });
+  });
+
+  it('refuses a change once released (leaseLost, saying it was released), and aborts its signal', async () => {
+    const held = await holdLease(store(), env, 'pass-a', { ttlMs: TTL, heartbeatMs: 60_000 });
+    await held.release();
+
+    const err = await held.beforeChange().catch((e: unknown) => e);
+
+    expect(err).toBeInstanceOf(PassInterruptedError);
+    expect(err).toMatchObject({ reason: 'leaseLost', message: `the lease for environment ${env} was released by pass-a; nothing may change until it is acquired again` });
+    expect(held.signal.reason).toMatchObject({ reason: 'leaseLost' });
+  });
+
+  it('once found lost, confirm names the loss again without writing', async () => {
+    const held = await holdLease(store(), env, 'pass-a', { ttlMs: TTL, heartbeatMs: 60_000 });
+    t.clock.advance(TTL + 1);
+    await store().acquireLease(env, 'pass-b', TTL);
+    const first = await held.confirm();
+    const taken = await t.store().readLease(env);
+
+    t.clock.advance(1_000);
+    expect(await held.confirm()).toBe(first);
+    expect(await t.store().readLease(env)).toEqual(taken);
+    await held.release();
+  });
+});
+
 describe('the default heartbeat', () => {
   // Only the renewal's interval timer is faked: the DynamoDB calls and the lease's clock run as usual.
   beforeEach(() => {
