@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { ConfigError } from '../errors.js';
 import type { DriftRecord, PassRecord, StoredStatus } from './records.js';
 import type { MaintenanceEvent } from '../model/maintenance.js';
@@ -472,5 +472,91 @@ describe('durations on whole units', () => {
     [23 * HOUR + 59 * MIN, '23h 59m'],
   ])('shows %i ms as %s', (ms, text) => {
     expect(formatDuration(ms)).toBe(text);
+  });
+});
+
+describe('durations and dates at their edges', () => {
+  it.each([
+    [999, '999ms'],
+    [1000, '1s'],
+    [60_000, '1m'],
+    [24 * HOUR, '1d'],
+  ])('shows %i ms as %s', (ms, text) => {
+    expect(formatDuration(ms)).toBe(text);
+  });
+
+  it.each([
+    [' 24h ', NOW - 24 * HOUR],
+    ['2026-01-01 09:30', Date.UTC(2026, 0, 1, 9, 30)],
+    ['2026-01-01 18:30+09:00', Date.UTC(2026, 0, 1, 9, 30)],
+    ['2026-01-01T18:30:00+0900', Date.UTC(2026, 0, 1, 9, 30)],
+    ['2026-01-01T09:30:00.123Z', Date.UTC(2026, 0, 1, 9, 30, 0, 123)],
+    [new Date(NOW).toISOString(), NOW],
+  ])('reads %j', (text, at) => {
+    expect(parseSince(text, NOW)).toBe(at);
+  });
+
+  it.each(['x24h', '24hx', '2026-01-01x', 'since 2026-01-01'])('refuses %j as not a duration or date', (text) => {
+    expect(() => parseSince(text, NOW)).toThrow(`--since: expected a duration such as 90m, 24h or 7d, or an ISO date such as 2026-01-01T00:00:00Z; got "${text}"`);
+  });
+
+  describe('on a machine whose clock is not on UTC', () => {
+    const tz = process.env.TZ;
+    afterEach(() => {
+      if (tz === undefined) delete process.env.TZ;
+      else process.env.TZ = tz;
+    });
+
+    it('reads a date and time without a zone as UTC, so the same command means the same window everywhere', () => {
+      process.env.TZ = 'Asia/Tokyo';
+
+      expect(parseSince('2026-01-01T09:30', NOW)).toBe(Date.UTC(2026, 0, 1, 9, 30));
+      expect(parseSince('2026-01-01 09:30:15', NOW)).toBe(Date.UTC(2026, 0, 1, 9, 30, 15));
+      expect(parseSince('2026-01-01', NOW)).toBe(Date.UTC(2026, 0, 1));
+    });
+  });
+});
+
+describe('columns', () => {
+  const E = '\u001b[';
+
+  it('never end a line in spaces, even when the last cell is empty', () => {
+    const text = renderStatus([status('e', 'Service/a', 'Synced', 'UpToDate', '', MIN), status('e', 'Service/b', 'Synced', 'UpToDate', 'fine', MIN)], { now: NOW, color: false });
+
+    expect(text.split('\n')).toEqual(['RESOURCE   PHASE   REASON    SINCE   MESSAGE', 'Service/a  Synced  UpToDate  1m ago', 'Service/b  Synced  UpToDate  1m ago  fine']);
+  });
+
+  it("colour only the column they are about, and never pad the last one", () => {
+    const status = renderStatus([STATUSES[0]], { now: NOW, color: true }).split('\n');
+    expect(status[1]).toBe(`Service/api  ${E}31mFailed${E}39m  UpdateFailed  3m ago  AccessDeniedException on UpdateService`);
+
+    const history = renderHistory([PASSES[1]], [DRIFT[1]], { now: NOW, color: true }, EVENTS).split('\n');
+    expect(history[2]).toBe(`5m ago   shop-prod    ${E}33mskipped${E}39m  800ms     none     -      0          -`);
+    expect(history[7]).toBe(`10m ago   shop-prod    AliasRecord/api-dns  ${E}33mopen  ${E}39m  -             api.example.com points at a deleted load balancer`);
+    expect(history.slice(11)).toEqual([
+      `1h ago   shop-prod    ${E}33mmaintenance page on by command (ana: db upgrade) until 2026-01-02 13:00 UTC${E}39m`,
+      `10m ago  shop-prod    ${E}32mmaintenance page off${E}39m`,
+    ]);
+  });
+});
+
+describe('action counts', () => {
+  const actions = (a: Partial<PassRecord['actions']>) => ({ planned: 0, done: 0, failed: 0, blocked: 0, held: 0, pending: 0, ...a });
+  const cell = (a: Partial<PassRecord['actions']>) => renderHistory([{ ...PASSES[1], actions: actions(a) }], [], { now: NOW, color: false }).split('\n')[2].split(/ {2,}/)[4];
+
+  it.each([
+    [{}, 'none'],
+    [{ held: 1, pending: 1 }, '0 planned: 1 held, 1 pending'],
+    [{ blocked: 1, held: 1 }, '0 planned: 1 blocked, 1 held'],
+    [{ failed: 1, blocked: 1 }, '0 planned: 1 failed, 1 blocked'],
+    [{ planned: 3 }, '3 planned'],
+  ])('%j is %s: "none" only when nothing was planned or done', (a, text) => {
+    expect(cell(a)).toBe(text);
+  });
+});
+
+describe('maintenance switches as JSON', () => {
+  it('have no until when the switch had none', () => {
+    expect(historyJson([], [], NOW, EVENTS).maintenance![1]).not.toHaveProperty('until');
   });
 });
