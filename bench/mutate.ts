@@ -180,6 +180,17 @@ export function record(summary: Summary, report: Report, run: Pick<FileScore, 't
   return Object.fromEntries(Object.entries(out).sort(([a], [b]) => a.localeCompare(b)));
 }
 
+/**
+ * The files this run measured, from its report: with `--files`, Stryker's report also carries the
+ * other files of its incremental file (their old results), which must not be stamped with this
+ * run's commit and time. A file with no mutant at all (types, re-exports) is in no report: it is
+ * recorded as measured, with none.
+ */
+export function measuredOnly(report: Report, folder: string, files?: string[], root = REPO_ROOT): Report {
+  const measured = files ? files.map((f) => `controller/${folder}/${f}`) : engineFiles(folder, root).map((f) => `controller/${f}`);
+  return { files: Object.fromEntries(measured.filter((f) => report.files[f] || existsSync(path.join(root, f))).map((f) => [f, report.files[f] ?? { mutants: [] }])) };
+}
+
 const pct = (n: number) => `${n.toFixed(1)}%`;
 const add = (a: Counts, b: Counts): Counts => ({
   killed: a.killed + b.killed,
@@ -271,7 +282,7 @@ async function main() {
         console.error(`controller/${folder}/ was not measured: ${err instanceof Error ? err.message : String(err)}`);
         continue;
       }
-      const report = JSON.parse(await readFile(path.join(REPORTS, `${reportName(folder, tests)}.json`), 'utf8')) as Report;
+      const report = measuredOnly(JSON.parse(await readFile(path.join(REPORTS, `${reportName(folder, tests)}.json`), 'utf8')) as Report, folder, files);
       const scores = record(await readScores(), report, { ...run, load: `${run.load}→${os.loadavg()[0]!.toFixed(1)}` });
       await writeFile(SCORES, `${JSON.stringify(scores, null, 1)}\n`);
       await writeSummary();
