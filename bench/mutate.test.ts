@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { record, renderScores, type Summary } from './mutate.js';
+import { measuredOnly, record, renderScores, type Summary } from './mutate.js';
 
 // `npm run mutate` folds each Stryker report into bench/results/mutation.json and renders
 // docs/mutation.md's scores from it: a run of some files must keep the other files' scores, and a
@@ -32,12 +32,15 @@ describe('the mutation summary', () => {
     expect(after['plan/a.ts']).toMatchObject({ killed: 1, timeout: 1, survived: 1, noCoverage: 1, commit: 'def5678', survivors: ['7:4 ConditionalExpression → true'], uncovered: ['9:4 StringLiteral → ""'] });
   });
 
-  it('a run of some files leaves the entries of the files it did not mutate, though the report lists them', () => {
+  it('a run of some files leaves the entries of the files it did not mutate, though the report lists them; a file with no mutants is measured', async () => {
+    const root = await checkout();
     const before = record({}, { files: { 'controller/plan/a.ts': { mutants: [mutant('Survived', 3)] } } }, run);
     const report = { files: { 'controller/plan/a.ts': { mutants: [mutant('Killed', 3)] }, 'controller/plan/b.ts': { mutants: [mutant('Killed', 1)] } } };
-    const after = record(before, report, { ...run, commit: 'def5678' }, ['controller/plan/b.ts']);
+    const after = record(before, measuredOnly(report, 'plan', ['b.ts'], root), { ...run, commit: 'def5678' });
     expect(after['plan/a.ts']).toEqual(before['plan/a.ts']);
     expect(after['plan/b.ts']).toMatchObject({ killed: 1, commit: 'def5678' });
+    const whole = record({}, measuredOnly({ files: { 'controller/plan/a.ts': { mutants: [mutant('Killed', 3)] } } }, 'plan', undefined, root), run);
+    expect(whole['plan/b.ts']).toMatchObject({ killed: 0, survived: 0, noCoverage: 0, timeout: 0 });
   });
 
   it('a folder meets its target only when every engine file in it is measured', async () => {
