@@ -17,6 +17,8 @@ describe('why AWS could not be read: a failed call classified by its cause', () 
     ['any HTTP 403', sdkError('SomethingForbidden', 'nope', 403), 'accessDenied'],
     ['throttling whose retries ran out', sdkError('ThrottlingException', 'Rate exceeded', 400), 'throttled'],
     ['a refused connection', netError('ECONNREFUSED', 'connect ECONNREFUSED 127.0.0.1:1'), 'unreachable'],
+    ['a named SDK error with a network code', Object.assign(sdkError('NetworkingError', 'socket closed'), { code: 'ECONNRESET' }), 'unreachable'],
+    ['an SSO session that needs a login', sdkError('CredentialsProviderError', "Token is expired. To refresh this SSO session run 'aws sso login'"), 'noCredentials'],
     ['a network code as the name', sdkError('ENOTFOUND', 'getaddrinfo ENOTFOUND ecs.example'), 'unreachable'],
     ['a timeout', sdkError('TimeoutError', 'socket hang up'), 'unreachable'],
     ['an HTTP 500', sdkError('InternalFailure', 'We encountered an internal error', 500), 'serverError'],
@@ -123,6 +125,7 @@ describe('describeCauses: each cause said once, in words, with what to do', () =
     expect(d.text).toBe('the endpoint could not be reached (refused 1, refused 2 and 1 more)');
     expect(d.advice).toBe('Check the network, the region and AWS_ENDPOINT_URL / AWS_ENDPOINT_URL_<SERVICE>, then run it again.');
     expect(d.actions).toEqual(['ecs:Op1', 'ecs:Op2', 'ecs:Op3']);
+    expect(describeCauses([refused(1), refused(2)])[0].text).toBe('the endpoint could not be reached (refused 1, refused 2)');
     expect(describeCauses([refused(1)], { AWS_ENDPOINT_URL_ECS: 'http://localhost:4566', AWS_ENDPOINT_URL_ELBV2: 'http://localhost:4567' })[0].advice).toBe(
       'Check the network, the region and AWS_ENDPOINT_URL_ECS=http://localhost:4566, AWS_ENDPOINT_URL_ELBV2=http://localhost:4567, then run it again.',
     );

@@ -10,6 +10,7 @@ describe("a migration task's timeout starts when the task started", () => {
 
   it('is what steady recorded at RunTask for this attempt when ECS says neither', () => {
     expect(migrationStartedAt({}, { [TAG_MIGRATION_STARTED]: '3@1767258000000' }, 3)).toBe(1767258000000);
+    expect(migrationStartedAt({}, { [TAG_MIGRATION_STARTED]: '12@1767258000000' }, 12)).toBe(1767258000000);
   });
 
   it('is unknown for another attempt, or a tag that is not `<attempt>@<ms>`', () => {
