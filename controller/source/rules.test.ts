@@ -7,10 +7,10 @@
  */
 import { describe, expect, it } from 'vitest';
 import { sha256, shortCommit } from './commit.js';
-import { loadPublishedSpecs, MAX_MANIFEST_BYTES } from './load.js';
+import { loadCommit, loadPublishedSpecs, MAX_MANIFEST_BYTES } from './load.js';
 import { publishSpecs, rollbackTo } from './publish.js';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
-import { commitOf, fixture, fixedClock, getText, keysIn, putText, useSpecStore } from './testkit.js';
+import { accessDenied, commitOf, deleteKey, fixture, fixedClock, getText, instrumented, keysIn, putText, useSpecStore } from './testkit.js';
 
 const store = useSpecStore();
 
@@ -151,5 +151,119 @@ describe('concurrent publishes of one commit race for its manifest', () => {
     );
     expect(await getText(store.s3, bucket, manifestKey(V1_COMMIT))).toBe(foreign);
     expect((await keysIn(store.s3, bucket)).includes('HEAD')).toBe(false);
+  });
+});
+
+describe('the loader says where and what, and loads nothing it cannot trust', () => {
+  it('a prefix that cannot be right fails the load before any S3 call, naming the bucket and the prefix as given', async () => {
+    const { s3, sent } = instrumented();
+    const why = 'invalid prefix "shop//prod": an empty segment (//) is not allowed';
+
+    const head = await loadPublishedSpecs({ bucket: 'my-specs', prefix: 'shop//prod', s3 });
+    const commit = await loadCommit({ bucket: 'my-specs', prefix: 'shop//prod', commit: V1_COMMIT, s3 });
+
+    for (const result of [head, commit]) {
+      expect(result.ok).toBe(false);
+      if (result.ok) continue;
+      expect(result.error).toMatchObject({ kind: 'unreadable', bucket: 'my-specs', key: undefined, transient: false });
+      expect(result.error.message).toBe(`loading specs from s3://my-specs/shop//prod: ${why}`);
+    }
+    expect(sent).toEqual([]);
+  });
+
+  it('a HEAD naming a manifest other than its commit\'s is unreadable', async () => {
+    const bucket = await store.bucket();
+    await publishSpecs({ bucket, files: V1, s3: store.s3 });
+    await publishSpecs({ bucket, files: V2, s3: store.s3 });
+    const head = JSON.parse(await getText(store.s3, bucket, 'HEAD'));
+    await putText(store.s3, bucket, 'HEAD', JSON.stringify({ ...head, manifestKey: manifestKey(V1_COMMIT) }));
+
+    const loaded = await loadPublishedSpecs({ bucket, s3: store.s3 });
+
+    expect(loaded.ok).toBe(false);
+    if (loaded.ok) return;
+    expect(loaded.error).toMatchObject({ kind: 'unreadable', bucket, key: 'HEAD' });
+    expect(loaded.error.message).toBe(
+      `reading s3://${bucket}/HEAD: HEAD names manifest ${manifestKey(V1_COMMIT)}, expected ${manifestKey(V2_COMMIT)} for commit ${shortCommit(V2_COMMIT)}`,
+    );
+  });
+
+  it('without HEAD, and without leave to list the prefix, it says only that HEAD does not exist', async () => {
+    const bucket = await store.bucket();
+    await publishSpecs({ bucket, files: V1, s3: store.s3 });
+    await deleteKey(store.s3, bucket, 'HEAD');
+    const { s3 } = instrumented({
+      before: (c) => {
+        if (c.command === 'ListObjectsV2') throw accessDenied();
+      },
+    });
+
+    const loaded = await loadPublishedSpecs({ bucket, s3 });
+
+    expect(loaded.ok).toBe(false);
+    if (loaded.ok) return;
+    expect(loaded.error).toMatchObject({ kind: 'pointer-missing', bucket, key: 'HEAD' });
+    expect(loaded.error.message).toBe(`reading s3://${bucket}/HEAD: HEAD does not exist: no commit is published there`);
+  });
+
+  it('a commit whose only file holds no document is invalid, and the problem names the commit and where it is', async () => {
+    const bucket = await store.bucket();
+    const files = [{ path: 'empty.yaml', content: '# nothing here yet\n' }];
+    await putText(store.s3, bucket, `objects/sha256/${sha256(files[0].content)}`, files[0].content);
+    const commit = commitOf(files);
+    const manifest = JSON.stringify({
+      format: 1,
+      commit,
+      createdAt: '2026-12-01T10:00:00.000Z',
+      parent: null,
+      steadyVersion: '0.0.1',
+      files: [{ path: 'empty.yaml', sha256: sha256(files[0].content), bytes: files[0].content.length }],
+    });
+    await putText(store.s3, bucket, manifestKey(commit), manifest);
+
+    const loaded = await loadCommit({ bucket, commit, s3: store.s3 });
+
+    expect(loaded.ok).toBe(false);
+    if (loaded.ok) return;
+    expect(loaded.error.kind).toBe('invalid-specs');
+    expect(loaded.error.problems).toEqual([
+      expect.objectContaining({ file: `commit ${shortCommit(commit)} of s3://${bucket}/`, line: 0, message: expect.stringMatching(/^the only spec file holds a document/) }),
+    ]);
+  });
+
+  it('a file over the size limit the loader is given fails the load, even right after the commit loaded with a larger limit', async () => {
+    const bucket = await store.bucket();
+    await publishSpecs({ bucket, files: V1, s3: store.s3 });
+
+    const roomy = await loadCommit({ bucket, commit: V1_COMMIT, s3: store.s3, maxFileBytes: 1_000_000 });
+    const tight = await loadCommit({ bucket, commit: V1_COMMIT, s3: store.s3, maxFileBytes: 300 });
+
+    expect(roomy.ok).toBe(true);
+    expect(tight.ok).toBe(false);
+    if (tight.ok) return;
+    expect(tight.error.kind).toBe('invalid-specs');
+    expect(tight.error.problems).toEqual([expect.objectContaining({ file: 'api.yaml', message: expect.stringContaining('300 bytes') })]);
+  });
+
+  it('a commit is parsed once while it is one of the last two loaded, and parsed again once it is not', async () => {
+    const bucket = await store.bucket();
+    const V3 = V1.map((f) => (f.path === 'api.yaml' ? { ...f, content: `${f.content.toString()}# v3\n` } : f));
+    const [a, b, c] = [V1, V2, V3].map(commitOf);
+    for (const files of [V1, V2, V3]) await publishSpecs({ bucket, files, s3: store.s3 });
+    const load = async (commit: string) => {
+      const result = await loadCommit({ bucket, commit, s3: store.s3 });
+      if (!result.ok) throw result.error;
+      return result.specSet;
+    };
+
+    const a1 = await load(a);
+    expect(await load(a)).toBe(a1);
+    const b1 = await load(b);
+    expect(await load(a)).toBe(a1); // a and b are the last two; a is now the most recent
+    await load(c); // b is now the oldest, and is forgotten
+    expect(await load(a)).toBe(a1);
+    const b2 = await load(b);
+    expect(b2).not.toBe(b1);
+    expect(b2).toEqual(b1);
   });
 });
