@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { sha256, shortCommit } from './commit.js';
 import { loadCommit, loadPublishedSpecs, MAX_MANIFEST_BYTES } from './load.js';
 import { publishSpecs, rollbackTo } from './publish.js';
+import { ConfigError } from '../errors.js';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { accessDenied, commitOf, deleteKey, fixture, fixedClock, getText, instrumented, keysIn, putText, useSpecStore } from './testkit.js';
 
@@ -265,5 +266,178 @@ describe('the loader says where and what, and loads nothing it cannot trust', ()
     const b2 = await load(b);
     expect(b2).not.toBe(b1);
     expect(b2).toEqual(b1);
+  });
+});
+
+describe('publishing: the same specs make the same manifest, and a commit is never its own parent', () => {
+  const clock = () => fixedClock('2026-12-01T10:00:00.000Z');
+
+  it('the files in any order, as text or bytes, with --allow-empty or empty git metadata they do not need: the manifest is byte for byte the plain one', async () => {
+    const plain = await store.bucket();
+    const other = await store.bucket();
+    await publishSpecs({ bucket: plain, files: V1, s3: store.s3, clock: clock() });
+
+    const asText = [...V1].reverse().map((f) => ({ path: f.path, content: f.content.toString() }));
+    await publishSpecs({ bucket: other, files: asText, allowEmpty: true, git: {}, s3: store.s3, clock: clock() });
+
+    const manifest = await getText(store.s3, plain, manifestKey(V1_COMMIT));
+    expect(JSON.parse(manifest).files.map((f: { path: string }) => f.path)).toEqual(['api.yaml', 'environment.yaml']);
+    expect(await getText(store.s3, other, manifestKey(V1_COMMIT))).toBe(manifest);
+    const again = await publishSpecs({ bucket: plain, files: V1, allowEmpty: true, s3: store.s3 });
+    expect(again).toMatchObject({ status: 'unchanged', warnings: [] });
+  });
+
+  it('text is published as its UTF-8 bytes, and the manifest records their number', async () => {
+    const bucket = await store.bucket();
+    const files = V1.map((f) => ({ path: f.path, content: f.path === 'api.yaml' ? `${f.content.toString()}# café, ☕\n` : f.content.toString() }));
+    const bytes = Buffer.byteLength(files.find((f) => f.path === 'api.yaml')!.content);
+
+    const result = await publishSpecs({ bucket, files, s3: store.s3 });
+
+    expect(result.objects.find((o) => o.paths[0] === 'api.yaml')?.bytes).toBe(bytes);
+    const loaded = await loadPublishedSpecs({ bucket, s3: store.s3 });
+    expect(loaded.ok && loaded.manifest.files.find((f) => f.path === 'api.yaml')?.bytes).toBe(bytes);
+  });
+
+  it('a manifest written again under a HEAD that names its commit records no parent', async () => {
+    const bucket = await store.bucket();
+    await publishSpecs({ bucket, files: V1, s3: store.s3 });
+    await deleteKey(store.s3, bucket, manifestKey(V1_COMMIT));
+
+    const result = await publishSpecs({ bucket, files: V1, s3: store.s3 });
+
+    expect(result).toMatchObject({ previous: V1_COMMIT, manifest: { state: 'new' } });
+    expect(JSON.parse(await getText(store.s3, bucket, manifestKey(V1_COMMIT))).parent).toBeNull();
+  });
+
+  it('a damaged manifest is written again even when HEAD already names the very bytes it writes', async () => {
+    const bucket = await store.bucket();
+    await publishSpecs({ bucket, files: V1, s3: store.s3, clock: clock() });
+    const sound = await getText(store.s3, bucket, manifestKey(V1_COMMIT));
+    await putText(store.s3, bucket, manifestKey(V1_COMMIT), '{}');
+
+    const result = await publishSpecs({ bucket, files: V1, s3: store.s3, clock: clock() });
+
+    expect(result).toMatchObject({ status: 'republished', manifest: { state: 'repaired' }, pointer: { state: 'unchanged' } });
+    expect(await getText(store.s3, bucket, manifestKey(V1_COMMIT))).toBe(sound);
+    expect((await loadPublishedSpecs({ bucket, s3: store.s3 })).ok).toBe(true);
+  });
+
+  it.each([
+    ['records --allow-empty the specs do not need', V1, false, (m: Record<string, unknown>) => void (m.allowEmpty = true), 'it records --allow-empty, which these specs do not need'],
+    ['does not record the --allow-empty the specs need', [{ path: 'empty.yaml', content: '# nothing yet\n' }], true, (m: Record<string, unknown>) => void delete m.allowEmpty, 'it does not record --allow-empty'],
+  ])('a manifest of the commit that %s is written again', async (_what, files, allowEmpty, edit, why) => {
+    const bucket = await store.bucket();
+    const commit = commitOf(files);
+    await publishSpecs({ bucket, files, allowEmpty, s3: store.s3 });
+    const manifest = JSON.parse(await getText(store.s3, bucket, manifestKey(commit)));
+    const recorded = manifest.allowEmpty;
+    edit(manifest);
+    await putText(store.s3, bucket, manifestKey(commit), JSON.stringify(manifest));
+
+    const result = await publishSpecs({ bucket, files, allowEmpty, s3: store.s3 });
+
+    expect(result.warnings).toEqual([`s3://${bucket}/${manifestKey(commit)} is damaged (${why}); it will be written again`]);
+    expect(result.manifest.state).toBe('repaired');
+    expect(JSON.parse(await getText(store.s3, bucket, manifestKey(commit))).allowEmpty).toBe(recorded);
+  });
+
+  it('a damaged object of another size is named with both sizes, and uploaded again', async () => {
+    const bucket = await store.bucket();
+    await publishSpecs({ bucket, files: V1, s3: store.s3 });
+    const api = V1.find((f) => f.path === 'api.yaml')!;
+    const key = `objects/sha256/${sha256(api.content)}`;
+    await putText(store.s3, bucket, key, 'short');
+
+    const result = await publishSpecs({ bucket, files: V1, s3: store.s3 });
+
+    expect(result.warnings).toEqual([`s3://${bucket}/${key} (api.yaml) is damaged (5 bytes, not ${api.content.length}); it will be uploaded again`]);
+    expect((await loadPublishedSpecs({ bucket, s3: store.s3 })).ok).toBe(true);
+  });
+
+  it('a git message up to 16 KiB is kept whole; a longer one is cut to 16 KiB, ending in …; metadata without a message is kept as it is', async () => {
+    const bucket = await store.bucket();
+    const limit = 16 * 1024;
+    const gitOf = async (git: Record<string, unknown>, files: typeof V1) => {
+      await publishSpecs({ bucket, files, git, s3: store.s3 });
+      return JSON.parse(await getText(store.s3, bucket, manifestKey(commitOf(files)))).git;
+    };
+    const V3 = V1.map((f) => (f.path === 'api.yaml' ? { ...f, content: `${f.content.toString()}# v3\n` } : f));
+
+    expect((await gitOf({ message: 'x'.repeat(limit) }, V1)).message).toBe('x'.repeat(limit));
+    expect((await gitOf({ message: 'y'.repeat(limit + 1) }, V2)).message).toBe(`${'y'.repeat(limit - 1)}…`);
+    expect(await gitOf({ commit: 'abc1234', dirty: true }, V3)).toEqual({ commit: 'abc1234', dirty: true });
+  });
+});
+
+describe('HEAD is moved unless it names the commit and its manifest exactly', () => {
+  /** V1 and V2 published; HEAD names V2, but with the hash of V1's manifest. */
+  async function headWithForeignHash() {
+    const bucket = await store.bucket();
+    await publishSpecs({ bucket, files: V1, s3: store.s3 });
+    await publishSpecs({ bucket, files: V2, s3: store.s3 });
+    const head = JSON.parse(await getText(store.s3, bucket, 'HEAD'));
+    await putText(store.s3, bucket, 'HEAD', JSON.stringify({ ...head, manifestSha256: sha256(await getText(store.s3, bucket, manifestKey(V1_COMMIT))) }));
+    return bucket;
+  }
+
+  it('publishing V1 moves a HEAD that names V2 with the hash of V1\'s manifest', async () => {
+    const bucket = await headWithForeignHash();
+
+    const result = await publishSpecs({ bucket, files: V1, s3: store.s3 });
+
+    expect(result).toMatchObject({ status: 'republished', pointer: { state: 'moved' } });
+    expect(JSON.parse(await getText(store.s3, bucket, 'HEAD')).commit).toBe(V1_COMMIT);
+  });
+
+  it('rolling back to V1 moves a HEAD that names V2 with the hash of V1\'s manifest', async () => {
+    const bucket = await headWithForeignHash();
+
+    const result = await rollbackTo({ bucket, commit: V1_COMMIT, s3: store.s3 });
+
+    expect(result).toMatchObject({ status: 'rolled-back', pointer: { state: 'moved' } });
+    expect(JSON.parse(await getText(store.s3, bucket, 'HEAD')).commit).toBe(V1_COMMIT);
+  });
+
+  it('rolling back where HEAD does not exist writes it, naming no previous commit', async () => {
+    const bucket = await store.bucket();
+    await publishSpecs({ bucket, files: V1, s3: store.s3 });
+    await deleteKey(store.s3, bucket, 'HEAD');
+
+    const result = await rollbackTo({ bucket, commit: V1_COMMIT, s3: store.s3 });
+
+    expect(result).toMatchObject({ status: 'rolled-back', previous: null, pointer: { state: 'moved' } });
+    expect(JSON.parse(await getText(store.s3, bucket, 'HEAD'))).toMatchObject({ commit: V1_COMMIT, previous: null, reason: 'rollback' });
+  });
+});
+
+describe('a rollback target is a whole commit id, or the one manifest its abbreviation starts', () => {
+  it.each(['zz1234567', '1234567zz'])('%s is not a commit id', async (ref) => {
+    const { s3, sent } = instrumented();
+
+    await expect(rollbackTo({ bucket: 'never-touched', commit: ref, s3 })).rejects.toThrow(new ConfigError(`"${ref}" is not a commit id: expected 7 to 64 hex digits`));
+    expect(sent).toEqual([]);
+  });
+
+  it('a full id is taken as it is, without listing: one never published is missing from the loader', async () => {
+    const bucket = await store.bucket();
+    const { s3, sent } = instrumented();
+    const commit = 'ab'.repeat(32);
+
+    await expect(rollbackTo({ bucket, commit, s3 })).rejects.toThrow(`reading s3://${bucket}/${manifestKey(commit)}: the manifest of commit abababababab does not exist`);
+    expect(sent.map((c) => c.command)).toEqual(['GetObject']);
+  });
+
+  it('an abbreviation resolves to its commit whatever else lies under its prefix', async () => {
+    const bucket = await store.bucket();
+    await publishSpecs({ bucket, files: V1, s3: store.s3 });
+    await publishSpecs({ bucket, files: V2, s3: store.s3 });
+    const abbreviation = V1_COMMIT.slice(0, 7);
+    await putText(store.s3, bucket, `${manifestKey(V1_COMMIT)}.bak`, 'an editor\'s backup');
+    await putText(store.s3, bucket, `commits/${abbreviation}-old/${'f'.repeat(64)}.json`, '{}');
+
+    const result = await rollbackTo({ bucket, commit: abbreviation, s3: store.s3 });
+
+    expect(result).toMatchObject({ status: 'rolled-back', commit: V1_COMMIT });
   });
 });
