@@ -72,7 +72,7 @@ describe('createS3Client', () => {
     const client = createS3Client('eu-west-1');
 
     expect(client.config.followRegionRedirects).toBe(true);
-    expect((await client.config.retryStrategy()).mode).toBe('adaptive');
+    expect(((await client.config.retryStrategy()) as { mode?: string }).mode).toBe('adaptive');
     expect(await client.config.region()).toBe('eu-west-1');
     client.destroy();
   });
