@@ -67,6 +67,27 @@ describe('what counts as a missing key', () => {
   });
 });
 
+describe('the kind of an S3 failure the loader reports', () => {
+  it.each([
+    ['ExpiredToken', 400, 'access-denied'],
+    ['Forbidden', 403, 'access-denied'],
+    ['SlowDown', 503, 'throttled'],
+    ['UnknownError', 429, 'throttled'],
+    ['InternalError', 500, 'unreadable'],
+  ])('%s (HTTP %i) is %s', async (name, status, kind) => {
+    const bucket = await store.bucket();
+    const { s3 } = instrumented({
+      before: (c) => {
+        if (c.command === 'GetObject') throw new S3ServiceException({ name, $fault: status >= 500 ? 'server' : 'client', $metadata: { httpStatusCode: status }, message: name });
+      },
+    });
+
+    const result = await loadPublishedSpecs({ bucket, s3 });
+
+    expect(!result.ok && result.error.kind).toBe(kind);
+  });
+});
+
 describe('createS3Client', () => {
   it('follows S3\'s region redirects, retries adaptively, and takes the region given', async () => {
     const client = createS3Client('eu-west-1');
