@@ -106,6 +106,7 @@ describe('a manifest that cannot be trusted fails the load', () => {
     expect(!loaded.ok && loaded.error.message).toBe(
       `reading s3://${bucket}/${manifestKey(V1_COMMIT)}: the manifest is of commit ${shortCommit(V2_COMMIT)}, not ${shortCommit(V1_COMMIT)}`,
     );
+    expect(!loaded.ok && loaded.error.kind).toBe('hash-mismatch');
   });
 });
 
@@ -150,6 +151,7 @@ describe('concurrent publishes of one commit race for its manifest', () => {
     expect((publish as PromiseRejectedResult).reason.message).toBe(
       `writing s3://${bucket}/${manifestKey(V1_COMMIT)}: another publish wrote a manifest that does not hold commit ${shortCommit(V1_COMMIT)}`,
     );
+    expect((publish as PromiseRejectedResult).reason).toMatchObject({ kind: 'hash-mismatch', bucket, key: manifestKey(V1_COMMIT) });
     expect(await getText(store.s3, bucket, manifestKey(V1_COMMIT))).toBe(foreign);
     expect((await keysIn(store.s3, bucket)).includes('HEAD')).toBe(false);
   });
