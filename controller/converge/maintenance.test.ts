@@ -39,8 +39,9 @@ async function planned(w: World, mode: 'on' | 'off', deadlineMs = 3_600_000) {
     stop: stopFor({ clock: w.account.clock, deadline }),
   };
   const switchAction = p.actions.find((a) => a.kind === 'SwitchDistribution') as SwitchDistributionAction;
-  const rule = p.actions.find((a) => a.kind === 'CreateMaintenanceRule' || a.kind === 'DeleteMaintenanceRule') as CreateMaintenanceRuleAction & DeleteMaintenanceRuleAction;
-  return { ctx, switchAction, rule, remembered };
+  const rule = p.actions.find((a) => a.kind === 'CreateMaintenanceRule') as CreateMaintenanceRuleAction;
+  const deleteRule = p.actions.find((a) => a.kind === 'DeleteMaintenanceRule') as DeleteMaintenanceRuleAction;
+  return { ctx, switchAction, rule, deleteRule, remembered };
 }
 
 async function rules(w: World) {
@@ -166,7 +167,7 @@ describe("the ALB's maintenance rule", () => {
     expect(tags.TagDescriptions![0].Tags).toContainEqual({ Key: 'steady:resource', Value: 'Maintenance/shop' });
 
     const off = await planned(w, 'off');
-    expect(await deleteMaintenanceRule(off.rule, off.ctx)).toEqual({ state: 'done', message: 'deleted maintenance rule 1 of HTTPS:443 of shop-api-alb: it forwards as before' });
+    expect(await deleteMaintenanceRule(off.deleteRule, off.ctx)).toEqual({ state: 'done', message: 'deleted maintenance rule 1 of HTTPS:443 of shop-api-alb: it forwards as before' });
     expect(await rules(w)).toEqual([]);
   });
 
