@@ -62,7 +62,8 @@ async function blueGreen(deadlineMs?: number) {
 
 describe('blue/green rollouts through CodeDeploy', () => {
   it('a deployment still running when the pass must end is pending, recorded on the service so the next pass follows it', async () => {
-    const s = await blueGreen(60_000);
+    // 62.5 s: not a whole number of 5 s polls, so a wait that sleeps one poll too many ends past the deadline.
+    const s = await blueGreen(62_500);
     const start = s.w.account.clock.now();
 
     const r = await createCodeDeployDeployment(s.deploy, s.ctx);
@@ -70,8 +71,9 @@ describe('blue/green rollouts through CodeDeploy', () => {
     expect(r).toMatchObject({ state: 'pending', message: expect.stringMatching(/^CodeDeploy deployment d-[A-Z0-9]+ of messaging-api:2 is InProgress; the next pass follows it$/) });
     const id = /deployment (d-[A-Z0-9]+)/.exec(r.message!)![1];
     expect((await s.serviceTags('messaging-prod', 'messaging-api'))[TAG_CODEDEPLOY]).toMatch(new RegExp(`^${id}@arn:.*task-definition/messaging-api:2$`));
-    expect(s.w.account.clock.now() - start).toBeLessThanOrEqual(60_000);
-    expect(s.w.account.clock.now() - start).toBeGreaterThan(60_000 - 2 * s.ctx.pollMs);
+    // It stops when one more poll would not fit before the deadline, not at the deadline (nor after it).
+    expect(s.ctx.deadline - s.w.account.clock.now()).toBeGreaterThan(0);
+    expect(s.ctx.deadline - s.w.account.clock.now()).toBeLessThan(s.ctx.pollMs);
     expect(s.progress[0]).toEqual({ resource: 'Service/messaging-api', waitingFor: `CodeDeploy deployment ${id} of messaging-api:2`, status: 'Created', since: start, now: start });
     expect(s.progress.at(-1)!.now).toBeGreaterThan(start);
   });
@@ -88,6 +90,20 @@ describe('blue/green rollouts through CodeDeploy', () => {
 
     expect(r).toEqual({ state: 'done', message: `CodeDeploy deployment ${id} of messaging-api:2 succeeded; production runs messaging-api:2` });
     expect(s.w.account.clock.now() - start).toBeLessThanOrEqual(CODEDEPLOY_FOLLOW_MS);
+  });
+
+  it('a deployment that succeeds at the very moment the pass must end is reported done', async () => {
+    // How long the canary takes in this (deterministic) account, then the same rollout with exactly that long.
+    const first = await blueGreen();
+    const t0 = first.w.account.clock.now();
+    await createCodeDeployDeployment(first.deploy, first.ctx);
+    const takes = first.w.account.clock.now() - t0;
+    expect(takes % first.ctx.pollMs).toBe(0);
+    const s = await blueGreen(takes);
+
+    const r = await createCodeDeployDeployment(s.deploy, s.ctx);
+
+    expect(r).toMatchObject({ state: 'done', message: expect.stringMatching(/^CodeDeploy deployment d-[A-Z0-9]+ of messaging-api:2 succeeded/) });
   });
 
   it('a failed deployment fails the rollout with what CodeDeploy said and how to deploy it again', async () => {
