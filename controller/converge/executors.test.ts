@@ -178,19 +178,22 @@ describe('services', () => {
     expect(await s.serviceTags('shop-prod', 'api')).toEqual(before);
   });
 
-  it('a new revision without a content fingerprint is remembered without a steady:content tag', async () => {
+  it('a new revision without a content fingerprint is remembered without a steady:content tag; the deployment alarms are sent', async () => {
     const s = await setup('shop-prod');
     await registerTaskDefinition(s.act('register:Service/api'), s.ctx);
     await registerTaskDefinition(s.act('register:Migration/db-migrate'), s.ctx);
     const { createService } = await import('./service.js');
     const create = s.act<'CreateService'>('create:Service/api');
-    const r = await createService({ ...create, contentFingerprint: undefined, settings: { ...create.settings, propagateTags: 'TASK_DEFINITION' } }, s.ctx);
+    const alarms = { alarmNames: ['shop-api-5xx'], enable: true, rollback: true };
+    const r = await createService({ ...create, contentFingerprint: undefined, settings: { ...create.settings, propagateTags: 'TASK_DEFINITION', deploymentAlarms: alarms } }, s.ctx);
     expect(r).toEqual({ state: 'done', message: 'created with shop-api:1' });
     const tags = await s.serviceTags('shop-prod', 'api');
     expect(tags).not.toHaveProperty(TAG_CONTENT);
     expect(tags[TAG_ROLLOUT]).toMatch(/task-definition\/shop-api:1@\d+$/);
     const out = await s.w.account.clients().ecs.send(new DescribeServicesCommand({ cluster: 'shop-prod', services: ['api'] }));
     expect(out.services![0].propagateTags).toBe('TASK_DEFINITION');
+    // The spec's deployment alarms go into the deploymentConfiguration ECS takes them in, beside the circuit breaker.
+    expect(out.services![0].deploymentConfiguration).toMatchObject({ alarms: { alarmNames: ['shop-api-5xx'], enable: true, rollback: true }, deploymentCircuitBreaker: { enable: true, rollback: true } });
   });
 });
 

@@ -48,6 +48,17 @@ describe('a resource after converge', () => {
     expect(one(planOf([r], [a]), [outcome(a, 'done')], 'Service/api')).toBe(r);
   });
 
+  it("bookkeeping is told by the outcome's own action, and an outcome whose action the plan lacks is no bookkeeping", () => {
+    const record = action('record:Service/api', 'Service/api', 'TagResource', { purpose: 'record' });
+    const adopt = action('adopt:Service/api', 'Service/api', 'TagResource', { purpose: 'adopt' });
+    const p = planOf([status('Service/api', 'Drifted')], [record, adopt]);
+    expect(one(p, [outcome(adopt, 'done')], 'Service/api')).toMatchObject({ phase: 'Synced', reason: 'Healed' });
+    const stray = { actionId: 'gone', resource: 'Service/api', kind: 'TagResource', summary: 'tag', state: 'done' as const };
+    expect(one(planOf([status('Service/api', 'Drifted')], []), [stray], 'Service/api')).toMatchObject({ phase: 'Synced', reason: 'Healed', message: 'tag' });
+    const update = { ...stray, kind: 'UpdateService', summary: 'update' };
+    expect(one(planOf([status('Service/api', 'Drifted')], []), [update], 'Service/api')).toMatchObject({ phase: 'Synced', reason: 'Healed', message: 'update' });
+  });
+
   it('an adoption tag done is not bookkeeping: the drifted resource is Synced and Healed', () => {
     const a = action('adopt:Service/api', 'Service/api', 'TagResource', { purpose: 'adopt' });
     expect(one(planOf([status('Service/api', 'Drifted')], [a]), [outcome(a, 'done')], 'Service/api')).toMatchObject({ phase: 'Synced', reason: 'Healed', message: 'summary of adopt:Service/api' });
@@ -184,6 +195,9 @@ describe('a resource after converge', () => {
     });
     const off = status('Maintenance/shop', 'Drifted', { reason: 'Off', message: 'turning maintenance off at 10:00' });
     expect(one(planOf([off], [sw]), [outcome(sw, 'done', { message: 'restored' })], 'Maintenance/shop').message).toBe('maintenance turned off at 10:00; restored');
+    // Only a message that starts by saying what it is turning is rewritten.
+    const other = status('Maintenance/shop', 'Drifted', { reason: 'OnBySpec', message: 'the distribution drifted; turning maintenance on again' });
+    expect(one(planOf([other], [sw]), [outcome(sw, 'done', { message: 'ok' })], 'Maintenance/shop').message).toBe('the distribution drifted; turning maintenance on again; ok');
   });
 
   it('a migration whose actions all succeeded is Synced and Succeeded, its message the messages joined', () => {
