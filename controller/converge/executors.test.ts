@@ -4,6 +4,7 @@
  * and what steady rolled out remembered on them, schedule groups and schedules, and the revisions
  * a pass registered named in its outcomes.
  */
+import { StopDeploymentCommand } from '@aws-sdk/client-codedeploy';
 import { DescribeServicesCommand } from '@aws-sdk/client-ecs';
 import { describe, expect, it } from 'vitest';
 import { AwsCallError, PassInterruptedError } from '../errors.js';
@@ -115,6 +116,19 @@ describe('blue/green rollouts through CodeDeploy', () => {
     expect(r).toMatchObject({ state: 'failed', reason: 'DeploymentFailed' });
     expect(r.message).toMatch(/^CodeDeploy deployment d-[A-Z0-9]+ of messaging-api:2 (failed|was stopped) \(ALARM_ACTIVE: alarm 5xx-errors\)/);
     expect(r.message).toContain('; production stays on messaging-api:1. steady does not deploy messaging-api:2 again until the spec changes or someone runs `steady retry service/messaging-api --env messaging-prod`');
+  });
+
+  it('a deployment someone stopped fails the rollout as stopped, with the way out, and is not followed further', async () => {
+    const s = await blueGreen(20_000);
+    const first = await createCodeDeployDeployment(s.deploy, s.ctx);
+    const id = /deployment (d-[A-Z0-9]+)/.exec(first.message!)![1];
+    await s.w.account.clients().codedeploy.send(new StopDeploymentCommand({ deploymentId: id }));
+    const start = s.w.account.clock.now();
+
+    const r = await awaitCodeDeployDeployment(following(id, s.deploy.serviceArn), { ...s.ctx, deadline: start + 3_600_000, stop: stopFor({ clock: s.w.account.clock }) });
+
+    expect(r).toMatchObject({ state: 'failed', reason: 'DeploymentFailed', message: expect.stringMatching(new RegExp(`^CodeDeploy deployment ${id} of messaging-api:2 was stopped \\(MANUAL_STOP: The deployment was stopped by a user\\.\\)`)) });
+    expect(s.w.account.clock.now()).toBe(start);
   });
 
   it('a deployment CodeDeploy no longer knows fails as DeploymentNotFound; the record tag is written first when asked', async () => {
