@@ -4,6 +4,7 @@
  * claim keeping a version to one RunTask, and the paths where ECS does not do what was asked. Each
  * test guards a rule mutation testing found unguarded (docs/mutation.md).
  */
+import { PassInterruptedError } from '../errors.js';
 import { stopFor } from '../interrupt.js';
 import { RegisterTaskDefinitionCommand } from '@aws-sdk/client-ecs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -285,5 +286,105 @@ describe('when ECS does not do what was asked', () => {
 
     expect(r).toEqual({ state: 'failed', message: 'migration task ffffffffffffffffffffffffffffffff is no longer known to ECS; run `steady retry migration/db-migrate` to run it again' });
     expect(s.calls()).toEqual(['DescribeTasks']);
+  });
+});
+
+describe('a migration result is written only by the pass that holds the lease', () => {
+  const lost = async () => {
+    throw new PassInterruptedError('leaseLost', 'the lease was taken over by pass-2');
+  };
+
+  it('a lease lost while the task ran: the stopped task is left to the new holder, nothing recorded', async () => {
+    const s = await setup('mig-lease-stop');
+    s.account.ecs.setTaskOutcome({ family: 'shop-api-db-migrate', container: 'app' }, { exitCode: 0, runMs: 30_000 });
+
+    const r = await runMigration(s.action, { ...s.ctx, beforeChange: lost });
+
+    // Not while it runs (nothing is changed then): only once it stopped, when the result would be written.
+    expect(r).toEqual({ state: 'pending', message: expect.stringMatching(/^migration task [0-9a-f]{32} is STOPPED; not recorded: the lease was taken over by pass-2$/) });
+    expect(await resultTag(s)).toBeUndefined();
+    expect(await entry(s)).toMatchObject({ state: 'started' });
+  });
+
+  it('a lease lost when the migration times out: the task is not stopped, nothing recorded', async () => {
+    const s = await setup('mig-lease-timeout');
+    s.account.ecs.setTaskOutcome({ family: 'shop-api-db-migrate', container: 'app' }, { exitCode: 0, runMs: 3_600_000 });
+
+    const r = await runMigration({ ...s.action, timeoutSeconds: 60 }, { ...s.ctx, beforeChange: lost });
+
+    expect(r).toEqual({ state: 'pending', message: expect.stringMatching(/^migration task [0-9a-f]{32} is RUNNING; not recorded: the lease was taken over by pass-2$/) });
+    expect(s.calls()).not.toContain('StopTask');
+    expect(await resultTag(s)).toBeUndefined();
+  });
+
+  it('with the lease held, the result is recorded (the check lets it through)', async () => {
+    const s = await setup('mig-lease-held');
+    s.account.ecs.setTaskOutcome({ family: 'shop-api-db-migrate', container: 'app' }, { exitCode: 0, runMs: 30_000 });
+    let checks = 0;
+
+    const r = await runMigration(s.action, { ...s.ctx, beforeChange: async () => void checks++ });
+
+    expect(r).toMatchObject({ state: 'done' });
+    expect(checks).toBe(1);
+    expect(await entry(s)).toMatchObject({ state: 'succeeded', reason: 'exit code 0' });
+  });
+});
+
+describe('without a state table', () => {
+  it('a migration runs once with its command in its own container, tagged as steady\'s, and its result goes onto the revision', async () => {
+    const s = await setup('mig-no-ledger', { ledger: false });
+    s.account.ecs.setTaskOutcome({ family: 'shop-api-db-migrate', container: 'app' }, { exitCode: 3, runMs: 30_000 });
+
+    const r = await runMigration(s.action, s.ctx);
+
+    expect(r).toMatchObject({ state: 'failed', message: expect.stringMatching(/^migration db-migrate failed: exit code 3 \(task [0-9a-f]{32}\)$/) });
+    const run = s.account.calls.filter((c) => c.operation === 'RunTask');
+    expect(run).toHaveLength(1);
+    expect(run[0].input).toMatchObject({
+      clientToken: 'steady-mig-no-ledger-token',
+      startedBy: `steady/db-migrate/${VERSION}/0`,
+      overrides: { containerOverrides: [{ name: 'app', command: ['alembic', 'upgrade', 'head'] }] },
+      tags: expect.arrayContaining([{ key: 'steady:resource', value: 'Migration/db-migrate' }, { key: 'steady:environment', value: 'mig-no-ledger' }]),
+    });
+    expect(await resultTag(s)).toBe('failed: exit code 3');
+    expect(await entry(s)).toBeUndefined();
+  });
+
+  it('a migration without a command runs the image\'s own', async () => {
+    const s = await setup('mig-no-command', { ledger: false });
+    s.account.ecs.setTaskOutcome({ family: 'shop-api-db-migrate', container: 'app' }, { exitCode: 0, runMs: 30_000 });
+
+    await runMigration({ ...s.action, command: undefined }, s.ctx);
+
+    const run = s.account.calls.find((c) => c.operation === 'RunTask')!;
+    expect(run.input.overrides).toEqual({ containerOverrides: [{ name: 'app' }] });
+  });
+});
+
+describe('the claim of a pass that died before RunTask', () => {
+  it('is taken over when exactly five minutes old', async () => {
+    const s = await setup('mig-ledger-stale-edge');
+    s.account.ecs.setTaskOutcome({ family: 'shop-api-db-migrate', container: 'app' }, { exitCode: 0, runMs: 30_000 });
+    const store = t.store({ clock: s.account.clock });
+    await store.claimMigration({ environment: s.env, migration: 'db-migrate', version: VERSION, attempt: 0, passId: 'pass-dead' });
+    s.account.clock.advance(STALE_CLAIM_MS);
+
+    const r = await runMigration(s.action, s.ctx);
+
+    expect(s.calls().filter((c) => c === 'RunTask')).toHaveLength(1);
+    expect(r).toMatchObject({ state: 'done' });
+  });
+
+  it('a version the ledger says failed is not run again: the failure goes onto the revision', async () => {
+    const s = await setup('mig-ledger-failed');
+    const store = t.store({ clock: s.account.clock });
+    await store.claimMigration({ environment: s.env, migration: 'db-migrate', version: VERSION, attempt: 0, passId: 'pass-dead' });
+    await store.recordMigrationResult({ environment: s.env, migration: 'db-migrate', version: VERSION, attempt: 0, result: 'failed', reason: 'exit code 2', passId: 'pass-dead' });
+
+    const r = await runMigration(s.action, s.ctx);
+
+    expect(r).toEqual({ state: 'failed', message: 'migration db-migrate failed: exit code 2' });
+    expect(s.calls()).toEqual(['TagResource']);
+    expect(await resultTag(s)).toBe('failed: exit code 2');
   });
 });

@@ -67,3 +67,45 @@ describe('Route 53 changes', () => {
     expect(getChanges().length).toBe(Math.ceil(CHANGE_PROPAGATION_MS / ctx.pollMs) + 1);
   });
 });
+
+describe('a zone batch Route 53 refuses', () => {
+  it('is tried record by record: one bad record fails alone, the others are made', async () => {
+    const { w, ctx, action } = await setup(2 * CHANGE_PROPAGATION_MS);
+    const bad: ChangeRecordsAction = {
+      ...action,
+      id: 'records:AliasRecord/gone',
+      resource: 'AliasRecord/gone',
+      changes: [{ action: 'DELETE', record: { name: 'gone.example.com', type: 'TXT', ttl: 300, values: ['"nothing"'] } }],
+    };
+    const from = w.account.calls.length;
+
+    const [good, failed] = await changeRecords([action, bad], ctx);
+
+    expect(good).toMatchObject({ state: 'done', message: expect.stringMatching(/^change C[A-Z0-9]+ is INSYNC$/) });
+    expect(failed).toMatchObject({ state: 'failed', awsName: 'InvalidChangeBatch', message: expect.stringContaining('gone.example.com') });
+    const changes = w.account.calls.slice(from).filter((c) => c.operation === 'ChangeResourceRecordSets');
+    expect(changes.map((c) => c.input.ChangeBatch.Changes.length)).toEqual([2, 1, 1]);
+    // Each change says which environment and pass made it.
+    expect(new Set(changes.map((c) => c.input.ChangeBatch.Comment))).toEqual(new Set(['steady shop-prod pass-r53']));
+  });
+
+  it('a refused change of one action fails it without trying again', async () => {
+    const { w, ctx, action } = await setup(2 * CHANGE_PROPAGATION_MS);
+    const from = w.account.calls.length;
+
+    const [r] = await changeRecords([{ ...action, changes: [{ action: 'DELETE', record: { name: 'gone.example.com', type: 'TXT', ttl: 300, values: ['"nothing"'] } }] }], ctx);
+
+    expect(r).toMatchObject({ state: 'failed', awsName: 'InvalidChangeBatch' });
+    expect(w.account.calls.slice(from).filter((c) => c.operation === 'ChangeResourceRecordSets')).toHaveLength(1);
+  });
+
+  it('while waiting for INSYNC, each poll is told to progress with the resources of the batch', async () => {
+    const { ctx, action } = await setup(2 * CHANGE_PROPAGATION_MS);
+    const seen: string[] = [];
+
+    await changeRecords([action, { ...action, id: 'records:AliasRecord/www2', resource: 'AliasRecord/www2', changes: [{ action: 'UPSERT', record: { name: 'www2.example.com', type: 'TXT', ttl: 300, values: ['"x"'] } }] }], { ...ctx, progress: (p) => seen.push(`${p.resource} | ${p.waitingFor} | ${p.status}`) });
+
+    expect(seen.length).toBe(Math.ceil(CHANGE_PROPAGATION_MS / ctx.pollMs));
+    expect(seen[0]).toMatch(/^AliasRecord\/www, AliasRecord\/www2 \| Route 53 change C[A-Z0-9]+ to reach INSYNC \| PENDING$/);
+  });
+});
