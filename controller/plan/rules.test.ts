@@ -8,7 +8,9 @@ import { describe, expect, it } from 'vitest';
 import type { ActualState } from '../model/actual.js';
 import {
   TAG_ENVIRONMENT,
+  TAG_MIGRATION_ATTEMPT,
   TAG_MIGRATION_RESULT,
+  TAG_MIGRATION_VERSION,
   TAG_RESOURCE,
   TAG_ROLLOUT,
   type Action,
@@ -166,6 +168,44 @@ describe('migration gates: a rollout never overtakes the migration it waits for'
     expect(update.settings).toEqual({ desiredCount: 2 });
     expect(rollout.taskDefinition).toEqual({ registeredBy: 'register:Service/api' });
     expect(rollout.settings).toEqual({});
+  });
+
+  it('a version registered by an earlier pass but never started runs from that revision, as the attempt its tag says, and the rollout waits for that run', () => {
+    const desired = desiredShop();
+    const actual = syncedActual(desired);
+    const latest = actual.migrations['db-migrate'].latest!;
+    delete latest.tags[TAG_MIGRATION_RESULT];
+    latest.tags[TAG_MIGRATION_ATTEMPT] = '1';
+    desired.services[0].spec.taskDefinition.containers[0].environment = { LOG_LEVEL: 'debug' };
+
+    const p = run(desired, actual);
+
+    expect(brief(p)).toEqual([
+      'RunMigration run:Migration/db-migrate',
+      'RegisterTaskDefinition register:Service/api',
+      'UpdateService update:Service/api <- register:Service/api,run:Migration/db-migrate',
+    ]);
+    const version = latest.tags[TAG_MIGRATION_VERSION];
+    expect(p.actions[0]).toMatchObject({
+      taskDefinition: { arn: latest.arn },
+      attempt: 1,
+      startedBy: `steady/db-migrate/${version}/1`,
+      summary: `run migration db-migrate (version ${version}, attempt 2): alembic upgrade head`,
+      timeoutSeconds: 600,
+    });
+    expect(statusOf(p, 'Migration/db-migrate')).toMatchObject({
+      phase: 'Drifted',
+      reason: 'NotRun',
+      message: `version ${version} has not run yet`,
+      diff: [{ path: 'version', before: undefined, after: version }],
+    });
+
+    // A task of another attempt is not this run's: it is run, not waited for.
+    runningMigrationTask(actual);
+    expect(brief(run(desired, actual))[0]).toBe('RunMigration run:Migration/db-migrate');
+    // An unreadable attempt tag counts as the first attempt.
+    latest.tags[TAG_MIGRATION_ATTEMPT] = 'x';
+    expect(brief(run(desired, actual))[0]).toBe('AwaitMigration wait:Migration/db-migrate');
   });
 
   it('a failed migration version is not run again and keeps the rollout back', () => {
