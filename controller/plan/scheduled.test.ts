@@ -468,6 +468,25 @@ describe('ScheduledTask planner: the runs', () => {
     expect((p.actions[0] as Extract<Action, { kind: 'TagResource' }>).tags[TAG_LAST_RUN]).toBe('fire=2025-12-31T18:00:00.000Z result=failed task=t2 exit=1 stop=EssentialContainerExited seconds=60');
   });
 
+  it("a run whose task stopped without an exit code is Failed with ECS's reason; the decisive container is the command's", () => {
+    const stopped = task('t8', {
+      createdAt: LAST_NIGHT + 5_000,
+      stopCode: 'TaskFailedToStart',
+      stoppedReason: 'CannotPullContainerError: pull access denied',
+      // A sidecar's exit code does not decide.
+      containers: [{ name: 'log-router', exitCode: 0 }, { name: 'app' }],
+    });
+    const { desired, actual } = withRuns([stopped]);
+
+    let p = run(desired, actual);
+    expect(statusOf(p).message).toBe(`the run due 2026-01-01 03:00 Asia/Tokyo failed: CannotPullContainerError: pull access denied (task t8); next run ${NEXT}`);
+    expect((p.actions[0] as Extract<Action, { kind: 'TagResource' }>).tags[TAG_LAST_RUN]).toBe('fire=2025-12-31T18:00:00.000Z result=failed task=t8 stop=TaskFailedToStart');
+
+    delete stopped.stoppedReason;
+    p = run(desired, actual);
+    expect(statusOf(p).message).toBe(`the run due 2026-01-01 03:00 Asia/Tokyo failed: the task stopped without an exit code (task t8); next run ${NEXT}`);
+  });
+
   it('a run due within the hour ECS keeps its tasks that never started is missed, naming the role and the dead-letter queue', () => {
     const { desired, actual } = withRuns([]);
     const now = LAST_NIGHT + 20 * 60_000;
