@@ -208,6 +208,44 @@ describe('migration gates: a rollout never overtakes the migration it waits for'
     expect(brief(run(desired, actual))[0]).toBe('AwaitMigration wait:Migration/db-migrate');
   });
 
+  it('a service waiting for a migration that is not in the specs does not roll out; its settings still converge', () => {
+    const desired = desiredShop();
+    desired.services[0].spec.after = ['db-seed'];
+    const actual = syncedActual(desired);
+    pushNewImage(actual);
+    api(actual).desiredCount = 1;
+
+    const p = run(desired, actual);
+
+    expect(brief({ ...p, actions: actionsOf(p, 'Service/api') })).toEqual(['RegisterTaskDefinition register:Service/api', 'UpdateService update:Service/api']);
+    expect((actionsOf(p, 'Service/api')[1] as Extract<Action, { kind: 'UpdateService' }>).taskDefinition).toBeUndefined();
+    expect(statusOf(p, 'Service/api')).toMatchObject({
+      phase: 'Blocked',
+      reason: 'WaitingForMigration',
+      message: 'rollout waits: migration db-seed is not ready (migration db-seed is not in the specs)',
+    });
+  });
+
+  it('a service to create waits for its migration: behind a failed one it is not created, behind a pending one it is created after the run', () => {
+    const desired = desiredShop();
+    const actual = syncedActual(desired);
+    actual.services['api'] = null;
+    pushNewImage(actual);
+
+    let p = run(desired, actual);
+    expect(brief(p).filter((b) => b.includes('Service/api'))).toEqual([
+      'RegisterTaskDefinition register:Service/api',
+      'CreateService create:Service/api <- register:Service/api,run:Migration/db-migrate',
+    ]);
+
+    const register = p.actions.find((a) => a.id === 'register:Migration/db-migrate') as Extract<Action, { kind: 'RegisterTaskDefinition' }>;
+    actual.migrations['db-migrate'].latest = { ...actual.migrations['db-migrate'].latest!, content: register.content, tags: { ...register.tags, [TAG_MIGRATION_RESULT]: 'failed: exit code 3' } };
+    p = run(desired, actual);
+    expect(p.actions).toEqual([]);
+    expect(statusOf(p, 'Service/api')).toMatchObject({ phase: 'Blocked', reason: 'MigrationFailed', message: expect.stringMatching(/^rollout waits: migration db-migrate failed \(version \w+ failed: exit code 3;/) });
+    expect(statusOf(p, 'Service/api').diff[0]).toEqual({ path: 'service', before: undefined, after: 'api' });
+  });
+
   it('a failed migration version is not run again and keeps the rollout back', () => {
     const desired = desiredShop();
     const actual = syncedActual(desired);
@@ -274,6 +312,90 @@ describe('rollout failure and revision reuse', () => {
     expect(brief(p)).toEqual(['UpdateService update:Service/api']);
   });
 
+  it('a FAILED deployment that gives no reason is still a failure, recorded as such', () => {
+    const desired = ungated();
+    const actual = syncedActual(desired);
+    pushNewImage(actual);
+    const bad = revision(actual, 8, (c) => void (c.containerDefinitions[0].image = `${REPO}@${DIGEST_B}`));
+    api(actual).tags[TAG_ROLLOUT] = `${bad.arn}@${POLICY.now - 600_000}`;
+    api(actual).deployments.push({ ...api(actual).deployments[0], id: 'ecs-svc/2', status: 'ACTIVE', taskDefinitionArn: bad.arn, rolloutState: 'FAILED', rolloutStateReason: undefined });
+
+    const p = run(desired, actual);
+
+    expect((p.actions[0] as Extract<Action, { kind: 'TagResource' }>).tags[TAG_ROLLOUT]).toBe(`${bad.arn}@${POLICY.now - 600_000}#failed:the deployment failed`);
+    expect(statusOf(p, 'Service/api').message).toBe(
+      "the rollout of shop-api:8 failed and ECS rolled it back (the deployment failed); steady does not push it again until the spec changes or someone runs `steady retry service/api --env shop-prod`",
+    );
+  });
+
+  it('a failure already recorded in the tag is not written again, and the revision stays back', () => {
+    const desired = ungated();
+    const actual = syncedActual(desired);
+    pushNewImage(actual);
+    const bad = revision(actual, 8, (c) => void (c.containerDefinitions[0].image = `${REPO}@${DIGEST_B}`));
+    api(actual).tags[TAG_ROLLOUT] = `${bad.arn}@${POLICY.now - 600_000}#failed:tasks failed to start`;
+
+    const p = run(desired, actual);
+
+    expect(p.actions).toEqual([]);
+    expect(statusOf(p, 'Service/api')).toMatchObject({ phase: 'Failed', reason: 'RolloutFailed', message: expect.stringContaining('ECS rolled it back (tasks failed to start)') });
+  });
+
+  it('after a push, the event that says why it failed is the reason, over the one that says ECS rolled back; a rollout tag without a time counts every event', () => {
+    const desired = ungated();
+    const actual = syncedActual(desired);
+    pushNewImage(actual);
+    const bad = revision(actual, 8, (c) => void (c.containerDefinitions[0].image = `${REPO}@${DIGEST_B}`));
+    api(actual).tags[TAG_ROLLOUT] = bad.arn;
+    api(actual).events.unshift(
+      { createdAt: POLICY.now - 700_000, message: '(service api) rolling back to deployment ecs-svc/1.' },
+      { createdAt: POLICY.now - 710_000, message: '(service api) deployment ecs-svc/2 deployment failed: tasks failed to start.' },
+    );
+
+    const p = run(desired, actual);
+
+    expect((p.actions[0] as Extract<Action, { kind: 'TagResource' }>).tags[TAG_ROLLOUT]).toBe(`${bad.arn}#failed:(service api) deployment ecs-svc/2 deployment failed: tasks failed to start.`);
+
+    // Only the rollback event: it is the reason.
+    api(actual).events.splice(1, 1);
+    expect((run(desired, actual).actions[0] as Extract<Action, { kind: 'TagResource' }>).tags[TAG_ROLLOUT]).toBe(`${bad.arn}#failed:(service api) rolling back to deployment ecs-svc/1.`);
+  });
+
+  it('the service running the revision the tag names is no failure, whatever the events say', () => {
+    const desired = ungated();
+    const actual = syncedActual(desired);
+    api(actual).tags[TAG_ROLLOUT] = `${api(actual).taskDefinitionArn}@${POLICY.now - 600_000}`;
+    api(actual).events.unshift({ createdAt: POLICY.now - 100_000, message: '(service api) deployment failed: circuit breaker rolling back.' });
+    api(actual).desiredCount = 1;
+
+    expect(brief(run(desired, actual))).toEqual(['UpdateService update:Service/api']);
+  });
+
+  it("a service whose deployment ECS marks FAILED, with nothing to change, is Failed with ECS's reason; one still deploying is Progressing", () => {
+    const desired = ungated();
+    const actual = syncedActual(desired);
+    const d = api(actual).deployments[0];
+    Object.assign(d, { rolloutState: 'FAILED', rolloutStateReason: 'ECS deployment circuit breaker: tasks failed to start.' });
+
+    let p = run(desired, actual);
+    expect(p.actions).toEqual([]);
+    expect(statusOf(p, 'Service/api')).toMatchObject({ phase: 'Failed', reason: 'DeploymentFailed', message: 'the deployment of shop-api:7 failed: ECS deployment circuit breaker: tasks failed to start.' });
+    delete d.rolloutStateReason;
+    expect(statusOf(run(desired, actual), 'Service/api').message).toBe('the deployment of shop-api:7 failed: no reason given');
+
+    Object.assign(d, { rolloutState: 'IN_PROGRESS' });
+    api(actual).runningCount = 1;
+    p = run(desired, actual);
+    expect(statusOf(p, 'Service/api')).toMatchObject({ phase: 'Progressing', reason: 'RollingOut', message: 'deployment of shop-api:7 in progress (1/2 running)' });
+
+    Object.assign(d, { rolloutState: 'COMPLETED' });
+    api(actual).deployments.push({ ...d, id: 'ecs-svc/0', status: 'ACTIVE' });
+    expect(statusOf(run(desired, actual), 'Service/api').reason).toBe('RollingOut');
+    api(actual).deployments.pop();
+    api(actual).runningCount = 2;
+    expect(statusOf(run(desired, actual), 'Service/api')).toMatchObject({ phase: 'Synced', reason: 'UpToDate', message: 'runs shop-api:7 with 2/2 tasks' });
+  });
+
   it('an INACTIVE revision with the wanted content is never reused: a new one is registered', () => {
     const desired = ungated();
     const actual = syncedActual(desired);
@@ -283,6 +405,47 @@ describe('rollout failure and revision reuse', () => {
     const p = run(desired, actual);
 
     expect(brief(p)).toEqual(['RegisterTaskDefinition register:Service/api', 'UpdateService update:Service/api <- register:Service/api']);
+  });
+});
+
+describe('images an outside deployer owns', () => {
+  it('a container whose image an outside deployer changed keeps it, with a note; a pushed tag rolls nothing out', () => {
+    const desired = ungated();
+    desired.services[0].spec.taskDefinition.containers[0].imageOwner = 'external';
+    const actual = syncedActual(desired);
+    const running = `${REPO}@sha256:${'c'.repeat(64)}`;
+    const td = actual.taskDefinitions[api(actual).taskDefinitionArn];
+    td.content.containerDefinitions[0].image = running;
+    pushNewImage(actual);
+
+    const p = run(desired, actual);
+
+    expect(p.actions).toEqual([]);
+    expect(statusOf(p, 'Service/api')).toMatchObject({ phase: 'Synced', reason: 'UpToDate' });
+    expect(statusOf(p, 'Service/api').notes).toEqual([
+      `container app runs ${running}, the spec says ${REPO}:latest; its image is owned by an outside deployer, so steady does not revert it`,
+    ]);
+  });
+
+  it('no note when it runs what the spec names, pinned or as written', () => {
+    const desired = ungated();
+    desired.services[0].spec.taskDefinition.containers[0].imageOwner = 'external';
+    const actual = syncedActual(desired);
+    expect(statusOf(run(desired, actual), 'Service/api').notes).toBeUndefined();
+
+    actual.taskDefinitions[api(actual).taskDefinitionArn].content.containerDefinitions[0].image = `${REPO}:latest`;
+    expect(statusOf(run(desired, actual), 'Service/api').notes).toBeUndefined();
+  });
+
+  it("an image steady owns is rolled out to the spec's digest, whatever runs", () => {
+    const desired = ungated();
+    const actual = syncedActual(desired);
+    actual.taskDefinitions[api(actual).taskDefinitionArn].content.containerDefinitions[0].image = `${REPO}@sha256:${'c'.repeat(64)}`;
+
+    const p = run(desired, actual);
+
+    expect(brief(p)).toEqual(['RegisterTaskDefinition register:Service/api', 'UpdateService update:Service/api <- register:Service/api']);
+    expect(statusOf(p, 'Service/api').notes).toBeUndefined();
   });
 });
 
@@ -374,6 +537,47 @@ describe('what is missing or unreadable changes nothing', () => {
         message: 'ECS cluster shop-prod does not exist; create it or fix spec.cluster of environment shop-prod',
       });
     }
+  });
+
+  it('a service, its target group or its task definition that could not be read blocks it; a missing target group fails it; nothing is planned', () => {
+    const desired = ungated();
+    const cases: [string, (a: ActualState) => void, object][] = [
+      ['service', (a) => delete a.services['api'], { phase: 'Blocked', reason: 'ObserveFailed', message: 'ECS service api could not be read; nothing is changed this pass' }],
+      ['target group', (a) => delete a.targetGroups['shop-api-tg'], { phase: 'Blocked', reason: 'ObserveFailed', message: 'target group shop-api-tg could not be read; nothing is changed this pass' }],
+      ['missing target group', (a) => void (a.targetGroups['shop-api-tg'] = null), { phase: 'Failed', reason: 'TargetGroupNotFound', message: 'target group shop-api-tg does not exist; create it or fix spec.loadBalancer.targetGroup' }],
+      [
+        'task definition',
+        (a) => delete a.taskDefinitions[api(a).taskDefinitionArn],
+        { phase: 'Blocked', reason: 'ObserveFailed', message: 'task definition arn:aws:ecs:ap-northeast-1:123456789012:task-definition/shop-api:7 could not be read; nothing is changed this pass' },
+      ],
+    ];
+    for (const [, edit, expected] of cases) {
+      const actual = syncedActual(desired);
+      pushNewImage(actual);
+      actual.services['api'] && (api(actual).desiredCount = 0);
+      edit(actual);
+
+      const p = run(desired, actual);
+
+      expect(p.actions).toEqual([]);
+      expect(statusOf(p, 'Service/api')).toMatchObject(expected);
+    }
+  });
+
+  it('a blue/green service that does not exist is not created by steady', () => {
+    const desired = ungated();
+    desired.services[0].spec.deployment = { strategy: 'blueGreen', codeDeploy: { application: 'shop', deploymentGroup: 'api', deploymentConfig: 'CodeDeployDefault.ECSAllAtOnce' } } as never;
+    const actual = syncedActual(desired);
+    actual.services['api'] = null;
+
+    const p = run(desired, actual);
+
+    expect(actionsOf(p, 'Service/api')).toEqual([]);
+    expect(statusOf(p, 'Service/api')).toMatchObject({
+      phase: 'Failed',
+      reason: 'BlueGreenCreate',
+      message: 'ECS service api does not exist; a blue/green service is created together with its CodeDeploy deployment group, not by steady',
+    });
   });
 
   it('a DRAINING service is waited for, not updated or created again', () => {
