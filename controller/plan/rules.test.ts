@@ -94,6 +94,54 @@ describe('ownership: steady changes only what it owns or a spec adopts', () => {
     });
   });
 
+  it("an owner TXT record is read by steady's value among others; one without it names no owner", () => {
+    const desired = desiredShop();
+    const actual = syncedActual(desired);
+    const txt = actual.zones['example.com']!.records.find((r) => r.name === ownerRecordName('A', 'api.example.com'))!;
+    txt.values = ['"v=spf1 -all"', ownerRecordValue('shop-prod', 'AliasRecord/api-dns')];
+
+    let p = run(desired, actual);
+    expect(actionsOf(p, 'AliasRecord/api-dns')).toEqual([]);
+    expect(statusOf(p, 'AliasRecord/api-dns')).toMatchObject({ phase: 'Synced', reason: 'UpToDate' });
+
+    txt.values = ['"v=spf1 -all"'];
+    p = run(desired, actual);
+    expect(actionsOf(p, 'AliasRecord/api-dns')).toEqual([]);
+    expect(statusOf(p, 'AliasRecord/api-dns')).toMatchObject({
+      phase: 'Failed',
+      reason: 'Conflict',
+      message: 'api.example.com A exists in zone example.com but steady did not create it; nothing is changed. Set spec.adopt: true to let steady manage it',
+    });
+  });
+
+  it('an alias pinned to a zone id is looked up in that zone', () => {
+    const desired = desiredShop();
+    desired.aliases[0].spec.zoneId = ZONE_ID;
+    const actual = syncedActual(desired);
+    actual.zones[ZONE_ID] = actual.zones['example.com'];
+    delete actual.zones['example.com'];
+
+    const p = run(desired, actual);
+
+    expect(statusOf(p, 'AliasRecord/api-dns')).toMatchObject({ phase: 'Synced', reason: 'UpToDate' });
+  });
+
+  it('adopting a plain record (not an alias) shows what it held and turns it into the alias', () => {
+    const desired = desiredShop();
+    desired.aliases[0].spec.adopt = true;
+    const actual = syncedActual(desired);
+    actual.zones['example.com']!.records = [{ name: 'api.example.com', type: 'A', ttl: 60, values: ['192.0.2.10', '192.0.2.11'] }];
+
+    const p = run(desired, actual);
+
+    expect(statusOf(p, 'AliasRecord/api-dns')).toMatchObject({
+      phase: 'Drifted',
+      reason: 'Adopting',
+      diff: [{ path: 'api.example.com A', before: '192.0.2.10 192.0.2.11', after: `ALIAS ${LB_DNS} (zone Z14GRHDCWA56QT)` }],
+    });
+    expect(actionsOf(p, 'AliasRecord/api-dns')[0].summary).toBe(`adopt api.example.com A -> ${LB_DNS}`);
+  });
+
   it('an alias record steady owns is updated without rewriting its TXT owner record', () => {
     const desired = desiredShop();
     const actual = syncedActual(desired);
