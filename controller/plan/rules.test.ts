@@ -114,6 +114,19 @@ describe('ownership: steady changes only what it owns or a spec adopts', () => {
     });
   });
 
+  it('a missing alias record is created with CREATE (never UPSERT over a record someone made meanwhile), its owner record beside it', () => {
+    const desired = desiredShop();
+    const actual = syncedActual(desired);
+    actual.zones['example.com']!.records = [];
+
+    const p = run(desired, actual);
+
+    const change = actionsOf(p, 'AliasRecord/api-dns')[0] as Extract<Action, { kind: 'ChangeRecords' }>;
+    expect(change.changes.map((c) => `${c.action} ${c.record.name} ${c.record.type}`)).toEqual(['CREATE api.example.com A', 'UPSERT _steady-a.api.example.com TXT']);
+    expect(change.summary).toBe(`create api.example.com A -> ${LB_DNS}`);
+    expect(statusOf(p, 'AliasRecord/api-dns')).toMatchObject({ phase: 'Drifted', reason: 'NotFound', message: `api.example.com A: missing -> ALIAS ${LB_DNS} (zone Z14GRHDCWA56QT)` });
+  });
+
   it('an alias pinned to a zone id is looked up in that zone', () => {
     const desired = desiredShop();
     desired.aliases[0].spec.zoneId = ZONE_ID;
