@@ -127,6 +127,39 @@ describe('ownership: steady changes only what it owns or a spec adopts', () => {
     expect(statusOf(p, 'AliasRecord/api-dns')).toMatchObject({ phase: 'Drifted', reason: 'NotFound', message: `api.example.com A: missing -> ALIAS ${LB_DNS} (zone Z14GRHDCWA56QT)` });
   });
 
+  it('a record already pointing at the target is adopted as it is: one ChangeRecords writing only its owner record', () => {
+    const desired = desiredShop();
+    desired.aliases[0].spec.adopt = true;
+    const actual = syncedActual(desired);
+    actual.zones['example.com']!.records.pop();
+
+    const p = run(desired, actual);
+
+    expect(actionsOf(p, 'AliasRecord/api-dns')).toMatchObject([
+      {
+        kind: 'ChangeRecords',
+        id: 'records:AliasRecord/api-dns',
+        dependsOn: [],
+        zoneId: ZONE_ID,
+        zoneName: 'example.com',
+        diff: [{ path: '_steady-a.api.example.com TXT', before: undefined, after: ownerRecordValue('shop-prod', 'AliasRecord/api-dns') }],
+      },
+    ]);
+    expect(statusOf(p, 'AliasRecord/api-dns')).toMatchObject({ message: `api.example.com A already points at dualstack.${LB_DNS}; steady adopts it unchanged` });
+  });
+
+  it('an alias to an explicit DNS name and zone points there', () => {
+    const desired = desiredShop();
+    desired.aliases[0].spec.target = { dnsName: 'shop.awsglobalaccelerator.com', hostedZoneId: 'Z2BJ6XQ5FK7U4H' } as never;
+    const actual = syncedActual(desired);
+
+    const p = run(desired, actual);
+
+    const change = actionsOf(p, 'AliasRecord/api-dns')[0] as Extract<Action, { kind: 'ChangeRecords' }>;
+    expect(change.changes[0].record.alias).toEqual({ dnsName: 'shop.awsglobalaccelerator.com', hostedZoneId: 'Z2BJ6XQ5FK7U4H', evaluateTargetHealth: false });
+    expect(statusOf(p, 'AliasRecord/api-dns').reason).toBe('TargetDiffers');
+  });
+
   it('an alias pinned to a zone id is looked up in that zone', () => {
     const desired = desiredShop();
     desired.aliases[0].spec.zoneId = ZONE_ID;
@@ -287,6 +320,59 @@ describe('migration gates: a rollout never overtakes the migration it waits for'
     });
   });
 
+  it('a service to create is created with the ECS controller, its settings and the revision, and says so', () => {
+    const desired = ungated();
+    const actual = syncedActual(desired);
+    const rev7 = api(actual).taskDefinitionArn;
+    actual.familyRevisions['shop-api'] = [rev7];
+    actual.services['api'] = null;
+
+    const p = run(desired, actual);
+
+    // Revision 7 has the content: it is reused.
+    expect(brief(p)).toEqual(['CreateService create:Service/api']);
+    const create = actionsOf(p, 'Service/api')[0] as Extract<Action, { kind: 'CreateService' }>;
+    expect(create).toMatchObject({
+      id: 'create:Service/api',
+      summary: 'create service api (shop-api:7, 2 tasks)',
+      dependsOn: [],
+      cluster: 'shop-prod',
+      serviceName: 'api',
+      taskDefinition: { arn: rev7 },
+      deploymentController: 'ECS',
+      settings: { desiredCount: 2, loadBalancers: [{ targetGroupArn: expect.stringContaining('targetgroup/shop-api-tg'), containerName: 'app', containerPort: 8000 }] },
+      tags: { team: 'shop', 'steady:managed-by': 'steady', 'steady:environment': 'shop-prod', 'steady:resource': 'Service/api' },
+    });
+    expect(create.contentFingerprint).toMatch(/^[0-9a-f]+$/);
+    expect(statusOf(p, 'Service/api')).toMatchObject({ phase: 'Drifted', reason: 'NotFound', message: 'ECS service api does not exist' });
+    expect(statusOf(p, 'Service/api').diff).toEqual([
+      { path: 'service', before: undefined, after: 'api' },
+      { path: 'taskDefinition', before: undefined, after: 'shop-api (cpu 256, memory 512; containers app)' },
+    ]);
+    expect(create.diff).toEqual(statusOf(p, 'Service/api').diff);
+  });
+
+  it('adopting a service tags it first, and a settings change waits for the tag even while its rollout waits', () => {
+    const desired = desiredShop({ adopt: true });
+    const actual = syncedActual(desired);
+    for (const k of Object.keys(api(actual).tags)) if (k.startsWith('steady:')) delete api(actual).tags[k];
+    pushNewImage(actual);
+    api(actual).desiredCount = 1;
+    actual.migrations['db-migrate'].latest!.tags[TAG_MIGRATION_RESULT] = 'failed: exit code 1';
+    const register = run(desired, actual).actions.find((a) => a.id === 'register:Migration/db-migrate') as Extract<Action, { kind: 'RegisterTaskDefinition' }>;
+    actual.migrations['db-migrate'].latest = { ...actual.migrations['db-migrate'].latest!, content: register.content, tags: { ...register.tags, [TAG_MIGRATION_RESULT]: 'failed: exit code 1' } };
+
+    const p = run(desired, actual);
+
+    expect(brief({ ...p, actions: actionsOf(p, 'Service/api') })).toEqual(['RegisterTaskDefinition register:Service/api', 'TagResource adopt:Service/api', 'UpdateService update:Service/api <- adopt:Service/api']);
+    expect(actionsOf(p, 'Service/api')[1]).toMatchObject({
+      summary: "adopt service api (tag it as steady's)",
+      diff: [{ path: 'tags.steady:managed-by', before: undefined, after: 'steady' }],
+      purpose: 'adopt',
+      tags: { 'steady:managed-by': 'steady', 'steady:environment': 'shop-prod', 'steady:resource': 'Service/api' },
+    });
+  });
+
   it('a service to create waits for its migration: behind a failed one it is not created, behind a pending one it is created after the run', () => {
     const desired = desiredShop();
     const actual = syncedActual(desired);
@@ -305,6 +391,36 @@ describe('migration gates: a rollout never overtakes the migration it waits for'
     expect(p.actions).toEqual([]);
     expect(statusOf(p, 'Service/api')).toMatchObject({ phase: 'Blocked', reason: 'MigrationFailed', message: expect.stringMatching(/^rollout waits: migration db-migrate failed \(version \w+ failed: exit code 3;/) });
     expect(statusOf(p, 'Service/api').diff[0]).toEqual({ path: 'service', before: undefined, after: 'api' });
+  });
+
+  it('a settings change alone is one UpdateService without a task definition, even while a migration is pending', () => {
+    const desired = desiredShop();
+    desired.migrations[0].spec.command = ['alembic', 'upgrade', 'heads'];
+    const actual = syncedActual(desired);
+    api(actual).desiredCount = 1;
+
+    const p = run(desired, actual);
+
+    const updates = actionsOf(p, 'Service/api') as Extract<Action, { kind: 'UpdateService' }>[];
+    expect(updates.map((u) => u.id)).toEqual(['update:Service/api']);
+    expect(updates[0]).toMatchObject({ taskDefinition: undefined, settings: { desiredCount: 2 }, summary: 'update service api: desiredCount 1 -> 2' });
+    expect('contentFingerprint' in updates[0]).toBe(false);
+    expect(statusOf(p, 'Service/api')).toMatchObject({ phase: 'Drifted', reason: 'SettingsDiffer', message: 'desiredCount 1 -> 2' });
+  });
+
+  it('a service waiting for two migrations depends on both runs, in name order', () => {
+    const desired = desiredShop();
+    const seed = structuredClone(desired.migrations[0]);
+    seed.metadata.name = 'a-seed';
+    seed.spec.command = ['seed'];
+    desired.migrations.push(seed);
+    desired.services[0].spec.after = ['db-migrate', 'a-seed'];
+    const actual = syncedActual(desired);
+    pushNewImage(actual);
+
+    const p = run(desired, actual);
+
+    expect(actionsOf(p, 'Service/api').find((a) => a.kind === 'UpdateService')!.dependsOn).toEqual(['register:Service/api', 'run:Migration/a-seed', 'run:Migration/db-migrate']);
   });
 
   it('a failed migration version is not run again and keeps the rollout back', () => {
@@ -455,6 +571,33 @@ describe('rollout failure and revision reuse', () => {
     api(actual).deployments.pop();
     api(actual).runningCount = 2;
     expect(statusOf(run(desired, actual), 'Service/api')).toMatchObject({ phase: 'Synced', reason: 'UpToDate', message: 'runs shop-api:7 with 2/2 tasks' });
+  });
+
+  it('the failure written into the tag is cut to the 256 characters a tag value may hold', () => {
+    const desired = ungated();
+    const actual = syncedActual(desired);
+    pushNewImage(actual);
+    const bad = revision(actual, 8, (c) => void (c.containerDefinitions[0].image = `${REPO}@${DIGEST_B}`));
+    api(actual).tags[TAG_ROLLOUT] = `${bad.arn}@${POLICY.now - 600_000}`;
+    const reason = `ECS deployment circuit breaker: ${'tasks failed to start. '.repeat(20)}`;
+    api(actual).deployments.push({ ...api(actual).deployments[0], id: 'ecs-svc/2', status: 'ACTIVE', taskDefinitionArn: bad.arn, rolloutState: 'FAILED', rolloutStateReason: reason });
+
+    const tag = (run(desired, actual).actions[0] as Extract<Action, { kind: 'TagResource' }>).tags[TAG_ROLLOUT];
+
+    expect(tag).toBe(`${bad.arn}@${POLICY.now - 600_000}#failed:${reason}`.slice(0, 256));
+    expect(tag).toHaveLength(256);
+  });
+
+  it('a revision of the family that could not be described is never reused: a new one is registered', () => {
+    const desired = ungated();
+    const actual = syncedActual(desired);
+    pushNewImage(actual);
+    actual.familyRevisions['shop-api'] = ['arn:aws:ecs:ap-northeast-1:123456789012:task-definition/shop-api:8', api(actual).taskDefinitionArn];
+
+    const p = run(desired, actual);
+
+    expect(brief(p)).toEqual(['RegisterTaskDefinition register:Service/api', 'UpdateService update:Service/api <- register:Service/api']);
+    expect(p.actions[0].summary).toBe('register task definition shop-api (new revision)');
   });
 
   it('an INACTIVE revision with the wanted content is never reused: a new one is registered', () => {
@@ -623,6 +766,27 @@ describe('what is missing or unreadable changes nothing', () => {
       expect(p.actions).toEqual([]);
       expect(statusOf(p, 'Service/api')).toMatchObject(expected);
     }
+  });
+
+  it('an unreadable cluster blocks every service and migration, and an alias whose inputs could not be read is left as it is', () => {
+    const desired = desiredShop();
+    const actual = syncedActual(desired);
+    actual.cluster = undefined;
+    actual.loadBalancers['shop-api-alb']!.dnsName = 'new-1.ap-northeast-1.elb.amazonaws.com';
+    actual.unreadable.push({ what: 'hosted zone example.com', awsName: 'Throttling', message: 'Rate exceeded', affects: ['AliasRecord/api-dns'] } as never);
+    actual.unreadable.push({ what: 'load balancer shop-api-alb', awsName: 'AccessDenied', message: 'no', affects: ['AliasRecord/api-dns'] } as never);
+
+    const p = run(desired, actual);
+
+    expect(p.actions).toEqual([]);
+    for (const r of ['Service/api', 'Migration/db-migrate']) {
+      expect(statusOf(p, r)).toMatchObject({ phase: 'Blocked', reason: 'ObserveFailed', message: 'ECS cluster shop-prod could not be read; nothing is changed this pass' });
+    }
+    expect(statusOf(p, 'AliasRecord/api-dns')).toMatchObject({
+      phase: 'Blocked',
+      reason: 'ObserveFailed',
+      message: 'could not read hosted zone example.com (Throttling: Rate exceeded); load balancer shop-api-alb (AccessDenied: no); nothing that depends on it is changed this pass',
+    });
   });
 
   it('a blue/green service that does not exist is not created by steady', () => {
