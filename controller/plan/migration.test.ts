@@ -135,6 +135,7 @@ describe("a migration's run and the wait for it", () => {
       summary: 'wait for migration db-migrate (task 0123456789abcdef0123456789abcdef, RUNNING)',
       taskArn: task.arn,
       taskDefinitionArn: latest.arn,
+      diff: [],
       container: 'app',
       attempt: 0,
       startedAt: POLICY.now - 60_000,

@@ -262,6 +262,9 @@ describe('migration gates: a rollout never overtakes the migration it waits for'
     expect(update.settings).toEqual({ desiredCount: 2 });
     expect(rollout.taskDefinition).toEqual({ registeredBy: 'register:Service/api' });
     expect(rollout.settings).toEqual({});
+    // The rollout says which content it rolls out; the settings change does not.
+    expect(rollout.contentFingerprint).toMatch(/^[0-9a-f]+$/);
+    expect('contentFingerprint' in update).toBe(false);
   });
 
   it('a version registered by an earlier pass but never started runs from that revision, as the attempt its tag says, and the rollout waits for that run', () => {
