@@ -194,6 +194,19 @@ describe('ScheduledTask planner: the schedule is kept as the spec says', () => {
     ]);
   });
 
+  it("a task in a group of its own before the ones in steady's missing group, and three of those: the group is created once, with the first that needs it", () => {
+    const { desired, actual } = nightly();
+    desired.scheduledTasks = [nightlyDoc({ group: 'jobs' }, 'report'), nightlyDoc({}, 'cleanup'), nightlyDoc({}, 'vacuum'), nightlyDoc({}, 'reindex')];
+    actual.scheduleGroups[GROUP] = null;
+    actual.scheduleGroups['jobs'] = { arn: 'arn:group/jobs', name: 'jobs', state: 'ACTIVE', tags: {} };
+    for (const n of ['report', 'cleanup', 'vacuum', 'reindex']) actual.scheduledTasks[n] = { schedule: null, latest: actual.scheduledTasks[NAME].latest, runs: [] };
+
+    const p = run(desired, actual);
+
+    expect(p.actions.filter((a) => a.kind === 'CreateScheduleGroup').map((a) => a.resource)).toEqual(['ScheduledTask/cleanup']);
+    expect(p.actions.filter((a) => a.kind === 'CreateSchedule').map((a) => a.dependsOn.includes(`create-group:${GROUP}`))).toEqual([false, true, true, true]);
+  });
+
   it('a task that creates no schedule creates no group; the next one that does creates it', () => {
     const { desired, actual } = nightly();
     desired.scheduledTasks.unshift(nightlyDoc({ fromService: 'gone' }, 'broken'));
