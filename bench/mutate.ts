@@ -165,7 +165,7 @@ const describe = (m: Mutant) =>
   `${m.location.start.line}:${m.location.start.column} ${m.mutatorName}${m.replacement === undefined ? '' : ` → ${m.replacement.replace(/\s+/g, ' ').slice(0, 80)}`}`;
 const byPlace = (a: Mutant, b: Mutant) => a.location.start.line - b.location.start.line || a.location.start.column - b.location.start.column;
 
-/** Folds one Stryker report into the summary: each file it measured replaces that file's entry. */
+/** Folds one Stryker report (`measuredOnly`) into the summary: each file it holds replaces that file's entry. */
 export function record(summary: Summary, report: Report, run: Pick<FileScore, 'tests' | 'commit' | 'measuredAt' | 'load'>): Summary {
   const out = { ...summary };
   for (const [name, { mutants }] of Object.entries(report.files)) {
@@ -178,6 +178,17 @@ export function record(summary: Summary, report: Report, run: Pick<FileScore, 't
     };
   }
   return Object.fromEntries(Object.entries(out).sort(([a], [b]) => a.localeCompare(b)));
+}
+
+/**
+ * The files this run measured, from its report: with `--files`, Stryker's report also carries the
+ * other files of its incremental file (their old results), which must not be stamped with this
+ * run's commit and time. A file with no mutant at all (types, re-exports) is in no report: it is
+ * recorded as measured, with none.
+ */
+export function measuredOnly(report: Report, folder: string, files?: string[], root = REPO_ROOT): Report {
+  const measured = files ? files.map((f) => `controller/${folder}/${f}`) : engineFiles(folder, root).map((f) => `controller/${f}`);
+  return { files: Object.fromEntries(measured.filter((f) => report.files[f] || existsSync(path.join(root, f))).map((f) => [f, report.files[f] ?? { mutants: [] }])) };
 }
 
 const pct = (n: number) => `${n.toFixed(1)}%`;
@@ -271,7 +282,7 @@ async function main() {
         console.error(`controller/${folder}/ was not measured: ${err instanceof Error ? err.message : String(err)}`);
         continue;
       }
-      const report = JSON.parse(await readFile(path.join(REPORTS, `${reportName(folder, tests)}.json`), 'utf8')) as Report;
+      const report = measuredOnly(JSON.parse(await readFile(path.join(REPORTS, `${reportName(folder, tests)}.json`), 'utf8')) as Report, folder, files);
       const scores = record(await readScores(), report, { ...run, load: `${run.load}→${os.loadavg()[0]!.toFixed(1)}` });
       await writeFile(SCORES, `${JSON.stringify(scores, null, 1)}\n`);
       await writeSummary();

@@ -73,4 +73,17 @@ describe('carryOver', () => {
   it('starts from nothing when nothing was observed', () => {
     expect(carryOver(undefined, owned, { maximumPercent: 200, minimumHealthyPercent: 100 })).toEqual({ maximumPercent: 200, minimumHealthyPercent: 100 });
   });
+
+  it('an owned nested field whose parent is missing on either side is removed or created, nothing else', () => {
+    const observed = { ViewerCertificate: { ACMCertificateArn: 'arn:old', SSLSupportMethod: 'sni-only' }, Comment: 'kept' };
+
+    // The desired side has no parent (absent or null): the owned field goes, its siblings stay.
+    expect(carryOver(observed, ['ViewerCertificate.ACMCertificateArn'], {})).toStrictEqual({ ViewerCertificate: { SSLSupportMethod: 'sni-only' }, Comment: 'kept' });
+    expect(carryOver(observed, ['ViewerCertificate.ACMCertificateArn'], { ViewerCertificate: null })).toStrictEqual({ ViewerCertificate: { SSLSupportMethod: 'sni-only' }, Comment: 'kept' });
+    expect(carryOver(observed, ['ViewerCertificate.ACMCertificateArn'], { ViewerCertificate: 'not an object' })).toStrictEqual({ ViewerCertificate: { SSLSupportMethod: 'sni-only' }, Comment: 'kept' });
+    // The observed side has no parent: created for a value, not made up for an absent one.
+    expect(carryOver({ Comment: 'kept' }, ['Logging.Bucket'], { Logging: { Bucket: 'logs' } })).toStrictEqual({ Comment: 'kept', Logging: { Bucket: 'logs' } });
+    expect(carryOver({ Comment: 'kept' }, ['Logging.Bucket'], {})).toStrictEqual({ Comment: 'kept' });
+    expect(carryOver({ Logging: 'x' }, ['Logging.Bucket'], { Logging: { Bucket: 'logs' } })).toStrictEqual({ Logging: { Bucket: 'logs' } });
+  });
 });

@@ -86,3 +86,27 @@ describe('image references steady resolves are exactly ECR digests and ECR hosts
     expect(parseImageUri(` ${ECR}/shop-api:v2 `)).toMatchObject({ name: `${ECR}/shop-api`, tag: 'v2' });
   });
 });
+
+describe('an image reference has only the parts it was written with', () => {
+  it('a tagged image has no digest, a pinned one no tag, and nothing else is added', () => {
+    expect(parseImageUri(`${ECR}/shop-api@${DIGEST}`)).toStrictEqual({
+      uri: `${ECR}/shop-api@${DIGEST}`,
+      name: `${ECR}/shop-api`,
+      digest: DIGEST,
+      ecr: { registryId: '123456789012', region: 'ap-northeast-1', repository: 'shop-api' },
+    });
+    expect(parseImageUri('datadog/agent:7')).toStrictEqual({ uri: 'datadog/agent:7', name: 'datadog/agent', tag: '7' });
+    expect(parseImageUri('nginx')).toStrictEqual({ uri: 'nginx', name: 'nginx', tag: 'latest' });
+  });
+
+  it('a name without a slash is never an ECR image, even one spelled like an ECR host', () => {
+    // Without a registry part there is no host to check: the whole name is a Docker Hub repository.
+    expect(parseImageUri(`${ECR}x:v1`).ecr).toBeUndefined();
+    expect(parseImageUri(`${ECR}:v1`).ecr).toBeUndefined();
+  });
+
+  it('the ECR repository is everything after the host, nested paths included', () => {
+    expect(parseImageUri(`${ECR}/a/b/c:1`).ecr).toStrictEqual({ registryId: '123456789012', region: 'ap-northeast-1', repository: 'a/b/c' });
+  });
+});
+

@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { MaintenanceCloudFrontSpec, MaintenanceDoc } from '../spec/schema.js';
 import {
+  describeMaintenance,
+  describeRule,
   distributionState,
+  isSwitch,
   maintenanceBody,
   maintenanceRule,
   maintenanceTagKeys,
@@ -190,3 +193,39 @@ describe('the maintenance rule of an ALB listener', () => {
     expect(maintenanceRule(doc({ hosts: undefined })).conditions).toEqual([{ field: 'path-pattern', values: ['/*'] }]);
   });
 });
+
+describe('maintenance in words, and what counts as a switch', () => {
+  const at = Date.parse('2026-01-01T09:00:30Z');
+  const until = Date.parse('2026-01-01T11:00:00Z');
+
+  it('says who turned it on, since and until when', () => {
+    expect(describeMaintenance({ state: 'off', source: 'command', since: at })).toBe('off');
+    expect(describeMaintenance({ state: 'on', source: 'command', by: 'alice', reason: 'DB upgrade', since: at, until })).toBe('on by command (alice: DB upgrade) since 2026-01-01 09:00 UTC until 2026-01-01 11:00 UTC');
+    expect(describeMaintenance({ state: 'on', source: 'command', by: 'alice', reason: 'DB upgrade' })).toBe('on by command (alice: DB upgrade)');
+    expect(describeMaintenance({ state: 'on', source: 'automatic', since: at, reason: '3 passes broken' })).toBe('on automatically since 2026-01-01 09:00 UTC (3 passes broken)');
+    expect(describeMaintenance({ state: 'on', source: 'automatic' })).toBe('on automatically');
+    expect(describeMaintenance({ state: 'on', source: 'spec', since: at })).toBe('on by spec since 2026-01-01 09:00 UTC');
+    expect(describeMaintenance({ state: 'on' })).toBe('on by spec');
+  });
+
+  it('a switch is a Maintenance whose first diff line goes from the other state to its own; a repair is not', () => {
+    const status = (before: string, state: 'on' | 'off', kind = 'Maintenance', path = 'maintenance') => ({ kind, diff: [{ path, before, after: state }], maintenance: { state } });
+
+    expect(isSwitch(status('off', 'on'))).toBe(true);
+    expect(isSwitch(status('on', 'off'))).toBe(true);
+    expect(isSwitch(status('partial', 'on'))).toBe(false);
+    expect(isSwitch(status('on', 'on'))).toBe(false);
+    expect(isSwitch(status('off', 'on', 'Service'))).toBe(false);
+    expect(isSwitch(status('off', 'on', 'Maintenance', 'behaviour * origin'))).toBe(false);
+    expect(isSwitch({ kind: 'Maintenance', diff: [{ path: 'maintenance', before: 'off', after: 'on' }] })).toBe(false);
+    expect(isSwitch({ kind: 'Maintenance', diff: [], maintenance: { state: 'on' } })).toBe(false);
+  });
+
+  it('describes the ALB rule by status, type and hosts', () => {
+    expect(describeRule({ priority: 1, conditions: [{ field: 'host-header', values: ['api.example.com', 'www.example.com'] }], statusCode: '503', contentType: 'application/json', body: '' })).toBe(
+      '503 application/json for api.example.com, www.example.com',
+    );
+    expect(describeRule({ priority: 1, conditions: [{ field: 'path-pattern', values: ['/*'] }], statusCode: '503', contentType: 'text/plain', body: '' })).toBe('503 text/plain for every request');
+  });
+});
+

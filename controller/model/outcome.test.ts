@@ -3,7 +3,8 @@ import { accessDeniedPass, aliasHealedPass, mixedPass, pushNewImage, quietPass, 
 import type { AwsCause } from './causes.js';
 import { describeCauses } from './causes.js';
 import type { PassResult } from './pass.js';
-import { driftCounts, exitCode, isOk, passOutcome, resourceVerdicts, verdictExitCode } from './outcome.js';
+import { changeOf, driftCounts, exitCode, isOk, passOutcome, resourceVerdicts, verdictExitCode, type PassFacts } from './outcome.js';
+import type { ResourceStatus } from './plan.js';
 
 const noCredentials = (action: string, doing: string): AwsCause => ({
   kind: 'noCredentials',
@@ -129,5 +130,116 @@ describe('describeCauses', () => {
     expect(refused.advice).toBe('Check the network, the region and AWS_ENDPOINT_URL=http://127.0.0.1:1, then run it again.');
     expect(forbidden.text).toBe('access denied to ecs:DescribeClusters (describing cluster prod), ecs:DescribeServices (describing services api in cluster prod)');
     expect(forbidden.advice).toMatch(/^Allow ecs:DescribeClusters, ecs:DescribeServices to the role or user steady runs as/);
+  });
+});
+
+describe('what a pass was, from its resources alone (rules of the verdict and exit codes)', () => {
+  const status = (name: string, phase: ResourceStatus['phase'], reason: string, extra: Partial<ResourceStatus> = {}): ResourceStatus => ({
+    resource: `Service/${name}`,
+    kind: 'Service',
+    name,
+    phase,
+    reason,
+    message: '',
+    diff: [],
+    specHash: 'h',
+    ...extra,
+  });
+  const facts = (resources: ResourceStatus[], extra: Partial<PassFacts> = {}): PassFacts => ({ plan: undefined, outcomes: [], resources, drift: [], dryRun: false, mode: 'enforce', ...extra });
+
+  it.each([
+    ['ChangeBudgetExceeded', 'changeBudget'],
+    ['MigrationFailed', 'migration'],
+    ['WaitingForMigration', 'migration'],
+    ['DependencyNotReady', 'dependency'],
+    ['ServiceDraining', 'aws'],
+    ['Conflict', 'conflict'],
+    ['UnexpressibleFields', 'unexpressible'],
+    ['SomethingElse', 'none'],
+  ])('a resource Blocked for %s is unrepaired, blocked by %s', (reason, blockedBy) => {
+    expect(resourceVerdicts(facts([status('api', 'Blocked', reason)]))).toStrictEqual([{ resource: 'Service/api', kind: 'Service', outcome: 'unrepaired', blockedBy }]);
+  });
+
+  it('a dependency that waits on a failed or pending migration is blocked by the migration', () => {
+    const planned = (reason: string) => ({ resources: [status('api', 'Drifted', reason)], actions: [], holdAll: false, budget: { exceeded: false } }) as unknown as PassFacts['plan'];
+
+    expect(resourceVerdicts(facts([status('api', 'Blocked', 'DependencyNotReady')], { plan: planned('MigrationFailed') }))[0].blockedBy).toBe('migration');
+    expect(resourceVerdicts(facts([status('api', 'Blocked', 'DependencyNotReady')], { plan: planned('WaitingForMigration') }))[0].blockedBy).toBe('migration');
+    expect(resourceVerdicts(facts([status('api', 'Blocked', 'DependencyNotReady')], { plan: planned('TaskDefinitionDiffers') }))[0].blockedBy).toBe('dependency');
+  });
+
+  it('an interrupted pass is interrupted, unless something failed or could not be read', () => {
+    const interrupted = { interrupted: { reason: 'leaseLost' as const, stage: 'converge' as const, message: 'lost' } };
+
+    expect(passOutcome(facts([status('api', 'Drifted', 'TaskDefinitionDiffers')], interrupted))).toMatchObject({ verdict: 'interrupted', interrupted: 'leaseLost' });
+    expect(passOutcome(facts([status('api', 'Failed', 'RolloutFailed')], interrupted)).verdict).toBe('failed');
+    expect(passOutcome(facts([status('api', 'Synced', 'InSync')])).interrupted).toBeUndefined();
+  });
+
+  it('a skipped pass says why; a pass that could not run is failed whatever its resources', () => {
+    expect(passOutcome(facts([status('api', 'Synced', 'InSync')], { outcome: 'skipped', skipped: 'outOfTime' }))).toMatchObject({ verdict: 'skipped', skipped: 'outOfTime' });
+    expect(passOutcome(facts([], { outcome: 'skipped' })).skipped).toBeUndefined();
+    expect(passOutcome(facts([status('api', 'Synced', 'InSync')], { outcome: 'failed' })).verdict).toBe('failed');
+    expect(passOutcome(facts([status('api', 'Synced', 'InSync')], { outcome: 'ok' })).verdict).toBe('converged');
+  });
+
+  it('observe mode: a reconcile that leaves drift is drifted, enforce mode is unrepaired', () => {
+    expect(passOutcome(facts([status('api', 'Drifted', 'TaskDefinitionDiffers')], { mode: 'observe' })).verdict).toBe('drifted');
+    expect(passOutcome(facts([status('api', 'Drifted', 'TaskDefinitionDiffers')], { mode: 'enforce' })).verdict).toBe('unrepaired');
+    expect(passOutcome(facts([status('api', 'Blocked', 'Conflict'), status('web', 'Drifted', 'X')], { mode: 'observe' })).verdict).toBe('unrepaired');
+  });
+
+  it('a plan ignores the wiring checks, a reconcile does not; their causes are counted once', () => {
+    const cause: AwsCause = { kind: 'accessDenied', action: 'elasticloadbalancing:DescribeTargetHealth', doing: 'reading target health', code: 'AccessDenied', message: 'no' };
+    const wiring = { ...status('api', 'Failed', 'ReadFailed'), resource: 'Wiring/api', kind: 'Wiring' as const, unread: [{ what: 'target health', cause }, { what: 'target health again', cause }] };
+
+    expect(passOutcome(facts([status('api', 'Synced', 'InSync'), wiring], { dryRun: true }))).toMatchObject({ verdict: 'converged', causes: [cause] });
+    expect(passOutcome(facts([status('api', 'Synced', 'InSync'), wiring], { dryRun: false }))).toMatchObject({ verdict: 'unknown', causes: [cause] });
+    expect(passOutcome(facts([status('api', 'Synced', 'InSync'), { ...wiring, unread: [{ what: 'x' }] }])).causes).toEqual([]);
+  });
+
+  it('drift in numbers: healed only when healed in this pass, unrepaired by outcome', () => {
+    const drift = (resource: string, healedAt?: number) => ({ resource, key: resource, summary: '', diff: [], detectedAt: 1, ...(healedAt ? { healedAt } : {}) });
+    const pass = facts([status('a', 'Synced', 'InSync'), status('b', 'Drifted', 'X'), status('c', 'Drifted', 'X')], { drift: [drift('Service/a', 5), drift('Service/b'), drift('Service/c', 5)] });
+
+    expect(driftCounts(pass, { resources: [
+      { resource: 'Service/a', kind: 'Service', outcome: 'healed' },
+      { resource: 'Service/b', kind: 'Service', outcome: 'unrepaired' },
+      { resource: 'Service/c', kind: 'Service', outcome: 'unrepaired' },
+    ] })).toStrictEqual({ found: 3, healed: 1, unrepaired: 2 });
+  });
+
+  it('what a change was: created, updated or nothing', () => {
+    const diff = (...before: (string | undefined)[]) => ({ diff: before.map((b) => ({ path: 'p', before: b, after: 'x' })) }) as unknown as ResourceStatus;
+
+    expect(changeOf(undefined, [])).toBe('none');
+    expect(changeOf(diff(), [])).toBe('none');
+    expect(changeOf(diff(), [{ kind: 'UpdateService' }])).toBe('update');
+    expect(changeOf(undefined, [{ kind: 'UpdateService' }, { kind: 'CreateService' }])).toBe('create');
+    expect(changeOf(diff(undefined, undefined), [])).toBe('create');
+    expect(changeOf(diff(undefined, 'old'), [])).toBe('update');
+  });
+
+  it.each([
+    ['converged', 0, 0],
+    ['converging', 0, 0],
+    ['changesPending', 2, 0],
+    ['drifted', 2, 0],
+    ['skipped', 3, 3],
+    ['unrepaired', 1, 1],
+    ['failed', 1, 1],
+    ['unknown', 1, 1],
+    ['interrupted', 1, 1],
+  ] as const)('%s: plan exits %i, reconcile %i', (verdict, plan, reconcile) => {
+    expect(verdictExitCode('plan', verdict)).toBe(plan);
+    expect(verdictExitCode('reconcile', verdict)).toBe(reconcile);
+  });
+
+  it('an interrupted pass is ok only when it ran out of time', () => {
+    expect(isOk({ verdict: 'interrupted', plan: false, interrupted: 'outOfTime' })).toBe(true);
+    expect(isOk({ verdict: 'interrupted', plan: false, interrupted: 'leaseLost' })).toBe(false);
+    expect(isOk({ verdict: 'interrupted', plan: false, interrupted: 'aborted' })).toBe(false);
+    expect(isOk({ verdict: 'drifted', plan: false })).toBe(true);
+    expect(isOk({ verdict: 'unrepaired', plan: false })).toBe(false);
   });
 });

@@ -148,3 +148,58 @@ describe('schedule expressions: what AWS refuses is refused, with what is wrong'
     expect(checkTimezone('JST')).toBe('expected an IANA time zone name such as Asia/Tokyo or UTC, got "JST" (an abbreviation is not one)');
   });
 });
+
+describe('what AWS refuses in a schedule expression, said exactly (no spec reaches EventBridge that AWS would refuse)', () => {
+  it.each([
+    ['rate(0 minutes)', 'expected a rate of at least 1, got rate(0 minutes)'],
+    ['rate(1 hours)', 'expected rate(1 hour): a value of 1 takes the singular unit'],
+    ['rate(5 day)', 'expected rate(5 days): a value above 1 takes the plural unit'],
+    ['rate(5 weeks)', 'expected rate(value unit) with a positive whole value and a unit of minutes, hours or days, got rate(5 weeks)'],
+    ['at(2026-02-30T00:00:00)', 'at(2026-02-30T00:00:00) is not a date and time that exists'],
+    ['at(2026-01-01T24:00:00)', 'at(2026-01-01T24:00:00) is not a date and time that exists'],
+    ['at(2026-01-01T00:60:00)', 'at(2026-01-01T00:60:00) is not a date and time that exists'],
+    ['at(2026-01-01T00:00:60)', 'at(2026-01-01T00:00:60) is not a date and time that exists'],
+    ['at(2026-1-01T00:00:00)', 'expected at(yyyy-mm-ddThh:mm:ss), got at(2026-1-01T00:00:00)'],
+    ['cron()', 'expected six fields (minutes hours day-of-month month day-of-week year), got 0 in cron()'],
+    ['cron(0 12 * * ?)', 'expected six fields (minutes hours day-of-month month day-of-week year), got 5 in cron(0 12 * * ?)'],
+    ['cron(? 12 * * ? *)', 'minutes field "?": the ? wildcard is only allowed in day-of-month and day-of-week'],
+    ['cron(0 12 * * * *)', 'exactly one of day-of-month and day-of-week must be ?: AWS does not take both (use ? in the one you do not restrict)'],
+    ['cron(0 12 ? * ? *)', 'exactly one of day-of-month and day-of-week must be ?: AWS does not take both (use ? in the one you do not restrict)'],
+    ['cron(0 12 ? * 3#1,6#3 *)', 'day-of-week field "3#1,6#3": with # day-of-week takes a single expression (3#1,6#3 is two)'.replace('with # day', 'with #, day')],
+    ['cron(0 L * ? * *)', 'hours field "L": L is only allowed in day-of-month and day-of-week'],
+    ['cron(0 12 32W * ? *)', 'day-of-month field "32W": expected a day 1-31 before W'],
+    ['cron(0 5W * * ? *)', 'hours field "5W": W is only allowed in day-of-month'],
+    ['cron(0 12 5L * ? *)', 'day-of-month field "5L": expected L on its own'],
+    ['cron(0 12 ? * 8L *)', 'day-of-week field "8L": expected a day 1-7 or SUN-SAT before L'],
+    ['cron(0 5L * * ? *)', 'hours field "5L": L is only allowed in day-of-month and day-of-week'],
+    ['cron(0 12 1#2 * ? *)', 'day-of-month field "1#2": # is only allowed in day-of-week'],
+    ['cron(0 12 ? * 2#6 *)', 'day-of-week field "2#6": expected day#n with a day 1-7 or SUN-SAT and n from 1 to 5, got 2#6'],
+    ['cron(0 12 ? * 9#1 *)', 'day-of-week field "9#1": expected day#n with a day 1-7 or SUN-SAT and n from 1 to 5, got 9#1'],
+    ['cron(0 12 ? * MON/2 *)', 'day-of-week field "MON/2": the / wildcard is not allowed in this field'],
+    ['cron(0/0 12 * * ? *)', 'minutes field "0/0": expected a step of at least 1'],
+    ['cron(60/5 12 * * ? *)', 'minutes field "60/5": expected a start value 0-59 before /, got 60'],
+    ['cron(0 12 * 1-13 ? *)', 'month field "1-13": expected a range of values 1-12 or JAN-DEC, got 1-13'],
+    ['cron(0 12 * 1-2-3 ? *)', 'month field "1-2-3": expected a range of values 1-12 or JAN-DEC, got 1-2-3'],
+    ['cron(0 24 * * ? *)', 'hours field "24": expected 0-23, got 24'],
+    ['cron(0 12 0 * ? *)', 'day-of-month field "0": expected 1-31, got 0'],
+    ['cron(0 12 * * ? 1969)', 'year field "1969": expected 1970-2199, got 1969'],
+    ['cron(0 12 * * ? 2200)', 'year field "2200": expected 1970-2199, got 2200'],
+    ['cron(0 12 * FOO ? *)', 'month field "FOO": expected 1-12 or JAN-DEC, got FOO'],
+  ])('%s: %s', (expression, error) => {
+    expect(parseScheduleExpression(expression)).toStrictEqual({ error });
+  });
+
+  it.each([
+    ['rate(1 minute)', { kind: 'rate', value: 1, unit: 'minute', periodMs: 60_000 }],
+    ['rate(2 hours)', { kind: 'rate', value: 2, unit: 'hour', periodMs: 7_200_000 }],
+    ['rate(3 days)', { kind: 'rate', value: 3, unit: 'day', periodMs: 259_200_000 }],
+    [' rate( 10 minutes ) ', { kind: 'rate', value: 10, unit: 'minute', periodMs: 600_000 }],
+    ['at(2028-02-29T23:59:59)', { kind: 'at', local: { year: 2028, month: 2, day: 29, hour: 23, minute: 59, second: 59 } }],
+  ])('%s is taken', (expression, parsed) => {
+    expect(parseScheduleExpression(expression)).toStrictEqual(parsed);
+  });
+
+  it.each(['cron(0 12 L * ? *)', 'cron(0 12 15W * ? *)', 'cron(0 12 ? * 6L *)', 'cron(0 12 ? * 3#1 *)', 'cron(*/15 0-23/2 1,15 JAN-DEC ? 1970-2199)', 'cron(5-10/5 12 ? * mon-fri *)', 'cron(0 12 ? * SUN,SAT *)', 'cron(0 0 1 12 ? 2199)', 'cron(59 23 31 12 ? 1970)'])('%s is a cron AWS takes', (expression) => {
+    expect(parseScheduleExpression(expression)).toMatchObject({ kind: 'cron' });
+  });
+});

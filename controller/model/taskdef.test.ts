@@ -6,7 +6,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { canonicalTaskDefinition, contentDiff, taskDefinitionsEqual } from './taskdef.js';
+import { canonicalTaskDefinition, contentDiff, contentFingerprint, contentHash, stableJson, taskDefinitionsEqual } from './taskdef.js';
 
 const ARN = 'arn:aws:ecs:ap-northeast-1:123456789012:task-definition/shop-api:7';
 const IMAGE = '123456789012.dkr.ecr.ap-northeast-1.amazonaws.com/shop-api@sha256:' + 'a'.repeat(64);
@@ -483,5 +483,204 @@ describe("a spec's content and AWS's echo of it", () => {
       }),
       { numRuns: 300 },
     );
+  });
+});
+
+describe('what canonicalisation decides is drift (rules guarded against mutation)', () => {
+  const td = (ports: object[], image = IMAGE) => ({ family: 'dns', networkMode: 'awsvpc', containerDefinitions: [{ name: 'dns', image, portMappings: ports }] });
+
+  it('one port over TCP and UDP is two mappings, the same in any order', () => {
+    const spec = canonicalTaskDefinition(td([{ containerPort: 53 }, { containerPort: 53, protocol: 'udp' }]));
+    const aws = canonicalTaskDefinition({
+      ...td([
+        { containerPort: 53, hostPort: 53, protocol: 'udp' },
+        { containerPort: 53, hostPort: 53, protocol: 'tcp' },
+      ]),
+      taskDefinitionArn: ARN,
+    });
+
+    expect(spec.containerDefinitions[0].portMappings).toEqual([
+      { containerPort: 53, hostPort: 53, protocol: 'tcp' },
+      { containerPort: 53, hostPort: 53, protocol: 'udp' },
+    ]);
+    expect(contentDiff(aws, spec)).toEqual([]);
+    expect(taskDefinitionsEqual(aws, spec)).toBe(true);
+  });
+
+  it('a changed UDP mapping is named by its port and protocol', () => {
+    const before = canonicalTaskDefinition(td([{ containerPort: 53 }, { containerPort: 53, protocol: 'udp', name: 'dns-udp' }]));
+    const after = canonicalTaskDefinition(td([{ containerPort: 53, protocol: 'udp', name: 'dns' }, { containerPort: 53 }]));
+
+    expect(contentDiff(before, after)).toEqual([{ path: 'containerDefinitions[dns].portMappings[53/udp].name', before: 'dns-udp', after: 'dns' }]);
+  });
+
+  it('a list whose items lack what identifies them keeps its order, and its diff is the whole list', () => {
+    const withEnv = (environment: object[]) => canonicalTaskDefinition({ family: 'f', containerDefinitions: [{ name: 'app', image: 'x', environment }] });
+    const a = withEnv([{ name: 'B', value: '1' }, { value: 'no name' }]);
+    const b = withEnv([{ value: 'no name' }, { name: 'B', value: '1' }]);
+
+    expect(a.containerDefinitions[0].environment).toEqual([{ name: 'B', value: '1' }, { value: 'no name' }]);
+    expect(b.containerDefinitions[0].environment).toEqual([{ value: 'no name' }, { name: 'B', value: '1' }]);
+    expect(contentDiff(a, b)).toEqual([{ path: 'containerDefinitions[app].environment', before: a.containerDefinitions[0].environment, after: b.containerDefinitions[0].environment }]);
+  });
+
+  it('a tag beside a digest is no difference: the digest is what runs', () => {
+    const digest = `@sha256:${'b'.repeat(64)}`;
+    const repo = '123456789012.dkr.ecr.ap-northeast-1.amazonaws.com/shop-api';
+    const image = (i: string) => canonicalTaskDefinition(td([], i)).containerDefinitions[0].image;
+
+    expect(image(`${repo}:v2.1${digest}`)).toBe(`${repo}${digest}`);
+    expect(image(`localhost:5000/app:release-7${digest}`)).toBe(`localhost:5000/app${digest}`);
+    expect(image(`localhost:5000/app${digest}`)).toBe(`localhost:5000/app${digest}`);
+    // Not a sha256 digest: left exactly as written, tag and all.
+    expect(image(`${repo}:v2@sha256:${'b'.repeat(63)}`)).toBe(`${repo}:v2@sha256:${'b'.repeat(63)}`);
+    expect(image(`${repo}:v2@sha256:${'B'.repeat(64)}`)).toBe(`${repo}:v2@sha256:${'B'.repeat(64)}`);
+    expect(image(`${repo}:v2`)).toBe(`${repo}:v2`);
+  });
+
+  it('a task role already given as an ARN, and an empty one, are left as they are', () => {
+    const role = 'arn:aws:iam::123456789012:role/shop-task';
+    const content = (taskRoleArn: string) => canonicalTaskDefinition({ ...described, taskRoleArn }).taskRoleArn;
+
+    expect(content(role)).toBe(role);
+    expect(content('')).toBe('');
+    expect(canonicalTaskDefinition({ ...described, taskDefinitionArn: ARN.replace('arn:aws:', 'arn:aws-cn:').replace('ap-northeast-1', 'cn-north-1'), taskRoleArn: 'r' }).taskRoleArn).toBe('arn:aws-cn:iam::123456789012:role/r');
+  });
+});
+
+describe('defaults AWS fills in are no drift, and real values are kept', () => {
+  it('bridge mode: a port without a host port gets a dynamic one (0), as ECS echoes it; a port range gets none', () => {
+    const spec = canonicalTaskDefinition({ family: 'b', networkMode: 'bridge', containerDefinitions: [{ name: 'app', image: 'x', portMappings: [{ containerPort: 80 }, { containerPortRange: '9000-9010' }] }] });
+    const aws = canonicalTaskDefinition({
+      family: 'b',
+      networkMode: 'bridge',
+      containerDefinitions: [{ name: 'app', image: 'x', portMappings: [{ containerPortRange: '9000-9010', protocol: 'tcp' }, { containerPort: 80, hostPort: 0, protocol: 'tcp' }] }],
+    });
+
+    expect(spec.containerDefinitions[0].portMappings).toStrictEqual([
+      { containerPort: 80, hostPort: 0, protocol: 'tcp' },
+      { containerPortRange: '9000-9010', protocol: 'tcp' },
+    ]);
+    expect(contentDiff(aws, spec)).toEqual([]);
+  });
+
+  it('volume and restart defaults (EFS, S3 Files, configured at launch, volumes from, restart period) are the same as absent', () => {
+    const spec = {
+      family: 'v',
+      volumes: [
+        { name: 'efs', efsVolumeConfiguration: { fileSystemId: 'fs-1', authorizationConfig: { accessPointId: 'fsap-1' } } },
+        { name: 's3', s3filesVolumeConfiguration: { bucket: 'b' } },
+        { name: 'ebs', configuredAtLaunch: true },
+      ],
+      containerDefinitions: [{ name: 'app', image: 'x', volumesFrom: [{ sourceContainer: 'data' }], restartPolicy: { enabled: true, ignoredExitCodes: [10, 9, 1] } }],
+    };
+    const aws = {
+      family: 'v',
+      volumes: [
+        { name: 'ebs', configuredAtLaunch: true },
+        { name: 's3', s3filesVolumeConfiguration: { bucket: 'b', rootDirectory: '/' }, configuredAtLaunch: false },
+        { name: 'efs', configuredAtLaunch: false, efsVolumeConfiguration: { fileSystemId: 'fs-1', rootDirectory: '/', transitEncryption: 'DISABLED', authorizationConfig: { accessPointId: 'fsap-1', iam: 'DISABLED' } } },
+      ],
+      containerDefinitions: [{ name: 'app', image: 'x', volumesFrom: [{ sourceContainer: 'data', readOnly: false }], restartPolicy: { enabled: true, ignoredExitCodes: [1, 10, 9], restartAttemptPeriod: 300 } }],
+    };
+
+    expect(canonicalTaskDefinition(aws)).toStrictEqual({
+      family: 'v',
+      networkMode: 'bridge',
+      volumes: [
+        { name: 'ebs', configuredAtLaunch: true },
+        { name: 'efs', efsVolumeConfiguration: { fileSystemId: 'fs-1', authorizationConfig: { accessPointId: 'fsap-1' } } },
+        { name: 's3', s3filesVolumeConfiguration: { bucket: 'b' } },
+      ],
+      containerDefinitions: [{ name: 'app', image: 'x', essential: true, volumesFrom: [{ sourceContainer: 'data' }], restartPolicy: { enabled: true, ignoredExitCodes: [1, 9, 10] } }],
+    });
+    expect(contentDiff(canonicalTaskDefinition(aws), canonicalTaskDefinition(spec))).toEqual([]);
+    // Non-default values are kept.
+    const other = canonicalTaskDefinition({
+      family: 'v',
+      volumes: [{ name: 'efs', efsVolumeConfiguration: { fileSystemId: 'fs-1', rootDirectory: '/data', authorizationConfig: { iam: 'ENABLED' } } }, { name: 's3', s3filesVolumeConfiguration: { rootDirectory: '/x' } }],
+      containerDefinitions: [{ name: 'app', image: 'x', volumesFrom: [{ sourceContainer: 'data', readOnly: true }], restartPolicy: { enabled: true, restartAttemptPeriod: 60 } }],
+    });
+    expect(other.volumes).toStrictEqual([
+      { name: 'efs', efsVolumeConfiguration: { fileSystemId: 'fs-1', rootDirectory: '/data', authorizationConfig: { iam: 'ENABLED' } } },
+      { name: 's3', s3filesVolumeConfiguration: { rootDirectory: '/x' } },
+    ]);
+    expect(other.containerDefinitions[0]).toMatchObject({ volumesFrom: [{ sourceContainer: 'data', readOnly: true }], restartPolicy: { enabled: true, restartAttemptPeriod: 60 } });
+  });
+
+  it('a runtime platform other than X86_64/LINUX, or with more in it, is kept', () => {
+    const platform = (runtimePlatform: object) => canonicalTaskDefinition({ family: 'p', runtimePlatform, containerDefinitions: [] }).runtimePlatform;
+
+    expect(platform({ operatingSystemFamily: 'WINDOWS_SERVER_2022_CORE' })).toStrictEqual({ cpuArchitecture: 'X86_64', operatingSystemFamily: 'WINDOWS_SERVER_2022_CORE' });
+    expect(platform({ cpuArchitecture: 'X86_64', operatingSystemFamily: 'LINUX', future: 'x' })).toStrictEqual({ cpuArchitecture: 'X86_64', operatingSystemFamily: 'LINUX', future: 'x' });
+    expect(platform({})).toBeUndefined();
+  });
+
+  it('null is absent; a list of numbers is a set only where ECS says so; a field it has never heard of keeps its order', () => {
+    const content = canonicalTaskDefinition({ family: 'n', pidMode: null, taskRoleArn: null, someFutureList: [3, 1, 2], containerDefinitions: [{ name: 'app', image: 'x', command: null }] });
+
+    expect(content).toStrictEqual({ family: 'n', networkMode: 'bridge', someFutureList: [3, 1, 2], containerDefinitions: [{ name: 'app', image: 'x', essential: true }] });
+  });
+
+  it('a list with a name twice is compared whole and in order', () => {
+    const withEnv = (environment: object[]) => canonicalTaskDefinition({ family: 'f', containerDefinitions: [{ name: 'app', image: 'x', environment }] });
+    const a = withEnv([{ name: 'A', value: '1' }, { name: 'A', value: '2' }]);
+    const b = withEnv([{ name: 'A', value: '2' }, { name: 'A', value: '1' }]);
+
+    expect(contentDiff(a, b)).toEqual([{ path: 'containerDefinitions[app].environment', before: a.containerDefinitions[0].environment, after: b.containerDefinitions[0].environment }]);
+  });
+
+  it('a keyed item that gains a field is named to that field', () => {
+    const mount = (m: object) => canonicalTaskDefinition({ family: 'f', containerDefinitions: [{ name: 'app', image: 'x', mountPoints: [m] }] });
+
+    expect(contentDiff(mount({ containerPath: '/data', sourceVolume: 'shared' }), mount({ containerPath: '/data', sourceVolume: 'shared', readOnly: true }))).toEqual([
+      { path: 'containerDefinitions[app].mountPoints[/data].readOnly', before: undefined, after: true },
+    ]);
+  });
+
+  it('an SSM parameter already given as an ARN, and an empty reference, are left as they are', () => {
+    const content = canonicalTaskDefinition({
+      ...described,
+      containerDefinitions: [{ ...described.containerDefinitions[0], secrets: [{ name: 'A', valueFrom: 'arn:aws:ssm:us-east-1:210987654321:parameter/x' }, { name: 'B', valueFrom: '' }, { name: 'C' }] }],
+    });
+
+    expect(content.containerDefinitions[0].secrets).toStrictEqual([{ name: 'A', valueFrom: 'arn:aws:ssm:us-east-1:210987654321:parameter/x' }, { name: 'B', valueFrom: '' }, { name: 'C' }]);
+  });
+});
+
+describe('the content fingerprint (steady:content) and comparison', () => {
+  const twoContainers = (order: 'ab' | 'ba', env = '1') => {
+    const a = { name: 'a', image: 'x', environment: [{ name: 'E', value: env }] };
+    const b = { name: 'b', image: 'y' };
+    return canonicalTaskDefinition({ family: 'f', containerDefinitions: order === 'ab' ? [a, b] : [b, a] });
+  };
+
+  it('is the same for the same content, containers in any order, and differs when content differs', () => {
+    const fp = contentFingerprint(twoContainers('ab'));
+
+    expect(fp).toMatch(/^[0-9a-f]{32}$/);
+    expect(contentFingerprint(twoContainers('ba'))).toBe(fp);
+    expect(contentFingerprint(twoContainers('ab', '2'))).not.toBe(fp);
+  });
+
+  it('spells JSON with object keys sorted at every level, lists in their order', () => {
+    expect(stableJson({ b: 1, a: { d: [3, 1], c: { z: 1, y: 2, x: 3 } }, c: 'x' })).toBe('{"a":{"c":{"x":3,"y":2,"z":1},"d":[3,1]},"b":1,"c":"x"}');
+    expect(stableJson([{ b: 1, a: 2 }])).toBe('[{"a":2,"b":1}]');
+  });
+
+  it('hashes content to hex of the length asked', () => {
+    expect(contentHash({ a: 1, b: 2 })).toMatch(/^[0-9a-f]{16}$/);
+    expect(contentHash({ b: 2, a: 1 })).toBe(contentHash({ a: 1, b: 2 }));
+    expect(contentHash({ a: 1 }, 8)).toBe(contentHash({ a: 1 }).slice(0, 8));
+    expect(contentHash({ a: 1 }, 64)).toHaveLength(64);
+  });
+
+  it('finds content equal that is not in canonical form (a keyed list in another order)', () => {
+    const env = (environment: object[]) => ({ family: 'f', networkMode: 'awsvpc', containerDefinitions: [{ name: 'app', image: 'x', essential: true, environment }] });
+    const a = env([{ name: 'A', value: '1' }, { name: 'B', value: '2' }]) as unknown as Parameters<typeof taskDefinitionsEqual>[0];
+    const b = env([{ name: 'B', value: '2' }, { name: 'A', value: '1' }]) as unknown as Parameters<typeof taskDefinitionsEqual>[0];
+
+    expect(taskDefinitionsEqual(a, b)).toBe(true);
+    expect(taskDefinitionsEqual(a, env([{ name: 'A', value: '1' }]) as unknown as Parameters<typeof taskDefinitionsEqual>[0])).toBe(false);
   });
 });

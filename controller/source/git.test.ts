@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { loadSpecPaths } from '../spec/load.js';
-import { relativeToCheckout, specFilesToPublish } from './files.js';
+import { relativeToCheckout, specFilesToPublish, specRoot } from './files.js';
 import { isDirty, readGitCheckout } from './git.js';
 import { TESTDATA } from './testkit.js';
 
@@ -69,6 +69,20 @@ describe('isDirty', () => {
 
     expect(await isDirty(dir, ['specs/api.yaml'])).toBe(false);
     expect(await isDirty(dir, ['specs/api.yaml', 'specs/dns.yaml'])).toBe(true);
+  });
+
+  it('is false for no files, however dirty the checkout, and unknown where git cannot tell', async () => {
+    repository();
+    writeFileSync(path.join(dir, 'specs/api.yaml'), '# changed\n');
+
+    expect(await isDirty(dir, [])).toBe(false);
+    expect(await isDirty(path.join(dir, 'no-such-dir'), ['specs/api.yaml'])).toBeUndefined();
+  });
+});
+
+describe('specRoot', () => {
+  it('takes a path that does not exist for a file, and its directory as the root', async () => {
+    expect(await specRoot([path.join(dir, 'gone', 'api.yaml')])).toBe(path.join(dir, 'gone'));
   });
 });
 

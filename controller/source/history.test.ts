@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import packageJson from '../../package.json' with { type: 'json' };
 import { listCommits } from './history.js';
 import { publishSpecs, rollbackTo } from './publish.js';
-import { deleteKey, fixedClock, fixture, instrumented, putText, useSpecStore } from './testkit.js';
+import { commitOf, deleteKey, fixedClock, fixture, getText, instrumented, putText, useSpecStore } from './testkit.js';
 
 const store = useSpecStore();
 
@@ -90,5 +90,85 @@ describe('listCommits', () => {
       commits: [],
       unreadable: [],
     });
+  });
+});
+
+describe('listCommits: what it cannot read, and the order', () => {
+  it('reports a HEAD that is not a pointer, and marks no commit', async () => {
+    const { bucket } = await twoCommits();
+    await putText(store.s3, bucket, 'shop/HEAD', 'ref: main');
+
+    const history = await listCommits({ bucket, prefix: 'shop', s3: store.s3 });
+
+    expect(history.head).toBeNull();
+    expect(history.commits.map((c) => c.head)).toEqual([false, false]);
+    expect(history.unreadable).toEqual([{ key: 'shop/HEAD', why: 'not a steady commit pointer: not UTF-8 JSON' }]);
+  });
+
+  it('reports a manifest under another commit\'s name, and ignores keys that only contain a commit\'s name', async () => {
+    const { bucket, v1, v2 } = await twoCommits();
+    const other = 'e'.repeat(64);
+    await putText(store.s3, bucket, `shop/commits/${other}.json`, await getText(store.s3, bucket, `shop/commits/${v1}.json`));
+    await putText(store.s3, bucket, `shop/commits/backup-${v1}.json`, 'x');
+    await putText(store.s3, bucket, `shop/commits/${v2}.json.bak`, 'x');
+
+    const history = await listCommits({ bucket, prefix: 'shop', s3: store.s3 });
+
+    expect(history.commits.map((c) => c.commit)).toEqual([v2, v1]);
+    expect(history.unreadable).toEqual([{ key: `shop/commits/${other}.json`, why: `it holds commit ${v1}, not ${other}` }]);
+  });
+
+  it('leaves out a manifest deleted between the listing and its read', async () => {
+    const { bucket, v1, v2 } = await twoCommits();
+    const { s3 } = instrumented({
+      after: async (c) => {
+        if (c.command === 'ListObjectsV2') await deleteKey(store.s3, bucket, `shop/commits/${v1}.json`);
+      },
+    });
+
+    const history = await listCommits({ bucket, prefix: 'shop', s3 });
+
+    expect(history).toMatchObject({ total: 1, unreadable: [] });
+    expect(history.commits.map((c) => c.commit)).toEqual([v2]);
+  });
+
+  it('lists the newest first, and commits published at the same instant by id', async () => {
+    const bucket = await store.bucket();
+    const v1 = fixture('v1');
+    const sets = [v1, fixture('v2'), ...['# three\n', '# four\n'].map((tail) => v1.map((f) => (f.path === 'api.yaml' ? { ...f, content: `${f.content.toString()}${tail}` } : f)))];
+    // By id: a < b < c < d, as S3 lists them. a and c at the same, latest instant; then d; then b.
+    const [a, b, c, d] = [...sets].sort((x, y) => (commitOf(x) < commitOf(y) ? -1 : 1));
+    const at = new Map([
+      [a, '2026-11-28T10:00:00.000Z'],
+      [b, '2026-11-25T10:00:00.000Z'],
+      [c, '2026-11-28T10:00:00.000Z'],
+      [d, '2026-11-27T10:00:00.000Z'],
+    ]);
+    for (const files of sets) await publishSpecs({ bucket, files, s3: store.s3, clock: fixedClock(at.get(files)!) });
+
+    const history = await listCommits({ bucket, s3: store.s3 });
+
+    expect(history.commits.map((x) => x.commit)).toEqual([a, c, d, b].map(commitOf));
+  });
+
+  it('reports what it cannot read in key order, whatever order the reads finish in', async () => {
+    const { bucket } = await twoCommits();
+    const [first, second] = ['1'.repeat(64), '2'.repeat(64)].map((h) => `shop/commits/${h}.json`);
+    await putText(store.s3, bucket, first, 'not json');
+    await putText(store.s3, bucket, second, '{}');
+    let secondRead!: () => void;
+    const secondDone = new Promise<void>((resolve) => (secondRead = resolve));
+    const { s3 } = instrumented({
+      before: async (c) => {
+        if (c.command === 'GetObject' && c.input.Key === first) await secondDone;
+      },
+      after: (c) => {
+        if (c.command === 'GetObject' && c.input.Key === second) secondRead();
+      },
+    });
+
+    const history = await listCommits({ bucket, prefix: 'shop', s3 });
+
+    expect(history.unreadable.map((u) => u.key)).toEqual([first, second]);
   });
 });

@@ -24,17 +24,20 @@ describe('parseS3Url', () => {
     ],
     ['s3://my-specs/shop//prod', 'invalid prefix "shop//prod": an empty segment (//) is not allowed'],
     ['s3://my-specs/shop/../prod', 'invalid prefix "shop/../prod": a ".." segment is not allowed'],
+    ['s3://my-specs/shop/./prod', 'invalid prefix "shop/./prod": a "." segment is not allowed'],
+    ['xs3://my-specs/shop', 'expected an S3 URL like s3://bucket/prefix, got "xs3://my-specs/shop"'],
+    ['s3://my-specs/shop\nnext', 'invalid prefix "shop\\nnext": it contains a control character'],
   ])('refuses %s with a message saying what was expected', (url, message) => {
     expect(() => parseS3Url(url)).toThrow(new ConfigError(message));
   });
 });
 
 describe('bucketNameProblem', () => {
-  it.each(['abc', 'my-specs', 'specs.example.com', `a${'b'.repeat(61)}c`])('accepts %s', (name) => {
+  it.each(['abc', 'my-specs', 'specs.example.com', `a${'b'.repeat(61)}c`, '1.2.3.4x', 'x1.2.3.4', '1.2.34.5.6'])('accepts %s', (name) => {
     expect(bucketNameProblem(name)).toBeUndefined();
   });
 
-  it.each(['ab', 'My-Specs', 'my_specs', '-specs', 'specs-', 'my..specs', '192.168.1.1', `a${'b'.repeat(62)}c`])('refuses %s', (name) => {
+  it.each(['ab', 'My-Specs', 'my_specs', '-specs', 'specs-', 'my..specs', '192.168.1.1', '10.0.10.10', `a${'b'.repeat(62)}c`])('refuses %s', (name) => {
     expect(bucketNameProblem(name)).toBe(
       `invalid bucket name ${JSON.stringify(name)}: a bucket name is 3 to 63 lowercase letters, digits, dots and hyphens, starting and ending with a letter or digit`,
     );
@@ -47,6 +50,7 @@ describe('normalizePrefix', () => {
     ['/', ''],
     ['shop', 'shop/'],
     ['/shop/', 'shop/'],
+    ['//shop//', 'shop/'],
     ['a/b', 'a/b/'],
   ])('turns %j into %j', (given, expected) => {
     expect(normalizePrefix(given)).toBe(expected);
@@ -54,6 +58,13 @@ describe('normalizePrefix', () => {
 
   it('refuses a control character', () => {
     expect(() => normalizePrefix('shop\nprod')).toThrow(new ConfigError('invalid prefix "shop\\nprod": it contains a control character'));
+  });
+});
+
+describe('specLocation', () => {
+  it('refuses a bucket name that cannot be, and normalises the prefix', () => {
+    expect(() => specLocation('My_Specs', 'shop')).toThrow(new ConfigError(bucketNameProblem('My_Specs')!));
+    expect(specLocation('my-specs', '/shop')).toEqual({ bucket: 'my-specs', prefix: 'shop/' });
   });
 });
 

@@ -7,10 +7,11 @@
  */
 import { describe, expect, it } from 'vitest';
 import { sha256, shortCommit } from './commit.js';
-import { loadPublishedSpecs, MAX_MANIFEST_BYTES } from './load.js';
+import { loadCommit, loadPublishedSpecs, MAX_MANIFEST_BYTES } from './load.js';
 import { publishSpecs, rollbackTo } from './publish.js';
+import { ConfigError } from '../errors.js';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
-import { commitOf, fixture, fixedClock, getText, keysIn, putText, useSpecStore } from './testkit.js';
+import { accessDenied, commitOf, deleteKey, fixture, fixedClock, getText, instrumented, keysIn, putText, useSpecStore } from './testkit.js';
 
 const store = useSpecStore();
 
@@ -105,6 +106,7 @@ describe('a manifest that cannot be trusted fails the load', () => {
     expect(!loaded.ok && loaded.error.message).toBe(
       `reading s3://${bucket}/${manifestKey(V1_COMMIT)}: the manifest is of commit ${shortCommit(V2_COMMIT)}, not ${shortCommit(V1_COMMIT)}`,
     );
+    expect(!loaded.ok && loaded.error.kind).toBe('hash-mismatch');
   });
 });
 
@@ -149,7 +151,295 @@ describe('concurrent publishes of one commit race for its manifest', () => {
     expect((publish as PromiseRejectedResult).reason.message).toBe(
       `writing s3://${bucket}/${manifestKey(V1_COMMIT)}: another publish wrote a manifest that does not hold commit ${shortCommit(V1_COMMIT)}`,
     );
+    expect((publish as PromiseRejectedResult).reason).toMatchObject({ kind: 'hash-mismatch', bucket, key: manifestKey(V1_COMMIT) });
     expect(await getText(store.s3, bucket, manifestKey(V1_COMMIT))).toBe(foreign);
     expect((await keysIn(store.s3, bucket)).includes('HEAD')).toBe(false);
+  });
+});
+
+describe('the loader says where and what, and loads nothing it cannot trust', () => {
+  it('a prefix that cannot be right fails the load before any S3 call, naming the bucket and the prefix as given', async () => {
+    const { s3, sent } = instrumented();
+    const why = 'invalid prefix "shop//prod": an empty segment (//) is not allowed';
+
+    const head = await loadPublishedSpecs({ bucket: 'my-specs', prefix: 'shop//prod', s3 });
+    const commit = await loadCommit({ bucket: 'my-specs', prefix: 'shop//prod', commit: V1_COMMIT, s3 });
+
+    for (const result of [head, commit]) {
+      expect(result.ok).toBe(false);
+      if (result.ok) continue;
+      expect(result.error).toMatchObject({ kind: 'unreadable', bucket: 'my-specs', key: undefined, transient: false });
+      expect(result.error.message).toBe(`loading specs from s3://my-specs/shop//prod: ${why}`);
+    }
+    expect(sent).toEqual([]);
+  });
+
+  it('a HEAD naming a manifest other than its commit\'s is unreadable', async () => {
+    const bucket = await store.bucket();
+    await publishSpecs({ bucket, files: V1, s3: store.s3 });
+    await publishSpecs({ bucket, files: V2, s3: store.s3 });
+    const head = JSON.parse(await getText(store.s3, bucket, 'HEAD'));
+    await putText(store.s3, bucket, 'HEAD', JSON.stringify({ ...head, manifestKey: manifestKey(V1_COMMIT) }));
+
+    const loaded = await loadPublishedSpecs({ bucket, s3: store.s3 });
+
+    expect(loaded.ok).toBe(false);
+    if (loaded.ok) return;
+    expect(loaded.error).toMatchObject({ kind: 'unreadable', bucket, key: 'HEAD' });
+    expect(loaded.error.message).toBe(
+      `reading s3://${bucket}/HEAD: HEAD names manifest ${manifestKey(V1_COMMIT)}, expected ${manifestKey(V2_COMMIT)} for commit ${shortCommit(V2_COMMIT)}`,
+    );
+  });
+
+  it('without HEAD, and without leave to list the prefix, it says only that HEAD does not exist', async () => {
+    const bucket = await store.bucket();
+    await publishSpecs({ bucket, files: V1, s3: store.s3 });
+    await deleteKey(store.s3, bucket, 'HEAD');
+    const { s3 } = instrumented({
+      before: (c) => {
+        if (c.command === 'ListObjectsV2') throw accessDenied();
+      },
+    });
+
+    const loaded = await loadPublishedSpecs({ bucket, s3 });
+
+    expect(loaded.ok).toBe(false);
+    if (loaded.ok) return;
+    expect(loaded.error).toMatchObject({ kind: 'pointer-missing', bucket, key: 'HEAD' });
+    expect(loaded.error.message).toBe(`reading s3://${bucket}/HEAD: HEAD does not exist: no commit is published there`);
+  });
+
+  it('a commit whose only file holds no document is invalid, and the problem names the commit and where it is', async () => {
+    const bucket = await store.bucket();
+    const files = [{ path: 'empty.yaml', content: '# nothing here yet\n' }];
+    await putText(store.s3, bucket, `objects/sha256/${sha256(files[0].content)}`, files[0].content);
+    const commit = commitOf(files);
+    const manifest = JSON.stringify({
+      format: 1,
+      commit,
+      createdAt: '2026-12-01T10:00:00.000Z',
+      parent: null,
+      steadyVersion: '0.0.1',
+      files: [{ path: 'empty.yaml', sha256: sha256(files[0].content), bytes: files[0].content.length }],
+    });
+    await putText(store.s3, bucket, manifestKey(commit), manifest);
+
+    const loaded = await loadCommit({ bucket, commit, s3: store.s3 });
+
+    expect(loaded.ok).toBe(false);
+    if (loaded.ok) return;
+    expect(loaded.error.kind).toBe('invalid-specs');
+    expect(loaded.error.problems).toEqual([
+      expect.objectContaining({ file: `commit ${shortCommit(commit)} of s3://${bucket}/`, line: 0, message: expect.stringMatching(/^the only spec file holds a document/) }),
+    ]);
+  });
+
+  it('a file over the size limit the loader is given fails the load, even right after the commit loaded with a larger limit', async () => {
+    const bucket = await store.bucket();
+    await publishSpecs({ bucket, files: V1, s3: store.s3 });
+
+    const roomy = await loadCommit({ bucket, commit: V1_COMMIT, s3: store.s3, maxFileBytes: 1_000_000 });
+    const tight = await loadCommit({ bucket, commit: V1_COMMIT, s3: store.s3, maxFileBytes: 300 });
+
+    expect(roomy.ok).toBe(true);
+    expect(tight.ok).toBe(false);
+    if (tight.ok) return;
+    expect(tight.error.kind).toBe('invalid-specs');
+    expect(tight.error.problems).toEqual([expect.objectContaining({ file: 'api.yaml', message: expect.stringContaining('300 bytes') })]);
+  });
+
+  it('a commit is parsed once while it is one of the last two loaded, and parsed again once it is not', async () => {
+    const bucket = await store.bucket();
+    const V3 = V1.map((f) => (f.path === 'api.yaml' ? { ...f, content: `${f.content.toString()}# v3\n` } : f));
+    const [a, b, c] = [V1, V2, V3].map(commitOf);
+    for (const files of [V1, V2, V3]) await publishSpecs({ bucket, files, s3: store.s3 });
+    const load = async (commit: string) => {
+      const result = await loadCommit({ bucket, commit, s3: store.s3 });
+      if (!result.ok) throw result.error;
+      return result.specSet;
+    };
+
+    const a1 = await load(a);
+    expect(await load(a)).toBe(a1);
+    const b1 = await load(b);
+    expect(await load(a)).toBe(a1); // a and b are the last two; a is now the most recent
+    await load(c); // b is now the oldest, and is forgotten
+    expect(await load(a)).toBe(a1);
+    const b2 = await load(b);
+    expect(b2).not.toBe(b1);
+    expect(b2).toEqual(b1);
+  });
+});
+
+describe('publishing: the same specs make the same manifest, and a commit is never its own parent', () => {
+  const clock = () => fixedClock('2026-12-01T10:00:00.000Z');
+
+  it('the files in any order, as text or bytes, with --allow-empty or empty git metadata they do not need: the manifest is byte for byte the plain one', async () => {
+    const plain = await store.bucket();
+    const other = await store.bucket();
+    await publishSpecs({ bucket: plain, files: V1, s3: store.s3, clock: clock() });
+
+    const asText = [...V1].reverse().map((f) => ({ path: f.path, content: f.content.toString() }));
+    await publishSpecs({ bucket: other, files: asText, allowEmpty: true, git: {}, s3: store.s3, clock: clock() });
+
+    const manifest = await getText(store.s3, plain, manifestKey(V1_COMMIT));
+    expect(JSON.parse(manifest).files.map((f: { path: string }) => f.path)).toEqual(['api.yaml', 'environment.yaml']);
+    expect(await getText(store.s3, other, manifestKey(V1_COMMIT))).toBe(manifest);
+    const again = await publishSpecs({ bucket: plain, files: V1, allowEmpty: true, s3: store.s3 });
+    expect(again).toMatchObject({ status: 'unchanged', warnings: [] });
+  });
+
+  it('text is published as its UTF-8 bytes, and the manifest records their number', async () => {
+    const bucket = await store.bucket();
+    const files = V1.map((f) => ({ path: f.path, content: f.path === 'api.yaml' ? `${f.content.toString()}# café, ☕\n` : f.content.toString() }));
+    const bytes = Buffer.byteLength(files.find((f) => f.path === 'api.yaml')!.content);
+
+    const result = await publishSpecs({ bucket, files, s3: store.s3 });
+
+    expect(result.objects.find((o) => o.paths[0] === 'api.yaml')?.bytes).toBe(bytes);
+    const loaded = await loadPublishedSpecs({ bucket, s3: store.s3 });
+    expect(loaded.ok && loaded.manifest.files.find((f) => f.path === 'api.yaml')?.bytes).toBe(bytes);
+  });
+
+  it('a manifest written again under a HEAD that names its commit records no parent', async () => {
+    const bucket = await store.bucket();
+    await publishSpecs({ bucket, files: V1, s3: store.s3 });
+    await deleteKey(store.s3, bucket, manifestKey(V1_COMMIT));
+
+    const result = await publishSpecs({ bucket, files: V1, s3: store.s3 });
+
+    expect(result).toMatchObject({ previous: V1_COMMIT, manifest: { state: 'new' } });
+    expect(JSON.parse(await getText(store.s3, bucket, manifestKey(V1_COMMIT))).parent).toBeNull();
+  });
+
+  it('a damaged manifest is written again even when HEAD already names the very bytes it writes', async () => {
+    const bucket = await store.bucket();
+    await publishSpecs({ bucket, files: V1, s3: store.s3, clock: clock() });
+    const sound = await getText(store.s3, bucket, manifestKey(V1_COMMIT));
+    await putText(store.s3, bucket, manifestKey(V1_COMMIT), '{}');
+
+    const result = await publishSpecs({ bucket, files: V1, s3: store.s3, clock: clock() });
+
+    expect(result).toMatchObject({ status: 'republished', manifest: { state: 'repaired' }, pointer: { state: 'unchanged' } });
+    expect(await getText(store.s3, bucket, manifestKey(V1_COMMIT))).toBe(sound);
+    expect((await loadPublishedSpecs({ bucket, s3: store.s3 })).ok).toBe(true);
+  });
+
+  it.each([
+    ['records --allow-empty the specs do not need', V1, false, (m: Record<string, unknown>) => void (m.allowEmpty = true), 'it records --allow-empty, which these specs do not need'],
+    ['does not record the --allow-empty the specs need', [{ path: 'empty.yaml', content: '# nothing yet\n' }], true, (m: Record<string, unknown>) => void delete m.allowEmpty, 'it does not record --allow-empty'],
+  ])('a manifest of the commit that %s is written again', async (_what, files, allowEmpty, edit, why) => {
+    const bucket = await store.bucket();
+    const commit = commitOf(files);
+    await publishSpecs({ bucket, files, allowEmpty, s3: store.s3 });
+    const manifest = JSON.parse(await getText(store.s3, bucket, manifestKey(commit)));
+    const recorded = manifest.allowEmpty;
+    edit(manifest);
+    await putText(store.s3, bucket, manifestKey(commit), JSON.stringify(manifest));
+
+    const result = await publishSpecs({ bucket, files, allowEmpty, s3: store.s3 });
+
+    expect(result.warnings).toEqual([`s3://${bucket}/${manifestKey(commit)} is damaged (${why}); it will be written again`]);
+    expect(result.manifest.state).toBe('repaired');
+    expect(JSON.parse(await getText(store.s3, bucket, manifestKey(commit))).allowEmpty).toBe(recorded);
+  });
+
+  it('a damaged object of another size is named with both sizes, and uploaded again', async () => {
+    const bucket = await store.bucket();
+    await publishSpecs({ bucket, files: V1, s3: store.s3 });
+    const api = V1.find((f) => f.path === 'api.yaml')!;
+    const key = `objects/sha256/${sha256(api.content)}`;
+    await putText(store.s3, bucket, key, 'short');
+
+    const result = await publishSpecs({ bucket, files: V1, s3: store.s3 });
+
+    expect(result.warnings).toEqual([`s3://${bucket}/${key} (api.yaml) is damaged (5 bytes, not ${api.content.length}); it will be uploaded again`]);
+    expect((await loadPublishedSpecs({ bucket, s3: store.s3 })).ok).toBe(true);
+  });
+
+  it('a git message up to 16 KiB is kept whole; a longer one is cut to 16 KiB, ending in …; metadata without a message is kept as it is', async () => {
+    const bucket = await store.bucket();
+    const limit = 16 * 1024;
+    const gitOf = async (git: Record<string, unknown>, files: typeof V1) => {
+      await publishSpecs({ bucket, files, git, s3: store.s3 });
+      return JSON.parse(await getText(store.s3, bucket, manifestKey(commitOf(files)))).git;
+    };
+    const V3 = V1.map((f) => (f.path === 'api.yaml' ? { ...f, content: `${f.content.toString()}# v3\n` } : f));
+
+    expect((await gitOf({ message: 'x'.repeat(limit) }, V1)).message).toBe('x'.repeat(limit));
+    expect((await gitOf({ message: 'y'.repeat(limit + 1) }, V2)).message).toBe(`${'y'.repeat(limit - 1)}…`);
+    expect(await gitOf({ commit: 'abc1234', dirty: true }, V3)).toEqual({ commit: 'abc1234', dirty: true });
+  });
+});
+
+describe('HEAD is moved unless it names the commit and its manifest exactly', () => {
+  /** V1 and V2 published; HEAD names V2, but with the hash of V1's manifest. */
+  async function headWithForeignHash() {
+    const bucket = await store.bucket();
+    await publishSpecs({ bucket, files: V1, s3: store.s3 });
+    await publishSpecs({ bucket, files: V2, s3: store.s3 });
+    const head = JSON.parse(await getText(store.s3, bucket, 'HEAD'));
+    await putText(store.s3, bucket, 'HEAD', JSON.stringify({ ...head, manifestSha256: sha256(await getText(store.s3, bucket, manifestKey(V1_COMMIT))) }));
+    return bucket;
+  }
+
+  it('publishing V1 moves a HEAD that names V2 with the hash of V1\'s manifest', async () => {
+    const bucket = await headWithForeignHash();
+
+    const result = await publishSpecs({ bucket, files: V1, s3: store.s3 });
+
+    expect(result).toMatchObject({ status: 'republished', pointer: { state: 'moved' } });
+    expect(JSON.parse(await getText(store.s3, bucket, 'HEAD')).commit).toBe(V1_COMMIT);
+  });
+
+  it('rolling back to V1 moves a HEAD that names V2 with the hash of V1\'s manifest', async () => {
+    const bucket = await headWithForeignHash();
+
+    const result = await rollbackTo({ bucket, commit: V1_COMMIT, s3: store.s3 });
+
+    expect(result).toMatchObject({ status: 'rolled-back', pointer: { state: 'moved' } });
+    expect(JSON.parse(await getText(store.s3, bucket, 'HEAD')).commit).toBe(V1_COMMIT);
+  });
+
+  it('rolling back where HEAD does not exist writes it, naming no previous commit', async () => {
+    const bucket = await store.bucket();
+    await publishSpecs({ bucket, files: V1, s3: store.s3 });
+    await deleteKey(store.s3, bucket, 'HEAD');
+
+    const result = await rollbackTo({ bucket, commit: V1_COMMIT, s3: store.s3 });
+
+    expect(result).toMatchObject({ status: 'rolled-back', previous: null, pointer: { state: 'moved' } });
+    expect(JSON.parse(await getText(store.s3, bucket, 'HEAD'))).toMatchObject({ commit: V1_COMMIT, previous: null, reason: 'rollback' });
+  });
+});
+
+describe('a rollback target is a whole commit id, or the one manifest its abbreviation starts', () => {
+  it.each(['zz1234567', '1234567zz'])('%s is not a commit id', async (ref) => {
+    const { s3, sent } = instrumented();
+
+    await expect(rollbackTo({ bucket: 'never-touched', commit: ref, s3 })).rejects.toThrow(new ConfigError(`"${ref}" is not a commit id: expected 7 to 64 hex digits`));
+    expect(sent).toEqual([]);
+  });
+
+  it('a full id is taken as it is, without listing: one never published is missing from the loader', async () => {
+    const bucket = await store.bucket();
+    const { s3, sent } = instrumented();
+    const commit = 'ab'.repeat(32);
+
+    await expect(rollbackTo({ bucket, commit, s3 })).rejects.toThrow(`reading s3://${bucket}/${manifestKey(commit)}: the manifest of commit abababababab does not exist`);
+    expect(sent.map((c) => c.command)).toEqual(['GetObject']);
+  });
+
+  it('an abbreviation resolves to its commit whatever else lies under its prefix', async () => {
+    const bucket = await store.bucket();
+    await publishSpecs({ bucket, files: V1, s3: store.s3 });
+    await publishSpecs({ bucket, files: V2, s3: store.s3 });
+    const abbreviation = V1_COMMIT.slice(0, 7);
+    await putText(store.s3, bucket, `${manifestKey(V1_COMMIT)}.bak`, 'an editor\'s backup');
+    await putText(store.s3, bucket, `commits/${abbreviation}-old/${'f'.repeat(64)}.json`, '{}');
+
+    const result = await rollbackTo({ bucket, commit: abbreviation, s3: store.s3 });
+
+    expect(result).toMatchObject({ status: 'rolled-back', commit: V1_COMMIT });
   });
 });

@@ -1,5 +1,5 @@
 import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { LeaseHeldError, PassInterruptedError, StateStoreError } from '../errors.js';
 import { startStateTable, type LocalStateTable } from '../testing/state-table.js';
 import { holdLease } from './hold.js';
@@ -173,5 +173,85 @@ describe('a held lease', () => {
 
     expect(new Set(expiries).size).toBe(4);
     expect(await held.release()).toEqual({ released: true });
+  });
+});
+
+describe('a held lease that is still ours', () => {
+  it('lets a change start, renewing first when due, and confirm renews it and finds nothing wrong', async () => {
+    const held = await holdLease(store(), env, 'pass-a', { ttlMs: TTL, heartbeatMs: 60_000 });
+    const acquired = await t.store().readLease(env);
+
+    await held.beforeChange();
+    expect(await t.store().readLease(env)).toEqual(acquired); // not due yet: no write
+
+    t.clock.advance(TTL / 2 + 1);
+    await held.beforeChange();
+    expect(await t.store().readLease(env)).toMatchObject({ holder: 'pass-a', version: 1, renewedAt: t.clock.now(), expiresAt: t.clock.now() + TTL });
+
+    t.clock.advance(1_000);
+    expect(await held.confirm()).toBeUndefined();
+    expect(await t.store().readLease(env)).toMatchObject({ renewedAt: t.clock.now(), expiresAt: t.clock.now() + TTL });
+    expect(held.signal.aborted).toBe(false);
+    expect(await held.release()).toEqual({ released: true });
+  });
+
+  it('refuses a change once released (leaseLost, saying it was released), and aborts its signal', async () => {
+    const held = await holdLease(store(), env, 'pass-a', { ttlMs: TTL, heartbeatMs: 60_000 });
+    await held.release();
+
+    const err = await held.beforeChange().catch((e: unknown) => e);
+
+    expect(err).toBeInstanceOf(PassInterruptedError);
+    expect(err).toMatchObject({ reason: 'leaseLost', message: `the lease for environment ${env} was released by pass-a; nothing may change until it is acquired again` });
+    expect(held.signal.reason).toMatchObject({ reason: 'leaseLost' });
+  });
+
+  it('once found lost, confirm names the loss again without writing', async () => {
+    const held = await holdLease(store(), env, 'pass-a', { ttlMs: TTL, heartbeatMs: 60_000 });
+    t.clock.advance(TTL + 1);
+    await store().acquireLease(env, 'pass-b', TTL);
+    const first = await held.confirm();
+    const taken = await t.store().readLease(env);
+
+    t.clock.advance(1_000);
+    expect(await held.confirm()).toBe(first);
+    expect(await t.store().readLease(env)).toEqual(taken);
+    await held.release();
+  });
+});
+
+describe('the default heartbeat', () => {
+  // Only the renewal's interval timer is faked: the DynamoDB calls and the lease's clock run as usual.
+  beforeEach(() => {
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  /** Holds a lease, makes its renewal due, lets `ms` of the heartbeat's timer pass, and says whether it renewed. */
+  async function renewedAfter(ttlMs: number, ms: number): Promise<boolean> {
+    const held = await holdLease(t.store({ leaseClock: t.clock, leaseSafetyMarginMs: Math.min(30_000, ttlMs / 4) }), env, 'pass-a', { ttlMs });
+    const acquired = await t.store().readLease(env);
+    t.clock.advance(Math.ceil(ttlMs / 2) + 1);
+
+    vi.advanceTimersByTime(ms);
+    await held.release(); // waits for a renewal the timer started
+
+    const item = await t.store().readLease(env);
+    expect(item).toMatchObject({ holder: 'pass-a', state: 'released' });
+    return item!.renewedAt !== acquired!.renewedAt;
+  }
+
+  it('looks every quarter of the TTL: a five-minute lease is renewed 75 s in, not before', async () => {
+    expect(await renewedAfter(TTL, TTL / 4 - 1)).toBe(false);
+    env = `${env}-b`;
+    expect(await renewedAfter(TTL, TTL / 4)).toBe(true);
+  });
+
+  it('looks at most every 50 ms, however short the TTL', async () => {
+    expect(await renewedAfter(120, 49)).toBe(false);
+    env = `${env}-b`;
+    expect(await renewedAfter(120, 50)).toBe(true);
   });
 });

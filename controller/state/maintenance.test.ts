@@ -66,6 +66,25 @@ describe('maintenance memory', () => {
     expect(off).toEqual({ name: 'api-page', automatic: { active: false, brokenPasses: 0, readyPasses: 0, switchesOn: [now - HOUR], lastSwitchAt: now + 60_000 } });
   });
 
+  it("ending a command's window keeps the rest of the memory, and an automatic mode that is not on as it was", async () => {
+    const store = t.store();
+    const now = t.clock.now();
+    const idle = { active: false, brokenPasses: 1, readyPasses: 2, switchesOn: [now - 3 * HOUR], lastSwitchAt: now - 2 * HOUR };
+    const memory: MaintenanceMemory = {
+      name: 'shop-page',
+      override: { by: 'ana', reason: 'db upgrade', at: now - HOUR, until: now + HOUR },
+      automatic: idle,
+      restore: { distribution: 'E123', record: { behaviors: { '*': 'shop' }, errorResponses: { '503': null } }, savedAt: now - HOUR },
+      last: { state: 'on', source: 'command', since: now - HOUR, by: 'ana', reason: 'db upgrade', until: now + HOUR },
+    };
+    await store.saveMaintenance('m-5', [memory], []);
+
+    await store.clearMaintenanceOverride('m-5', 'shop-page', memory);
+
+    const { override: _override, ...rest } = memory;
+    expect((await store.loadMaintenance('m-5'))['shop-page']).toEqual(rest);
+  });
+
   it('turning off a Maintenance the table knows nothing of leaves just its name', async () => {
     const store = t.store();
 

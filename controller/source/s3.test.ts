@@ -1,0 +1,100 @@
+/**
+ * The spec source's S3 calls (s3.ts), against the local S3 server: what a failure says (the call,
+ * the s3:// URL, the IAM action a denial needs), what counts as a missing key, and the client's
+ * configuration. Faults are injected on a real client (testkit.ts `instrumented`).
+ */
+import { S3ServiceException } from '@aws-sdk/client-s3';
+import { describe, expect, it } from 'vitest';
+import { AwsCallError } from '../errors.js';
+import { loadPublishedSpecs } from './load.js';
+import { publishSpecs, rollbackTo } from './publish.js';
+import { createS3Client, S3CallError } from './s3.js';
+import { accessDenied, commitOf, fixture, instrumented, useSpecStore } from './testkit.js';
+
+const store = useSpecStore();
+const V1 = fixture('v1');
+
+describe('an S3 failure names the call, the s3:// URL and the IAM action a denial needs', () => {
+  it.each([
+    ['GetObject', 'reading', 'HEAD', (bucket: string, s3: never) => loadPublishedSpecs({ bucket, s3 }).then((r) => (r.ok ? undefined : r.error.cause))],
+    ['PutObject', 'writing', 'HEAD', (bucket: string, s3: never) => publishSpecs({ bucket, files: fixture('v2'), s3 }).then(() => undefined, (err) => err)],
+    ['ListObjectsV2', 'listing', `commits/${commitOf(V1).slice(0, 7)}`, (bucket: string, s3: never) => rollbackTo({ bucket, commit: commitOf(V1).slice(0, 7), s3 }).then(() => undefined, (err) => err)],
+  ])('%s', async (operation, verb, key, run) => {
+    const bucket = await store.bucket();
+    await publishSpecs({ bucket, files: V1, s3: store.s3 });
+    const { s3 } = instrumented({
+      before: (c) => {
+        if (c.command === operation && (c.input.Key ?? c.input.Prefix) === key) throw accessDenied();
+      },
+    });
+
+    const err = await run(bucket, s3 as never);
+
+    expect(err).toBeInstanceOf(S3CallError);
+    expect(err).toMatchObject({ service: 's3', operation, bucket, key, awsName: 'AccessDenied', httpStatus: 403, awsCause: { kind: 'accessDenied', action: `s3:${operation}` } });
+    expect((err as Error).message).toBe(`${verb} s3://${bucket}/${key}: AccessDenied: Access Denied`);
+  });
+});
+
+describe('what counts as a missing key', () => {
+  const failing = (name: string, status: number) => new S3ServiceException({ name, $fault: 'client', $metadata: { httpStatusCode: status }, message: name });
+
+  it('a 404 under any name but NoSuchBucket: HEAD is missing', async () => {
+    const bucket = await store.bucket();
+    const { s3 } = instrumented({
+      before: (c) => {
+        if (c.command === 'GetObject') throw failing('UnknownError', 404);
+      },
+    });
+
+    const result = await loadPublishedSpecs({ bucket, s3 });
+
+    expect(!result.ok && result.error.kind).toBe('pointer-missing');
+  });
+
+  it('NoSuchBucket is no missing key, whatever its status', async () => {
+    const bucket = await store.bucket();
+    const { s3 } = instrumented({
+      before: (c) => {
+        if (c.command === 'GetObject') throw failing('NoSuchBucket', 404);
+      },
+    });
+
+    const result = await loadPublishedSpecs({ bucket, s3 });
+
+    expect(!result.ok && result.error.kind).toBe('unreadable');
+    expect(!result.ok && result.error.cause).toBeInstanceOf(AwsCallError);
+  });
+});
+
+describe('the kind of an S3 failure the loader reports', () => {
+  it.each([
+    ['ExpiredToken', 400, 'access-denied'],
+    ['Forbidden', 403, 'access-denied'],
+    ['SlowDown', 503, 'throttled'],
+    ['UnknownError', 429, 'throttled'],
+    ['InternalError', 500, 'unreadable'],
+  ])('%s (HTTP %i) is %s', async (name, status, kind) => {
+    const bucket = await store.bucket();
+    const { s3 } = instrumented({
+      before: (c) => {
+        if (c.command === 'GetObject') throw new S3ServiceException({ name, $fault: status >= 500 ? 'server' : 'client', $metadata: { httpStatusCode: status }, message: name });
+      },
+    });
+
+    const result = await loadPublishedSpecs({ bucket, s3 });
+
+    expect(!result.ok && result.error.kind).toBe(kind);
+  });
+});
+
+describe('createS3Client', () => {
+  it('follows S3\'s region redirects, retries adaptively, and takes the region given', async () => {
+    const client = createS3Client('eu-west-1');
+
+    expect(client.config.followRegionRedirects).toBe(true);
+    expect(((await client.config.retryStrategy()) as { mode?: string }).mode).toBe('adaptive');
+    expect(await client.config.region()).toBe('eu-west-1');
+    client.destroy();
+  });
+});
