@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { canonicalTaskDefinition } from '../model/taskdef.js';
 import { taskDefinitionSchema } from '../spec/schema.js';
 import { FIRELENS_TASK_DEFINITION } from '../testing/firelens.js';
-import { EXPRESSIBLE, specContent, unexpressibleFields, type Expressible } from './expressible.js';
+import { EXPRESSIBLE, expressiblePart, specContent, unexpressibleFields, type Expressible } from './expressible.js';
 
 /** What DescribeTaskDefinition returns for the FireLens task definition: AWS's defaults and metadata added. */
 const described = {
@@ -151,6 +151,43 @@ describe('unexpressibleFields', () => {
       'placementConstraints',
       'volumes[docker].dockerVolumeConfiguration',
       'volumes[scratch].host.sourcePath',
+    ]);
+  });
+});
+
+describe('expressiblePart', () => {
+  it('keeps exactly what the spec can say, and drops every field unexpressibleFields names', () => {
+    const content = canonicalTaskDefinition({
+      family: 'odd',
+      cpu: '256',
+      memory: '512',
+      networkMode: 'awsvpc',
+      ipcMode: 'task',
+      volumes: [{ name: 'scratch', host: { sourcePath: '/tmp' } }],
+      containerDefinitions: [
+        { name: 'app', image: 'nginx', privileged: true, environment: [{ name: 'A', value: '1' }], linuxParameters: { initProcessEnabled: true, tmpfs: [{ containerPath: '/run', size: 64 }] } },
+      ],
+    });
+
+    const part = expressiblePart(content);
+
+    expect(unexpressibleFields(part)).toEqual([]);
+    expect(part).toEqual({
+      family: 'odd',
+      cpu: '256',
+      memory: '512',
+      networkMode: 'awsvpc',
+      volumes: [{ name: 'scratch', host: {} }],
+      containerDefinitions: [{ name: 'app', image: 'nginx', essential: true, environment: [{ name: 'A', value: '1' }], linuxParameters: { initProcessEnabled: true } }],
+    });
+  });
+
+  it('names an unknown list of named things item by item, by their names', () => {
+    const fields = unexpressibleFields({ ...canonicalTaskDefinition({ family: 'odd', containerDefinitions: [{ name: 'app', image: 'nginx' }] }), environment: [{ name: 'A', value: '1' }, { name: 'B' }] } as never);
+
+    expect(fields).toEqual([
+      { path: 'environment[A].value', value: '1' },
+      { path: 'environment[B]', value: { name: 'B' } },
     ]);
   });
 });

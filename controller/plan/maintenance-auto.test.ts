@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { AutomaticState } from '../model/maintenance.js';
 import type { ResourceStatus } from '../model/plan.js';
 import type { MaintenanceAutomaticSpec } from '../spec/schema.js';
-import { chainVerdict, decideAutomatic, type ChainVerdict } from './maintenance-auto.js';
+import { maintenanceSchema } from '../spec/schema.js';
+import { chainVerdict, decideAutomatic, watchedServices, type ChainVerdict } from './maintenance-auto.js';
 
 const SETTINGS: MaintenanceAutomaticSpec = { brokenPasses: 3, readyPasses: 2, minOnMinutes: 10, minOffMinutes: 30, maxPerHour: 2 };
 const MIN = 60_000;
@@ -97,5 +98,36 @@ describe('a watched chain\'s verdict', () => {
     expect(chainVerdict('api', [wiring([{ name: 'deployment', status: 'broken' }], 'Progressing')]).state).toBe('changing');
     expect(chainVerdict('api', [wiring([{ name: 'alias', status: 'ok' }, { name: 'probe', status: 'skipped' }], 'Synced')]).state).toBe('ready');
     expect(chainVerdict('api', []).state).toBe('unknown');
+  });
+  it('is unknown when a link could not be checked, and changing while the Service rolls out, whatever the chain says', () => {
+    expect(chainVerdict('api', [wiring([{ name: 'alias', status: 'ok' }, { name: 'targets', status: 'unknown' }], 'Blocked')]).state).toBe('unknown');
+    const rolling: ResourceStatus = { ...wiring([]), resource: 'Service/api', kind: 'Service', phase: 'Progressing', wiring: undefined };
+    expect(chainVerdict('api', [wiring([{ name: 'targets', status: 'broken' }]), rolling]).state).toBe('changing');
+    expect(chainVerdict('api', [{ ...rolling, phase: 'Synced' }]).state).toBe('unknown');
+    expect(chainVerdict('api', [wiring([{ name: 'targets', status: 'broken' }])])).toEqual({ service: 'api', state: 'broken', detail: 'api: targets broken' });
+  });
+});
+
+describe('the Services a Maintenance watches', () => {
+  const doc = (spec: Record<string, unknown>) =>
+    maintenanceSchema.parse({ apiVersion: 'steady.dev/v1alpha1', kind: 'Maintenance', metadata: { name: 'm', environment: 'shop-prod' }, spec: { cloudFront: { distribution: 'E2EXAMPLE', origin: 'o' }, ...spec } });
+  const chain = (name: string, loadBalancer?: string): ResourceStatus => ({
+    resource: `Wiring/${name}`,
+    kind: 'Wiring',
+    name,
+    phase: 'Synced',
+    reason: 'x',
+    message: 'x',
+    diff: [],
+    specHash: 'h',
+    wiring: { names: [], ...(loadBalancer ? { loadBalancer } : {}), links: [], checkedAt: 0 },
+  });
+  const statuses = [chain('api', 'shop-api-alb'), chain('web', 'shop-web-alb'), chain('worker'), { ...chain('gone'), wiring: undefined }, { ...chain('svc'), kind: 'Service' as const }];
+
+  it("the spec's list, else the chains behind its load balancer, else every Service with a chain", () => {
+    expect(watchedServices(doc({ automatic: { services: ['web'] } }), statuses)).toEqual(['web']);
+    expect(watchedServices(doc({ loadBalancer: { name: 'shop-api-alb', listener: { port: 443 } } }), statuses)).toEqual(['api']);
+    expect(watchedServices(doc({ loadBalancer: { name: 'other-alb', listener: { port: 443 } } }), statuses)).toEqual(['api', 'web', 'worker']);
+    expect(watchedServices(doc({}), statuses)).toEqual(['api', 'web', 'worker']);
   });
 });

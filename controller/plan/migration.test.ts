@@ -4,9 +4,10 @@
  * registered by hand in the migration's own family.
  */
 import { describe, expect, it } from 'vitest';
-import { TAG_MIGRATION_VERSION } from '../model/plan.js';
+import { TAG_MIGRATION_STARTED, TAG_MIGRATION_VERSION, type AwaitMigrationAction, type RunMigrationAction } from '../model/plan.js';
 import { canonicalTaskDefinition } from '../model/taskdef.js';
-import { DIGEST_B, desiredShop, POLICY, REPO, syncedActual } from '../testing/plan-fixtures.js';
+import { migrationSchema } from '../spec/schema.js';
+import { DIGEST_B, desiredShop, POLICY, REPO, runningMigrationTask, syncedActual } from '../testing/plan-fixtures.js';
 import { plan } from './plan.js';
 
 const newImage = { kind: 'pinned' as const, digest: DIGEST_B, pinned: `${REPO}@${DIGEST_B}` };
@@ -68,5 +69,116 @@ describe('a migration and content the spec cannot express', () => {
 
     expect(p.actions.filter((a) => a.resource === 'Migration/db-migrate').map((a) => a.kind)).toEqual(['RegisterTaskDefinition', 'RunMigration']);
     expect(actual.migrations['db-migrate'].latest!.tags[TAG_MIGRATION_VERSION]).toBeDefined();
+  });
+});
+
+describe("a migration's run and the wait for it", () => {
+  const migrationOf = (p: ReturnType<typeof plan>) => p.actions.filter((a) => a.resource === 'Migration/db-migrate');
+  const statusOf = (p: ReturnType<typeof plan>, key = 'Migration/db-migrate') => p.resources.find((r) => r.resource === key)!;
+
+  it("runs a new version in the service's network, with its command, once (startedBy and client token name the version and attempt)", () => {
+    const desired = desiredShop();
+    const actual = syncedActual(desired);
+    actual.images[`${REPO}:latest`] = newImage;
+
+    const [, run] = migrationOf(plan(desired, actual, POLICY)) as [unknown, RunMigrationAction];
+
+    expect(run).toMatchObject({
+      summary: `run migration db-migrate (version ${run.version}): alembic upgrade head`,
+      cluster: 'shop-prod',
+      container: 'app',
+      command: ['alembic', 'upgrade', 'head'],
+      network: { subnets: ['subnet-0aaaaaaaaaaaaaaaa', 'subnet-0bbbbbbbbbbbbbbbb'], securityGroups: ['sg-0123456789abcdef0'], assignPublicIp: 'DISABLED' },
+      attempt: 0,
+      startedBy: `steady/db-migrate/${run.version}/0`,
+      timeoutSeconds: 600,
+      taskDefinition: { registeredBy: 'register:Migration/db-migrate' },
+      dependsOn: ['register:Migration/db-migrate'],
+    });
+    expect(run.version).toMatch(/^[0-9a-f]{16}$/);
+    expect(run.clientToken).toMatch(/^steady-[0-9a-f]{40}$/);
+  });
+
+  it('with a task definition of its own: its network, and the command the task definition holds', () => {
+    const desired = desiredShop();
+    desired.migrations[0] = migrationSchema.parse({
+      apiVersion: 'steady.dev/v1alpha1',
+      kind: 'Migration',
+      metadata: { name: 'db-migrate', environment: 'shop-prod' },
+      spec: {
+        taskDefinition: { family: 'shop-migrate', cpu: 256, memory: 512, containers: [{ name: 'migrate', image: 'public.ecr.aws/acme/migrate:1', command: ['migrate', 'up'] }] },
+        network: { subnets: ['subnet-0ccccccccccccccc1'], securityGroups: ['sg-0ccccccccccccccc1'] },
+      },
+    });
+    const actual = syncedActual({ ...desired, migrations: [] });
+    actual.images['public.ecr.aws/acme/migrate:1'] = { kind: 'unpinnable' };
+    actual.migrations['db-migrate'] = { latest: null, tasks: [] };
+
+    const p = plan(desired, actual, POLICY);
+
+    const run = migrationOf(p)[1] as RunMigrationAction;
+    expect(run.summary).toBe(`run migration db-migrate (version ${run.version}): <task definition command>`);
+    expect(run).toMatchObject({ container: 'migrate', network: { subnets: ['subnet-0ccccccccccccccc1'], securityGroups: ['sg-0ccccccccccccccc1'], assignPublicIp: 'DISABLED' } });
+    expect(run.command).toBeUndefined();
+    expect(statusOf(p)).toMatchObject({ phase: 'Drifted', reason: 'NewVersion', message: `version ${run.version} has not run yet`, diff: [{ path: 'version', before: undefined, after: run.version }] });
+  });
+
+  it("the wait for a task an earlier pass started ends at its timeout, counted from the task's start, else its creation, else the time steady recorded, else now", () => {
+    const desired = desiredShop();
+    const actual = runningMigrationTask(syncedActual(desired));
+    const task = actual.migrations['db-migrate'].tasks[0];
+    const latest = actual.migrations['db-migrate'].latest!;
+    const deadline = () => (migrationOf(plan(desired, actual, POLICY))[0] as AwaitMigrationAction).deadline;
+
+    expect(migrationOf(plan(desired, actual, POLICY))[0]).toMatchObject({
+      kind: 'AwaitMigration',
+      summary: 'wait for migration db-migrate (task 0123456789abcdef0123456789abcdef, RUNNING)',
+      taskArn: task.arn,
+      taskDefinitionArn: latest.arn,
+      diff: [],
+      container: 'app',
+      attempt: 0,
+      startedAt: POLICY.now - 60_000,
+      deadline: POLICY.now - 60_000 + 600_000,
+    });
+    expect(statusOf(plan(desired, actual, POLICY))).toMatchObject({ phase: 'Progressing', reason: 'Running', message: `version ${latest.tags[TAG_MIGRATION_VERSION]} is running (task RUNNING)` });
+
+    delete task.startedAt;
+    task.createdAt = POLICY.now - 90_000;
+    expect(deadline()).toBe(POLICY.now - 90_000 + 600_000);
+
+    delete task.createdAt;
+    latest.tags[TAG_MIGRATION_STARTED] = `0@${POLICY.now - 120_000}`;
+    expect(deadline()).toBe(POLICY.now - 120_000 + 600_000);
+
+    latest.tags[TAG_MIGRATION_STARTED] = `1@${POLICY.now - 120_000}`;
+    expect(deadline()).toBe(POLICY.now + 600_000);
+  });
+
+  it('a fromService naming a service not in the specs fails, and closes the gate', () => {
+    const desired = desiredShop();
+    const actual = syncedActual(desired);
+    desired.migrations[0].spec.fromService = 'billing';
+    actual.images[`${REPO}:latest`] = newImage;
+
+    const p = plan(desired, actual, POLICY);
+
+    expect(migrationOf(p)).toEqual([]);
+    expect(statusOf(p)).toMatchObject({ phase: 'Failed', reason: 'InvalidSpec', message: 'migration db-migrate names no task definition and no service' });
+    expect(statusOf(p, 'Service/api')).toMatchObject({ phase: 'Blocked', reason: 'WaitingForMigration', message: 'rollout waits: migration db-migrate is not ready (migration db-migrate names no task definition and no service)' });
+  });
+
+  it('a migration that could not be observed does not run, and its rollouts wait', () => {
+    const desired = desiredShop();
+    const actual = syncedActual(desired);
+    delete actual.migrations['db-migrate'];
+    actual.images[`${REPO}:latest`] = newImage;
+
+    const p = plan(desired, actual, POLICY);
+
+    expect(migrationOf(p)).toEqual([]);
+    expect(statusOf(p)).toMatchObject({ phase: 'Blocked', reason: 'ObserveFailed', message: 'migration db-migrate could not be observed; it does not run this pass' });
+    expect(p.actions.filter((a) => a.kind === 'UpdateService' && a.taskDefinition)).toEqual([]);
+    expect(statusOf(p, 'Service/api').reason).toBe('WaitingForMigration');
   });
 });

@@ -57,6 +57,16 @@ describe('a running revision with content the spec cannot express', () => {
     ]);
   });
 
+  it('names no INACTIVE revision as the one to update the service to', () => {
+    const desired = desiredShop();
+    const actual = syncedActual(desired);
+    actual.familyRevisions['shop-api'] = [actual.services['api']!.taskDefinitionArn];
+    actual.taskDefinitions[actual.services['api']!.taskDefinitionArn].status = 'INACTIVE';
+    handRevision(actual, (td) => ({ ...td, futureTaskSetting: { level: 3 } }));
+
+    expect(statusOf(plan(desired, actual, POLICY), 'Service/api').message).toMatch(/if it does not, register a revision without it and update the service to that revision, and the next pass takes over$/);
+  });
+
   it('blocks the service even when a new image would otherwise roll out', () => {
     const desired = desiredShop();
     const actual = syncedActual(desired);
