@@ -191,7 +191,8 @@ export function measuredOnly(report: Report, folder: string, files?: string[], r
   return { files: Object.fromEntries(measured.filter((f) => report.files[f] || existsSync(path.join(root, f))).map((f) => [f, report.files[f] ?? { mutants: [] }])) };
 }
 
-const pct = (n: number) => `${n.toFixed(1)}%`;
+// Rounded down: a score shown as 85.0% is at least 85%.
+const pct = (n: number) => `${(Math.floor(n * 10) / 10).toFixed(1)}%`;
 const add = (a: Counts, b: Counts): Counts => ({
   killed: a.killed + b.killed,
   survived: a.survived + b.survived,

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { MaintenanceCloudFrontSpec, MaintenanceDoc } from '../spec/schema.js';
 import {
+  MAX_RESTORE_PARTS,
   describeMaintenance,
   describeRule,
   distributionState,
@@ -150,6 +151,33 @@ describe('the restore record and marker on a distribution', () => {
     expect(Object.keys(tags)).toContain('steady:maintenance-before-2');
     expect(restoreFromTags(tags)!.behaviors).toEqual(behaviors);
     expect(restoreFromTags({ 'steady:maintenance-before': 'not base64 json' })).toBeUndefined();
+  });
+
+  it('a record of exactly MAX_RESTORE_PARTS tags is written and read back; one byte more is refused; tags past the last part are never read', () => {
+    // base64 of 3,840 bytes is 5,120 characters: exactly 20 tags of 256.
+    const sized = (bytes: number) => {
+      const empty = JSON.stringify({ behaviors: { '*': '' }, errorResponses: {} }).length;
+      return { behaviors: { '*': 'o'.repeat(bytes - empty) }, errorResponses: {} };
+    };
+    const full = sized(MAX_RESTORE_PARTS * 192);
+    const tags = restoreTags(full);
+
+    expect(Object.keys(tags)).toHaveLength(MAX_RESTORE_PARTS);
+    expect(Object.keys(tags).at(-1)).toBe(`steady:maintenance-before-${MAX_RESTORE_PARTS}`);
+    expect(restoreFromTags({ ...tags, [`steady:maintenance-before-${MAX_RESTORE_PARTS + 1}`]: 'e30=' })).toEqual(full);
+    expect(() => restoreTags(sized(MAX_RESTORE_PARTS * 192 + 1))).toThrow(
+      `the restore record needs ${MAX_RESTORE_PARTS + 1} tags, more than the ${MAX_RESTORE_PARTS} steady allows itself on a distribution`,
+    );
+  });
+
+  it('a restore record that decodes to anything but behaviours and error responses is none', () => {
+    const tag = (json: string) => ({ 'steady:maintenance-before': Buffer.from(json, 'utf8').toString('base64') });
+
+    expect(restoreFromTags(tag('null'))).toBeUndefined();
+    expect(restoreFromTags(tag('{"behaviors":{}}'))).toBeUndefined();
+    expect(restoreFromTags(tag('{"errorResponses":{}}'))).toBeUndefined();
+    expect(restoreFromTags(tag('{"behaviors":{},"errorResponses":{}}'))).toEqual({ behaviors: {}, errorResponses: {} });
+    expect(restoreFromTags({})).toBeUndefined();
   });
 
   it('writes and reads the marker: who, which source, since when', () => {
