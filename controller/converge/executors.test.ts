@@ -10,36 +10,19 @@ import { describe, expect, it } from 'vitest';
 import { AwsCallError, PassInterruptedError } from '../errors.js';
 import { stopFor } from '../interrupt.js';
 import { TAG_CODEDEPLOY, TAG_CONTENT, TAG_ROLLOUT, type Action, type AwaitCodeDeployDeploymentAction, type CreateCodeDeployDeploymentAction, type ScheduleAction, type UpdateServiceAction } from '../model/plan.js';
-import { observe } from '../observe/observe.js';
-import { createAdapters } from '../pass.js';
-import { plan, policyFor } from '../plan/plan.js';
 import { world } from '../testing/world.js';
 import { awaitCodeDeployDeployment, CODEDEPLOY_FOLLOW_MS, createCodeDeployDeployment } from './codedeploy.js';
-import { changeRefused, failure, Outputs, type ExecContext, type WaitProgress } from './context.js';
+import { changeRefused, failure, Outputs, type WaitProgress } from './context.js';
 import { createScheduleGroup, putSchedule } from './scheduled.js';
 import { registerTaskDefinition, tagResource, updateService } from './service.js';
+import { plannedPass } from './testkit.js';
 
 /** A world, its plan from a fresh observe, and an execution context for one pass (deadline in an hour unless told). */
 async function setup(environment: string, deadlineMs = 3_600_000) {
   const w = await world(environment);
   const clients = w.account.clients();
-  const adapters = createAdapters(clients);
-  const actual = await observe(w.desired, adapters, () => w.account.clock.now());
-  const p = plan(w.desired, actual, policyFor(w.desired, { now: w.account.clock.now() }));
-  const deadline = w.account.clock.now() + deadlineMs;
   const progress: WaitProgress[] = [];
-  const ctx: ExecContext = {
-    plan: p,
-    adapters,
-    outputs: new Outputs(),
-    clock: w.account.clock,
-    pollMs: 5_000,
-    insyncWaitMs: 60_000,
-    deadline,
-    passId: 'pass-x',
-    progress: (x) => progress.push(x),
-    stop: stopFor({ clock: w.account.clock, deadline }),
-  };
+  const { p, ctx } = await plannedPass(w, 'pass-x', deadlineMs, { progress: (x) => progress.push(x) });
   const act = <K extends Action['kind'] = Action['kind']>(id: string) => p.actions.find((a) => a.id === id) as Extract<Action, { kind: K }>;
   const serviceTags = async (cluster: string, name: string) => {
     const out = await clients.ecs.send(new DescribeServicesCommand({ cluster, services: [name], include: ['TAGS'] }));

@@ -9,35 +9,17 @@ import { describe, expect, it } from 'vitest';
 import { stopFor } from '../interrupt.js';
 import { restoreFromTags, TAG_MAINTENANCE, type DistributionRestore } from '../model/maintenance.js';
 import type { CreateMaintenanceRuleAction, DeleteMaintenanceRuleAction, SwitchDistributionAction } from '../model/plan.js';
-import { observe } from '../observe/observe.js';
-import { createAdapters } from '../pass.js';
-import { plan, policyFor } from '../plan/plan.js';
 import { world, type World } from '../testing/world.js';
-import { Outputs, type ExecContext } from './context.js';
 import { createMaintenanceRule, deleteMaintenanceRule, DEPLOY_WAIT_MS, switchDistribution } from './maintenance.js';
+import { plannedPass } from './testkit.js';
 
 const DISTRIBUTION = 'E2QWRUHAPOMQZL';
 
 /** The shop with its Maintenance set to `mode`, planned from a fresh observe; restore records told to the pass are kept. */
 async function planned(w: World, mode: 'on' | 'off', deadlineMs = 3_600_000) {
   w.desired.maintenance![0].spec.maintenance = mode;
-  const adapters = createAdapters(w.account.clients());
-  const actual = await observe(w.desired, adapters, () => w.account.clock.now());
-  const p = plan(w.desired, actual, policyFor(w.desired, { now: w.account.clock.now() }));
   const remembered: [string, string, DistributionRestore | null][] = [];
-  const deadline = w.account.clock.now() + deadlineMs;
-  const ctx: ExecContext = {
-    plan: p,
-    adapters,
-    outputs: new Outputs(),
-    clock: w.account.clock,
-    pollMs: 5_000,
-    insyncWaitMs: 60_000,
-    deadline,
-    passId: 'pass-m',
-    rememberRestore: (...args) => remembered.push(args),
-    stop: stopFor({ clock: w.account.clock, deadline }),
-  };
+  const { p, ctx } = await plannedPass(w, 'pass-m', deadlineMs, { rememberRestore: (...args) => remembered.push(args) });
   const switchAction = p.actions.find((a) => a.kind === 'SwitchDistribution') as SwitchDistributionAction;
   const rule = p.actions.find((a) => a.kind === 'CreateMaintenanceRule') as CreateMaintenanceRuleAction;
   const deleteRule = p.actions.find((a) => a.kind === 'DeleteMaintenanceRule') as DeleteMaintenanceRuleAction;
