@@ -2,6 +2,7 @@ import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { accountAreas, functionRanges, renderAreas, RULE_AREAS } from './mutation-areas.js';
 import { measuredOnly, record, renderScores, type Summary } from './mutate.js';
 
 // `npm run mutate` folds each Stryker report into bench/results/mutation.json and renders
@@ -55,5 +56,48 @@ describe('the mutation summary', () => {
     const whole = record(a, { files: { 'controller/plan/b.ts': { mutants: [mutant('Killed', 1), mutant('Killed', 2), mutant('Survived', 3), mutant('Killed', 4), mutant('Killed', 5), mutant('Killed', 6)] } } }, run);
     expect(renderScores(whole, root)).toContain('| plan/ | 85.7% | ≥ 85% (met) | 6 | 0 | 1 | 0 | — |');
     expect(renderScores(whole, root)).toContain('| plan/b.ts | 83.3% | 5 | 0 | 1 | 0 | controller/plan | 2026-12-03 19:00 UTC, abc1234, load 1.0→2.0 |');
+  });
+});
+
+describe('the rule areas of the mutation summary', () => {
+  const source = [
+    'export function owned(tag: string) {', // 1
+    "  return tag === 'x';", // 2
+    '}', // 3
+    'const helper = (a: number) =>', // 4
+    '  a + 1;', // 5
+    'class Lease {', // 6
+    '  release() {', // 7
+    '    return 1;', // 8
+    '  }', // 9
+    '}', // 10
+  ].join('\n');
+
+  it('finds each named function, arrow constant and method with its lines', () => {
+    const ranges = functionRanges(source);
+    expect(ranges.get('owned')).toEqual([[1, 3]]);
+    expect(ranges.get('helper')).toEqual([[4, 5]]);
+    expect(ranges.get('release')).toEqual([[7, 9]]);
+  });
+
+  it('counts only the mutants inside the listed functions, splits listed equivalents from open ones, and flags a name the file lost', async () => {
+    const root = await checkout();
+    await writeFile(path.join(root, 'controller/plan/a.ts'), source);
+    const summary = { 'plan/a.ts': { survivors: ['2:9 ConditionalExpression → true', '5:3 ArithmeticOperator → a - 1', '8:5 BlockStatement → {}'], uncovered: ['8:12 NumericLiteral → 0'] } };
+    const equivalents = { 'plan/a.ts': { '2:9 ConditionalExpression → true': 'no tag is ever x', '9:1 Gone → y': 'killed since' } };
+    const [owned, lease] = accountAreas(summary, equivalents, { ownership: { 'plan/a.ts': ['owned', 'renamed'] }, leases: { 'plan/a.ts': ['release'] } }, root);
+    expect(owned).toMatchObject({ missing: ['renamed'], equivalent: [{ mutant: '2:9 ConditionalExpression → true', why: 'no tag is ever x' }], open: [] });
+    expect(lease).toMatchObject({ equivalent: [], open: ['8:5 BlockStatement → {}', '8:12 NumericLiteral → 0'] });
+
+    const text = renderAreas(summary, equivalents, { leases: { 'plan/a.ts': ['release'] } }, root);
+    expect(text).toContain('| leases | plan/a.ts | release | 0 | **2** |');
+    expect(text).toContain('- leases, plan/a.ts 8:5 BlockStatement → {}');
+    expect(text).toContain('- plan/a.ts `9:1 Gone → y`: killed since (*not reported by the last run of the file: killed since, or its line moved*)');
+    expect(renderAreas(summary, equivalents, { ownership: { 'plan/a.ts': ['owned'] } }, root)).toContain('No mutant is open in a rule area.');
+  });
+
+  it("every function the rule areas name is in steady's code", () => {
+    const missing = accountAreas({}, {}, RULE_AREAS, path.resolve(import.meta.dirname, '..')).filter((r) => r.missing.length > 0);
+    expect(missing).toEqual([]);
   });
 });

@@ -22,6 +22,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
+import { readEquivalents, renderAreas, RULE_AREAS } from './mutation-areas.js';
 
 const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const FOLDERS = ['plan', 'model', 'state', 'converge', 'source'] as const;
@@ -253,7 +254,9 @@ export async function writeSummary(root = REPO_ROOT): Promise<void> {
   const a = text.indexOf(START);
   const b = text.indexOf(END);
   if (a < 0 || b < a) throw new Error(`${SUMMARY}: the markers ${START} … ${END} are missing`);
-  await writeFile(file, `${text.slice(0, a + START.length)}\n${renderScores(await readScores(root), root)}\n${text.slice(b)}`);
+  const scores = await readScores(root);
+  const generated = `${renderScores(scores, root)}\n${renderAreas(scores, readEquivalents(root), RULE_AREAS, root)}`;
+  await writeFile(file, `${text.slice(0, a + START.length)}\n${generated}\n${text.slice(b)}`);
 }
 
 function commitMeasured(): string {
