@@ -26,7 +26,9 @@ export const RULE_AREAS: RuleAreas = {
   ownership: {
     'plan/common.ts': ['ownedBy'],
     'plan/service.ts': ['resolveService'],
-    'plan/alias.ts': ['ownerRecordName', 'ownerRecordValue', 'parseOwner', 'adoptAsIs'],
+    'plan/alias.ts': ['ownerRecordName', 'ownerRecordValue', 'parseOwner', 'adoptAsIs', 'planAlias'],
+    'plan/scheduled.ts': ['scheduleMarker', 'checkGroup', 'scheduleOwner'],
+    'plan/maintenance.ts': ['distributionSays', 'planDistribution', 'planRule'],
   },
   leases: { 'state/lease.ts': ['*'], 'state/hold.ts': ['*'] },
   'migration gating': {
