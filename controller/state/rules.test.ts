@@ -456,6 +456,22 @@ describe('history', () => {
     expect(await store.passById(`hist-r8/${new Date(startedAt).toISOString()}/zzzzzz`)).toBeUndefined();
     expect(await store.passById(`hist-r8/${new Date(startedAt).toISOString()}/K3X9A1`)).toBeUndefined();
   });
+
+  it('a pass is found by its id even when it claimed a migration: the ledger entry bearing its id is never taken for the pass', async () => {
+    // Ledger items (sk MIGRATION#…) carry the id of the pass that claimed them; only pass items are read.
+    const store = t.store();
+    const startedAt = t.clock.now() - 20_000;
+    const id = `hist-r9/${new Date(startedAt).toISOString()}/m1g2r3`;
+    await store.claimMigration({ environment: 'hist-r9', ...VERSION, passId: id });
+    await store.recordMigrationTask({ environment: 'hist-r9', ...VERSION, taskArn: 'arn:task/7' });
+    await store.savePass(pass('hist-r9', 1, { passId: id }).result);
+
+    const found = await store.passById(id);
+
+    expect(found).toMatchObject({ passId: id, environment: 'hist-r9', startedAt, outcome: 'ok' });
+    expect(found).not.toHaveProperty('migration');
+    expect(found).not.toHaveProperty('taskArn');
+  });
 });
 
 describe('notices', () => {
