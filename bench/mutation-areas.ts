@@ -30,7 +30,12 @@ export const RULE_AREAS: RuleAreas = {
     'plan/scheduled.ts': ['scheduleMarker', 'checkGroup', 'scheduleOwner'],
     'plan/maintenance.ts': ['distributionSays', 'planDistribution', 'planRule'],
   },
-  leases: { 'state/lease.ts': ['*'], 'state/hold.ts': ['*'] },
+  leases: {
+    'state/lease.ts': ['*'],
+    'state/hold.ts': ['*'],
+    'state/dynamo.ts': ['isConditionFailed', 'toStateStoreError', 'dynamoCall'],
+    'state/store.ts': ['acquireLease', 'readLease'],
+  },
   'migration gating': {
     'plan/service.ts': ['gatingOf', 'blockedByMigration', 'blockedBy'],
     'plan/migration.ts': ['*'],
@@ -38,6 +43,12 @@ export const RULE_AREAS: RuleAreas = {
   'results and timeouts': {
     'converge/migration.ts': ['*'],
     'converge/records.ts': ['waitInsync'],
+    // The migration ledger, and the pass history that says what each pass did.
+    'state/store.ts': [
+      'claimMigration', 'getMigration', 'listMigrations', 'recordMigrationTask', 'recordMigrationResult',
+      'savePass', '#putSnapshot', '#lastError', '#closeDrifts', '#passItem', '#environmentItem', '#statusItems', 'compactChain', 'compactDiff', 'clip', 'withReport',
+      'lastPass', 'recentPasses', 'listPasses', 'listDrift', '#history', 'passById', 'loadSnapshot', 'loadSnapshots',
+    ],
   },
   'rollout-failure handling': {
     'plan/service.ts': ['parseRolloutTag', 'rolledBack', 'planRolledBack', 'chooseRevision'],
