@@ -182,7 +182,7 @@ describe('converge', () => {
     expect(new Set(polls2.slice(1).map((t, i) => t - polls2[i]))).toEqual(new Set([10_000]));
   });
 
-  it('the next pass waits for the migration the last one left running, then creates the service; a later one updates it', async () => {
+  it('the next pass waits for the migration the last one left running, then creates the service; later ones update it and its schedule', async () => {
     const { w, adapters, run } = await planned('shop-prod');
     w.account.ecs.setTaskOutcome({ family: 'shop-api-db-migrate', container: 'app' }, { exitCode: 0, runMs: 90_000 });
     await run({ deadline: w.account.clock.now() + 30_000 });
@@ -199,6 +199,11 @@ describe('converge', () => {
     const updated = await run({}, later);
     expect(updated.map((o) => [o.kind, o.state, o.message])).toEqual([['UpdateService', 'done', 'updated']]);
     expect(w.account.ecs.serviceState('shop-prod', 'api').desiredCount).toBe(3);
+
+    w.desired.scheduledTasks[0].spec.schedule = 'cron(30 4 * * ? *)';
+    const rescheduled = await run({}, await planOf(w, adapters));
+    expect(rescheduled.map((o) => [o.kind, o.state])).toEqual([['UpdateSchedule', 'done']]);
+    expect(w.account.scheduler.schedule('steady-shop-prod', 'db-migrate-nightly')?.ScheduleExpression).toBe('cron(30 4 * * ? *)');
   });
 
   it('the next pass follows a blue/green deployment the last one left running to its end', async () => {
