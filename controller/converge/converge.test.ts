@@ -13,15 +13,21 @@ import { TAG_CODEDEPLOY, TAG_CONTENT, TAG_MANAGED_BY, TAG_ROLLOUT } from '../mod
 import { observe } from '../observe/observe.js';
 import { createAdapters } from '../pass.js';
 import { plan, policyFor } from '../plan/plan.js';
-import { world } from '../testing/world.js';
+import { world, type World } from '../testing/world.js';
+import type { Adapters } from '../observe/observe.js';
 import { converge, type ConvergeOptions } from './converge.js';
+
+/** What the planner asks of `w` now, from a fresh observe (a next pass's plan). */
+async function planOf(w: World, adapters: Adapters, policy: { dryRun?: boolean } = {}): Promise<Plan> {
+  const actual = await observe(w.desired, adapters, () => w.account.clock.now());
+  return plan(w.desired, actual, policyFor(w.desired, { now: w.account.clock.now(), ...policy }));
+}
 
 async function planned(environment: string, policy: { dryRun?: boolean } = {}) {
   const w = await world(environment);
   const clients = w.account.clients();
   const adapters = createAdapters(clients);
-  const actual = await observe(w.desired, adapters, () => w.account.clock.now());
-  const p = plan(w.desired, actual, policyFor(w.desired, { now: w.account.clock.now(), ...policy }));
+  const p = await planOf(w, adapters, policy);
   const from = w.account.calls.length;
   const mutations = () => w.account.calls.slice(from).filter((c) => isMutating(c.operation)).map((c) => `${c.service}:${c.operation}`);
   const run = (options: Partial<ConvergeOptions> = {}, p2: Plan = p) => converge(p2, adapters, { clock: w.account.clock, pollMs: 5_000, ...options });
@@ -64,6 +70,9 @@ describe('converge', () => {
     expect(schedule?.Target?.EcsParameters?.TaskDefinitionArn).toMatch(/task-definition\/shop-api-db-migrate-nightly:1$/);
     const records = await adapters.route53.recordSets((await adapters.route53.findZone('example.com'))!);
     expect(records.find((r) => r.name === 'api.example.com' && r.type === 'A')?.alias?.dnsName).toMatch(/^shop-api-alb-.*\.elb\.amazonaws\.com$/);
+    // Without a pass id, the change says it was made by hand.
+    const comments = w.account.calls.filter((c) => c.operation === 'ChangeResourceRecordSets').map((c) => c.input.ChangeBatch.Comment);
+    expect(new Set(comments)).toEqual(new Set(['steady shop-prod manual']));
   });
 
   it('adopts the messaging service and rolls it out blue/green, remembering the deployment on the service', async () => {
@@ -149,5 +158,109 @@ describe('converge', () => {
     expect(seen).toContain('Migration/db-migrate RUNNING');
     expect(seen).toContain('AliasRecord/apex-dns, AliasRecord/api-dns PENDING');
     expect(outcomes.find((o) => o.actionId === 'run:Migration/db-migrate')?.state).toBe('done');
+  });
+
+  it('waits for a migration only up to the deadline it is given, polling at the interval given (every 10 s without one)', async () => {
+    const { w, run } = await planned('shop-prod');
+    w.account.ecs.setTaskOutcome({ family: 'shop-api-db-migrate', container: 'app' }, { exitCode: 0, runMs: 3_600_000 });
+    const polls: number[] = [];
+    const deadline = w.account.clock.now() + 62_500;
+
+    const outcomes = await run({ deadline, progress: (q) => q.resource === 'Migration/db-migrate' && polls.push(q.now) });
+
+    expect(outcomes.find((o) => o.actionId === 'run:Migration/db-migrate')).toMatchObject({ state: 'pending' });
+    expect(outcomes.find((o) => o.actionId === 'create:Service/api')).toMatchObject({ state: 'blocked' });
+    expect(w.account.clock.now()).toBeLessThanOrEqual(deadline);
+    expect(deadline - w.account.clock.now()).toBeLessThan(5_000);
+    expect(new Set(polls.slice(1).map((t, i) => t - polls[i]))).toEqual(new Set([5_000]));
+
+    // The same plan without a poll interval: every 10 s.
+    const w2 = await planned('shop-prod');
+    w2.w.account.ecs.setTaskOutcome({ family: 'shop-api-db-migrate', container: 'app' }, { exitCode: 0, runMs: 3_600_000 });
+    const polls2: number[] = [];
+    await w2.run({ pollMs: undefined, deadline: w2.w.account.clock.now() + 62_500, progress: (q) => q.resource === 'Migration/db-migrate' && polls2.push(q.now) });
+    expect(new Set(polls2.slice(1).map((t, i) => t - polls2[i]))).toEqual(new Set([10_000]));
+  });
+
+  it('the next pass waits for the migration the last one left running, then creates the service; later ones update it and its schedule', async () => {
+    const { w, adapters, run } = await planned('shop-prod');
+    w.account.ecs.setTaskOutcome({ family: 'shop-api-db-migrate', container: 'app' }, { exitCode: 0, runMs: 90_000 });
+    await run({ deadline: w.account.clock.now() + 30_000 });
+
+    const next = await planOf(w, adapters);
+    expect(next.actions.map((a) => a.kind)).toContain('AwaitMigration');
+    const outcomes = await run({ deadline: w.account.clock.now() + 600_000 }, next);
+
+    expect(outcomes.find((o) => o.kind === 'AwaitMigration')).toMatchObject({ state: 'done', message: expect.stringMatching(/^succeeded \(task [0-9a-f]{32}\)$/) });
+    expect(outcomes.find((o) => o.actionId === 'create:Service/api')).toMatchObject({ state: 'done' });
+
+    w.desired.services[0].spec.desiredCount = 3;
+    const later = await planOf(w, adapters);
+    const updated = await run({}, later);
+    expect(updated.map((o) => [o.kind, o.state, o.message])).toEqual([['UpdateService', 'done', 'updated']]);
+    expect(w.account.ecs.serviceState('shop-prod', 'api').desiredCount).toBe(3);
+
+    w.desired.scheduledTasks[0].spec.schedule = 'cron(30 4 * * ? *)';
+    const rescheduled = await run({}, await planOf(w, adapters));
+    expect(rescheduled.map((o) => [o.kind, o.state])).toEqual([['UpdateSchedule', 'done']]);
+    expect(w.account.scheduler.schedule('steady-shop-prod', 'db-migrate-nightly')?.ScheduleExpression).toBe('cron(30 4 * * ? *)');
+  });
+
+  it('the next pass follows a blue/green deployment the last one left running to its end', async () => {
+    const { w, adapters, run } = await planned('messaging-prod');
+    const first = await run({ deadline: w.account.clock.now() + 20_000 });
+    expect(first.find((o) => o.kind === 'CreateCodeDeployDeployment')).toMatchObject({ state: 'pending' });
+
+    const next = await planOf(w, adapters);
+    const outcomes = await run({ deadline: w.account.clock.now() + 3_600_000 }, next);
+
+    expect(outcomes.find((o) => o.kind === 'AwaitCodeDeployDeployment')).toMatchObject({ state: 'done', message: expect.stringMatching(/^CodeDeploy deployment d-[A-Z0-9]+ of messaging-api:2 succeeded; production runs messaging-api:2$/) });
+  });
+
+  it('waits for a DNS change only as long as it is given, and names the pass in the change', async () => {
+    const { w, run } = await planned('shop-prod');
+
+    const outcomes = await run({ insyncWaitMs: 10_000, passId: 'shop-prod/pass-7' });
+
+    expect(outcomes.filter((o) => o.kind === 'ChangeRecords').map((o) => o.state)).toEqual(['pending', 'pending']);
+    const comments = w.account.calls.filter((c) => c.operation === 'ChangeResourceRecordSets').map((c) => c.input.ChangeBatch.Comment);
+    expect(new Set(comments)).toEqual(new Set(['steady shop-prod shop-prod/pass-7']));
+  });
+
+  it('a migration waits in a pool of its own: with one change at a time, the others go on while it runs', async () => {
+    const { w, run } = await planned('shop-prod');
+    w.account.ecs.setTaskOutcome({ family: 'shop-api-db-migrate', container: 'app' }, { exitCode: 0, runMs: 120_000 });
+
+    const outcomes = await run({ concurrency: 1 });
+
+    const byId = new Map(outcomes.map((o) => [o.actionId, o]));
+    expect(byId.get('run:Migration/db-migrate')).toMatchObject({ state: 'done' });
+    expect(byId.get('create-group:steady-shop-prod')!.finishedAt).toBeLessThan(byId.get('run:Migration/db-migrate')!.finishedAt!);
+  });
+
+  it('a change AWS refuses fails its action with what AWS said, and blocks what depends on it', async () => {
+    const { w, run } = await planned('shop-prod');
+    w.account.faults.fail({ service: 'ecs', operation: 'RegisterTaskDefinition', error: 'accessDenied', when: (input) => input.family === 'shop-api' });
+
+    const outcomes = await run();
+
+    const byId = new Map(outcomes.map((o) => [o.actionId, o]));
+    const refused = 'registering a revision of task definition family shop-api: AccessDeniedException: User: arn:aws:sts::123456789012:assumed-role/steady/controller is not authorized to perform this action';
+    expect(byId.get('register:Service/api')).toMatchObject({ state: 'failed', awsName: 'AccessDeniedException', message: refused });
+    expect(byId.get('create:Service/api')).toMatchObject({ state: 'blocked', message: `waits for "register task definition shop-api (new revision)", which failed: ${refused}` });
+    expect(byId.get('run:Migration/db-migrate')).toMatchObject({ state: 'done' });
+  });
+
+  it('turns maintenance on and off: the distribution switched and back, the ALB rule created and deleted', async () => {
+    const w = await world('shop-prod');
+    const adapters = createAdapters(w.account.clients());
+    const converged = async (mode: 'on' | 'off') => {
+      w.desired.maintenance![0].spec.maintenance = mode;
+      const outcomes = await converge(await planOf(w, adapters), adapters, { clock: w.account.clock, pollMs: 5_000 });
+      return outcomes.filter((o) => ['SwitchDistribution', 'CreateMaintenanceRule', 'DeleteMaintenanceRule'].includes(o.kind)).map((o) => `${o.kind} ${o.state}`);
+    };
+
+    expect((await converged('on')).sort()).toEqual(['CreateMaintenanceRule done', 'SwitchDistribution done']);
+    expect((await converged('off')).sort()).toEqual(['DeleteMaintenanceRule done', 'SwitchDistribution done']);
   });
 });

@@ -9,13 +9,13 @@ import { stopFor } from '../interrupt.js';
 import { RegisterTaskDefinitionCommand } from '@aws-sdk/client-ecs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EcsTask } from '../model/aws.js';
-import { TAG_MIGRATION_RESULT, type AwaitMigrationAction, type RunMigrationAction } from '../model/plan.js';
+import { TAG_MIGRATION_RESULT, TAG_MIGRATION_STARTED, type AwaitMigrationAction, type RunMigrationAction } from '../model/plan.js';
 import { createAdapters } from '../pass.js';
 import { ledgerOf } from '../reconcile.js';
 import type { SimAccount } from '../sim/account.js';
 import { startStateTable, type LocalStateTable } from '../testing/state-table.js';
 import { world } from '../testing/world.js';
-import { Outputs, STALE_CLAIM_MS, type ExecContext } from './context.js';
+import { Outputs, STALE_CLAIM_MS, type ExecContext, type WaitProgress } from './context.js';
 import { awaitMigration, migrationFailure, runMigration } from './migration.js';
 
 let t: LocalStateTable;
@@ -38,10 +38,21 @@ interface Setup {
 }
 
 /** A migration revision (app + a log-router sidecar) in the simulated account, and an execution context for one pass. */
-async function setup(env: string, options: { passDeadlineMs?: number; ledger?: boolean } = {}): Promise<Setup> {
+async function setup(env: string, options: { passDeadlineMs?: number; ledger?: boolean; noTaskTimes?: boolean } = {}): Promise<Setup> {
   const w = await world('shop-prod', { seed: env.length });
   const account = w.account;
   const clients = account.clients();
+  if (options.noTaskTimes) {
+    // An endpoint that leaves out when tasks were created and started, as some AWS look-alikes do (see pass.truth.test.ts).
+    clients.ecs.middlewareStack.add(
+      (next: any, context: any) => async (args: any) => {
+        const out = await next(args);
+        if (context.commandName === 'RunTaskCommand' || context.commandName === 'DescribeTasksCommand') for (const t of out.output.tasks ?? []) delete t.createdAt, delete t.startedAt;
+        return out;
+      },
+      { step: 'initialize', name: 'noTaskTimes' },
+    );
+  }
   const out = await clients.ecs.send(
     new RegisterTaskDefinitionCommand({
       family: 'shop-api-db-migrate',
@@ -94,9 +105,13 @@ async function setup(env: string, options: { passDeadlineMs?: number; ledger?: b
   return { account, ctx, arn, action, ledger, env, calls: () => account.calls.slice(from).map((c) => c.operation) };
 }
 
-async function resultTag(s: Setup): Promise<string | undefined> {
+async function tagsOf(s: Setup): Promise<Record<string, string>> {
   const td = await s.ctx.adapters.ecs.describeTaskDefinition(s.arn, { tags: true });
-  return td!.tags![TAG_MIGRATION_RESULT];
+  return td!.tags!;
+}
+
+async function resultTag(s: Setup): Promise<string | undefined> {
+  return (await tagsOf(s))[TAG_MIGRATION_RESULT];
 }
 
 const entry = (s: Setup) => t.store().getMigration({ environment: s.env, migration: 'db-migrate', version: VERSION, attempt: 0 });
@@ -386,5 +401,143 @@ describe('the claim of a pass that died before RunTask', () => {
     expect(r).toEqual({ state: 'failed', message: 'migration db-migrate failed: exit code 2' });
     expect(s.calls()).toEqual(['TagResource']);
     expect(await resultTag(s)).toBe('failed: exit code 2');
+  });
+});
+
+describe('timeouts and results, to the millisecond', () => {
+  it("a task that does not say when it was created (an AWS look-alike) is timed from steady's own RunTask, which is remembered on the revision", async () => {
+    const s = await setup('mig-no-created', { noTaskTimes: true });
+    s.account.ecs.setTaskOutcome({ family: 'shop-api-db-migrate', container: 'app' }, { exitCode: 0, runMs: 3_600_000 });
+    const ranAt = s.account.clock.now();
+
+    const r = await runMigration({ ...s.action, timeoutSeconds: 120 }, s.ctx);
+
+    expect(r).toMatchObject({ state: 'failed', message: expect.stringMatching(/^migration db-migrate timed out after 120 s; the task was stopped \(task [0-9a-f]{32}\)$/) });
+    expect(s.account.clock.now()).toBe(ranAt + 120_000);
+    expect((await tagsOf(s))[TAG_MIGRATION_STARTED]).toBe(`0@${ranAt}`);
+  });
+
+  it('a task that says when it was created is timed from then, and no start time is written onto the revision', async () => {
+    const s = await setup('mig-created');
+    s.account.ecs.setTaskOutcome({ family: 'shop-api-db-migrate', container: 'app' }, { exitCode: 0, runMs: 30_000 });
+
+    await runMigration(s.action, s.ctx);
+
+    const tags = await tagsOf(s);
+    expect(tags[TAG_MIGRATION_RESULT]).toBe('succeeded');
+    expect(tags[TAG_MIGRATION_STARTED]).toBeUndefined();
+  });
+
+  it('without a state table, a migration that outruns a timeout of no whole number of polls is stopped exactly at it and recorded failed on its revision', async () => {
+    const s = await setup('mig-timeout-odd', { ledger: false });
+    s.account.ecs.setTaskOutcome({ family: 'shop-api-db-migrate', container: 'app' }, { exitCode: 0, runMs: 3_600_000 });
+    const ranAt = s.account.clock.now();
+
+    const r = await runMigration({ ...s.action, timeoutSeconds: 62 }, s.ctx);
+
+    expect(r).toMatchObject({ state: 'failed', message: expect.stringMatching(/^migration db-migrate timed out after 62 s; the task was stopped \(task [0-9a-f]{32}\)$/) });
+    expect(s.account.clock.now()).toBe(ranAt + 62_000);
+    expect(s.calls().filter((c) => c === 'StopTask')).toHaveLength(1);
+    expect(await resultTag(s)).toBe('failed: timed out after 62 s');
+  });
+
+  it("waiting for an earlier pass's task counts the timeout from the task's start the plan gives, and each poll is told to progress with it", async () => {
+    const s = await setup('mig-await-started', { ledger: false });
+    s.account.ecs.setTaskOutcome({ family: 'shop-api-db-migrate', container: 'app' }, { exitCode: 0, runMs: 3_600_000 });
+    const earlier = await s.ctx.adapters.ecs.runTask({ cluster: 'shop-prod', taskDefinition: s.arn, network: NETWORK, startedBy: s.action.startedBy, overrides: [{ containerName: 'app' }], tags: {} });
+    const taskArn = earlier.tasks[0].arn;
+    const taskId = taskArn.split('/').pop();
+    s.account.clock.advance(200_000);
+    const [task] = (await s.ctx.adapters.ecs.describeTasks('shop-prod', [taskArn])).tasks;
+    // ECS's startedAt (RUNNING) comes after createdAt (PENDING): the plan times the wait from startedAt.
+    expect(task.startedAt).toBeGreaterThan(task.createdAt!);
+    const progress: WaitProgress[] = [];
+    const wait: AwaitMigrationAction = {
+      kind: 'AwaitMigration',
+      id: 'wait:Migration/db-migrate',
+      resource: 'Migration/db-migrate',
+      summary: 'wait',
+      diff: [],
+      dependsOn: [],
+      cluster: 'shop-prod',
+      migration: 'db-migrate',
+      version: VERSION,
+      attempt: 0,
+      container: 'app',
+      taskArn,
+      taskDefinitionArn: s.arn,
+      startedAt: task.startedAt,
+      deadline: task.startedAt! + 300_000,
+    };
+
+    const r = await awaitMigration(wait, { ...s.ctx, progress: (p) => progress.push(p) });
+
+    expect(r).toEqual({ state: 'failed', message: `migration db-migrate timed out after 300 s; the task was stopped (task ${taskId})` });
+    expect(s.account.clock.now()).toBe(task.startedAt! + 300_000);
+    expect(progress.length).toBeGreaterThan(1);
+    for (const p of progress) expect(p).toEqual({ resource: 'Migration/db-migrate', waitingFor: `migration db-migrate (task ${taskId})`, status: 'RUNNING', since: task.startedAt, now: p.now });
+  });
+
+  it('a poll that fits exactly before the pass deadline is still made: the pass waits up to its deadline, not one poll less', async () => {
+    const s = await setup('mig-pass-deadline-exact', { passDeadlineMs: 60_000 });
+    s.account.ecs.setTaskOutcome({ family: 'shop-api-db-migrate', container: 'app' }, { exitCode: 0, runMs: 3_600_000 });
+
+    const r = await runMigration(s.action, s.ctx);
+
+    expect(r).toMatchObject({ state: 'pending' });
+    expect(s.account.clock.now()).toBe(s.ctx.deadline);
+  });
+
+  it('a migration task that could not start, with a pull error longer than a tag value may be, is recorded failed with the reason cut to 256 characters', async () => {
+    const s = await setup('mig-pull-error');
+    const image = `123456789012.dkr.ecr.ap-northeast-1.amazonaws.com/shop-api@sha256:${'0f'.repeat(32)}`;
+    const reason = `CannotPullContainerError: pull image manifest has been retried 5 time(s): failed to resolve ref ${image}: ${image}: not found`;
+    s.account.ecs.failTasksToStart({ taskDefinition: 'shop-api-db-migrate' }, reason);
+
+    const r = await runMigration(s.action, s.ctx);
+
+    expect(r).toMatchObject({ state: 'failed', message: expect.stringMatching(/^migration db-migrate failed: CannotPullContainerError: .* not found \(task [0-9a-f]{32}\)$/) });
+    expect(reason.length).toBeGreaterThan(256);
+    expect(await resultTag(s)).toBe(`failed: ${reason}`.slice(0, 256));
+    expect(await entry(s)).toMatchObject({ state: 'failed', reason });
+  });
+
+  it('RunTask refused with a detail says both; a failure the ledger holds without a reason says to look there', async () => {
+    const s = await setup('mig-no-task-detail', { ledger: false });
+    s.account.ecs.refuseRunTask({ taskDefinition: 'shop-api-db-migrate' }, { reason: 'RESOURCE:MEMORY', detail: 'no container instance has 512 MiB free' });
+    expect(await runMigration(s.action, s.ctx)).toEqual({ state: 'failed', message: 'ECS did not start the migration task: RESOURCE:MEMORY (no container instance has 512 MiB free)' });
+
+    const t2 = await setup('mig-ledger-no-reason');
+    const store = t.store({ clock: t2.account.clock });
+    await store.claimMigration({ environment: t2.env, migration: 'db-migrate', version: VERSION, attempt: 0, passId: 'pass-dead' });
+    await store.recordMigrationResult({ environment: t2.env, migration: 'db-migrate', version: VERSION, attempt: 0, result: 'failed', passId: 'pass-dead' });
+    expect(await runMigration(t2.action, t2.ctx)).toEqual({ state: 'failed', message: 'migration db-migrate failed: see the ledger' });
+    expect(await resultTag(t2)).toBe('failed: see the ledger');
+  });
+});
+
+describe("which container's exit decides", () => {
+  const task = (containers: EcsTask['containers'], stopped: Partial<EcsTask> = { stopCode: 'EssentialContainerExited', stoppedReason: 'Essential container in task exited' }): EcsTask => ({
+    arn: 'arn:aws:ecs:ap-northeast-1:123456789012:task/shop-prod/0123456789abcdef0123456789abcdef',
+    clusterArn: 'arn:aws:ecs:ap-northeast-1:123456789012:cluster/shop-prod',
+    taskDefinitionArn: 'arn:aws:ecs:ap-northeast-1:123456789012:task-definition/shop-api-db-migrate:1',
+    lastStatus: 'STOPPED',
+    desiredStatus: 'STOPPED',
+    ...stopped,
+    containers,
+    tags: {},
+  });
+
+  it("without the migration's container name (or with one the task lacks), the container that exited decides, not the first listed", () => {
+    const containers = [{ name: 'log-router', lastStatus: 'STOPPED' }, { name: 'app', lastStatus: 'STOPPED', exitCode: 2 }];
+    expect(migrationFailure(task(containers))).toBe('exit code 2');
+    expect(migrationFailure(task(containers), 'migrate')).toBe('exit code 2');
+    expect(migrationFailure(task([{ name: 'log-router', lastStatus: 'STOPPED' }, { name: 'app', lastStatus: 'STOPPED', exitCode: 0 }]))).toBeUndefined();
+  });
+
+  it('a stopped task that lists no container fails with what ECS said, or says it stopped without an exit code', () => {
+    expect(migrationFailure(task([]), 'app')).toBe('Essential container in task exited');
+    expect(migrationFailure(task([], { stopCode: 'TaskFailedToStart' }), 'app')).toBe('TaskFailedToStart');
+    expect(migrationFailure(task([], {}), 'app')).toBe('the task stopped without an exit code');
   });
 });
