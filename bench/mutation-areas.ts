@@ -39,10 +39,13 @@ export const RULE_AREAS: RuleAreas = {
   'migration gating': {
     'plan/service.ts': ['gatingOf', 'blockedByMigration', 'blockedBy'],
     'plan/migration.ts': ['*'],
+    // The executor's side: nothing runs before what it depends on has succeeded.
+    'converge/schedule.ts': ['schedule'],
+    'converge/converge.ts': ['converge', 'executeUnit', 'execute'],
   },
   'results and timeouts': {
     'converge/migration.ts': ['*'],
-    'converge/records.ts': ['waitInsync'],
+    'converge/records.ts': ['unitsOf', 'changeRecords', 'waitInsync'],
     // The migration ledger, and the pass history that says what each pass did.
     'state/store.ts': [
       'claimMigration', 'getMigration', 'listMigrations', 'recordMigrationTask', 'recordMigrationResult',
@@ -54,6 +57,7 @@ export const RULE_AREAS: RuleAreas = {
     'plan/service.ts': ['parseRolloutTag', 'rolledBack', 'planRolledBack', 'chooseRevision'],
     'plan/bluegreen.ts': ['servingRevision', 'parseRecord', 'deploymentFailedMessage'],
     'converge/codedeploy.ts': ['*'],
+    'converge/service.ts': ['rolloutTags', 'createService', 'updateService'],
   },
   'image resolution': { 'model/image.ts': ['*'], 'plan/common.ts': ['imageProblemStatus'] },
   publishing: { 'source/publish.ts': ['*'] },
