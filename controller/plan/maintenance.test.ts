@@ -502,3 +502,157 @@ describe('wantedMaintenance: a command, then the spec, then the automatic mode',
     expect(statusOf(p)).toMatchObject({ reason: 'Off', notes: ['the maintenance window turned on by command (alice: DB upgrade) ended at 2025-12-31 23:59 UTC'] });
   });
 });
+
+// Each case below was a mutant no test saw (issue 26): what steady says and plans at the edges of
+// whose distribution and rule it is, and what each part reports.
+describe('Maintenance planner: what each part says at its edges', () => {
+  it('two behaviours are named in the status, and two missing ones in the failure', () => {
+    const { desired, actual } = shop({ maintenance: 'on', cloudFront: { distribution: 'E2EXAMPLE', origin: 'maintenance-bucket', behaviors: ['*', '/api/*'] } });
+    expect(statusOf(run(desired, actual)).message).toBe(`turning maintenance on (on by spec since ${SINCE}): CloudFront E2EXAMPLE answers from origin maintenance-bucket (*, /api/*)`);
+
+    desired.maintenance![0].spec.cloudFront!.behaviors = ['/img/*', '/css/*'];
+    expect(statusOf(run(desired, actual)).message).toBe(
+      `CloudFront distribution E2EXAMPLE has no cache behaviour /img/*, /css/*; fix spec.cloudFront.behaviors (* is the default behaviour) (maintenance should be on by spec since ${SINCE})`,
+    );
+  });
+
+  it('a Maintenance whose entry points were not observed at all blocks; nothing is switched', () => {
+    const { desired, actual } = shop({ maintenance: 'on', cloudFront: CF });
+    delete actual.maintenance[NAME];
+
+    const p = run(desired, actual);
+
+    expect(actionsOf(p)).toEqual([]);
+    expect(statusOf(p)).toMatchObject({ phase: 'Blocked', reason: 'ObserveFailed', message: `CloudFront distribution E2EXAMPLE could not be read; nothing is changed this pass (maintenance should be on by spec since ${SINCE})` });
+  });
+
+  it("a marker of steady's that names no environment is not this environment's: a Conflict that says so", () => {
+    const { desired, actual } = shop({ cloudFront: CF });
+    observed(actual).distribution = distribution('on', { [TAG_MAINTENANCE]: `${KEY} source=spec since=2026-01-01T00:00:00.000Z` });
+
+    const p = run(desired, actual);
+
+    expect(actionsOf(p)).toEqual([]);
+    expect(statusOf(p)).toMatchObject({ reason: 'Conflict', message: `CloudFront distribution E2EXAMPLE is in maintenance by steady for ? ${KEY}; steady leaves it alone (maintenance should be off)` });
+  });
+
+  it("switching on a distribution without steady's marker never takes an old restore record from the table", () => {
+    const { desired, actual } = shop({ maintenance: 'on', cloudFront: CF });
+
+    const p = run(desired, actual, { name: NAME, restore: { distribution: 'E2EXAMPLE', record: RECORD, savedAt: NOW - 86_400_000 } });
+
+    const sw = actionsOf(p)[0] as Extract<Action, { kind: 'SwitchDistribution' }>;
+    expect(sw.mode).toBe('on');
+    expect('restore' in sw).toBe(false);
+  });
+
+  it('a distribution switched and a rule still to be made is partly on; the status diff holds exactly the rule to make, and no note', () => {
+    const { desired, actual } = shop({ maintenance: 'on', cloudFront: CF, loadBalancer: LB });
+    observed(actual).distribution = distribution('on', switchedTags());
+
+    const p = run(desired, actual, { name: NAME, last: { state: 'on', source: 'spec', since: NOW - 3_600_000 } });
+
+    expect(brief(p)).toEqual([`CreateMaintenanceRule create-rule:${KEY}`]);
+    expect(statusOf(p).diff).toEqual([
+      { path: 'maintenance', before: 'partly on', after: 'on by spec since 2025-12-31 23:00 UTC' },
+      { path: `${LISTENER} rule 1`, before: undefined, after: '503 application/json for api.example.com' },
+    ]);
+    expect(statusOf(p).notes).toBeUndefined();
+  });
+
+  it('a distribution answering the page by hand counts as switched while steady marks it, and the rule being made is the only note-free change', () => {
+    const { desired, actual } = shop({ maintenance: 'on', cloudFront: CF, loadBalancer: LB });
+    observed(actual).distribution = distribution('on');
+
+    const p = run(desired, actual);
+
+    expect(statusOf(p).diff[0]).toEqual({ path: 'maintenance', before: 'partly on', after: `on by spec since ${SINCE}` });
+    expect(statusOf(p).notes).toEqual([
+      'CloudFront distribution E2EXAMPLE already answered the maintenance page; steady has no record of what it had before, so it will leave it so when maintenance ends',
+    ]);
+  });
+
+  it('going off with the rule already gone is partly on, and only the distribution is switched back', () => {
+    const { desired, actual } = shop({ cloudFront: CF, loadBalancer: LB });
+    observed(actual).distribution = distribution('on', switchedTags());
+
+    const p = run(desired, actual);
+
+    expect(brief(p)).toEqual([`SwitchDistribution switch-off:${KEY}`]);
+    expect(statusOf(p).diff[0]).toEqual({ path: 'maintenance', before: 'partly on', after: 'off' });
+  });
+
+  it("going off deletes steady's rules, each in the status diff, even one edited by hand to forward", () => {
+    const { desired, actual } = shop({ loadBalancer: LB });
+    const edited: ListenerRule = { ...maintenanceRuleOf('2'), actions: [{ type: 'forward', targetGroups: [{ arn: 'arn:tg', weight: 1 }] }] };
+    observed(actual).rules = [maintenanceRuleOf('1'), edited, DEFAULT_RULE];
+
+    const p = run(desired, actual);
+
+    expect(brief(p)).toEqual([`DeleteMaintenanceRule delete-rule:${KEY}:1`, `DeleteMaintenanceRule delete-rule:${KEY}:2`]);
+    expect(statusOf(p).diff).toEqual([
+      { path: 'maintenance', before: 'on', after: 'off' },
+      { path: `${LISTENER} rule 1`, before: "503 (steady's maintenance rule)", after: undefined },
+      { path: `${LISTENER} rule 2`, before: "forward (steady's maintenance rule)", after: undefined },
+    ]);
+  });
+
+  it("on with steady's rule in place: extra rules of steady's go and are each in the status diff; a rule that answers as the spec says has no note", () => {
+    const { desired, actual } = shop({ maintenance: 'on', loadBalancer: LB });
+    observed(actual).rules = [maintenanceRuleOf('1'), maintenanceRuleOf('7'), DEFAULT_RULE];
+
+    const p = run(desired, actual);
+
+    expect(brief(p)).toEqual([`DeleteMaintenanceRule delete-rule:${KEY}:7`]);
+    expect(statusOf(p).diff).toEqual([
+      { path: 'maintenance', before: 'on', after: `on by spec since ${SINCE}` },
+      { path: `${LISTENER} rule 7`, before: "503 (steady's maintenance rule)", after: undefined },
+    ]);
+    expect(statusOf(p).notes).toBeUndefined();
+  });
+
+  it("a distribution whose marker tag was removed is still put back while the table holds steady's record of it", () => {
+    const { desired, actual } = shop({ cloudFront: CF });
+    observed(actual).distribution = distribution('on');
+
+    const p = run(desired, actual, { name: NAME, restore: { distribution: 'E2EXAMPLE', record: RECORD, savedAt: NOW - 3_600_000 } });
+
+    expect(brief(p)).toEqual([`SwitchDistribution switch-off:${KEY}`]);
+    expect(actionsOf(p)[0]).toMatchObject({ mode: 'off', restore: RECORD });
+  });
+
+  it('a marker whose restore record is damaged, with a table entry that holds no record, is RestoreRecordLost', () => {
+    const { desired, actual } = shop({ cloudFront: CF });
+    observed(actual).distribution = distribution('on', { [TAG_MAINTENANCE]: switchedTags()[TAG_MAINTENANCE] });
+
+    const p = run(desired, actual, { name: NAME, last: { state: 'on', source: 'spec', since: NOW - 3_600_000 } });
+
+    expect(actionsOf(p)).toEqual([]);
+    expect(statusOf(p)).toMatchObject({ phase: 'Failed', reason: 'RestoreRecordLost' });
+  });
+
+  it("going off where only the rule is steady's: the distribution is not switched and the status diff holds exactly the rule", () => {
+    for (const memory of [undefined, { name: NAME, restore: { distribution: 'E2EXAMPLE', record: RECORD, savedAt: NOW - 3_600_000 } }]) {
+      const { desired, actual } = shop({ cloudFront: CF, loadBalancer: LB });
+      observed(actual).rules = [maintenanceRuleOf('1'), DEFAULT_RULE];
+
+      const p = run(desired, actual, memory);
+
+      expect(brief(p)).toEqual([`DeleteMaintenanceRule delete-rule:${KEY}:1`]);
+      expect(statusOf(p).diff).toEqual([
+        { path: 'maintenance', before: 'partly on', after: 'off' },
+        { path: `${LISTENER} rule 1`, before: "503 (steady's maintenance rule)", after: undefined },
+      ]);
+    }
+  });
+
+  it("off, no marker, and the table's record of a distribution already back in service: nothing to switch", () => {
+    const { desired, actual } = shop({ cloudFront: CF });
+
+    const p = run(desired, actual, { name: NAME, restore: { distribution: 'E2EXAMPLE', record: RECORD, savedAt: NOW - 3_600_000 } });
+
+    expect(p.actions).toEqual([]);
+    expect(statusOf(p)).toMatchObject({ phase: 'Synced', reason: 'Off', message: 'not in maintenance: CloudFront E2EXAMPLE serves its own origins', diff: [] });
+    expect(statusOf(p).notes).toBeUndefined();
+  });
+});

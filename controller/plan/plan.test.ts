@@ -193,6 +193,25 @@ describe('plan', () => {
     );
   });
 
+  it('names every missing image, and every image it could not resolve, one after another', () => {
+    const desired = desiredShop();
+    const actual = syncedActual(desired);
+    const containers = desired.services[0]!.spec.taskDefinition.containers;
+    containers.push({ ...containers[0]!, name: 'worker', image: `${REPO}:worker`, portMappings: [] });
+    actual.images[`${REPO}:latest`] = { kind: 'notFound', awsName: 'ImageNotFoundException', message: 'not there' };
+    actual.images[`${REPO}:worker`] = { kind: 'notFound', awsName: 'RepositoryNotFoundException', message: 'not there' };
+
+    let st = statusOf(plan(desired, actual, policyFor(desired, POLICY)), 'Service/api');
+    expect(st.message).toBe(
+      `image not found in ECR: ${REPO}:latest (container app: ImageNotFoundException), ${REPO}:worker (container worker: RepositoryNotFoundException); nothing of Service api rolls out until the spec names an image that exists`,
+    );
+
+    delete actual.images[`${REPO}:latest`];
+    delete actual.images[`${REPO}:worker`];
+    st = statusOf(plan(desired, actual, policyFor(desired, POLICY)), 'Service/api');
+    expect(st).toMatchObject({ phase: 'Blocked', reason: 'ObserveFailed', message: `could not resolve ${REPO}:latest, ${REPO}:worker in ECR this pass; nothing of Service api changes until it can` });
+  });
+
   it('upserts the alias with the new DNS name and canonical zone id and reports before and after', () => {
     const desired = desiredShop();
     const actual = syncedActual(desired);
