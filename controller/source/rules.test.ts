@@ -445,7 +445,7 @@ describe('a rollback target is a whole commit id, or the one manifest its abbrev
 });
 
 describe('what a publish and a rollback send to S3: each write checked by S3, nothing read twice', () => {
-  const checksum = (body: string | Buffer) => Buffer.from(sha256(body), 'hex').toString('base64');
+  const checksum = (body: string | Uint8Array) => Buffer.from(sha256(body), 'hex').toString('base64');
   /** Each call as `[command, key, If-None-Match, Content-Type, x-amz-checksum-sha256]`. */
   const calls = (sent: { command: string; input: Record<string, any> }[]) =>
     sent.map((c) => [c.command, c.input.Key ?? c.input.Prefix, c.input.IfNoneMatch, c.input.ContentType, c.input.ChecksumSHA256]);
@@ -460,7 +460,7 @@ describe('what a publish and a rollback send to S3: each write checked by S3, no
 
     const commit = result.commit;
     const [api, env, extra, notes] = ['api.yaml', 'environment.yaml', 'more/Extra.YML', 'notes.yaml.txt'].map((p) => FILES.find((f) => f.path === p)!.content);
-    const object = (body: Buffer) => `objects/sha256/${sha256(body)}`;
+    const object = (body: string | Uint8Array) => `objects/sha256/${sha256(body)}`;
     const manifest = await getText(store.s3, bucket, manifestKey(commit));
     const head = await getText(store.s3, bucket, 'HEAD');
     expect(calls(sent)).toEqual([
