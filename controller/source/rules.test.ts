@@ -442,6 +442,25 @@ describe('a rollback target is a whole commit id, or the one manifest its abbrev
 
     expect(result).toMatchObject({ status: 'rolled-back', commit: V1_COMMIT });
   });
+
+  it('an abbreviation resolves however many pages the listing of its prefix takes', async () => {
+    const bucket = await store.bucket();
+    await publishSpecs({ bucket, files: V1, s3: store.s3 });
+    await publishSpecs({ bucket, files: V2, s3: store.s3 });
+    const abbreviation = V1_COMMIT.slice(0, 7);
+    // Listed before the manifest: `-` sorts before every hex digit.
+    await putText(store.s3, bucket, `commits/${abbreviation}-a`, 'x');
+    await putText(store.s3, bucket, `commits/${abbreviation}-b`, 'x');
+    // S3 may answer a listing with fewer keys than a page may hold: here one a page.
+    store.proxy.pageSize(1);
+    try {
+      const result = await rollbackTo({ bucket, commit: abbreviation, s3: store.s3 });
+
+      expect(result).toMatchObject({ status: 'rolled-back', commit: V1_COMMIT });
+    } finally {
+      store.proxy.pageSize(undefined);
+    }
+  });
 });
 
 describe('what a publish and a rollback send to S3: each write checked by S3, nothing read twice', () => {
