@@ -8,8 +8,8 @@ import { describe, expect, it } from 'vitest';
 import { AwsCallError } from '../errors.js';
 import { loadPublishedSpecs } from './load.js';
 import { publishSpecs, rollbackTo } from './publish.js';
-import { createS3Client, listKeys, S3CallError } from './s3.js';
-import { accessDenied, commitOf, fixture, instrumented, useSpecStore } from './testkit.js';
+import { createS3Client, isNotFound, listKeys, S3CallError, writeObject } from './s3.js';
+import { accessDenied, commitOf, fixture, getText, instrumented, useSpecStore } from './testkit.js';
 
 const store = useSpecStore();
 const V1 = fixture('v1');
@@ -120,5 +120,30 @@ describe('listing follows S3\'s continuation tokens', () => {
     } finally {
       store.proxy.pageSize(undefined);
     }
+  });
+});
+
+describe('writeObject', () => {
+  const text = (s: string) => Buffer.from(s, 'utf8');
+
+  it('says written, or exists only when S3 refuses a conditional write because the key is there; any other failure is thrown', async () => {
+    const bucket = await store.bucket();
+    const plain = { contentType: 'text/plain' };
+
+    expect(await writeObject(store.s3, bucket, 'k', text('first'), { ...plain, ifAbsent: true })).toBe('written');
+    expect(await writeObject(store.s3, bucket, 'k', text('second'), { ...plain, ifAbsent: true })).toBe('exists');
+    expect(await getText(store.s3, bucket, 'k')).toBe('first');
+    expect(await writeObject(store.s3, bucket, 'k', text('third'), plain)).toBe('written');
+    expect(await getText(store.s3, bucket, 'k')).toBe('third');
+    for (const ifAbsent of [true, false]) {
+      const failure = writeObject(store.s3, `${bucket}-missing`, 'k', text('x'), { ...plain, ifAbsent });
+      await expect(failure).rejects.toBeInstanceOf(S3CallError);
+      await expect(failure).rejects.toMatchObject({ awsName: 'NoSuchBucket', bucket: `${bucket}-missing`, key: 'k' });
+    }
+  });
+
+  it('a missing key is only ever an S3 call\'s error, never any error that happens to say so', () => {
+    expect(isNotFound(Object.assign(new Error('NoSuchKey'), { name: 'NoSuchKey', awsName: 'NoSuchKey', httpStatus: 404 }))).toBe(false);
+    expect(isNotFound(new S3CallError({ operation: 'GetObject', doing: 'reading s3://b/k', bucket: 'b', key: 'k', cause: new S3ServiceException({ name: 'NoSuchKey', $fault: 'client', $metadata: { httpStatusCode: 404 }, message: 'gone' }) }))).toBe(true);
   });
 });
