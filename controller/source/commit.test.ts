@@ -90,6 +90,10 @@ describe('a manifest the loader trusts holds only sound paths and sizes', () => 
 });
 
 describe('printablePath', () => {
+  it('escapes every unprintable character of a path, not only the first, each as four hex digits', () => {
+    expect(printablePath('a\u202eb\u202ec\u007f.yaml')).toBe('"a\\u202eb\\u202ec\\u007f.yaml"');
+  });
+
   it('shows a plain path as it is, and any other quoted, with every unprintable character escaped and a long one cut', () => {
     expect(printablePath('specs/shop/api.yaml')).toBe('specs/shop/api.yaml');
     expect(printablePath('my specs/a\u202eb.yaml')).toBe('"my specs/a\\u202eb.yaml"');

@@ -134,7 +134,9 @@ export async function readRevisionFiles(revision: string, paths: string[], cwd =
   if (entries.length > MAX_SPEC_FILES) return { commit, files: [], problems: [setProblem(label, `${entries.length} spec files, more than the ${MAX_SPEC_FILES} a spec set may have`)] };
   const tooLarge = entries.filter((e) => e.entry.size > DEFAULT_MAX_FILE_BYTES);
   const problems = tooLarge.map((e) => ({ file: e.name, line: 0, column: 0, path: '', message: `${e.entry.size} bytes, more than the ${formatLimit(DEFAULT_MAX_FILE_BYTES)} a spec file may have` }));
-  const wanted = entries.filter((e) => e.entry.size <= DEFAULT_MAX_FILE_BYTES);
+  // Not `size <= limit`: a blob whose object is missing has no size (ls-tree says `BAD`), and must
+  // reach cat-file, which says so, rather than silently drop out of the set.
+  const wanted = entries.filter((e) => !(e.entry.size > DEFAULT_MAX_FILE_BYTES));
   const blobs = await readBlobs(top, wanted.map((e) => e.entry.oid));
   return { commit, files: wanted.map((e, i) => ({ path: e.name, content: blobs[i] })), problems };
 }

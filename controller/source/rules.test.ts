@@ -442,4 +442,79 @@ describe('a rollback target is a whole commit id, or the one manifest its abbrev
 
     expect(result).toMatchObject({ status: 'rolled-back', commit: V1_COMMIT });
   });
+
+  it('an abbreviation resolves however many pages the listing of its prefix takes', async () => {
+    const bucket = await store.bucket();
+    await publishSpecs({ bucket, files: V1, s3: store.s3 });
+    await publishSpecs({ bucket, files: V2, s3: store.s3 });
+    const abbreviation = V1_COMMIT.slice(0, 7);
+    // Listed before the manifest: `-` sorts before every hex digit.
+    await putText(store.s3, bucket, `commits/${abbreviation}-a`, 'x');
+    await putText(store.s3, bucket, `commits/${abbreviation}-b`, 'x');
+    // S3 may answer a listing with fewer keys than a page may hold: here one a page.
+    store.proxy.pageSize(1);
+    try {
+      const result = await rollbackTo({ bucket, commit: abbreviation, s3: store.s3 });
+
+      expect(result).toMatchObject({ status: 'rolled-back', commit: V1_COMMIT });
+    } finally {
+      store.proxy.pageSize(undefined);
+    }
+  });
+});
+
+describe('what a publish and a rollback send to S3: each write checked by S3, nothing read twice', () => {
+  const checksum = (body: string | Uint8Array) => Buffer.from(sha256(body), 'hex').toString('base64');
+  /** Each call as `[command, key, If-None-Match, Content-Type, x-amz-checksum-sha256]`. */
+  const calls = (sent: { command: string; input: Record<string, any> }[]) =>
+    sent.map((c) => [c.command, c.input.Key ?? c.input.Prefix, c.input.IfNoneMatch, c.input.ContentType, c.input.ChecksumSHA256]);
+  // YAML by its extension, in any case, and only at the end of the name; any other file is bytes.
+  const FILES = [...V1, { path: 'more/Extra.YML', content: Buffer.from('# extra\n') }, { path: 'notes.yaml.txt', content: Buffer.from('# notes\n') }];
+
+  it('a new commit: each object, then the manifest, only if absent and with its SHA-256 and content type; then HEAD, unconditionally', async () => {
+    const bucket = await store.bucket();
+    const { s3, sent } = instrumented();
+
+    const result = await publishSpecs({ bucket, files: FILES, allowEmpty: true, s3, concurrency: 1, clock: fixedClock('2026-12-01T10:00:00.000Z') });
+
+    const commit = result.commit;
+    const [api, env, extra, notes] = ['api.yaml', 'environment.yaml', 'more/Extra.YML', 'notes.yaml.txt'].map((p) => FILES.find((f) => f.path === p)!.content);
+    const object = (body: string | Uint8Array) => `objects/sha256/${sha256(body)}`;
+    const manifest = await getText(store.s3, bucket, manifestKey(commit));
+    const head = await getText(store.s3, bucket, 'HEAD');
+    expect(calls(sent)).toEqual([
+      ['GetObject', 'HEAD', undefined, undefined, undefined],
+      ...[api, env, extra, notes].map((body) => ['GetObject', object(body), undefined, undefined, undefined]),
+      ['GetObject', manifestKey(commit), undefined, undefined, undefined],
+      ['PutObject', object(api), '*', 'application/yaml', checksum(api)],
+      ['PutObject', object(env), '*', 'application/yaml', checksum(env)],
+      ['PutObject', object(extra), '*', 'application/yaml', checksum(extra)],
+      ['PutObject', object(notes), '*', 'application/octet-stream', checksum(notes)],
+      ['PutObject', manifestKey(commit), '*', 'application/json', checksum(manifest)],
+      ['PutObject', 'HEAD', undefined, 'application/json', checksum(head)],
+    ]);
+  });
+
+  it('a damaged object and manifest are overwritten without the condition; a rollback writes only HEAD, with its SHA-256', async () => {
+    const bucket = await store.bucket();
+    const first = await publishSpecs({ bucket, files: FILES, allowEmpty: true, s3: store.s3 });
+    await publishSpecs({ bucket, files: V2, s3: store.s3 });
+    const api = V1.find((f) => f.path === 'api.yaml')!.content;
+    await putText(store.s3, bucket, `objects/sha256/${sha256(api)}`, 'damaged');
+    await putText(store.s3, bucket, manifestKey(first.commit), '{}');
+    const { s3, sent } = instrumented();
+
+    await publishSpecs({ bucket, files: FILES, allowEmpty: true, s3, concurrency: 1 });
+    await rollbackTo({ bucket, commit: V2_COMMIT, s3, concurrency: 1 });
+
+    const manifest = await getText(store.s3, bucket, manifestKey(first.commit));
+    const head = await getText(store.s3, bucket, 'HEAD');
+    expect(calls(sent).filter(([command]) => command === 'PutObject')).toEqual([
+      ['PutObject', `objects/sha256/${sha256(api)}`, undefined, 'application/yaml', checksum(api)],
+      ['PutObject', manifestKey(first.commit), undefined, 'application/json', checksum(manifest)],
+      ['PutObject', 'HEAD', undefined, 'application/json', expect.any(String)],
+      ['PutObject', 'HEAD', undefined, 'application/json', checksum(head)],
+    ]);
+    expect(JSON.parse(head)).toMatchObject({ commit: V2_COMMIT, reason: 'rollback' });
+  });
 });

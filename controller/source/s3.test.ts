@@ -3,13 +3,13 @@
  * the s3:// URL, the IAM action a denial needs), what counts as a missing key, and the client's
  * configuration. Faults are injected on a real client (testkit.ts `instrumented`).
  */
-import { S3ServiceException } from '@aws-sdk/client-s3';
+import { PutObjectCommand, S3ServiceException } from '@aws-sdk/client-s3';
 import { describe, expect, it } from 'vitest';
 import { AwsCallError } from '../errors.js';
 import { loadPublishedSpecs } from './load.js';
 import { publishSpecs, rollbackTo } from './publish.js';
-import { createS3Client, S3CallError } from './s3.js';
-import { accessDenied, commitOf, fixture, instrumented, useSpecStore } from './testkit.js';
+import { createS3Client, isNotFound, listKeys, S3CallError, writeObject } from './s3.js';
+import { accessDenied, commitOf, fixture, getText, instrumented, useSpecStore } from './testkit.js';
 
 const store = useSpecStore();
 const V1 = fixture('v1');
@@ -96,5 +96,54 @@ describe('createS3Client', () => {
     expect(((await client.config.retryStrategy()) as { mode?: string }).mode).toBe('adaptive');
     expect(await client.config.region()).toBe('eu-west-1');
     client.destroy();
+  });
+});
+
+describe('listing follows S3\'s continuation tokens', () => {
+  it('lists every key under a prefix, page after page, in key order; the first page alone when asked', async () => {
+    const bucket = await store.bucket();
+    const keys = ['k/1', 'k/2', 'k/3', 'k/4', 'k/5'];
+    for (const Key of [...keys, 'l/beside']) await store.s3.send(new PutObjectCommand({ Bucket: bucket, Key, Body: Key }));
+    const { s3, sent } = instrumented();
+    // S3 may answer with fewer keys than a page may hold; the proxy answers two at a time.
+    store.proxy.pageSize(2);
+    try {
+      const all = await listKeys(s3, bucket, 'k/');
+      const tokens = sent.map((c) => c.input.ContinuationToken);
+      const first = await listKeys(s3, bucket, 'k/', { firstPageOnly: true });
+
+      expect(all.map((o) => o.key)).toEqual(keys);
+      expect(all.every((o) => o.lastModified instanceof Date)).toBe(true);
+      expect(tokens).toEqual([undefined, expect.any(String), expect.any(String)]);
+      expect(first.map((o) => o.key)).toEqual(['k/1', 'k/2']);
+      expect(sent).toHaveLength(4);
+    } finally {
+      store.proxy.pageSize(undefined);
+    }
+  });
+});
+
+describe('writeObject', () => {
+  const text = (s: string) => Buffer.from(s, 'utf8');
+
+  it('says written, or exists only when S3 refuses a conditional write because the key is there; any other failure is thrown', async () => {
+    const bucket = await store.bucket();
+    const plain = { contentType: 'text/plain' };
+
+    expect(await writeObject(store.s3, bucket, 'k', text('first'), { ...plain, ifAbsent: true })).toBe('written');
+    expect(await writeObject(store.s3, bucket, 'k', text('second'), { ...plain, ifAbsent: true })).toBe('exists');
+    expect(await getText(store.s3, bucket, 'k')).toBe('first');
+    expect(await writeObject(store.s3, bucket, 'k', text('third'), plain)).toBe('written');
+    expect(await getText(store.s3, bucket, 'k')).toBe('third');
+    for (const ifAbsent of [true, false]) {
+      const failure = writeObject(store.s3, `${bucket}-missing`, 'k', text('x'), { ...plain, ifAbsent });
+      await expect(failure).rejects.toBeInstanceOf(S3CallError);
+      await expect(failure).rejects.toMatchObject({ awsName: 'NoSuchBucket', bucket: `${bucket}-missing`, key: 'k' });
+    }
+  });
+
+  it('a missing key is only ever an S3 call\'s error, never any error that happens to say so', () => {
+    expect(isNotFound(Object.assign(new Error('NoSuchKey'), { name: 'NoSuchKey', awsName: 'NoSuchKey', httpStatus: 404 }))).toBe(false);
+    expect(isNotFound(new S3CallError({ operation: 'GetObject', doing: 'reading s3://b/k', bucket: 'b', key: 'k', cause: new S3ServiceException({ name: 'NoSuchKey', $fault: 'client', $metadata: { httpStatusCode: 404 }, message: 'gone' }) }))).toBe(true);
   });
 });

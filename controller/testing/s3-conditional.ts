@@ -9,11 +9,17 @@
  * It also records every PUT (key, the condition, the status, the body) and can hold conditional
  * writes of a key until several have arrived (`race`), so that a test makes two writers meet at
  * the same key for certain, without sleeping.
+ *
+ * And it pages ListObjectsV2 (without a delimiter) as S3 does: s3rver fails any truncated V2
+ * listing, because its continuation tokens use DES, which Node's OpenSSL 3 lacks. The proxy reads
+ * the page from s3rver as a V1 listing (marker-based, no token) and answers in V2's shape, with an
+ * opaque continuation token of its own. S3 may answer with fewer keys than a page may hold;
+ * `pageSize` makes the proxy do so, so that a test pages through a few keys instead of 1,001.
  */
 import { randomUUID } from 'node:crypto';
 import { Agent, createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { HeadObjectCommand, ListObjectsCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
 import type { LocalServer } from './servers.js';
 
 /** One PUT as the proxy answered it. */
@@ -36,6 +42,8 @@ export interface ConditionalS3 extends LocalServer {
    * meet the key it wrote). Resolves when they have all been answered.
    */
   race(key: string, writers: number): Promise<void>;
+  /** At most `keys` keys a ListObjectsV2 page from now on (S3 may answer with fewer than MaxKeys); `undefined`: S3's 1,000. */
+  pageSize(keys: number | undefined): void;
 }
 
 interface Race {
@@ -87,6 +95,59 @@ function objectOf(url: string): { bucket: string; key: string; query: string } |
   return match ? { bucket: decodeURIComponent(match[1]), key: decodeURIComponent(match[2]), query } : undefined;
 }
 
+/** A ListObjectsV2 request of a bucket without a delimiter (the only kind steady sends): what the proxy pages itself. */
+function listingOf(method: string | undefined, url: string): { bucket: string; params: URLSearchParams } | undefined {
+  const [pathname, query = ''] = url.split('?', 2);
+  const match = /^\/([^/]+)\/?$/.exec(pathname);
+  const params = new URLSearchParams(query);
+  if (method !== 'GET' || !match || params.get('list-type') !== '2' || params.has('delimiter')) return undefined;
+  return { bucket: decodeURIComponent(match[1]), params };
+}
+
+const xml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;');
+/** The proxy's continuation token: opaque to the client, as S3's are; it holds the last key listed. */
+const tokenOf = (key: string) => Buffer.from(`after:${key}`, 'utf8').toString('base64url');
+const keyOfToken = (token: string) => /^after:(.*)$/s.exec(Buffer.from(token, 'base64url').toString('utf8'))?.[1];
+
+/** S3's error document. */
+function s3Error(res: ServerResponse, status: number, code: string, message: string): void {
+  const body = `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${xml(code)}</Code><Message>${xml(message)}</Message></Error>`;
+  res.writeHead(status, { 'content-type': 'application/xml', 'content-length': Buffer.byteLength(body) });
+  res.end(body);
+}
+
+/** Answers one ListObjectsV2 page from s3rver's V1 listing. */
+async function listPage(direct: S3Client, listing: { bucket: string; params: URLSearchParams }, res: ServerResponse, pageSize: number): Promise<void> {
+  const { bucket, params } = listing;
+  const token = params.get('continuation-token') ?? undefined;
+  const after = token === undefined ? (params.get('start-after') ?? undefined) : keyOfToken(token);
+  if (token !== undefined && after === undefined) return s3Error(res, 400, 'InvalidArgument', 'The continuation token provided is incorrect');
+  const maxKeys = Math.min(1000, Number(params.get('max-keys') ?? 1000));
+  const keys = Math.min(maxKeys, pageSize);
+  const prefix = params.get('prefix') ?? '';
+  let page;
+  try {
+    page = await direct.send(new ListObjectsCommand({ Bucket: bucket, Prefix: prefix, Marker: after, MaxKeys: keys }));
+  } catch (err) {
+    if (!(err instanceof S3ServiceException)) throw err;
+    return s3Error(res, err.$metadata.httpStatusCode ?? 500, err.name, err.message);
+  }
+  const contents = page.Contents ?? [];
+  const last = contents.at(-1)?.Key;
+  const body =
+    '<?xml version="1.0" encoding="UTF-8"?>\n<ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/">' +
+    `<Name>${xml(bucket)}</Name><Prefix>${xml(prefix)}</Prefix>` +
+    (token !== undefined ? `<ContinuationToken>${xml(token)}</ContinuationToken>` : after !== undefined ? `<StartAfter>${xml(after)}</StartAfter>` : '') +
+    `<KeyCount>${contents.length}</KeyCount><MaxKeys>${maxKeys}</MaxKeys><IsTruncated>${page.IsTruncated === true}</IsTruncated>` +
+    (page.IsTruncated && last !== undefined ? `<NextContinuationToken>${tokenOf(last)}</NextContinuationToken>` : '') +
+    contents
+      .map((o) => `<Contents><Key>${xml(o.Key!)}</Key><LastModified>${o.LastModified!.toISOString()}</LastModified><ETag>${xml(o.ETag ?? '')}</ETag><Size>${o.Size ?? 0}</Size><StorageClass>${o.StorageClass ?? 'STANDARD'}</StorageClass></Contents>`)
+      .join('') +
+    '</ListBucketResult>';
+  res.writeHead(200, { 'content-type': 'application/xml', 'content-length': Buffer.byteLength(body) });
+  res.end(body);
+}
+
 /** Starts the proxy in front of `upstream` (an s3rver from `startS3`). Closing it leaves s3rver running. */
 export async function startConditionalS3(upstream: LocalServer): Promise<ConditionalS3> {
   const target = new URL(upstream.endpoint);
@@ -96,6 +157,7 @@ export async function startConditionalS3(upstream: LocalServer): Promise<Conditi
   const locks = new Map<string, Promise<unknown>>();
   const recorded: RecordedPut[] = [];
   const races: Race[] = [];
+  let pageSize = 1000;
 
   const exists = async (bucket: string, key: string): Promise<boolean> => {
     try {
@@ -128,6 +190,8 @@ export async function startConditionalS3(upstream: LocalServer): Promise<Conditi
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const body = await readBody(req);
+    const listing = listingOf(req.method, req.url ?? '/');
+    if (listing) return listPage(head, listing, res, pageSize);
     const object = req.method === 'PUT' ? objectOf(req.url ?? '/') : undefined;
     // Only PutObject (and CopyObject) writes an object; uploads' parts, tagging and ACLs do not.
     if (!object || /(^|&)(partNumber|uploadId|tagging|acl)(=|&|$)/.test(object.query)) {
@@ -166,6 +230,9 @@ export async function startConditionalS3(upstream: LocalServer): Promise<Conditi
   return {
     endpoint,
     puts: () => [...recorded],
+    pageSize(keys) {
+      pageSize = keys ?? 1000;
+    },
     race(key, writers) {
       return new Promise<void>((done) => races.push({ key, writers, arrived: [], answered: 0, done }));
     },
