@@ -60,7 +60,11 @@ export const RULE_AREAS: RuleAreas = {
     'converge/service.ts': ['rolloutTags', 'createService', 'updateService'],
   },
   'image resolution': { 'model/image.ts': ['*'], 'plan/common.ts': ['imageProblemStatus'] },
-  publishing: { 'source/publish.ts': ['*'] },
+  publishing: {
+    'source/publish.ts': ['*'],
+    'source/s3.ts': ['s3Call', 'isNotFound', 'readObject', 'writeObject', 'listKeys'],
+    'source/commit.ts': ['manifestPathProblem', 'sha256', 'commitIdOf', 'encodeDocument', 'decodeManifest'],
+  },
 };
 
 /** Each named function of a TypeScript source (declarations, methods, `const f = () =>`): its first and last line, 1-based. */
