@@ -161,6 +161,18 @@ describe('planning a blue/green service', () => {
     expect(p.actions[0]).toMatchObject({ taskDefinition: { arn: TD8 }, production: 'shop-api:7' });
   });
 
+  it("production's revision is the service's when ECS lists no task set (none yet, or none reported)", () => {
+    for (const taskSets of [[], undefined]) {
+      const { desired, actual } = blueGreenShop();
+      api(actual).taskSets = taskSets;
+
+      const p = plan(desired, actual, POLICY);
+
+      expect(p.actions).toEqual([]);
+      expect(statusOf(p)).toMatchObject({ phase: 'Synced', reason: 'UpToDate', message: 'runs shop-api:7 with 2/2 tasks; production traffic goes to target group shop-api-tg' });
+    }
+  });
+
   it('production\'s revision is the PRIMARY task set\'s, not that of an ACTIVE replacement task set listed first', () => {
     const { desired, actual } = revision8Waiting();
     // steady's deployment of shop-api:8 has started the replacement (green) task set; traffic has not moved.
