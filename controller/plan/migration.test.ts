@@ -175,6 +175,30 @@ describe("a migration's run and the wait for it", () => {
     expect(statusOf(p)).toMatchObject({ phase: 'Drifted', reason: 'NewVersion', message: `version ${run.version} has not run yet`, diff: [{ path: 'version', before: undefined, after: run.version }] });
   });
 
+  it("a migration without a command of its own has a new version when its container's command changes, and only its container's", () => {
+    const desired = desiredShop();
+    const container = (name: string, command: string[], essential = true) => ({ name, image: 'public.ecr.aws/acme/migrate:1', command, essential });
+    const migration = (containers: ReturnType<typeof container>[]) =>
+      migrationSchema.parse({
+        apiVersion: 'steady.dev/v1alpha1',
+        kind: 'Migration',
+        metadata: { name: 'db-migrate', environment: 'shop-prod' },
+        spec: { taskDefinition: { family: 'shop-migrate', cpu: 256, memory: 512, containers }, container: 'migrate', network: { subnets: ['subnet-0ccccccccccccccc1'], securityGroups: ['sg-0ccccccccccccccc1'] } },
+      });
+    const actual = syncedActual({ ...desired, migrations: [] });
+    actual.images['public.ecr.aws/acme/migrate:1'] = { kind: 'unpinnable' };
+    actual.migrations['db-migrate'] = { latest: null, tasks: [] };
+    const versionOf = (containers: ReturnType<typeof container>[]) => {
+      desired.migrations[0] = migration(containers);
+      return (migrationOf(plan(desired, actual, POLICY)).find((a) => a.kind === 'RunMigration') as RunMigrationAction).version;
+    };
+
+    const first = versionOf([container('log-router', ['fluent-bit'], false), container('migrate', ['migrate', 'up'])]);
+
+    expect(versionOf([container('log-router', ['fluent-bit', '-v'], false), container('migrate', ['migrate', 'up'])])).toBe(first);
+    expect(versionOf([container('log-router', ['fluent-bit'], false), container('migrate', ['migrate', 'up', '--all'])])).not.toBe(first);
+  });
+
   it("the wait for a task an earlier pass started ends at its timeout, counted from the task's start, else its creation, else the time steady recorded, else now", () => {
     const desired = desiredShop();
     const actual = runningMigrationTask(syncedActual(desired));
