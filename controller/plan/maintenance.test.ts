@@ -312,7 +312,7 @@ describe('Maintenance planner: switching on and off', () => {
     const p = run(desired, actual, { name: NAME, last: { state: 'on', source: 'spec', since: NOW - 3_600_000 } });
 
     expect(brief(p)).toEqual([`CreateMaintenanceRule create-rule:${KEY}`]);
-    expect(statusOf(p).diff[0]).toEqual({ path: 'maintenance', before: 'partly on', after: 'on by spec since 2025-12-31 23:00 UTC' });
+    expect(statusOf(p).diff).toEqual([{ path: 'maintenance', before: 'partly on', after: 'on by spec since 2025-12-31 23:00 UTC' }, ...actionsOf(p)[0].diff]);
   });
 
   it('turning off a distribution steady switched, with no rule of steady on the listener: partly on', () => {
@@ -366,7 +366,7 @@ describe('Maintenance planner: switching on and off', () => {
     const p = run(desired, actual);
 
     expect(brief(p)).toEqual([`DeleteMaintenanceRule delete-rule:${KEY}:1`]);
-    expect(statusOf(p).diff[0]).toEqual({ path: 'maintenance', before: 'partly on', after: 'off' });
+    expect(statusOf(p).diff).toEqual([{ path: 'maintenance', before: 'partly on', after: 'off' }, ...actionsOf(p)[0].diff]);
   });
 });
 
@@ -521,12 +521,12 @@ describe('Maintenance planner: whose distribution, and what is missing', () => {
       message: expect.stringMatching(/^CloudFront distribution E2EXAMPLE has no origin nowhere \(it has app-alb, maintenance-bucket\): add the maintenance bucket as an origin/),
     });
 
-    desired.maintenance![0].spec.cloudFront = { ...desired.maintenance![0].spec.cloudFront!, origin: 'maintenance-bucket', behaviors: ['/api/*', '/img/*'] };
+    desired.maintenance![0].spec.cloudFront = { ...desired.maintenance![0].spec.cloudFront!, origin: 'maintenance-bucket', behaviors: ['/api/*', '/img/*', '/css/*'] };
     p = run(desired, actual);
     expect(statusOf(p)).toMatchObject({
       phase: 'Failed',
       reason: 'BehaviorNotFound',
-      message: expect.stringMatching(/^CloudFront distribution E2EXAMPLE has no cache behaviour \/img\/\*; fix spec.cloudFront.behaviors \(\* is the default behaviour\)/),
+      message: expect.stringMatching(/^CloudFront distribution E2EXAMPLE has no cache behaviour \/img\/\*, \/css\/\*; fix spec.cloudFront.behaviors \(\* is the default behaviour\)/),
     });
   });
 

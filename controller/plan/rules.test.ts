@@ -532,6 +532,21 @@ describe('rollout failure and revision reuse', () => {
     expect(statusOf(p, 'Service/api')).toMatchObject({ phase: 'Failed', reason: 'RolloutFailed' });
   });
 
+  it('a FAILED deployment of another revision is no evidence against the one steady pushed', () => {
+    const desired = ungated();
+    const actual = syncedActual(desired);
+    const old = revision(actual, 6, (c) => void (c.cpu = '512'));
+    pushNewImage(actual);
+    const next = revision(actual, 8, (c) => void (c.containerDefinitions[0].image = `${REPO}@${DIGEST_B}`));
+    api(actual).tags[TAG_ROLLOUT] = `${next.arn}@${POLICY.now - 600_000}`;
+    api(actual).deployments.push({ ...api(actual).deployments[0], id: 'ecs-svc/0', status: 'ACTIVE', taskDefinitionArn: old.arn, rolloutState: 'FAILED', rolloutStateReason: 'tasks failed to start.' });
+
+    const p = run(desired, actual);
+
+    expect(brief(p)).toEqual(['UpdateService update:Service/api']);
+    expect((p.actions[0] as Extract<Action, { kind: 'UpdateService' }>).taskDefinition).toEqual({ arn: next.arn });
+  });
+
   it('rollback events from before steady pushed the revision are no evidence of its failure', () => {
     const desired = ungated();
     const actual = syncedActual(desired);
