@@ -90,7 +90,26 @@ describe('planning a blue/green service', () => {
     const p = plan(desired, actual, POLICY);
 
     expect(p.actions).toEqual([]);
-    expect(statusOf(p)).toMatchObject({ phase: 'Synced', reason: 'UpToDate', message: 'runs shop-api:7 with 2/2 tasks; production traffic goes to target group shop-api-tg' });
+    expect(statusOf(p)).toMatchObject({ phase: 'Synced', reason: 'UpToDate', message: 'runs shop-api:7 with 2/2 tasks; production traffic goes to target group shop-api-tg', diff: [] });
+  });
+
+  it('says so when the production listener sends traffic to no target group', () => {
+    const { desired, actual } = blueGreenShop();
+    bg(actual).listeners[PROD]!.defaultActions = [{ type: 'fixed-response', targetGroups: [] }];
+
+    expect(statusOf(plan(desired, actual, POLICY))).toMatchObject({ phase: 'Synced', reason: 'UpToDate', message: 'runs shop-api:7 with 2/2 tasks; production traffic goes to target group (none)' });
+  });
+
+  it('a service whose CodeDeploy side could not be read is Blocked, and nothing is changed', () => {
+    const { desired, actual } = blueGreenShop();
+    pushNewImage(actual);
+    api(actual).desiredCount = 5;
+    delete actual.blueGreen['api'];
+
+    const p = plan(desired, actual, POLICY);
+
+    expect(p.actions.filter((a) => a.resource === 'Service/api')).toEqual([]);
+    expect(statusOf(p)).toMatchObject({ phase: 'Blocked', reason: 'ObserveFailed', message: 'CodeDeploy deployment group api of application shop could not be read; nothing is changed this pass' });
   });
 
   it('rolls a new image out as one CodeDeploy deployment, after registration and the migration', () => {
@@ -117,6 +136,7 @@ describe('planning a blue/green service', () => {
       network: { subnets: ['subnet-0aaaaaaaaaaaaaaaa', 'subnet-0bbbbbbbbbbbbbbbb'], securityGroups: ['sg-0123456789abcdef0'], assignPublicIp: 'DISABLED' },
       platformVersion: 'LATEST',
       production: 'shop-api:7',
+      summary: 'deploy shop-api:<new revision> blue/green through CodeDeploy deployment group api of application shop (CodeDeployDefault.ECSAllAtOnce); production runs shop-api:7',
     } satisfies Partial<CreateCodeDeployDeploymentAction>);
     expect(statusOf(p)).toMatchObject({
       phase: 'Drifted',
@@ -139,6 +159,18 @@ describe('planning a blue/green service', () => {
 
     expect(brief(p)).toEqual(['CreateCodeDeployDeployment deploy:Service/api']);
     expect(p.actions[0]).toMatchObject({ taskDefinition: { arn: TD8 }, production: 'shop-api:7' });
+  });
+
+  it("production's revision is the service's when ECS lists no task set (none yet, or none reported)", () => {
+    for (const taskSets of [[], undefined]) {
+      const { desired, actual } = blueGreenShop();
+      api(actual).taskSets = taskSets;
+
+      const p = plan(desired, actual, POLICY);
+
+      expect(p.actions).toEqual([]);
+      expect(statusOf(p)).toMatchObject({ phase: 'Synced', reason: 'UpToDate', message: 'runs shop-api:7 with 2/2 tasks; production traffic goes to target group shop-api-tg' });
+    }
   });
 
   it('production\'s revision is the PRIMARY task set\'s, not that of an ACTIVE replacement task set listed first', () => {
@@ -179,6 +211,43 @@ describe('planning a blue/green service', () => {
     expect(brief(p)).toEqual(['UpdateService update:Service/api']);
     expect(p.actions[0]).toMatchObject({ settings: { desiredCount: 2 } });
     expect(p.actions[0]).not.toHaveProperty('taskDefinition');
+
+    // A setting ECS does not report yet shows its old value as '-'.
+    desired.services[0].spec.healthCheckGracePeriodSeconds = 30;
+    const q = plan(desired, actual, POLICY);
+    const diff = [
+      { path: 'desiredCount', before: '5', after: '2' },
+      { path: 'healthCheckGracePeriodSeconds', before: undefined, after: '30' },
+    ];
+    expect(q.actions[0]).toMatchObject({ summary: 'update service api: desiredCount 5 -> 2, healthCheckGracePeriodSeconds - -> 30', settings: { desiredCount: 2, healthCheckGracePeriodSeconds: 30 }, diff });
+    expect(statusOf(q)).toMatchObject({ phase: 'Drifted', reason: 'SettingsDiffer', message: 'desiredCount 5 -> 2; healthCheckGracePeriodSeconds - -> 30', diff });
+  });
+
+  it('adopting a blue/green service: the settings change waits only for the tag, the deployment for the tag and the registration', () => {
+    const { desired, actual } = blueGreenShop();
+    desired.services[0].spec.adopt = true;
+    desired.migrations = [];
+    desired.services[0].spec.after = [];
+    for (const k of Object.keys(api(actual).tags)) if (k.startsWith('steady:')) delete api(actual).tags[k];
+    pushNewImage(actual);
+    api(actual).desiredCount = 5;
+
+    expect(brief(plan(desired, actual, POLICY))).toEqual([
+      'RegisterTaskDefinition register:Service/api',
+      'TagResource adopt:Service/api',
+      'UpdateService update:Service/api <- adopt:Service/api',
+      'CreateCodeDeployDeployment deploy:Service/api <- register:Service/api,adopt:Service/api',
+    ]);
+
+    // Behind a migration that failed: the tag and the settings change go ahead, nothing is registered or deployed.
+    desired.migrations = desiredShop().migrations;
+    desired.services[0].spec.after = ['db-migrate'];
+    const version = (plan(desired, actual, POLICY).actions.find((a) => a.kind === 'RunMigration') as { version: string }).version;
+    const m = actual.migrations['db-migrate'];
+    m.latest = { ...m.latest!, tags: { ...m.latest!.tags, [TAG_MIGRATION_VERSION]: version, [TAG_MIGRATION_RESULT]: 'failed: exit code 1' } };
+    const p = plan(desired, actual, POLICY);
+    expect(brief(p).filter((b) => b.includes('Service/api'))).toEqual(['TagResource adopt:Service/api', 'UpdateService update:Service/api <- adopt:Service/api']);
+    expect(statusOf(p)).toMatchObject({ phase: 'Blocked', reason: 'MigrationFailed' });
   });
 
   it('notes a network that differs instead of calling UpdateService, which ECS refuses for CODE_DEPLOY services', () => {
@@ -386,6 +455,25 @@ describe('deployments that have not finished', () => {
       message: 'deployment d-ABCDEFGH1 started by someone else is in progress (InProgress); steady does not interrupt or race it',
       notes: ['the spec asks for shop-api:<new revision>; steady deploys it once deployment d-ABCDEFGH1 has finished'],
     });
+
+    // One made in the console has no description; with nothing to deploy, nothing waits.
+    actual.images[`${REPO}:latest`] = { kind: 'pinned', digest: `sha256:${'a'.repeat(64)}`, pinned: `${REPO}@sha256:${'a'.repeat(64)}` };
+    bg(actual).active = [deployment({})];
+    const q = plan(desired, actual, POLICY);
+    expect(q.actions).toEqual([]);
+    expect(statusOf(q)).toMatchObject({ phase: 'Progressing', reason: 'DeploymentInProgress' });
+    expect(statusOf(q).notes).toBeUndefined();
+  });
+
+  it("a steady:codedeploy tag that is not `<id>@<arn>` names no deployment: someone else's stays someone else's", () => {
+    const { desired, actual } = blueGreenShop();
+    api(actual).tags[TAG_CODEDEPLOY] = 'd-ABCDEFGH1!';
+    bg(actual).active = [deployment({ description: 'hotfix by hand' })];
+
+    const p = plan(desired, actual, POLICY);
+
+    expect(p.actions.filter((a) => a.resource === 'Service/api')).toEqual([]);
+    expect(statusOf(p)).toMatchObject({ phase: 'Progressing', reason: 'DeploymentInProgress' });
   });
 
   it('follows its own deployment, which changes nothing and costs no change budget', () => {
@@ -433,6 +521,19 @@ describe('deployments that have not finished', () => {
       phase: 'Progressing',
       reason: 'RollingBack',
       message: 'CodeDeploy is rolling back deployment d-ABCDEFGH1 (rollback deployment d-ROLLBACK1 is InProgress); production runs shop-api:7',
+    });
+    expect(statusOf(p).notes).toBeUndefined();
+
+    // The spec's revision waits for it; a rollback that does not name the deployment it undoes is still reported.
+    pushNewImage(actual);
+    bg(actual).active = [deployment({ id: 'd-ROLLBACK1', creator: 'codeDeployRollback' })];
+    const q = plan(desired, actual, POLICY);
+    expect(q.actions.filter((a) => a.resource === 'Service/api')).toEqual([]);
+    expect(statusOf(q)).toMatchObject({
+      phase: 'Progressing',
+      reason: 'RollingBack',
+      message: 'CodeDeploy is rolling back (rollback deployment d-ROLLBACK1 is InProgress); production runs shop-api:7',
+      notes: ['the spec asks for shop-api:<new revision>; steady deploys it once deployment d-ROLLBACK1 has finished'],
     });
   });
 });
@@ -568,6 +669,20 @@ describe('following steady\'s own deployment', () => {
     expect(p.actions[0]).toMatchObject({ kind: 'AwaitCodeDeployDeployment', revision: 'something else' });
     expect(p.actions[0]).not.toHaveProperty('recordTag');
   });
+
+  it.each([
+    ['shop-api:12', `d-ABCDEFGH1@arn:aws:ecs:${REGION}:${ACCOUNT}:task-definition/shop-api:12`],
+    ['other/shop-api:8', undefined],
+    ['shop-api:8 (canary)', undefined],
+  ])('records a deployment recognised by its description only when it names a revision as family:number (%s)', (revision, recordTag) => {
+    const { desired, actual } = blueGreenShop();
+    bg(actual).active = [deployment({ description: `steady: shop-prod Service/api -> ${revision}` })];
+
+    const [follow] = plan(desired, actual, POLICY).actions;
+
+    expect(follow).toMatchObject({ kind: 'AwaitCodeDeployDeployment', revision });
+    expect((follow as { recordTag?: string }).recordTag).toBe(recordTag);
+  });
 });
 
 describe('migrations gate blue/green rollouts', () => {
@@ -607,6 +722,12 @@ describe('appSpec', () => {
 });
 
 describe('deploymentFailedMessage', () => {
+  it('names the error code alone when CodeDeploy gives no message', () => {
+    expect(deploymentFailedMessage(deployment({ status: 'Failed', error: { code: 'TIMEOUT' } }), 'shop-api:8', { key: 'Service/api', env: 'shop-prod' })).toMatch(
+      /^CodeDeploy deployment d-ABCDEFGH1 of shop-api:8 failed \(TIMEOUT\)\. /,
+    );
+  });
+
   it('works without error details or a rollback', () => {
     expect(deploymentFailedMessage(deployment({ status: 'Failed' }), 'shop-api:8', { key: 'Service/api', env: 'shop-prod' })).toBe(
       'CodeDeploy deployment d-ABCDEFGH1 of shop-api:8 failed. steady does not deploy shop-api:8 again until the spec changes or someone runs `steady retry service/api --env shop-prod` (which removes the service\'s steady:codedeploy tag)',

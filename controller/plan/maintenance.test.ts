@@ -166,6 +166,7 @@ describe('Maintenance planner: switching on and off', () => {
       maintenance: { state: 'on', source: 'spec', since: NOW },
     });
     expect(statusOf(p).diff).toEqual([{ path: 'maintenance', before: 'off', after: `on by spec since ${SINCE}` }, ...sw.diff, ...create.diff]);
+    expect(statusOf(p).notes).toBeUndefined();
   });
 
   it('on and in place: nothing to do; a change CloudFront still deploys is Progressing', () => {
@@ -178,6 +179,7 @@ describe('Maintenance planner: switching on and off', () => {
     expect(actionsOf(p)).toEqual([]);
     const says = `CloudFront E2EXAMPLE answers from origin maintenance-bucket and answers errors 503 with /maintenance.html (503, cached 10s); ${LISTENER} answers 503 application/json for api.example.com (rule 1)`;
     expect(statusOf(p)).toMatchObject({ phase: 'Synced', reason: 'OnBySpec', message: `in maintenance (on by spec since 2025-12-31 23:00 UTC): ${says}`, diff: [] });
+    expect(statusOf(p).notes).toBeUndefined();
 
     observed(actual).distribution!.status = 'InProgress';
     p = run(desired, actual, memory);
@@ -206,7 +208,7 @@ describe('Maintenance planner: switching on and off', () => {
       reason: 'Off',
       message: `turning maintenance off: CloudFront E2EXAMPLE serves its own origins; ${LISTENER} forwards as usual`,
     });
-    expect(statusOf(p).diff[0]).toEqual({ path: 'maintenance', before: 'on', after: 'off' });
+    expect(statusOf(p).diff).toEqual([{ path: 'maintenance', before: 'on', after: 'off' }, ...sw.diff, ...del.diff]);
   });
 
   it("the restore record is taken from the state table's copy when the distribution's tags lost it", () => {
@@ -259,6 +261,7 @@ describe('Maintenance planner: switching on and off', () => {
     // Only the marker is written: nothing of the configuration differs.
     expect(brief(p)).toEqual([`SwitchDistribution switch-on:${KEY}`]);
     expect(actionsOf(p)[0].diff).toEqual([]);
+    expect(statusOf(p).diff).toEqual([{ path: 'maintenance', before: 'on', after: `on by spec since ${SINCE}` }]);
     expect(statusOf(p).notes).toEqual([
       'CloudFront distribution E2EXAMPLE already answered the maintenance page; steady has no record of what it had before, so it will leave it so when maintenance ends',
     ]);
@@ -302,6 +305,60 @@ describe('Maintenance planner: switching on and off', () => {
     expect(statusOf(run(desired, actual)).notes).toEqual(['origin maintenance-bucket is not reached through origin access control: a bucket behind it must be public to serve the page']);
   });
 
+  it('the distribution in maintenance by steady and the rule still to create, turning on: partly on', () => {
+    const { desired, actual } = shop({ maintenance: 'on', cloudFront: CF, loadBalancer: LB });
+    observed(actual).distribution = distribution('on', switchedTags());
+
+    const p = run(desired, actual, { name: NAME, last: { state: 'on', source: 'spec', since: NOW - 3_600_000 } });
+
+    expect(brief(p)).toEqual([`CreateMaintenanceRule create-rule:${KEY}`]);
+    expect(statusOf(p).diff).toEqual([{ path: 'maintenance', before: 'partly on', after: 'on by spec since 2025-12-31 23:00 UTC' }, ...actionsOf(p)[0].diff]);
+  });
+
+  it('turning off a distribution steady switched, with no rule of steady on the listener: partly on', () => {
+    const { desired, actual } = shop({ cloudFront: CF, loadBalancer: LB });
+    observed(actual).distribution = distribution('on', switchedTags());
+
+    const p = run(desired, actual);
+
+    expect(brief(p)).toEqual([`SwitchDistribution switch-off:${KEY}`]);
+    expect(statusOf(p).diff[0]).toEqual({ path: 'maintenance', before: 'partly on', after: 'off' });
+  });
+
+  it('a restore copy the state table still holds for a distribution switched back already, marker gone, changes nothing', () => {
+    const { desired, actual } = shop({ cloudFront: CF, loadBalancer: LB });
+    observed(actual).rules = [maintenanceRuleOf('1'), DEFAULT_RULE];
+    const memory: MaintenanceMemory = { name: NAME, restore: { distribution: 'E2EXAMPLE', record: RECORD, savedAt: NOW - 3_600_000 } };
+
+    let p = run(desired, actual, memory);
+
+    // Only steady's rule is left to delete: the distribution serves its own origins already.
+    expect(brief(p)).toEqual([`DeleteMaintenanceRule delete-rule:${KEY}:1`]);
+    expect(statusOf(p)).toMatchObject({ phase: 'Drifted', reason: 'Off', message: `turning maintenance off: CloudFront E2EXAMPLE serves its own origins; ${LISTENER} forwards as usual` });
+    expect(p.actions.map((a) => a.id)).toEqual([`delete-rule:${KEY}:1`]);
+    expect(statusOf(p).diff).toEqual([
+      { path: 'maintenance', before: 'partly on', after: 'off' },
+      { path: `${LISTENER} rule 1`, before: "503 (steady's maintenance rule)", after: undefined },
+    ]);
+
+    // Switching on again records what the distribution has now, not the old copy.
+    desired.maintenance![0].spec.maintenance = 'on';
+    observed(actual).rules = [DEFAULT_RULE];
+    p = run(desired, actual, memory);
+    const sw = actionsOf(p)[0] as Extract<Action, { kind: 'SwitchDistribution' }>;
+    expect(sw).toMatchObject({ kind: 'SwitchDistribution', mode: 'on' });
+    expect('restore' in sw).toBe(false);
+  });
+
+  it('what the state table remembers without a restore copy changes nothing: in service, nothing to do', () => {
+    const { desired, actual } = shop({ cloudFront: CF });
+
+    const p = run(desired, actual, { name: NAME, last: { state: 'off' } });
+
+    expect(actionsOf(p)).toEqual([]);
+    expect(statusOf(p)).toMatchObject({ phase: 'Synced', reason: 'Off', message: 'not in maintenance: CloudFront E2EXAMPLE serves its own origins' });
+  });
+
   it('the distribution switched and the rule not yet there is partly on', () => {
     const { desired, actual } = shop({ cloudFront: CF, loadBalancer: LB });
     observed(actual).rules = [maintenanceRuleOf('1'), DEFAULT_RULE];
@@ -309,7 +366,7 @@ describe('Maintenance planner: switching on and off', () => {
     const p = run(desired, actual);
 
     expect(brief(p)).toEqual([`DeleteMaintenanceRule delete-rule:${KEY}:1`]);
-    expect(statusOf(p).diff[0]).toEqual({ path: 'maintenance', before: 'partly on', after: 'off' });
+    expect(statusOf(p).diff).toEqual([{ path: 'maintenance', before: 'partly on', after: 'off' }, ...actionsOf(p)[0].diff]);
   });
 });
 
@@ -332,7 +389,20 @@ describe('Maintenance planner: the listener rule', () => {
 
     expect(brief(p)).toEqual([`DeleteMaintenanceRule delete-rule:${KEY}:2`]);
     expect(statusOf(p).notes).toEqual([`maintenance rule 1 of ${LISTENER} does not answer as the spec says; steady leaves it while maintenance is on (it is made anew next time)`]);
-    expect(statusOf(p).diff[0]).toEqual({ path: 'maintenance', before: 'on', after: `on by spec since ${SINCE}` });
+    expect(statusOf(p).diff).toEqual([
+      { path: 'maintenance', before: 'on', after: `on by spec since ${SINCE}` },
+      { path: `${LISTENER} rule 2`, before: "503 (steady's maintenance rule)", after: undefined },
+    ]);
+  });
+
+  it("steady's rule changed by hand to forward is still steady's: deleted when maintenance ends, the diff naming what it does", () => {
+    const { desired, actual } = shop({ loadBalancer: LB });
+    observed(actual).rules = [{ ...maintenanceRuleOf('1'), actions: [{ type: 'forward', targetGroups: [{ arn: 'arn:tg', weight: 1 }] }] }, DEFAULT_RULE];
+
+    const p = run(desired, actual);
+
+    expect(brief(p)).toEqual([`DeleteMaintenanceRule delete-rule:${KEY}:1`]);
+    expect(actionsOf(p)[0].diff).toEqual([{ path: `${LISTENER} rule 1`, before: "forward (steady's maintenance rule)", after: undefined }]);
   });
 
   it("a rule of another environment or resource, or an untagged one, is never steady's: not deleted, and its priority is in use", () => {
@@ -405,6 +475,26 @@ describe('Maintenance planner: whose distribution, and what is missing', () => {
     }
   });
 
+  it("a marker of steady's that names no environment is another's: a Conflict naming it '?'", () => {
+    const { desired, actual } = shop({ cloudFront: CF });
+    observed(actual).distribution = distribution('on', { ...switchedTags(), [TAG_MAINTENANCE]: `${KEY} source=spec` });
+
+    const p = run(desired, actual);
+
+    expect(actionsOf(p)).toEqual([]);
+    expect(statusOf(p)).toMatchObject({ phase: 'Failed', reason: 'Conflict', message: `CloudFront distribution E2EXAMPLE is in maintenance by steady for ? ${KEY}; steady leaves it alone (maintenance should be off)` });
+  });
+
+  it('a Maintenance observe has nothing for at all blocks: the distribution is unread, nothing is switched', () => {
+    const { desired, actual } = shop({ maintenance: 'on', cloudFront: CF });
+    delete actual.maintenance[NAME];
+
+    const p = run(desired, actual);
+
+    expect(actionsOf(p)).toEqual([]);
+    expect(statusOf(p)).toMatchObject({ phase: 'Blocked', reason: 'ObserveFailed', message: `CloudFront distribution E2EXAMPLE could not be read; nothing is changed this pass (maintenance should be on by spec since ${SINCE})` });
+  });
+
   it('a distribution that could not be read blocks, a missing one fails; nothing is switched', () => {
     const { desired, actual } = shop({ maintenance: 'on', cloudFront: CF });
     delete observed(actual).distribution;
@@ -431,12 +521,12 @@ describe('Maintenance planner: whose distribution, and what is missing', () => {
       message: expect.stringMatching(/^CloudFront distribution E2EXAMPLE has no origin nowhere \(it has app-alb, maintenance-bucket\): add the maintenance bucket as an origin/),
     });
 
-    desired.maintenance![0].spec.cloudFront = { ...desired.maintenance![0].spec.cloudFront!, origin: 'maintenance-bucket', behaviors: ['/api/*', '/img/*'] };
+    desired.maintenance![0].spec.cloudFront = { ...desired.maintenance![0].spec.cloudFront!, origin: 'maintenance-bucket', behaviors: ['/api/*', '/img/*', '/css/*'] };
     p = run(desired, actual);
     expect(statusOf(p)).toMatchObject({
       phase: 'Failed',
       reason: 'BehaviorNotFound',
-      message: expect.stringMatching(/^CloudFront distribution E2EXAMPLE has no cache behaviour \/img\/\*; fix spec.cloudFront.behaviors \(\* is the default behaviour\)/),
+      message: expect.stringMatching(/^CloudFront distribution E2EXAMPLE has no cache behaviour \/img\/\*, \/css\/\*; fix spec.cloudFront.behaviors \(\* is the default behaviour\)/),
     });
   });
 

@@ -4,7 +4,7 @@
  * registered by hand in the migration's own family.
  */
 import { describe, expect, it } from 'vitest';
-import { TAG_MIGRATION_STARTED, TAG_MIGRATION_VERSION, type AwaitMigrationAction, type RunMigrationAction } from '../model/plan.js';
+import { TAG_MIGRATION_ATTEMPT, TAG_MIGRATION_RESULT, TAG_MIGRATION_STARTED, TAG_MIGRATION_VERSION, type AwaitMigrationAction, type RegisterTaskDefinitionAction, type RunMigrationAction } from '../model/plan.js';
 import { canonicalTaskDefinition } from '../model/taskdef.js';
 import { migrationSchema } from '../spec/schema.js';
 import { DIGEST_B, desiredShop, POLICY, REPO, runningMigrationTask, syncedActual } from '../testing/plan-fixtures.js';
@@ -81,8 +81,9 @@ describe("a migration's run and the wait for it", () => {
     const actual = syncedActual(desired);
     actual.images[`${REPO}:latest`] = newImage;
 
-    const [, run] = migrationOf(plan(desired, actual, POLICY)) as [unknown, RunMigrationAction];
+    const [register, run] = migrationOf(plan(desired, actual, POLICY)) as [RegisterTaskDefinitionAction, RunMigrationAction];
 
+    expect(register.summary).toBe(`register task definition shop-api-db-migrate for migration db-migrate version ${run.version}`);
     expect(run).toMatchObject({
       summary: `run migration db-migrate (version ${run.version}): alembic upgrade head`,
       cluster: 'shop-prod',
@@ -97,6 +98,57 @@ describe("a migration's run and the wait for it", () => {
     });
     expect(run.version).toMatch(/^[0-9a-f]{16}$/);
     expect(run.clientToken).toMatch(/^steady-[0-9a-f]{40}$/);
+  });
+
+  it("a run's client token is its own: the same run gets the same token, another version or attempt another one (ECS would return the earlier run's task for a token it has seen)", () => {
+    const desired = desiredShop();
+    const actual = syncedActual(desired);
+    actual.images[`${REPO}:latest`] = newImage;
+    const tokenOf = () => (migrationOf(plan(desired, actual, POLICY)).find((a) => a.kind === 'RunMigration') as RunMigrationAction).clientToken;
+    const first = tokenOf();
+
+    expect(tokenOf()).toBe(first);
+    desired.migrations[0].spec.command = ['alembic', 'upgrade', 'heads'];
+    const otherVersion = tokenOf();
+    expect(otherVersion).not.toBe(first);
+
+    // The same version, registered by an earlier pass with its first attempt failed and retried: attempt 1.
+    const register = migrationOf(plan(desired, actual, POLICY))[0] as RegisterTaskDefinitionAction;
+    actual.migrations['db-migrate'].latest = { ...actual.migrations['db-migrate'].latest!, content: register.content, tags: { ...register.tags, [TAG_MIGRATION_ATTEMPT]: '1' } };
+    delete actual.migrations['db-migrate'].latest.tags[TAG_MIGRATION_RESULT];
+    const retried = migrationOf(plan(desired, actual, POLICY))[0] as RunMigrationAction;
+    expect(retried).toMatchObject({ kind: 'RunMigration', attempt: 1 });
+    expect([first, otherVersion]).not.toContain(retried.clientToken);
+  });
+
+  it('a version that succeeded plans nothing, says so, and opens the gate', () => {
+    const desired = desiredShop();
+    const actual = syncedActual(desired);
+    const version = actual.migrations['db-migrate'].latest!.tags[TAG_MIGRATION_VERSION];
+    actual.services['api']!.desiredCount = 1;
+
+    const p = plan(desired, actual, POLICY);
+
+    expect(migrationOf(p)).toEqual([]);
+    expect(statusOf(p)).toMatchObject({ phase: 'Synced', reason: 'Succeeded', message: `version ${version} succeeded` });
+    expect(p.actions.map((a) => [a.id, a.dependsOn])).toEqual([['update:Service/api', []]]);
+  });
+
+  it('something a migration depends on that could not be read keeps it from running, with what and why, and its rollouts wait', () => {
+    const desired = desiredShop();
+    const actual = syncedActual(desired);
+    actual.images[`${REPO}:latest`] = newImage;
+    actual.unreadable.push({ what: 'task definition family shop-api-db-migrate', awsName: 'ThrottlingException', message: 'Rate exceeded', affects: ['Migration/db-migrate'] } as never);
+
+    const p = plan(desired, actual, POLICY);
+
+    expect(migrationOf(p)).toEqual([]);
+    expect(statusOf(p)).toMatchObject({
+      phase: 'Blocked',
+      reason: 'ObserveFailed',
+      message: 'could not read task definition family shop-api-db-migrate (ThrottlingException: Rate exceeded); nothing that depends on it is changed this pass',
+    });
+    expect(statusOf(p, 'Service/api').reason).toBe('WaitingForMigration');
   });
 
   it('with a task definition of its own: its network, and the command the task definition holds', () => {
@@ -121,6 +173,30 @@ describe("a migration's run and the wait for it", () => {
     expect(run).toMatchObject({ container: 'migrate', network: { subnets: ['subnet-0ccccccccccccccc1'], securityGroups: ['sg-0ccccccccccccccc1'], assignPublicIp: 'DISABLED' } });
     expect(run.command).toBeUndefined();
     expect(statusOf(p)).toMatchObject({ phase: 'Drifted', reason: 'NewVersion', message: `version ${run.version} has not run yet`, diff: [{ path: 'version', before: undefined, after: run.version }] });
+  });
+
+  it("a migration without a command of its own has a new version when its container's command changes, and only its container's", () => {
+    const desired = desiredShop();
+    const container = (name: string, command: string[], essential = true) => ({ name, image: 'public.ecr.aws/acme/migrate:1', command, essential });
+    const migration = (containers: ReturnType<typeof container>[]) =>
+      migrationSchema.parse({
+        apiVersion: 'steady.dev/v1alpha1',
+        kind: 'Migration',
+        metadata: { name: 'db-migrate', environment: 'shop-prod' },
+        spec: { taskDefinition: { family: 'shop-migrate', cpu: 256, memory: 512, containers }, container: 'migrate', network: { subnets: ['subnet-0ccccccccccccccc1'], securityGroups: ['sg-0ccccccccccccccc1'] } },
+      });
+    const actual = syncedActual({ ...desired, migrations: [] });
+    actual.images['public.ecr.aws/acme/migrate:1'] = { kind: 'unpinnable' };
+    actual.migrations['db-migrate'] = { latest: null, tasks: [] };
+    const versionOf = (containers: ReturnType<typeof container>[]) => {
+      desired.migrations[0] = migration(containers);
+      return (migrationOf(plan(desired, actual, POLICY)).find((a) => a.kind === 'RunMigration') as RunMigrationAction).version;
+    };
+
+    const first = versionOf([container('log-router', ['fluent-bit'], false), container('migrate', ['migrate', 'up'])]);
+
+    expect(versionOf([container('log-router', ['fluent-bit', '-v'], false), container('migrate', ['migrate', 'up'])])).toBe(first);
+    expect(versionOf([container('log-router', ['fluent-bit'], false), container('migrate', ['migrate', 'up', '--all'])])).not.toBe(first);
   });
 
   it("the wait for a task an earlier pass started ends at its timeout, counted from the task's start, else its creation, else the time steady recorded, else now", () => {

@@ -73,6 +73,23 @@ describe('ownership: steady changes only what it owns or a spec adopts', () => {
     }
   });
 
+  it('a service steady did not create is a Conflict without adopt: true, and is never changed', () => {
+    const desired = ungated();
+    const actual = syncedActual(desired);
+    for (const k of Object.keys(api(actual).tags)) if (k.startsWith('steady:')) delete api(actual).tags[k];
+    api(actual).desiredCount = 0;
+    pushNewImage(actual);
+
+    const p = run(desired, actual);
+
+    expect(actionsOf(p, 'Service/api')).toEqual([]);
+    expect(statusOf(p, 'Service/api')).toMatchObject({
+      phase: 'Failed',
+      reason: 'Conflict',
+      message: 'ECS service api exists in cluster shop-prod but steady did not create it; nothing is changed. Set spec.adopt: true to let steady manage it',
+    });
+  });
+
   it.each([
     ['another environment', ownerRecordValue('shop-staging', 'AliasRecord/api-dns'), 'shop-staging AliasRecord/api-dns'],
     ['another resource of this environment', ownerRecordValue('shop-prod', 'AliasRecord/www-dns'), 'shop-prod AliasRecord/www-dns'],
@@ -102,7 +119,7 @@ describe('ownership: steady changes only what it owns or a spec adopts', () => {
 
     let p = run(desired, actual);
     expect(actionsOf(p, 'AliasRecord/api-dns')).toEqual([]);
-    expect(statusOf(p, 'AliasRecord/api-dns')).toMatchObject({ phase: 'Synced', reason: 'UpToDate' });
+    expect(statusOf(p, 'AliasRecord/api-dns')).toMatchObject({ phase: 'Synced', reason: 'UpToDate', message: `api.example.com A -> ${LB_DNS}` });
 
     txt.values = ['"v=spf1 -all"'];
     p = run(desired, actual);
@@ -112,6 +129,22 @@ describe('ownership: steady changes only what it owns or a spec adopts', () => {
       reason: 'Conflict',
       message: 'api.example.com A exists in zone example.com but steady did not create it; nothing is changed. Set spec.adopt: true to let steady manage it',
     });
+  });
+
+  it("an owner TXT record with a set identifier still names its owner: a name another environment's weighted records hold is a Conflict, even with adopt: true", () => {
+    const desired = desiredShop();
+    desired.aliases[0].spec.adopt = true;
+    const actual = syncedActual(desired);
+    const zone = actual.zones['example.com']!;
+    zone.records = [
+      { name: 'api.example.com', type: 'A', setIdentifier: 'tokyo', alias: { dnsName: 'other-alb-1.ap-northeast-1.elb.amazonaws.com', hostedZoneId: 'Z14GRHDCWA56QT', evaluateTargetHealth: false } },
+      { name: ownerRecordName('A', 'api.example.com'), type: 'TXT', ttl: 300, setIdentifier: 'tokyo', values: [ownerRecordValue('shop-staging', 'AliasRecord/api-dns')] },
+    ];
+
+    const p = run(desired, actual);
+
+    expect(actionsOf(p, 'AliasRecord/api-dns')).toEqual([]);
+    expect(statusOf(p, 'AliasRecord/api-dns')).toMatchObject({ phase: 'Failed', reason: 'Conflict', message: 'api.example.com A is managed by steady for shop-staging AliasRecord/api-dns; steady leaves it alone' });
   });
 
   it('a missing alias record is created with CREATE (never UPSERT over a record someone made meanwhile), its owner record beside it', () => {
@@ -396,19 +429,38 @@ describe('migration gates: a rollout never overtakes the migration it waits for'
     expect(statusOf(p, 'Service/api').diff[0]).toEqual({ path: 'service', before: undefined, after: 'api' });
   });
 
-  it('a settings change alone is one UpdateService without a task definition, even while a migration is pending', () => {
+  it('a settings change alone is one UpdateService without a task definition that does not wait for a pending migration: only a rollout waits', () => {
     const desired = desiredShop();
-    desired.migrations[0].spec.command = ['alembic', 'upgrade', 'heads'];
     const actual = syncedActual(desired);
+    // A new command is a new version of the migration: it runs this pass, and the service has nothing to roll out.
+    desired.migrations[0].spec.command = ['alembic', 'upgrade', 'heads'];
     api(actual).desiredCount = 1;
 
     const p = run(desired, actual);
 
+    expect(brief(p)).toEqual(['RegisterTaskDefinition register:Migration/db-migrate', 'RunMigration run:Migration/db-migrate <- register:Migration/db-migrate', 'UpdateService update:Service/api']);
     const updates = actionsOf(p, 'Service/api') as Extract<Action, { kind: 'UpdateService' }>[];
-    expect(updates.map((u) => u.id)).toEqual(['update:Service/api']);
-    expect(updates[0]).toMatchObject({ taskDefinition: undefined, settings: { desiredCount: 2 }, summary: 'update service api: desiredCount 1 -> 2' });
+    expect(updates[0]).toMatchObject({ taskDefinition: undefined, settings: { desiredCount: 2 }, summary: 'update service api: desiredCount 1 -> 2', dependsOn: [] });
     expect('contentFingerprint' in updates[0]).toBe(false);
     expect(statusOf(p, 'Service/api')).toMatchObject({ phase: 'Drifted', reason: 'SettingsDiffer', message: 'desiredCount 1 -> 2' });
+  });
+
+  it('a rollout with no migration to wait for and a settings change is one UpdateService carrying both', () => {
+    const desired = ungated();
+    const actual = syncedActual(desired);
+    pushNewImage(actual);
+    api(actual).desiredCount = 1;
+    // A setting ECS does not report yet: its old value shows as '-'.
+    desired.services[0].spec.healthCheckGracePeriodSeconds = 30;
+    delete api(actual).healthCheckGracePeriodSeconds;
+
+    const p = run(desired, actual);
+
+    expect(brief(p)).toEqual(['RegisterTaskDefinition register:Service/api', 'UpdateService update:Service/api <- register:Service/api']);
+    const update = actionsOf(p, 'Service/api')[1] as Extract<Action, { kind: 'UpdateService' }>;
+    expect(update).toMatchObject({ taskDefinition: { registeredBy: 'register:Service/api' }, settings: { desiredCount: 2, healthCheckGracePeriodSeconds: 30 } });
+    expect(update.summary).toBe('update service api: task definition shop-api:7 -> shop-api:<new revision>, desiredCount 1 -> 2, healthCheckGracePeriodSeconds - -> 30');
+    expect(statusOf(p, 'Service/api')).toMatchObject({ phase: 'Drifted', reason: 'TaskDefinitionDiffers', message: 'task definition shop-api:7 -> shop-api:<new revision>; desiredCount 1 -> 2; healthCheckGracePeriodSeconds - -> 30' });
   });
 
   it('a service waiting for two migrations depends on both runs, in name order', () => {
@@ -475,8 +527,24 @@ describe('rollout failure and revision reuse', () => {
     const p = run(desired, actual);
 
     expect(brief(p)).toEqual(['TagResource record:Service/api']);
+    expect(p.actions[0]).toMatchObject({ summary: 'remember on service api that the rollout of shop-api:8 failed', diff: [], arn: api(actual).arn, purpose: 'record' });
     expect((p.actions[0] as Extract<Action, { kind: 'TagResource' }>).tags[TAG_ROLLOUT]).toBe(`${bad.arn}@${POLICY.now - 600_000}#failed:ECS deployment circuit breaker: tasks failed to start.`);
     expect(statusOf(p, 'Service/api')).toMatchObject({ phase: 'Failed', reason: 'RolloutFailed' });
+  });
+
+  it('a FAILED deployment of another revision is no evidence against the one steady pushed', () => {
+    const desired = ungated();
+    const actual = syncedActual(desired);
+    const old = revision(actual, 6, (c) => void (c.cpu = '512'));
+    pushNewImage(actual);
+    const next = revision(actual, 8, (c) => void (c.containerDefinitions[0].image = `${REPO}@${DIGEST_B}`));
+    api(actual).tags[TAG_ROLLOUT] = `${next.arn}@${POLICY.now - 600_000}`;
+    api(actual).deployments.push({ ...api(actual).deployments[0], id: 'ecs-svc/0', status: 'ACTIVE', taskDefinitionArn: old.arn, rolloutState: 'FAILED', rolloutStateReason: 'tasks failed to start.' });
+
+    const p = run(desired, actual);
+
+    expect(brief(p)).toEqual(['UpdateService update:Service/api']);
+    expect((p.actions[0] as Extract<Action, { kind: 'UpdateService' }>).taskDefinition).toEqual({ arn: next.arn });
   });
 
   it('rollback events from before steady pushed the revision are no evidence of its failure', () => {
@@ -486,6 +554,49 @@ describe('rollout failure and revision reuse', () => {
     const next = revision(actual, 8, (c) => void (c.containerDefinitions[0].image = `${REPO}@${DIGEST_B}`));
     api(actual).tags[TAG_ROLLOUT] = `${next.arn}@${POLICY.now - 600_000}`;
     api(actual).events.unshift({ createdAt: POLICY.now - 700_000, message: '(service api) deployment failed: circuit breaker rolling back.' });
+
+    const p = run(desired, actual);
+
+    expect(brief(p)).toEqual(['UpdateService update:Service/api']);
+  });
+
+  it('a rollback event at the very millisecond of the push is evidence of its failure', () => {
+    const desired = ungated();
+    const actual = syncedActual(desired);
+    pushNewImage(actual);
+    const bad = revision(actual, 8, (c) => void (c.containerDefinitions[0].image = `${REPO}@${DIGEST_B}`));
+    const since = POLICY.now - 600_000;
+    api(actual).tags[TAG_ROLLOUT] = `${bad.arn}@${since}`;
+    api(actual).events.unshift({ createdAt: since, message: '(service api) deployment failed: circuit breaker rolling back.' });
+
+    const p = run(desired, actual);
+
+    expect(brief(p)).toEqual(['TagResource record:Service/api']);
+    expect(statusOf(p, 'Service/api')).toMatchObject({ phase: 'Failed', reason: 'RolloutFailed' });
+  });
+
+  it("a deployment of the pushed revision that ECS has not marked FAILED is no failure: when someone moved the service off it, it is pushed again", () => {
+    const desired = ungated();
+    const actual = syncedActual(desired);
+    pushNewImage(actual);
+    const next = revision(actual, 8, (c) => void (c.containerDefinitions[0].image = `${REPO}@${DIGEST_B}`));
+    api(actual).tags[TAG_ROLLOUT] = `${next.arn}@${POLICY.now - 600_000}`;
+    // Revision 7 was put back by hand: its deployment is PRIMARY, steady's is being drained.
+    api(actual).deployments.push({ ...api(actual).deployments[0], id: 'ecs-svc/2', status: 'ACTIVE', taskDefinitionArn: next.arn, rolloutState: 'COMPLETED', rolloutStateReason: 'ECS deployment ecs-svc/2 completed.' });
+
+    const p = run(desired, actual);
+
+    expect(brief(p)).toEqual(['UpdateService update:Service/api']);
+    expect((p.actions[0] as Extract<Action, { kind: 'UpdateService' }>).taskDefinition).toEqual({ arn: next.arn });
+  });
+
+  it("a rollout tag not in steady's form (`<arn>@<ms>[#failed:<why>]`) names no revision: no event makes its rollout a failure", () => {
+    const desired = ungated();
+    const actual = syncedActual(desired);
+    pushNewImage(actual);
+    const next = revision(actual, 8, (c) => void (c.containerDefinitions[0].image = `${REPO}@${DIGEST_B}`));
+    api(actual).tags[TAG_ROLLOUT] = `${next.arn}@${POLICY.now - 600_000}s`;
+    api(actual).events.unshift({ createdAt: POLICY.now - 100_000, message: '(service api) deployment failed: circuit breaker rolling back.' });
 
     const p = run(desired, actual);
 
@@ -574,6 +685,38 @@ describe('rollout failure and revision reuse', () => {
     api(actual).deployments.pop();
     api(actual).runningCount = 2;
     expect(statusOf(run(desired, actual), 'Service/api')).toMatchObject({ phase: 'Synced', reason: 'UpToDate', message: 'runs shop-api:7 with 2/2 tasks' });
+  });
+
+  it("the deployment that says a service failed is the PRIMARY one, wherever ECS lists it; a service with no deployments (CodeDeploy's task sets) is Synced", () => {
+    const desired = ungated();
+    const actual = syncedActual(desired);
+    const primary = api(actual).deployments[0];
+    Object.assign(primary, { rolloutState: 'FAILED', rolloutStateReason: 'ECS deployment circuit breaker: tasks failed to start.' });
+    api(actual).deployments.unshift({ ...primary, id: 'ecs-svc/0', status: 'ACTIVE', rolloutState: 'COMPLETED', rolloutStateReason: undefined });
+
+    expect(statusOf(run(desired, actual), 'Service/api')).toMatchObject({ phase: 'Failed', reason: 'DeploymentFailed' });
+
+    api(actual).deploymentController = 'CODE_DEPLOY';
+    api(actual).deployments = [];
+    const p = run(desired, actual);
+    expect(p.actions).toEqual([]);
+    expect(statusOf(p, 'Service/api')).toMatchObject({ phase: 'Synced', reason: 'UpToDate', message: 'runs shop-api:7 with 2/2 tasks' });
+  });
+
+  it('a service whose deployments ECS runs with CodeDeploy gets no new revision through UpdateService, and says how to roll it out', () => {
+    const desired = ungated();
+    const actual = syncedActual(desired);
+    api(actual).deploymentController = 'CODE_DEPLOY';
+    pushNewImage(actual);
+
+    const p = run(desired, actual);
+
+    expect(actionsOf(p, 'Service/api')).toEqual([]);
+    expect(statusOf(p, 'Service/api')).toMatchObject({
+      phase: 'Failed',
+      reason: 'CodeDeployController',
+      message: 'ECS service api uses the CODE_DEPLOY deployment controller, so ECS refuses a new task definition through UpdateService; roll it out with deployment.strategy: blueGreen (CodeDeploy)',
+    });
   });
 
   it('the failure written into the tag is cut to the 256 characters a tag value may hold', () => {
@@ -769,6 +912,38 @@ describe('what is missing or unreadable changes nothing', () => {
       expect(p.actions).toEqual([]);
       expect(statusOf(p, 'Service/api')).toMatchObject(expected);
     }
+  });
+
+  it('something a service depends on that could not be read blocks it, with what and why; nothing is planned', () => {
+    const desired = ungated();
+    const actual = syncedActual(desired);
+    pushNewImage(actual);
+    actual.unreadable.push({ what: 'ECS service api', awsName: 'ThrottlingException', message: 'Rate exceeded', affects: ['Service/api'] } as never);
+
+    const p = run(desired, actual);
+
+    expect(p.actions).toEqual([]);
+    expect(statusOf(p, 'Service/api')).toMatchObject({
+      phase: 'Blocked',
+      reason: 'ObserveFailed',
+      message: 'could not read ECS service api (ThrottlingException: Rate exceeded); nothing that depends on it is changed this pass',
+    });
+  });
+
+  it('a service without a load balancer needs no target group: it is created, and kept, with none', () => {
+    const desired = ungated();
+    delete desired.services[0].spec.loadBalancer;
+    const actual = syncedActual(desired);
+    delete actual.targetGroups['shop-api-tg'];
+
+    expect(run(desired, actual).actions).toEqual([]);
+    expect(statusOf(run(desired, actual), 'Service/api')).toMatchObject({ phase: 'Synced', reason: 'UpToDate' });
+
+    actual.familyRevisions['shop-api'] = [api(actual).taskDefinitionArn];
+    actual.services['api'] = null;
+    const p = run(desired, actual);
+    expect(brief(p)).toEqual(['CreateService create:Service/api']);
+    expect((p.actions[0] as Extract<Action, { kind: 'CreateService' }>).settings.loadBalancers).toEqual([]);
   });
 
   it('an unreadable cluster blocks every service and migration, and an alias whose inputs could not be read is left as it is', () => {

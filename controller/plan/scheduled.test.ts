@@ -266,6 +266,19 @@ describe('ScheduledTask planner: the schedule is kept as the spec says', () => {
     expect(brief(p)).toEqual([`RegisterTaskDefinition register:${KEY}`, `UpdateSchedule update:${KEY} <- register:${KEY}`]);
   });
 
+  it("a schedule whose revision has the wanted content keeps it, whatever the family's latest revision holds: nothing is registered", () => {
+    const { desired, actual } = nightly();
+    const t = actual.scheduledTasks[NAME];
+    const later = { ...t.latest!, arn: TD_ARN(2), revision: 2, content: { ...t.latest!.content, cpu: '512' } };
+    actual.taskDefinitions[later.arn] = later;
+    t.latest = later;
+
+    const p = run(desired, actual);
+
+    expect(actionsOf(p)).toEqual([]);
+    expect(statusOf(p)).toMatchObject({ phase: 'Synced', reason: 'UpToDate' });
+  });
+
   it('a schedule edited by hand is set back field by field, the message naming each', () => {
     const { desired, actual } = nightly();
     const s = scheduleOf(actual);
@@ -445,6 +458,7 @@ describe('ScheduledTask planner: ownership', () => {
       arn: TD_ARN(1),
       purpose: 'record',
       summary: `remember the last run of scheduled task ${NAME} on ${FAMILY}:1`,
+      diff: [],
       tags: { [TAG_LAST_RUN]: 'fire=2025-12-31T18:00:00.000Z result=succeeded task=t1 exit=0 seconds=20' },
     });
     expect(statusOf(p)).toMatchObject({ phase: 'Synced', reason: 'UpToDate', message: `the last run (due 2026-01-01 03:00 Asia/Tokyo) succeeded after 20 s (task t1); next run ${NEXT}` });

@@ -326,7 +326,8 @@ function planRollingUpdate(ctx: Context, sc: ServiceCase, cur: EcsService, p: Pr
     actions.push(updateAction(ctx, sc, cur, p, `update:${sc.key}`, false, changed, adoptDeps));
     actions.push(updateAction(ctx, sc, cur, p, `rollout:${sc.key}`, true, {}, [...prior, ...gateDeps]));
   } else {
-    actions.push(updateAction(ctx, sc, cur, p, `update:${sc.key}`, rollout, changed, [...prior, ...gateDeps]));
+    // Only a rollout waits for the migrations (DESIGN.md: nothing else is blocked); a settings change alone does not.
+    actions.push(updateAction(ctx, sc, cur, p, `update:${sc.key}`, rollout, changed, rollout ? [...prior, ...gateDeps] : prior));
   }
   return { actions, status: { ...status('Service', name, hash, 'Drifted', rollout ? 'TaskDefinitionDiffers' : 'SettingsDiffer', message, diff), notes } };
 }
