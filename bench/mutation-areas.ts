@@ -25,9 +25,9 @@ export const EQUIVALENTS = 'bench/results/mutation-equivalents.json';
 export const RULE_AREAS: RuleAreas = {
   ownership: {
     'plan/common.ts': ['ownedBy'],
-    'plan/service.ts': ['resolveService'],
+    'plan/service.ts': ['resolveService', 'planService'],
     'plan/alias.ts': ['ownerRecordName', 'ownerRecordValue', 'parseOwner', 'adoptAsIs', 'planAlias'],
-    'plan/scheduled.ts': ['scheduleMarker', 'checkGroup', 'scheduleOwner'],
+    'plan/scheduled.ts': ['scheduleMarker', 'checkGroup', 'scheduleOwner', 'planScheduledTasks'],
     'plan/maintenance.ts': ['distributionSays', 'planDistribution', 'planRule'],
   },
   leases: {
@@ -37,8 +37,9 @@ export const RULE_AREAS: RuleAreas = {
     'state/store.ts': ['acquireLease', 'readLease'],
   },
   'migration gating': {
-    'plan/service.ts': ['gatingOf', 'blockedByMigration', 'blockedBy'],
+    'plan/service.ts': ['gatingOf', 'blockedByMigration', 'blockedBy', 'planCreate', 'planRollingUpdate', 'updateAction'],
     'plan/migration.ts': ['*'],
+    'plan/desired.ts': ['migrationVersion'],
     // The executor's side: nothing runs before what it depends on has succeeded.
     'converge/schedule.ts': ['schedule'],
     'converge/converge.ts': ['converge', 'executeUnit', 'execute'],
@@ -54,8 +55,8 @@ export const RULE_AREAS: RuleAreas = {
     ],
   },
   'rollout-failure handling': {
-    'plan/service.ts': ['parseRolloutTag', 'rolledBack', 'planRolledBack', 'chooseRevision'],
-    'plan/bluegreen.ts': ['servingRevision', 'parseRecord', 'deploymentFailedMessage'],
+    'plan/service.ts': ['parseRolloutTag', 'rolledBack', 'planRolledBack', 'chooseRevision', 'serviceRuntimeStatus'],
+    'plan/bluegreen.ts': ['planBlueGreen', 'planRunning', 'servingRevision', 'parseRecord', 'recordValue', 'deploymentFailedMessage'],
     'converge/codedeploy.ts': ['*'],
     'converge/service.ts': ['rolloutTags', 'createService', 'updateService'],
   },
