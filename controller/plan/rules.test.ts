@@ -50,6 +50,15 @@ function revision(actual: ActualState, rev: number, edit: (c: ActualState['taskD
   return td;
 }
 
+/** The shop without its migration, a new image pushed and registered as revision 8 (`pushed`), which the service does not run yet. */
+function pushedShop() {
+  const desired = ungated();
+  const actual = syncedActual(desired);
+  pushNewImage(actual);
+  const pushed = revision(actual, 8, (c) => void (c.containerDefinitions[0].image = `${REPO}@${DIGEST_B}`));
+  return { desired, actual, pushed };
+}
+
 describe('ownership: steady changes only what it owns or a spec adopts', () => {
   it.each([
     ['another environment', { [TAG_ENVIRONMENT]: 'shop-staging' }, 'shop-staging Service/api'],
@@ -517,10 +526,7 @@ describe('rollout failure and revision reuse', () => {
   });
 
   it('a FAILED deployment of the revision steady pushed stops it being pushed again and is written down', () => {
-    const desired = ungated();
-    const actual = syncedActual(desired);
-    pushNewImage(actual);
-    const bad = revision(actual, 8, (c) => void (c.containerDefinitions[0].image = `${REPO}@${DIGEST_B}`));
+    const { desired, actual, pushed: bad } = pushedShop();
     api(actual).tags[TAG_ROLLOUT] = `${bad.arn}@${POLICY.now - 600_000}`;
     api(actual).deployments.push({ ...api(actual).deployments[0], id: 'ecs-svc/2', status: 'ACTIVE', taskDefinitionArn: bad.arn, rolloutState: 'FAILED', rolloutStateReason: 'ECS deployment circuit breaker: tasks failed to start.' });
 
@@ -548,10 +554,7 @@ describe('rollout failure and revision reuse', () => {
   });
 
   it('rollback events from before steady pushed the revision are no evidence of its failure', () => {
-    const desired = ungated();
-    const actual = syncedActual(desired);
-    pushNewImage(actual);
-    const next = revision(actual, 8, (c) => void (c.containerDefinitions[0].image = `${REPO}@${DIGEST_B}`));
+    const { desired, actual, pushed: next } = pushedShop();
     api(actual).tags[TAG_ROLLOUT] = `${next.arn}@${POLICY.now - 600_000}`;
     api(actual).events.unshift({ createdAt: POLICY.now - 700_000, message: '(service api) deployment failed: circuit breaker rolling back.' });
 
@@ -561,10 +564,7 @@ describe('rollout failure and revision reuse', () => {
   });
 
   it('a rollback event at the very millisecond of the push is evidence of its failure', () => {
-    const desired = ungated();
-    const actual = syncedActual(desired);
-    pushNewImage(actual);
-    const bad = revision(actual, 8, (c) => void (c.containerDefinitions[0].image = `${REPO}@${DIGEST_B}`));
+    const { desired, actual, pushed: bad } = pushedShop();
     const since = POLICY.now - 600_000;
     api(actual).tags[TAG_ROLLOUT] = `${bad.arn}@${since}`;
     api(actual).events.unshift({ createdAt: since, message: '(service api) deployment failed: circuit breaker rolling back.' });
@@ -576,10 +576,7 @@ describe('rollout failure and revision reuse', () => {
   });
 
   it("a deployment of the pushed revision that ECS has not marked FAILED is no failure: when someone moved the service off it, it is pushed again", () => {
-    const desired = ungated();
-    const actual = syncedActual(desired);
-    pushNewImage(actual);
-    const next = revision(actual, 8, (c) => void (c.containerDefinitions[0].image = `${REPO}@${DIGEST_B}`));
+    const { desired, actual, pushed: next } = pushedShop();
     api(actual).tags[TAG_ROLLOUT] = `${next.arn}@${POLICY.now - 600_000}`;
     // Revision 7 was put back by hand: its deployment is PRIMARY, steady's is being drained.
     api(actual).deployments.push({ ...api(actual).deployments[0], id: 'ecs-svc/2', status: 'ACTIVE', taskDefinitionArn: next.arn, rolloutState: 'COMPLETED', rolloutStateReason: 'ECS deployment ecs-svc/2 completed.' });
@@ -591,10 +588,7 @@ describe('rollout failure and revision reuse', () => {
   });
 
   it("a rollout tag not in steady's form (`<arn>@<ms>[#failed:<why>]`) names no revision: no event makes its rollout a failure", () => {
-    const desired = ungated();
-    const actual = syncedActual(desired);
-    pushNewImage(actual);
-    const next = revision(actual, 8, (c) => void (c.containerDefinitions[0].image = `${REPO}@${DIGEST_B}`));
+    const { desired, actual, pushed: next } = pushedShop();
     api(actual).tags[TAG_ROLLOUT] = `${next.arn}@${POLICY.now - 600_000}s`;
     api(actual).events.unshift({ createdAt: POLICY.now - 100_000, message: '(service api) deployment failed: circuit breaker rolling back.' });
 
@@ -604,10 +598,7 @@ describe('rollout failure and revision reuse', () => {
   });
 
   it('a FAILED deployment that gives no reason is still a failure, recorded as such', () => {
-    const desired = ungated();
-    const actual = syncedActual(desired);
-    pushNewImage(actual);
-    const bad = revision(actual, 8, (c) => void (c.containerDefinitions[0].image = `${REPO}@${DIGEST_B}`));
+    const { desired, actual, pushed: bad } = pushedShop();
     api(actual).tags[TAG_ROLLOUT] = `${bad.arn}@${POLICY.now - 600_000}`;
     api(actual).deployments.push({ ...api(actual).deployments[0], id: 'ecs-svc/2', status: 'ACTIVE', taskDefinitionArn: bad.arn, rolloutState: 'FAILED', rolloutStateReason: undefined });
 
@@ -620,10 +611,7 @@ describe('rollout failure and revision reuse', () => {
   });
 
   it('a failure already recorded in the tag is not written again, and the revision stays back', () => {
-    const desired = ungated();
-    const actual = syncedActual(desired);
-    pushNewImage(actual);
-    const bad = revision(actual, 8, (c) => void (c.containerDefinitions[0].image = `${REPO}@${DIGEST_B}`));
+    const { desired, actual, pushed: bad } = pushedShop();
     api(actual).tags[TAG_ROLLOUT] = `${bad.arn}@${POLICY.now - 600_000}#failed:tasks failed to start`;
 
     const p = run(desired, actual);
@@ -633,10 +621,7 @@ describe('rollout failure and revision reuse', () => {
   });
 
   it('after a push, the event that says why it failed is the reason, over the one that says ECS rolled back; a rollout tag without a time counts every event', () => {
-    const desired = ungated();
-    const actual = syncedActual(desired);
-    pushNewImage(actual);
-    const bad = revision(actual, 8, (c) => void (c.containerDefinitions[0].image = `${REPO}@${DIGEST_B}`));
+    const { desired, actual, pushed: bad } = pushedShop();
     api(actual).tags[TAG_ROLLOUT] = bad.arn;
     api(actual).events.unshift(
       { createdAt: POLICY.now - 700_000, message: '(service api) rolling back to deployment ecs-svc/1.' },
@@ -720,10 +705,7 @@ describe('rollout failure and revision reuse', () => {
   });
 
   it('the failure written into the tag is cut to the 256 characters a tag value may hold', () => {
-    const desired = ungated();
-    const actual = syncedActual(desired);
-    pushNewImage(actual);
-    const bad = revision(actual, 8, (c) => void (c.containerDefinitions[0].image = `${REPO}@${DIGEST_B}`));
+    const { desired, actual, pushed: bad } = pushedShop();
     api(actual).tags[TAG_ROLLOUT] = `${bad.arn}@${POLICY.now - 600_000}`;
     const reason = `ECS deployment circuit breaker: ${'tasks failed to start. '.repeat(20)}`;
     api(actual).deployments.push({ ...api(actual).deployments[0], id: 'ecs-svc/2', status: 'ACTIVE', taskDefinitionArn: bad.arn, rolloutState: 'FAILED', rolloutStateReason: reason });
