@@ -606,36 +606,6 @@ describe('Maintenance planner: what each part says at its edges', () => {
     );
   });
 
-  it('a Maintenance whose entry points were not observed at all blocks; nothing is switched', () => {
-    const { desired, actual } = shop({ maintenance: 'on', cloudFront: CF });
-    delete actual.maintenance[NAME];
-
-    const p = run(desired, actual);
-
-    expect(actionsOf(p)).toEqual([]);
-    expect(statusOf(p)).toMatchObject({ phase: 'Blocked', reason: 'ObserveFailed', message: `CloudFront distribution E2EXAMPLE could not be read; nothing is changed this pass (maintenance should be on by spec since ${SINCE})` });
-  });
-
-  it("a marker of steady's that names no environment is not this environment's: a Conflict that says so", () => {
-    const { desired, actual } = shop({ cloudFront: CF });
-    observed(actual).distribution = distribution('on', { [TAG_MAINTENANCE]: `${KEY} source=spec since=2026-01-01T00:00:00.000Z` });
-
-    const p = run(desired, actual);
-
-    expect(actionsOf(p)).toEqual([]);
-    expect(statusOf(p)).toMatchObject({ reason: 'Conflict', message: `CloudFront distribution E2EXAMPLE is in maintenance by steady for ? ${KEY}; steady leaves it alone (maintenance should be off)` });
-  });
-
-  it("switching on a distribution without steady's marker never takes an old restore record from the table", () => {
-    const { desired, actual } = shop({ maintenance: 'on', cloudFront: CF });
-
-    const p = run(desired, actual, { name: NAME, restore: { distribution: 'E2EXAMPLE', record: RECORD, savedAt: NOW - 86_400_000 } });
-
-    const sw = actionsOf(p)[0] as Extract<Action, { kind: 'SwitchDistribution' }>;
-    expect(sw.mode).toBe('on');
-    expect('restore' in sw).toBe(false);
-  });
-
   it('a distribution switched and a rule still to be made is partly on; the status diff holds exactly the rule to make, and no note', () => {
     const { desired, actual } = shop({ maintenance: 'on', cloudFront: CF, loadBalancer: LB });
     observed(actual).distribution = distribution('on', switchedTags());
@@ -660,16 +630,6 @@ describe('Maintenance planner: what each part says at its edges', () => {
     expect(statusOf(p).notes).toEqual([
       'CloudFront distribution E2EXAMPLE already answered the maintenance page; steady has no record of what it had before, so it will leave it so when maintenance ends',
     ]);
-  });
-
-  it('going off with the rule already gone is partly on, and only the distribution is switched back', () => {
-    const { desired, actual } = shop({ cloudFront: CF, loadBalancer: LB });
-    observed(actual).distribution = distribution('on', switchedTags());
-
-    const p = run(desired, actual);
-
-    expect(brief(p)).toEqual([`SwitchDistribution switch-off:${KEY}`]);
-    expect(statusOf(p).diff[0]).toEqual({ path: 'maintenance', before: 'partly on', after: 'off' });
   });
 
   it("going off deletes steady's rules, each in the status diff, even one edited by hand to forward", () => {
