@@ -114,6 +114,22 @@ async function resultTag(s: Setup): Promise<string | undefined> {
   return (await tagsOf(s))[TAG_MIGRATION_RESULT];
 }
 
+/** The AwaitMigration of db-migrate's version VERSION, attempt 0, for the task and deadline given. */
+const awaitAction = (s: Setup, wait: Pick<AwaitMigrationAction, 'taskArn' | 'deadline' | 'startedAt'>): AwaitMigrationAction => ({
+  kind: 'AwaitMigration',
+  id: 'wait:Migration/db-migrate',
+  resource: 'Migration/db-migrate',
+  summary: 'wait',
+  diff: [],
+  dependsOn: [],
+  cluster: 'shop-prod',
+  migration: 'db-migrate',
+  version: VERSION,
+  attempt: 0,
+  container: 'app',
+  taskDefinitionArn: s.arn,
+  ...wait,
+});
 const entry = (s: Setup) => t.store().getMigration({ environment: s.env, migration: 'db-migrate', version: VERSION, attempt: 0 });
 
 describe('a migration result is the truth about its task', () => {
@@ -280,22 +296,7 @@ describe('when ECS does not do what was asked', () => {
   it('a task ECS no longer knows fails the wait with what to do, and writes no result', async () => {
     const s = await setup('mig-unknown-task', { ledger: false });
     const gone = 'arn:aws:ecs:ap-northeast-1:123456789012:task/shop-prod/ffffffffffffffffffffffffffffffff';
-    const wait: AwaitMigrationAction = {
-      kind: 'AwaitMigration',
-      id: 'wait:Migration/db-migrate',
-      resource: 'Migration/db-migrate',
-      summary: 'wait',
-      diff: [],
-      dependsOn: [],
-      cluster: 'shop-prod',
-      migration: 'db-migrate',
-      version: VERSION,
-      attempt: 0,
-      container: 'app',
-      taskArn: gone,
-      taskDefinitionArn: s.arn,
-      deadline: s.account.clock.now() + 600_000,
-    };
+    const wait = awaitAction(s, { taskArn: gone, deadline: s.account.clock.now() + 600_000 });
 
     const r = await awaitMigration(wait, s.ctx);
 
@@ -452,23 +453,7 @@ describe('timeouts and results, to the millisecond', () => {
     // ECS's startedAt (RUNNING) comes after createdAt (PENDING): the plan times the wait from startedAt.
     expect(task.startedAt).toBeGreaterThan(task.createdAt!);
     const progress: WaitProgress[] = [];
-    const wait: AwaitMigrationAction = {
-      kind: 'AwaitMigration',
-      id: 'wait:Migration/db-migrate',
-      resource: 'Migration/db-migrate',
-      summary: 'wait',
-      diff: [],
-      dependsOn: [],
-      cluster: 'shop-prod',
-      migration: 'db-migrate',
-      version: VERSION,
-      attempt: 0,
-      container: 'app',
-      taskArn,
-      taskDefinitionArn: s.arn,
-      startedAt: task.startedAt,
-      deadline: task.startedAt! + 300_000,
-    };
+    const wait = awaitAction(s, { taskArn, startedAt: task.startedAt, deadline: task.startedAt! + 300_000 });
 
     const r = await awaitMigration(wait, { ...s.ctx, progress: (p) => progress.push(p) });
 
