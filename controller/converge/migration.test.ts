@@ -223,17 +223,20 @@ describe('a migration result is the truth about its task', () => {
 });
 
 describe('the ledger keeps a migration version to one RunTask', () => {
-  it('a version the ledger says succeeded is not run again: its result is written onto the revision', async () => {
-    const s = await setup('mig-ledger-done');
+  it.each([
+    ['succeeded', 'its result is written onto the revision', 'exit code 0', { state: 'done', message: 'succeeded (recorded by pass-dead)' }, 'succeeded'],
+    ['failed', 'the failure goes onto the revision', 'exit code 2', { state: 'failed', message: 'migration db-migrate failed: exit code 2' }, 'failed: exit code 2'],
+  ] as const)('a version the ledger says %s is not run again: %s', async (result, _what, reason, outcome, tag) => {
+    const s = await setup(`mig-ledger-${result}`);
     const store = t.store({ clock: s.account.clock });
     await store.claimMigration({ environment: s.env, migration: 'db-migrate', version: VERSION, attempt: 0, passId: 'pass-dead' });
-    await store.recordMigrationResult({ environment: s.env, migration: 'db-migrate', version: VERSION, attempt: 0, result: 'succeeded', reason: 'exit code 0', passId: 'pass-dead' });
+    await store.recordMigrationResult({ environment: s.env, migration: 'db-migrate', version: VERSION, attempt: 0, result, reason, passId: 'pass-dead' });
 
     const r = await runMigration(s.action, s.ctx);
 
-    expect(r).toEqual({ state: 'done', message: 'succeeded (recorded by pass-dead)' });
+    expect(r).toEqual(outcome);
     expect(s.calls()).toEqual(['TagResource']);
-    expect(await resultTag(s)).toBe('succeeded');
+    expect(await resultTag(s)).toBe(tag);
   });
 
   it("a version another pass claimed and started is waited for, not run again, with the migration's full timeout", async () => {
@@ -391,18 +394,6 @@ describe('the claim of a pass that died before RunTask', () => {
     expect(r).toMatchObject({ state: 'done' });
   });
 
-  it('a version the ledger says failed is not run again: the failure goes onto the revision', async () => {
-    const s = await setup('mig-ledger-failed');
-    const store = t.store({ clock: s.account.clock });
-    await store.claimMigration({ environment: s.env, migration: 'db-migrate', version: VERSION, attempt: 0, passId: 'pass-dead' });
-    await store.recordMigrationResult({ environment: s.env, migration: 'db-migrate', version: VERSION, attempt: 0, result: 'failed', reason: 'exit code 2', passId: 'pass-dead' });
-
-    const r = await runMigration(s.action, s.ctx);
-
-    expect(r).toEqual({ state: 'failed', message: 'migration db-migrate failed: exit code 2' });
-    expect(s.calls()).toEqual(['TagResource']);
-    expect(await resultTag(s)).toBe('failed: exit code 2');
-  });
 });
 
 describe('timeouts and results, to the millisecond', () => {
