@@ -20,6 +20,7 @@ import { randomUUID } from 'node:crypto';
 import { Agent, createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { HeadObjectCommand, ListObjectsCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
+import { escapeHtml as xml } from '../status-page/html.js';
 import type { LocalServer } from './servers.js';
 
 /** One PUT as the proxy answered it. */
@@ -104,7 +105,6 @@ function listingOf(method: string | undefined, url: string): { bucket: string; p
   return { bucket: decodeURIComponent(match[1]), params };
 }
 
-const xml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;');
 /** The proxy's continuation token: opaque to the client, as S3's are; it holds the last key listed. */
 const tokenOf = (key: string) => Buffer.from(`after:${key}`, 'utf8').toString('base64url');
 const keyOfToken = (token: string) => /^after:(.*)$/s.exec(Buffer.from(token, 'base64url').toString('utf8'))?.[1];
