@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { accountAreas, functionRanges, renderAreas, RULE_AREAS } from './mutation-areas.js';
+import { accountAreas, functionRanges, readEquivalents, renderAreas, RULE_AREAS } from './mutation-areas.js';
 import { measuredOnly, record, renderScores, type Summary } from './mutate.js';
 
 // `npm run mutate` folds each Stryker report into bench/results/mutation.json and renders
@@ -99,5 +99,15 @@ describe('the rule areas of the mutation summary', () => {
   it("every function the rule areas name is in steady's code", () => {
     const missing = accountAreas({}, {}, RULE_AREAS, path.resolve(import.meta.dirname, '..')).filter((r) => r.missing.length > 0);
     expect(missing).toEqual([]);
+  });
+});
+
+describe('the equivalents list', () => {
+  it('a list that is not JSON is refused with its name, not taken for an empty one', async () => {
+    const root = await checkout();
+    await mkdir(path.join(root, 'bench/results'), { recursive: true });
+    await writeFile(path.join(root, 'bench/results/mutation-equivalents.json'), '{ "plan/a.ts": { "1:1 X": "why", } }');
+    expect(() => readEquivalents(root)).toThrow(/^bench\/results\/mutation-equivalents\.json: not valid JSON \(.+\); it maps file → mutant → why$/);
+    expect(readEquivalents(path.join(root, 'nowhere'))).toEqual({});
   });
 });

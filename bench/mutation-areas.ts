@@ -154,5 +154,10 @@ const code = (s: string) => (s.includes('`') ? `\`\` ${s} \`\`` : `\`${s}\``);
 
 export function readEquivalents(root: string): Equivalents {
   const file = path.join(root, EQUIVALENTS);
-  return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Equivalents) : {};
+  if (!existsSync(file)) return {};
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as Equivalents;
+  } catch (err) {
+    throw new Error(`${EQUIVALENTS}: not valid JSON (${err instanceof Error ? err.message : String(err)}); it maps file → mutant → why`);
+  }
 }
